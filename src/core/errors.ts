@@ -1,0 +1,53 @@
+/**
+ * Error model of the core (DESIGN.md §3 "Errors").
+ *
+ * Every failure the user can meet is a subclass of {@link IxError}. It carries an English message template
+ * (the l10n key: the extension translates it with `vscode.l10n.t(template, ...args)`, the CLI prints it as is),
+ * its arguments, and a machine-readable `code`. Templates are written with {@link msg} so that the
+ * l10n completeness test can find them; each template says what is wrong **and** what to do.
+ */
+
+/** Marks an English message template for the German bundle check. Returns its argument unchanged. */
+export function msg(template: string): string {
+  return template;
+}
+
+/** Fills `{0}`, `{1}` … in a template (the same placeholder syntax as `vscode.l10n.t`). */
+export function formatTemplate(template: string, args: readonly (string | number)[]): string {
+  return template.replace(/\{(\d+)\}/g, (whole, index: string) => {
+    const value = args[Number(index)];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+/** Base of all typed core errors. `code` is stable (for scripts and tests); `template` + `args` give the text. */
+export class IxError extends Error {
+  readonly code: string;
+  readonly template: string;
+  readonly args: readonly (string | number)[];
+
+  constructor(code: string, template: string, args: readonly (string | number)[] = [], options?: { cause?: unknown }) {
+    super(formatTemplate(template, args), options);
+    this.name = new.target.name;
+    this.code = code;
+    this.template = template;
+    this.args = args;
+  }
+}
+
+/** The acting user lacks the right for an operation (enforced in core, product.md §1). */
+export class PermissionError extends IxError {
+  constructor(action: string, needed: string) {
+    super(
+      'E_PERMISSION',
+      msg('You are not allowed to {0}: this needs {1}. Sign in as such a user or ask your administrator.'),
+      [action, needed],
+    );
+  }
+}
+
+/** Returns a readable message for anything thrown (an IxError's text, else `Error.message`, else `String(x)`). */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

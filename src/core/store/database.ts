@@ -1,0 +1,579 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import * as lockfile from 'proper-lockfile';
+import type { BindParams, Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
+import { silentLogger, taggedLogger } from '../log';
+import type { Logger } from '../log';
+import { backupPathOf, removeStaleTempFiles, writeFileAtomic } from './atomicFile';
+import {
+  StoreError,
+  StoreExistsError,
+  StoreNotFoundError,
+  StoreReadOnlyError,
+  StoreTooLargeError,
+  StoreTransactionError,
+  StoreWriteError,
+} from './errors';
+import { checkOpenedDatabase, checkSqliteBytes, pragmaNumber } from './fileCheck';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
+import { loadSqlJs } from './sqlJs';
+
+/** A row as returned by {@link Store.all}: column name → SQLite value. */
+export type Row = Record<string, SqlValue>;
+
+/** Why a store is read-only. */
+export type ReadOnlyReason = 'requested' | 'locked' | 'lock-lost';
+
+/** Options of {@link Store.open} and {@link Store.create}. */
+export interface StoreOptions {
+  /** open without the write lock and refuse every change */
+  readonly readOnly?: boolean;
+  /** take the OS-level write lock (default true); tools that manage exclusivity themselves may pass false */
+  readonly lock?: boolean;
+  readonly logger?: Logger;
+  /** an already loaded sql.js module (else the pinned one is loaded from disk) */
+  readonly sqlJs?: SqlJsStatic;
+  /** size (bytes) from which every save logs a warning that the in-memory store grows large; default 200 MB (field case C30) */
+  readonly sizeWarningBytes?: number;
+  /** the lock is taken over by another process when not refreshed for this long (ms); default 10 000 */
+  readonly lockStaleMs?: number;
+}
+
+/** Facts about an open store, for `store info` and the status bar. */
+export interface StoreFacts {
+  readonly file: string | undefined;
+  readonly schemaVersion: number;
+  readonly pageSize: number;
+  readonly pageCount: number;
+  /** database size in bytes (page size × page count) */
+  readonly sizeBytes: number;
+  readonly readOnly: boolean;
+  readonly readOnlyReason: ReadOnlyReason | undefined;
+}
+
+/**
+ * Pragmas of every connection. sql.js's `export()` closes and reopens the database in some versions, which
+ * resets them (field case C29), so they are applied again after every export.
+ */
+const CONNECTION_PRAGMAS = ['PRAGMA foreign_keys = ON', 'PRAGMA recursive_triggers = ON'];
+
+const DEFAULT_SIZE_WARNING = 200 * 1024 * 1024;
+
+/**
+ * The suite's store: one SQLite database kept in memory by sql.js and saved to one file
+ * (DESIGN.md §4, issue "Foundation" §2–3). Its promises:
+ * - a save replaces the file atomically (temp → fsync → rename → fsync folder) and keeps one `.bak`;
+ * - saves are serialised and coalesced; a save requested inside a transaction runs when the transaction ends;
+ * - connection pragmas (foreign keys on) hold after every save; cached prepared statements are freed before
+ *   each export and prepared afresh afterwards;
+ * - an existing file is opened only when it is an intact ixhaus-admin store, and never overwritten by a fresh
+ *   schema; one writer at a time (OS lock via proper-lockfile), every other opener is read-only.
+ */
+export class Store {
+  /** The absolute store path, or undefined for an in-memory store. */
+  readonly file: string | undefined;
+  private readonly db: Database;
+  private readonly log: Logger;
+  private readonly sizeWarningBytes: number;
+  private readOnlyReasonValue: ReadOnlyReason | undefined;
+  private releaseLock: (() => Promise<void>) | undefined;
+  private readonly statements = new Map<string, Statement>();
+  private transactionDepth = 0;
+  private waitingForTransactionEnd: Array<() => void> = [];
+  private saveChain: Promise<void> = Promise.resolve();
+  private queuedSave: Promise<void> | undefined;
+  private changeGeneration = 0;
+  private savedGeneration = 0;
+  private closed = false;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private readonly changeListeners = new Set<() => void>();
+
+  private constructor(file: string | undefined, db: Database, options: StoreOptions, readOnlyReason: ReadOnlyReason | undefined) {
+    this.file = file;
+    this.db = db;
+    this.log = taggedLogger(options.logger ?? silentLogger, 'store');
+    this.sizeWarningBytes = options.sizeWarningBytes ?? DEFAULT_SIZE_WARNING;
+    this.readOnlyReasonValue = readOnlyReason;
+    this.applyPragmas();
+  }
+
+  /**
+   * Creates a new store file with the latest schema.
+   * @throws StoreExistsError when anything exists at `file` (a store is never created over a file);
+   *         StoreWriteError when the folder is not writable or the disk is full.
+   */
+  static async create(file: string, options: StoreOptions = {}): Promise<Store> {
+    const absolute = path.resolve(file);
+    if (await exists(absolute)) throw new StoreExistsError(absolute);
+    await fs.mkdir(path.dirname(absolute), { recursive: true });
+    const SQL = options.sqlJs ?? (await loadSqlJs());
+    const store = new Store(absolute, new SQL.Database(), options, undefined);
+    store.migrate();
+    try {
+      await store.takeLock(options);
+      await store.save();
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      throw error;
+    }
+    return store;
+  }
+
+  /**
+   * Opens an existing store file. The file is checked before anything else happens (not empty, SQLite,
+   * not cut short, `PRAGMA quick_check`, ours, not newer than this build); an older schema is migrated and
+   * saved (the pre-migration file stays as `.bak`). When another process holds the write lock, the store is
+   * opened read-only and {@link readOnlyReason} says `locked`.
+   * @throws StoreNotFoundError, StoreEmptyError, StoreNotSqliteError, StoreTruncatedError, StoreCorruptError,
+   *         StoreForeignError, StoreTooNewError — each with `backupFile` set when a valid `.bak` exists.
+   */
+  static async open(file: string, options: StoreOptions = {}): Promise<Store> {
+    const absolute = path.resolve(file);
+    const SQL = options.sqlJs ?? (await loadSqlJs());
+    let db: Database;
+    try {
+      db = await readVerifiedDatabase(SQL, absolute);
+    } catch (error) {
+      if (error instanceof StoreError && !(error instanceof StoreNotFoundError)) {
+        error.backupFile = await findValidBackup(SQL, absolute);
+      }
+      throw error;
+    }
+    const store = new Store(absolute, db, options, options.readOnly ? 'requested' : undefined);
+    try {
+      if (!options.readOnly) await store.takeLock(options);
+      if (!store.readOnly) {
+        const removed = await removeStaleTempFiles(absolute);
+        if (removed.length > 0) store.log.info(`removed ${removed.length} temp file(s) of an interrupted save`);
+      }
+      if (store.schemaVersion() < LATEST_SCHEMA_VERSION) {
+        if (store.readOnly) {
+          store.log.warn(`${absolute} has schema ${store.schemaVersion()} < ${LATEST_SCHEMA_VERSION}; read-only, so not migrated`);
+        } else {
+          store.migrate();
+          await store.save();
+        }
+      }
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      throw error;
+    }
+    return store;
+  }
+
+  /** Creates a store that lives only in memory (tests, previews). `save()` is a no-op for it. */
+  static async inMemory(options: StoreOptions = {}): Promise<Store> {
+    const SQL = options.sqlJs ?? (await loadSqlJs());
+    const store = new Store(undefined, new SQL.Database(), options, undefined);
+    store.migrate();
+    return store;
+  }
+
+  /** True when no change can be made (see {@link readOnlyReason}). */
+  get readOnly(): boolean {
+    return this.readOnlyReasonValue !== undefined;
+  }
+
+  get readOnlyReason(): ReadOnlyReason | undefined {
+    return this.readOnlyReasonValue;
+  }
+
+  /** True while a {@link transaction} runs. */
+  get inTransaction(): boolean {
+    return this.transactionDepth > 0;
+  }
+
+  /** True when changes exist that no save has written yet. */
+  get dirty(): boolean {
+    return this.changeGeneration !== this.savedGeneration;
+  }
+
+  /** Registers a listener called after every committed change; returns a function that removes it. */
+  onDidChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** The schema version (`PRAGMA user_version`). */
+  schemaVersion(): number {
+    return pragmaNumber(this.db, 'user_version');
+  }
+
+  /** Size and state of the store. */
+  facts(): StoreFacts {
+    const pageSize = pragmaNumber(this.db, 'page_size');
+    const pageCount = pragmaNumber(this.db, 'page_count');
+    return {
+      file: this.file,
+      schemaVersion: this.schemaVersion(),
+      pageSize,
+      pageCount,
+      sizeBytes: pageSize * pageCount,
+      readOnly: this.readOnly,
+      readOnlyReason: this.readOnlyReasonValue,
+    };
+  }
+
+  /**
+   * A cached prepared statement for `sql`. Valid until the next save, which frees every cached statement
+   * (sql.js may invalidate them on export, field case C29); never keep the returned object across an `await`.
+   */
+  prepared(sql: string): Statement {
+    this.assertOpen();
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs a query and returns all rows as objects. */
+  all<T extends Row = Row>(sql: string, params?: BindParams): T[] {
+    const statement = this.prepared(sql);
+    try {
+      if (params !== undefined) statement.bind(params);
+      const rows: T[] = [];
+      while (statement.step()) rows.push(statement.getAsObject() as T);
+      return rows;
+    } finally {
+      statement.reset();
+    }
+  }
+
+  /** Runs a query and returns its first row, or undefined. */
+  get<T extends Row = Row>(sql: string, params?: BindParams): T | undefined {
+    const statement = this.prepared(sql);
+    try {
+      if (params !== undefined) statement.bind(params);
+      return statement.step() ? (statement.getAsObject() as T) : undefined;
+    } finally {
+      statement.reset();
+    }
+  }
+
+  /** Runs a query and returns the first column of the first row. */
+  scalar(sql: string, params?: BindParams): SqlValue | undefined {
+    const statement = this.prepared(sql);
+    try {
+      if (params !== undefined) statement.bind(params);
+      return statement.step() ? statement.get()[0] : undefined;
+    } finally {
+      statement.reset();
+    }
+  }
+
+  /**
+   * Runs a changing statement. Outside a {@link transaction} it is its own transaction.
+   * @returns the number of changed rows and the last inserted rowid
+   * @throws StoreReadOnlyError on a read-only store; the SQLite error (constraint …) otherwise
+   */
+  run(sql: string, params?: BindParams): { changes: number; lastInsertRowid: number } {
+    this.assertWritable();
+    const statement = this.prepared(sql);
+    try {
+      if (params !== undefined) statement.bind(params);
+      statement.step();
+    } finally {
+      statement.reset();
+    }
+    const changes = this.db.getRowsModified();
+    const lastInsertRowid = Number(this.scalar('SELECT last_insert_rowid()') ?? 0);
+    if (this.transactionDepth === 0) this.markChanged();
+    return { changes, lastInsertRowid };
+  }
+
+  /**
+   * Runs `body` in one transaction: all of it is committed, or, when it throws, none of it (the error is
+   * rethrown). Nested calls become savepoints. The body must be synchronous: sql.js is synchronous, and an
+   * `await` inside would let other work interleave with the open transaction.
+   * @throws StoreReadOnlyError on a read-only store; StoreTransactionError when `body` returns a promise.
+   */
+  transaction<T>(body: () => T): T {
+    this.assertWritable();
+    const depth = this.transactionDepth;
+    const savepoint = `sp${depth}`;
+    this.db.exec(depth === 0 ? 'BEGIN' : `SAVEPOINT ${savepoint}`);
+    this.transactionDepth++;
+    let result: T;
+    try {
+      result = body();
+      if (result instanceof Promise) {
+        result.catch(() => undefined);
+        throw new StoreTransactionError('the transaction body returned a promise; it must be synchronous');
+      }
+    } catch (error) {
+      this.transactionDepth--;
+      this.db.exec(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+      if (depth === 0) this.transactionEnded();
+      throw error;
+    }
+    this.transactionDepth--;
+    this.db.exec(depth === 0 ? 'COMMIT' : `RELEASE ${savepoint}`);
+    if (depth === 0) {
+      this.markChanged();
+      this.transactionEnded();
+    }
+    return result;
+  }
+
+  /**
+   * Writes the store to its file (atomically, keeping one `.bak`). Concurrent calls are serialised, and a call
+   * made while another save waits to start shares that save. Called inside a transaction, it waits until the
+   * transaction ends, so it never exports a half-done change (field case C29).
+   * @throws StoreReadOnlyError; StoreWriteError (disk full, permissions — the file keeps its last state);
+   *         StoreTooLargeError (WASM memory exhausted during export).
+   */
+  save(): Promise<void> {
+    if (this.file === undefined) return Promise.resolve();
+    if (this.readOnlyReasonValue !== undefined) return Promise.reject(new StoreReadOnlyError(this.file, this.readOnlyReasonValue));
+    if (this.closed) return Promise.reject(new StoreTransactionError('the store is closed'));
+    if (this.transactionDepth > 0) {
+      return new Promise<void>((resolve) => this.waitingForTransactionEnd.push(resolve)).then(() => this.save());
+    }
+    if (this.queuedSave) return this.queuedSave;
+    const queued = this.saveChain.then(() => {
+      this.queuedSave = undefined;
+      return this.writeNow();
+    });
+    this.queuedSave = queued;
+    // the chain continues after a failed save; the failure is reported to the caller of that save
+    this.saveChain = queued.catch(() => undefined);
+    return queued;
+  }
+
+  /**
+   * Asks for a save after `delayMs` of quiet (coalescing bursts of changes). Failures are logged; callers that
+   * must know the change is on disk `await save()` instead.
+   */
+  scheduleSave(delayMs = 500): void {
+    if (this.file === undefined || this.readOnly || this.closed) return;
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.save().catch((error: unknown) => this.log.error(`background save failed: ${String(error)}`));
+    }, delayMs);
+    this.saveTimer.unref?.();
+  }
+
+  /** Saves pending changes (when writable), frees statements, releases the lock and closes the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+    }
+    try {
+      if (this.dirty && !this.readOnly && this.file !== undefined) await this.save();
+      else await this.saveChain;
+    } finally {
+      this.closed = true;
+      this.freeStatements();
+      this.db.close();
+      const release = this.releaseLock;
+      this.releaseLock = undefined;
+      await release?.().catch((error: unknown) => this.log.warn(`releasing the lock failed: ${String(error)}`));
+    }
+  }
+
+  /** The raw sql.js database, for the store's own migrations and tests of the export pitfalls (C29). */
+  rawDatabaseForTests(): Database {
+    return this.db;
+  }
+
+  private async writeNow(): Promise<void> {
+    const file = this.file;
+    if (file === undefined || this.closed) return;
+    const generation = this.changeGeneration;
+    const { sizeBytes } = this.facts();
+    if (sizeBytes >= this.sizeWarningBytes) {
+      this.log.warn(`the store has grown to ${(sizeBytes / 1048576).toFixed(1)} MB; sql.js keeps it all in memory and each save copies it (C30)`);
+    }
+    this.freeStatements();
+    let bytes: Uint8Array;
+    try {
+      bytes = this.db.export();
+    } catch (error) {
+      const text = String(error);
+      if (error instanceof RangeError || /out of memory|memory access out of bounds|cannot enlarge/i.test(text)) {
+        throw new StoreTooLargeError(file, Math.round(sizeBytes / 1048576), error);
+      }
+      throw new StoreWriteError(file, text, error);
+    } finally {
+      this.applyPragmas();
+    }
+    const started = Date.now();
+    try {
+      await writeFileAtomic(file, bytes, { keepBackup: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const detail = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the file system is read-only' : String(error);
+      throw new StoreWriteError(file, detail, error);
+    }
+    this.savedGeneration = generation;
+    this.log.debug(`saved ${bytes.byteLength} bytes in ${Date.now() - started} ms`);
+  }
+
+  private migrate(): void {
+    const from = this.schemaVersion();
+    const pending = MIGRATIONS.filter((m) => m.version > from);
+    if (pending.length === 0) return;
+    this.transaction(() => {
+      for (const migration of pending) {
+        migration.up(this.db);
+        this.db.exec(`PRAGMA user_version = ${migration.version}`);
+        this.log.info(`schema migrated to ${migration.version} (${migration.name})`);
+      }
+    });
+  }
+
+  private async takeLock(options: StoreOptions): Promise<void> {
+    if (this.file === undefined || options.lock === false) return;
+    try {
+      this.releaseLock = await lockfile.lock(this.file, {
+        realpath: false,
+        retries: 0,
+        stale: Math.max(options.lockStaleMs ?? 10_000, 2000),
+        onCompromised: (error: Error) => {
+          // default would throw from a timer and take the extension host down: become read-only instead
+          this.readOnlyReasonValue = 'lock-lost';
+          this.releaseLock = undefined;
+          this.log.error(`lost the write lock on ${this.file}: ${error.message}; the store is now read-only`);
+        },
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      this.readOnlyReasonValue = 'locked';
+      this.log.warn(`${this.file} is locked by another window or process; opened read-only`);
+    }
+  }
+
+  private transactionEnded(): void {
+    const waiting = this.waitingForTransactionEnd;
+    this.waitingForTransactionEnd = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  private markChanged(): void {
+    this.changeGeneration++;
+    for (const listener of this.changeListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.log.error(`change listener failed: ${String(error)}`);
+      }
+    }
+  }
+
+  private applyPragmas(): void {
+    for (const pragma of CONNECTION_PRAGMAS) this.db.exec(pragma);
+  }
+
+  private freeStatements(): void {
+    for (const statement of this.statements.values()) {
+      try {
+        statement.free();
+      } catch {
+        // already invalidated by an export in some sql.js versions (C29)
+      }
+    }
+    this.statements.clear();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreTransactionError('the store is closed');
+  }
+
+  private assertWritable(): void {
+    this.assertOpen();
+    if (this.readOnlyReasonValue !== undefined) throw new StoreReadOnlyError(this.file, this.readOnlyReasonValue);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.lstat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** Reads `file`, checks its bytes and opens it in sql.js; see {@link Store.open} for the checks. */
+async function readVerifiedDatabase(SQL: SqlJsStatic, file: string): Promise<Database> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new StoreNotFoundError(file);
+    throw error;
+  }
+  checkSqliteBytes(file, bytes);
+  const db = new SQL.Database(bytes);
+  try {
+    checkOpenedDatabase(file, db, LATEST_SCHEMA_VERSION);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** Returns `<file>.bak` when it exists and itself passes every check, else undefined. */
+async function findValidBackup(SQL: SqlJsStatic, file: string): Promise<string | undefined> {
+  const backup = backupPathOf(file);
+  try {
+    const db = await readVerifiedDatabase(SQL, backup);
+    db.close();
+    return backup;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks a store file without changing it or anything beside it (no lock, no migration): the same checks as
+ * {@link Store.open}. Used by `store check`.
+ * @returns the schema version and size facts
+ * @throws the same typed errors as {@link Store.open}, with `backupFile` set when a valid `.bak` exists
+ */
+export async function verifyStoreFile(file: string, sqlJs?: SqlJsStatic): Promise<{ schemaVersion: number; sizeBytes: number; backupFile: string | undefined }> {
+  const absolute = path.resolve(file);
+  const SQL = sqlJs ?? (await loadSqlJs());
+  let db: Database;
+  try {
+    db = await readVerifiedDatabase(SQL, absolute);
+  } catch (error) {
+    if (error instanceof StoreError && !(error instanceof StoreNotFoundError)) error.backupFile = await findValidBackup(SQL, absolute);
+    throw error;
+  }
+  try {
+    return {
+      schemaVersion: pragmaNumber(db, 'user_version'),
+      sizeBytes: pragmaNumber(db, 'page_size') * pragmaNumber(db, 'page_count'),
+      backupFile: await findValidBackup(SQL, absolute),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Replaces a damaged store with its valid `.bak`: the damaged file is moved aside to
+ * `<file>.damaged-<UTC timestamp>` (never deleted), then the backup is copied into place atomically.
+ * @returns the path the damaged file was moved to
+ * @throws StoreCorruptError (or another StoreError) when the backup itself does not pass the checks
+ */
+export async function restoreFromBackup(file: string, sqlJs?: SqlJsStatic, now: Date = new Date()): Promise<string> {
+  const absolute = path.resolve(file);
+  const SQL = sqlJs ?? (await loadSqlJs());
+  const backup = backupPathOf(absolute);
+  const db = await readVerifiedDatabase(SQL, backup);
+  db.close();
+  const bytes = await fs.readFile(backup);
+  const aside = `${absolute}.damaged-${now.toISOString().replace(/[:.]/g, '-')}`;
+  if (await exists(absolute)) await fs.rename(absolute, aside);
+  await writeFileAtomic(absolute, bytes, { keepBackup: false });
+  return aside;
+}

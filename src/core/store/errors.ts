@@ -1,0 +1,100 @@
+import { IxError, msg } from '../errors';
+
+/**
+ * Typed failures of the store (DESIGN.md §4, issue "Foundation" §3). Each names the file and the problem and,
+ * where a valid backup copy (`<store>.bak`) exists, carries its path in `backupFile` so that the UI can offer it.
+ */
+export class StoreError extends IxError {
+  /** The store file concerned (absolute path), if any. */
+  readonly file: string | undefined;
+  /** A `.bak` copy beside the file that itself passed the integrity check, if there is one. */
+  backupFile: string | undefined;
+
+  constructor(code: string, template: string, file: string | undefined, args: readonly (string | number)[], cause?: unknown) {
+    super(code, template, args, cause === undefined ? undefined : { cause });
+    this.file = file;
+    this.backupFile = undefined;
+  }
+}
+
+export class StoreNotFoundError extends StoreError {
+  constructor(file: string) {
+    super('E_STORE_NOT_FOUND', msg('The store file {0} does not exist. Create a demo store or choose an existing file.'), file, [file]);
+  }
+}
+
+export class StoreExistsError extends StoreError {
+  constructor(file: string) {
+    super('E_STORE_EXISTS', msg('{0} already exists; a new store is never created over an existing file. Choose another file name or open the existing store.'), file, [file]);
+  }
+}
+
+export class StoreEmptyError extends StoreError {
+  constructor(file: string) {
+    super('E_STORE_EMPTY', msg('The store file {0} is empty (0 bytes): it is not a database. Restore it from a backup or choose another file.'), file, [file]);
+  }
+}
+
+export class StoreNotSqliteError extends StoreError {
+  constructor(file: string) {
+    super('E_STORE_NOT_SQLITE', msg('{0} is not an SQLite database (its header is wrong). Choose the store file (*.sqlite) or restore it from a backup.'), file, [file]);
+  }
+}
+
+export class StoreTruncatedError extends StoreError {
+  constructor(file: string, actualBytes: number, expectedBytes: number) {
+    super(
+      'E_STORE_TRUNCATED',
+      msg('The store file {0} is cut short: it has {1} bytes but its header promises {2}. It was damaged outside this program (copy interrupted, disk full). Restore it from a backup.'),
+      file,
+      [file, actualBytes, expectedBytes],
+    );
+  }
+}
+
+export class StoreCorruptError extends StoreError {
+  constructor(file: string, detail: string, cause?: unknown) {
+    super('E_STORE_CORRUPT', msg('The store file {0} is damaged: {1}. Restore it from a backup.'), file, [file, detail], cause);
+  }
+}
+
+export class StoreForeignError extends StoreError {
+  constructor(file: string) {
+    super('E_STORE_FOREIGN', msg('{0} is an SQLite database but not an iX-Haus administration store. Choose the right file; it was left unchanged.'), file, [file]);
+  }
+}
+
+export class StoreTooNewError extends StoreError {
+  constructor(file: string, fileVersion: number, supported: number) {
+    super(
+      'E_STORE_TOO_NEW',
+      msg('The store {0} has schema version {1}, but this version of the extension knows only up to {2}. Update the extension.'),
+      file,
+      [file, fileVersion, supported],
+    );
+  }
+}
+
+export class StoreReadOnlyError extends StoreError {
+  constructor(file: string | undefined, reason: string) {
+    super('E_STORE_READ_ONLY', msg('The store {0} is open read-only ({1}); nothing was changed. Close the other window or program that has it open and reopen the store.'), file, [file ?? '(memory)', reason]);
+  }
+}
+
+export class StoreWriteError extends StoreError {
+  constructor(file: string, detail: string, cause?: unknown) {
+    super('E_STORE_WRITE', msg('Saving the store {0} failed: {1}. The file on disk still holds the last saved state; free disk space or check permissions, then save again.'), file, [file, detail], cause);
+  }
+}
+
+export class StoreTooLargeError extends StoreError {
+  constructor(file: string | undefined, megabytes: number, cause?: unknown) {
+    super('E_STORE_TOO_LARGE', msg('The store ({0} MB) is too large for in-memory storage; the file on disk was not changed. Archive old call journal and audit rows, or split the data.'), file, [megabytes], cause);
+  }
+}
+
+export class StoreTransactionError extends StoreError {
+  constructor(detail: string) {
+    super('E_STORE_TRANSACTION', msg('Internal error in a store transaction: {0}. Nothing was changed.'), undefined, [detail]);
+  }
+}

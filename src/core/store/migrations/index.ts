@@ -1,0 +1,26 @@
+import type { Database } from 'sql.js';
+import { APPLICATION_ID } from '../fileCheck';
+import { SCHEMA_V1 } from './001_initial';
+
+/** One schema step. `up` runs inside the store's migration transaction and must not save or commit. */
+export interface Migration {
+  /** the `PRAGMA user_version` after this step (1, 2, 3 … without gaps) */
+  readonly version: number;
+  readonly name: string;
+  up(db: Database): void;
+}
+
+/** All migrations in order. Append only; never edit one that has shipped. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    up(db) {
+      db.exec(`PRAGMA application_id = ${APPLICATION_ID};`);
+      db.exec(SCHEMA_V1);
+    },
+  },
+];
+
+/** The schema version this build writes. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
