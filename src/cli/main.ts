@@ -1,0 +1,194 @@
+/**
+ * `ixhaus-admin` — the command-line face of the core, for consultants' scripts (issue "Foundation" §7).
+ * Exit codes: 0 ok, 1 refused or failed (message on stderr), 2 usage error. Every verb that prints data
+ * offers `--json`.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_DEMO_SIZES, DEMO_ADMIN_LOGIN, DEMO_PASSWORD, generateDemoData } from '../core/demo/demoData';
+import type { DemoSizes } from '../core/demo/demoData';
+import { IxError } from '../core/errors';
+import { Store, restoreFromBackup, verifyStoreFile } from '../core/store/database';
+import { StoreError } from '../core/store/errors';
+import { storeInfo } from '../core/store/storeInfo';
+
+declare const IXHAUS_VERSION: string | undefined;
+
+/** Exit code of a refused or failed verb. */
+const EXIT_FAILED = 1;
+/** Exit code of a usage error (unknown verb or option, bad number). */
+const EXIT_USAGE = 2;
+
+/** A verb's output channel: text lines or one JSON document on stdout. */
+interface Output {
+  json: boolean;
+}
+
+function count(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return Number(value);
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function formatMb(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(2)} MB`;
+}
+
+/** Prints a failure (text on stderr, or a JSON document on stdout with --json) and sets exit code 1. */
+function fail(error: unknown, out: Output): void {
+  const code = error instanceof IxError ? error.code : 'E_UNEXPECTED';
+  const message = error instanceof Error ? error.message : String(error);
+  const backupFile = error instanceof StoreError ? error.backupFile : undefined;
+  const file = error instanceof StoreError ? error.file : undefined;
+  if (out.json) printJson({ ok: false, code, message, file, backupFile });
+  process.stderr.write(`ixhaus-admin: ${message}\n`);
+  if (backupFile) {
+    process.stderr.write(`A valid backup copy exists: ${backupFile}\nRestore it (the damaged file is kept aside) with: ixhaus-admin store restore "${file ?? ''}"\n`);
+  }
+  process.exitCode = EXIT_FAILED;
+}
+
+/** Builds the command tree. Exported for tests, which run it in-process. */
+export function buildProgram(): Command {
+  const program = new Command('ixhaus-admin')
+    .description('Administration of iX-Haus plus stores from the command line')
+    .version(typeof IXHAUS_VERSION === 'string' ? IXHAUS_VERSION : 'dev')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  const store = program.command('store').description('create, check and describe store files').exitOverride();
+
+  store
+    .command('init')
+    .description('create a new store file (never over an existing file); with --demo, fill it with demo data')
+    .argument('<file>', 'path of the new store file (*.sqlite)')
+    .option('--demo', 'fill the store with deterministic demo data')
+    .addOption(new Option('--users <n>', 'demo users').argParser(count).default(DEFAULT_DEMO_SIZES.users))
+    .addOption(new Option('--teams <n>', 'demo teams').argParser(count).default(DEFAULT_DEMO_SIZES.teams))
+    .addOption(new Option('--objects <n>', 'demo objects').argParser(count).default(DEFAULT_DEMO_SIZES.objects))
+    .addOption(new Option('--persons <n>', 'demo persons').argParser(count).default(DEFAULT_DEMO_SIZES.persons))
+    .addOption(new Option('--creditors <n>', 'demo creditors').argParser(count).default(DEFAULT_DEMO_SIZES.creditors))
+    .addOption(new Option('--owners <n>', 'demo owners').argParser(count).default(DEFAULT_DEMO_SIZES.owners))
+    .addOption(new Option('--seed <n>', 'seed of the demo generator').argParser(count))
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action(async (file: string, options: { demo?: boolean; json?: boolean; seed?: number } & Omit<DemoSizes, 'meldungenPerObject' | 'auftraegePerObject'>) => {
+      const out: Output = { json: options.json === true };
+      const started = Date.now();
+      let created: Store | undefined;
+      try {
+        created = await Store.create(file);
+        let summary: Awaited<ReturnType<typeof generateDemoData>> | undefined;
+        if (options.demo) {
+          const sizes = { users: options.users, teams: options.teams, objects: options.objects, persons: options.persons, creditors: options.creditors, owners: options.owners };
+          const tty = process.stderr.isTTY && !out.json;
+          summary = await generateDemoData(created, {
+            sizes,
+            ...(options.seed !== undefined ? { seed: options.seed } : {}),
+            onProgress: tty ? (done, total) => process.stderr.write(`\rdemo data: ${done} / ${total}`) : undefined,
+          });
+          if (tty) process.stderr.write('\n');
+          await created.save();
+        }
+        const facts = created.facts();
+        const ms = Date.now() - started;
+        if (out.json) {
+          printJson({ ok: true, file: facts.file, schemaVersion: facts.schemaVersion, sizeBytes: facts.sizeBytes, milliseconds: ms, demo: summary ?? null, demoLogin: summary ? { login: DEMO_ADMIN_LOGIN, password: DEMO_PASSWORD } : null });
+        } else {
+          process.stdout.write(`created ${facts.file} (schema v${facts.schemaVersion}, ${formatMb(facts.sizeBytes)}, ${ms} ms)\n`);
+          if (summary) {
+            process.stdout.write(`demo data: ${Object.entries(summary).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
+            process.stdout.write(`demo login: ${DEMO_ADMIN_LOGIN} / ${DEMO_PASSWORD} (administrator)\n`);
+          }
+        }
+      } catch (error) {
+        fail(error, out);
+      } finally {
+        await created?.close();
+      }
+    });
+
+  store
+    .command('check')
+    .description('check a store file without changing it: SQLite header, size, quick_check, schema version')
+    .argument('<file>', 'store file')
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action(async (file: string, options: { json?: boolean }) => {
+      const out: Output = { json: options.json === true };
+      try {
+        const result = await verifyStoreFile(file);
+        if (out.json) printJson({ ok: true, file, ...result });
+        else process.stdout.write(`ok: ${file} (schema v${result.schemaVersion}, ${formatMb(result.sizeBytes)}${result.backupFile ? `, backup ${result.backupFile} ok` : ''})\n`);
+      } catch (error) {
+        fail(error, out);
+      }
+    });
+
+  store
+    .command('info')
+    .description('show size, schema version and record counts of a store (opened read-only)')
+    .argument('<file>', 'store file')
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action(async (file: string, options: { json?: boolean }) => {
+      const out: Output = { json: options.json === true };
+      let opened: Store | undefined;
+      try {
+        opened = await Store.open(file, { readOnly: true });
+        const info = storeInfo(opened);
+        if (out.json) {
+          printJson({ ok: true, ...info });
+        } else {
+          process.stdout.write(`${info.file}\n  schema v${info.schemaVersion}, ${formatMb(info.sizeBytes)} (${info.pageCount} pages of ${info.pageSize} bytes)${info.demo ? ', demo data' : ''}\n`);
+          for (const [table, n] of Object.entries(info.counts)) process.stdout.write(`  ${table.padEnd(18)} ${String(n).padStart(9)}\n`);
+        }
+      } catch (error) {
+        fail(error, out);
+      } finally {
+        await opened?.close();
+      }
+    });
+
+  store
+    .command('restore')
+    .description('replace a damaged store with its valid .bak copy (the damaged file is moved aside, never deleted)')
+    .argument('<file>', 'store file')
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action(async (file: string, options: { json?: boolean }) => {
+      const out: Output = { json: options.json === true };
+      try {
+        const aside = await restoreFromBackup(file);
+        if (out.json) printJson({ ok: true, file, damagedFileMovedTo: aside });
+        else process.stdout.write(`restored ${file} from its backup; the previous file was moved to ${aside}\n`);
+      } catch (error) {
+        fail(error, out);
+      }
+    });
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  process.exitCode = 0;
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : EXIT_USAGE;
+    }
+    process.stderr.write(`ixhaus-admin: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILED;
+  }
+  return Number(process.exitCode ?? 0);
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,44 @@
+import type { Store } from '../store/database';
+import type { UserRole } from './rights';
+
+/** A user as listed in "Module & Benutzer" (no password hash ever leaves the store layer). */
+export interface UserSummary {
+  readonly id: number;
+  readonly login: string;
+  /** Kürzel */
+  readonly shortCode: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly rightsClass: string;
+  readonly role: UserRole;
+  readonly active: boolean;
+  readonly coupled: boolean;
+  /** module codes unlocked for this user */
+  readonly modules: readonly string[];
+}
+
+/** Lists all users ordered by login, with their unlocked modules. */
+export function listUsers(store: Store): UserSummary[] {
+  const modules = new Map<number, string[]>();
+  for (const row of store.all<{ user_id: number; module_code: string }>('SELECT user_id, module_code FROM user_modules ORDER BY module_code')) {
+    const list = modules.get(row.user_id) ?? [];
+    list.push(row.module_code);
+    modules.set(row.user_id, list);
+  }
+  return store
+    .all<{ id: number; login: string; short_code: string; first_name: string; last_name: string; rights_class: string; role: string; active: number; coupled: number }>(
+      'SELECT id, login, short_code, first_name, last_name, rights_class, role, active, coupled FROM users ORDER BY login',
+    )
+    .map((u) => ({
+      id: u.id,
+      login: u.login,
+      shortCode: u.short_code,
+      firstName: u.first_name,
+      lastName: u.last_name,
+      rightsClass: u.rights_class,
+      role: u.role as UserRole,
+      active: u.active === 1,
+      coupled: u.coupled === 1,
+      modules: modules.get(u.id) ?? [],
+    }));
+}

@@ -1,0 +1,33 @@
+import * as vscode from 'vscode';
+import { showError } from '../errors';
+import type { CommandId } from '../ids';
+import type { Services } from '../services';
+import { signInCommand, signOutCommand } from './sessionCommands';
+import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
+
+/** The one id → handler table (DESIGN.md §3). Typed so that every {@link CommandId} has exactly one handler. */
+export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services) => Promise<void> | void>> = {
+  'ixhaus.session.signIn': signInCommand,
+  'ixhaus.session.signOut': signOutCommand,
+  'ixhaus.store.createDemo': createDemoCommand,
+  'ixhaus.store.open': openStoreCommand,
+  'ixhaus.store.showInfo': showStoreInfoCommand,
+  'ixhaus.views.refresh': (services) => services.refreshViews(),
+};
+
+/** Registers every command of the table; each failure is shown localized with its actions, and logged. */
+export function registerCommands(services: Services): vscode.Disposable[] {
+  return (Object.keys(COMMAND_TABLE) as CommandId[]).map((id) =>
+    vscode.commands.registerCommand(id, async () => {
+      try {
+        await COMMAND_TABLE[id](services);
+      } catch (error) {
+        await showError(error, {
+          logger: services.logger,
+          showLog: () => services.logChannel.show(),
+          restoreBackup: (file) => services.storeHost.restoreBackupAndOpen(file),
+        });
+      }
+    }),
+  );
+}

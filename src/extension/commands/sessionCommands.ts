@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+import { signIn, validateLogin } from '../../core/users/auth';
+import type { Services } from '../services';
+
+const LAST_LOGIN_KEY = 'ixhaus.lastLogin';
+
+/** "Anmelden": asks for login and password and signs in against the open store (product.md §1). */
+export async function signInCommand(services: Services): Promise<void> {
+  const store = services.storeHost.store;
+  if (!store) {
+    void vscode.window.showWarningMessage(vscode.l10n.t('No store is open. Create the demo store or open a store first.'));
+    return;
+  }
+  const login = await vscode.window.showInputBox({
+    title: vscode.l10n.t('iX-Haus: Sign in'),
+    prompt: vscode.l10n.t('iX-Haus login (at most 8 characters)'),
+    value: services.context.globalState.get<string>(LAST_LOGIN_KEY, ''),
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      try {
+        validateLogin(value);
+        return undefined;
+      } catch {
+        return vscode.l10n.t('An iX-Haus login has 1 to 8 characters and no spaces.');
+      }
+    },
+  });
+  if (login === undefined) return;
+  const password = await vscode.window.showInputBox({
+    title: vscode.l10n.t('iX-Haus: Sign in'),
+    prompt: vscode.l10n.t('Password of {0}', login),
+    password: true,
+    ignoreFocusOut: true,
+  });
+  if (password === undefined) return;
+  const actor = await signIn(store, login, password);
+  await services.context.globalState.update(LAST_LOGIN_KEY, actor.login);
+  await services.session.set(actor);
+  services.logger.info(`[session] ${actor.login} signed in`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Signed in as {0} ({1}).', actor.displayName || actor.login, actor.role));
+}
+
+/** "Abmelden". */
+export async function signOutCommand(services: Services): Promise<void> {
+  const actor = services.session.actor;
+  if (!actor) return;
+  await services.session.set(undefined);
+  services.logger.info(`[session] ${actor.login} signed out`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Signed out.'));
+}

@@ -1,0 +1,84 @@
+import * as vscode from 'vscode';
+import { SessionStatusBar } from '../providers/sessionStatusBar';
+import { licenseRoots } from '../providers/tree/licensesTree';
+import { modulesRoots } from '../providers/tree/modulesTree';
+import { settingsRoots } from '../providers/tree/settingsTree';
+import { NodeTreeProvider } from '../providers/tree/treeNode';
+import type { TreeNode } from '../providers/tree/treeNode';
+import { registerCommands } from './commands/registerCommands';
+import { showError } from './errors';
+import { createLog } from './log';
+import type { Services } from './services';
+import { Session } from './session';
+import { StoreHost } from './storeHost';
+
+/** What `activate()` returns: the API used by the in-host tests and other extensions. */
+export interface IxHausApi {
+  readonly services: Services;
+  /** milliseconds `activate()` took (the store opens after it, see {@link ready}) */
+  readonly activationMs: number;
+  /** settles when the configured store is open (or opening it failed and the user was told) */
+  readonly ready: Promise<void>;
+}
+
+let active: Services | undefined;
+
+/** Activation: composition root (DESIGN.md §1). Creates the services, views, status bar and commands. */
+export async function activate(context: vscode.ExtensionContext): Promise<IxHausApi> {
+  const started = performance.now();
+  const { channel, logger } = createLog();
+  const storeHost = new StoreHost(context.globalStorageUri, logger);
+  const session = new Session();
+  const statusBar = new SessionStatusBar();
+
+  // Trees show data only to a signed-in user; without one, the viewsWelcome content offers sign-in.
+  const whenSignedIn = (roots: () => TreeNode[]) => () => (session.actor ? roots() : []);
+  const trees = {
+    'ixhaus.licenses': new NodeTreeProvider(whenSignedIn(() => licenseRoots(storeHost.store))),
+    'ixhaus.settings': new NodeTreeProvider(whenSignedIn(() => settingsRoots(storeHost.store))),
+    'ixhaus.modules': new NodeTreeProvider(whenSignedIn(() => modulesRoots(storeHost.store))),
+  };
+  const refreshViews = (): void => Object.values(trees).forEach((tree) => tree.refresh());
+
+  const services: Services = { context, logger, logChannel: channel, storeHost, session, refreshViews };
+  active = services;
+  context.subscriptions.push(channel, storeHost, session, statusBar, ...Object.values(trees));
+  for (const [id, provider] of Object.entries(trees)) {
+    context.subscriptions.push(vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: true }));
+  }
+  context.subscriptions.push(...registerCommands(services));
+  const updateStatus = (): void => statusBar.update(storeHost.store, session.actor);
+  context.subscriptions.push(
+    storeHost.onDidChangeStore(() => {
+      void session.set(undefined);
+      updateStatus();
+      refreshViews();
+    }),
+    storeHost.onDidChangeData(() => refreshViews()),
+    session.onDidChange(() => {
+      updateStatus();
+      refreshViews();
+    }),
+  );
+
+  // The store opens after activation returns, so that VS Code is never held up by reading a large file.
+  const ready = (async () => {
+    try {
+      await vscode.workspace.fs.createDirectory(context.globalStorageUri);
+      await storeHost.openConfigured();
+    } catch (error) {
+      // the views show the "no store" welcome; the message says why and offers the backup where there is one
+      void showError(error, { logger, showLog: () => channel.show(), restoreBackup: (file) => storeHost.restoreBackupAndOpen(file) });
+    }
+    updateStatus();
+  })();
+  const activationMs = performance.now() - started;
+  logger.info(`[extension] activated in ${activationMs.toFixed(1)} ms`);
+  return { services, activationMs, ready };
+}
+
+/** Saves and closes the store (the lock is released). */
+export async function deactivate(): Promise<void> {
+  await active?.storeHost.close();
+  active = undefined;
+}

@@ -1,0 +1,28 @@
+/** Every command id of the extension (DESIGN.md §3 "Ids"); package.json and the command table must agree (unit test). */
+export const COMMAND_IDS = [
+  'ixhaus.session.signIn',
+  'ixhaus.session.signOut',
+  'ixhaus.store.createDemo',
+  'ixhaus.store.open',
+  'ixhaus.store.showInfo',
+  'ixhaus.views.refresh',
+] as const;
+export type CommandId = (typeof COMMAND_IDS)[number];
+
+/** View ids inside the "iX-Haus" activity-bar container. */
+export const VIEW_IDS = ['ixhaus.licenses', 'ixhaus.settings', 'ixhaus.modules'] as const;
+export type ViewId = (typeof VIEW_IDS)[number];
+
+/** Context keys set by the extension (used in `when` clauses of package.json). */
+export const CONTEXT_KEYS = {
+  storeOpen: 'ixhaus:storeOpen',
+  signedIn: 'ixhaus:signedIn',
+  isAdmin: 'ixhaus:isAdmin',
+  readOnly: 'ixhaus:readOnly',
+} as const;
+
+/** Configuration keys. */
+export const CONFIG = {
+  section: 'ixhaus',
+  storePath: 'store.path',
+} as const;

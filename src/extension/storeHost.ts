@@ -1,0 +1,131 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Logger } from '../core/log';
+import { generateDemoData } from '../core/demo/demoData';
+import type { DemoSummary } from '../core/demo/demoData';
+import { Store, restoreFromBackup } from '../core/store/database';
+import { CONFIG, CONTEXT_KEYS } from './ids';
+
+/** Default file name of the demo store in the extension's global storage folder. */
+export const DEFAULT_STORE_NAME = 'ixhaus-demo.sqlite';
+
+/**
+ * Owns the one open {@link Store} of this window: which file (setting `ixhaus.store.path`, else the demo store
+ * in global storage), opening, switching, closing, and the `ixhaus:storeOpen` / `ixhaus:readOnly` context keys.
+ * Fires {@link onDidChangeStore} when another store is opened and {@link onDidChangeData} after changes.
+ */
+export class StoreHost implements vscode.Disposable {
+  private current: Store | undefined;
+  private removeChangeListener: (() => void) | undefined;
+  private readonly storeEmitter = new vscode.EventEmitter<Store | undefined>();
+  private readonly dataEmitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeStore = this.storeEmitter.event;
+  readonly onDidChangeData = this.dataEmitter.event;
+
+  constructor(private readonly globalStorage: vscode.Uri, private readonly logger: Logger) {}
+
+  /** The open store, or undefined. */
+  get store(): Store | undefined {
+    return this.current;
+  }
+
+  /** The store path from the setting, else the default demo store path. */
+  configuredPath(): { file: string; fromSetting: boolean } {
+    const configured = vscode.workspace.getConfiguration(CONFIG.section).get<string>(CONFIG.storePath, '').trim();
+    if (configured) return { file: path.resolve(configured), fromSetting: true };
+    return { file: path.join(this.globalStorage.fsPath, DEFAULT_STORE_NAME), fromSetting: false };
+  }
+
+  /**
+   * Opens the configured store at start-up. On first start without a setting and without the default file, the
+   * demo store is created there (product.md §1). A missing file named by the setting is an error, never created.
+   */
+  async openConfigured(): Promise<void> {
+    const { file, fromSetting } = this.configuredPath();
+    if (!fromSetting && !fs.existsSync(file)) {
+      await this.createDemo(file);
+      return;
+    }
+    await this.open(file);
+  }
+
+  /** Opens `file`, closing the current store first. Reports a read-only opening to the user. */
+  async open(file: string): Promise<Store> {
+    await this.close();
+    const store = await Store.open(file, { logger: this.logger });
+    this.attach(store);
+    this.logger.info(`[store] opened ${file}${store.readOnly ? ` read-only (${store.readOnlyReason})` : ''}`);
+    if (store.readOnlyReason === 'locked') {
+      void vscode.window.showWarningMessage(vscode.l10n.t('The store {0} is in use by another window or program, so it was opened read-only. Close the other one and run "Open store…" again to make changes.', file));
+    }
+    return store;
+  }
+
+  /** Creates a new demo store at `file` (never over an existing file), with progress, and opens it. */
+  async createDemo(file: string): Promise<DemoSummary> {
+    await this.close();
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Creating the demo store…'), cancellable: false },
+      async (progress) => {
+        const store = await Store.create(file, { logger: this.logger });
+        try {
+          let reported = 0;
+          const summary = await generateDemoData(store, {
+            onProgress: (done, total) => {
+              const percent = Math.floor((done / total) * 100);
+              progress.report({ increment: percent - reported });
+              reported = percent;
+            },
+          });
+          await store.save();
+          this.attach(store);
+          this.logger.info(`[store] created demo store ${file}`);
+          return summary;
+        } catch (error) {
+          await store.close();
+          throw error;
+        }
+      },
+    );
+  }
+
+  /** Replaces a damaged store file with its `.bak` (keeping the damaged one aside) and opens it. */
+  async restoreBackupAndOpen(file: string): Promise<void> {
+    await this.close();
+    const aside = await restoreFromBackup(file);
+    this.logger.warn(`[store] restored ${file} from its backup; the damaged file is kept as ${aside}`);
+    await this.open(file);
+    void vscode.window.showInformationMessage(vscode.l10n.t('The store was restored from its backup. The damaged file was kept as {0}.', aside));
+  }
+
+  /** Saves and closes the open store. */
+  async close(): Promise<void> {
+    const store = this.current;
+    if (!store) return;
+    this.removeChangeListener?.();
+    this.removeChangeListener = undefined;
+    this.current = undefined;
+    await store.close();
+    await this.updateContext();
+    this.storeEmitter.fire(undefined);
+  }
+
+  dispose(): void {
+    void this.close();
+    this.storeEmitter.dispose();
+    this.dataEmitter.dispose();
+  }
+
+  private attach(store: Store): void {
+    this.current = store;
+    this.removeChangeListener = store.onDidChange(() => this.dataEmitter.fire());
+    void this.updateContext();
+    this.storeEmitter.fire(store);
+  }
+
+  private async updateContext(): Promise<void> {
+    await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.storeOpen, this.current !== undefined);
+    await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.readOnly, this.current?.readOnly === true);
+  }
+}

@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+import { listInstalledLicenses } from '../../core/license/installedLicenses';
+import type { Store } from '../../core/store/database';
+import { listUsers } from '../../core/users/userQueries';
+import type { UserSummary } from '../../core/users/userQueries';
+import { contextValue, node } from './treeNode';
+import type { TreeNode } from './treeNode';
+
+function userNode(parent: string, user: UserSummary): TreeNode {
+  return node(`${parent}/user/${user.login}`, () => {
+    const item = new vscode.TreeItem(`${user.login} — ${user.firstName} ${user.lastName}`.trim());
+    const flags = [user.role, vscode.l10n.t('class {0}', user.rightsClass), !user.active && vscode.l10n.t('inactive'), !user.coupled && vscode.l10n.t('not coupled')].filter(Boolean);
+    item.description = flags.join(' · ');
+    item.iconPath = new vscode.ThemeIcon(user.active ? (user.role === 'Administrator' ? 'shield' : 'person') : 'circle-slash');
+    item.tooltip = new vscode.MarkdownString(`**${user.firstName} ${user.lastName}** (${user.login}, ${vscode.l10n.t('short code {0}', user.shortCode)})\n\n${flags.join(' · ')}\n\n${vscode.l10n.t('Unlocked modules: {0}', user.modules.join(', ') || '–')}`);
+    item.contextValue = contextValue('user', user.active ? 'active' : 'inactive', user.coupled ? 'coupled' : 'uncoupled');
+    return item;
+  });
+}
+
+/** Root nodes of the "Module & Benutzer" view in its first form: Module (with the users who have each unlocked) and Benutzer. */
+export function modulesRoots(store: Store | undefined): TreeNode[] {
+  if (!store) return [];
+  const users = listUsers(store);
+  const modules = listInstalledLicenses(store).flatMap((l) => l.modules);
+  return [
+    node(
+      'modules',
+      () => {
+        const item = new vscode.TreeItem(vscode.l10n.t('Modules'), vscode.TreeItemCollapsibleState.Expanded);
+        item.iconPath = new vscode.ThemeIcon('extensions');
+        item.description = String(modules.length);
+        return item;
+      },
+      () =>
+        modules.map((m) =>
+          node(
+            `modules/${m.code}`,
+            () => {
+              const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.Collapsed);
+              item.description = vscode.l10n.t('{0}/{1} seats', m.seatsUsed, m.seats);
+              item.iconPath = new vscode.ThemeIcon(m.seatsUsed > m.seats ? 'error' : 'package');
+              item.contextValue = contextValue('moduleUnlocks', m.seatsUsed > m.seats && 'overSeats');
+              return item;
+            },
+            () => users.filter((u) => u.modules.includes(m.code)).map((u) => userNode(`modules/${m.code}`, u)),
+          ),
+        ),
+    ),
+    node(
+      'users',
+      () => {
+        const item = new vscode.TreeItem(vscode.l10n.t('Users'), vscode.TreeItemCollapsibleState.Expanded);
+        item.iconPath = new vscode.ThemeIcon('organization');
+        item.description = String(users.length);
+        return item;
+      },
+      () => users.map((u) => userNode('users', u)),
+    ),
+  ];
+}

@@ -1,0 +1,103 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tempDir } from '../helpers';
+
+const root = path.join(__dirname, '../..');
+const cli = path.join(root, 'dist/cli.js');
+
+/** Runs the built CLI (the artifact users run) and returns exit code, stdout and stderr. */
+function run(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+const hash = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+describe('CLI ixhaus-admin (built dist/cli.js)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let demo: string;
+
+  before(async () => {
+    if (!fs.existsSync(cli)) execFileSync(process.execPath, [path.join(root, 'esbuild.js')], { cwd: root });
+    ({ dir, cleanup } = await tempDir('ixhaus-cli-'));
+    demo = path.join(dir, 'demo.sqlite');
+    const init = run('store', 'init', '--demo', demo);
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, /demo login: admin \/ demo/);
+  });
+  after(async () => cleanup());
+
+  it('store check accepts the demo store; store info prints counts, also as JSON', () => {
+    const check = run('store', 'check', demo);
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stdout, /^ok: /);
+    const info = run('store', 'info', demo, '--json');
+    assert.equal(info.code, 0, info.stderr);
+    const parsed = JSON.parse(info.stdout) as { ok: boolean; schemaVersion: number; counts: Record<string, number>; demo: boolean };
+    assert.equal(parsed.ok, true);
+    assert.equal(parsed.demo, true);
+    assert.equal(parsed.counts.persons, 5000);
+    assert.equal(parsed.counts.users, 30);
+  });
+
+  it('store init takes sizes and refuses an existing file with exit 1', () => {
+    const small = path.join(dir, 'small.sqlite');
+    const made = run('store', 'init', '--demo', '--persons', '50', '--creditors', '5', '--owners', '7', '--objects', '3', '--json', small);
+    assert.equal(made.code, 0, made.stderr);
+    assert.equal((JSON.parse(made.stdout) as { demo: { persons: number } }).demo.persons, 50);
+    const before = hash(small);
+    const again = run('store', 'init', small);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already exists/);
+    assert.equal(hash(small), before);
+  });
+
+  const damaged: Array<[string, (file: string) => void, RegExp]> = [
+    ['a 0-byte file', (f) => fs.writeFileSync(f, ''), /is empty \(0 bytes\)/],
+    ['a text file', (f) => fs.writeFileSync(f, 'Lizenzkey: ABCD-EFGH\r\n'), /is not an SQLite database/],
+    ['a file cut in half', (f) => fs.writeFileSync(f, fs.readFileSync(demo).subarray(0, Math.floor(fs.statSync(demo).size / 2))), /is cut short/],
+  ];
+  for (const [label, make, message] of damaged) {
+    it(`store check on ${label} exits 1 naming the problem and modifies nothing`, () => {
+      const file = path.join(dir, `bad-${label.replace(/\W+/g, '-')}.sqlite`);
+      make(file);
+      const before = hash(file);
+      const listing = fs.readdirSync(dir).sort();
+      const result = run('store', 'check', file);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, message);
+      assert.ok(result.stderr.includes(file), 'the message names the file');
+      assert.equal(hash(file), before);
+      assert.deepEqual(fs.readdirSync(dir).sort(), listing, 'nothing created beside it');
+      const json = run('store', 'check', '--json', file);
+      assert.equal(json.code, 1);
+      assert.equal((JSON.parse(json.stdout) as { ok: boolean }).ok, false);
+    });
+  }
+
+  it('store restore replaces a damaged store by its backup and keeps the damaged file', () => {
+    const file = path.join(dir, 'restore.sqlite');
+    assert.equal(run('store', 'init', '--demo', '--persons', '20', '--creditors', '2', '--owners', '2', '--objects', '2', file).code, 0);
+    fs.truncateSync(file, 5000);
+    const check = run('store', 'check', file);
+    assert.equal(check.code, 1);
+    assert.match(check.stderr, /A valid backup copy exists/);
+    const restored = run('store', 'restore', file);
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.equal(run('store', 'check', file).code, 0);
+    assert.ok(fs.readdirSync(dir).some((e) => e.startsWith('restore.sqlite.damaged-')));
+  });
+
+  it('usage errors exit 2; --help exits 0', () => {
+    assert.equal(run('store', 'frobnicate').code, 2);
+    assert.equal(run('store', 'init', '--persons', 'many', path.join(dir, 'x.sqlite')).code, 2);
+    assert.equal(run('store', 'check').code, 2);
+    assert.equal(run('--help').code, 0);
+    assert.equal(run('store', 'init', '--help').code, 0);
+  });
+});

@@ -1,0 +1,62 @@
+import { strict as assert } from 'node:assert';
+import { generateDemoData, DEMO_ADMIN_LOGIN, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD } from '../../src/core/demo/demoData';
+import { PermissionError } from '../../src/core/errors';
+import { Store } from '../../src/core/store/database';
+import { LoginFormatError, SignInError, UserInactiveError, signIn } from '../../src/core/users/auth';
+import { hashPassword, verifyPassword } from '../../src/core/users/password';
+import { canManageLicenses, isAdmin, requireAdmin, requireLicenseManager } from '../../src/core/users/rights';
+
+describe('users: passwords and sign-in', () => {
+  let store: Store;
+  before(async () => {
+    store = await Store.inMemory();
+    await generateDemoData(store, { sizes: { users: 15, objects: 5, persons: 10, creditors: 5, owners: 5 } });
+  });
+  after(async () => store.close());
+
+  it('hashes with a random salt and verifies only the right password', async () => {
+    const a = await hashPassword('Geheim!1');
+    const b = await hashPassword('Geheim!1');
+    assert.notEqual(a, b, 'salted');
+    assert.match(a, /^scrypt\$16384\$8\$1\$/);
+    assert.equal(await verifyPassword('Geheim!1', a), true);
+    assert.equal(await verifyPassword('geheim!1', a), false);
+    assert.equal(await verifyPassword('Geheim!1', 'md5$abc'), false, 'unknown formats never verify');
+    assert.equal(await verifyPassword('x', 'scrypt$99999999$8$1$AA==$AA=='), false, 'absurd cost parameters are refused');
+  });
+
+  it('signs the demo admin in, case-insensitively, as an administrator', async () => {
+    const actor = await signIn(store, 'ADMIN', DEMO_PASSWORD);
+    assert.equal(actor.login, DEMO_ADMIN_LOGIN);
+    assert.equal(actor.rightsClass, 'S');
+    assert.equal(isAdmin(actor), true);
+    assert.equal('password_hash' in actor, false);
+  });
+
+  it('gives the same error for an unknown login and a wrong password', async () => {
+    await assert.rejects(signIn(store, 'nobody', DEMO_PASSWORD), SignInError);
+    await assert.rejects(signIn(store, DEMO_ADMIN_LOGIN, 'wrong'), SignInError);
+  });
+
+  it('refuses logins longer than 8 characters and deactivated users', async () => {
+    await assert.rejects(signIn(store, 'neunzeich', 'x'), LoginFormatError);
+    const inactive = store.get<{ login: string }>('SELECT login FROM users WHERE active = 0 LIMIT 1');
+    assert.ok(inactive, 'the demo has a deactivated user');
+    await assert.rejects(signIn(store, inactive.login, DEMO_PASSWORD), UserInactiveError);
+  });
+
+  it('enforces rights in core: admin = class S or role Administrator; Hauptbenutzer may manage licenses', async () => {
+    const haupt = await signIn(store, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD);
+    assert.equal(isAdmin(haupt), false);
+    assert.equal(canManageLicenses(haupt), true);
+    assert.throws(() => requireAdmin(haupt, 'change system settings'), PermissionError);
+    requireLicenseManager(haupt, 'install a license');
+    const clerk = store.get<{ login: string }>("SELECT login FROM users WHERE role = 'Sachbearbeiter' AND active = 1 LIMIT 1");
+    assert.ok(clerk);
+    const clerkActor = await signIn(store, clerk.login, DEMO_PASSWORD);
+    assert.throws(() => requireLicenseManager(clerkActor, 'install a license'), (e: Error) => e instanceof PermissionError && /install a license/.test(e.message));
+    assert.throws(() => requireAdmin(undefined, 'change system settings'), PermissionError);
+    assert.equal(isAdmin({ ...clerkActor, rightsClass: 'S' }), true);
+    assert.equal(isAdmin({ ...clerkActor, role: 'Administrator' }), true);
+  });
+});
