@@ -7,6 +7,7 @@ import { NodeTreeProvider } from '../providers/tree/treeNode';
 import type { TreeNode } from '../providers/tree/treeNode';
 import { registerCommands } from './commands/registerCommands';
 import { showError } from './errors';
+import type { ViewId } from './ids';
 import { createLog } from './log';
 import type { Services } from './services';
 import { Session } from './session';
@@ -19,6 +20,10 @@ export interface IxHausApi {
   readonly activationMs: number;
   /** settles when the configured store is open (or opening it failed and the user was told) */
   readonly ready: Promise<void>;
+  /** milliseconds from the start of `activate()` until the store was open, once {@link ready} settled */
+  readonly storeReadyMs: () => number | undefined;
+  /** the tree data providers of the three views (for in-host tests) */
+  readonly views: Readonly<Record<ViewId, NodeTreeProvider>>;
 }
 
 let active: Services | undefined;
@@ -33,7 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
 
   // Trees show data only to a signed-in user; without one, the viewsWelcome content offers sign-in.
   const whenSignedIn = (roots: () => TreeNode[]) => () => (session.actor ? roots() : []);
-  const trees = {
+  const trees: Record<ViewId, NodeTreeProvider> = {
     'ixhaus.licenses': new NodeTreeProvider(whenSignedIn(() => licenseRoots(storeHost.store))),
     'ixhaus.settings': new NodeTreeProvider(whenSignedIn(() => settingsRoots(storeHost.store))),
     'ixhaus.modules': new NodeTreeProvider(whenSignedIn(() => modulesRoots(storeHost.store))),
@@ -62,6 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   );
 
   // The store opens after activation returns, so that VS Code is never held up by reading a large file.
+  let storeReadyMs: number | undefined;
   const ready = (async () => {
     try {
       await vscode.workspace.fs.createDirectory(context.globalStorageUri);
@@ -71,10 +77,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
       void showError(error, { logger, showLog: () => channel.show(), restoreBackup: (file) => storeHost.restoreBackupAndOpen(file) });
     }
     updateStatus();
+    storeReadyMs = performance.now() - started;
+    logger.info(`[extension] store ready ${storeReadyMs.toFixed(0)} ms after activation started`);
   })();
   const activationMs = performance.now() - started;
   logger.info(`[extension] activated in ${activationMs.toFixed(1)} ms`);
-  return { services, activationMs, ready };
+  return { services, activationMs, ready, storeReadyMs: () => storeReadyMs, views: trees };
 }
 
 /** Saves and closes the store (the lock is released). */

@@ -6,7 +6,7 @@ import { signInCommand, signOutCommand } from './sessionCommands';
 import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
 
 /** The one id → handler table (DESIGN.md §3). Typed so that every {@link CommandId} has exactly one handler. */
-export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services) => Promise<void> | void>> = {
+export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...args: unknown[]) => Promise<void> | void>> = {
   'ixhaus.session.signIn': signInCommand,
   'ixhaus.session.signOut': signOutCommand,
   'ixhaus.store.createDemo': createDemoCommand,
@@ -18,11 +18,12 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services) => P
 /** Registers every command of the table; each failure is shown localized with its actions, and logged. */
 export function registerCommands(services: Services): vscode.Disposable[] {
   return (Object.keys(COMMAND_TABLE) as CommandId[]).map((id) =>
-    vscode.commands.registerCommand(id, async () => {
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
-        await COMMAND_TABLE[id](services);
+        await COMMAND_TABLE[id](services, ...args);
       } catch (error) {
-        await showError(error, {
+        // not awaited: the command ends now; the message waits for the user on its own
+        void showError(error, {
           logger: services.logger,
           showLog: () => services.logChannel.show(),
           restoreBackup: (file) => services.storeHost.restoreBackupAndOpen(file),

@@ -1,14 +1,30 @@
 import * as vscode from 'vscode';
 import { signIn, validateLogin } from '../../core/users/auth';
+import type { Actor } from '../../core/users/rights';
 import type { Services } from '../services';
 
 const LAST_LOGIN_KEY = 'ixhaus.lastLogin';
 
+/** Optional arguments of `ixhaus.session.signIn` for scripted use (tests, other extensions): skips the prompts. */
+export interface SignInArgs {
+  readonly login: string;
+  readonly password: string;
+}
+
+function isSignInArgs(value: unknown): value is SignInArgs {
+  const v = value as Partial<SignInArgs> | undefined;
+  return typeof v === 'object' && v !== null && typeof v.login === 'string' && typeof v.password === 'string';
+}
+
 /** "Anmelden": asks for login and password and signs in against the open store (product.md §1). */
-export async function signInCommand(services: Services): Promise<void> {
+export async function signInCommand(services: Services, args?: unknown): Promise<void> {
   const store = services.storeHost.store;
   if (!store) {
     void vscode.window.showWarningMessage(vscode.l10n.t('No store is open. Create the demo store or open a store first.'));
+    return;
+  }
+  if (isSignInArgs(args)) {
+    await completeSignIn(services, await signIn(store, args.login, args.password));
     return;
   }
   const login = await vscode.window.showInputBox({
@@ -33,7 +49,10 @@ export async function signInCommand(services: Services): Promise<void> {
     ignoreFocusOut: true,
   });
   if (password === undefined) return;
-  const actor = await signIn(store, login, password);
+  await completeSignIn(services, await signIn(store, login, password));
+}
+
+async function completeSignIn(services: Services, actor: Actor): Promise<void> {
   await services.context.globalState.update(LAST_LOGIN_KEY, actor.login);
   await services.session.set(actor);
   services.logger.info(`[session] ${actor.login} signed in`);

@@ -1,0 +1,105 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Store } from '../../src/core/store/database';
+import type { IxHausApi } from '../../src/extension/extension';
+import type { TreeNode } from '../../src/providers/tree/treeNode';
+
+const EXTENSION_ID = 'ixhaus-admin.ixhaus-admin';
+
+function labelOf(item: vscode.TreeItem): string {
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+}
+
+async function roots(api: IxHausApi, view: keyof IxHausApi['views']): Promise<TreeNode[]> {
+  return api.views[view].getChildren();
+}
+
+describe('iX-Haus extension in a real VS Code host', () => {
+  let api: IxHausApi;
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<IxHausApi>(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is not loaded: is engines.vscode newer than ${vscode.version}?`);
+    api = await extension.activate();
+    await api.ready;
+  });
+
+  it('is present, active, and reports its activate() time', () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.equal(extension?.isActive, true);
+    assert.ok(api.activationMs > 0);
+    console.log(`activate() took ${api.activationMs.toFixed(1)} ms in VS Code ${vscode.version}; store ready after ${api.storeReadyMs()?.toFixed(0)} ms`);
+  });
+
+  it('registers every command of package.json', async () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { contributes: { commands: Array<{ command: string }> } };
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = manifest.contributes.commands.map((c) => c.command).filter((c) => !registered.has(c));
+    assert.deepEqual(missing, []);
+  });
+
+  it('created the demo store on first start in global storage and holds its write lock', async () => {
+    const store = api.services.storeHost.store;
+    assert.ok(store, 'a store is open');
+    assert.equal(store.readOnly, false);
+    assert.ok(store.file && fs.existsSync(store.file));
+    assert.equal(path.basename(store.file), 'ixhaus-demo.sqlite');
+    const second = await Store.open(store.file);
+    try {
+      assert.equal(second.readOnly, true, 'a second opener gets it read-only');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('shows no data before sign-in and refuses a wrong password', async () => {
+    assert.deepEqual(await roots(api, 'ixhaus.licenses'), []);
+    await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'admin', password: 'wrong' });
+    assert.equal(api.services.session.actor, undefined);
+    assert.deepEqual(await roots(api, 'ixhaus.modules'), []);
+  });
+
+  it('signs in through the command API and fills the three views from the demo store', async () => {
+    await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'admin', password: 'demo' });
+    assert.equal(api.services.session.actor?.login, 'admin');
+
+    const licenses = await roots(api, 'ixhaus.licenses');
+    assert.equal(licenses.length, 1);
+    const license = licenses[0]!;
+    assert.match(labelOf(license.treeItem()), /^DEMO-0001 — Musterverwaltung GmbH/);
+    assert.match(String(license.treeItem().description), /Demo/);
+    const modules = license.children?.() ?? [];
+    assert.equal(modules.length, 11);
+    assert.ok(modules.some((m) => labelOf(m.treeItem()) === 'Komfortpaket'));
+
+    const settings = await roots(api, 'ixhaus.settings');
+    assert.deepEqual(settings.map((n) => labelOf(n.treeItem())), ['iX-Haus', 'iX-Haus Plus']);
+    const sections = settings[1]!.children?.() ?? [];
+    const values = sections.flatMap((s) => s.children?.() ?? []).map((n) => labelOf(n.treeItem()));
+    assert.ok(values.includes('PlusGlobalCTIKopplungAktiv = 1'), values.join(', '));
+
+    const [moduleRoot, userRoot] = await roots(api, 'ixhaus.modules');
+    assert.equal(labelOf(moduleRoot!.treeItem()), 'Modules');
+    assert.equal(userRoot!.children?.().length, 30);
+  });
+
+  it('signs out through the command API and hides the data again', async () => {
+    await vscode.commands.executeCommand('ixhaus.session.signOut');
+    assert.equal(api.services.session.actor, undefined);
+    assert.deepEqual(await roots(api, 'ixhaus.settings'), []);
+  });
+
+  it('keeps the store across closing and reopening it (what a window reload does)', async () => {
+    const before = api.services.storeHost.store?.scalar('SELECT count(*) FROM persons');
+    const current = (): Store | undefined => api.services.storeHost.store;
+    await api.services.storeHost.close();
+    assert.equal(current(), undefined);
+    await api.services.storeHost.openConfigured();
+    const reopened = current();
+    assert.ok(reopened);
+    assert.equal(reopened.readOnly, false, 'closing released the lock, so the reopened store is writable');
+    assert.equal(reopened.scalar('SELECT count(*) FROM persons'), before);
+  });
+});
