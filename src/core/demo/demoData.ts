@@ -125,8 +125,9 @@ export async function generateDemoData(store: Store, options: DemoOptions = {}):
     const usedLogins = new Set<string>();
     const insertUser = 'INSERT INTO users (login, short_code, last_name, first_name, email, rights_class, role, active, coupled, password_hash, extension, tab_counters) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)';
     for (let i = 0; i < sizes.users; i++) {
-      const first = faker.person.firstName();
-      const last = faker.person.lastName().slice(0, 30);
+      // the built-in admin account carries no person's name, as in iX-Haus
+      const first = i === 0 ? 'iX-Haus' : faker.person.firstName();
+      const last = i === 0 ? 'Administrator' : faker.person.lastName().slice(0, 30);
       let login: string;
       let role: string;
       let rightsClass: string;
