@@ -50,6 +50,29 @@ function fail(error: unknown, out: Output): void {
   process.exitCode = EXIT_FAILED;
 }
 
+/**
+ * Adds a verb `<name> <file> [--json]` whose body returns its result both as a JSON object (printed with
+ * `ok: true` under --json) and as text; a thrown error is reported by {@link fail} (exit 1).
+ */
+function fileVerb(parent: Command, name: string, description: string, body: (file: string) => Promise<{ json: object; text: string }>): Command {
+  return parent
+    .command(name)
+    .description(description)
+    .argument('<file>', 'store file')
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action(async (file: string, options: { json?: boolean }) => {
+      const out: Output = { json: options.json === true };
+      try {
+        const result = await body(file);
+        if (out.json) printJson({ ok: true, ...result.json });
+        else process.stdout.write(result.text);
+      } catch (error) {
+        fail(error, out);
+      }
+    });
+}
+
 /** Builds the command tree. Exported for tests, which run it in-process. */
 export function buildProgram(): Command {
   const program = new Command('ixhaus-admin')
@@ -110,64 +133,30 @@ export function buildProgram(): Command {
       }
     });
 
-  store
-    .command('check')
-    .description('check a store file without changing it: SQLite header, size, quick_check, schema version')
-    .argument('<file>', 'store file')
-    .option('--json', 'print the result as JSON')
-    .exitOverride()
-    .action(async (file: string, options: { json?: boolean }) => {
-      const out: Output = { json: options.json === true };
-      try {
-        const result = await verifyStoreFile(file);
-        if (out.json) printJson({ ok: true, file, ...result });
-        else process.stdout.write(`ok: ${file} (schema v${result.schemaVersion}, ${formatMb(result.sizeBytes)}${result.backupFile ? `, backup ${result.backupFile} ok` : ''})\n`);
-      } catch (error) {
-        fail(error, out);
-      }
-    });
+  fileVerb(store, 'check', 'check a store file without changing it: SQLite header, size, quick_check, schema version', async (file) => {
+    const result = await verifyStoreFile(file);
+    return {
+      json: { file, ...result },
+      text: `ok: ${file} (schema v${result.schemaVersion}, ${formatMb(result.sizeBytes)}${result.backupFile ? `, backup ${result.backupFile} ok` : ''})\n`,
+    };
+  });
 
-  store
-    .command('info')
-    .description('show size, schema version and record counts of a store (opened read-only)')
-    .argument('<file>', 'store file')
-    .option('--json', 'print the result as JSON')
-    .exitOverride()
-    .action(async (file: string, options: { json?: boolean }) => {
-      const out: Output = { json: options.json === true };
-      let opened: Store | undefined;
-      try {
-        opened = await Store.open(file, { readOnly: true });
-        const info = storeInfo(opened);
-        if (out.json) {
-          printJson({ ok: true, ...info });
-        } else {
-          process.stdout.write(`${info.file}\n  schema v${info.schemaVersion}, ${formatMb(info.sizeBytes)} (${info.pageCount} pages of ${info.pageSize} bytes)${info.demo ? ', demo data' : ''}\n`);
-          for (const [table, n] of Object.entries(info.counts)) process.stdout.write(`  ${table.padEnd(18)} ${String(n).padStart(9)}\n`);
-        }
-      } catch (error) {
-        fail(error, out);
-      } finally {
-        await opened?.close();
-      }
-    });
+  fileVerb(store, 'info', 'show size, schema version and record counts of a store (opened read-only)', async (file) => {
+    const opened = await Store.open(file, { readOnly: true });
+    try {
+      const info = storeInfo(opened);
+      const lines = [`${info.file}`, `  schema v${info.schemaVersion}, ${formatMb(info.sizeBytes)} (${info.pageCount} pages of ${info.pageSize} bytes)${info.demo ? ', demo data' : ''}`];
+      for (const [table, n] of Object.entries(info.counts)) lines.push(`  ${table.padEnd(18)} ${String(n).padStart(9)}`);
+      return { json: { ...info }, text: `${lines.join('\n')}\n` };
+    } finally {
+      await opened.close();
+    }
+  });
 
-  store
-    .command('restore')
-    .description('replace a damaged store with its valid .bak copy (the damaged file is moved aside, never deleted)')
-    .argument('<file>', 'store file')
-    .option('--json', 'print the result as JSON')
-    .exitOverride()
-    .action(async (file: string, options: { json?: boolean }) => {
-      const out: Output = { json: options.json === true };
-      try {
-        const aside = await restoreFromBackup(file);
-        if (out.json) printJson({ ok: true, file, damagedFileMovedTo: aside });
-        else process.stdout.write(`restored ${file} from its backup; the previous file was moved to ${aside}\n`);
-      } catch (error) {
-        fail(error, out);
-      }
-    });
+  fileVerb(store, 'restore', 'replace a damaged store with its valid .bak copy (the damaged file is moved aside, never deleted)', async (file) => {
+    const aside = await restoreFromBackup(file);
+    return { json: { file, damagedFileMovedTo: aside }, text: `restored ${file} from its backup; the previous file was moved to ${aside}\n` };
+  });
 
   return program;
 }

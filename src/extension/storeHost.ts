@@ -83,7 +83,9 @@ export class StoreHost implements vscode.Disposable {
           this.logger.info(`[store] created demo store ${file}`);
           return summary;
         } catch (error) {
-          await store.close();
+          // nothing half-done stays behind: the file was created here, so it is removed again
+          await store.close().catch(() => undefined);
+          for (const leftover of [file, `${file}.bak`]) await fs.promises.rm(leftover, { force: true }).catch(() => undefined);
           throw error;
         }
       },
