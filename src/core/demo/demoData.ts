@@ -1,6 +1,11 @@
 import { Faker, base, de } from '@faker-js/faker';
 import type { Store } from '../store/database';
+import { DEMO_KID, demoPrivateKey } from '../license/demoVendorKey';
+import { issueLicenseFile, licenseKeyFileText } from '../license/licenseIssuer';
+import type { LicensePayload } from '../license/licenseFile';
+import { buildTrustedKeys, installLicense, verifyForStore } from '../license/licenseService';
 import { hashPassword } from '../users/password';
+import type { Actor } from '../users/rights';
 
 /** How many records of each kind the demo generator writes. Parties = persons + creditors + owners. */
 export interface DemoSizes {
@@ -298,7 +303,7 @@ export async function generateDemoData(store: Store, options: DemoOptions = {}):
     ] as const) {
       store.run('INSERT INTO setting_values (area, section, name, user_id, value, changed_at, changed_by) VALUES (?, ?, ?, NULL, ?, ?, ?)', [area, section, name, value, at, admin]);
     }
-    writeDemoLicense(store, now, admin);
+    installDemoLicense(store, now, { id: admin ?? 1, login: DEMO_ADMIN_LOGIN, displayName: 'iX-Haus Administrator', rightsClass: 'S', role: 'Administrator' });
     store.run("INSERT INTO meta (key, value) VALUES ('demo', '1'), ('demo_seed', ?), ('created_at', ?)", [String(options.seed ?? DEFAULT_DEMO_SEED), at]);
     store.run('INSERT INTO audit_log (at, user_id, action, entity, entity_key, new_value) VALUES (?, ?, ?, ?, ?, ?)', [at, admin, 'demo.create', 'store', null, JSON.stringify(sizes)]);
 
@@ -319,25 +324,25 @@ export async function generateDemoData(store: Store, options: DemoOptions = {}):
   return summary;
 }
 
-/** Writes the demo license (vendor key id `demo`, marked Demo everywhere; product.md §2). */
-function writeDemoLicense(store: Store, now: Date, adminId: number | null): void {
+/** The license key of the demo license (`Lizenzkey:` of its `.txt`). */
+export const DEMO_LICENSE_KEY = 'DEMO1-IXHAU-SPLUS-ADMIN-2026X';
+
+/** The payload of the demo license at `now`: valid to the end of next year, Scheduler ending in 20 days. */
+export function demoLicensePayload(now: Date): LicensePayload {
   const validUntil = new Date(Date.UTC(now.getUTCFullYear() + 1, 11, 31)).toISOString().slice(0, 10);
   const soon = new Date(now.getTime() + 20 * 86_400_000).toISOString().slice(0, 10);
   const modules = DEMO_MODULES.map(([code, name, seats]) => ({ code, name, seats, validUntil: code === 'SCHEDULER' ? soon : null }));
-  const payload = { licenseNo: 'DEMO-0001', customer: { no: '99999', name: 'Musterverwaltung GmbH (Demo)' }, product: 'ixhaus-plus', serial: 1, issued: now.toISOString(), validUntil, modules };
-  store.run('INSERT INTO licenses (license_no, customer_no, customer_name, serial, issued_at, valid_until, key_id, demo, installed_at, installed_by, payload_json) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)', [
-    payload.licenseNo,
-    payload.customer.no,
-    payload.customer.name,
-    payload.serial,
-    payload.issued,
-    validUntil,
-    'demo',
-    now.toISOString(),
-    adminId,
-    JSON.stringify(payload),
-  ]);
-  for (const m of modules) store.run('INSERT INTO license_modules (license_no, code, name, seats, valid_until) VALUES (?, ?, ?, ?, ?)', [payload.licenseNo, m.code, m.name, m.seats, m.validUntil]);
+  return { licenseNo: 'DEMO-0001', customer: { no: '99999', name: 'Musterverwaltung GmbH' }, product: 'ixhaus-plus', serial: 1, issued: now.toISOString(), validUntil, modules };
+}
+
+/**
+ * Issues the demo license with the built-in demo vendor key and installs it through the license service,
+ * exactly as an admin would (product.md §2): it is marked Demo everywhere.
+ */
+function installDemoLicense(store: Store, now: Date, admin: Actor): void {
+  const file = issueLicenseFile(demoLicensePayload(now), { kid: DEMO_KID, privateKey: demoPrivateKey() }, DEMO_LICENSE_KEY);
+  const verified = verifyForStore(store, file, licenseKeyFileText(DEMO_LICENSE_KEY), buildTrustedKeys().keys, now);
+  installLicense(store, admin, verified, now);
 }
 
 /** A login of at most 8 lowercase ASCII characters from a name, unique among `used`. */

@@ -50,17 +50,3 @@ export function listInstalledLicenses(store: Store): InstalledLicense[] {
       .map((m) => ({ code: m.code, name: m.name, seats: m.seats, seatsUsed: m.used, validUntil: m.valid_until })),
   }));
 }
-
-/**
- * Whole days from `today` to the inclusive last valid day `validUntil` (0 = expires today, negative = expired),
- * both calendar dates in Europe/Berlin (product.md §2).
- */
-export function daysLeft(validUntil: string, now: Date = new Date()): number {
-  const today = berlinDate(now);
-  return Math.round((Date.parse(`${validUntil}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
-}
-
-/** The calendar date (`YYYY-MM-DD`) in Europe/Berlin at the instant `now`. */
-export function berlinDate(now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { daysLeft, listInstalledLicenses } from '../../core/license/installedLicenses';
+import { daysLeft, germanDate } from '../../core/license/dates';
+import { listInstalledLicenses } from '../../core/license/installedLicenses';
 import type { InstalledLicense, InstalledModule } from '../../core/license/installedLicenses';
 import type { Store } from '../../core/store/database';
 import { contextValue, node } from './treeNode';
@@ -8,16 +9,11 @@ import type { TreeNode } from './treeNode';
 /** Days before the end of validity from which a license or module is marked "expiring soon" (product.md §2). */
 export const EXPIRY_WARNING_DAYS = 30;
 
-function formatDate(isoDate: string): string {
-  const [y, m, d] = isoDate.split('-');
-  return `${d}.${m}.${y}`;
-}
-
 function validityText(validUntil: string | null, now: Date): { text: string; state: 'unlimited' | 'valid' | 'expiring' | 'expired' } {
   if (!validUntil) return { text: vscode.l10n.t('unlimited'), state: 'unlimited' };
   const days = daysLeft(validUntil, now);
-  if (days < 0) return { text: vscode.l10n.t('expired on {0}', formatDate(validUntil)), state: 'expired' };
-  const text = vscode.l10n.t('valid until {0} ({1} days left)', formatDate(validUntil), days);
+  if (days < 0) return { text: vscode.l10n.t('expired on {0}', germanDate(validUntil)), state: 'expired' };
+  const text = vscode.l10n.t('valid until {0} ({1} days left)', germanDate(validUntil), days);
   return { text, state: days <= EXPIRY_WARNING_DAYS ? 'expiring' : 'valid' };
 }
 

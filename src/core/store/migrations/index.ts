@@ -1,6 +1,7 @@
 import type { Database } from 'sql.js';
 import { APPLICATION_ID } from '../fileCheck';
 import { SCHEMA_V1 } from './001_initial';
+import { SCHEMA_V2 } from './002_license_files';
 
 /** One schema step. `up` runs inside the store's migration transaction and must not save or commit. */
 export interface Migration {
@@ -18,6 +19,13 @@ export const MIGRATIONS: readonly Migration[] = [
     up(db) {
       db.exec(`PRAGMA application_id = ${APPLICATION_ID};`);
       db.exec(SCHEMA_V1);
+    },
+  },
+  {
+    version: 2,
+    name: 'license files and expiry reminders',
+    up(db) {
+      db.exec(SCHEMA_V2);
     },
   },
 ];
