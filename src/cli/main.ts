@@ -3,74 +3,29 @@
  * Exit codes: 0 ok, 1 refused or failed (message on stderr), 2 usage error. Every verb that prints data
  * offers `--json`.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_DEMO_SIZES, DEMO_ADMIN_LOGIN, DEMO_PASSWORD, generateDemoData } from '../core/demo/demoData';
 import type { DemoSizes } from '../core/demo/demoData';
-import { IxError } from '../core/errors';
 import { Store, restoreFromBackup, verifyStoreFile } from '../core/store/database';
-import { StoreError } from '../core/store/errors';
 import { storeInfo } from '../core/store/storeInfo';
+import { registerLicenseCommands } from './licenseCommands';
+import { EXIT_FAILED, EXIT_USAGE, count, fail, formatMb, printJson, runVerb } from './output';
+import type { VerbResult } from './output';
 
 declare const IXHAUS_VERSION: string | undefined;
-
-/** Exit code of a refused or failed verb. */
-const EXIT_FAILED = 1;
-/** Exit code of a usage error (unknown verb or option, bad number). */
-const EXIT_USAGE = 2;
-
-/** A verb's output channel: text lines or one JSON document on stdout. */
-interface Output {
-  json: boolean;
-}
-
-function count(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number ≥ 0');
-  return Number(value);
-}
-
-function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-function formatMb(bytes: number): string {
-  return `${(bytes / 1048576).toFixed(2)} MB`;
-}
-
-/** Prints a failure (text on stderr, or a JSON document on stdout with --json) and sets exit code 1. */
-function fail(error: unknown, out: Output): void {
-  const code = error instanceof IxError ? error.code : 'E_UNEXPECTED';
-  const message = error instanceof Error ? error.message : String(error);
-  const backupFile = error instanceof StoreError ? error.backupFile : undefined;
-  const file = error instanceof StoreError ? error.file : undefined;
-  if (out.json) printJson({ ok: false, code, message, file, backupFile });
-  process.stderr.write(`ixhaus-admin: ${message}\n`);
-  if (backupFile) {
-    process.stderr.write(`A valid backup copy exists: ${backupFile}\nRestore it (the damaged file is kept aside) with: ixhaus-admin store restore "${file ?? ''}"\n`);
-  }
-  process.exitCode = EXIT_FAILED;
-}
 
 /**
  * Adds a verb `<name> <file> [--json]` whose body returns its result both as a JSON object (printed with
  * `ok: true` under --json) and as text; a thrown error is reported by {@link fail} (exit 1).
  */
-function fileVerb(parent: Command, name: string, description: string, body: (file: string) => Promise<{ json: object; text: string }>): Command {
+function fileVerb(parent: Command, name: string, description: string, body: (file: string) => Promise<VerbResult>): Command {
   return parent
     .command(name)
     .description(description)
     .argument('<file>', 'store file')
     .option('--json', 'print the result as JSON')
     .exitOverride()
-    .action(async (file: string, options: { json?: boolean }) => {
-      const out: Output = { json: options.json === true };
-      try {
-        const result = await body(file);
-        if (out.json) printJson({ ok: true, ...result.json });
-        else process.stdout.write(result.text);
-      } catch (error) {
-        fail(error, out);
-      }
-    });
+    .action((file: string, options: { json?: boolean }) => runVerb(options.json === true, () => body(file)));
 }
 
 /** Builds the command tree. Exported for tests, which run it in-process. */
@@ -98,7 +53,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as JSON')
     .exitOverride()
     .action(async (file: string, options: { demo?: boolean; json?: boolean; seed?: number } & Omit<DemoSizes, 'meldungenPerObject' | 'auftraegePerObject'>) => {
-      const out: Output = { json: options.json === true };
+      const json = options.json === true;
       const started = Date.now();
       let created: Store | undefined;
       try {
@@ -106,7 +61,7 @@ export function buildProgram(): Command {
         let summary: Awaited<ReturnType<typeof generateDemoData>> | undefined;
         if (options.demo) {
           const sizes = { users: options.users, teams: options.teams, objects: options.objects, persons: options.persons, creditors: options.creditors, owners: options.owners };
-          const tty = process.stderr.isTTY && !out.json;
+          const tty = process.stderr.isTTY && !json;
           summary = await generateDemoData(created, {
             sizes,
             ...(options.seed !== undefined ? { seed: options.seed } : {}),
@@ -117,7 +72,7 @@ export function buildProgram(): Command {
         }
         const facts = created.facts();
         const ms = Date.now() - started;
-        if (out.json) {
+        if (json) {
           printJson({ ok: true, file: facts.file, schemaVersion: facts.schemaVersion, sizeBytes: facts.sizeBytes, milliseconds: ms, demo: summary ?? null, demoLogin: summary ? { login: DEMO_ADMIN_LOGIN, password: DEMO_PASSWORD } : null });
         } else {
           process.stdout.write(`created ${facts.file} (schema v${facts.schemaVersion}, ${formatMb(facts.sizeBytes)}, ${ms} ms)\n`);
@@ -127,7 +82,7 @@ export function buildProgram(): Command {
           }
         }
       } catch (error) {
-        fail(error, out);
+        fail(error, json);
       } finally {
         await created?.close();
       }
@@ -158,6 +113,7 @@ export function buildProgram(): Command {
     return { json: { file, damagedFileMovedTo: aside }, text: `restored ${file} from its backup; the previous file was moved to ${aside}\n` };
   });
 
+  registerLicenseCommands(program);
   return program;
 }
 

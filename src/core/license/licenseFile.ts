@@ -91,7 +91,7 @@ export class LicenseAlgorithmError extends LicenseError {
 }
 export class LicenseUnknownKeyError extends LicenseError {
   constructor(kid: string) {
-    super('E_LICENSE_UNKNOWN_KEY', msg('The license is signed with vendor key "{0}", which is not trusted here. If it really comes from your vendor, add its public key to the setting ixhaus.license.trustedVendorKeys.'), [kid]);
+    super('E_LICENSE_UNKNOWN_KEY', msg('The license is signed with vendor key "{0}", which is not trusted here. If it really comes from your vendor, add its public key to the setting ixhaus.license.trustedVendorKeys (command line: --trusted-key).'), [kid]);
   }
 }
 export class LicenseSignatureError extends LicenseError {

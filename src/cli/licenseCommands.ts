@@ -1,0 +1,250 @@
+/**
+ * `ixhaus-admin license …` (licenses issue §2 and §8): the vendor tool (keygen, issue) and the administrator's
+ * verbs (verify, diff, install, show) over the same core as the extension.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { createPrivateKey } from 'node:crypto';
+import type { Command } from 'commander';
+import { germanDate } from '../core/license/dates';
+import { DEMO_KID, demoPrivateKey } from '../core/license/demoVendorKey';
+import { listInstalledLicenses } from '../core/license/installedLicenses';
+import { LicenseKeyFileError, LicenseTooLargeError, MAX_KEY_FILE_BYTES, MAX_LICENSE_FILE_BYTES, verifyLicenseFile } from '../core/license/licenseFile';
+import type { LicensePayload, TrustedKeys, VerifiedLicense } from '../core/license/licenseFile';
+import { generateLicenseKey, generateVendorKey, issueLicenseFile, licenseFileBaseName, licenseKeyFileText } from '../core/license/licenseIssuer';
+import { buildTrustedKeys, describeModuleChange, diffLicenses, installLicense, installedPayload, verifyForStore } from '../core/license/licenseService';
+import type { LicenseDiff } from '../core/license/licenseService';
+import { Store } from '../core/store/database';
+import { signIn } from '../core/users/auth';
+import { collect, runVerb } from './output';
+import type { VerbResult } from './output';
+
+interface KeyOptions {
+  keyFile?: string;
+  key?: string;
+  trustedKey?: string[];
+  json?: boolean;
+}
+
+/** Parses `--trusted-key kid=BASE64` options into the trusted key set (with the built-in demo key). */
+function trustedKeysFrom(options: KeyOptions): TrustedKeys {
+  const configured: Record<string, string> = {};
+  for (const entry of options.trustedKey ?? []) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new Error(`--trusted-key expects kid=BASE64, got "${entry}"`);
+    configured[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  const { keys, problems } = buildTrustedKeys(configured);
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  return keys;
+}
+
+/** Reads a file with a size cap (bytes), refusing larger ones before reading them whole. */
+async function readCapped(file: string, limit: number, tooLarge: (bytes: number) => Error): Promise<Buffer> {
+  const stat = await fs.stat(file);
+  if (stat.size > limit) throw tooLarge(stat.size);
+  return fs.readFile(file);
+}
+
+/** The key for a license file: --key, --key-file, or the `.txt` of the same name beside it. */
+async function keyFor(licenseFile: string, options: KeyOptions): Promise<string | Buffer> {
+  if (options.key !== undefined) return options.key;
+  const keyFile = options.keyFile ?? licenseFile.replace(/\.lic$/i, '') + '.txt';
+  try {
+    return await readCapped(keyFile, MAX_KEY_FILE_BYTES, (bytes) => new LicenseKeyFileError(`${keyFile} has ${bytes} bytes`));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new LicenseKeyFileError(`${keyFile} does not exist; give the key with --key or --key-file`);
+    throw error;
+  }
+}
+
+async function readLicense(file: string): Promise<Buffer> {
+  return readCapped(file, MAX_LICENSE_FILE_BYTES, (bytes) => new LicenseTooLargeError(bytes, MAX_LICENSE_FILE_BYTES));
+}
+
+function summary(payload: LicensePayload, demo: boolean): string {
+  const lines = [
+    `license ${payload.licenseNo}${demo ? ' (Demo)' : ''} — ${payload.customer.name} (${payload.customer.no}), serial ${payload.serial}`,
+    `  valid until ${payload.validUntil ? germanDate(payload.validUntil) : 'unlimited'}, issued ${payload.issued}`,
+    ...payload.modules.map((m) => `  ${m.name} (${m.code}): ${m.seats} seats${m.validUntil ? `, until ${germanDate(m.validUntil)}` : ''}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function diffText(diff: LicenseDiff): string {
+  const head = diff.firstInstall
+    ? `license ${diff.licenseNo}: not installed yet; serial ${diff.serialAfter}`
+    : `license ${diff.licenseNo}: serial ${diff.serialBefore} → ${diff.serialAfter}, valid until ${diff.validUntilBefore ?? 'unlimited'} → ${diff.validUntilAfter ?? 'unlimited'}`;
+  const changes = diff.modules.filter((m) => m.change !== 'unchanged').map((m) => `  ${describeModuleChange(m)}`);
+  return `${[head, `  ${diff.added} added, ${diff.removed} removed, ${diff.changed} changed`, ...changes].join('\n')}\n`;
+}
+
+function addKeyOptions(command: Command): Command {
+  return command
+    .option('--key <key>', 'the license key (instead of the .txt beside the file)')
+    .option('--key-file <file>', 'the .txt with the license key (default: the .lic name with .txt)')
+    .option('--trusted-key <kid=base64>', 'trust a vendor public key (raw 32-byte Ed25519, base64) for this call; repeatable', collect)
+    .option('--json', 'print the result as JSON');
+}
+
+/** Verifies each file against the store (when given) and returns the verified licenses in order. */
+async function verifyAll(files: readonly string[], options: KeyOptions, store: Store | undefined): Promise<VerifiedLicense[]> {
+  const trusted = trustedKeysFrom(options);
+  const verified: VerifiedLicense[] = [];
+  for (const file of files) {
+    const content = await readLicense(file);
+    const key = await keyFor(file, options);
+    verified.push(store ? verifyForStore(store, content, key, trusted) : verifyLicenseFile(content, key, { trustedKeys: trusted, demoKid: DEMO_KID }));
+  }
+  return verified;
+}
+
+/** Adds the `license` verbs to the program. */
+export function registerLicenseCommands(program: Command): void {
+  const license = program.command('license').description('issue, verify, compare and install license files').exitOverride();
+
+  license
+    .command('keygen')
+    .description('vendor: create an Ed25519 key pair; writes <out>/<kid>.private.pem and prints the public key')
+    .requiredOption('--kid <kid>', 'key id written into every license this key signs')
+    .requiredOption('--out <dir>', 'folder for the private key')
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action((options: { kid: string; out: string; json?: boolean }) =>
+      runVerb(options.json === true, async (): Promise<VerbResult> => {
+        const pair = generateVendorKey(options.kid);
+        await fs.mkdir(options.out, { recursive: true });
+        const privateFile = path.join(options.out, `${pair.kid}.private.pem`);
+        await fs.writeFile(privateFile, pair.privateKeyPem, { mode: 0o600, flag: 'wx' });
+        return {
+          json: { kid: pair.kid, publicKey: pair.publicKeyBase64, privateKeyFile: privateFile },
+          text: `kid ${pair.kid}\npublic key ${pair.publicKeyBase64}\nprivate key ${privateFile} (keep it secret)\ntrust it with: --trusted-key ${pair.kid}=${pair.publicKeyBase64}\n`,
+        };
+      }),
+    );
+
+  license
+    .command('issue')
+    .description('vendor: issue Kundenname_Lizenznummer.lic and .txt from a JSON payload spec')
+    .argument('<spec>', 'JSON file with licenseNo, customer, serial, validUntil, modules (issued defaults to now)')
+    .requiredOption('--key <private>', 'the vendor private key (PEM file from keygen), or "demo" for the built-in demo key')
+    .option('--kid <kid>', 'key id (default: from the key file name <kid>.private.pem)')
+    .requiredOption('--out <dir>', 'folder for the .lic and .txt')
+    .option('--license-key <key>', 'the license key (default: a new random one)')
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action((spec: string, options: { key: string; kid?: string; out: string; licenseKey?: string; json?: boolean }) =>
+      runVerb(options.json === true, async (): Promise<VerbResult> => {
+        const raw = JSON.parse(await fs.readFile(spec, 'utf8')) as Partial<LicensePayload>;
+        const payload = { product: 'ixhaus-plus', issued: new Date().toISOString(), validUntil: null, ...raw } as LicensePayload;
+        const vendor = options.key === DEMO_KID
+          ? { kid: DEMO_KID, privateKey: demoPrivateKey() }
+          : { kid: options.kid ?? path.basename(options.key).replace(/\.private\.pem$/, ''), privateKey: createPrivateKey(await fs.readFile(options.key)) };
+        const licenseKey = options.licenseKey ?? generateLicenseKey();
+        const fileText = issueLicenseFile(payload, vendor, licenseKey);
+        await fs.mkdir(options.out, { recursive: true });
+        const base = path.join(options.out, licenseFileBaseName(payload));
+        await fs.writeFile(`${base}.lic`, fileText, { flag: 'wx' });
+        await fs.writeFile(`${base}.txt`, licenseKeyFileText(licenseKey), { flag: 'wx' });
+        return { json: { licenseFile: `${base}.lic`, keyFile: `${base}.txt`, kid: vendor.kid, licenseNo: payload.licenseNo, serial: payload.serial }, text: `wrote ${base}.lic and ${base}.txt (kid ${vendor.kid})\n` };
+      }),
+    );
+
+  addKeyOptions(
+    license
+      .command('verify')
+      .description('verify license files (signature, key, content, dates); exit 1 with the reason when one is invalid')
+      .argument('<files...>', '.lic files')
+      .option('--store <store>', 'also check against the installed serials of this store (anti-rollback)'),
+  )
+    .exitOverride()
+    .action((files: string[], options: KeyOptions & { store?: string }) =>
+      runVerb(options.json === true, async (): Promise<VerbResult> => {
+        const store = options.store ? await Store.open(options.store, { readOnly: true }) : undefined;
+        try {
+          const verified = await verifyAll(files, options, store);
+          return { json: { licenses: verified.map((v) => ({ kid: v.kid, demo: v.demo, payload: v.payload })) }, text: verified.map((v) => `ok: ${summary(v.payload, v.demo)}`).join('') };
+        } finally {
+          await store?.close();
+        }
+      }),
+    );
+
+  addKeyOptions(
+    license
+      .command('diff')
+      .description('show what installing the license files would change in the store')
+      .argument('<files...>', '.lic files')
+      .requiredOption('--store <store>', 'store file'),
+  )
+    .exitOverride()
+    .action((files: string[], options: KeyOptions & { store: string }) =>
+      runVerb(options.json === true, async (): Promise<VerbResult> => {
+        const store = await Store.open(options.store, { readOnly: true });
+        try {
+          const diffs = (await verifyAll(files, options, store)).map((v) => diffLicenses(installedPayload(store, v.payload.licenseNo)?.payload, v.payload));
+          return { json: { diffs }, text: diffs.map(diffText).join('') };
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+
+  addKeyOptions(
+    license
+      .command('install')
+      .description('verify and install license files into the store (admin or Hauptbenutzer)')
+      .argument('<files...>', '.lic files')
+      .requiredOption('--store <store>', 'store file')
+      .requiredOption('--user <login>', 'iX-Haus login of an administrator or Hauptbenutzer')
+      .requiredOption('--password-env <var>', 'name of the environment variable holding the password'),
+  )
+    .exitOverride()
+    .action((files: string[], options: KeyOptions & { store: string; user: string; passwordEnv: string }) =>
+      runVerb(options.json === true, async (): Promise<VerbResult> => {
+        const password = process.env[options.passwordEnv];
+        if (password === undefined) throw new Error(`the environment variable ${options.passwordEnv} is not set`);
+        const store = await Store.open(options.store);
+        try {
+          const actor = await signIn(store, options.user, password);
+          const verified = await verifyAll(files, options, store);
+          const results = verified.map((v) => installLicense(store, actor, v));
+          await store.save();
+          const text = results
+            .map((r) => [
+              diffText(r.diff),
+              ...r.conflicts.map((c) => `  seat conflict: ${c.name} has ${c.seats} seats but ${c.unlockedByActiveUsers} active users have it unlocked (${c.logins.join(', ')})`),
+              r.addsImport ? '  the license adds Import: unlock it per user (usually one).' : '',
+            ].filter(Boolean).join('\n'))
+            .join('\n');
+          return { json: { installed: results }, text: `${text}\ninstalled. Restart iX-Haus plus so that it takes effect.\n` };
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+
+  license
+    .command('show')
+    .description('show the installed licenses with their modules, seats used and validity')
+    .requiredOption('--store <store>', 'store file')
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action((options: { store: string; json?: boolean }) =>
+      runVerb(options.json === true, async (): Promise<VerbResult> => {
+        const store = await Store.open(options.store, { readOnly: true });
+        try {
+          const licenses = listInstalledLicenses(store);
+          const text = licenses
+            .map((l) => [
+              `license ${l.licenseNo}${l.demo ? ' (Demo)' : ''} — ${l.customerName} (${l.customerNo}), serial ${l.serial}, valid until ${l.validUntil ? germanDate(l.validUntil) : 'unlimited'}`,
+              ...l.modules.map((m) => `  ${m.name.padEnd(28)} ${String(m.seatsUsed).padStart(4)}/${String(m.seats).padEnd(4)} seats${m.validUntil ? `  until ${germanDate(m.validUntil)}` : ''}${m.seatsUsed > m.seats ? '  OVER SEATS' : ''}`),
+            ].join('\n'))
+            .join('\n');
+          return { json: { licenses }, text: `${text || 'no license installed'}\n` };
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+}
