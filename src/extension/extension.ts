@@ -5,7 +5,9 @@ import { modulesRoots } from '../providers/tree/modulesTree';
 import { settingsRoots } from '../providers/tree/settingsTree';
 import { NodeTreeProvider } from '../providers/tree/treeNode';
 import type { TreeNode } from '../providers/tree/treeNode';
+import { remindAfterSignIn } from './commands/licenseCommands';
 import { registerCommands } from './commands/registerCommands';
+import { LicenseDocuments } from './licenseDocuments';
 import { showError } from './errors';
 import type { ViewId } from './ids';
 import { createLog } from './log';
@@ -45,9 +47,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   };
   const refreshViews = (): void => Object.values(trees).forEach((tree) => tree.refresh());
 
-  const services: Services = { context, logger, logChannel: channel, storeHost, session, refreshViews };
+  const licenseDocuments = new LicenseDocuments();
+  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews };
   active = services;
-  context.subscriptions.push(channel, storeHost, session, statusBar, ...Object.values(trees));
+  context.subscriptions.push(channel, storeHost, session, statusBar, licenseDocuments, ...Object.values(trees));
   for (const [id, provider] of Object.entries(trees)) {
     context.subscriptions.push(vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: true }));
   }
@@ -60,9 +63,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
       refreshViews();
     }),
     storeHost.onDidChangeData(() => refreshViews()),
-    session.onDidChange(() => {
+    session.onDidChange((actor) => {
       updateStatus();
       refreshViews();
+      if (actor) {
+        try {
+          remindAfterSignIn(services);
+        } catch (error) {
+          logger.error(`[license] reminders failed: ${String(error)}`);
+        }
+      }
     }),
   );
 

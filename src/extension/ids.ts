@@ -6,6 +6,9 @@ export const COMMAND_IDS = [
   'ixhaus.store.open',
   'ixhaus.store.showInfo',
   'ixhaus.views.refresh',
+  'ixhaus.license.install',
+  'ixhaus.license.showText',
+  'ixhaus.license.copyNumber',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 

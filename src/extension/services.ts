@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { Logger } from '../core/log';
+import type { LicenseDocuments } from './licenseDocuments';
 import type { Session } from './session';
 import type { StoreHost } from './storeHost';
 
@@ -10,6 +11,8 @@ export interface Services {
   readonly logChannel: vscode.LogOutputChannel;
   readonly storeHost: StoreHost;
   readonly session: Session;
+  /** read-only license renderings for editors and the diff editor */
+  readonly licenseDocuments: LicenseDocuments;
   /** re-reads all three trees */
   readonly refreshViews: () => void;
 }

@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { DEMO_KID, demoPrivateKey } from '../../src/core/license/demoVendorKey';
+import { issueLicenseFile, licenseFileBaseName, licenseKeyFileText } from '../../src/core/license/licenseIssuer';
 import { Store } from '../../src/core/store/database';
 import type { IxHausApi } from '../../src/extension/extension';
 import type { TreeNode } from '../../src/providers/tree/treeNode';
@@ -83,6 +86,32 @@ describe('iX-Haus extension in a real VS Code host', () => {
     const [moduleRoot, userRoot] = await roots(api, 'ixhaus.modules');
     assert.equal(labelOf(moduleRoot!.treeItem()), 'Modules');
     assert.equal(userRoot!.children?.().length, 30);
+  });
+
+  it('gave the 30-day expiry reminder of the demo Scheduler module once, on sign-in', () => {
+    const store = api.services.storeHost.store;
+    assert.equal(store?.scalar("SELECT count(*) FROM license_reminders WHERE module_code = 'SCHEDULER' AND threshold_days = 30"), 1);
+  });
+
+  it('installs a license through the command API; the tree shows it with its modules', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-host-license-'));
+    const payload = {
+      licenseNo: 'HOST-7', customer: { no: '700', name: 'Host Test Verwaltung' }, product: 'ixhaus-plus' as const, serial: 1,
+      issued: new Date().toISOString(), validUntil: null,
+      modules: [{ code: 'RAUMBUCH', name: 'Raumbuch', seats: 4, validUntil: null }, { code: 'IMPORT', name: 'Import', seats: 1, validUntil: null }],
+    };
+    const base = path.join(dir, licenseFileBaseName(payload));
+    fs.writeFileSync(`${base}.lic`, issueLicenseFile(payload, { kid: DEMO_KID, privateKey: demoPrivateKey() }, 'HOST1-KEY22-33333-44444-55555'));
+    fs.writeFileSync(`${base}.txt`, licenseKeyFileText('HOST1-KEY22-33333-44444-55555'));
+    await vscode.commands.executeCommand('ixhaus.license.install', { licenseFile: `${base}.lic`, confirm: true });
+    const licenses = await roots(api, 'ixhaus.licenses');
+    const installed = licenses.find((n) => labelOf(n.treeItem()).startsWith('HOST-7'));
+    assert.ok(installed, licenses.map((n) => labelOf(n.treeItem())).join(', '));
+    assert.deepEqual(installed.children?.().map((m) => labelOf(m.treeItem())), ['Import', 'Raumbuch']);
+    const store = api.services.storeHost.store;
+    assert.equal(store?.scalar("SELECT count(*) FROM audit_log WHERE action = 'license.install' AND entity_key = 'HOST-7'"), 1);
+    assert.equal(store?.dirty, false, 'the install was saved');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('signs out through the command API and hides the data again', async () => {

@@ -3,6 +3,7 @@
 // to test-results/ui/ (look at them). Run: node --test test/ui/
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,13 @@ import { answerInputBox, launchHost, runCommand } from '../../vscode-host/host.m
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(root, 'test-results', 'ui');
 fs.mkdirSync(shots, { recursive: true });
+
+function writeSpec(dir) {
+  const spec = path.join(dir, 'spec.json');
+  fs.writeFileSync(spec, JSON.stringify({ licenseNo: 'UI-42', customer: { no: '4242', name: 'Oberhausen Wohnen eG' }, serial: 1, validUntil: '2099-12-31',
+    modules: [{ code: 'KOMFORT', name: 'Komfortpaket', seats: 8, validUntil: null }, { code: 'HEIZKOSTEN', name: 'Heizkosten plus', seats: 2, validUntil: '2027-03-31' }] }));
+  return spec;
+}
 
 async function signIn(page) {
   await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
@@ -46,6 +54,35 @@ test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout
     await page.locator('.monaco-list-row', { hasText: 'admin —' }).first().waitFor({ timeout: 20000 });
     await shot('03-modules-expanded');
 
+    // Lizenz installieren: palette → file dialog (VS Code's simple dialog in the browser) → key from the .txt
+    // → diff editor + confirmation → installed license in the tree
+    const licenseDir = fs.mkdtempSync(path.join(host.work, 'lic-'));
+    execFileSync(process.execPath, [path.join(root, 'dist/cli.js'), 'license', 'issue', writeSpec(licenseDir), '--key', 'demo', '--out', licenseDir]);
+    const licenseFile = path.join(licenseDir, 'Oberhausen_Wohnen_eG_UI-42.lic');
+    await runCommand(page, 'iX-Haus: Install License…');
+    const pathInput = page.locator('.quick-input-widget input.input');
+    await pathInput.waitFor({ state: 'visible', timeout: 10000 });
+    // VS Code's simple file dialog fills in and lists its start folder asynchronously and may overwrite what was
+    // typed meanwhile: type the path until it sticks and the file is listed, then accept
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: '..' }).first().waitFor({ timeout: 10000 });
+    for (let attempt = 0; ; attempt++) {
+      await pathInput.fill(licenseFile);
+      const listed = await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Oberhausen_Wohnen_eG_UI-42.lic' }).first().waitFor({ timeout: 3000 }).then(() => true, () => false);
+      if (listed && (await pathInput.inputValue()) === licenseFile) break;
+      if (attempt === 5) throw new Error('the file dialog did not take the path');
+    }
+    await page.locator('.quick-input-widget .monaco-button', { hasText: 'Verify' }).first().click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Oberhausen_Wohnen_eG_UI-42.txt' }).first().waitFor({ timeout: 15000 });
+    await page.keyboard.press('Enter');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15000 });
+    await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 15000 });
+    await shot('04-license-diff-and-confirm');
+    await dialog.locator('a.monaco-button, button', { hasText: 'Install' }).first().click();
+    await page.locator('.monaco-list-row', { hasText: 'UI-42' }).first().waitFor({ timeout: 20000 });
+    await page.locator('.notification-toast', { hasText: 'Restart iX-Haus plus' }).first().waitFor({ timeout: 20000 });
+    await shot('05-license-installed');
+
     // The store survives a reload: after it, the store opens again writable (no lock icon) and the data is there.
     await runCommand(page, 'Developer: Reload Window');
     await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
@@ -54,7 +91,7 @@ test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout
     assert.ok(!statusText.includes('codicon-lock'), 'after a reload the store must not be read-only (stale own lock)');
     await signIn(page);
     await page.locator('.monaco-list-row', { hasText: 'DEMO-0001' }).first().waitFor({ timeout: 20000 });
-    await shot('04-after-reload');
+    await shot('06-after-reload');
     t.diagnostic(`UI test wall time ${Date.now() - started} ms`);
   } catch (error) {
     await host.page.screenshot({ path: path.join(shots, 'failure.png') }).catch(() => {});

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { showError } from '../errors';
 import type { CommandId } from '../ids';
 import type { Services } from '../services';
+import { copyLicenseNumberCommand, installLicenseCommand, showLicenseTextCommand } from './licenseCommands';
 import { signInCommand, signOutCommand } from './sessionCommands';
 import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
 
@@ -13,6 +14,9 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.store.open': openStoreCommand,
   'ixhaus.store.showInfo': showStoreInfoCommand,
   'ixhaus.views.refresh': (services) => services.refreshViews(),
+  'ixhaus.license.install': installLicenseCommand,
+  'ixhaus.license.showText': showLicenseTextCommand,
+  'ixhaus.license.copyNumber': copyLicenseNumberCommand,
 };
 
 /** Registers every command of the table; each failure is shown localized with its actions, and logged. */

@@ -22,7 +22,13 @@ function userNode(parent: string, user: UserSummary): TreeNode {
 export function modulesRoots(store: Store | undefined): TreeNode[] {
   if (!store) return [];
   const users = listUsers(store);
-  const modules = listInstalledLicenses(store).flatMap((l) => l.modules);
+  // one entry per module code: seats add up over all installed licenses (licenseService.licensedSeats)
+  const byCode = new Map<string, { code: string; name: string; seats: number; seatsUsed: number }>();
+  for (const m of listInstalledLicenses(store).flatMap((l) => l.modules)) {
+    const known = byCode.get(m.code);
+    byCode.set(m.code, known ? { ...known, seats: known.seats + m.seats } : { code: m.code, name: m.name, seats: m.seats, seatsUsed: m.seatsUsed });
+  }
+  const modules = [...byCode.values()].sort((a, b) => a.name.localeCompare(b.name, 'de'));
   return [
     node(
       'modules',
