@@ -5,11 +5,12 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_DEMO_SIZES, DEMO_ADMIN_LOGIN, DEMO_PASSWORD, generateDemoData } from '../core/demo/demoData';
-import type { DemoSizes } from '../core/demo/demoData';
+import type { DemoSizes, DemoSummary } from '../core/demo/demoData';
 import { Store, restoreFromBackup, verifyStoreFile } from '../core/store/database';
 import { storeInfo } from '../core/store/storeInfo';
+import { createFirstAdmin } from '../core/users/bootstrap';
 import { registerLicenseCommands } from './licenseCommands';
-import { EXIT_FAILED, EXIT_USAGE, count, fail, formatMb, printJson, runVerb } from './output';
+import { EXIT_FAILED, EXIT_USAGE, count, formatMb, runVerb } from './output';
 import type { VerbResult } from './output';
 
 declare const IXHAUS_VERSION: string | undefined;
@@ -18,14 +19,18 @@ declare const IXHAUS_VERSION: string | undefined;
  * Adds a verb `<name> <file> [--json]` whose body returns its result both as a JSON object (printed with
  * `ok: true` under --json) and as text; a thrown error is reported by {@link fail} (exit 1).
  */
-function fileVerb(parent: Command, name: string, description: string, body: (file: string) => Promise<VerbResult>): Command {
-  return parent
-    .command(name)
-    .description(description)
-    .argument('<file>', 'store file')
-    .option('--json', 'print the result as JSON')
-    .exitOverride()
-    .action((file: string, options: { json?: boolean }) => runVerb(options.json === true, () => body(file)));
+function fileVerb(parent: Command, name: string, description: string, body: (file: string, options: { force?: boolean }) => Promise<VerbResult>, configure: (command: Command) => void = () => undefined): Command {
+  const command = parent.command(name).description(description).argument('<file>', 'store file').option('--json', 'print the result as JSON');
+  configure(command);
+  return command.exitOverride().action((file: string, options: { json?: boolean; force?: boolean }) => runVerb(options.json === true, () => body(file, options)));
+}
+
+interface InitOptions extends Omit<DemoSizes, 'meldungenPerObject' | 'auftraegePerObject'> {
+  demo?: boolean;
+  admin?: string;
+  passwordEnv?: string;
+  seed?: number;
+  json?: boolean;
 }
 
 /** Builds the command tree. Exported for tests, which run it in-process. */
@@ -40,9 +45,11 @@ export function buildProgram(): Command {
 
   store
     .command('init')
-    .description('create a new store file (never over an existing file); with --demo, fill it with demo data')
+    .description('create a new store file (never over an existing file): with --demo filled with demo data, or with a first administrator (--admin)')
     .argument('<file>', 'path of the new store file (*.sqlite)')
-    .option('--demo', 'fill the store with deterministic demo data')
+    .option('--demo', 'fill the store with deterministic demo data (login admin / demo)')
+    .option('--admin <login>', 'create the first administrator with this login (at most 8 characters)')
+    .option('--password-env <var>', 'environment variable holding the first administrator\'s password (with --admin)')
     .addOption(new Option('--users <n>', 'demo users').argParser(count).default(DEFAULT_DEMO_SIZES.users))
     .addOption(new Option('--teams <n>', 'demo teams').argParser(count).default(DEFAULT_DEMO_SIZES.teams))
     .addOption(new Option('--objects <n>', 'demo objects').argParser(count).default(DEFAULT_DEMO_SIZES.objects))
@@ -52,41 +59,46 @@ export function buildProgram(): Command {
     .addOption(new Option('--seed <n>', 'seed of the demo generator').argParser(count))
     .option('--json', 'print the result as JSON')
     .exitOverride()
-    .action(async (file: string, options: { demo?: boolean; json?: boolean; seed?: number } & Omit<DemoSizes, 'meldungenPerObject' | 'auftraegePerObject'>) => {
-      const json = options.json === true;
-      const started = Date.now();
-      let created: Store | undefined;
-      try {
-        created = await Store.create(file);
-        let summary: Awaited<ReturnType<typeof generateDemoData>> | undefined;
-        if (options.demo) {
-          const sizes = { users: options.users, teams: options.teams, objects: options.objects, persons: options.persons, creditors: options.creditors, owners: options.owners };
-          const tty = process.stderr.isTTY && !json;
-          summary = await generateDemoData(created, {
-            sizes,
-            ...(options.seed !== undefined ? { seed: options.seed } : {}),
-            onProgress: tty ? (done, total) => process.stderr.write(`\rdemo data: ${done} / ${total}`) : undefined,
-          });
-          if (tty) process.stderr.write('\n');
-          await created.save();
-        }
+    .action((file: string, options: InitOptions) =>
+      runVerb(options.json === true, async (): Promise<VerbResult> => {
+        if (options.demo && options.admin) throw new Error('--demo and --admin exclude each other: a demo store has its own admin (admin / demo)');
+        const password = options.admin ? process.env[options.passwordEnv ?? ''] : undefined;
+        if (options.admin && password === undefined) throw new Error('--admin needs --password-env VAR with the password in that environment variable');
+        const started = Date.now();
+        let summary: DemoSummary | undefined;
+        const tty = process.stderr.isTTY && options.json !== true;
+        const created = await Store.create(file, {
+          populate: async (store) => {
+            if (options.demo) {
+              const sizes = { users: options.users, teams: options.teams, objects: options.objects, persons: options.persons, creditors: options.creditors, owners: options.owners };
+              summary = await generateDemoData(store, {
+                sizes,
+                ...(options.seed !== undefined ? { seed: options.seed } : {}),
+                onProgress: tty ? (done, total) => process.stderr.write(`\rdemo data: ${done} / ${total}`) : undefined,
+              });
+              if (tty) process.stderr.write('\n');
+            } else if (options.admin && password !== undefined) {
+              await createFirstAdmin(store, options.admin, password);
+            }
+          },
+        });
         const facts = created.facts();
+        await created.close();
         const ms = Date.now() - started;
-        if (json) {
-          printJson({ ok: true, file: facts.file, schemaVersion: facts.schemaVersion, sizeBytes: facts.sizeBytes, milliseconds: ms, demo: summary ?? null, demoLogin: summary ? { login: DEMO_ADMIN_LOGIN, password: DEMO_PASSWORD } : null });
+        const lines = [`created ${facts.file} (schema v${facts.schemaVersion}, ${formatMb(facts.sizeBytes)}, ${ms} ms)`];
+        if (summary) {
+          lines.push(`demo data: ${Object.entries(summary).map(([k, v]) => `${v} ${k}`).join(', ')}`, `demo login: ${DEMO_ADMIN_LOGIN} / ${DEMO_PASSWORD} (administrator)`);
+        } else if (options.admin) {
+          lines.push(`first administrator: ${options.admin}`);
         } else {
-          process.stdout.write(`created ${facts.file} (schema v${facts.schemaVersion}, ${formatMb(facts.sizeBytes)}, ${ms} ms)\n`);
-          if (summary) {
-            process.stdout.write(`demo data: ${Object.entries(summary).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
-            process.stdout.write(`demo login: ${DEMO_ADMIN_LOGIN} / ${DEMO_PASSWORD} (administrator)\n`);
-          }
+          lines.push('the store has no users yet, so nobody can sign in: create it with --admin LOGIN --password-env VAR, or use --demo');
         }
-      } catch (error) {
-        fail(error, json);
-      } finally {
-        await created?.close();
-      }
-    });
+        return {
+          json: { file: facts.file, schemaVersion: facts.schemaVersion, sizeBytes: facts.sizeBytes, milliseconds: ms, demo: summary ?? null, demoLogin: summary ? { login: DEMO_ADMIN_LOGIN, password: DEMO_PASSWORD } : null, admin: options.admin ?? null },
+          text: `${lines.join('\n')}\n`,
+        };
+      }),
+    );
 
   fileVerb(store, 'check', 'check a store file without changing it: SQLite header, size, quick_check, schema version', async (file) => {
     const result = await verifyStoreFile(file);
@@ -108,10 +120,10 @@ export function buildProgram(): Command {
     }
   });
 
-  fileVerb(store, 'restore', 'replace a damaged store with its valid .bak copy (the damaged file is moved aside, never deleted)', async (file) => {
-    const aside = await restoreFromBackup(file);
+  fileVerb(store, 'restore', 'replace a damaged store with its valid .bak copy (the damaged file is moved aside, never deleted)', async (file, options) => {
+    const aside = await restoreFromBackup(file, { force: options.force === true });
     return { json: { file, damagedFileMovedTo: aside }, text: `restored ${file} from its backup; the previous file was moved to ${aside}\n` };
-  });
+  }, (command) => command.option('--force', 'restore even when the store is intact'));
 
   registerLicenseCommands(program);
   return program;

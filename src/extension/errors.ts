@@ -23,7 +23,10 @@ export interface ErrorActions {
 export async function showError(error: unknown, actions: ErrorActions): Promise<void> {
   const { logger } = actions;
   const text = localizedMessage(error);
-  logger.error(error instanceof Error && error.stack ? `${error.message}\n${error.stack}` : text);
+  // expected failures (wrong password, damaged file …) are told to the user and logged without a stack;
+  // anything else is a defect and logged with its stack for the report
+  if (error instanceof IxError) logger.warn(`${error.code}: ${error.message}`);
+  else logger.error(error instanceof Error && error.stack ? `${error.message}\n${error.stack}` : text);
   const restore = vscode.l10n.t('Restore backup');
   const showLog = vscode.l10n.t('Show log');
   const items: string[] = [];

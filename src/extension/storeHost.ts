@@ -50,16 +50,40 @@ export class StoreHost implements vscode.Disposable {
     await this.open(file);
   }
 
-  /** Opens `file`, closing the current store first. Reports a read-only opening to the user. */
-  async open(file: string): Promise<Store> {
+  /**
+   * Opens `file`, closing the current store first. When another process holds the write lock, the store opens
+   * read-only and the user may take write access over (after confirming that no other window uses it).
+   */
+  async open(file: string, options: { takeOver?: boolean } = {}): Promise<Store> {
     await this.close();
-    const store = await Store.open(file, { logger: this.logger });
+    const store = await Store.open(file, { logger: this.logger, takeOver: options.takeOver === true, onLockLost: () => this.lockLost(file) });
     this.attach(store);
     this.logger.info(`[store] opened ${file}${store.readOnly ? ` read-only (${store.readOnlyReason})` : ''}`);
-    if (store.readOnlyReason === 'locked') {
-      void vscode.window.showWarningMessage(vscode.l10n.t('The store {0} is in use by another window or program, so it was opened read-only. Close the other one and run "Open store…" again to make changes.', file));
-    }
+    if (store.readOnlyReason === 'locked') void this.offerTakeOver(file);
     return store;
+  }
+
+  private async offerTakeOver(file: string): Promise<void> {
+    const takeOver = vscode.l10n.t('Take Over Write Access…');
+    const picked = await vscode.window.showWarningMessage(
+      vscode.l10n.t('The store {0} is in use by another window or program, so it was opened read-only. Close the other one and run "iX-Haus: Open Store…" again, or take over write access.', file),
+      takeOver,
+    );
+    if (picked !== takeOver) return;
+    const confirm = vscode.l10n.t('Take Over');
+    const sure = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Take over write access to {0}?', path.basename(file)),
+      { modal: true, detail: vscode.l10n.t('Do this only when no other window uses the store any more — for example when a browser tab with VS Code was closed abruptly and its session still holds the store. The other window becomes read-only; its saved changes are kept.') },
+      confirm,
+    );
+    if (sure !== confirm || this.current?.file !== file) return;
+    await this.open(file, { takeOver: true });
+  }
+
+  private lockLost(file: string): void {
+    void this.updateContext();
+    this.storeEmitter.fire(this.current);
+    void vscode.window.showWarningMessage(vscode.l10n.t('Another window took over write access to the store {0}. This window can only read it now; changes made here before were saved.', file));
   }
 
   /** Creates a new demo store at `file` (never over an existing file), with progress, and opens it. */
@@ -68,26 +92,26 @@ export class StoreHost implements vscode.Disposable {
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Creating the demo store…'), cancellable: false },
       async (progress) => {
-        const store = await Store.create(file, { logger: this.logger });
-        try {
-          let reported = 0;
-          const summary = await generateDemoData(store, {
-            onProgress: (done, total) => {
-              const percent = Math.floor((done / total) * 100);
-              progress.report({ increment: percent - reported });
-              reported = percent;
-            },
-          });
-          await store.save();
-          this.attach(store);
-          this.logger.info(`[store] created demo store ${file}`);
-          return summary;
-        } catch (error) {
-          // nothing half-done stays behind: the file was created here, so it is removed again
-          await store.close().catch(() => undefined);
-          for (const leftover of [file, `${file}.bak`]) await fs.promises.rm(leftover, { force: true }).catch(() => undefined);
-          throw error;
-        }
+        let reported = 0;
+        let summary: DemoSummary | undefined;
+        // populated before the first save: a failure leaves no file behind, and no .bak of an empty schema
+        const store = await Store.create(file, {
+          logger: this.logger,
+          onLockLost: () => this.lockLost(file),
+          populate: async (created) => {
+            summary = await generateDemoData(created, {
+              onProgress: (done, total) => {
+                const percent = Math.floor((done / total) * 100);
+                progress.report({ increment: percent - reported });
+                reported = percent;
+              },
+            });
+          },
+        });
+        this.attach(store);
+        this.logger.info(`[store] created demo store ${file}`);
+        if (!summary) throw new Error('demo data was not generated');
+        return summary;
       },
     );
   }
@@ -95,7 +119,7 @@ export class StoreHost implements vscode.Disposable {
   /** Replaces a damaged store file with its `.bak` (keeping the damaged one aside) and opens it. */
   async restoreBackupAndOpen(file: string): Promise<void> {
     await this.close();
-    const aside = await restoreFromBackup(file);
+    const aside = await restoreFromBackup(file, { force: false });
     this.logger.warn(`[store] restored ${file} from its backup; the damaged file is kept as ${aside}`);
     await this.open(file);
     void vscode.window.showInformationMessage(vscode.l10n.t('The store was restored from its backup. The damaged file was kept as {0}.', aside));

@@ -7,6 +7,9 @@ import {
   StoreEmptyError,
   StoreExistsError,
   StoreForeignError,
+  StoreIntactError,
+  StoreNoBackupError,
+  StoreNotAFileError,
   StoreNotSqliteError,
   StoreReadOnlyError,
   StoreTooNewError,
@@ -255,6 +258,41 @@ describe('store: refusing damaged or foreign files', () => {
   });
 });
 
+describe('store: creation and restore never lose or invent data', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await tempDir()));
+  afterEach(async () => cleanup());
+
+  it('a populated creation writes once: no .bak of an empty schema; a failing one leaves no file', async () => {
+    const file = path.join(dir, 'p.sqlite');
+    const store = await Store.create(file, { populate: (s) => void s.run("INSERT INTO teams (name, kind) VALUES ('T', 'Buchhaltung')") });
+    await store.close();
+    assert.deepEqual((await fs.readdir(dir)).sort(), ['p.sqlite']);
+    const failing = path.join(dir, 'f.sqlite');
+    await assert.rejects(Store.create(failing, { populate: () => { throw new Error('generator failed'); } }), /generator failed/);
+    assert.deepEqual((await fs.readdir(dir)).sort(), ['p.sqlite'], 'nothing left behind, not even the lock');
+  });
+
+  it('restore refuses an intact store (unless forced), names a missing backup, and a folder is not a store', async () => {
+    const file = path.join(dir, 'r.sqlite');
+    const store = await Store.create(file);
+    store.run("INSERT INTO teams (name, kind) VALUES ('v1', 'Buchhaltung')");
+    await store.save();
+    store.run("INSERT INTO teams (name, kind) VALUES ('v2', 'Buchhaltung')");
+    await store.close();
+    await assert.rejects(restoreFromBackup(file), StoreIntactError);
+    await restoreFromBackup(file, { force: true });
+    const restored = await Store.open(file, { readOnly: true });
+    assert.equal(restored.scalar('SELECT count(*) FROM teams'), 1);
+    await restored.close();
+    const lonely = path.join(dir, 'lonely.sqlite');
+    await (await Store.create(lonely)).close();
+    await assert.rejects(restoreFromBackup(lonely, { force: true }), (e: Error) => e instanceof StoreNoBackupError && e.message.includes('lonely.sqlite.bak'));
+    await assert.rejects(Store.open(dir), StoreNotAFileError);
+  });
+});
+
 describe('store: one writer', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -274,5 +312,24 @@ describe('store: one writer', () => {
     const third = await Store.open(file);
     assert.equal(third.readOnly, false, 'after the writer closed, the next opener writes');
     await third.close();
+  });
+
+  it('take-over: a confirmed opener breaks a stale holder\'s lock; the holder is told and becomes read-only', async function () {
+    this.timeout(20_000);
+    const file = path.join(dir, 'take.sqlite');
+    let lost = false;
+    const holder = await Store.create(file, { lockStaleMs: 2000, onLockLost: () => (lost = true) });
+    holder.run("INSERT INTO teams (name, kind) VALUES ('saved by holder', 'Buchhaltung')");
+    await holder.save();
+    const taker = await Store.open(file, { takeOver: true, lockStaleMs: 2000 });
+    assert.equal(taker.readOnly, false);
+    assert.equal(taker.scalar('SELECT name FROM teams'), 'saved by holder');
+    const deadline = Date.now() + 10_000;
+    while (!lost && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(lost, true, 'the holder notices within its lock refresh interval');
+    assert.equal(holder.readOnlyReason, 'lock-lost');
+    assert.throws(() => holder.run("INSERT INTO teams (name, kind) VALUES ('late', 'Buchhaltung')"), StoreReadOnlyError);
+    await holder.close();
+    await taker.close();
   });
 });

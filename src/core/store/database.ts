@@ -8,6 +8,9 @@ import { backupPathOf, removeStaleTempFiles, writeFileAtomic } from './atomicFil
 import {
   StoreError,
   StoreExistsError,
+  StoreIntactError,
+  StoreNoBackupError,
+  StoreNotAFileError,
   StoreNotFoundError,
   StoreReadOnlyError,
   StoreTooLargeError,
@@ -37,6 +40,22 @@ export interface StoreOptions {
   readonly sizeWarningBytes?: number;
   /** the lock is taken over by another process when not refreshed for this long (ms); default 10 000 */
   readonly lockStaleMs?: number;
+  /**
+   * open: take the write lock even though another process holds it (after the user confirmed that no other
+   * window uses the store, e.g. one left behind by a closed browser tab). The other holder becomes read-only.
+   */
+  readonly takeOver?: boolean;
+  /** called when this store lost its write lock to another process and became read-only */
+  readonly onLockLost?: () => void;
+}
+
+/** Options of {@link Store.create}. */
+export interface CreateOptions extends StoreOptions {
+  /**
+   * fills the new store before its first save (demo data, the first admin); when it throws, the file is not
+   * created, so a failed creation leaves nothing behind and no `.bak` of an empty schema exists
+   */
+  readonly populate?: (store: Store) => Promise<void> | void;
 }
 
 /** Facts about an open store, for `store info` and the status bar. */
@@ -84,6 +103,7 @@ export class Store {
   private queuedSave: Promise<void> | undefined;
   private changeGeneration = 0;
   private savedGeneration = 0;
+  private wroteFile = false;
   private closed = false;
   private saveTimer: NodeJS.Timeout | undefined;
   private readonly changeListeners = new Set<() => void>();
@@ -102,18 +122,23 @@ export class Store {
    * @throws StoreExistsError when anything exists at `file` (a store is never created over a file);
    *         StoreWriteError when the folder is not writable or the disk is full.
    */
-  static async create(file: string, options: StoreOptions = {}): Promise<Store> {
+  static async create(file: string, options: CreateOptions = {}): Promise<Store> {
     const absolute = path.resolve(file);
     if (await exists(absolute)) throw new StoreExistsError(absolute);
     await fs.mkdir(path.dirname(absolute), { recursive: true });
     const SQL = options.sqlJs ?? (await loadSqlJs());
     const store = new Store(absolute, new SQL.Database(), options, undefined);
-    store.migrate();
     try {
       await store.takeLock(options);
+      if (store.readOnly) throw new StoreExistsError(absolute); // another process is creating it right now
+      if (await exists(absolute)) throw new StoreExistsError(absolute);
+      store.migrate();
+      await options.populate?.(store);
       await store.save();
     } catch (error) {
-      await store.close().catch(() => undefined);
+      const written = store.wroteFile;
+      await store.close({ save: false }).catch(() => undefined);
+      if (written) await fs.rm(absolute, { force: true }).catch(() => undefined);
       throw error;
     }
     return store;
@@ -356,15 +381,15 @@ export class Store {
     this.saveTimer.unref?.();
   }
 
-  /** Saves pending changes (when writable), frees statements, releases the lock and closes the database. */
-  async close(): Promise<void> {
+  /** Saves pending changes (when writable and `save` is not false), frees statements, releases the lock and closes the database. */
+  async close(options: { save?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
     }
     try {
-      if (this.dirty && !this.readOnly && this.file !== undefined) await this.save();
+      if ((options.save ?? true) && this.dirty && !this.readOnly && this.file !== undefined) await this.save();
       else await this.saveChain;
     } finally {
       this.closed = true;
@@ -411,6 +436,7 @@ export class Store {
       throw new StoreWriteError(file, detail, error);
     }
     this.savedGeneration = generation;
+    this.wroteFile = true;
     this.log.debug(`saved ${bytes.byteLength} bytes in ${Date.now() - started} ms`);
   }
 
@@ -429,6 +455,11 @@ export class Store {
 
   private async takeLock(options: StoreOptions): Promise<void> {
     if (this.file === undefined || options.lock === false) return;
+    if (options.takeOver) {
+      // the user confirmed that the other holder is gone or may lose write access: break its lock
+      await fs.rm(`${this.file}.lock`, { recursive: true, force: true });
+      this.log.warn(`took over the write lock of ${this.file}`);
+    }
     try {
       this.releaseLock = await lockfile.lock(this.file, {
         realpath: false,
@@ -439,6 +470,7 @@ export class Store {
           this.readOnlyReasonValue = 'lock-lost';
           this.releaseLock = undefined;
           this.log.error(`lost the write lock on ${this.file}: ${error.message}; the store is now read-only`);
+          options.onLockLost?.();
         },
       });
     } catch (error) {
@@ -506,7 +538,9 @@ async function readVerifiedDatabase(SQL: SqlJsStatic, file: string): Promise<Dat
   try {
     bytes = await fs.readFile(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new StoreNotFoundError(file);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new StoreNotFoundError(file);
+    if (code === 'EISDIR') throw new StoreNotAFileError(file);
     throw error;
   }
   checkSqliteBytes(file, bytes);
@@ -562,15 +596,23 @@ export async function verifyStoreFile(file: string, sqlJs?: SqlJsStatic): Promis
 /**
  * Replaces a damaged store with its valid `.bak`: the damaged file is moved aside to
  * `<file>.damaged-<UTC timestamp>` (never deleted), then the backup is copied into place atomically.
+ * @param options.force restore even when the store itself is intact
  * @returns the path the damaged file was moved to
- * @throws StoreCorruptError (or another StoreError) when the backup itself does not pass the checks
+ * @throws StoreNoBackupError; StoreIntactError (an intact store without `force`); StoreCorruptError (or another
+ *         StoreError) when the backup itself does not pass the checks
  */
-export async function restoreFromBackup(file: string, sqlJs?: SqlJsStatic, now: Date = new Date()): Promise<string> {
+export async function restoreFromBackup(file: string, options: { sqlJs?: SqlJsStatic; now?: Date; force?: boolean } = {}): Promise<string> {
   const absolute = path.resolve(file);
-  const SQL = sqlJs ?? (await loadSqlJs());
+  const SQL = options.sqlJs ?? (await loadSqlJs());
   const backup = backupPathOf(absolute);
+  if (!(await exists(backup))) throw new StoreNoBackupError(absolute, backup);
+  if (!options.force && (await exists(absolute))) {
+    const intact = await readVerifiedDatabase(SQL, absolute).then((db) => (db.close(), true), () => false);
+    if (intact) throw new StoreIntactError(absolute);
+  }
   const db = await readVerifiedDatabase(SQL, backup);
   db.close();
+  const now = options.now ?? new Date();
   const bytes = await fs.readFile(backup);
   const aside = `${absolute}.damaged-${now.toISOString().replace(/[:.]/g, '-')}`;
   if (await exists(absolute)) await fs.rename(absolute, aside);

@@ -98,3 +98,21 @@ export class StoreTransactionError extends StoreError {
     super('E_STORE_TRANSACTION', msg('Internal error in a store transaction: {0}. Nothing was changed.'), undefined, [detail]);
   }
 }
+
+export class StoreNotAFileError extends StoreError {
+  constructor(file: string) {
+    super('E_STORE_NOT_A_FILE', msg('{0} is a folder, not a store file. Choose the store file (*.sqlite) inside it.'), file, [file]);
+  }
+}
+
+export class StoreNoBackupError extends StoreError {
+  constructor(file: string, backup: string) {
+    super('E_STORE_NO_BACKUP', msg('There is no backup copy of the store {0} ({1} does not exist), so it cannot be restored. Use a backup of your own, or create a new store.'), file, [file, backup]);
+  }
+}
+
+export class StoreIntactError extends StoreError {
+  constructor(file: string) {
+    super('E_STORE_INTACT', msg('The store {0} is intact; restoring would replace it with its older backup copy. Restore only a damaged store (command line: add --force to restore anyway).'), file, [file]);
+  }
+}

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { daysLeft, germanDate } from '../../core/license/dates';
+import { berlinDate, daysLeft, germanDate } from '../../core/license/dates';
 import { listInstalledLicenses } from '../../core/license/installedLicenses';
 import type { InstalledLicense, InstalledModule } from '../../core/license/installedLicenses';
 import type { Store } from '../../core/store/database';
@@ -13,7 +13,12 @@ function validityText(validUntil: string | null, now: Date): { text: string; sta
   if (!validUntil) return { text: vscode.l10n.t('unlimited'), state: 'unlimited' };
   const days = daysLeft(validUntil, now);
   if (days < 0) return { text: vscode.l10n.t('expired on {0}', germanDate(validUntil)), state: 'expired' };
-  const text = vscode.l10n.t('valid until {0} ({1} days left)', germanDate(validUntil), days);
+  const text =
+    days === 0
+      ? vscode.l10n.t('valid until {0} (last day)', germanDate(validUntil))
+      : days === 1
+        ? vscode.l10n.t('valid until {0} (1 day left)', germanDate(validUntil))
+        : vscode.l10n.t('valid until {0} ({1} days left)', germanDate(validUntil), days);
   return { text, state: days <= EXPIRY_WARNING_DAYS ? 'expiring' : 'valid' };
 }
 
@@ -56,7 +61,7 @@ export function licenseRoots(store: Store | undefined, now: Date = new Date()): 
           [
             `**${vscode.l10n.t('License {0}', license.licenseNo)}**${license.demo ? ` — ${vscode.l10n.t('Demo')}` : ''}`,
             vscode.l10n.t('Customer {0} ({1})', license.customerName, license.customerNo),
-            vscode.l10n.t('Serial {0}, issued {1}', license.serial, license.issuedAt.slice(0, 10)),
+            vscode.l10n.t('Serial {0}, issued {1}', license.serial, germanDate(berlinDate(new Date(license.issuedAt)))),
             validity.text,
           ].join('\n\n'),
         );
