@@ -130,8 +130,13 @@ export async function runCommand(page, title, { timeoutMs = 30000 } = {}) {
   }
 }
 
-/** Types into the open quick input (input box) and presses Enter. */
-export async function answerInputBox(page, text) {
+/**
+ * Types into the open input box and presses Enter. `prompt` (text of the box's prompt) makes it wait for that
+ * very box: two boxes in a row reuse one widget, and typing too early fills the one that is closing.
+ */
+export async function answerInputBox(page, text, prompt) {
+  const widget = page.locator('.quick-input-widget');
+  if (prompt) await widget.filter({ hasText: prompt }).first().waitFor({ state: 'visible', timeout: 15000 });
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible', timeout: 10000 });
   await input.fill(text);

@@ -22,8 +22,8 @@ function writeSpec(dir) {
 
 async function signIn(page) {
   await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
-  await answerInputBox(page, 'admin');
-  await answerInputBox(page, 'demo');
+  await answerInputBox(page, 'admin', 'iX-Haus login');
+  await answerInputBox(page, 'demo', 'Password of admin');
 }
 
 test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout: 240000 }, async (t) => {
