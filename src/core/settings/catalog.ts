@@ -1,0 +1,156 @@
+import rawCatalog from './catalog.json';
+
+/** Value type of a setting (domain.md §1.1: values are booleans, integers, text and enumerations). */
+export type SettingType =
+  | { readonly kind: 'bool' }
+  | { readonly kind: 'int'; readonly min: number; readonly max: number }
+  | { readonly kind: 'string'; readonly pattern: string; readonly maxLength: number }
+  | { readonly kind: 'enum'; readonly values: readonly string[] };
+
+/** Text in German and English. */
+export interface Bilingual {
+  readonly de: string;
+  readonly en: string;
+}
+
+/**
+ * One entry of the settings catalogue ("Systemeinstellungen Datenbank", domain.md §1, product.md §4). Values are
+ * kept as text: bool as "1"/"0" (aktiv / nicht aktiv), int as decimal digits.
+ */
+export interface SettingDefinition {
+  /** unique, mirrors the categorisation: 1.<area>.<section>.<n> */
+  readonly systemId: string;
+  /** Bereich */
+  readonly area: string;
+  /** Abschnitt */
+  readonly section: string;
+  /** the key, unique within its section (exact iX-Haus spelling) */
+  readonly name: string;
+  readonly type: SettingType;
+  /** built-in default ("Standardwert"), as text */
+  readonly default: string;
+  /** Kurzbeschreibung */
+  readonly short: Bilingual;
+  /** Beschreibung */
+  readonly long: Bilingual;
+  /** the program must be restarted for a change to take effect */
+  readonly restartRequired: boolean;
+  /** password-protected: only CREM changes it; read-only here */
+  readonly vendorOnly: boolean;
+  /** global = one value for all; user = each user's own value (Benutzereinstellungen) */
+  readonly scope: 'global' | 'user';
+}
+
+/**
+ * Checks a value against a setting's type.
+ * @returns the normalised value (trimmed; bool as "1"/"0"; int without leading zeros), or an English reason
+ */
+export function checkValue(type: SettingType, raw: string): { ok: true; value: string } | { ok: false; reason: string } {
+  const text = raw.trim();
+  switch (type.kind) {
+    case 'bool': {
+      const lower = text.toLowerCase();
+      if (['1', 'true', 'ja', 'yes', 'aktiv', 'on', 'an'].includes(lower)) return { ok: true, value: '1' };
+      if (['0', 'false', 'nein', 'no', 'nicht aktiv', 'inaktiv', 'off', 'aus'].includes(lower)) return { ok: true, value: '0' };
+      return { ok: false, reason: 'expected 1 (on) or 0 (off)' };
+    }
+    case 'int': {
+      if (!/^-?\d+$/.test(text)) return { ok: false, reason: `expected a whole number from ${type.min} to ${type.max}` };
+      const n = Number(text);
+      if (n < type.min || n > type.max) return { ok: false, reason: `${n} is outside ${type.min}–${type.max}` };
+      return { ok: true, value: String(n) };
+    }
+    case 'enum': {
+      const match = type.values.find((v) => v.toLowerCase() === text.toLowerCase());
+      return match === undefined ? { ok: false, reason: `expected one of: ${type.values.join(', ')}` } : { ok: true, value: match };
+    }
+    case 'string': {
+      if (text.length > type.maxLength) return { ok: false, reason: `at most ${type.maxLength} characters (${text.length} given)` };
+      if (!new RegExp(type.pattern, 'u').test(text)) return { ok: false, reason: `does not have the required form (${type.pattern})` };
+      return { ok: true, value: text };
+    }
+  }
+}
+
+/**
+ * Validates the shipped catalogue (run once at load and by the unit tests): unique System-IDs and names per
+ * section, defaults valid for their types, both languages present.
+ * @throws Error listing every problem
+ */
+export function validateCatalog(entries: readonly SettingDefinition[]): void {
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  const keys = new Set<string>();
+  for (const e of entries) {
+    if (!/^1(\.\d+){3}$/.test(e.systemId)) problems.push(`${e.name}: System-ID ${e.systemId} is not 1.<area>.<section>.<n>`);
+    if (ids.has(e.systemId)) problems.push(`duplicate System-ID ${e.systemId}`);
+    ids.add(e.systemId);
+    const key = `${e.area}\u0000${e.section}\u0000${e.name}`.toLowerCase();
+    if (keys.has(key)) problems.push(`duplicate name ${e.area} › ${e.section} › ${e.name}`);
+    keys.add(key);
+    const check = checkValue(e.type, e.default);
+    if (!check.ok || check.value !== e.default) problems.push(`${e.name}: default "${e.default}" is not a normalised valid value`);
+    for (const text of [e.short.de, e.short.en, e.long.de, e.long.en]) if (!text || text.trim() === '') problems.push(`${e.name}: a description is empty`);
+  }
+  if (problems.length > 0) throw new Error(`settings catalogue invalid:\n${problems.join('\n')}`);
+}
+
+/** The shipped catalogue, validated once. */
+export const CATALOG: readonly SettingDefinition[] = (() => {
+  const entries = rawCatalog as unknown as SettingDefinition[];
+  validateCatalog(entries);
+  return entries;
+})();
+
+/** Finds a setting by System-ID, by name (case-insensitive, unique across the catalogue) or by "Bereich/Abschnitt/Name". */
+export function findSetting(key: string, catalog: readonly SettingDefinition[] = CATALOG): SettingDefinition | undefined {
+  const k = key.trim().toLowerCase();
+  return (
+    catalog.find((e) => e.systemId === key.trim()) ??
+    catalog.find((e) => `${e.area}/${e.section}/${e.name}`.toLowerCase() === k) ??
+    (() => {
+      const byName = catalog.filter((e) => e.name.toLowerCase() === k);
+      return byName.length === 1 ? byName[0] : undefined;
+    })()
+  );
+}
+
+/**
+ * Folds text for search: lower case, umlauts spelled out (ä → ae, ö → oe, ü → ue, ß → ss) and other accents
+ * removed, so that "Zaehler", "zähler" and "ZÄHLER" are the same.
+ */
+export function foldForSearch(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/ä/g, 'ae')
+    .replace(/ö/g, 'oe')
+    .replace(/ü/g, 'ue')
+    .replace(/ß/g, 'ss')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '');
+}
+
+/** A precomputed search index: one folded haystack per entry. */
+export interface SearchIndex {
+  readonly entries: readonly SettingDefinition[];
+  readonly haystacks: readonly string[];
+}
+
+/** Builds the search index over Bereich, Abschnitt, System-ID, Name and Kurzbeschreibung (both languages). */
+export function buildSearchIndex(catalog: readonly SettingDefinition[] = CATALOG): SearchIndex {
+  return { entries: catalog, haystacks: catalog.map((e) => foldForSearch([e.area, e.section, e.systemId, e.name, e.short.de, e.short.en].join('\u0001'))) };
+}
+
+/**
+ * Full-text search (domain.md §1.1): every whitespace-separated term of `query` must occur (AND), case- and
+ * umlaut-insensitive. An empty query returns everything. Order = catalogue order.
+ */
+export function searchSettings(index: SearchIndex, query: string): SettingDefinition[] {
+  const terms = foldForSearch(query).split(/\s+/).filter(Boolean);
+  if (terms.length === 0) return [...index.entries];
+  const hits: SettingDefinition[] = [];
+  index.haystacks.forEach((hay, i) => {
+    if (terms.every((t) => hay.includes(t))) hits.push(index.entries[i] as SettingDefinition);
+  });
+  return hits;
+}
