@@ -3,6 +3,7 @@ import { SessionStatusBar } from '../providers/sessionStatusBar';
 import { licenseRoots } from '../providers/tree/licensesTree';
 import { modulesRoots } from '../providers/tree/modulesTree';
 import { settingsRoots } from '../providers/tree/settingsTree';
+import type { SettingsFilter } from '../providers/tree/settingsTree';
 import { NodeTreeProvider } from '../providers/tree/treeNode';
 import type { TreeNode } from '../providers/tree/treeNode';
 import { remindAfterSignIn } from './commands/licenseCommands';
@@ -40,20 +41,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
 
   // Trees show data only to a signed-in user; without one, the viewsWelcome content offers sign-in.
   const whenSignedIn = (roots: () => TreeNode[]) => () => (session.actor ? roots() : []);
+  const settingsFilter: SettingsFilter = { query: undefined };
   const trees: Record<ViewId, NodeTreeProvider> = {
     'ixhaus.licenses': new NodeTreeProvider(whenSignedIn(() => licenseRoots(storeHost.store))),
-    'ixhaus.settings': new NodeTreeProvider(whenSignedIn(() => settingsRoots(storeHost.store))),
+    'ixhaus.settings': new NodeTreeProvider(whenSignedIn(() => settingsRoots(storeHost.store, session.actor?.id, settingsFilter))),
     'ixhaus.modules': new NodeTreeProvider(whenSignedIn(() => modulesRoots(storeHost.store))),
   };
   const refreshViews = (): void => Object.values(trees).forEach((tree) => tree.refresh());
+  const treeViews = Object.fromEntries(
+    (Object.keys(trees) as ViewId[]).map((id) => [id, vscode.window.createTreeView(id, { treeDataProvider: trees[id], showCollapseAll: true })]),
+  ) as Record<ViewId, vscode.TreeView<TreeNode>>;
 
   const licenseDocuments = new LicenseDocuments();
-  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews };
+  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, settingsHitIndex: -1 };
   active = services;
-  context.subscriptions.push(channel, storeHost, session, statusBar, licenseDocuments, ...Object.values(trees));
-  for (const [id, provider] of Object.entries(trees)) {
-    context.subscriptions.push(vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: true }));
-  }
+  context.subscriptions.push(channel, storeHost, session, statusBar, licenseDocuments, ...Object.values(trees), ...Object.values(treeViews));
   context.subscriptions.push(...registerCommands(services));
   const updateStatus = (): void => statusBar.update(storeHost.store, session.actor);
   context.subscriptions.push(

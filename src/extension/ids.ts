@@ -9,6 +9,12 @@ export const COMMAND_IDS = [
   'ixhaus.license.install',
   'ixhaus.license.showText',
   'ixhaus.license.copyNumber',
+  'ixhaus.settings.search',
+  'ixhaus.settings.clearSearch',
+  'ixhaus.settings.nextHit',
+  'ixhaus.settings.edit',
+  'ixhaus.settings.reset',
+  'ixhaus.settings.copy',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
@@ -22,6 +28,7 @@ export const CONTEXT_KEYS = {
   signedIn: 'ixhaus:signedIn',
   isAdmin: 'ixhaus:isAdmin',
   readOnly: 'ixhaus:readOnly',
+  settingsFilterActive: 'ixhaus:settingsFilterActive',
 } as const;
 
 /** Configuration keys. */

@@ -1,5 +1,8 @@
 import type * as vscode from 'vscode';
 import type { Logger } from '../core/log';
+import type { NodeTreeProvider, TreeNode } from '../providers/tree/treeNode';
+import type { SettingsFilter } from '../providers/tree/settingsTree';
+import type { ViewId } from './ids';
 import type { LicenseDocuments } from './licenseDocuments';
 import type { Session } from './session';
 import type { StoreHost } from './storeHost';
@@ -15,4 +18,11 @@ export interface Services {
   readonly licenseDocuments: LicenseDocuments;
   /** re-reads all three trees */
   readonly refreshViews: () => void;
+  /** the tree data providers and tree views of the three views */
+  readonly views: Readonly<Record<ViewId, NodeTreeProvider>>;
+  readonly treeViews: Readonly<Record<ViewId, vscode.TreeView<TreeNode>>>;
+  /** the search of the Systemeinstellungen view */
+  readonly settingsFilter: SettingsFilter;
+  /** index of the search hit last revealed by "next hit" (-1: none yet) */
+  settingsHitIndex: number;
 }

@@ -78,10 +78,10 @@ describe('iX-Haus extension in a real VS Code host', () => {
     assert.ok(modules.some((m) => labelOf(m.treeItem()) === 'Komfortpaket'));
 
     const settings = await roots(api, 'ixhaus.settings');
-    assert.deepEqual(settings.map((n) => labelOf(n.treeItem())), ['iX-Haus', 'iX-Haus Plus']);
-    const sections = settings[1]!.children?.() ?? [];
-    const values = sections.flatMap((s) => s.children?.() ?? []).map((n) => labelOf(n.treeItem()));
-    assert.ok(values.includes('PlusGlobalCTIKopplungAktiv = 1'), values.join(', '));
+    assert.ok(settings.length >= 8, 'every Bereich of the catalogue');
+    const plus = settings.find((n) => labelOf(n.treeItem()) === 'iX-Haus Plus');
+    const values = (plus?.children?.() ?? []).flatMap((s) => s.children?.() ?? []).map((n) => labelOf(n.treeItem()));
+    assert.ok(values.includes('PlusGlobalCTIKopplungAktiv = on'), values.join(', '));
 
     const [moduleRoot, userRoot] = await roots(api, 'ixhaus.modules');
     assert.equal(labelOf(moduleRoot!.treeItem()), 'Modules');
@@ -112,6 +112,35 @@ describe('iX-Haus extension in a real VS Code host', () => {
     assert.equal(store?.scalar("SELECT count(*) FROM audit_log WHERE action = 'license.install' AND entity_key = 'HOST-7'"), 1);
     assert.equal(store?.dirty, false, 'the install was saved');
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('searches the settings: the tree filters to the hits, says so, and clears again', async () => {
+    await vscode.commands.executeCommand('ixhaus.settings.search', { query: 'cti' });
+    const provider = api.views['ixhaus.settings'];
+    const leaves = provider.allNodes().filter((n) => n.id.startsWith('setting/'));
+    // full text in the English UI: "production" (Datenbank-Produktivsystem) contains cti too
+    assert.deepEqual(leaves.map((n) => labelOf(n.treeItem()).split(' = ')[0]).sort(), ['Datenbank-Produktivsystem', 'PlusGlobalCTIKopplungAktiv', 'PlusGlobalCTIReactionAbhebebHoerer', 'PlusGlobalCTIVorwahlExternAnrufe', 'PlusGlobalCTIreactionNummernlaenge', 'iXHausCTIKopplungAktiv']);
+    assert.match(api.services.treeViews['ixhaus.settings'].message ?? '', /6 settings match "cti"/);
+    await vscode.commands.executeCommand('ixhaus.settings.search', { query: 'Zaehler' });
+    assert.equal(provider.allNodes().filter((n) => n.id.startsWith('setting/')).length, 2, 'umlaut-insensitive: Zaehler finds Zähler');
+    await vscode.commands.executeCommand('ixhaus.settings.clearSearch');
+    assert.equal(api.services.treeViews['ixhaus.settings'].message, undefined);
+    assert.ok(provider.allNodes().filter((n) => n.id.startsWith('setting/')).length >= 60);
+  });
+
+  it('edits and resets a setting through the command API, saved and audited', async () => {
+    const store = api.services.storeHost.store!;
+    const value = (): unknown => store.scalar("SELECT value FROM setting_values WHERE name = 'AutomatischeAbmeldungNachTagen' AND user_id IS NULL");
+    await vscode.commands.executeCommand('ixhaus.settings.edit', { name: 'AutomatischeAbmeldungNachTagen', value: '5' });
+    assert.equal(value(), '5');
+    assert.equal(store.dirty, false, 'saved');
+    const node = api.views['ixhaus.settings'].allNodes().find((n) => n.id === 'setting/1.0.1.4');
+    assert.equal(labelOf(node!.treeItem()), 'AutomatischeAbmeldungNachTagen = 5');
+    await vscode.commands.executeCommand('ixhaus.settings.edit', { name: 'AutomatischeAbmeldungNachTagen', value: '99' });
+    assert.equal(value(), '5', 'an out-of-range value changes nothing');
+    await vscode.commands.executeCommand('ixhaus.settings.reset', { id: 'setting/1.0.1.4' });
+    assert.equal(value(), undefined, 'back to the default, nothing stored');
+    assert.equal(store.scalar("SELECT count(*) FROM audit_log WHERE action = 'setting.set' AND entity_key LIKE '1.0.1.4 %'"), 2);
   });
 
   it('signs out through the command API and hides the data again', async () => {

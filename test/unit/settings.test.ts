@@ -43,8 +43,11 @@ describe('settings catalogue', () => {
   });
 
   it('searches case- and umlaut-insensitively over Bereich, Abschnitt, System-ID, Name and Kurzbeschreibung', () => {
-    const index = buildSearchIndex();
+    const index = buildSearchIndex('de');
     const names = (q: string): string[] => searchSettings(index, q).map((e) => e.name);
+    // the English short description of Datenbank-Produktivsystem says "production": found only in English
+    assert.ok(searchSettings(buildSearchIndex('en'), 'cti').some((e) => e.name === 'Datenbank-Produktivsystem'));
+    assert.ok(!names('cti').includes('Datenbank-Produktivsystem'));
     assert.deepEqual(names('Zaehler').sort(), ['TabreiterZaehlerAktiv', 'TabreiterZaehlerAlleUser']);
     assert.deepEqual(names('zähler'), names('ZAEHLER'));
     assert.deepEqual(names('1.0.65'), ['BestaetigungsBox', 'MaximaleAnzahlDerSession']);

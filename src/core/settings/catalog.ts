@@ -1,3 +1,4 @@
+import { formatTemplate, msg } from '../errors';
 import rawCatalog from './catalog.json';
 
 /** Value type of a setting (domain.md §1.1: values are booleans, integers, text and enumerations). */
@@ -41,32 +42,43 @@ export interface SettingDefinition {
   readonly scope: 'global' | 'user';
 }
 
+/** Why a value was refused: an English template (l10n key) with its arguments, and the filled-in text. */
+export interface ValueProblem {
+  readonly template: string;
+  readonly args: readonly (string | number)[];
+  readonly reason: string;
+}
+
+function problem(template: string, ...args: (string | number)[]): { ok: false } & ValueProblem {
+  return { ok: false, template, args, reason: formatTemplate(template, args) };
+}
+
 /**
- * Checks a value against a setting's type.
- * @returns the normalised value (trimmed; bool as "1"/"0"; int without leading zeros), or an English reason
+ * Checks a value against a setting's type (the one validator of the CLI, the core and the input boxes).
+ * @returns the normalised value (trimmed; bool as "1"/"0"; int without leading zeros), or the problem
  */
-export function checkValue(type: SettingType, raw: string): { ok: true; value: string } | { ok: false; reason: string } {
+export function checkValue(type: SettingType, raw: string): { ok: true; value: string } | ({ ok: false } & ValueProblem) {
   const text = raw.trim();
   switch (type.kind) {
     case 'bool': {
       const lower = text.toLowerCase();
       if (['1', 'true', 'ja', 'yes', 'aktiv', 'on', 'an'].includes(lower)) return { ok: true, value: '1' };
       if (['0', 'false', 'nein', 'no', 'nicht aktiv', 'inaktiv', 'off', 'aus'].includes(lower)) return { ok: true, value: '0' };
-      return { ok: false, reason: 'expected 1 (on) or 0 (off)' };
+      return problem(msg('expected 1 (on) or 0 (off)'));
     }
     case 'int': {
-      if (!/^-?\d+$/.test(text)) return { ok: false, reason: `expected a whole number from ${type.min} to ${type.max}` };
+      if (!/^-?\d+$/.test(text)) return problem(msg('expected a whole number from {0} to {1}'), type.min, type.max);
       const n = Number(text);
-      if (n < type.min || n > type.max) return { ok: false, reason: `${n} is outside ${type.min}–${type.max}` };
+      if (n < type.min || n > type.max) return problem(msg('{0} is outside {1}–{2}'), n, type.min, type.max);
       return { ok: true, value: String(n) };
     }
     case 'enum': {
       const match = type.values.find((v) => v.toLowerCase() === text.toLowerCase());
-      return match === undefined ? { ok: false, reason: `expected one of: ${type.values.join(', ')}` } : { ok: true, value: match };
+      return match === undefined ? problem(msg('expected one of: {0}'), type.values.join(', ')) : { ok: true, value: match };
     }
     case 'string': {
-      if (text.length > type.maxLength) return { ok: false, reason: `at most ${type.maxLength} characters (${text.length} given)` };
-      if (!new RegExp(type.pattern, 'u').test(text)) return { ok: false, reason: `does not have the required form (${type.pattern})` };
+      if (text.length > type.maxLength) return problem(msg('at most {0} characters ({1} given)'), type.maxLength, text.length);
+      if (!new RegExp(type.pattern, 'u').test(text)) return problem(msg('does not have the required form ({0})'), type.pattern);
       return { ok: true, value: text };
     }
   }
@@ -136,9 +148,12 @@ export interface SearchIndex {
   readonly haystacks: readonly string[];
 }
 
-/** Builds the search index over Bereich, Abschnitt, System-ID, Name and Kurzbeschreibung (both languages). */
-export function buildSearchIndex(catalog: readonly SettingDefinition[] = CATALOG): SearchIndex {
-  return { entries: catalog, haystacks: catalog.map((e) => foldForSearch([e.area, e.section, e.systemId, e.name, e.short.de, e.short.en].join('\u0001'))) };
+/**
+ * Builds the search index over Bereich, Abschnitt, System-ID, Name and the Kurzbeschreibung in the language the
+ * user reads (a hit must show the words searched for).
+ */
+export function buildSearchIndex(language: 'de' | 'en', catalog: readonly SettingDefinition[] = CATALOG): SearchIndex {
+  return { entries: catalog, haystacks: catalog.map((e) => foldForSearch([e.area, e.section, e.systemId, e.name, e.short[language]].join('\u0001'))) };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { CommandId } from '../ids';
 import type { Services } from '../services';
 import { copyLicenseNumberCommand, installLicenseCommand, showLicenseTextCommand } from './licenseCommands';
 import { signInCommand, signOutCommand } from './sessionCommands';
+import { clearSettingsSearchCommand, copySettingCommand, editSettingCommand, nextHitCommand, resetSettingCommand, searchSettingsCommand } from './settingsCommands';
 import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
 
 /** The one id → handler table (DESIGN.md §3). Typed so that every {@link CommandId} has exactly one handler. */
@@ -17,6 +18,12 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.license.install': installLicenseCommand,
   'ixhaus.license.showText': showLicenseTextCommand,
   'ixhaus.license.copyNumber': copyLicenseNumberCommand,
+  'ixhaus.settings.search': searchSettingsCommand,
+  'ixhaus.settings.clearSearch': clearSettingsSearchCommand,
+  'ixhaus.settings.nextHit': nextHitCommand,
+  'ixhaus.settings.edit': editSettingCommand,
+  'ixhaus.settings.reset': resetSettingCommand,
+  'ixhaus.settings.copy': copySettingCommand,
 };
 
 /** Registers every command of the table; each failure is shown localized with its actions, and logged. */

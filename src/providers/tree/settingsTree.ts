@@ -1,59 +1,98 @@
 import * as vscode from 'vscode';
-import { listSettingValues } from '../../core/settings/settingValues';
-import type { StoredSettingValue } from '../../core/settings/settingValues';
+import { buildSearchIndex, searchSettings } from '../../core/settings/catalog';
+import type { SettingDefinition } from '../../core/settings/catalog';
+import { displayValue, settingState } from '../../core/settings/settingsService';
+import type { SettingState } from '../../core/settings/settingsService';
 import type { Store } from '../../core/store/database';
 import { contextValue, node } from './treeNode';
 import type { TreeNode } from './treeNode';
 
+/** The UI language for catalogue texts: German when VS Code runs in German, else English. */
+export function catalogLanguage(): 'de' | 'en' {
+  return vscode.env.language.toLowerCase().startsWith('de') ? 'de' : 'en';
+}
+
+const searchIndexes = { de: buildSearchIndex('de'), en: buildSearchIndex('en') };
+
+/** The state of the Systemeinstellungen view: the active search, if any. */
+export interface SettingsFilter {
+  query: string | undefined;
+}
+
+/** The settings matching the filter (all without one). */
+export function filteredSettings(filter: SettingsFilter): SettingDefinition[] {
+  return searchSettings(searchIndexes[catalogLanguage()], filter.query ?? '');
+}
+
 function group<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const map = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = map.get(k) ?? [];
-    list.push(item);
-    map.set(k, list);
-  }
+  for (const item of items) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
   return map;
 }
 
-function valueNode(value: StoredSettingValue): TreeNode {
-  return node(`setting/${value.area}/${value.section}/${value.name}/${value.userLogin ?? ''}`, () => {
-    const item = new vscode.TreeItem(`${value.name} = ${value.value}`);
-    item.description = value.userLogin ? vscode.l10n.t('user {0}', value.userLogin) : vscode.l10n.t('global');
-    item.iconPath = new vscode.ThemeIcon('symbol-property');
-    item.tooltip = new vscode.MarkdownString(`**${value.name}** = \`${value.value}\`\n\n${value.area} › ${value.section}\n\n${vscode.l10n.t('changed {0}', value.changedAt.slice(0, 16).replace('T', ' '))}`);
-    item.contextValue = contextValue('setting', value.userLogin ? 'user' : 'global');
+/** The tree id of a setting node (stable across refreshes; used by "next hit"). */
+export function settingNodeId(def: SettingDefinition): string {
+  return `setting/${def.systemId}`;
+}
+
+function settingNode(state: SettingState, language: 'de' | 'en'): TreeNode {
+  const d = state.definition;
+  return node(settingNodeId(d), () => {
+    const item = new vscode.TreeItem(`${d.name} = ${displayValue(d, state.value, language)}`);
+    item.description = d.systemId;
+    item.iconPath = d.vendorOnly
+      ? new vscode.ThemeIcon('lock')
+      : state.changed
+        ? new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('gitDecoration.modifiedResourceForeground'))
+        : new vscode.ThemeIcon(d.scope === 'user' ? 'account' : 'symbol-property');
+    const lines = [
+      `**${d.name}** — ${d.short[language]}`,
+      d.long[language],
+      `${vscode.l10n.t('Value')}: \`${displayValue(d, state.value, language)}\` · ${vscode.l10n.t('Default')}: \`${displayValue(d, d.default, language)}\``,
+      `${d.area} › ${d.section} · System-ID ${d.systemId}${d.scope === 'user' ? ` · ${vscode.l10n.t('your own setting')}` : ''}`,
+      state.changed && state.changedAt ? vscode.l10n.t('Changed from the default on {0} by {1}.', state.changedAt.slice(0, 16).replace('T', ' '), state.changedBy ?? '?') : '',
+      d.restartRequired ? vscode.l10n.t('A change takes effect after restarting iX-Haus plus.') : '',
+      d.vendorOnly ? vscode.l10n.t('Protected: only CREM SOLUTIONS changes this setting.') : '',
+    ];
+    item.tooltip = new vscode.MarkdownString(lines.filter(Boolean).join('\n\n'));
+    item.contextValue = contextValue('setting', state.changed && 'changed', d.vendorOnly ? 'vendorOnly' : 'editable', d.scope);
+    item.command = d.vendorOnly ? undefined : { command: 'ixhaus.settings.edit', title: vscode.l10n.t('Edit Setting…'), arguments: [{ id: settingNodeId(d) }] };
     return item;
   });
 }
 
 /**
- * Root nodes of the Systemeinstellungen view in its first form: Bereich › Abschnitt › `Name = Wert` for the values
- * stored in the store (the full catalogue with defaults comes with the settings issue).
+ * Root nodes of the Systemeinstellungen view: Bereich › Abschnitt › `Name = Wert` for the whole catalogue (or the
+ * search hits), with the signed-in user's own values for user settings.
  */
-export function settingsRoots(store: Store | undefined): TreeNode[] {
+export function settingsRoots(store: Store | undefined, userId: number | undefined, filter: SettingsFilter): TreeNode[] {
   if (!store) return [];
-  const byArea = group(listSettingValues(store), (v) => v.area);
-  return [...byArea].map(([area, values]) =>
+  const language = catalogLanguage();
+  const expanded = filter.query ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+  const states = filteredSettings(filter).map((d) => settingState(store, d, userId));
+  return [...group(states, (s) => s.definition.area)].map(([area, inArea]) =>
     node(
-      `setting/${area}`,
+      `setting-area/${area}`,
       () => {
-        const item = new vscode.TreeItem(area, vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(area, expanded);
         item.iconPath = new vscode.ThemeIcon('folder');
+        item.description = String(inArea.length);
         item.contextValue = contextValue('area');
         return item;
       },
       () =>
-        [...group(values, (v) => v.section)].map(([section, sectionValues]) =>
+        [...group(inArea, (s) => s.definition.section)].map(([section, inSection]) =>
           node(
-            `setting/${area}/${section}`,
+            `setting-section/${area}/${section}`,
             () => {
-              const item = new vscode.TreeItem(section, vscode.TreeItemCollapsibleState.Expanded);
+              const item = new vscode.TreeItem(section, expanded);
               item.iconPath = new vscode.ThemeIcon('list-tree');
+              const changed = inSection.filter((s) => s.changed).length;
+              item.description = changed > 0 ? vscode.l10n.t('{0} changed', changed) : undefined;
               item.contextValue = contextValue('section');
               return item;
             },
-            () => sectionValues.map(valueNode),
+            () => inSection.map((s) => settingNode(s, language)),
           ),
         ),
     ),

@@ -13,14 +13,23 @@ export function contextValue(...tokens: Array<string | false | undefined>): stri
   return `;${tokens.filter((t): t is string => typeof t === 'string' && t.length > 0).join(';')};`;
 }
 
-/** A TreeDataProvider over {@link TreeNode}s whose roots come from a function; `refresh()` re-reads them. */
+/**
+ * A TreeDataProvider over {@link TreeNode}s whose roots come from a function; `refresh()` re-reads them. The nodes
+ * of one refresh are kept (with their parents), so that `TreeView.reveal` finds the very objects it showed.
+ */
 export class NodeTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
+  private rootCache: TreeNode[] | undefined;
+  private childCache = new Map<string, TreeNode[]>();
+  private parents = new Map<string, TreeNode>();
 
   constructor(private readonly roots: () => TreeNode[]) {}
 
   refresh(): void {
+    this.rootCache = undefined;
+    this.childCache = new Map();
+    this.parents = new Map();
     this.emitter.fire(undefined);
   }
 
@@ -31,7 +40,31 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    return node ? (node.children?.() ?? []) : this.roots();
+    if (!node) return (this.rootCache ??= this.roots());
+    let children = this.childCache.get(node.id);
+    if (!children) {
+      children = node.children?.() ?? [];
+      this.childCache.set(node.id, children);
+      for (const child of children) this.parents.set(child.id, node);
+    }
+    return children;
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    return this.parents.get(node.id);
+  }
+
+  /** All nodes below the roots, depth first (expands every branch once, for searching and "next hit"). */
+  allNodes(): TreeNode[] {
+    const out: TreeNode[] = [];
+    const walk = (nodes: TreeNode[]): void => {
+      for (const n of nodes) {
+        out.push(n);
+        walk(this.getChildren(n));
+      }
+    };
+    walk(this.getChildren());
+    return out;
   }
 
   dispose(): void {

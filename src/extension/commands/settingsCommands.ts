@@ -1,0 +1,161 @@
+import * as vscode from 'vscode';
+import { checkValue, findSetting } from '../../core/settings/catalog';
+import type { SettingDefinition } from '../../core/settings/catalog';
+import { clipboardText, displayValue, resetSetting, setSetting, settingState } from '../../core/settings/settingsService';
+import type { SettingChange } from '../../core/settings/settingsService';
+import { catalogLanguage, filteredSettings, settingNodeId } from '../../providers/tree/settingsTree';
+import type { TreeNode } from '../../providers/tree/treeNode';
+import { CONTEXT_KEYS } from '../ids';
+import type { Services } from '../services';
+
+/** Arguments of the settings commands for scripted use: a tree node `{ id }` or `{ name, value? }`. */
+interface SettingArgs {
+  readonly id?: string;
+  readonly name?: string;
+  readonly value?: string;
+}
+
+function definitionFrom(arg: unknown): SettingDefinition | undefined {
+  const a = arg as SettingArgs | undefined;
+  if (typeof a?.name === 'string') return findSetting(a.name);
+  if (typeof a?.id === 'string' && a.id.startsWith('setting/')) return findSetting(a.id.slice('setting/'.length));
+  return undefined;
+}
+
+async function pickSetting(services: Services): Promise<SettingDefinition | undefined> {
+  const language = catalogLanguage();
+  const picked = await vscode.window.showQuickPick(
+    filteredSettings(services.settingsFilter).map((d) => ({ label: d.name, description: d.systemId, detail: `${d.area} › ${d.section} — ${d.short[language]}`, definition: d })),
+    { title: vscode.l10n.t('Choose a setting'), matchOnDescription: true, matchOnDetail: true },
+  );
+  return picked?.definition;
+}
+
+function requireSignedIn(services: Services): boolean {
+  if (services.storeHost.store && services.session.actor) return true;
+  void vscode.window.showWarningMessage(vscode.l10n.t('Sign in first to see and change system settings.'));
+  return false;
+}
+
+/** Applies the search to the view: filter, "filter active" context key and message, first hit revealed. */
+async function applyFilter(services: Services, query: string | undefined): Promise<void> {
+  services.settingsFilter.query = query && query.trim() !== '' ? query.trim() : undefined;
+  services.settingsHitIndex = -1;
+  await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.settingsFilterActive, services.settingsFilter.query !== undefined);
+  services.refreshViews();
+  const view = services.treeViews['ixhaus.settings'];
+  if (services.settingsFilter.query === undefined) {
+    view.message = undefined;
+    view.description = undefined;
+    return;
+  }
+  const hits = filteredSettings(services.settingsFilter).length;
+  view.description = vscode.l10n.t('Filter: "{0}"', services.settingsFilter.query);
+  view.message = hits === 0 ? vscode.l10n.t('No setting matches "{0}". Clear the filter to see all settings.', services.settingsFilter.query) : vscode.l10n.t('{0} settings match "{1}".', hits, services.settingsFilter.query);
+  if (hits > 0) await nextHitCommand(services);
+}
+
+/** "Einstellung suchen": full text over Bereich, Abschnitt, System-ID, Name, Kurzbeschreibung; filters the tree. */
+export async function searchSettingsCommand(services: Services, args?: unknown): Promise<void> {
+  if (!requireSignedIn(services)) return;
+  const given = (args as { query?: unknown } | undefined)?.query;
+  const query = typeof given === 'string'
+    ? given
+    : await vscode.window.showInputBox({
+        title: vscode.l10n.t('Search System Settings'),
+        prompt: vscode.l10n.t('Words in Bereich, Abschnitt, System-ID, Name or short description (Zaehler finds Zähler)'),
+        value: services.settingsFilter.query ?? '',
+      });
+  if (query === undefined) return;
+  await applyFilter(services, query);
+}
+
+/** Clears the search filter. */
+export async function clearSettingsSearchCommand(services: Services): Promise<void> {
+  await applyFilter(services, undefined);
+}
+
+/** "Weiter" (F3 in iX-Haus): selects the next hit of the search in the tree. */
+export async function nextHitCommand(services: Services): Promise<void> {
+  const hits = filteredSettings(services.settingsFilter);
+  if (!services.settingsFilter.query || hits.length === 0) return;
+  services.settingsHitIndex = (services.settingsHitIndex + 1) % hits.length;
+  const target = hits[services.settingsHitIndex];
+  const provider = services.views['ixhaus.settings'];
+  const nodeToReveal = provider.allNodes().find((n: TreeNode) => target && n.id === settingNodeId(target));
+  if (nodeToReveal) await services.treeViews['ixhaus.settings'].reveal(nodeToReveal, { select: true, focus: false, expand: true });
+}
+
+function reportChange(services: Services, change: SettingChange): void {
+  const language = catalogLanguage();
+  const d = change.definition;
+  services.logger.info(`[settings] ${services.session.actor?.login} set ${d.systemId} ${d.name}: ${change.oldValue} → ${change.newValue}`);
+  if (!change.changed) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} already has the value {1}.', d.name, displayValue(d, change.newValue, language)));
+    return;
+  }
+  const text = vscode.l10n.t('{0} changed from {1} to {2}.', d.name, displayValue(d, change.oldValue, language), displayValue(d, change.newValue, language));
+  void vscode.window.showInformationMessage(change.restartRequired ? `${text} ${vscode.l10n.t('Restart iX-Haus plus so that it takes effect.')}` : text);
+}
+
+/** Asks for a new value with an input matched to the type; the reason for a refused value is shown while typing. */
+async function askValue(def: SettingDefinition, current: string): Promise<string | undefined> {
+  const language = catalogLanguage();
+  const title = `${def.name} — ${def.short[language]}`;
+  if (def.type.kind === 'bool' || def.type.kind === 'enum') {
+    const values = def.type.kind === 'bool' ? ['1', '0'] : [...def.type.values];
+    const picked = await vscode.window.showQuickPick(
+      values.map((v) => ({ label: displayValue(def, v, language), description: [v === current ? vscode.l10n.t('current') : '', v === def.default ? vscode.l10n.t('default') : ''].filter(Boolean).join(' · '), value: v })),
+      { title, placeHolder: def.long[language] },
+    );
+    return picked?.value;
+  }
+  const type = def.type;
+  return vscode.window.showInputBox({
+    title,
+    prompt: def.long[language],
+    value: current,
+    validateInput: (value) => {
+      const check = checkValue(type, value);
+      return check.ok ? undefined : vscode.l10n.t(check.template, ...check.args);
+    },
+  });
+}
+
+/** "Einstellung bearbeiten" (admins; user settings by their owner; never vendor-only ones). */
+export async function editSettingCommand(services: Services, args?: unknown): Promise<void> {
+  if (!requireSignedIn(services)) return;
+  const store = services.storeHost.store;
+  const actor = services.session.actor;
+  if (!store || !actor) return;
+  const def = definitionFrom(args) ?? (await pickSetting(services));
+  if (!def) return;
+  const given = (args as SettingArgs | undefined)?.value;
+  const value = typeof given === 'string' ? given : await askValue(def, settingState(store, def, actor.id).value);
+  if (value === undefined) return;
+  const change = setSetting(store, actor, def.systemId, value);
+  await store.save();
+  reportChange(services, change);
+}
+
+/** "Auf Standard zurücksetzen". */
+export async function resetSettingCommand(services: Services, args?: unknown): Promise<void> {
+  if (!requireSignedIn(services)) return;
+  const store = services.storeHost.store;
+  const actor = services.session.actor;
+  if (!store || !actor) return;
+  const def = definitionFrom(args) ?? (await pickSetting(services));
+  if (!def) return;
+  const change = resetSetting(store, actor, def.systemId);
+  await store.save();
+  reportChange(services, change);
+}
+
+/** "In Zwischenablage kopieren": Bereich, Abschnitt, Name, descriptions and value for a support mail. */
+export async function copySettingCommand(services: Services, args?: unknown): Promise<void> {
+  const store = services.storeHost.store;
+  const def = definitionFrom(args) ?? (await pickSetting(services));
+  if (!store || !def) return;
+  await vscode.env.clipboard.writeText(clipboardText(settingState(store, def, services.session.actor?.id), catalogLanguage()));
+  void vscode.window.showInformationMessage(vscode.l10n.t('{0} copied to the clipboard.', def.name));
+}
