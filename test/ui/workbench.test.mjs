@@ -46,13 +46,21 @@ test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout
     await page.locator('.monaco-list-row', { hasText: 'Komfortpaket' }).first().waitFor({ timeout: 20000 });
     await shot('02-signed-in-trees');
 
-    // Systemeinstellungen: Bereich › Abschnitt › Name = Wert
-    await page.locator('.monaco-list-row', { hasText: 'PlusGlobalCTIKopplungAktiv = 1' }).first().waitFor({ timeout: 20000 });
+    // Systemeinstellungen: the catalogue by Bereich
+    await page.locator('.monaco-list-row', { hasText: 'iX-Haus plus Scheduler' }).first().waitFor({ timeout: 20000 });
     // Module & Benutzer: expand a module to see who has it unlocked
     const cti = page.locator('.pane', { hasText: 'Modules & Users' }).locator('.monaco-list-row', { hasText: 'CTI' }).first();
     await cti.click();
     await page.locator('.monaco-list-row', { hasText: 'admin —' }).first().waitFor({ timeout: 20000 });
     await shot('03-modules-expanded');
+
+    // Systemeinstellungen durchsuchen: the tree filters to the hits and says so
+    await runCommand(page, 'iX-Haus: Search System Settings…');
+    await answerInputBox(page, 'CTI', 'Bereich, Abschnitt');
+    await page.locator('.monaco-list-row', { hasText: 'PlusGlobalCTIreactionNummernlaenge = 3' }).first().waitFor({ timeout: 20000 });
+    await page.locator('.pane', { hasText: 'settings match "CTI"' }).first().waitFor({ timeout: 20000 });
+    await shot('04-settings-filtered-cti');
+    await runCommand(page, 'iX-Haus: Clear Settings Filter');
 
     // Lizenz installieren: palette → file dialog (VS Code's simple dialog in the browser) → key from the .txt
     // → diff editor + confirmation → installed license in the tree
@@ -77,11 +85,11 @@ test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 15000 });
     await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 15000 });
-    await shot('04-license-diff-and-confirm');
+    await shot('05-license-diff-and-confirm');
     await dialog.locator('a.monaco-button, button', { hasText: 'Install' }).first().click();
     await page.locator('.monaco-list-row', { hasText: 'UI-42' }).first().waitFor({ timeout: 20000 });
     await page.locator('.notification-toast', { hasText: 'Restart iX-Haus plus' }).first().waitFor({ timeout: 20000 });
-    await shot('05-license-installed');
+    await shot('06-license-installed');
 
     // The store survives a reload: after it, the store opens again writable (no lock icon) and the data is there.
     await runCommand(page, 'Developer: Reload Window');
@@ -91,7 +99,7 @@ test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout
     assert.ok(!statusText.includes('codicon-lock'), 'after a reload the store must not be read-only (stale own lock)');
     await signIn(page);
     await page.locator('.monaco-list-row', { hasText: 'DEMO-0001' }).first().waitFor({ timeout: 20000 });
-    await shot('06-after-reload');
+    await shot('07-after-reload');
     t.diagnostic(`UI test wall time ${Date.now() - started} ms`);
   } catch (error) {
     await host.page.screenshot({ path: path.join(shots, 'failure.png') }).catch(() => {});

@@ -70,9 +70,12 @@ export function settingsRoots(store: Store | undefined, userId: number | undefin
   const language = catalogLanguage();
   const expanded = filter.query ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
   const states = filteredSettings(filter).map((d) => settingState(store, d, userId));
+  // VS Code keeps the collapse state per node id: while filtering, areas and sections get ids of their own so
+  // that they open to show the hits (leaf ids stay stable for "next hit")
+  const scope = filter.query ? `?${filter.query}` : '';
   return [...group(states, (s) => s.definition.area)].map(([area, inArea]) =>
     node(
-      `setting-area/${area}`,
+      `setting-area/${area}${scope}`,
       () => {
         const item = new vscode.TreeItem(area, expanded);
         item.iconPath = new vscode.ThemeIcon('folder');
@@ -83,7 +86,7 @@ export function settingsRoots(store: Store | undefined, userId: number | undefin
       () =>
         [...group(inArea, (s) => s.definition.section)].map(([section, inSection]) =>
           node(
-            `setting-section/${area}/${section}`,
+            `setting-section/${area}/${section}${scope}`,
             () => {
               const item = new vscode.TreeItem(section, expanded);
               item.iconPath = new vscode.ThemeIcon('list-tree');
