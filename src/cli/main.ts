@@ -9,6 +9,7 @@ import type { DemoSizes, DemoSummary } from '../core/demo/demoData';
 import { Store, restoreFromBackup, verifyStoreFile } from '../core/store/database';
 import { storeInfo } from '../core/store/storeInfo';
 import { createFirstAdmin } from '../core/users/bootstrap';
+import { registerAdminCommands } from './adminCommands';
 import { registerLicenseCommands } from './licenseCommands';
 import { EXIT_FAILED, EXIT_USAGE, count, formatMb, runVerb } from './output';
 import type { VerbResult } from './output';
@@ -126,6 +127,7 @@ export function buildProgram(): Command {
   }, (command) => command.option('--force', 'restore even when the store is intact'));
 
   registerLicenseCommands(program);
+  registerAdminCommands(program);
   return program;
 }
 

@@ -1,0 +1,160 @@
+/**
+ * `ixhaus-admin settings …` and `ixhaus-admin users …` (settings/users issue §9): the same core and the same rights
+ * as the extension; changing verbs sign in with `--user` and the password from `--password-env`.
+ */
+import type { Command } from 'commander';
+import { CATALOG, buildSearchIndex, searchSettings } from '../core/settings/catalog';
+import type { SettingDefinition } from '../core/settings/catalog';
+import { displayValue, requireSetting, resetSetting, setSetting, settingState } from '../core/settings/settingsService';
+import type { SettingChange, SettingState } from '../core/settings/settingsService';
+import { Store } from '../core/store/database';
+import { signIn } from '../core/users/auth';
+import type { Actor } from '../core/users/rights';
+import { listUsers } from '../core/users/userQueries';
+import { requireUser, unlockModuleFor } from '../core/users/userService';
+import { lockModule } from '../core/license/licenseService';
+import { runVerb } from './output';
+import type { VerbResult } from './output';
+
+interface StoreOptions {
+  store: string;
+  json?: boolean;
+  lang?: 'de' | 'en';
+}
+
+interface SignInOptions extends StoreOptions {
+  user: string;
+  passwordEnv: string;
+}
+
+/** Opens the store read-only, runs `body`, closes. */
+async function reading<T>(file: string, body: (store: Store) => T | Promise<T>): Promise<T> {
+  const store = await Store.open(file, { readOnly: true });
+  try {
+    return await body(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Opens the store for writing, signs in, runs `body`, saves and closes. */
+async function asUser<T>(options: SignInOptions, body: (store: Store, actor: Actor) => T | Promise<T>): Promise<T> {
+  const password = process.env[options.passwordEnv];
+  if (password === undefined) throw new Error(`the environment variable ${options.passwordEnv} is not set`);
+  const store = await Store.open(options.store);
+  try {
+    if (store.readOnly) throw new Error(`${options.store} is in use by another window or program (opened read-only); close it and try again`);
+    const actor = await signIn(store, options.user, password);
+    const result = await body(store, actor);
+    await store.save();
+    return result;
+  } finally {
+    await store.close();
+  }
+}
+
+function stateJson(s: SettingState): object {
+  const d = s.definition;
+  return { systemId: d.systemId, area: d.area, section: d.section, name: d.name, value: s.value, default: d.default, changed: s.changed, type: d.type, scope: d.scope, vendorOnly: d.vendorOnly, restartRequired: d.restartRequired, short: d.short };
+}
+
+function stateLine(s: SettingState, lang: 'de' | 'en'): string {
+  const d = s.definition;
+  return `${d.systemId.padEnd(12)} ${`${d.area} › ${d.section} › ${d.name}`.padEnd(72)} = ${displayValue(d, s.value, lang)}${s.changed ? ' *' : ''}${d.vendorOnly ? ' (protected)' : ''}`;
+}
+
+function listResult(states: SettingState[], lang: 'de' | 'en'): VerbResult {
+  return { json: { settings: states.map(stateJson) }, text: `${states.map((s) => stateLine(s, lang)).join('\n')}\n${states.length} settings (* = changed from the default)\n` };
+}
+
+function changeResult(change: SettingChange): VerbResult {
+  const d = change.definition;
+  const text = change.changed
+    ? `${d.name}: ${change.oldValue} → ${change.newValue}${change.restartRequired ? '\nrestart iX-Haus plus so that it takes effect' : ''}\n`
+    : `${d.name} already has the value ${change.newValue}\n`;
+  return { json: { systemId: d.systemId, name: d.name, oldValue: change.oldValue, newValue: change.newValue, changed: change.changed, restartRequired: change.restartRequired }, text };
+}
+
+function storeOption(command: Command): Command {
+  return command.requiredOption('--store <store>', 'store file').option('--json', 'print the result as JSON');
+}
+
+function signInOptions(command: Command): Command {
+  return storeOption(command)
+    .requiredOption('--user <login>', 'iX-Haus login to act as')
+    .requiredOption('--password-env <var>', 'name of the environment variable holding the password');
+}
+
+function langOf(options: StoreOptions): 'de' | 'en' {
+  return options.lang === 'en' ? 'en' : 'de';
+}
+
+/** Adds the `settings` and `users` verbs. */
+export function registerAdminCommands(program: Command): void {
+  const settings = program.command('settings').description('list, search, read and change system settings').exitOverride();
+
+  storeOption(settings.command('list').description('all settings with their values').option('--changed', 'only values changed from the default').option('--lang <de|en>', 'language of texts', 'de'))
+    .exitOverride()
+    .action((options: StoreOptions & { changed?: boolean }) =>
+      runVerb(options.json === true, () => reading(options.store, (store) => listResult(CATALOG.map((d) => settingState(store, d)).filter((s) => !options.changed || s.changed), langOf(options)))),
+    );
+
+  storeOption(settings.command('search').description('full text over Bereich, Abschnitt, System-ID, Name and short description (Zaehler finds Zähler)').argument('<query>', 'search words').option('--lang <de|en>', 'language of the short descriptions searched', 'de'))
+    .exitOverride()
+    .action((query: string, options: StoreOptions) =>
+      runVerb(options.json === true, () => reading(options.store, (store) => listResult(searchSettings(buildSearchIndex(langOf(options)), query).map((d: SettingDefinition) => settingState(store, d)), langOf(options)))),
+    );
+
+  storeOption(settings.command('get').description('one setting with its descriptions').argument('<name>', 'Name, System-ID or Bereich/Abschnitt/Name').option('--lang <de|en>', 'language of texts', 'de'))
+    .exitOverride()
+    .action((name: string, options: StoreOptions) =>
+      runVerb(options.json === true, () =>
+        reading(options.store, (store): VerbResult => {
+          const state = settingState(store, requireSetting(name));
+          const d = state.definition;
+          const lang = langOf(options);
+          return { json: stateJson(state), text: `${stateLine(state, lang)}\n  ${d.short[lang]}\n  ${d.long[lang]}\n  default ${displayValue(d, d.default, lang)}${d.restartRequired ? ', restart required' : ''}\n` };
+        }),
+      ),
+    );
+
+  signInOptions(settings.command('set').description('change a setting (administrators; user settings only for oneself)').argument('<name>', 'Name, System-ID or Bereich/Abschnitt/Name').argument('<value>', 'new value'))
+    .exitOverride()
+    .action((name: string, value: string, options: SignInOptions) => runVerb(options.json === true, () => asUser(options, (store, actor) => changeResult(setSetting(store, actor, name, value)))));
+
+  signInOptions(settings.command('reset').description('reset a setting to its default').argument('<name>', 'Name, System-ID or Bereich/Abschnitt/Name'))
+    .exitOverride()
+    .action((name: string, options: SignInOptions) => runVerb(options.json === true, () => asUser(options, (store, actor) => changeResult(resetSetting(store, actor, name)))));
+
+  const users = program.command('users').description('users and their module unlocks').exitOverride();
+
+  storeOption(users.command('list').description('all users with role, rights class, state and unlocked modules'))
+    .exitOverride()
+    .action((options: StoreOptions) =>
+      runVerb(options.json === true, () =>
+        reading(options.store, (store): VerbResult => {
+          const list = listUsers(store);
+          const text = list.map((u) => `${u.login.padEnd(9)} ${`${u.firstName} ${u.lastName}`.padEnd(32)} ${u.role.padEnd(15)} ${u.rightsClass} ${u.active ? 'active  ' : 'inactive'} ${u.coupled ? 'coupled  ' : 'uncoupled'} ${u.modules.join(',')}`).join('\n');
+          return { json: { users: list }, text: `${text}\n` };
+        }),
+      ),
+    );
+
+  for (const verb of ['unlock', 'lock'] as const) {
+    signInOptions(users.command(verb).description(verb === 'unlock' ? 'unlock a module for a user (within the licensed seats)' : 'lock a module for a user (frees a seat)').argument('<login>', 'the user').requiredOption('--module <code>', 'module code, e.g. KOMFORT'))
+      .exitOverride()
+      .action((login: string, options: SignInOptions & { module: string }) =>
+        runVerb(options.json === true, () =>
+          asUser(options, (store, actor): VerbResult => {
+            const code = options.module.toUpperCase();
+            if (verb === 'unlock') {
+              const { coupled } = unlockModuleFor(store, actor, login, code);
+              return { json: { login, module: code, unlocked: true, coupled }, text: `${code} unlocked for ${login}${coupled ? ' (now coupled with iX-Haus plus)' : ''}\n` };
+            }
+            lockModule(store, actor, requireUser(store, login).id, code);
+            return { json: { login, module: code, unlocked: false }, text: `${code} locked for ${login}\n` };
+          }),
+        ),
+      );
+  }
+}

@@ -1,0 +1,144 @@
+import { IxError, PermissionError, msg } from '../errors';
+import { unlockModule } from '../license/licenseService';
+import { requireSetting, settingState } from '../settings/settingsService';
+import type { Store } from '../store/database';
+import { USER_ROLES, requireAdmin } from './rights';
+import type { Actor, UserRole } from './rights';
+
+/** Built-in users that are never listed as uncoupled (domain.md §2.2). */
+export const BUILT_IN_LOGINS = ['admin', 'ncrem'] as const;
+
+export class UnknownUserError extends IxError {
+  constructor(login: string) {
+    super('E_USER_UNKNOWN', msg('There is no user "{0}". Check the login (at most 8 characters) in the Modules & Users view.'), [login]);
+  }
+}
+
+export class InactiveUserError extends IxError {
+  constructor(login: string) {
+    super('E_USER_INACTIVE_UNLOCK', msg('{0} is deactivated; modules are unlocked only for active users. Reactivate the user first.'), [login]);
+  }
+}
+
+export class SelfLockoutError extends IxError {
+  constructor(what: string) {
+    super('E_USER_SELF_LOCKOUT', msg('You cannot {0} your own account: the store would lose the administrator who is signed in. Ask another administrator.'), [what]);
+  }
+}
+
+export class UnknownRoleError extends IxError {
+  constructor(role: string) {
+    super('E_USER_ROLE', msg('"{0}" is not a role. Roles: {1}.'), [role, USER_ROLES.join(', ')]);
+  }
+}
+
+export class CtiOffError extends IxError {
+  constructor() {
+    super('E_CTI_OFF', msg('CTI is switched off (system setting PlusGlobalCTIKopplungAktiv), so no CTI line can be chosen. An administrator turns CTI on first.'));
+  }
+}
+
+interface UserRow extends Record<string, string | number | null> {
+  id: number;
+  login: string;
+  active: number;
+  coupled: number;
+  role: string;
+}
+
+/** Finds a user by login (case-insensitive). @throws UnknownUserError */
+export function requireUser(store: Store, login: string): UserRow {
+  const row = store.get<UserRow>('SELECT id, login, active, coupled, role FROM users WHERE login = ?', [login.trim()]);
+  if (!row) throw new UnknownUserError(login);
+  return row;
+}
+
+function audit(store: Store, actor: Actor, action: string, user: UserRow, oldValue: string | null, newValue: string, now: Date): void {
+  store.run("INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, 'user', ?, ?, ?)", [now.toISOString(), actor.id, action, user.login, oldValue, newValue]);
+}
+
+/**
+ * Unlocks a module for a user (admins): refused for deactivated users and beyond the licensed seats. An active,
+ * uncoupled user is coupled with iX-Haus plus on the first plus module, as iX-Haus does (domain.md §2.2).
+ * @returns whether the user was coupled by this unlock
+ * @throws PermissionError, UnknownUserError, InactiveUserError, ModuleNotLicensedError, SeatsExceededError
+ */
+export function unlockModuleFor(store: Store, actor: Actor, login: string, code: string, now: Date = new Date()): { coupled: boolean } {
+  requireAdmin(actor, 'unlock modules for users');
+  return store.transaction(() => {
+    const user = requireUser(store, login);
+    if (user.active !== 1) throw new InactiveUserError(user.login);
+    unlockModule(store, actor, user.id, code, now);
+    if (user.coupled === 1) return { coupled: false };
+    store.run('UPDATE users SET coupled = 1 WHERE id = ?', [user.id]);
+    audit(store, actor, 'user.couple', user, 'uncoupled', 'coupled', now);
+    return { coupled: true };
+  });
+}
+
+/** Changes a user's Benutzerrolle (admins; not one's own). Audited. */
+export function changeRole(store: Store, actor: Actor, login: string, role: string, now: Date = new Date()): void {
+  requireAdmin(actor, 'change user roles');
+  if (!(USER_ROLES as readonly string[]).includes(role)) throw new UnknownRoleError(role);
+  store.transaction(() => {
+    const user = requireUser(store, login);
+    if (user.id === actor.id) throw new SelfLockoutError('change the role of');
+    if (user.role === role) return;
+    store.run('UPDATE users SET role = ? WHERE id = ?', [role as UserRole, user.id]);
+    audit(store, actor, 'user.role', user, user.role, role, now);
+  });
+}
+
+/**
+ * Deactivates (or reactivates) a user — never deletes: leavers are deactivated so their history stays
+ * (domain.md §2.1). A deactivated user frees their license seats. Admins only; not oneself.
+ */
+export function setActive(store: Store, actor: Actor, login: string, active: boolean, now: Date = new Date()): void {
+  requireAdmin(actor, active ? 'reactivate users' : 'deactivate users');
+  store.transaction(() => {
+    const user = requireUser(store, login);
+    if (user.id === actor.id && !active) throw new SelfLockoutError('deactivate');
+    if ((user.active === 1) === active) return;
+    store.run('UPDATE users SET active = ? WHERE id = ?', [active ? 1 : 0, user.id]);
+    audit(store, actor, active ? 'user.activate' : 'user.deactivate', user, user.active === 1 ? 'active' : 'inactive', active ? 'active' : 'inactive', now);
+  });
+}
+
+/** "Meine Daten" of a user (domain.md §2.3). */
+export interface MyData {
+  readonly ctiLine: string | null;
+  /** CTI is on (PlusGlobalCTIKopplungAktiv): only then can a line be chosen */
+  readonly ctiEnabled: boolean;
+}
+
+/** Reads Meine Daten of a user. */
+export function myData(store: Store, userId: number): MyData {
+  const line = store.scalar('SELECT cti_line FROM users WHERE id = ?', [userId]);
+  return { ctiLine: typeof line === 'string' ? line : null, ctiEnabled: settingState(store, requireSetting('PlusGlobalCTIKopplungAktiv')).value === '1' };
+}
+
+/**
+ * Sets the user's own CTI line (Meine Daten, domain.md §2.3): only for oneself — an administrator cannot set it for
+ * another user — and only while CTI is on. Empty clears it. Audited.
+ * @throws PermissionError (another user), CtiOffError
+ */
+export function setOwnCtiLine(store: Store, actor: Actor, forLogin: string, line: string, now: Date = new Date()): void {
+  const user = requireUser(store, forLogin);
+  if (user.id !== actor.id) throw new PermissionError(`choose the CTI line of ${user.login}`, 'that user themselves (Meine Daten): every user picks their own line');
+  if (!myData(store, actor.id).ctiEnabled) throw new CtiOffError();
+  const value = line.trim();
+  if (value.length > 60) throw new IxError('E_CTI_LINE', msg('A CTI line name has at most 60 characters.'));
+  store.transaction(() => {
+    const old = store.scalar('SELECT cti_line FROM users WHERE id = ?', [user.id]);
+    store.run('UPDATE users SET cti_line = ? WHERE id = ?', [value === '' ? null : value, user.id]);
+    audit(store, actor, 'user.ctiLine', user, typeof old === 'string' ? old : null, value, now);
+  });
+}
+
+/** Active users not coupled with iX-Haus plus, without the built-in `admin` and `ncrem` (domain.md §2.2). */
+export function uncoupledUsers(store: Store): string[] {
+  return store
+    .all<{ login: string }>('SELECT login FROM users WHERE active = 1 AND coupled = 0 ORDER BY login')
+    .map((r) => r.login)
+    .filter((login) => !(BUILT_IN_LOGINS as readonly string[]).includes(login.toLowerCase()));
+}
