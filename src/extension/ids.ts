@@ -15,6 +15,12 @@ export const COMMAND_IDS = [
   'ixhaus.settings.edit',
   'ixhaus.settings.reset',
   'ixhaus.settings.copy',
+  'ixhaus.users.unlockModule',
+  'ixhaus.users.lockModule',
+  'ixhaus.users.changeRole',
+  'ixhaus.users.deactivate',
+  'ixhaus.users.reactivate',
+  'ixhaus.users.myData',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 

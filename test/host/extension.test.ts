@@ -143,6 +143,25 @@ describe('iX-Haus extension in a real VS Code host', () => {
     assert.equal(store.scalar("SELECT count(*) FROM audit_log WHERE action = 'setting.set' AND entity_key LIKE '1.0.1.4 %'"), 2);
   });
 
+  it('locks and unlocks modules, changes a role, deactivates and reactivates through the command API', async () => {
+    const store = api.services.storeHost.store!;
+    // Scheduler: 2 seats, both taken in the demo (the license installed above does not add any)
+    const holder = String(store.scalar("SELECT u.login FROM user_modules m JOIN users u ON u.id = m.user_id WHERE m.module_code = 'SCHEDULER' AND u.login <> 'admin'"));
+    const other = String(store.scalar("SELECT login FROM users WHERE active = 1 AND login <> 'admin' AND id NOT IN (SELECT user_id FROM user_modules WHERE module_code = 'SCHEDULER') ORDER BY id LIMIT 1"));
+    await vscode.commands.executeCommand('ixhaus.users.unlockModule', { login: other, module: 'SCHEDULER' });
+    assert.equal(store.scalar("SELECT count(*) FROM user_modules WHERE module_code = 'SCHEDULER'"), 2, 'beyond the seats: refused, nothing changed');
+    await vscode.commands.executeCommand('ixhaus.users.lockModule', { id: `modules/SCHEDULER/user/${holder}` });
+    await vscode.commands.executeCommand('ixhaus.users.unlockModule', { id: 'modules/SCHEDULER', login: other });
+    assert.equal(store.scalar("SELECT count(*) FROM user_modules m JOIN users u ON u.id = m.user_id WHERE m.module_code = 'SCHEDULER' AND u.login = ?", [other]), 1);
+    await vscode.commands.executeCommand('ixhaus.users.changeRole', { login: other, role: 'Technik' });
+    assert.equal(store.scalar('SELECT role FROM users WHERE login = ?', [other]), 'Technik');
+    await vscode.commands.executeCommand('ixhaus.users.deactivate', { login: other });
+    assert.equal(store.scalar('SELECT active FROM users WHERE login = ?', [other]), 0);
+    await vscode.commands.executeCommand('ixhaus.users.reactivate', { login: other });
+    assert.equal(store.scalar('SELECT active FROM users WHERE login = ?', [other]), 1);
+    assert.equal(store.dirty, false, 'every change saved');
+  });
+
   it('signs out through the command API and hides the data again', async () => {
     await vscode.commands.executeCommand('ixhaus.session.signOut');
     assert.equal(api.services.session.actor, undefined);

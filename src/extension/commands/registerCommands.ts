@@ -4,6 +4,7 @@ import type { CommandId } from '../ids';
 import type { Services } from '../services';
 import { copyLicenseNumberCommand, installLicenseCommand, showLicenseTextCommand } from './licenseCommands';
 import { signInCommand, signOutCommand } from './sessionCommands';
+import { changeRoleCommand, deactivateUserCommand, lockModuleCommand, myDataCommand, reactivateUserCommand, unlockModuleCommand } from './userCommands';
 import { clearSettingsSearchCommand, copySettingCommand, editSettingCommand, nextHitCommand, resetSettingCommand, searchSettingsCommand } from './settingsCommands';
 import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
 
@@ -24,6 +25,12 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.settings.edit': editSettingCommand,
   'ixhaus.settings.reset': resetSettingCommand,
   'ixhaus.settings.copy': copySettingCommand,
+  'ixhaus.users.unlockModule': unlockModuleCommand,
+  'ixhaus.users.lockModule': lockModuleCommand,
+  'ixhaus.users.changeRole': changeRoleCommand,
+  'ixhaus.users.deactivate': deactivateUserCommand,
+  'ixhaus.users.reactivate': reactivateUserCommand,
+  'ixhaus.users.myData': myDataCommand,
 };
 
 /** Registers every command of the table; each failure is shown localized with its actions, and logged. */

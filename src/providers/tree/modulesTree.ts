@@ -14,7 +14,7 @@ function userNode(parent: string, user: UserSummary): TreeNode {
     item.iconPath = new vscode.ThemeIcon(user.active ? (user.role === 'Administrator' ? 'shield' : 'person') : 'circle-slash');
     const notes = [!user.active && vscode.l10n.t('Inactive: the user left or is locked; inactive users occupy no license seat.'), !user.coupled && vscode.l10n.t('Not coupled: the iX-Haus user has no iX-Haus plus account yet; it is coupled on the first call of a plus module.')].filter(Boolean);
     item.tooltip = new vscode.MarkdownString([`**${user.firstName} ${user.lastName}** (${user.login}, ${vscode.l10n.t('short code {0}', user.shortCode)})`, flags.join(' · '), vscode.l10n.t('Unlocked modules: {0}', user.modules.join(', ') || '–'), ...notes].join('\n\n'));
-    item.contextValue = contextValue('user', user.active ? 'active' : 'inactive', user.coupled ? 'coupled' : 'uncoupled');
+    item.contextValue = contextValue('user', parent.startsWith('modules/') && 'unlocked', user.active ? 'active' : 'inactive', user.coupled ? 'coupled' : 'uncoupled');
     return item;
   });
 }

@@ -1,0 +1,141 @@
+import * as vscode from 'vscode';
+import { lockModule } from '../../core/license/licenseService';
+import { effectiveTabCounters, requireSetting, setSetting } from '../../core/settings/settingsService';
+import type { Store } from '../../core/store/database';
+import { USER_ROLES } from '../../core/users/rights';
+import type { Actor } from '../../core/users/rights';
+import { listUsers } from '../../core/users/userQueries';
+import { changeRole, myData, requireUser, setActive, setOwnCtiLine, unlockModuleFor } from '../../core/users/userService';
+import type { Services } from '../services';
+
+/** What a command got: a tree node (`modules/<code>`, `modules/<code>/user/<login>`, `users/user/<login>`) or `{ login, module, role }`. */
+interface UserArgs {
+  readonly id?: string;
+  readonly login?: string;
+  readonly module?: string;
+  readonly role?: string;
+}
+
+function parse(arg: unknown): { login?: string; module?: string; role?: string } {
+  const a = (arg ?? {}) as UserArgs;
+  const idModule = typeof a.id === 'string' ? /^modules\/([^/]+)/.exec(a.id)?.[1] : undefined;
+  const idLogin = typeof a.id === 'string' ? /\/user\/([^/]+)$/.exec(a.id)?.[1] : undefined;
+  return { login: a.login ?? idLogin, module: a.module ?? idModule, role: a.role };
+}
+
+function context(services: Services): { store: Store; actor: Actor } | undefined {
+  const store = services.storeHost.store;
+  const actor = services.session.actor;
+  if (store && actor) return { store, actor };
+  void vscode.window.showWarningMessage(vscode.l10n.t('Sign in first to manage users and modules.'));
+  return undefined;
+}
+
+async function pickUser(store: Store, title: string, filter: (u: ReturnType<typeof listUsers>[number]) => boolean): Promise<string | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    listUsers(store).filter(filter).map((u) => ({ label: u.login, description: `${u.firstName} ${u.lastName}`, detail: `${u.role} · ${vscode.l10n.t('class {0}', u.rightsClass)}` })),
+    { title, matchOnDescription: true },
+  );
+  return picked?.label;
+}
+
+async function saved(store: Store, text: string): Promise<void> {
+  await store.save();
+  void vscode.window.showInformationMessage(text);
+}
+
+/** Unlocks a module for a user (admins; within the licensed seats; only active users). */
+export async function unlockModuleCommand(services: Services, arg?: unknown): Promise<void> {
+  const c = context(services);
+  if (!c) return;
+  const { module } = parse(arg);
+  if (!module) return;
+  const login = parse(arg).login ?? (await pickUser(c.store, vscode.l10n.t('Unlock {0} for…', module), (u) => u.active && !u.modules.includes(module)));
+  if (!login) return;
+  const { coupled } = unlockModuleFor(c.store, c.actor, login, module);
+  await saved(c.store, coupled ? vscode.l10n.t('{0} unlocked for {1}; the user is now coupled with iX-Haus plus.', module, login) : vscode.l10n.t('{0} unlocked for {1}.', module, login));
+}
+
+/** Locks a module for a user (frees a seat). */
+export async function lockModuleCommand(services: Services, arg?: unknown): Promise<void> {
+  const c = context(services);
+  if (!c) return;
+  const { module, login } = parse(arg);
+  if (!module || !login) return;
+  lockModule(c.store, c.actor, requireUser(c.store, login).id, module);
+  await saved(c.store, vscode.l10n.t('{0} locked for {1}.', module, login));
+}
+
+/** Changes a user's Benutzerrolle. */
+export async function changeRoleCommand(services: Services, arg?: unknown): Promise<void> {
+  const c = context(services);
+  if (!c) return;
+  const { login } = parse(arg);
+  const target = login ?? (await pickUser(c.store, vscode.l10n.t('Change the role of…'), () => true));
+  if (!target) return;
+  const role = parse(arg).role ?? (await vscode.window.showQuickPick([...USER_ROLES], { title: vscode.l10n.t('New role of {0}', target) }));
+  if (!role) return;
+  changeRole(c.store, c.actor, target, role);
+  await saved(c.store, vscode.l10n.t('{0} now has the role {1}.', target, role));
+}
+
+/** Deactivates a user (never deletes: history stays; the seats are freed). */
+export async function deactivateUserCommand(services: Services, arg?: unknown): Promise<void> {
+  const c = context(services);
+  if (!c) return;
+  const { login } = parse(arg);
+  if (!login) return;
+  if (!(arg as UserArgs | undefined)?.login) {
+    const confirm = vscode.l10n.t('Deactivate');
+    const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Deactivate {0}?', login), { modal: true, detail: vscode.l10n.t('The user can no longer sign in and occupies no license seat. Nothing is deleted; the user can be reactivated.') }, confirm);
+    if (answer !== confirm) return;
+  }
+  setActive(c.store, c.actor, login, false);
+  await saved(c.store, vscode.l10n.t('{0} deactivated.', login));
+}
+
+/** Reactivates a user. */
+export async function reactivateUserCommand(services: Services, arg?: unknown): Promise<void> {
+  const c = context(services);
+  if (!c) return;
+  const { login } = parse(arg);
+  if (!login) return;
+  setActive(c.store, c.actor, login, true);
+  await saved(c.store, vscode.l10n.t('{0} reactivated.', login));
+}
+
+/**
+ * "Meine Daten" (domain.md §2.3): the signed-in user's own CTI line (greyed out with the reason while CTI is off)
+ * and their tab-counter preference (shown with the global switch it depends on).
+ */
+export async function myDataCommand(services: Services): Promise<void> {
+  const c = context(services);
+  if (!c) return;
+  const data = myData(c.store, c.actor.id);
+  const tabs = effectiveTabCounters(c.store, c.actor.id);
+  const ctiItem = {
+    label: vscode.l10n.t('CTI line: {0}', data.ctiLine ?? vscode.l10n.t('(none)')),
+    detail: data.ctiEnabled ? vscode.l10n.t('Choose the telephone line iX-Haus plus uses for your calls.') : vscode.l10n.t('Disabled: CTI is switched off (PlusGlobalCTIKopplungAktiv).'),
+    action: 'cti' as const,
+  };
+  const tabItem = {
+    label: vscode.l10n.t('Tab counters: {0}', tabs.own ? vscode.l10n.t('on') : vscode.l10n.t('off')),
+    detail: tabs.global ? vscode.l10n.t('Effective: {0}', tabs.effective ? vscode.l10n.t('on') : vscode.l10n.t('off')) : vscode.l10n.t('Without effect: an administrator has switched tab counters off for all users.'),
+    action: 'tabs' as const,
+  };
+  const picked = await vscode.window.showQuickPick([ctiItem, tabItem], { title: vscode.l10n.t('Meine Daten — {0}', c.actor.login) });
+  if (!picked) return;
+  if (picked.action === 'cti') {
+    if (!data.ctiEnabled) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('CTI is switched off, so no line can be chosen. An administrator turns on PlusGlobalCTIKopplungAktiv first.'));
+      return;
+    }
+    const line = await vscode.window.showInputBox({ title: vscode.l10n.t('Your CTI line'), prompt: vscode.l10n.t('Line or extension as the telephone system names it (empty: none)'), value: data.ctiLine ?? '' });
+    if (line === undefined) return;
+    setOwnCtiLine(c.store, c.actor, c.actor.login, line);
+    await saved(c.store, vscode.l10n.t('Your CTI line is saved.'));
+    return;
+  }
+  setSetting(c.store, c.actor, requireSetting('TabreiterZaehlerAktiv').systemId, tabs.own ? '0' : '1');
+  await saved(c.store, vscode.l10n.t('Tab counters switched {0} for you.', tabs.own ? vscode.l10n.t('off') : vscode.l10n.t('on')));
+}
