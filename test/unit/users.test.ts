@@ -6,6 +6,7 @@ import { setSetting } from '../../src/core/settings/settingsService';
 import { Store } from '../../src/core/store/database';
 import { LoginFormatError, signIn } from '../../src/core/users/auth';
 import type { Actor } from '../../src/core/users/rights';
+import { canAccess, setProgramRight } from '../../src/core/users/programRights';
 import { CtiOffError, InactiveUserError, SelfLockoutError, UnknownRoleError, UnknownUserError, changeRole, myData, setActive, setOwnCtiLine, uncoupledUsers, unlockModuleFor } from '../../src/core/users/userService';
 
 describe('users and modules', function () {
@@ -68,5 +69,32 @@ describe('users and modules', function () {
 
   it('refuses a 9-character login at sign-in', async () => {
     await assert.rejects(signIn(store, 'abcdefghi', 'x'), LoginFormatError);
+  });
+});
+
+describe('program rights: canAccess(user, module, list?)', function () {
+  this.timeout(30_000);
+  it('needs an active user, a licensed and unlocked module, and rights of the class; lists inherit unless overridden', async () => {
+    const store = await Store.inMemory();
+    await generateDemoData(store, { sizes: { persons: 10, creditors: 3, owners: 3, objects: 3 } });
+    const admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
+    const haupt = await signIn(store, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD);
+    const user = store.get<{ id: number; rights_class: string }>("SELECT u.id, u.rights_class FROM users u JOIN user_modules m ON m.user_id = u.id WHERE m.module_code = 'MELDUNGEN' AND u.active = 1 AND u.rights_class = 'A' LIMIT 1");
+    assert.ok(user);
+    assert.deepEqual(canAccess(store, user.id, 'MELDUNGEN'), { allowed: true, reason: 'allowed' });
+    assert.equal(canAccess(store, user.id, 'RAUMBUCH').reason, 'not-licensed');
+    setProgramRight(store, admin, 'A', 'MELDUNGEN', '', false);
+    assert.equal(canAccess(store, user.id, 'MELDUNGEN').reason, 'denied-module');
+    assert.equal(canAccess(store, user.id, 'MELDUNGEN', 'Meldungsliste').reason, 'denied-module', 'the list inherits the module right');
+    setProgramRight(store, admin, 'A', 'MELDUNGEN', 'Meldungsliste', true);
+    assert.equal(canAccess(store, user.id, 'MELDUNGEN', 'Meldungsliste').allowed, true, 'the list overrides');
+    setProgramRight(store, admin, 'A', 'MELDUNGEN', '', null);
+    setProgramRight(store, admin, 'A', 'MELDUNGEN', 'Auswertung', false);
+    assert.equal(canAccess(store, user.id, 'MELDUNGEN', 'Auswertung').reason, 'denied-list');
+    assert.equal(canAccess(store, user.id, 'MELDUNGEN').allowed, true);
+    assert.throws(() => setProgramRight(store, haupt, 'A', 'MELDUNGEN', '', false), PermissionError);
+    store.run("DELETE FROM user_modules WHERE user_id = ? AND module_code = 'MELDUNGEN'", [user.id]);
+    assert.equal(canAccess(store, user.id, 'MELDUNGEN').reason, 'not-unlocked');
+    await store.close();
   });
 });

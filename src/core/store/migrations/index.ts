@@ -2,6 +2,7 @@ import type { Database } from 'sql.js';
 import { APPLICATION_ID } from '../fileCheck';
 import { SCHEMA_V1 } from './001_initial';
 import { SCHEMA_V2 } from './002_license_files';
+import { SCHEMA_V3 } from './003_program_rights';
 
 /** One schema step. `up` runs inside the store's migration transaction and must not save or commit. */
 export interface Migration {
@@ -26,6 +27,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'license files and expiry reminders',
     up(db) {
       db.exec(SCHEMA_V2);
+    },
+  },
+  {
+    version: 3,
+    name: 'program rights',
+    up(db) {
+      db.exec(SCHEMA_V3);
     },
   },
 ];
