@@ -2,17 +2,24 @@ import * as vscode from 'vscode';
 import { listInstalledLicenses } from '../../core/license/installedLicenses';
 import type { Store } from '../../core/store/database';
 import { listUsers } from '../../core/users/userQueries';
+import { BUILT_IN_LOGINS } from '../../core/users/userService';
 import type { UserSummary } from '../../core/users/userQueries';
 import { contextValue, node } from './treeNode';
 import type { TreeNode } from './treeNode';
 
-function userNode(parent: string, user: UserSummary): TreeNode {
+function userNode(parent: string, user: UserSummary, ctiLine: string | null): TreeNode {
   return node(`${parent}/user/${user.login}`, () => {
     const item = new vscode.TreeItem(`${user.login} — ${user.firstName} ${user.lastName}`.trim());
-    const flags = [user.role, vscode.l10n.t('class {0}', user.rightsClass), !user.active && vscode.l10n.t('inactive'), !user.coupled && vscode.l10n.t('not coupled')].filter(Boolean);
+    // the built-in admin and ncrem are never shown as uncoupled (domain.md §2.2)
+    const uncoupled = !user.coupled && !(BUILT_IN_LOGINS as readonly string[]).includes(user.login.toLowerCase());
+    const flags = [user.role, vscode.l10n.t('class {0}', user.rightsClass), !user.active && vscode.l10n.t('inactive'), uncoupled && vscode.l10n.t('not coupled')].filter(Boolean);
     item.description = flags.join(' · ');
     item.iconPath = new vscode.ThemeIcon(user.active ? (user.role === 'Administrator' ? 'shield' : 'person') : 'circle-slash');
-    const notes = [!user.active && vscode.l10n.t('Inactive: the user left or is locked; inactive users occupy no license seat.'), !user.coupled && vscode.l10n.t('Not coupled: the iX-Haus user has no iX-Haus plus account yet; it is coupled on the first call of a plus module.')].filter(Boolean);
+    const notes = [
+      !user.active && vscode.l10n.t('Inactive: the user left or is locked; inactive users occupy no license seat.'),
+      uncoupled && vscode.l10n.t('Not coupled: the iX-Haus user has no iX-Haus plus account yet; it is coupled on the first call of a plus module.'),
+      vscode.l10n.t('CTI line: {0} — read-only here: every user picks their own line under Meine Daten.', ctiLine ?? vscode.l10n.t('(none)')),
+    ].filter(Boolean);
     item.tooltip = new vscode.MarkdownString([`**${user.firstName} ${user.lastName}** (${user.login}, ${vscode.l10n.t('short code {0}', user.shortCode)})`, flags.join(' · '), vscode.l10n.t('Unlocked modules: {0}', user.modules.join(', ') || '–'), ...notes].join('\n\n'));
     item.contextValue = contextValue('user', parent.startsWith('modules/') && 'unlocked', user.active ? 'active' : 'inactive', user.coupled ? 'coupled' : 'uncoupled');
     return item;
@@ -23,6 +30,7 @@ function userNode(parent: string, user: UserSummary): TreeNode {
 export function modulesRoots(store: Store | undefined): TreeNode[] {
   if (!store) return [];
   const users = listUsers(store);
+  const lines = new Map(store.all<{ id: number; cti_line: string | null }>('SELECT id, cti_line FROM users').map((r) => [r.id, r.cti_line]));
   // one entry per module code: seats add up over all installed licenses (licenseService.licensedSeats)
   const byCode = new Map<string, { code: string; name: string; seats: number; seatsUsed: number }>();
   for (const m of listInstalledLicenses(store).flatMap((l) => l.modules)) {
@@ -50,7 +58,7 @@ export function modulesRoots(store: Store | undefined): TreeNode[] {
               item.contextValue = contextValue('moduleUnlocks', m.seatsUsed > m.seats && 'overSeats');
               return item;
             },
-            () => users.filter((u) => u.modules.includes(m.code)).map((u) => userNode(`modules/${m.code}`, u)),
+            () => users.filter((u) => u.modules.includes(m.code)).map((u) => userNode(`modules/${m.code}`, u, lines.get(u.id) ?? null)),
           ),
         ),
     ),
@@ -62,7 +70,7 @@ export function modulesRoots(store: Store | undefined): TreeNode[] {
         item.description = String(users.length);
         return item;
       },
-      () => users.map((u) => userNode('users', u)),
+      () => users.map((u) => userNode('users', u, lines.get(u.id) ?? null)),
     ),
   ];
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { buildSearchIndex, searchSettings } from '../../core/settings/catalog';
 import type { SettingDefinition } from '../../core/settings/catalog';
-import { displayValue, settingState } from '../../core/settings/settingsService';
+import { displayValue, effectiveTabCounters, settingState } from '../../core/settings/settingsService';
 import type { SettingState } from '../../core/settings/settingsService';
 import type { Store } from '../../core/store/database';
 import { contextValue, node } from './treeNode';
@@ -35,11 +35,11 @@ export function settingNodeId(def: SettingDefinition): string {
   return `setting/${def.systemId}`;
 }
 
-function settingNode(state: SettingState, language: 'de' | 'en'): TreeNode {
+function settingNode(state: SettingState, language: 'de' | 'en', effectiveNote: string | undefined): TreeNode {
   const d = state.definition;
   return node(settingNodeId(d), () => {
     const item = new vscode.TreeItem(`${d.name} = ${displayValue(d, state.value, language)}`);
-    item.description = d.systemId;
+    item.description = effectiveNote ? `${d.systemId} · ${effectiveNote}` : d.systemId;
     item.iconPath = d.vendorOnly
       ? new vscode.ThemeIcon('lock')
       : state.changed
@@ -70,6 +70,10 @@ export function settingsRoots(store: Store | undefined, userId: number | undefin
   const language = catalogLanguage();
   const expanded = filter.query ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
   const states = filteredSettings(filter).map((d) => settingState(store, d, userId));
+  // the user's tab counters work only while the global switch is on too (product.md §4): say what is in effect
+  const tabs = userId === undefined ? undefined : effectiveTabCounters(store, userId);
+  const effectiveNote = (d: SettingDefinition): string | undefined =>
+    d.name === 'TabreiterZaehlerAktiv' && tabs ? vscode.l10n.t('in effect: {0}', tabs.effective ? vscode.l10n.t('on') : vscode.l10n.t('off')) : undefined;
   // VS Code keeps the collapse state per node id: while filtering, areas and sections get ids of their own so
   // that they open to show the hits (leaf ids stay stable for "next hit")
   const scope = filter.query ? `?${filter.query}` : '';
@@ -95,7 +99,7 @@ export function settingsRoots(store: Store | undefined, userId: number | undefin
               item.contextValue = contextValue('section');
               return item;
             },
-            () => inSection.map((s) => settingNode(s, language)),
+            () => inSection.map((s) => settingNode(s, language, effectiveNote(s.definition))),
           ),
         ),
     ),
