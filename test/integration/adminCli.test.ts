@@ -1,16 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tempDir } from '../helpers';
+import { runBuiltCli, tempDir } from '../helpers';
 
 const root = path.join(__dirname, '../..');
 const cli = path.join(root, 'dist/cli.js');
 
-function run(args: string[], password?: string): { code: number; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...(password !== undefined ? { IX_PW: password } : {}) } });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
+
+const run = (args: string[], password?: string): ReturnType<typeof runBuiltCli> => runBuiltCli(args, password !== undefined ? { IX_PW: password } : {});
 
 describe('CLI: settings and users verbs (built dist/cli.js)', function () {
   this.timeout(120_000);

@@ -2,15 +2,13 @@ import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tempDir } from '../helpers';
+import { runBuiltCli, tempDir } from '../helpers';
 
 const root = path.join(__dirname, '../..');
 const cli = path.join(root, 'dist/cli.js');
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
+
+const run = (args: string[], env: Record<string, string> = {}): ReturnType<typeof runBuiltCli> => runBuiltCli(args, env);
 
 describe('CLI: license verbs (built dist/cli.js)', function () {
   this.timeout(120_000);

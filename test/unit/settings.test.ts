@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { DEMO_ADMIN_LOGIN, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD, generateDemoData } from '../../src/core/demo/demoData';
 import { PermissionError } from '../../src/core/errors';
 import { CATALOG, buildSearchIndex, checkValue, findSetting, foldForSearch, searchSettings, validateCatalog } from '../../src/core/settings/catalog';
 import type { SettingDefinition } from '../../src/core/settings/catalog';
@@ -15,9 +14,9 @@ import {
   setSetting,
   settingState,
 } from '../../src/core/settings/settingsService';
-import { Store } from '../../src/core/store/database';
-import { signIn } from '../../src/core/users/auth';
+import type { Store } from '../../src/core/store/database';
 import type { Actor } from '../../src/core/users/rights';
+import { smallDemoStore } from '../helpers';
 
 describe('settings catalogue', () => {
   it('has at least 60 valid settings, including every one named in domain.md with its exact spelling', () => {
@@ -75,12 +74,7 @@ describe('settings service on the demo store', function () {
   let admin: Actor;
   let haupt: Actor;
 
-  beforeEach(async () => {
-    store = await Store.inMemory();
-    await generateDemoData(store, { sizes: { persons: 10, creditors: 3, owners: 3, objects: 3 } });
-    admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
-    haupt = await signIn(store, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD);
-  });
+  beforeEach(async () => ({ store, admin, haupt } = await smallDemoStore()));
   afterEach(async () => store.close());
 
   it('lists every catalogue setting with the demo values and marks changed ones', () => {

@@ -6,6 +6,7 @@ import { setSetting } from '../../src/core/settings/settingsService';
 import { Store } from '../../src/core/store/database';
 import { LoginFormatError, signIn } from '../../src/core/users/auth';
 import type { Actor } from '../../src/core/users/rights';
+import { smallDemoStore } from '../helpers';
 import { canAccess, setProgramRight } from '../../src/core/users/programRights';
 import { CtiOffError, InactiveUserError, SelfLockoutError, UnknownRoleError, UnknownUserError, changeRole, myData, setActive, setOwnCtiLine, uncoupledUsers, unlockModuleFor } from '../../src/core/users/userService';
 
@@ -15,12 +16,7 @@ describe('users and modules', function () {
   let admin: Actor;
   let haupt: Actor;
 
-  beforeEach(async () => {
-    store = await Store.inMemory();
-    await generateDemoData(store, { sizes: { persons: 10, creditors: 3, owners: 3, objects: 3 } });
-    admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
-    haupt = await signIn(store, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD);
-  });
+  beforeEach(async () => ({ store, admin, haupt } = await smallDemoStore()));
   afterEach(async () => store.close());
 
   const loginWhere = (where: string): string => String(store.scalar(`SELECT login FROM users WHERE ${where} ORDER BY id LIMIT 1`));

@@ -3,6 +3,8 @@ import { checkValue, findSetting } from '../../core/settings/catalog';
 import type { SettingDefinition } from '../../core/settings/catalog';
 import { clipboardText, displayValue, resetSetting, setSetting, settingState } from '../../core/settings/settingsService';
 import type { SettingChange } from '../../core/settings/settingsService';
+import type { Store } from '../../core/store/database';
+import type { Actor } from '../../core/users/rights';
 import { catalogLanguage, filteredSettings, settingNodeId } from '../../providers/tree/settingsTree';
 import type { TreeNode } from '../../providers/tree/treeNode';
 import { CONTEXT_KEYS } from '../ids';
@@ -122,33 +124,35 @@ async function askValue(def: SettingDefinition, current: string): Promise<string
   });
 }
 
-/** "Einstellung bearbeiten" (admins; user settings by their owner; never vendor-only ones). */
-export async function editSettingCommand(services: Services, args?: unknown): Promise<void> {
+/**
+ * The common course of edit and reset: signed in, the setting from the arguments or picked, the change made by
+ * `change` (undefined = cancelled), saved and reported.
+ */
+async function changeSetting(services: Services, args: unknown, change: (store: Store, actor: Actor, def: SettingDefinition) => Promise<SettingChange | undefined>): Promise<void> {
   if (!requireSignedIn(services)) return;
   const store = services.storeHost.store;
   const actor = services.session.actor;
   if (!store || !actor) return;
   const def = definitionFrom(args) ?? (await pickSetting(services));
   if (!def) return;
-  const given = (args as SettingArgs | undefined)?.value;
-  const value = typeof given === 'string' ? given : await askValue(def, settingState(store, def, actor.id).value);
-  if (value === undefined) return;
-  const change = setSetting(store, actor, def.systemId, value);
+  const result = await change(store, actor, def);
+  if (!result) return;
   await store.save();
-  reportChange(services, change);
+  reportChange(services, result);
+}
+
+/** "Einstellung bearbeiten" (admins; user settings by their owner; never vendor-only ones). */
+export function editSettingCommand(services: Services, args?: unknown): Promise<void> {
+  return changeSetting(services, args, async (store, actor, def) => {
+    const given = (args as SettingArgs | undefined)?.value;
+    const value = typeof given === 'string' ? given : await askValue(def, settingState(store, def, actor.id).value);
+    return value === undefined ? undefined : setSetting(store, actor, def.systemId, value);
+  });
 }
 
 /** "Auf Standard zurücksetzen". */
-export async function resetSettingCommand(services: Services, args?: unknown): Promise<void> {
-  if (!requireSignedIn(services)) return;
-  const store = services.storeHost.store;
-  const actor = services.session.actor;
-  if (!store || !actor) return;
-  const def = definitionFrom(args) ?? (await pickSetting(services));
-  if (!def) return;
-  const change = resetSetting(store, actor, def.systemId);
-  await store.save();
-  reportChange(services, change);
+export function resetSettingCommand(services: Services, args?: unknown): Promise<void> {
+  return changeSetting(services, args, async (store, actor, def) => resetSetting(store, actor, def.systemId));
 }
 
 /** "In Zwischenablage kopieren": Bereich, Abschnitt, Name, descriptions and value for a support mail. */
