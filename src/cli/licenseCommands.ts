@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import { germanDate } from '../core/license/dates';
 import { DEMO_KID, demoPrivateKey } from '../core/license/demoVendorKey';
 import { listInstalledLicenses } from '../core/license/installedLicenses';
-import { LicenseKeyFileError, LicenseTooLargeError, MAX_KEY_FILE_BYTES, MAX_LICENSE_FILE_BYTES, verifyLicenseFile } from '../core/license/licenseFile';
+import { verifyLicenseFile } from '../core/license/licenseFile';
+import { keyFileBeside, readKeyFile, readLicenseFile } from '../core/license/licenseFileIo';
 import type { LicensePayload, TrustedKeys, VerifiedLicense } from '../core/license/licenseFile';
 import { generateLicenseKey, generateVendorKey, issueLicenseFile, licenseFileBaseName, licenseKeyFileText } from '../core/license/licenseIssuer';
 import { buildTrustedKeys, describeModuleChange, diffLicenses, installLicense, installedPayload, verifyForStore } from '../core/license/licenseService';
@@ -39,27 +40,10 @@ function trustedKeysFrom(options: KeyOptions): TrustedKeys {
   return keys;
 }
 
-/** Reads a file with a size cap (bytes), refusing larger ones before reading them whole. */
-async function readCapped(file: string, limit: number, tooLarge: (bytes: number) => Error): Promise<Buffer> {
-  const stat = await fs.stat(file);
-  if (stat.size > limit) throw tooLarge(stat.size);
-  return fs.readFile(file);
-}
-
 /** The key for a license file: --key, --key-file, or the `.txt` of the same name beside it. */
 async function keyFor(licenseFile: string, options: KeyOptions): Promise<string | Buffer> {
   if (options.key !== undefined) return options.key;
-  const keyFile = options.keyFile ?? licenseFile.replace(/\.lic$/i, '') + '.txt';
-  try {
-    return await readCapped(keyFile, MAX_KEY_FILE_BYTES, (bytes) => new LicenseKeyFileError(`${keyFile} has ${bytes} bytes`));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new LicenseKeyFileError(`${keyFile} does not exist; give the key with --key or --key-file`);
-    throw error;
-  }
-}
-
-async function readLicense(file: string): Promise<Buffer> {
-  return readCapped(file, MAX_LICENSE_FILE_BYTES, (bytes) => new LicenseTooLargeError(bytes, MAX_LICENSE_FILE_BYTES));
+  return readKeyFile(options.keyFile ?? keyFileBeside(licenseFile));
 }
 
 function summary(payload: LicensePayload, demo: boolean): string {
@@ -92,7 +76,7 @@ async function verifyAll(files: readonly string[], options: KeyOptions, store: S
   const trusted = trustedKeysFrom(options);
   const verified: VerifiedLicense[] = [];
   for (const file of files) {
-    const content = await readLicense(file);
+    const content = await readLicenseFile(file);
     const key = await keyFor(file, options);
     verified.push(store ? verifyForStore(store, content, key, trusted) : verifyLicenseFile(content, key, { trustedKeys: trusted, demoKid: DEMO_KID }));
   }

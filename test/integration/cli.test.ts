@@ -3,16 +3,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tempDir } from '../helpers';
+import { runBuiltCli, tempDir } from '../helpers';
 
 const root = path.join(__dirname, '../..');
 const cli = path.join(root, 'dist/cli.js');
 
 /** Runs the built CLI (the artifact users run) and returns exit code, stdout and stderr. */
-function run(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
+const run = (...args: string[]): ReturnType<typeof runBuiltCli> => runBuiltCli(args);
 
 const hash = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 

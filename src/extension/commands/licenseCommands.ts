@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { germanDate } from '../../core/license/dates';
-import { LicenseKeyFileError, LicenseTooLargeError, MAX_KEY_FILE_BYTES, MAX_LICENSE_FILE_BYTES } from '../../core/license/licenseFile';
+import { keyFileBeside, readKeyFile, readLicenseFile } from '../../core/license/licenseFileIo';
 import type { TrustedKeys } from '../../core/license/licenseFile';
 import { buildTrustedKeys, checkClock, diffLicenses, dueReminders, installLicense, installedPayload, markRemindersGiven, renderLicenseText, verifyForStore } from '../../core/license/licenseService';
 import type { LicenseDiff, ModuleChange } from '../../core/license/licenseService';
@@ -47,22 +47,16 @@ function requireStoreAndActor(services: Services): { store: Store; actor: Actor 
   return { store, actor };
 }
 
-async function readCapped(file: string, limit: number, tooLarge: (bytes: number) => Error): Promise<Buffer> {
-  const { size } = await fs.stat(file);
-  if (size > limit) throw tooLarge(size);
-  return fs.readFile(file);
-}
-
 /** Asks for the license key: the `.txt` beside the `.lic` is offered first, else "Bitte Lizenzkey eingeben". */
 async function askForKey(licenseFile: string): Promise<string | Buffer | undefined> {
-  const keyFile = licenseFile.replace(/\.lic$/i, '') + '.txt';
+  const keyFile = keyFileBeside(licenseFile);
   const exists = await fs.stat(keyFile).then(() => true, () => false);
   if (exists) {
     const useFile = vscode.l10n.t('Use the key from {0}', path.basename(keyFile));
     const typeKey = vscode.l10n.t('Enter the key…');
     const picked = await vscode.window.showQuickPick([useFile, typeKey], { title: vscode.l10n.t('License key'), ignoreFocusOut: true });
     if (picked === undefined) return undefined;
-    if (picked === useFile) return readCapped(keyFile, MAX_KEY_FILE_BYTES, (bytes) => new LicenseKeyFileError(`${path.basename(keyFile)} has ${bytes} bytes`));
+    if (picked === useFile) return readKeyFile(keyFile);
   }
   return vscode.window.showInputBox({
     title: vscode.l10n.t('Install License'),
@@ -109,7 +103,7 @@ export async function installLicenseCommand(services: Services, args?: unknown):
   let key: string | Buffer | undefined;
   if (isInstallArgs(args)) {
     licenseFile = args.licenseFile;
-    key = args.keyText ?? (await readCapped(licenseFile.replace(/\.lic$/i, '') + '.txt', MAX_KEY_FILE_BYTES, (bytes) => new LicenseKeyFileError(`${bytes} bytes`)));
+    key = args.keyText ?? (await readKeyFile(keyFileBeside(licenseFile)));
   } else {
     const picked = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Install License'), canSelectMany: false, filters: { [vscode.l10n.t('iX-Haus license')]: ['lic'] }, openLabel: vscode.l10n.t('Verify') });
     if (!picked?.[0]) return;
@@ -117,7 +111,7 @@ export async function installLicenseCommand(services: Services, args?: unknown):
     key = await askForKey(licenseFile);
   }
   if (key === undefined) return;
-  const content = await readCapped(licenseFile, MAX_LICENSE_FILE_BYTES, (bytes) => new LicenseTooLargeError(bytes, MAX_LICENSE_FILE_BYTES));
+  const content = await readLicenseFile(licenseFile);
   const verified = verifyForStore(store, content, key, trustedKeys(services));
   const installed = installedPayload(store, verified.payload.licenseNo);
   const diff = diffLicenses(installed?.payload, verified.payload);
