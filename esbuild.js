@@ -19,8 +19,9 @@ const nodeCommon = {
   minify: production,
   logLevel: 'warning',
   define: { IXHAUS_VERSION: JSON.stringify(pkg.version) },
-  // sql.js probes for these in browser builds only
-  external: ['vscode'],
+  // ssh2 (under ssh2-sftp-client) tries optional native add-ons inside try/catch and falls back to pure JS when
+  // they are missing: keep them out of the bundle (a VSIX must not carry platform-specific binaries)
+  external: ['vscode', 'cpu-features', '*.node'],
 };
 
 function webviewEntries() {
@@ -48,7 +49,7 @@ async function main() {
   if (process.argv.includes('--host-tests')) {
     // in-host mocha suites (test/host) → out/test/host/*.js, run inside VS Code by vscode-host/run-exthost-tests.mjs
     const hostTests = fs.readdirSync(path.join(__dirname, 'test', 'host')).filter((f) => f.endsWith('.ts'));
-    builds.push({ ...nodeCommon, entryPoints: hostTests.map((f) => path.join('test', 'host', f)), outdir: 'out/test/host', external: ['vscode', 'mocha'], sourcemap: true, minify: false });
+    builds.push({ ...nodeCommon, entryPoints: hostTests.map((f) => path.join('test', 'host', f)), outdir: 'out/test/host', external: ['vscode', 'mocha', 'cpu-features', '*.node'], sourcemap: true, minify: false });
   }
   if (watch) {
     for (const options of builds) await (await esbuild.context(options)).watch();
