@@ -19,7 +19,8 @@ export function extractSourceStrings(): Map<string, string> {
   for (const file of sourceFiles(path.join(root, 'src'))) {
     const text = fs.readFileSync(file, 'utf8');
     for (const match of text.matchAll(pattern)) {
-      const literal = (match[2] ?? '').replace(/\\(['"\\])/g, '$1');
+      // unescape as JavaScript does, so that the key equals the runtime string (\n is a line break)
+      const literal = (match[2] ?? '').replace(/\\(.)/g, (_w, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
       found.set(literal, path.relative(root, file));
     }
   }

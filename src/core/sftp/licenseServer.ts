@@ -353,7 +353,7 @@ function classifyConnectError(error: unknown, c: ConnectContext): SftpError {
     const configured = c.credential.kind === 'password' ? 'password' : 'publickey';
     const usable = configured === 'password' ? ['password', 'keyboard-interactive'] : ['publickey'];
     if (allowed.length > 0 && !allowed.some((m) => usable.includes(m))) return new SftpAuthMethodError(allowed, configured);
-    return new SftpAuthRejectedError(configured === 'password' ? 'password' : 'private key', c.username);
+    return new SftpAuthRejectedError(c.credential.kind, c.username);
   }
   if (error instanceof SftpTimeoutError || /Timed out while waiting for handshake/i.test(message)) {
     const step: SftpStep = !c.progress.socketConnected ? 'connect' : !c.progress.hostKeyChecked ? 'handshake' : 'authenticate';

@@ -97,8 +97,15 @@ export class SftpAuthMethodError extends SftpError {
 
 /** The server allows the method but rejected the credentials. */
 export class SftpAuthRejectedError extends SftpError {
-  constructor(method: string, user: string) {
-    super('authenticate', 'E_SFTP_AUTH_REJECTED', msg('The server rejected the {0} for user "{1}". Check the user name and enter the {0} again. (Not retried automatically: repeated failures can get this computer blocked.)'), [method, user]);
+  constructor(method: 'password' | 'privateKey', user: string) {
+    super(
+      'authenticate',
+      'E_SFTP_AUTH_REJECTED',
+      method === 'password'
+        ? msg('The server rejected the password for user "{0}". Check the user name and enter the password again. (Not retried automatically: repeated failures can get this computer blocked.)')
+        : msg('The server rejected the private key for user "{0}". Check the user name and that the license provider has registered this key. (Not retried automatically: repeated failures can get this computer blocked.)'),
+      [user],
+    );
   }
 }
 

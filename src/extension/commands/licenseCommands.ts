@@ -5,7 +5,7 @@ import { germanDate } from '../../core/license/dates';
 import { keyFileBeside, readKeyFile, readLicenseFile } from '../../core/license/licenseFileIo';
 import type { TrustedKeys } from '../../core/license/licenseFile';
 import { buildTrustedKeys, checkClock, diffLicenses, dueReminders, installLicense, installedPayload, markRemindersGiven, renderLicenseText, verifyForStore } from '../../core/license/licenseService';
-import type { LicenseDiff, ModuleChange } from '../../core/license/licenseService';
+import type { InstallResult, LicenseDiff, ModuleChange } from '../../core/license/licenseService';
 import type { Store } from '../../core/store/database';
 import { canManageLicenses, requireLicenseManager } from '../../core/users/rights';
 import type { Actor } from '../../core/users/rights';
@@ -80,7 +80,7 @@ function moduleLine(m: ModuleChange): string {
 }
 
 /** The summary of a diff for the confirmation dialog. */
-function diffSummary(diff: LicenseDiff): string {
+export function diffSummary(diff: LicenseDiff): string {
   const changes = diff.modules.filter((m) => m.change !== 'unchanged').map(moduleLine);
   const head = diff.firstInstall
     ? vscode.l10n.t('License {0} is not installed yet (serial {1}).', diff.licenseNo, diff.serialAfter)
@@ -132,11 +132,22 @@ export async function installLicenseCommand(services: Services, args?: unknown):
 
   const result = installLicense(store, actor, verified);
   await store.save();
-  services.logger.info(`[license] ${actor.login} installed license ${diff.licenseNo} serial ${diff.serialAfter} (kid ${verified.kid}): ${diff.added} added, ${diff.removed} removed, ${diff.changed} changed`);
-  void vscode.window.showInformationMessage(vscode.l10n.t('License {0} installed. Restart iX-Haus plus so that it takes effect.', diff.licenseNo));
-  if (result.addsImport) void vscode.window.showInformationMessage(vscode.l10n.t('The license adds the Import module: unlock it per user (usually one) in the user management.'));
-  if (result.conflicts.length > 0) {
-    const lines = result.conflicts.map((c) => vscode.l10n.t('{0}: {1} seats, unlocked for {2} active users ({3})', c.name, c.seats, c.unlockedByActiveUsers, c.logins.join(', ')));
+  reportInstalled(services, actor, [result]);
+}
+
+/**
+ * After installing (from a file or fetched): logs each license and tells the user what follows — restart iX-Haus
+ * plus, unlock Import per user, seat conflicts.
+ */
+export function reportInstalled(services: Services, actor: Actor, results: readonly InstallResult[]): void {
+  for (const { diff } of results) {
+    services.logger.info(`[license] ${actor.login} installed license ${diff.licenseNo} serial ${diff.serialAfter}: ${diff.added} added, ${diff.removed} removed, ${diff.changed} changed`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('License {0} installed. Restart iX-Haus plus so that it takes effect.', diff.licenseNo));
+  }
+  if (results.some((r) => r.addsImport)) void vscode.window.showInformationMessage(vscode.l10n.t('The license adds the Import module: unlock it per user (usually one) in the user management.'));
+  const conflicts = results.flatMap((r) => r.conflicts);
+  if (conflicts.length > 0) {
+    const lines = conflicts.map((c) => vscode.l10n.t('{0}: {1} seats, unlocked for {2} active users ({3})', c.name, c.seats, c.unlockedByActiveUsers, c.logins.join(', ')));
     void vscode.window.showWarningMessage(vscode.l10n.t('The new license has fewer seats than users with the module unlocked; no further unlock is possible until enough are locked: {0}', lines.join('; ')));
   }
 }

@@ -4,12 +4,17 @@ import type { CommandId } from '../ids';
 import type { Services } from '../services';
 import { copyLicenseNumberCommand, installLicenseCommand, showLicenseTextCommand } from './licenseCommands';
 import { signInCommand, signOutCommand } from './sessionCommands';
+import { configureSftpCommand, fetchLicensesCommand, retrustHostKeyCommand, testConnectionCommand } from './sftpCommands';
 import { changeRoleCommand, deactivateUserCommand, lockModuleCommand, myDataCommand, reactivateUserCommand, unlockModuleCommand } from './userCommands';
 import { clearSettingsSearchCommand, copySettingCommand, editSettingCommand, nextHitCommand, resetSettingCommand, searchSettingsCommand } from './settingsCommands';
 import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
 
-/** The one id → handler table (DESIGN.md §3). Typed so that every {@link CommandId} has exactly one handler. */
-export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...args: unknown[]) => Promise<void> | void>> = {
+/**
+ * The one id → handler table (DESIGN.md §3). Typed so that every {@link CommandId} has exactly one handler. A handler
+ * may return a result: `executeCommand` hands it to scripted callers (tests, automation); failures are shown and
+ * yield `undefined`.
+ */
+export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...args: unknown[]) => Promise<unknown> | unknown>> = {
   'ixhaus.session.signIn': signInCommand,
   'ixhaus.session.signOut': signOutCommand,
   'ixhaus.store.createDemo': createDemoCommand,
@@ -19,6 +24,10 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.license.install': installLicenseCommand,
   'ixhaus.license.showText': showLicenseTextCommand,
   'ixhaus.license.copyNumber': copyLicenseNumberCommand,
+  'ixhaus.license.fetch': fetchLicensesCommand,
+  'ixhaus.sftp.configure': configureSftpCommand,
+  'ixhaus.sftp.testConnection': testConnectionCommand,
+  'ixhaus.sftp.retrustHostKey': retrustHostKeyCommand,
   'ixhaus.settings.search': searchSettingsCommand,
   'ixhaus.settings.clearSearch': clearSettingsSearchCommand,
   'ixhaus.settings.nextHit': nextHitCommand,
@@ -38,7 +47,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
   return (Object.keys(COMMAND_TABLE) as CommandId[]).map((id) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
-        await COMMAND_TABLE[id](services, ...args);
+        return await COMMAND_TABLE[id](services, ...args);
       } catch (error) {
         // not awaited: the command ends now; the message waits for the user on its own
         void showError(error, {
@@ -46,6 +55,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
           showLog: () => services.logChannel.show(),
           restoreBackup: (file) => services.storeHost.restoreBackupAndOpen(file),
         });
+        return undefined;
       }
     }),
   );
