@@ -82,6 +82,11 @@ export async function startSshd(dir: string, options: SshdOptions = {}): Promise
   ensureSftpTestUser();
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   fs.chmodSync(dir, 0o755);
+  // the test user must be able to traverse to the served folder (some runners make TMPDIR 0700): add o+x only
+  for (let up = path.dirname(dir); up !== path.dirname(up); up = path.dirname(up)) {
+    const mode = fs.statSync(up).mode & 0o7777;
+    if ((mode & 0o001) === 0) fs.chmodSync(up, mode | 0o001);
+  }
   const serveDir = path.join(dir, 'serve');
   fs.mkdirSync(serveDir, { recursive: true, mode: 0o755 });
   const type = options.hostKeyType ?? 'ed25519';

@@ -246,8 +246,8 @@ export async function testConnectionCommand(services: Services, args?: unknown):
   for (const line of lines) services.logger.info(`[sftp] Verbindung testen: ${line}`);
   const showLog = vscode.l10n.t('Show log');
   if (report.ok) {
-    const picked = await vscode.window.showInformationMessage(vscode.l10n.t('Connection OK in {0} ms: signed in, folder listed, {1} license pairs found.', report.durationMs, report.pairs ?? 0), showLog);
-    if (picked === showLog) services.logChannel.show();
+    // not awaited: the command ends now; the message waits for the user on its own
+    void vscode.window.showInformationMessage(vscode.l10n.t('Connection OK in {0} ms: signed in, folder listed, {1} license pairs found.', report.durationMs, report.pairs ?? 0), showLog).then((picked) => (picked === showLog ? services.logChannel.show() : undefined));
   } else if (!(report.error instanceof SftpCancelledError)) {
     const settingsAction = vscode.l10n.t('Open SFTP Settings');
     const failed = lines.find((l) => l.startsWith('✗')) ?? localizedMessage(report.error);
