@@ -16,7 +16,12 @@ import type { DemoSizes } from '../src/core/demo/demoData';
 import { DEMO_KID, demoPrivateKey } from '../src/core/license/demoVendorKey';
 import { issueLicenseFile, licenseKeyFileText } from '../src/core/license/licenseIssuer';
 import { buildTrustedKeys, diffLicenses, installedPayload, verifyForStore } from '../src/core/license/licenseService';
+import { fetchLicenses } from '../src/core/license/licenseFetch';
+import { generateLicenseKey, licenseFileBaseName } from '../src/core/license/licenseIssuer';
+import { DEMO_ADMIN_LOGIN, DEMO_PASSWORD } from '../src/core/demo/demoData';
+import { signIn } from '../src/core/users/auth';
 import { Store } from '../src/core/store/database';
+import { SFTP_TEST_PASSWORD, SFTP_TEST_USER, startSshd } from '../test/peers/sshd';
 import { loadSqlJs } from '../src/core/store/sqlJs';
 
 const root = path.join(__dirname, '..');
@@ -168,6 +173,51 @@ async function activationMetrics(): Promise<void> {
   stats('store ready after activation, first start (creates the demo store)', 'ms', ready);
 }
 
+/**
+ * "Lizenzen abrufen" of 10 license pairs from a real OpenSSH sshd on 127.0.0.1 (test/peers/sshd.ts): connect,
+ * handshake, auth, list, 20 downloads, 10 verifications + diffs. Needs /usr/sbin/sshd and root (as in CI).
+ */
+async function sftpFetchMetrics(dir: string, demo: string): Promise<void> {
+  if (!fs.existsSync('/usr/sbin/sshd')) {
+    skip('Lizenzen abrufen: 10 license pairs over SFTP', 'no /usr/sbin/sshd (apt-get install openssh-server)');
+    return;
+  }
+  const sshdDir = fs.mkdtempSync(path.join(dir, 'sshd-'));
+  const sshd = await startSshd(sshdDir);
+  const store = await Store.open(demo);
+  try {
+    const remote = path.join(sshd.serveDir, 'lizenzen');
+    fs.mkdirSync(remote, { mode: 0o755 });
+    for (let i = 0; i < 10; i++) {
+      const payload = { ...demoLicensePayload(new Date()), licenseNo: `BENCH-${i}`, serial: 1 };
+      const key = generateLicenseKey();
+      const base = path.join(remote, licenseFileBaseName(payload));
+      fs.writeFileSync(`${base}.lic`, issueLicenseFile(payload, { kid: DEMO_KID, privateKey: demoPrivateKey() }, key), { mode: 0o644 });
+      fs.writeFileSync(`${base}.txt`, licenseKeyFileText(key), { mode: 0o644 });
+    }
+    const admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
+    const total: number[] = [];
+    const connect: number[] = [];
+    for (let run = 0; run < (quick ? 3 : 10); run++) {
+      const result = await fetchLicenses(store, admin, {
+        target: { host: '127.0.0.1', port: sshd.port, username: SFTP_TEST_USER },
+        credential: { kind: 'password', password: SFTP_TEST_PASSWORD },
+        knownHostKey: sshd.fingerprint,
+        remoteDir: remote,
+        trustedKeys: buildTrustedKeys().keys,
+      });
+      if (result.candidates.length !== 10) throw new Error(`expected 10 candidates, got ${result.candidates.length}`);
+      total.push(result.timings.totalMs);
+      connect.push(result.timings.connectMs);
+    }
+    stats('Lizenzen abrufen: 10 license pairs over SFTP (127.0.0.1, whole fetch)', 'ms', total);
+    stats('Lizenzen abrufen: of which connect + handshake + auth', 'ms', connect);
+  } finally {
+    await store.close();
+    await sshd.stop();
+  }
+}
+
 async function main(): Promise<void> {
   await loadSqlJs();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-bench-'));
@@ -221,6 +271,8 @@ async function main(): Promise<void> {
     }
     await store.close();
     stats('license: verify + decrypt + diff (11 modules)', 'ms', license, { goal: '≤ 5 ms' });
+    phase('Lizenzen abrufen over SFTP');
+    await sftpFetchMetrics(dir, demo);
 
     skip('caller lookup p50/p99 (normalised numbers)', 'the number index lands with CTI (issue 9); the point-query rows above measure the same query shape', '≤ 1 ms p99, ≤ 3× better-sqlite3');
     skip('settings search over the catalogue', 'the settings catalogue lands with issue 6');
