@@ -78,7 +78,7 @@ export class SftpHostKeyChangedError extends SftpError {
     super(
       'hostKey',
       'E_SFTP_HOSTKEY_CHANGED',
-      msg('WARNING: the host key of {0} has changed (trusted: {1}; now: {2} {3}). Someone may be intercepting the connection, or the provider has replaced the server key. Nothing was sent. Ask your license provider for the new fingerprint; only if it matches, trust it again with "Hostschlüssel neu vertrauen…".'),
+      msg('WARNING: the host key of {0} has changed (trusted: {1}; now: {2} {3}). Someone may be intercepting the connection, or the provider has replaced the server key. Nothing was sent. Ask your license provider for the new fingerprint; only if it matches, trust it again with "Re-trust Host Key…".'),
       [target, expected, keyType, actual],
     );
     this.expected = expected;

@@ -41,7 +41,7 @@ export interface SftpFieldProblem {
 export class SftpSettingsError extends IxError {
   readonly problems: readonly SftpFieldProblem[];
   constructor(problems: readonly SftpFieldProblem[]) {
-    super('E_SFTP_SETTINGS', msg('The SFTP settings are incomplete or invalid: {0}. Correct them under "SFTP-Einstellungen".'), [problems.map((p) => `${p.field}: ${p.template.replace(/\{(\d+)\}/g, (_w, i: string) => String(p.args[Number(i)]))}`).join('; ')]);
+    super('E_SFTP_SETTINGS', msg('The SFTP settings are incomplete or invalid: {0}. Correct them under "SFTP Settings…".'), [problems.map((p) => `${p.field}: ${p.template.replace(/\{(\d+)\}/g, (_w, i: string) => String(p.args[Number(i)]))}`).join('; ')]);
     this.problems = problems;
   }
 }
@@ -214,7 +214,7 @@ export function trustHostKey(store: Store, actor: Actor, fingerprint: string): v
 /** No SFTP settings are saved yet. */
 export class SftpNotConfiguredError extends IxError {
   constructor() {
-    super('E_SFTP_NOT_CONFIGURED', msg('No license server is configured. An administrator enters it under "SFTP-Einstellungen" (host, user, remote folder).'));
+    super('E_SFTP_NOT_CONFIGURED', msg('No license server is configured. An administrator enters it under "SFTP Settings…" (host, user, remote folder).'));
   }
 }
 

@@ -156,7 +156,7 @@ async function connection(services: Services, store: Store): Promise<{ settings:
 
 class MissingSecretError extends IxError {
   constructor(account: string) {
-    super('E_SFTP_NO_SECRET', vscode.l10n.t('No password or private key is saved on this computer for {0}. Enter it under "SFTP-Einstellungen" (secrets are kept per computer, in VS Code\'s secret storage).', account));
+    super('E_SFTP_NO_SECRET', vscode.l10n.t('No password or private key is saved on this computer for {0}. Enter it under "SFTP Settings…" (secrets are kept per computer, in VS Code\'s secret storage).', account));
   }
 }
 
@@ -176,7 +176,7 @@ function sessionOptions(services: Services, settings: SftpSettings, credential: 
  */
 async function offerTrust(services: Services, store: Store, actor: Actor, error: SftpHostKeyUnknownError, args: FetchArgs): Promise<boolean> {
   if (!isAdmin(actor)) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('The license server presents a host key that is not trusted yet ({0}). An administrator must confirm it once under "Verbindung testen".', error.fingerprint));
+    void vscode.window.showWarningMessage(vscode.l10n.t('The license server presents a host key that is not trusted yet ({0}). An administrator must confirm it once with "Test Connection to License Server".', error.fingerprint));
     return false;
   }
   if (!args.trustHostKey) {
