@@ -54,9 +54,10 @@ describe('webview plumbing: protocol, validators, HTML shell', () => {
   });
 
   it('request/reply round trip between two endpoints, errors carried as text', async () => {
-    let page!: MessageEndpoint;
-    const host = new MessageEndpoint({ post: (m) => void page.receive(m), describeError: (e) => `localized: ${(e as Error).message}` });
-    page = new MessageEndpoint({ post: (m) => void host.receive(m) });
+    const sides: { page?: MessageEndpoint } = {};
+    const host = new MessageEndpoint({ post: (m) => void sides.page?.receive(m), describeError: (e) => `localized: ${(e as Error).message}` });
+    const page = new MessageEndpoint({ post: (m) => void host.receive(m) });
+    sides.page = page;
     host.onRequest(applyRequest, ({ fingerprint }) => {
       if (fingerprint === 'stale') throw new Error('changed');
       return { batchId: 'b1' } as never;
