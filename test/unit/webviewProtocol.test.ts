@@ -73,6 +73,7 @@ describe('webview plumbing: protocol, validators, HTML shell', () => {
     const csp = contentSecurityPolicy('https://file+.vscode-resource', nonce);
     assert.match(csp, /^default-src 'none'; script-src 'nonce-[^']+'; style-src https:\/\/file\+\.vscode-resource 'nonce-/);
     assert.ok(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'));
+    assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="${csp}">`));
     assert.ok(html.includes(`<script type="module" nonce="${nonce}" src="https://file+.vscode-resource/dist/webviews/responsibility.js">`));
     assert.equal(html.match(/<script/g)?.length, 2, 'only the boot JSON and the module script');
     assert.ok(!html.includes('</script><script>alert'), 'strings cannot close the boot block');

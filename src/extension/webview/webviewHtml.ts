@@ -35,8 +35,9 @@ export function createNonce(): string {
   return randomBytes(16).toString('base64');
 }
 
+/** Escapes text for element content and double-quoted attributes (the only kind this template uses). */
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 }
 
 /** JSON safe inside a `<script>` element: `<`, `>`, `&` and the line separators are escaped. */
