@@ -135,6 +135,19 @@ describe('responsibility transfer (Verantwortlichen ändern)', function () {
     if (target !== from) assert.equal(applyTransfer(store, admin, plan.request, plan.fingerprint, plan.total).total, plan.total);
   });
 
+  it('warns (without blocking) when the new user would be both responsible and deputy of a record', () => {
+    const record = store.get<{ module: string; object_id: number; record_id: number | null; role: string }>('SELECT r.module, r.object_id, r.record_id, r.role FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE u.login = ? AND r.module = ? LIMIT 1', [from, 'objects']);
+    assert.ok(record);
+    const other = record.role === 'responsible' ? 'deputy' : 'responsible';
+    store.run("DELETE FROM responsibilities WHERE module = 'objects' AND object_id = ? AND role = ?", [record.object_id, other]);
+    const plain = planTransfer(store, admin, request({ modules: ['objects'] }));
+    assert.ok(!plain.warnings.some((w) => w.code === 'both-roles'));
+    store.run("INSERT INTO responsibilities (module, object_id, record_id, user_id, role) VALUES ('objects', ?, NULL, (SELECT id FROM users WHERE login = 'haupt'), ?)", [record.object_id, other]);
+    const plan = planTransfer(store, admin, request({ modules: ['objects'] }));
+    const warning = plan.warnings.find((w) => w.code === 'both-roles');
+    assert.deepEqual([warning?.blocking, warning?.args[0], warning?.args[1]], [false, 1, 'haupt']);
+  });
+
   it('nothing matches: a blocking warning, refused on apply', () => {
     const idle = String(store.scalar("SELECT login FROM users WHERE active = 1 AND id NOT IN (SELECT user_id FROM responsibilities) AND login <> 'haupt' LIMIT 1"));
     const plan = planTransfer(store, admin, request({ fromLogin: idle }));

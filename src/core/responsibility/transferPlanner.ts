@@ -89,7 +89,7 @@ export interface TransferCount {
 }
 
 /** Warning codes of a plan; `blocking` ones make {@link applyTransfer} refuse. */
-export type TransferWarningCode = 'same-user' | 'target-inactive' | 'target-uncoupled' | 'target-no-access' | 'nothing-matches';
+export type TransferWarningCode = 'same-user' | 'target-inactive' | 'target-uncoupled' | 'target-no-access' | 'both-roles' | 'nothing-matches';
 
 /** A warning of the preview: an l10n template (via {@link msg}) with its arguments. */
 export interface TransferWarning {
@@ -298,6 +298,7 @@ interface AssignmentRow extends Record<string, string | number | null> {
   module: string;
   role: string;
   object_id: number;
+  record_id: number | null;
   object_no: number;
   object_name: string;
   record_no: number | null;
@@ -321,7 +322,7 @@ export function planTransfer(store: Store, actor: Actor | undefined, input: Tran
   const { sql, params } = matchSql(
     request,
     scope,
-    `r.id, r.module, r.role, r.object_id, o.object_no, o.name AS object_name,
+    `r.id, r.module, r.role, r.object_id, r.record_id, o.object_no, o.name AS object_name,
      CASE r.module WHEN 'meldungen' THEN m.meldung_no WHEN 'auftraege' THEN a.auftrag_no WHEN 'technical_objects' THEN r.record_id END AS record_no,
      CASE r.module WHEN 'objects' THEN o.name WHEN 'meldungen' THEN m.subject WHEN 'auftraege' THEN a.subject ELSE t.name END AS label,
      coalesce(m.closed, a.closed, 0) AS closed`,
@@ -329,8 +330,13 @@ export function planTransfer(store: Store, actor: Actor | undefined, input: Tran
   const rows = store.all<AssignmentRow>(`${sql} ORDER BY o.object_no, r.module, record_no, r.role`, params);
   const assignments: AffectedAssignment[] = [];
   const countMap = new Map<string, number>();
+  // records (module/object/record) → roles the new user would hold there after the transfer
+  const rolesAfter = new Map<string, Set<string>>();
+  const recordKey = (module: string, objectId: number, recordId: number | null): string => `${module}/${objectId}/${recordId ?? '-'}`;
   for (const row of rows) {
     if (scope.objectIds && !scope.objectIds.has(row.object_id)) continue;
+    const record = recordKey(row.module, row.object_id, row.record_id);
+    rolesAfter.set(record, (rolesAfter.get(record) ?? new Set()).add(row.role));
     assignments.push({
       id: row.id,
       module: row.module as TransferModule,
@@ -358,6 +364,13 @@ export function planTransfer(store: Store, actor: Actor | undefined, input: Tran
         warn('target-no-access', false, msg('{0} has no access to the module {1} (not unlocked or no program right); the records are assigned anyway. Unlock the module for {0} in Modules & Users.'), [scope.to.login, MODULE_NAME[module]]);
       }
     }
+  }
+  if (!sameUser && assignments.length > 0) {
+    for (const held of store.all<{ module: string; object_id: number; record_id: number | null; role: string }>('SELECT module, object_id, record_id, role FROM responsibilities WHERE user_id = ?', [scope.to.id])) {
+      rolesAfter.get(recordKey(held.module, held.object_id, held.record_id))?.add(held.role);
+    }
+    const both = [...rolesAfter.values()].filter((roles) => roles.size > 1).length;
+    if (both > 0) warn('both-roles', false, msg('After the transfer {1} would be both responsible and deputy of {0} record(s); the deputy then stands in for nobody. Choose a different deputy for them afterwards, or leave the deputy role out.'), [both, scope.to.login]);
   }
   if (assignments.length === 0 && !sameUser) warn('nothing-matches', true, msg('Nothing matches: {0} holds no assignment in the chosen objects, modules and roles. Widen the scope or check the previous user.'), [scope.from.login]);
   const ids = assignments.map((a) => a.id).sort((a, b) => a - b);
