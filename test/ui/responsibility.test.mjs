@@ -1,6 +1,7 @@
 // UI test of the webview "Verantwortlichen ändern" (issue 8): a real VS Code 1.100.3 workbench (code-server +
 // chromium); the palette opens the panel, the form is filled on the demo store as a user would (searchable user
-// pickers, checkboxes), then preview, apply with confirmation, undo. Screenshots of each step go to
+// pickers, checkboxes), then preview, apply with confirmation, undo, and a window reload restores the panel with
+// its draft. Screenshots of each step go to
 // test-results/ui/responsibility-*.png (look at them). Run: node --test test/ui/responsibility.test.mjs
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -89,6 +90,21 @@ test('Verantwortlichen ändern: fill the form on the demo store, preview, apply,
     assert.match(await undone.innerText(), new RegExp(`undone: ${open.n} assignments restored`));
     await frame.locator('#history tbody tr', { hasText: 'undone' }).first().waitFor({ timeout: 10000 });
     await shot('06-undone');
+
+    // a window reload restores the panel (serializer) and its draft (setState); it asks for a sign-in first
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    const restored = webviewFrame(page);
+    await restored.locator('#blocked', { hasText: 'Sign in first' }).waitFor({ timeout: 60000 });
+    await shot('07-restored-before-sign-in');
+    await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
+    await answerInputBox(page, 'admin', 'iX-Haus login');
+    await answerInputBox(page, 'demo', 'Password of admin');
+    await restored.locator('#from').waitFor({ timeout: 30000 });
+    assert.equal(await restored.locator('#from').evaluate((el) => el.value), from.login, 'the draft survived the reload');
+    assert.equal(await restored.locator('#to').evaluate((el) => el.value), 'haupt');
+    await restored.locator('#history tbody tr', { hasText: 'undone' }).first().waitFor({ timeout: 10000 });
+    await shot('08-restored-signed-in');
   } catch (error) {
     await host.page.screenshot({ path: path.join(shots, 'responsibility-failure.png') }).catch(() => {});
     throw error;
