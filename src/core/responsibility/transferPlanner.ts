@@ -293,19 +293,6 @@ function fingerprintOf(scope: Scope, ids: readonly number[]): string {
   return hash.digest('hex');
 }
 
-interface AssignmentRow extends Record<string, string | number | null> {
-  id: number;
-  module: string;
-  role: string;
-  object_id: number;
-  record_id: number | null;
-  object_no: number;
-  object_name: string;
-  record_no: number | null;
-  label: string | null;
-  closed: number;
-}
-
 /**
  * Plans a transfer (the preview; nothing is changed). Checks the right, the request and the license; resolves
  * users, objects and team; lists the matching assignments with counts per module × role and the warnings:
@@ -327,28 +314,27 @@ export function planTransfer(store: Store, actor: Actor | undefined, input: Tran
      CASE r.module WHEN 'objects' THEN o.name WHEN 'meldungen' THEN m.subject WHEN 'auftraege' THEN a.subject ELSE t.name END AS label,
      coalesce(m.closed, a.closed, 0) AS closed`,
   );
-  const rows = store.all<AssignmentRow>(`${sql} ORDER BY o.object_no, r.module, record_no, r.role`, params);
   const assignments: AffectedAssignment[] = [];
   const countMap = new Map<string, number>();
-  // records (module/object/record) → roles the new user would hold there after the transfer
-  const rolesAfter = new Map<string, Set<string>>();
+  // record (module/object/record) → roles the new user would hold there after the transfer (bits: 1 responsible, 2 deputy)
+  const rolesAfter = new Map<string, number>();
   const recordKey = (module: string, objectId: number, recordId: number | null): string => `${module}/${objectId}/${recordId ?? '-'}`;
-  for (const row of rows) {
-    if (scope.objectIds && !scope.objectIds.has(row.object_id)) continue;
-    const record = recordKey(row.module, row.object_id, row.record_id);
-    rolesAfter.set(record, (rolesAfter.get(record) ?? new Set()).add(row.role));
-    assignments.push({
-      id: row.id,
-      module: row.module as TransferModule,
-      role: row.role as TransferRole,
-      objectNo: row.object_no,
-      objectName: row.object_name,
-      recordNo: row.record_no,
-      label: row.label ?? '',
-      closed: row.closed === 1,
-    });
-    const key = `${row.module}/${row.role}`;
-    countMap.set(key, (countMap.get(key) ?? 0) + 1);
+  const roleBit = (role: string): number => (role === 'deputy' ? 2 : 1);
+  // array rows (statement.get) instead of objects: this loop runs once per affected assignment (100,000 in the bench)
+  const statement = store.prepared(`${sql} ORDER BY o.object_no, r.module, record_no, r.role`);
+  try {
+    statement.bind(params);
+    while (statement.step()) {
+      const [id, module, role, objectId, recordId, objectNo, objectName, recordNo, label, closed] = statement.get() as [number, string, string, number, number | null, number, string, number | null, string | null, number];
+      if (scope.objectIds && !scope.objectIds.has(objectId)) continue;
+      const record = recordKey(module, objectId, recordId);
+      rolesAfter.set(record, (rolesAfter.get(record) ?? 0) | roleBit(role));
+      assignments.push({ id, module: module as TransferModule, role: role as TransferRole, objectNo, objectName, recordNo, label: label ?? '', closed: closed === 1 });
+      const key = `${module}/${role}`;
+      countMap.set(key, (countMap.get(key) ?? 0) + 1);
+    }
+  } finally {
+    statement.reset();
   }
   const counts = request.modules.flatMap((module) => request.roles.map((role) => ({ module, role, count: countMap.get(`${module}/${role}`) ?? 0 })));
   const sameUser = scope.from.id === scope.to.id;
@@ -367,9 +353,12 @@ export function planTransfer(store: Store, actor: Actor | undefined, input: Tran
   }
   if (!sameUser && assignments.length > 0) {
     for (const held of store.all<{ module: string; object_id: number; record_id: number | null; role: string }>('SELECT module, object_id, record_id, role FROM responsibilities WHERE user_id = ?', [scope.to.id])) {
-      rolesAfter.get(recordKey(held.module, held.object_id, held.record_id))?.add(held.role);
+      const record = recordKey(held.module, held.object_id, held.record_id);
+      const bits = rolesAfter.get(record);
+      if (bits !== undefined) rolesAfter.set(record, bits | roleBit(held.role));
     }
-    const both = [...rolesAfter.values()].filter((roles) => roles.size > 1).length;
+    let both = 0;
+    for (const bits of rolesAfter.values()) if (bits === 3) both++;
     if (both > 0) warn('both-roles', false, msg('After the transfer {1} would be both responsible and deputy of {0} record(s); the deputy then stands in for nobody. Choose a different deputy for them afterwards, or leave the deputy role out.'), [both, scope.to.login]);
   }
   if (assignments.length === 0 && !sameUser) warn('nothing-matches', true, msg('Nothing matches: {0} holds no assignment in the chosen objects, modules and roles. Widen the scope or check the previous user.'), [scope.from.login]);
