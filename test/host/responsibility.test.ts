@@ -65,6 +65,18 @@ describe('Verantwortlichen ändern in a real VS Code host (command → panel →
     await assert.rejects(panel().invoke('responsibility/batch/undo', { batchId: applied.batchId }), /already undone/);
   });
 
+  it('limits the preview to chosen objects and refuses the objects scope without objects', async () => {
+    const store = api.services.storeHost.store!;
+    const objectNo = Number(store.scalar('SELECT o.object_no FROM responsibilities r JOIN users u ON u.id = r.user_id JOIN objects o ON o.id = r.object_id WHERE u.login = ? ORDER BY o.object_no LIMIT 1', [from]));
+    const expected = Number(store.scalar('SELECT count(*) FROM responsibilities r JOIN users u ON u.id = r.user_id JOIN objects o ON o.id = r.object_id WHERE u.login = ? AND o.object_no = ?', [from, objectNo]));
+    const draft = { fromLogin: from, toLogin: 'haupt', scope: 'objects', objectNos: [objectNo], team: '', modules: ['objects', 'meldungen', 'auftraege', 'technical_objects'], roles: ['responsible', 'deputy'], includeClosed: true };
+    const preview = (await panel().invoke('responsibility/plan/preview', draft)) as PreviewView;
+    assert.equal(preview.total, expected);
+    assert.ok(preview.records.every((r) => r.objectNo === objectNo));
+    await assert.rejects(panel().invoke('responsibility/plan/preview', { ...draft, objectNos: [] }), /Choose at least one object/);
+    await assert.rejects(panel().invoke('responsibility/plan/preview', { ...draft, objectNos: [99999] }), /no object with the number 99999/);
+  });
+
   it('refuses malformed messages before core sees them', async () => {
     await assert.rejects(panel().invoke('responsibility/plan/preview', { fromLogin: from }), /toLogin: expected a string/);
     await assert.rejects(panel().invoke('responsibility/plan/preview', { fromLogin: from, toLogin: 'haupt', scope: 'all', objectNos: [], team: '', modules: ['kreditoren'], roles: ['responsible'], includeClosed: false }), /modules\[0\]: expected one of/);

@@ -73,6 +73,12 @@ test('Verantwortlichen ändern: fill the form on the demo store, preview, apply,
     assert.match(await total.innerText(), new RegExp(`^${open.n} assignments from ${from.login} to haupt`));
     await frame.locator('#records tbody tr').first().waitFor({ timeout: 10000 });
     await shot('03-preview');
+    if (open.n > 50) {
+      await frame.locator('#next-page').click();
+      await frame.locator('#page-info', { hasText: `Records 51–${Math.min(100, open.n)} of ${open.n}` }).waitFor({ timeout: 10000 });
+      await frame.locator('#prev-page').click();
+      await frame.locator('#page-info', { hasText: `Records 1–50 of ${open.n}` }).waitFor({ timeout: 10000 });
+    }
 
     await frame.locator('#apply').click();
     await frame.locator('#confirm-text', { hasText: `Transfer ${open.n} assignments` }).waitFor({ timeout: 10000 });
