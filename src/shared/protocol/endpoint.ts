@@ -20,6 +20,7 @@ export interface EndpointOptions {
   readonly onInvalid?: (problem: string) => void;
 }
 
+/** One side of a host ↔ webview connection (see the file comment). */
 export class MessageEndpoint {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
@@ -41,6 +42,7 @@ export class MessageEndpoint {
     });
   }
 
+  /** Sends a notification (no reply). */
   notify<P>(type: NotificationType<P>, params: P): void {
     this.options.post({ kind: 'notification', method: type.method, params });
   }
@@ -50,6 +52,7 @@ export class MessageEndpoint {
     this.requestHandlers.set(type.method, { check: (p) => type.params(p, 'params'), handler: (p) => handler(p as P) });
   }
 
+  /** Handles notifications of `type`; the handler sees validated params only. */
   onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): void {
     this.notificationHandlers.set(type.method, { check: (p) => type.params(p, 'params'), handler: (p) => handler(p as P) });
   }

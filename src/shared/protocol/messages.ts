@@ -47,10 +47,12 @@ export interface NotificationType<P> {
   readonly params: Validator<P>;
 }
 
+/** Declares a request: method `scope/noun/verb` and the validator of its params. */
 export function requestType<P, R>(method: string, params: Validator<P>): RequestType<P, R> {
   return { method, params };
 }
 
+/** Declares a notification (no reply). */
 export function notificationType<P>(method: string, params: Validator<P>): NotificationType<P> {
   return { method, params };
 }

@@ -37,6 +37,7 @@ export function int(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER
   };
 }
 
+/** `true` or `false` (no truthy strings). */
 export function bool(): Validator<boolean> {
   return (value, path = '') => {
     if (typeof value !== 'boolean') throw new ValidationError(path, 'true or false');
