@@ -16,13 +16,13 @@ import { lockModule } from '../core/license/licenseService';
 import { runVerb } from './output';
 import type { VerbResult } from './output';
 
-interface StoreOptions {
+export interface StoreOptions {
   store: string;
   json?: boolean;
   lang?: 'de' | 'en';
 }
 
-interface SignInOptions extends StoreOptions {
+export interface SignInOptions extends StoreOptions {
   user: string;
   passwordEnv: string;
 }
@@ -37,8 +37,8 @@ async function reading<T>(file: string, body: (store: Store) => T | Promise<T>):
   }
 }
 
-/** Opens the store for writing, signs in, runs `body`, saves and closes. */
-async function asUser<T>(options: SignInOptions, body: (store: Store, actor: Actor) => T | Promise<T>): Promise<T> {
+/** Opens the store for writing, signs in (`--user`, password from `--password-env`), runs `body`, saves and closes. Shared by the admin and responsible verbs. */
+export async function asUser<T>(options: SignInOptions, body: (store: Store, actor: Actor) => T | Promise<T>): Promise<T> {
   const password = process.env[options.passwordEnv];
   if (password === undefined) throw new Error(`the environment variable ${options.passwordEnv} is not set`);
   const store = await Store.open(options.store);
@@ -79,7 +79,7 @@ function storeOption(command: Command): Command {
   return command.requiredOption('--store <store>', 'store file').option('--json', 'print the result as JSON');
 }
 
-function signInOptions(command: Command): Command {
+export function signInOptions(command: Command): Command {
   return storeOption(command)
     .requiredOption('--user <login>', 'iX-Haus login to act as')
     .requiredOption('--password-env <var>', 'name of the environment variable holding the password');

@@ -8,6 +8,7 @@ import { NodeTreeProvider } from '../providers/tree/treeNode';
 import type { TreeNode } from '../providers/tree/treeNode';
 import { remindAfterSignIn } from './commands/licenseCommands';
 import { registerCommands } from './commands/registerCommands';
+import { registerTransferSerializer } from './commands/responsibleCommands';
 import { LicenseDocuments } from './licenseDocuments';
 import { showError } from './errors';
 import type { ViewId } from './ids';
@@ -53,10 +54,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   ) as Record<ViewId, vscode.TreeView<TreeNode>>;
 
   const licenseDocuments = new LicenseDocuments();
-  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, settingsHitIndex: -1 };
+  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, settingsHitIndex: -1, panels: {} };
   active = services;
   context.subscriptions.push(channel, storeHost, session, statusBar, licenseDocuments, ...Object.values(trees), ...Object.values(treeViews));
-  context.subscriptions.push(...registerCommands(services));
+  context.subscriptions.push(...registerCommands(services), registerTransferSerializer(services));
   const updateStatus = (): void => statusBar.update(storeHost.store, session.actor);
   context.subscriptions.push(
     storeHost.onDidChangeStore(() => {

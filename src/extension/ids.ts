@@ -25,6 +25,7 @@ export const COMMAND_IDS = [
   'ixhaus.users.deactivate',
   'ixhaus.users.reactivate',
   'ixhaus.users.myData',
+  'ixhaus.responsible.transfer',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 

@@ -3,6 +3,7 @@ import { showError } from '../errors';
 import type { CommandId } from '../ids';
 import type { Services } from '../services';
 import { copyLicenseNumberCommand, installLicenseCommand, showLicenseTextCommand } from './licenseCommands';
+import { transferResponsibleCommand } from './responsibleCommands';
 import { signInCommand, signOutCommand } from './sessionCommands';
 import { configureSftpCommand, fetchLicensesCommand, retrustHostKeyCommand, testConnectionCommand } from './sftpCommands';
 import { changeRoleCommand, deactivateUserCommand, lockModuleCommand, myDataCommand, reactivateUserCommand, unlockModuleCommand } from './userCommands';
@@ -40,6 +41,7 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.users.deactivate': deactivateUserCommand,
   'ixhaus.users.reactivate': reactivateUserCommand,
   'ixhaus.users.myData': myDataCommand,
+  'ixhaus.responsible.transfer': (services, arg) => void transferResponsibleCommand(services, arg),
 };
 
 /** Registers every command of the table; each failure is shown localized with its actions, and logged. */

@@ -1,0 +1,374 @@
+/**
+ * "Verantwortlichen ändern" — the planner (product.md §6, domain.md §4, issue 8 §1): from a request it computes
+ * what a transfer would change (counts per module and role, the affected assignments, warnings) without changing
+ * anything. The same query is run again by {@link applyTransfer} to re-check that nothing changed since the preview.
+ */
+import { createHash } from 'node:crypto';
+import { IxError, msg } from '../errors';
+import { licensedSeats } from '../license/licenseService';
+import type { Store } from '../store/database';
+import { canAccess } from '../users/programRights';
+import { requireAdmin } from '../users/rights';
+import type { Actor } from '../users/rights';
+import { UnknownUserError } from '../users/userService';
+
+/** Modules with a Verantwortlicher (domain.md §4); the values are the `responsibilities.module` column. */
+export const TRANSFER_MODULES = ['objects', 'meldungen', 'auftraege', 'technical_objects'] as const;
+export type TransferModule = (typeof TRANSFER_MODULES)[number];
+
+/** Roles of an assignment. */
+export const TRANSFER_ROLES = ['responsible', 'deputy'] as const;
+export type TransferRole = (typeof TRANSFER_ROLES)[number];
+
+/** License module code per transfer module (the demo license's codes, domain.md §3). */
+export const MODULE_LICENSE_CODE: Readonly<Record<TransferModule, string>> = {
+  objects: 'OBJEKTE',
+  meldungen: 'MELDUNGEN',
+  auftraege: 'AUFTRAEGE',
+  technical_objects: 'TECHOBJ',
+};
+
+/** German UI names of the modules (iX-Haus terms), used in messages and the CLI. */
+export const MODULE_NAME: Readonly<Record<TransferModule, string>> = {
+  objects: 'Objekte',
+  meldungen: 'Meldungen',
+  auftraege: 'Aufträge',
+  technical_objects: 'Technische Objekte',
+};
+
+/** License code of the Komfortpaket, which "Verantwortlichen ändern" needs (domain.md §4, §8). */
+export const KOMFORT_MODULE_CODE = 'KOMFORT';
+
+/** What to transfer (product.md §6 "Input"). Logins are case-insensitive. */
+export interface TransferRequest {
+  /** login of the old Verantwortlicher (whose assignments are removed); may be deactivated (a leaver) */
+  readonly fromLogin: string;
+  /** login of the new user who takes over; must be active to apply */
+  readonly toLogin: string;
+  /** Objektnummern to limit the scope to; undefined or empty = all objects */
+  readonly objectNos?: readonly number[];
+  /** team name: only objects of this team (Teamverwaltung); undefined = any team */
+  readonly team?: string;
+  /** at least one */
+  readonly modules: readonly TransferModule[];
+  /** at least one; default in the CLI and the form: both */
+  readonly roles: readonly TransferRole[];
+  /** false = open Meldungen/Aufträge only (objects and technical objects have no closed state and always count) */
+  readonly includeClosed: boolean;
+}
+
+/** A user as the plan shows it. */
+export interface TransferUser {
+  readonly id: number;
+  readonly login: string;
+  readonly name: string;
+  readonly active: boolean;
+  readonly coupled: boolean;
+}
+
+/** One assignment the transfer would change. */
+export interface AffectedAssignment {
+  /** `responsibilities.id` */
+  readonly id: number;
+  readonly module: TransferModule;
+  readonly role: TransferRole;
+  readonly objectNo: number;
+  readonly objectName: string;
+  /** Meldung/Auftrag number, technical object id; null for the object itself */
+  readonly recordNo: number | null;
+  /** subject of the Meldung/Auftrag, name of the technical object or object */
+  readonly label: string;
+  readonly closed: boolean;
+}
+
+/** Count of one module × role (every selected combination is listed, zeros too). */
+export interface TransferCount {
+  readonly module: TransferModule;
+  readonly role: TransferRole;
+  readonly count: number;
+}
+
+/** Warning codes of a plan; `blocking` ones make {@link applyTransfer} refuse. */
+export type TransferWarningCode = 'same-user' | 'target-inactive' | 'target-uncoupled' | 'target-no-access' | 'both-roles' | 'nothing-matches';
+
+/** A warning of the preview: an l10n template (via {@link msg}) with its arguments. */
+export interface TransferWarning {
+  readonly code: TransferWarningCode;
+  readonly blocking: boolean;
+  readonly template: string;
+  readonly args: readonly (string | number)[];
+}
+
+/** The preview of a transfer. `fingerprint` identifies the affected set; pass it to apply. */
+export interface TransferPlan {
+  readonly request: TransferRequest;
+  readonly from: TransferUser;
+  readonly to: TransferUser;
+  readonly counts: readonly TransferCount[];
+  readonly total: number;
+  /** ordered by Objektnummer, module, record, role */
+  readonly assignments: readonly AffectedAssignment[];
+  readonly warnings: readonly TransferWarning[];
+  /** sha-256 (hex) over from, to and the sorted assignment ids */
+  readonly fingerprint: string;
+}
+
+// ---------------------------------------------------------------- errors
+
+/** A malformed request (no module, unknown role, bad object number …). */
+export class TransferInputError extends IxError {
+  constructor(template: string, args: readonly (string | number)[] = []) {
+    super('E_TRANSFER_INPUT', template, args);
+  }
+}
+
+/** The license has no valid Komfortpaket (domain.md §4). */
+export class KomfortpaketMissingError extends IxError {
+  constructor() {
+    super('E_TRANSFER_NO_KOMFORT', msg('"Verantwortlichen ändern" needs a valid Komfortpaket module in the license. Install a license that contains the Komfortpaket.'));
+  }
+}
+
+/** A chosen module is not in a valid installed license. */
+export class TransferModuleNotLicensedError extends IxError {
+  constructor(moduleName: string, code: string) {
+    super('E_TRANSFER_MODULE_NOT_LICENSED', msg('The module {0} ({1}) is not part of a valid installed license, so its responsibles cannot be changed. Deselect it or install a license that contains it.'), [moduleName, code]);
+  }
+}
+
+/** One or more Objektnummern do not exist. */
+export class UnknownObjectError extends IxError {
+  constructor(objectNos: readonly number[]) {
+    super('E_TRANSFER_UNKNOWN_OBJECT', msg('There is no object with the number {0}. Check the Objektnummern or choose the objects from the list.'), [objectNos.slice(0, 10).join(', ') + (objectNos.length > 10 ? ', …' : '')]);
+  }
+}
+
+/** The team filter names no team. */
+export class UnknownTeamError extends IxError {
+  constructor(team: string) {
+    super('E_TRANSFER_UNKNOWN_TEAM', msg('There is no team "{0}". Choose a team from the Teamverwaltung or leave the team filter empty.'), [team]);
+  }
+}
+
+// ---------------------------------------------------------------- permission
+
+/**
+ * "Verantwortlichen ändern" is allowed for admins when a valid Komfortpaket is licensed (domain.md §4, §8).
+ * Enforced in every core entry point (plan, apply, undo, history).
+ * @throws PermissionError (not an admin), KomfortpaketMissingError
+ */
+export function requireTransferRight(store: Store, actor: Actor | undefined, now: Date = new Date()): asserts actor is Actor {
+  requireAdmin(actor, 'change responsibles (Verantwortlichen ändern)');
+  const komfort = licensedSeats(store, KOMFORT_MODULE_CODE, now);
+  if (!komfort || komfort.seats === 0) throw new KomfortpaketMissingError();
+}
+
+// ---------------------------------------------------------------- request
+
+/**
+ * Checks and normalises a request: modules/roles known, unique and ≥ 1; object numbers whole numbers > 0
+ * (deduplicated, sorted); logins trimmed; team trimmed or undefined.
+ * @throws TransferInputError
+ */
+export function normalizeRequest(request: TransferRequest): TransferRequest {
+  const fromLogin = String(request.fromLogin ?? '').trim();
+  const toLogin = String(request.toLogin ?? '').trim();
+  if (fromLogin === '' || toLogin === '') throw new TransferInputError(msg('Choose both the previous responsible user (from) and the new one (to).'));
+  const modules = [...new Set(request.modules ?? [])];
+  if (modules.length === 0) throw new TransferInputError(msg('Choose at least one module: {0}.'), [TRANSFER_MODULES.join(', ')]);
+  for (const m of modules) {
+    if (!(TRANSFER_MODULES as readonly string[]).includes(m)) throw new TransferInputError(msg('"{0}" is not a module with responsibles. Modules: {1}.'), [String(m), TRANSFER_MODULES.join(', ')]);
+  }
+  const roles = [...new Set(request.roles ?? [])];
+  if (roles.length === 0) throw new TransferInputError(msg('Choose at least one role: {0}.'), [TRANSFER_ROLES.join(', ')]);
+  for (const r of roles) {
+    if (!(TRANSFER_ROLES as readonly string[]).includes(r)) throw new TransferInputError(msg('"{0}" is not a role. Roles: {1}.'), [String(r), TRANSFER_ROLES.join(', ')]);
+  }
+  const objectNos = [...new Set(request.objectNos ?? [])].sort((a, b) => a - b);
+  for (const n of objectNos) {
+    if (!Number.isSafeInteger(n) || n <= 0) throw new TransferInputError(msg('"{0}" is not an Objektnummer: expected a whole number greater than 0.'), [String(n)]);
+  }
+  const team = request.team?.trim();
+  return {
+    fromLogin,
+    toLogin,
+    ...(objectNos.length > 0 ? { objectNos } : {}),
+    ...(team ? { team } : {}),
+    modules: TRANSFER_MODULES.filter((m) => modules.includes(m)),
+    roles: TRANSFER_ROLES.filter((r) => roles.includes(r)),
+    includeClosed: request.includeClosed === true,
+  };
+}
+
+// ---------------------------------------------------------------- planning
+
+interface UserRow extends Record<string, string | number | null> {
+  id: number;
+  login: string;
+  first_name: string;
+  last_name: string;
+  active: number;
+  coupled: number;
+}
+
+function findUser(store: Store, login: string): TransferUser {
+  const row = store.get<UserRow>('SELECT id, login, first_name, last_name, active, coupled FROM users WHERE login = ?', [login]);
+  if (!row) throw new UnknownUserError(login);
+  return { id: row.id, login: row.login, name: `${row.first_name} ${row.last_name}`.trim(), active: row.active === 1, coupled: row.coupled === 1 };
+}
+
+/** The resolved scope of a request: user ids, object ids (undefined = all), team id. */
+export interface Scope {
+  readonly from: TransferUser;
+  readonly to: TransferUser;
+  readonly objectIds: ReadonlySet<number> | undefined;
+  readonly teamId: number | undefined;
+}
+
+function resolveScope(store: Store, request: TransferRequest, now: Date): Scope {
+  for (const module of request.modules) {
+    const code = MODULE_LICENSE_CODE[module];
+    const licensed = licensedSeats(store, code, now);
+    if (!licensed || licensed.seats === 0) throw new TransferModuleNotLicensedError(MODULE_NAME[module], code);
+  }
+  const from = findUser(store, request.fromLogin);
+  const to = findUser(store, request.toLogin);
+  let objectIds: Set<number> | undefined;
+  if (request.objectNos && request.objectNos.length > 0) {
+    const found = new Map<number, number>();
+    for (const row of store.all<{ id: number; object_no: number }>('SELECT id, object_no FROM objects')) found.set(row.object_no, row.id);
+    const missing = request.objectNos.filter((n) => !found.has(n));
+    if (missing.length > 0) throw new UnknownObjectError(missing);
+    objectIds = new Set(request.objectNos.map((n) => found.get(n) ?? 0));
+  }
+  let teamId: number | undefined;
+  if (request.team !== undefined) {
+    const id = store.scalar('SELECT id FROM teams WHERE name = ?', [request.team]);
+    if (typeof id !== 'number') throw new UnknownTeamError(request.team);
+    teamId = id;
+  }
+  return { from, to, objectIds, teamId };
+}
+
+/** The WHERE clause and its parameters for the assignments a request matches (without the object filter). */
+function matchSql(request: TransferRequest, scope: Scope, columns: string): { sql: string; params: (string | number)[] } {
+  const params: (string | number)[] = [scope.from.id, ...request.modules, ...request.roles];
+  let sql = `SELECT ${columns}
+FROM responsibilities r
+JOIN objects o ON o.id = r.object_id
+LEFT JOIN meldungen m ON r.module = 'meldungen' AND m.id = r.record_id
+LEFT JOIN auftraege a ON r.module = 'auftraege' AND a.id = r.record_id
+LEFT JOIN technical_objects t ON r.module = 'technical_objects' AND t.id = r.record_id
+WHERE r.user_id = ? AND r.module IN (${request.modules.map(() => '?').join(',')}) AND r.role IN (${request.roles.map(() => '?').join(',')})`;
+  if (scope.teamId !== undefined) {
+    sql += ' AND o.team_id = ?';
+    params.push(scope.teamId);
+  }
+  if (!request.includeClosed) sql += ' AND coalesce(m.closed, a.closed, 0) = 0';
+  return { sql, params };
+}
+
+/** The ids of the matching assignments, sorted (for the fingerprint and apply). */
+export function matchingIds(store: Store, request: TransferRequest, scope: Scope): number[] {
+  const { sql, params } = matchSql(request, scope, 'r.id, r.object_id');
+  const statement = store.prepared(sql);
+  const ids: number[] = [];
+  try {
+    statement.bind(params);
+    while (statement.step()) {
+      const [id, objectId] = statement.get() as [number, number];
+      if (!scope.objectIds || scope.objectIds.has(objectId)) ids.push(id);
+    }
+  } finally {
+    statement.reset();
+  }
+  return ids.sort((a, b) => a - b);
+}
+
+function fingerprintOf(scope: Scope, ids: readonly number[]): string {
+  const hash = createHash('sha256');
+  hash.update(`${scope.from.id}>${scope.to.id}|`);
+  // in chunks: a string of 100,000 ids is fine, but keep memory flat for larger batches
+  for (let i = 0; i < ids.length; i += 10_000) hash.update(`${ids.slice(i, i + 10_000).join(',')},`);
+  return hash.digest('hex');
+}
+
+/**
+ * Plans a transfer (the preview; nothing is changed). Checks the right, the request and the license; resolves
+ * users, objects and team; lists the matching assignments with counts per module × role and the warnings:
+ * same user, target deactivated, target not coupled, target without access to a chosen module, nothing matches.
+ * @param now reference time for license validity
+ * @returns the plan with its fingerprint (see {@link TransferPlan})
+ * @throws PermissionError, KomfortpaketMissingError, TransferInputError, TransferModuleNotLicensedError,
+ *         UnknownUserError, UnknownObjectError, UnknownTeamError
+ */
+export function planTransfer(store: Store, actor: Actor | undefined, input: TransferRequest, now: Date = new Date()): TransferPlan {
+  requireTransferRight(store, actor, now);
+  const request = normalizeRequest(input);
+  const scope = resolveScope(store, request, now);
+  const { sql, params } = matchSql(
+    request,
+    scope,
+    `r.id, r.module, r.role, r.object_id, r.record_id, o.object_no, o.name AS object_name,
+     CASE r.module WHEN 'meldungen' THEN m.meldung_no WHEN 'auftraege' THEN a.auftrag_no WHEN 'technical_objects' THEN r.record_id END AS record_no,
+     CASE r.module WHEN 'objects' THEN o.name WHEN 'meldungen' THEN m.subject WHEN 'auftraege' THEN a.subject ELSE t.name END AS label,
+     coalesce(m.closed, a.closed, 0) AS closed`,
+  );
+  const assignments: AffectedAssignment[] = [];
+  const countMap = new Map<string, number>();
+  // record (module/object/record) → roles the new user would hold there after the transfer (bits: 1 responsible, 2 deputy)
+  const rolesAfter = new Map<string, number>();
+  const recordKey = (module: string, objectId: number, recordId: number | null): string => `${module}/${objectId}/${recordId ?? '-'}`;
+  const roleBit = (role: string): number => (role === 'deputy' ? 2 : 1);
+  // array rows (statement.get) instead of objects: this loop runs once per affected assignment (100,000 in the bench)
+  const statement = store.prepared(`${sql} ORDER BY o.object_no, r.module, record_no, r.role`);
+  try {
+    statement.bind(params);
+    while (statement.step()) {
+      const [id, module, role, objectId, recordId, objectNo, objectName, recordNo, label, closed] = statement.get() as [number, string, string, number, number | null, number, string, number | null, string | null, number];
+      if (scope.objectIds && !scope.objectIds.has(objectId)) continue;
+      const record = recordKey(module, objectId, recordId);
+      rolesAfter.set(record, (rolesAfter.get(record) ?? 0) | roleBit(role));
+      assignments.push({ id, module: module as TransferModule, role: role as TransferRole, objectNo, objectName, recordNo, label: label ?? '', closed: closed === 1 });
+      const key = `${module}/${role}`;
+      countMap.set(key, (countMap.get(key) ?? 0) + 1);
+    }
+  } finally {
+    statement.reset();
+  }
+  const counts = request.modules.flatMap((module) => request.roles.map((role) => ({ module, role, count: countMap.get(`${module}/${role}`) ?? 0 })));
+  const sameUser = scope.from.id === scope.to.id;
+  const warnings: TransferWarning[] = [];
+  const warn = (code: TransferWarningCode, blocking: boolean, template: string, args: (string | number)[] = []): void => void warnings.push({ code, blocking, template, args });
+  if (sameUser) warn('same-user', true, msg('The previous and the new responsible user are the same ({0}); nothing would change. Choose another new user.'), [scope.to.login]);
+  // with the same user nothing would change, so the other warnings about the target would only distract
+  if (!sameUser && !scope.to.active) warn('target-inactive', true, msg('{0} is deactivated and cannot take over responsibilities. Choose an active user or reactivate {0} first.'), [scope.to.login]);
+  if (!sameUser && scope.to.active && !scope.to.coupled) warn('target-uncoupled', false, msg('{0} is not coupled with iX-Haus plus yet; the records are assigned anyway, and {0} sees them after the first sign-in to iX-Haus plus.'), [scope.to.login]);
+  if (!sameUser && scope.to.active) {
+    for (const module of request.modules) {
+      if (!canAccess(store, scope.to.id, MODULE_LICENSE_CODE[module], undefined, now).allowed) {
+        warn('target-no-access', false, msg('{0} has no access to the module {1} (not unlocked or no program right); the records are assigned anyway. Unlock the module for {0} in Modules & Users.'), [scope.to.login, MODULE_NAME[module]]);
+      }
+    }
+  }
+  if (!sameUser && assignments.length > 0) {
+    for (const held of store.all<{ module: string; object_id: number; record_id: number | null; role: string }>('SELECT module, object_id, record_id, role FROM responsibilities WHERE user_id = ?', [scope.to.id])) {
+      const record = recordKey(held.module, held.object_id, held.record_id);
+      const bits = rolesAfter.get(record);
+      if (bits !== undefined) rolesAfter.set(record, bits | roleBit(held.role));
+    }
+    let both = 0;
+    for (const bits of rolesAfter.values()) if (bits === 3) both++;
+    if (both > 0) warn('both-roles', false, msg('After the transfer {1} would be both responsible and deputy of {0} record(s); the deputy then stands in for nobody. Choose a different deputy for them afterwards, or leave the deputy role out.'), [both, scope.to.login]);
+  }
+  if (assignments.length === 0 && !sameUser) warn('nothing-matches', true, msg('Nothing matches: {0} holds no assignment in the chosen objects, modules and roles. Widen the scope or check the previous user.'), [scope.from.login]);
+  const ids = assignments.map((a) => a.id).sort((a, b) => a - b);
+  return { request, from: scope.from, to: scope.to, counts, total: assignments.length, assignments, warnings, fingerprint: fingerprintOf(scope, ids) };
+}
+
+/** Internal: resolves the scope and the sorted matching ids again (apply's re-check). */
+export function rematch(store: Store, request: TransferRequest, now: Date): { scope: Scope; ids: number[]; fingerprint: string } {
+  const scope = resolveScope(store, request, now);
+  const ids = matchingIds(store, request, scope);
+  return { scope, ids, fingerprint: fingerprintOf(scope, ids) };
+}

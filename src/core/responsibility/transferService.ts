@@ -1,0 +1,273 @@
+/**
+ * "Verantwortlichen ändern" — apply, undo and history (product.md §6, domain.md §4, issue 8 §1, §3).
+ * Apply runs in one transaction with a batch id and one audit row per changed assignment; undo restores only the
+ * assignments that still hold the transferred user and reports the others.
+ */
+import { randomBytes } from 'node:crypto';
+import { IxError, msg } from '../errors';
+import type { Store } from '../store/database';
+import type { Actor } from '../users/rights';
+import { MODULE_NAME, normalizeRequest, rematch, requireTransferRight } from './transferPlanner';
+import type { TransferCount, TransferModule, TransferRequest, TransferRole } from './transferPlanner';
+
+// ---------------------------------------------------------------- errors
+
+/** From and to are the same user. */
+export class SameUserError extends IxError {
+  constructor(login: string) {
+    super('E_TRANSFER_SAME_USER', msg('The previous and the new responsible user are both {0}. Choose a different new user.'), [login]);
+  }
+}
+
+/** The new user is deactivated. */
+export class TargetInactiveError extends IxError {
+  constructor(login: string) {
+    super('E_TRANSFER_TARGET_INACTIVE', msg('{0} is deactivated and cannot take over responsibilities. Choose an active user or reactivate {0} first.'), [login]);
+  }
+}
+
+/** The request matches no assignment. */
+export class NothingToTransferError extends IxError {
+  constructor(login: string) {
+    super('E_TRANSFER_NOTHING', msg('Nothing to transfer: {0} holds no assignment in the chosen objects, modules and roles. Nothing was changed.'), [login]);
+  }
+}
+
+/** The assignments changed between preview and apply. */
+export class PlanChangedError extends IxError {
+  constructor(previewTotal: number, nowTotal: number) {
+    super('E_TRANSFER_CHANGED', msg('The assignments changed since the preview ({0} then, {1} now). Nothing was changed; preview again and check the new result.'), [previewTotal, nowTotal]);
+  }
+}
+
+/** No batch with this id. */
+export class UnknownBatchError extends IxError {
+  constructor(batchId: string) {
+    super('E_TRANSFER_UNKNOWN_BATCH', msg('There is no transfer batch "{0}". List the batches with "responsible history" or in the history of Verantwortlichen ändern.'), [batchId]);
+  }
+}
+
+/** The batch was already undone. */
+export class BatchAlreadyUndoneError extends IxError {
+  constructor(batchId: string, at: string) {
+    super('E_TRANSFER_ALREADY_UNDONE', msg('The transfer batch {0} was already undone at {1}; a batch is undone only once. Nothing was changed.'), [batchId, at]);
+  }
+}
+
+// ---------------------------------------------------------------- apply
+
+/** Result of {@link applyTransfer}. */
+export interface TransferResult {
+  readonly batchId: string;
+  /** ISO-8601 UTC */
+  readonly at: string;
+  readonly from: string;
+  readonly to: string;
+  readonly total: number;
+  readonly counts: readonly TransferCount[];
+}
+
+function newBatchId(now: Date): string {
+  // readable and sortable: date, time, 4 random hex digits (unique per store thanks to the PK check below)
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * Applies a previewed transfer in one transaction (product.md §6): re-resolves the request, refuses when it is
+ * blocked (same user, target deactivated, nothing matches) or when the matching assignments differ from the
+ * preview (`fingerprint` of {@link planTransfer}); else moves every matching assignment to the new user, records
+ * the batch and its items, and writes one `audit_log` row per changed assignment with the batch id. All or nothing.
+ * The caller saves the store.
+ * @param fingerprint the plan's fingerprint (the preview the user confirmed)
+ * @param previewTotal the plan's total (only for the message when it changed)
+ * @throws everything {@link planTransfer} throws; SameUserError, TargetInactiveError, NothingToTransferError,
+ *         PlanChangedError; StoreReadOnlyError
+ */
+export function applyTransfer(store: Store, actor: Actor | undefined, input: TransferRequest, fingerprint: string, previewTotal: number, now: Date = new Date()): TransferResult {
+  requireTransferRight(store, actor, now);
+  const request = normalizeRequest(input);
+  return store.transaction((): TransferResult => {
+    const { scope, ids, fingerprint: current } = rematch(store, request, now);
+    if (scope.from.id === scope.to.id) throw new SameUserError(scope.to.login);
+    if (!scope.to.active) throw new TargetInactiveError(scope.to.login);
+    if (current !== fingerprint) throw new PlanChangedError(previewTotal, ids.length);
+    if (ids.length === 0) throw new NothingToTransferError(scope.from.login);
+    const at = now.toISOString();
+    let batchId = newBatchId(now);
+    while (store.scalar('SELECT 1 FROM responsibility_batches WHERE id = ?', [batchId]) !== undefined) batchId = newBatchId(now);
+    store.run('INSERT INTO responsibility_batches (id, at, actor_id, from_user_id, to_user_id, request_json, counts_json, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+      batchId,
+      at,
+      actor.id,
+      scope.from.id,
+      scope.to.id,
+      JSON.stringify(request),
+      '[]',
+      ids.length,
+    ]);
+    // items: one prepared statement stepped per id (100,000 in the bench), then set-based update and audit
+    const insertItem = store.prepared(
+      'INSERT INTO responsibility_batch_items (batch_id, assignment_id, module, role, object_id, record_id, old_user_id, new_user_id) SELECT ?, id, module, role, object_id, record_id, user_id, ? FROM responsibilities WHERE id = ?',
+    );
+    for (const id of ids) {
+      insertItem.bind([batchId, scope.to.id, id]);
+      insertItem.step();
+      insertItem.reset();
+    }
+    store.run('UPDATE responsibilities SET user_id = ? WHERE id IN (SELECT assignment_id FROM responsibility_batch_items WHERE batch_id = ?)', [scope.to.id, batchId]);
+    store.run(
+      `INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value, batch_id)
+       SELECT ?, ?, 'responsible.transfer', 'responsibility', i.module || ':' || o.object_no || ':' || ifnull(i.record_id, '-') || ':' || i.role, ?, ?, i.batch_id
+       FROM responsibility_batch_items i JOIN objects o ON o.id = i.object_id WHERE i.batch_id = ?`,
+      [at, actor.id, scope.from.login, scope.to.login, batchId],
+    );
+    const counts = countsOf(store, batchId, request.modules, request.roles);
+    store.run('UPDATE responsibility_batches SET counts_json = ? WHERE id = ?', [JSON.stringify(counts), batchId]);
+    return { batchId, at, from: scope.from.login, to: scope.to.login, total: ids.length, counts };
+  });
+}
+
+function countsOf(store: Store, batchId: string, modules: readonly TransferModule[], roles: readonly TransferRole[]): TransferCount[] {
+  const map = new Map<string, number>();
+  for (const row of store.all<{ module: string; role: string; n: number }>('SELECT module, role, count(*) AS n FROM responsibility_batch_items WHERE batch_id = ? GROUP BY module, role', [batchId])) {
+    map.set(`${row.module}/${row.role}`, row.n);
+  }
+  return modules.flatMap((module) => roles.map((role) => ({ module, role, count: map.get(`${module}/${role}`) ?? 0 })));
+}
+
+// ---------------------------------------------------------------- undo
+
+/** An assignment that undo left alone because it changed after the batch. */
+export interface UndoSkipped {
+  readonly module: TransferModule;
+  readonly role: TransferRole;
+  readonly objectNo: number | null;
+  readonly recordId: number | null;
+  /** login now holding the assignment, or null when the assignment (or its record) was deleted */
+  readonly nowHeldBy: string | null;
+}
+
+/** Result of {@link undoTransfer}. */
+export interface UndoResult {
+  readonly batchId: string;
+  readonly restored: number;
+  readonly skipped: readonly UndoSkipped[];
+}
+
+/**
+ * Undoes a transfer batch once (product.md §6): in one transaction, every assignment that still holds the user the
+ * batch transferred to goes back to its previous user (one `audit_log` row each, action `responsible.undo`, same
+ * batch id); assignments changed or deleted since are left alone and reported. The caller saves the store.
+ * @throws PermissionError, KomfortpaketMissingError, UnknownBatchError, BatchAlreadyUndoneError, StoreReadOnlyError
+ */
+export function undoTransfer(store: Store, actor: Actor | undefined, batchId: string, now: Date = new Date()): UndoResult {
+  requireTransferRight(store, actor, now);
+  const id = batchId.trim();
+  return store.transaction((): UndoResult => {
+    const batch = store.get<{ id: string; undone_at: string | null }>('SELECT id, undone_at FROM responsibility_batches WHERE id = ?', [id]);
+    if (!batch) throw new UnknownBatchError(id);
+    if (batch.undone_at !== null) throw new BatchAlreadyUndoneError(id, batch.undone_at);
+    const skipped = store
+      .all<{ module: string; role: string; object_no: number | null; record_id: number | null; now_login: string | null }>(
+        `SELECT i.module, i.role, o.object_no, i.record_id, u.login AS now_login
+         FROM responsibility_batch_items i
+         LEFT JOIN responsibilities r ON r.id = i.assignment_id
+         LEFT JOIN objects o ON o.id = i.object_id
+         LEFT JOIN users u ON u.id = r.user_id
+         WHERE i.batch_id = ? AND (r.id IS NULL OR r.user_id <> i.new_user_id)
+         ORDER BY o.object_no, i.module, i.record_id, i.role`,
+        [id],
+      )
+      .map((r) => ({ module: r.module as TransferModule, role: r.role as TransferRole, objectNo: r.object_no, recordId: r.record_id, nowHeldBy: r.now_login }));
+    const at = now.toISOString();
+    // audit first (it needs the pre-undo state to know which rows are restored), then the set-based update
+    store.run(
+      `INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value, batch_id)
+       SELECT ?, ?, 'responsible.undo', 'responsibility', i.module || ':' || o.object_no || ':' || ifnull(i.record_id, '-') || ':' || i.role, nu.login, ou.login, i.batch_id
+       FROM responsibility_batch_items i
+       JOIN responsibilities r ON r.id = i.assignment_id AND r.user_id = i.new_user_id
+       JOIN objects o ON o.id = i.object_id
+       JOIN users nu ON nu.id = i.new_user_id
+       JOIN users ou ON ou.id = i.old_user_id
+       WHERE i.batch_id = ?`,
+      [at, actor.id, id],
+    );
+    const { changes: restored } = store.run(
+      `UPDATE responsibilities SET user_id = (SELECT i.old_user_id FROM responsibility_batch_items i WHERE i.batch_id = ?1 AND i.assignment_id = responsibilities.id)
+       WHERE id IN (SELECT i.assignment_id FROM responsibility_batch_items i WHERE i.batch_id = ?1)
+         AND user_id = (SELECT i.new_user_id FROM responsibility_batch_items i WHERE i.batch_id = ?1 AND i.assignment_id = responsibilities.id)`,
+      [id],
+    );
+    store.run('UPDATE responsibility_batches SET undone_at = ?, undone_by = ?, undo_restored = ?, undo_skipped = ? WHERE id = ?', [at, actor.id, restored, skipped.length, id]);
+    return { batchId: id, restored, skipped };
+  });
+}
+
+// ---------------------------------------------------------------- history
+
+/** One transfer batch as the history lists it (issue 8 §3). */
+export interface TransferBatchSummary {
+  readonly batchId: string;
+  /** ISO-8601 UTC */
+  readonly at: string;
+  /** login of the admin who ran it */
+  readonly by: string | null;
+  readonly from: string;
+  readonly to: string;
+  readonly total: number;
+  readonly counts: readonly TransferCount[];
+  readonly request: TransferRequest;
+  /** set when undone */
+  readonly undoneAt: string | null;
+  readonly undoneBy: string | null;
+  readonly undoRestored: number | null;
+  readonly undoSkipped: number | null;
+}
+
+/**
+ * Lists transfer batches, newest first.
+ * @param limit at most this many (default 200)
+ * @throws PermissionError, KomfortpaketMissingError
+ */
+export function transferHistory(store: Store, actor: Actor | undefined, limit = 200, now: Date = new Date()): TransferBatchSummary[] {
+  requireTransferRight(store, actor, now);
+  return store
+    .all<{ id: string; at: string; by_login: string | null; from_login: string; to_login: string; total: number; counts_json: string; request_json: string; undone_at: string | null; undone_by: string | null; undo_restored: number | null; undo_skipped: number | null }>(
+      `SELECT b.id, b.at, a.login AS by_login, f.login AS from_login, t.login AS to_login, b.total, b.counts_json, b.request_json,
+              b.undone_at, ub.login AS undone_by, b.undo_restored, b.undo_skipped
+       FROM responsibility_batches b
+       JOIN users f ON f.id = b.from_user_id
+       JOIN users t ON t.id = b.to_user_id
+       LEFT JOIN users a ON a.id = b.actor_id
+       LEFT JOIN users ub ON ub.id = b.undone_by
+       ORDER BY b.at DESC, b.id DESC LIMIT ?`,
+      [Math.max(1, Math.floor(limit))],
+    )
+    .map((r) => ({
+      batchId: r.id,
+      at: r.at,
+      by: r.by_login,
+      from: r.from_login,
+      to: r.to_login,
+      total: r.total,
+      counts: JSON.parse(r.counts_json) as TransferCount[],
+      request: JSON.parse(r.request_json) as TransferRequest,
+      undoneAt: r.undone_at,
+      undoneBy: r.undone_by,
+      undoRestored: r.undo_restored,
+      undoSkipped: r.undo_skipped,
+    }));
+}
+
+/** "Objekte: 3 responsible, 1 deputy; Meldungen: 5 responsible" — a one-line summary of counts (CLI, history). */
+export function describeCounts(counts: readonly TransferCount[]): string {
+  const byModule = new Map<TransferModule, string[]>();
+  for (const c of counts) {
+    if (c.count === 0) continue;
+    const list = byModule.get(c.module) ?? [];
+    list.push(`${c.count} ${c.role}`);
+    byModule.set(c.module, list);
+  }
+  return [...byModule].map(([m, parts]) => `${MODULE_NAME[m]}: ${parts.join(', ')}`).join('; ') || 'nothing';
+}
