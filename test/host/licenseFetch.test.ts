@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import { DEMO_KID, demoPrivateKey } from '../../src/core/license/demoVendorKey';
 import { generateLicenseKey, issueLicenseFile, licenseFileBaseName, licenseKeyFileText } from '../../src/core/license/licenseIssuer';
 import { installedSerial } from '../../src/core/license/licenseService';
+import { demoLicensePayload } from '../../src/core/demo/demoData';
 import { loadSftpSettings } from '../../src/core/sftp/sftpSettings';
 import type { IxHausApi } from '../../src/extension/extension';
 import type { FetchCommandResult } from '../../src/extension/commands/sftpCommands';
@@ -37,11 +38,10 @@ describe('Lizenzen abrufen in the VS Code host (real sshd)', function () {
     const lizenzen = path.join(sshd.serveDir, 'lizenzen');
     fs.mkdirSync(lizenzen, { mode: 0o755 });
     for (const serial of [2, 3]) {
-      const payload = {
-        licenseNo: 'DEMO-0001', customer: { no: '99999', name: 'Musterverwaltung GmbH' }, product: 'ixhaus-plus' as const, serial,
-        issued: new Date().toISOString(), validUntil: null,
-        modules: [{ code: 'KOMFORT', name: 'Komfortpaket', seats: 40 + serial, validUntil: null }, { code: 'CTI', name: 'CTI', seats: 30, validUntil: null }],
-      };
+      // the demo license with a higher serial and more Komfortpaket seats: every module stays licensed, so the
+      // suites after this one still find the demo store as they expect
+      const demo = demoLicensePayload(new Date());
+      const payload = { ...demo, serial, modules: demo.modules.map((m) => (m.code === 'KOMFORT' ? { ...m, seats: m.seats + serial } : m)) };
       const key = generateLicenseKey();
       const base = path.join(lizenzen, `${licenseFileBaseName(payload)}_${serial}`);
       fs.writeFileSync(`${base}.lic`, issueLicenseFile(payload, { kid: DEMO_KID, privateKey: demoPrivateKey() }, key), { mode: 0o644 });
