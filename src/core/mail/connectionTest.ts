@@ -19,7 +19,8 @@ import type { MailSettings, TlsMode } from '../../shared/mail/settings';
 import { classifyFailure } from './classify';
 import type { MailHint, MailStep } from './classify';
 import { composeSafeMessage, requireSmtpUtf8 } from './headerSafety';
-import type { MailError } from './errors';
+import type { SafeMessageInput } from './headerSafety';
+import { MailError } from './errors';
 
 /** How to log in: a password (Basic) or an OAuth access token (XOAUTH2 as `user`). */
 export type MailCredentials = { readonly kind: 'password'; readonly user: string; readonly password: string; /** SASL method; default: the first the server offers */ readonly method?: 'PLAIN' | 'LOGIN' } | { readonly kind: 'xoauth2'; readonly user: string; readonly accessToken: string };
@@ -115,6 +116,29 @@ function replyTo(transcript: readonly TranscriptEntry[], verb: string): string |
  * @throws MailError when the recipient or sender address is invalid or contains CR/LF/NUL (C09)
  */
 export async function runConnectionTest(input: ConnectionTestInput): Promise<ConnectionTestReport> {
+  const now = input.now ?? Date.now;
+  return deliverMessage({
+    ...input,
+    message: {
+      from: { name: 'iX-Haus plus', address: input.settings.from },
+      to: [{ address: input.to }],
+      subject: 'iX-Haus plus: SMTP-Verbindungstest',
+      text: `Dies ist eine Testnachricht von ixhaus-admin (${new Date(now()).toISOString()}).\r\nThis is a test message from ixhaus-admin.\r\n`,
+    },
+  });
+}
+
+/** Input of {@link deliverMessage}: like the connection test, with any message instead of the test mail. */
+export interface DeliveryInput extends Omit<ConnectionTestInput, 'to'> {
+  readonly message: SafeMessageInput;
+}
+
+/**
+ * Sends one message over one connection and reports each step (the engine of the connection test, reminders
+ * and scheduler alerts). Server-side failures become failed steps with hints.
+ * @throws HeaderInjectionError / MailError for unsafe or invalid header values (C09), before connecting
+ */
+export async function deliverMessage(input: DeliveryInput): Promise<ConnectionTestReport> {
   const started = Date.now();
   const { settings } = input;
   const timeouts: MailTimeouts = { ...DEFAULT_TIMEOUTS, ...input.timeouts };
@@ -122,12 +146,7 @@ export async function runConnectionTest(input: ConnectionTestInput): Promise<Con
   const implicitPort = input.implicitTlsPort ?? IMPLICIT_TLS_PORT;
   const tlsMode = tlsModeOf(settings, implicitPort);
   const now = input.now ?? Date.now;
-  const message = composeSafeMessage({
-    from: { name: 'iX-Haus plus', address: settings.from },
-    to: [{ address: input.to }],
-    subject: 'iX-Haus plus: SMTP-Verbindungstest',
-    text: `Dies ist eine Testnachricht von ixhaus-admin (${new Date(now()).toISOString()}).\r\nThis is a test message from ixhaus-admin.\r\n`,
-  });
+  const message = composeSafeMessage(input.message);
 
   const results: StepResult[] = [];
   const done = (report: Partial<ConnectionTestReport> = {}): ConnectionTestReport => {
@@ -296,4 +315,17 @@ export function formatReport(report: ConnectionTestReport, translate: (template:
   }
   lines.push(`${report.ok ? 'test mail sent' : 'test failed'} (${report.tlsMode}, ${report.durationMs} ms)`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Sends a message (reminders, scheduler alerts) and throws when it was not accepted.
+ * @throws MailError `E_MAIL_DELIVERY` naming the failed step, its reply and the hint
+ */
+export async function sendMail(input: DeliveryInput): Promise<ConnectionTestReport> {
+  const report = await deliverMessage(input);
+  if (!report.ok) {
+    const step = report.steps.find((s) => s.status === 'failed');
+    throw new MailError('E_MAIL_DELIVERY', msg('The mail was not sent: step {0} failed ({1}).'), [step?.step ?? '?', (step?.reply || step?.hint?.id || '').split('\n')[0] ?? '']);
+  }
+  return report;
 }

@@ -3,6 +3,7 @@ import { APPLICATION_ID } from '../fileCheck';
 import { SCHEMA_V1 } from './001_initial';
 import { SCHEMA_V2 } from './002_license_files';
 import { SCHEMA_V3 } from './003_program_rights';
+import { SCHEMA_V4 } from './004_mail';
 
 /** One schema step. `up` runs inside the store's migration transaction and must not save or commit. */
 export interface Migration {
@@ -34,6 +35,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'program rights',
     up(db) {
       db.exec(SCHEMA_V3);
+    },
+  },
+  {
+    version: 4,
+    name: 'mail: SMTP opt-ins, secret reminders, scheduler jobs and incidents',
+    up(db) {
+      db.exec(SCHEMA_V4);
     },
   },
 ];
