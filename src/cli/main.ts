@@ -11,6 +11,7 @@ import { storeInfo } from '../core/store/storeInfo';
 import { createFirstAdmin } from '../core/users/bootstrap';
 import { registerAdminCommands } from './adminCommands';
 import { registerLicenseCommands } from './licenseCommands';
+import { registerMailCommands } from './mailCommands';
 import { EXIT_FAILED, EXIT_USAGE, count, formatMb, runVerb } from './output';
 import type { VerbResult } from './output';
 
@@ -128,6 +129,7 @@ export function buildProgram(): Command {
 
   registerLicenseCommands(program);
   registerAdminCommands(program);
+  registerMailCommands(program);
   return program;
 }
 

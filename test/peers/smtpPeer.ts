@@ -44,6 +44,8 @@ export interface SmtpScript {
   readonly password?: string;
   /** accepted XOAUTH2 token */
   readonly accessToken?: string;
+  /** accept any XOAUTH2 token whose payload names Exchange Online as audience (tokens from the Entra peer) */
+  readonly acceptExchangeTokens?: boolean;
   /** overrides the AUTH outcome (called with the attempt number, from 1) */
   readonly onAuth?: (auth: SMTPServerAuthentication, attempt: number) => ScriptedReply;
   readonly onMailFrom?: (address: string) => ScriptedReply;
@@ -94,7 +96,14 @@ export async function startSmtpPeer(script: SmtpScript): Promise<SmtpPeer> {
       log.auths.push({ method: auth.method, username: auth.username ?? '' });
       const override = script.onAuth?.(auth, attempts);
       if (override) return callback(scripted(override) ?? null);
-      const ok = auth.method === 'XOAUTH2' ? auth.accessToken === script.accessToken && auth.username === script.user : auth.username === script.user && auth.password === script.password;
+      const exchangeToken = () => {
+        try {
+          return (JSON.parse(Buffer.from(auth.accessToken?.split('.')[1] ?? '', 'base64url').toString('utf8')) as { aud?: string }).aud === 'https://outlook.office365.com';
+        } catch {
+          return false;
+        }
+      };
+      const ok = auth.method === 'XOAUTH2' ? (auth.accessToken === script.accessToken || (script.acceptExchangeTokens === true && exchangeToken())) && auth.username === script.user : auth.username === script.user && auth.password === script.password;
       if (ok) return callback(null, { user: auth.username });
       return callback(Object.assign(new Error('5.7.8 Error: authentication failed'), { responseCode: 535 }));
     },
