@@ -18,6 +18,7 @@ import { issueLicenseFile, licenseKeyFileText } from '../src/core/license/licens
 import { buildTrustedKeys, diffLicenses, installedPayload, verifyForStore } from '../src/core/license/licenseService';
 import { Store } from '../src/core/store/database';
 import { loadSqlJs } from '../src/core/store/sqlJs';
+import { mailSamples } from './mailProbe';
 
 const root = path.join(__dirname, '..');
 const quick = process.argv.includes('--quick');
@@ -221,6 +222,9 @@ async function main(): Promise<void> {
     }
     await store.close();
     stats('license: verify + decrypt + diff (11 modules)', 'ms', license, { goal: '≤ 5 ms' });
+
+    phase('mail: connection test against a local smtp-server');
+    for (const sample of await mailSamples()) stats(sample.name, sample.unit, sample.values);
 
     skip('caller lookup p50/p99 (normalised numbers)', 'the number index lands with CTI (issue 9); the point-query rows above measure the same query shape', '≤ 1 ms p99, ≤ 3× better-sqlite3');
     skip('settings search over the catalogue', 'the settings catalogue lands with issue 6');
