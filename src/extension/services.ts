@@ -4,6 +4,7 @@ import type { NodeTreeProvider, TreeNode } from '../providers/tree/treeNode';
 import type { SettingsFilter } from '../providers/tree/settingsTree';
 import type { ViewId } from './ids';
 import type { LicenseDocuments } from './licenseDocuments';
+import type { MailHost } from './mail/mailHost';
 import type { Session } from './session';
 import type { StoreHost } from './storeHost';
 
@@ -25,4 +26,6 @@ export interface Services {
   readonly settingsFilter: SettingsFilter;
   /** index of the search hit last revealed by "next hit" (-1: none yet) */
   settingsHitIndex: number;
+  /** SMTP secrets (secret storage) and the connection-test report channel */
+  readonly mail: MailHost;
 }
