@@ -21,6 +21,7 @@ export const COMMAND_IDS = [
   'ixhaus.users.deactivate',
   'ixhaus.users.reactivate',
   'ixhaus.users.myData',
+  'ixhaus.mail.openSettings',
   'ixhaus.mail.editSettings',
   'ixhaus.mail.setSecret',
   'ixhaus.mail.testConnection',

@@ -84,3 +84,50 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
     assert.match(label(groups[1]!.children!()[0]!.treeItem()), /Alt-Daten markieren \(/);
   });
 });
+
+describe('SMTP Einstellungen webview in a real VS Code host', () => {
+  const SECRET2 = 'Webview-Geheimnis-7c2e!';
+  let api: IxHausApi;
+  let peer: SmtpPeer;
+
+  before(async () => {
+    api = (await vscode.extensions.getExtension<IxHausApi>(EXTENSION_ID)!.activate());
+    await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'admin', password: 'demo' });
+    peer = await startSmtpPeer({ tls: 'starttls', user: USER, password: SECRET2 });
+  });
+  after(async () => {
+    api.services.mail.smtpPanel?.dispose();
+    await peer.close();
+    await vscode.commands.executeCommand('ixhaus.session.signOut');
+  });
+
+  it('loads under its strict CSP (the form says ready), saves through the host validator, tests, and never gets the secret back', async () => {
+    await vscode.commands.executeCommand('ixhaus.mail.openSettings');
+    const panel = api.services.mail.smtpPanel;
+    assert.ok(panel, 'panel open');
+    assert.match(panel.panel.webview.html, /default-src 'none'; script-src 'nonce-[A-Za-z0-9+/=]{24}'/);
+    assert.doesNotMatch(panel.panel.webview.html, /unsafe-inline/);
+    for (let i = 0; i < 150 && !panel.posted.some((m) => m.type === 'mail/settings/init'); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(panel.posted.some((m) => m.type === 'mail/settings/init'), 'the webview script ran and asked for its data');
+
+    await panel.receive({ type: 'mail/settings/save', values: { authType: 'basic', host: '127.0.0.1', port: 'abc', ssl: true, user: USER, from: USER }, secrets: {} });
+    assert.equal(panel.posted.at(-1)?.type, 'mail/settings/refused', 'the host re-validates what the form sends');
+    await panel.receive({ type: 'mail/settings/save', values: { authType: 'basic', host: '127.0.0.1', port: String(peer.port), ssl: true, user: USER, from: USER, schedulerRecipient: 'admin1@ixhaus.example' }, secrets: { password: SECRET2 } });
+    const saved = panel.posted.at(-1);
+    assert.equal(saved?.type, 'mail/settings/saved');
+    assert.ok(saved?.type === 'mail/settings/saved' && saved.presence.password === true);
+    const store = api.services.storeHost.store!;
+    assert.equal(await api.services.context.secrets.get(api.services.mail.key(store, 'password')), SECRET2);
+
+    panel.testOptions = { ca: peer.cert.cert };
+    await panel.receive({ type: 'mail/test/run', to: 'mieter@example.org' });
+    const result = panel.posted.at(-1);
+    assert.ok(result?.type === 'mail/test/result' && result.report.ok, JSON.stringify(result));
+
+    // the secret is nowhere but in secret storage: not in anything posted to the webview, the store file, the logs
+    assert.equal(JSON.stringify(panel.posted).includes(SECRET2), false, 'secret posted to the webview');
+    assert.equal(fs.readFileSync(store.file!).includes(Buffer.from(SECRET2)), false, 'secret in the store file');
+    for (const file of filesBelow(path.dirname(path.dirname(api.services.context.logUri.fsPath)))) assert.equal(fs.readFileSync(file).includes(Buffer.from(SECRET2)), false, `secret in ${file}`);
+    await api.services.mail.write(store, 'password', '');
+  });
+});

@@ -18,6 +18,7 @@ import type { Actor } from '../../core/users/rights';
 import { emptyMailSettings, parseAddress, validateMailSettings } from '../../shared/mail/settings';
 import type { MailField, MailIssue } from '../../shared/mail/settings';
 import type { MailSecretKind } from '../mail/mailHost';
+import { SmtpPanel } from '../mail/smtpPanel';
 import type { Services } from '../services';
 
 function adminContext(services: Services, action: string): { store: Store; actor: Actor } | undefined {
@@ -56,6 +57,12 @@ function fieldLabel(field: MailField): string {
 
 const BASIC_FIELDS: MailField[] = ['authType', 'host', 'port', 'ssl', 'allowInsecureAuth', 'user', 'from', 'schedulerRecipient', 'schedulerRecipient2'];
 const OAUTH_FIELDS: MailField[] = ['authType', 'clientId', 'objectId', 'tenant', 'authorityHost', 'user', 'from', 'notifyAddress', 'secretValidUntil', 'host', 'port', 'ssl', 'schedulerRecipient', 'schedulerRecipient2'];
+
+/** `ixhaus.mail.openSettings`: opens the "SMTP Einstellungen" webview (admins). */
+export function openMailSettingsCommand(services: Services): void {
+  if (!adminContext(services, 'change the SMTP settings')) return;
+  SmtpPanel.show(services);
+}
 
 /** `ixhaus.mail.editSettings`: with `{ settings }` saves them (API, tests); else a field list with live validation. */
 export async function editMailSettingsCommand(services: Services, arg?: unknown): Promise<void> {

@@ -7,7 +7,7 @@ import { signInCommand, signOutCommand } from './sessionCommands';
 import { changeRoleCommand, deactivateUserCommand, lockModuleCommand, myDataCommand, reactivateUserCommand, unlockModuleCommand } from './userCommands';
 import { clearSettingsSearchCommand, copySettingCommand, editSettingCommand, nextHitCommand, resetSettingCommand, searchSettingsCommand } from './settingsCommands';
 import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
-import { editMailSettingsCommand, setMailSecretCommand, testMailConnectionCommand } from './mailCommands';
+import { editMailSettingsCommand, openMailSettingsCommand, setMailSecretCommand, testMailConnectionCommand } from './mailCommands';
 
 /** The one id → handler table (DESIGN.md §3). Typed so that every {@link CommandId} has exactly one handler. */
 export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...args: unknown[]) => Promise<void> | void>> = {
@@ -32,6 +32,7 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.users.deactivate': deactivateUserCommand,
   'ixhaus.users.reactivate': reactivateUserCommand,
   'ixhaus.users.myData': myDataCommand,
+  'ixhaus.mail.openSettings': openMailSettingsCommand,
   'ixhaus.mail.editSettings': editMailSettingsCommand,
   'ixhaus.mail.setSecret': setMailSecretCommand,
   'ixhaus.mail.testConnection': testMailConnectionCommand,

@@ -8,6 +8,7 @@ import type { Store } from '../../core/store/database';
 import type { MailSecrets, MailTestResult } from '../../core/mail/mailTest';
 import { secretLooksLikeId } from '../../core/mail/oauth';
 import type { SecretPresence } from '../../shared/mail/settings';
+import type { SmtpPanel } from './smtpPanel';
 
 /** Which secret: the Basic password or the OAuth client secret. */
 export type MailSecretKind = 'password' | 'clientSecret';
@@ -16,6 +17,8 @@ export class MailHost implements vscode.Disposable {
   readonly output: vscode.OutputChannel;
   /** the result of the last connection test in this window */
   lastResult: MailTestResult | undefined;
+  /** the open "SMTP Einstellungen" panel, if any */
+  smtpPanel: SmtpPanel | undefined;
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.output = vscode.window.createOutputChannel('iX-Haus SMTP');
