@@ -141,4 +141,12 @@ describe('mail: OAuth 2.0 against a local Entra/Graph endpoint (msal-node)', () 
     assert.equal(authorityUrl({ tenant: ` ${TENANT} `, authorityHost: 'login.microsoftonline.us' }), `https://login.microsoftonline.us/${TENANT}`);
     assert.ok(validateMailSettings({ authType: 'oauth', from: MAILBOX, user: MAILBOX, clientId: CLIENT_ID, tenant: TENANT, authorityHost: 'login.microsoftonline.de' }).issues.some((i) => i.code === 'E_MAIL_AUTHORITY_DE'));
   });
+
+  it('C12: an expired "Gültig bis" is shown as such (a warning, the settings still save)', () => {
+    const input = { authType: 'oauth', from: MAILBOX, user: MAILBOX, clientId: CLIENT_ID, tenant: TENANT, secretValidUntil: '2025-03-01' };
+    const expired = validateMailSettings(input, undefined, new Date('2025-03-02T00:00:00Z'));
+    assert.ok(expired.settings);
+    assert.deepEqual(expired.issues.find((i) => i.code === 'W_MAIL_SECRET_EXPIRED')?.args, ['2025-03-01']);
+    assert.equal(validateMailSettings(input, undefined, new Date('2025-02-20T00:00:00Z')).issues.some((i) => i.code === 'W_MAIL_SECRET_EXPIRED'), false);
+  });
 });

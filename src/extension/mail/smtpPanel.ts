@@ -61,6 +61,7 @@ function validatorTemplates(): string[] {
     { authType: 'oauth', tenant: 'https://x/y', authorityHost: 'login.microsoftonline.de', host: 'h\n' },
     { authType: 'oauth', tenant: 'x y', clientId: '' },
     { authType: 'basic', host: '', user: 'u' },
+    { authType: 'oauth', secretValidUntil: '2000-01-01' },
   ];
   const presence = { password: false, clientSecret: false, clientSecretLooksLikeId: true };
   return [...new Set(samples.flatMap((s) => validateMailSettings(s, presence).issues.map((i) => i.template)))];

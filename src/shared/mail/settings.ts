@@ -192,9 +192,10 @@ function bool(input: Record<string, unknown>, key: string, fallback: boolean): b
  *
  * @param input field values by {@link MailSettings} key (strings, numbers or booleans)
  * @param secrets which secrets are set; omitted → secret checks are skipped
+ * @param now the clock for the "secret expired" warning (UTC dates)
  * @returns the normalised settings when no issue has severity `error`, and every issue
  */
-export function validateMailSettings(input: Record<string, unknown>, secrets?: SecretPresence): MailValidation {
+export function validateMailSettings(input: Record<string, unknown>, secrets?: SecretPresence, now: Date = new Date()): MailValidation {
   const issues: MailIssue[] = [];
   const add = (field: MailField, code: string, template: string, args: readonly (string | number)[] = [], severity: 'error' | 'warning' = 'error') => issues.push({ field, severity, code, template, args });
 
@@ -256,6 +257,7 @@ export function validateMailSettings(input: Record<string, unknown>, secrets?: S
     if (!authorityOk) add('authorityHost', 'E_MAIL_AUTHORITY', msg('"{0}" is not a valid authority host: enter only the host, e.g. login.microsoftonline.com or login.microsoftonline.us.'), [authorityHost]);
     if (authorityHost === 'login.microsoftonline.de') add('authorityHost', 'E_MAIL_AUTHORITY_DE', msg('login.microsoftonline.de was the retired Microsoft Cloud Deutschland; use login.microsoftonline.com.'));
     if (secretValidUntil !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(secretValidUntil)) add('secretValidUntil', 'E_MAIL_DATE', msg('"Gültig bis" must be a date like 2027-03-31.'));
+    else if (secretValidUntil !== '' && secretValidUntil <= now.toISOString().slice(0, 10)) add('secretValidUntil', 'W_MAIL_SECRET_EXPIRED', msg('The client secret expired on {0}: create a new one in Entra ID → App registrations → Certificates & secrets and enter its value.'), [secretValidUntil], 'warning');
     if (secrets && !secrets.clientSecret) add('clientSecret', 'W_MAIL_NO_SECRET', msg('No client secret is set.'), [], 'warning');
     if (secrets?.clientSecretLooksLikeId) add('clientSecret', 'W_MAIL_SECRET_ID', msg('The client secret looks like the Secret ID (a GUID); paste the Value column instead (shown only once when the secret is created).'), [], 'warning');
   }
