@@ -217,8 +217,8 @@ export async function deliverMessage(input: DeliveryInput): Promise<ConnectionTe
       },
     },
   });
-  const connectionErrors: NodemailerLikeError[] = [];
-  connection.on('error', (error: NodemailerLikeError) => connectionErrors.push(error));
+  // failures reach the step promises; this listener only keeps a late socket 'error' from becoming an uncaught one
+  connection.on('error', () => undefined);
   const close = () => {
     try {
       connection.quit();
@@ -300,7 +300,6 @@ export async function deliverMessage(input: DeliveryInput): Promise<ConnectionTe
     return done({ ...(tlsText ? { tls: tlsText } : {}) });
   } finally {
     close();
-    void connectionErrors;
   }
 }
 
