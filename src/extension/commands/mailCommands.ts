@@ -181,6 +181,13 @@ export async function testMailConnectionCommand(services: Services, arg?: unknow
   services.mail.output.appendLine(`— ${new Date().toLocaleString()} · ${settings.host}:${settings.port} → ${to}`);
   services.mail.output.append(resultLines(result));
   const show = vscode.l10n.t('Show report');
-  const message = result.ok ? vscode.window.showInformationMessage(vscode.l10n.t('Test mail sent to {0} ({1} ms).', to, result.smtp.durationMs), show) : vscode.window.showErrorMessage(vscode.l10n.t('The SMTP connection test failed — see the step report.'), show);
-  void message.then((picked) => picked === show && services.mail.output.show(true));
+  // Basic auth retired by Microsoft (C06): offer the jump to the OAuth settings right in the message
+  const toOAuth = result.smtp.steps.some((s) => s.hint?.id === 'basic-auth-retired') ? vscode.l10n.t('Switch to OAuth 2.0…') : undefined;
+  const message = result.ok
+    ? vscode.window.showInformationMessage(vscode.l10n.t('Test mail sent to {0} ({1} ms).', to, result.smtp.durationMs), show)
+    : vscode.window.showErrorMessage(vscode.l10n.t('The SMTP connection test failed — see the step report.'), show, ...(toOAuth ? [toOAuth] : []));
+  void message.then((picked) => {
+    if (picked === show) services.mail.output.show(true);
+    if (picked !== undefined && picked === toOAuth) SmtpPanel.show(services);
+  });
 }
