@@ -26,6 +26,7 @@ import { SFTP_TEST_PASSWORD, SFTP_TEST_USER, startSshd } from '../test/peers/ssh
 import { planTransfer } from '../src/core/responsibility/transferPlanner';
 import { applyTransfer, undoTransfer } from '../src/core/responsibility/transferService';
 import { loadSqlJs } from '../src/core/store/sqlJs';
+import { mailSamples } from './mailProbe';
 
 const root = path.join(__dirname, '..');
 const quick = process.argv.includes('--quick');
@@ -320,6 +321,9 @@ async function main(): Promise<void> {
     stats('license: verify + decrypt + diff (11 modules)', 'ms', license, { goal: '≤ 5 ms' });
     phase('Lizenzen abrufen over SFTP');
     await sftpFetchMetrics(dir, demo);
+
+    phase('mail: connection test against a local smtp-server');
+    for (const sample of await mailSamples()) stats(sample.name, sample.unit, sample.values);
 
     skip('caller lookup p50/p99 (normalised numbers)', 'the number index lands with CTI (issue 9); the point-query rows above measure the same query shape', '≤ 1 ms p99, ≤ 3× better-sqlite3');
     const index = buildSearchIndex('de');

@@ -12,6 +12,7 @@ import { createFirstAdmin } from '../core/users/bootstrap';
 import { registerAdminCommands } from './adminCommands';
 import { registerLicenseCommands } from './licenseCommands';
 import { registerResponsibleCommands } from './responsibleCommands';
+import { registerMailCommands } from './mailCommands';
 import { EXIT_FAILED, EXIT_USAGE, count, formatMb, runVerb } from './output';
 import type { VerbResult } from './output';
 
@@ -130,6 +131,7 @@ export function buildProgram(): Command {
   registerLicenseCommands(program);
   registerAdminCommands(program);
   registerResponsibleCommands(program);
+  registerMailCommands(program);
   return program;
 }
 

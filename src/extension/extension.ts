@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { SessionStatusBar } from '../providers/sessionStatusBar';
 import { licenseRoots } from '../providers/tree/licensesTree';
 import { modulesRoots } from '../providers/tree/modulesTree';
+import { schedulerRoots } from '../providers/tree/schedulerTree';
 import { settingsRoots } from '../providers/tree/settingsTree';
 import type { SettingsFilter } from '../providers/tree/settingsTree';
 import { NodeTreeProvider } from '../providers/tree/treeNode';
@@ -10,6 +11,7 @@ import { remindAfterSignIn } from './commands/licenseCommands';
 import { registerCommands } from './commands/registerCommands';
 import { registerTransferSerializer } from './commands/responsibleCommands';
 import { LicenseDocuments } from './licenseDocuments';
+import { MailHost } from './mail/mailHost';
 import { showError } from './errors';
 import type { ViewId } from './ids';
 import { createLog } from './log';
@@ -47,6 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     'ixhaus.licenses': new NodeTreeProvider(whenSignedIn(() => licenseRoots(storeHost.store))),
     'ixhaus.settings': new NodeTreeProvider(whenSignedIn(() => settingsRoots(storeHost.store, session.actor?.id, settingsFilter))),
     'ixhaus.modules': new NodeTreeProvider(whenSignedIn(() => modulesRoots(storeHost.store))),
+    'ixhaus.scheduler': new NodeTreeProvider(whenSignedIn(() => schedulerRoots(storeHost.store))),
   };
   const refreshViews = (): void => Object.values(trees).forEach((tree) => tree.refresh());
   const treeViews = Object.fromEntries(
@@ -54,9 +57,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   ) as Record<ViewId, vscode.TreeView<TreeNode>>;
 
   const licenseDocuments = new LicenseDocuments();
-  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, settingsHitIndex: -1, panels: {} };
+  const mail = new MailHost(context.secrets);
+  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, settingsHitIndex: -1, panels: {}, mail };
   active = services;
-  context.subscriptions.push(channel, storeHost, session, statusBar, licenseDocuments, ...Object.values(trees), ...Object.values(treeViews));
+  context.subscriptions.push(channel, storeHost, session, statusBar, licenseDocuments, mail, ...Object.values(trees), ...Object.values(treeViews));
   context.subscriptions.push(...registerCommands(services), registerTransferSerializer(services));
   const updateStatus = (): void => statusBar.update(storeHost.store, session.actor);
   context.subscriptions.push(

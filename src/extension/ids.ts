@@ -26,11 +26,15 @@ export const COMMAND_IDS = [
   'ixhaus.users.reactivate',
   'ixhaus.users.myData',
   'ixhaus.responsible.transfer',
+  'ixhaus.mail.openSettings',
+  'ixhaus.mail.editSettings',
+  'ixhaus.mail.setSecret',
+  'ixhaus.mail.testConnection',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
 /** View ids inside the "iX-Haus" activity-bar container. */
-export const VIEW_IDS = ['ixhaus.licenses', 'ixhaus.settings', 'ixhaus.modules'] as const;
+export const VIEW_IDS = ['ixhaus.licenses', 'ixhaus.settings', 'ixhaus.modules', 'ixhaus.scheduler'] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 
 /** Context keys set by the extension (used in `when` clauses of package.json). */

@@ -5,6 +5,7 @@ import type { SettingsFilter } from '../providers/tree/settingsTree';
 import type { ViewId } from './ids';
 import type { LicenseDocuments } from './licenseDocuments';
 import type { TransferResponsiblePanel } from './panels/transferResponsiblePanel';
+import type { MailHost } from './mail/mailHost';
 import type { Session } from './session';
 import type { StoreHost } from './storeHost';
 
@@ -28,4 +29,6 @@ export interface Services {
   settingsHitIndex: number;
   /** the open webview panels (one per kind and window) */
   readonly panels: { transferResponsible?: TransferResponsiblePanel };
+  /** SMTP secrets (secret storage) and the connection-test report channel */
+  readonly mail: MailHost;
 }

@@ -9,6 +9,7 @@ import { configureSftpCommand, fetchLicensesCommand, retrustHostKeyCommand, test
 import { changeRoleCommand, deactivateUserCommand, lockModuleCommand, myDataCommand, reactivateUserCommand, unlockModuleCommand } from './userCommands';
 import { clearSettingsSearchCommand, copySettingCommand, editSettingCommand, nextHitCommand, resetSettingCommand, searchSettingsCommand } from './settingsCommands';
 import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
+import { editMailSettingsCommand, openMailSettingsCommand, setMailSecretCommand, testMailConnectionCommand } from './mailCommands';
 
 /**
  * The one id → handler table (DESIGN.md §3). Typed so that every {@link CommandId} has exactly one handler. A handler
@@ -42,6 +43,10 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.users.reactivate': reactivateUserCommand,
   'ixhaus.users.myData': myDataCommand,
   'ixhaus.responsible.transfer': (services, arg) => void transferResponsibleCommand(services, arg),
+  'ixhaus.mail.openSettings': openMailSettingsCommand,
+  'ixhaus.mail.editSettings': editMailSettingsCommand,
+  'ixhaus.mail.setSecret': setMailSecretCommand,
+  'ixhaus.mail.testConnection': testMailConnectionCommand,
 };
 
 /** Registers every command of the table; each failure is shown localized with its actions, and logged. */

@@ -4,6 +4,7 @@ import { SCHEMA_V1 } from './001_initial';
 import { SCHEMA_V2 } from './002_license_files';
 import { SCHEMA_V3 } from './003_program_rights';
 import { SCHEMA_V4 } from './004_responsibility';
+import { SCHEMA_V5 } from './005_mail';
 
 /** One schema step. `up` runs inside the store's migration transaction and must not save or commit. */
 export interface Migration {
@@ -42,6 +43,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'responsibility transfer batches',
     up(db) {
       db.exec(SCHEMA_V4);
+    },
+  },
+  {
+    version: 5,
+    name: 'mail: SMTP opt-ins, secret reminders, scheduler jobs and incidents',
+    up(db) {
+      db.exec(SCHEMA_V5);
     },
   },
 ];

@@ -1,0 +1,214 @@
+/**
+ * `ixhaus-admin mail test|secret-expiry` and `ixhaus-admin scheduler check` (issue 7 §8). Settings come from the
+ * store (`--store`) or from flags; secrets only from environment variables (never from the store or a flag value).
+ * `mail test` exits 1 when the test mail was not accepted.
+ */
+import * as fs from 'node:fs';
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { formatTemplate } from '../core/errors';
+import { formatReport } from '../core/mail/connectionTest';
+import { MailSettingsError } from '../core/mail/errors';
+import { loadMailSettings, updateSecretValidUntil } from '../core/mail/mailStore';
+import { testMailSettings } from '../core/mail/mailTest';
+import type { MailSecrets, MailTestResult } from '../core/mail/mailTest';
+import { HttpsClient } from '../core/mail/oauth';
+import { readSecretExpiry, sendSecretReminder } from '../core/mail/secretExpiry';
+import { createSender } from '../core/mail/sender';
+import { jobStates, monitorScheduler } from '../core/scheduler/scheduler';
+import { Store } from '../core/store/database';
+import { validateMailSettings } from '../shared/mail/settings';
+import type { MailSettings } from '../shared/mail/settings';
+import { EXIT_FAILED, runVerb } from './output';
+import type { VerbResult } from './output';
+
+interface MailFlags {
+  store?: string;
+  to: string;
+  host?: string;
+  port?: string;
+  ssl?: boolean;
+  allowInsecureAuth?: boolean;
+  user?: string;
+  from?: string;
+  passwordEnv?: string;
+  clientSecretEnv?: string;
+  caFile?: string;
+  implicitTlsPort?: string;
+  graphHost?: string;
+  now?: string;
+  json?: boolean;
+}
+
+const DEFAULT_PASSWORD_ENV = 'IXHAUS_SMTP_PASSWORD';
+const DEFAULT_CLIENT_SECRET_ENV = 'IXHAUS_SMTP_CLIENT_SECRET';
+
+const english = (template: string, args: readonly (string | number)[]) => formatTemplate(template, args);
+
+function secretsFrom(options: MailFlags): MailSecrets {
+  const password = process.env[options.passwordEnv ?? DEFAULT_PASSWORD_ENV];
+  const clientSecret = process.env[options.clientSecretEnv ?? DEFAULT_CLIENT_SECRET_ENV];
+  return { ...(password !== undefined ? { password } : {}), ...(clientSecret !== undefined ? { clientSecret } : {}) };
+}
+
+function caFrom(options: MailFlags): Buffer | undefined {
+  if (!options.caFile) return undefined;
+  try {
+    return fs.readFileSync(options.caFile);
+  } catch (error) {
+    throw new Error(`cannot read the CA file ${options.caFile}: ${(error as Error).message}`);
+  }
+}
+
+function nowFrom(options: { now?: string }): Date {
+  if (!options.now) return new Date();
+  const date = new Date(options.now);
+  if (Number.isNaN(date.getTime())) throw new Error(`--now ${options.now} is not an ISO date/time`);
+  return date;
+}
+
+function settingsFromFlags(options: MailFlags): MailSettings {
+  if (!options.host) throw new Error('give --store STORE, or the settings as flags (at least --host and --from)');
+  const { settings, issues } = validateMailSettings({ authType: 'basic', host: options.host, port: options.port ?? (options.ssl ? '587' : '25'), ssl: options.ssl === true, allowInsecureAuth: options.allowInsecureAuth === true, user: options.user ?? '', from: options.from ?? '' });
+  if (!settings) throw new MailSettingsError(issues);
+  return settings;
+}
+
+function storedSettings(store: Store, file: string): MailSettings {
+  const stored = loadMailSettings(store);
+  if (!stored) throw new Error(`${file} has no SMTP settings yet: save them in VS Code ("SMTP Einstellungen") first`);
+  const { settings, issues } = validateMailSettings({ ...stored });
+  if (!settings) throw new MailSettingsError(issues);
+  return settings;
+}
+
+async function openForUpdate(file: string): Promise<Store> {
+  return Store.open(file);
+}
+
+function resultText(result: MailTestResult): string {
+  const lines: string[] = [];
+  if (result.oauth && !result.oauth.ok && result.oauth.error) lines.push(`FAILED  OAuth token: ${result.oauth.error.message}`);
+  else if (result.oauth?.ok) lines.push('ok      OAuth token: audience Exchange Online, role SMTP.SendAsApp');
+  if (result.expiry) lines.push(result.expiry.status === 'known' ? `${result.expiry.expired ? 'EXPIRED' : 'ok     '} client secret valid until ${result.expiry.validUntil} (${result.expiry.daysLeft} days)` : `unknown client secret expiry: ${english(result.expiry.template, result.expiry.args)}`);
+  return `${lines.length ? `${lines.join('\n')}\n` : ''}${formatReport(result.smtp, english)}`;
+}
+
+/** Adds `mail …` and `scheduler …`. */
+export function registerMailCommands(program: Command): void {
+  const mail = program.command('mail').description('SMTP settings: connection test, client-secret expiry').exitOverride();
+
+  mail
+    .command('test')
+    .description('send a real test mail and report each step (TCP, TLS, AUTH, MAIL FROM, RCPT TO, DATA) with the server reply and a hint')
+    .requiredOption('--to <address>', 'recipient of the test mail')
+    .option('--store <store>', 'take the settings from this store (secrets from environment variables)')
+    .option('--host <host>', 'SMTP server (without --store)')
+    .option('--port <port>', 'port (without --store; default 587 with --ssl, else 25)')
+    .option('--ssl', 'SSL erforderlich: implicit TLS on 465, STARTTLS required on any other port')
+    .option('--allow-insecure-auth', 'send the password even over an unencrypted connection')
+    .option('--user <user>', 'login (without --store)')
+    .option('--from <address>', 'sender (without --store)')
+    .option('--password-env <var>', `environment variable holding the password (default ${DEFAULT_PASSWORD_ENV})`)
+    .option('--client-secret-env <var>', `environment variable holding the OAuth client secret (default ${DEFAULT_CLIENT_SECRET_ENV})`)
+    .option('--ca-file <pem>', 'also trust this CA certificate (company CA)')
+    .addOption(new Option('--implicit-tls-port <port>', 'port that means implicit TLS (tests)').default('465').hideHelp())
+    .addOption(new Option('--graph-host <host>', 'Microsoft Graph host (national clouds, tests)').hideHelp())
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action((options: MailFlags) =>
+      runVerb(options.json === true, async (): Promise<VerbResult> => {
+        const ca = caFrom(options);
+        const secrets = secretsFrom(options);
+        const common = { to: options.to, secrets, ...(ca ? { ca, http: new HttpsClient({ ca }) } : {}), implicitTlsPort: Number(options.implicitTlsPort ?? 465), ...(options.graphHost ? { graphHost: options.graphHost } : {}) };
+        let result: MailTestResult;
+        if (options.store) {
+          const store = await openForUpdate(options.store);
+          try {
+            result = await testMailSettings({ ...common, settings: storedSettings(store, options.store), store });
+            if (!store.readOnly && store.dirty) await store.save();
+          } finally {
+            await store.close();
+          }
+        } else {
+          result = await testMailSettings({ ...common, settings: settingsFromFlags(options) });
+        }
+        if (!result.ok) process.exitCode = EXIT_FAILED;
+        return { json: { ok: result.ok, smtp: result.smtp, oauth: result.oauth ?? null, expiry: result.expiry ?? null }, text: resultText(result) };
+      }),
+    );
+
+  mail
+    .command('secret-expiry')
+    .description('read the OAuth client-secret expiry from Microsoft Graph, update "Gültig bis" and send the reminder due (30/7/1 days, each once)')
+    .requiredOption('--store <store>', 'store file')
+    .option('--client-secret-env <var>', `environment variable holding the client secret (default ${DEFAULT_CLIENT_SECRET_ENV})`)
+    .option('--ca-file <pem>', 'also trust this CA certificate')
+    .option('--no-send', 'only read and show, send no reminder')
+    .addOption(new Option('--implicit-tls-port <port>', 'port that means implicit TLS (tests)').default('465').hideHelp())
+    .addOption(new Option('--graph-host <host>', 'Microsoft Graph host (national clouds, tests)').hideHelp())
+    .addOption(new Option('--now <iso>', 'evaluate at this time (tests)').hideHelp())
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action((options: MailFlags & { store: string; send?: boolean }) =>
+      runVerb(options.json === true, async (): Promise<VerbResult> => {
+        const ca = caFrom(options);
+        const secrets = secretsFrom(options);
+        const now = nowFrom(options);
+        const store = await openForUpdate(options.store);
+        try {
+          let settings = storedSettings(store, options.store);
+          if (settings.authType !== 'oauth') throw new Error('the SMTP settings use Basic authorization: there is no client secret to watch');
+          const http = new HttpsClient(ca ? { ca } : {});
+          const expiry = await readSecretExpiry({ settings, clientSecret: secrets.clientSecret ?? '', http, now, ...(options.graphHost ? { graphHost: options.graphHost } : {}) });
+          if (expiry.status === 'known') {
+            updateSecretValidUntil(store, expiry.validUntil);
+            settings = { ...settings, secretValidUntil: expiry.validUntil };
+          }
+          const reminder = options.send === false ? { sent: false, reason: '--no-send' } : await sendSecretReminder(store, settings, now, createSender(settings, secrets, { ...(ca ? { ca } : {}), http, implicitTlsPort: Number(options.implicitTlsPort ?? 465) }));
+          await store.save();
+          const line = expiry.status === 'known' ? `client secret valid until ${expiry.validUntil}: ${expiry.expired ? 'EXPIRED' : `${expiry.daysLeft} days left`}` : `client secret expiry unknown: ${english(expiry.template, expiry.args)}`;
+          const reminderLine = reminder.sent ? `reminder (${reminder.daysBefore} days) sent to ${settings.notifyAddress}` : `no reminder sent (${reminder.reason})`;
+          return { json: { expiry, reminder }, text: `${line}\n${reminderLine}\n` };
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+
+  const scheduler = program.command('scheduler').description('scheduler jobs and failure alerts').exitOverride();
+  scheduler
+    .command('check')
+    .description('list the jobs with their state and alert "not started when due" / "blocked" once per incident to both scheduler recipients')
+    .requiredOption('--store <store>', 'store file')
+    .option('--password-env <var>', `environment variable holding the SMTP password (default ${DEFAULT_PASSWORD_ENV})`)
+    .option('--client-secret-env <var>', `environment variable holding the OAuth client secret (default ${DEFAULT_CLIENT_SECRET_ENV})`)
+    .option('--ca-file <pem>', 'also trust this CA certificate')
+    .option('--dry-run', 'show incidents, send and record nothing')
+    .addOption(new Option('--implicit-tls-port <port>', 'port that means implicit TLS (tests)').default('465').hideHelp())
+    .addOption(new Option('--now <iso>', 'evaluate at this time (tests)').hideHelp())
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action((options: MailFlags & { store: string; dryRun?: boolean }) =>
+      runVerb(options.json === true, async (): Promise<VerbResult> => {
+        const now = nowFrom(options);
+        const store = await (options.dryRun ? Store.open(options.store, { readOnly: true }) : openForUpdate(options.store));
+        try {
+          const states = jobStates(store, { now });
+          const lines = states.map((s) => `${s.state.padEnd(12)} ${s.job.name.padEnd(32)} ${s.job.cron.padEnd(16)} max ${s.job.maxRunMinutes} min${s.nextDue ? `, next ${s.nextDue}` : ''}`);
+          if (options.dryRun) return { json: { jobs: states, alerted: [] }, text: `${lines.join('\n')}\n` };
+          const stored = loadMailSettings(store);
+          const settings = stored ? validateMailSettings({ ...stored }).settings : undefined;
+          const ca = caFrom(options);
+          const send = settings ? createSender(settings, secretsFrom(options), { ...(ca ? { ca } : {}), implicitTlsPort: Number(options.implicitTlsPort ?? 465) }) : async () => undefined;
+          const outcome = await monitorScheduler(store, settings, { now }, send);
+          await store.save();
+          for (const a of outcome.alerted) lines.push(`alert sent: ${a.jobName} ${a.kind} (${a.ref})`);
+          if (outcome.notAlertedReason) lines.push(`alerts not sent: ${outcome.notAlertedReason}`);
+          return { json: { jobs: states, incidents: outcome.incidents, alerted: outcome.alerted, notAlertedReason: outcome.notAlertedReason ?? null }, text: `${lines.join('\n')}\n` };
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+}

@@ -1,0 +1,223 @@
+/**
+ * Scheduler jobs and the failure monitor (issue 7 §6, product.md §5, domain.md §6.3): jobs with a cron schedule
+ * (5 fields, validated with cron-parser on save) and a maximum run time live in the store; the monitor detects
+ * "not started when due" and "blocked" (running past its maximum) and sends **one alert per incident** to both
+ * scheduler recipients (Scheduler E-Mailempfänger, Weitere Scheduler E-Mailempfänger). Every function takes the
+ * clock as a `Date` so tests inject it; times are stored as ISO strings (UTC), schedules are evaluated in
+ * `timeZone` (default Europe/Berlin, where the iX-Scheduler service runs).
+ */
+import { CronExpressionParser } from 'cron-parser';
+import { IxError, msg } from '../errors';
+import type { Store } from '../store/database';
+import { requireAdmin } from '../users/rights';
+import type { Actor } from '../users/rights';
+import type { MailSettings } from '../../shared/mail/settings';
+import type { SafeMessageInput } from '../mail/headerSafety';
+
+/** Job groups of the iX-Scheduler (domain.md §6.3). */
+export const JOB_GROUPS = ['Buchhaltung', 'Importe und Exporte', 'Weitere Aufgaben'] as const;
+export type JobGroup = (typeof JOB_GROUPS)[number];
+
+export const DEFAULT_TIME_ZONE = 'Europe/Berlin';
+/** Minutes a job may start late before it counts as "not started when due". */
+export const DEFAULT_GRACE_MINUTES = 5;
+
+/** A job as stored. */
+export interface SchedulerJob {
+  readonly id: number;
+  readonly name: string;
+  readonly group: JobGroup;
+  /** 5-field cron: minute hour day-of-month month day-of-week (`L` = last day allowed) */
+  readonly cron: string;
+  /** maximum run time in minutes (1–10080) */
+  readonly maxRunMinutes: number;
+  readonly enabled: boolean;
+}
+
+/** State of a job for the "Scheduler" view and `scheduler check`. */
+export type JobStateKind = 'disabled' | 'ok' | 'running' | 'blocked' | 'not-started' | 'never-due';
+
+export interface JobState {
+  readonly job: SchedulerJob;
+  readonly state: JobStateKind;
+  /** next due time (ISO), for enabled jobs */
+  readonly nextDue?: string;
+  /** last run start (ISO) */
+  readonly lastStart?: string;
+}
+
+/** An incident found by the monitor. `ref` identifies it (the due time, or the run id). */
+export interface Incident {
+  readonly jobId: number;
+  readonly jobName: string;
+  readonly kind: 'not-started' | 'blocked';
+  readonly ref: string;
+  /** due time (not-started) or run start (blocked), ISO */
+  readonly at: string;
+}
+
+export class SchedulerError extends IxError {}
+
+interface JobRow {
+  [key: string]: string | number | null;
+  id: number;
+  name: string;
+  job_group: string;
+  cron: string;
+  max_run_minutes: number;
+  enabled: number;
+  created_at: string;
+}
+
+function toJob(row: JobRow): SchedulerJob {
+  return { id: row.id, name: row.name, group: row.job_group as JobGroup, cron: row.cron, maxRunMinutes: row.max_run_minutes, enabled: row.enabled === 1 };
+}
+
+/**
+ * Validates a 5-field cron expression (domain.md §6.3: validated on save).
+ * @throws SchedulerError `E_CRON` naming the problem
+ */
+export function validateCron(cron: string, timeZone = DEFAULT_TIME_ZONE): void {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length !== 5) throw new SchedulerError('E_CRON', msg('"{0}" is not a schedule with 5 fields (minute hour day month weekday), e.g. "30 2 * * 1-5".'), [cron]);
+  try {
+    CronExpressionParser.parse(cron.trim(), { tz: timeZone, strict: false }).next();
+  } catch (error) {
+    throw new SchedulerError('E_CRON', msg('"{0}" is not a valid schedule: {1}'), [cron, error instanceof Error ? error.message : String(error)]);
+  }
+}
+
+/**
+ * Creates a job (admin only).
+ * @param input name (unique), group, cron (5 fields), maxRunMinutes (1–10080), enabled (default true)
+ * @throws PermissionError; SchedulerError for a bad cron, run time or duplicate name
+ */
+export function createJob(store: Store, actor: Actor, input: { name: string; group?: JobGroup; cron: string; maxRunMinutes: number; enabled?: boolean }, now: Date = new Date()): SchedulerJob {
+  requireAdmin(actor, 'create scheduler jobs');
+  const name = input.name.trim();
+  if (name === '' || /[\r\n\0]/.test(name)) throw new SchedulerError('E_JOB_NAME', msg('Enter a job name (one line).'));
+  validateCron(input.cron);
+  if (!Number.isInteger(input.maxRunMinutes) || input.maxRunMinutes < 1 || input.maxRunMinutes > 10080) throw new SchedulerError('E_JOB_MAX', msg('The maximum run time must be 1 to 10080 minutes.'));
+  if (store.get('SELECT 1 AS x FROM scheduler_jobs WHERE name = ?', [name])) throw new SchedulerError('E_JOB_EXISTS', msg('A job named "{0}" already exists.'), [name]);
+  const { lastInsertRowid } = store.run('INSERT INTO scheduler_jobs (name, job_group, cron, max_run_minutes, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?)', [name, input.group ?? 'Weitere Aufgaben', input.cron.trim(), input.maxRunMinutes, input.enabled === false ? 0 : 1, now.toISOString()]);
+  return listJobs(store).find((j) => j.id === lastInsertRowid)!;
+}
+
+/** All jobs by group and name. */
+export function listJobs(store: Store): SchedulerJob[] {
+  return store.all<JobRow>('SELECT * FROM scheduler_jobs ORDER BY job_group, name').map(toJob);
+}
+
+/** Records that a job started (the scheduler service reports it). @returns the run id */
+export function recordRunStart(store: Store, jobId: number, at: Date): number {
+  return store.run('INSERT INTO scheduler_runs (job_id, started_at) VALUES (?, ?)', [jobId, at.toISOString()]).lastInsertRowid;
+}
+
+/** Records that a run ended. */
+export function recordRunEnd(store: Store, runId: number, at: Date, result: 'ok' | 'error'): void {
+  store.run('UPDATE scheduler_runs SET ended_at = ?, result = ? WHERE id = ?', [at.toISOString(), result, runId]);
+}
+
+function lastDue(cron: string, before: Date, timeZone: string): Date | undefined {
+  try {
+    return CronExpressionParser.parse(cron, { tz: timeZone, currentDate: before }).prev().toDate();
+  } catch {
+    return undefined;
+  }
+}
+
+function nextDue(cron: string, after: Date, timeZone: string): Date | undefined {
+  try {
+    return CronExpressionParser.parse(cron, { tz: timeZone, currentDate: after }).next().toDate();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Options of the monitor. */
+export interface MonitorOptions {
+  readonly now: Date;
+  readonly graceMinutes?: number;
+  readonly timeZone?: string;
+}
+
+/**
+ * Finds the current incidents (read-only): enabled jobs whose latest due time (older than the grace period and
+ * not before the job was created) has no run started since, and runs without an end past their maximum.
+ */
+export function findIncidents(store: Store, options: MonitorOptions): Incident[] {
+  const grace = (options.graceMinutes ?? DEFAULT_GRACE_MINUTES) * 60_000;
+  const tz = options.timeZone ?? DEFAULT_TIME_ZONE;
+  const incidents: Incident[] = [];
+  for (const row of store.all<JobRow>('SELECT * FROM scheduler_jobs WHERE enabled = 1 ORDER BY id')) {
+    const due = lastDue(row.cron, new Date(options.now.getTime() - grace), tz);
+    if (due && due.getTime() >= new Date(row.created_at).getTime()) {
+      const started = store.get('SELECT 1 AS x FROM scheduler_runs WHERE job_id = ? AND started_at >= ?', [row.id, new Date(due.getTime() - 60_000).toISOString()]);
+      if (!started) incidents.push({ jobId: row.id, jobName: row.name, kind: 'not-started', ref: due.toISOString(), at: due.toISOString() });
+    }
+  }
+  for (const run of store.all<{ id: number; job_id: number; started_at: string; name: string; max_run_minutes: number }>('SELECT r.id, r.job_id, r.started_at, j.name, j.max_run_minutes FROM scheduler_runs r JOIN scheduler_jobs j ON j.id = r.job_id WHERE r.ended_at IS NULL ORDER BY r.id')) {
+    if (new Date(run.started_at).getTime() + run.max_run_minutes * 60_000 < options.now.getTime()) {
+      incidents.push({ jobId: run.job_id, jobName: run.name, kind: 'blocked', ref: `run ${run.id}`, at: run.started_at });
+    }
+  }
+  return incidents;
+}
+
+/** The state of every job at `now` (for the "Scheduler" view). */
+export function jobStates(store: Store, options: MonitorOptions): JobState[] {
+  const incidents = findIncidents(store, options);
+  const tz = options.timeZone ?? DEFAULT_TIME_ZONE;
+  return listJobs(store).map((job) => {
+    const last = store.get<{ started_at: string; ended_at: string | null }>('SELECT started_at, ended_at FROM scheduler_runs WHERE job_id = ? ORDER BY started_at DESC LIMIT 1', [job.id]);
+    const next = job.enabled ? nextDue(job.cron, options.now, tz) : undefined;
+    let state: JobStateKind;
+    if (!job.enabled) state = 'disabled';
+    else if (incidents.some((i) => i.jobId === job.id && i.kind === 'blocked')) state = 'blocked';
+    else if (incidents.some((i) => i.jobId === job.id && i.kind === 'not-started')) state = 'not-started';
+    else if (last && last.ended_at === null) state = 'running';
+    else if (!last) state = 'never-due';
+    else state = 'ok';
+    return { job, state, ...(next ? { nextDue: next.toISOString() } : {}), ...(last ? { lastStart: last.started_at } : {}) };
+  });
+}
+
+/** Outcome of {@link monitorScheduler}. */
+export interface MonitorOutcome {
+  readonly incidents: readonly Incident[];
+  /** incidents alerted in this run */
+  readonly alerted: readonly Incident[];
+  /** why alerts were not sent (no recipients), if so */
+  readonly notAlertedReason?: string;
+}
+
+/**
+ * Runs the monitor: records new incidents and sends one alert per incident not yet alerted to both scheduler
+ * recipients (one mail with both as To). A failed send leaves the incident un-alerted for the next run.
+ * @param send the mail sender (CLI/extension: SMTP with the configured settings; tests: a collector)
+ */
+export async function monitorScheduler(store: Store, settings: MailSettings | undefined, options: MonitorOptions, send: (message: SafeMessageInput) => Promise<unknown>): Promise<MonitorOutcome> {
+  const incidents = findIncidents(store, options);
+  store.transaction(() => {
+    for (const i of incidents) store.run('INSERT OR IGNORE INTO scheduler_incidents (job_id, kind, ref, detected_at) VALUES (?, ?, ?, ?)', [i.jobId, i.kind, i.ref, options.now.toISOString()]);
+  });
+  const pending = incidents.filter((i) => store.get('SELECT 1 AS x FROM scheduler_incidents WHERE job_id = ? AND kind = ? AND ref = ? AND alerted_at IS NULL', [i.jobId, i.kind, i.ref]));
+  const recipients = [settings?.schedulerRecipient ?? '', settings?.schedulerRecipient2 ?? ''].filter((r) => r !== '');
+  if (pending.length > 0 && (!settings || recipients.length === 0 || settings.from === '')) {
+    return { incidents, alerted: [], notAlertedReason: 'no scheduler recipients or sender configured in the SMTP settings' };
+  }
+  const alerted: Incident[] = [];
+  for (const incident of pending) {
+    const what = incident.kind === 'blocked' ? `läuft seit ${incident.at} länger als die maximale Laufzeit (blockiert)` : `wurde zum Termin ${incident.at} nicht gestartet`;
+    await send({
+      from: { name: 'iX-Haus plus Scheduler', address: settings!.from },
+      to: recipients.map((address) => ({ address })),
+      subject: `iX-Scheduler: Aufgabe "${incident.jobName}" ${incident.kind === 'blocked' ? 'blockiert' : 'nicht gestartet'}`,
+      text: `Die Scheduler-Aufgabe "${incident.jobName}" ${what}.\r\nBitte prüfen Sie den iX-Scheduler-Dienst und das Protokoll der Aufgabe.\r\n`,
+      source: `scheduler job ${incident.jobId}`,
+    });
+    store.run('UPDATE scheduler_incidents SET alerted_at = ? WHERE job_id = ? AND kind = ? AND ref = ?', [options.now.toISOString(), incident.jobId, incident.kind, incident.ref]);
+    alerted.push(incident);
+  }
+  return { incidents, alerted };
+}

@@ -1,0 +1,52 @@
+/**
+ * Extension side of the SMTP settings (issue 7 §1, §4): secrets live only in VS Code's secret storage
+ * (`context.secrets`), keyed per store file; the connection-test report goes to its own output channel
+ * ("iX-Haus SMTP"), never with a secret. The last result is kept for the in-host test and the UI.
+ */
+import * as vscode from 'vscode';
+import type { Store } from '../../core/store/database';
+import type { MailSecrets, MailTestResult } from '../../core/mail/mailTest';
+import { secretLooksLikeId } from '../../core/mail/oauth';
+import type { SecretPresence } from '../../shared/mail/settings';
+import type { SmtpPanel } from './smtpPanel';
+
+/** Which secret: the Basic password or the OAuth client secret. */
+export type MailSecretKind = 'password' | 'clientSecret';
+
+export class MailHost implements vscode.Disposable {
+  readonly output: vscode.OutputChannel;
+  /** the result of the last connection test in this window */
+  lastResult: MailTestResult | undefined;
+  /** the open "SMTP Einstellungen" panel, if any */
+  smtpPanel: SmtpPanel | undefined;
+
+  constructor(private readonly secrets: vscode.SecretStorage) {
+    this.output = vscode.window.createOutputChannel('iX-Haus SMTP');
+  }
+
+  /** Secret-storage key of a secret for a store (per store file, so that two stores never share a password). */
+  key(store: Store, kind: MailSecretKind): string {
+    return `ixhaus.mail.${kind}:${store.file ?? ':memory:'}`;
+  }
+
+  async read(store: Store): Promise<MailSecrets> {
+    const [password, clientSecret] = await Promise.all([this.secrets.get(this.key(store, 'password')), this.secrets.get(this.key(store, 'clientSecret'))]);
+    return { ...(password ? { password } : {}), ...(clientSecret ? { clientSecret } : {}) };
+  }
+
+  /** Stores (or with '' deletes) a secret. */
+  async write(store: Store, kind: MailSecretKind, value: string): Promise<void> {
+    if (value === '') await this.secrets.delete(this.key(store, kind));
+    else await this.secrets.store(this.key(store, kind), value);
+  }
+
+  /** Whether each secret is set — all a form or webview ever learns. */
+  async presence(store: Store): Promise<SecretPresence> {
+    const secrets = await this.read(store);
+    return { password: !!secrets.password, clientSecret: !!secrets.clientSecret, clientSecretLooksLikeId: !!secrets.clientSecret && secretLooksLikeId(secrets.clientSecret) };
+  }
+
+  dispose(): void {
+    this.output.dispose();
+  }
+}

@@ -1,0 +1,133 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { createJob } from '../../src/core/scheduler/scheduler';
+import type { IxHausApi } from '../../src/extension/extension';
+import { startSmtpPeer } from '../peers/smtpPeer';
+import type { SmtpPeer } from '../peers/smtpPeer';
+
+const EXTENSION_ID = 'ixhaus-admin.ixhaus-admin';
+const USER = 'verwaltung@ixhaus.example';
+const SECRET = 'Host-Test-Geheimnis-93f1!';
+
+function filesBelow(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesBelow(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
+  let api: IxHausApi;
+  let peer: SmtpPeer;
+  let caFile: string;
+
+  before(async () => {
+    api = (await vscode.extensions.getExtension<IxHausApi>(EXTENSION_ID)!.activate());
+    await api.ready;
+    await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'admin', password: 'demo' });
+    peer = await startSmtpPeer({ tls: 'starttls', user: USER, password: SECRET });
+    caFile = path.join(os.tmpdir(), `ixhaus-host-ca-${process.pid}.pem`);
+    fs.writeFileSync(caFile, peer.cert.cert);
+  });
+  after(async () => {
+    await peer.close();
+    fs.rmSync(caFile, { force: true });
+    await vscode.commands.executeCommand('ixhaus.session.signOut');
+  });
+
+  it('saves the settings, keeps the password only in secret storage, and sends a real test mail step by step', async () => {
+    const store = api.services.storeHost.store!;
+    await vscode.commands.executeCommand('ixhaus.mail.editSettings', { settings: { authType: 'basic', host: '127.0.0.1', port: String(peer.port), ssl: true, user: USER, from: USER, schedulerRecipient: 'admin1@ixhaus.example', schedulerRecipient2: 'admin2@ixhaus.example' } });
+    await vscode.commands.executeCommand('ixhaus.mail.setSecret', { kind: 'password', value: SECRET });
+    assert.equal(await api.services.context.secrets.get(api.services.mail.key(store, 'password')), SECRET);
+    await vscode.commands.executeCommand('ixhaus.mail.testConnection', { to: 'mieter@example.org', caFile });
+    const result = api.services.mail.lastResult;
+    assert.ok(result?.ok, JSON.stringify(result?.smtp.steps));
+    assert.deepEqual(result.smtp.steps.map((s) => s.status), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.equal(peer.log.messages.length, 1);
+    console.log(`SMTP connection test in the host: ${result.smtp.durationMs} ms (${result.smtp.tlsMode}, ${result.smtp.tls ?? ''})`);
+
+    // the secret never leaves secret storage: not in the store file, not in any log of this window
+    await store.save();
+    assert.ok(store.file);
+    assert.equal(fs.readFileSync(store.file).includes(Buffer.from(SECRET)), false, 'secret found in the store file');
+    const logsDir = path.dirname(path.dirname(api.services.context.logUri.fsPath));
+    const logs = filesBelow(logsDir);
+    assert.ok(logs.length > 0, `no log files under ${logsDir}`);
+    for (const file of logs) assert.equal(fs.readFileSync(file).includes(Buffer.from(SECRET)), false, `secret found in ${file}`);
+  });
+
+  it('a wrong password is reported at AUTH with the hint, not as a crash', async () => {
+    const store = api.services.storeHost.store!;
+    await vscode.commands.executeCommand('ixhaus.mail.setSecret', { kind: 'password', value: 'falsch' });
+    await vscode.commands.executeCommand('ixhaus.mail.testConnection', { to: 'mieter@example.org', caFile });
+    const failed = api.services.mail.lastResult?.smtp.steps.find((s) => s.status === 'failed');
+    assert.equal(failed?.step, 'AUTH');
+    assert.equal(failed?.hint?.id, 'auth-rejected-basic');
+    await api.services.mail.write(store, 'password', '');
+  });
+
+  it('lists scheduler jobs with their state in the Scheduler view', async () => {
+    const store = api.services.storeHost.store!;
+    createJob(store, api.services.session.actor!, { name: 'Personenlastschriften', group: 'Buchhaltung', cron: '0 2 * * *', maxRunMinutes: 30 }, new Date(Date.now() - 3 * 86_400_000));
+    createJob(store, api.services.session.actor!, { name: 'Alt-Daten markieren', group: 'Weitere Aufgaben', cron: '0 3 * * 0', maxRunMinutes: 60, enabled: false });
+    await store.save();
+    api.services.refreshViews();
+    const groups = await api.views['ixhaus.scheduler'].getChildren();
+    const label = (item: vscode.TreeItem) => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
+    assert.deepEqual(groups.map((g) => label(g.treeItem())), ['Buchhaltung', 'Weitere Aufgaben']);
+    const job = groups[0]!.children!()[0]!.treeItem();
+    assert.equal(label(job), 'Personenlastschriften');
+    assert.match(String(job.description), /0 2 \* \* \*/);
+    assert.match(String(job.contextValue), /;not-started;/);
+    assert.match(label(groups[1]!.children!()[0]!.treeItem()), /Alt-Daten markieren \(/);
+  });
+});
+
+describe('SMTP Einstellungen webview in a real VS Code host', () => {
+  const SECRET2 = 'Webview-Geheimnis-7c2e!';
+  let api: IxHausApi;
+  let peer: SmtpPeer;
+
+  before(async () => {
+    api = (await vscode.extensions.getExtension<IxHausApi>(EXTENSION_ID)!.activate());
+    await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'admin', password: 'demo' });
+    peer = await startSmtpPeer({ tls: 'starttls', user: USER, password: SECRET2 });
+  });
+  after(async () => {
+    api.services.mail.smtpPanel?.dispose();
+    await peer.close();
+    await vscode.commands.executeCommand('ixhaus.session.signOut');
+  });
+
+  it('loads under its strict CSP (the form says ready), saves through the host validator, tests, and never gets the secret back', async () => {
+    await vscode.commands.executeCommand('ixhaus.mail.openSettings');
+    const panel = api.services.mail.smtpPanel;
+    assert.ok(panel, 'panel open');
+    assert.match(panel.panel.webview.html, /default-src 'none'; script-src 'nonce-[A-Za-z0-9+/=]{24}'/);
+    assert.doesNotMatch(panel.panel.webview.html, /unsafe-inline/);
+    for (let i = 0; i < 150 && !panel.posted.some((m) => m.type === 'mail/settings/init'); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(panel.posted.some((m) => m.type === 'mail/settings/init'), 'the webview script ran and asked for its data');
+
+    await panel.receive({ type: 'mail/settings/save', values: { authType: 'basic', host: '127.0.0.1', port: 'abc', ssl: true, user: USER, from: USER }, secrets: {} });
+    assert.equal(panel.posted.at(-1)?.type, 'mail/settings/refused', 'the host re-validates what the form sends');
+    await panel.receive({ type: 'mail/settings/save', values: { authType: 'basic', host: '127.0.0.1', port: String(peer.port), ssl: true, user: USER, from: USER, schedulerRecipient: 'admin1@ixhaus.example' }, secrets: { password: SECRET2 } });
+    const saved = panel.posted.at(-1);
+    assert.equal(saved?.type, 'mail/settings/saved');
+    assert.ok(saved?.type === 'mail/settings/saved' && saved.presence.password === true);
+    const store = api.services.storeHost.store!;
+    assert.equal(await api.services.context.secrets.get(api.services.mail.key(store, 'password')), SECRET2);
+
+    panel.testOptions = { ca: peer.cert.cert };
+    await panel.receive({ type: 'mail/test/run', to: 'mieter@example.org' });
+    const result = panel.posted.at(-1);
+    assert.ok(result?.type === 'mail/test/result' && result.report.ok, JSON.stringify(result));
+
+    // the secret is nowhere but in secret storage: not in anything posted to the webview, the store file, the logs
+    assert.equal(JSON.stringify(panel.posted).includes(SECRET2), false, 'secret posted to the webview');
+    assert.equal(fs.readFileSync(store.file!).includes(Buffer.from(SECRET2)), false, 'secret in the store file');
+    for (const file of filesBelow(path.dirname(path.dirname(api.services.context.logUri.fsPath)))) assert.equal(fs.readFileSync(file).includes(Buffer.from(SECRET2)), false, `secret in ${file}`);
+    await api.services.mail.write(store, 'password', '');
+  });
+});

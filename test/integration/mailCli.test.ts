@@ -1,0 +1,131 @@
+import { strict as assert } from 'node:assert';
+import { execFile, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tempDir } from '../helpers';
+import { DEMO_ADMIN_LOGIN, DEMO_PASSWORD, generateDemoData } from '../../src/core/demo/demoData';
+import { Store } from '../../src/core/store/database';
+import { signIn } from '../../src/core/users/auth';
+import { saveMailSettings } from '../../src/core/mail/mailStore';
+import { createJob } from '../../src/core/scheduler/scheduler';
+import { CLIENT_ID, GOOD_SECRET, OBJECT_ID, TENANT, startEntraPeer } from '../peers/entraPeer';
+import type { EntraPeer } from '../peers/entraPeer';
+import { startSmtpPeer, testCertificate } from '../peers/smtpPeer';
+import type { SmtpPeer } from '../peers/smtpPeer';
+
+const root = path.join(__dirname, '../..');
+const cli = path.join(root, 'dist/cli.js');
+const MAILBOX = 'verwaltung@ixhaus.example';
+const PASSWORD = 'Sehr-Geheim-4711!';
+
+/** Runs the built CLI asynchronously (the peers live in this process and must keep answering). */
+function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js, real peers on 127.0.0.1)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let caFile: string;
+  let smtp: SmtpPeer;
+  let entra: EntraPeer;
+
+  before(async () => {
+    if (!fs.existsSync(cli)) execFileSync(process.execPath, [path.join(root, 'esbuild.js')], { cwd: root });
+    ({ dir, cleanup } = await tempDir('ixhaus-mail-cli-'));
+    caFile = path.join(dir, 'company-ca.pem');
+    fs.writeFileSync(caFile, testCertificate().cert);
+    smtp = await startSmtpPeer({ tls: 'starttls', user: MAILBOX, password: PASSWORD, acceptExchangeTokens: true });
+    entra = await startEntraPeer({ graph: { passwordCredentials: [{ keyId: 'k1', hint: GOOD_SECRET.slice(0, 3), displayName: 'ixhaus', endDateTime: '2027-03-31T00:00:00Z' }] } });
+  });
+  after(async () => {
+    await smtp.close();
+    await entra.close();
+    await cleanup();
+  });
+
+  async function storeWith(name: string, input: Record<string, unknown>): Promise<string> {
+    const file = path.join(dir, `${name}.sqlite`);
+    const store = await Store.create(file, { populate: (s) => generateDemoData(s, { sizes: { persons: 5, creditors: 2, owners: 2, objects: 2 } }).then(() => undefined) });
+    const admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
+    saveMailSettings(store, admin, input);
+    createJob(store, admin, { name: 'Sollstellung', group: 'Buchhaltung', cron: '0 2 * * *', maxRunMinutes: 60 }, new Date('2026-11-01T12:00:00Z'));
+    await store.close({ save: true });
+    return file;
+  }
+
+  it('mail test from flags: sends over STARTTLS with the company CA and prints every step', async () => {
+    const result = await runCli(['mail', 'test', '--to', 'mieter@example.org', '--host', '127.0.0.1', '--port', String(smtp.port), '--ssl', '--user', MAILBOX, '--password-env', 'SMTP_PW', '--from', MAILBOX, '--ca-file', caFile], { SMTP_PW: PASSWORD });
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    for (const step of ['TCP', 'TLS', 'AUTH', 'MAIL FROM', 'RCPT TO', 'DATA']) assert.match(result.stdout, new RegExp(`^ok\\s+${step}`, 'm'));
+    assert.match(result.stdout, /test mail sent \(starttls, \d+ ms\)/);
+    assert.doesNotMatch(result.stdout + result.stderr, new RegExp(PASSWORD));
+  });
+
+  it('mail test: a wrong password fails at AUTH with exit 1 and the hint, as JSON too; without the CA the certificate is named', async () => {
+    const wrong = await runCli(['mail', 'test', '--json', '--to', 'mieter@example.org', '--host', '127.0.0.1', '--port', String(smtp.port), '--ssl', '--user', MAILBOX, '--password-env', 'SMTP_PW', '--from', MAILBOX, '--ca-file', caFile], { SMTP_PW: 'falsch' });
+    assert.equal(wrong.code, 1);
+    const json = JSON.parse(wrong.stdout) as { ok: boolean; smtp: { steps: Array<{ step: string; status: string; hint?: { id: string } }> } };
+    assert.equal(json.ok, false);
+    assert.deepEqual(json.smtp.steps.find((s) => s.status === 'failed')?.hint?.id, 'auth-rejected-basic');
+    const noCa = await runCli(['mail', 'test', '--to', 'mieter@example.org', '--host', '127.0.0.1', '--port', String(smtp.port), '--ssl', '--user', MAILBOX, '--password-env', 'SMTP_PW', '--from', MAILBOX], { SMTP_PW: PASSWORD });
+    assert.equal(noCa.code, 1);
+    assert.match(noCa.stdout, /FAILED\s+TLS/);
+    assert.match(noCa.stdout, /--ca-file/);
+    const usage = await runCli(['mail', 'test', '--to', 'x@example.org']);
+    assert.equal(usage.code, 1);
+    assert.match(usage.stderr, /--store STORE, or the settings as flags/);
+  });
+
+  it('mail test --store with OAuth: token, Graph expiry ("Gültig bis" updated), XOAUTH2; the secret is in neither the store file nor the output', async () => {
+    const file = await storeWith('oauth', { authType: 'oauth', host: '127.0.0.1', port: smtp.port, ssl: true, user: MAILBOX, from: MAILBOX, clientId: CLIENT_ID, objectId: OBJECT_ID, tenant: TENANT, authorityHost: entra.host, notifyAddress: 'it@ixhaus.example', schedulerRecipient: 'admin1@ixhaus.example', schedulerRecipient2: 'admin2@ixhaus.example' });
+    const before = smtp.log.auths.length;
+    const result = await runCli(['mail', 'test', '--store', file, '--to', 'mieter@example.org', '--ca-file', caFile, '--graph-host', entra.host], { IXHAUS_SMTP_CLIENT_SECRET: GOOD_SECRET });
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.match(result.stdout, /OAuth token: audience Exchange Online/);
+    assert.match(result.stdout, /client secret valid until 2027-03-31/);
+    assert.equal(smtp.log.auths[before]?.method, 'XOAUTH2');
+    const bytes = fs.readFileSync(file);
+    assert.equal(bytes.includes(Buffer.from(GOOD_SECRET)), false, 'secret found in the store file');
+    assert.equal(bytes.includes(Buffer.from('2027-03-31')), true, 'Gültig bis was saved');
+    assert.ok(!(result.stdout + result.stderr).includes(GOOD_SECRET));
+  });
+
+  it('mail secret-expiry: reminder to the notification address once per threshold', async () => {
+    const file = await storeWith('expiry', { authType: 'oauth', host: '127.0.0.1', port: smtp.port, ssl: true, user: MAILBOX, from: MAILBOX, clientId: CLIENT_ID, objectId: OBJECT_ID, tenant: TENANT, authorityHost: entra.host, notifyAddress: 'it@ixhaus.example' });
+    const env = { IXHAUS_SMTP_CLIENT_SECRET: GOOD_SECRET };
+    const args = ['mail', 'secret-expiry', '--store', file, '--ca-file', caFile, '--graph-host', entra.host, '--now', '2027-03-25T06:00:00Z'];
+    const count = smtp.log.messages.length;
+    const first = await runCli(args, env);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /valid until 2027-03-31: 5 days left/);
+    assert.match(first.stdout, /reminder \(7 days\) sent to it@ixhaus\.example/);
+    assert.equal(smtp.log.messages.length, count + 1);
+    assert.match(smtp.log.messages.at(-1) ?? '', /^To: it@ixhaus\.example/m);
+    const second = await runCli(args, env);
+    assert.match(second.stdout, /no reminder sent \(none due\)/);
+    assert.equal(smtp.log.messages.length, count + 1);
+  });
+
+  it('scheduler check: one alert per incident to both recipients (Basic, password from env)', async () => {
+    const file = await storeWith('scheduler', { authType: 'basic', host: '127.0.0.1', port: smtp.port, ssl: true, user: MAILBOX, from: MAILBOX, schedulerRecipient: 'admin1@ixhaus.example', schedulerRecipient2: 'admin2@ixhaus.example' });
+    const env = { IXHAUS_SMTP_PASSWORD: PASSWORD };
+    const args = ['scheduler', 'check', '--store', file, '--ca-file', caFile, '--now', '2026-11-02T03:00:00Z'];
+    const dry = await runCli([...args, '--dry-run']);
+    assert.match(dry.stdout, /^not-started\s+Sollstellung/m);
+    const count = smtp.log.messages.length;
+    const first = await runCli(args, env);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /alert sent: Sollstellung not-started \(2026-11-02T01:00:00\.000Z\)/);
+    assert.equal(smtp.log.messages.length, count + 1);
+    assert.deepEqual(smtp.log.rcptTo.slice(-2), ['admin1@ixhaus.example', 'admin2@ixhaus.example']);
+    const second = await runCli(args, env);
+    assert.doesNotMatch(second.stdout, /alert sent/);
+    assert.equal(smtp.log.messages.length, count + 1);
+  });
+});
