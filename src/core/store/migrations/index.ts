@@ -3,6 +3,8 @@ import { APPLICATION_ID } from '../fileCheck';
 import { SCHEMA_V1 } from './001_initial';
 import { SCHEMA_V2 } from './002_license_files';
 import { SCHEMA_V3 } from './003_program_rights';
+import { SCHEMA_V4_CTI } from './004_cti';
+import { backfillPhoneIndex } from '../../cti/phoneIndex';
 
 /** One schema step. `up` runs inside the store's migration transaction and must not save or commit. */
 export interface Migration {
@@ -34,6 +36,14 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'program rights',
     up(db) {
       db.exec(SCHEMA_V3);
+    },
+  },
+  {
+    version: 4,
+    name: 'CTI phone number index',
+    up(db) {
+      db.exec(SCHEMA_V4_CTI);
+      backfillPhoneIndex(db);
     },
   },
 ];
