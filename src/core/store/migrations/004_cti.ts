@@ -28,4 +28,10 @@ CREATE TABLE cti_picks (
   picked_at TEXT NOT NULL,
   PRIMARY KEY (user_id, e164)
 ) WITHOUT ROWID;
+
+-- Anrufjournal: a missed call stays marked until it is called back; the provider's call id keeps one row per call.
+ALTER TABLE call_journal ADD COLUMN call_id TEXT;
+ALTER TABLE call_journal ADD COLUMN called_back_at TEXT;
+ALTER TABLE call_journal ADD COLUMN match_name TEXT;
+CREATE UNIQUE INDEX call_journal_call ON call_journal(call_id) WHERE call_id IS NOT NULL;
 `;
