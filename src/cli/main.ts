@@ -10,6 +10,7 @@ import { Store, restoreFromBackup, verifyStoreFile } from '../core/store/databas
 import { storeInfo } from '../core/store/storeInfo';
 import { createFirstAdmin } from '../core/users/bootstrap';
 import { registerAdminCommands } from './adminCommands';
+import { registerCtiCommands } from './ctiCommands';
 import { registerLicenseCommands } from './licenseCommands';
 import { EXIT_FAILED, EXIT_USAGE, count, formatMb, runVerb } from './output';
 import type { VerbResult } from './output';
@@ -128,6 +129,7 @@ export function buildProgram(): Command {
 
   registerLicenseCommands(program);
   registerAdminCommands(program);
+  registerCtiCommands(program);
   return program;
 }
 
