@@ -93,27 +93,30 @@ interface IndexHit extends Record<string, string | number | null> {
   owner_id: number | null;
   kind: string;
   raw: string;
+  party_no: number | null;
+  first_name: string | null;
+  last_name: string | null;
+  company: string | null;
 }
 
-const HIT_COLUMNS = 'SELECT i.phone_id, i.variant, p.person_id, p.creditor_id, p.owner_id, p.kind, p.raw FROM phone_index i JOIN phone_numbers p ON p.id = i.phone_id';
-const EXACT_SQL = `${HIT_COLUMNS} WHERE i.e164 = ?`;
+// one statement per lookup step: index hit, the number's row and the party's name (persons/creditors/owners)
+const HIT_COLUMNS = `SELECT i.phone_id, i.variant, p.person_id, p.creditor_id, p.owner_id, p.kind, p.raw,
+  coalesce(pe.person_no, c.creditor_no, o.owner_no) AS party_no, coalesce(pe.first_name, o.first_name) AS first_name,
+  coalesce(pe.last_name, c.name, o.last_name) AS last_name, pe.company AS company
+  FROM phone_index i JOIN phone_numbers p ON p.id = i.phone_id
+  LEFT JOIN persons pe ON pe.id = p.person_id LEFT JOIN creditors c ON c.id = p.creditor_id LEFT JOIN owners o ON o.id = p.owner_id`;
+/** exact: the number, its alternative reading (C20) and number+extension; unused slots repeat the number */
+const EXACT_SQL = `${HIT_COLUMNS} WHERE i.e164 IN (?, ?, ?)`;
 const LAST8_SQL = `${HIT_COLUMNS} WHERE i.last8 = ?`;
 
-function partyName(store: Store, origin: PartyOrigin, id: number): { no: number; name: string } {
-  if (origin === 'person') {
-    const r = store.get<{ person_no: number; first_name: string | null; last_name: string; company: string | null }>('SELECT person_no, first_name, last_name, company FROM persons WHERE id = ?', [id]);
-    const personal = r ? (r.first_name ? `${r.last_name}, ${r.first_name}` : r.last_name) : '?';
-    return { no: r?.person_no ?? 0, name: r?.company ? `${personal} (${r.company})` : personal };
-  }
-  if (origin === 'creditor') {
-    const r = store.get<{ creditor_no: number; name: string }>('SELECT creditor_no, name FROM creditors WHERE id = ?', [id]);
-    return { no: r?.creditor_no ?? 0, name: r?.name ?? '?' };
-  }
-  const r = store.get<{ owner_no: number; first_name: string | null; last_name: string }>('SELECT owner_no, first_name, last_name FROM owners WHERE id = ?', [id]);
-  return { no: r?.owner_no ?? 0, name: r ? (r.first_name ? `${r.last_name}, ${r.first_name}` : r.last_name) : '?' };
+function displayName(hit: IndexHit, origin: PartyOrigin): string {
+  const last = hit.last_name ?? '?';
+  if (origin === 'creditor') return last;
+  const personal = hit.first_name ? `${last}, ${hit.first_name}` : last;
+  return hit.company ? `${personal} (${hit.company})` : personal;
 }
 
-function toMatches(store: Store, hits: readonly IndexHit[], via: (hit: IndexHit) => PartyMatch['via']): PartyMatch[] {
+function toMatches(hits: readonly IndexHit[], via: (hit: IndexHit) => PartyMatch['via']): PartyMatch[] {
   const seen = new Set<number>();
   const matches: PartyMatch[] = [];
   for (const hit of hits) {
@@ -121,9 +124,9 @@ function toMatches(store: Store, hits: readonly IndexHit[], via: (hit: IndexHit)
     seen.add(hit.phone_id);
     const origin: PartyOrigin = hit.person_id !== null ? 'person' : hit.creditor_id !== null ? 'creditor' : 'owner';
     const partyId = hit.person_id ?? hit.creditor_id ?? hit.owner_id ?? 0;
-    const { no, name } = partyName(store, origin, partyId);
-    matches.push({ origin, partyId, partyNo: no, name, field: hit.kind as PhoneField, raw: hit.raw, via: via(hit) });
+    matches.push({ origin, partyId, partyNo: hit.party_no ?? 0, name: displayName(hit, origin), field: hit.kind as PhoneField, raw: hit.raw, via: via(hit) });
   }
+  if (matches.length < 2) return matches;
   const order: Record<PartyOrigin, number> = { person: 0, creditor: 1, owner: 2 };
   return matches.sort((a, b) => order[a.origin] - order[b.origin] || a.name.localeCompare(b.name) || a.partyId - b.partyId);
 }
@@ -151,19 +154,19 @@ export function lookupCaller(store: Store, callerId: string, options: LookupOpti
     const digits = callerId.replace(/\D/g, '');
     if (digits.length >= 7) {
       const hits = store.all<IndexHit>(LAST8_SQL, [digits.slice(-SUFFIX_DIGITS)]);
-      if (hits.length > 0) return matched(store, input, `+${digits}`, toMatches(store, hits, () => 'last8'), options.userId);
+      if (hits.length > 0) return matched(store, input, `+${digits}`, toMatches(hits, () => 'last8'), options.userId);
     }
     return { outcome: 'unknown', input, e164: undefined, reason: normalized.reason };
   }
   const e164 = normalized.e164;
-  const exact = store.all<IndexHit>(EXACT_SQL, [e164]);
-  for (const alt of normalized.alternatives) exact.push(...store.all<IndexHit>(EXACT_SQL, [alt]));
-  if (normalized.extension) exact.push(...store.all<IndexHit>(EXACT_SQL, [`${e164}${normalized.extension}`]));
+  const exact = store.all<IndexHit>(EXACT_SQL, [e164, normalized.alternatives[0] ?? e164, normalized.extension ? `${e164}${normalized.extension}` : e164]);
   if (exact.length > 0) {
-    return matched(store, input, e164, toMatches(store, exact, (h) => (h.variant === 'main' ? 'exact' : h.variant === 'direct' ? 'direct' : 'alt')), options.userId);
+    // main rows first, so a number found both as itself and as another's reading reports "exact"
+    exact.sort((a, b) => (a.variant === 'main' ? 0 : 1) - (b.variant === 'main' ? 0 : 1));
+    return matched(store, input, e164, toMatches(exact, (h) => (h.variant === 'main' ? 'exact' : h.variant === 'direct' ? 'direct' : 'alt')), options.userId);
   }
   const suffix = store.all<IndexHit>(LAST8_SQL, [normalized.last8]);
-  if (suffix.length > 0) return matched(store, input, e164, toMatches(store, suffix, () => 'last8'), options.userId);
+  if (suffix.length > 0) return matched(store, input, e164, toMatches(suffix, () => 'last8'), options.userId);
   return { outcome: 'unknown', input, e164, reason: undefined };
 }
 

@@ -85,8 +85,6 @@ export class FritzboxCallMonitor implements CtiProvider {
   private readonly connection: ReconnectingConnection;
   private readonly splitter: LineSplitter;
   private readonly open = new Map<string, OpenCall>();
-  private readonly announced = new Set<string>();
-  private readonly seenLines = new Set<string>();
   /** malformed lines seen (for tests and the CTI-Test log) */
   malformed = 0;
 
@@ -137,25 +135,21 @@ export class FritzboxCallMonitor implements CtiProvider {
       this.options.log.warn(`malformed call-monitor line skipped (${parsed})`);
       return;
     }
-    // the box may repeat a line after a reconnect: each exact line is handled once
-    if (this.seenLines.has(text)) return;
-    this.seenLines.add(text);
-    if (this.seenLines.size > 1000) this.seenLines.delete(this.seenLines.values().next().value as string);
     switch (parsed.type) {
       case 'RING':
       case 'CALL': {
         const callId = `${parsed.connId}@${parsed.date}`;
+        // the same RING/CALL again for a call still open (sent again after a reconnect): not a new call
+        if (this.open.get(parsed.connId)?.callId === callId) return;
         const call: OpenCall = { callId, direction: parsed.type === 'RING' ? 'in' : 'out', remote: parsed.remote, own: parsed.own, line: parsed.type === 'CALL' ? parsed.extension : parsed.line, connected: false };
         this.open.set(parsed.connId, call);
-        if (this.announced.has(callId)) return;
-        this.announced.add(callId);
-        if (this.announced.size > 1000) this.announced.delete(this.announced.values().next().value as string);
         this.emit(parsed.type === 'RING' ? 'ringing' : 'outgoing', call);
         return;
       }
       case 'CONNECT': {
         const call = this.open.get(parsed.connId);
         if (!call) return this.options.log.debug(`CONNECT for unknown connection ${parsed.connId}`);
+        if (call.connected) return; // repeated after a reconnect
         call.connected = true;
         this.emit('connected', call, { line: parsed.extension || call.line });
         return;

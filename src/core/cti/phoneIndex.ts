@@ -83,11 +83,14 @@ function insertIndex(store: Store, phoneId: number, raw: string, areaCode: strin
  */
 export function writePhoneNumber(store: Store, input: PhoneNumberInput, areaCode: string | undefined = ownAreaCode(store)): number {
   checkRaw(input.raw);
-  return store.transaction(() => {
+  const rows = indexRowsFor(input.raw, areaCode);
+  const write = (): number => {
     const id = store.run(INSERT_PHONE, [input.origin === 'person' ? input.partyId : null, input.origin === 'creditor' ? input.partyId : null, input.origin === 'owner' ? input.partyId : null, input.field, input.raw]).lastInsertRowid;
-    insertIndex(store, id, input.raw, areaCode);
+    for (const row of rows) store.run(INSERT_INDEX, [id, row.variant, row.e164, row.last8, row.extension]);
     return id;
-  });
+  };
+  // inside a caller's transaction (bulk writes) no savepoint per number is needed: the caller's rollback covers it
+  return store.inTransaction ? write() : store.transaction(write);
 }
 
 /** Changes the text of a stored phone number and rebuilds its index rows (one transaction). @throws PhoneNumberTooLongError */
