@@ -21,11 +21,17 @@ export const COMMAND_IDS = [
   'ixhaus.users.deactivate',
   'ixhaus.users.reactivate',
   'ixhaus.users.myData',
+  'ixhaus.cti.simulateCall',
+  'ixhaus.cti.test',
+  'ixhaus.cti.dial',
+  'ixhaus.cti.callBack',
+  'ixhaus.cti.openRecord',
+  'ixhaus.cti.setCredentials',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
 /** View ids inside the "iX-Haus" activity-bar container. */
-export const VIEW_IDS = ['ixhaus.licenses', 'ixhaus.settings', 'ixhaus.modules'] as const;
+export const VIEW_IDS = ['ixhaus.licenses', 'ixhaus.settings', 'ixhaus.modules', 'ixhaus.callJournal'] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 
 /** Context keys set by the extension (used in `when` clauses of package.json). */

@@ -6,6 +6,7 @@ import type { ViewId } from './ids';
 import type { LicenseDocuments } from './licenseDocuments';
 import type { Session } from './session';
 import type { StoreHost } from './storeHost';
+import type { CtiService } from './ctiService';
 
 /** The extension's services, created once in `activate()` and passed to whoever needs them (no singletons). */
 export interface Services {
@@ -25,4 +26,8 @@ export interface Services {
   readonly settingsFilter: SettingsFilter;
   /** index of the search hit last revealed by "next hit" (-1: none yet) */
   settingsHitIndex: number;
+  /** telephone integration (issue 9) */
+  readonly cti: CtiService;
+  /** the CTI-Test log, created on first use */
+  ctiTestChannel?: vscode.OutputChannel;
 }

@@ -7,6 +7,7 @@ import { signInCommand, signOutCommand } from './sessionCommands';
 import { changeRoleCommand, deactivateUserCommand, lockModuleCommand, myDataCommand, reactivateUserCommand, unlockModuleCommand } from './userCommands';
 import { clearSettingsSearchCommand, copySettingCommand, editSettingCommand, nextHitCommand, resetSettingCommand, searchSettingsCommand } from './settingsCommands';
 import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
+import { callBackCommand, ctiTestCommand, dialCommand, openCallerRecordCommand, setCredentialsCommand, simulateCallCommand } from './ctiCommands';
 
 /** The one id → handler table (DESIGN.md §3). Typed so that every {@link CommandId} has exactly one handler. */
 export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...args: unknown[]) => Promise<void> | void>> = {
@@ -31,6 +32,12 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.users.deactivate': deactivateUserCommand,
   'ixhaus.users.reactivate': reactivateUserCommand,
   'ixhaus.users.myData': myDataCommand,
+  'ixhaus.cti.simulateCall': simulateCallCommand,
+  'ixhaus.cti.test': async (services, arg) => void (await ctiTestCommand(services, arg)),
+  'ixhaus.cti.dial': dialCommand,
+  'ixhaus.cti.callBack': callBackCommand,
+  'ixhaus.cti.openRecord': openCallerRecordCommand,
+  'ixhaus.cti.setCredentials': setCredentialsCommand,
 };
 
 /** Registers every command of the table; each failure is shown localized with its actions, and logged. */
