@@ -63,12 +63,23 @@ interface ProviderOptions {
   ami?: { host: string; port: number };
   amiUser?: string;
   amiSecretEnv?: string;
+  tr064User?: string;
+  tr064PasswordEnv?: string;
+  tr064Port?: number;
   verbose?: boolean;
 }
 
 function makeProvider(options: ProviderOptions, log: Logger): CtiProvider | undefined {
   if (options.fritzbox && options.ami) throw new Error('--fritzbox and --ami exclude each other: choose one telephone system');
-  if (options.fritzbox) return new FritzboxCallMonitor({ ...options.fritzbox, log });
+  if (options.fritzbox) {
+    let tr064: { port?: number; username: string; password: string } | undefined;
+    if (options.tr064User) {
+      const password = process.env[options.tr064PasswordEnv ?? ''];
+      if (password === undefined) throw new Error('--tr064-user needs --tr064-password-env VAR with the Fritz!Box password in that environment variable');
+      tr064 = { port: options.tr064Port, username: options.tr064User, password };
+    }
+    return new FritzboxCallMonitor({ ...options.fritzbox, log, tr064 });
+  }
   if (options.ami) {
     if (!options.amiUser || !options.amiSecretEnv) throw new Error('--ami needs --ami-user USER and --ami-secret-env VAR (the AMI secret in that environment variable)');
     const secret = process.env[options.amiSecretEnv];
@@ -84,6 +95,9 @@ function providerOptions(command: Command): Command {
     .option('--ami <host:port>', `Asterisk Manager Interface (default port ${AMI_PORT})`, hostPort(AMI_PORT))
     .option('--ami-user <user>', 'AMI user (manager.conf)')
     .option('--ami-secret-env <var>', 'environment variable holding the AMI secret')
+    .option('--tr064-user <user>', 'Fritz!Box user for dialling through TR-064 (else dial prints a tel: URI)')
+    .option('--tr064-password-env <var>', 'environment variable holding that user\'s password')
+    .addOption(new Option('--tr064-port <port>', 'TR-064 port (default 49000)').argParser(count))
     .option('--verbose', 'log connection details to stderr');
 }
 

@@ -16,6 +16,8 @@ import type { StoreHost } from './storeHost';
 
 /** Secret-storage key of the Asterisk AMI secret (never in settings, store or logs). */
 export const AMI_SECRET_KEY = 'ixhaus.cti.amiSecret';
+/** Secret-storage key of the Fritz!Box TR-064 password (dialling). */
+export const TR064_SECRET_KEY = 'ixhaus.cti.tr064Password';
 
 /** Configuration of the telephone system (`ixhaus.cti.*`). */
 interface CtiConfig {
@@ -23,12 +25,13 @@ interface CtiConfig {
   readonly host: string;
   readonly port: number | undefined;
   readonly amiUser: string;
+  readonly tr064User: string;
 }
 
 function readConfig(): CtiConfig {
   const c = vscode.workspace.getConfiguration('ixhaus.cti');
   const port = c.get<number>('port', 0);
-  return { provider: c.get<CtiConfig['provider']>('provider', 'simulator'), host: c.get<string>('host', ''), port: port > 0 ? port : undefined, amiUser: c.get<string>('amiUser', '') };
+  return { provider: c.get<CtiConfig['provider']>('provider', 'simulator'), host: c.get<string>('host', ''), port: port > 0 ? port : undefined, amiUser: c.get<string>('amiUser', ''), tr064User: c.get<string>('tr064User', '') };
 }
 
 /** Display label of a match's origin and field (German UI terms through l10n). */
@@ -116,7 +119,11 @@ export class CtiService implements vscode.Disposable {
     this.line = gate.line;
     const config = readConfig();
     const providers: CtiProvider[] = [];
-    if (config.provider === 'fritzbox' && config.host) providers.push(new FritzboxCallMonitor({ host: config.host, port: config.port, log: this.log }));
+    if (config.provider === 'fritzbox' && config.host) {
+      const password = config.tr064User ? await this.context.secrets.get(TR064_SECRET_KEY) : undefined;
+      const tr064 = config.tr064User && password !== undefined ? { username: config.tr064User, password } : undefined;
+      providers.push(new FritzboxCallMonitor({ host: config.host, port: config.port, log: this.log, tr064 }));
+    }
     if (config.provider === 'asterisk' && config.host) {
       const secret = await this.context.secrets.get(AMI_SECRET_KEY);
       if (secret === undefined || config.amiUser === '') {

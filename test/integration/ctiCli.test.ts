@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { amiFrame, amiPeer, fritzPeer } from '../fixtures/ctiPeers';
+import { amiFrame, amiPeer, fritzPeer, tr064Peer } from '../fixtures/ctiPeers';
 import type { AmiPeerLog } from '../fixtures/ctiPeers';
 import { runBuiltCli, tempDir } from '../helpers';
 
@@ -111,6 +111,14 @@ describe('CLI: cti verbs (built dist/cli.js; real peers on 127.0.0.1)', function
     try {
       const result = await runAsync(['cti', 'dial', '--store', store, '--fritzbox', `127.0.0.1:${peer.port}`, '0171/6783154']).done;
       assert.equal(result.stdout, 'open tel:001716783154 to dial\n');
+      const tr064 = await tr064Peer('ixhaus', 'geheim');
+      try {
+        const placed = await runAsync(['cti', 'dial', '--store', store, '--fritzbox', `127.0.0.1:${peer.port}`, '--tr064-user', 'ixhaus', '--tr064-password-env', 'FB_PW', '--tr064-port', String(tr064.port), '0171/6783154'], { FB_PW: 'geheim' }).done;
+        assert.equal(placed.code, 0, placed.stderr);
+        assert.deepEqual(tr064.dialled, ['001716783154']);
+      } finally {
+        await tr064.close();
+      }
     } finally {
       await peer.close();
     }

@@ -130,6 +130,31 @@ describe('cti: Fritz!Box call monitor against a TCP peer (C22, C26, C28)', funct
   });
 });
 
+describe('cti: a connection that dies silently (C26 b)', function () {
+  this.timeout(20_000);
+  it('reconnects when nothing arrives within the idle timeout, and goes on delivering calls', async () => {
+    const peer = fritzPeer();
+    await peer.listen();
+    const log = collectingLogger();
+    const box = new FritzboxCallMonitor({ host: '127.0.0.1', port: peer.port, log, backoff: FAST, idleTimeoutMs: 200 });
+    try {
+      const statuses = new StatusLog(box);
+      await box.connect();
+      await peer.connection();
+      // the peer keeps the socket open but never writes (a box that was power-cycled behind a NAT)
+      await statuses.until('connected', 2);
+      assert.ok(log.lines.some((l) => l.includes('no data for 200 ms')));
+      assert.ok(peer.accepted >= 2);
+      const events = new EventLog(box);
+      peer.send('25.09.23 09:54:59;RING;0;030123456;453423;SIP0;\n');
+      await events.until((e) => e.kind === 'ringing');
+    } finally {
+      await box.disconnect();
+      await peer.close();
+    }
+  });
+});
+
 describe('cti: session alerts and journal over a real Fritz!Box peer (C22)', function () {
   this.timeout(30_000);
   let store: Store;

@@ -1,9 +1,10 @@
 /**
  * Fritz!Box call monitor (cti-protocols.md "Fritz!Box call monitor"; field cases C22, C26, C28): TCP port 1012,
  * one `;`-separated event per line. Field mapping per event type (C28): RING remote=3 own=4 line=5; CALL ext=3
- * own=4 remote=5 line=6; CONNECT ext=3 remote=4; DISCONNECT duration=3. Dialing: TR-064 is not implemented here,
- * so {@link FritzboxCallMonitor.dial} returns a `tel:` URI (the documented fallback).
+ * own=4 remote=5 line=6; CONNECT ext=3 remote=4; DISCONNECT duration=3. Dialing goes through TR-064 where a
+ * TR-064 login is configured (`fritzboxTr064.ts`), else {@link FritzboxCallMonitor.dial} returns a `tel:` URI.
  */
+import { tr064Dial } from './fritzboxTr064';
 import type { Logger } from '../log';
 import type { BackoffOptions, CallEvent, CtiProvider, DialOutcome, ProviderStatus, Timers } from './provider';
 import { Emitter, LineSplitter, ReconnectingConnection } from './provider';
@@ -61,6 +62,8 @@ export interface FritzboxOptions {
   readonly idleTimeoutMs?: number;
   /** clock for event times (tests) */
   readonly now?: () => Date;
+  /** TR-064 login for dialling (port default 49000); without it dialling returns a `tel:` URI */
+  readonly tr064?: { readonly port?: number; readonly username: string; readonly password: string };
 }
 
 interface OpenCall {
@@ -118,9 +121,14 @@ export class FritzboxCallMonitor implements CtiProvider {
     return this.connection.status.on(listener);
   }
 
-  /** TR-064 dialing is not configured in this build: hand back a `tel:` URI for the OS to open (cti-protocols.md). */
-  dial(dialString: string): Promise<DialOutcome> {
-    return Promise.resolve({ kind: 'uri', uri: `tel:${dialString}` });
+  /**
+   * Dials through TR-064 when configured (the box rings the Wählhilfe phone first); otherwise hands back a `tel:`
+   * URI for the OS to open (cti-protocols.md). @throws Tr064Error
+   */
+  async dial(dialString: string): Promise<DialOutcome> {
+    if (!this.options.tr064) return { kind: 'uri', uri: `tel:${dialString}` };
+    await tr064Dial({ host: this.options.host, ...this.options.tr064 }, dialString);
+    return { kind: 'placed', reference: 'tr064' };
   }
 
   private emit(kind: CallEvent['kind'], call: OpenCall, extra: Partial<CallEvent> = {}): void {

@@ -3,7 +3,7 @@ import { partyPhoneNumbers } from '../../core/cti/callerLookup';
 import type { PartyOrigin } from '../../core/cti/phoneIndex';
 import { ctiGate } from '../../core/cti/ctiSession';
 import { journalIdOf } from '../../providers/cti/callJournalTree';
-import { AMI_SECRET_KEY, fieldLabel, PARTY_SCHEME } from '../ctiService';
+import { AMI_SECRET_KEY, fieldLabel, PARTY_SCHEME, TR064_SECRET_KEY } from '../ctiService';
 import type { Services } from '../services';
 
 function requireActive(services: Services): boolean {
@@ -91,12 +91,18 @@ export async function callBackCommand(services: Services, arg?: unknown): Promis
   services.refreshViews();
 }
 
-/** Stores the Asterisk AMI secret in VS Code's secret storage (never in settings or the store). */
+/**
+ * Stores the Asterisk AMI secret or the Fritz!Box TR-064 password (per `ixhaus.cti.provider`) in VS Code's secret
+ * storage — never in settings, the store or a log. Empty input removes it.
+ */
 export async function setCredentialsCommand(services: Services): Promise<void> {
-  const secret = await vscode.window.showInputBox({ title: vscode.l10n.t('Store CTI Credentials'), prompt: vscode.l10n.t('Secret of the Asterisk AMI user (manager.conf); kept in VS Code\'s secret storage'), password: true, ignoreFocusOut: true });
+  const fritz = vscode.workspace.getConfiguration('ixhaus.cti').get<string>('provider') === 'fritzbox';
+  const prompt = fritz ? vscode.l10n.t('Password of the Fritz!Box user for dialling (TR-064); kept in VS Code\'s secret storage') : vscode.l10n.t('Secret of the Asterisk AMI user (manager.conf); kept in VS Code\'s secret storage');
+  const secret = await vscode.window.showInputBox({ title: vscode.l10n.t('Store CTI Credentials'), prompt, password: true, ignoreFocusOut: true });
   if (secret === undefined) return;
-  if (secret === '') await services.context.secrets.delete(AMI_SECRET_KEY);
-  else await services.context.secrets.store(AMI_SECRET_KEY, secret);
+  const key = fritz ? TR064_SECRET_KEY : AMI_SECRET_KEY;
+  if (secret === '') await services.context.secrets.delete(key);
+  else await services.context.secrets.store(key, secret);
   await services.cti.restart();
 }
 
