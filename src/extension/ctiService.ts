@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { AsteriskAmi } from '../core/cti/asteriskAmi';
 import type { PartyMatch } from '../core/cti/callerLookup';
 import { partyPhoneNumbers, rememberPick } from '../core/cti/callerLookup';
+import { callRecordActions } from '../core/cti/callRecords';
 import { CtiSession, ctiGate } from '../core/cti/ctiSession';
 import type { CallAlert } from '../core/cti/ctiSession';
 import { FritzboxCallMonitor } from '../core/cti/fritzboxCallMonitor';
@@ -66,8 +67,9 @@ export class CtiService implements vscode.Disposable {
   private readonly journalEmitter = new vscode.EventEmitter<void>();
   /** fires when the Anrufjournal changed */
   readonly onDidChangeJournal = this.journalEmitter.event;
-  /** the last notification text shown (in-host tests) */
+  /** the last notification text shown and its actions (in-host tests) */
   lastNotification: string | undefined;
+  lastActions: readonly string[] = [];
   /** the user's line while CTI is active */
   line: string | undefined;
   private readonly log: Logger;
@@ -172,10 +174,19 @@ export class CtiService implements vscode.Disposable {
     const open = vscode.l10n.t('Open Record');
     const choose = vscode.l10n.t('Choose Match…');
     const home = vscode.l10n.t('Start Page');
+    const meldung = vscode.l10n.t('Create Meldung');
+    const auftrag = vscode.l10n.t('Create Auftrag');
     const matched = alert.lookup.outcome === 'matched' ? alert.lookup : undefined;
-    const actions = matched ? [matched.matches.length > 1 && !matched.picked ? choose : open, home] : [home];
+    const store = this.storeHost.store;
+    const actor = this.session.actor;
+    // "Meldung/Auftrag anlegen" only where licensed and allowed (domain.md §5); core checks again when creating
+    const allowed = store && actor && !store.readOnly ? callRecordActions(store, actor.id) : { meldung: false, auftrag: false };
+    const actions = [...(matched ? [matched.matches.length > 1 && !matched.picked ? choose : open] : []), ...(allowed.meldung ? [meldung] : []), ...(allowed.auftrag ? [auftrag] : []), home];
+    this.lastActions = actions;
     const action = await vscode.window.showInformationMessage(text, ...actions);
     if (action === open || action === choose) await this.openRecord(alert);
+    else if (action === meldung) await vscode.commands.executeCommand('ixhaus.cti.createMeldung', { callId: alert.event.callId });
+    else if (action === auftrag) await vscode.commands.executeCommand('ixhaus.cti.createAuftrag', { callId: alert.event.callId });
     else if (action === home) await vscode.commands.executeCommand('workbench.view.extension.ixhaus');
   }
 

@@ -27,6 +27,8 @@ export const COMMAND_IDS = [
   'ixhaus.cti.callBack',
   'ixhaus.cti.openRecord',
   'ixhaus.cti.setCredentials',
+  'ixhaus.cti.createMeldung',
+  'ixhaus.cti.createAuftrag',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 

@@ -176,6 +176,12 @@ describe('iX-Haus extension in a real VS Code host', () => {
     assert.equal(api.services.cti.statusBar.visible, true);
     assert.match(api.services.cti.statusBar.text, new RegExp(`^\\$\\(call-incoming\\) ${party.last_name}`));
     assert.match(api.services.cti.lastNotification ?? '', new RegExp(`${party.last_name}`));
+    assert.deepEqual(api.services.cti.lastActions, ['Open Record', 'Create Meldung', 'Create Auftrag', 'Start Page'], 'the admin may use Meldungen and Aufträge');
+    const objectId = Number(store.scalar('SELECT min(id) FROM objects'));
+    const meldungen = Number(store.scalar('SELECT count(*) FROM meldungen'));
+    await vscode.commands.executeCommand('ixhaus.cti.createMeldung', { callId: api.services.cti.alert()?.event.callId, objectId, subject: 'Rückruf erbeten' });
+    assert.equal(store.scalar('SELECT count(*) FROM meldungen'), meldungen + 1);
+    assert.equal(store.scalar("SELECT reporter_kind FROM meldungen WHERE subject = 'Rückruf erbeten'"), 'person');
     api.views['ixhaus.callJournal'].refresh();
     assert.equal(api.views['ixhaus.callJournal'].getChildren().length, before + 1);
     await vscode.commands.executeCommand('ixhaus.cti.simulateCall', { number: '' });

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { partyPhoneNumbers } from '../../core/cti/callerLookup';
+import { callerObjects, createAuftragFromCall, createMeldungFromCall } from '../../core/cti/callRecords';
 import type { PartyOrigin } from '../../core/cti/phoneIndex';
 import { ctiGate } from '../../core/cti/ctiSession';
 import { journalIdOf } from '../../providers/cti/callJournalTree';
@@ -181,4 +182,60 @@ export async function ctiTestCommand(services: Services, arg?: unknown): Promise
   });
   if (mode === 'simulate') services.cti.simulator.ring(a.number ?? '030 6667777', line);
   return verdict(await rang);
+}
+
+/** Args of "Meldung anlegen" / "Auftrag anlegen": the call, and optionally everything the prompts would ask. */
+interface CreateArgs {
+  readonly callId?: string;
+  readonly pick?: number;
+  readonly objectId?: number;
+  readonly creditorId?: number;
+  readonly subject?: string;
+}
+
+async function createFromCall(services: Services, kind: 'meldung' | 'auftrag', arg?: unknown): Promise<void> {
+  const store = services.storeHost.store;
+  const actor = services.session.actor;
+  if (!store || !actor) return;
+  const a = (arg ?? {}) as CreateArgs;
+  const alert = services.cti.alert(a.callId);
+  const lookup = alert?.lookup;
+  let match = lookup?.outcome === 'matched' ? (a.pick !== undefined ? lookup.matches[a.pick] : (lookup.picked ?? (lookup.matches.length === 1 ? lookup.matches[0] : undefined))) : undefined;
+  if (!match && lookup?.outcome === 'matched') match = await services.cti.openRecord(alert);
+  const reporter = match && alert ? { origin: match.origin, partyId: match.partyId, phone: alert.event.remote } : undefined;
+  let objectId = a.objectId;
+  if (objectId === undefined) {
+    const own = callerObjects(store, reporter);
+    const candidates = own.length > 0 ? own : store.all<{ id: number; object_no: number; name: string }>('SELECT id, object_no, name FROM objects ORDER BY object_no LIMIT 1000').map((o) => ({ id: o.id, objectNo: o.object_no, name: o.name }));
+    objectId = own.length === 1 ? own[0]?.id : (await vscode.window.showQuickPick(candidates.map((o) => ({ label: `${o.objectNo} ${o.name}`, id: o.id })), { title: vscode.l10n.t('Object (Objekt) of the new record') }))?.id;
+    if (objectId === undefined) return;
+  }
+  const who = match?.name ?? (alert?.event.remote || vscode.l10n.t('Number withheld'));
+  const subject = a.subject ?? (await vscode.window.showInputBox({ title: kind === 'meldung' ? vscode.l10n.t('Create Meldung') : vscode.l10n.t('Create Auftrag'), prompt: vscode.l10n.t('Subject (Betreff)'), value: vscode.l10n.t('Call from {0}', who) }));
+  if (subject === undefined) return;
+  if (kind === 'meldung') {
+    const made = createMeldungFromCall(store, actor, { reporter, objectId, subject });
+    await store.save();
+    void vscode.window.showInformationMessage(vscode.l10n.t('Meldung {0} created.', made.meldungNo));
+    return;
+  }
+  let creditorId = a.creditorId ?? (reporter?.origin === 'creditor' ? reporter.partyId : undefined);
+  if (creditorId === undefined) {
+    const creditors = store.all<{ id: number; creditor_no: number; name: string; trade: string | null }>('SELECT c.id, c.creditor_no, c.name, c.trade FROM object_creditors x JOIN creditors c ON c.id = x.creditor_id WHERE x.object_id = ? ORDER BY c.name', [objectId]);
+    creditorId = (await vscode.window.showQuickPick(creditors.map((c) => ({ label: c.name, description: `${c.creditor_no}${c.trade ? ` · ${c.trade}` : ''}`, id: c.id })), { title: vscode.l10n.t('Contractor (Kreditor) of the Auftrag') }))?.id;
+    if (creditorId === undefined) return;
+  }
+  const made = createAuftragFromCall(store, actor, { reporter, objectId, creditorId, subject });
+  await store.save();
+  void vscode.window.showInformationMessage(vscode.l10n.t('Auftrag {0} created.', made.auftragNo));
+}
+
+/** "Meldung anlegen" for a call (only when the user may use Meldungen; enforced in core). */
+export function createMeldungCommand(services: Services, arg?: unknown): Promise<void> {
+  return createFromCall(services, 'meldung', arg);
+}
+
+/** "Auftrag anlegen" for a call (only when the user may use Aufträge; enforced in core). */
+export function createAuftragCommand(services: Services, arg?: unknown): Promise<void> {
+  return createFromCall(services, 'auftrag', arg);
 }

@@ -7,7 +7,7 @@ import { signInCommand, signOutCommand } from './sessionCommands';
 import { changeRoleCommand, deactivateUserCommand, lockModuleCommand, myDataCommand, reactivateUserCommand, unlockModuleCommand } from './userCommands';
 import { clearSettingsSearchCommand, copySettingCommand, editSettingCommand, nextHitCommand, resetSettingCommand, searchSettingsCommand } from './settingsCommands';
 import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
-import { callBackCommand, ctiTestCommand, dialCommand, openCallerRecordCommand, setCredentialsCommand, simulateCallCommand } from './ctiCommands';
+import { callBackCommand, createAuftragCommand, createMeldungCommand, ctiTestCommand, dialCommand, openCallerRecordCommand, setCredentialsCommand, simulateCallCommand } from './ctiCommands';
 
 /** The one id → handler table (DESIGN.md §3). Typed so that every {@link CommandId} has exactly one handler. */
 export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...args: unknown[]) => Promise<void> | void>> = {
@@ -38,6 +38,8 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.cti.callBack': callBackCommand,
   'ixhaus.cti.openRecord': openCallerRecordCommand,
   'ixhaus.cti.setCredentials': setCredentialsCommand,
+  'ixhaus.cti.createMeldung': createMeldungCommand,
+  'ixhaus.cti.createAuftrag': createAuftragCommand,
 };
 
 /** Registers every command of the table; each failure is shown localized with its actions, and logged. */

@@ -34,4 +34,13 @@ ALTER TABLE call_journal ADD COLUMN call_id TEXT;
 ALTER TABLE call_journal ADD COLUMN called_back_at TEXT;
 ALTER TABLE call_journal ADD COLUMN match_name TEXT;
 CREATE UNIQUE INDEX call_journal_call ON call_journal(call_id) WHERE call_id IS NOT NULL;
+
+-- Meldung / Auftrag created from a call ("Meldung anlegen" / "Auftrag anlegen", domain.md §5): who reported it
+-- (Meldertyp Person/Kreditor/Eigentümer/Benutzer) and from which number.
+ALTER TABLE meldungen ADD COLUMN reporter_kind TEXT CHECK (reporter_kind IS NULL OR reporter_kind IN ('person', 'creditor', 'owner', 'user'));
+ALTER TABLE meldungen ADD COLUMN reporter_id INTEGER;
+ALTER TABLE meldungen ADD COLUMN reporter_phone TEXT;
+ALTER TABLE auftraege ADD COLUMN reporter_kind TEXT CHECK (reporter_kind IS NULL OR reporter_kind IN ('person', 'creditor', 'owner', 'user'));
+ALTER TABLE auftraege ADD COLUMN reporter_id INTEGER;
+ALTER TABLE auftraege ADD COLUMN reporter_phone TEXT;
 `;
