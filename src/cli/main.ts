@@ -10,6 +10,7 @@ import { Store, restoreFromBackup, verifyStoreFile } from '../core/store/databas
 import { storeInfo } from '../core/store/storeInfo';
 import { createFirstAdmin } from '../core/users/bootstrap';
 import { registerAdminCommands } from './adminCommands';
+import { registerCtiCommands } from './ctiCommands';
 import { registerLicenseCommands } from './licenseCommands';
 import { registerResponsibleCommands } from './responsibleCommands';
 import { registerMailCommands } from './mailCommands';
@@ -132,6 +133,7 @@ export function buildProgram(): Command {
   registerAdminCommands(program);
   registerResponsibleCommands(program);
   registerMailCommands(program);
+  registerCtiCommands(program);
   return program;
 }
 

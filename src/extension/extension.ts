@@ -18,6 +18,8 @@ import { createLog } from './log';
 import type { Services } from './services';
 import { Session } from './session';
 import { StoreHost } from './storeHost';
+import { CtiService, PARTY_SCHEME, PartyDocuments } from './ctiService';
+import { callJournalRoots } from '../providers/cti/callJournalTree';
 
 /** What `activate()` returns: the API used by the in-host tests and other extensions. */
 export interface IxHausApi {
@@ -50,6 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     'ixhaus.settings': new NodeTreeProvider(whenSignedIn(() => settingsRoots(storeHost.store, session.actor?.id, settingsFilter))),
     'ixhaus.modules': new NodeTreeProvider(whenSignedIn(() => modulesRoots(storeHost.store))),
     'ixhaus.scheduler': new NodeTreeProvider(whenSignedIn(() => schedulerRoots(storeHost.store))),
+    'ixhaus.callJournal': new NodeTreeProvider(whenSignedIn(() => callJournalRoots(storeHost.store, session.actor?.id))),
   };
   const refreshViews = (): void => Object.values(trees).forEach((tree) => tree.refresh());
   const treeViews = Object.fromEntries(
@@ -58,10 +61,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
 
   const licenseDocuments = new LicenseDocuments();
   const mail = new MailHost(context.secrets);
-  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, settingsHitIndex: -1, panels: {}, mail };
+  const cti = new CtiService(context, storeHost, session, logger);
+  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, settingsHitIndex: -1, panels: {}, mail, cti };
   active = services;
   context.subscriptions.push(channel, storeHost, session, statusBar, licenseDocuments, mail, ...Object.values(trees), ...Object.values(treeViews));
   context.subscriptions.push(...registerCommands(services), registerTransferSerializer(services));
+  context.subscriptions.push(
+    cti,
+    vscode.workspace.registerTextDocumentContentProvider(PARTY_SCHEME, new PartyDocuments(storeHost)),
+    cti.onDidChangeJournal(() => trees['ixhaus.callJournal'].refresh()),
+    session.onDidChange(() => void cti.restart()),
+    storeHost.onDidChangeData(() => void cti.refreshGate()),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('ixhaus.cti') && void cti.restart()),
+  );
   const updateStatus = (): void => statusBar.update(storeHost.store, session.actor);
   context.subscriptions.push(
     storeHost.onDidChangeStore(() => {

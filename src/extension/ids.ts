@@ -30,11 +30,19 @@ export const COMMAND_IDS = [
   'ixhaus.mail.editSettings',
   'ixhaus.mail.setSecret',
   'ixhaus.mail.testConnection',
+  'ixhaus.cti.simulateCall',
+  'ixhaus.cti.test',
+  'ixhaus.cti.dial',
+  'ixhaus.cti.callBack',
+  'ixhaus.cti.openRecord',
+  'ixhaus.cti.setCredentials',
+  'ixhaus.cti.createMeldung',
+  'ixhaus.cti.createAuftrag',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
 /** View ids inside the "iX-Haus" activity-bar container. */
-export const VIEW_IDS = ['ixhaus.licenses', 'ixhaus.settings', 'ixhaus.modules', 'ixhaus.scheduler'] as const;
+export const VIEW_IDS = ['ixhaus.licenses', 'ixhaus.settings', 'ixhaus.modules', 'ixhaus.scheduler', 'ixhaus.callJournal'] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 
 /** Context keys set by the extension (used in `when` clauses of package.json). */

@@ -8,6 +8,7 @@ import type { TransferResponsiblePanel } from './panels/transferResponsiblePanel
 import type { MailHost } from './mail/mailHost';
 import type { Session } from './session';
 import type { StoreHost } from './storeHost';
+import type { CtiService } from './ctiService';
 
 /** The extension's services, created once in `activate()` and passed to whoever needs them (no singletons). */
 export interface Services {
@@ -31,4 +32,8 @@ export interface Services {
   readonly panels: { transferResponsible?: TransferResponsiblePanel };
   /** SMTP secrets (secret storage) and the connection-test report channel */
   readonly mail: MailHost;
+  /** telephone integration (issue 9) */
+  readonly cti: CtiService;
+  /** the CTI-Test log, created on first use */
+  ctiTestChannel?: vscode.OutputChannel;
 }

@@ -7,6 +7,7 @@ import { DEMO_KID, demoPrivateKey } from '../../src/core/license/demoVendorKey';
 import { issueLicenseFile, licenseFileBaseName, licenseKeyFileText } from '../../src/core/license/licenseIssuer';
 import { Store } from '../../src/core/store/database';
 import type { IxHausApi } from '../../src/extension/extension';
+import { setOwnCtiLine } from '../../src/core/users/userService';
 import type { TreeNode } from '../../src/providers/tree/treeNode';
 
 const EXTENSION_ID = 'ixhaus-admin.ixhaus-admin';
@@ -160,6 +161,37 @@ describe('iX-Haus extension in a real VS Code host', () => {
     await vscode.commands.executeCommand('ixhaus.users.reactivate', { login: other });
     assert.equal(store.scalar('SELECT active FROM users WHERE login = ?', [other]), 1);
     assert.equal(store.dirty, false, 'every change saved');
+  });
+
+  it('CTI: a simulated call shows the status-bar item and the notification "eingehender Anruf", journals it, and the CTI-Test passes', async () => {
+    const store = api.services.storeHost.store!;
+    const actor = api.services.session.actor!;
+    await vscode.commands.executeCommand('ixhaus.settings.edit', { name: 'PlusGlobalCTIKopplungAktiv', value: '1' });
+    setOwnCtiLine(store, actor, actor.login, 'SIM/1');
+    await api.services.cti.refreshGate();
+    assert.equal(api.services.cti.active, true, 'CTI runs for a user with a line while PlusGlobalCTIKopplungAktiv is on');
+    const party = store.get<{ raw: string; last_name: string }>("SELECT p.raw, pe.last_name FROM phone_numbers p JOIN persons pe ON pe.id = p.person_id WHERE p.raw LIKE '0%' AND p.kind = 'mobile' ORDER BY p.id LIMIT 1")!;
+    const before = api.views['ixhaus.callJournal'].getChildren().length;
+    await vscode.commands.executeCommand('ixhaus.cti.simulateCall', { number: party.raw });
+    assert.equal(api.services.cti.statusBar.visible, true);
+    assert.match(api.services.cti.statusBar.text, new RegExp(`^\\$\\(call-incoming\\) ${party.last_name}`));
+    assert.match(api.services.cti.lastNotification ?? '', new RegExp(`${party.last_name}`));
+    assert.deepEqual(api.services.cti.lastActions, ['Open Record', 'Create Meldung', 'Create Auftrag', 'Start Page'], 'the admin may use Meldungen and Aufträge');
+    const objectId = Number(store.scalar('SELECT min(id) FROM objects'));
+    const meldungen = Number(store.scalar('SELECT count(*) FROM meldungen'));
+    await vscode.commands.executeCommand('ixhaus.cti.createMeldung', { callId: api.services.cti.alert()?.event.callId, objectId, subject: 'Rückruf erbeten' });
+    assert.equal(store.scalar('SELECT count(*) FROM meldungen'), meldungen + 1);
+    assert.equal(store.scalar("SELECT reporter_kind FROM meldungen WHERE subject = 'Rückruf erbeten'"), 'person');
+    api.views['ixhaus.callJournal'].refresh();
+    assert.equal(api.views['ixhaus.callJournal'].getChildren().length, before + 1);
+    await vscode.commands.executeCommand('ixhaus.cti.simulateCall', { number: '' });
+    assert.match(api.services.cti.statusBar.text, /call-incoming/);
+    assert.match(api.services.cti.lastNotification ?? '', /withheld|unterdrückt/);
+    const editor = await vscode.commands.executeCommand('ixhaus.cti.openRecord', { callId: api.services.cti.alert()?.event.callId });
+    void editor;
+    await vscode.commands.executeCommand('ixhaus.cti.test', { line: 'SIM/1', mode: 'simulate', number: party.raw, timeoutMs: 10_000 });
+    api.views['ixhaus.callJournal'].refresh();
+    assert.equal(api.views['ixhaus.callJournal'].getChildren().length, before + 3);
   });
 
   it('signs out through the command API and hides the data again', async () => {

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { answerInputBox, launchHost, runCommand } from '../../vscode-host/host.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -90,6 +91,23 @@ test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout
     await page.locator('.monaco-list-row', { hasText: 'UI-42' }).first().waitFor({ timeout: 20000 });
     await page.locator('.notification-toast', { hasText: 'Restart iX-Haus plus' }).first().waitFor({ timeout: 20000 });
     await shot('06-license-installed');
+
+    // CTI (issue 9): choose the own line under Meine Daten, simulate a call from a demo person's number → the
+    // status bar shows the caller's name and the notification "Incoming call" lists the match
+    const ctiDir = fs.mkdtempSync(path.join(host.work, 'cti-'));
+    const ctiStore = path.join(ctiDir, 'same-demo.sqlite');
+    execFileSync(process.execPath, [path.join(root, 'dist/cli.js'), 'store', 'init', '--demo', ctiStore]); // same seed and sizes as the host's demo store
+    const db = new Database(ctiStore, { readonly: true });
+    const caller = db.prepare("SELECT p.raw, pe.last_name AS name FROM phone_numbers p JOIN persons pe ON pe.id = p.person_id WHERE p.kind = 'mobile' ORDER BY p.id LIMIT 1").get();
+    db.close();
+    await runCommand(page, 'iX-Haus: Meine Daten (My Data)…');
+    await answerInputBox(page, 'CTI line', 'Meine Daten');
+    await answerInputBox(page, 'SIM/1', 'Line or extension');
+    await runCommand(page, 'iX-Haus: Simulate Call…');
+    await answerInputBox(page, caller.raw, 'Caller number');
+    await page.locator('.statusbar-item', { hasText: caller.name }).first().waitFor({ timeout: 20000 });
+    await page.locator('.notification-toast', { hasText: 'Incoming call' }).first().waitFor({ timeout: 20000 });
+    await shot('08-cti-incoming-call');
 
     // The store survives a reload: after it, the store opens again writable (no lock icon) and the data is there.
     await runCommand(page, 'Developer: Reload Window');

@@ -5,6 +5,7 @@ import { issueLicenseFile, licenseKeyFileText } from '../license/licenseIssuer';
 import type { LicensePayload } from '../license/licenseFile';
 import { buildTrustedKeys, installLicense, verifyForStore } from '../license/licenseService';
 import { hashPassword } from '../users/password';
+import { AREA_CODE_META_KEY, writePhoneNumber } from '../cti/phoneIndex';
 import type { Actor } from '../users/rights';
 
 /** How many records of each kind the demo generator writes. Parties = persons + creditors + owners. */
@@ -32,6 +33,9 @@ export const DEFAULT_DEMO_SIZES: DemoSizes = {
   meldungenPerObject: 3,
   auftraegePerObject: 2,
 };
+
+/** Own area code (Ortsvorwahl, canonical without 0) of the demo office: Berlin. */
+export const DEMO_AREA_CODE = '30';
 
 /** Upper bound of parties the generator accepts (benchmarks use up to 1,000,000). */
 export const MAX_DEMO_PARTIES = 2_000_000;
@@ -124,7 +128,9 @@ export async function generateDemoData(store: Store, options: DemoOptions = {}):
   };
 
   const summary = store.transaction((): DemoSummary => {
-    const phone = new PhoneWriter(store, faker);
+    // the demo office is in Berlin: numbers written without an area code are read in 030 (CTI, C22)
+    store.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [AREA_CODE_META_KEY, DEMO_AREA_CODE]);
+    const phone = new PhoneWriter(store, faker, DEMO_AREA_CODE);
     // --- users
     const userIds: number[] = [];
     const usedLogins = new Set<string>();
@@ -356,16 +362,15 @@ function uniqueLogin(first: string, last: string, used: Set<string>): string {
   }
 }
 
-/** Writes phone numbers in the many spellings found in German offices. */
+/** Writes phone numbers in the many spellings found in German offices (through the CTI index, phoneIndex.ts). */
 class PhoneWriter {
   count = 0;
-  private readonly sql = 'INSERT INTO phone_numbers (person_id, creditor_id, owner_id, kind, raw) VALUES (?, ?, ?, ?, ?)';
 
-  constructor(private readonly store: Store, private readonly faker: Faker) {}
+  constructor(private readonly store: Store, private readonly faker: Faker, private readonly areaCode: string) {}
 
   write(party: 'person' | 'creditor' | 'owner', id: number, kind: 'private' | 'business' | 'mobile' | 'fax'): void {
     const raw = kind === 'mobile' ? this.mobile() : this.landline(kind);
-    this.store.run(this.sql, [party === 'person' ? id : null, party === 'creditor' ? id : null, party === 'owner' ? id : null, kind, raw]);
+    writePhoneNumber(this.store, { origin: party, partyId: id, field: kind, raw }, this.areaCode);
     this.count++;
   }
 

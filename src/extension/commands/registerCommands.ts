@@ -10,6 +10,7 @@ import { changeRoleCommand, deactivateUserCommand, lockModuleCommand, myDataComm
 import { clearSettingsSearchCommand, copySettingCommand, editSettingCommand, nextHitCommand, resetSettingCommand, searchSettingsCommand } from './settingsCommands';
 import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
 import { editMailSettingsCommand, openMailSettingsCommand, setMailSecretCommand, testMailConnectionCommand } from './mailCommands';
+import { callBackCommand, createAuftragCommand, createMeldungCommand, ctiTestCommand, dialCommand, openCallerRecordCommand, setCredentialsCommand, simulateCallCommand } from './ctiCommands';
 
 /**
  * The one id → handler table (DESIGN.md §3). Typed so that every {@link CommandId} has exactly one handler. A handler
@@ -47,6 +48,14 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.mail.editSettings': editMailSettingsCommand,
   'ixhaus.mail.setSecret': setMailSecretCommand,
   'ixhaus.mail.testConnection': testMailConnectionCommand,
+  'ixhaus.cti.simulateCall': simulateCallCommand,
+  'ixhaus.cti.test': async (services, arg) => void (await ctiTestCommand(services, arg)),
+  'ixhaus.cti.dial': dialCommand,
+  'ixhaus.cti.callBack': callBackCommand,
+  'ixhaus.cti.openRecord': openCallerRecordCommand,
+  'ixhaus.cti.setCredentials': setCredentialsCommand,
+  'ixhaus.cti.createMeldung': createMeldungCommand,
+  'ixhaus.cti.createAuftrag': createAuftragCommand,
 };
 
 /** Registers every command of the table; each failure is shown localized with its actions, and logged. */

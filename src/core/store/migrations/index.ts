@@ -5,6 +5,8 @@ import { SCHEMA_V2 } from './002_license_files';
 import { SCHEMA_V3 } from './003_program_rights';
 import { SCHEMA_V4 } from './004_responsibility';
 import { SCHEMA_V5 } from './005_mail';
+import { SCHEMA_V6_CTI } from './006_cti';
+import { backfillPhoneIndex } from '../../cti/phoneIndex';
 
 /** One schema step. `up` runs inside the store's migration transaction and must not save or commit. */
 export interface Migration {
@@ -50,6 +52,14 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'mail: SMTP opt-ins, secret reminders, scheduler jobs and incidents',
     up(db) {
       db.exec(SCHEMA_V5);
+    },
+  },
+  {
+    version: 6,
+    name: 'CTI phone number index',
+    up(db) {
+      db.exec(SCHEMA_V6_CTI);
+      backfillPhoneIndex(db);
     },
   },
 ];

@@ -1,0 +1,245 @@
+/**
+ * `ixhaus-admin cti …` (issue 9 §7): normalise a number, look a caller up in a store, listen to a Fritz!Box or an
+ * Asterisk AMI and print each call with its matches, dial, and set the own area code. The AMI secret comes from an
+ * environment variable (never from an argument, never printed).
+ */
+import { InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { AsteriskAmi, AMI_PORT } from '../core/cti/asteriskAmi';
+import type { LookupResult } from '../core/cti/callerLookup';
+import { lookupCaller, readCtiSettings } from '../core/cti/callerLookup';
+import { CtiSession } from '../core/cti/ctiSession';
+import type { CallAlert } from '../core/cti/ctiSession';
+import { FRITZBOX_PORT, FritzboxCallMonitor } from '../core/cti/fritzboxCallMonitor';
+import { setOwnAreaCode } from '../core/cti/phoneIndex';
+import { canonicalAreaCode, dialString, normalizePhoneNumber } from '../core/cti/phoneNumber';
+import type { CtiProvider } from '../core/cti/provider';
+import { IxError, msg } from '../core/errors';
+import type { Logger } from '../core/log';
+import { taggedLogger } from '../core/log';
+import { Store } from '../core/store/database';
+import { signIn } from '../core/users/auth';
+import { count, fail, runVerb } from './output';
+
+/** The number could not be normalised (CLI `cti normalize`). */
+export class NotANumberError extends IxError {
+  constructor(input: string, reason: string) {
+    super('E_CTI_NUMBER', msg('Cannot normalise "{0}": {1}'), [input, reason]);
+  }
+}
+
+/** Parses `HOST[:PORT]`. */
+function hostPort(defaultPort: number) {
+  return (value: string): { host: string; port: number } => {
+    const match = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(value);
+    const port = match?.[2] ? Number(match[2]) : defaultPort;
+    if (!match?.[1] || port < 1 || port > 65535) throw new InvalidArgumentError('expected HOST or HOST:PORT');
+    return { host: match[1].replace(/^\[|\]$/g, ''), port };
+  };
+}
+
+function stderrLogger(verbose: boolean): Logger {
+  const write = (level: string) => (m: string): void => void process.stderr.write(`${level} ${m}\n`);
+  const off = (): void => undefined;
+  return taggedLogger({ trace: off, debug: verbose ? write('debug') : off, info: verbose ? write('info') : off, warn: write('warn'), error: write('error') }, 'cti');
+}
+
+/** Text lines for a lookup result. */
+export function lookupText(result: LookupResult): string {
+  switch (result.outcome) {
+    case 'suppressed':
+      return 'Rufnummer unterdrückt (suppressed) — no lookup';
+    case 'internal':
+      return result.users.length === 0 ? `internal extension ${result.extension}: no user` : `internal extension ${result.extension}: ${result.users.map((u) => `${u.name} (${u.login})`).join(', ')}`;
+    case 'unknown':
+      return `unknown caller${result.e164 ? ` ${result.e164}` : ''}${result.reason ? ` (${result.reason})` : ''}`;
+    case 'matched':
+      return [`${result.e164}: ${result.matches.length} match${result.matches.length === 1 ? '' : 'es'}`, ...result.matches.map((m) => `  ${m.origin.padEnd(8)} ${String(m.partyNo).padStart(7)}  ${m.name}  [${m.field}: ${m.raw}]${m.via === 'exact' ? '' : ` (${m.via})`}${result.picked === m ? ' ← picked' : ''}`)].join('\n');
+  }
+}
+
+interface ProviderOptions {
+  fritzbox?: { host: string; port: number };
+  ami?: { host: string; port: number };
+  amiUser?: string;
+  amiSecretEnv?: string;
+  tr064User?: string;
+  tr064PasswordEnv?: string;
+  tr064Port?: number;
+  verbose?: boolean;
+}
+
+function makeProvider(options: ProviderOptions, log: Logger): CtiProvider | undefined {
+  if (options.fritzbox && options.ami) throw new Error('--fritzbox and --ami exclude each other: choose one telephone system');
+  if (options.fritzbox) {
+    let tr064: { port?: number; username: string; password: string } | undefined;
+    if (options.tr064User) {
+      const password = process.env[options.tr064PasswordEnv ?? ''];
+      if (password === undefined) throw new Error('--tr064-user needs --tr064-password-env VAR with the Fritz!Box password in that environment variable');
+      tr064 = { port: options.tr064Port, username: options.tr064User, password };
+    }
+    return new FritzboxCallMonitor({ ...options.fritzbox, log, tr064 });
+  }
+  if (options.ami) {
+    if (!options.amiUser || !options.amiSecretEnv) throw new Error('--ami needs --ami-user USER and --ami-secret-env VAR (the AMI secret in that environment variable)');
+    const secret = process.env[options.amiSecretEnv];
+    if (secret === undefined) throw new Error(`the environment variable ${options.amiSecretEnv} is not set`);
+    return new AsteriskAmi({ ...options.ami, username: options.amiUser, secret, log });
+  }
+  return undefined;
+}
+
+function providerOptions(command: Command): Command {
+  return command
+    .option('--fritzbox <host[:port]>', `Fritz!Box call monitor (default port ${FRITZBOX_PORT})`, hostPort(FRITZBOX_PORT))
+    .option('--ami <host:port>', `Asterisk Manager Interface (default port ${AMI_PORT})`, hostPort(AMI_PORT))
+    .option('--ami-user <user>', 'AMI user (manager.conf)')
+    .option('--ami-secret-env <var>', 'environment variable holding the AMI secret')
+    .option('--tr064-user <user>', 'Fritz!Box user for dialling through TR-064 (else dial prints a tel: URI)')
+    .option('--tr064-password-env <var>', 'environment variable holding that user\'s password')
+    .addOption(new Option('--tr064-port <port>', 'TR-064 port (default 49000)').argParser(count))
+    .option('--verbose', 'log connection details to stderr');
+}
+
+/** Registers `cti normalize|lookup|listen|dial|area-code`. */
+export function registerCtiCommands(program: Command): void {
+  const cti = program.command('cti').description('telephone integration: normalise and look up numbers, listen to a PBX, dial').exitOverride();
+
+  cti
+    .command('normalize')
+    .description('print the E.164 form of a phone number and its extension, or why it has none')
+    .argument('<number>', 'the number as written, e.g. "030 / 123 45-67"')
+    .option('--area-code <code>', 'own area code for numbers without one, e.g. 030')
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action((input: string, options: { areaCode?: string; json?: boolean }) =>
+      runVerb(options.json === true, () => {
+        const result = normalizePhoneNumber(input, { areaCode: options.areaCode });
+        if (result.kind === 'invalid') throw new NotANumberError(input, result.reason.replace(/\{(\d)\}/g, (_w, i: string) => result.args[Number(i)] ?? ''));
+        if (result.kind === 'suppressed') return Promise.resolve({ json: { input, suppressed: true }, text: 'Rufnummer unterdrückt (empty or anonymous caller id)\n' });
+        const text = [`${result.e164}${result.extension ? `  extension ${result.extension}` : ''}`, ...result.alternatives.map((a) => `  also tried: ${a} (ambiguous, C20)`)].join('\n');
+        return Promise.resolve({ json: { input, e164: result.e164, extension: result.extension ?? null, last8: result.last8, alternatives: result.alternatives, reading: result.reading }, text: `${text}\n` });
+      }),
+    );
+
+  cti
+    .command('lookup')
+    .description('look a caller up in a store: internal extension → users, else exact E.164, else last 8 digits')
+    .requiredOption('--store <file>', 'store file (opened read-only)')
+    .argument('<number>', 'caller number as delivered by the PBX')
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action((input: string, options: { store: string; json?: boolean }) =>
+      runVerb(options.json === true, async () => {
+        const store = await Store.open(options.store, { readOnly: true });
+        try {
+          const result = lookupCaller(store, input);
+          return { json: { result }, text: `${lookupText(result)}\n` };
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+
+  providerOptions(
+    cti
+      .command('listen')
+      .description('connect to a Fritz!Box or Asterisk and print each incoming call with its matches (Ctrl+C ends)')
+      .requiredOption('--store <file>', 'store file (opened read-only)')
+      .option('--line <line>', 'only calls on this line (e.g. SIP0, PJSIP/201)')
+      .addOption(new Option('--count <n>', 'stop after this many calls').argParser(count)),
+  )
+    .option('--json', 'print one JSON object per line for each call')
+    .exitOverride()
+    .action(async (options: ProviderOptions & { store: string; line?: string; count?: number; json?: boolean }) => {
+      const json = options.json === true;
+      try {
+        const log = stderrLogger(options.verbose === true);
+        const provider = makeProvider(options, log);
+        if (!provider) throw new Error('give the telephone system: --fritzbox HOST[:PORT] or --ami HOST:PORT --ami-user U --ami-secret-env V');
+        const store = await Store.open(options.store, { readOnly: true });
+        const session = new CtiSession(store, provider, { log, line: options.line, journal: false });
+        let seen = 0;
+        await new Promise<void>((resolve, reject) => {
+          session.onAlert((alert: CallAlert) => {
+            if (json) process.stdout.write(`${JSON.stringify({ kind: alert.kind, callId: alert.event.callId, remote: alert.event.remote, line: alert.event.line ?? null, at: alert.event.at.toISOString(), lookup: alert.lookup })}\n`);
+            else process.stdout.write(`${alert.event.at.toISOString()} ${alert.kind === 'new' ? 'eingehender Anruf' : 'Anrufer aktualisiert'} on ${alert.event.line ?? '?'} from ${alert.event.remote || '(unterdrückt)'}\n${lookupText(alert.lookup)}\n`);
+            seen++;
+            if (options.count !== undefined && seen >= options.count) resolve();
+          });
+          process.once('SIGINT', () => resolve());
+          provider.connect().then(() => {
+            if (provider.status() !== 'connected') log.warn('not connected yet — retrying in the background');
+            else log.info('listening');
+          }, reject);
+        }).finally(async () => {
+          session.stop();
+          await provider.disconnect();
+          await store.close();
+        });
+      } catch (error) {
+        fail(error, json);
+      }
+    });
+
+  providerOptions(
+    cti
+      .command('dial')
+      .description('print the dial string for a number (outside-line prefix, internal numbers as is) and place the call through the PBX')
+      .requiredOption('--store <file>', 'store file (its CTI settings; opened read-only)')
+      .argument('<number>', 'the number to call')
+      .option('--line <line>', 'your phone (Asterisk: e.g. PJSIP/201), rung first'),
+  )
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action((input: string, options: ProviderOptions & { store: string; line?: string; json?: boolean }) =>
+      runVerb(options.json === true, async () => {
+        const store = await Store.open(options.store, { readOnly: true });
+        let text: string;
+        try {
+          const settings = readCtiSettings(store);
+          text = dialString(input, { maxInternal: settings.internalMaxDigits, outsidePrefix: settings.outsidePrefix, areaCode: settings.areaCode });
+        } finally {
+          await store.close();
+        }
+        const log = stderrLogger(options.verbose === true);
+        const provider = makeProvider(options, log);
+        if (!provider) return { json: { input, dialString: text, placed: false }, text: `${text}\n` };
+        try {
+          await provider.connect();
+          if (provider.status() !== 'connected') throw new IxError('E_CTI_UNREACHABLE', msg('The telephone system at {0} cannot be reached. Check host, port and that its interface is enabled.'), [options.ami?.host ?? options.fritzbox?.host ?? '']);
+          const outcome = await provider.dial(text, options.line);
+          return { json: { input, dialString: text, outcome }, text: outcome.kind === 'placed' ? `dialing ${text} from ${options.line ?? '?'} (${outcome.reference})\n` : `open ${outcome.uri} to dial\n` };
+        } finally {
+          await provider.disconnect();
+        }
+      }),
+    );
+
+  cti
+    .command('area-code')
+    .description('set the own area code (Ortsvorwahl) for numbers written without one, and rebuild the number index (administrators)')
+    .requiredOption('--store <file>', 'store file')
+    .requiredOption('--user <login>', 'sign in as this administrator')
+    .requiredOption('--password-env <var>', 'environment variable holding the password')
+    .argument('<code>', 'area code, e.g. 030; "" clears it')
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action((code: string, options: { store: string; user: string; passwordEnv: string; json?: boolean }) =>
+      runVerb(options.json === true, async () => {
+        canonicalAreaCode(code);
+        const password = process.env[options.passwordEnv];
+        if (password === undefined) throw new Error(`the environment variable ${options.passwordEnv} is not set`);
+        const store = await Store.open(options.store);
+        try {
+          if (store.readOnly) throw new Error(`${options.store} is in use by another window or program (opened read-only); close it and try again`);
+          const actor = await signIn(store, options.user, password);
+          const result = setOwnAreaCode(store, actor, code);
+          await store.save();
+          return { json: { areaCode: result.areaCode ? `0${result.areaCode}` : null, indexed: result.indexed }, text: `own area code ${result.areaCode ? `0${result.areaCode}` : '(none)'}; ${result.indexed} numbers indexed\n` };
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+}

@@ -1,0 +1,128 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { amiFrame, amiPeer, fritzPeer, tr064Peer } from '../fixtures/ctiPeers';
+import type { AmiPeerLog } from '../fixtures/ctiPeers';
+import { runBuiltCli, tempDir } from '../helpers';
+
+const root = path.join(__dirname, '../..');
+const cli = path.join(root, 'dist/cli.js');
+
+/** Runs the built CLI asynchronously (so a peer in this process can answer it); resolves with its output. */
+function runAsync(args: string[], env: Record<string, string> = {}): { done: Promise<{ code: number; stdout: string; stderr: string }>; stdout: () => string } {
+  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return { done: new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))), stdout: () => stdout };
+}
+
+describe('CLI: cti verbs (built dist/cli.js; real peers on 127.0.0.1)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let store: string;
+
+  before(async () => {
+    execFileSync(process.execPath, [path.join(root, 'esbuild.js')], { cwd: root });
+    ({ dir, cleanup } = await tempDir('ixhaus-cti-cli-'));
+    store = path.join(dir, 'store.sqlite');
+    assert.equal(runBuiltCli(['store', 'init', '--demo', '--persons', '10', '--creditors', '3', '--owners', '3', '--objects', '3', store]).code, 0);
+  });
+  after(async () => cleanup());
+
+  it('normalize prints E.164 and the extension, or why not (exit 1)', () => {
+    const ok = runBuiltCli(['cti', 'normalize', '+49 (0)30 12345-12']);
+    assert.deepEqual([ok.code, ok.stdout], [0, '+493012345  extension 12\n']);
+    const local = JSON.parse(runBuiltCli(['cti', 'normalize', '6667777', '--area-code', '030', '--json']).stdout) as { e164: string; reading: string };
+    assert.deepEqual([local.e164, local.reading], ['+49306667777', 'local']);
+    const bad = runBuiltCli(['cti', 'normalize', '6667777']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /no own area code is configured/);
+    assert.equal(runBuiltCli(['cti', 'normalize', 'anonymous']).stdout, 'Rufnummer unterdrückt (empty or anonymous caller id)\n');
+    assert.equal(runBuiltCli(['cti', 'normalize', '030 1', '--area-code', 'x']).code, 1);
+  });
+
+  it('lookup prints matches with origin and field; internal numbers find users; area-code rebuilds the index', () => {
+    const info = JSON.parse(runBuiltCli(['cti', 'lookup', '--store', store, '--json', '201']).stdout) as { result: { outcome: string; users: Array<{ login: string }> } };
+    assert.deepEqual([info.result.outcome, info.result.users.length], ['internal', 1]);
+    const local = runBuiltCli(['cti', 'lookup', '--store', store, '030 288 13 60']);
+    assert.equal(local.code, 0);
+    assert.match(local.stdout, /^\+49302881360: 1 match\n {2}person .*\[private: 2881360\]\n$/);
+    assert.match(runBuiltCli(['cti', 'lookup', '--store', store, '']).stdout, /Rufnummer unterdrückt/);
+    assert.match(runBuiltCli(['cti', 'lookup', '--store', store, '089 99999999']).stdout, /^unknown caller \+498999999999/);
+    assert.equal(runBuiltCli(['cti', 'area-code', '--store', store, '--user', 'haupt', '--password-env', 'IX_PW', '040'], { IX_PW: 'demo' }).code, 1);
+    const set = runBuiltCli(['cti', 'area-code', '--store', store, '--user', 'admin', '--password-env', 'IX_PW', '040'], { IX_PW: 'demo' });
+    assert.match(set.stdout, /own area code 040; \d+ numbers indexed/);
+    assert.match(runBuiltCli(['cti', 'lookup', '--store', store, '040 2881360']).stdout, /1 match/);
+    runBuiltCli(['cti', 'area-code', '--store', store, '--user', 'admin', '--password-env', 'IX_PW', '030'], { IX_PW: 'demo' });
+  });
+
+  it('listen prints each call from a Fritz!Box with its matches', async () => {
+    const peer = fritzPeer();
+    await peer.listen();
+    try {
+      const run = runAsync(['cti', 'listen', '--store', store, '--fritzbox', `127.0.0.1:${peer.port}`, '--line', 'SIP0', '--count', '2', '--json']);
+      await peer.connection(false);
+      peer.send('25.09.23 09:54:59;RING;0;2881360;453423;SIP0;\r\n25.09.23 09:55:00;RING;1;;453423;SIP0;\r\n');
+      const result = await run.done;
+      assert.equal(result.code, 0, result.stderr);
+      const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { remote: string; lookup: { outcome: string; matches?: Array<{ origin: string }> } });
+      assert.deepEqual(lines.map((l) => [l.remote, l.lookup.outcome, l.lookup.matches?.[0]?.origin]), [['2881360', 'matched', 'person'], ['', 'suppressed', undefined]]);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('listen and dial over Asterisk AMI, the secret from the environment', async () => {
+    const received: AmiPeerLog = { actions: [] };
+    const peer = amiPeer('ixhaus', 's3cret', received);
+    await peer.listen();
+    try {
+      const run = runAsync(['cti', 'listen', '--store', store, '--ami', `127.0.0.1:${peer.port}`, '--ami-user', 'ixhaus', '--ami-secret-env', 'AMI_SECRET', '--count', '1'], { AMI_SECRET: 's3cret' });
+      const socket = await peer.connection(false);
+      while (!received.actions.some((a) => a.Action === 'Login')) await new Promise((r) => socket.once('data', r));
+      await new Promise((r) => setImmediate(r));
+      peer.send(amiFrame({ Event: 'DialBegin', Channel: 'SIP/trunk-1', Uniqueid: '1.1', Linkedid: '1.1', CallerIDNum: '0302881360', DestChannel: 'PJSIP/201-1' }));
+      const result = await run.done;
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /eingehender Anruf on PJSIP\/201 from 0302881360\n\+49302881360: 1 match\n {2}person/);
+      assert.ok(!result.stdout.includes('s3cret') && !result.stderr.includes('s3cret'));
+      const dial = runAsync(['cti', 'dial', '--store', store, '--ami', `127.0.0.1:${peer.port}`, '--ami-user', 'ixhaus', '--ami-secret-env', 'AMI_SECRET', '--line', 'PJSIP/201', '--json', '+49 171 6783154'], { AMI_SECRET: 's3cret' });
+      const dialed = await dial.done;
+      assert.equal(dialed.code, 0, dialed.stderr);
+      assert.deepEqual((JSON.parse(dialed.stdout) as { dialString: string; outcome: { kind: string } }).outcome.kind, 'placed');
+      const originate = received.actions.find((a) => a.Action === 'Originate');
+      assert.deepEqual(originate && [originate.Channel, originate.Exten], ['PJSIP/201', '001716783154']);
+      const missing = runBuiltCli(['cti', 'listen', '--store', store, '--ami', `127.0.0.1:${peer.port}`, '--ami-user', 'ixhaus', '--ami-secret-env', 'NOT_SET_ANYWHERE']);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /NOT_SET_ANYWHERE is not set/);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('dial without a PBX prints the dial string; a Fritz!Box gives a tel: URI', async () => {
+    assert.equal(runBuiltCli(['cti', 'dial', '--store', store, '0171/6783154']).stdout, '001716783154\n');
+    assert.equal(runBuiltCli(['cti', 'dial', '--store', store, '202']).stdout, '202\n');
+    const peer = fritzPeer();
+    await peer.listen();
+    try {
+      const result = await runAsync(['cti', 'dial', '--store', store, '--fritzbox', `127.0.0.1:${peer.port}`, '0171/6783154']).done;
+      assert.equal(result.stdout, 'open tel:001716783154 to dial\n');
+      const tr064 = await tr064Peer('ixhaus', 'geheim');
+      try {
+        const placed = await runAsync(['cti', 'dial', '--store', store, '--fritzbox', `127.0.0.1:${peer.port}`, '--tr064-user', 'ixhaus', '--tr064-password-env', 'FB_PW', '--tr064-port', String(tr064.port), '0171/6783154'], { FB_PW: 'geheim' }).done;
+        assert.equal(placed.code, 0, placed.stderr);
+        assert.deepEqual(tr064.dialled, ['001716783154']);
+      } finally {
+        await tr064.close();
+      }
+    } finally {
+      await peer.close();
+    }
+    assert.equal(runBuiltCli(['cti', 'dial', '--store', store, 'Zentrale']).code, 1);
+    assert.equal(runBuiltCli(['cti', 'listen', '--store', store]).code, 1);
+  });
+});
