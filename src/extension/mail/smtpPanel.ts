@@ -1,11 +1,11 @@
 /**
- * Host panel of the "SMTP Einstellungen" webview (issue 7 §1). Own minimal CSP/nonce HTML (the lead folds it into
- * the shared builder in src/extension/webview/): `default-src 'none'`, scripts only with this load's nonce, no
+ * Host panel of the "SMTP Einstellungen" webview (issue 7 §1). The HTML is the shared shell of
+ * src/extension/webview/webviewHtml.ts: `default-src 'none'`, scripts only with this load's nonce, no
  * `'unsafe-inline'`, resources only from dist/webviews. Every message is re-validated here; secrets go to secret
  * storage and are never posted back — the webview learns only whether one is set.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { buildWebviewHtml, createNonce } from '../webview/webviewHtml';
 import { loadMailSettings, saveMailSettings } from '../../core/mail/mailStore';
 import { MailSettingsError } from '../../core/mail/errors';
 import { testMailSettings } from '../../core/mail/mailTest';
@@ -98,12 +98,17 @@ export class SmtpPanel implements vscode.Disposable {
     );
   }
 
-  /** The page: strict CSP with a fresh nonce per load, one module script from dist/webviews. */
+  /** The page: the suite's shared HTML shell (strict CSP, a fresh nonce per load, one module script from dist/webviews). */
   static html(webview: vscode.Webview, root: vscode.Uri): string {
-    const nonce = randomBytes(18).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'smtp.js'));
-    const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource} 'nonce-${nonce}'`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`].join('; ');
-    return `<!DOCTYPE html><html lang="${vscode.env.language}"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="viewport" content="width=device-width, initial-scale=1.0"><title>SMTP Einstellungen</title></head><body><ix-smtp-form></ix-smtp-form><script type="module" nonce="${nonce}" src="${script.toString()}"></script></body></html>`;
+    return buildWebviewHtml({
+      title: 'SMTP Einstellungen',
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'smtp.js')).toString(),
+      cspSource: webview.cspSource,
+      nonce: createNonce(),
+      lang: vscode.env.language,
+      // the form's texts come with the host's first message (they depend on the settings' state)
+      strings: {},
+    });
   }
 
   private post(message: HostToSmtpView): void {

@@ -170,3 +170,5 @@ class IxSmtpForm extends LitElement {
 }
 
 customElements.define('ix-smtp-form', IxSmtpForm);
+// the shared HTML shell gives every page an empty <main id="ix-root"> to mount into
+if (!document.querySelector('ix-smtp-form')) (document.getElementById('ix-root') ?? document.body).append(document.createElement('ix-smtp-form'));
