@@ -134,6 +134,8 @@ export function registerCtiCommands(program: Command): void {
         const store = await Store.open(options.store, { readOnly: true });
         try {
           const result = lookupCaller(store, input);
+          // not a phone number at all (letters, too short): refused like `cti normalize`, exit 1
+          if (result.outcome === 'unknown' && result.reason && !/\d{3}/.test(input)) throw new NotANumberError(input, result.reason);
           return { json: { result }, text: `${lookupText(result)}\n` };
         } finally {
           await store.close();
@@ -203,6 +205,11 @@ export function registerCtiCommands(program: Command): void {
           await store.close();
         }
         const log = stderrLogger(options.verbose === true);
+        // a Fritz!Box dials only through TR-064; without it the call monitor is of no use for dialling: tel: URI
+        if (options.fritzbox && !options.tr064User) {
+          const uri = `tel:${text.replace(/[^\d+*#]/g, '')}`;
+          return { json: { input, dialString: text, placed: false, uri }, text: `${text}\nopen ${uri} to dial (give --tr064-user to dial through the Fritz!Box)\n` };
+        }
         const provider = makeProvider(options, log);
         if (!provider) return { json: { input, dialString: text, placed: false }, text: `${text}\n` };
         try {

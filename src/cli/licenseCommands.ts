@@ -13,14 +13,15 @@ import { verifyLicenseFile } from '../core/license/licenseFile';
 import { keyFileBeside, readKeyFile, readLicenseFile } from '../core/license/licenseFileIo';
 import type { LicensePayload, TrustedKeys, VerifiedLicense } from '../core/license/licenseFile';
 import { generateLicenseKey, generateVendorKey, issueLicenseFile, licenseFileBaseName, licenseKeyFileText } from '../core/license/licenseIssuer';
-import { buildTrustedKeys, describeModuleChange, diffLicenses, installLicense, installedPayload, verifyForStore } from '../core/license/licenseService';
+import { buildTrustedKeys, describeModuleChange, diffLicenses, installLicense, installedPayload, seatConflicts, verifyForStore } from '../core/license/licenseService';
 import type { LicenseDiff } from '../core/license/licenseService';
 import { Store } from '../core/store/database';
 import { signIn } from '../core/users/auth';
 import { fetchLicenses, installFetched } from '../core/license/licenseFetch';
 import type { FetchResult } from '../core/license/licenseFetch';
 import type { SftpCredential } from '../core/sftp/licenseServer';
-import { checkFingerprint, validateSftpSettings } from '../core/sftp/sftpSettings';
+import { SftpSettingsError, checkFingerprint, validateSftpSettings } from '../core/sftp/sftpSettings';
+import { formatTemplate } from '../core/errors';
 import { collect, runVerb } from './output';
 import type { VerbResult } from './output';
 
@@ -170,8 +171,12 @@ export function registerLicenseCommands(program: Command): void {
       runVerb(options.json === true, async (): Promise<VerbResult> => {
         const store = await Store.open(options.store, { readOnly: true });
         try {
-          const diffs = (await verifyAll(files, options, store)).map((v) => diffLicenses(installedPayload(store, v.payload.licenseNo)?.payload, v.payload));
-          return { json: { diffs }, text: diffs.map(diffText).join('') };
+          const verified = await verifyAll(files, options, store);
+          const diffs = verified.map((v) => diffLicenses(installedPayload(store, v.payload.licenseNo)?.payload, v.payload));
+          // seat conflicts belong to the decision, so they show before installing, not only after
+          const conflicts = verified.map((v) => seatConflicts(store, v.payload));
+          const text = diffs.map((d, i) => diffText(d) + (conflicts[i] ?? []).map((c) => `  seat conflict: ${c.name} would have ${c.seats} seats but ${c.unlockedByActiveUsers} active users have it unlocked (${c.logins.join(', ')})\n`).join('')).join('');
+          return { json: { diffs, conflicts }, text };
         } finally {
           await store.close();
         }
@@ -267,7 +272,9 @@ function envValue(name: string, option: string): string {
 async function credentialFrom(options: FetchCliOptions): Promise<SftpCredential> {
   if ((options.passwordEnv === undefined) === (options.identity === undefined)) throw new Error('give exactly one of --password-env VAR or --identity FILE');
   if (options.passwordEnv !== undefined) return { kind: 'password', password: envValue(options.passwordEnv, '--password-env') };
-  const privateKey = await fs.readFile(options.identity ?? '');
+  const privateKey = await fs.readFile(options.identity ?? '').catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`cannot read the private key --identity ${options.identity}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  });
   return { kind: 'privateKey', privateKey, ...(options.passphraseEnv ? { passphrase: envValue(options.passphraseEnv, '--passphrase-env') } : {}) };
 }
 
@@ -305,7 +312,15 @@ function addFetchCommand(license: Command): void {
     .exitOverride()
     .action((options: FetchCliOptions) =>
       runVerb(options.json === true, async (): Promise<VerbResult> => {
-        const settings = validateSftpSettings({ host: options.host, port: options.port, username: options.user, authMethod: options.identity ? 'privateKey' : 'password', remoteDir: options.dir });
+        let settings: ReturnType<typeof validateSftpSettings>;
+        try {
+          settings = validateSftpSettings({ host: options.host, port: options.port, username: options.user, authMethod: options.identity ? 'privateKey' : 'password', remoteDir: options.dir });
+        } catch (error) {
+          if (!(error instanceof SftpSettingsError)) throw error;
+          // the same checks as the SFTP settings form, named by their command-line options
+          const flag = { host: '--host', port: '--port', username: '--user', remoteDir: '--dir', hostKeyFingerprint: '--known-host' } as const;
+          throw new Error(error.problems.map((p) => `${flag[p.field]}: ${formatTemplate(p.template, p.args).replace('into the user field', 'into --user').replace('in the port field', 'with --port')}`).join('\n'));
+        }
         if (options.knownHost !== undefined && checkFingerprint(options.knownHost)) throw new Error(`--known-host expects SHA256: followed by 43 characters (as ssh-keygen -lf prints it), got "${options.knownHost}"`);
         if (!/^\d+$/.test(options.timeout) || Number(options.timeout) < 1) throw new Error(`--timeout expects whole seconds ≥ 1, got "${options.timeout}"`);
         const trusted = trustedKeysFrom(options);

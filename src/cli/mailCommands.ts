@@ -46,6 +46,10 @@ const DEFAULT_CLIENT_SECRET_ENV = 'IXHAUS_SMTP_CLIENT_SECRET';
 const english = (template: string, args: readonly (string | number)[]) => formatTemplate(template, args);
 
 function secretsFrom(options: MailFlags): MailSecrets {
+  // a variable named explicitly must exist (the defaults may be absent: then the test says what is missing)
+  for (const [flag, name] of [['--password-env', options.passwordEnv], ['--client-secret-env', options.clientSecretEnv]] as const) {
+    if (name !== undefined && process.env[name] === undefined) throw new Error(`the environment variable ${name} (${flag}) is not set`);
+  }
   const password = process.env[options.passwordEnv ?? DEFAULT_PASSWORD_ENV];
   const clientSecret = process.env[options.clientSecretEnv ?? DEFAULT_CLIENT_SECRET_ENV];
   return { ...(password !== undefined ? { password } : {}), ...(clientSecret !== undefined ? { clientSecret } : {}) };

@@ -67,7 +67,8 @@ export function buildProgram(): Command {
       runVerb(options.json === true, async (): Promise<VerbResult> => {
         if (options.demo && options.admin) throw new Error('--demo and --admin exclude each other: a demo store has its own admin (admin / demo)');
         const password = options.admin ? process.env[options.passwordEnv ?? ''] : undefined;
-        if (options.admin && password === undefined) throw new Error('--admin needs --password-env VAR with the password in that environment variable');
+        if (options.admin && options.passwordEnv === undefined) throw new Error('--admin needs --password-env VAR with the password in that environment variable');
+        if (options.admin && password === undefined) throw new Error(`the environment variable ${options.passwordEnv} (--password-env) is not set`);
         const started = Date.now();
         let summary: DemoSummary | undefined;
         const tty = process.stderr.isTTY && options.json !== true;

@@ -14,7 +14,7 @@ import { signIn } from '../core/users/auth';
 import type { Actor } from '../core/users/rights';
 import { asUser, signInOptions } from './adminCommands';
 import type { SignInOptions } from './adminCommands';
-import { count, runVerb } from './output';
+import { count, runVerb, EXIT_FAILED } from './output';
 import type { VerbResult } from './output';
 
 /** Accepted spellings of the modules (English column names, German names, license codes). */
@@ -139,6 +139,8 @@ export function registerResponsibleCommands(program: Command): void {
         };
         if (options.dryRun) {
           const p = await readingAs(options, (store, actor) => planTransfer(store, actor, request));
+          // a preview that the apply would refuse (same user, inactive target, nothing matches) ends with exit 1
+          if (p.warnings.some((w) => w.blocking)) process.exitCode = EXIT_FAILED;
           return { json: { dryRun: true, ...planJson(p, options.limit) }, text: `${planText(p, options.limit)}dry run: nothing was changed\n` };
         }
         return asUser(options, (store, actor): VerbResult => {
@@ -147,7 +149,7 @@ export function registerResponsibleCommands(program: Command): void {
           const result = applyTransfer(store, actor, plan.request, plan.fingerprint, plan.total);
           return {
             json: { dryRun: false, ...planJson(plan, options.limit), batchId: result.batchId, at: result.at },
-            text: `${planText(plan, 0)}done: batch ${result.batchId} moved ${result.total} assignment(s) (${describeCounts(result.counts)}); undo with: ixhaus-admin responsible undo ${result.batchId}\n`,
+            text: `${planText(plan, options.limit)}done: batch ${result.batchId} moved ${result.total} assignment(s) (${describeCounts(result.counts)}); undo with: ixhaus-admin responsible undo ${result.batchId}\n`,
           };
         });
       }),

@@ -51,6 +51,9 @@ describe('CLI: cti verbs (built dist/cli.js; real peers on 127.0.0.1)', function
     assert.equal(local.code, 0);
     assert.match(local.stdout, /^\+49302881360: 1 match\n {2}person .*\[private: 2881360\]\n$/);
     assert.match(runBuiltCli(['cti', 'lookup', '--store', store, '']).stdout, /Rufnummer unterdrückt/);
+    const letters = runBuiltCli(['cti', 'lookup', '--store', store, 'abc']);
+    assert.equal(letters.code, 1);
+    assert.match(letters.stderr, /Cannot normalise "abc": "abc" contains/);
     assert.match(runBuiltCli(['cti', 'lookup', '--store', store, '089 99999999']).stdout, /^unknown caller \+498999999999/);
     assert.equal(runBuiltCli(['cti', 'area-code', '--store', store, '--user', 'haupt', '--password-env', 'IX_PW', '040'], { IX_PW: 'demo' }).code, 1);
     const set = runBuiltCli(['cti', 'area-code', '--store', store, '--user', 'admin', '--password-env', 'IX_PW', '040'], { IX_PW: 'demo' });
@@ -110,7 +113,11 @@ describe('CLI: cti verbs (built dist/cli.js; real peers on 127.0.0.1)', function
     await peer.listen();
     try {
       const result = await runAsync(['cti', 'dial', '--store', store, '--fritzbox', `127.0.0.1:${peer.port}`, '0171/6783154']).done;
-      assert.equal(result.stdout, 'open tel:001716783154 to dial\n');
+      // without TR-064 the box cannot dial: the tel: URI, without connecting to the call monitor at all
+      assert.equal(result.stdout, '001716783154\nopen tel:001716783154 to dial (give --tr064-user to dial through the Fritz!Box)\n');
+      const noBox = runBuiltCli(['cti', 'dial', '--store', store, '--fritzbox', '127.0.0.1:1', '0171/6783154']);
+      assert.equal(noBox.code, 0, noBox.stderr);
+      assert.match(noBox.stdout, /open tel:001716783154 to dial/);
       const tr064 = await tr064Peer('ixhaus', 'geheim');
       try {
         const placed = await runAsync(['cti', 'dial', '--store', store, '--fritzbox', `127.0.0.1:${peer.port}`, '--tr064-user', 'ixhaus', '--tr064-password-env', 'FB_PW', '--tr064-port', String(tr064.port), '0171/6783154'], { FB_PW: 'geheim' }).done;

@@ -82,7 +82,7 @@ describe('CLI: license fetch against a real sshd', function () {
   it('bad input is refused before connecting: user@host, both or no credentials, a malformed fingerprint', () => {
     const host = runBuiltCli([...base().map((a) => (a === '127.0.0.1' ? 'ixsftp@127.0.0.1' : a)), '--password-env', 'SFTP_PW'], env);
     assert.equal(host.code, 1);
-    assert.match(host.stderr, /put the user name \("ixsftp"\) into the user field/);
+    assert.match(host.stderr, /--host: Enter the host name only; put the user name \("ixsftp"\) into --user/);
     const none = runBuiltCli(base(), env);
     assert.match(none.stderr, /exactly one of --password-env VAR or --identity FILE/);
     const fp = runBuiltCli([...base(), '--password-env', 'SFTP_PW', '--known-host', 'MD5:aa:bb'], env);

@@ -80,6 +80,9 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
     const usage = await runCli(['mail', 'test', '--to', 'x@example.org']);
     assert.equal(usage.code, 1);
     assert.match(usage.stderr, /--store STORE, or the settings as flags/);
+    const unset = await runCli(['mail', 'test', '--to', 'mieter@example.org', '--host', '127.0.0.1', '--port', String(smtp.port), '--ssl', '--user', MAILBOX, '--password-env', 'NOT_SET_HERE', '--from', MAILBOX]);
+    assert.equal(unset.code, 1);
+    assert.match(unset.stderr, /the environment variable NOT_SET_HERE \(--password-env\) is not set/);
   });
 
   it('mail test --store with OAuth: token, Graph expiry ("Gültig bis" updated), XOAUTH2; the secret is in neither the store file nor the output', async () => {

@@ -95,6 +95,12 @@ describe('CLI: responsible transfer, history, undo (built dist/cli.js)', functio
     }
   });
 
+  it('a preview the apply would refuse (same user) ends with exit 1; a real run lists --limit records', () => {
+    const same = run(['responsible', 'transfer', ...as('admin'), '--from', 'haupt', '--to', 'haupt', '--modules', 'meldungen', '--dry-run']);
+    assert.equal(same.code, 1);
+    assert.match(same.stdout, /error: /);
+  });
+
   it('refuses when the license has no Komfortpaket', async () => {
     const s = await Store.open(store);
     s.run("DELETE FROM license_modules WHERE code = 'KOMFORT'");

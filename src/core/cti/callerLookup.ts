@@ -6,7 +6,7 @@
  * several is remembered per number ({@link rememberPick}).
  */
 import type { Store } from '../store/database';
-import { IxError, msg } from '../errors';
+import { IxError, msg, formatTemplate } from '../errors';
 import { requireSetting, settingState } from '../settings/settingsService';
 import type { PartyOrigin, PhoneField } from './phoneIndex';
 import { ownAreaCode } from './phoneIndex';
@@ -156,7 +156,7 @@ export function lookupCaller(store: Store, callerId: string, options: LookupOpti
       const hits = store.all<IndexHit>(LAST8_SQL, [digits.slice(-SUFFIX_DIGITS)]);
       if (hits.length > 0) return matched(store, input, `+${digits}`, toMatches(hits, () => 'last8'), options.userId);
     }
-    return { outcome: 'unknown', input, e164: undefined, reason: normalized.reason };
+    return { outcome: 'unknown', input, e164: undefined, reason: formatTemplate(normalized.reason, normalized.args) };
   }
   const e164 = normalized.e164;
   const exact = store.all<IndexHit>(EXACT_SQL, [e164, normalized.alternatives[0] ?? e164, normalized.extension ? `${e164}${normalized.extension}` : e164]);

@@ -5,7 +5,7 @@
  * storage (extension) or come from an environment variable / key file (CLI).
  */
 import * as path from 'node:path';
-import { IxError, msg } from '../errors';
+import { IxError, formatTemplate, msg } from '../errors';
 import type { Store } from '../store/database';
 import { requireAdmin } from '../users/rights';
 import type { Actor } from '../users/rights';
@@ -41,7 +41,7 @@ export interface SftpFieldProblem {
 export class SftpSettingsError extends IxError {
   readonly problems: readonly SftpFieldProblem[];
   constructor(problems: readonly SftpFieldProblem[]) {
-    super('E_SFTP_SETTINGS', msg('The SFTP settings are incomplete or invalid: {0}. Correct them under "SFTP Settings…".'), [problems.map((p) => `${p.field}: ${p.template.replace(/\{(\d+)\}/g, (_w, i: string) => String(p.args[Number(i)]))}`).join('; ')]);
+    super('E_SFTP_SETTINGS', msg('The SFTP settings are incomplete or invalid: {0}. Correct them under "SFTP Settings…".'), [problems.map((p) => `${p.field}: ${formatTemplate(p.template, p.args).replace(/\.$/, '')}`).join('; ')]);
     this.problems = problems;
   }
 }
