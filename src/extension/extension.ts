@@ -12,6 +12,7 @@ import { registerCommands } from './commands/registerCommands';
 import { registerTransferSerializer } from './commands/responsibleCommands';
 import { LicenseDocuments } from './licenseDocuments';
 import { MailHost } from './mail/mailHost';
+import { registerSmtpSerializer } from './mail/smtpPanel';
 import { showError } from './errors';
 import type { ViewId } from './ids';
 import { createLog } from './log';
@@ -65,7 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, settingsHitIndex: -1, panels: {}, mail, cti };
   active = services;
   context.subscriptions.push(channel, storeHost, session, statusBar, licenseDocuments, mail, ...Object.values(trees), ...Object.values(treeViews));
-  context.subscriptions.push(...registerCommands(services), registerTransferSerializer(services));
+  context.subscriptions.push(...registerCommands(services), registerTransferSerializer(services), registerSmtpSerializer(services));
   context.subscriptions.push(
     cti,
     vscode.workspace.registerTextDocumentContentProvider(PARTY_SCHEME, new PartyDocuments(storeHost)),

@@ -82,6 +82,19 @@ test('SMTP Einstellungen webview: fill, save, reopen, test against a local SMTP 
     await shot('12-smtp-test-report');
     assert.equal(received.length, 1);
     assert.match(received[0], /Subject: iX-Haus plus: SMTP-Verbindungstest/);
+
+    // a window reload restores the panel (serializer); after the sign-in it shows the saved settings again
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    await page.locator('.tab', { hasText: 'SMTP Einstellungen' }).first().waitFor({ timeout: 60000 });
+    await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
+    await answerInputBox(page, 'admin', 'iX-Haus login');
+    await answerInputBox(page, 'demo', 'Password of admin');
+    const restored = webviewFrame(page);
+    await restored.locator('#host input').waitFor({ timeout: 30000 });
+    await restored.locator('#password input[placeholder="set — type to replace"]').waitFor({ timeout: 30000 });
+    assert.equal(await restored.locator('#host input').inputValue(), '127.0.0.1');
+    await shot('13-smtp-restored-after-reload');
   } catch (error) {
     await host.page.screenshot({ path: path.join(shots, 'smtp-failure.png') }).catch(() => {});
     throw error;

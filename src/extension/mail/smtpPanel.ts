@@ -67,6 +67,18 @@ function validatorTemplates(): string[] {
   return [...new Set(samples.flatMap((s) => validateMailSettings(s, presence).issues.map((i) => i.template)))];
 }
 
+/** The webview type of "SMTP Einstellungen" (package.json activation event `onWebviewPanel:`). */
+export const SMTP_VIEW_TYPE = 'ixhaus.mailSettings';
+
+/** Restores "SMTP Einstellungen" after a window reload. */
+export function registerSmtpSerializer(services: Services): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(SMTP_VIEW_TYPE, {
+    deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+      SmtpPanel.adopt(services, panel);
+    },
+  });
+}
+
 /** One "SMTP Einstellungen" panel per window. */
 export class SmtpPanel implements vscode.Disposable {
   private static current: SmtpPanel | undefined;
@@ -80,7 +92,20 @@ export class SmtpPanel implements vscode.Disposable {
       return SmtpPanel.current;
     }
     const root = vscode.Uri.joinPath(services.context.extensionUri, 'dist', 'webviews');
-    const panel = vscode.window.createWebviewPanel('ixhaus.mailSettings', vscode.l10n.t('SMTP Einstellungen'), vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [root], retainContextWhenHidden: false });
+    const panel = vscode.window.createWebviewPanel(SMTP_VIEW_TYPE, vscode.l10n.t('SMTP Einstellungen'), vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [root], retainContextWhenHidden: false });
+    SmtpPanel.current = new SmtpPanel(services, panel, root);
+    services.mail.smtpPanel = SmtpPanel.current;
+    return SmtpPanel.current;
+  }
+
+  /**
+   * Takes over a panel VS Code restored after a window reload (WebviewPanelSerializer): same page, fresh nonce; the
+   * page restores its draft (never a secret) from its webview state and asks the host for the saved settings.
+   */
+  static adopt(services: Services, panel: vscode.WebviewPanel): SmtpPanel {
+    SmtpPanel.current?.panel.dispose();
+    const root = vscode.Uri.joinPath(services.context.extensionUri, 'dist', 'webviews');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
     SmtpPanel.current = new SmtpPanel(services, panel, root);
     services.mail.smtpPanel = SmtpPanel.current;
     return SmtpPanel.current;
@@ -95,6 +120,8 @@ export class SmtpPanel implements vscode.Disposable {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
       panel.onDidDispose(() => this.dispose()),
+      // a panel restored after a reload waits for the sign-in: then it gets the saved settings as on "ready"
+      services.session.onDidChange((actor) => (actor ? void this.receive({ type: 'mail/settings/ready' }) : undefined)),
     );
   }
 
