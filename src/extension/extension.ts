@@ -13,6 +13,7 @@ import { registerTransferSerializer } from './commands/responsibleCommands';
 import { LicenseDocuments } from './licenseDocuments';
 import { MailHost } from './mail/mailHost';
 import { registerSmtpSerializer } from './mail/smtpPanel';
+import { startSchedulerMonitor } from './mail/schedulerMonitor';
 import { showError } from './errors';
 import type { ViewId } from './ids';
 import { createLog } from './log';
@@ -66,7 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, settingsHitIndex: -1, panels: {}, mail, cti };
   active = services;
   context.subscriptions.push(channel, storeHost, session, statusBar, licenseDocuments, mail, ...Object.values(trees), ...Object.values(treeViews));
-  context.subscriptions.push(...registerCommands(services), registerTransferSerializer(services), registerSmtpSerializer(services));
+  context.subscriptions.push(...registerCommands(services), registerTransferSerializer(services), registerSmtpSerializer(services), startSchedulerMonitor(services));
   context.subscriptions.push(
     cti,
     vscode.workspace.registerTextDocumentContentProvider(PARTY_SCHEME, new PartyDocuments(storeHost)),

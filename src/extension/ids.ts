@@ -30,6 +30,7 @@ export const COMMAND_IDS = [
   'ixhaus.mail.editSettings',
   'ixhaus.mail.setSecret',
   'ixhaus.mail.testConnection',
+  'ixhaus.scheduler.check',
   'ixhaus.cti.simulateCall',
   'ixhaus.cti.test',
   'ixhaus.cti.dial',

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { createJob } from '../../src/core/scheduler/scheduler';
+import type { MonitorOutcome } from '../../src/core/scheduler/scheduler';
 import type { IxHausApi } from '../../src/extension/extension';
 import { startSmtpPeer } from '../peers/smtpPeer';
 import type { SmtpPeer } from '../peers/smtpPeer';
@@ -82,6 +83,22 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
     assert.match(String(job.description), /0 2 \* \* \*/);
     assert.match(String(job.contextValue), /;not-started;/);
     assert.match(label(groups[1]!.children!()[0]!.treeItem()), /Alt-Daten markieren \(/);
+  });
+
+  it('"Check Scheduler Now" alerts the job not started when due once, to both scheduler recipients', async () => {
+    const store = api.services.storeHost.store!;
+    await api.services.mail.write(store, 'password', SECRET);
+    const before = peer.log.messages.length;
+    const outcome = await vscode.commands.executeCommand<MonitorOutcome>('ixhaus.scheduler.check', { caFile });
+    assert.ok(outcome, 'the check ran');
+    assert.deepEqual(outcome.alerted.map((i) => [i.jobName, i.kind]), [['Personenlastschriften', 'not-started']]);
+    assert.equal(peer.log.messages.length, before + 1);
+    assert.match(peer.log.messages.at(-1)!, /Subject: =\?UTF-8\?Q\?iX-Scheduler=3A_Aufgabe_=22Personenlasts/);
+    assert.match(peer.log.messages.at(-1)!, /Die Scheduler-Aufgabe "Personenlastschriften" wurde zum Termin/);
+    assert.deepEqual(peer.log.rcptTo.slice(-2), ['admin1@ixhaus.example', 'admin2@ixhaus.example']);
+    const again = await vscode.commands.executeCommand<MonitorOutcome>('ixhaus.scheduler.check', { caFile });
+    assert.deepEqual(again?.alerted, [], 'one alert per incident');
+    assert.equal(peer.log.messages.length, before + 1);
   });
 });
 

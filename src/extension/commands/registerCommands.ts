@@ -4,6 +4,7 @@ import type { CommandId } from '../ids';
 import type { Services } from '../services';
 import { copyLicenseNumberCommand, installLicenseCommand, showLicenseTextCommand } from './licenseCommands';
 import { transferResponsibleCommand } from './responsibleCommands';
+import { checkSchedulerCommand } from '../mail/schedulerMonitor';
 import { signInCommand, signOutCommand } from './sessionCommands';
 import { configureSftpCommand, fetchLicensesCommand, retrustHostKeyCommand, testConnectionCommand } from './sftpCommands';
 import { changeRoleCommand, deactivateUserCommand, lockModuleCommand, myDataCommand, reactivateUserCommand, unlockModuleCommand } from './userCommands';
@@ -48,6 +49,7 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.mail.editSettings': editMailSettingsCommand,
   'ixhaus.mail.setSecret': setMailSecretCommand,
   'ixhaus.mail.testConnection': testMailConnectionCommand,
+  'ixhaus.scheduler.check': checkSchedulerCommand,
   'ixhaus.cti.simulateCall': simulateCallCommand,
   'ixhaus.cti.test': async (services, arg) => void (await ctiTestCommand(services, arg)),
   'ixhaus.cti.dial': dialCommand,
