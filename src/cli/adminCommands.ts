@@ -64,7 +64,7 @@ function stateLine(s: SettingState, lang: 'de' | 'en'): string {
 }
 
 function listResult(states: SettingState[], lang: 'de' | 'en'): VerbResult {
-  return { json: { settings: states.map(stateJson) }, text: `${states.map((s) => stateLine(s, lang)).join('\n')}\n${states.length} settings (* = changed from the default)\n` };
+  return { json: { settings: states.map(stateJson) }, text: `${states.map((s) => stateLine(s, lang)).join('\n')}\n${states.length} ${states.length === 1 ? 'setting' : 'settings'} (* = changed from the default)\n` };
 }
 
 function changeResult(change: SettingChange): VerbResult {
@@ -99,10 +99,10 @@ export function registerAdminCommands(program: Command): void {
       runVerb(options.json === true, () => reading(options.store, (store) => listResult(CATALOG.map((d) => settingState(store, d)).filter((s) => !options.changed || s.changed), langOf(options)))),
     );
 
-  storeOption(settings.command('search').description('full text over Bereich, Abschnitt, System-ID, Name and short description (Zaehler finds Zähler)').argument('<query>', 'search words').option('--lang <de|en>', 'language of the short descriptions searched', 'de'))
+  storeOption(settings.command('search').description('full text over Bereich, Abschnitt, System-ID, Name and short description (Zaehler finds Zähler)').argument('<words...>', 'search words (all must match)').option('--lang <de|en>', 'language of the short descriptions searched', 'de'))
     .exitOverride()
-    .action((query: string, options: StoreOptions) =>
-      runVerb(options.json === true, () => reading(options.store, (store) => listResult(searchSettings(buildSearchIndex(langOf(options)), query).map((d: SettingDefinition) => settingState(store, d)), langOf(options)))),
+    .action((words: string[], options: StoreOptions) =>
+      runVerb(options.json === true, () => reading(options.store, (store) => listResult(searchSettings(buildSearchIndex(langOf(options)), words.join(' ')).map((d: SettingDefinition) => settingState(store, d)), langOf(options)))),
     );
 
   storeOption(settings.command('get').description('one setting with its descriptions').argument('<name>', 'Name, System-ID or Bereich/Abschnitt/Name').option('--lang <de|en>', 'language of texts', 'de'))

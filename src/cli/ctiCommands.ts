@@ -117,7 +117,7 @@ export function registerCtiCommands(program: Command): void {
         const result = normalizePhoneNumber(input, { areaCode: options.areaCode });
         if (result.kind === 'invalid') throw new NotANumberError(input, result.reason.replace(/\{(\d)\}/g, (_w, i: string) => result.args[Number(i)] ?? ''));
         if (result.kind === 'suppressed') return Promise.resolve({ json: { input, suppressed: true }, text: 'Rufnummer unterdrückt (empty or anonymous caller id)\n' });
-        const text = [`${result.e164}${result.extension ? `  extension ${result.extension}` : ''}`, ...result.alternatives.map((a) => `  also tried: ${a} (ambiguous, C20)`)].join('\n');
+        const text = [`${result.e164}${result.extension ? `  extension ${result.extension}` : ''}`, ...result.alternatives.map((a) => `  also tried: ${a} (a leading 49 without + or 00 may be the country code or part of an area code 049…; both are looked up)`)].join('\n');
         return Promise.resolve({ json: { input, e164: result.e164, extension: result.extension ?? null, last8: result.last8, alternatives: result.alternatives, reading: result.reading }, text: `${text}\n` });
       }),
     );
