@@ -3,6 +3,7 @@ import { SessionStatusBar } from '../providers/sessionStatusBar';
 import { licenseRoots } from '../providers/tree/licensesTree';
 import { modulesRoots } from '../providers/tree/modulesTree';
 import { schedulerRoots } from '../providers/tree/schedulerTree';
+import { objectsRoots } from '../providers/tree/objectsTree';
 import { settingsRoots } from '../providers/tree/settingsTree';
 import type { SettingsFilter } from '../providers/tree/settingsTree';
 import { NodeTreeProvider } from '../providers/tree/treeNode';
@@ -53,12 +54,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     'ixhaus.licenses': new NodeTreeProvider(whenSignedIn(() => licenseRoots(storeHost.store))),
     'ixhaus.settings': new NodeTreeProvider(whenSignedIn(() => settingsRoots(storeHost.store, session.actor?.id, settingsFilter))),
     'ixhaus.modules': new NodeTreeProvider(whenSignedIn(() => modulesRoots(storeHost.store))),
+    'ixhaus.objects': new NodeTreeProvider(whenSignedIn(() => objectsRoots(storeHost.store))),
     'ixhaus.scheduler': new NodeTreeProvider(whenSignedIn(() => schedulerRoots(storeHost.store))),
     'ixhaus.callJournal': new NodeTreeProvider(whenSignedIn(() => callJournalRoots(storeHost.store, session.actor?.id))),
   };
   const refreshViews = (): void => Object.values(trees).forEach((tree) => tree.refresh());
   const treeViews = Object.fromEntries(
-    (Object.keys(trees) as ViewId[]).map((id) => [id, vscode.window.createTreeView(id, { treeDataProvider: trees[id], showCollapseAll: true })]),
+    (Object.keys(trees) as ViewId[]).map((id) => [id, vscode.window.createTreeView(id, { treeDataProvider: trees[id], showCollapseAll: true, canSelectMany: id === 'ixhaus.objects' })]),
   ) as Record<ViewId, vscode.TreeView<TreeNode>>;
 
   const licenseDocuments = new LicenseDocuments();

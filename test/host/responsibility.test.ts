@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { IxHausApi } from '../../src/extension/extension';
 import type { BatchView, InitView, PreviewView, UndoView } from '../../src/shared/protocol/responsibility';
+import { partyOfNodeId } from '../../src/providers/tree/objectsTree';
 
 const EXTENSION_ID = 'ixhaus-admin.ixhaus-admin';
 
@@ -75,6 +76,22 @@ describe('Verantwortlichen ändern in a real VS Code host (command → panel →
     assert.ok(preview.records.every((r) => r.objectNo === objectNo));
     await assert.rejects(panel().invoke('responsibility/plan/preview', { ...draft, objectNos: [] }), /Choose at least one object/);
     await assert.rejects(panel().invoke('responsibility/plan/preview', { ...draft, objectNos: [99999] }), /no object with the number 99999/);
+  });
+
+  it('takes the chosen objects from a multi-selection in the Objekte view', async () => {
+    api.services.panels.transferResponsible?.panel.dispose();
+    const objects = await api.views['ixhaus.objects'].getChildren();
+    assert.equal(objects.length, 200, 'the demo objects, by Objektnummer');
+    const groups = api.views['ixhaus.objects'].getChildren(objects[0]);
+    assert.deepEqual(groups.map((g) => g.id.split('/').pop()), ['owners', 'creditors', 'persons']);
+    const persons = api.views['ixhaus.objects'].getChildren(groups[2]);
+    assert.ok(persons.length > 0 && /^object\/\d+\/persons\/person\/\d+$/.test(persons[0]!.id));
+    // "Anrufen" on a party node dials one of that record's numbers (the node names the record)
+    assert.deepEqual(partyOfNodeId(persons[0]!.id), { origin: 'person', partyId: Number(persons[0]!.id.split('/').pop()) });
+    await vscode.commands.executeCommand('ixhaus.responsible.transfer', objects[1], [objects[0], objects[1]]);
+    const init = (await panel().invoke('responsibility/session/init', {})) as InitView;
+    const nos = objects.slice(0, 2).map((o) => Number(o.id.split('/')[1]));
+    assert.deepEqual(init.prefill?.objectNos, nos);
   });
 
   it('refuses malformed messages before core sees them', async () => {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { partyOfNodeId } from '../../providers/tree/objectsTree';
 import { partyPhoneNumbers } from '../../core/cti/callerLookup';
 import { callerObjects, createAuftragFromCall, createMeldungFromCall } from '../../core/cti/callRecords';
 import type { PartyOrigin } from '../../core/cti/phoneIndex';
@@ -58,7 +59,11 @@ export async function dialCommand(services: Services, arg?: unknown): Promise<vo
   let partyId: number | undefined;
   const a = arg as { number?: string; origin?: PartyOrigin; partyId?: number; scheme?: string; path?: string } | undefined;
   if (a?.number) return dialNumber(services, a.number);
-  if (arg instanceof vscode.Uri && arg.scheme === PARTY_SCHEME) {
+  const fromTree = partyOfNodeId((arg as { id?: string } | undefined)?.id);
+  if (fromTree) {
+    origin = fromTree.origin;
+    partyId = fromTree.partyId;
+  } else if (arg instanceof vscode.Uri && arg.scheme === PARTY_SCHEME) {
     const m = /^\/(person|creditor|owner)\/(\d+)\.md$/.exec(arg.path);
     origin = m?.[1] as PartyOrigin | undefined;
     partyId = m?.[2] ? Number(m[2]) : undefined;

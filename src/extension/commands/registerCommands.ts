@@ -5,6 +5,7 @@ import type { Services } from '../services';
 import { copyLicenseNumberCommand, installLicenseCommand, showLicenseTextCommand } from './licenseCommands';
 import { transferResponsibleCommand } from './responsibleCommands';
 import { checkSchedulerCommand } from '../mail/schedulerMonitor';
+import { objectNosOfSelection } from '../../providers/tree/objectsTree';
 import { signInCommand, signOutCommand } from './sessionCommands';
 import { configureSftpCommand, fetchLicensesCommand, retrustHostKeyCommand, testConnectionCommand } from './sftpCommands';
 import { changeRoleCommand, deactivateUserCommand, lockModuleCommand, myDataCommand, reactivateUserCommand, unlockModuleCommand } from './userCommands';
@@ -44,7 +45,8 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.users.deactivate': deactivateUserCommand,
   'ixhaus.users.reactivate': reactivateUserCommand,
   'ixhaus.users.myData': myDataCommand,
-  'ixhaus.responsible.transfer': (services, arg) => void transferResponsibleCommand(services, arg),
+  // from the Objekte view: the clicked object and the multi-selection become the chosen objects
+  'ixhaus.responsible.transfer': (services, arg, selection) => void transferResponsibleCommand(services, objectNosOfSelection(arg, selection) ? { objectNos: objectNosOfSelection(arg, selection) } : arg),
   'ixhaus.mail.openSettings': openMailSettingsCommand,
   'ixhaus.mail.editSettings': editMailSettingsCommand,
   'ixhaus.mail.setSecret': setMailSecretCommand,

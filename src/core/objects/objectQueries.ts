@@ -1,0 +1,54 @@
+/**
+ * Read-only queries behind the "Objekte" view: the objects (Objektnummer, name, address, team) and, per object, its
+ * Eigentümer, Kreditoren and Personen with the count of their phone numbers (domain.md §4, §5; schema v1).
+ */
+import type { Store } from '../store/database';
+
+/** One object (Objekt) of the store. */
+export interface ObjectRow {
+  readonly id: number;
+  readonly objectNo: number;
+  readonly name: string;
+  readonly city: string | null;
+  readonly team: string | null;
+}
+
+/** A party linked to an object: origin as in the caller lookup (`person`, `creditor`, `owner`). */
+export interface ObjectParty {
+  readonly origin: 'person' | 'creditor' | 'owner';
+  readonly id: number;
+  /** Personennummer, Kreditorennummer or Eigentümernummer */
+  readonly no: number;
+  readonly name: string;
+  /** how many phone numbers the party has (0 = nothing to call) */
+  readonly phones: number;
+}
+
+/** All objects ordered by Objektnummer. */
+export function listObjects(store: Store): ObjectRow[] {
+  return store.all<{ id: number; object_no: number; name: string; city: string | null; team: string | null }>(
+    'SELECT o.id, o.object_no, o.name, o.city, t.name AS team FROM objects o LEFT JOIN teams t ON t.id = o.team_id ORDER BY o.object_no',
+  ).map((r) => ({ id: r.id, objectNo: r.object_no, name: r.name, city: r.city, team: r.team }));
+}
+
+/** The Eigentümer, Kreditoren and Personen of one object, each ordered by name. */
+export function objectParties(store: Store, objectId: number): { owners: ObjectParty[]; creditors: ObjectParty[]; persons: ObjectParty[] } {
+  const phones = (column: string): string => `(SELECT count(*) FROM phone_numbers p WHERE p.${column} = x.id)`;
+  const owners = store.all<{ id: number; no: number; name: string; phones: number }>(
+    `SELECT x.id, x.owner_no AS no, trim(coalesce(x.first_name, '') || ' ' || x.last_name) AS name, ${phones('owner_id')} AS phones
+       FROM owners x JOIN object_owners oo ON oo.owner_id = x.id WHERE oo.object_id = ? ORDER BY x.last_name, x.first_name`,
+    [objectId],
+  );
+  const creditors = store.all<{ id: number; no: number; name: string; phones: number }>(
+    `SELECT x.id, x.creditor_no AS no, x.name, ${phones('creditor_id')} AS phones
+       FROM creditors x JOIN object_creditors oc ON oc.creditor_id = x.id WHERE oc.object_id = ? ORDER BY x.name`,
+    [objectId],
+  );
+  const persons = store.all<{ id: number; no: number; name: string; phones: number }>(
+    `SELECT x.id, x.person_no AS no, trim(coalesce(x.first_name, '') || ' ' || x.last_name) AS name, ${phones('person_id')} AS phones
+       FROM persons x WHERE x.object_id = ? ORDER BY x.last_name, x.first_name`,
+    [objectId],
+  );
+  const as = (origin: ObjectParty['origin']) => (r: { id: number; no: number; name: string; phones: number }): ObjectParty => ({ origin, id: r.id, no: r.no, name: r.name, phones: Number(r.phones) });
+  return { owners: owners.map(as('owner')), creditors: creditors.map(as('creditor')), persons: persons.map(as('person')) };
+}

@@ -1,0 +1,70 @@
+import * as vscode from 'vscode';
+import { listObjects, objectParties } from '../../core/objects/objectQueries';
+import type { ObjectParty } from '../../core/objects/objectQueries';
+import type { Store } from '../../core/store/database';
+import { contextValue, node } from './treeNode';
+import type { TreeNode } from './treeNode';
+
+/**
+ * Roots of the "Objekte" view: every object (Objektnummer — name, city · team), with its Eigentümer, Kreditoren and
+ * Personen. Objects can be selected (several) for "Verantwortlichen ändern…"; a party with phone numbers offers
+ * "Anrufen" (one pick among its numbers) and opens its read-only record on click.
+ */
+export function objectsRoots(store: Store | undefined): TreeNode[] {
+  if (!store) return [];
+  return listObjects(store).map((o) =>
+    node(
+      `object/${o.objectNo}`,
+      () => {
+        const item = new vscode.TreeItem(`${o.objectNo} — ${o.name}`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = [o.city, o.team].filter(Boolean).join(' · ');
+        item.iconPath = new vscode.ThemeIcon('home');
+        item.contextValue = contextValue('object');
+        return item;
+      },
+      () => {
+        const parties = objectParties(store, o.id);
+        const group = (key: string, label: string, list: ObjectParty[]): TreeNode =>
+          node(
+            `object/${o.objectNo}/${key}`,
+            () => {
+              const item = new vscode.TreeItem(label, list.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+              item.description = String(list.length);
+              item.contextValue = contextValue('partyGroup');
+              return item;
+            },
+            () => list.map((p) => partyNode(`object/${o.objectNo}/${key}`, p)),
+          );
+        return [
+          group('owners', vscode.l10n.t('Eigentümer'), parties.owners),
+          group('creditors', vscode.l10n.t('Kreditoren'), parties.creditors),
+          group('persons', vscode.l10n.t('Personen'), parties.persons),
+        ];
+      },
+    ),
+  );
+}
+
+function partyNode(parent: string, p: ObjectParty): TreeNode {
+  return node(`${parent}/${p.origin}/${p.id}`, () => {
+    const item = new vscode.TreeItem(p.name);
+    item.description = `${p.no}${p.phones > 0 ? ` · ${vscode.l10n.t('{0} phone number(s)', p.phones)}` : ''}`;
+    item.iconPath = new vscode.ThemeIcon(p.origin === 'creditor' ? 'tools' : p.origin === 'owner' ? 'key' : 'person');
+    item.contextValue = contextValue('party', p.origin, p.phones > 0 && 'callable');
+    item.command = { command: 'vscode.open', title: vscode.l10n.t('Open record'), arguments: [vscode.Uri.from({ scheme: 'ixhaus-party', path: `/${p.origin}/${p.id}.md` })] };
+    return item;
+  });
+}
+
+/** The party of an "Objekte" node id (`object/<no>/<group>/<origin>/<id>`), for "Anrufen". */
+export function partyOfNodeId(nodeId: string | undefined): { origin: ObjectParty['origin']; partyId: number } | undefined {
+  const m = /^object\/\d+\/\w+\/(person|creditor|owner)\/(\d+)$/.exec(nodeId ?? '');
+  return m?.[1] && m[2] ? { origin: m[1] as ObjectParty['origin'], partyId: Number(m[2]) } : undefined;
+}
+
+/** The Objektnummern of selected "Objekte" nodes (the clicked one and the multi-selection), for "Verantwortlichen ändern". */
+export function objectNosOfSelection(clicked: unknown, selection: unknown): number[] | undefined {
+  const nodes = [...(Array.isArray(selection) ? selection : []), clicked];
+  const nos = nodes.map((n) => /^object\/(\d+)$/.exec((n as { id?: unknown } | undefined)?.id as string ?? '')?.[1]).filter((x): x is string => x !== undefined).map(Number);
+  return nos.length > 0 ? [...new Set(nos)].sort((a, b) => a - b) : undefined;
+}
