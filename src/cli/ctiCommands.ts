@@ -18,7 +18,7 @@ import { IxError, msg } from '../core/errors';
 import type { Logger } from '../core/log';
 import { taggedLogger } from '../core/log';
 import { Store } from '../core/store/database';
-import { signIn } from '../core/users/auth';
+import { asUser } from './adminCommands';
 import { count, fail, runVerb } from './output';
 
 /** The number could not be normalised (CLI `cti normalize`). */
@@ -235,18 +235,10 @@ export function registerCtiCommands(program: Command): void {
     .action((code: string, options: { store: string; user: string; passwordEnv: string; json?: boolean }) =>
       runVerb(options.json === true, async () => {
         canonicalAreaCode(code);
-        const password = process.env[options.passwordEnv];
-        if (password === undefined) throw new Error(`the environment variable ${options.passwordEnv} is not set`);
-        const store = await Store.open(options.store);
-        try {
-          if (store.readOnly) throw new Error(`${options.store} is in use by another window or program (opened read-only); close it and try again`);
-          const actor = await signIn(store, options.user, password);
+        return asUser(options, (store, actor) => {
           const result = setOwnAreaCode(store, actor, code);
-          await store.save();
           return { json: { areaCode: result.areaCode ? `0${result.areaCode}` : null, indexed: result.indexed }, text: `own area code ${result.areaCode ? `0${result.areaCode}` : '(none)'}; ${result.indexed} numbers indexed\n` };
-        } finally {
-          await store.close();
-        }
+        });
       }),
     );
 }
