@@ -134,7 +134,7 @@ export function registerAdminCommands(program: Command): void {
       runVerb(options.json === true, () =>
         reading(options.store, (store): VerbResult => {
           const list = listUsers(store);
-          const text = list.map((u) => `${u.login.padEnd(9)} ${`${u.firstName} ${u.lastName}`.padEnd(32)} ${u.role.padEnd(15)} ${u.rightsClass} ${u.active ? 'active  ' : 'inactive'} ${u.coupled ? 'coupled  ' : 'uncoupled'} ${u.modules.join(',')}`).join('\n');
+          const text = list.map((u) => `${u.login.padEnd(9)} ${`${u.firstName} ${u.lastName}`.padEnd(32)} ${u.role.padEnd(15)} ${u.rightsClass} ${u.active ? 'active  ' : 'inactive'} ${u.coupled ? 'coupled  ' : 'uncoupled'} ${(u.extension ? `ext ${u.extension}` : '').padEnd(8)} ${u.modules.join(',')}`).join('\n');
           return { json: { users: list }, text: `${text}\n` };
         }),
       ),

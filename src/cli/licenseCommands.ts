@@ -88,6 +88,23 @@ async function verifyAll(files: readonly string[], options: KeyOptions, store: S
   return verified;
 }
 
+/** Reads a file the vendor tool needs; a missing one is named with what it is for. */
+async function vendorRead(file: string, what: string): Promise<Buffer> {
+  return fs.readFile(file).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`cannot read ${what} ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  });
+}
+
+/** Reads the JSON spec of `license issue`, naming the file on a syntax error. */
+async function readSpec(file: string): Promise<Partial<LicensePayload>> {
+  const text = (await vendorRead(file, 'the license spec')).toString('utf8');
+  try {
+    return JSON.parse(text) as Partial<LicensePayload>;
+  } catch (error) {
+    throw new Error(`the license spec ${file} is not valid JSON (${(error as Error).message}); see the README for its fields`);
+  }
+}
+
 /** Adds the `license` verbs to the program. */
 export function registerLicenseCommands(program: Command): void {
   const license = program.command('license').description('issue, verify, compare and install license files').exitOverride();
@@ -104,7 +121,10 @@ export function registerLicenseCommands(program: Command): void {
         const pair = generateVendorKey(options.kid);
         await fs.mkdir(options.out, { recursive: true });
         const privateFile = path.join(options.out, `${pair.kid}.private.pem`);
-        await fs.writeFile(privateFile, pair.privateKeyPem, { mode: 0o600, flag: 'wx' });
+        await fs.writeFile(privateFile, pair.privateKeyPem, { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+          // an existing vendor key is never replaced: licenses signed with it would no longer match a new one
+          throw error.code === 'EEXIST' ? new Error(`${privateFile} exists already: a vendor key is never overwritten; choose another --kid or --out`) : error;
+        });
         return {
           json: { kid: pair.kid, publicKey: pair.publicKeyBase64, privateKeyFile: privateFile },
           text: `kid ${pair.kid}\npublic key ${pair.publicKeyBase64}\nprivate key ${privateFile} (keep it secret)\ntrust it with: --trusted-key ${pair.kid}=${pair.publicKeyBase64}\n`,
@@ -124,15 +144,17 @@ export function registerLicenseCommands(program: Command): void {
     .exitOverride()
     .action((spec: string, options: { key: string; kid?: string; out: string; licenseKey?: string; json?: boolean }) =>
       runVerb(options.json === true, async (): Promise<VerbResult> => {
-        const raw = JSON.parse(await fs.readFile(spec, 'utf8')) as Partial<LicensePayload>;
+        const raw = await readSpec(spec);
         const payload = { product: 'ixhaus-plus', issued: new Date().toISOString(), validUntil: null, ...raw } as LicensePayload;
         const vendor = options.key === DEMO_KID
           ? { kid: DEMO_KID, privateKey: demoPrivateKey() }
-          : { kid: options.kid ?? path.basename(options.key).replace(/\.private\.pem$/, ''), privateKey: createPrivateKey(await fs.readFile(options.key)) };
+          : { kid: options.kid ?? path.basename(options.key).replace(/\.private\.pem$/, ''), privateKey: createPrivateKey(await vendorRead(options.key, 'the vendor private key (--key)')) };
         const licenseKey = options.licenseKey ?? generateLicenseKey();
         const fileText = issueLicenseFile(payload, vendor, licenseKey);
         await fs.mkdir(options.out, { recursive: true });
         const base = path.join(options.out, licenseFileBaseName(payload));
+        // never overwrite an issued license, and never leave a .lic without its .txt
+        for (const f of [`${base}.lic`, `${base}.txt`]) if (await fs.stat(f).then(() => true, () => false)) throw new Error(`${f} exists already: issue into another --out folder or raise the serial`);
         await fs.writeFile(`${base}.lic`, fileText, { flag: 'wx' });
         await fs.writeFile(`${base}.txt`, licenseKeyFileText(licenseKey), { flag: 'wx' });
         return { json: { licenseFile: `${base}.lic`, keyFile: `${base}.txt`, kid: vendor.kid, licenseNo: payload.licenseNo, serial: payload.serial }, text: `wrote ${base}.lic and ${base}.txt (kid ${vendor.kid})\n` };

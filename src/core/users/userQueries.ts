@@ -13,6 +13,8 @@ export interface UserSummary {
   readonly role: UserRole;
   readonly active: boolean;
   readonly coupled: boolean;
+  /** internal telephone extension (Nebenstelle), if any — what the caller lookup finds for internal numbers */
+  readonly extension: string | null;
   /** module codes unlocked for this user */
   readonly modules: readonly string[];
 }
@@ -26,8 +28,8 @@ export function listUsers(store: Store): UserSummary[] {
     modules.set(row.user_id, list);
   }
   return store
-    .all<{ id: number; login: string; short_code: string; first_name: string; last_name: string; rights_class: string; role: string; active: number; coupled: number }>(
-      'SELECT id, login, short_code, first_name, last_name, rights_class, role, active, coupled FROM users ORDER BY login',
+    .all<{ id: number; login: string; short_code: string; first_name: string; last_name: string; rights_class: string; role: string; active: number; coupled: number; extension: string | null }>(
+      'SELECT id, login, short_code, first_name, last_name, rights_class, role, active, coupled, extension FROM users ORDER BY login',
     )
     .map((u) => ({
       id: u.id,
@@ -39,6 +41,7 @@ export function listUsers(store: Store): UserSummary[] {
       role: u.role as UserRole,
       active: u.active === 1,
       coupled: u.coupled === 1,
+      extension: u.extension,
       modules: modules.get(u.id) ?? [],
     }));
 }
