@@ -13,7 +13,7 @@ import type { Actor } from '../core/users/rights';
 import { listUsers } from '../core/users/userQueries';
 import { requireUser, unlockModuleFor } from '../core/users/userService';
 import { lockModule } from '../core/license/licenseService';
-import { runVerb } from './output';
+import { runVerb, envValue } from './output';
 import type { VerbResult } from './output';
 
 export interface StoreOptions {
@@ -39,8 +39,7 @@ async function reading<T>(file: string, body: (store: Store) => T | Promise<T>):
 
 /** Opens the store for writing, signs in (`--user`, password from `--password-env`), runs `body`, saves and closes. Shared by the admin and responsible verbs. */
 export async function asUser<T>(options: SignInOptions, body: (store: Store, actor: Actor) => T | Promise<T>): Promise<T> {
-  const password = process.env[options.passwordEnv];
-  if (password === undefined) throw new Error(`the environment variable ${options.passwordEnv} is not set`);
+  const password = envValue(options.passwordEnv);
   const store = await Store.open(options.store);
   try {
     if (store.readOnly) throw new Error(`${options.store} is in use by another window or program (opened read-only); close it and try again`);

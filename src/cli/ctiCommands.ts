@@ -19,7 +19,7 @@ import type { Logger } from '../core/log';
 import { taggedLogger } from '../core/log';
 import { Store } from '../core/store/database';
 import { asUser } from './adminCommands';
-import { count, fail, runVerb } from './output';
+import { count, fail, runVerb, envValue } from './output';
 
 /** The number could not be normalised (CLI `cti normalize`). */
 export class NotANumberError extends IxError {
@@ -82,8 +82,7 @@ function makeProvider(options: ProviderOptions, log: Logger): CtiProvider | unde
   }
   if (options.ami) {
     if (!options.amiUser || !options.amiSecretEnv) throw new Error('--ami needs --ami-user USER and --ami-secret-env VAR (the AMI secret in that environment variable)');
-    const secret = process.env[options.amiSecretEnv];
-    if (secret === undefined) throw new Error(`the environment variable ${options.amiSecretEnv} is not set`);
+    const secret = envValue(options.amiSecretEnv);
     return new AsteriskAmi({ ...options.ami, username: options.amiUser, secret, log });
   }
   return undefined;
@@ -135,7 +134,7 @@ export function registerCtiCommands(program: Command): void {
         try {
           const result = lookupCaller(store, input);
           // not a phone number at all (letters, too short): refused like `cti normalize`, exit 1
-          if (result.outcome === 'unknown' && result.reason && !/\d{3}/.test(input)) throw new NotANumberError(input, result.reason);
+          if (result.outcome === 'unknown' && result.reason) throw new NotANumberError(input, result.reason);
           return { json: { result }, text: `${lookupText(result)}\n` };
         } finally {
           await store.close();

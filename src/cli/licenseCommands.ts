@@ -22,7 +22,7 @@ import type { FetchResult } from '../core/license/licenseFetch';
 import type { SftpCredential } from '../core/sftp/licenseServer';
 import { SftpSettingsError, checkFingerprint, validateSftpSettings } from '../core/sftp/sftpSettings';
 import { formatTemplate } from '../core/errors';
-import { collect, runVerb } from './output';
+import { collect, runVerb, envValue } from './output';
 import type { VerbResult } from './output';
 
 interface KeyOptions {
@@ -217,8 +217,7 @@ export function registerLicenseCommands(program: Command): void {
     .exitOverride()
     .action((files: string[], options: KeyOptions & { store: string; user: string; passwordEnv: string }) =>
       runVerb(options.json === true, async (): Promise<VerbResult> => {
-        const password = process.env[options.passwordEnv];
-        if (password === undefined) throw new Error(`the environment variable ${options.passwordEnv} is not set`);
+        const password = envValue(options.passwordEnv);
         const store = await Store.open(options.store);
         try {
           const actor = await signIn(store, options.user, password);
@@ -282,12 +281,6 @@ interface FetchCliOptions {
   timeout: string;
   trustedKey?: string[];
   json?: boolean;
-}
-
-function envValue(name: string, option: string): string {
-  const value = process.env[name];
-  if (value === undefined) throw new Error(`the environment variable ${name} (${option}) is not set`);
-  return value;
 }
 
 /** The SFTP credential from --password-env or --identity (+ --passphrase-env); exactly one is required. */

@@ -19,7 +19,7 @@ import { jobStates, monitorScheduler } from '../core/scheduler/scheduler';
 import { Store } from '../core/store/database';
 import { validateMailSettings } from '../shared/mail/settings';
 import type { MailSettings } from '../shared/mail/settings';
-import { EXIT_FAILED, runVerb } from './output';
+import { EXIT_FAILED, runVerb, envValue } from './output';
 import type { VerbResult } from './output';
 
 interface MailFlags {
@@ -48,7 +48,7 @@ const english = (template: string, args: readonly (string | number)[]) => format
 function secretsFrom(options: MailFlags): MailSecrets {
   // a variable named explicitly must exist (the defaults may be absent: then the test says what is missing)
   for (const [flag, name] of [['--password-env', options.passwordEnv], ['--client-secret-env', options.clientSecretEnv]] as const) {
-    if (name !== undefined && process.env[name] === undefined) throw new Error(`the environment variable ${name} (${flag}) is not set`);
+    if (name !== undefined) envValue(name, flag);
   }
   const password = process.env[options.passwordEnv ?? DEFAULT_PASSWORD_ENV];
   const clientSecret = process.env[options.clientSecretEnv ?? DEFAULT_CLIENT_SECRET_ENV];

@@ -14,7 +14,7 @@ import { registerCtiCommands } from './ctiCommands';
 import { registerLicenseCommands } from './licenseCommands';
 import { registerResponsibleCommands } from './responsibleCommands';
 import { registerMailCommands } from './mailCommands';
-import { EXIT_FAILED, EXIT_USAGE, count, formatMb, runVerb } from './output';
+import { EXIT_FAILED, EXIT_USAGE, count, formatMb, runVerb, envValue } from './output';
 import type { VerbResult } from './output';
 
 declare const IXHAUS_VERSION: string | undefined;
@@ -66,9 +66,8 @@ export function buildProgram(): Command {
     .action((file: string, options: InitOptions) =>
       runVerb(options.json === true, async (): Promise<VerbResult> => {
         if (options.demo && options.admin) throw new Error('--demo and --admin exclude each other: a demo store has its own admin (admin / demo)');
-        const password = options.admin ? process.env[options.passwordEnv ?? ''] : undefined;
         if (options.admin && options.passwordEnv === undefined) throw new Error('--admin needs --password-env VAR with the password in that environment variable');
-        if (options.admin && password === undefined) throw new Error(`the environment variable ${options.passwordEnv} (--password-env) is not set`);
+        const password = options.admin && options.passwordEnv !== undefined ? envValue(options.passwordEnv, '--password-env') : undefined;
         const started = Date.now();
         let summary: DemoSummary | undefined;
         const tty = process.stderr.isTTY && options.json !== true;

@@ -24,6 +24,16 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/**
+ * The value of an environment variable named on the command line (secrets never go into argv).
+ * @throws Error naming the variable (and the option that named it) when it is not set
+ */
+export function envValue(name: string, option?: string): string {
+  const value = process.env[name];
+  if (value === undefined) throw new Error(`the environment variable ${name}${option ? ` (${option})` : ''} is not set`);
+  return value;
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

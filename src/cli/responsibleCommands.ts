@@ -14,7 +14,7 @@ import { signIn } from '../core/users/auth';
 import type { Actor } from '../core/users/rights';
 import { asUser, signInOptions } from './adminCommands';
 import type { SignInOptions } from './adminCommands';
-import { count, runVerb, EXIT_FAILED } from './output';
+import { count, runVerb, EXIT_FAILED, envValue } from './output';
 import type { VerbResult } from './output';
 
 /** Accepted spellings of the modules (English column names, German names, license codes). */
@@ -61,8 +61,7 @@ function objectList(value: string): number[] {
 
 /** Opens the store read-only and signs in (preview and history change nothing, so nothing is saved). */
 async function readingAs<T>(options: SignInOptions, body: (store: Store, actor: Actor) => T): Promise<T> {
-  const password = process.env[options.passwordEnv];
-  if (password === undefined) throw new Error(`the environment variable ${options.passwordEnv} is not set`);
+  const password = envValue(options.passwordEnv);
   const store = await Store.open(options.store, { readOnly: true });
   try {
     return body(store, await signIn(store, options.user, password));
