@@ -36,9 +36,9 @@ export function objectsRoots(store: Store | undefined): TreeNode[] {
             () => list.map((p) => partyNode(`object/${o.objectNo}/${key}`, p)),
           );
         return [
-          group('owners', vscode.l10n.t('Eigentümer'), parties.owners),
-          group('creditors', vscode.l10n.t('Kreditoren'), parties.creditors),
-          group('persons', vscode.l10n.t('Personen'), parties.persons),
+          group('owners', vscode.l10n.t('Owners (Eigentümer)'), parties.owners),
+          group('creditors', vscode.l10n.t('Creditors (Kreditoren)'), parties.creditors),
+          group('persons', vscode.l10n.t('Persons (Personen)'), parties.persons),
         ];
       },
     ),
