@@ -37,6 +37,24 @@ function toPg(params: readonly SqlParam[] | undefined): unknown[] {
   return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : typeof p === 'bigint' ? p.toString() : p));
 }
 
+/**
+ * Named prepared statements: node-postgres prepares a named statement once per connection and then only binds
+ * (saves parse + plan on every lookup). Names are global per SQL text so that every pooled connection agrees;
+ * bounded, because SQL built at run time (IN lists of varying length) would otherwise grow the map for ever.
+ */
+const statementNames = new Map<string, string>();
+const MAX_NAMED_STATEMENTS = 500;
+
+function queryConfig(text: string, values: unknown[]): { name?: string; text: string; values: unknown[] } {
+  if (values.length === 0) return { text, values };
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `ixhaus_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name === undefined ? { text, values } : { name, text, values };
+}
+
 function placeholders(sql: string, params: readonly SqlParam[] | undefined): string {
   const { text, count } = toPostgresPlaceholders(sql);
   const given = params?.length ?? 0;
@@ -95,7 +113,7 @@ export class PostgresStore implements AsyncStore {
     this.assertOpen();
     const text = placeholders(sql, params);
     try {
-      return (await this.pg.pool.query(text, toPg(params))).rows as T[];
+      return (await this.pg.pool.query(queryConfig(text, toPg(params)))).rows as T[];
     } catch (error) {
       throw this.pg.classify(error);
     }
@@ -109,7 +127,7 @@ export class PostgresStore implements AsyncStore {
     this.assertOpen();
     const text = placeholders(sql, params);
     try {
-      return { changes: (await this.pg.pool.query(text, toPg(params))).rowCount ?? 0 };
+      return { changes: (await this.pg.pool.query(queryConfig(text, toPg(params)))).rowCount ?? 0 };
     } catch (error) {
       throw this.pg.classify(error);
     }
@@ -128,7 +146,7 @@ export class PostgresStore implements AsyncStore {
     const exec = async (sql: string, params: readonly SqlParam[] | undefined): Promise<{ rows: unknown[]; rowCount: number | null }> => {
       if (!open) throw new StoreTransactionError('a statement was run on a transaction that has ended');
       try {
-        return await client.query(placeholders(sql, params), toPg(params));
+        return await client.query(queryConfig(placeholders(sql, params), toPg(params)));
       } catch (error) {
         const classified = this.pg.classify(error);
         if (classified instanceof PostgresConnectionLostError) failed = classified;
