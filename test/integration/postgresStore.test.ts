@@ -21,6 +21,7 @@ import {
   PostgresSchemaOutdatedError,
   PostgresStoreError,
   PostgresTimeoutError,
+  PostgresTlsError,
 } from '../../src/core/store/postgres/errors';
 import { postgresMigrations } from '../../src/core/store/postgres/migrations';
 import { PostgresStore } from '../../src/core/store/postgres/postgresStore';
@@ -294,6 +295,29 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
       assert.match(wrong.message, /password/);
       assert.match(missing.message, /no_such_db/);
       assert.match(hba.message, /pg_hba\.conf/);
+    });
+  });
+
+  describe('TLS (the test server has ssl = on with a certificate for 127.0.0.1 from a test CA)', () => {
+    const tlsLocation = (database: string, query: string): PostgresLocation => parseStoreLocation(`postgres://${APP_ROLE}@127.0.0.1:${cluster.port}/${database}?${query}`) as PostgresLocation;
+
+    it('verify-full with the CA file connects encrypted; require connects encrypted without checking', async () => {
+      const database = await cluster.freshDatabase();
+      await (await openAs(cluster, database, 'owner')).close();
+      for (const query of [`sslmode=verify-full&sslrootcert=${encodeURIComponent(cluster.caFile)}`, 'sslmode=require']) {
+        const store = await PostgresStore.open(tlsLocation(database, query), { password: APP_PASSWORD });
+        try {
+          assert.deepEqual(await store.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'), [{ ssl: true }], query);
+        } finally {
+          await store.close();
+        }
+      }
+    });
+
+    it('verify-full without the right CA is refused with a TLS error naming the server', async () => {
+      const error = await rejectsWith(PostgresStore.open(tlsLocation('postgres', 'sslmode=verify-full'), { password: APP_PASSWORD }), PostgresTlsError);
+      assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${cluster.port}.*sslmode`));
+      await rejectsWith(PostgresStore.open(tlsLocation('postgres', 'sslmode=verify-full&sslrootcert=/no/such/ca.pem'), { password: APP_PASSWORD }), PostgresTlsError);
     });
   });
 

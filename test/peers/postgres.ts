@@ -44,6 +44,8 @@ export interface PostgresCluster {
   readonly port: number;
   /** the folder holding the unix socket (the superuser connects there) */
   readonly socketDir: string;
+  /** PEM of the test CA that signed the server certificate (subjectAltName IP:127.0.0.1); the server has ssl = on */
+  readonly caFile: string;
   /** runs SQL as the superuser in `database` (default `postgres`) and returns the rows */
   admin<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, database?: string): Promise<T[]>;
   /**
@@ -101,6 +103,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const hbaFile = path.join(data, 'pg_hba.conf');
   const writeHba = (hostLines: readonly string[]): void => fs.writeFileSync(hbaFile, ['local all all trust', ...hostLines, ''].join('\n'));
   writeHba(DEFAULT_HOST_HBA);
+  const { caFile, certFile, keyFile } = makeCertificates(dir, user);
   const port = await freePort();
   const options = [
     `-p ${port}`,
@@ -112,6 +115,9 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     '-c max_connections=60',
     '-c shared_buffers=64MB',
     "-c password_encryption='scram-sha-256'",
+    '-c ssl=on',
+    `-c ssl_cert_file='${certFile}'`,
+    `-c ssl_key_file='${keyFile}'`,
   ].join(' ');
   run('pg_ctl', ['start', '-w', '-t', '30', '-D', data, '-l', logFile, '-o', options]);
   const stopSync = (): void => {
@@ -144,6 +150,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     host: '127.0.0.1',
     port,
     socketDir: dir,
+    caFile,
     admin,
     freshDatabase: async () => {
       const name = `ixtest_${process.pid}_${++databases}`;
@@ -176,6 +183,24 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
       process.removeListener('exit', stopSync);
     },
   };
+}
+
+/** A test CA and a server certificate for 127.0.0.1 made with openssl (the server reads the key as its own user, mode 0600). */
+function makeCertificates(dir: string, user: { uid: number; gid: number } | undefined): { caFile: string; certFile: string; keyFile: string } {
+  const file = (name: string): string => path.join(dir, name);
+  const openssl = (args: readonly string[]): void => {
+    execFileSync('openssl', args, { stdio: 'pipe' });
+  };
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=ixhaus test CA', '-keyout', file('ca.key'), '-out', file('ca.pem')]);
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', file('server.key'), '-out', file('server.csr')]);
+  fs.writeFileSync(file('server.ext'), 'subjectAltName = IP:127.0.0.1\nbasicConstraints = CA:FALSE\n');
+  openssl(['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', file('server.ext'), '-out', file('server.crt')]);
+  fs.chmodSync(file('server.key'), 0o600);
+  if (user) {
+    fs.chownSync(file('server.key'), user.uid, user.gid);
+    fs.chownSync(file('server.crt'), user.uid, user.gid);
+  }
+  return { caFile: file('ca.pem'), certFile: file('server.crt'), keyFile: file('server.key') };
 }
 
 /**

@@ -127,5 +127,6 @@ function sslConfig(location: PostgresLocation, server: string): PoolConfig['ssl'
       throw new PostgresTlsError(server, `CA file ${location.caFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, error);
     }
   }
-  return { rejectUnauthorized: true, servername: location.host, ...(ca !== undefined ? { ca } : {}) };
+  // node-postgres sets the TLS server name (SNI and the host-name check) from the host itself, except for an IP
+  return { rejectUnauthorized: true, ...(ca !== undefined ? { ca } : {}) };
 }
