@@ -1,0 +1,132 @@
+/**
+ * The connection layer of the PostgreSQL store (issue 19 "Field behaviour"): a `pg.Pool` with deadlines
+ * everywhere (node-postgres waits for ever by default) and an `'error'` listener on the pool *and* on every client
+ * it makes (an unhandled `'error'` event ends the Node process when the server ends a connection: restart,
+ * `pg_terminate_backend`, idle timeout).
+ *
+ * `pg` is loaded here only, with a dynamic import, when a PostgreSQL store is opened: the extension's activation
+ * and the file store never load it (esbuild keeps it in the bundle behind a lazy module wrapper).
+ */
+import * as fs from 'node:fs';
+import type * as PgNamespace from 'pg';
+import type { Pool, PoolClient, PoolConfig } from 'pg';
+import { silentLogger, taggedLogger } from '../../log';
+import type { Logger } from '../../log';
+import type { PostgresLocation } from '../location';
+import { classifyPostgresError, PostgresTlsError } from './errors';
+import type { ClassifyContext } from './errors';
+
+type PgModule = typeof PgNamespace;
+
+let pgModule: Promise<PgModule> | undefined;
+
+/** node-postgres, loaded on first use. */
+export function loadPg(): Promise<PgModule> {
+  pgModule ??= import('pg').then((m) => (m as unknown as { default?: PgModule }).default ?? m);
+  return pgModule;
+}
+
+/** Deadlines and pool size of {@link openPostgresPool} (all in ms). */
+export interface PostgresPoolOptions {
+  /** password of the URL's role (from {@link ../location.postgresPassword} or secret storage); never logged */
+  readonly password?: string;
+  /** TCP connect + TLS + authentication; default 10 000 */
+  readonly connectTimeoutMs?: number;
+  /** server-side `statement_timeout`; default 30 000 (0 = none, only for migrations) */
+  readonly statementTimeoutMs?: number;
+  /** server-side `idle_in_transaction_session_timeout`: a client stuck in a transaction is ended; default 60 000 */
+  readonly idleInTransactionTimeoutMs?: number;
+  /** a pooled connection unused this long is closed; default 30 000 */
+  readonly idleTimeoutMs?: number;
+  /** pool size; default 5 (a window or a CLI run rarely needs more, and servers cap connections) */
+  readonly max?: number;
+  readonly logger?: Logger;
+}
+
+/** An open pool and what its errors need for their messages. */
+export interface PostgresPool {
+  readonly pool: Pool;
+  readonly location: PostgresLocation;
+  readonly context: ClassifyContext;
+  /** `classifyPostgresError` bound to this pool's location and deadlines */
+  classify(error: unknown): unknown;
+  /** checks out a client (within the connect timeout); typed error on failure */
+  connect(): Promise<PoolClient>;
+  end(): Promise<void>;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/**
+ * Opens a pool for `location`. Does not connect yet (the first {@link PostgresPool.connect} does).
+ * @throws PostgresTlsError when the CA file cannot be read
+ */
+export async function openPostgresPool(location: PostgresLocation, options: PostgresPoolOptions = {}): Promise<PostgresPool> {
+  const pg = await loadPg();
+  const log = taggedLogger(options.logger ?? silentLogger, 'store');
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
+  const context: ClassifyContext = { connectTimeoutMs, statementTimeoutMs };
+  const server = `${location.host}:${location.port}`;
+  const config: PoolConfig = {
+    host: location.host,
+    port: location.port,
+    user: location.user,
+    database: location.database,
+    ...(options.password !== undefined ? { password: options.password } : {}),
+    application_name: location.applicationName,
+    ssl: sslConfig(location, server),
+    connectionTimeoutMillis: connectTimeoutMs,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
+    max: options.max ?? 5,
+    keepAlive: true,
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + 5_000 } : {}),
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
+    // rows look the same on both backends: bigint and numeric as JS numbers (ids and counts stay below 2^53)
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+        if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+        return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
+      }) as typeof pg.types.getTypeParser,
+    },
+  };
+  const pool = new pg.Pool(config);
+  // idle clients: the pool emits their errors here; without a listener the process would end
+  pool.on('error', (error) => log.warn(`idle connection to ${server} ended: ${error.message}`));
+  // checked-out clients emit 'error' themselves (the running query also rejects and is classified there)
+  pool.on('connect', (client) => {
+    client.on('error', (error) => log.warn(`connection to ${server} ended during use: ${error.message}`));
+  });
+  const classify = (error: unknown): unknown => classifyPostgresError(error, location, context);
+  return {
+    pool,
+    location,
+    context,
+    classify,
+    connect: async () => {
+      try {
+        return await pool.connect();
+      } catch (error) {
+        throw classify(error);
+      }
+    },
+    end: () => pool.end(),
+  };
+}
+
+function sslConfig(location: PostgresLocation, server: string): PoolConfig['ssl'] {
+  if (location.sslMode === 'disable') return false;
+  // libpq semantics: require = encrypted, certificate not checked; verify-full = chain and host name checked
+  if (location.sslMode === 'require') return { rejectUnauthorized: false };
+  let ca: string | undefined;
+  if (location.caFile !== undefined) {
+    try {
+      ca = fs.readFileSync(location.caFile, 'utf8');
+    } catch (error) {
+      throw new PostgresTlsError(server, `CA file ${location.caFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, error);
+    }
+  }
+  // node-postgres sets the TLS server name (SNI and the host-name check) from the host itself, except for an IP
+  return { rejectUnauthorized: true, ...(ca !== undefined ? { ca } : {}) };
+}

@@ -1,0 +1,215 @@
+/**
+ * The PostgreSQL backend of the asynchronous store interface (DESIGN.md §4, issue 19): core SQL with `?`
+ * placeholders runs through a `pg.Pool` (src/core/store/postgres/connection.ts); every transaction runs on one
+ * checked-out connection; opening migrates the schema under the advisory lock (or, for a runtime role without
+ * DDL rights, refuses an older schema with the fix).
+ */
+import { silentLogger, taggedLogger } from '../../log';
+import type { Logger } from '../../log';
+import type { AsyncStore, AsyncTransaction, SqlParam, SqlRow } from '../asyncStore';
+import { StoreTooNewError, StoreTransactionError } from '../errors';
+import type { PostgresLocation } from '../location';
+import { LATEST_SCHEMA_VERSION } from '../migrations';
+import { openPostgresPool } from './connection';
+import type { PostgresPool, PostgresPoolOptions } from './connection';
+import { toPostgresPlaceholders } from './dialect';
+import { PostgresConnectionLostError, PostgresSchemaOutdatedError, PostgresStoreError } from './errors';
+import { migratePostgres, postgresSchemaVersion } from './migrations';
+import { msg } from '../../errors';
+
+/** The connection ended while COMMIT was on its way: the transaction is atomic, but whether it committed is unknown. */
+export class PostgresCommitUnknownError extends PostgresStoreError {
+  constructor(server: string, detail: string, cause?: unknown) {
+    super('E_PG_COMMIT_UNKNOWN', msg('The connection to the PostgreSQL server at {0} was lost while committing ({1}): the change was saved either completely or not at all. Refresh to see which before you repeat it.'), server, [server, detail], undefined, cause);
+  }
+}
+
+/** Options of {@link PostgresStore.open}. */
+export interface PostgresStoreOptions extends PostgresPoolOptions {
+  /** migrate an older schema when this role may (default true); false: refuse an older schema */
+  readonly migrate?: boolean;
+  /** deadline for another process's migration (ms); default 300 000 */
+  readonly migrationLockTimeoutMs?: number;
+}
+
+function toPg(params: readonly SqlParam[] | undefined): unknown[] {
+  if (params === undefined) return [];
+  return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : typeof p === 'bigint' ? p.toString() : p));
+}
+
+/**
+ * Named prepared statements: node-postgres prepares a named statement once per connection and then only binds
+ * (saves parse + plan on every lookup). Names are global per SQL text so that every pooled connection agrees;
+ * bounded, because SQL built at run time (IN lists of varying length) would otherwise grow the map for ever.
+ */
+const statementNames = new Map<string, string>();
+const MAX_NAMED_STATEMENTS = 500;
+
+function queryConfig(text: string, values: unknown[]): { name?: string; text: string; values: unknown[] } {
+  if (values.length === 0) return { text, values };
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `ixhaus_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name === undefined ? { text, values } : { name, text, values };
+}
+
+function placeholders(sql: string, params: readonly SqlParam[] | undefined): string {
+  const { text, count } = toPostgresPlaceholders(sql);
+  const given = params?.length ?? 0;
+  if (count !== given) throw new StoreTransactionError(`the statement has ${count} ? placeholder(s) but ${given} parameter(s) were given`);
+  return text;
+}
+
+/** A store in a PostgreSQL database. */
+export class PostgresStore implements AsyncStore {
+  readonly backend = 'postgres' as const;
+  readonly readOnly = false;
+  private closed = false;
+
+  private constructor(
+    private readonly pg: PostgresPool,
+    private readonly log: Logger,
+  ) {}
+
+  get location(): string {
+    return this.pg.location.redacted;
+  }
+
+  /**
+   * Connects (within the connect timeout), checks the schema version and migrates an older one.
+   * @throws the classified connection errors (refused, unknown host, timeout, password, pg_hba, database missing,
+   *         TLS); PostgresSchemaOutdatedError; StoreTooNewError; PostgresMigrationLockError
+   */
+  static async open(location: PostgresLocation, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const log = taggedLogger(options.logger ?? silentLogger, 'store');
+    const pg = await openPostgresPool(location, options);
+    const store = new PostgresStore(pg, log);
+    try {
+      const client = await pg.connect();
+      let version: number;
+      try {
+        version = await postgresSchemaVersion(client);
+      } catch (error) {
+        client.release(true);
+        throw pg.classify(error);
+      }
+      client.release();
+      if (version > LATEST_SCHEMA_VERSION) throw new StoreTooNewError(location.redacted, version, LATEST_SCHEMA_VERSION);
+      if (version < LATEST_SCHEMA_VERSION) {
+        if (options.migrate === false) throw new PostgresSchemaOutdatedError(`${location.host}:${location.port}`, location.database, version, LATEST_SCHEMA_VERSION);
+        await migratePostgres(pg, { log, ...(options.migrationLockTimeoutMs !== undefined ? { lockTimeoutMs: options.migrationLockTimeoutMs } : {}) });
+      }
+      log.info(`opened ${location.redacted} (schema ${LATEST_SCHEMA_VERSION})`);
+      return store;
+    } catch (error) {
+      await pg.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async query<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]): Promise<T[]> {
+    this.assertOpen();
+    const text = placeholders(sql, params);
+    try {
+      return (await this.pg.pool.query(queryConfig(text, toPg(params)))).rows as T[];
+    } catch (error) {
+      throw this.pg.classify(error);
+    }
+  }
+
+  async get<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]): Promise<T | undefined> {
+    return (await this.query<T>(sql, params))[0];
+  }
+
+  async run(sql: string, params?: readonly SqlParam[]): Promise<{ changes: number }> {
+    this.assertOpen();
+    const text = placeholders(sql, params);
+    try {
+      return { changes: (await this.pg.pool.query(queryConfig(text, toPg(params)))).rowCount ?? 0 };
+    } catch (error) {
+      throw this.pg.classify(error);
+    }
+  }
+
+  /**
+   * Runs `body` in one transaction on one connection (READ COMMITTED). When the connection is lost during the
+   * body, the server rolls back and this rejects with PostgresConnectionLostError; lost during COMMIT, with
+   * PostgresCommitUnknownError. A connection that failed is never returned to the pool.
+   */
+  async transaction<T>(body: (tx: AsyncTransaction) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const client = await this.pg.connect();
+    let open = true;
+    let failed: unknown;
+    const exec = async (sql: string, params: readonly SqlParam[] | undefined): Promise<{ rows: unknown[]; rowCount: number | null }> => {
+      if (!open) throw new StoreTransactionError('a statement was run on a transaction that has ended');
+      try {
+        return await client.query(queryConfig(placeholders(sql, params), toPg(params)));
+      } catch (error) {
+        const classified = this.pg.classify(error);
+        if (classified instanceof PostgresConnectionLostError) failed = classified;
+        throw classified;
+      }
+    };
+    const tx: AsyncTransaction = {
+      query: async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) => (await exec(sql, params)).rows as R[],
+      get: async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) => (await exec(sql, params)).rows[0] as R | undefined,
+      run: async (sql: string, params?: readonly SqlParam[]) => ({ changes: (await exec(sql, params)).rowCount ?? 0 }),
+    };
+    try {
+      await exec('BEGIN', undefined);
+      let result: T;
+      try {
+        result = await body(tx);
+      } catch (error) {
+        open = false;
+        if (failed === undefined) await client.query('ROLLBACK').catch((rollbackError: unknown) => (failed = rollbackError));
+        // the body may have swallowed the lost connection and thrown something else: report the loss
+        throw failed instanceof PostgresConnectionLostError ? failed : error;
+      }
+      open = false;
+      if (failed !== undefined) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw failed;
+      }
+      try {
+        await client.query('COMMIT');
+      } catch (error) {
+        failed = error;
+        const classified = this.pg.classify(error);
+        if (classified instanceof PostgresConnectionLostError) throw new PostgresCommitUnknownError(classified.server, classified.args[1] === undefined ? '' : String(classified.args[1]), error);
+        throw classified;
+      }
+      return result;
+    } finally {
+      open = false;
+      client.release(failed === undefined ? undefined : true);
+    }
+  }
+
+  async schemaVersion(): Promise<number> {
+    this.assertOpen();
+    const client = await this.pg.connect();
+    try {
+      return await postgresSchemaVersion(client);
+    } catch (error) {
+      throw this.pg.classify(error);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Ends the pool (waits for checked-out connections to be released). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pg.end();
+    this.log.debug(`closed ${this.pg.location.redacted}`);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreTransactionError('the store is closed');
+  }
+}
