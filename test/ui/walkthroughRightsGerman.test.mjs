@@ -65,7 +65,8 @@ test('walkthrough opens by its id and from the palette; Edit Program Rights… s
     const walkthrough = page.locator('.gettingStartedContainer');
     await page.keyboard.press('Control+Alt+KeyW');
     await walkthrough.locator('text=Get Started with iX-Haus Administration').first().waitFor({ timeout: 20000 });
-    await page.locator('.tab', { hasText: 'Walkthrough: iX-Haus plus Administration' }).first().waitFor({ timeout: 5000 });
+    // focus on the tab, not in the walkthrough's webview (which does not pass F1 on while it loads)
+    await page.locator('.tab', { hasText: 'Walkthrough: iX-Haus plus Administration' }).first().click({ timeout: 5000 });
     // and as a user finds it: Welcome: Open Walkthrough… → ours
     await runCommand(page, 'Welcome: Open Walkthrough...');
     await pick(page, 'Get Started with iX-Haus Administration');
@@ -79,10 +80,14 @@ test('walkthrough opens by its id and from the palette; Edit Program Rights… s
     await page.locator('.quick-input-widget input.input').waitFor({ state: 'visible', timeout: 15000 });
     await page.keyboard.press('Escape');
     await walkthrough.locator('.getting-started-step', { hasText: 'Install a license' }).locator('.codicon.complete').first().waitFor({ timeout: 15000 });
+    // the step's page (media/walkthrough/installLicense.md) is rendered in a webview beside the steps
+    await webviewFrame(page).locator('text=CREM sends two files').first().waitFor({ timeout: 15000 });
+    await page.waitForTimeout(500);
     await shot('walkthrough');
 
     // Edit Program Rights…: class A → Meldungen → whole module → Deny (walkthrough closed: it takes the focus back
     // between two quick picks, and a quick pick closes when it loses the focus)
+    await page.locator('.tab', { hasText: 'Walkthrough: iX-Haus plus Administration' }).first().click({ timeout: 5000 });
     await runCommand(page, 'View: Close All Editors');
     await runCommand(page, 'iX-Haus: Edit Program Rights…');
     await pick(page, 'A', 'rights class (step 1 of 4)');
