@@ -1,3 +1,4 @@
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,11 +14,48 @@ export async function tempDir(prefix = 'ixhaus-test-'): Promise<{ dir: string; c
   return { dir, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
 }
 
-/** A small in-memory demo store with the admin and the Hauptbenutzer signed in (unit tests of core services). */
+/** The sizes of the small demo store most tests share (users, teams and the rest keep the demo's defaults). */
+export const SMALL_DEMO_SIZES = { persons: 10, creditors: 3, owners: 3, objects: 3 } as const;
+
+interface DemoTemplate {
+  /** the store file, in a temp folder of this test run (removed when the process exits) */
+  readonly file: string;
+  readonly bytes: Uint8Array;
+  readonly admin: Actor;
+  readonly haupt: Actor;
+}
+let demoTemplate: Promise<DemoTemplate> | undefined;
+
+/**
+ * The small demo store, generated once per test run (mocha runs all files in one process) and copied for each test:
+ * generating hashes 30 demo passwords with scrypt (about 50 ms and 16 MiB each), which made "a fresh demo store per
+ * test" the slow part of the suite (issue 18). The actors come from one real sign-in on that store.
+ */
+function smallDemoTemplate(): Promise<DemoTemplate> {
+  demoTemplate ??= (async () => {
+    const dir = fsSync.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-test-run-'));
+    process.once('exit', () => fsSync.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'small-demo.sqlite');
+    const store = await Store.create(file, { populate: async (s) => void (await generateDemoData(s, { sizes: SMALL_DEMO_SIZES })) });
+    try {
+      return { file, bytes: await fs.readFile(file), admin: await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD), haupt: await signIn(store, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD) };
+    } finally {
+      await store.close();
+    }
+  })();
+  return demoTemplate;
+}
+
+/** A small in-memory demo store (a fresh copy of the run's one generated store) with the admin and the Hauptbenutzer signed in (unit tests of core services). */
 export async function smallDemoStore(): Promise<{ store: Store; admin: Actor; haupt: Actor }> {
-  const store = await Store.inMemory();
-  await generateDemoData(store, { sizes: { persons: 10, creditors: 3, owners: 3, objects: 3 } });
-  return { store, admin: await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD), haupt: await signIn(store, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD) };
+  const template = await smallDemoTemplate();
+  return { store: await Store.inMemory({ image: template.bytes }), admin: template.admin, haupt: template.haupt };
+}
+
+/** Copies the run's small demo store file (logins admin / haupt, password demo) to `file` and returns `file` (CLI tests). */
+export async function smallDemoStoreFile(file: string): Promise<string> {
+  await fs.copyFile((await smallDemoTemplate()).file, file);
+  return file;
 }
 
 /** Runs the built CLI (dist/cli.js, the artifact users run) with extra environment variables. */

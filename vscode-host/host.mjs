@@ -40,7 +40,7 @@ export function freePort() {
 
 /**
  * Starts code-server in its own process group with a private user-data dir, extensions dir and temp dirs.
- * o: { port, settings, env, extensionsDir, workDir, log }. Returns { port, work, process, close }.
+ * o: { port, settings, env, extensionsDir, workDir, args (extra code-server flags, e.g. ['--locale', 'de']), log }. Returns { port, work, process, close }.
  */
 export async function startCodeServer(o = {}) {
   assertHostInstalled();
@@ -54,7 +54,7 @@ export async function startCodeServer(o = {}) {
   const extensionsDir = o.extensionsDir || path.join(work, 'ext');
   const args = ['--config', path.join(work, 'config.yaml'), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-    '--user-data-dir', path.join(work, 'ud'), '--extensions-dir', extensionsDir];
+    '--user-data-dir', path.join(work, 'ud'), '--extensions-dir', extensionsDir, ...(o.args || [])];
   // keep code-server's own files (logs, heartbeat, IPC sockets) out of $HOME and the system temp folder
   for (const d of ['tmp', 'xdg-data', 'xdg-config']) fs.mkdirSync(path.join(work, d), { recursive: true });
   const env = { ...process.env, TMPDIR: path.join(work, 'tmp'), XDG_DATA_HOME: path.join(work, 'xdg-data'),

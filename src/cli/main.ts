@@ -13,6 +13,7 @@ import { registerAdminCommands } from './adminCommands';
 import { registerCtiCommands } from './ctiCommands';
 import { registerLicenseCommands } from './licenseCommands';
 import { registerResponsibleCommands } from './responsibleCommands';
+import { registerRightsCommands } from './rightsCommands';
 import { registerMailCommands } from './mailCommands';
 import { EXIT_FAILED, EXIT_USAGE, count, formatMb, runVerb, envValue } from './output';
 import type { VerbResult } from './output';
@@ -134,6 +135,7 @@ export function buildProgram(): Command {
   registerResponsibleCommands(program);
   registerMailCommands(program);
   registerCtiCommands(program);
+  registerRightsCommands(program);
   return program;
 }
 

@@ -25,6 +25,7 @@ export const COMMAND_IDS = [
   'ixhaus.users.deactivate',
   'ixhaus.users.reactivate',
   'ixhaus.users.myData',
+  'ixhaus.rights.edit',
   'ixhaus.responsible.transfer',
   'ixhaus.mail.openSettings',
   'ixhaus.mail.editSettings',

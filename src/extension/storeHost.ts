@@ -10,6 +10,9 @@ import { CONFIG, CONTEXT_KEYS } from './ids';
 /** Default file name of the demo store in the extension's global storage folder. */
 export const DEFAULT_STORE_NAME = 'ixhaus-demo.sqlite';
 
+/** From this size (bytes) opening a store shows a notification with progress, below it the status-bar spinner. */
+const LARGE_STORE_BYTES = 20 * 1024 * 1024;
+
 /**
  * Owns the one open {@link Store} of this window: which file (setting `ixhaus.store.path`, else the demo store
  * in global storage), opening, switching, closing, and the `ixhaus:storeOpen` / `ixhaus:readOnly` context keys.
@@ -56,7 +59,13 @@ export class StoreHost implements vscode.Disposable {
    */
   async open(file: string, options: { takeOver?: boolean } = {}): Promise<Store> {
     await this.close();
-    const store = await Store.open(file, { logger: this.logger, takeOver: options.takeOver === true, onLockLost: () => this.lockLost(file) });
+    // reading, checking (quick_check) and maybe migrating a large store takes seconds: say so — in a notification
+    // for a large file, else as the status-bar spinner (issue 18)
+    const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+    const store = await vscode.window.withProgress(
+      { location: size >= LARGE_STORE_BYTES ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window, title: vscode.l10n.t('Opening the store {0} ({1} MB)…', path.basename(file), (size / 1048576).toFixed(1)) },
+      () => Store.open(file, { logger: this.logger, takeOver: options.takeOver === true, onLockLost: () => this.lockLost(file) }),
+    );
     this.attach(store);
     this.logger.info(`[store] opened ${file}${store.readOnly ? ` read-only (${store.readOnlyReason})` : ''}`);
     if (store.readOnlyReason === 'locked') void this.offerTakeOver(file);

@@ -119,9 +119,9 @@ describe('iX-Haus extension in a real VS Code host', () => {
     await vscode.commands.executeCommand('ixhaus.settings.search', { query: 'cti' });
     const provider = api.views['ixhaus.settings'];
     const leaves = provider.allNodes().filter((n) => n.id.startsWith('setting/'));
-    // full text in the English UI: "production" (Datenbank-Produktivsystem) contains cti too
-    assert.deepEqual(leaves.map((n) => labelOf(n.treeItem()).split(' = ')[0]).sort(), ['Datenbank-Produktivsystem', 'PlusGlobalCTIKopplungAktiv', 'PlusGlobalCTIReactionAbhebebHoerer', 'PlusGlobalCTIVorwahlExternAnrufe', 'PlusGlobalCTIreactionNummernlaenge', 'iXHausCTIKopplungAktiv']);
-    assert.match(api.services.treeViews['ixhaus.settings'].message ?? '', /6 settings match "cti"/);
+    // word starts only: "production" (Datenbank-Produktivsystem) has cti inside a word and is no hit (issue 18)
+    assert.deepEqual(leaves.map((n) => labelOf(n.treeItem()).split(' = ')[0]).sort(), ['PlusGlobalCTIKopplungAktiv', 'PlusGlobalCTIReactionAbhebebHoerer', 'PlusGlobalCTIVorwahlExternAnrufe', 'PlusGlobalCTIreactionNummernlaenge', 'iXHausCTIKopplungAktiv']);
+    assert.match(api.services.treeViews['ixhaus.settings'].message ?? '', /5 settings match "cti"/);
     await vscode.commands.executeCommand('ixhaus.settings.search', { query: 'Zaehler' });
     assert.equal(provider.allNodes().filter((n) => n.id.startsWith('setting/')).length, 2, 'umlaut-insensitive: Zaehler finds Zähler');
     await vscode.commands.executeCommand('ixhaus.settings.clearSearch');

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runBuiltCli, tempDir } from '../helpers';
+import { runBuiltCli, smallDemoStoreFile, tempDir } from '../helpers';
 
 const root = path.join(__dirname, '../..');
 const cli = path.join(root, 'dist/cli.js');
@@ -21,7 +21,7 @@ describe('CLI: settings and users verbs (built dist/cli.js)', function () {
     if (!fs.existsSync(cli)) execFileSync(process.execPath, [path.join(root, 'esbuild.js')], { cwd: root });
     ({ dir, cleanup } = await tempDir('ixhaus-admin-cli-'));
     store = path.join(dir, 'store.sqlite');
-    assert.equal(run(['store', 'init', '--demo', '--persons', '10', '--creditors', '3', '--owners', '3', '--objects', '3', store]).code, 0);
+    await smallDemoStoreFile(store); // the run's demo store, generated once (test/helpers.ts)
   });
   after(async () => cleanup());
 

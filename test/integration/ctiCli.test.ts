@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { amiFrame, amiPeer, fritzPeer, tr064Peer } from '../fixtures/ctiPeers';
 import type { AmiPeerLog } from '../fixtures/ctiPeers';
-import { runBuiltCli, tempDir } from '../helpers';
+import { runBuiltCli, smallDemoStoreFile, tempDir } from '../helpers';
 
 const root = path.join(__dirname, '../..');
 const cli = path.join(root, 'dist/cli.js');
@@ -28,7 +28,7 @@ describe('CLI: cti verbs (built dist/cli.js; real peers on 127.0.0.1)', function
     execFileSync(process.execPath, [path.join(root, 'esbuild.js')], { cwd: root });
     ({ dir, cleanup } = await tempDir('ixhaus-cti-cli-'));
     store = path.join(dir, 'store.sqlite');
-    assert.equal(runBuiltCli(['store', 'init', '--demo', '--persons', '10', '--creditors', '3', '--owners', '3', '--objects', '3', store]).code, 0);
+    await smallDemoStoreFile(store); // the run's demo store, generated once (test/helpers.ts)
   });
   after(async () => cleanup());
 

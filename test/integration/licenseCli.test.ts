@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runBuiltCli, tempDir } from '../helpers';
+import { runBuiltCli, smallDemoStoreFile, tempDir } from '../helpers';
 
 const root = path.join(__dirname, '../..');
 const cli = path.join(root, 'dist/cli.js');
@@ -20,7 +20,7 @@ describe('CLI: license verbs (built dist/cli.js)', function () {
     if (!fs.existsSync(cli)) execFileSync(process.execPath, [path.join(root, 'esbuild.js')], { cwd: root });
     ({ dir, cleanup } = await tempDir('ixhaus-license-cli-'));
     store = path.join(dir, 'store.sqlite');
-    assert.equal(run(['store', 'init', '--demo', '--persons', '30', '--creditors', '5', '--owners', '5', '--objects', '4', store]).code, 0);
+    await smallDemoStoreFile(store); // the run's demo store, generated once (test/helpers.ts)
   });
   after(async () => cleanup());
 
@@ -92,7 +92,7 @@ describe('CLI: license verbs (built dist/cli.js)', function () {
 
   it('verifies a license issued by an independent implementation of the spec (Java 17, JCA)', () => {
     const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
-    assert.equal(java.status, 0, 'java is needed for this test: .ci/run installs default-jdk-headless when it is missing');
+    assert.equal(java.status, 0, 'java is needed for this test: npm run setup installs default-jdk-headless when it is missing');
     const out = path.join(dir, 'java');
     fs.mkdirSync(out);
     const publicKey = execFileSync('java', [path.join(root, 'test/fixtures/independent/IssueLicense.java'), out, 'java-vendor'], { encoding: 'utf8' }).trim();

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runBuiltCli, tempDir } from '../helpers';
+import { runBuiltCli, smallDemoStoreFile, tempDir } from '../helpers';
 import { SFTP_TEST_PASSWORD, SFTP_TEST_USER, makeKey, startSshd } from '../peers/sshd';
 import type { SshdPeer } from '../peers/sshd';
 
@@ -22,7 +22,7 @@ describe('CLI: license fetch against a real sshd', function () {
     if (!fs.existsSync(path.join(root, 'dist/cli.js'))) execFileSync(process.execPath, [path.join(root, 'esbuild.js')], { cwd: root });
     ({ dir, cleanup } = await tempDir('ixhaus-fetch-cli-'));
     store = path.join(dir, 'store.sqlite');
-    assert.equal(runBuiltCli(['store', 'init', '--demo', '--persons', '20', '--creditors', '3', '--owners', '3', '--objects', '3', store]).code, 0);
+    await smallDemoStoreFile(store); // the run's demo store, generated once (test/helpers.ts)
     const clientKey = makeKey(path.join(dir, 'id_ed25519'), 'ed25519', 'pass-phrase');
     fs.writeFileSync(path.join(dir, 'authorized_keys'), fs.readFileSync(`${clientKey}.pub`));
     sshd = await startSshd(dir);

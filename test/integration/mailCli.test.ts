@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tempDir } from '../helpers';
-import { DEMO_ADMIN_LOGIN, DEMO_PASSWORD, generateDemoData } from '../../src/core/demo/demoData';
+import { smallDemoStoreFile, tempDir } from '../helpers';
+import { DEMO_ADMIN_LOGIN, DEMO_PASSWORD } from '../../src/core/demo/demoData';
 import { Store } from '../../src/core/store/database';
 import { signIn } from '../../src/core/users/auth';
 import { saveMailSettings } from '../../src/core/mail/mailStore';
@@ -51,7 +51,7 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
 
   async function storeWith(name: string, input: Record<string, unknown>): Promise<string> {
     const file = path.join(dir, `${name}.sqlite`);
-    const store = await Store.create(file, { populate: (s) => generateDemoData(s, { sizes: { persons: 5, creditors: 2, owners: 2, objects: 2 } }).then(() => undefined) });
+    const store = await Store.open(await smallDemoStoreFile(file));
     const admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
     saveMailSettings(store, admin, input);
     createJob(store, admin, { name: 'Sollstellung', group: 'Buchhaltung', cron: '0 2 * * *', maxRunMinutes: 60 }, new Date('2026-11-01T12:00:00Z'));

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Store } from '../../src/core/store/database';
-import { runBuiltCli, tempDir } from '../helpers';
+import { runBuiltCli, smallDemoStoreFile, tempDir } from '../helpers';
 
 const root = path.join(__dirname, '../..');
 const cli = path.join(root, 'dist/cli.js');
@@ -32,7 +32,7 @@ describe('CLI: responsible transfer, history, undo (built dist/cli.js)', functio
     if (!fs.existsSync(cli)) execFileSync(process.execPath, [path.join(root, 'esbuild.js')], { cwd: root });
     ({ dir, cleanup } = await tempDir('ixhaus-responsible-cli-'));
     store = path.join(dir, 'store.sqlite');
-    assert.equal(run(['store', 'init', '--demo', '--persons', '10', '--creditors', '3', '--owners', '3', '--objects', '3', store]).code, 0);
+    await smallDemoStoreFile(store); // the run's demo store, generated once (test/helpers.ts)
     const s = await Store.open(store, { readOnly: true });
     from = String(s.scalar('SELECT u.login FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE u.active = 1 GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1'));
     await s.close();

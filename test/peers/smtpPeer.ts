@@ -17,7 +17,7 @@ export interface TestCertificate {
 
 let cached: TestCertificate | undefined;
 
-/** Makes (once) a self-signed EC certificate with openssl. @throws when openssl is missing (see .ci/run) */
+/** Makes (once) a self-signed EC certificate with openssl. @throws when openssl is missing (npm run setup installs it) */
 export function testCertificate(): TestCertificate {
   if (cached) return cached;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-cert-'));
@@ -25,7 +25,7 @@ export function testCertificate(): TestCertificate {
     const keyFile = path.join(dir, 'key.pem');
     const certFile = path.join(dir, 'cert.pem');
     const result = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`openssl failed (install it, see .ci/run): ${result.stderr || result.error?.message}`);
+    if (result.status !== 0) throw new Error(`openssl failed (install it: npm run setup): ${result.stderr || result.error?.message}`);
     cached = { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8') };
     return cached;
   } finally {

@@ -78,7 +78,7 @@ export function opensshFingerprint(publicKeyFile: string): string {
  * public-key login. Resolves once sshd listens.
  */
 export async function startSshd(dir: string, options: SshdOptions = {}): Promise<SshdPeer> {
-  if (!fs.existsSync(SSHD)) throw new Error(`${SSHD} is missing: install Debian's openssh-server (.ci/run does)`);
+  if (!fs.existsSync(SSHD)) throw new Error(`${SSHD} is missing: install Debian's openssh-server: npm run setup`);
   ensureSftpTestUser();
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   fs.chmodSync(dir, 0o755);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { PermissionError } from '../../src/core/errors';
-import { CATALOG, buildSearchIndex, checkValue, findSetting, foldForSearch, searchSettings, validateCatalog } from '../../src/core/settings/catalog';
+import { CATALOG, buildSearchIndex, checkValue, findSetting, foldForSearch, foldWithWordStarts, searchSettings, validateCatalog } from '../../src/core/settings/catalog';
 import type { SettingDefinition } from '../../src/core/settings/catalog';
 import {
   SettingScopeError,
@@ -44,8 +44,8 @@ describe('settings catalogue', () => {
   it('searches case- and umlaut-insensitively over Bereich, Abschnitt, System-ID, Name and Kurzbeschreibung', () => {
     const index = buildSearchIndex('de');
     const names = (q: string): string[] => searchSettings(index, q).map((e) => e.name);
-    // the English short description of Datenbank-Produktivsystem says "production": found only in English
-    assert.ok(searchSettings(buildSearchIndex('en'), 'cti').some((e) => e.name === 'Datenbank-Produktivsystem'));
+    // "cti" is inside "Produktivsystem" / "production": not a word start, so no hit in either language (issue 18)
+    assert.ok(!searchSettings(buildSearchIndex('en'), 'cti').some((e) => e.name === 'Datenbank-Produktivsystem'));
     assert.ok(!names('cti').includes('Datenbank-Produktivsystem'));
     assert.deepEqual(names('Zaehler').sort(), ['TabreiterZaehlerAktiv', 'TabreiterZaehlerAlleUser']);
     assert.deepEqual(names('zähler'), names('ZAEHLER'));
@@ -56,6 +56,25 @@ describe('settings catalogue', () => {
     assert.deepEqual(names('Klassisch CTI'), ['iXHausCTIKopplungAktiv']);
     assert.equal(names('').length, CATALOG.length);
     assert.equal(foldForSearch('Größe Übergabe'), 'groesse uebergabe');
+  });
+
+  it('matches only at word starts and CamelCase steps, umlaut-insensitively (issue 18)', () => {
+    const de = buildSearchIndex('de');
+    const names = (q: string): string[] => searchSettings(de, q).map((e) => e.name);
+    assert.ok(names('Kopplung').includes('PlusGlobalCTIKopplungAktiv'), 'CamelCase step after an acronym');
+    assert.ok(names('Kopplung').includes('iXHausCTIKopplungAktiv'));
+    assert.ok(names('CTI').includes('PlusGlobalCTIKopplungAktiv'), 'CamelCase step before an acronym');
+    assert.ok(names('ctikopplung').includes('PlusGlobalCTIKopplungAktiv'), 'a term may run on over a word step');
+    assert.ok(names('Produktiv').includes('Datenbank-Produktivsystem'), 'word start after a hyphen');
+    assert.deepEqual(names('duktiv'), [], 'never inside a word');
+    assert.ok(!names('opplung').includes('PlusGlobalCTIKopplungAktiv'));
+    assert.ok(names('Aktiv').includes('TabreiterZaehlerAktiv'));
+    assert.ok(names('zaehler').includes('TabreiterZaehlerAlleUser'), 'ä = ae at a CamelCase step');
+    assert.ok(names('Caption').includes('PlusMeldungHinweisCaption2'));
+    const { folded, wordStarts } = foldWithWordStarts('Größe-ÜbergabeCTIKopplung2x');
+    assert.equal(folded, 'groesse-uebergabectikopplung2x');
+    // G, Ü (after the hyphen, shifted by ö → oe), C (CamelCase), K (after the acronym), 2 and x (digit steps)
+    assert.deepEqual([...wordStarts].map((i) => folded.slice(i, i + 3)), ['gro', 'ueb', 'cti', 'kop', '2x', 'x']);
   });
 
   it('checks values by type and normalises them', () => {

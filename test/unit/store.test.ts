@@ -333,3 +333,29 @@ describe('store: one writer', () => {
     await taker.close();
   });
 });
+
+describe('store: in-memory copy of a store image (previews, tests; issue 18)', () => {
+  it('starts as a copy of the image, never changes the image, and refuses what is not a store', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const file = path.join(dir, 's.sqlite');
+      const created = await Store.create(file);
+      created.run("INSERT INTO audit_log (at, action, entity) VALUES ('2026-01-01T00:00:00Z', 'x', 'y')");
+      await created.close({ save: true });
+      const image = await fs.readFile(file);
+      const before = Buffer.from(image);
+      const a = await Store.inMemory({ image });
+      const b = await Store.inMemory({ image });
+      a.run("INSERT INTO audit_log (at, action, entity) VALUES ('2026-01-02T00:00:00Z', 'only-a', 'y')");
+      assert.equal(a.scalar('SELECT count(*) FROM audit_log'), 2);
+      assert.equal(b.scalar('SELECT count(*) FROM audit_log'), 1, 'copies are independent');
+      assert.equal(a.schemaVersion(), LATEST_SCHEMA_VERSION);
+      await a.close();
+      await b.close();
+      assert.ok(image.equals(before), 'the image bytes are unchanged');
+      await assert.rejects(Store.inMemory({ image: Buffer.from('not a database at all, just text padding it out to a header') }), StoreNotSqliteError);
+    } finally {
+      await cleanup();
+    }
+  });
+});

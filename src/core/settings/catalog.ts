@@ -142,10 +142,44 @@ export function foldForSearch(text: string): string {
     .replace(/[\u0300-\u036f]/g, '');
 }
 
-/** A precomputed search index: one folded haystack per entry. */
+/**
+ * A precomputed search index: per entry one folded haystack and the offsets in it where a word starts
+ * (see {@link foldWithWordStarts}).
+ */
 export interface SearchIndex {
   readonly entries: readonly SettingDefinition[];
   readonly haystacks: readonly string[];
+  readonly wordStarts: readonly ReadonlySet<number>[];
+}
+
+const isUpper = (c: string): boolean => c !== c.toLowerCase() && c === c.toUpperCase();
+const isLower = (c: string): boolean => c !== c.toUpperCase() && c === c.toLowerCase();
+const isDigit = (c: string): boolean => c >= '0' && c <= '9';
+const isWordChar = (c: string): boolean => isUpper(c) || isLower(c) || isDigit(c);
+
+/**
+ * Folds `text` like {@link foldForSearch} and records where words start in the folded text: after a
+ * non-letter/digit, at a CamelCase step (`tabreiter|Zaehler`), at the last capital of an acronym before a
+ * lower-case letter (`CTI|Kopplung`), and where letters and digits meet (`Caption|1`). Word starts are taken
+ * on the original spelling (case is gone after folding) and mapped onto the folded offsets (ä → ae shifts them).
+ */
+export function foldWithWordStarts(text: string): { folded: string; wordStarts: Set<number> } {
+  const chars = Array.from(text);
+  let folded = '';
+  const wordStarts = new Set<number>();
+  chars.forEach((c, i) => {
+    const prev = chars[i - 1] ?? '';
+    const next = chars[i + 1] ?? '';
+    const start =
+      isWordChar(c) &&
+      (!isWordChar(prev) ||
+        (isLower(prev) && isUpper(c)) ||
+        (isUpper(prev) && isUpper(c) && isLower(next)) ||
+        (isDigit(prev) !== isDigit(c)));
+    if (start) wordStarts.add(folded.length);
+    folded += foldForSearch(c);
+  });
+  return { folded, wordStarts };
 }
 
 /**
@@ -153,19 +187,31 @@ export interface SearchIndex {
  * user reads (a hit must show the words searched for).
  */
 export function buildSearchIndex(language: 'de' | 'en', catalog: readonly SettingDefinition[] = CATALOG): SearchIndex {
-  return { entries: catalog, haystacks: catalog.map((e) => foldForSearch([e.area, e.section, e.systemId, e.name, e.short[language]].join('\u0001'))) };
+  const folded = catalog.map((e) => foldWithWordStarts([e.area, e.section, e.systemId, e.name, e.short[language]].join('\u0001')));
+  return { entries: catalog, haystacks: folded.map((f) => f.folded), wordStarts: folded.map((f) => f.wordStarts) };
+}
+
+/** True when `term` occurs in `hay` at one of `starts` (a term may run on across word boundaries). */
+function occursAtWordStart(hay: string, starts: ReadonlySet<number>, term: string): boolean {
+  for (let at = hay.indexOf(term); at >= 0; at = hay.indexOf(term, at + 1)) {
+    if (starts.has(at)) return true;
+  }
+  return false;
 }
 
 /**
  * Full-text search (domain.md §1.1): every whitespace-separated term of `query` must occur (AND), case- and
- * umlaut-insensitive. An empty query returns everything. Order = catalogue order.
+ * umlaut-insensitive, and each must begin where a word begins — at a word start or a CamelCase step, never
+ * inside a word ("CTI" finds PlusGlobal**CTI**KopplungAktiv but not Datenbank-Produ*cti*vsystem; "Kopplung"
+ * finds PlusGlobalCTI**Kopplung**Aktiv). An empty query returns everything. Order = catalogue order.
  */
 export function searchSettings(index: SearchIndex, query: string): SettingDefinition[] {
   const terms = foldForSearch(query).split(/\s+/).filter(Boolean);
   if (terms.length === 0) return [...index.entries];
   const hits: SettingDefinition[] = [];
   index.haystacks.forEach((hay, i) => {
-    if (terms.every((t) => hay.includes(t))) hits.push(index.entries[i] as SettingDefinition);
+    const starts = index.wordStarts[i] as ReadonlySet<number>;
+    if (terms.every((t) => occursAtWordStart(hay, starts, t))) hits.push(index.entries[i] as SettingDefinition);
   });
   return hits;
 }

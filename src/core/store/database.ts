@@ -78,6 +78,9 @@ const CONNECTION_PRAGMAS = ['PRAGMA foreign_keys = ON', 'PRAGMA recursive_trigge
 
 const DEFAULT_SIZE_WARNING = 200 * 1024 * 1024;
 
+/** How errors name a store image opened in memory (it has no file). */
+const IN_MEMORY_IMAGE = '(store image in memory)';
+
 /**
  * The suite's store: one SQLite database kept in memory by sql.js and saved to one file
  * (DESIGN.md §4, issue "Foundation" §2–3). Its promises:
@@ -186,10 +189,29 @@ export class Store {
     return store;
   }
 
-  /** Creates a store that lives only in memory (tests, previews). `save()` is a no-op for it. */
-  static async inMemory(options: StoreOptions = {}): Promise<Store> {
+  /**
+   * Creates a store that lives only in memory (tests, previews). `save()` is a no-op for it. With `image` (the bytes
+   * of a store file) it starts as a copy of that store, checked like a file on open and migrated when older; the
+   * image itself is never changed.
+   * @throws StoreNotSqliteError, StoreTruncatedError, StoreCorruptError, StoreForeignError, StoreTooNewError for a bad image
+   */
+  static async inMemory(options: StoreOptions & { readonly image?: Uint8Array } = {}): Promise<Store> {
     const SQL = options.sqlJs ?? (await loadSqlJs());
-    const store = new Store(undefined, new SQL.Database(), options, undefined);
+    let db: Database;
+    if (options.image) {
+      checkSqliteBytes(IN_MEMORY_IMAGE, options.image);
+      // a copy: sql.js's file system may keep the array it is given (a Node Buffer's slice() is a view, not a copy)
+      db = new SQL.Database(Uint8Array.from(options.image));
+      try {
+        checkOpenedDatabase(IN_MEMORY_IMAGE, db, LATEST_SCHEMA_VERSION);
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+    } else {
+      db = new SQL.Database();
+    }
+    const store = new Store(undefined, db, options, undefined);
     store.migrate();
     return store;
   }

@@ -1,3 +1,4 @@
+import { IxError, msg } from '../errors';
 import { licensedSeats } from '../license/licenseService';
 import type { Store } from '../store/database';
 import { requireAdmin } from './rights';
@@ -28,17 +29,118 @@ export function canAccess(store: Store, userId: number, moduleCode: string, list
   return moduleRight === 0 ? { allowed: false, reason: 'denied-module' } : { allowed: true, reason: 'allowed' };
 }
 
+/** A program right as stored: allow or deny a rights class a module (`list` = '') or one list inside it. */
+export interface ProgramRight {
+  /** Benutzerklasse, one letter A–Z except S (domain.md §2.4) */
+  readonly rightsClass: string;
+  readonly moduleCode: string;
+  /** the module's name from the installed license, or the code when no license names it */
+  readonly moduleName: string;
+  /** '' = the module itself; otherwise the list (menu item) inside the module */
+  readonly list: string;
+  readonly allowed: boolean;
+}
+
+/** What a rights class gets for a module or list: allow, deny, or no own row (inherit; domain.md §2.4). */
+export type RightSetting = 'allow' | 'deny' | 'inherit';
+
+/** The longest list name accepted (iX-Haus menu items are short captions). */
+export const MAX_LIST_NAME_LENGTH = 80;
+
+/** A program-right input is invalid; `code` says which part (class, module or list) and the text says the fix. */
+export class ProgramRightInputError extends IxError {}
+
+/** The actual change {@link setProgramRight} made (`changed` false: the right had that setting already, nothing written). */
+export interface ProgramRightChange {
+  readonly rightsClass: string;
+  readonly moduleCode: string;
+  readonly list: string;
+  readonly oldSetting: RightSetting;
+  readonly newSetting: RightSetting;
+  readonly changed: boolean;
+}
+
+const settingOf = (allowed: unknown): RightSetting => (allowed === undefined || allowed === null ? 'inherit' : allowed === 1 || allowed === true ? 'allow' : 'deny');
+
+/** Module codes and names that program rights may name: every module of an installed license (also expired ones). */
+export function rightsModules(store: Store): Array<{ code: string; name: string }> {
+  return store.all<{ code: string; name: string }>('SELECT code, min(name) AS name FROM license_modules GROUP BY code ORDER BY code');
+}
+
+/** The rights classes in use: by users (with their count) or by stored rights, A–Z; class S is never listed (it reaches everything). */
+export function rightsClassesInUse(store: Store): Array<{ rightsClass: string; users: number; rights: number }> {
+  return store.all<{ rightsClass: string; users: number; rights: number }>(
+    `SELECT c AS rightsClass,
+            (SELECT count(*) FROM users u WHERE u.rights_class = c AND u.active = 1) AS users,
+            (SELECT count(*) FROM program_rights p WHERE p.rights_class = c) AS rights
+       FROM (SELECT rights_class AS c FROM users UNION SELECT rights_class FROM program_rights)
+      WHERE c <> 'S' ORDER BY c`,
+  );
+}
+
 /**
- * Sets (allowed true/false) or removes (null: inherit) a program right of a rights class for a module or a list.
- * Admins only; audited. The caller saves the store.
+ * The stored program rights, ordered by class, module, list (module rows first). Filters are exact codes.
+ * Rows that do not exist inherit: the module's right for a list, "allowed" for a module (domain.md §2.1, §2.4).
  */
-export function setProgramRight(store: Store, actor: Actor, rightsClass: string, moduleCode: string, list: string, allowed: boolean | null, now: Date = new Date()): void {
+export function listProgramRights(store: Store, filter: { rightsClass?: string; moduleCode?: string } = {}): ProgramRight[] {
+  return store
+    .all<{ rights_class: string; module_code: string; name: string | null; list: string; allowed: number }>(
+      `SELECT p.rights_class, p.module_code, (SELECT min(m.name) FROM license_modules m WHERE m.code = p.module_code) AS name, p.list, p.allowed
+         FROM program_rights p
+        WHERE (? IS NULL OR p.rights_class = ?) AND (? IS NULL OR p.module_code = ?)
+        ORDER BY p.rights_class, p.module_code, p.list`,
+      [filter.rightsClass ?? null, filter.rightsClass ?? null, filter.moduleCode ?? null, filter.moduleCode ?? null],
+    )
+    .map((r) => ({ rightsClass: r.rights_class, moduleCode: r.module_code, moduleName: r.name ?? r.module_code, list: r.list, allowed: r.allowed === 1 }));
+}
+
+/** The current setting of one right (no row = inherit). */
+export function programRightSetting(store: Store, rightsClass: string, moduleCode: string, list: string): RightSetting {
+  return settingOf(store.scalar('SELECT allowed FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ?', [rightsClass, moduleCode, list]));
+}
+
+/**
+ * Checks and normalises the parts of a program right: class one letter A–Z (upper-cased) and not S, module code
+ * (upper-cased) of an installed license — or, to clear a right, one that has a stored row — and a list name
+ * (trimmed, '' = the module) of at most {@link MAX_LIST_NAME_LENGTH} printable characters.
+ * @throws ProgramRightInputError (E_RIGHTS_CLASS, E_RIGHTS_CLASS_S, E_RIGHTS_MODULE, E_RIGHTS_LIST)
+ */
+export function normalizeProgramRight(store: Store, rightsClass: string, moduleCode: string, list: string, clearing: boolean): { rightsClass: string; moduleCode: string; list: string } {
+  const cls = rightsClass.trim().toUpperCase();
+  if (!/^[A-Z]$/.test(cls)) throw new ProgramRightInputError('E_RIGHTS_CLASS', msg('"{0}" is not a rights class. A rights class (Benutzerklasse) is one letter A–Z, e.g. A.'), [rightsClass]);
+  if (cls === 'S') throw new ProgramRightInputError('E_RIGHTS_CLASS_S', msg('Rights class S reaches every licensed and unlocked module; program rights do not apply to it. Choose another class.'));
+  const code = moduleCode.trim().toUpperCase();
+  const known = store.scalar('SELECT 1 FROM license_modules WHERE code = ?', [code]) !== undefined;
+  const stored = clearing && store.scalar('SELECT 1 FROM program_rights WHERE rights_class = ? AND module_code = ?', [cls, code]) !== undefined;
+  if (!known && !stored) {
+    const codes = rightsModules(store).map((m) => m.code);
+    throw new ProgramRightInputError('E_RIGHTS_MODULE', msg('The module {0} is in no installed license. Use one of: {1}.'), [code || '""', codes.join(', ') || '–']);
+  }
+  const name = list.trim();
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (name.length > MAX_LIST_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(name)) {
+    throw new ProgramRightInputError('E_RIGHTS_LIST', msg('The list name must be at most {0} characters on one line. Use the caption of the list as iX-Haus shows it.'), [MAX_LIST_NAME_LENGTH]);
+  }
+  return { rightsClass: cls, moduleCode: code, list: name };
+}
+
+/**
+ * Sets (allowed true/false) or removes (null: inherit) a program right of a rights class for a module (`list` '')
+ * or a list inside it (domain.md §2.4). Admins only (checked here); inputs checked by {@link normalizeProgramRight};
+ * the change and its audit row (`rights.set`, old → new as allow/deny/inherit) are written in one transaction, and
+ * nothing is written when the right already has that setting. The caller saves the store.
+ * @throws PermissionError, ProgramRightInputError
+ */
+export function setProgramRight(store: Store, actor: Actor, rightsClass: string, moduleCode: string, list: string, allowed: boolean | null, now: Date = new Date()): ProgramRightChange {
   requireAdmin(actor, 'change program rights');
-  store.transaction(() => {
-    const old = store.scalar('SELECT allowed FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ?', [rightsClass, moduleCode, list]);
-    store.run('DELETE FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ?', [rightsClass, moduleCode, list]);
-    if (allowed !== null) store.run('INSERT INTO program_rights (rights_class, module_code, list, allowed) VALUES (?, ?, ?, ?)', [rightsClass, moduleCode, list, allowed ? 1 : 0]);
-    const text = (v: unknown): string => (v === undefined || v === null ? 'inherit' : v === 1 || v === true ? 'allow' : 'deny');
-    store.run("INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'rights.set', 'program_right', ?, ?, ?)", [now.toISOString(), actor.id, `${rightsClass}/${moduleCode}/${list}`, text(old), text(allowed)]);
+  const right = normalizeProgramRight(store, rightsClass, moduleCode, list, allowed === null);
+  const newSetting = settingOf(allowed);
+  return store.transaction(() => {
+    const oldSetting = programRightSetting(store, right.rightsClass, right.moduleCode, right.list);
+    if (oldSetting === newSetting) return { ...right, oldSetting, newSetting, changed: false };
+    store.run('DELETE FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ?', [right.rightsClass, right.moduleCode, right.list]);
+    if (allowed !== null) store.run('INSERT INTO program_rights (rights_class, module_code, list, allowed) VALUES (?, ?, ?, ?)', [right.rightsClass, right.moduleCode, right.list, allowed ? 1 : 0]);
+    store.run("INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'rights.set', 'program_right', ?, ?, ?)", [now.toISOString(), actor.id, `${right.rightsClass}/${right.moduleCode}/${right.list}`, oldSetting, newSetting]);
+    return { ...right, oldSetting, newSetting, changed: true };
   });
 }

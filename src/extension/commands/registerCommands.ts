@@ -8,6 +8,7 @@ import { checkSchedulerCommand } from '../mail/schedulerMonitor';
 import { objectNosOfSelection } from '../../providers/tree/objectsTree';
 import { signInCommand, signOutCommand } from './sessionCommands';
 import { configureSftpCommand, fetchLicensesCommand, retrustHostKeyCommand, testConnectionCommand } from './sftpCommands';
+import { editProgramRightsCommand } from './rightsCommands';
 import { changeRoleCommand, deactivateUserCommand, lockModuleCommand, myDataCommand, reactivateUserCommand, unlockModuleCommand } from './userCommands';
 import { clearSettingsSearchCommand, copySettingCommand, editSettingCommand, nextHitCommand, resetSettingCommand, searchSettingsCommand } from './settingsCommands';
 import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
@@ -45,6 +46,7 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.users.deactivate': deactivateUserCommand,
   'ixhaus.users.reactivate': reactivateUserCommand,
   'ixhaus.users.myData': myDataCommand,
+  'ixhaus.rights.edit': editProgramRightsCommand,
   // from the Objekte view: the clicked object and the multi-selection become the chosen objects
   'ixhaus.responsible.transfer': (services, arg, selection) => void transferResponsibleCommand(services, objectNosOfSelection(arg, selection) ? { objectNos: objectNosOfSelection(arg, selection) } : arg),
   'ixhaus.mail.openSettings': openMailSettingsCommand,
