@@ -17,6 +17,7 @@ import { buildTrustedKeys, describeModuleChange, diffLicenses, installLicense, i
 import type { LicenseDiff } from '../core/license/licenseService';
 import { Store } from '../core/store/database';
 import { signIn } from '../core/users/auth';
+import { openForWriting } from './writableStore';
 import { fetchLicenses, installFetched } from '../core/license/licenseFetch';
 import type { FetchResult } from '../core/license/licenseFetch';
 import type { SftpCredential } from '../core/sftp/licenseServer';
@@ -218,7 +219,7 @@ export function registerLicenseCommands(program: Command): void {
     .action((files: string[], options: KeyOptions & { store: string; user: string; passwordEnv: string }) =>
       runVerb(options.json === true, async (): Promise<VerbResult> => {
         const password = envValue(options.passwordEnv);
-        const store = await Store.open(options.store);
+        const store = await openForWriting(options.store);
         try {
           const actor = await signIn(store, options.user, password);
           const verified = await verifyAll(files, options, store);
