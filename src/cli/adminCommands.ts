@@ -43,7 +43,7 @@ export async function asUser<T>(options: SignInOptions, body: (store: Store, act
   const password = envValue(options.passwordEnv);
   const store = await openForWriting(options.store);
   try {
-    const actor = await signIn(store, options.user, password);
+    const actor = await signIn(store, options.user, password, { channel: 'cli' });
     const result = await body(store, actor);
     await store.save();
     return result;

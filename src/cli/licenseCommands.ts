@@ -221,7 +221,7 @@ export function registerLicenseCommands(program: Command): void {
         const password = envValue(options.passwordEnv);
         const store = await openForWriting(options.store);
         try {
-          const actor = await signIn(store, options.user, password);
+          const actor = await signIn(store, options.user, password, { channel: 'cli' });
           const verified = await verifyAll(files, options, store);
           const results = verified.map((v) => installLicense(store, actor, v));
           await store.save();
@@ -343,7 +343,7 @@ function addFetchCommand(license: Command): void {
         const credential = await credentialFrom(options);
         const store = await Store.open(options.store, options.install ? {} : { readOnly: true });
         try {
-          const actor = await signIn(store, options.ixUser, envValue(options.ixPasswordEnv, '--ix-password-env'));
+          const actor = await signIn(store, options.ixUser, envValue(options.ixPasswordEnv, '--ix-password-env'), { channel: 'cli' });
           const ms = Number(options.timeout) * 1000;
           const result = await fetchLicenses(store, actor, {
             target: { host: settings.host, port: settings.port, username: settings.username },
