@@ -123,5 +123,6 @@ describe('CLI: store safety (built dist/cli.js)', function () {
     assert.equal(result.code, 1);
     assert.ok(result.stderr.includes(`${file}.lock is in the place of the store's write lock but is not an ixhaus-admin lock`), result.stderr);
     assert.match(result.stderr, /delete .*locked\.sqlite\.lock and open the store again/);
+    assert.doesNotMatch(result.stderr, /backup/, 'a foreign lock is not damage: no restore offered');
   });
 });

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BindParams, Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
 import { silentLogger, taggedLogger } from '../log';
@@ -14,6 +15,7 @@ import {
   StoreError,
   StoreExistsError,
   StoreIntactError,
+  StoreLockBrokenError,
   StoreLockedError,
   StoreNoBackupError,
   StoreNotAFileError,
@@ -51,6 +53,8 @@ export interface StoreOptions {
   readonly waitForLockMs?: number;
   /** how often (ms) a writer looks whether its lock was taken over, to tell the UI early; default 2 000 */
   readonly lockCheckMs?: number;
+  /** open: run `PRAGMA quick_check` even when the checksum matches (as `store check --full`; the bench compares) */
+  readonly fullCheck?: boolean;
   /**
    * open: take the write lock even though another process holds it (after the user confirmed that no other
    * window uses the store, e.g. one left behind by a closed browser tab). The other holder becomes read-only.
@@ -188,10 +192,11 @@ export class Store {
     let loaded: VerifiedStoreFile;
     try {
       if (!options.readOnly) await store.takeLock(options);
-      loaded = await readVerifiedStoreFile(SQL, absolute, { full: false });
+      loaded = await readVerifiedStoreFile(SQL, absolute, { full: options.fullCheck === true });
     } catch (error) {
       await store.close({ save: false }).catch(() => undefined);
-      if (error instanceof StoreError && !(error instanceof StoreNotFoundError)) {
+      // a damaged file is offered its backup; a foreign lock file is not the store's damage
+      if (error instanceof StoreError && !(error instanceof StoreNotFoundError) && !(error instanceof StoreLockBrokenError)) {
         error.backupFile = await findValidBackup(SQL, absolute);
       }
       throw error;
@@ -600,7 +605,7 @@ export class Store {
 
 async function exists(file: string): Promise<boolean> {
   try {
-    await fs.lstat(file);
+    lstatSync(file); // one metadata call: synchronous is cheaper than a thread-pool round trip
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import * as zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { writeFileAtomic } from './atomicFile';
@@ -75,7 +75,8 @@ export type ChecksumFile =
 export async function readChecksumFile(file: string): Promise<ChecksumFile> {
   let text: string;
   try {
-    text = await fs.readFile(checksumPathOf(file), 'latin1');
+    // synchronous: one small file; the thread pool's scheduling would cost more than the read
+    text = readFileSync(checksumPathOf(file), 'latin1');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'none' };

@@ -1,5 +1,6 @@
-import * as fs from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+// Synchronous file calls on purpose: each touches one tiny file (microseconds), and doing them on the thread pool
+// cost an open several milliseconds of scheduling on a busy machine (bench "store … open").
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { StoreLockBrokenError } from './errors';
@@ -46,7 +47,7 @@ const LEGACY_STALE_MS = 10_000;
 
 function procStat(pid: number | 'self'): { state: string; startTicks: string } | undefined {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const text = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
     // the command name (field 2) may contain spaces and parentheses: fields after the last ')' are fixed
     const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
     const state = rest[0];
@@ -61,7 +62,7 @@ let cachedBootId: string | undefined | null = null;
 function bootId(): string | undefined {
   if (cachedBootId === null) {
     try {
-      cachedBootId = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim() || undefined;
+      cachedBootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim() || undefined;
     } catch {
       cachedBootId = undefined;
     }
@@ -123,7 +124,7 @@ function parseOwner(text: string): LockOwner | undefined {
 export async function inspectLock(lockFile: string, now: number = Date.now()): Promise<LockState> {
   let stat;
   try {
-    stat = await fs.lstat(lockFile);
+    stat = fs.lstatSync(lockFile);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'free' };
     throw error;
@@ -131,7 +132,7 @@ export async function inspectLock(lockFile: string, now: number = Date.now()): P
   if (stat.isDirectory()) return { kind: 'legacy', fresh: now - stat.mtimeMs < LEGACY_STALE_MS };
   let text: string;
   try {
-    text = await fs.readFile(lockFile, 'utf8');
+    text = fs.readFileSync(lockFile, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'free' };
     throw new StoreLockBrokenError(lockFile, error instanceof Error ? error.message : String(error));
@@ -151,23 +152,23 @@ export async function inspectLock(lockFile: string, now: number = Date.now()): P
 async function createLockFile(lockFile: string, owner: LockOwner): Promise<boolean> {
   const content = `${JSON.stringify(owner)}\n`;
   const temp = `${lockFile}.${owner.token}.tmp`;
-  await fs.writeFile(temp, content, { mode: 0o644, flag: 'wx' });
+  fs.writeFileSync(temp, content, { mode: 0o644, flag: 'wx' });
   try {
-    await fs.link(temp, lockFile);
+    fs.linkSync(temp, lockFile);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV' && code !== 'ENOSYS') throw error;
     try {
-      await fs.writeFile(lockFile, content, { mode: 0o644, flag: 'wx' });
+      fs.writeFileSync(lockFile, content, { mode: 0o644, flag: 'wx' });
       return true;
     } catch (inner) {
       if ((inner as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw inner;
     }
   } finally {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
+    fs.rmSync(temp, { force: true });
   }
 }
 
@@ -180,20 +181,29 @@ async function createLockFile(lockFile: string, owner: LockOwner): Promise<boole
 async function removeJudgedLock(lockFile: string, judged: LockOwner | undefined): Promise<boolean> {
   const aside = `${lockFile}.${randomBytes(6).toString('hex')}.stale`;
   try {
-    await fs.rename(lockFile, aside);
+    fs.renameSync(lockFile, aside);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
     throw error;
   }
-  const text = await fs.readFile(aside, 'utf8').catch(() => '');
+  let text = '';
+  try {
+    text = fs.readFileSync(aside, 'utf8');
+  } catch {
+    // gone meanwhile: nothing to give back
+  }
   const found = parseOwner(text);
   if (judged === undefined || found?.token === judged.token) {
-    await fs.rm(aside, { force: true });
+    fs.rmSync(aside, { force: true });
     return true;
   }
   // not the lock we judged: give it back to its holder
-  await fs.link(aside, lockFile).catch(() => undefined);
-  await fs.rm(aside, { force: true });
+  try {
+    fs.linkSync(aside, lockFile);
+  } catch {
+    // another lock appeared meanwhile; the compare-and-swap of every save still protects the file
+  }
+  fs.rmSync(aside, { force: true });
   return false;
 }
 
@@ -226,12 +236,12 @@ export async function acquireLock(lockFile: string, options: { takeOver?: boolea
       continue;
     }
     if (state.kind === 'legacy' && !state.fresh) {
-      await fs.rm(lockFile, { recursive: true, force: true });
+      fs.rmSync(lockFile, { recursive: true, force: true });
       continue;
     }
     const holder = state.kind === 'legacy' ? undefined : state.owner;
     if (options.takeOver) {
-      if (state.kind === 'legacy') await fs.rm(lockFile, { recursive: true, force: true });
+      if (state.kind === 'legacy') fs.rmSync(lockFile, { recursive: true, force: true });
       else if (await removeJudgedLock(lockFile, state.owner)) tookOverFrom = state.owner;
       continue;
     }
@@ -247,7 +257,7 @@ export async function acquireLock(lockFile: string, options: { takeOver?: boolea
  */
 export async function stillHeld(lockFile: string, owner: LockOwner): Promise<boolean> {
   try {
-    return parseOwner(await fs.readFile(lockFile, 'utf8'))?.token === owner.token;
+    return parseOwner(fs.readFileSync(lockFile, 'utf8'))?.token === owner.token;
   } catch {
     return false;
   }
