@@ -341,7 +341,9 @@ function addFetchCommand(license: Command): void {
         if (!/^\d+$/.test(options.timeout) || Number(options.timeout) < 1) throw new Error(`--timeout expects whole seconds ≥ 1, got "${options.timeout}"`);
         const trusted = trustedKeysFrom(options);
         const credential = await credentialFrom(options);
-        const store = await Store.open(options.store, options.install ? {} : { readOnly: true });
+        // --install waits for the write lock; without it the store is still opened for writing when free, so that
+        // the sign-in is audited and a failed one counts towards the throttle (issue 15), else read-only
+        const store = options.install ? await openForWriting(options.store) : await Store.open(options.store);
         try {
           const actor = await signIn(store, options.ixUser, envValue(options.ixPasswordEnv, '--ix-password-env'), { channel: 'cli' });
           const ms = Number(options.timeout) * 1000;
