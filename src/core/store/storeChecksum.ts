@@ -98,7 +98,12 @@ export async function readChecksumFile(file: string): Promise<ChecksumFile> {
  * chosen: other SQLite tools would see a file whose size is no multiple of the page size.
  */
 export async function recordBeforeReplace(file: string, newest: ChecksumEntry, previous: readonly ChecksumEntry[]): Promise<readonly ChecksumEntry[]> {
-  const entries = [newest, ...previous.filter((e) => e.digest !== newest.digest || e.size !== newest.size)].slice(0, KEPT_ENTRIES);
+  // without duplicates (a save whose rename failed leaves its entry first and the file's own second)
+  const entries: ChecksumEntry[] = [];
+  for (const entry of [newest, ...previous]) {
+    if (!entries.some((e) => e.algorithm === entry.algorithm && e.digest === entry.digest && e.size === entry.size)) entries.push(entry);
+  }
+  entries.splice(KEPT_ENTRIES);
   await writeFileAtomic(checksumPathOf(file), Buffer.from(formatChecksums(entries), 'latin1'), { keepBackup: false, mode: 0o644 });
   return entries;
 }
