@@ -3,7 +3,8 @@
  * Node, commit; each metric with min/median/max over repeated runs). Numbers, never assertions: nothing here fails
  * a build. Metrics of features that have not landed yet are listed as skipped, with the reason.
  *
- * Options: --parties N (largest store, default 1,000,000), --quick (100k instead of 1M; fewer runs).
+ * Options: --parties N (largest store, default 1,000,000), --quick (100k instead of 1M; fewer runs),
+ * --store-only (only the store open/save rows at the demo size and at N parties; results.json is then marked partial).
  */
 import { execFileSync, execSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -26,6 +27,8 @@ import { SFTP_TEST_PASSWORD, SFTP_TEST_USER, startSshd } from '../test/peers/ssh
 import { planTransfer } from '../src/core/responsibility/transferPlanner';
 import { applyTransfer, undoTransfer } from '../src/core/responsibility/transferService';
 import { loadSqlJs } from '../src/core/store/sqlJs';
+import { writeFileAtomic } from '../src/core/store/atomicFile';
+import { checksumOf } from '../src/core/store/storeChecksum';
 import { mailSamples } from './mailProbe';
 import { lookupLatency, ringToAlert } from './ctiBench';
 
@@ -33,6 +36,7 @@ const root = path.join(__dirname, '..');
 const quick = process.argv.includes('--quick');
 const partiesArg = process.argv.indexOf('--parties');
 const BIG = partiesArg > 0 ? Number(process.argv[partiesArg + 1]) : quick ? 100_000 : 1_000_000;
+const storeOnly = process.argv.includes('--store-only');
 
 interface Metric {
   name: string;
@@ -85,11 +89,11 @@ async function makeStore(file: string, parties: number): Promise<{ ms: number; m
   return { ms, mb };
 }
 
-/** Opens the store in a fresh process (as a new window would) `runs` times: open time and peak RSS. */
-function openInChild(file: string, runs: number): Array<{ openMs: number; sizeBytes: number; peakRssMB: number }> {
+/** Opens the store in a fresh process (as a new window would) `runs` times: open time and peak RSS. `full`: with quick_check, as before issue 15. */
+function openInChild(file: string, runs: number, full = false): Array<{ openMs: number; sizeBytes: number; peakRssMB: number }> {
   const results = [];
   for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(__dirname, 'openProbe.ts'), file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const out = execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(__dirname, 'openProbe.ts'), file, ...(full ? ['full'] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
     results.push(JSON.parse(out.trim().split('\n').pop() ?? '{}') as { openMs: number; sizeBytes: number; peakRssMB: number });
   }
   return results;
@@ -98,17 +102,44 @@ function openInChild(file: string, runs: number): Array<{ openMs: number; sizeBy
 async function storeMetrics(label: string, file: string, runs: number): Promise<void> {
   const opened = openInChild(file, runs);
   const mb = (opened[0]?.sizeBytes ?? 0) / 1048576;
-  stats(`store ${label}: open (${mb.toFixed(1)} MB; lock, checks, quick_check)`, 'ms/MB', opened.map((o) => o.openMs / mb), { goal: '≤ 1 ms/MB' });
+  stats(`store ${label}: open (${mb.toFixed(1)} MB; lock, read, checksum, load)`, 'ms/MB', opened.map((o) => o.openMs / mb), { goal: '≤ 2 ms/MB' });
+  const openedOld = openInChild(file, runs, true);
+  stats(`store ${label}: open with quick_check (every open before issue 15)`, 'ms/MB', openedOld.map((o) => o.openMs / mb), { note: 'now only without a checksum file, and store check --full' });
   stats(`store ${label}: open, absolute`, 'ms', opened.map((o) => o.openMs));
   stats(`store ${label}: peak RSS of a process opening it`, 'MB', opened.map((o) => o.peakRssMB));
+  // where open's time goes, in this process
+  const SQL = await loadSqlJs();
+  const parts = { read: [] as number[], checksum: [] as number[], load: [] as number[] };
+  for (let i = 0; i < runs; i++) {
+    let bytes = Buffer.alloc(0);
+    parts.read.push((await timed(async () => void (bytes = await fs.promises.readFile(file)))) / mb);
+    parts.checksum.push((await timed(() => checksumOf(bytes))) / mb);
+    parts.load.push((await timed(() => new SQL.Database(bytes).close())) / mb);
+  }
+  stats(`store ${label}: open part: read the file`, 'ms/MB', parts.read);
+  stats(`store ${label}: open part: checksum (${checksumOf(Buffer.alloc(1)).algorithm})`, 'ms/MB', parts.checksum);
+  stats(`store ${label}: open part: sql.js load`, 'ms/MB', parts.load);
   const store = await Store.open(file);
   const saves: number[] = [];
   for (let i = 0; i < runs; i++) {
     store.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('bench', ?)", [String(i)]);
     saves.push((await timed(() => store.save())) / mb);
   }
+  // where save's time goes: sql.js export() (copies the database out of WASM memory), and the atomic write
+  const exports: number[] = [];
+  const writes: number[] = [];
+  const scratch = path.join(path.dirname(file), `scratch-${path.basename(file)}`);
+  for (let i = 0; i < runs; i++) {
+    let bytes: Uint8Array = new Uint8Array();
+    exports.push((await timed(() => void (bytes = store.rawDatabaseForTests().export()))) / mb);
+    writes.push((await timed(() => writeFileAtomic(scratch, bytes, { keepBackup: true }))) / mb);
+  }
   await store.close();
-  stats(`store ${label}: atomic save (export, fsync, rename)`, 'ms/MB', saves, { goal: '≤ 2 ms/MB' });
+  fs.rmSync(scratch, { force: true });
+  fs.rmSync(`${scratch}.bak`, { force: true });
+  stats(`store ${label}: atomic save (export, checksum, fsync, rename)`, 'ms/MB', saves, { goal: '≤ 2 ms/MB' });
+  stats(`store ${label}: save part: sql.js export()`, 'ms/MB', exports);
+  stats(`store ${label}: save part: write + fsync + .bak link + rename + folder fsync`, 'ms/MB', writes);
 }
 
 /**
@@ -281,75 +312,87 @@ async function main(): Promise<void> {
   await loadSqlJs();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-bench-'));
   try {
-    phase('bundles');
-    execFileSync(process.execPath, [path.join(root, 'esbuild.js'), '--production'], { cwd: root });
-    const size = (f: string): number => fs.statSync(path.join(root, f)).size / 1024;
-    stats('bundle dist/extension.js (production)', 'KB', [size('dist/extension.js')], { goal: '≤ 2048 KB' });
-    stats('bundle dist/cli.js (production)', 'KB', [size('dist/cli.js')]);
-    stats('sql-wasm.wasm (shipped beside the bundles)', 'KB', [size('dist/sql-wasm.wasm')]);
-    const webviews = fs.existsSync(path.join(root, 'dist/webviews')) ? fs.readdirSync(path.join(root, 'dist/webviews')).filter((f) => f.endsWith('.js')) : [];
-    if (webviews.length === 0) skip('webview bundles', 'no webview has landed yet', '≤ 150 KB each');
-    for (const w of webviews) stats(`bundle dist/webviews/${w}`, 'KB', [size(`dist/webviews/${w}`)], { goal: '≤ 150 KB' });
-
-    phase('activation in VS Code');
-    await activationMetrics();
-    phase('default demo store');
-
-    // --- store at the default demo size
-    const demo = path.join(dir, 'demo.sqlite');
-    const made = await makeStore(demo, 7300);
-    stats('demo store: generate the default demo (7,300 parties)', 'ms', [made.ms]);
-    await storeMetrics('default demo', demo, quick ? 3 : 7);
-
-    phase('100k parties');
-    const mid = path.join(dir, 'p100k.sqlite');
-    const midMade = await makeStore(mid, 100_000);
-    stats('demo store: generate 100,000 parties', 'ms', [midMade.ms], { note: `${midMade.mb.toFixed(1)} MB` });
-    await pointQueryMetrics('100k parties', mid, 20_000);
-    await ctiMetrics('100k parties', mid);
-    if (BIG > 100_000) {
+    if (storeOnly) {
+      phase('store open/save only (--store-only)');
+      const demo = path.join(dir, 'demo.sqlite');
+      await makeStore(demo, 7300);
+      await storeMetrics('default demo', demo, 5);
       phase(`${BIG} parties`);
       const big = path.join(dir, 'big.sqlite');
       const bigMade = await makeStore(big, BIG);
       stats(`demo store: generate ${BIG.toLocaleString('en')} parties`, 'ms', [bigMade.ms], { note: `${bigMade.mb.toFixed(1)} MB` });
       await storeMetrics(`${BIG.toLocaleString('en')} parties`, big, 3);
-      await pointQueryMetrics(`${BIG.toLocaleString('en')} parties`, big, 20_000);
-      await ctiMetrics(`${BIG.toLocaleString('en')} parties`, big);
-    }
+    } else {
+      phase('bundles');
+      execFileSync(process.execPath, [path.join(root, 'esbuild.js'), '--production'], { cwd: root });
+      const size = (f: string): number => fs.statSync(path.join(root, f)).size / 1024;
+      stats('bundle dist/extension.js (production)', 'KB', [size('dist/extension.js')], { goal: '≤ 2048 KB' });
+      stats('bundle dist/cli.js (production)', 'KB', [size('dist/cli.js')]);
+      stats('sql-wasm.wasm (shipped beside the bundles)', 'KB', [size('dist/sql-wasm.wasm')]);
+      const webviews = fs.existsSync(path.join(root, 'dist/webviews')) ? fs.readdirSync(path.join(root, 'dist/webviews')).filter((f) => f.endsWith('.js')) : [];
+      if (webviews.length === 0) skip('webview bundles', 'no webview has landed yet', '≤ 150 KB each');
+      for (const w of webviews) stats(`bundle dist/webviews/${w}`, 'KB', [size(`dist/webviews/${w}`)], { goal: '≤ 150 KB' });
 
-    phase('licenses');
-    const store = await Store.open(demo);
-    const trusted = buildTrustedKeys().keys;
-    const now = new Date();
-    const licenseFile = issueLicenseFile({ ...demoLicensePayload(now), serial: 2 }, { kid: DEMO_KID, privateKey: demoPrivateKey() }, DEMO_LICENSE_KEY);
-    const keyText = licenseKeyFileText(DEMO_LICENSE_KEY);
-    const license: number[] = [];
-    for (let i = 0; i < 300; i++) {
-      license.push(await timed(() => {
-        const verified = verifyForStore(store, licenseFile, keyText, trusted, now);
-        diffLicenses(installedPayload(store, verified.payload.licenseNo)?.payload, verified.payload);
-      }));
-    }
-    await store.close();
-    stats('license: verify + decrypt + diff (11 modules)', 'ms', license, { goal: '≤ 5 ms' });
-    phase('Lizenzen abrufen over SFTP');
-    await sftpFetchMetrics(dir, demo);
+      phase('activation in VS Code');
+      await activationMetrics();
+      phase('default demo store');
 
-    phase('mail: connection test against a local smtp-server');
-    for (const sample of await mailSamples()) stats(sample.name, sample.unit, sample.values);
+      // --- store at the default demo size
+      const demo = path.join(dir, 'demo.sqlite');
+      const made = await makeStore(demo, 7300);
+      stats('demo store: generate the default demo (7,300 parties)', 'ms', [made.ms]);
+      await storeMetrics('default demo', demo, quick ? 3 : 7);
 
-    const index = buildSearchIndex('de');
-    const queries = ['cti', 'Zaehler', 'mail smtp', 'PlusGlobal', '1.30', 'Sitzung', 'xyz'];
-    const search: number[] = [];
-    for (let i = 0; i < 7000; i++) {
-      const q = queries[i % queries.length]!;
-      const t0 = process.hrtime.bigint();
-      searchSettings(index, q);
-      search.push(Number(process.hrtime.bigint() - t0) / 1000);
+      phase('100k parties');
+      const mid = path.join(dir, 'p100k.sqlite');
+      const midMade = await makeStore(mid, 100_000);
+      stats('demo store: generate 100,000 parties', 'ms', [midMade.ms], { note: `${midMade.mb.toFixed(1)} MB` });
+      await pointQueryMetrics('100k parties', mid, 20_000);
+      await ctiMetrics('100k parties', mid);
+      if (BIG > 100_000) {
+        phase(`${BIG} parties`);
+        const big = path.join(dir, 'big.sqlite');
+        const bigMade = await makeStore(big, BIG);
+        stats(`demo store: generate ${BIG.toLocaleString('en')} parties`, 'ms', [bigMade.ms], { note: `${bigMade.mb.toFixed(1)} MB` });
+        await storeMetrics(`${BIG.toLocaleString('en')} parties`, big, 3);
+        await pointQueryMetrics(`${BIG.toLocaleString('en')} parties`, big, 20_000);
+        await ctiMetrics(`${BIG.toLocaleString('en')} parties`, big);
+      }
+
+      phase('licenses');
+      const store = await Store.open(demo);
+      const trusted = buildTrustedKeys().keys;
+      const now = new Date();
+      const licenseFile = issueLicenseFile({ ...demoLicensePayload(now), serial: 2 }, { kid: DEMO_KID, privateKey: demoPrivateKey() }, DEMO_LICENSE_KEY);
+      const keyText = licenseKeyFileText(DEMO_LICENSE_KEY);
+      const license: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        license.push(await timed(() => {
+          const verified = verifyForStore(store, licenseFile, keyText, trusted, now);
+          diffLicenses(installedPayload(store, verified.payload.licenseNo)?.payload, verified.payload);
+        }));
+      }
+      await store.close();
+      stats('license: verify + decrypt + diff (11 modules)', 'ms', license, { goal: '≤ 5 ms' });
+      phase('Lizenzen abrufen over SFTP');
+      await sftpFetchMetrics(dir, demo);
+
+      phase('mail: connection test against a local smtp-server');
+      for (const sample of await mailSamples()) stats(sample.name, sample.unit, sample.values);
+
+      const index = buildSearchIndex('de');
+      const queries = ['cti', 'Zaehler', 'mail smtp', 'PlusGlobal', '1.30', 'Sitzung', 'xyz'];
+      const search: number[] = [];
+      for (let i = 0; i < 7000; i++) {
+        const q = queries[i % queries.length]!;
+        const t0 = process.hrtime.bigint();
+        searchSettings(index, q);
+        search.push(Number(process.hrtime.bigint() - t0) / 1000);
+      }
+      stats('settings search over the catalogue (67 settings)', 'µs', search);
+      phase('responsible transfer');
+      await transferMetrics(quick ? 2 : 5);
     }
-    stats('settings search over the catalogue (67 settings)', 'µs', search);
-    phase('responsible transfer');
-    await transferMetrics(quick ? 2 : 5);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -361,7 +404,7 @@ async function main(): Promise<void> {
       return 'unknown';
     }
   })();
-  const result = { date: new Date().toISOString(), commit, node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), metrics };
+  const result = { date: new Date().toISOString(), ...(storeOnly ? { partial: 'store rows only (--store-only)' } : {}), commit, node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), metrics };
   fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
   const fmt = (n: number | null): string => (n === null ? '–' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
   console.log(`\nnode ${process.version}, ${result.cpus} cores (${result.cpuModel}), ${result.memoryGiB} GiB, commit ${commit}\n`);

@@ -1,6 +1,7 @@
 /**
- * Child process of `npm run bench`: opens a store as the extension does (lock, header checks, quick_check) and
- * reports the time and the process's peak resident memory. argv: <store file>. Prints one JSON line.
+ * Child process of `npm run bench`: opens a store as the extension does (lock, header checks, checksum) and
+ * reports the time and the process's peak resident memory. argv: <store file> [full] — `full` also runs
+ * quick_check, as every open did before issue 15. Prints one JSON line.
  */
 import { Store } from '../src/core/store/database';
 import { loadSqlJs } from '../src/core/store/sqlJs';
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   await loadSqlJs();
   const rssBefore = process.resourceUsage().maxRSS;
   const started = performance.now();
-  const store = await Store.open(file);
+  const store = await Store.open(file, { fullCheck: process.argv[3] === 'full' });
   const openMs = performance.now() - started;
   const sizeBytes = store.facts().sizeBytes;
   await store.close({ save: false });

@@ -9,6 +9,7 @@ import { displayValue, requireSetting, resetSetting, setSetting, settingState } 
 import type { SettingChange, SettingState } from '../core/settings/settingsService';
 import { Store } from '../core/store/database';
 import { signIn } from '../core/users/auth';
+import { openForWriting } from './writableStore';
 import type { Actor } from '../core/users/rights';
 import { listUsers } from '../core/users/userQueries';
 import { requireUser, unlockModuleFor } from '../core/users/userService';
@@ -40,10 +41,9 @@ async function reading<T>(file: string, body: (store: Store) => T | Promise<T>):
 /** Opens the store for writing, signs in (`--user`, password from `--password-env`), runs `body`, saves and closes. Shared by the admin and responsible verbs. */
 export async function asUser<T>(options: SignInOptions, body: (store: Store, actor: Actor) => T | Promise<T>): Promise<T> {
   const password = envValue(options.passwordEnv);
-  const store = await Store.open(options.store);
+  const store = await openForWriting(options.store);
   try {
-    if (store.readOnly) throw new Error(`${options.store} is in use by another window or program (opened read-only); close it and try again`);
-    const actor = await signIn(store, options.user, password);
+    const actor = await signIn(store, options.user, password, { channel: 'cli' });
     const result = await body(store, actor);
     await store.save();
     return result;

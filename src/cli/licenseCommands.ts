@@ -17,6 +17,7 @@ import { buildTrustedKeys, describeModuleChange, diffLicenses, installLicense, i
 import type { LicenseDiff } from '../core/license/licenseService';
 import { Store } from '../core/store/database';
 import { signIn } from '../core/users/auth';
+import { openForWriting } from './writableStore';
 import { fetchLicenses, installFetched } from '../core/license/licenseFetch';
 import type { FetchResult } from '../core/license/licenseFetch';
 import type { SftpCredential } from '../core/sftp/licenseServer';
@@ -218,9 +219,9 @@ export function registerLicenseCommands(program: Command): void {
     .action((files: string[], options: KeyOptions & { store: string; user: string; passwordEnv: string }) =>
       runVerb(options.json === true, async (): Promise<VerbResult> => {
         const password = envValue(options.passwordEnv);
-        const store = await Store.open(options.store);
+        const store = await openForWriting(options.store);
         try {
-          const actor = await signIn(store, options.user, password);
+          const actor = await signIn(store, options.user, password, { channel: 'cli' });
           const verified = await verifyAll(files, options, store);
           const results = verified.map((v) => installLicense(store, actor, v));
           await store.save();
@@ -340,9 +341,11 @@ function addFetchCommand(license: Command): void {
         if (!/^\d+$/.test(options.timeout) || Number(options.timeout) < 1) throw new Error(`--timeout expects whole seconds ≥ 1, got "${options.timeout}"`);
         const trusted = trustedKeysFrom(options);
         const credential = await credentialFrom(options);
-        const store = await Store.open(options.store, options.install ? {} : { readOnly: true });
+        // --install waits for the write lock; without it the store is still opened for writing when free, so that
+        // the sign-in is audited and a failed one counts towards the throttle (issue 15), else read-only
+        const store = options.install ? await openForWriting(options.store) : await Store.open(options.store);
         try {
-          const actor = await signIn(store, options.ixUser, envValue(options.ixPasswordEnv, '--ix-password-env'));
+          const actor = await signIn(store, options.ixUser, envValue(options.ixPasswordEnv, '--ix-password-env'), { channel: 'cli' });
           const ms = Number(options.timeout) * 1000;
           const result = await fetchLicenses(store, actor, {
             target: { host: settings.host, port: settings.port, username: settings.username },

@@ -24,10 +24,10 @@ declare const IXHAUS_VERSION: string | undefined;
  * Adds a verb `<name> <file> [--json]` whose body returns its result both as a JSON object (printed with
  * `ok: true` under --json) and as text; a thrown error is reported by {@link fail} (exit 1).
  */
-function fileVerb(parent: Command, name: string, description: string, body: (file: string, options: { force?: boolean }) => Promise<VerbResult>, configure: (command: Command) => void = () => undefined): Command {
+function fileVerb(parent: Command, name: string, description: string, body: (file: string, options: { force?: boolean; full?: boolean }) => Promise<VerbResult>, configure: (command: Command) => void = () => undefined): Command {
   const command = parent.command(name).description(description).argument('<file>', 'store file').option('--json', 'print the result as JSON');
   configure(command);
-  return command.exitOverride().action((file: string, options: { json?: boolean; force?: boolean }) => runVerb(options.json === true, () => body(file, options)));
+  return command.exitOverride().action((file: string, options: { json?: boolean; force?: boolean; full?: boolean }) => runVerb(options.json === true, () => body(file, options)));
 }
 
 interface InitOptions extends Omit<DemoSizes, 'meldungenPerObject' | 'auftraegePerObject'> {
@@ -105,13 +105,14 @@ export function buildProgram(): Command {
       }),
     );
 
-  fileVerb(store, 'check', 'check a store file without changing it: SQLite header, size, quick_check, schema version', async (file) => {
-    const result = await verifyStoreFile(file);
+  fileVerb(store, 'check', 'check a store file without changing it: SQLite header, size, the checksum of its last save (quick_check when it has none), schema version', async (file, options) => {
+    const result = await verifyStoreFile(file, undefined, { full: options.full === true });
+    const how = result.verifiedBy === 'checksum' ? 'checksum of the last save matches' : 'quick_check ok';
     return {
       json: { file, ...result },
-      text: `ok: ${file} (schema v${result.schemaVersion}, ${formatMb(result.sizeBytes)}${result.backupFile ? `, backup ${result.backupFile} ok` : ''})\n`,
+      text: `ok: ${file} (schema v${result.schemaVersion}, ${formatMb(result.sizeBytes)}, ${how}${result.backupFile ? `, backup ${result.backupFile} ok` : ''})\n`,
     };
-  });
+  }, (command) => command.option('--full', 'also run SQLite\'s quick_check when the checksum matches'));
 
   fileVerb(store, 'info', 'show size, schema version and record counts of a store (opened read-only)', async (file) => {
     const opened = await Store.open(file, { readOnly: true });

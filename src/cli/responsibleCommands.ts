@@ -59,12 +59,17 @@ function objectList(value: string): number[] {
     .map((v) => count(v));
 }
 
-/** Opens the store read-only and signs in (preview and history change nothing, so nothing is saved). */
+/**
+ * Opens the store and signs in for a verb that changes nothing (preview, history). The store is opened for writing
+ * when it is free, so that the sign-in is audited and a failed one counts towards the throttle (issue 15); when
+ * another window holds it, read-only (the throttle recorded in the store still applies; the attempt is counted
+ * in this process only and not audited).
+ */
 async function readingAs<T>(options: SignInOptions, body: (store: Store, actor: Actor) => T): Promise<T> {
   const password = envValue(options.passwordEnv);
-  const store = await Store.open(options.store, { readOnly: true });
+  const store = await Store.open(options.store);
   try {
-    return body(store, await signIn(store, options.user, password));
+    return body(store, await signIn(store, options.user, password, { channel: 'cli' }));
   } finally {
     await store.close();
   }

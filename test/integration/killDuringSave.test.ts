@@ -10,7 +10,10 @@ import { tempDir } from '../helpers';
 
 const TRIALS = Number(process.env.IXHAUS_KILL_TRIALS ?? 200);
 
-/** Reads the generation held by the store file and checks every row belongs to that same generation. */
+/**
+ * Reads the generation held by the store file (open verifies the file against its checksum file, so a file and
+ * checksum that disagree after a kill fail here) and checks every row belongs to that same generation.
+ */
 async function verifiedGeneration(file: string): Promise<number> {
   const store = await Store.open(file, { readOnly: true });
   try {
@@ -39,6 +42,7 @@ describe(`store: SIGKILL during save, ${TRIALS} trials`, function () {
       const file = path.join(dir, 'kill.sqlite');
       (await Store.create(file)).close();
       let acknowledged = 0;
+      const takeoverMs: number[] = [];
       const outcomes = { old: 0, new: 0, tempFileLeft: 0 };
       for (let trial = 0; trial < TRIALS; trial++) {
         const child = spawn(process.execPath, [worker, file, wasm], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -79,11 +83,19 @@ describe(`store: SIGKILL during save, ${TRIALS} trials`, function () {
         else outcomes.new++;
         if ((await fs.readdir(dir)).some((e) => e.endsWith('.tmp'))) outcomes.tempFileLeft++;
         acknowledged = generation;
-        // a killed process cannot release its lock; proper-lockfile would take it over once stale (10 s) —
-        // the test removes it instead of waiting
-        await fs.rm(`${file}.lock`, { recursive: true, force: true });
+        // the killed worker's lock is still there: the next writer must take it at once (its holder is dead)
+        const lockLeft = await fs.access(`${file}.lock`).then(() => true, () => false);
+        const lockStarted = performance.now();
+        const next = await Store.open(file);
+        const lockMs = performance.now() - lockStarted;
+        assert.equal(next.readOnly, false, `trial ${trial}: the next writer gets the lock of the killed one`);
+        await next.close({ save: false });
+        if (lockLeft) takeoverMs.push(lockMs);
       }
-      console.log(`      outcomes over ${TRIALS} kills: ${JSON.stringify(outcomes)}, final generation ${acknowledged}`);
+      takeoverMs.sort((a, b) => a - b);
+      console.log(`      outcomes over ${TRIALS} kills: ${JSON.stringify(outcomes)}, final generation ${acknowledged}; a dead writer's lock taken over ${takeoverMs.length}× in ≤ ${Math.round(takeoverMs[takeoverMs.length - 1] ?? 0)} ms (open included)`);
+      assert.ok((takeoverMs[takeoverMs.length - 1] ?? 0) < 1000, 'a new writer gets a killed writer\'s lock in < 1 s');
+      assert.ok(takeoverMs.length > TRIALS / 2, 'most kills leave the lock behind (the test exercises the take-over)');
       const leftovers = (await fs.readdir(dir)).filter((e) => e.endsWith('.tmp'));
       const reopened = await Store.open(file);
       assert.deepEqual((await fs.readdir(dir)).filter((e) => e.endsWith('.tmp')), [], `temp files ${leftovers.join(', ')} are removed by the next writer`);

@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { SqlJsStatic } from 'sql.js';
 import { Store } from '../../src/core/store/database';
+import { loadSqlJs } from '../../src/core/store/sqlJs';
 import { runBuiltCli, smallDemoStoreFile, tempDir } from '../helpers';
 
 const root = path.join(__dirname, '../..');
@@ -28,7 +30,28 @@ describe('CLI: responsible transfer, history, undo (built dist/cli.js)', functio
   const as = (login: string): string[] => ['--store', store, '--user', login, '--password-env', 'IX_PW'];
   const transfer = (...extra: string[]): string[] => ['responsible', 'transfer', ...as('admin'), '--from', from, '--to', 'haupt', '--modules', 'objekte,meldungen,aufträge,technische-objekte', '--include-closed', ...extra];
 
+  /** Every table but the audit log, as text (read with the real sql.js, bypassing the store's lock). */
+  function dataOf(file: string): string {
+    const db = new SQL.Database(fs.readFileSync(file));
+    try {
+      const tables = db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('audit_log', 'sign_in_attempts') ORDER BY name")[0]?.values.map((r) => String(r[0])) ?? [];
+      return JSON.stringify(tables.map((t) => db.exec(`SELECT * FROM "${t}" ORDER BY 1`)));
+    } finally {
+      db.close();
+    }
+  }
+  function auditOf(file: string): Array<{ action: string }> {
+    const db = new SQL.Database(fs.readFileSync(file));
+    try {
+      return (db.exec('SELECT action FROM audit_log ORDER BY id')[0]?.values ?? []).map((r) => ({ action: String(r[0]) }));
+    } finally {
+      db.close();
+    }
+  }
+  let SQL: SqlJsStatic;
+
   before(async () => {
+    SQL = await loadSqlJs();
     if (!fs.existsSync(cli)) execFileSync(process.execPath, [path.join(root, 'esbuild.js')], { cwd: root });
     ({ dir, cleanup } = await tempDir('ixhaus-responsible-cli-'));
     store = path.join(dir, 'store.sqlite');
@@ -40,13 +63,15 @@ describe('CLI: responsible transfer, history, undo (built dist/cli.js)', functio
   after(async () => cleanup());
 
   it('previews with --dry-run (nothing changes), transfers, lists the batch and undoes it once', () => {
-    const before = fs.readFileSync(store);
+    const before = dataOf(store);
     const dry = run([...transfer('--dry-run', '--json')]);
     assert.equal(dry.code, 0, dry.stderr);
     const plan = JSON.parse(dry.stdout) as PlanJson;
     assert.ok(plan.total > 0);
     assert.equal(plan.counts.length, 8);
-    assert.deepEqual(fs.readFileSync(store), before, 'a dry run does not touch the file');
+    // the only change of a dry run is the audit row of its sign-in (issue 15: every CLI sign-in is audited)
+    assert.deepEqual(dataOf(store), before, 'a dry run changes no data');
+    assert.equal(auditOf(store).at(-1)?.action, 'sign-in');
     const text = run(transfer('--dry-run', '--limit', '1'));
     assert.match(text.stdout, new RegExp(`${from} → haupt: ${plan.total} assignment`));
     assert.match(text.stdout, /dry run: nothing was changed/);

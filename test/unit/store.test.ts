@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Store, restoreFromBackup, verifyStoreFile } from '../../src/core/store/database';
 import {
+  StoreChecksumError,
   StoreCorruptError,
   StoreEmptyError,
   StoreExistsError,
@@ -105,7 +106,7 @@ describe('store: durability of saves', () => {
     await store.save();
     assert.equal(await sha(file + '.bak'), firstHash);
     const entries = (await fs.readdir(dir)).filter((e) => !e.endsWith('.lock')).sort();
-    assert.deepEqual(entries, ['s.sqlite', 's.sqlite.bak']);
+    assert.deepEqual(entries, ['s.sqlite', 's.sqlite.bak', 's.sqlite.sum']);
     await store.close();
   });
 
@@ -215,6 +216,12 @@ describe('store: refusing damaged or foreign files', () => {
       const bytes = await fs.readFile(f);
       bytes.fill(0x5a, 4096 * 3, 4096 * 3 + 2000);
       await fs.writeFile(f, bytes);
+    }, StoreChecksumError],
+    ['a file with a damaged page and no checksum file (older stores: quick_check)', async (f) => {
+      const bytes = await fs.readFile(f);
+      bytes.fill(0x5a, 4096 * 3, 4096 * 3 + 2000);
+      await fs.writeFile(f, bytes);
+      await fs.rm(f + '.sum');
     }, StoreCorruptError],
   ];
 
@@ -268,10 +275,10 @@ describe('store: creation and restore never lose or invent data', () => {
     const file = path.join(dir, 'p.sqlite');
     const store = await Store.create(file, { populate: (s) => void s.run("INSERT INTO teams (name, kind) VALUES ('T', 'Buchhaltung')") });
     await store.close();
-    assert.deepEqual((await fs.readdir(dir)).sort(), ['p.sqlite']);
+    assert.deepEqual((await fs.readdir(dir)).sort(), ['p.sqlite', 'p.sqlite.sum']);
     const failing = path.join(dir, 'f.sqlite');
     await assert.rejects(Store.create(failing, { populate: () => { throw new Error('generator failed'); } }), /generator failed/);
-    assert.deepEqual((await fs.readdir(dir)).sort(), ['p.sqlite'], 'nothing left behind, not even the lock');
+    assert.deepEqual((await fs.readdir(dir)).sort(), ['p.sqlite', 'p.sqlite.sum'], 'nothing left behind, not even the lock');
   });
 
   it('restore refuses an intact store (unless forced), names a missing backup, and a folder is not a store', async () => {
@@ -318,10 +325,10 @@ describe('store: one writer', () => {
     this.timeout(20_000);
     const file = path.join(dir, 'take.sqlite');
     let lost = false;
-    const holder = await Store.create(file, { lockStaleMs: 2000, onLockLost: () => (lost = true) });
+    const holder = await Store.create(file, { lockCheckMs: 200, onLockLost: () => (lost = true) });
     holder.run("INSERT INTO teams (name, kind) VALUES ('saved by holder', 'Buchhaltung')");
     await holder.save();
-    const taker = await Store.open(file, { takeOver: true, lockStaleMs: 2000 });
+    const taker = await Store.open(file, { takeOver: true });
     assert.equal(taker.readOnly, false);
     assert.equal(taker.scalar('SELECT name FROM teams'), 'saved by holder');
     const deadline = Date.now() + 10_000;

@@ -112,7 +112,9 @@ export async function generateDemoData(store: Store, options: DemoOptions = {}):
   }
   if (sizes.persons + sizes.creditors + sizes.owners > MAX_DEMO_PARTIES) throw new RangeError(`at most ${MAX_DEMO_PARTIES} parties`);
   if (sizes.users < 2) throw new RangeError('the demo needs at least 2 users (admin and Hauptbenutzer)');
-  if (Number(store.scalar('SELECT count(*) FROM users')) > 0) throw new Error('the store already holds users; demo data is written only into a new store');
+  if (Number(store.scalar('SELECT count(*) FROM users')) > 0 || Number(store.scalar('SELECT count(*) FROM licenses')) > 0) {
+    throw new Error('the store already holds users or licenses; demo data is written only into a new store');
+  }
 
   const now = options.now ?? new Date();
   const faker = new Faker({ locale: [de, base], seed: options.seed ?? DEFAULT_DEMO_SEED });
@@ -130,6 +132,8 @@ export async function generateDemoData(store: Store, options: DemoOptions = {}):
   const summary = store.transaction((): DemoSummary => {
     // the demo office is in Berlin: numbers written without an area code are read in 030 (CTI, C22)
     store.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [AREA_CODE_META_KEY, DEMO_AREA_CODE]);
+    // created as a demo store: only such a store trusts the built-in demo vendor key (issue 15)
+    store.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('store_kind', 'demo')");
     const phone = new PhoneWriter(store, faker, DEMO_AREA_CODE);
     // --- users
     const userIds: number[] = [];

@@ -3,8 +3,8 @@ import type { Store } from '../store/database';
 import { requireAdmin, requireLicenseManager } from '../users/rights';
 import type { Actor } from '../users/rights';
 import { daysLeft, germanDate } from './dates';
-import { DEMO_KID, demoPublicKey } from './demoVendorKey';
-import { LicenseRollbackError, publicKeyFromBase64, verifyLicenseFile } from './licenseFile';
+import { DEMO_KID, DEMO_PUBLIC_KEY_BASE64, demoPublicKey } from './demoVendorKey';
+import { LicenseError, LicenseRollbackError, publicKeyFromBase64, publicKeyToBase64, verifyLicenseFile } from './licenseFile';
 import type { KeyObject } from 'node:crypto';
 import type { LicensePayload, TrustedKeys, VerifiedLicense } from './licenseFile';
 
@@ -29,8 +29,63 @@ export class ModuleNotLicensedError extends IxError {
   }
 }
 
+/** A demo-signed license offered to a store that was not created as a demo store (issue 15). */
+export class DemoKeyNotTrustedError extends LicenseError {
+  constructor(licenseNo: string) {
+    super(
+      'E_LICENSE_DEMO_KEY_NOT_TRUSTED',
+      msg('The license {0} is signed with the built-in demo key, which only demo stores trust (its private half ships with the product, so anyone can sign with it). This store was not created as a demo store; nothing was installed. Install the license signed with your vendor\'s key.'),
+      [licenseNo],
+    );
+  }
+}
+
 /**
- * The trusted vendor keys: the built-in demo key plus the configured ones (kid → raw Ed25519 key, base64).
+ * A demo-signed license offered to a store that holds a license signed with a real vendor key (issue 15): it would
+ * replace that license, or add seats beside it.
+ */
+export class DemoOverVendorError extends LicenseError {
+  constructor(licenseNo: string, installedNo: string, installedSerial: number, installedKid: string) {
+    super(
+      'E_LICENSE_DEMO_OVER_VENDOR',
+      msg('The license {0} is signed with the built-in demo key, but this store holds the license {1} (serial {2}) signed with the vendor key "{3}". A demo license never replaces a vendor license or adds to one; nothing was installed.'),
+      [licenseNo, installedNo, installedSerial, installedKid],
+    );
+  }
+}
+
+/** `meta` key recording how a store was created: 'demo' or 'production' (migration 007). */
+export const STORE_KIND_META_KEY = 'store_kind';
+
+/**
+ * Whether the store trusts the built-in demo vendor key: only a store created as a demo store (`store init
+ * --demo`, "Create Demo Store"; older stores see migration 007) does, whatever the settings say.
+ */
+export function storeTrustsDemoKey(store: Store): boolean {
+  return store.scalar('SELECT value FROM meta WHERE key = ?', [STORE_KIND_META_KEY]) === 'demo';
+}
+
+/**
+ * The demo-key rules of issue 15 for a verified license and this store.
+ * @throws DemoKeyNotTrustedError (a demo license for a store not created as a demo);
+ *         DemoOverVendorError (a demo license in a store holding one signed with a real vendor key: it would
+ *         replace it, or add seats beside it)
+ */
+export function checkDemoKeyRules(store: Store, license: VerifiedLicense): void {
+  if (!license.demo) return;
+  if (!storeTrustsDemoKey(store)) throw new DemoKeyNotTrustedError(license.payload.licenseNo);
+  // the same license number first: that is the one it would replace
+  const vendor = store.get<{ license_no: string; serial: number; key_id: string }>(
+    'SELECT license_no, serial, key_id FROM licenses WHERE demo <> 1 OR key_id <> ? ORDER BY license_no <> ?, license_no LIMIT 1',
+    [DEMO_KID, license.payload.licenseNo],
+  );
+  if (vendor) throw new DemoOverVendorError(license.payload.licenseNo, vendor.license_no, vendor.serial, vendor.key_id);
+}
+
+/**
+ * The trusted vendor keys: the built-in demo key plus the configured ones (kid → raw Ed25519 key, base64). The
+ * demo key's public half is refused under any other id, so that a demo-signed license is always recognised as
+ * one (and kept to demo stores).
  * @returns the keys and a message per configured entry that could not be used
  */
 export function buildTrustedKeys(configured: Readonly<Record<string, string>> = {}): { keys: TrustedKeys; problems: string[] } {
@@ -42,7 +97,12 @@ export function buildTrustedKeys(configured: Readonly<Record<string, string>> = 
       continue;
     }
     try {
-      keys.set(kid, publicKeyFromBase64(String(base64)));
+      const key = publicKeyFromBase64(String(base64));
+      if (publicKeyToBase64(key) === DEMO_PUBLIC_KEY_BASE64) {
+        problems.push(`vendor key "${kid}" is the built-in demo key, whose private half ships with the product: it is never trusted as a vendor key`);
+        continue;
+      }
+      keys.set(kid, key);
     } catch (error) {
       problems.push(`vendor key "${kid}": ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -63,11 +123,14 @@ export function installedPayload(store: Store, licenseNo: string): { payload: Li
 }
 
 /**
- * Verifies a license file against the store: trusted keys, the store's installed serial (anti-rollback).
- * @throws the LicenseError of the failed step (licenseFile.ts)
+ * Verifies a license file against the store: trusted keys, the store's installed serial (anti-rollback), and the
+ * demo-key rules ({@link checkDemoKeyRules}).
+ * @throws the LicenseError of the failed step (licenseFile.ts); DemoKeyNotTrustedError; DemoOverVendorError
  */
 export function verifyForStore(store: Store, fileContent: string | Uint8Array, keyText: string | Uint8Array, trustedKeys: TrustedKeys, now: Date = new Date()): VerifiedLicense {
-  return verifyLicenseFile(fileContent, keyText, { trustedKeys, demoKid: DEMO_KID, now, installedSerial: (no) => installedSerial(store, no) });
+  const verified = verifyLicenseFile(fileContent, keyText, { trustedKeys, demoKid: DEMO_KID, now, installedSerial: (no) => installedSerial(store, no) });
+  checkDemoKeyRules(store, verified);
+  return verified;
 }
 
 /** One change of a module between the installed and the candidate license. */
@@ -189,12 +252,14 @@ export interface InstallResult {
  * Installs a verified license in one transaction: the previous license of the same number goes to
  * `license_history`, the new one and its modules replace it, and one audit row records old → new serial.
  * The caller saves the store. Re-checks the anti-rollback rule inside the transaction.
- * @throws PermissionError unless the actor is an admin or a Hauptbenutzer; LicenseRollbackError
+ * @throws PermissionError unless the actor is an admin or a Hauptbenutzer; LicenseRollbackError;
+ *         DemoKeyNotTrustedError, DemoOverVendorError (the demo-key rules, checked again here)
  */
 export function installLicense(store: Store, actor: Actor, license: VerifiedLicense, now: Date = new Date()): InstallResult {
   requireLicenseManager(actor, 'install a license');
   const { payload } = license;
   return store.transaction(() => {
+    checkDemoKeyRules(store, license);
     const previous = installedPayload(store, payload.licenseNo)?.payload;
     if (previous && payload.serial < previous.serial) {
       // a newer one was installed between verification and now: refuse as the verifier would have

@@ -12,7 +12,7 @@ export function backupPathOf(file: string): string {
 
 /** Hooks for tests that must observe the order of steps; production passes none. */
 export interface AtomicWriteObserver {
-  (step: 'temp-written' | 'backup-kept' | 'renamed' | 'dir-synced'): void;
+  (step: 'temp-written' | 'before-replace' | 'backup-kept' | 'renamed' | 'dir-synced'): void;
 }
 
 /**
@@ -25,12 +25,14 @@ export interface AtomicWriteObserver {
  * @param data   the complete new content (bytes)
  * @param options.keepBackup keep the previous content as `<target>.bak` (default true)
  * @param options.mode file mode of a new file (default 0o600: the store holds password hashes)
+ * @param options.beforeReplace runs after the temp file is synced and before the backup is kept and the target
+ *        replaced (the store records its checksum there); when it throws, the target is unchanged
  * @throws the underlying `NodeJS.ErrnoException` (ENOSPC, EACCES, EROFS …); the target is then unchanged.
  */
 export async function writeFileAtomic(
   target: string,
   data: Uint8Array,
-  options: { keepBackup?: boolean; mode?: number; observe?: AtomicWriteObserver } = {},
+  options: { keepBackup?: boolean; mode?: number; observe?: AtomicWriteObserver; beforeReplace?: () => Promise<void> } = {},
 ): Promise<void> {
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -47,6 +49,10 @@ export async function writeFileAtomic(
     await handle.close();
     handle = undefined;
     observe('temp-written');
+    if (options.beforeReplace) {
+      await options.beforeReplace();
+      observe('before-replace');
+    }
     if (options.keepBackup ?? true) {
       await keepBackup(target);
       observe('backup-kept');
@@ -107,7 +113,8 @@ export async function removeStaleTempFiles(target: string): Promise<string[]> {
   const dir = path.dirname(target);
   const base = path.basename(target);
   const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = new RegExp(`^(\\.${escaped}\\.\\d+\\.[0-9a-f]{8}|${escaped}\\.bak\\.[0-9a-f]{8})\\.tmp$`);
+  // the store's temp files, its .bak staging files and the temp files of its checksum file (<name>.sum)
+  const pattern = new RegExp(`^(\\.${escaped}(\\.sum)?\\.\\d+\\.[0-9a-f]{8}|${escaped}\\.bak\\.[0-9a-f]{8})\\.tmp$`);
   const removed: string[] = [];
   for (const entry of await fs.readdir(dir)) {
     if (!pattern.test(entry)) continue;

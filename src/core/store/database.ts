@@ -1,14 +1,22 @@
 import * as fs from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
 import * as path from 'node:path';
-import * as lockfile from 'proper-lockfile';
 import type { BindParams, Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
 import { silentLogger, taggedLogger } from '../log';
 import type { Logger } from '../log';
 import { backupPathOf, removeStaleTempFiles, writeFileAtomic } from './atomicFile';
+import { checksumOf, checksumPathOf, matches, readChecksumFile, recordBeforeReplace } from './storeChecksum';
+import type { ChecksumEntry } from './storeChecksum';
+import { acquireLock, describeOwner, LOCK_SUFFIX, releaseLock, stillHeld } from './storeLock';
+import type { LockOwner } from './storeLock';
 import {
+  StoreChecksumError,
+  StoreConflictError,
   StoreError,
   StoreExistsError,
   StoreIntactError,
+  StoreLockBrokenError,
+  StoreLockedError,
   StoreNoBackupError,
   StoreNotAFileError,
   StoreNotFoundError,
@@ -25,7 +33,7 @@ import { loadSqlJs } from './sqlJs';
 export type Row = Record<string, SqlValue>;
 
 /** Why a store is read-only. */
-export type ReadOnlyReason = 'requested' | 'locked' | 'lock-lost';
+export type ReadOnlyReason = 'requested' | 'locked' | 'lock-lost' | 'conflict';
 
 /** Options of {@link Store.open} and {@link Store.create}. */
 export interface StoreOptions {
@@ -38,8 +46,15 @@ export interface StoreOptions {
   readonly sqlJs?: SqlJsStatic;
   /** size (bytes) from which every save logs a warning that the in-memory store grows large; default 200 MB (field case C30) */
   readonly sizeWarningBytes?: number;
-  /** the lock is taken over by another process when not refreshed for this long (ms); default 10 000 */
-  readonly lockStaleMs?: number;
+  /**
+   * wait this long (ms) for another writer to release the lock before opening read-only (default 0: at once).
+   * The CLI's changing verbs wait, so that two scripts started together both succeed one after the other.
+   */
+  readonly waitForLockMs?: number;
+  /** how often (ms) a writer looks whether its lock was taken over, to tell the UI early; default 2 000 */
+  readonly lockCheckMs?: number;
+  /** open: run `PRAGMA quick_check` even when the checksum matches (as `store check --full`; the bench compares) */
+  readonly fullCheck?: boolean;
   /**
    * open: take the write lock even though another process holds it (after the user confirmed that no other
    * window uses the store, e.g. one left behind by a closed browser tab). The other holder becomes read-only.
@@ -89,16 +104,26 @@ const IN_MEMORY_IMAGE = '(store image in memory)';
  * - connection pragmas (foreign keys on) hold after every save; cached prepared statements are freed before
  *   each export and prepared afresh afterwards;
  * - an existing file is opened only when it is an intact ixhaus-admin store, and never overwritten by a fresh
- *   schema; one writer at a time (OS lock via proper-lockfile), every other opener is read-only.
+ *   schema; one writer at a time (storeLock.ts: the lock is taken before the file is read, a live holder is never
+ *   stale by time, a dead one is replaced at once), every other opener is read-only;
+ * - every save records a checksum of the bytes it wrote (storeChecksum.ts) that open verifies, and refuses to
+ *   overwrite a file other than the one this store read or last wrote (compare-and-swap on the file's identity).
  */
 export class Store {
   /** The absolute store path, or undefined for an in-memory store. */
   readonly file: string | undefined;
-  private readonly db: Database;
+  private db: Database;
   private readonly log: Logger;
   private readonly sizeWarningBytes: number;
   private readOnlyReasonValue: ReadOnlyReason | undefined;
-  private releaseLock: (() => Promise<void>) | undefined;
+  private lockOwner: LockOwner | undefined;
+  private lockWatch: NodeJS.Timeout | undefined;
+  private readonly onLockLost: (() => void) | undefined;
+  /** identity of the file this store read or last wrote; null: no file expected yet (create) */
+  private diskIdentity: FileIdentity | null | undefined;
+  /** checksum of the file on disk (what this store read or last wrote) and the older entries of `<file>.sum` */
+  private diskChecksum: ChecksumEntry | undefined;
+  private olderChecksums: readonly ChecksumEntry[] = [];
   private readonly statements = new Map<string, Statement>();
   private transactionDepth = 0;
   private waitingForTransactionEnd: Array<() => void> = [];
@@ -117,6 +142,7 @@ export class Store {
     this.log = taggedLogger(options.logger ?? silentLogger, 'store');
     this.sizeWarningBytes = options.sizeWarningBytes ?? DEFAULT_SIZE_WARNING;
     this.readOnlyReasonValue = readOnlyReason;
+    this.onLockLost = options.onLockLost;
     this.applyPragmas();
   }
 
@@ -131,8 +157,9 @@ export class Store {
     await fs.mkdir(path.dirname(absolute), { recursive: true });
     const SQL = options.sqlJs ?? (await loadSqlJs());
     const store = new Store(absolute, new SQL.Database(), options, undefined);
+    store.diskIdentity = null;
     try {
-      await store.takeLock(options);
+      await store.takeLock({ ...options, takeOver: false, waitForLockMs: 0 });
       if (store.readOnly) throw new StoreExistsError(absolute); // another process is creating it right now
       if (await exists(absolute)) throw new StoreExistsError(absolute);
       store.migrate();
@@ -142,34 +169,48 @@ export class Store {
       const written = store.wroteFile;
       await store.close({ save: false }).catch(() => undefined);
       if (written) await fs.rm(absolute, { force: true }).catch(() => undefined);
+      // a checksum file recorded by a save whose rename then failed
+      if (!(await exists(absolute))) await fs.rm(checksumPathOf(absolute), { force: true }).catch(() => undefined);
       throw error;
     }
     return store;
   }
 
   /**
-   * Opens an existing store file. The file is checked before anything else happens (not empty, SQLite,
-   * not cut short, `PRAGMA quick_check`, ours, not newer than this build); an older schema is migrated and
-   * saved (the pre-migration file stays as `.bak`). When another process holds the write lock, the store is
-   * opened read-only and {@link readOnlyReason} says `locked`.
-   * @throws StoreNotFoundError, StoreEmptyError, StoreNotSqliteError, StoreTruncatedError, StoreCorruptError,
-   *         StoreForeignError, StoreTooNewError — each with `backupFile` set when a valid `.bak` exists.
+   * Opens an existing store file. A writer takes the lock first and reads the file only then, so that it never
+   * works on a copy another writer is about to replace. The file is checked before anything else happens (not
+   * empty, SQLite, not cut short, its checksum — or, for a file without one, `PRAGMA quick_check` —, ours, not
+   * newer than this build); an older schema is migrated and saved (the pre-migration file stays as `.bak`). When
+   * another process holds the write lock (after `waitForLockMs`), the store is opened read-only and
+   * {@link readOnlyReason} says `locked`.
+   * @throws StoreNotFoundError, StoreEmptyError, StoreNotSqliteError, StoreTruncatedError, StoreChecksumError,
+   *         StoreCorruptError, StoreForeignError, StoreTooNewError — each with `backupFile` set when a valid
+   *         `.bak` exists; StoreLockBrokenError for a foreign file at `<file>.lock`.
    */
   static async open(file: string, options: StoreOptions = {}): Promise<Store> {
     const absolute = path.resolve(file);
     const SQL = options.sqlJs ?? (await loadSqlJs());
-    let db: Database;
+    if (!(await exists(absolute))) throw new StoreNotFoundError(absolute);
+    const store = new Store(absolute, new SQL.Database(), options, options.readOnly ? 'requested' : undefined);
+    let loaded: VerifiedStoreFile;
     try {
-      db = await readVerifiedDatabase(SQL, absolute);
+      if (!options.readOnly) await store.takeLock(options);
+      loaded = await readVerifiedStoreFile(SQL, absolute, { full: options.fullCheck === true });
     } catch (error) {
-      if (error instanceof StoreError && !(error instanceof StoreNotFoundError)) {
+      await store.close({ save: false }).catch(() => undefined);
+      // a damaged file is offered its backup; a foreign lock file is not the store's damage
+      if (error instanceof StoreError && !(error instanceof StoreNotFoundError) && !(error instanceof StoreLockBrokenError)) {
         error.backupFile = await findValidBackup(SQL, absolute);
       }
       throw error;
     }
-    const store = new Store(absolute, db, options, options.readOnly ? 'requested' : undefined);
+    store.db.close();
+    store.db = loaded.db;
+    store.applyPragmas();
+    store.diskIdentity = loaded.identity;
+    store.diskChecksum = loaded.checksum;
+    store.olderChecksums = loaded.olderChecksums;
     try {
-      if (!options.readOnly) await store.takeLock(options);
       if (!store.readOnly) {
         const removed = await removeStaleTempFiles(absolute);
         if (removed.length > 0) store.log.info(`removed ${removed.length} temp file(s) of an interrupted save`);
@@ -417,9 +458,12 @@ export class Store {
       this.closed = true;
       this.freeStatements();
       this.db.close();
-      const release = this.releaseLock;
-      this.releaseLock = undefined;
-      await release?.().catch((error: unknown) => this.log.warn(`releasing the lock failed: ${String(error)}`));
+      if (this.lockWatch) clearInterval(this.lockWatch);
+      const owner = this.lockOwner;
+      this.lockOwner = undefined;
+      if (owner && this.file !== undefined) {
+        await releaseLock(this.file + LOCK_SUFFIX, owner).catch((error: unknown) => this.log.warn(`releasing the lock failed: ${String(error)}`));
+      }
     }
   }
 
@@ -450,13 +494,23 @@ export class Store {
       this.applyPragmas();
     }
     const started = Date.now();
+    const checksum = checksumOf(bytes);
+    await this.assertFileIsOurs(file);
     try {
-      await writeFileAtomic(file, bytes, { keepBackup: true });
+      await writeFileAtomic(file, bytes, {
+        keepBackup: true,
+        beforeReplace: async () => {
+          const previous = this.diskChecksum ? [this.diskChecksum, ...this.olderChecksums] : this.olderChecksums;
+          this.olderChecksums = (await recordBeforeReplace(file, checksum, previous)).slice(1);
+        },
+      });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const detail = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the file system is read-only' : String(error);
       throw new StoreWriteError(file, detail, error);
     }
+    this.diskChecksum = checksum;
+    this.diskIdentity = await fileIdentity(file);
     this.savedGeneration = generation;
     this.wroteFile = true;
     this.log.debug(`saved ${bytes.byteLength} bytes in ${Date.now() - started} ms`);
@@ -477,28 +531,55 @@ export class Store {
 
   private async takeLock(options: StoreOptions): Promise<void> {
     if (this.file === undefined || options.lock === false) return;
-    if (options.takeOver) {
-      // the user confirmed that the other holder is gone or may lose write access: break its lock
-      await fs.rm(`${this.file}.lock`, { recursive: true, force: true });
-      this.log.warn(`took over the write lock of ${this.file}`);
-    }
-    try {
-      this.releaseLock = await lockfile.lock(this.file, {
-        realpath: false,
-        retries: 0,
-        stale: Math.max(options.lockStaleMs ?? 10_000, 2000),
-        onCompromised: (error: Error) => {
-          // default would throw from a timer and take the extension host down: become read-only instead
-          this.readOnlyReasonValue = 'lock-lost';
-          this.releaseLock = undefined;
-          this.log.error(`lost the write lock on ${this.file}: ${error.message}; the store is now read-only`);
-          options.onLockLost?.();
-        },
-      });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    const lockFile = this.file + LOCK_SUFFIX;
+    const result = await acquireLock(lockFile, { takeOver: options.takeOver === true, waitMs: options.waitForLockMs ?? 0 });
+    if (!result.acquired) {
       this.readOnlyReasonValue = 'locked';
-      this.log.warn(`${this.file} is locked by another window or process; opened read-only`);
+      this.lockHolder = result.holder ? describeOwner(result.holder) : 'an older ixhaus-admin';
+      this.log.warn(`${this.file} is locked by ${this.lockHolder}; opened read-only`);
+      return;
+    }
+    if (result.tookOverFrom) this.log.warn(`took over the write lock of ${this.file} from ${describeOwner(result.tookOverFrom)}`);
+    this.lockOwner = result.owner;
+    const owner = result.owner;
+    // only to tell the UI early; saves check the lock themselves (assertFileIsOurs), so a busy event loop is harmless
+    this.lockWatch = setInterval(() => {
+      void stillHeld(lockFile, owner).then((held) => {
+        if (!held && this.lockOwner === owner && !this.closed) this.lockLost();
+      });
+    }, Math.max(options.lockCheckMs ?? 2000, 100));
+    this.lockWatch.unref?.();
+  }
+
+  /** The holder of the lock when this store was opened read-only because of it (for messages). */
+  lockHolder: string | undefined;
+
+  private lockLost(): void {
+    this.readOnlyReasonValue = 'lock-lost';
+    this.lockOwner = undefined;
+    if (this.lockWatch) clearInterval(this.lockWatch);
+    this.log.error(`lost the write lock on ${this.file ?? ''}: another window or program took it over; the store is now read-only`);
+    this.onLockLost?.();
+  }
+
+  /**
+   * The compare-and-swap before every save: this store still holds the lock, and the file on disk is the one it
+   * read or last wrote (same device, inode, size and modification time — every save replaces the file by a
+   * rename, so another writer's save always changes the inode). Otherwise nothing is written.
+   * @throws StoreConflictError (and the store becomes read-only)
+   */
+  private async assertFileIsOurs(file: string): Promise<void> {
+    if (this.lockOwner && !(await stillHeld(file + LOCK_SUFFIX, this.lockOwner))) {
+      this.lockLost();
+      throw new StoreConflictError(file, 'another window or program took over its write lock');
+    }
+    const onDisk = await fileIdentity(file);
+    const expected = this.diskIdentity;
+    if (expected === undefined) return;
+    if (expected === null ? onDisk !== null : onDisk === null || !sameIdentity(expected, onDisk)) {
+      this.readOnlyReasonValue = 'conflict';
+      this.log.error(`${file} was changed by another window or program since this one read it; not saved, now read-only`);
+      throw new StoreConflictError(file, onDisk === null ? 'the file was removed or renamed by another window or program' : 'the file on disk was changed by another window or program since this one read it');
     }
   }
 
@@ -546,7 +627,7 @@ export class Store {
 
 async function exists(file: string): Promise<boolean> {
   try {
-    await fs.lstat(file);
+    lstatSync(file); // one metadata call: synchronous is cheaper than a thread-pool round trip
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -554,61 +635,155 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** Reads `file`, checks its bytes and opens it in sql.js; see {@link Store.open} for the checks. */
-async function readVerifiedDatabase(SQL: SqlJsStatic, file: string): Promise<Database> {
-  let bytes: Uint8Array;
+/** Identity of a file on disk for the compare-and-swap of {@link Store.save}. */
+interface FileIdentity {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+}
+
+function identityOf(stat: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint }): FileIdentity {
+  return { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs };
+}
+
+/** The identity of `file`, or null when it does not exist. */
+async function fileIdentity(file: string): Promise<FileIdentity | null> {
   try {
-    bytes = await fs.readFile(file);
+    return identityOf(await fs.stat(file, { bigint: true }));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
+}
+
+/** A store file read and checked by {@link readVerifiedStoreFile}. */
+interface VerifiedStoreFile {
+  readonly db: Database;
+  /** identity of the file whose bytes were read (fstat of the same handle) */
+  readonly identity: FileIdentity;
+  /** the checksum of the bytes read */
+  readonly checksum: ChecksumEntry;
+  /** the other entries of `<file>.sum` (none for a file without one) */
+  readonly olderChecksums: readonly ChecksumEntry[];
+  /** how the content was verified */
+  readonly verifiedBy: 'checksum' | 'quick_check';
+}
+
+/** Reads `file` through one handle: its bytes and the identity of exactly the file they came from. */
+async function readStoreBytes(file: string): Promise<{ bytes: Buffer; identity: FileIdentity }> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new StoreNotFoundError(file);
     if (code === 'EISDIR') throw new StoreNotAFileError(file);
     throw error;
   }
+  try {
+    const stat = await handle.stat({ bigint: true });
+    if (stat.isDirectory()) throw new StoreNotAFileError(file);
+    return { bytes: await handle.readFile(), identity: identityOf(stat) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw new StoreNotAFileError(file);
+    throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads `file`, checks its bytes and opens it in sql.js (see {@link Store.open} for the checks). The checksum file
+ * is read *after* the store, so that a save running meanwhile (which writes the checksum file before it renames
+ * the store) never makes an intact file look damaged to a reader.
+ * @param options.full run `PRAGMA quick_check` even when the checksum matches (`store check --full`)
+ */
+async function readVerifiedStoreFile(SQL: SqlJsStatic, file: string, options: { full: boolean }): Promise<VerifiedStoreFile> {
+  const { bytes, identity } = await readStoreBytes(file);
   checkSqliteBytes(file, bytes);
+  const sums = await readChecksumFile(file);
+  let checksum: ChecksumEntry | undefined;
+  let olderChecksums: readonly ChecksumEntry[] = [];
+  if (sums.kind !== 'none') {
+    const entries = sums.kind === 'entries' ? sums.entries : [];
+    checksum = entries.find((entry) => matches(entry, bytes));
+    if (!checksum) throw new StoreChecksumError(file, checksumPathOf(file));
+    olderChecksums = entries.filter((entry) => entry !== checksum);
+  }
+  const verifiedBy = checksum && !options.full ? 'checksum' : 'quick_check';
   const db = new SQL.Database(bytes);
   try {
-    checkOpenedDatabase(file, db, LATEST_SCHEMA_VERSION);
+    checkOpenedDatabase(file, db, LATEST_SCHEMA_VERSION, { quickCheck: verifiedBy === 'quick_check' });
   } catch (error) {
     db.close();
     throw error;
   }
-  return db;
+  // a file without a checksum file (older stores, files from other tools) gets one with its next save
+  return { db, identity, checksum: checksum ?? checksumOf(bytes), olderChecksums, verifiedBy };
 }
 
-/** Returns `<file>.bak` when it exists and itself passes every check, else undefined. */
+/**
+ * Returns `<file>.bak` when it exists and itself passes every check, else undefined. A backup whose checksum is
+ * in `<file>.sum` needs no quick_check; one that is not (a crash came between writing the checksum file and
+ * keeping the backup, or the store predates checksums) gets the full quick_check.
+ */
 async function findValidBackup(SQL: SqlJsStatic, file: string): Promise<string | undefined> {
   const backup = backupPathOf(file);
   try {
-    const db = await readVerifiedDatabase(SQL, backup);
-    db.close();
+    const { bytes } = await readStoreBytes(backup);
+    checkSqliteBytes(backup, bytes);
+    const sums = await readChecksumFile(file);
+    const known = sums.kind === 'entries' && sums.entries.some((entry) => matches(entry, bytes));
+    const db = new SQL.Database(bytes);
+    try {
+      checkOpenedDatabase(backup, db, LATEST_SCHEMA_VERSION, { quickCheck: !known });
+    } finally {
+      db.close();
+    }
     return backup;
   } catch {
     return undefined;
   }
 }
 
+/** The result of {@link verifyStoreFile}. */
+export interface StoreFileCheck {
+  readonly schemaVersion: number;
+  readonly sizeBytes: number;
+  readonly backupFile: string | undefined;
+  /** 'checksum': the bytes match the checksum of the last save; 'quick_check': SQLite's check ran (no checksum, or --full) */
+  readonly verifiedBy: 'checksum' | 'quick_check';
+}
+
 /**
  * Checks a store file without changing it or anything beside it (no lock, no migration): the same checks as
  * {@link Store.open}. Used by `store check`.
+ * @param options.full also run `PRAGMA quick_check` when the checksum matches (`store check --full`)
  * @returns the schema version and size facts
  * @throws the same typed errors as {@link Store.open}, with `backupFile` set when a valid `.bak` exists
  */
-export async function verifyStoreFile(file: string, sqlJs?: SqlJsStatic): Promise<{ schemaVersion: number; sizeBytes: number; backupFile: string | undefined }> {
+export async function verifyStoreFile(file: string, sqlJs?: SqlJsStatic, options: { full?: boolean } = {}): Promise<StoreFileCheck> {
   const absolute = path.resolve(file);
   const SQL = sqlJs ?? (await loadSqlJs());
-  let db: Database;
+  let loaded: VerifiedStoreFile;
   try {
-    db = await readVerifiedDatabase(SQL, absolute);
+    loaded = await readVerifiedStoreFile(SQL, absolute, { full: options.full === true });
   } catch (error) {
     if (error instanceof StoreError && !(error instanceof StoreNotFoundError)) error.backupFile = await findValidBackup(SQL, absolute);
     throw error;
   }
+  const { db } = loaded;
   try {
     return {
       schemaVersion: pragmaNumber(db, 'user_version'),
       sizeBytes: pragmaNumber(db, 'page_size') * pragmaNumber(db, 'page_count'),
       backupFile: await findValidBackup(SQL, absolute),
+      verifiedBy: loaded.verifiedBy,
     };
   } finally {
     db.close();
@@ -617,27 +792,49 @@ export async function verifyStoreFile(file: string, sqlJs?: SqlJsStatic): Promis
 
 /**
  * Replaces a damaged store with its valid `.bak`: the damaged file is moved aside to
- * `<file>.damaged-<UTC timestamp>` (never deleted), then the backup is copied into place atomically.
+ * `<file>.damaged-<UTC timestamp>` (never deleted), then the backup is copied into place atomically and its
+ * checksum recorded. Holds the store's write lock meanwhile.
  * @param options.force restore even when the store itself is intact
  * @returns the path the damaged file was moved to
  * @throws StoreNoBackupError; StoreIntactError (an intact store without `force`); StoreCorruptError (or another
- *         StoreError) when the backup itself does not pass the checks
+ *         StoreError) when the backup itself does not pass the checks; StoreLockedError when another window or
+ *         program has the store open for writing
  */
 export async function restoreFromBackup(file: string, options: { sqlJs?: SqlJsStatic; now?: Date; force?: boolean } = {}): Promise<string> {
   const absolute = path.resolve(file);
   const SQL = options.sqlJs ?? (await loadSqlJs());
   const backup = backupPathOf(absolute);
   if (!(await exists(backup))) throw new StoreNoBackupError(absolute, backup);
-  if (!options.force && (await exists(absolute))) {
-    const intact = await readVerifiedDatabase(SQL, absolute).then((db) => (db.close(), true), () => false);
-    if (intact) throw new StoreIntactError(absolute);
+  const lockFile = absolute + LOCK_SUFFIX;
+  const lock = await acquireLock(lockFile);
+  if (!lock.acquired) throw new StoreLockedError(absolute, lock.holder ? describeOwner(lock.holder) : 'an older ixhaus-admin');
+  try {
+    if (!options.force && (await exists(absolute))) {
+      const intact = await readVerifiedStoreFile(SQL, absolute, { full: false }).then((loaded) => (loaded.db.close(), true), () => false);
+      if (intact) throw new StoreIntactError(absolute);
+    }
+    if ((await findValidBackup(SQL, absolute)) === undefined) {
+      // say why: the backup's own check fails with its typed error
+      const { bytes } = await readStoreBytes(backup);
+      checkSqliteBytes(backup, bytes);
+      const db = new SQL.Database(bytes);
+      try {
+        checkOpenedDatabase(backup, db, LATEST_SCHEMA_VERSION, { quickCheck: true });
+      } finally {
+        db.close();
+      }
+    }
+    const bytes = await fs.readFile(backup);
+    const now = options.now ?? new Date();
+    const aside = `${absolute}.damaged-${now.toISOString().replace(/[:.]/g, '-')}`;
+    if (await exists(absolute)) await fs.rename(absolute, aside);
+    const sums = await readChecksumFile(absolute);
+    await writeFileAtomic(absolute, bytes, {
+      keepBackup: false,
+      beforeReplace: async () => void (await recordBeforeReplace(absolute, checksumOf(bytes), sums.kind === 'entries' ? sums.entries : [])),
+    });
+    return aside;
+  } finally {
+    await releaseLock(lockFile, lock.owner);
   }
-  const db = await readVerifiedDatabase(SQL, backup);
-  db.close();
-  const now = options.now ?? new Date();
-  const bytes = await fs.readFile(backup);
-  const aside = `${absolute}.damaged-${now.toISOString().replace(/[:.]/g, '-')}`;
-  if (await exists(absolute)) await fs.rename(absolute, aside);
-  await writeFileAtomic(absolute, bytes, { keepBackup: false });
-  return aside;
 }

@@ -116,3 +116,47 @@ export class StoreIntactError extends StoreError {
     super('E_STORE_INTACT', msg('The store {0} is intact; restoring would replace it with its older backup copy. Restore only a damaged store (command line: add --force to restore anyway).'), file, [file]);
   }
 }
+
+export class StoreLockBrokenError extends StoreError {
+  constructor(lockFile: string, detail: string) {
+    super(
+      'E_STORE_LOCK_BROKEN',
+      msg('{0} is in the place of the store\'s write lock but is not an ixhaus-admin lock ({1}). Nothing was read or changed. If no window or program uses the store any more, delete {0} and open the store again.'),
+      lockFile,
+      [lockFile, detail],
+    );
+  }
+}
+
+export class StoreChecksumError extends StoreError {
+  constructor(file: string, checksumFile: string) {
+    super(
+      'E_STORE_CHECKSUM',
+      msg('The store file {0} does not match the checksum of its last save: it was changed outside ixhaus-admin, or damaged. Nothing was changed. Restore it from its backup; if you replaced the file on purpose, delete {1} and open it again (it then gets the full check).'),
+      file,
+      [file, checksumFile],
+    );
+  }
+}
+
+export class StoreConflictError extends StoreError {
+  constructor(file: string, detail: string) {
+    super(
+      'E_STORE_CONFLICT',
+      msg('The store {0} was not saved: {1}. Nothing was overwritten, and this change is not in the file. Reopen the store to see its current content, then make the change again.'),
+      file,
+      [file, detail],
+    );
+  }
+}
+
+export class StoreLockedError extends StoreError {
+  constructor(file: string, holder: string) {
+    super(
+      'E_STORE_LOCKED',
+      msg('The store {0} is being changed by another window or program ({1}); nothing was changed. Try again when it has finished, or close it there.'),
+      file,
+      [file, holder],
+    );
+  }
+}

@@ -50,24 +50,29 @@ export function pragmaNumber(db: Database, pragma: string): number {
 }
 
 /**
- * Runs `PRAGMA quick_check` and the identity checks on an opened database.
+ * Runs `PRAGMA quick_check` (unless `options.quickCheck` is false: the file's checksum already vouches for its
+ * bytes) and the identity checks on an opened database.
  * @returns the schema version (`PRAGMA user_version`)
  * @throws StoreCorruptError (quick_check fails or SQLite cannot read the file), StoreForeignError (another
  *         program's database), StoreTooNewError (a newer schema than `latestVersion`)
  */
-export function checkOpenedDatabase(file: string, db: Database, latestVersion: number): number {
-  let problems: string[];
+export function checkOpenedDatabase(file: string, db: Database, latestVersion: number, options: { quickCheck?: boolean } = {}): number {
+  let problems: string[] = ['ok'];
+  let applicationId: number;
+  let userVersion: number;
   try {
-    const result = db.exec('PRAGMA quick_check');
-    problems = (result[0]?.values ?? []).map((row) => String(row[0]));
+    if (options.quickCheck ?? true) {
+      const result = db.exec('PRAGMA quick_check');
+      problems = (result[0]?.values ?? []).map((row) => String(row[0]));
+    }
+    applicationId = pragmaNumber(db, 'application_id');
+    userVersion = pragmaNumber(db, 'user_version');
   } catch (error) {
     throw new StoreCorruptError(file, error instanceof Error ? error.message : String(error), error);
   }
   if (problems.length !== 1 || problems[0] !== 'ok') {
     throw new StoreCorruptError(file, `quick_check reports ${problems.slice(0, 3).join('; ')}`);
   }
-  const applicationId = pragmaNumber(db, 'application_id');
-  const userVersion = pragmaNumber(db, 'user_version');
   // Only files this program created are opened: a foreign (or blank) SQLite file never gets our schema.
   if (applicationId !== APPLICATION_ID) throw new StoreForeignError(file);
   if (userVersion > latestVersion) throw new StoreTooNewError(file, userVersion, latestVersion);

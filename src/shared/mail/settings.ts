@@ -171,22 +171,59 @@ export function emptyMailSettings(authType: MailAuthType = 'basic'): MailSetting
   };
 }
 
-function text(input: Record<string, unknown>, key: string): string {
-  const value = input[key];
-  if (value === undefined || value === null) return '';
-  return String(value);
+/** Keys that are never a setting and that hostile messages use to reach prototypes (issue 15). */
+const HOSTILE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** What a value is, for messages ("a list", "an object" …). */
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-function bool(input: Record<string, unknown>, key: string, fallback: boolean): boolean {
-  const value = input[key];
-  if (value === undefined || value === null || value === '') return fallback;
-  if (typeof value === 'boolean') return value;
-  return ['true', '1', 'yes', 'ja', 'on'].includes(String(value).trim().toLowerCase());
+/**
+ * Strict field access (issue 15): only the input's own properties count (nothing inherited), and a value of the
+ * wrong type is reported as an issue naming the field — never converted with String() (which would turn `[1]`
+ * into "1" and throw on `{ toString: 5 }`).
+ */
+class FieldReader {
+  readonly typeIssues: Array<{ field: string; kind: string; expected: string }> = [];
+  constructor(private readonly input: Record<string, unknown>) {}
+
+  private raw(key: string): unknown {
+    return Object.prototype.hasOwnProperty.call(this.input, key) ? this.input[key] : undefined;
+  }
+
+  text(key: string): string {
+    const value = this.raw(key);
+    if (value === undefined || value === null) return '';
+    if (typeof value === 'string') return value;
+    this.typeIssues.push({ field: key, kind: kindOf(value), expected: 'text' });
+    return '';
+  }
+
+  /** the port: a whole number, or its digits as text (form fields, C02) */
+  port(key: string): string {
+    const value = this.raw(key);
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+    return this.text(key);
+  }
+
+  bool(key: string, fallback: boolean): boolean {
+    const value = this.raw(key);
+    if (value === undefined || value === null || value === '') return fallback;
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === 'false') return value === 'true'; // HTML form controls
+    this.typeIssues.push({ field: key, kind: typeof value === 'string' ? `"${value.slice(0, 20)}"` : kindOf(value), expected: 'true or false' });
+    return fallback;
+  }
 }
 
 /**
  * Validates and normalises SMTP settings from any source (form, store row, CLI flags): strings are trimmed, the
- * port is coerced from a string (C02), addresses are checked (IDN allowed, CR/LF/NUL refused — C09), the OAuth
+ * port may be given as its digits (C02), every other field must have its type — text as a string, switches as
+ * true/false (or "true"/"false") — and anything else (lists, objects, objects with their own `toString`) is an
+ * issue naming the field, as are the keys `__proto__`, `constructor` and `prototype`; this never throws (issue 15), addresses are checked (IDN allowed, CR/LF/NUL refused — C09), the OAuth
  * tenant refuses `common`/`organizations`/`consumers` and URLs (C14), client/object ids must be GUIDs, a client
  * secret shaped like a GUID is warned about (C11), port 465 without SSL is an error (C02).
  *
@@ -198,13 +235,23 @@ function bool(input: Record<string, unknown>, key: string, fallback: boolean): b
 export function validateMailSettings(input: Record<string, unknown>, secrets?: SecretPresence, now: Date = new Date()): MailValidation {
   const issues: MailIssue[] = [];
   const add = (field: MailField, code: string, template: string, args: readonly (string | number)[] = [], severity: 'error' | 'warning' = 'error') => issues.push({ field, severity, code, template, args });
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    add('host', 'E_MAIL_SHAPE', msg('The SMTP settings must be an object of fields, not {0}; nothing was saved.'), [kindOf(input)]);
+    return { settings: undefined, issues };
+  }
+  const reader = new FieldReader(input);
+  const text = (_input: Record<string, unknown>, key: string): string => reader.text(key);
+  const bool = (_input: Record<string, unknown>, key: string, fallback: boolean): boolean => reader.bool(key, fallback);
+  for (const key of Object.keys(input)) {
+    if (HOSTILE_KEYS.has(key)) add('host', 'E_MAIL_FIELD', msg('The field "{0}" is not an SMTP setting and was refused; nothing was saved.'), [key]);
+  }
 
   const rawType = text(input, 'authType').trim() || 'basic';
   const authType: MailAuthType = rawType === 'oauth' ? 'oauth' : 'basic';
   if (rawType !== 'basic' && rawType !== 'oauth') add('authType', 'E_MAIL_AUTHTYPE', msg('Unknown authorization type "{0}": choose Basic or Microsoft OAuth 2.0.'), [rawType]);
 
   for (const key of Object.keys(emptyMailSettings())) {
-    const value = input[key];
+    const value = Object.prototype.hasOwnProperty.call(input, key) ? input[key] : undefined;
     if (typeof value === 'string' && hasLineBreak(value)) add(key as MailField, 'E_MAIL_LINEBREAK', msg('The field {0} contains a line break or NUL character; remove it (such characters could inject mail headers).'), [key]);
   }
 
@@ -212,7 +259,7 @@ export function validateMailSettings(input: Record<string, unknown>, secrets?: S
   if (host === '') add('host', 'E_MAIL_HOST', msg('Enter the SMTP server (host name or IP address).'));
   else if (!HOST_NAME.test(host) && !domainToAscii(host) && !/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) add('host', 'E_MAIL_HOST', msg('"{0}" is not a valid host name: enter only the server name, e.g. smtp.example.de (no URL, no port).'), [host]);
 
-  const portText = text(input, 'port').trim() || String(authType === 'oauth' ? OAUTH_DEFAULT_PORT : '');
+  const portText = reader.port('port').trim() || String(authType === 'oauth' ? OAUTH_DEFAULT_PORT : '');
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
   if (!(port >= 1 && port <= 65535)) add('port', 'E_MAIL_PORT', msg('The port must be a whole number from 1 to 65535 (usually 587 with STARTTLS or 465 with SSL).'));
   const ssl = bool(input, 'ssl', true);
@@ -262,6 +309,10 @@ export function validateMailSettings(input: Record<string, unknown>, secrets?: S
     if (secrets?.clientSecretLooksLikeId) add('clientSecret', 'W_MAIL_SECRET_ID', msg('The client secret looks like the Secret ID (a GUID); paste the Value column instead (shown only once when the secret is created).'), [], 'warning');
   }
 
+  for (const t of reader.typeIssues) {
+    const field = (t.field in emptyMailSettings() ? t.field : 'host') as MailField;
+    add(field, 'E_MAIL_TYPE', msg('The field {0} must be {1}, not {2}; nothing was saved.'), [t.field, t.expected, t.kind]);
+  }
   if (issues.some((issue) => issue.severity === 'error')) return { settings: undefined, issues };
   const hostAscii = domainToAscii(host) ?? host;
   return {

@@ -71,17 +71,26 @@ type Flatten<T> = { [K in keyof T]: T[K] };
 /** The object type a shape validates: keys whose validator accepts undefined become optional. */
 export type ObjectOf<S> = Flatten<{ [K in Exclude<keyof S, OptionalKeys<S>>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Infer<S[K]> }>;
 
-/** A plain object with exactly the given keys checked (unknown keys are refused, so typos surface). */
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+
+/**
+ * A plain object with exactly the given keys checked (unknown keys are refused, so typos surface). Strict against
+ * hostile shapes (issue 15): only plain objects (prototype Object.prototype or null — no class instances, no
+ * objects inheriting fields), only own keys of the shape count (so `__proto__`, `constructor`, `toString` are
+ * refused by name as "no such field"), and inherited values are never read.
+ */
 export function object<S extends Record<string, Validator<unknown>>>(shape: S): Validator<ObjectOf<S>> {
   return (value, path = '') => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ValidationError(path, 'an object');
+    const prototype: unknown = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) throw new ValidationError(path, 'a plain object');
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (!(key in shape)) throw new ValidationError(path ? `${path}.${key}` : key, 'no such field');
+      if (!hasOwn(shape, key)) throw new ValidationError(path ? `${path}.${key}` : key, 'no such field');
     }
     const out: Record<string, unknown> = {};
     for (const [key, check] of Object.entries(shape)) {
-      const checked = check(record[key], path ? `${path}.${key}` : key);
+      const checked = check(hasOwn(record, key) ? record[key] : undefined, path ? `${path}.${key}` : key);
       if (checked !== undefined) out[key] = checked;
     }
     return out as ObjectOf<S>;

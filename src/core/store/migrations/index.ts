@@ -6,6 +6,7 @@ import { SCHEMA_V3 } from './003_program_rights';
 import { SCHEMA_V4 } from './004_responsibility';
 import { SCHEMA_V5 } from './005_mail';
 import { SCHEMA_V6_CTI } from './006_cti';
+import { SCHEMA_V7_STORE_SAFETY } from './007_store_safety';
 import { backfillPhoneIndex } from '../../cti/phoneIndex';
 
 /** One schema step. `up` runs inside the store's migration transaction and must not save or commit. */
@@ -60,6 +61,13 @@ export const MIGRATIONS: readonly Migration[] = [
     up(db) {
       db.exec(SCHEMA_V6_CTI);
       backfillPhoneIndex(db);
+    },
+  },
+  {
+    version: 7,
+    name: 'sign-in throttle and the store kind (demo or production)',
+    up(db) {
+      db.exec(SCHEMA_V7_STORE_SAFETY);
     },
   },
 ];
