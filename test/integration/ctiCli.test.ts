@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { amiFrame, amiPeer, fritzPeer, tr064Peer } from '../fixtures/ctiPeers';
-import type { AmiPeerLog } from '../fixtures/ctiPeers';
+import { amiFrame, amiPeer, fritzPeer, tr064Peer } from '../peers/ctiPeers';
+import type { AmiPeerLog } from '../peers/ctiPeers';
 import { runBuiltCli, tempDir } from '../helpers';
 
 const root = path.join(__dirname, '../..');
@@ -62,17 +62,44 @@ describe('CLI: cti verbs (built dist/cli.js; real peers on 127.0.0.1)', function
     runBuiltCli(['cti', 'area-code', '--store', store, '--user', 'admin', '--password-env', 'IX_PW', '030'], { IX_PW: 'demo' });
   });
 
-  it('listen prints each call from a Fritz!Box with its matches', async () => {
+  it('listen --json prints one line per finished call with the box\'s own times (Europe/Berlin), durations and outcomes (issue 16 §1, §2)', async () => {
     const peer = fritzPeer();
     await peer.listen();
     try {
-      const run = runAsync(['cti', 'listen', '--store', store, '--fritzbox', `127.0.0.1:${peer.port}`, '--line', 'SIP0', '--count', '2', '--json']);
+      const run = runAsync(['cti', 'listen', '--store', store, '--fritzbox', `127.0.0.1:${peer.port}`, '--line', 'SIP0', '--count', '4', '--json']);
       await peer.connection(false);
-      peer.send('25.09.23 09:54:59;RING;0;2881360;453423;SIP0;\r\n25.09.23 09:55:00;RING;1;;453423;SIP0;\r\n');
+      peer.send('25.09.23 09:54:59;RING;0;2881360;453423;SIP0;\r\n25.09.23 09:55:03;CONNECT;0;10;2881360;\r\n25.09.23 09:56:10;DISCONNECT;0;67;\r\n');
+      peer.send('25.09.23 10:00:00;RING;1;;453423;SIP0;\r\n');
+      await new Promise((r) => setTimeout(r, 800)); // rang longer than the blocked-call threshold: missed
+      peer.send('25.09.23 10:00:20;DISCONNECT;1;0;\r\n');
+      peer.send('25.09.23 10:01:00;RING;2;01761234567;453423;SIP0;\r\n25.09.23 10:01:00;DISCONNECT;2;0;\r\n'); // blocked by the box
+      peer.send('25.09.23 10:02:00;CALL;3;10;453423;0301234567;SIP0;\r\n25.09.23 10:02:30;DISCONNECT;3;0;\r\n');
       const result = await run.done;
       assert.equal(result.code, 0, result.stderr);
-      const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { remote: string; lookup: { outcome: string; matches?: Array<{ origin: string }> } });
-      assert.deepEqual(lines.map((l) => [l.remote, l.lookup.outcome, l.lookup.matches?.[0]?.origin]), [['2881360', 'matched', 'person'], ['', 'suppressed', undefined]]);
+      const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const keys = ['direction', 'outcome', 'startedAt', 'answeredAt', 'endedAt', 'durationSeconds', 'ownNumber', 'line', 'extension', 'remote'];
+      assert.deepEqual(lines.map((l) => keys.map((k) => l[k])), [
+        ['in', 'answered', '2023-09-25T09:54:59+02:00', '2023-09-25T09:55:03+02:00', '2023-09-25T09:56:10+02:00', 67, '453423', 'SIP0', '10', '2881360'],
+        ['in', 'missed', '2023-09-25T10:00:00+02:00', null, '2023-09-25T10:00:20+02:00', 0, '453423', 'SIP0', null, ''],
+        ['in', 'blocked', '2023-09-25T10:01:00+02:00', null, '2023-09-25T10:01:00+02:00', 0, '453423', 'SIP0', null, '01761234567'],
+        ['out', 'unanswered', '2023-09-25T10:02:00+02:00', null, '2023-09-25T10:02:30+02:00', 0, '453423', 'SIP0', '10', '0301234567'],
+      ]);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('listen without --json prints the alert with the matches and the finished call', async () => {
+    const peer = fritzPeer();
+    await peer.listen();
+    try {
+      const run = runAsync(['cti', 'listen', '--store', store, '--fritzbox', `127.0.0.1:${peer.port}`, '--line', '10', '--count', '1', '--blocked-ms', '0']);
+      await peer.connection(false);
+      peer.send('25.09.23 09:54:59;RING;0;2881360;453423;SIP0;\n25.09.23 09:55:03;CONNECT;0;10;2881360;\n25.09.23 09:56:10;DISCONNECT;0;67;\n');
+      const result = await run.done;
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /eingehender Anruf on SIP0 from 2881360\n\+49302881360: 1 match/);
+      assert.match(result.stdout, /2023-09-25T09:54:59\+02:00 from 2881360: answered, 67 s, answered 2023-09-25T09:55:03\+02:00, ended 2023-09-25T09:56:10\+02:00 \[SIP0, ext 10, own 453423\]/);
     } finally {
       await peer.close();
     }
@@ -88,6 +115,8 @@ describe('CLI: cti verbs (built dist/cli.js; real peers on 127.0.0.1)', function
       while (!received.actions.some((a) => a.Action === 'Login')) await new Promise((r) => socket.once('data', r));
       await new Promise((r) => setImmediate(r));
       peer.send(amiFrame({ Event: 'DialBegin', Channel: 'SIP/trunk-1', Uniqueid: '1.1', Linkedid: '1.1', CallerIDNum: '0302881360', DestChannel: 'PJSIP/201-1' }));
+      await new Promise((r) => setTimeout(r, 700)); // past the blocked-call threshold
+      peer.send(amiFrame({ Event: 'Hangup', Channel: 'SIP/trunk-1', Uniqueid: '1.1', Linkedid: '1.1', Cause: '16' }));
       const result = await run.done;
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /eingehender Anruf on PJSIP\/201 from 0302881360\n\+49302881360: 1 match\n {2}person/);

@@ -6,6 +6,7 @@ import { SCHEMA_V3 } from './003_program_rights';
 import { SCHEMA_V4 } from './004_responsibility';
 import { SCHEMA_V5 } from './005_mail';
 import { SCHEMA_V6_CTI } from './006_cti';
+import { SCHEMA_V8_CTI_JOURNAL } from './008_cti_journal';
 import { backfillPhoneIndex } from '../../cti/phoneIndex';
 
 /** One schema step. `up` runs inside the store's migration transaction and must not save or commit. */
@@ -60,6 +61,14 @@ export const MIGRATIONS: readonly Migration[] = [
     up(db) {
       db.exec(SCHEMA_V6_CTI);
       backfillPhoneIndex(db);
+    },
+  },
+  // 7 is reserved (another change in flight); the lead fixes the order at merge
+  {
+    version: 8,
+    name: 'CTI journal: times with offset, duration, outcome, own number, extension, note',
+    up(db) {
+      db.exec(SCHEMA_V8_CTI_JOURNAL);
     },
   },
 ];
