@@ -177,10 +177,24 @@ export class AsteriskAmi implements CtiProvider {
    * Reconnects continue in the background in every case until {@link disconnect}.
    */
   async connect(): Promise<void> {
-    const loggedIn = new Promise<void>((resolve, reject) => this.loginWaiters.push((e) => (e ? reject(e) : resolve())));
-    loggedIn.catch(() => undefined); // settled by the caller's await below, or dropped when the TCP connect failed
+    let settled = false;
+    let failure: Error | undefined;
+    const waiter = (error?: Error): void => {
+      settled = true;
+      failure = error;
+    };
+    const loggedIn = new Promise<void>((resolve, reject) =>
+      this.loginWaiters.push((e) => {
+        waiter(e);
+        if (e) reject(e);
+        else resolve();
+      }),
+    );
+    loggedIn.catch(() => undefined); // settled by the await below, or dropped when the TCP connect failed
     await this.connection.start();
-    if (this.connection.current !== 'connected' && !this.bannerSeen) {
+    // a peer that reset right after accepting has already failed the login before start() returned
+    if (failure) throw failure;
+    if (!settled && this.connection.current !== 'connected' && !this.bannerSeen) {
       this.loginWaiters = [];
       return;
     }

@@ -92,6 +92,7 @@ export interface LookupOptions {
 interface IndexHit extends Record<string, string | number | null> {
   phone_id: number;
   e164: string;
+  extension: string | null;
   variant: string;
   person_id: number | null;
   creditor_id: number | null;
@@ -105,7 +106,7 @@ interface IndexHit extends Record<string, string | number | null> {
 }
 
 // one statement per lookup step: index hit, the number's row and the party's name (persons/creditors/owners)
-const HIT_COLUMNS = `SELECT i.phone_id, i.e164, i.variant, p.person_id, p.creditor_id, p.owner_id, p.kind, p.raw,
+const HIT_COLUMNS = `SELECT i.phone_id, i.e164, i.extension, i.variant, p.person_id, p.creditor_id, p.owner_id, p.kind, p.raw,
   coalesce(pe.person_no, c.creditor_no, o.owner_no) AS party_no, coalesce(pe.first_name, o.first_name) AS first_name,
   coalesce(pe.last_name, c.name, o.last_name) AS last_name, pe.company AS company
   FROM phone_index i JOIN phone_numbers p ON p.id = i.phone_id
@@ -186,6 +187,9 @@ export function lookupCaller(store: Store, callerId: string, options: LookupOpti
     // the longest base wins: 030 12345 6-7 is the 0301234 56 company only if 030 123456 is unknown
     const longestLength = base[0]?.e164.length;
     const longest = base.filter((h) => h.e164.length === longestLength);
+    // the switchboard (no extension, or -0) stands for the company; a colleague's own direct dial only if nothing else
+    const board = longest.filter((h) => h.extension === null || /^0+$/.test(h.extension));
+    if (board.length > 0) return matched(store, input, e164, toMatches(board, () => 'base'), options.userId);
     if (longest.length > 0) return matched(store, input, e164, toMatches(longest, () => 'base'), options.userId);
   }
   return { outcome: 'unknown', input, e164, reason: undefined };

@@ -116,6 +116,7 @@ export class CtiSession {
   private readonly unsubscribe: Array<() => void> = [];
   private readonly seenLines = new Map<string, Date>();
   private stopped = false;
+  private listening = false;
   private readonly blockedCallMs: number;
   /** calls imported from the PBX's own list so far (tests, CTI-Test) */
   imported = 0;
@@ -126,8 +127,14 @@ export class CtiSession {
     this.unsubscribe.push(provider.onEvent((event) => this.onEvent(event)));
     this.unsubscribe.push(
       provider.onStatus((status) => {
-        if (status === 'connected') void this.importHistory();
-        else this.markListened();
+        if (status === 'connected') {
+          this.listening = true;
+          void this.importHistory();
+        } else if (this.listening) {
+          // the connection was lost: from here on calls are missed unheard (imported on the next connect)
+          this.listening = false;
+          this.markListened();
+        }
       }),
     );
   }
@@ -156,7 +163,7 @@ export class CtiSession {
 
   stop(): void {
     if (this.stopped) return;
-    this.markListened();
+    if (this.listening) this.markListened();
     this.stopped = true;
     for (const off of this.unsubscribe.splice(0)) off();
     for (const t of this.tracked.values()) clearTimeout(t.holdTimer);
