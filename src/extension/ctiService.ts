@@ -82,8 +82,10 @@ export class CtiService implements vscode.Disposable {
   lastActions: readonly string[] = [];
   /** the user's line while CTI is active */
   line: string | undefined;
-  /** how many times CTI was (re)started — in-host tests check that one sign-in starts it once */
+  /** how many times CTI was (re)started */
   starts = 0;
+  /** new-call alerts per call id (in-host tests count: one per call, whatever restarts happen) */
+  readonly alertCounts = new Map<string, number>();
   private readonly log: Logger;
   /**
    * Start/stop run one after another (DESIGN.md §4b, issue 16 §5): sign-in, a store change and a settings change
@@ -110,6 +112,11 @@ export class CtiService implements vscode.Disposable {
   /** The session that dials: the configured telephone system, else the simulator. */
   get dialSession(): CtiSession | undefined {
     return this.sessions[0];
+  }
+
+  /** How many sessions listen to the simulator (one while CTI is active; two would alert every call twice). */
+  get simulatorSessions(): number {
+    return this.sessions.filter((s) => s.provider === this.simulator).length;
   }
 
   /** The simulator's session (for "Anruf simulieren…" and the CTI-Test). */
@@ -195,6 +202,10 @@ export class CtiService implements vscode.Disposable {
   }
 
   private onAlert(alert: CallAlert): void {
+    if (alert.kind === 'new') {
+      this.alertCounts.set(alert.event.callId, (this.alertCounts.get(alert.event.callId) ?? 0) + 1);
+      if (this.alertCounts.size > 200) this.alertCounts.delete(this.alertCounts.keys().next().value as string);
+    }
     this.alerts.set(alert.event.callId, alert);
     if (this.alerts.size > 50) this.alerts.delete(this.alerts.keys().next().value as string);
     this.statusBar.showCall(alert);
