@@ -1,7 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { amiFrame, amiPeer, fritzPeer, tr064Peer } from '../peers/ctiPeers';
+import { CtiSession, setJournalNote } from '../../src/core/cti/ctiSession';
+import { CtiSimulator } from '../../src/core/cti/simulator';
+import { silentLogger } from '../../src/core/log';
+import { Store } from '../../src/core/store/database';
+import { amiFrame, amiPeer, badAmiPeer, fritzPeer, tr064Peer } from '../peers/ctiPeers';
 import type { AmiPeerLog } from '../peers/ctiPeers';
 import { runBuiltCli, tempDir } from '../helpers';
 
@@ -133,6 +137,63 @@ describe('CLI: cti verbs (built dist/cli.js; real peers on 127.0.0.1)', function
     } finally {
       await peer.close();
     }
+  });
+
+  it('dial and listen --ami end with a precise message against peers that stay silent or reset after accept (issue 16 §6)', async () => {
+    for (const [kind, message] of [
+      ['reset', /closed before the AMI banner \(reset after accept\)/],
+      ['silent', /sent no AMI banner within 5000 ms/],
+    ] as const) {
+      const peer = badAmiPeer(kind);
+      await peer.listen();
+      try {
+        const started = Date.now();
+        const dial = await runAsync(['cti', 'dial', '--store', store, '--ami', `127.0.0.1:${peer.port}`, '--ami-user', 'ixhaus', '--ami-secret-env', 'AMI_SECRET', '--line', 'PJSIP/201', '0301234567'], { AMI_SECRET: 's3cret' }).done;
+        assert.equal(dial.code, 1, dial.stdout);
+        assert.match(dial.stderr, message);
+        assert.ok(!/refused/.test(dial.stderr), dial.stderr);
+        assert.ok(Date.now() - started < 30_000);
+        // listen says so at once on stderr and keeps retrying with the backoff (the test ends it)
+        const listen = spawn(process.execPath, [cli, 'cti', 'listen', '--store', store, '--ami', `127.0.0.1:${peer.port}`, '--ami-user', 'ixhaus', '--ami-secret-env', 'AMI_SECRET'], { env: { ...process.env, AMI_SECRET: 's3cret' } });
+        let stderr = '';
+        listen.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        while (!message.test(stderr)) await new Promise((r) => setTimeout(r, 50));
+        assert.match(stderr, /retrying in the background/);
+        listen.kill();
+        await new Promise((r) => listen.once('close', r));
+      } finally {
+        await peer.close();
+      }
+    }
+  });
+
+  it('journal prints the Anrufjournal with the telephone system\'s facts, for one user or all', async () => {
+    const writable = await Store.open(store);
+    try {
+      const haupt = Number(writable.scalar("SELECT id FROM users WHERE login = 'haupt'"));
+      const sim = new CtiSimulator(['SIM/1'], () => new Date('2023-09-25T07:54:59Z'));
+      const session = new CtiSession(writable, sim, { log: silentLogger, line: 'SIM/1', userId: haupt, blockedCallMs: 0 });
+      const a = sim.ring('030 2881360');
+      sim.answer(a);
+      sim.hangUp(a, 67);
+      sim.hangUp(sim.ring('0171 6783154'));
+      session.stop();
+      const row = Number(writable.scalar("SELECT id FROM call_journal WHERE call_id = ?", [a]));
+      setJournalNote(writable, haupt, row, 'Rückruf wegen Heizung');
+      await writable.save();
+    } finally {
+      await writable.close();
+    }
+    const json = runBuiltCli(['cti', 'journal', '--store', store, '--user', 'haupt', '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const calls = (JSON.parse(json.stdout) as { calls: Array<Record<string, unknown>> }).calls;
+    assert.deepEqual(calls.map((c) => [c.direction, c.outcome, c.startedAt, c.durationSeconds, c.remote, c.line, c.note, c.open]), [
+      ['in', 'missed', '2023-09-25T09:54:59+02:00', 0, '0171 6783154', 'SIM/1', null, true],
+      ['in', 'answered', '2023-09-25T09:54:59+02:00', 67, '030 2881360', 'SIM/1', 'Rückruf wegen Heizung', false],
+    ]);
+    const text = runBuiltCli(['cti', 'journal', '--store', store]);
+    assert.match(text.stdout, /2023-09-25T09:54:59\+02:00 {2}← 030 2881360 .* {2}answered 67 s {2}\[SIM\/1\] {2}„Rückruf wegen Heizung“/);
+    assert.equal(runBuiltCli(['cti', 'journal', '--store', store, '--user', 'nobody']).code, 1);
   });
 
   it('dial without a PBX prints the dial string; a Fritz!Box gives a tel: URI', async () => {
