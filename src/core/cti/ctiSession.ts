@@ -94,8 +94,11 @@ export function sameLine(eventLine: string | undefined, userLine: string): boole
 /** The state of one call while it runs. */
 interface TrackedCall {
   relevant: boolean;
-  /** ms clock when the session first saw the call (the blocked-call test compares arrival times) */
-  readonly seenMs: number;
+  /**
+   * ms clock when the session first saw the call start (the blocked-call test compares arrival times); undefined
+   * when the first event seen was its end (the start happened before this session): never "blocked" then
+   */
+  readonly seenMs: number | undefined;
   alerted: boolean;
   holdTimer: NodeJS.Timeout | undefined;
   last: CallEvent;
@@ -194,7 +197,7 @@ export class CtiSession {
     const ending = event.kind === 'ended' || event.kind === 'missed';
     let call = this.tracked.get(event.callId);
     if (!call) {
-      call = { relevant: false, seenMs: Date.now(), alerted: false, holdTimer: undefined, last: event };
+      call = { relevant: false, seenMs: ending ? undefined : Date.now(), alerted: false, holdTimer: undefined, last: event };
       // a call's end with nothing before it is not tracked (the start happened before this session)
       if (!ending) this.tracked.set(event.callId, call);
     }
@@ -261,7 +264,7 @@ export class CtiSession {
     // blocked: ended within the threshold as it arrived here, and (the box's clock counts whole seconds) within
     // the same or the next second by the telephone system's clock, so a late replay of a real call is not "blocked"
     const pbxGapMs = event.at.getTime() - (event.startedAt ?? event.at).getTime();
-    if (event.cause !== 'lost' && !call.alerted && Date.now() - call.seenMs < this.blockedCallMs && pbxGapMs <= Math.ceil(this.blockedCallMs / 1000) * 1000) return 'blocked';
+    if (event.cause !== 'lost' && !call.alerted && call.seenMs !== undefined && Date.now() - call.seenMs < this.blockedCallMs && pbxGapMs <= Math.ceil(this.blockedCallMs / 1000) * 1000) return 'blocked';
     return 'missed';
   }
 
