@@ -8,6 +8,10 @@ import { lookupCaller, readCtiSettings } from '../src/core/cti/callerLookup';
 import { CtiSession } from '../src/core/cti/ctiSession';
 import { FritzboxCallMonitor } from '../src/core/cti/fritzboxCallMonitor';
 import { silentLogger } from '../src/core/log';
+import { CtiSimulator } from '../src/core/cti/simulator';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Store } from '../src/core/store/database';
 
 /** Sorted-array percentile. */
@@ -51,7 +55,8 @@ export async function ringToAlert(file: string, calls: number): Promise<{ p50: n
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as net.AddressInfo).port;
   const box = new FritzboxCallMonitor({ host: '127.0.0.1', port, log: silentLogger });
-  const session = new CtiSession(store, box, { log: silentLogger, journal: false, line: 'SIP0' });
+  // the processing latency; the blocked-call hold (ixhaus.cti.blockedCallMs, default 500 ms) comes on top of it
+  const session = new CtiSession(store, box, { log: silentLogger, journal: false, line: 'SIP0', blockedCallMs: 0 });
   const raws = store.all<{ raw: string }>('SELECT raw FROM phone_numbers ORDER BY random() LIMIT ?', [calls]).map((r) => r.raw.replace(/[^\d+]/g, '').replace(/^\+/, '00'));
   try {
     await box.connect();
@@ -82,5 +87,37 @@ export async function ringToAlert(file: string, calls: number): Promise<{ p50: n
     for (const s of sockets) s.destroy();
     await new Promise<void>((r) => server.close(() => r()));
     await store.close();
+  }
+}
+
+/**
+ * Journal writes per call (issue 16): a call rung, answered and hung up on the simulator with the journal on — one
+ * INSERT (with the caller lookup) and two UPDATEs — on a writable copy of the store, in ms per call. The save to
+ * disk is not included (the extension debounces it).
+ */
+export async function journalWrite(file: string, calls: number): Promise<{ p50: number; p95: number; max: number; calls: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-bench-journal-'));
+  const copy = path.join(dir, 'store.sqlite');
+  fs.copyFileSync(file, copy);
+  const store = await Store.open(copy);
+  const sim = new CtiSimulator(['SIM/1']);
+  const userId = Number(store.scalar("SELECT id FROM users WHERE login = 'admin'"));
+  const session = new CtiSession(store, sim, { log: silentLogger, line: 'SIM/1', userId, blockedCallMs: 0 });
+  const raws = store.all<{ raw: string }>('SELECT raw FROM phone_numbers ORDER BY random() LIMIT ?', [calls]).map((r) => r.raw);
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < calls; i++) {
+      const t = performance.now();
+      const id = sim.ring(raws[i % raws.length] ?? '030123456');
+      sim.answer(id);
+      sim.hangUp(id, 60);
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    return { p50: pct(times, 50), p95: pct(times, 95), max: times[times.length - 1] ?? NaN, calls };
+  } finally {
+    session.stop();
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }

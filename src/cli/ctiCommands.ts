@@ -5,11 +5,11 @@
  */
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { AsteriskAmi, AMI_PORT } from '../core/cti/asteriskAmi';
+import { AmiError, AsteriskAmi, AMI_PORT } from '../core/cti/asteriskAmi';
 import type { LookupResult } from '../core/cti/callerLookup';
 import { lookupCaller, readCtiSettings } from '../core/cti/callerLookup';
-import { CtiSession } from '../core/cti/ctiSession';
-import type { CallAlert } from '../core/cti/ctiSession';
+import { CtiSession, DEFAULT_BLOCKED_CALL_MS, listJournal } from '../core/cti/ctiSession';
+import type { CallAlert, FinishedCall, JournalEntry } from '../core/cti/ctiSession';
 import { FRITZBOX_PORT, FritzboxCallMonitor } from '../core/cti/fritzboxCallMonitor';
 import { setOwnAreaCode } from '../core/cti/phoneIndex';
 import { canonicalAreaCode, dialString, normalizePhoneNumber } from '../core/cti/phoneNumber';
@@ -58,6 +58,38 @@ export function lookupText(result: LookupResult): string {
   }
 }
 
+/** One text line for a finished call (`cti listen` without --json). */
+export function finishedText(call: FinishedCall): string {
+  const where = [call.line, call.extension && `ext ${call.extension}`, call.ownNumber && `own ${call.ownNumber}`].filter(Boolean).join(', ');
+  return `${call.startedAt} ${call.direction === 'in' ? 'from' : 'to'} ${call.remote || '(unterdrückt)'}: ${call.outcome}${call.durationSeconds !== null ? `, ${call.durationSeconds} s` : ''}${call.answeredAt ? `, answered ${call.answeredAt}` : ''}${call.endedAt ? `, ended ${call.endedAt}` : ''}${where ? ` [${where}]` : ''}`;
+}
+
+function journalJson(e: JournalEntry): Record<string, unknown> {
+  return {
+    id: e.id,
+    direction: e.direction,
+    outcome: e.outcome ?? (e.state === 'missed' ? 'missed' : e.state === 'ended' ? 'answered' : null),
+    state: e.state,
+    startedAt: e.startedAt,
+    answeredAt: e.answeredAt,
+    endedAt: e.endedAt,
+    durationSeconds: e.durationSeconds,
+    ownNumber: e.ownNumber,
+    line: e.line,
+    extension: e.extension,
+    remote: e.remoteNumber ?? '',
+    match: e.matchName,
+    note: e.note,
+    open: e.open,
+  };
+}
+
+function journalText(e: JournalEntry): string {
+  const j = journalJson(e);
+  const where = [e.line, e.extension && `ext ${e.extension}`, e.ownNumber && `own ${e.ownNumber}`].filter(Boolean).join(', ');
+  return `${e.startedAt}  ${e.direction === 'in' ? '←' : '→'} ${e.remoteNumber ?? '(unterdrückt)'}${e.matchName ? ` ${e.matchName}` : ''}  ${String(j.outcome ?? e.state)}${e.durationSeconds !== null ? ` ${e.durationSeconds} s` : ''}${e.open ? ' (to call back)' : ''}${where ? `  [${where}]` : ''}${e.note ? `  „${e.note}“` : ''}`;
+}
+
 interface ProviderOptions {
   fritzbox?: { host: string; port: number };
   ami?: { host: string; port: number };
@@ -100,7 +132,7 @@ function providerOptions(command: Command): Command {
     .option('--verbose', 'log connection details to stderr');
 }
 
-/** Registers `cti normalize|lookup|listen|dial|area-code`. */
+/** Registers `cti normalize|lookup|listen|journal|dial|area-code`. */
 export function registerCtiCommands(program: Command): void {
   const cti = program.command('cti').description('telephone integration: normalise and look up numbers, listen to a PBX, dial').exitOverride();
 
@@ -116,8 +148,10 @@ export function registerCtiCommands(program: Command): void {
         const result = normalizePhoneNumber(input, { areaCode: options.areaCode });
         if (result.kind === 'invalid') throw new NotANumberError(input, result.reason.replace(/\{(\d)\}/g, (_w, i: string) => result.args[Number(i)] ?? ''));
         if (result.kind === 'suppressed') return Promise.resolve({ json: { input, suppressed: true }, text: 'Rufnummer unterdrückt (empty or anonymous caller id)\n' });
-        const text = [`${result.e164}${result.extension ? `  extension ${result.extension}` : ''}`, ...result.alternatives.map((a) => `  also tried: ${a} (a leading 49 without + or 00 may be the country code or part of an area code 049…; both are looked up)`)].join('\n');
-        return Promise.resolve({ json: { input, e164: result.e164, extension: result.extension ?? null, last8: result.last8, alternatives: result.alternatives, reading: result.reading }, text: `${text}\n` });
+        if (result.kind === 'internal') return Promise.resolve({ json: { input, internal: result.digits, dial: result.dial }, text: `Fritz!Box internal number ${result.dial} (extension ${result.digits}); no area code\n` });
+        if (result.kind === 'special') return Promise.resolve({ json: { input, special: result.digits, service: result.service }, text: `special number ${result.digits} (${result.service}); dialled as it is, no area code\n` });
+        const text = [`${result.e164}${result.extension ? `  extension ${result.extension}` : ''}${result.serviceCode ? `  service code ${result.serviceCode}` : ''}`, ...result.alternatives.map((a) => `  also tried: ${a} (a leading 49 without + or 00 may be the country code or part of an area code 049…; both are looked up)`)].join('\n');
+        return Promise.resolve({ json: { input, e164: result.e164, extension: result.extension ?? null, last8: result.last8, alternatives: result.alternatives, reading: result.reading, serviceCode: result.serviceCode ?? null }, text: `${text}\n` });
       }),
     );
 
@@ -145,34 +179,46 @@ export function registerCtiCommands(program: Command): void {
   providerOptions(
     cti
       .command('listen')
-      .description('connect to a Fritz!Box or Asterisk and print each incoming call with its matches (Ctrl+C ends)')
+      .description('connect to a Fritz!Box or Asterisk, print each incoming call with its matches and each finished call with its times and outcome (Ctrl+C ends)')
       .requiredOption('--store <file>', 'store file (opened read-only)')
-      .option('--line <line>', 'only calls on this line (e.g. SIP0, PJSIP/201)')
-      .addOption(new Option('--count <n>', 'stop after this many calls').argParser(count)),
+      .option('--line <line>', 'only calls on this line or extension (e.g. SIP0, 10, PJSIP/201)')
+      .addOption(new Option('--count <n>', 'stop after this many finished calls').argParser(count))
+      .addOption(new Option('--blocked-ms <ms>', `an unanswered call ending within this many ms is blocked: not announced, not missed (default ${DEFAULT_BLOCKED_CALL_MS}; 0 = off)`).argParser(count)),
   )
-    .option('--json', 'print one JSON object per line for each call')
+    .option('--json', 'print one JSON object per line for each finished call: direction, outcome, startedAt, answeredAt, endedAt, durationSeconds, ownNumber, line, extension, remote')
     .exitOverride()
-    .action(async (options: ProviderOptions & { store: string; line?: string; count?: number; json?: boolean }) => {
+    .action(async (options: ProviderOptions & { store: string; line?: string; count?: number; blockedMs?: number; json?: boolean }) => {
       const json = options.json === true;
       try {
         const log = stderrLogger(options.verbose === true);
         const provider = makeProvider(options, log);
         if (!provider) throw new Error('give the telephone system: --fritzbox HOST[:PORT] or --ami HOST:PORT --ami-user U --ami-secret-env V');
         const store = await Store.open(options.store, { readOnly: true });
-        const session = new CtiSession(store, provider, { log, line: options.line, journal: false });
+        const session = new CtiSession(store, provider, { log, line: options.line, journal: false, blockedCallMs: options.blockedMs });
         let seen = 0;
         await new Promise<void>((resolve, reject) => {
           session.onAlert((alert: CallAlert) => {
-            if (json) process.stdout.write(`${JSON.stringify({ kind: alert.kind, callId: alert.event.callId, remote: alert.event.remote, line: alert.event.line ?? null, at: alert.event.at.toISOString(), lookup: alert.lookup })}\n`);
-            else process.stdout.write(`${alert.event.at.toISOString()} ${alert.kind === 'new' ? 'eingehender Anruf' : 'Anrufer aktualisiert'} on ${alert.event.line ?? '?'} from ${alert.event.remote || '(unterdrückt)'}\n${lookupText(alert.lookup)}\n`);
+            if (!json) process.stdout.write(`${alert.event.at.toISOString()} ${alert.kind === 'new' ? 'eingehender Anruf' : 'Anrufer aktualisiert'} on ${alert.event.line ?? '?'} from ${alert.event.remote || '(unterdrückt)'}\n${lookupText(alert.lookup)}\n`);
+          });
+          session.onFinished((call: FinishedCall) => {
+            if (json) process.stdout.write(`${JSON.stringify(call)}\n`);
+            else process.stdout.write(`${finishedText(call)}\n`);
             seen++;
             if (options.count !== undefined && seen >= options.count) resolve();
           });
           process.once('SIGINT', () => resolve());
-          provider.connect().then(() => {
-            if (provider.status() !== 'connected') log.warn('not connected yet — retrying in the background');
-            else log.info('listening');
-          }, reject);
+          provider.connect().then(
+            () => {
+              if (provider.status() !== 'connected') log.warn('not connected yet — retrying in the background');
+              else log.info('listening');
+            },
+            (error: unknown) => {
+              // Asterisk answered and refused the login: no retry helps. A peer that is silent, half-greets or
+              // resets: say so now (not after minutes of silence) and keep retrying with the growing backoff.
+              if (error instanceof AmiError) reject(error);
+              else log.warn(`${error instanceof Error ? error.message : String(error)} — retrying in the background`);
+            },
+          );
         }).finally(async () => {
           session.stop();
           await provider.disconnect();
@@ -182,6 +228,34 @@ export function registerCtiCommands(program: Command): void {
         fail(error, json);
       }
     });
+
+  cti
+    .command('journal')
+    .description('print the Anrufjournal: per call the telephone system\'s times, duration, direction, outcome, own number, line, extension, caller and note')
+    .requiredOption('--store <file>', 'store file (opened read-only)')
+    .option('--user <login>', 'only the calls of this user')
+    .addOption(new Option('--limit <n>', 'newest calls to print (default 200)').argParser(count))
+    .option('--json', 'print the calls as a JSON array')
+    .exitOverride()
+    .action((options: { store: string; user?: string; limit?: number; json?: boolean }) =>
+      runVerb(options.json === true, async () => {
+        const store = await Store.open(options.store, { readOnly: true });
+        try {
+          let userId: number | undefined;
+          if (options.user !== undefined) {
+            const id = store.scalar('SELECT id FROM users WHERE login = ?', [options.user]);
+            if (typeof id !== 'number') throw new IxError('E_CLI_USER', msg('There is no user "{0}" in this store. List the users with "users list --store …".'), [options.user]);
+            userId = id;
+          }
+          const entries = listJournal(store, { userId, limit: options.limit ?? 200 });
+          const calls = entries.map(journalJson);
+          const text = entries.length === 0 ? 'no calls in the Anrufjournal\n' : `${entries.map(journalText).join('\n')}\n`;
+          return { json: { calls }, text };
+        } finally {
+          await store.close();
+        }
+      }),
+    );
 
   providerOptions(
     cti

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { AsteriskAmi } from '../core/cti/asteriskAmi';
+import { AMI_NO_HISTORY, AsteriskAmi } from '../core/cti/asteriskAmi';
 import type { PartyMatch } from '../core/cti/callerLookup';
 import { partyPhoneNumbers, rememberPick } from '../core/cti/callerLookup';
 import { callRecordActions } from '../core/cti/callRecords';
-import { CtiSession, ctiGate } from '../core/cti/ctiSession';
+import { CtiSession, ctiGate, DEFAULT_BLOCKED_CALL_MS } from '../core/cti/ctiSession';
 import type { CallAlert } from '../core/cti/ctiSession';
 import { FritzboxCallMonitor } from '../core/cti/fritzboxCallMonitor';
 import type { PartyOrigin } from '../core/cti/phoneIndex';
@@ -27,12 +27,22 @@ interface CtiConfig {
   readonly port: number | undefined;
   readonly amiUser: string;
   readonly tr064User: string;
+  /** ms within which an unanswered call that ends counts as blocked (issue 16 §2) */
+  readonly blockedCallMs: number;
 }
 
 function readConfig(): CtiConfig {
   const c = vscode.workspace.getConfiguration('ixhaus.cti');
   const port = c.get<number>('port', 0);
-  return { provider: c.get<CtiConfig['provider']>('provider', 'simulator'), host: c.get<string>('host', ''), port: port > 0 ? port : undefined, amiUser: c.get<string>('amiUser', ''), tr064User: c.get<string>('tr064User', '') };
+  const blocked = c.get<number>('blockedCallMs', DEFAULT_BLOCKED_CALL_MS);
+  return {
+    provider: c.get<CtiConfig['provider']>('provider', 'simulator'),
+    host: c.get<string>('host', ''),
+    port: port > 0 ? port : undefined,
+    amiUser: c.get<string>('amiUser', ''),
+    tr064User: c.get<string>('tr064User', ''),
+    blockedCallMs: Number.isFinite(blocked) && blocked >= 0 ? Math.min(blocked, 10_000) : DEFAULT_BLOCKED_CALL_MS,
+  };
 }
 
 /** Display label of a match's origin and field (German UI terms through l10n). */
@@ -72,7 +82,17 @@ export class CtiService implements vscode.Disposable {
   lastActions: readonly string[] = [];
   /** the user's line while CTI is active */
   line: string | undefined;
+  /** how many times CTI was (re)started */
+  starts = 0;
+  /** new-call alerts per call id (in-host tests count: one per call, whatever restarts happen) */
+  readonly alertCounts = new Map<string, number>();
   private readonly log: Logger;
+  /**
+   * Start/stop run one after another (DESIGN.md §4b, issue 16 §5): sign-in, a store change and a settings change
+   * may all ask at once; each waits for the one before, and decides on the state that one left. A small local
+   * chain until the generic serial lifecycle helper of the extension side takes over.
+   */
+  private lifecycle: Promise<void> = Promise.resolve();
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly storeHost: StoreHost, private readonly session: Session, logger: Logger) {
     this.log = taggedLogger(logger, 'cti');
@@ -94,22 +114,45 @@ export class CtiService implements vscode.Disposable {
     return this.sessions[0];
   }
 
+  /** How many sessions listen to the simulator (one while CTI is active; two would alert every call twice). */
+  get simulatorSessions(): number {
+    return this.sessions.filter((s) => s.provider === this.simulator).length;
+  }
+
   /** The simulator's session (for "Anruf simulieren…" and the CTI-Test). */
   get simulatorSession(): CtiSession | undefined {
     return this.sessions.find((s) => s.provider === this.simulator);
   }
 
-  /** Restarts only when the gate (CTI on, user's line) changed — after any data change. */
-  async refreshGate(): Promise<void> {
-    const store = this.storeHost.store;
-    const actor = this.session.actor;
-    const gate = store && actor ? ctiGate(store, actor.id) : { active: false, line: undefined };
-    if (gate.active !== this.active || (gate.active && gate.line !== this.line)) await this.restart();
+  /** Runs `step` after every start/stop asked for before it (errors are logged, the chain goes on). */
+  private serial(step: () => Promise<void>): Promise<void> {
+    const next = this.lifecycle.then(step).catch((error: unknown) => this.log.error(`CTI start/stop: ${error instanceof Error ? error.message : String(error)}`));
+    this.lifecycle = next;
+    return next;
   }
 
-  /** (Re)starts or stops CTI after sign-in/out, a store change or a settings change. */
-  async restart(): Promise<void> {
-    await this.stop();
+  /** Restarts only when the gate (CTI on, user's line) changed — after any data change; waits for a running restart. */
+  refreshGate(): Promise<void> {
+    return this.serial(async () => {
+      const store = this.storeHost.store;
+      const actor = this.session.actor;
+      const gate = store && actor ? ctiGate(store, actor.id) : { active: false, line: undefined };
+      if (gate.active !== this.active || (gate.active && gate.line !== this.line)) await this.startNow();
+    });
+  }
+
+  /** (Re)starts or stops CTI after sign-in/out, a store change or a settings change (serialised). */
+  restart(): Promise<void> {
+    return this.serial(() => this.startNow());
+  }
+
+  /** Lines and extensions the telephone system named recently (Meine Daten), the real PBX before the simulator. */
+  recentLines(): Array<{ name: string; at: Date; simulated: boolean }> {
+    return this.sessions.flatMap((s) => s.linesSeen().map((l) => ({ ...l, simulated: s.provider === this.simulator })));
+  }
+
+  private async startNow(): Promise<void> {
+    await this.stopNow();
     const store = this.storeHost.store;
     const actor = this.session.actor;
     if (!store || !actor) return;
@@ -118,7 +161,6 @@ export class CtiService implements vscode.Disposable {
       this.log.debug(`inactive (${gate.reason ?? ''})`);
       return;
     }
-    this.line = gate.line;
     const config = readConfig();
     const providers: CtiProvider[] = [];
     if (config.provider === 'fritzbox' && config.host) {
@@ -134,17 +176,25 @@ export class CtiService implements vscode.Disposable {
     }
     providers.push(this.simulator);
     const name = providers[0]?.kind ?? 'simulator';
+    const sessions: CtiSession[] = [];
     for (const provider of providers) {
       // the simulator rings the user's own line; a real PBX only alerts for calls on it
-      const ctiSession = new CtiSession(store, provider, { userId: actor.id, line: provider === this.simulator ? undefined : gate.line, log: this.log, journal: !store.readOnly });
+      const ctiSession = new CtiSession(store, provider, { userId: actor.id, line: provider === this.simulator ? undefined : gate.line, log: this.log, journal: !store.readOnly, blockedCallMs: config.blockedCallMs });
       ctiSession.onAlert((alert) => this.onAlert(alert));
       ctiSession.onCall((event) => {
         if (event.kind === 'ended' || event.kind === 'missed') this.statusBar.endCall(event.callId, name);
+      });
+      ctiSession.onJournalChanged(() => {
         this.journalEmitter.fire();
         if (!store.readOnly) store.scheduleSave();
       });
-      this.sessions.push(ctiSession);
+      sessions.push(ctiSession);
     }
+    // published only now, complete: nothing saw a half-started CTI while the secrets were read
+    this.sessions = sessions;
+    this.line = gate.line;
+    this.starts++;
+    if (config.provider === 'asterisk') this.log.info(AMI_NO_HISTORY);
     this.provider = providers[0];
     this.provider?.onStatus((status) => this.statusBar.setConnection(status, name));
     for (const provider of providers) void provider.connect().catch((error: unknown) => this.log.error(error instanceof Error ? error.message : String(error)));
@@ -152,6 +202,10 @@ export class CtiService implements vscode.Disposable {
   }
 
   private onAlert(alert: CallAlert): void {
+    if (alert.kind === 'new') {
+      this.alertCounts.set(alert.event.callId, (this.alertCounts.get(alert.event.callId) ?? 0) + 1);
+      if (this.alertCounts.size > 200) this.alertCounts.delete(this.alertCounts.keys().next().value as string);
+    }
     this.alerts.set(alert.event.callId, alert);
     if (this.alerts.size > 50) this.alerts.delete(this.alerts.keys().next().value as string);
     this.statusBar.showCall(alert);
@@ -214,12 +268,18 @@ export class CtiService implements vscode.Disposable {
     return match;
   }
 
-  async stop(): Promise<void> {
-    for (const s of this.sessions) {
+  /** Stops CTI (serialised with starts). */
+  stop(): Promise<void> {
+    return this.serial(() => this.stopNow());
+  }
+
+  private async stopNow(): Promise<void> {
+    const sessions = this.sessions;
+    this.sessions = [];
+    for (const s of sessions) {
       s.stop();
       await s.provider.disconnect();
     }
-    this.sessions = [];
     this.provider = undefined;
     this.line = undefined;
     this.statusBar.hide();

@@ -40,6 +40,8 @@ export const COMMAND_IDS = [
   'ixhaus.cti.setCredentials',
   'ixhaus.cti.createMeldung',
   'ixhaus.cti.createAuftrag',
+  'ixhaus.cti.setAreaCode',
+  'ixhaus.cti.editNote',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 

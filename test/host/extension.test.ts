@@ -172,7 +172,10 @@ describe('iX-Haus extension in a real VS Code host', () => {
     assert.equal(api.services.cti.active, true, 'CTI runs for a user with a line while PlusGlobalCTIKopplungAktiv is on');
     const party = store.get<{ raw: string; last_name: string }>("SELECT p.raw, pe.last_name FROM phone_numbers p JOIN persons pe ON pe.id = p.person_id WHERE p.raw LIKE '0%' AND p.kind = 'mobile' ORDER BY p.id LIMIT 1")!;
     const before = api.views['ixhaus.callJournal'].getChildren().length;
+    api.services.cti.lastNotification = undefined;
     await vscode.commands.executeCommand('ixhaus.cti.simulateCall', { number: party.raw });
+    // the alert waits for the blocked-call threshold (ixhaus.cti.blockedCallMs, issue 16)
+    while (!(api.services.cti.lastNotification ?? '').includes(party.last_name)) await new Promise((r) => setTimeout(r, 20));
     assert.equal(api.services.cti.statusBar.visible, true);
     assert.match(api.services.cti.statusBar.text, new RegExp(`^\\$\\(call-incoming\\) ${party.last_name}`));
     assert.match(api.services.cti.lastNotification ?? '', new RegExp(`${party.last_name}`));
@@ -184,7 +187,9 @@ describe('iX-Haus extension in a real VS Code host', () => {
     assert.equal(store.scalar("SELECT reporter_kind FROM meldungen WHERE subject = 'Rückruf erbeten'"), 'person');
     api.views['ixhaus.callJournal'].refresh();
     assert.equal(api.views['ixhaus.callJournal'].getChildren().length, before + 1);
+    api.services.cti.lastNotification = undefined;
     await vscode.commands.executeCommand('ixhaus.cti.simulateCall', { number: '' });
+    while (!/withheld|unterdrückt/.test(api.services.cti.lastNotification ?? '')) await new Promise((r) => setTimeout(r, 20));
     assert.match(api.services.cti.statusBar.text, /call-incoming/);
     assert.match(api.services.cti.lastNotification ?? '', /withheld|unterdrückt/);
     const editor = await vscode.commands.executeCommand('ixhaus.cti.openRecord', { callId: api.services.cti.alert()?.event.callId });

@@ -1,8 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { amiFrame, amiPeer, fritzPeer, tr064Peer } from '../fixtures/ctiPeers';
-import type { AmiPeerLog } from '../fixtures/ctiPeers';
+import { CtiSession, setJournalNote } from '../../src/core/cti/ctiSession';
+import { CtiSimulator } from '../../src/core/cti/simulator';
+import { silentLogger } from '../../src/core/log';
+import { Store } from '../../src/core/store/database';
+import { amiFrame, amiPeer, badAmiPeer, fritzPeer, tr064Peer } from '../peers/ctiPeers';
+import type { AmiPeerLog } from '../peers/ctiPeers';
 import { runBuiltCli, smallDemoStoreFile, tempDir } from '../helpers';
 
 const root = path.join(__dirname, '../..');
@@ -62,17 +66,44 @@ describe('CLI: cti verbs (built dist/cli.js; real peers on 127.0.0.1)', function
     runBuiltCli(['cti', 'area-code', '--store', store, '--user', 'admin', '--password-env', 'IX_PW', '030'], { IX_PW: 'demo' });
   });
 
-  it('listen prints each call from a Fritz!Box with its matches', async () => {
+  it('listen --json prints one line per finished call with the box\'s own times (Europe/Berlin), durations and outcomes (issue 16 §1, §2)', async () => {
     const peer = fritzPeer();
     await peer.listen();
     try {
-      const run = runAsync(['cti', 'listen', '--store', store, '--fritzbox', `127.0.0.1:${peer.port}`, '--line', 'SIP0', '--count', '2', '--json']);
+      const run = runAsync(['cti', 'listen', '--store', store, '--fritzbox', `127.0.0.1:${peer.port}`, '--line', 'SIP0', '--count', '4', '--json']);
       await peer.connection(false);
-      peer.send('25.09.23 09:54:59;RING;0;2881360;453423;SIP0;\r\n25.09.23 09:55:00;RING;1;;453423;SIP0;\r\n');
+      peer.send('25.09.23 09:54:59;RING;0;2881360;453423;SIP0;\r\n25.09.23 09:55:03;CONNECT;0;10;2881360;\r\n25.09.23 09:56:10;DISCONNECT;0;67;\r\n');
+      peer.send('25.09.23 10:00:00;RING;1;;453423;SIP0;\r\n');
+      await new Promise((r) => setTimeout(r, 800)); // rang longer than the blocked-call threshold: missed
+      peer.send('25.09.23 10:00:20;DISCONNECT;1;0;\r\n');
+      peer.send('25.09.23 10:01:00;RING;2;01761234567;453423;SIP0;\r\n25.09.23 10:01:00;DISCONNECT;2;0;\r\n'); // blocked by the box
+      peer.send('25.09.23 10:02:00;CALL;3;10;453423;0301234567;SIP0;\r\n25.09.23 10:02:30;DISCONNECT;3;0;\r\n');
       const result = await run.done;
       assert.equal(result.code, 0, result.stderr);
-      const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { remote: string; lookup: { outcome: string; matches?: Array<{ origin: string }> } });
-      assert.deepEqual(lines.map((l) => [l.remote, l.lookup.outcome, l.lookup.matches?.[0]?.origin]), [['2881360', 'matched', 'person'], ['', 'suppressed', undefined]]);
+      const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const keys = ['direction', 'outcome', 'startedAt', 'answeredAt', 'endedAt', 'durationSeconds', 'ownNumber', 'line', 'extension', 'remote'];
+      assert.deepEqual(lines.map((l) => keys.map((k) => l[k])), [
+        ['in', 'answered', '2023-09-25T09:54:59+02:00', '2023-09-25T09:55:03+02:00', '2023-09-25T09:56:10+02:00', 67, '453423', 'SIP0', '10', '2881360'],
+        ['in', 'missed', '2023-09-25T10:00:00+02:00', null, '2023-09-25T10:00:20+02:00', 0, '453423', 'SIP0', null, ''],
+        ['in', 'blocked', '2023-09-25T10:01:00+02:00', null, '2023-09-25T10:01:00+02:00', 0, '453423', 'SIP0', null, '01761234567'],
+        ['out', 'unanswered', '2023-09-25T10:02:00+02:00', null, '2023-09-25T10:02:30+02:00', 0, '453423', 'SIP0', '10', '0301234567'],
+      ]);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('listen without --json prints the alert with the matches and the finished call', async () => {
+    const peer = fritzPeer();
+    await peer.listen();
+    try {
+      const run = runAsync(['cti', 'listen', '--store', store, '--fritzbox', `127.0.0.1:${peer.port}`, '--line', '10', '--count', '1', '--blocked-ms', '0']);
+      await peer.connection(false);
+      peer.send('25.09.23 09:54:59;RING;0;2881360;453423;SIP0;\n25.09.23 09:55:03;CONNECT;0;10;2881360;\n25.09.23 09:56:10;DISCONNECT;0;67;\n');
+      const result = await run.done;
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /eingehender Anruf on SIP0 from 2881360\n\+49302881360: 1 match/);
+      assert.match(result.stdout, /2023-09-25T09:54:59\+02:00 from 2881360: answered, 67 s, answered 2023-09-25T09:55:03\+02:00, ended 2023-09-25T09:56:10\+02:00 \[SIP0, ext 10, own 453423\]/);
     } finally {
       await peer.close();
     }
@@ -88,6 +119,8 @@ describe('CLI: cti verbs (built dist/cli.js; real peers on 127.0.0.1)', function
       while (!received.actions.some((a) => a.Action === 'Login')) await new Promise((r) => socket.once('data', r));
       await new Promise((r) => setImmediate(r));
       peer.send(amiFrame({ Event: 'DialBegin', Channel: 'SIP/trunk-1', Uniqueid: '1.1', Linkedid: '1.1', CallerIDNum: '0302881360', DestChannel: 'PJSIP/201-1' }));
+      await new Promise((r) => setTimeout(r, 700)); // past the blocked-call threshold
+      peer.send(amiFrame({ Event: 'Hangup', Channel: 'SIP/trunk-1', Uniqueid: '1.1', Linkedid: '1.1', Cause: '16' }));
       const result = await run.done;
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /eingehender Anruf on PJSIP\/201 from 0302881360\n\+49302881360: 1 match\n {2}person/);
@@ -104,6 +137,63 @@ describe('CLI: cti verbs (built dist/cli.js; real peers on 127.0.0.1)', function
     } finally {
       await peer.close();
     }
+  });
+
+  it('dial and listen --ami end with a precise message against peers that stay silent or reset after accept (issue 16 §6)', async () => {
+    for (const [kind, message] of [
+      ['reset', /closed before the AMI banner \(reset after accept\)/],
+      ['silent', /sent no AMI banner within 5000 ms/],
+    ] as const) {
+      const peer = badAmiPeer(kind);
+      await peer.listen();
+      try {
+        const started = Date.now();
+        const dial = await runAsync(['cti', 'dial', '--store', store, '--ami', `127.0.0.1:${peer.port}`, '--ami-user', 'ixhaus', '--ami-secret-env', 'AMI_SECRET', '--line', 'PJSIP/201', '0301234567'], { AMI_SECRET: 's3cret' }).done;
+        assert.equal(dial.code, 1, dial.stdout);
+        assert.match(dial.stderr, message);
+        assert.ok(!/refused/.test(dial.stderr), dial.stderr);
+        assert.ok(Date.now() - started < 30_000);
+        // listen says so at once on stderr and keeps retrying with the backoff (the test ends it)
+        const listen = spawn(process.execPath, [cli, 'cti', 'listen', '--store', store, '--ami', `127.0.0.1:${peer.port}`, '--ami-user', 'ixhaus', '--ami-secret-env', 'AMI_SECRET'], { env: { ...process.env, AMI_SECRET: 's3cret' } });
+        let stderr = '';
+        listen.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        while (!message.test(stderr)) await new Promise((r) => setTimeout(r, 50));
+        assert.match(stderr, /retrying in the background/);
+        listen.kill();
+        await new Promise((r) => listen.once('close', r));
+      } finally {
+        await peer.close();
+      }
+    }
+  });
+
+  it('journal prints the Anrufjournal with the telephone system\'s facts, for one user or all', async () => {
+    const writable = await Store.open(store);
+    try {
+      const haupt = Number(writable.scalar("SELECT id FROM users WHERE login = 'haupt'"));
+      const sim = new CtiSimulator(['SIM/1'], () => new Date('2023-09-25T07:54:59Z'));
+      const session = new CtiSession(writable, sim, { log: silentLogger, line: 'SIM/1', userId: haupt, blockedCallMs: 0 });
+      const a = sim.ring('030 2881360');
+      sim.answer(a);
+      sim.hangUp(a, 67);
+      sim.hangUp(sim.ring('0171 6783154'));
+      session.stop();
+      const row = Number(writable.scalar("SELECT id FROM call_journal WHERE call_id = ?", [a]));
+      setJournalNote(writable, haupt, row, 'Rückruf wegen Heizung');
+      await writable.save();
+    } finally {
+      await writable.close();
+    }
+    const json = runBuiltCli(['cti', 'journal', '--store', store, '--user', 'haupt', '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const calls = (JSON.parse(json.stdout) as { calls: Array<Record<string, unknown>> }).calls;
+    assert.deepEqual(calls.map((c) => [c.direction, c.outcome, c.startedAt, c.durationSeconds, c.remote, c.line, c.note, c.open]), [
+      ['in', 'missed', '2023-09-25T09:54:59+02:00', 0, '0171 6783154', 'SIM/1', null, true],
+      ['in', 'answered', '2023-09-25T09:54:59+02:00', 67, '030 2881360', 'SIM/1', 'Rückruf wegen Heizung', false],
+    ]);
+    const text = runBuiltCli(['cti', 'journal', '--store', store]);
+    assert.match(text.stdout, /2023-09-25T09:54:59\+02:00 {2}← 030 2881360 .* {2}answered 67 s {2}\[SIM\/1\] {2}„Rückruf wegen Heizung“/);
+    assert.equal(runBuiltCli(['cti', 'journal', '--store', store, '--user', 'nobody']).code, 1);
   });
 
   it('dial without a PBX prints the dial string; a Fritz!Box gives a tel: URI', async () => {

@@ -7,8 +7,8 @@ import { FRITZBOX_REFUSED_HINT, FritzboxCallMonitor, parseFritzLine } from '../.
 import { writePhoneNumber } from '../../src/core/cti/phoneIndex';
 import { LineSplitter } from '../../src/core/cti/provider';
 import type { Store } from '../../src/core/store/database';
-import { amiFrame, amiPeer, collectingLogger, EventLog, fritzPeer, StatusLog, untilStatus } from '../fixtures/ctiPeers';
-import type { AmiPeerLog, ScriptedPeer } from '../fixtures/ctiPeers';
+import { amiFrame, amiPeer, collectingLogger, EventLog, fritzPeer, StatusLog, untilStatus } from '../peers/ctiPeers';
+import type { AmiPeerLog, ScriptedPeer } from '../peers/ctiPeers';
 import { smallDemoStore } from '../helpers';
 
 const FAST = { initialMs: 10, maxMs: 80 };
@@ -80,7 +80,7 @@ describe('cti: Fritz!Box call monitor against a TCP peer (C22, C26, C28)', funct
       ['ringing', 'in', '', '453423'],
     ]);
     assert.equal(events.events.find((e) => e.kind === 'ended')?.durationSeconds, 57);
-    assert.equal(events.events.find((e) => e.kind === 'connected')?.line, '12');
+    assert.deepEqual([events.events.find((e) => e.kind === 'connected')?.line, events.events.find((e) => e.kind === 'connected')?.extension], ['SIP0', '12']);
   });
 
   it('logs and skips malformed and unknown lines, and keeps going', async () => {

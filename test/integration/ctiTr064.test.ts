@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { FritzboxCallMonitor } from '../../src/core/cti/fritzboxCallMonitor';
 import { Tr064Error, tr064Dial } from '../../src/core/cti/fritzboxTr064';
 import { silentLogger } from '../../src/core/log';
-import { tr064Peer } from '../fixtures/ctiPeers';
+import { tr064Peer } from '../peers/ctiPeers';
 
 describe('cti: Fritz!Box dialling through TR-064 against an HTTP digest peer', function () {
   this.timeout(20_000);

@@ -35,7 +35,7 @@ describe('cti session with the simulator (product.md §7, issue 9 §3, §4, §6)
 
   it('alerts once per call on ringing, or on answering when PlusGlobalCTIReactionAbhebebHoerer is on; updates on a late caller id', () => {
     const sim = new CtiSimulator(['SIM/1', 'SIM/2']);
-    const session = new CtiSession(store, sim, { log: silentLogger, line: 'SIM/1', userId: haupt.id });
+    const session = new CtiSession(store, sim, { log: silentLogger, line: 'SIM/1', userId: haupt.id, blockedCallMs: 0 });
     const alerts: CallAlert[] = [];
     session.onAlert((a) => alerts.push(a));
     const a = sim.ring('0171/6783154');
@@ -44,7 +44,7 @@ describe('cti session with the simulator (product.md §7, issue 9 §3, §4, §6)
     sim.hangUp(a, 30);
     assert.deepEqual(alerts.map((x) => [x.kind, x.lookup.outcome]), [['new', 'matched']]);
     setSetting(store, admin, 'PlusGlobalCTIReactionAbhebebHoerer', '1');
-    const onAnswer = new CtiSession(store, sim, { log: silentLogger, line: 'SIM/1', journal: false });
+    const onAnswer = new CtiSession(store, sim, { log: silentLogger, line: 'SIM/1', journal: false, blockedCallMs: 0 });
     const later: CallAlert[] = [];
     onAnswer.onAlert((x) => later.push(x));
     const b = sim.ring('');
@@ -58,7 +58,7 @@ describe('cti session with the simulator (product.md §7, issue 9 §3, §4, §6)
   it('journals calls; a missed call stays open until it is called back; dialing adds the outside-line prefix', async () => {
     setSetting(store, admin, 'PlusGlobalCTIVorwahlExternAnrufe', '0');
     const sim = new CtiSimulator();
-    const session = new CtiSession(store, sim, { log: silentLogger, line: 'SIM/1', userId: haupt.id });
+    const session = new CtiSession(store, sim, { log: silentLogger, line: 'SIM/1', userId: haupt.id, blockedCallMs: 0 });
     const missed = sim.ring('+49 171 6783154');
     sim.hangUp(missed);
     sim.ring('201'); // internal

@@ -11,6 +11,12 @@ import type { BackoffOptions, CallEvent, CtiProvider, DialOutcome, ProviderStatu
 import { Emitter, LineSplitter, ReconnectingConnection } from './provider';
 import { isInternalNumber, isSuppressedCallerId } from './phoneNumber';
 
+/**
+ * Calls missed while nobody listened: Asterisk keeps its call records (CDR/CEL) in files or a database, not behind
+ * AMI, so this provider has no `callHistory` (issue 16); the CTI-Test and README say so.
+ */
+export const AMI_NO_HISTORY = 'Asterisk AMI offers no call list: calls while nobody listened are not imported (they are in the Asterisk CDR).';
+
 /** Default AMI port. */
 export const AMI_PORT = 5038;
 
@@ -34,6 +40,14 @@ export interface AmiOptions {
   /** caller ids with at most this many digits are internal extensions and never replace a caller (C25; default 4) */
   readonly internalMaxDigits?: number;
   readonly now?: () => Date;
+  /** deadline for the banner `Asterisk Call Manager/x.y` after the TCP connect (default 5 s) */
+  readonly bannerTimeoutMs?: number;
+  /** deadline for the answer to `Action: Login` (default 10 s) */
+  readonly loginTimeoutMs?: number;
+  /** deadline of the TCP connect (default 10 s) */
+  readonly connectTimeoutMs?: number;
+  /** how long a connection must stay up before the reconnect backoff resets (default 60 s; tests shorten it) */
+  readonly stableMs?: number;
 }
 
 /** The AMI refused the login or an action. */
@@ -43,13 +57,33 @@ export class AmiError extends IxError {
   }
 }
 
+/**
+ * The AMI peer did not do its part in time, or went away before the login: no banner, half a banner, no answer to
+ * Login, closed before the login (issue 16 §6). Distinct from {@link AmiError} (Asterisk answered and refused).
+ */
+export class AmiTimeoutError extends IxError {
+  constructor(template: string, args: readonly (string | number)[]) {
+    super('E_CTI_AMI_TIMEOUT', template, args);
+  }
+}
+
 interface AmiCall {
   readonly linkedId: string;
   remote: string;
   line: string | undefined;
+  /** the internal extension that dialled (outgoing) or answered */
+  extension: string | undefined;
+  direction: 'in' | 'out';
   announced: boolean;
-  connected: boolean;
+  startedAt: Date | undefined;
+  answeredAt: Date | undefined;
+  cause: 'busy' | 'rejected' | undefined;
   ended: boolean;
+}
+
+/** Q.850 causes of an AMI `Hangup` that say why an unanswered call ended (17 user busy, 21 call rejected). */
+function hangupCause(cause: string | undefined): 'busy' | 'rejected' | undefined {
+  return cause === '17' ? 'busy' : cause === '21' ? 'rejected' : undefined;
 }
 
 function suppressedCaller(message: AmiMessage): boolean {
@@ -80,6 +114,9 @@ export class AsteriskAmi implements CtiProvider {
   private readonly knownLines = new Set<string>();
   private ping: NodeJS.Timeout | undefined;
   private loginWaiters: Array<(error?: Error) => void> = [];
+  private bannerTimer: NodeJS.Timeout | undefined;
+  /** bytes of the current connection before the banner's line end (to tell "half a banner" from none) */
+  private preBanner = '';
   /** malformed lines seen */
   malformed = 0;
   /** the banner of the last connection (`Asterisk Call Manager/5.0.1`) */
@@ -91,16 +128,39 @@ export class AsteriskAmi implements CtiProvider {
       options.log.warn('AMI line longer than 8 KB skipped');
     });
     this.connection = new ReconnectingConnection(
-      { host: options.host, port: options.port ?? AMI_PORT, backoff: options.backoff, timers: options.timers, log: options.log, refusedHint: `Asterisk refuses the AMI port ${options.port ?? AMI_PORT} — enable it in manager.conf ([general] enabled = yes) and allow this host.` },
+      {
+        host: options.host,
+        port: options.port ?? AMI_PORT,
+        backoff: options.backoff,
+        timers: options.timers,
+        log: options.log,
+        connectTimeoutMs: options.connectTimeoutMs,
+        stableMs: options.stableMs,
+        refusedHint: `Asterisk refuses the AMI port ${options.port ?? AMI_PORT} — enable it in manager.conf ([general] enabled = yes) and allow this host.`,
+      },
       {
         onConnected: () => {
           this.splitter.reset();
           this.pending = {};
           this.bannerSeen = false;
           this.loggedIn = false;
+          this.preBanner = '';
+          const bannerMs = options.bannerTimeoutMs ?? 5000;
+          this.bannerTimer = setTimeout(() => {
+            const error = this.preBanner === ''
+              ? new AmiTimeoutError(msg('The peer at {0} accepted the connection but sent no AMI banner within {1} ms. Is this the Asterisk Manager port (manager.conf, default 5038)?'), [this.where(), bannerMs])
+              : new AmiTimeoutError(msg('The peer at {0} sent half an AMI banner ("{1}") and then nothing within {2} ms. Is this the Asterisk Manager port, or is a proxy in between cutting the connection?'), [this.where(), this.preBanner.slice(0, 40), bannerMs]);
+            this.failLogin(error);
+            this.connection.drop();
+          }, bannerMs);
         },
-        onData: (chunk) => this.splitter.push(chunk),
+        onData: (chunk) => {
+          if (!this.bannerSeen && this.preBanner.length < 200) this.preBanner += chunk.toString('utf8');
+          this.splitter.push(chunk);
+        },
         onClosed: () => {
+          clearTimeout(this.bannerTimer);
+          if (!this.loggedIn) this.failLogin(new AmiTimeoutError(this.bannerSeen ? msg('The connection to {0} closed after the AMI banner, before Asterisk answered the Login. Check manager.conf (permit/deny for this host) and the Asterisk log.') : msg('The connection to {0} closed before the AMI banner (reset after accept). Is this the Asterisk Manager port, and does manager.conf permit this host?'), [this.where()]));
           this.loggedIn = false;
           if (this.ping) clearInterval(this.ping);
           this.ping = undefined;
@@ -110,11 +170,31 @@ export class AsteriskAmi implements CtiProvider {
     this.connection.status.on((status, detail) => this.statusEmitter.emit(status === 'connected' ? 'connecting' : status, detail));
   }
 
-  /** Connects and logs in (resolves after the first attempt; rejects with {@link AmiError} on a refused login). */
+  /**
+   * Connects and logs in; settles after the first attempt: resolves when logged in or when the TCP connect failed
+   * (reconnects continue), rejects with {@link AmiError} on a refused login and with {@link AmiTimeoutError} when the
+   * peer sent no banner, half a banner, no answer to Login, or closed before the login (each within its deadline).
+   * Reconnects continue in the background in every case until {@link disconnect}.
+   */
   async connect(): Promise<void> {
-    const loggedIn = new Promise<void>((resolve, reject) => this.loginWaiters.push((e) => (e ? reject(e) : resolve())));
+    let settled = false;
+    let failure: Error | undefined;
+    const waiter = (error?: Error): void => {
+      settled = true;
+      failure = error;
+    };
+    const loggedIn = new Promise<void>((resolve, reject) =>
+      this.loginWaiters.push((e) => {
+        waiter(e);
+        if (e) reject(e);
+        else resolve();
+      }),
+    );
+    loggedIn.catch(() => undefined); // settled by the await below, or dropped when the TCP connect failed
     await this.connection.start();
-    if (this.connection.current !== 'connected') {
+    // a peer that reset right after accepting has already failed the login before start() returned
+    if (failure) throw failure;
+    if (!settled && this.connection.current !== 'connected' && !this.bannerSeen) {
       this.loginWaiters = [];
       return;
     }
@@ -122,7 +202,24 @@ export class AsteriskAmi implements CtiProvider {
   }
   disconnect(): Promise<void> {
     if (this.ping) clearInterval(this.ping);
+    clearTimeout(this.bannerTimer);
+    this.loginWaiters = [];
     return this.connection.stop();
+  }
+
+  /** The waits before each reconnect so far (ms). */
+  get reconnectWaits(): readonly number[] {
+    return this.connection.waits;
+  }
+
+  private where(): string {
+    return `${this.options.host}:${this.options.port ?? AMI_PORT}`;
+  }
+
+  private failLogin(error: Error): void {
+    const waiters = this.loginWaiters.splice(0);
+    if (waiters.length === 0) this.options.log.warn(error.message);
+    for (const w of waiters) w(error);
   }
   status(): ProviderStatus {
     return this.connection.current === 'connected' && !this.loggedIn ? 'connecting' : this.connection.current;
@@ -173,6 +270,7 @@ export class AsteriskAmi implements CtiProvider {
         return;
       }
       this.bannerSeen = true;
+      clearTimeout(this.bannerTimer);
       this.banner = line;
       void this.login();
       return;
@@ -193,8 +291,18 @@ export class AsteriskAmi implements CtiProvider {
   }
 
   private async login(): Promise<void> {
+    const loginMs = this.options.loginTimeoutMs ?? 10_000;
+    let reply: AmiMessage;
     try {
-      const reply = await this.action({ Action: 'Login', Username: this.options.username, Secret: this.options.secret, Events: 'on' });
+      reply = await this.action({ Action: 'Login', Username: this.options.username, Secret: this.options.secret, Events: 'on' }, loginMs);
+    } catch {
+      // no answer is not a refusal: say so, and do not blame the user and secret (issue 16 §6)
+      if (!this.bannerSeen || this.connection.current !== 'connected') return; // closed meanwhile: onClosed reported it
+      this.failLogin(new AmiTimeoutError(msg('Asterisk at {0} sent its banner but did not answer the Login within {1} ms. The manager may be overloaded or something in between holds the connection; the user and secret were not checked.'), [this.where(), loginMs]));
+      this.connection.drop();
+      return;
+    }
+    try {
       if (reply.Response !== 'Success') throw new AmiError('the login', reply.Message ?? 'authentication failed');
       this.loggedIn = true;
       this.options.log.info(`logged in to ${this.banner}`);
@@ -208,17 +316,25 @@ export class AsteriskAmi implements CtiProvider {
     }
   }
 
-  private emit(kind: CallEvent['kind'], call: AmiCall, extra: Partial<CallEvent> = {}): void {
-    this.events.emit({ kind, callId: call.linkedId, direction: 'in', remote: call.remote, line: call.line, at: (this.options.now ?? (() => new Date()))(), ...extra });
+  private emit(kind: CallEvent['kind'], call: AmiCall, at: Date, extra: Partial<CallEvent> = {}): void {
+    this.events.emit({ kind, callId: call.linkedId, direction: call.direction, remote: call.remote, line: call.line, extension: call.extension, at, startedAt: call.startedAt ?? at, answeredAt: call.answeredAt, ...extra });
+  }
+
+  /** The event's own time (`Timestamp: 1433907233.123456` with `timestampevents = yes`), else the arrival time. */
+  private timeOf(message: AmiMessage): Date {
+    const stamp = Number(message.Timestamp);
+    if (message.Timestamp && Number.isFinite(stamp) && stamp > 0) return new Date(Math.round(stamp * 1000));
+    return (this.options.now ?? (() => new Date()))();
   }
 
   private callFor(message: AmiMessage): AmiCall | undefined {
     const linked = message.Linkedid ?? (message.Uniqueid ? this.uniqueToLinked.get(message.Uniqueid) : undefined) ?? message.Uniqueid;
     if (!linked) return undefined;
     if (message.Uniqueid) this.uniqueToLinked.set(message.Uniqueid, linked);
+    if (this.uniqueToLinked.size > 5000) this.uniqueToLinked.delete(this.uniqueToLinked.keys().next().value as string);
     let call = this.calls.get(linked);
     if (!call) {
-      call = { linkedId: linked, remote: '', line: undefined, announced: false, connected: false, ended: false };
+      call = { linkedId: linked, remote: '', line: undefined, extension: undefined, direction: 'in', announced: false, startedAt: undefined, answeredAt: undefined, cause: undefined, ended: false };
       this.calls.set(linked, call);
     }
     return call;
@@ -233,6 +349,10 @@ export class AsteriskAmi implements CtiProvider {
     return true;
   }
 
+  private internal(number: string | undefined): boolean {
+    return number !== undefined && number !== '' && isInternalNumber(number, this.options.internalMaxDigits ?? 4);
+  }
+
   private onMessage(message: AmiMessage): void {
     if (message.ActionID && message.Response !== undefined) {
       const waiter = this.waiting.get(message.ActionID);
@@ -242,16 +362,19 @@ export class AsteriskAmi implements CtiProvider {
     }
     const event = message.Event;
     if (!event) return;
+    const at = this.timeOf(message);
     switch (event) {
       case 'Newchannel': {
         const call = this.callFor(message);
-        if (call && call.remote === '' && message.Uniqueid === call.linkedId) this.updateCaller(call, message);
+        if (!call) return;
+        if (message.Uniqueid === call.linkedId) call.startedAt ??= at;
+        if (call.remote === '' && message.Uniqueid === call.linkedId) this.updateCaller(call, message);
         return;
       }
       case 'NewCallerid': {
         const call = this.callFor(message);
-        if (!call || call.ended || message.Uniqueid !== call.linkedId) return;
-        if (this.updateCaller(call, message) && call.announced) this.emit('callerUpdated', call);
+        if (!call || call.ended || call.direction === 'out' || message.Uniqueid !== call.linkedId) return;
+        if (this.updateCaller(call, message) && call.announced) this.emit('callerUpdated', call, at);
         return;
       }
       case 'Dial':
@@ -259,24 +382,42 @@ export class AsteriskAmi implements CtiProvider {
         if (event === 'Dial' && message.SubEvent !== 'Begin') return;
         const call = this.callFor(message);
         if (!call || call.ended) return;
+        const destNumber = message.DestCallerIDNum && !isSuppressedCallerId(message.DestCallerIDNum) ? message.DestCallerIDNum : message.DestExten ?? message.DialString;
+        // an internal phone dialling out: the first leg's caller is an extension, the destination an outside number
+        // (issue 16 §4: Newchannel from PJSIP/201, DialBegin to the trunk with DestCallerIDNum 01761234567)
+        const outgoing = !call.announced && this.internal(message.CallerIDNum) && destNumber !== undefined && !this.internal(destNumber) && /\d/.test(destNumber);
+        if (outgoing) {
+          call.direction = 'out';
+          call.line = channelEndpoint(message.Channel);
+          call.extension = message.CallerIDNum;
+          call.remote = destNumber;
+          call.startedAt ??= at;
+          call.announced = true;
+          if (call.line) this.knownLines.add(call.line);
+          this.emit('outgoing', call, at);
+          return;
+        }
+        if (call.direction === 'out') return; // further legs of an outgoing call (forks, retries)
         const updated = this.updateCaller(call, message);
         const line = channelEndpoint(message.DestChannel ?? message.Destination);
         if (line) this.knownLines.add(line);
         if (!call.announced) {
           call.line = line;
+          call.startedAt ??= at;
           call.announced = true;
-          this.emit('ringing', call);
-        } else if (updated) this.emit('callerUpdated', call);
+          this.emit('ringing', call, at);
+        } else if (updated) this.emit('callerUpdated', call, at);
         return;
       }
       case 'DialEnd':
       case 'Newstate': {
         const call = this.callFor(message);
-        if (!call || !call.announced || call.connected || call.ended) return;
-        const answered = event === 'DialEnd' ? message.DialStatus === 'ANSWER' : message.ChannelStateDesc === 'Up' && channelEndpoint(message.Channel) === call.line;
+        if (!call || !call.announced || call.answeredAt || call.ended) return;
+        if (event === 'DialEnd' && message.DialStatus === 'BUSY') call.cause = 'busy';
+        const answered = event === 'DialEnd' ? message.DialStatus === 'ANSWER' : message.ChannelStateDesc === 'Up' && call.direction === 'in' && channelEndpoint(message.Channel) === call.line;
         if (answered) {
-          call.connected = true;
-          this.emit('connected', call);
+          call.answeredAt = at;
+          this.emit('connected', call, at);
         }
         return;
       }
@@ -284,7 +425,10 @@ export class AsteriskAmi implements CtiProvider {
         const call = this.callFor(message);
         if (!call || call.ended || message.Uniqueid !== call.linkedId) return;
         call.ended = true;
-        if (call.announced) this.emit(call.connected ? 'ended' : 'missed', call);
+        const cause = call.answeredAt ? undefined : call.cause ?? hangupCause(message.Cause);
+        // AMI states no talk time; it is the span from answer to hang-up by the events' own times
+        const durationSeconds = call.answeredAt ? Math.max(0, Math.round((at.getTime() - call.answeredAt.getTime()) / 1000)) : 0;
+        if (call.announced) this.emit(call.direction === 'in' && !call.answeredAt ? 'missed' : 'ended', call, at, { durationSeconds, cause });
         this.calls.delete(call.linkedId);
         return;
       }

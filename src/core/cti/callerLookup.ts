@@ -51,8 +51,12 @@ export interface PartyMatch {
   readonly field: PhoneField;
   /** the number as stored */
   readonly raw: string;
-  /** exact E.164, number + extension dialled through, an alternative reading (C20), or last 8 digits */
-  readonly via: 'exact' | 'direct' | 'alt' | 'last8';
+  /**
+   * exact E.164, number + extension dialled through, an alternative reading (C20), last 8 digits, or `base`: the
+   * caller is the stored number plus an unknown direct-dial extension (DIN 5008 `030 12345-67`; "matched by base
+   * number" — the company, not the person behind the extension)
+   */
+  readonly via: 'exact' | 'direct' | 'alt' | 'last8' | 'base';
 }
 
 /** A user found by internal extension. */
@@ -87,6 +91,8 @@ export interface LookupOptions {
 
 interface IndexHit extends Record<string, string | number | null> {
   phone_id: number;
+  e164: string;
+  extension: string | null;
   variant: string;
   person_id: number | null;
   creditor_id: number | null;
@@ -100,7 +106,7 @@ interface IndexHit extends Record<string, string | number | null> {
 }
 
 // one statement per lookup step: index hit, the number's row and the party's name (persons/creditors/owners)
-const HIT_COLUMNS = `SELECT i.phone_id, i.variant, p.person_id, p.creditor_id, p.owner_id, p.kind, p.raw,
+const HIT_COLUMNS = `SELECT i.phone_id, i.e164, i.extension, i.variant, p.person_id, p.creditor_id, p.owner_id, p.kind, p.raw,
   coalesce(pe.person_no, c.creditor_no, o.owner_no) AS party_no, coalesce(pe.first_name, o.first_name) AS first_name,
   coalesce(pe.last_name, c.name, o.last_name) AS last_name, pe.company AS company
   FROM phone_index i JOIN phone_numbers p ON p.id = i.phone_id
@@ -108,6 +114,10 @@ const HIT_COLUMNS = `SELECT i.phone_id, i.variant, p.person_id, p.creditor_id, p
 /** exact: the number, its alternative reading (C20) and number+extension; unused slots repeat the number */
 const EXACT_SQL = `${HIT_COLUMNS} WHERE i.e164 IN (?, ?, ?)`;
 const LAST8_SQL = `${HIT_COLUMNS} WHERE i.last8 = ?`;
+/** base number: the caller minus 1–4 trailing digits (a direct-dial extension), longest first; only main rows */
+const BASE_SQL = `${HIT_COLUMNS} WHERE i.variant = 'main' AND i.e164 IN (?, ?, ?, ?) ORDER BY length(i.e164) DESC`;
+/** A base number has at least this many digits after the `+` (country code + area code + a short subscriber number). */
+const MIN_BASE_DIGITS = 8;
 
 function displayName(hit: IndexHit, origin: PartyOrigin): string {
   const last = hit.last_name ?? '?';
@@ -150,6 +160,9 @@ export function lookupCaller(store: Store, callerId: string, options: LookupOpti
   const areaCode = options.areaCode ?? ownAreaCode(store);
   const normalized: NormalizedPhone = normalizePhoneNumber(callerId, { areaCode });
   if (normalized.kind === 'suppressed') return { outcome: 'suppressed', input };
+  if (normalized.kind === 'internal') return lookupCaller(store, normalized.digits, { ...options, internalMaxDigits: Math.max(maxDigits, normalized.digits.length) });
+  // 110, 112, 115, 116xyz, 118xy: no party has them; not an error either (CLI `cti lookup` exits 0)
+  if (normalized.kind === 'special') return { outcome: 'unknown', input, e164: undefined, reason: undefined };
   if (normalized.kind === 'invalid') {
     const digits = callerId.replace(/\D/g, '');
     if (digits.length >= 7) {
@@ -167,6 +180,18 @@ export function lookupCaller(store: Store, callerId: string, options: LookupOpti
   }
   const suffix = store.all<IndexHit>(LAST8_SQL, [normalized.last8]);
   if (suffix.length > 0) return matched(store, input, e164, toMatches(suffix, () => 'last8'), options.userId);
+  const digits = e164.slice(1);
+  const bases = [1, 2, 3, 4].map((k) => `+${digits.slice(0, -k)}`).filter((b) => b.length - 1 >= MIN_BASE_DIGITS);
+  if (bases.length > 0) {
+    const base = store.all<IndexHit>(BASE_SQL, [bases[0], bases[1] ?? bases[0], bases[2] ?? bases[0], bases[3] ?? bases[0]] as string[]);
+    // the longest base wins: 030 12345 6-7 is the 0301234 56 company only if 030 123456 is unknown
+    const longestLength = base[0]?.e164.length;
+    const longest = base.filter((h) => h.e164.length === longestLength);
+    // the switchboard (no extension, or -0) stands for the company; a colleague's own direct dial only if nothing else
+    const board = longest.filter((h) => h.extension === null || /^0+$/.test(h.extension));
+    if (board.length > 0) return matched(store, input, e164, toMatches(board, () => 'base'), options.userId);
+    if (longest.length > 0) return matched(store, input, e164, toMatches(longest, () => 'base'), options.userId);
+  }
   return { outcome: 'unknown', input, e164, reason: undefined };
 }
 

@@ -4,9 +4,10 @@
  * own=4 remote=5 line=6; CONNECT ext=3 remote=4; DISCONNECT duration=3. Dialing goes through TR-064 where a
  * TR-064 login is configured (`fritzboxTr064.ts`), else {@link FritzboxCallMonitor.dial} returns a `tel:` URI.
  */
-import { tr064Dial } from './fritzboxTr064';
+import { parsePbxDate } from './callTime';
+import { tr064CallList, tr064Dial } from './fritzboxTr064';
 import type { Logger } from '../log';
-import type { BackoffOptions, CallEvent, CtiProvider, DialOutcome, ProviderStatus, Timers } from './provider';
+import type { BackoffOptions, CallEvent, CtiProvider, DialOutcome, HistoryCall, ProviderStatus, Timers } from './provider';
 import { Emitter, LineSplitter, ReconnectingConnection } from './provider';
 
 /** The call monitor's default port. */
@@ -30,6 +31,7 @@ export function parseFritzLine(text: string): FritzLine | string {
   if (fields[fields.length - 1] === '') fields.pop(); // the trailing ";" (C28)
   const [date = '', type = '', connId = ''] = fields;
   if (!/^\d{2}\.\d{2}\.\d{2} \d{2}:\d{2}:\d{2}$/.test(date)) return 'no date DD.MM.YY HH:MM:SS at the start';
+  if (!parsePbxDate(date)) return `no valid date "${date}"`;
   if (!/^\d+$/.test(connId)) return 'no connection id';
   const f = (i: number): string => (fields[i] ?? '').trim();
   switch (type) {
@@ -60,8 +62,10 @@ export interface FritzboxOptions {
   readonly backoff?: BackoffOptions;
   readonly timers?: Timers;
   readonly idleTimeoutMs?: number;
-  /** clock for event times (tests) */
-  readonly now?: () => Date;
+  /** deadline of the TCP connect, default 10 s */
+  readonly connectTimeoutMs?: number;
+  /** how long a connection must stay up before the reconnect backoff resets (default 60 s; tests shorten it) */
+  readonly stableMs?: number;
   /** TR-064 login for dialling (port default 49000); without it dialling returns a `tel:` URI */
   readonly tr064?: { readonly port?: number; readonly username: string; readonly password: string };
 }
@@ -72,7 +76,9 @@ interface OpenCall {
   readonly remote: string;
   readonly own: string;
   readonly line: string;
-  connected: boolean;
+  extension: string | undefined;
+  readonly startedAt: Date;
+  answeredAt: Date | undefined;
 }
 
 /** Refusal hint (C26 a), logged once per outage. */
@@ -88,16 +94,21 @@ export class FritzboxCallMonitor implements CtiProvider {
   private readonly connection: ReconnectingConnection;
   private readonly splitter: LineSplitter;
   private readonly open = new Map<string, OpenCall>();
+  /** lines and extensions the box named in events since the start (Meine Daten shows them) */
+  private readonly seenLines = new Set<string>();
   /** malformed lines seen (for tests and the CTI-Test log) */
   malformed = 0;
+  /** the box's call list for calls missed while nobody listened: only with a TR-064 login */
+  readonly callHistory: ((since: Date, until: Date) => Promise<readonly HistoryCall[]>) | undefined;
 
   constructor(private readonly options: FritzboxOptions) {
+    this.callHistory = options.tr064 ? (since, until) => this.readCallList(since, until) : undefined;
     this.splitter = new LineSplitter(FRITZBOX_MAX_LINE, (line) => this.onLine(line), (prefix) => {
       this.malformed++;
       options.log.warn(`line longer than ${FRITZBOX_MAX_LINE} bytes skipped: ${JSON.stringify(prefix)}…`);
     });
     this.connection = new ReconnectingConnection(
-      { host: options.host, port: options.port ?? FRITZBOX_PORT, backoff: options.backoff, timers: options.timers, idleTimeoutMs: options.idleTimeoutMs, log: options.log, refusedHint: FRITZBOX_REFUSED_HINT },
+      { host: options.host, port: options.port ?? FRITZBOX_PORT, backoff: options.backoff, timers: options.timers, idleTimeoutMs: options.idleTimeoutMs, connectTimeoutMs: options.connectTimeoutMs, stableMs: options.stableMs, log: options.log, refusedHint: FRITZBOX_REFUSED_HINT },
       { onConnected: () => this.splitter.reset(), onData: (chunk) => this.splitter.push(chunk), onClosed: () => this.splitter.reset() },
     );
   }
@@ -112,7 +123,12 @@ export class FritzboxCallMonitor implements CtiProvider {
     return this.connection.current;
   }
   lines(): readonly string[] {
-    return [...new Set([...this.open.values()].map((c) => c.line).filter((l) => l !== ''))];
+    return [...this.seenLines];
+  }
+
+  /** The waits before each reconnect so far (ms). */
+  get reconnectWaits(): readonly number[] {
+    return this.connection.waits;
   }
   onEvent(listener: (event: CallEvent) => void): () => void {
     return this.events.on(listener);
@@ -131,8 +147,45 @@ export class FritzboxCallMonitor implements CtiProvider {
     return { kind: 'placed', reference: 'tr064' };
   }
 
-  private emit(kind: CallEvent['kind'], call: OpenCall, extra: Partial<CallEvent> = {}): void {
-    this.events.emit({ kind, callId: call.callId, direction: call.direction, remote: call.remote, own: call.own, line: call.line, at: (this.options.now ?? (() => new Date()))(), ...extra });
+  /**
+   * The box's call list between `since` and `until` through TR-064 `GetCallList` (only with a TR-064 login; the list
+   * has minute resolution, so `since` is taken from the start of its minute). Types 9/11 (calls still running) are
+   * left out; they come through the monitor. Absent without TR-064 (see `callHistory` of {@link CtiProvider}).
+   * @throws Tr064Error
+   */
+  async readCallList(since: Date, until: Date): Promise<readonly HistoryCall[]> {
+    if (!this.options.tr064) return [];
+    const days = (until.getTime() - since.getTime()) / 86_400_000 + 1;
+    const entries = await tr064CallList({ host: this.options.host, ...this.options.tr064 }, days);
+    const from = Math.floor(since.getTime() / 60_000) * 60_000;
+    const out: HistoryCall[] = [];
+    for (const e of entries) {
+      const startedAt = parsePbxDate(e.date);
+      if (!startedAt || startedAt.getTime() < from || startedAt.getTime() > until.getTime()) continue;
+      if (![1, 2, 3, 10].includes(e.type)) continue;
+      const port = e.port === '' || e.port === '-1' ? undefined : e.port;
+      out.push({
+        callId: `tr064:${e.id}`,
+        direction: e.type === 3 ? 'out' : 'in',
+        remote: e.remote,
+        own: e.own || undefined,
+        line: e.device || undefined,
+        extension: port,
+        startedAt,
+        answered: e.type === 1 || (e.type === 3 && e.durationSeconds > 0),
+        durationSeconds: e.durationSeconds,
+        cause: e.type === 10 ? 'rejected' : undefined,
+      });
+    }
+    return out;
+  }
+
+  private emit(kind: CallEvent['kind'], call: OpenCall, at: Date, extra: Partial<CallEvent> = {}): void {
+    this.events.emit({ kind, callId: call.callId, direction: call.direction, remote: call.remote, own: call.own, line: call.line, extension: call.extension, at, startedAt: call.startedAt, answeredAt: call.answeredAt, ...extra });
+  }
+
+  private seen(name: string | undefined): void {
+    if (name && this.seenLines.size < 64) this.seenLines.add(name);
   }
 
   private onLine(text: string): void {
@@ -143,30 +196,42 @@ export class FritzboxCallMonitor implements CtiProvider {
       this.options.log.warn(`malformed call-monitor line skipped (${parsed})`);
       return;
     }
+    // the box's own clock, Europe/Berlin (issue 16 §1); parseFritzLine already refused an invalid date
+    const at = parsePbxDate(parsed.date) ?? new Date();
     switch (parsed.type) {
       case 'RING':
       case 'CALL': {
         const callId = `${parsed.connId}@${parsed.date}`;
+        const previous = this.open.get(parsed.connId);
         // the same RING/CALL again for a call still open (sent again after a reconnect): not a new call
-        if (this.open.get(parsed.connId)?.callId === callId) return;
-        const call: OpenCall = { callId, direction: parsed.type === 'RING' ? 'in' : 'out', remote: parsed.remote, own: parsed.own, line: parsed.type === 'CALL' ? parsed.extension : parsed.line, connected: false };
+        if (previous?.callId === callId) return;
+        // the box reuses a connId only after DISCONNECT; a new call on an open one means the box restarted
+        // mid-call and the old call's end was never sent: close it without an end time (issue 16 "box restart")
+        if (previous) this.emit(previous.direction === 'in' && !previous.answeredAt ? 'missed' : 'ended', previous, previous.answeredAt ?? previous.startedAt, { cause: 'lost' });
+        const extension = parsed.type === 'CALL' ? parsed.extension || undefined : undefined;
+        const call: OpenCall = { callId, direction: parsed.type === 'RING' ? 'in' : 'out', remote: parsed.remote, own: parsed.own, line: parsed.line, extension, startedAt: at, answeredAt: undefined };
+        this.seen(call.line);
+        this.seen(extension);
         this.open.set(parsed.connId, call);
-        this.emit(parsed.type === 'RING' ? 'ringing' : 'outgoing', call);
+        this.emit(parsed.type === 'RING' ? 'ringing' : 'outgoing', call, at);
         return;
       }
       case 'CONNECT': {
         const call = this.open.get(parsed.connId);
         if (!call) return this.options.log.debug(`CONNECT for unknown connection ${parsed.connId}`);
-        if (call.connected) return; // repeated after a reconnect
-        call.connected = true;
-        this.emit('connected', call, { line: parsed.extension || call.line });
+        if (call.answeredAt) return; // repeated after a reconnect
+        call.answeredAt = at;
+        // CONNECT names the answering extension (e.g. 10), RING the line (SIP0): both stay on the call (issue 16 §3)
+        if (parsed.extension) call.extension = parsed.extension;
+        this.seen(parsed.extension);
+        this.emit('connected', call, at);
         return;
       }
       case 'DISCONNECT': {
         const call = this.open.get(parsed.connId);
         if (!call) return this.options.log.debug(`DISCONNECT for unknown connection ${parsed.connId}`);
         this.open.delete(parsed.connId);
-        this.emit(call.direction === 'in' && !call.connected ? 'missed' : 'ended', call, { durationSeconds: parsed.durationSeconds });
+        this.emit(call.direction === 'in' && !call.answeredAt ? 'missed' : 'ended', call, at, { durationSeconds: parsed.durationSeconds });
         return;
       }
     }

@@ -62,17 +62,25 @@ function xmlEscape(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
 }
 
-function post(options: Tr064Options, body: string, authorization?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+interface SoapTarget {
+  readonly controlUrl: string;
+  readonly service: string;
+  readonly action: string;
+}
+
+const DIAL: SoapTarget = { controlUrl: CONTROL_URL, service: SERVICE, action: ACTION };
+
+function post(options: Tr064Options, body: string, authorization?: string, target: SoapTarget = DIAL): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(
       {
         host: options.host,
         port: options.port ?? TR064_PORT,
         method: 'POST',
-        path: CONTROL_URL,
+        path: target.controlUrl,
         agent: false, // no pooled keep-alive socket: a box that restarted must not see a stale one
         timeout: options.timeoutMs ?? 10_000,
-        headers: { 'Content-Type': 'text/xml; charset="utf-8"', SOAPAction: `"${SERVICE}#${ACTION}"`, 'Content-Length': Buffer.byteLength(body), ...(authorization ? { Authorization: authorization } : {}) },
+        headers: { 'Content-Type': 'text/xml; charset="utf-8"', SOAPAction: `"${target.service}#${target.action}"`, 'Content-Length': Buffer.byteLength(body), ...(authorization ? { Authorization: authorization } : {}) },
       },
       (response) => {
         let text = '';
@@ -112,5 +120,113 @@ export async function tr064Dial(options: Tr064Options, dialString: string): Prom
     const code = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
     if (code === 'ECONNREFUSED') throw new Tr064Error(msg('The Fritz!Box at {0} refuses TR-064. Turn on Heimnetz > Netzwerk > Netzwerkeinstellungen > "Zugriff für Anwendungen zulassen".'), [where]);
     throw new Tr064Error(msg('The Fritz!Box at {0} cannot be reached for dialling ({1}). Check the address and the network.'), [where, code]);
+  }
+}
+
+/** The TR-064 call list (AVM "X_AVM-DE_OnTel" service, action `GetCallList`). */
+const CALL_LIST: SoapTarget = { controlUrl: '/upnp/control/x_contact', service: 'urn:dslforum-org:service:X_AVM-DE_OnTel:1', action: 'GetCallList' };
+
+/**
+ * One entry of the box's call list (AVM TR-064 "X_AVM-DE_OnTel", call list XML). `type`: 1 incoming answered,
+ * 2 missed, 3 outgoing, 9 incoming active, 10 rejected (blocked), 11 outgoing active.
+ */
+export interface CallListEntry {
+  readonly id: string;
+  readonly type: number;
+  /** the remote party (incoming: Caller, outgoing: Called); '' = suppressed */
+  readonly remote: string;
+  /** own number (incoming: CalledNumber/Called, outgoing: CallerNumber/Caller) */
+  readonly own: string;
+  /** the telephone that took or placed the call (name), and its port */
+  readonly device: string;
+  readonly port: string;
+  /** `DD.MM.YY HH:MM` local box time */
+  readonly date: string;
+  /** talk time in seconds (the list states H:MM) */
+  readonly durationSeconds: number;
+}
+
+function tag(block: string, name: string): string {
+  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(block) ?? new RegExp(`<${name}\\s*/>`).exec(block);
+  return (m?.[1] ?? '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").trim();
+}
+
+/** Parses the call list XML (`<root><Call>…</Call>…</root>`); entries without Id/Type/Date are skipped. */
+export function parseCallList(xml: string): CallListEntry[] {
+  const out: CallListEntry[] = [];
+  for (const m of xml.matchAll(/<Call>([\s\S]*?)<\/Call>/g)) {
+    const block = m[1] ?? '';
+    const type = Number(tag(block, 'Type'));
+    const id = tag(block, 'Id');
+    const date = tag(block, 'Date');
+    if (!id || !Number.isInteger(type) || !/^\d{2}\.\d{2}\.\d{2} \d{2}:\d{2}$/.test(date)) continue;
+    const outgoing = type === 3 || type === 11;
+    const duration = /^(\d+):(\d{2})$/.exec(tag(block, 'Duration'));
+    out.push({
+      id,
+      type,
+      remote: outgoing ? tag(block, 'Called') : tag(block, 'Caller'),
+      own: outgoing ? tag(block, 'CallerNumber') || tag(block, 'Caller') : tag(block, 'CalledNumber') || tag(block, 'Called'),
+      device: tag(block, 'Device'),
+      port: tag(block, 'Port'),
+      date,
+      durationSeconds: duration ? (Number(duration[1]) * 60 + Number(duration[2])) * 60 : 0,
+    });
+  }
+  return out;
+}
+
+function get(url: URL, timeoutMs: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { agent: false, timeout: timeoutMs }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (c: string) => {
+        if (text.length < 4 * 1024 * 1024) text += c; // a call list holds at most a few hundred calls
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', reject);
+  });
+}
+
+/**
+ * Reads the box's call list of the last `days` days through TR-064 (`GetCallList` → `NewCallListURL` → XML; AVM
+ * "TR-064 X_AVM-DE_OnTel"). The list URL is only followed on the box's own host and port (never elsewhere).
+ * @throws Tr064Error — TR-064 off, wrong login, no call-list right, no answer within the timeout (default 10 s)
+ */
+export async function tr064CallList(options: Tr064Options, days: number): Promise<CallListEntry[]> {
+  const body = `<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:GetCallList xmlns:u="${CALL_LIST.service}"></u:GetCallList></s:Body></s:Envelope>`;
+  const port = options.port ?? TR064_PORT;
+  const where = `${options.host}:${port}`;
+  try {
+    let reply = await post(options, body, undefined, CALL_LIST);
+    if (reply.status === 401) {
+      const challenge = parseDigestChallenge(String(reply.headers['www-authenticate'] ?? ''));
+      reply = await post(options, body, digestAuthorization(challenge, 'POST', CALL_LIST.controlUrl, options.username, options.password), CALL_LIST);
+      if (reply.status === 401) throw new Tr064Error(msg('The Fritz!Box at {0} refused the TR-064 login of "{1}". Check the user and password (a Fritz!Box user with the right "Sprachnachrichten, Faxnachrichten, FRITZ!App Fon und Anrufliste").'), [where, options.username]);
+    }
+    if (reply.status >= 400) {
+      const fault = /<errorDescription>([^<]*)<\/errorDescription>/.exec(reply.body)?.[1] ?? `HTTP ${reply.status}`;
+      throw new Tr064Error(msg('The Fritz!Box at {0} did not give its call list: {1}. Give the TR-064 user the right "Sprachnachrichten, Faxnachrichten, FRITZ!App Fon und Anrufliste".'), [where, fault]);
+    }
+    const listUrl = tag(reply.body, 'NewCallListURL');
+    let url: URL;
+    try {
+      url = new URL(listUrl);
+    } catch {
+      throw new Tr064Error(msg('The Fritz!Box at {0} answered GetCallList without a call-list URL.'), [where]);
+    }
+    if (url.hostname.replace(/^\[|\]$/g, '') !== options.host || Number(url.port || 80) !== port) throw new Tr064Error(msg('The Fritz!Box at {0} named a call list on another host ({1}); it is not fetched.'), [where, url.host]);
+    url.searchParams.set('days', String(Math.max(1, Math.min(999, Math.ceil(days)))));
+    const list = await get(url, options.timeoutMs ?? 10_000);
+    if (list.status !== 200) throw new Tr064Error(msg('The Fritz!Box at {0} did not give its call list: {1}.'), [where, `HTTP ${list.status}`]);
+    return parseCallList(list.body);
+  } catch (error) {
+    if (error instanceof Tr064Error) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+    if (code === 'ECONNREFUSED') throw new Tr064Error(msg('The Fritz!Box at {0} refuses TR-064. Turn on Heimnetz > Netzwerk > Netzwerkeinstellungen > "Zugriff für Anwendungen zulassen".'), [where]);
+    throw new Tr064Error(msg('The Fritz!Box at {0} cannot be reached for its call list ({1}). Check the address and the network.'), [where, code]);
   }
 }

@@ -42,14 +42,58 @@ export type NormalizedPhone =
       readonly alternatives: readonly string[];
       /** how the number was read: international (`+`/`00`), national (leading 0), local (own area code added), bare-49 (C20) */
       readonly reading: 'international' | 'national' | 'local' | 'bare-country-code';
+      /** a service code dialled in front (`*31#` CLIR, `#31#` CLIP, `*111#` line choice; AVM/ETSI MMI), kept for dialling */
+      readonly serviceCode?: string;
     }
   | { readonly kind: 'suppressed' }
+  /** a Fritz!Box internal number (`**1`, `**9`, `**610`; AVM: `**` + 1–3 digits), never given an area code */
+  | { readonly kind: 'internal'; readonly digits: string; readonly dial: string }
+  /**
+   * a special short number of the German numbering plan (Bundesnetzagentur): 110/112 emergency, 115 authorities,
+   * 116xyz harmonised European services (EU decision 2007/116/EC), 118xy(z) directory enquiries; never given an
+   * area code, dialled as it is
+   */
+  | { readonly kind: 'special'; readonly digits: string; readonly service: SpecialService }
   | {
       readonly kind: 'invalid';
       /** English reason template (msg) — what is wrong and what to do */
       readonly reason: string;
       readonly args: readonly string[];
     };
+
+/** The service of a special short number. */
+export type SpecialService = 'emergency' | 'authorities' | 'social' | 'directory';
+
+/** The German special short numbers (Bundesnetzagentur numbering plan; EU decision 2007/116/EC for 116xyz). */
+const SPECIAL_NUMBERS: ReadonlyArray<readonly [RegExp, SpecialService]> = [
+  [/^11[02]$/, 'emergency'],
+  [/^115$/, 'authorities'],
+  [/^116\d{3}$/, 'social'],
+  [/^118\d{2,3}$/, 'directory'],
+];
+
+/** The service of a special short number (`116117` → social), or undefined. Digits only. */
+export function specialService(digits: string): SpecialService | undefined {
+  return SPECIAL_NUMBERS.find(([pattern]) => pattern.test(digits))?.[1];
+}
+
+/**
+ * Words and abbreviations that mark an extension in German office practice and DIN 5008 (`Durchwahl`, `Dw.`,
+ * `Durchw.`, `App.`, `Apparat`, `Nebenstelle`, `Nebenst.`, `NSt.`) and the English ones (`ext.`, `extension`,
+ * `x`); each may carry a dot and a colon.
+ */
+const EXTENSION_WORDS = ['durchwahl', 'durchw', 'dw', 'apparat', 'app', 'nebenstelle', 'nebenst', 'nst', 'extension', 'ext', 'x'];
+const EXTENSION_MARKER = new RegExp(`^(.*?)[\\s,;]*(?:[-–]\\s*)?\\(?\\s*(?:${EXTENSION_WORDS.join('|')})\\.?\\s*:?\\s*(\\d{1,6})\\s*\\)?\\s*$`, 'i');
+/** A label written before a number in a record (`Tel.:`, `Telefon`, `Fon`, `Mobil`, `Handy`, `Fax`, `Zentrale`). */
+const LEADING_LABEL = /^(?:tel(?:efon)?|fon|phone|mobil|handy|fax|zentrale)\.?\s*:?\s*(?=[+\d(*#])/i;
+/**
+ * Service codes dialled before a number (ETSI/3GPP MMI style as AVM documents them for the Fritz!Box: `*31#`
+ * suppress the own number for this call, `#31#` show it, `*111#`/`*121#` choose the line or Internet number):
+ * `*` or `#` (one or two), 1–4 digits, `#`, before the number itself.
+ */
+const SERVICE_CODE = /^((?:[*#]{1,2}\d{1,4}#)+)\s*(?=[+\d(])/;
+/** A Fritz!Box internal number: `**` and 1–3 digits (AVM: `**1`–`**4` analogue, `**9` all, `**610`… DECT). */
+const FRITZ_INTERNAL = /^\*\*(\d{1,3})$/;
 
 /** Caller-id values that mean "number withheld" (C22, C25). Compared case-insensitively after trimming. */
 const SUPPRESSED = new Set(['', 'anonymous', 'unknown', '<unknown>', 'restricted', 'private', 'unavailable', 'withheld', 'clir', 'unbekannt', 'unterdrückt']);
@@ -80,8 +124,8 @@ export function canonicalAreaCode(value: string | undefined): string | undefined
 
 /** Splits off an extension written apart from the number. Returns [number part, extension digits | undefined]. */
 function splitExtension(text: string): [string, string | undefined] {
-  // explicit markers: "ext. 12", "x12", "Durchwahl 12", "DW 12", "App. 12", "Apparat 12", "Nebenstelle 12"
-  const marked = /^(.*?)[\s,;]*(?:ext\.?|x|durchwahl|dw|app\.?|apparat|nebenstelle|nst\.?)\s*:?\s*(\d{1,6})\s*$/i.exec(text);
+  // explicit markers: "ext. 12", "x12", "Durchwahl 12", "Dw. 12", "App. 12", "(Nebenstelle 12)", "-Dw. 12"
+  const marked = EXTENSION_MARKER.exec(text);
   if (marked?.[1] && /\d/.test(marked[1])) return [marked[1], marked[2]];
   // "030 123456-12" / "+49 30 123456-12": a trailing -digits after a number whose area code is already set apart
   const hyphen = /^(.*\d)\s*-\s*(\d{1,5})$/.exec(text.trim());
@@ -117,6 +161,11 @@ function numberResult(e164: string, extension: string | undefined, reading: 'int
   return { kind: 'number', e164, last8: lastDigits(e164), extension, alternatives: alternatives.filter((a) => a !== e164), reading };
 }
 
+/** Normalises and adds the service code dialled in front, if any. */
+function withServiceCode(result: NormalizedPhone, serviceCode: string | undefined): NormalizedPhone {
+  return serviceCode && result.kind === 'number' ? { ...result, serviceCode } : result;
+}
+
 /**
  * Normalises one phone number as written by a person or delivered by a PBX (cti-protocols.md "Number matching
  * rules"; C20, C22). Rules, in order:
@@ -132,7 +181,15 @@ function numberResult(e164: string, extension: string | undefined, reading: 'int
 export function normalizePhoneNumber(input: string, options: NormalizeOptions = {}): NormalizedPhone {
   if (isSuppressedCallerId(input)) return { kind: 'suppressed' };
   const area = canonicalAreaCode(options.areaCode);
-  let text = input.trim();
+  let text = input.trim().replace(LEADING_LABEL, '');
+  const internal = FRITZ_INTERNAL.exec(text.replace(/#$/, ''));
+  if (internal?.[1]) return { kind: 'internal', digits: internal[1], dial: `**${internal[1]}` };
+  const service = SERVICE_CODE.exec(text);
+  if (service?.[1]) {
+    const rest = normalizePhoneNumber(text.slice(service[0].length), options);
+    if (rest.kind === 'invalid') return invalid(rest.reason, input, ...rest.args.slice(1));
+    return withServiceCode(rest, service[1]);
+  }
   if (/^(sips?|tel):/i.test(text)) text = text.replace(/^(sips?|tel):/i, '');
   if (text.includes('@')) {
     const user = text.slice(0, text.indexOf('@'));
@@ -148,6 +205,8 @@ export function normalizePhoneNumber(input: string, options: NormalizeOptions = 
   if (body === '') return invalid(msg('"{0}" contains no digits.'), input);
   if (!/^\+?\d+$/.test(body)) return invalid(msg('"{0}" contains characters that are not part of a phone number.'), input);
   const bareCountryCode = /^\(?49/.test(numberPart.replace(/\s/g, '')) && numberPart.includes('(0)');
+  const special = extension === undefined ? specialService(body) : undefined;
+  if (special) return { kind: 'special', digits: body, service: special };
   if (body.startsWith('00')) body = `+${body.slice(2)}`;
 
   if (body.startsWith('+')) {
@@ -185,6 +244,7 @@ export function digitsOnly(value: string): string {
  * Fritz!Box `**` prefix (setting `PlusGlobalCTIreactionNummernlaenge`, product.md §4).
  */
 export function isInternalNumber(value: string, maxDigits: number): boolean {
+  if (FRITZ_INTERNAL.test(value.trim())) return true; // `**610` is internal on a Fritz!Box whatever its length
   const stripped = value.trim().replace(/^\*\*/, '').replace(/[\s\-/]/g, '');
   return /^\d+$/.test(stripped) && stripped.length <= maxDigits;
 }
@@ -200,16 +260,26 @@ export function internalDigits(value: string): string {
  * prefix + `00` + country code for others. Throws {@link IxError} `E_CTI_DIAL_NUMBER` if it is no number.
  */
 export function dialString(number: string, options: { maxInternal: number; outsidePrefix: string; areaCode?: string }): string {
+  const trimmed = number.trim();
+  // a Fritz!Box internal number keeps its ** (without it the box would dial out)
+  if (FRITZ_INTERNAL.test(trimmed)) return trimmed;
+  // special short numbers go out as they are, before the internal-length rule: 110/112 are never extensions
+  const digits = trimmed.replace(/[\s/.-]/g, '');
+  if (specialService(digits)) return `${options.outsidePrefix}${digits}`;
   if (isInternalNumber(number, options.maxInternal)) return internalDigits(number);
   const normalized = normalizePhoneNumber(number, { areaCode: options.areaCode });
+  if (normalized.kind === 'internal') return normalized.dial;
+  if (normalized.kind === 'special') return `${options.outsidePrefix}${normalized.digits}`;
   if (normalized.kind !== 'number') {
     throw new IxError('E_CTI_DIAL_NUMBER', msg('Cannot dial "{0}": it is not a valid phone number. Correct the number in the record.'), [number]);
   }
   const prefix = options.outsidePrefix;
   const e164 = normalized.e164;
   const full = normalized.extension ? `${e164}${normalized.extension}` : e164;
-  if (e164.startsWith(`+${OWN_COUNTRY_CODE}`)) return `${prefix}0${full.slice(1 + OWN_COUNTRY_CODE.length)}`;
-  return `${prefix}00${full.slice(1)}`;
+  // a service code (`*31#`) goes first, before the outside-line prefix, as on the phone's keypad
+  const code = normalized.serviceCode ?? '';
+  if (e164.startsWith(`+${OWN_COUNTRY_CODE}`)) return `${code}${prefix}0${full.slice(1 + OWN_COUNTRY_CODE.length)}`;
+  return `${code}${prefix}00${full.slice(1)}`;
 }
 
 /** Masks a number for logs at info level: all but the last 3 digits (DESIGN.md §3 "Logging"). */

@@ -9,6 +9,12 @@ import type { Logger } from '../log';
 /** What happened to a call. `callerUpdated` = a late caller id for a call already announced (C25). */
 export type CallEventKind = 'ringing' | 'outgoing' | 'connected' | 'ended' | 'missed' | 'callerUpdated';
 
+/**
+ * Why a call ended without being answered, as far as the telephone system says (AMI `Hangup` cause 17 = busy,
+ * 21 = rejected; Q.850). Undefined when the system does not say (Fritz!Box call monitor).
+ */
+export type EndCause = 'busy' | 'rejected' | 'lost';
+
 /** One call event, provider-neutral. */
 export interface CallEvent {
   readonly kind: CallEventKind;
@@ -17,14 +23,37 @@ export interface CallEvent {
   readonly direction: 'in' | 'out';
   /** the remote party's number as delivered ('' = suppressed); lookups always use this (C28) */
   readonly remote: string;
-  /** our own number / MSN the call came in on, if the PBX says */
+  /** our own number / MSN / DID the call came in on or went out from, if the PBX says */
   readonly own?: string;
-  /** the line / channel / extension that rings or dials (matched against the user's CTI line) */
+  /** the line / trunk / channel (Fritz!Box `SIP0`, Asterisk endpoint `PJSIP/201`) */
   readonly line?: string;
-  /** when the provider received the event */
+  /** the internal extension that answered or dialled (Fritz!Box CONNECT/CALL field 3, e.g. `10`), if the PBX says */
+  readonly extension?: string;
+  /** when this event happened, by the telephone system's clock where it states one (Fritz!Box: Europe/Berlin) */
   readonly at: Date;
-  /** call duration in seconds (ended/missed, where known) */
+  /** when the call started (its first event, by the telephone system's clock) */
+  readonly startedAt?: Date;
+  /** when the call was answered (by the telephone system's clock), once it was */
+  readonly answeredAt?: Date;
+  /** call duration in seconds as the PBX states it (Fritz!Box DISCONNECT: talk time), ended/missed only */
   readonly durationSeconds?: number;
+  /** why an unanswered call ended, where the PBX says (ended/missed only) */
+  readonly cause?: EndCause;
+}
+
+/** A finished call from the telephone system's own list (calls while nobody listened; Fritz!Box TR-064). */
+export interface HistoryCall {
+  /** stable id within the provider (Fritz!Box: `tr064:<Id>`) */
+  readonly callId: string;
+  readonly direction: 'in' | 'out';
+  readonly remote: string;
+  readonly own?: string;
+  readonly line?: string;
+  readonly extension?: string;
+  readonly startedAt: Date;
+  readonly answered: boolean;
+  readonly durationSeconds: number;
+  readonly cause?: EndCause;
 }
 
 /** Connection state of a provider. */
@@ -49,6 +78,11 @@ export interface CtiProvider {
   onStatus(listener: (status: ProviderStatus, detail?: string) => void): () => void;
   /** Places a call from `line` (the user's phone) to the already prefixed `dialString`. */
   dial(dialString: string, line: string | undefined): Promise<DialOutcome>;
+  /**
+   * The calls the telephone system itself listed between `since` and `until` (calls missed while nobody
+   * listened). Absent where the system keeps no such list reachable to us (Asterisk AMI).
+   */
+  callHistory?(since: Date, until: Date): Promise<readonly HistoryCall[]>;
 }
 
 /** Reconnect timing (cti-protocols.md: 1 s doubling to 60 s). Injectable so tests run fast. */
@@ -96,7 +130,17 @@ export interface ConnectionOptions {
   readonly log: Logger;
   /** text logged once (not per retry) when the peer refuses the connection (C26 a) */
   readonly refusedHint: string;
+  /** deadline for the TCP connect (a host that drops SYNs), default 10 s */
+  readonly connectTimeoutMs?: number;
+  /**
+   * how long a connection must stay up before the backoff starts again at `initialMs` (issue 16: a peer that
+   * accepts and resets at once must not be retried once a second for ever), default 60 s
+   */
+  readonly stableMs?: number;
 }
+
+/** Default time a connection must stay up before the reconnect backoff resets. */
+export const DEFAULT_STABLE_MS = 60_000;
 
 /**
  * A TCP connection that reconnects with exponential backoff until {@link stop}: the caller gets `onConnected`
@@ -112,6 +156,9 @@ export class ReconnectingConnection {
   current: ProviderStatus = 'disconnected';
   /** how many times a connection was established */
   connects = 0;
+  /** the waits before each reconnect so far, in ms (the CTI-Test and tests read the backoff from here) */
+  readonly waits: number[] = [];
+  private connectedAt: number | undefined;
 
   constructor(private readonly options: ConnectionOptions, private readonly handlers: { onConnected(socket: net.Socket): void; onData(chunk: Buffer): void; onClosed(): void }) {
     this.delay = (options.backoff ?? DEFAULT_BACKOFF).initialMs;
@@ -141,10 +188,17 @@ export class ReconnectingConnection {
       }
     };
     socket.setKeepAlive(true, this.options.keepAliveMs ?? 30_000);
-    if (this.options.idleTimeoutMs) socket.setTimeout(this.options.idleTimeoutMs);
+    const connectTimeoutMs = this.options.connectTimeoutMs ?? 10_000;
+    const connectTimer = setTimeout(() => {
+      this.options.log.warn(`no TCP connection to ${this.options.host}:${this.options.port} within ${connectTimeoutMs} ms — the host does not answer; check the address and the network`);
+      socket.destroy();
+    }, connectTimeoutMs);
     socket.on('connect', () => {
+      clearTimeout(connectTimer);
+      if (this.options.idleTimeoutMs) socket.setTimeout(this.options.idleTimeoutMs);
       this.connects++;
-      this.delay = (this.options.backoff ?? DEFAULT_BACKOFF).initialMs;
+      // the backoff is not reset here but only once the connection stayed up (see 'close')
+      this.connectedAt = Date.now();
       this.refusedLogged = false;
       this.options.log.info(`connected to ${this.options.host}:${this.options.port}`);
       this.setStatus('connected');
@@ -166,7 +220,11 @@ export class ReconnectingConnection {
       }
     });
     socket.on('close', () => {
+      clearTimeout(connectTimer);
       if (this.socket === socket) this.socket = undefined;
+      const upMs = this.connectedAt === undefined ? 0 : Date.now() - this.connectedAt;
+      this.connectedAt = undefined;
+      if (upMs >= (this.options.stableMs ?? DEFAULT_STABLE_MS)) this.delay = (this.options.backoff ?? DEFAULT_BACKOFF).initialMs;
       this.handlers.onClosed();
       settle();
       if (this.stopped) {
@@ -175,6 +233,8 @@ export class ReconnectingConnection {
       }
       const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
       const wait = this.delay;
+      this.waits.push(wait);
+      if (this.waits.length > 100) this.waits.shift();
       this.delay = Math.min(backoff.maxMs, this.delay * 2);
       this.setStatus('reconnecting', `${wait} ms`);
       this.options.log.debug(`reconnecting in ${wait} ms`);
@@ -184,6 +244,11 @@ export class ReconnectingConnection {
 
   write(text: string): void {
     this.socket?.write(text);
+  }
+
+  /** Closes the current socket (the peer misbehaved); reconnects follow with the backoff. */
+  drop(): void {
+    this.socket?.destroy();
   }
 
   /** Stops reconnecting and closes the socket. */

@@ -13,7 +13,7 @@ export class CtiSimulator implements CtiProvider {
   private readonly statusEmitter = new Emitter<[ProviderStatus, string?]>();
   private current: ProviderStatus = 'disconnected';
   private seq = 0;
-  private readonly calls = new Map<string, { remote: string; line: string; direction: 'in' | 'out'; connected: boolean }>();
+  private readonly calls = new Map<string, { remote: string; line: string; direction: 'in' | 'out'; startedAt: Date; answeredAt: Date | undefined }>();
   /** dial strings passed to {@link dial}, in order */
   readonly dialed: string[] = [];
 
@@ -45,13 +45,13 @@ export class CtiSimulator implements CtiProvider {
   private emit(kind: CallEvent['kind'], callId: string, extra: Partial<CallEvent> = {}): void {
     const call = this.calls.get(callId);
     if (!call) return;
-    this.events.emit({ kind, callId, direction: call.direction, remote: call.remote, line: call.line, at: this.now(), ...extra });
+    this.events.emit({ kind, callId, direction: call.direction, remote: call.remote, line: call.line, at: this.now(), startedAt: call.startedAt, answeredAt: call.answeredAt, ...extra });
   }
 
   /** An incoming call from `remote` ('' = suppressed) on `line`; returns its call id. */
   ring(remote: string, line: string = this.simulatedLines[0] ?? 'SIM/1'): string {
     const callId = `sim-${++this.seq}`;
-    this.calls.set(callId, { remote, line, direction: 'in', connected: false });
+    this.calls.set(callId, { remote, line, direction: 'in', startedAt: this.now(), answeredAt: undefined });
     this.emit('ringing', callId);
     return callId;
   }
@@ -59,16 +59,16 @@ export class CtiSimulator implements CtiProvider {
   /** The call is answered. */
   answer(callId: string): void {
     const call = this.calls.get(callId);
-    if (!call || call.connected) return;
-    call.connected = true;
+    if (!call || call.answeredAt) return;
+    call.answeredAt = this.now();
     this.emit('connected', callId);
   }
 
-  /** The call ends: missed when an incoming call was never answered. */
-  hangUp(callId: string, durationSeconds = 0): void {
+  /** The call ends: missed when an incoming call was never answered; `cause` as a PBX would say (busy, rejected). */
+  hangUp(callId: string, durationSeconds = 0, cause?: CallEvent['cause']): void {
     const call = this.calls.get(callId);
     if (!call) return;
-    this.emit(call.direction === 'in' && !call.connected ? 'missed' : 'ended', callId, { durationSeconds });
+    this.emit(call.direction === 'in' && !call.answeredAt ? 'missed' : 'ended', callId, { durationSeconds, cause });
     this.calls.delete(callId);
   }
 
@@ -76,7 +76,7 @@ export class CtiSimulator implements CtiProvider {
   dial(dialString: string, line: string | undefined): Promise<DialOutcome> {
     this.dialed.push(dialString);
     const callId = `sim-${++this.seq}`;
-    this.calls.set(callId, { remote: dialString, line: line ?? this.simulatedLines[0] ?? 'SIM/1', direction: 'out', connected: false });
+    this.calls.set(callId, { remote: dialString, line: line ?? this.simulatedLines[0] ?? 'SIM/1', direction: 'out', startedAt: this.now(), answeredAt: undefined });
     this.emit('outgoing', callId);
     return Promise.resolve({ kind: 'placed', reference: callId });
   }

@@ -3,7 +3,9 @@ import { partyOfNodeId } from '../../providers/tree/objectsTree';
 import { partyPhoneNumbers } from '../../core/cti/callerLookup';
 import { callerObjects, createAuftragFromCall, createMeldungFromCall } from '../../core/cti/callRecords';
 import type { PartyOrigin } from '../../core/cti/phoneIndex';
-import { ctiGate } from '../../core/cti/ctiSession';
+import { ctiGate, setJournalNote } from '../../core/cti/ctiSession';
+import { ownAreaCode, setOwnAreaCode } from '../../core/cti/phoneIndex';
+import { AreaCodeError, canonicalAreaCode } from '../../core/cti/phoneNumber';
 import { journalIdOf } from '../../providers/cti/callJournalTree';
 import { AMI_SECRET_KEY, fieldLabel, PARTY_SCHEME, TR064_SECRET_KEY } from '../ctiService';
 import type { Services } from '../services';
@@ -94,6 +96,67 @@ export async function callBackCommand(services: Services, arg?: unknown): Promis
     return;
   }
   await dialNumber(services, number);
+  services.refreshViews();
+}
+
+/**
+ * "Eigene Ortsvorwahl festlegen…" (issue 16; like `cti area-code`): administrators set the own area code that local
+ * numbers without one are read in; the number index is rebuilt with a progress notification, then saved. Args
+ * `{ areaCode }` skip the prompt (tests). Returns how many numbers were indexed, or undefined when cancelled.
+ */
+export async function setAreaCodeCommand(services: Services, arg?: unknown): Promise<number | undefined> {
+  const store = services.storeHost.store;
+  const actor = services.session.actor;
+  if (!store || !actor) {
+    void vscode.window.showWarningMessage(vscode.l10n.t('Sign in first to use the telephone integration.'));
+    return undefined;
+  }
+  const current = ownAreaCode(store);
+  const given = (arg as { areaCode?: string } | undefined)?.areaCode;
+  const value =
+    given ??
+    (await vscode.window.showInputBox({
+      title: vscode.l10n.t('Own Area Code (Ortsvorwahl)'),
+      prompt: vscode.l10n.t('Area code that local numbers without one are read in, e.g. 030 (empty: none)'),
+      value: current ? `0${current}` : '',
+      validateInput: (text) => {
+        try {
+          canonicalAreaCode(text);
+          return undefined;
+        } catch (error) {
+          return error instanceof AreaCodeError ? vscode.l10n.t('Give the area code as 2 to 5 digits, e.g. 030 or 0221.') : String(error);
+        }
+      },
+    }));
+  if (value === undefined) return undefined;
+  const count = Number(store.scalar('SELECT count(*) FROM phone_numbers'));
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Rebuilding the phone number index ({0} numbers)…', count) }, async (progress) => {
+    progress.report({ message: value.trim() === '' ? vscode.l10n.t('own area code cleared') : vscode.l10n.t('own area code {0}', value.trim()) });
+    // let the notification paint before the index is rebuilt in one transaction
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const r = setOwnAreaCode(store, actor, value);
+    progress.report({ increment: 100 });
+    await store.save();
+    return r;
+  });
+  void vscode.window.showInformationMessage(result.areaCode ? vscode.l10n.t('Own area code 0{0} set; {1} numbers indexed.', result.areaCode, result.indexed) : vscode.l10n.t('Own area code cleared; {0} numbers indexed.', result.indexed));
+  services.refreshViews();
+  return result.indexed;
+}
+
+/** "Notiz zum Anruf…" on an Anrufjournal entry. Args `{ id, note }` (journal row id) skip the prompt (tests). */
+export async function editCallNoteCommand(services: Services, arg?: unknown): Promise<void> {
+  const store = services.storeHost.store;
+  const actor = services.session.actor;
+  if (!store || !actor) return;
+  const a = (arg ?? {}) as { id?: string | number; note?: string };
+  const id = typeof a.id === 'number' ? a.id : journalIdOf(a.id);
+  if (id === undefined) return;
+  const current = store.scalar('SELECT note FROM call_journal WHERE id = ? AND user_id = ?', [id, actor.id]);
+  const note = a.note ?? (await vscode.window.showInputBox({ title: vscode.l10n.t('Note on the Call'), prompt: vscode.l10n.t('At most 500 characters; empty removes the note'), value: typeof current === 'string' ? current : '', validateInput: (t) => (t.trim().length > 500 ? vscode.l10n.t('At most 500 characters.') : undefined) }));
+  if (note === undefined) return;
+  setJournalNote(store, actor.id, id, note);
+  store.scheduleSave();
   services.refreshViews();
 }
 

@@ -13,7 +13,7 @@ import { changeRoleCommand, deactivateUserCommand, lockModuleCommand, myDataComm
 import { clearSettingsSearchCommand, copySettingCommand, editSettingCommand, nextHitCommand, resetSettingCommand, searchSettingsCommand } from './settingsCommands';
 import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
 import { editMailSettingsCommand, openMailSettingsCommand, setMailSecretCommand, testMailConnectionCommand } from './mailCommands';
-import { callBackCommand, createAuftragCommand, createMeldungCommand, ctiTestCommand, dialCommand, openCallerRecordCommand, setCredentialsCommand, simulateCallCommand } from './ctiCommands';
+import { callBackCommand, createAuftragCommand, createMeldungCommand, ctiTestCommand, dialCommand, editCallNoteCommand, openCallerRecordCommand, setAreaCodeCommand, setCredentialsCommand, simulateCallCommand } from './ctiCommands';
 
 /**
  * The one id → handler table (DESIGN.md §3). Typed so that every {@link CommandId} has exactly one handler. A handler
@@ -62,6 +62,8 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.cti.setCredentials': setCredentialsCommand,
   'ixhaus.cti.createMeldung': createMeldungCommand,
   'ixhaus.cti.createAuftrag': createAuftragCommand,
+  'ixhaus.cti.setAreaCode': setAreaCodeCommand,
+  'ixhaus.cti.editNote': editCallNoteCommand,
 };
 
 /** Registers every command of the table; each failure is shown localized with its actions, and logged. */

@@ -105,6 +105,17 @@ export async function reactivateUserCommand(services: Services, arg?: unknown): 
 }
 
 /**
+ * Which lines and extensions the telephone system named in calls since CTI started (issue 16: a user's line may be a
+ * line like `SIP0` or an extension like `10`), newest first; the simulator's only when no real system reported any.
+ */
+export function recentLinesText(services: Services): string {
+  const all = services.cti.recentLines();
+  const real = all.filter((l) => !l.simulated);
+  const shown = (real.length > 0 ? real : all).slice(0, 8).map((l) => `${l.name} (${l.at.toLocaleTimeString()})`);
+  return shown.length === 0 ? vscode.l10n.t('The telephone system has reported no lines yet.') : vscode.l10n.t('Lines reported recently by the telephone system: {0}', shown.join(', '));
+}
+
+/**
  * "Meine Daten" (domain.md §2.3): the signed-in user's own CTI line (greyed out with the reason while CTI is off)
  * and their tab-counter preference (shown with the global switch it depends on).
  */
@@ -113,8 +124,10 @@ export async function myDataCommand(services: Services): Promise<void> {
   if (!c) return;
   const data = myData(c.store, c.actor.id);
   const tabs = effectiveTabCounters(c.store, c.actor.id);
+  const reported = recentLinesText(services);
   const ctiItem = {
     label: vscode.l10n.t('CTI line: {0}', data.ctiLine ?? vscode.l10n.t('(none)')),
+    description: reported,
     detail: data.ctiEnabled ? vscode.l10n.t('Choose the telephone line iX-Haus plus uses for your calls.') : vscode.l10n.t('Disabled: CTI is switched off (PlusGlobalCTIKopplungAktiv).'),
     action: 'cti' as const,
   };
@@ -130,7 +143,7 @@ export async function myDataCommand(services: Services): Promise<void> {
       void vscode.window.showWarningMessage(vscode.l10n.t('CTI is switched off, so no line can be chosen. An administrator turns on PlusGlobalCTIKopplungAktiv first.'));
       return;
     }
-    const line = await vscode.window.showInputBox({ title: vscode.l10n.t('Your CTI line'), prompt: vscode.l10n.t('Line or extension as the telephone system names it (empty: none)'), value: data.ctiLine ?? '' });
+    const line = await vscode.window.showInputBox({ title: vscode.l10n.t('Your CTI line'), prompt: `${vscode.l10n.t('Line or extension as the telephone system names it (empty: none)')} — ${reported}`, value: data.ctiLine ?? '' });
     if (line === undefined) return;
     setOwnCtiLine(c.store, c.actor, c.actor.login, line);
     await saved(c.store, vscode.l10n.t('Your CTI line is saved.'));

@@ -7,6 +7,7 @@ import { SCHEMA_V4 } from './004_responsibility';
 import { SCHEMA_V5 } from './005_mail';
 import { SCHEMA_V6_CTI } from './006_cti';
 import { SCHEMA_V7_STORE_SAFETY } from './007_store_safety';
+import { SCHEMA_V8_CTI_JOURNAL } from './008_cti_journal';
 import { backfillPhoneIndex } from '../../cti/phoneIndex';
 
 /** One schema step. `up` runs inside the store's migration transaction and must not save or commit. */
@@ -68,6 +69,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'sign-in throttle and the store kind (demo or production)',
     up(db) {
       db.exec(SCHEMA_V7_STORE_SAFETY);
+    },
+  },
+  {
+    version: 8,
+    name: 'CTI journal: times with offset, duration, outcome, own number, extension, note',
+    up(db) {
+      db.exec(SCHEMA_V8_CTI_JOURNAL);
     },
   },
 ];
