@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { formatTemplate } from '../core/errors';
+import type { Logger } from '../core/log';
 import { formatReport } from '../core/mail/connectionTest';
 import { MailSettingsError } from '../core/mail/errors';
 import { loadMailSettings, updateSecretValidUntil } from '../core/mail/mailStore';
@@ -38,6 +39,17 @@ interface MailFlags {
   graphHost?: string;
   now?: string;
   json?: boolean;
+  verbose?: boolean;
+}
+
+/**
+ * The CLI's log is stderr, with --verbose only (the report already names each failure); it then holds the whole
+ * server replies (Microsoft's diagnostic tail included), which the report shows shortened (issue 17 §2).
+ */
+function stderrLogger(verbose: boolean): Logger {
+  const write = (level: string) => (m: string): void => void process.stderr.write(`${level} ${m}\n`);
+  const off = (): void => undefined;
+  return { trace: off, debug: verbose ? write('debug') : off, info: verbose ? write('info') : off, warn: verbose ? write('warn') : off, error: write('error') };
 }
 
 const DEFAULT_PASSWORD_ENV = 'IXHAUS_SMTP_PASSWORD';
@@ -118,13 +130,14 @@ export function registerMailCommands(program: Command): void {
     .option('--ca-file <pem>', 'also trust this CA certificate (company CA)')
     .addOption(new Option('--implicit-tls-port <port>', 'port that means implicit TLS (tests)').default('465').hideHelp())
     .addOption(new Option('--graph-host <host>', 'Microsoft Graph host (national clouds, tests)').hideHelp())
+    .option('--verbose', 'log on stderr, with the whole server replies (the report shows them shortened)')
     .option('--json', 'print the result as JSON')
     .exitOverride()
     .action((options: MailFlags) =>
       runVerb(options.json === true, async (): Promise<VerbResult> => {
         const ca = caFrom(options);
         const secrets = secretsFrom(options);
-        const common = { to: options.to, secrets, ...(ca ? { ca, http: new HttpsClient({ ca }) } : {}), implicitTlsPort: Number(options.implicitTlsPort ?? 465), ...(options.graphHost ? { graphHost: options.graphHost } : {}) };
+        const common = { to: options.to, secrets, logger: stderrLogger(options.verbose === true), ...(ca ? { ca, http: new HttpsClient({ ca }) } : {}), implicitTlsPort: Number(options.implicitTlsPort ?? 465), ...(options.graphHost ? { graphHost: options.graphHost } : {}) };
         let result: MailTestResult;
         if (options.store) {
           const store = await openForUpdate(options.store);

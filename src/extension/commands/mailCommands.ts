@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { OAUTH_FIX_HINTS } from '../../core/mail/classify';
 import { formatReport } from '../../core/mail/connectionTest';
 import { loadMailSettings, saveMailSettings } from '../../core/mail/mailStore';
 import { MailSettingsError } from '../../core/mail/errors';
@@ -181,8 +182,8 @@ export async function testMailConnectionCommand(services: Services, arg?: unknow
   services.mail.output.appendLine(`— ${new Date().toLocaleString()} · ${settings.host}:${settings.port} → ${to}`);
   services.mail.output.append(resultLines(result));
   const show = vscode.l10n.t('Show report');
-  // Basic auth retired by Microsoft (C06): offer the jump to the OAuth settings right in the message
-  const toOAuth = result.smtp.steps.some((s) => s.hint?.id === 'basic-auth-retired') ? vscode.l10n.t('Switch to OAuth 2.0…') : undefined;
+  // Basic auth retired (C06) or disabled for the tenant (5.7.139, issue 17 §1): offer the jump to the OAuth settings
+  const toOAuth = result.smtp.steps.some((s) => s.hint !== undefined && OAUTH_FIX_HINTS.has(s.hint.id)) ? vscode.l10n.t('Switch to OAuth 2.0…') : undefined;
   const message = result.ok
     ? vscode.window.showInformationMessage(vscode.l10n.t('Test mail sent to {0} ({1} ms).', to, result.smtp.durationMs), show)
     : vscode.window.showErrorMessage(vscode.l10n.t('The SMTP connection test failed — see the step report.'), show, ...(toOAuth ? [toOAuth] : []));
