@@ -149,6 +149,29 @@ describe('Lizenzen abrufen: field cases of issue 17 against a scripted ssh2 SFTP
     assert.deepEqual(attempts, ['0.lic:EBUSY', '0.lic:EPERM', '0.lic:EBUSY', '0.lic:ok', '0.txt:ok']);
   });
 
+  it('§8: key files saved as UTF-16 LE with BOM (PowerShell >), UTF-16 BE, UTF-8 with BOM and Windows-1252 are accepted; a binary .txt is refused', async () => {
+    peer = await startSftpPeer();
+    const encode: [string, (text: string) => Buffer][] = [
+      ['8180', (t) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, 'utf16le')])],
+      ['8181', (t) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(t, 'utf16le').swap16()])],
+      ['8182', (t) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(t, 'utf8')])],
+      // Windows-1252 with a no-break space (0xA0, invalid as UTF-8) after the label, as Word/Outlook copy it
+      ['8183', (t) => Buffer.from(`Lizenzkey:\xa0${t}`, 'latin1')],
+    ];
+    for (const [no, fn] of encode) {
+      const x = pair(no);
+      peer.entries.set(`${x.base}.lic`, { kind: 'file', data: x.lic });
+      peer.entries.set(`${x.base}.txt`, { kind: 'file', data: fn(x.txt.toString('utf8').replace('Lizenzkey: ', '')) });
+    }
+    const binary = pair('8184');
+    peer.entries.set(`${binary.base}.lic`, { kind: 'file', data: binary.lic });
+    peer.entries.set(`${binary.base}.txt`, { kind: 'file', data: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]) });
+    const result = await fetchLicenses(store, haupt, options(peer));
+    assert.deepEqual(result.candidates.map((c) => c.verified.payload.licenseNo), ['8180', '8181', '8182', '8183']);
+    assert.deepEqual(result.rejected.map((r) => [r.fileName, r.code]), [[`${binary.base}.lic`, 'E_LICENSE_KEY_FILE']]);
+    assert.match(result.rejected[0]!.message, /binary/);
+  });
+
   it('§5: the file type comes from the permission bits; the long name only when the server sends none', () => {
     assert.equal(remoteFileType(0o100644, 'Lizenz.lic'), '-');
     assert.equal(remoteFileType(0o120777, '-rw-r--r-- wrong long name'), 'l');
