@@ -1,7 +1,8 @@
 /**
  * `ixhaus-admin mail test|secret-expiry` and `ixhaus-admin scheduler check` (issue 7 §8). Settings come from the
  * store (`--store`) or from flags; secrets only from environment variables (never from the store or a flag value).
- * `mail test` exits 1 when the test mail was not accepted.
+ * `mail test` exits 1 when the test mail was not accepted; `scheduler check` exits 1 when an alert that was due
+ * could not be sent to every scheduler recipient (issue 17 §11).
  */
 import * as fs from 'node:fs';
 import { Option } from 'commander';
@@ -16,7 +17,7 @@ import type { MailSecrets, MailTestResult } from '../core/mail/mailTest';
 import { HttpsClient } from '../core/mail/oauth';
 import { readSecretExpiry, sendSecretReminder } from '../core/mail/secretExpiry';
 import { createSender } from '../core/mail/sender';
-import { jobStates, monitorScheduler } from '../core/scheduler/scheduler';
+import { headerSafeJobName, jobStates, monitorScheduler } from '../core/scheduler/scheduler';
 import { Store } from '../core/store/database';
 import { validateMailSettings } from '../shared/mail/settings';
 import type { MailSettings } from '../shared/mail/settings';
@@ -212,17 +213,21 @@ export function registerMailCommands(program: Command): void {
         const store = await (options.dryRun ? Store.open(options.store, { readOnly: true }) : openForUpdate(options.store));
         try {
           const states = jobStates(store, { now });
-          const lines = states.map((s) => `${s.state.padEnd(12)} ${s.job.name.padEnd(32)} ${s.job.cron.padEnd(16)} max ${s.job.maxRunMinutes} min${s.nextDue ? `, next ${s.nextDue}` : ''}`);
+          const lines = states.map((s) => `${s.state.padEnd(12)} ${headerSafeJobName(s.job.name).padEnd(32)} ${s.job.cron.padEnd(16)} max ${s.job.maxRunMinutes} min${s.nextDue ? `, next ${s.nextDue}` : ''}`);
           if (options.dryRun) return { json: { jobs: states, alerted: [] }, text: `${lines.join('\n')}\n` };
-          const stored = loadMailSettings(store);
-          const settings = stored ? validateMailSettings({ ...stored }).settings : undefined;
+          // the settings as stored: one invalid field (e.g. a recipient) must not hide the others (issue 17 §11)
+          const settings = loadMailSettings(store);
           const ca = caFrom(options);
           const send = settings ? createSender(settings, secretsFrom(options), { ...(ca ? { ca } : {}), implicitTlsPort: Number(options.implicitTlsPort ?? 465) }) : async () => undefined;
           const outcome = await monitorScheduler(store, settings, { now }, send);
           await store.save();
-          for (const a of outcome.alerted) lines.push(`alert sent: ${a.jobName} ${a.kind} (${a.ref})`);
+          for (const a of outcome.alerted) lines.push(`alert sent: ${headerSafeJobName(a.jobName)} ${a.kind} (${a.ref})`);
+          for (const r of outcome.invalidRecipients) lines.push(`invalid scheduler recipient: ${JSON.stringify(r)} is not a valid e-mail address; correct it in the SMTP settings`);
+          for (const f of outcome.failed) lines.push(`alert NOT sent: ${headerSafeJobName(f.incident.jobName)} ${f.incident.kind} (${f.incident.ref}): ${f.reason}`);
           if (outcome.notAlertedReason) lines.push(`alerts not sent: ${outcome.notAlertedReason}`);
-          return { json: { jobs: states, incidents: outcome.incidents, alerted: outcome.alerted, notAlertedReason: outcome.notAlertedReason ?? null }, text: `${lines.join('\n')}\n` };
+          // cron must notice: any alert that was due and did not reach every recipient fails the run
+          if (outcome.alertsMissed) process.exitCode = EXIT_FAILED;
+          return { json: { jobs: states, incidents: outcome.incidents, alerted: outcome.alerted, failed: outcome.failed, invalidRecipients: outcome.invalidRecipients, notAlertedReason: outcome.notAlertedReason ?? null, alertsMissed: outcome.alertsMissed }, text: `${lines.join('\n')}\n` };
         } finally {
           await store.close();
         }
