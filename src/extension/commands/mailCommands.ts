@@ -12,13 +12,14 @@ import { loadMailSettings, saveMailSettings } from '../../core/mail/mailStore';
 import { MailSettingsError } from '../../core/mail/errors';
 import { testMailSettings } from '../../core/mail/mailTest';
 import type { MailTestResult } from '../../core/mail/mailTest';
-import { HttpsClient, secretLooksLikeId } from '../../core/mail/oauth';
+import { secretLooksLikeId } from '../../core/mail/oauth';
 import type { Store } from '../../core/store/database';
 import { requireAdmin } from '../../core/users/rights';
 import type { Actor } from '../../core/users/rights';
 import { emptyMailSettings, parseAddress, validateMailSettings } from '../../shared/mail/settings';
 import type { MailField, MailIssue } from '../../shared/mail/settings';
 import type { MailSecretKind } from '../mail/mailHost';
+import { vscodeHttpsClient } from '../mail/proxySettings';
 import { SmtpPanel } from '../mail/smtpPanel';
 import type { Services } from '../services';
 
@@ -175,7 +176,7 @@ export async function testMailConnectionCommand(services: Services, arg?: unknow
   const secrets = await services.mail.read(c.store);
   const ca = given.caFile ? fs.readFileSync(given.caFile) : undefined;
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the SMTP connection…') }, () =>
-    testMailSettings({ settings, secrets, to, store: c.store, logger: services.logger, ...(ca ? { ca, http: new HttpsClient({ ca }) } : {}), ...(given.implicitTlsPort ? { implicitTlsPort: given.implicitTlsPort } : {}), ...(given.graphHost ? { graphHost: given.graphHost } : {}) }),
+    testMailSettings({ settings, secrets, to, store: c.store, logger: services.logger, ...(ca ? { ca } : {}), http: vscodeHttpsClient(ca), ...(given.implicitTlsPort ? { implicitTlsPort: given.implicitTlsPort } : {}), ...(given.graphHost ? { graphHost: given.graphHost } : {}) }),
   );
   services.mail.lastResult = result;
   if (c.store.dirty) await c.store.save();

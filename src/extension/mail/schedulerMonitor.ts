@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs/promises';
 import { createSender } from '../../core/mail/sender';
+import { vscodeHttpsClient } from './proxySettings';
 import type { SenderOptions } from '../../core/mail/sender';
 import { loadMailSettings } from '../../core/mail/mailStore';
 import { headerSafeJobName, monitorScheduler } from '../../core/scheduler/scheduler';
@@ -26,7 +27,7 @@ export async function checkSchedulerOnce(services: Services, now: Date = new Dat
   const actor = services.session.actor;
   if (!store || store.readOnly || !actor || !isAdmin(actor)) return undefined;
   const settings = loadMailSettings(store);
-  const send = settings ? createSender(settings, await services.mail.read(store), senderOptions) : async () => undefined;
+  const send = settings ? createSender(settings, await services.mail.read(store), { http: vscodeHttpsClient(senderOptions.ca), ...senderOptions }) : async () => undefined;
   const outcome = await monitorScheduler(store, settings, { now }, send);
   if (store.dirty) await store.save();
   for (const i of outcome.alerted) services.logger.info(`[scheduler] alert sent: job ${headerSafeJobName(i.jobName)} ${i.kind} (${i.at})`);
