@@ -18,9 +18,12 @@ import { HttpsClient } from '../core/mail/oauth';
 import { readSecretExpiry, sendSecretReminder } from '../core/mail/secretExpiry';
 import { createSender } from '../core/mail/sender';
 import { headerSafeJobName, jobStates, monitorScheduler } from '../core/scheduler/scheduler';
+import { reminderDays, setReminderDays } from '../core/reminders/reminderWindows';
 import { Store } from '../core/store/database';
 import { validateMailSettings } from '../shared/mail/settings';
 import type { MailSettings } from '../shared/mail/settings';
+import { asUser, signInOptions } from './adminCommands';
+import type { SignInOptions } from './adminCommands';
 import { EXIT_FAILED, runVerb, envValue } from './output';
 import type { VerbResult } from './output';
 
@@ -158,7 +161,7 @@ export function registerMailCommands(program: Command): void {
 
   mail
     .command('secret-expiry')
-    .description('read the OAuth client-secret expiry from Microsoft Graph, update "Gültig bis" and send the reminder due (30/7/1 days, each once)')
+    .description('read the OAuth client-secret expiry from Microsoft Graph, update "Gültig bis" and send the reminder due (at the reminder windows, default 30/7/1 days, each once)')
     .requiredOption('--store <store>', 'store file')
     .option('--client-secret-env <var>', `environment variable holding the client secret (default ${DEFAULT_CLIENT_SECRET_ENV})`)
     .option('--ca-file <pem>', 'also trust this CA certificate')
@@ -192,6 +195,37 @@ export function registerMailCommands(program: Command): void {
           await store.close();
         }
       }),
+    );
+
+  // issue 17 §12: the reminder windows of license, module and client-secret expiry reminders (store-wide, admins)
+  const reminders = program.command('reminders').description('reminder windows: days before an end date when license, module and client-secret reminders go out').exitOverride();
+  reminders
+    .command('show')
+    .description('the store\'s reminder windows (default 30, 7, 1)')
+    .requiredOption('--store <store>', 'store file')
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action((options: { store: string; json?: boolean }) =>
+      runVerb(options.json === true, async (): Promise<VerbResult> => {
+        const store = await Store.open(options.store, { readOnly: true });
+        try {
+          const days = reminderDays(store);
+          return { json: { days }, text: `reminders ${days.join(', ')} days before the end date\n` };
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+  signInOptions(reminders.command('set').description('set the reminder windows for the whole store (administrators; audited)').argument('<days...>', 'whole days 1–365, e.g. 60 14 3'))
+    .exitOverride()
+    .action((days: string[], options: SignInOptions) =>
+      runVerb(options.json === true, () =>
+        asUser(options, (store, actor) => {
+          const before = reminderDays(store);
+          const after = setReminderDays(store, actor, days.join(' '));
+          return { json: { before, days: after }, text: `reminder windows: ${before.join(', ')} → ${after.join(', ')} days\n` };
+        }),
+      ),
     );
 
   const scheduler = program.command('scheduler').description('scheduler jobs and failure alerts').exitOverride();

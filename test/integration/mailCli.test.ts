@@ -181,4 +181,33 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
     assert.equal(result.code, 1, result.stdout);
     assert.match(result.stdout, /alert NOT sent: Sollstellung not-started .*step AUTH failed/);
   });
+
+  it('reminders set/show (admins, audited) and mail secret-expiry reminds at the store\'s own windows (issue 17 §12)', async () => {
+    const file = await storeWith('windows', { authType: 'oauth', host: '127.0.0.1', port: smtp.port, ssl: true, user: MAILBOX, from: MAILBOX, clientId: CLIENT_ID, objectId: OBJECT_ID, tenant: TENANT, authorityHost: entra.host, notifyAddress: 'it@ixhaus.example' });
+    const shown = await runCli(['reminders', 'show', '--store', file]);
+    assert.match(shown.stdout, /reminders 30, 7, 1 days before the end date/);
+    const bad = await runCli(['reminders', 'set', '60', '0', '--store', file, '--user', DEMO_ADMIN_LOGIN, '--password-env', 'ADMIN_PW'], { ADMIN_PW: DEMO_PASSWORD });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /"0" is not a reminder window: enter whole days from 1 to 365/);
+    const set = await runCli(['reminders', 'set', '60', '14', '3', '--store', file, '--user', DEMO_ADMIN_LOGIN, '--password-env', 'ADMIN_PW', '--json'], { ADMIN_PW: DEMO_PASSWORD });
+    assert.equal(set.code, 0, set.stderr);
+    assert.deepEqual((JSON.parse(set.stdout) as { days: number[] }).days, [60, 14, 3]);
+    const env = { IXHAUS_SMTP_CLIENT_SECRET: GOOD_SECRET };
+    const count = smtp.log.messages.length;
+    // 2027-03-31 minus 40 days: inside the 60-day window (the default 30 would not remind yet)
+    const early = await runCli(['mail', 'secret-expiry', '--store', file, '--ca-file', caFile, '--graph-host', entra.host, '--now', '2027-02-19T06:00:00Z'], env);
+    assert.equal(early.code, 0, early.stderr);
+    assert.match(early.stdout, /reminder \(60 days\) sent to it@ixhaus\.example/);
+    assert.equal(smtp.log.messages.length, count + 1);
+    // 5 days before: the 14-day window (7 is not a window any more)
+    const late = await runCli(['mail', 'secret-expiry', '--store', file, '--ca-file', caFile, '--graph-host', entra.host, '--now', '2027-03-25T06:00:00Z'], env);
+    assert.match(late.stdout, /reminder \(14 days\) sent/);
+    const store = await Store.open(file, { readOnly: true });
+    try {
+      assert.deepEqual(store.all<{ d: number }>('SELECT days_before AS d FROM mail_secret_reminders ORDER BY d').map((r) => r.d), [14, 60]);
+      assert.equal(store.scalar("SELECT new_value FROM audit_log WHERE action = 'reminders.days'"), '60,14,3');
+    } finally {
+      await store.close();
+    }
+  });
 });

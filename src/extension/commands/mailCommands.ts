@@ -13,6 +13,7 @@ import { MailSettingsError } from '../../core/mail/errors';
 import { testMailSettings } from '../../core/mail/mailTest';
 import type { MailTestResult } from '../../core/mail/mailTest';
 import { secretLooksLikeId } from '../../core/mail/oauth';
+import { ReminderWindowsError, parseReminderDays, reminderDays, setReminderDays } from '../../core/reminders/reminderWindows';
 import type { Store } from '../../core/store/database';
 import { requireAdmin } from '../../core/users/rights';
 import type { Actor } from '../../core/users/rights';
@@ -192,4 +193,39 @@ export async function testMailConnectionCommand(services: Services, arg?: unknow
     if (picked === show) services.mail.output.show(true);
     if (picked !== undefined && picked === toOAuth) SmtpPanel.show(services);
   });
+}
+
+/**
+ * `ixhaus.reminders.configure` ("Set Reminder Windows…", administrators): the days before an end date when license,
+ * module and client-secret reminders go out — one store-wide setting, default 30, 7, 1 (issue 17 §12). Audited in
+ * core. `{ days }` (e.g. "60 14 3") for the API and tests; returns the windows now in force.
+ */
+export async function configureRemindersCommand(services: Services, arg?: unknown): Promise<number[] | undefined> {
+  const c = adminContext(services, 'change the reminder windows');
+  if (!c) return undefined;
+  const given = (arg as { days?: unknown } | undefined)?.days;
+  const current = reminderDays(c.store);
+  const text =
+    typeof given === 'string'
+      ? given
+      : await vscode.window.showInputBox({
+          title: vscode.l10n.t('Reminder windows'),
+          prompt: vscode.l10n.t('Days before the end date when license, module and client-secret reminders go out, for every user of this store (default 30, 7, 1).'),
+          value: current.join(', '),
+          ignoreFocusOut: true,
+          validateInput: (value) => {
+            try {
+              parseReminderDays(value);
+              return undefined;
+            } catch (error) {
+              return error instanceof ReminderWindowsError ? vscode.l10n.t(error.template, ...error.args) : String(error);
+            }
+          },
+        });
+  if (text === undefined) return undefined;
+  const days = setReminderDays(c.store, c.actor, text);
+  await c.store.save();
+  services.refreshViews();
+  if (typeof given !== 'string') void vscode.window.showInformationMessage(vscode.l10n.t('Reminders now go out {0} days before the end date.', days.join(', ')));
+  return days;
 }

@@ -11,7 +11,7 @@ import { configureSftpCommand, fetchLicensesCommand, retrustHostKeyCommand, test
 import { changeRoleCommand, deactivateUserCommand, lockModuleCommand, myDataCommand, reactivateUserCommand, unlockModuleCommand } from './userCommands';
 import { clearSettingsSearchCommand, copySettingCommand, editSettingCommand, nextHitCommand, resetSettingCommand, searchSettingsCommand } from './settingsCommands';
 import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
-import { editMailSettingsCommand, openMailSettingsCommand, setMailSecretCommand, testMailConnectionCommand } from './mailCommands';
+import { configureRemindersCommand, editMailSettingsCommand, openMailSettingsCommand, setMailSecretCommand, testMailConnectionCommand } from './mailCommands';
 import { callBackCommand, createAuftragCommand, createMeldungCommand, ctiTestCommand, dialCommand, openCallerRecordCommand, setCredentialsCommand, simulateCallCommand } from './ctiCommands';
 
 /**
@@ -52,6 +52,7 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.mail.setSecret': setMailSecretCommand,
   'ixhaus.mail.testConnection': testMailConnectionCommand,
   'ixhaus.scheduler.check': checkSchedulerCommand,
+  'ixhaus.reminders.configure': configureRemindersCommand,
   'ixhaus.cti.simulateCall': simulateCallCommand,
   'ixhaus.cti.test': async (services, arg) => void (await ctiTestCommand(services, arg)),
   'ixhaus.cti.dial': dialCommand,

@@ -6,6 +6,7 @@ import { SCHEMA_V3 } from './003_program_rights';
 import { SCHEMA_V4 } from './004_responsibility';
 import { SCHEMA_V5 } from './005_mail';
 import { SCHEMA_V6_CTI } from './006_cti';
+import { SCHEMA_V9_REMINDER_WINDOWS } from './009_reminder_windows';
 import { backfillPhoneIndex } from '../../cti/phoneIndex';
 
 /** One schema step. `up` runs inside the store's migration transaction and must not save or commit. */
@@ -60,6 +61,14 @@ export const MIGRATIONS: readonly Migration[] = [
     up(db) {
       db.exec(SCHEMA_V6_CTI);
       backfillPhoneIndex(db);
+    },
+  },
+  {
+    // issue 17; numbered 9 because 7 and 8 are taken by parallel work (the lead orders them at merge)
+    version: 9,
+    name: 'reminder windows: any 1–365 days',
+    up(db) {
+      db.exec(SCHEMA_V9_REMINDER_WINDOWS);
     },
   },
 ];
