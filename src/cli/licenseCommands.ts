@@ -300,7 +300,7 @@ function fetchText(result: FetchResult, installed: boolean): string {
   for (const c of result.candidates) lines.push(`new: ${c.fileName}`, diffText(c.diff).trimEnd());
   for (const r of result.rejected) lines.push(`rejected: ${r.fileName}: ${r.message}`);
   for (const r of result.notNewer) lines.push(`not newer: ${r.fileName}: ${r.message}`);
-  for (const name of result.unpaired) lines.push(`no key file: ${name} has no .txt beside it on the server`);
+  for (const r of result.notTaken) lines.push(`not taken: ${r.fileName}: ${r.message}`);
   if (result.candidates.length > 0) lines.push(installed ? 'installed. Restart iX-Haus plus so that it takes effect.' : 'not installed: run again with --install to install them.');
   return `${lines.join('\n')}\n`;
 }
@@ -368,6 +368,7 @@ function addFetchCommand(license: Command): void {
               rejected: result.rejected,
               notNewer: result.notNewer,
               unpaired: result.unpaired,
+              notTaken: result.notTaken,
               installed: install,
               timings: result.timings,
             },

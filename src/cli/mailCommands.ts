@@ -1,12 +1,14 @@
 /**
  * `ixhaus-admin mail test|secret-expiry` and `ixhaus-admin scheduler check` (issue 7 §8). Settings come from the
  * store (`--store`) or from flags; secrets only from environment variables (never from the store or a flag value).
- * `mail test` exits 1 when the test mail was not accepted.
+ * `mail test` exits 1 when the test mail was not accepted; `scheduler check` exits 1 when an alert that was due
+ * could not be sent to every scheduler recipient (issue 17 §11).
  */
 import * as fs from 'node:fs';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { formatTemplate } from '../core/errors';
+import type { Logger } from '../core/log';
 import { formatReport } from '../core/mail/connectionTest';
 import { MailSettingsError } from '../core/mail/errors';
 import { loadMailSettings, updateSecretValidUntil } from '../core/mail/mailStore';
@@ -15,10 +17,13 @@ import type { MailSecrets, MailTestResult } from '../core/mail/mailTest';
 import { HttpsClient } from '../core/mail/oauth';
 import { readSecretExpiry, sendSecretReminder } from '../core/mail/secretExpiry';
 import { createSender } from '../core/mail/sender';
-import { jobStates, monitorScheduler } from '../core/scheduler/scheduler';
+import { headerSafeJobName, jobStates, monitorScheduler } from '../core/scheduler/scheduler';
+import { reminderDays, setReminderDays } from '../core/reminders/reminderWindows';
 import { Store } from '../core/store/database';
 import { validateMailSettings } from '../shared/mail/settings';
 import type { MailSettings } from '../shared/mail/settings';
+import { asUser, signInOptions } from './adminCommands';
+import type { SignInOptions } from './adminCommands';
 import { EXIT_FAILED, runVerb, envValue } from './output';
 import type { VerbResult } from './output';
 
@@ -38,6 +43,17 @@ interface MailFlags {
   graphHost?: string;
   now?: string;
   json?: boolean;
+  verbose?: boolean;
+}
+
+/**
+ * The CLI's log is stderr, with --verbose only (the report already names each failure); it then holds the whole
+ * server replies (Microsoft's diagnostic tail included), which the report shows shortened (issue 17 §2).
+ */
+function stderrLogger(verbose: boolean): Logger {
+  const write = (level: string) => (m: string): void => void process.stderr.write(`${level} ${m}\n`);
+  const off = (): void => undefined;
+  return { trace: off, debug: verbose ? write('debug') : off, info: verbose ? write('info') : off, warn: verbose ? write('warn') : off, error: write('error') };
 }
 
 const DEFAULT_PASSWORD_ENV = 'IXHAUS_SMTP_PASSWORD';
@@ -118,13 +134,14 @@ export function registerMailCommands(program: Command): void {
     .option('--ca-file <pem>', 'also trust this CA certificate (company CA)')
     .addOption(new Option('--implicit-tls-port <port>', 'port that means implicit TLS (tests)').default('465').hideHelp())
     .addOption(new Option('--graph-host <host>', 'Microsoft Graph host (national clouds, tests)').hideHelp())
+    .option('--verbose', 'log on stderr, with the whole server replies (the report shows them shortened)')
     .option('--json', 'print the result as JSON')
     .exitOverride()
     .action((options: MailFlags) =>
       runVerb(options.json === true, async (): Promise<VerbResult> => {
         const ca = caFrom(options);
         const secrets = secretsFrom(options);
-        const common = { to: options.to, secrets, ...(ca ? { ca, http: new HttpsClient({ ca }) } : {}), implicitTlsPort: Number(options.implicitTlsPort ?? 465), ...(options.graphHost ? { graphHost: options.graphHost } : {}) };
+        const common = { to: options.to, secrets, logger: stderrLogger(options.verbose === true), ...(ca ? { ca, http: new HttpsClient({ ca }) } : {}), implicitTlsPort: Number(options.implicitTlsPort ?? 465), ...(options.graphHost ? { graphHost: options.graphHost } : {}) };
         let result: MailTestResult;
         if (options.store) {
           const store = await openForUpdate(options.store);
@@ -144,7 +161,7 @@ export function registerMailCommands(program: Command): void {
 
   mail
     .command('secret-expiry')
-    .description('read the OAuth client-secret expiry from Microsoft Graph, update "Gültig bis" and send the reminder due (30/7/1 days, each once)')
+    .description('read the OAuth client-secret expiry from Microsoft Graph, update "Gültig bis" and send the reminder due (at the reminder windows, default 30/7/1 days, each once)')
     .requiredOption('--store <store>', 'store file')
     .option('--client-secret-env <var>', `environment variable holding the client secret (default ${DEFAULT_CLIENT_SECRET_ENV})`)
     .option('--ca-file <pem>', 'also trust this CA certificate')
@@ -180,6 +197,37 @@ export function registerMailCommands(program: Command): void {
       }),
     );
 
+  // issue 17 §12: the reminder windows of license, module and client-secret expiry reminders (store-wide, admins)
+  const reminders = program.command('reminders').description('reminder windows: days before an end date when license, module and client-secret reminders go out').exitOverride();
+  reminders
+    .command('show')
+    .description('the store\'s reminder windows (default 30, 7, 1)')
+    .requiredOption('--store <store>', 'store file')
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action((options: { store: string; json?: boolean }) =>
+      runVerb(options.json === true, async (): Promise<VerbResult> => {
+        const store = await Store.open(options.store, { readOnly: true });
+        try {
+          const days = reminderDays(store);
+          return { json: { days }, text: `reminders ${days.join(', ')} days before the end date\n` };
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+  signInOptions(reminders.command('set').description('set the reminder windows for the whole store (administrators; audited)').argument('<days...>', 'whole days 1–365, e.g. 60 14 3'))
+    .exitOverride()
+    .action((days: string[], options: SignInOptions) =>
+      runVerb(options.json === true, () =>
+        asUser(options, (store, actor) => {
+          const before = reminderDays(store);
+          const after = setReminderDays(store, actor, days.join(' '));
+          return { json: { before, days: after }, text: `reminder windows: ${before.join(', ')} → ${after.join(', ')} days\n` };
+        }),
+      ),
+    );
+
   const scheduler = program.command('scheduler').description('scheduler jobs and failure alerts').exitOverride();
   scheduler
     .command('check')
@@ -199,17 +247,21 @@ export function registerMailCommands(program: Command): void {
         const store = await (options.dryRun ? Store.open(options.store, { readOnly: true }) : openForUpdate(options.store));
         try {
           const states = jobStates(store, { now });
-          const lines = states.map((s) => `${s.state.padEnd(12)} ${s.job.name.padEnd(32)} ${s.job.cron.padEnd(16)} max ${s.job.maxRunMinutes} min${s.nextDue ? `, next ${s.nextDue}` : ''}`);
+          const lines = states.map((s) => `${s.state.padEnd(12)} ${headerSafeJobName(s.job.name).padEnd(32)} ${s.job.cron.padEnd(16)} max ${s.job.maxRunMinutes} min${s.nextDue ? `, next ${s.nextDue}` : ''}`);
           if (options.dryRun) return { json: { jobs: states, alerted: [] }, text: `${lines.join('\n')}\n` };
-          const stored = loadMailSettings(store);
-          const settings = stored ? validateMailSettings({ ...stored }).settings : undefined;
+          // the settings as stored: one invalid field (e.g. a recipient) must not hide the others (issue 17 §11)
+          const settings = loadMailSettings(store);
           const ca = caFrom(options);
           const send = settings ? createSender(settings, secretsFrom(options), { ...(ca ? { ca } : {}), implicitTlsPort: Number(options.implicitTlsPort ?? 465) }) : async () => undefined;
           const outcome = await monitorScheduler(store, settings, { now }, send);
           await store.save();
-          for (const a of outcome.alerted) lines.push(`alert sent: ${a.jobName} ${a.kind} (${a.ref})`);
+          for (const a of outcome.alerted) lines.push(`alert sent: ${headerSafeJobName(a.jobName)} ${a.kind} (${a.ref})`);
+          for (const r of outcome.invalidRecipients) lines.push(`invalid scheduler recipient: ${JSON.stringify(r)} is not a valid e-mail address; correct it in the SMTP settings`);
+          for (const f of outcome.failed) lines.push(`alert NOT sent: ${headerSafeJobName(f.incident.jobName)} ${f.incident.kind} (${f.incident.ref}): ${f.reason}`);
           if (outcome.notAlertedReason) lines.push(`alerts not sent: ${outcome.notAlertedReason}`);
-          return { json: { jobs: states, incidents: outcome.incidents, alerted: outcome.alerted, notAlertedReason: outcome.notAlertedReason ?? null }, text: `${lines.join('\n')}\n` };
+          // cron must notice: any alert that was due and did not reach every recipient fails the run
+          if (outcome.alertsMissed) process.exitCode = EXIT_FAILED;
+          return { json: { jobs: states, incidents: outcome.incidents, alerted: outcome.alerted, failed: outcome.failed, invalidRecipients: outcome.invalidRecipients, notAlertedReason: outcome.notAlertedReason ?? null, alertsMissed: outcome.alertsMissed }, text: `${lines.join('\n')}\n` };
         } finally {
           await store.close();
         }

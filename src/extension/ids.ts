@@ -32,6 +32,7 @@ export const COMMAND_IDS = [
   'ixhaus.mail.setSecret',
   'ixhaus.mail.testConnection',
   'ixhaus.scheduler.check',
+  'ixhaus.reminders.configure',
   'ixhaus.cti.simulateCall',
   'ixhaus.cti.test',
   'ixhaus.cti.dial',

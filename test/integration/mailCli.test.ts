@@ -131,4 +131,83 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
     assert.doesNotMatch(second.stdout, /alert sent/);
     assert.equal(smtp.log.messages.length, count + 1);
   });
+
+  it('scheduler check: a job name with CR/LF/NUL written into the store does not keep the other jobs from being alerted (issue 17 §10)', async () => {
+    const file = await storeWith('scheduler-crlf', { authType: 'basic', host: '127.0.0.1', port: smtp.port, ssl: true, user: MAILBOX, from: MAILBOX, schedulerRecipient: 'admin1@ixhaus.example' });
+    const store = await Store.open(file);
+    // written directly into the store (an import or another tool), bypassing createJob's check
+    store.run("INSERT INTO scheduler_jobs (name, job_group, cron, max_run_minutes, enabled, created_at) VALUES (?, 'Buchhaltung', '0 2 * * *', 30, 1, '2026-11-01T12:00:00.000Z')", ['Lohnlauf\r\nBcc: x@example.invalid\0']);
+    await store.close({ save: true });
+    const count = smtp.log.messages.length;
+    const result = await runCli(['scheduler', 'check', '--store', file, '--ca-file', caFile, '--now', '2026-11-02T03:00:00Z'], { IXHAUS_SMTP_PASSWORD: PASSWORD });
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.match(result.stdout, /alert sent: Sollstellung not-started/);
+    assert.match(result.stdout, /alert sent: Lohnlauf\\r\\nBcc: x@example\.invalid\\u0000 not-started/);
+    const sent = smtp.log.messages.slice(count);
+    assert.equal(sent.length, 2);
+    for (const raw of sent) assert.doesNotMatch(raw, /^Bcc:/m, 'no header injected');
+    // the subject is MIME-encoded: the backslash of the visible escape is =5C
+    assert.ok(sent.some((raw) => /Aufgabe_=22Lohnlauf=5Cr\?=\r\n =\?UTF-8\?Q\?=5CnBcc/.test(raw)), 'the bad job is alerted with its name escaped');
+  });
+
+  it('scheduler check: an invalid stored recipient is named and the run exits non-zero; the valid one still gets the alert (issue 17 §11)', async () => {
+    const file = await storeWith('scheduler-invalid', { authType: 'basic', host: '127.0.0.1', port: smtp.port, ssl: true, user: MAILBOX, from: MAILBOX, schedulerRecipient: 'admin1@ixhaus.example' });
+    const store = await Store.open(file);
+    store.run('UPDATE mail_settings SET scheduler_recipient = ? WHERE id = 1', ['admin1@ixhaus..example']);
+    await store.close({ save: true });
+    const args = ['scheduler', 'check', '--store', file, '--ca-file', caFile, '--now', '2026-11-02T03:00:00Z'];
+    const count = smtp.log.messages.length;
+    const none = await runCli(args, { IXHAUS_SMTP_PASSWORD: PASSWORD });
+    assert.equal(none.code, 1, none.stdout);
+    assert.match(none.stdout, /"admin1@ixhaus\.\.example" is not a valid e-mail address/);
+    assert.doesNotMatch(none.stdout, /no scheduler recipients or sender configured/);
+    assert.equal(smtp.log.messages.length, count);
+    // with a second, valid recipient the alert goes there — and the run still fails, naming the invalid one
+    const again = await Store.open(file);
+    again.run('UPDATE mail_settings SET scheduler_recipient2 = ? WHERE id = 1', ['admin2@ixhaus.example']);
+    await again.close({ save: true });
+    const partial = await runCli([...args, '--json'], { IXHAUS_SMTP_PASSWORD: PASSWORD });
+    assert.equal(partial.code, 1);
+    const json = JSON.parse(partial.stdout) as { alerted: unknown[]; invalidRecipients: string[]; alertsMissed: boolean };
+    assert.equal(json.alerted.length, 1);
+    assert.deepEqual(json.invalidRecipients, ['admin1@ixhaus..example']);
+    assert.equal(json.alertsMissed, true);
+    assert.deepEqual(smtp.log.rcptTo.slice(-1), ['admin2@ixhaus.example']);
+  });
+
+  it('scheduler check: a refused send exits non-zero and names the failure (cron must notice)', async () => {
+    const file = await storeWith('scheduler-refused', { authType: 'basic', host: '127.0.0.1', port: smtp.port, ssl: true, user: MAILBOX, from: MAILBOX, schedulerRecipient: 'admin1@ixhaus.example' });
+    const result = await runCli(['scheduler', 'check', '--store', file, '--ca-file', caFile, '--now', '2026-11-02T03:00:00Z'], { IXHAUS_SMTP_PASSWORD: 'falsch' });
+    assert.equal(result.code, 1, result.stdout);
+    assert.match(result.stdout, /alert NOT sent: Sollstellung not-started .*step AUTH failed/);
+  });
+
+  it('reminders set/show (admins, audited) and mail secret-expiry reminds at the store\'s own windows (issue 17 §12)', async () => {
+    const file = await storeWith('windows', { authType: 'oauth', host: '127.0.0.1', port: smtp.port, ssl: true, user: MAILBOX, from: MAILBOX, clientId: CLIENT_ID, objectId: OBJECT_ID, tenant: TENANT, authorityHost: entra.host, notifyAddress: 'it@ixhaus.example' });
+    const shown = await runCli(['reminders', 'show', '--store', file]);
+    assert.match(shown.stdout, /reminders 30, 7, 1 days before the end date/);
+    const bad = await runCli(['reminders', 'set', '60', '0', '--store', file, '--user', DEMO_ADMIN_LOGIN, '--password-env', 'ADMIN_PW'], { ADMIN_PW: DEMO_PASSWORD });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /"0" is not a reminder window: enter whole days from 1 to 365/);
+    const set = await runCli(['reminders', 'set', '60', '14', '3', '--store', file, '--user', DEMO_ADMIN_LOGIN, '--password-env', 'ADMIN_PW', '--json'], { ADMIN_PW: DEMO_PASSWORD });
+    assert.equal(set.code, 0, set.stderr);
+    assert.deepEqual((JSON.parse(set.stdout) as { days: number[] }).days, [60, 14, 3]);
+    const env = { IXHAUS_SMTP_CLIENT_SECRET: GOOD_SECRET };
+    const count = smtp.log.messages.length;
+    // 2027-03-31 minus 40 days: inside the 60-day window (the default 30 would not remind yet)
+    const early = await runCli(['mail', 'secret-expiry', '--store', file, '--ca-file', caFile, '--graph-host', entra.host, '--now', '2027-02-19T06:00:00Z'], env);
+    assert.equal(early.code, 0, early.stderr);
+    assert.match(early.stdout, /reminder \(60 days\) sent to it@ixhaus\.example/);
+    assert.equal(smtp.log.messages.length, count + 1);
+    // 5 days before: the 14-day window (7 is not a window any more)
+    const late = await runCli(['mail', 'secret-expiry', '--store', file, '--ca-file', caFile, '--graph-host', entra.host, '--now', '2027-03-25T06:00:00Z'], env);
+    assert.match(late.stdout, /reminder \(14 days\) sent/);
+    const store = await Store.open(file, { readOnly: true });
+    try {
+      assert.deepEqual(store.all<{ d: number }>('SELECT days_before AS d FROM mail_secret_reminders ORDER BY d').map((r) => r.d), [14, 60]);
+      assert.equal(store.scalar("SELECT new_value FROM audit_log WHERE action = 'reminders.days'"), '60,14,3');
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -3,6 +3,7 @@
  * certificate made at test time (openssl), AUTH PLAIN/LOGIN/XOAUTH2, scripted per field case.
  */
 import { spawnSync } from 'node:child_process';
+import * as net from 'node:net';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -50,6 +51,8 @@ export interface SmtpScript {
   readonly onAuth?: (auth: SMTPServerAuthentication, attempt: number) => ScriptedReply;
   readonly onMailFrom?: (address: string) => ScriptedReply;
   readonly onRcptTo?: (address: string) => ScriptedReply;
+  /** overrides the reply to the message data (after the final dot) */
+  readonly onData?: (message: string) => ScriptedReply;
   readonly hideSMTPUTF8?: boolean;
 }
 
@@ -119,8 +122,9 @@ export async function startSmtpPeer(script: SmtpScript): Promise<SmtpPeer> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        log.messages.push(Buffer.concat(chunks).toString('utf8'));
-        callback(null);
+        const message = Buffer.concat(chunks).toString('utf8');
+        log.messages.push(message);
+        callback(scripted(script.onData?.(message)) ?? null);
       });
     },
   };
@@ -133,4 +137,51 @@ export async function startSmtpPeer(script: SmtpScript): Promise<SmtpPeer> {
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return { port, log, cert, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** A TCP peer that accepted connections count and what clients sent; `close()` stops it. */
+export interface SilentPeer {
+  readonly port: number;
+  /** connections accepted */
+  readonly connections: number;
+  /** bytes each connection sent, as text */
+  readonly received: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A server that accepts TCP on 127.0.0.1 and then never answers: with `greeting`, it first sends that line (a
+ * server that greets and goes silent); without, it sends nothing at all (a firewall or proxy that accepts and
+ * holds the connection). Issue 17 §3.
+ */
+export async function startSilentPeer(options: { greeting?: string } = {}): Promise<SilentPeer> {
+  const sockets = new Set<net.Socket>();
+  const received: string[] = [];
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections += 1;
+    const index = received.push('') - 1;
+    sockets.add(socket);
+    socket.on('data', (chunk: Buffer) => {
+      received[index] += chunk.toString('latin1');
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+    if (options.greeting !== undefined) socket.write(`${options.greeting}\r\n`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    port,
+    get connections() {
+      return connections;
+    },
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -15,6 +15,8 @@ import {
   LicenseSignatureError,
   LicenseTooLargeError,
   LicenseUnknownKeyError,
+  decodeKeyText,
+  decodeWindows1252,
   normaliseLicenseKey,
   parseLicenseArmor,
   verifyLicenseFile,
@@ -199,5 +201,42 @@ describe('license vendor tool helpers', () => {
     const { keys, problems } = buildTrustedKeys({ good: vendorPair.publicKeyBase64, short: 'AAAA', demo: vendorPair.publicKeyBase64 });
     assert.ok(keys.has('good') && keys.has('demo') && !keys.has('short'));
     assert.equal(problems.length, 2);
+  });
+});
+
+describe('license key .txt in every encoding that keeps the text (issue 17 §8)', () => {
+  const text = licenseKeyFileText(KEY);
+  const bom8 = Buffer.from([0xef, 0xbb, 0xbf]);
+  const le = Buffer.from(text, 'utf16le');
+  const be = Buffer.from(le).swap16();
+  const encodings: [string, Buffer][] = [
+    ['UTF-8', Buffer.from(text, 'utf8')],
+    ['UTF-8 with BOM', Buffer.concat([bom8, Buffer.from(text, 'utf8')])],
+    ['UTF-16 LE with BOM (PowerShell >)', Buffer.concat([Buffer.from([0xff, 0xfe]), le])],
+    ['UTF-16 BE with BOM', Buffer.concat([Buffer.from([0xfe, 0xff]), be])],
+    ['UTF-16 LE without BOM', le],
+    ['UTF-16 BE without BOM', be],
+    ['Windows-1252', Buffer.from(`Lizenzschl\xfcssel f\xfcr M\xfcller\r\n${text}`, 'latin1')],
+  ];
+
+  it('derives the same key from each encoding (text equality after normalisation)', () => {
+    const expected = normaliseLicenseKey(text);
+    for (const [name, bytes] of encodings.slice(0, 6)) assert.equal(normaliseLicenseKey(bytes), expected, name);
+    // Windows-1252: the umlauts decode as such (not as replacement characters), the key line stays the key
+    assert.equal(decodeKeyText(encodings[6]![1]), `Lizenzschlüssel für Müller\r\n${text}`);
+    assert.equal(decodeWindows1252(Buffer.from([0x80, 0x84, 0x93, 0x94])), '€„“”');
+  });
+
+  it('still refuses real binaries: a ZIP header, a PNG, random bytes, undefined Windows-1252 bytes, broken UTF-16', () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+    const binaries: [string, Buffer][] = [
+      ['zip', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00])],
+      ['png', png],
+      ['C1 control (undefined cp1252 byte 0x81)', Buffer.from([0x41, 0x42, 0x81, 0x43])],
+      ['UTF-16 LE BOM with a lone surrogate', Buffer.from([0xff, 0xfe, 0x41, 0x00, 0x00, 0xd8, 0x42, 0x00])],
+      ['UTF-16 with BOM and odd length', Buffer.from([0xff, 0xfe, 0x41, 0x00, 0x42])],
+    ];
+    for (let seed = 0; seed < 20; seed++) binaries.push([`random ${seed}`, Buffer.from(Array.from({ length: 64 }, () => randomInt(256)))]);
+    for (const [name, bytes] of binaries) assert.throws(() => normaliseLicenseKey(bytes), LicenseKeyFileError, name);
   });
 });

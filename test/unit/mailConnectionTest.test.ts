@@ -2,12 +2,12 @@ import { strict as assert } from 'node:assert';
 import nodemailer from 'nodemailer';
 import { runConnectionTest } from '../../src/core/mail/connectionTest';
 import type { ConnectionTestInput, ConnectionTestReport } from '../../src/core/mail/connectionTest';
-import { classifyFailure } from '../../src/core/mail/classify';
+import { DIAGNOSTIC_CUT, OAUTH_FIX_HINTS, classifyFailure } from '../../src/core/mail/classify';
 import { composeSafeMessage } from '../../src/core/mail/headerSafety';
 import { HeaderInjectionError } from '../../src/core/mail/errors';
 import { validateMailSettings } from '../../src/shared/mail/settings';
 import type { MailSettings } from '../../src/shared/mail/settings';
-import { startSmtpPeer } from '../peers/smtpPeer';
+import { startSilentPeer, startSmtpPeer } from '../peers/smtpPeer';
 import type { SmtpPeer, SmtpScript } from '../peers/smtpPeer';
 
 const USER = 'verwaltung@ixhaus.example';
@@ -83,7 +83,7 @@ describe('mail: connection test against a real smtp-server on 127.0.0.1', () => 
 
   it('C02: no SSL against an implicit-TLS port fails fast at the greeting with the implicit-TLS hint; "587" becomes 587; 465 without SSL is refused', async () => {
     await withPeer({ tls: 'implicit' }, async (peer) => {
-      const report = await run(peer, { settings: settings(peer.port, { ssl: false, allowInsecureAuth: true }), timeouts: { greeting: 800 } });
+      const report = await run(peer, { settings: settings(peer.port, { ssl: false, allowInsecureAuth: true }), implicitTlsPort: peer.port, timeouts: { greeting: 800 } });
       const step = failed(report);
       assert.equal(step.step, 'TLS');
       assert.equal(step.hint?.id, 'greeting-timeout');
@@ -203,6 +203,95 @@ describe('mail: connection test against a real smtp-server on 127.0.0.1', () => 
       assert.equal(step.hint?.id, 'smtputf8');
       assert.equal(peer.log.mailFrom.length, 0);
     });
+  });
+});
+
+const BASIC_DISABLED = { code: 535, text: '5.7.139 Authentication unsuccessful, basic authentication is disabled. [FR2P281CA0001.DEUP281.PROD.OUTLOOK.COM 2026-11-30T08:00:00.000Z 08DC0000AAAA0000]' };
+const SENDER = 'info@hausverwaltung.example';
+/** Exchange Online's SendAs refusal as seen in the field: ~2.4 KB, most of it the diagnostic block. */
+const SEND_AS_DENIED = {
+  code: 554,
+  text: `5.2.252 SendAsDenied; ${USER} not allowed to send as ${SENDER}; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception with message [BeginDiagnosticData]Cannot submit message. ${'0.35250:0A00E284, 1.36674:0A000000, 1.61250:00000000, 1.45378:02000000, 1.44866:D8010000, 1.36674:0A000000, '.repeat(24)}[EndDiagnosticData] [Hostname=AM0PR01MB1234.eurprd01.prod.outlook.com]`,
+};
+
+describe('mail: field cases of issue 17 against a real smtp-server / TCP peer on 127.0.0.1', () => {
+  it('§1: 535 5.7.139 "basic authentication is disabled" → switch to OAuth (with the jump); "SmtpClientAuthentication" → enable SMTP AUTH', async () => {
+    await withPeer({ tls: 'starttls', onAuth: (_auth, attempt) => (attempt === 1 ? BASIC_DISABLED : AUTH_DISABLED) }, async (peer) => {
+      const basicOff = failed(await run(peer, { settings: settings(peer.port) }));
+      assert.equal(basicOff.step, 'AUTH');
+      assert.equal(basicOff.hint?.id, 'basic-auth-disabled');
+      assert.match(basicOff.hint!.template, /Moderne Autorisierung \(Microsoft OAuth 2\.0\)/);
+      assert.doesNotMatch(basicOff.hint!.template, /Set-CASMailbox/);
+      assert.ok(OAUTH_FIX_HINTS.has(basicOff.hint!.id), 'the UI offers the jump to the OAuth settings');
+      const smtpOff = failed(await run(peer, { settings: settings(peer.port) }));
+      assert.equal(smtpOff.hint?.id, 'smtp-auth-disabled');
+      assert.match(smtpOff.hint!.template, /Set-CASMailbox -SmtpClientAuthenticationDisabled \$false/);
+      assert.ok(!OAUTH_FIX_HINTS.has(smtpOff.hint!.id));
+    });
+  });
+
+  it('§2: SendAsDenied names both addresses and the Add-RecipientPermission fix; the diagnostic tail is cut from the report and kept whole in the log', async () => {
+    await withPeer({ tls: 'starttls', onData: () => SEND_AS_DENIED }, async (peer) => {
+      const logged: string[] = [];
+      const log = (m: string) => void logged.push(m);
+      const report = await run(peer, { settings: settings(peer.port, { from: SENDER }), logger: { trace: log, debug: log, info: log, warn: log, error: log } });
+      const step = failed(report);
+      assert.equal(step.step, 'DATA');
+      assert.equal(step.hint?.id, 'send-as-denied');
+      assert.deepEqual(step.hint!.args, [USER, SENDER]);
+      assert.match(step.hint!.template, /Add-RecipientPermission \{1\} -Trustee \{0\} -AccessRights SendAs/);
+      assert.ok(SEND_AS_DENIED.text.length > 2000);
+      assert.match(step.reply, /^554 5\.2\.252 SendAsDenied/);
+      assert.ok(step.reply.includes(DIAGNOSTIC_CUT));
+      assert.doesNotMatch(step.reply, /0\.35250/);
+      assert.ok(step.reply.length <= 400, `short reply: ${step.reply.length} chars`);
+      assert.equal(step.detail, undefined, 'the reply is not printed a second time');
+      const whole = logged.filter((l) => l.includes('0.35250:0A00E284'));
+      assert.equal(whole.length, 1, 'the whole reply is in the log once');
+      assert.ok(whole[0]!.includes('[EndDiagnosticData] [Hostname=AM0PR01MB1234'));
+    });
+  });
+
+  it('§3: RCPT 550 "invalid DNS MX or A/AAAA resource record" names the recipient\'s domain (a typo), not an unknown user', async () => {
+    await withPeer({ tls: 'starttls', onRcptTo: (address) => ({ code: 550, text: `5.1.2 <${address}>: Recipient address rejected: Domain example-hausverwaltng.de has invalid DNS MX or A/AAAA resource record` }) }, async (peer) => {
+      const step = failed(await run(peer, { settings: settings(peer.port), to: 'mieter@example-hausverwaltng.de' }));
+      assert.equal(step.step, 'RCPT TO');
+      assert.equal(step.hint?.id, 'recipient-domain-no-mx');
+      assert.deepEqual(step.hint!.args, ['example-hausverwaltng.de']);
+      assert.match(step.hint!.template, /no mail server.*typos/);
+    });
+  });
+
+  it('§3: a server that greets and then goes silent is "stopped answering after the greeting", not a TLS failure', async () => {
+    const peer = await startSilentPeer({ greeting: '220 mail.hausverwaltung.example ESMTP' });
+    try {
+      const report = await runConnectionTest({ settings: settings(peer.port), to: 'a@b.example', timeouts: { greeting: 1000, command: 800 } });
+      const step = failed(report);
+      assert.equal(step.step, 'TLS');
+      assert.equal(step.hint?.id, 'silent-after-greeting');
+      assert.match(step.hint!.template, /stopped answering \(this is not a TLS problem\)/);
+      assert.match(step.reply, /^220 mail\.hausverwaltung\.example/);
+      assert.match(peer.received[0] ?? '', /^EHLO /, 'the client did say EHLO');
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('§3: no greeting at all on port 587 (not the implicit-TLS port) does not claim implicit TLS', async () => {
+    const peer = await startSilentPeer();
+    try {
+      const report = await runConnectionTest({ settings: settings(peer.port), to: 'a@b.example', implicitTlsPort: 465, timeouts: { greeting: 600 } });
+      const step = failed(report);
+      assert.equal(step.step, 'TLS');
+      assert.equal(step.hint?.id, 'no-greeting');
+      assert.doesNotMatch(step.hint!.template, /implicit TLS/);
+      assert.deepEqual(step.hint!.args, ['127.0.0.1', peer.port]);
+    } finally {
+      await peer.close();
+    }
+    // on the implicit-TLS port itself the implicit-TLS hint stays right (C02)
+    assert.equal(classifyFailure({ step: 'TLS', authType: 'basic', code: 'ETIMEDOUT', timeoutType: 'GREETING_TIMEOUT', host: 'h', port: 465 }).id, 'greeting-timeout');
+    assert.equal(classifyFailure({ step: 'TLS', authType: 'basic', code: 'ETIMEDOUT', timeoutType: 'GREETING_TIMEOUT', host: 'h', port: 587 }).id, 'no-greeting');
   });
 });
 

@@ -68,10 +68,13 @@ describe('scheduler: jobs and the failure monitor (injectable clock)', () => {
     const { store, admin, settings, sent, send } = await setup();
     createJob(store, admin, { name: 'Sollstellung', cron: '0 2 * * *', maxRunMinutes: 60 }, t('2026-11-01T00:00:00Z'));
     const now = { now: t('2026-11-02T01:30:00Z') };
-    await assert.rejects(monitorScheduler(store, settings, now, async () => { throw new Error('smtp down'); }), /smtp down/);
+    const down = await monitorScheduler(store, settings, now, async () => { throw new Error('smtp down'); });
+    assert.deepEqual(down.failed.map((f) => f.reason), ['smtp down']);
+    assert.equal(down.alertsMissed, true);
     const none = await monitorScheduler(store, { ...settings, schedulerRecipient: '', schedulerRecipient2: '' }, now, send);
     assert.equal(none.alerted.length, 0);
     assert.match(none.notAlertedReason ?? '', /no scheduler recipients/);
+    assert.equal(none.alertsMissed, true);
     assert.equal((await monitorScheduler(store, settings, now, send)).alerted.length, 1);
     assert.equal(sent.length, 1);
   });

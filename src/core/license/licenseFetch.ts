@@ -12,7 +12,8 @@ import { IxError, describeError, msg } from '../errors';
 import { silentLogger } from '../log';
 import { LicenseServerSession } from '../sftp/licenseServer';
 import type { OpenSessionOptions, RemoteEntry } from '../sftp/licenseServer';
-import { SftpError, SftpFileTooLargeError } from '../sftp/sftpErrors';
+import { SftpError, SftpFileTooLargeError, SftpFileUnreadableError } from '../sftp/sftpErrors';
+import { renameWithRetry } from '../fsRetry';
 import type { SftpStep } from '../sftp/sftpErrors';
 import { normaliseRemoteDir, remoteJoin } from '../sftp/sftpSettings';
 import type { Store } from '../store/database';
@@ -41,6 +42,11 @@ export interface FetchOptions extends OpenSessionOptions {
   /** parent of the private temp folder (default the OS temp folder) */
   readonly tempRoot?: string;
   readonly onProgress?: (progress: FetchProgress) => void;
+  /**
+   * Moves a completed download to its final local name (default {@link renameWithRetry}, which rides out the
+   * brief EPERM/EBUSY of Windows virus scanners); tests inject a mock of such a scanner at this edge.
+   */
+  readonly renameFile?: (from: string, to: string) => Promise<void>;
 }
 
 /** A verified license newer than the installed one, with what installing it would change. */
@@ -70,6 +76,12 @@ export interface FetchResult {
   readonly notNewer: readonly FetchSkip[];
   /** `.lic` files without their `.txt` */
   readonly unpaired: readonly string[];
+  /**
+   * Every other file of the folder that was not taken, with the reason (issue 17 §6–§7): `.lic` without `.txt`,
+   * `.txt` without `.lic`, broken symbolic links, folders and special files, files that vanished before their
+   * download, and files that are no license files at all.
+   */
+  readonly notTaken: readonly FetchSkip[];
   /** the normalised remote folder as requested */
   readonly remoteDir: string;
   readonly hostKey: { readonly fingerprint: string; readonly type: string };
@@ -96,6 +108,62 @@ export function pairLicenseFiles(entries: readonly RemoteEntry[]): { pairs: { li
     else unpaired.push(lic);
   }
   return { pairs, unpaired, unsafe };
+}
+
+const LICENSE_OR_KEY = /\.(lic|txt)$/i;
+
+/** Why an entry of the folder is not a candidate; `undefined` for regular files. */
+export class FetchNotTakenError extends IxError {}
+
+function typeName(type: string): string {
+  return ({ d: 'folder', l: 'symbolic link', s: 'socket', p: 'named pipe', c: 'device', b: 'device' } as Record<string, string>)[type] ?? 'entry of unknown type';
+}
+
+/**
+ * Turns the listing into regular files: a symbolic link (or an entry of unknown type) named `*.lic`/`*.txt` is
+ * followed with STAT and taken with its target's size when that is a regular file (issue 17 §6); everything that
+ * cannot be taken is named with the reason — never skipped silently.
+ */
+async function resolveEntries(session: LicenseServerSession, remoteDir: string, entries: readonly RemoteEntry[]): Promise<{ files: RemoteEntry[]; notTaken: FetchSkip[] }> {
+  const files: RemoteEntry[] = [];
+  const notTaken: FetchSkip[] = [];
+  for (const entry of entries) {
+    if (entry.type === '-') {
+      files.push(entry);
+      continue;
+    }
+    if (!LICENSE_OR_KEY.test(entry.name) || !isSafeRemoteName(entry.name)) {
+      if (entry.type !== 'd') files.push(entry); // named (not a license file / unsafe name) by the pairing below
+      continue;
+    }
+    if (entry.type === 'l' || entry.type === '?') {
+      const target = await session.stat(remoteJoin(remoteDir, entry.name));
+      if (target?.type === '-') {
+        files.push({ name: entry.name, type: '-', size: target.size });
+        continue;
+      }
+      notTaken.push(skipOf(entry.name, target === undefined
+        ? new FetchNotTakenError('E_FETCH_LINK_BROKEN', msg('{0} is a symbolic link whose target does not exist on the server; it was skipped.'), [entry.name])
+        : new FetchNotTakenError('E_FETCH_NOT_FILE', msg('{0} is not a regular file (it is a {1}); it was skipped.'), [entry.name, typeName(target.type)])));
+      continue;
+    }
+    notTaken.push(skipOf(entry.name, new FetchNotTakenError('E_FETCH_NOT_FILE', msg('{0} is not a regular file (it is a {1}); it was skipped.'), [entry.name, typeName(entry.type)])));
+  }
+  return { files, notTaken };
+}
+
+/** The reasons for regular files the pairing did not take: `.lic` without `.txt`, `.txt` without `.lic`, other files. */
+function unpairedReasons(files: readonly RemoteEntry[], pairs: readonly { lic: RemoteEntry; txt: RemoteEntry }[]): FetchSkip[] {
+  const taken = new Set(pairs.flatMap((p) => [p.lic.name, p.txt.name]));
+  const reasons: FetchSkip[] = [];
+  for (const file of files) {
+    if (taken.has(file.name) || !isSafeRemoteName(file.name)) continue;
+    const base = file.name.slice(0, -4);
+    if (/\.lic$/i.test(file.name)) reasons.push(skipOf(file.name, new FetchNotTakenError('E_FETCH_LICENSE_WITHOUT_KEY', msg('{0} has no key file {1} beside it; it was skipped.'), [file.name, `${base}.txt`])));
+    else if (/\.txt$/i.test(file.name)) reasons.push(skipOf(file.name, new FetchNotTakenError('E_FETCH_KEY_WITHOUT_LICENSE', msg('{0} has no license file {1} beside it; it was skipped.'), [file.name, `${base}.lic`])));
+    else reasons.push(skipOf(file.name, new FetchNotTakenError('E_FETCH_NOT_LICENSE', msg('{0} is neither a license file (.lic) nor a key file (.txt); it was ignored.'), [file.name])));
+  }
+  return reasons;
 }
 
 function skipOf(fileName: string, error: unknown): FetchSkip {
@@ -131,12 +199,16 @@ export async function fetchLicenses(store: Store, actor: Actor, options: FetchOp
     report(msg('Listing {0}…'), [remoteDir || '.'], 5);
     const listStarted = Date.now();
     const entries = await session.list(remoteDir);
+    const resolved = await resolveEntries(session, remoteDir, entries);
     const listMs = Date.now() - listStarted;
-    const { pairs, unpaired, unsafe } = pairLicenseFiles(entries);
-    logger.info(`[license] ${entries.length} entries in ${remoteDir || '.'}: ${pairs.length} license pairs, ${unpaired.length} .lic without .txt`);
+    const { pairs, unpaired, unsafe } = pairLicenseFiles(resolved.files);
+    const notTaken = [...resolved.notTaken, ...unpairedReasons(resolved.files, pairs)];
+    logger.info(`[license] ${entries.length} entries in ${remoteDir || '.'}: ${pairs.length} license pairs, ${notTaken.length} files not taken`);
+    for (const skip of notTaken) logger.info(`[license] not taken: ${skip.message}`);
     const rejected: FetchSkip[] = unsafe.map((e) => skipOf(e.name, new UnsafeRemoteNameError(e.name)));
     const notNewer: FetchSkip[] = [];
     const newest = new Map<string, FetchedLicense>();
+    const rename = options.renameFile ?? ((from: string, to: string) => renameWithRetry(from, to));
     const downloadStarted = Date.now();
     const share = pairs.length > 0 ? 85 / pairs.length : 0;
     for (const [index, pair] of pairs.entries()) {
@@ -144,11 +216,18 @@ export async function fetchLicenses(store: Store, actor: Actor, options: FetchOp
       let licFile: string;
       let txtFile: string;
       try {
-        licFile = await downloadCapped(session, remoteJoin(remoteDir, pair.lic.name), pair.lic.size, MAX_LICENSE_FILE_BYTES, path.join(tempDir, `${index}.lic`));
-        txtFile = await downloadCapped(session, remoteJoin(remoteDir, pair.txt.name), pair.txt.size, MAX_KEY_FILE_BYTES, path.join(tempDir, `${index}.txt`));
+        licFile = await downloadCapped(session, remoteJoin(remoteDir, pair.lic.name), pair.lic.size, MAX_LICENSE_FILE_BYTES, path.join(tempDir, `${index}.lic`), rename);
+        txtFile = await downloadCapped(session, remoteJoin(remoteDir, pair.txt.name), pair.txt.size, MAX_KEY_FILE_BYTES, path.join(tempDir, `${index}.txt`), rename);
       } catch (error) {
+        await fs.rm(path.join(tempDir, `${index}.lic`), { force: true });
         if (error instanceof SftpFileTooLargeError) {
           rejected.push(skipOf(pair.lic.name, error));
+          continue;
+        }
+        if (error instanceof SftpFileUnreadableError) {
+          // only this pair: the other licenses are still offered (issue 17 §7)
+          logger.warn(`[license] ${pair.lic.name}: ${error.message}`);
+          notTaken.push(skipOf(pair.lic.name, error));
           continue;
         }
         throw error;
@@ -185,6 +264,7 @@ export async function fetchLicenses(store: Store, actor: Actor, options: FetchOp
       rejected,
       notNewer,
       unpaired: unpaired.map((e) => e.name),
+      notTaken,
       remoteDir,
       hostKey: session.hostKey,
       timings: { connectMs, listMs, downloadMs, totalMs: Date.now() - started, pairs: pairs.length },
@@ -195,11 +275,22 @@ export async function fetchLicenses(store: Store, actor: Actor, options: FetchOp
   }
 }
 
-/** Downloads one remote file into our own local name (created exclusively, mode 0600), within the cap. */
-async function downloadCapped(session: LicenseServerSession, remotePath: string, listedSize: number, cap: number, localFile: string): Promise<string> {
+/**
+ * Downloads one remote file into our own local name (created exclusively, mode 0600), within the cap: written
+ * as `<name>.part` and renamed when complete, so a half-written file never carries the final name; the rename
+ * rides out a virus scanner's brief lock (issue 17 §9).
+ */
+async function downloadCapped(session: LicenseServerSession, remotePath: string, listedSize: number, cap: number, localFile: string, rename: (from: string, to: string) => Promise<void>): Promise<string> {
   if (listedSize > cap) throw new SftpFileTooLargeError(remotePath, listedSize, cap);
   const data = await session.download(remotePath, cap);
-  await fs.writeFile(localFile, data, { flag: 'wx', mode: 0o600 });
+  const part = `${localFile}.part`;
+  await fs.writeFile(part, data, { flag: 'wx', mode: 0o600 });
+  try {
+    await rename(part, localFile);
+  } catch (error) {
+    await fs.rm(part, { force: true });
+    throw error;
+  }
   return localFile;
 }
 
@@ -265,7 +356,7 @@ export async function testLicenseServer(options: OpenSessionOptions & { readonly
   try {
     session = await LicenseServerSession.open(options);
     const entries = await session.list(remoteDir);
-    const { pairs, unpaired } = pairLicenseFiles(entries);
+    const { pairs, unpaired } = pairLicenseFiles((await resolveEntries(session, remoteDir, entries)).files);
     const key = session.hostKey;
     const details: Record<string, string> = {
       connect: `${options.target.host}:${options.target.port}`,

@@ -185,6 +185,67 @@ export function parseLicenseArmor(text: string): Envelope {
   return { v: e.v, alg: e.alg, kid: e.kid, enc: e.enc, sig: e.sig };
 }
 
+/** `bytes` as UTF-16 code units in little-endian order (a byte-swapped copy for big-endian input). */
+function utf16(bytes: Uint8Array, bigEndian: boolean): string {
+  if (bytes.byteLength % 2 !== 0) throw new LicenseKeyFileError('the key file is binary, not text (odd length for UTF-16)');
+  const le = Buffer.from(bytes);
+  if (bigEndian) le.swap16();
+  try {
+    return new TextDecoder('utf-16le', { fatal: true }).decode(le);
+  } catch {
+    throw new LicenseKeyFileError('the key file is binary, not text (invalid UTF-16)');
+  }
+}
+
+/** True when every byte at `zeroAt` parity is 0 and every other byte is not: Latin-1 text stored as UTF-16. */
+function looksLikeUtf16WithoutBom(bytes: Uint8Array, zeroAt: 0 | 1): boolean {
+  if (bytes.byteLength < 4 || bytes.byteLength % 2 !== 0) return false;
+  for (let i = 0; i < bytes.byteLength; i++) if ((bytes[i] === 0) !== (i % 2 === zeroAt)) return false;
+  return true;
+}
+
+/**
+ * Decodes a key `.txt` whatever editor or shell saved it (issue 17 §8): UTF-8 with or without BOM, UTF-16 LE/BE
+ * with BOM (PowerShell 5's `>` writes UTF-16 LE with BOM) or without BOM (recognised only when it is Latin-1 text:
+ * every high byte 0), and Windows-1252 (any byte sequence that is not valid UTF-8). Text equality: two files hold
+ * the same key when their decoded texts are equal after {@link normaliseLicenseKey} (BOM, whitespace, the
+ * `Lizenzkey:` label and case do not count) — so the same key in any of these encodings derives the same AES key.
+ * Binaries are still refused by the control-character check of the caller (a NUL, a C0/C1 control or an invalid
+ * UTF-16 sequence is never text).
+ * @throws LicenseKeyFileError for an invalid UTF-16 sequence
+ */
+export function decodeKeyText(bytes: Uint8Array): string {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return decodeUtf8OrWindows1252(b.subarray(3));
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return utf16(b.subarray(2), false);
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return utf16(b.subarray(2), true);
+  if (looksLikeUtf16WithoutBom(b, 1)) return utf16(b, false);
+  if (looksLikeUtf16WithoutBom(b, 0)) return utf16(b, true);
+  return decodeUtf8OrWindows1252(b);
+}
+
+/**
+ * Windows-1252 bytes 0x80–0x9F (Unicode's cp1252 mapping table); the five undefined bytes stay C1 controls, which
+ * the caller refuses as binary. Written out because Node 20's TextDecoder('windows-1252') decodes as ISO-8859-1.
+ */
+const CP1252_HIGH = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+/** Decodes Windows-1252 (the ANSI code page of German Windows). */
+export function decodeWindows1252(b: Uint8Array): string {
+  let text = '';
+  for (const byte of b) text += byte >= 0x80 && byte <= 0x9f ? CP1252_HIGH[byte - 0x80] : String.fromCharCode(byte);
+  return text;
+}
+
+function decodeUtf8OrWindows1252(b: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(b);
+  } catch {
+    // not UTF-8: the ANSI code page of German Windows (Notepad before Windows 10 1903 saved "ANSI")
+    return decodeWindows1252(b);
+  }
+}
+
 /**
  * The AES key material of a license key text (product.md §2): BOM, all whitespace and an optional
  * `Lizenzkey:` label (any case) removed, upper-cased.
@@ -196,12 +257,12 @@ export function normaliseLicenseKey(keyText: string | Uint8Array): string {
     text = keyText;
   } else {
     if (keyText.byteLength > MAX_KEY_FILE_BYTES) throw new LicenseKeyFileError(`the key file has ${keyText.byteLength} bytes`);
-    const decoded = new TextDecoder('utf-8', { fatal: false }).decode(keyText);
-    text = decoded;
+    text = decodeKeyText(keyText);
   }
   if (text.length > MAX_KEY_FILE_BYTES) throw new LicenseKeyFileError(`the key text has ${text.length} characters`);
+  // C0 controls other than tab/CR/LF/VT/FF, C1 controls (undefined Windows-1252 bytes), replacement characters
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text)) throw new LicenseKeyFileError('the key file is binary, not text');
+  if (/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffd]/.test(text)) throw new LicenseKeyFileError('the key file is binary, not text');
   const key = text.replace(/^\uFEFF/, '').replace(/\s+/g, '').replace(/^lizenzkey:/i, '').toUpperCase();
   if (key.length === 0) throw new LicenseKeyFileError('it is empty');
   return key;

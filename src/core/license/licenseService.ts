@@ -1,4 +1,5 @@
 import { IxError, msg } from '../errors';
+import { DEFAULT_REMINDER_DAYS, reachedWindow, reminderDays } from '../reminders/reminderWindows';
 import type { Store } from '../store/database';
 import { requireAdmin, requireLicenseManager } from '../users/rights';
 import type { Actor } from '../users/rights';
@@ -10,8 +11,8 @@ import type { LicensePayload, TrustedKeys, VerifiedLicense } from './licenseFile
 
 /** Module code of "Import" (domain.md §3: unlocked per user after a license adds it). */
 export const IMPORT_MODULE_CODE = 'IMPORT';
-/** Reminder thresholds before the end of a license or module, in days (product.md §2). */
-export const REMINDER_THRESHOLDS = [30, 7, 1] as const;
+/** Default reminder thresholds before the end of a license or module, in days (product.md §2); the store's own are {@link reminderDays}. */
+export const REMINDER_THRESHOLDS = DEFAULT_REMINDER_DAYS;
 /** A system clock this far behind the highest time the store has seen raises a warning (ms; product.md §2). */
 export const CLOCK_BEHIND_LIMIT_MS = 48 * 3600 * 1000;
 
@@ -348,7 +349,7 @@ export interface DueReminder {
 
 /**
  * The reminders due at `now` and not yet given: for the license and each module with an end date, the smallest
- * threshold (30, 7, 1 days) that `daysLeft` has reached — one reminder per threshold, never repeated (the store
+ * reminder window of the store (default 30, 7, 1 days; issue 17 §12) that `daysLeft` has reached — one reminder per threshold, never repeated (the store
  * remembers, keyed by the end date, so a renewal starts afresh). Already expired ones are not reminded.
  */
 export function dueReminders(store: Store, now: Date = new Date()): DueReminder[] {
@@ -360,11 +361,11 @@ export function dueReminders(store: Store, now: Date = new Date()): DueReminder[
     }
   }
   const due: DueReminder[] = [];
+  const windows = reminderDays(store);
   for (const c of candidates) {
     const left = daysLeft(c.validUntil, now);
     if (left < 0) continue;
-    const reached = REMINDER_THRESHOLDS.filter((t) => left <= t);
-    const threshold = reached[reached.length - 1];
+    const threshold = reachedWindow(left, windows);
     if (threshold === undefined) continue;
     const sent = store.scalar('SELECT 1 FROM license_reminders WHERE license_no = ? AND module_code = ? AND valid_until = ? AND threshold_days <= ?', [c.licenseNo, c.moduleCode, c.validUntil, threshold]);
     if (sent === undefined) due.push({ ...c, threshold, daysLeft: left });

@@ -30,6 +30,49 @@ export interface FailureFacts {
   readonly port: number;
   /** which timeout fired (nodemailer's `timeoutType`) */
   readonly timeoutType?: string;
+  /** the port that means implicit TLS (default 465; tests use their own) */
+  readonly implicitTlsPort?: number;
+  /** whether the server had sent its 220 greeting before the failure */
+  readonly greeted?: boolean;
+  /** the signed-in account (AUTH user), to name it in SendAs refusals */
+  readonly user?: string;
+  /** the sender address (MAIL FROM) */
+  readonly from?: string;
+  /** the recipient address(es) of the message */
+  readonly to?: readonly string[];
+}
+
+/**
+ * Hints whose fix is switching the Autorisierungstyp to Microsoft OAuth 2.0: the UI offers the jump to the OAuth
+ * settings for these (C06 retired Basic login; 5.7.139 "basic authentication is disabled").
+ */
+export const OAUTH_FIX_HINTS: ReadonlySet<string> = new Set(['basic-auth-retired', 'basic-auth-disabled']);
+
+/** Marker that replaces Microsoft's `[BeginDiagnosticData]…[EndDiagnosticData]` block in a short reply. */
+export const DIAGNOSTIC_CUT = '[diagnostic data: see the log]';
+/** Longest reply kept in a report (characters); the whole reply goes to the log. */
+export const SHORT_REPLY_CHARS = 400;
+
+/**
+ * The reply as shown in a report: Microsoft's diagnostic block (often 2+ KB) cut out and the rest capped at
+ * {@link SHORT_REPLY_CHARS} characters. The whole reply belongs in the log only (issue 17 §2).
+ */
+export function shortReply(reply: string): string {
+  let text = reply.replace(/\[BeginDiagnosticData\][\s\S]*?(\[EndDiagnosticData\]|$)/g, DIAGNOSTIC_CUT);
+  if (text.length > SHORT_REPLY_CHARS) text = `${text.slice(0, SHORT_REPLY_CHARS - 1)}…`;
+  return text;
+}
+
+/** `<from>`/`<auth>` from "… <auth> not allowed to send as <from> …" (Exchange SendAsDenied), when present. */
+function sendAsAddresses(text: string): { account?: string; sender?: string } {
+  const match = /([^\s;<>]+@[^\s;<>]+)>?\s+not allowed to send as\s+<?([^\s;<>]+@[^\s;<>]+)/i.exec(text);
+  return match ? { account: match[1], sender: match[2] } : {};
+}
+
+/** The domain the recipient refusal is about: from the reply (`<x@domain>`) or the message's recipient. */
+function recipientDomain(f: FailureFacts): string {
+  const fromReply = /<?[^\s<>@]+@([^\s<>:;,\]]+)>?/.exec(f.reply ?? '')?.[1];
+  return fromReply ?? f.to?.[0]?.split('@')[1] ?? '?';
 }
 
 /** Extracts the enhanced status code (RFC 3463, `5.7.139`) from a reply, or ''. */
@@ -56,9 +99,19 @@ const RULES: readonly Rule[] = [
     hint: (f) => ({ template: msg('The server on port {0} answered in plain text: it expects STARTTLS, not implicit TLS. Implicit TLS ("SSL erforderlich" on port 465) is only for port 465; use port 587 with STARTTLS.'), args: [f.port] }),
   },
   {
+    id: 'silent-after-greeting',
+    when: (f) => f.greeted === true && (f.code === 'ETIMEDOUT' || f.timeoutType !== undefined),
+    hint: (f) => ({ template: msg('The server on {0} port {1} sent its greeting and then stopped answering (this is not a TLS problem): a firewall, virus scanner or SMTP proxy between here and the server probably holds the connection, or the server is overloaded. Try again later, or ask the network admin about port {1}.'), args: [f.host, f.port] }),
+  },
+  {
     id: 'greeting-timeout',
-    when: (f, _e, t) => f.code === 'ETIMEDOUT' && (f.timeoutType === 'GREETING_TIMEOUT' || /greeting/i.test(t)),
+    when: (f, _e, t) => f.code === 'ETIMEDOUT' && f.port === (f.implicitTlsPort ?? 465) && (f.timeoutType === 'GREETING_TIMEOUT' || /greeting/i.test(t)),
     hint: (f) => ({ template: msg('No SMTP greeting on port {0}: the server probably expects implicit TLS on this port. Tick "SSL erforderlich" with port 465, or use port 587 with STARTTLS (smtp.office365.com offers only 587).'), args: [f.port] }),
+  },
+  {
+    id: 'no-greeting',
+    when: (f, _e, t) => f.code === 'ETIMEDOUT' && (f.timeoutType === 'GREETING_TIMEOUT' || /greeting/i.test(t)),
+    hint: (f) => ({ template: msg('{0} accepted the connection on port {1} but sent no SMTP greeting: port {1} greets in plain text on a real SMTP server, so something else answers there (a firewall or proxy that accepts and holds connections, or another service). Check the server name and port with your network admin.'), args: [f.host, f.port] }),
   },
   {
     id: 'connection-refused',
@@ -84,6 +137,11 @@ const RULES: readonly Rule[] = [
     id: 'starttls-missing',
     when: (f, _e, t) => f.step === 'TLS' && /STARTTLS/i.test(t),
     hint: (f) => ({ template: msg('The server on port {0} does not offer STARTTLS although "SSL erforderlich" is set; credentials are not sent unencrypted. Use the server\'s TLS port (587 or 465).'), args: [f.port] }),
+  },
+  {
+    id: 'basic-auth-disabled',
+    when: (_f, e, t) => !/SmtpClientAuthentication/i.test(t) && (e === '5.7.139' || e === '') && /basic authentication is disabled|security defaults/i.test(t),
+    hint: () => ({ template: msg('Basic authentication (user name and password) is disabled for this tenant or account (security defaults or an authentication policy): switch the Autorisierungstyp to "Moderne Autorisierung (Microsoft OAuth 2.0)". Enabling SMTP AUTH does not help here.'), args: [] }),
   },
   {
     id: 'smtp-auth-disabled',
@@ -112,13 +170,23 @@ const RULES: readonly Rule[] = [
   },
   {
     id: 'send-as-denied',
-    when: (_f, e, t) => e === '5.7.60' || /SendAsDenied|not allowed to send as/i.test(t),
-    hint: () => ({ template: msg('The account may not send as the sender address: use the mailbox itself as Absender-E-Mail, or grant the account SendAs rights on it.'), args: [] }),
+    when: (_f, e, t) => e === '5.7.60' || e === '5.2.252' || /SendAsDenied|not allowed to send as/i.test(t),
+    hint: (f) => {
+      const found = sendAsAddresses(`${f.reply ?? ''}\n${f.message ?? ''}`);
+      const account = found.account ?? (f.user || '?');
+      const sender = found.sender ?? (f.from || '?');
+      return { template: msg('The account {0} may not send as {1} (SendAs refused). Use {0} as Absender-E-Mail, or let an Exchange admin grant the right: Add-RecipientPermission {1} -Trustee {0} -AccessRights SendAs (it can take up to an hour to apply).'), args: [account, sender] };
+    },
   },
   {
     id: 'sender-rejected',
     when: (f, e) => f.step === 'MAIL FROM' && (e.startsWith('5.1.') || e.startsWith('5.7.')),
     hint: () => ({ template: msg('The server refused the sender address: the Absender-E-Mail must belong to the signed-in account or a domain the server sends for.'), args: [] }),
+  },
+  {
+    id: 'recipient-domain-no-mx',
+    when: (f, e, t) => f.step === 'RCPT TO' && (/invalid DNS MX or A\/AAAA resource record|Domain not found|DNS domain \S+ does not exist|null MX/i.test(t) || e === '5.4.310' || e === '5.1.10' && /DNS/i.test(t)),
+    hint: (f) => ({ template: msg('The recipient\'s domain {0} has no mail server (no MX or A/AAAA record in DNS): check the address for typos.'), args: [recipientDomain(f)] }),
   },
   {
     id: 'recipient-unknown',

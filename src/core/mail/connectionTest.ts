@@ -16,7 +16,7 @@ import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { IMPLICIT_TLS_PORT, tlsModeOf } from '../../shared/mail/settings';
 import type { MailSettings, TlsMode } from '../../shared/mail/settings';
-import { classifyFailure } from './classify';
+import { classifyFailure, shortReply } from './classify';
 import type { MailHint, MailStep } from './classify';
 import { composeSafeMessage, requireSmtpUtf8 } from './headerSafety';
 import type { SafeMessageInput } from './headerSafety';
@@ -156,11 +156,17 @@ export async function deliverMessage(input: DeliveryInput): Promise<ConnectionTe
     logger.info(`[mail] connection test ${settings.host}:${settings.port} (${tlsMode}): ${ok ? 'ok' : 'failed'} in ${durationMs} ms`);
     return { ok, tlsMode, steps: STEPS.map((s) => results.find((r) => r.step === s)!), durationMs, ...report };
   };
+  let greeted = false;
   const fail = (step: MailStep, error: NodemailerLikeError | undefined, reply: string | undefined): ConnectionTestReport => {
-    const hint = classifyFailure({ step, authType: settings.authType, code: error?.code, reply, message: error?.message, host: settings.host, port: settings.port, timeoutType: error?.timeoutType });
-    const detail = error?.message && error.message !== reply ? error.message : undefined;
-    results.push({ step, status: 'failed', reply: reply ?? error?.message ?? '', hint, ...(detail ? { detail } : {}) });
-    logger.warn(`[mail] step ${step} failed: ${hint.id} (${(reply ?? error?.message ?? '').split('\n')[0]})`);
+    const credentialsUser = input.credentials?.user;
+    const hint = classifyFailure({ step, authType: settings.authType, code: error?.code, reply, message: error?.message, host: settings.host, port: settings.port, timeoutType: error?.timeoutType, implicitTlsPort: implicitPort, greeted, ...(credentialsUser ? { user: credentialsUser } : {}), from: message.envelope.from, to: message.envelope.to });
+    // the message repeats the reply ("Message failed: <reply>"): show it only when it adds something (issue 17 §2)
+    const detail = error?.message && (!reply || !error.message.includes(reply.trim())) && error.message !== reply ? shortReply(error.message) : undefined;
+    const whole = reply ?? error?.message ?? '';
+    results.push({ step, status: 'failed', reply: shortReply(whole), hint, ...(detail ? { detail } : {}) });
+    logger.warn(`[mail] step ${step} failed: ${hint.id} (${shortReply(whole.split('\n')[0] ?? '')})`);
+    // the whole reply, Microsoft's diagnostic tail included, only in the log
+    if (whole !== shortReply(whole)) logger.debug(`[mail] step ${step} whole server reply: ${whole}`);
     return done();
   };
 
@@ -241,6 +247,8 @@ export async function deliverMessage(input: DeliveryInput): Promise<ConnectionTe
       connection.removeAllListeners('end');
     } catch (error) {
       const e = error as NodemailerLikeError;
+      // a plaintext greeting seen before the failure: the server spoke SMTP and then went silent (issue 17 §3)
+      greeted = tlsMode !== 'implicit' && transcript.some((t) => t.from === 'server' && /^220[ -]/.test(t.text));
       return fail('TLS', e, e.response || (transcript.filter((t) => t.from === 'server').at(-1)?.text ?? undefined));
     }
     const tlsSocket = connection._socket as (net.Socket & { getProtocol?: () => string | null; getCipher?: () => { name: string } }) | false | null;

@@ -5,7 +5,8 @@
  *
  * The authority is built by us as `https://<authorityHost>/<tenant>` (never from a pasted URL); the authority
  * host is configurable (national clouds) and listed in `knownAuthorities`, so msal-node does no instance
- * discovery elsewhere. HTTP goes through {@link HttpsClient} (Node https, optional extra CA, timeouts), which
+ * discovery elsewhere. HTTP goes through {@link HttpsClient} (Node https, optional extra CA, timeouts, the company
+ * proxy by CONNECT — issue 17 §4), which
  * also keeps the last error body so that errors msal-node wraps (endpoint resolution, C14) can still be named.
  * A new msal client is built for every acquisition, so a changed secret is used at once (C11).
  */
@@ -16,6 +17,8 @@ import { msg } from '../errors';
 import { isGuid, tenantProblem } from '../../shared/mail/settings';
 import type { MailSettings } from '../../shared/mail/settings';
 import { MailError } from './errors';
+import { proxyAgent, proxyFor, proxyFromEnv, proxyLabel } from './proxy';
+import type { ProxyConfig } from './proxy';
 
 /** Scope of the SMTP token: fixed, not user-editable (C07). */
 export const SMTP_SCOPE = 'https://outlook.office365.com/.default';
@@ -39,7 +42,15 @@ export class OAuthError extends MailError {
  */
 export class HttpsClient implements INetworkModule {
   lastErrorBody = '';
-  constructor(private readonly options: { ca?: string | Buffer; timeoutMs?: number } = {}) {}
+  /** the proxy (without credentials) the last request went through, '' when direct */
+  lastProxy = '';
+  private readonly proxy: ProxyConfig;
+  /**
+   * @param options.proxy the company proxy (issue 17 §4); default: from the environment (HTTPS_PROXY, NO_PROXY)
+   */
+  constructor(private readonly options: { ca?: string | Buffer; timeoutMs?: number; proxy?: ProxyConfig } = {}) {
+    this.proxy = options.proxy ?? proxyFromEnv();
+  }
 
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
     return this.request<T>('GET', url, options, timeout);
@@ -56,9 +67,17 @@ export class HttpsClient implements INetworkModule {
 
   private request<T>(method: string, url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
     const timeoutMs = timeout ?? this.options.timeoutMs ?? 15_000;
+    let proxy: URL | undefined;
+    try {
+      proxy = proxyFor(url, this.proxy);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.lastProxy = proxy ? proxyLabel(proxy) : '';
     return new Promise((resolve, reject) => {
       const body = options?.body;
-      const req = https.request(url, { method, headers: { ...options?.headers, ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) }, ...(this.options.ca ? { ca: this.options.ca } : {}), timeout: timeoutMs }, (res) => {
+      const tls = { ...(this.options.ca ? { ca: this.options.ca } : {}), ...(this.proxy.strictSSL === false ? { rejectUnauthorized: false } : {}) };
+      const req = https.request(url, { method, headers: { ...options?.headers, ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) }, ...tls, ...(proxy ? { agent: proxyAgent(proxy) } : {}), timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
@@ -77,7 +96,7 @@ export class HttpsClient implements INetworkModule {
         });
       });
       req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from ${new URL(url).host} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
-      req.on('error', reject);
+      req.on('error', (error: Error) => reject(proxy ? Object.assign(error, { message: `${error.message} (via proxy ${proxyLabel(proxy)})` }) : error));
       if (body !== undefined) req.write(body);
       req.end();
     });
@@ -154,7 +173,7 @@ function errorText(error: unknown): string {
  * Maps an msal-node failure to a cause-specific OAuthError (C11, C12, C14): walks the error chain (errorCode,
  * subError, nested message) and the last error body the network module saw.
  */
-export function classifyOAuthError(error: unknown, context: { tenant: string; authorityHost: string; lastErrorBody?: string }): OAuthError {
+export function classifyOAuthError(error: unknown, context: { tenant: string; authorityHost: string; lastErrorBody?: string; proxy?: string }): OAuthError {
   const text = `${errorText(error)}\n${context.lastErrorBody ?? ''}`;
   const aadsts = Number(/AADSTS(\d+)/.exec(text)?.[1] ?? /"error_codes"\s*:\s*\[\s*(\d+)/.exec(text)?.[1] ?? NaN);
   const code = Number.isNaN(aadsts) ? undefined : aadsts;
@@ -163,6 +182,7 @@ export function classifyOAuthError(error: unknown, context: { tenant: string; au
   if (code === 90002 || /invalid_tenant/.test(text)) return new OAuthError('E_OAUTH_TENANT', msg('Tenant "{0}" does not exist in the Microsoft cloud at {1}: check the Directory (tenant) ID, and the authority host for national clouds.'), [context.tenant, context.authorityHost], code, error);
   if (code === 700016 || /unauthorized_client/.test(text)) return new OAuthError('E_OAUTH_CLIENT', msg('The application (Client Id) was not found in tenant "{0}": check the Application (client) ID and the tenant.'), [context.tenant], code, error);
   if (/missing_tenant_id/.test(text)) return new OAuthError('E_MAIL_TENANT_MULTI', msg('"{0}" cannot be used with client credentials: enter the Directory (tenant) ID of your organisation (a GUID) or its verified domain.'), [context.tenant], code, error);
+  if (context.proxy && /endpoints_resolution_error|openid_config_error|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|network_error|proxy/i.test(text)) return new OAuthError('E_OAUTH_PROXY', msg('The authority {0} could not be reached through the proxy {1}: check the proxy address (HTTPS_PROXY, or the VS Code setting http.proxy) and that the proxy allows CONNECT to {0}:443.'), [context.authorityHost, context.proxy], code, error);
   if (/endpoints_resolution_error|openid_config_error|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|network_error/.test(text)) return new OAuthError('E_OAUTH_AUTHORITY', msg('The authority {0} could not be reached or did not describe tenant "{1}": check the authority host and the network.'), [context.authorityHost, context.tenant], code, error);
   if (code !== undefined) return new OAuthError('E_OAUTH_AADSTS', msg('Entra ID refused the token request with AADSTS{0}; look the code up at https://login.microsoftonline.com/error?code={0}.'), [code], code, error);
   return new OAuthError('E_OAUTH_FAILED', msg('The token request failed: {0}'), [(error as Error)?.message ?? String(error)], code, error);
@@ -187,7 +207,7 @@ export async function acquireToken(context: OAuthContext, scope: string): Promis
     if (!result?.accessToken) throw new Error('empty token response');
     return result.accessToken;
   } catch (error) {
-    throw classifyOAuthError(error, { tenant: settings.tenant, authorityHost: settings.authorityHost, lastErrorBody: http.lastErrorBody });
+    throw classifyOAuthError(error, { tenant: settings.tenant, authorityHost: settings.authorityHost, lastErrorBody: http.lastErrorBody, ...(http.lastProxy ? { proxy: http.lastProxy } : {}) });
   }
 }
 

@@ -2,11 +2,13 @@
  * Client-secret expiry (issue 7 §5, product.md §5, field case C12): reads the app registration's
  * `passwordCredentials` from Microsoft Graph (`/v1.0/applications/{objectId}`, application permission
  * Application.Read.All), picks the credential **in use** by its `hint` (first three characters of the configured
- * value — not the earliest or latest of all), and sends reminders to the notification address 30, 7 and 1 days
- * before, each once per expiry date. Dates are UTC; far-future dates (2299) are handled. If Graph refuses, the
- * expiry is "unknown" with the missing permission named — never "OK".
+ * value — not the earliest or latest of all), and sends reminders to the notification address at the store's
+ * reminder windows (default 30, 7 and 1 days before; issue 17 §12), each once per expiry date. Dates are UTC;
+ * far-future dates (2299) are handled. If Graph refuses, the expiry is "unknown" with the missing permission
+ * named — never "OK".
  */
 import { msg } from '../errors';
+import { DEFAULT_REMINDER_DAYS, reachedWindow, reminderDays } from '../reminders/reminderWindows';
 import type { Store } from '../store/database';
 import type { MailSettings } from '../../shared/mail/settings';
 import { HttpsClient, acquireToken } from './oauth';
@@ -27,8 +29,8 @@ export type SecretExpiry =
   | { readonly status: 'unknown'; readonly code: string; readonly template: string; readonly args: readonly (string | number)[] };
 
 const DAY_MS = 86_400_000;
-/** Reminder thresholds in days before expiry (domain.md §6.1). */
-export const REMINDER_DAYS = [30, 7, 1] as const;
+/** Default reminder thresholds in days before expiry (domain.md §6.1); the store's own are {@link reminderDays}. */
+export const REMINDER_DAYS = DEFAULT_REMINDER_DAYS;
 
 /** Whole days from `now` to `end` (UTC, rounded down; negative once expired). */
 export function daysUntil(end: Date, now: Date): number {
@@ -77,13 +79,14 @@ export async function readSecretExpiry(context: ExpiryContext): Promise<SecretEx
   return expiryFromCredentials(list, context.clientSecret, context.now ?? new Date());
 }
 
-/** The reminder due now (the smallest threshold reached and not yet sent), or undefined. Expired secrets get none. */
-export function dueReminder(validUntil: string, now: Date, alreadySent: ReadonlySet<number>): (typeof REMINDER_DAYS)[number] | undefined {
+/**
+ * The reminder due now (the smallest window reached and not yet sent), or undefined. Expired secrets get none.
+ * @param windows reminder windows in days (the store's {@link reminderDays}; default 30/7/1)
+ */
+export function dueReminder(validUntil: string, now: Date, alreadySent: ReadonlySet<number>, windows: readonly number[] = REMINDER_DAYS): number | undefined {
   const end = new Date(`${validUntil}T00:00:00Z`);
   if (Number.isNaN(end.getTime()) || end.getTime() <= now.getTime()) return undefined;
-  const left = (end.getTime() - now.getTime()) / DAY_MS;
-  const reached = REMINDER_DAYS.filter((d) => left <= d);
-  const smallest = reached.at(-1);
+  const smallest = reachedWindow((end.getTime() - now.getTime()) / DAY_MS, windows);
   if (smallest === undefined || alreadySent.has(smallest)) return undefined;
   return smallest;
 }
@@ -105,7 +108,8 @@ export async function sendSecretReminder(store: Store, settings: MailSettings, n
   if (settings.notifyAddress === '') return { sent: false, reason: 'no notification address' };
   const rows = store.all<{ days_before: number }>('SELECT days_before FROM mail_secret_reminders WHERE valid_until = ?', [settings.secretValidUntil]);
   const sent = new Set(rows.map((r) => r.days_before));
-  const days = dueReminder(settings.secretValidUntil, now, sent);
+  const windows = reminderDays(store);
+  const days = dueReminder(settings.secretValidUntil, now, sent, windows);
   if (days === undefined) return { sent: false, reason: 'none due' };
   await send({
     from: { name: 'iX-Haus plus', address: settings.from },
@@ -114,7 +118,7 @@ export async function sendSecretReminder(store: Store, settings: MailSettings, n
     text: `Das Client Secret der App-Registrierung ${settings.clientId} (SMTP, Moderne Autorisierung) läuft am ${settings.secretValidUntil} ab (in höchstens ${days} Tag${days === 1 ? '' : 'en'}).\r\nLegen Sie in Entra ID → App-Registrierungen → Zertifikate & Geheimnisse ein neues Secret an und tragen Sie seinen Wert in den SMTP Einstellungen ein.\r\n`,
   });
   store.transaction(() => {
-    for (const d of REMINDER_DAYS) if (d >= days && !sent.has(d)) store.run('INSERT INTO mail_secret_reminders (valid_until, days_before, sent_at, recipient) VALUES (?, ?, ?, ?)', [settings.secretValidUntil, d, now.toISOString(), settings.notifyAddress]);
+    for (const d of windows) if (d >= days && !sent.has(d)) store.run('INSERT INTO mail_secret_reminders (valid_until, days_before, sent_at, recipient) VALUES (?, ?, ?, ?)', [settings.secretValidUntil, d, now.toISOString(), settings.notifyAddress]);
   });
   return { sent: true, daysBefore: days };
 }

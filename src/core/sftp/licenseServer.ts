@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import SftpClient from 'ssh2-sftp-client';
-import type { Client as SshClient, ConnectConfig } from 'ssh2';
+import type { Client as SshClient, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { silentLogger } from '../log';
 import type { Logger } from '../log';
 import {
@@ -24,6 +24,7 @@ import {
   SftpDroppedError,
   SftpError,
   SftpFileTooLargeError,
+  SftpFileUnreadableError,
   SftpFolderError,
   SftpHostKeyChangedError,
   SftpHostKeyUnknownError,
@@ -72,10 +73,50 @@ export interface OpenSessionOptions {
 /** An entry of a remote folder. */
 export interface RemoteEntry {
   readonly name: string;
-  /** '-' file, 'd' folder, 'l' link */
+  /**
+   * '-' file, 'd' folder, 'l' symbolic link, 's'/'p'/'c'/'b' other special files, '?' unknown — taken from the
+   * entry's attributes (permissions' file-type bits), not from the long name, whose format is not standardised
+   * (draft-ietf-secsh-filexfer-02 §7; issue 17 §5). Only when the server sends no permissions is the long name's
+   * first character used.
+   */
   readonly type: string;
   /** bytes */
   readonly size: number;
+}
+
+/** What `stat` (following symbolic links) says about a remote path. */
+export interface RemoteStat {
+  /** as {@link RemoteEntry.type}; never 'l' (links are followed) */
+  readonly type: string;
+  /** bytes */
+  readonly size: number;
+}
+
+const S_IFMT = 0o170000;
+const FILE_TYPES: ReadonlyMap<number, string> = new Map([
+  [0o100000, '-'],
+  [0o040000, 'd'],
+  [0o120000, 'l'],
+  [0o140000, 's'],
+  [0o010000, 'p'],
+  [0o020000, 'c'],
+  [0o060000, 'b'],
+]);
+
+/**
+ * The file type of an entry: from the permissions' type bits (SSH_FILEXFER_ATTR_PERMISSIONS, POSIX `st_mode`),
+ * else from an `ls -l` style long name, else '?'.
+ */
+export function remoteFileType(mode: number | undefined, longname: string | undefined): string {
+  if (typeof mode === 'number' && (mode & S_IFMT) !== 0) return FILE_TYPES.get(mode & S_IFMT) ?? '?';
+  const first = longname?.[0] ?? '';
+  return /^[-dlspcb][-r][-w]/.test(longname ?? '') ? first : '?';
+}
+
+interface RawEntry {
+  readonly filename: string;
+  readonly longname: string;
+  readonly attrs: { mode?: number; size?: number };
 }
 
 /** The OpenSSH fingerprint of a host key: `SHA256:` + base64 of SHA-256 over the wire-format key, no padding. */
@@ -200,8 +241,20 @@ export class LicenseServerSession {
   async list(remoteDir: string): Promise<RemoteEntry[]> {
     const dir = remoteDir === '' ? '.' : remoteDir;
     try {
-      const entries = await guarded(this.client.list(dir), 'list', this.targetText, this.timeouts.operationMs, this.signal, this.client);
-      return entries.map((e) => ({ name: e.name, type: e.type, size: e.size }));
+      // the raw READDIR: ssh2-sftp-client's list() takes the type from the long name's first character (issue 17 §5)
+      const entries = await guarded(
+        new Promise<RawEntry[]>((resolve, reject) => {
+          const sftp = sftpOf(this.client);
+          if (!sftp) return reject(Object.assign(new Error('No SFTP connection'), { code: 'ERR_NOT_CONNECTED' }));
+          sftp.readdir(dir, (error, list) => (error ? reject(error) : resolve(list as RawEntry[])));
+        }),
+        'list',
+        this.targetText,
+        this.timeouts.operationMs,
+        this.signal,
+        this.client,
+      );
+      return entries.filter((e) => e.filename !== '.' && e.filename !== '..').map((e) => ({ name: e.filename, type: remoteFileType(e.attrs.mode, e.longname), size: e.attrs.size ?? 0 }));
     } catch (error) {
       if (error instanceof SftpError) throw error;
       const e = error as { code?: unknown; message?: string };
@@ -211,8 +264,38 @@ export class LicenseServerSession {
   }
 
   /**
+   * Stats a remote path, following symbolic links (SSH_FXP_STAT).
+   * @returns undefined when the path (or a link's target) does not exist
+   * @throws SftpFileUnreadableError (other refusals), SftpTimeoutError, SftpDroppedError, SftpCancelledError
+   */
+  async stat(remotePath: string): Promise<RemoteStat | undefined> {
+    try {
+      const attrs = await guarded(
+        new Promise<{ mode?: number; size?: number }>((resolve, reject) => {
+          const sftp = sftpOf(this.client);
+          if (!sftp) return reject(Object.assign(new Error('No SFTP connection'), { code: 'ERR_NOT_CONNECTED' }));
+          sftp.stat(remotePath, (error, stats) => (error ? reject(error) : resolve(stats)));
+        }),
+        'download',
+        this.targetText,
+        this.timeouts.operationMs,
+        this.signal,
+        this.client,
+      );
+      return { type: remoteFileType(attrs.mode, undefined), size: attrs.size ?? 0 };
+    } catch (error) {
+      if (error instanceof SftpError) throw error;
+      const e = error as { code?: unknown; message?: string };
+      if (isDrop(e)) throw new SftpDroppedError('download', this.targetText, dropDetail(e));
+      if (e.code === 2 || /no such file/i.test(e.message ?? '')) return undefined;
+      throw new SftpFileUnreadableError(remotePath, false, String(e.message));
+    }
+  }
+
+  /**
    * Downloads a remote file into memory, reading at most `capBytes + 1` bytes.
-   * @throws SftpFileTooLargeError, SftpTimeoutError, SftpDroppedError, SftpCancelledError, SftpFolderError (vanished)
+   * @throws SftpFileTooLargeError, SftpTimeoutError, SftpDroppedError, SftpCancelledError, SftpFileUnreadableError
+   *   (vanished since the listing, or unreadable)
    */
   async download(remotePath: string, capBytes: number): Promise<Buffer> {
     try {
@@ -223,7 +306,9 @@ export class LicenseServerSession {
       if (error instanceof SftpError) throw error;
       const e = error as { code?: unknown; message?: string };
       if (isDrop(e)) throw new SftpDroppedError('download', this.targetText, dropDetail(e));
-      throw new SftpFolderError(remotePath, String(e.message));
+      // a file, not a folder: gone since the listing, or unreadable — the caller skips only this pair (issue 17 §7)
+      const vanished = e.code === 2 || e.code === 'ENOENT' || /no such file/i.test(e.message ?? '');
+      throw new SftpFileUnreadableError(remotePath, vanished, vanished ? 'no such file' : String(e.message));
     }
   }
 
@@ -252,6 +337,11 @@ export class LicenseServerSession {
       destroy(this.client);
     }
   }
+}
+
+/** The SFTP channel inside ssh2-sftp-client once connected (its type declarations do not name it). */
+function sftpOf(client: SftpClient): SFTPWrapper | undefined {
+  return (client as unknown as { sftp?: SFTPWrapper }).sftp;
 }
 
 /** The ssh2 `Client` inside ssh2-sftp-client (its type declarations do not name it). */

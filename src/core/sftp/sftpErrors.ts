@@ -123,6 +123,23 @@ export class SftpFolderError extends SftpError {
   }
 }
 
+/**
+ * A file the listing named cannot be downloaded: it vanished (deleted or renamed on the server between listing and
+ * download) or cannot be read. Only that file's pair is skipped (issue 17 §7).
+ */
+export class SftpFileUnreadableError extends SftpError {
+  readonly vanished: boolean;
+  constructor(remotePath: string, vanished: boolean, detail: string) {
+    super(
+      'download',
+      vanished ? 'E_SFTP_FILE_VANISHED' : 'E_SFTP_FILE_UNREADABLE',
+      vanished ? msg('"{0}" was listed but is no longer on the server (deleted or renamed meanwhile); this license was skipped, the others are offered. Fetch again later if it was being replaced.') : msg('"{0}" cannot be read on the server ({1}); this license was skipped, the others are offered. Ask the license-server operator to check its permissions.'),
+      [remotePath, detail],
+    );
+    this.vanished = vanished;
+  }
+}
+
 /** The connection ended during a step (C18). */
 export class SftpDroppedError extends SftpError {
   constructor(step: SftpStep, target: string, detail: string) {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { renameWithRetry } from '../fsRetry';
 
 /** Suffix of the one backup copy kept beside the store. */
 export const BACKUP_SUFFIX = '.bak';
@@ -57,7 +58,7 @@ export async function writeFileAtomic(
       await keepBackup(target);
       observe('backup-kept');
     }
-    await fs.rename(temp, target);
+    await renameWithRetry(temp, target);
     observe('renamed');
   } catch (error) {
     await handle?.close().catch(() => undefined);

@@ -6,18 +6,21 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { OAUTH_FIX_HINTS } from '../../core/mail/classify';
 import { formatReport } from '../../core/mail/connectionTest';
 import { loadMailSettings, saveMailSettings } from '../../core/mail/mailStore';
 import { MailSettingsError } from '../../core/mail/errors';
 import { testMailSettings } from '../../core/mail/mailTest';
 import type { MailTestResult } from '../../core/mail/mailTest';
-import { HttpsClient, secretLooksLikeId } from '../../core/mail/oauth';
+import { secretLooksLikeId } from '../../core/mail/oauth';
+import { ReminderWindowsError, parseReminderDays, reminderDays, setReminderDays } from '../../core/reminders/reminderWindows';
 import type { Store } from '../../core/store/database';
 import { requireAdmin } from '../../core/users/rights';
 import type { Actor } from '../../core/users/rights';
 import { emptyMailSettings, parseAddress, validateMailSettings } from '../../shared/mail/settings';
 import type { MailField, MailIssue } from '../../shared/mail/settings';
 import type { MailSecretKind } from '../mail/mailHost';
+import { vscodeHttpsClient } from '../mail/proxySettings';
 import { SmtpPanel } from '../mail/smtpPanel';
 import type { Services } from '../services';
 
@@ -174,15 +177,15 @@ export async function testMailConnectionCommand(services: Services, arg?: unknow
   const secrets = await services.mail.read(c.store);
   const ca = given.caFile ? fs.readFileSync(given.caFile) : undefined;
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the SMTP connection…') }, () =>
-    testMailSettings({ settings, secrets, to, store: c.store, logger: services.logger, ...(ca ? { ca, http: new HttpsClient({ ca }) } : {}), ...(given.implicitTlsPort ? { implicitTlsPort: given.implicitTlsPort } : {}), ...(given.graphHost ? { graphHost: given.graphHost } : {}) }),
+    testMailSettings({ settings, secrets, to, store: c.store, logger: services.logger, ...(ca ? { ca } : {}), http: vscodeHttpsClient(ca), ...(given.implicitTlsPort ? { implicitTlsPort: given.implicitTlsPort } : {}), ...(given.graphHost ? { graphHost: given.graphHost } : {}) }),
   );
   services.mail.lastResult = result;
   if (c.store.dirty) await c.store.save();
   services.mail.output.appendLine(`— ${new Date().toLocaleString()} · ${settings.host}:${settings.port} → ${to}`);
   services.mail.output.append(resultLines(result));
   const show = vscode.l10n.t('Show report');
-  // Basic auth retired by Microsoft (C06): offer the jump to the OAuth settings right in the message
-  const toOAuth = result.smtp.steps.some((s) => s.hint?.id === 'basic-auth-retired') ? vscode.l10n.t('Switch to OAuth 2.0…') : undefined;
+  // Basic auth retired (C06) or disabled for the tenant (5.7.139, issue 17 §1): offer the jump to the OAuth settings
+  const toOAuth = result.smtp.steps.some((s) => s.hint !== undefined && OAUTH_FIX_HINTS.has(s.hint.id)) ? vscode.l10n.t('Switch to OAuth 2.0…') : undefined;
   const message = result.ok
     ? vscode.window.showInformationMessage(vscode.l10n.t('Test mail sent to {0} ({1} ms).', to, result.smtp.durationMs), show)
     : vscode.window.showErrorMessage(vscode.l10n.t('The SMTP connection test failed — see the step report.'), show, ...(toOAuth ? [toOAuth] : []));
@@ -190,4 +193,39 @@ export async function testMailConnectionCommand(services: Services, arg?: unknow
     if (picked === show) services.mail.output.show(true);
     if (picked !== undefined && picked === toOAuth) SmtpPanel.show(services);
   });
+}
+
+/**
+ * `ixhaus.reminders.configure` ("Set Reminder Windows…", administrators): the days before an end date when license,
+ * module and client-secret reminders go out — one store-wide setting, default 30, 7, 1 (issue 17 §12). Audited in
+ * core. `{ days }` (e.g. "60 14 3") for the API and tests; returns the windows now in force.
+ */
+export async function configureRemindersCommand(services: Services, arg?: unknown): Promise<number[] | undefined> {
+  const c = adminContext(services, 'change the reminder windows');
+  if (!c) return undefined;
+  const given = (arg as { days?: unknown } | undefined)?.days;
+  const current = reminderDays(c.store);
+  const text =
+    typeof given === 'string'
+      ? given
+      : await vscode.window.showInputBox({
+          title: vscode.l10n.t('Reminder windows'),
+          prompt: vscode.l10n.t('Days before the end date when license, module and client-secret reminders go out, for every user of this store (default 30, 7, 1).'),
+          value: current.join(', '),
+          ignoreFocusOut: true,
+          validateInput: (value) => {
+            try {
+              parseReminderDays(value);
+              return undefined;
+            } catch (error) {
+              return error instanceof ReminderWindowsError ? vscode.l10n.t(error.template, ...error.args) : String(error);
+            }
+          },
+        });
+  if (text === undefined) return undefined;
+  const days = setReminderDays(c.store, c.actor, text);
+  await c.store.save();
+  services.refreshViews();
+  if (typeof given !== 'string') void vscode.window.showInformationMessage(vscode.l10n.t('Reminders now go out {0} days before the end date.', days.join(', ')));
+  return days;
 }

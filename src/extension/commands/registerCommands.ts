@@ -12,7 +12,7 @@ import { editProgramRightsCommand } from './rightsCommands';
 import { changeRoleCommand, deactivateUserCommand, lockModuleCommand, myDataCommand, reactivateUserCommand, unlockModuleCommand } from './userCommands';
 import { clearSettingsSearchCommand, copySettingCommand, editSettingCommand, nextHitCommand, resetSettingCommand, searchSettingsCommand } from './settingsCommands';
 import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
-import { editMailSettingsCommand, openMailSettingsCommand, setMailSecretCommand, testMailConnectionCommand } from './mailCommands';
+import { configureRemindersCommand, editMailSettingsCommand, openMailSettingsCommand, setMailSecretCommand, testMailConnectionCommand } from './mailCommands';
 import { callBackCommand, createAuftragCommand, createMeldungCommand, ctiTestCommand, dialCommand, editCallNoteCommand, openCallerRecordCommand, setAreaCodeCommand, setCredentialsCommand, simulateCallCommand } from './ctiCommands';
 
 /**
@@ -54,6 +54,7 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.mail.setSecret': setMailSecretCommand,
   'ixhaus.mail.testConnection': testMailConnectionCommand,
   'ixhaus.scheduler.check': checkSchedulerCommand,
+  'ixhaus.reminders.configure': configureRemindersCommand,
   'ixhaus.cti.simulateCall': simulateCallCommand,
   'ixhaus.cti.test': async (services, arg) => void (await ctiTestCommand(services, arg)),
   'ixhaus.cti.dial': dialCommand,

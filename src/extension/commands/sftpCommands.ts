@@ -291,10 +291,12 @@ export async function fetchLicensesCommand(services: Services, args?: unknown): 
     });
   });
   if (!result) return undefined;
-  services.logger.info(`[license] fetched from the server in ${result.timings.totalMs} ms: ${result.candidates.length} new, ${result.rejected.length} rejected, ${result.notNewer.length} not newer, ${result.unpaired.length} without key file`);
+  services.logger.info(`[license] fetched from the server in ${result.timings.totalMs} ms: ${result.candidates.length} new, ${result.rejected.length} rejected, ${result.notNewer.length} not newer, ${result.notTaken.length} not taken`);
+  // every file not taken is named with its reason (issue 17 §6); files that are no license files only in the log
+  for (const r of result.notTaken.filter((n) => n.code === 'E_FETCH_NOT_LICENSE')) services.logger.info(`[license] ${r.message}`);
   const problems = [
     ...result.rejected.map((r) => `${r.fileName}: ${vscode.l10n.t(r.template, ...r.args)}`),
-    ...result.unpaired.map((name) => vscode.l10n.t('{0}: the key file (.txt) is missing on the server.', name)),
+    ...result.notTaken.filter((n) => n.code !== 'E_FETCH_NOT_LICENSE').map((r) => vscode.l10n.t(r.template, ...r.args)),
   ];
   for (const p of problems) services.logger.warn(`[license] ${p}`);
   const summary = (installed: boolean): FetchCommandResult => ({

@@ -7,9 +7,10 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs/promises';
 import { createSender } from '../../core/mail/sender';
+import { vscodeHttpsClient } from './proxySettings';
 import type { SenderOptions } from '../../core/mail/sender';
 import { loadMailSettings } from '../../core/mail/mailStore';
-import { monitorScheduler } from '../../core/scheduler/scheduler';
+import { headerSafeJobName, monitorScheduler } from '../../core/scheduler/scheduler';
 import type { MonitorOutcome } from '../../core/scheduler/scheduler';
 import { isAdmin } from '../../core/users/rights';
 import type { Services } from '../services';
@@ -26,10 +27,12 @@ export async function checkSchedulerOnce(services: Services, now: Date = new Dat
   const actor = services.session.actor;
   if (!store || store.readOnly || !actor || !isAdmin(actor)) return undefined;
   const settings = loadMailSettings(store);
-  const send = settings ? createSender(settings, await services.mail.read(store), senderOptions) : async () => undefined;
+  const send = settings ? createSender(settings, await services.mail.read(store), { http: vscodeHttpsClient(senderOptions.ca), ...senderOptions }) : async () => undefined;
   const outcome = await monitorScheduler(store, settings, { now }, send);
   if (store.dirty) await store.save();
-  for (const i of outcome.alerted) services.logger.info(`[scheduler] alert sent: job ${i.jobName} ${i.kind} (${i.at})`);
+  for (const i of outcome.alerted) services.logger.info(`[scheduler] alert sent: job ${headerSafeJobName(i.jobName)} ${i.kind} (${i.at})`);
+  for (const r of outcome.invalidRecipients) services.logger.warn(`[scheduler] invalid scheduler recipient ${JSON.stringify(r)}: correct it in the SMTP settings`);
+  for (const f of outcome.failed) services.logger.warn(`[scheduler] alert not sent: job ${headerSafeJobName(f.incident.jobName)} ${f.incident.kind}: ${f.reason}`);
   if (outcome.notAlertedReason && outcome.incidents.length > 0) services.logger.warn(`[scheduler] ${outcome.incidents.length} incident(s) not alerted: ${outcome.notAlertedReason}`);
   services.views['ixhaus.scheduler']?.refresh();
   return outcome;
@@ -64,9 +67,15 @@ export async function checkSchedulerCommand(services: Services, args?: unknown):
   const text =
     outcome.incidents.length === 0
       ? vscode.l10n.t('Scheduler: every job started when due and none runs past its maximum.')
-      : outcome.notAlertedReason
+      : outcome.notAlertedReason && outcome.invalidRecipients.length === 0
         ? vscode.l10n.t('Scheduler: {0} incident(s), not alerted: enter the scheduler recipients and the sender in the SMTP settings.', outcome.incidents.length)
         : vscode.l10n.t('Scheduler: {0} incident(s); {1} alert(s) sent now to the scheduler recipients.', outcome.incidents.length, outcome.alerted.length);
-  void vscode.window.showInformationMessage(text);
+  // an alert that was due and did not reach every recipient is a warning with its cause (issue 17 §11)
+  const problems = [
+    ...outcome.invalidRecipients.map((r) => vscode.l10n.t('"{0}" is not a valid e-mail address (Scheduler E-Mailempfänger): correct it in the SMTP settings.', r)),
+    ...(outcome.failed.length > 0 ? [vscode.l10n.t('{0} alert(s) could not be sent: {1}', outcome.failed.length, outcome.failed[0]?.reason ?? '')] : []),
+  ];
+  if (problems.length > 0) void vscode.window.showWarningMessage(`${text} ${problems.join(' ')}`);
+  else void vscode.window.showInformationMessage(text);
   return outcome;
 }

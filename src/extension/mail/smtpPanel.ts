@@ -5,6 +5,7 @@
  * storage and are never posted back — the webview learns only whether one is set.
  */
 import * as vscode from 'vscode';
+import { vscodeHttpsClient } from './proxySettings';
 import { buildWebviewHtml, createNonce } from '../webview/webviewHtml';
 import { loadMailSettings, saveMailSettings } from '../../core/mail/mailStore';
 import { MailSettingsError } from '../../core/mail/errors';
@@ -181,7 +182,7 @@ export class SmtpPanel implements vscode.Disposable {
       const stored = loadMailSettings(store);
       const { settings, issues } = validateMailSettings({ ...(stored ?? emptyMailSettings()) });
       if (!settings) throw new MailSettingsError(issues);
-      const result = await testMailSettings({ settings, secrets: await this.services.mail.read(store), to: message.to, store, logger: this.services.logger, ...(this.testOptions ?? {}) });
+      const result = await testMailSettings({ settings, secrets: await this.services.mail.read(store), to: message.to, store, logger: this.services.logger, http: vscodeHttpsClient(this.testOptions?.ca), ...(this.testOptions ?? {}) });
       this.services.mail.lastResult = result;
       if (store.dirty) await store.save();
       const t = (template: string, args: readonly (string | number)[]) => vscode.l10n.t(template, ...args);

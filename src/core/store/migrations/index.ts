@@ -8,6 +8,7 @@ import { SCHEMA_V5 } from './005_mail';
 import { SCHEMA_V6_CTI } from './006_cti';
 import { SCHEMA_V7_STORE_SAFETY } from './007_store_safety';
 import { SCHEMA_V8_CTI_JOURNAL } from './008_cti_journal';
+import { SCHEMA_V9_REMINDER_WINDOWS } from './009_reminder_windows';
 import { backfillPhoneIndex } from '../../cti/phoneIndex';
 
 /** One schema step. `up` runs inside the store's migration transaction and must not save or commit. */
@@ -76,6 +77,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'CTI journal: times with offset, duration, outcome, own number, extension, note',
     up(db) {
       db.exec(SCHEMA_V8_CTI_JOURNAL);
+    },
+  },
+  {
+    version: 9,
+    name: 'reminder windows: any 1–365 days',
+    up(db) {
+      db.exec(SCHEMA_V9_REMINDER_WINDOWS);
     },
   },
 ];
