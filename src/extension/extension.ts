@@ -13,7 +13,8 @@ import { registerCommands } from './commands/registerCommands';
 import { registerTransferSerializer } from './commands/responsibleCommands';
 import { LicenseDocuments } from './licenseDocuments';
 import { MailHost } from './mail/mailHost';
-import { registerSmtpSerializer } from './mail/smtpPanel';
+import { MailSettingsPanels } from './panels/mailSettingsPanel';
+import { writeReport } from './commands/mailCommands';
 import { startSchedulerMonitor } from './mail/schedulerMonitor';
 import { showError } from './errors';
 import type { ViewId } from './ids';
@@ -66,10 +67,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   const licenseDocuments = new LicenseDocuments();
   const mail = new MailHost(context.secrets);
   const cti = new CtiService(context, storeHost, session, logger);
-  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, settingsHitIndex: -1, panels: {}, mail, cti };
+  const mailPanels = new MailSettingsPanels({ extensionUri: context.extensionUri, storeHost, session, mail, logger, onTested: (result, to, server) => writeReport({ mail }, result, server, to) });
+  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, settingsHitIndex: -1, panels: {}, mailPanels, mail, cti };
   active = services;
   context.subscriptions.push(channel, storeHost, session, statusBar, licenseDocuments, mail, ...Object.values(trees), ...Object.values(treeViews));
-  context.subscriptions.push(...registerCommands(services), registerTransferSerializer(services), registerSmtpSerializer(services), startSchedulerMonitor(services));
+  context.subscriptions.push(...registerCommands(services), registerTransferSerializer(services), mailPanels, startSchedulerMonitor(services));
   context.subscriptions.push(
     cti,
     vscode.workspace.registerTextDocumentContentProvider(PARTY_SCHEME, new PartyDocuments(storeHost)),

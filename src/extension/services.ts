@@ -6,6 +6,7 @@ import type { ViewId } from './ids';
 import type { LicenseDocuments } from './licenseDocuments';
 import type { TransferResponsiblePanel } from './panels/transferResponsiblePanel';
 import type { MailHost } from './mail/mailHost';
+import type { MailSettingsPanels } from './panels/mailSettingsPanel';
 import type { Session } from './session';
 import type { StoreHost } from './storeHost';
 import type { CtiService } from './ctiService';
@@ -30,6 +31,8 @@ export interface Services {
   settingsHitIndex: number;
   /** the open webview panels (one per kind and window) */
   readonly panels: { transferResponsible?: TransferResponsiblePanel };
+  /** the one record of the open "SMTP Einstellungen" panel */
+  readonly mailPanels: MailSettingsPanels;
   /** SMTP secrets (secret storage) and the connection-test report channel */
   readonly mail: MailHost;
   /** telephone integration (issue 9) */
