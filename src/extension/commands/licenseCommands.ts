@@ -10,6 +10,7 @@ import type { Store } from '../../core/store/database';
 import { canManageLicenses, requireLicenseManager } from '../../core/users/rights';
 import type { Actor } from '../../core/users/rights';
 import type { TreeNode } from '../../providers/tree/treeNode';
+import { acceptsScriptedArgs } from '../scriptedArgs';
 import type { Services } from '../services';
 
 /** Arguments of `ixhaus.license.install` for scripted use (tests): skips the dialogs. */
@@ -117,7 +118,8 @@ export async function installLicenseCommand(services: Services, args?: unknown):
   const diff = diffLicenses(installed?.payload, verified.payload);
   const summary = diffSummary(diff);
 
-  if (!(isInstallArgs(args) && args.confirm)) {
+  // skipping the confirmation is for the in-host tests only: any extension can run this command with arguments
+  if (!(isInstallArgs(args) && args.confirm && acceptsScriptedArgs(services.context))) {
     const left = services.licenseDocuments.put(`installed/${diff.licenseNo}.txt`, renderLicenseText(installed?.payload, installed?.demo ?? false));
     const right = services.licenseDocuments.put(`candidate/${diff.licenseNo}.txt`, renderLicenseText(verified.payload, verified.demo));
     await vscode.commands.executeCommand('vscode.diff', left, right, vscode.l10n.t('License {0}: installed ↔ new', diff.licenseNo), { preview: true });

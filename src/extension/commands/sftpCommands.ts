@@ -19,6 +19,7 @@ import type { Store } from '../../core/store/database';
 import { isAdmin, requireAdmin, requireLicenseManager } from '../../core/users/rights';
 import type { Actor } from '../../core/users/rights';
 import { localizedMessage } from '../errors';
+import { scriptedArgs } from '../scriptedArgs';
 import type { Services } from '../services';
 import { diffSummary, reportInstalled, trustedKeys } from './licenseCommands';
 
@@ -230,7 +231,7 @@ export function stepLines(report: ConnectionTestReport): string[] {
 export async function testConnectionCommand(services: Services, args?: unknown): Promise<ConnectionTestReport | undefined> {
   const { store, actor } = requireSignedIn(services);
   requireLicenseManager(actor, 'test the connection to the license server');
-  const options = fetchArgs(args);
+  const options = fetchArgs(scriptedArgs(services.context, args));
   const report = await withHostKeyTrust(services, store, actor, options, async () => {
     const { settings, credential } = await connection(services, store);
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the connection to {0}…', settings.host), cancellable: true }, (_progress, token) => {
@@ -276,7 +277,7 @@ export interface FetchCommandResult {
 export async function fetchLicensesCommand(services: Services, args?: unknown): Promise<FetchCommandResult | undefined> {
   const { store, actor } = requireSignedIn(services);
   requireLicenseManager(actor, 'fetch licenses');
-  const options = fetchArgs(args);
+  const options = fetchArgs(scriptedArgs(services.context, args));
   const result = await withHostKeyTrust(services, store, actor, options, async (): Promise<FetchResult> => {
     const { settings, credential } = await connection(services, store);
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Fetching licenses from {0}', settings.host), cancellable: true }, (progress, token) => {
@@ -356,7 +357,7 @@ export async function retrustHostKeyCommand(services: Services, args?: unknown):
     void vscode.window.showInformationMessage(vscode.l10n.t('The server still presents the trusted host key ({0}); nothing to change.', presented.fingerprint));
     return presented.fingerprint;
   }
-  if (!fetchArgs(args).trustHostKey) {
+  if (!fetchArgs(scriptedArgs(services.context, args)).trustHostKey) {
     const trust = vscode.l10n.t('Trust New Host Key');
     const answer = await vscode.window.showWarningMessage(
       vscode.l10n.t('Replace the trusted host key of {0}?', settings.host),

@@ -6,6 +6,7 @@ import { USER_ROLES } from '../../core/users/rights';
 import type { Actor } from '../../core/users/rights';
 import { listUsers } from '../../core/users/userQueries';
 import { changeRole, myData, requireUser, setActive, setOwnCtiLine, unlockModuleFor } from '../../core/users/userService';
+import { acceptsScriptedArgs } from '../scriptedArgs';
 import type { Services } from '../services';
 
 /** What a command got: a tree node (`modules/<code>`, `modules/<code>/user/<login>`, `users/user/<login>`) or `{ login, module, role }`. */
@@ -85,7 +86,8 @@ export async function deactivateUserCommand(services: Services, arg?: unknown): 
   if (!c) return;
   const { login } = parse(arg);
   if (!login) return;
-  if (!(arg as UserArgs | undefined)?.login) {
+  // a scripted `{ login }` skips the question only in the test extension mode
+  if (!(arg as UserArgs | undefined)?.login || !acceptsScriptedArgs(services.context)) {
     const confirm = vscode.l10n.t('Deactivate');
     const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Deactivate {0}?', login), { modal: true, detail: vscode.l10n.t('The user can no longer sign in and occupies no license seat. Nothing is deleted; the user can be reactivated.') }, confirm);
     if (answer !== confirm) return;

@@ -12,6 +12,7 @@ import { loadMailSettings } from '../../core/mail/mailStore';
 import { monitorScheduler } from '../../core/scheduler/scheduler';
 import type { MonitorOutcome } from '../../core/scheduler/scheduler';
 import { isAdmin } from '../../core/users/rights';
+import { scriptedArgs } from '../scriptedArgs';
 import type { Services } from '../services';
 
 /** Interval of the background check in ms (5 minutes — the monitor's grace time). */
@@ -53,8 +54,9 @@ export function startSchedulerMonitor(services: Services): vscode.Disposable {
   return new vscode.Disposable(() => clearInterval(timer));
 }
 
-/** "Check Scheduler Now" (administrators): one run, the outcome as a message. Argument `{ caFile }`: a company CA (tests). */
+/** "Check Scheduler Now" (administrators): one run, the outcome as a message. Argument `{ caFile }` (test extension mode only): a test server's CA. */
 export async function checkSchedulerCommand(services: Services, args?: unknown): Promise<MonitorOutcome | undefined> {
+  args = scriptedArgs(services.context, args);
   const caFile = typeof args === 'object' && args !== null && typeof (args as { caFile?: unknown }).caFile === 'string' ? (args as { caFile: string }).caFile : undefined;
   const outcome = await checkSchedulerOnce(services, new Date(), caFile ? { ca: await fs.readFile(caFile) } : {});
   if (!outcome) {
