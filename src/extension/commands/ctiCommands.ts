@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { partyOfNodeId } from '../../providers/tree/objectsTree';
+import { partyOfNode } from '../../providers/tree/objectsTree';
 import { partyPhoneNumbers } from '../../core/cti/callerLookup';
 import { callerObjects, createAuftragFromCall, createMeldungFromCall } from '../../core/cti/callRecords';
 import type { PartyOrigin } from '../../core/cti/phoneIndex';
 import { ctiGate } from '../../core/cti/ctiSession';
-import { journalIdOf } from '../../providers/cti/callJournalTree';
+import { journalEntryOf } from '../../providers/cti/callJournalTree';
 import { AMI_SECRET_KEY, fieldLabel, PARTY_SCHEME, TR064_SECRET_KEY } from '../ctiService';
 import type { Services } from '../services';
 
@@ -59,7 +59,7 @@ export async function dialCommand(services: Services, arg?: unknown): Promise<vo
   let partyId: number | undefined;
   const a = arg as { number?: string; origin?: PartyOrigin; partyId?: number; scheme?: string; path?: string } | undefined;
   if (a?.number) return dialNumber(services, a.number);
-  const fromTree = partyOfNodeId((arg as { id?: string } | undefined)?.id);
+  const fromTree = partyOfNode(arg);
   if (fromTree) {
     origin = fromTree.origin;
     partyId = fromTree.partyId;
@@ -87,8 +87,8 @@ export async function dialCommand(services: Services, arg?: unknown): Promise<vo
 
 /** "Zurückrufen" on a journal entry. */
 export async function callBackCommand(services: Services, arg?: unknown): Promise<void> {
-  const id = journalIdOf((arg as { id?: string } | undefined)?.id);
-  const number = id === undefined ? undefined : services.storeHost.store?.scalar('SELECT remote_number FROM call_journal WHERE id = ?', [id]);
+  // the node carries the journal row it shows: no lookup by a parsed id
+  const number = journalEntryOf(arg)?.remoteNumber;
   if (typeof number !== 'string') {
     void vscode.window.showInformationMessage(vscode.l10n.t('This call has no number to call back.'));
     return;

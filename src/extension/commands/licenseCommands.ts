@@ -9,7 +9,7 @@ import type { InstallResult, LicenseDiff, ModuleChange } from '../../core/licens
 import type { Store } from '../../core/store/database';
 import { canManageLicenses, requireLicenseManager } from '../../core/users/rights';
 import type { Actor } from '../../core/users/rights';
-import type { TreeNode } from '../../providers/tree/treeNode';
+import { nodeOf } from '../../providers/tree/treeNode';
 import { acceptsScriptedArgs } from '../scriptedArgs';
 import type { Services } from '../services';
 
@@ -171,9 +171,7 @@ export async function copyLicenseNumberCommand(_services: Services, node?: unkno
 }
 
 function licenseNoOf(node: unknown): string | undefined {
-  const id = (node as TreeNode | undefined)?.id;
-  const match = typeof id === 'string' ? /^license\/([^/]+)$/.exec(id) : null;
-  return match?.[1];
+  return nodeOf(node, 'license')?.data.licenseNo;
 }
 
 /**

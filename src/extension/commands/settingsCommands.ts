@@ -5,14 +5,14 @@ import { clipboardText, displayValue, resetSetting, setSetting, settingState } f
 import type { SettingChange } from '../../core/settings/settingsService';
 import type { Store } from '../../core/store/database';
 import type { Actor } from '../../core/users/rights';
-import { catalogLanguage, filteredSettings, settingNodeId } from '../../providers/tree/settingsTree';
+import { catalogLanguage, filteredSettings } from '../../providers/tree/settingsTree';
+import { nodeOf } from '../../providers/tree/treeNode';
 import type { TreeNode } from '../../providers/tree/treeNode';
 import { CONTEXT_KEYS } from '../ids';
 import type { Services } from '../services';
 
-/** Arguments of the settings commands for scripted use: a tree node `{ id }` or `{ name, value? }`. */
+/** Arguments of the settings commands: a setting node of the tree, or `{ name, value? }` for scripted use. */
 interface SettingArgs {
-  readonly id?: string;
   readonly name?: string;
   readonly value?: string;
 }
@@ -20,8 +20,7 @@ interface SettingArgs {
 function definitionFrom(arg: unknown): SettingDefinition | undefined {
   const a = arg as SettingArgs | undefined;
   if (typeof a?.name === 'string') return findSetting(a.name);
-  if (typeof a?.id === 'string' && a.id.startsWith('setting/')) return findSetting(a.id.slice('setting/'.length));
-  return undefined;
+  return nodeOf(arg, 'setting')?.data.definition;
 }
 
 async function pickSetting(services: Services): Promise<SettingDefinition | undefined> {
@@ -84,7 +83,7 @@ export async function nextHitCommand(services: Services): Promise<void> {
   services.settingsHitIndex = (services.settingsHitIndex + 1) % hits.length;
   const target = hits[services.settingsHitIndex];
   const provider = services.views['ixhaus.settings'];
-  const nodeToReveal = provider.allNodes().find((n: TreeNode) => target && n.id === settingNodeId(target));
+  const nodeToReveal = provider.allNodes().find((n: TreeNode) => target && nodeOf(n, 'setting')?.data.definition.systemId === target.systemId);
   if (nodeToReveal) await services.treeViews['ixhaus.settings'].reveal(nodeToReveal, { select: true, focus: false, expand: true });
 }
 

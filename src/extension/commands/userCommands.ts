@@ -7,21 +7,24 @@ import type { Actor } from '../../core/users/rights';
 import { listUsers } from '../../core/users/userQueries';
 import { changeRole, myData, requireUser, setActive, setOwnCtiLine, unlockModuleFor } from '../../core/users/userService';
 import { acceptsScriptedArgs } from '../scriptedArgs';
+import { nodeOf } from '../../providers/tree/treeNode';
 import type { Services } from '../services';
 
-/** What a command got: a tree node (`modules/<code>`, `modules/<code>/user/<login>`, `users/user/<login>`) or `{ login, module, role }`. */
+/** Scripted arguments `{ login, module, role }` (a command from a menu gets a tree node instead). */
 interface UserArgs {
-  readonly id?: string;
   readonly login?: string;
   readonly module?: string;
   readonly role?: string;
 }
 
+/** What a command got: a module node, a user node (under a module or in the user list), or {@link UserArgs}. */
 function parse(arg: unknown): { login?: string; module?: string; role?: string } {
+  const userNode = nodeOf(arg, 'user');
+  if (userNode) return { login: userNode.data.user.login, module: userNode.data.module };
+  const moduleNode = nodeOf(arg, 'module');
+  if (moduleNode) return { module: moduleNode.data.code };
   const a = (arg ?? {}) as UserArgs;
-  const idModule = typeof a.id === 'string' ? /^modules\/([^/]+)/.exec(a.id)?.[1] : undefined;
-  const idLogin = typeof a.id === 'string' ? /\/user\/([^/]+)$/.exec(a.id)?.[1] : undefined;
-  return { login: a.login ?? idLogin, module: a.module ?? idModule, role: a.role };
+  return { login: a.login, module: a.module, role: a.role };
 }
 
 function context(services: Services): { store: Store; actor: Actor } | undefined {

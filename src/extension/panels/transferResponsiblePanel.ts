@@ -16,6 +16,7 @@ import { listUsers } from '../../core/users/userQueries';
 import type { MessageEndpoint } from '../../shared/protocol/endpoint';
 import { PREVIEW_PAGE_SIZE, applyRequest, historyRequest, initRequest, pageRequest, prefillNotification, previewRequest, sessionChangedNotification, undoRequest } from '../../shared/protocol/responsibility';
 import type { BatchView, InitView, PreviewView, RecordView, TransferDraft, TransferPrefill, TransferStrings, UndoView } from '../../shared/protocol/responsibility';
+import { nodeOf } from '../../providers/tree/treeNode';
 import { localizedMessage } from '../errors';
 import type { Services } from '../services';
 import { connectWebview } from '../webview/webviewHost';
@@ -104,14 +105,12 @@ function recordView(plan: TransferPlan, offset: number): RecordView[] {
   return plan.assignments.slice(offset, offset + PREVIEW_PAGE_SIZE).map((a) => ({ objectNo: a.objectNo, objectName: a.objectName, module: a.module, role: a.role, recordNo: a.recordNo, label: a.label, closed: a.closed }));
 }
 
-/** Parses what the command got: a Modules & Users tree node (`…/user/<login>`), a prefill object, or nothing. */
+/** What the command got: a user node of Module & Benutzer, a prefill object, or nothing. */
 export function prefillFromArg(arg: unknown): TransferPrefill | undefined {
   if (typeof arg !== 'object' || arg === null) return undefined;
-  const a = arg as { id?: unknown; fromLogin?: unknown; toLogin?: unknown; objectNos?: unknown };
-  if (typeof a.id === 'string') {
-    const login = /\/user\/([^/]+)$/.exec(a.id)?.[1];
-    return login ? { fromLogin: login } : undefined;
-  }
+  const userNode = nodeOf(arg, 'user');
+  if (userNode) return { fromLogin: userNode.data.user.login };
+  const a = arg as { fromLogin?: unknown; toLogin?: unknown; objectNos?: unknown };
   const prefill: { fromLogin?: string; toLogin?: string; objectNos?: number[] } = {};
   if (typeof a.fromLogin === 'string') prefill.fromLogin = a.fromLogin;
   if (typeof a.toLogin === 'string') prefill.toLogin = a.toLogin;

@@ -23,7 +23,7 @@ function validityText(validUntil: string | null, now: Date): { text: string; sta
 }
 
 function moduleNode(license: InstalledLicense, module: InstalledModule, now: Date): TreeNode {
-  return node(`license/${license.licenseNo}/module/${module.code}`, () => {
+  return node(`license/${license.licenseNo}/module/${module.code}`, 'licenseModule', { license, module }, () => {
     const validity = validityText(module.validUntil ?? license.validUntil, now);
     const overSeats = module.seatsUsed > module.seats;
     const item = new vscode.TreeItem(module.name);
@@ -52,6 +52,8 @@ export function licenseRoots(store: Store | undefined, now: Date = new Date()): 
   return listInstalledLicenses(store).map((license) =>
     node(
       `license/${license.licenseNo}`,
+      'license',
+      license,
       () => {
         const validity = validityText(license.validUntil, now);
         const item = new vscode.TreeItem(`${license.licenseNo} — ${license.customerName}`, vscode.TreeItemCollapsibleState.Expanded);

@@ -4,7 +4,7 @@ import type { SettingDefinition } from '../../core/settings/catalog';
 import { displayValue, effectiveTabCounters, settingState } from '../../core/settings/settingsService';
 import type { SettingState } from '../../core/settings/settingsService';
 import type { Store } from '../../core/store/database';
-import { contextValue, node } from './treeNode';
+import { contextValue, groupNode, node } from './treeNode';
 import type { TreeNode } from './treeNode';
 
 /** The UI language for catalogue texts: German when VS Code runs in German, else English. */
@@ -37,7 +37,7 @@ export function settingNodeId(def: SettingDefinition): string {
 
 function settingNode(state: SettingState, language: 'de' | 'en', effectiveNote: string | undefined): TreeNode {
   const d = state.definition;
-  return node(settingNodeId(d), () => {
+  const settingNode: TreeNode<'setting'> = node(settingNodeId(d), 'setting', state, () => {
     const item = new vscode.TreeItem(`${d.name} = ${displayValue(d, state.value, language)}`);
     item.description = effectiveNote ? `${d.systemId} · ${effectiveNote}` : d.systemId;
     item.iconPath = d.vendorOnly
@@ -56,9 +56,10 @@ function settingNode(state: SettingState, language: 'de' | 'en', effectiveNote: 
     ];
     item.tooltip = new vscode.MarkdownString(lines.filter(Boolean).join('\n\n'));
     item.contextValue = contextValue('setting', state.changed && 'changed', d.vendorOnly ? 'vendorOnly' : 'editable', d.scope);
-    item.command = d.vendorOnly ? undefined : { command: 'ixhaus.settings.edit', title: vscode.l10n.t('Edit Setting…'), arguments: [{ id: settingNodeId(d) }] };
+    item.command = d.vendorOnly ? undefined : { command: 'ixhaus.settings.edit', title: vscode.l10n.t('Edit Setting…'), arguments: [settingNode] };
     return item;
   });
+  return settingNode;
 }
 
 /**
@@ -78,8 +79,9 @@ export function settingsRoots(store: Store | undefined, userId: number | undefin
   // that they open to show the hits (leaf ids stay stable for "next hit")
   const scope = filter.query ? `?${filter.query}` : '';
   return [...group(states, (s) => s.definition.area)].map(([area, inArea]) =>
-    node(
+    groupNode(
       `setting-area/${area}${scope}`,
+      area,
       () => {
         const item = new vscode.TreeItem(area, expanded);
         item.iconPath = new vscode.ThemeIcon('folder');
@@ -89,8 +91,9 @@ export function settingsRoots(store: Store | undefined, userId: number | undefin
       },
       () =>
         [...group(inArea, (s) => s.definition.section)].map(([section, inSection]) =>
-          node(
+          groupNode(
             `setting-section/${area}/${section}${scope}`,
+            section,
             () => {
               const item = new vscode.TreeItem(section, expanded);
               item.iconPath = new vscode.ThemeIcon('list-tree');
