@@ -45,3 +45,8 @@ export function listUsers(store: Store): UserSummary[] {
       modules: modules.get(u.id) ?? [],
     }));
 }
+
+/** Each user's own CTI line (Meine Daten), by user id; null when none is picked. */
+export function userCtiLines(store: Store): Map<number, string | null> {
+  return new Map(store.all<{ id: number; cti_line: string | null }>('SELECT id, cti_line FROM users').map((r) => [r.id, r.cti_line]));
+}

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { partyOfNode } from '../../providers/tree/objectsTree';
+import { listObjects, objectCreditors } from '../../core/objects/objectQueries';
 import { partyPhoneNumbers } from '../../core/cti/callerLookup';
 import { callerObjects, createAuftragFromCall, createMeldungFromCall } from '../../core/cti/callRecords';
 import type { PartyOrigin } from '../../core/cti/phoneIndex';
@@ -211,7 +212,7 @@ async function createFromCall(services: Services, kind: 'meldung' | 'auftrag', a
   let objectId = a.objectId;
   if (objectId === undefined) {
     const own = callerObjects(store, reporter);
-    const candidates = own.length > 0 ? own : store.all<{ id: number; object_no: number; name: string }>('SELECT id, object_no, name FROM objects ORDER BY object_no LIMIT 1000').map((o) => ({ id: o.id, objectNo: o.object_no, name: o.name }));
+    const candidates = own.length > 0 ? own : listObjects(store).slice(0, 1000);
     objectId = own.length === 1 ? own[0]?.id : (await vscode.window.showQuickPick(candidates.map((o) => ({ label: `${o.objectNo} ${o.name}`, id: o.id })), { title: vscode.l10n.t('Object (Objekt) of the new record') }))?.id;
     if (objectId === undefined) return;
   }
@@ -226,8 +227,8 @@ async function createFromCall(services: Services, kind: 'meldung' | 'auftrag', a
   }
   let creditorId = a.creditorId ?? (reporter?.origin === 'creditor' ? reporter.partyId : undefined);
   if (creditorId === undefined) {
-    const creditors = store.all<{ id: number; creditor_no: number; name: string; trade: string | null }>('SELECT c.id, c.creditor_no, c.name, c.trade FROM object_creditors x JOIN creditors c ON c.id = x.creditor_id WHERE x.object_id = ? ORDER BY c.name', [objectId]);
-    creditorId = (await vscode.window.showQuickPick(creditors.map((c) => ({ label: c.name, description: `${c.creditor_no}${c.trade ? ` · ${c.trade}` : ''}`, id: c.id })), { title: vscode.l10n.t('Contractor (Kreditor) of the Auftrag') }))?.id;
+    const creditors = objectCreditors(store, objectId);
+    creditorId = (await vscode.window.showQuickPick(creditors.map((c) => ({ label: c.name, description: `${c.creditorNo}${c.trade ? ` · ${c.trade}` : ''}`, id: c.id })), { title: vscode.l10n.t('Contractor (Kreditor) of the Auftrag') }))?.id;
     if (creditorId === undefined) return;
   }
   const made = createAuftragFromCall(store, actor, { reporter, objectId, creditorId, subject });

@@ -2,6 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { germanDate } from '../../core/license/dates';
+import { listInstalledLicenses } from '../../core/license/installedLicenses';
 import { keyFileBeside, readKeyFile, readLicenseFile } from '../../core/license/licenseFileIo';
 import type { TrustedKeys } from '../../core/license/licenseFile';
 import { buildTrustedKeys, checkClock, diffLicenses, dueReminders, installLicense, installedPayload, markRemindersGiven, renderLicenseText, verifyForStore } from '../../core/license/licenseService';
@@ -157,7 +158,7 @@ export function reportInstalled(services: Services, actor: Actor, results: reado
 /** Opens the canonical text of an installed license (context action of a license in the Lizenzen view). */
 export async function showLicenseTextCommand(services: Services, node?: unknown): Promise<void> {
   const store = services.storeHost.store;
-  const licenseNo = licenseNoOf(node) ?? store?.scalar('SELECT license_no FROM licenses ORDER BY license_no LIMIT 1');
+  const licenseNo = licenseNoOf(node) ?? (store ? listInstalledLicenses(store)[0]?.licenseNo : undefined);
   if (!store || typeof licenseNo !== 'string') return;
   const installed = installedPayload(store, licenseNo);
   const uri = services.licenseDocuments.put(`installed/${licenseNo}.txt`, renderLicenseText(installed?.payload, installed?.demo ?? false));

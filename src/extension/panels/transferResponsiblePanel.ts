@@ -13,6 +13,7 @@ import type { TransferBatchSummary } from '../../core/responsibility/transferSer
 import type { Store } from '../../core/store/database';
 import type { Actor } from '../../core/users/rights';
 import { listUsers } from '../../core/users/userQueries';
+import { listObjects, listTeams } from '../../core/objects/objectQueries';
 import type { MessageEndpoint } from '../../shared/protocol/endpoint';
 import { PREVIEW_PAGE_SIZE, applyRequest, historyRequest, initRequest, pageRequest, prefillNotification, previewRequest, sessionChangedNotification, undoRequest } from '../../shared/protocol/responsibility';
 import type { BatchView, InitView, PreviewView, RecordView, TransferDraft, TransferPrefill, TransferStrings, UndoView } from '../../shared/protocol/responsibility';
@@ -209,8 +210,8 @@ export class TransferResponsiblePanel implements vscode.Disposable {
     return {
       blocked: null,
       users: listUsers(store).map((u) => ({ login: u.login, name: `${u.firstName} ${u.lastName}`.trim(), active: u.active, coupled: u.coupled })),
-      teams: store.all<{ name: string }>('SELECT name FROM teams ORDER BY name').map((r) => r.name),
-      objects: store.all<{ object_no: number; name: string; team: string | null }>('SELECT o.object_no, o.name, t.name AS team FROM objects o LEFT JOIN teams t ON t.id = o.team_id ORDER BY o.object_no').map((r) => ({ objectNo: r.object_no, name: r.name, team: r.team })),
+      teams: listTeams(store),
+      objects: listObjects(store).map((o) => ({ objectNo: o.objectNo, name: o.name, team: o.team })),
       modules: TRANSFER_MODULES.map((m) => ({ module: m, name: moduleLabel(m), licensed: (licensedSeats(store, MODULE_LICENSE_CODE[m], now)?.seats ?? 0) > 0 })),
       history: transferHistory(store, actor).map(batchView),
       prefill,

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { listInstalledLicenses } from '../../core/license/installedLicenses';
 import type { Store } from '../../core/store/database';
-import { listUsers } from '../../core/users/userQueries';
+import { listUsers, userCtiLines } from '../../core/users/userQueries';
 import { BUILT_IN_LOGINS } from '../../core/users/userService';
 import type { UserSummary } from '../../core/users/userQueries';
 import { contextValue, groupNode, node } from './treeNode';
@@ -30,7 +30,7 @@ function userNode(parent: string, user: UserSummary, ctiLine: string | null, mod
 export function modulesRoots(store: Store | undefined): TreeNode[] {
   if (!store) return [];
   const users = listUsers(store);
-  const lines = new Map(store.all<{ id: number; cti_line: string | null }>('SELECT id, cti_line FROM users').map((r) => [r.id, r.cti_line]));
+  const lines = userCtiLines(store);
   // one entry per module code: seats add up over all installed licenses (licenseService.licensedSeats)
   const byCode = new Map<string, { code: string; name: string; seats: number; seatsUsed: number }>();
   for (const m of listInstalledLicenses(store).flatMap((l) => l.modules)) {
