@@ -13,8 +13,8 @@ import { verifyLicenseFile } from '../core/license/licenseFile';
 import { keyFileBeside, readKeyFile, readLicenseFile } from '../core/license/licenseFileIo';
 import type { LicensePayload, TrustedKeys, VerifiedLicense } from '../core/license/licenseFile';
 import { generateLicenseKey, generateVendorKey, issueLicenseFile, licenseFileBaseName, licenseKeyFileText } from '../core/license/licenseIssuer';
-import { buildTrustedKeys, describeModuleChange, diffLicenses, installLicense, installedPayload, seatConflicts, verifyForStore } from '../core/license/licenseService';
-import type { LicenseDiff } from '../core/license/licenseService';
+import { buildTrustedKeys, describeModuleChange, installCandidates, prepareInstall, verifyForStore } from '../core/license/licenseService';
+import type { InstallCandidate, LicenseDiff } from '../core/license/licenseService';
 import { Store } from '../core/store/database';
 import { signIn } from '../core/users/auth';
 import { fetchLicenses, installFetched } from '../core/license/licenseFetch';
@@ -74,6 +74,14 @@ function addKeyOptions(command: Command): Command {
     .option('--key-file <file>', 'the .txt with the license key (default: the .lic name with .txt)')
     .option('--trusted-key <kid=base64>', 'trust a vendor public key (raw 32-byte Ed25519, base64) for this call; repeatable', collect)
     .option('--json', 'print the result as JSON');
+}
+
+/** The verify → diff step of core for each file against the store, in order. */
+async function prepareAll(files: readonly string[], options: KeyOptions, store: Store): Promise<InstallCandidate[]> {
+  const trusted = trustedKeysFrom(options);
+  const candidates: InstallCandidate[] = [];
+  for (const file of files) candidates.push(prepareInstall(store, await readLicenseFile(file), await keyFor(file, options), trusted));
+  return candidates;
 }
 
 /** Verifies each file against the store (when given) and returns the verified licenses in order. */
@@ -193,10 +201,10 @@ export function registerLicenseCommands(program: Command): void {
       runVerb(options.json === true, async (): Promise<VerbResult> => {
         const store = await Store.open(options.store, { readOnly: true });
         try {
-          const verified = await verifyAll(files, options, store);
-          const diffs = verified.map((v) => diffLicenses(installedPayload(store, v.payload.licenseNo)?.payload, v.payload));
+          const candidates = await prepareAll(files, options, store);
+          const diffs = candidates.map((c) => c.diff);
           // seat conflicts belong to the decision, so they show before installing, not only after
-          const conflicts = verified.map((v) => seatConflicts(store, v.payload));
+          const conflicts = candidates.map((c) => c.conflicts);
           const text = diffs.map((d, i) => diffText(d) + (conflicts[i] ?? []).map((c) => `  seat conflict: ${c.name} would have ${c.seats} seats but ${c.unlockedByActiveUsers} active users have it unlocked (${c.logins.join(', ')})\n`).join('')).join('');
           return { json: { diffs, conflicts }, text };
         } finally {
@@ -221,8 +229,8 @@ export function registerLicenseCommands(program: Command): void {
         const store = await Store.open(options.store);
         try {
           const actor = await signIn(store, options.user, password);
-          const verified = await verifyAll(files, options, store);
-          const results = verified.map((v) => installLicense(store, actor, v));
+          // all files or none: one transaction
+          const results = installCandidates(store, actor, await prepareAll(files, options, store));
           await store.save();
           const text = results
             .map((r) => [

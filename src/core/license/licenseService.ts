@@ -226,6 +226,39 @@ export function installLicense(store: Store, actor: Actor, license: VerifiedLice
   });
 }
 
+/** A verified license and what installing it would change — the decision shown before installing. */
+export interface InstallCandidate {
+  readonly verified: VerifiedLicense;
+  /** the installed license of the same number (for the side-by-side text), if any */
+  readonly installed: { readonly payload: LicensePayload; readonly demo: boolean } | undefined;
+  readonly diff: LicenseDiff;
+  /** modules that would have fewer seats than active users with an unlock (shown before installing) */
+  readonly conflicts: readonly SeatConflict[];
+}
+
+/**
+ * The one verify → diff step of every install path (the extension's "Lizenz einspielen", `ixhaus-admin license
+ * diff|install`, the SFTP fetch): verifies the file for this store (signature, key, dates, anti-rollback) and
+ * returns what installing it would change. Writes nothing.
+ * @throws LicenseError (and subclasses such as LicenseRollbackError) naming why the file is refused
+ */
+export function prepareInstall(store: Store, fileContent: string | Uint8Array, keyText: string | Uint8Array, trustedKeys: TrustedKeys, now: Date = new Date()): InstallCandidate {
+  const verified = verifyForStore(store, fileContent, keyText, trustedKeys, now);
+  const installed = installedPayload(store, verified.payload.licenseNo);
+  return { verified, installed, diff: diffLicenses(installed?.payload, verified.payload), conflicts: seatConflicts(store, verified.payload) };
+}
+
+/**
+ * The one install step after the user (or `--install`) confirmed: installs every candidate in one transaction —
+ * all or none. The caller saves the store.
+ * @throws PermissionError unless the actor is an admin or a Hauptbenutzer; LicenseRollbackError when a newer one
+ * was installed meanwhile
+ */
+export function installCandidates(store: Store, actor: Actor, candidates: readonly Pick<InstallCandidate, 'verified'>[], now: Date = new Date()): InstallResult[] {
+  requireLicenseManager(actor, 'install a license');
+  return store.transaction(() => candidates.map((c) => installLicense(store, actor, c.verified, now)));
+}
+
 /** Seats of a module over all installed licenses, counting only modules (and licenses) still valid at `now`. */
 export function licensedSeats(store: Store, code: string, now: Date = new Date()): { seats: number; name: string } | undefined {
   const rows = store.all<{ seats: number; name: string; module_until: string | null; license_until: string | null }>(

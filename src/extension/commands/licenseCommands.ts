@@ -5,7 +5,7 @@ import { germanDate } from '../../core/license/dates';
 import { listInstalledLicenses } from '../../core/license/installedLicenses';
 import { keyFileBeside, readKeyFile, readLicenseFile } from '../../core/license/licenseFileIo';
 import type { TrustedKeys } from '../../core/license/licenseFile';
-import { buildTrustedKeys, checkClock, diffLicenses, dueReminders, installLicense, installedPayload, markRemindersGiven, renderLicenseText, verifyForStore } from '../../core/license/licenseService';
+import { buildTrustedKeys, checkClock, dueReminders, installCandidates, installedPayload, markRemindersGiven, prepareInstall, renderLicenseText } from '../../core/license/licenseService';
 import type { InstallResult, LicenseDiff, ModuleChange } from '../../core/license/licenseService';
 import type { Store } from '../../core/store/database';
 import { canManageLicenses, requireLicenseManager } from '../../core/users/rights';
@@ -113,10 +113,8 @@ export async function installLicenseCommand(services: Services, args?: unknown):
     key = await askForKey(licenseFile);
   }
   if (key === undefined) return;
-  const content = await readLicenseFile(licenseFile);
-  const verified = verifyForStore(store, content, key, trustedKeys(services));
-  const installed = installedPayload(store, verified.payload.licenseNo);
-  const diff = diffLicenses(installed?.payload, verified.payload);
+  const candidate = prepareInstall(store, await readLicenseFile(licenseFile), key, trustedKeys(services));
+  const { verified, installed, diff } = candidate;
   const summary = diffSummary(diff);
 
   // skipping the confirmation is for the in-host tests only: any extension can run this command with arguments
@@ -133,9 +131,9 @@ export async function installLicenseCommand(services: Services, args?: unknown):
     if (answer !== install) return;
   }
 
-  const result = installLicense(store, actor, verified);
+  const results = installCandidates(store, actor, [candidate]);
   await store.save();
-  reportInstalled(services, actor, [result]);
+  reportInstalled(services, actor, results);
 }
 
 /**
