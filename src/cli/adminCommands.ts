@@ -9,7 +9,7 @@ import { displayValue, requireSetting, resetSetting, setSetting, settingState } 
 import type { SettingChange, SettingState } from '../core/settings/settingsService';
 import { Store } from '../core/store/database';
 import { signIn } from '../core/users/auth';
-import type { Actor } from '../core/users/rights';
+import type { Actor } from '../core/access/rights';
 import { listUsers } from '../core/users/userQueries';
 import { requireUser, unlockModuleFor } from '../core/users/userService';
 import { lockModule } from '../core/license/licenseService';

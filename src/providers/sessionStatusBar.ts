@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Store } from '../core/store/database';
-import type { Actor } from '../core/users/rights';
+import type { Actor } from '../core/access/rights';
 
 /** Status-bar item showing who is signed in (click: sign out) or offering "Sign in"; marks a read-only store. */
 export class SessionStatusBar implements vscode.Disposable {

@@ -30,7 +30,7 @@ import { SCHEMA_V1 } from '../../src/core/store/migrations/001_initial';
 import { APPLICATION_ID } from '../../src/core/store/fileCheck';
 import { loadSqlJs } from '../../src/core/store/sqlJs';
 import { signIn } from '../../src/core/users/auth';
-import type { Actor } from '../../src/core/users/rights';
+import type { Actor } from '../../src/core/access/rights';
 import { tempDir } from '../helpers';
 
 const NOW = new Date('2026-11-29T12:00:00Z');

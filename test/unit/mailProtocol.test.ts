@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IxError, formatTemplate } from '../../src/core/errors';
 import type { Store } from '../../src/core/store/database';
-import type { Actor } from '../../src/core/users/rights';
+import type { Actor } from '../../src/core/access/rights';
 import { MailSettingsController, storeKeyOf } from '../../src/extension/panels/mailSettingsController';
 import type { MailSecretAccess, MailSecretKind } from '../../src/extension/panels/mailSettingsController';
 import { MAIL_ISSUE_TEMPLATES, emptyMailSettings } from '../../src/shared/mail/settings';

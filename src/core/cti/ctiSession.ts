@@ -11,7 +11,7 @@ import type { CtiSettings, LookupResult } from './callerLookup';
 import { lookupCaller, readCtiSettings } from './callerLookup';
 import { dialString, maskNumber } from './phoneNumber';
 import type { CallEvent, CtiProvider, DialOutcome } from './provider';
-import { Emitter } from './provider';
+import { Emitter } from '../emitter';
 
 /** An alert to show: the call and what the lookup found. `update` = the same call with a newer caller id. */
 export interface CallAlert {

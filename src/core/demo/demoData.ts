@@ -6,7 +6,7 @@ import type { LicensePayload } from '../license/licenseFile';
 import { buildTrustedKeys, installLicense, verifyForStore } from '../license/licenseService';
 import { hashPassword } from '../users/password';
 import { AREA_CODE_META_KEY, writePhoneNumber } from '../cti/phoneIndex';
-import type { Actor } from '../users/rights';
+import type { Actor } from '../access/rights';
 
 /** How many records of each kind the demo generator writes. Parties = persons + creditors + owners. */
 export interface DemoSizes {

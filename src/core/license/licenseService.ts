@@ -1,7 +1,7 @@
 import { IxError, msg } from '../errors';
 import type { Store } from '../store/database';
-import { requireAdmin, requireLicenseManager } from '../users/rights';
-import type { Actor } from '../users/rights';
+import { requireAdmin, requireLicenseManager } from '../access/rights';
+import type { Actor } from '../access/rights';
 import { daysLeft, germanDate } from './dates';
 import { DEMO_KID, demoPublicKey } from './demoVendorKey';
 import { LicenseRollbackError, publicKeyFromBase64, verifyLicenseFile } from './licenseFile';

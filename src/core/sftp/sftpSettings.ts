@@ -7,8 +7,8 @@
 import * as path from 'node:path';
 import { IxError, formatTemplate, msg } from '../errors';
 import type { Store } from '../store/database';
-import { requireAdmin } from '../users/rights';
-import type { Actor } from '../users/rights';
+import { requireAdmin } from '../access/rights';
+import type { Actor } from '../access/rights';
 
 /** How the suite authenticates at the license server. */
 export type SftpAuthMethod = 'password' | 'privateKey';

@@ -1,5 +1,5 @@
 import type { Store } from '../store/database';
-import type { UserRole } from './rights';
+import type { UserRole } from '../access/rights';
 
 /** A user as listed in "Module & Benutzer" (no password hash ever leaves the store layer). */
 export interface UserSummary {

@@ -4,7 +4,7 @@ import type { SettingDefinition } from '../../core/settings/catalog';
 import { clipboardText, displayValue, resetSetting, setSetting, settingState } from '../../core/settings/settingsService';
 import type { SettingChange } from '../../core/settings/settingsService';
 import type { Store } from '../../core/store/database';
-import type { Actor } from '../../core/users/rights';
+import type { Actor } from '../../core/access/rights';
 import { catalogLanguage, filteredSettings } from '../../providers/tree/settingsTree';
 import { nodeOf } from '../../providers/tree/treeNode';
 import type { TreeNode } from '../../providers/tree/treeNode';

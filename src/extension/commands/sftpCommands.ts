@@ -16,8 +16,8 @@ import { DEFAULT_SFTP_PORT, SftpNotConfiguredError, checkHost, checkPort, checkR
 import type { SftpAuthMethod, SftpSettings, SftpSettingsInput } from '../../core/sftp/sftpSettings';
 import { IxError } from '../../core/errors';
 import type { Store } from '../../core/store/database';
-import { isAdmin, requireAdmin, requireLicenseManager } from '../../core/users/rights';
-import type { Actor } from '../../core/users/rights';
+import { isAdmin, requireAdmin, requireLicenseManager } from '../../core/access/rights';
+import type { Actor } from '../../core/access/rights';
 import { localizedMessage } from '../errors';
 import { scriptedArgs } from '../scriptedArgs';
 import type { Services } from '../services';

@@ -12,7 +12,7 @@ import { loadMailSettings } from '../../core/mail/mailStore';
 import { monitorScheduler } from '../../core/scheduler/scheduler';
 import type { MonitorOutcome } from '../../core/scheduler/scheduler';
 import { SerialLifecycle } from '../../core/serialLifecycle';
-import { isAdmin } from '../../core/users/rights';
+import { isAdmin } from '../../core/access/rights';
 import { scriptedArgs } from '../scriptedArgs';
 import type { Services } from '../services';
 

@@ -11,7 +11,7 @@ import type { TransferModule, TransferPlan } from '../../core/responsibility/tra
 import { applyTransfer, transferHistory, undoTransfer } from '../../core/responsibility/transferService';
 import type { TransferBatchSummary } from '../../core/responsibility/transferService';
 import type { Store } from '../../core/store/database';
-import type { Actor } from '../../core/users/rights';
+import type { Actor } from '../../core/access/rights';
 import { listUsers } from '../../core/users/userQueries';
 import { listObjects, listTeams } from '../../core/objects/objectQueries';
 import type { MessageEndpoint } from '../../shared/protocol/endpoint';

@@ -6,7 +6,8 @@ import { SCHEMA_V3 } from './003_program_rights';
 import { SCHEMA_V4 } from './004_responsibility';
 import { SCHEMA_V5 } from './005_mail';
 import { SCHEMA_V6_CTI } from './006_cti';
-import { backfillPhoneIndex } from '../../cti/phoneIndex';
+// the backfill of v6 uses the normaliser frozen as shipped, not src/core/cti (no store → cti → store cycle)
+import { backfillPhoneIndexV6 } from './006_phoneIndexBackfill';
 
 /** One schema step. `up` runs inside the store's migration transaction and must not save or commit. */
 export interface Migration {
@@ -59,7 +60,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'CTI phone number index',
     up(db) {
       db.exec(SCHEMA_V6_CTI);
-      backfillPhoneIndex(db);
+      backfillPhoneIndexV6(db);
     },
   },
 ];
