@@ -8,14 +8,10 @@ import { ctiGate } from '../../core/cti/ctiSession';
 import { journalEntryOf } from '../../providers/cti/callJournalTree';
 import { AMI_SECRET_KEY, fieldLabel, PARTY_SCHEME, TR064_SECRET_KEY } from '../ctiService';
 import type { Services } from '../services';
+import { requireSignedIn } from '../signedIn';
 
 function requireActive(services: Services): boolean {
-  const store = services.storeHost.store;
-  const actor = services.session.actor;
-  if (!store || !actor) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Sign in first to use the telephone integration.'));
-    return false;
-  }
+  const { store, actor } = requireSignedIn(services);
   const gate = ctiGate(store, actor.id);
   if (gate.reason === 'off') void vscode.window.showWarningMessage(vscode.l10n.t('CTI is switched off: an administrator turns on the system setting PlusGlobalCTIKopplungAktiv.'));
   else if (gate.reason === 'no-line') void vscode.window.showWarningMessage(vscode.l10n.t('You have not chosen a CTI line yet: choose it under Meine Daten (CTI-Kopplung).'));
@@ -134,7 +130,8 @@ export async function ctiTestCommand(services: Services, arg?: unknown): Promise
     log(vscode.l10n.t('Stop monitoring'));
     return ok;
   };
-  if (!requireActive(services)) {
+  // the CTI test reports "not configured" in its log instead of failing the command when nobody is signed in
+  if (!services.storeHost.store || !services.session.actor || !requireActive(services)) {
     log('TAPI Treiber nicht installiert oder nicht konfiguriert.');
     return verdict(false);
   }

@@ -7,12 +7,12 @@ import { keyFileBeside, readKeyFile, readLicenseFile } from '../../core/license/
 import type { TrustedKeys } from '../../core/license/licenseFile';
 import { buildTrustedKeys, checkClock, dueReminders, installCandidates, installedPayload, markRemindersGiven, prepareInstall, renderLicenseText } from '../../core/license/licenseService';
 import type { InstallResult, LicenseDiff, ModuleChange } from '../../core/license/licenseService';
-import type { Store } from '../../core/store/database';
 import { canManageLicenses, requireLicenseManager } from '../../core/access/rights';
 import type { Actor } from '../../core/access/rights';
 import { nodeOf } from '../../providers/tree/treeNode';
 import { acceptsScriptedArgs } from '../scriptedArgs';
 import type { Services } from '../services';
+import { requireSignedIn } from '../signedIn';
 
 /** Arguments of `ixhaus.license.install` for scripted use (tests): skips the dialogs. */
 interface InstallArgs {
@@ -39,15 +39,6 @@ export function trustedKeys(services: Services): TrustedKeys {
   return keys;
 }
 
-function requireStoreAndActor(services: Services): { store: Store; actor: Actor } | undefined {
-  const store = services.storeHost.store;
-  const actor = services.session.actor;
-  if (!store || !actor) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Sign in first: installing a license needs an administrator or a Hauptbenutzer.'));
-    return undefined;
-  }
-  return { store, actor };
-}
 
 /** Asks for the license key: the `.txt` beside the `.lic` is offered first, else "Bitte Lizenzkey eingeben". */
 async function askForKey(licenseFile: string): Promise<string | Buffer | undefined> {
@@ -97,9 +88,7 @@ export function diffSummary(diff: LicenseDiff): string {
  * (restart iX-Haus plus; unlock Import per user; seat conflicts).
  */
 export async function installLicenseCommand(services: Services, args?: unknown): Promise<void> {
-  const context = requireStoreAndActor(services);
-  if (!context) return;
-  const { store, actor } = context;
+  const { store, actor } = requireSignedIn(services);
   requireLicenseManager(actor, 'install a license');
   let licenseFile: string;
   let key: string | Buffer | undefined;

@@ -19,17 +19,13 @@ import { emptyMailSettings, parseAddress, validateMailSettings } from '../../sha
 import type { MailField, MailIssue } from '../../shared/mail/settings';
 import type { MailSecretKind } from '../panels/mailSettingsController';
 import { scriptedArgs } from '../scriptedArgs';
+import { requireSignedIn } from '../signedIn';
 import type { Services } from '../services';
 
-function adminContext(services: Services, action: string): { store: Store; actor: Actor } | undefined {
-  const store = services.storeHost.store;
-  const actor = services.session.actor;
-  if (!store || !actor) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Sign in first to manage the SMTP settings.'));
-    return undefined;
-  }
-  requireAdmin(actor, action);
-  return { store, actor };
+function adminContext(services: Services, action: string): { store: Store; actor: Actor } {
+  const c = requireSignedIn(services);
+  requireAdmin(c.actor, action);
+  return c;
 }
 
 const issueText = (issue: MailIssue) => vscode.l10n.t(issue.template, ...issue.args);

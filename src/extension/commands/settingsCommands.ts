@@ -10,6 +10,7 @@ import { nodeOf } from '../../providers/tree/treeNode';
 import type { TreeNode } from '../../providers/tree/treeNode';
 import { CONTEXT_KEYS } from '../ids';
 import type { Services } from '../services';
+import { requireSignedIn } from '../signedIn';
 
 /** Arguments of the settings commands: a setting node of the tree, or `{ name, value? }` for scripted use. */
 interface SettingArgs {
@@ -32,11 +33,6 @@ async function pickSetting(services: Services): Promise<SettingDefinition | unde
   return picked?.definition;
 }
 
-function requireSignedIn(services: Services): boolean {
-  if (services.storeHost.store && services.session.actor) return true;
-  void vscode.window.showWarningMessage(vscode.l10n.t('Sign in first to see and change system settings.'));
-  return false;
-}
 
 /** Applies the search to the view: filter, "filter active" context key and message, first hit revealed. */
 async function applyFilter(services: Services, query: string | undefined): Promise<void> {
@@ -58,7 +54,7 @@ async function applyFilter(services: Services, query: string | undefined): Promi
 
 /** "Einstellung suchen": full text over Bereich, Abschnitt, System-ID, Name, Kurzbeschreibung; filters the tree. */
 export async function searchSettingsCommand(services: Services, args?: unknown): Promise<void> {
-  if (!requireSignedIn(services)) return;
+  requireSignedIn(services);
   const given = (args as { query?: unknown } | undefined)?.query;
   const query = typeof given === 'string'
     ? given
@@ -128,7 +124,7 @@ async function askValue(def: SettingDefinition, current: string): Promise<string
  * `change` (undefined = cancelled), saved and reported.
  */
 async function changeSetting(services: Services, args: unknown, change: (store: Store, actor: Actor, def: SettingDefinition) => Promise<SettingChange | undefined>): Promise<void> {
-  if (!requireSignedIn(services)) return;
+  requireSignedIn(services);
   const store = services.storeHost.store;
   const actor = services.session.actor;
   if (!store || !actor) return;

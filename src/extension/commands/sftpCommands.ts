@@ -14,7 +14,9 @@ import type { OpenSessionOptions, SftpCredential } from '../../core/sftp/license
 import { SftpCancelledError, SftpHostKeyUnknownError } from '../../core/sftp/sftpErrors';
 import { DEFAULT_SFTP_PORT, SftpNotConfiguredError, checkHost, checkPort, checkRemoteDir, loadSftpSettings, saveSftpSettings, trustHostKey } from '../../core/sftp/sftpSettings';
 import type { SftpAuthMethod, SftpSettings, SftpSettingsInput } from '../../core/sftp/sftpSettings';
-import { IxError } from '../../core/errors';
+import { IxError, msg } from '../../core/errors';
+import type { SuggestedAction } from '../../core/errors';
+import { requireSignedIn } from '../signedIn';
 import type { Store } from '../../core/store/database';
 import { isAdmin, requireAdmin, requireLicenseManager } from '../../core/access/rights';
 import type { Actor } from '../../core/access/rights';
@@ -55,18 +57,6 @@ function fetchArgs(value: unknown): FetchArgs {
   return typeof v === 'object' && v !== null ? { confirm: v.confirm === true, trustHostKey: v.trustHostKey === true } : {};
 }
 
-function requireSignedIn(services: Services): { store: Store; actor: Actor } {
-  const store = services.storeHost.store;
-  const actor = services.session.actor;
-  if (!store || !actor) throw new SignInFirstError();
-  return { store, actor };
-}
-
-class SignInFirstError extends IxError {
-  constructor() {
-    super('E_SIGN_IN_FIRST', vscode.l10n.t('Sign in first: this needs an administrator or a Hauptbenutzer.'));
-  }
-}
 
 /**
  * "SFTP-Einstellungen…": host, port, user, authentication (password or private key + passphrase), remote folder.
@@ -155,9 +145,14 @@ async function connection(services: Services, store: Store): Promise<{ settings:
   return { settings, credential: { kind: 'privateKey', privateKey, ...(passphrase ? { passphrase } : {}) } };
 }
 
+/** No SFTP secret on this computer: the English template goes into the error, the extension localizes it when shown. */
 class MissingSecretError extends IxError {
   constructor(account: string) {
-    super('E_SFTP_NO_SECRET', vscode.l10n.t('No password or private key is saved on this computer for {0}. Enter it under "SFTP Settings…" (secrets are kept per computer, in VS Code\'s secret storage).', account));
+    super('E_SFTP_NO_SECRET', msg('No password or private key is saved on this computer for {0}. Enter it under "SFTP Settings…" (secrets are kept per computer, in VS Code\'s secret storage).'), [account]);
+  }
+
+  override get suggestedActions(): readonly SuggestedAction[] {
+    return ['sftpSettings'];
   }
 }
 

@@ -9,6 +9,7 @@ import { changeRole, myData, requireUser, setActive, setOwnCtiLine, unlockModule
 import { acceptsScriptedArgs } from '../scriptedArgs';
 import { nodeOf } from '../../providers/tree/treeNode';
 import type { Services } from '../services';
+import { requireSignedIn } from '../signedIn';
 
 /** Scripted arguments `{ login, module, role }` (a command from a menu gets a tree node instead). */
 interface UserArgs {
@@ -27,12 +28,8 @@ function parse(arg: unknown): { login?: string; module?: string; role?: string }
   return { login: a.login, module: a.module, role: a.role };
 }
 
-function context(services: Services): { store: Store; actor: Actor } | undefined {
-  const store = services.storeHost.store;
-  const actor = services.session.actor;
-  if (store && actor) return { store, actor };
-  void vscode.window.showWarningMessage(vscode.l10n.t('Sign in first to manage users and modules.'));
-  return undefined;
+function context(services: Services): { store: Store; actor: Actor } {
+  return requireSignedIn(services);
 }
 
 async function pickUser(store: Store, title: string, filter: (u: ReturnType<typeof listUsers>[number]) => boolean): Promise<string | undefined> {

@@ -8,7 +8,7 @@
  *   (its page is gone with `retainContextWhenHidden: false`) is shown when the page asks for its data again.
  */
 import { createHash } from 'node:crypto';
-import { IxError } from '../../core/errors';
+import { IxError, NoStoreOpenError, SignInRequiredError } from '../../core/errors';
 import type { Logger } from '../../core/log';
 import { loadMailSettings, saveMailSettings } from '../../core/mail/mailStore';
 import { MailSettingsError } from '../../core/mail/errors';
@@ -18,6 +18,7 @@ import type { Store } from '../../core/store/database';
 import { requireAdmin } from '../../core/access/rights';
 import type { Actor } from '../../core/access/rights';
 import type { MessageEndpoint } from '../../shared/protocol/endpoint';
+import { requireSignedIn } from '../signedIn';
 import { mailInitRequest, mailSaveRequest, mailSessionChangedNotification, mailTestRequest, testFinishedNotification } from '../../shared/protocol/mailSettings';
 import type { MailInitView, MailSaveParams, MailSavedView, TestReportView } from '../../shared/protocol/mailSettings';
 import { emptyMailSettings, validateMailSettings } from '../../shared/mail/settings';
@@ -90,11 +91,9 @@ export class MailSettingsController {
 
   /** The store and admin, or an error naming what to do. @throws Error (localized) / PermissionError */
   private admin(action: string): { store: Store; actor: Actor } {
-    const store = this.context.store();
-    const actor = this.context.actor();
-    if (!store || !actor) throw new Error(this.context.localize('Sign in first to manage the SMTP settings.', []));
-    requireAdmin(actor, action);
-    return { store, actor };
+    const c = requireSignedIn({ storeHost: { store: this.context.store() }, session: { actor: this.context.actor() } });
+    requireAdmin(c.actor, action);
+    return c;
   }
 
   async init(): Promise<MailInitView> {
@@ -103,7 +102,10 @@ export class MailSettingsController {
     const actor = this.context.actor();
     const settings = emptyMailSettings();
     const none: SecretPresence = { password: false, clientSecret: false };
-    if (!store || !actor) return { blocked: this.context.localize('Sign in first to manage the SMTP settings.', []), storeKey: '', settings, presence: none, canEdit: false, testing: false, report: null };
+    if (!store || !actor) {
+      const error = store ? new SignInRequiredError() : new NoStoreOpenError();
+      return { blocked: this.context.localize(error.template, error.args), storeKey: '', settings, presence: none, canEdit: false, testing: false, report: null };
+    }
     const storeKey = storeKeyOf(store);
     try {
       requireAdmin(actor, 'change the SMTP settings');

@@ -20,6 +20,7 @@ import type { BatchView, InitView, PreviewView, RecordView, TransferDraft, Trans
 import { nodeOf } from '../../providers/tree/treeNode';
 import { localizedMessage } from '../errors';
 import type { Services } from '../services';
+import { requireSignedIn } from '../signedIn';
 import { connectWebview } from '../webview/webviewHost';
 
 /** The panel's view type (also the serializer's). */
@@ -187,11 +188,7 @@ export class TransferResponsiblePanel implements vscode.Disposable {
   }
 
   private context(): { store: Store; actor: Actor } {
-    const store = this.services.storeHost.store;
-    const actor = this.services.session.actor;
-    if (!store) throw new Error(vscode.l10n.t('No store is open. Create the demo store or open a store first.'));
-    if (!actor) throw new Error(vscode.l10n.t('Sign in first to change responsibles.'));
-    return { store, actor };
+    return requireSignedIn(this.services);
   }
 
   private init(): InitView {
