@@ -26,6 +26,8 @@ export class SessionStatusBar implements vscode.Disposable {
       this.item.command = 'ixhaus.session.signIn';
     }
     if (store.readOnly) this.item.tooltip += `\n${vscode.l10n.t('The store is open read-only.')}`;
+    // screen readers get the whole sentence, not the codicon text ("$(account) admin")
+    this.item.accessibilityInformation = { label: this.item.tooltip, role: 'button' };
     this.item.show();
   }
 

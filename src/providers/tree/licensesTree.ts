@@ -3,7 +3,7 @@ import { berlinDate, daysLeft, germanDate } from '../../core/license/dates';
 import { listInstalledLicenses } from '../../core/license/installedLicenses';
 import type { InstalledLicense, InstalledModule } from '../../core/license/installedLicenses';
 import type { Store } from '../../core/store/database';
-import { contextValue, node } from './treeNode';
+import { accessibleLabel, contextValue, node } from './treeNode';
 import type { TreeNode } from './treeNode';
 
 /** Days before the end of validity from which a license or module is marked "expiring soon" (product.md §2). */
@@ -42,6 +42,8 @@ function moduleNode(license: InstalledLicense, module: InstalledModule, now: Dat
       ].filter(Boolean).join('\n\n'),
     );
     item.contextValue = contextValue('module', validity.state, overSeats && 'overSeats', license.demo && 'demo');
+    // the red icon says "over seats"; a screen reader needs it in words
+    if (overSeats) item.accessibilityInformation = { label: `${accessibleLabel(item)}, ${vscode.l10n.t('More users have this module unlocked than the license allows.')}` };
     return item;
   });
 }

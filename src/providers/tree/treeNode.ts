@@ -52,6 +52,13 @@ export function nodeOf<K extends NodeKind>(value: unknown, kind: K): TreeNode<K>
   return typeof n === 'object' && n !== null && n.kind === kind && typeof n.treeItem === 'function' && n.data !== undefined ? (n as TreeNode<K>) : undefined;
 }
 
+/** Label and description of an item as one sentence for screen readers. */
+export function accessibleLabel(item: vscode.TreeItem): string {
+  const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+  const description = typeof item.description === 'string' ? item.description : '';
+  return [label, description].filter((part) => part !== '').join(', ');
+}
+
 /** Builds a `contextValue` from tokens (`;license;demo;`), to be matched with `viewItem =~ /;demo;/`. */
 export function contextValue(...tokens: Array<string | false | undefined>): string {
   return `;${tokens.filter((t): t is string => typeof t === 'string' && t.length > 0).join(';')};`;
@@ -80,6 +87,8 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   getTreeItem(node: TreeNode): vscode.TreeItem {
     const item = node.treeItem();
     item.id = node.id;
+    // what a screen reader says: label and description (the state an icon shows is also in the description)
+    item.accessibilityInformation ??= { label: accessibleLabel(item) };
     return item;
   }
 
