@@ -13,9 +13,6 @@ MC4CAQAwBQYDK2VwBCIEIGTinNx7TlH3A7Q0BMraO0YLwYHwXSLXN0MwQrPPfs/N
 -----END PRIVATE KEY-----
 `;
 
-/** The raw Ed25519 public key of the demo vendor key, base64 (the `--trusted-key demo=…` form). */
-export const DEMO_PUBLIC_KEY_BASE64 = '1R6ibltX4ShYIxxR3XaAyPHNCHXIVvHuRjwxBm9Qs0w=';
-
 /** The demo vendor's private key (for issuing demo licenses). */
 export function demoPrivateKey(): KeyObject {
   return createPrivateKey(DEMO_PRIVATE_KEY_PEM);

@@ -57,7 +57,7 @@ export function storeKeyOf(store: Store): string {
 }
 
 /** The report as the page shows it, localized with `localize`. */
-export function testReportView(result: MailTestResult, to: string, localize: MailSettingsContext['localize'], at: Date = new Date()): TestReportView {
+function testReportView(result: MailTestResult, to: string, localize: MailSettingsContext['localize'], at: Date = new Date()): TestReportView {
   return {
     ok: result.ok,
     durationMs: result.smtp.durationMs,

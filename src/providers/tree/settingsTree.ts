@@ -31,7 +31,7 @@ function group<T>(items: readonly T[], key: (item: T) => string): Map<string, T[
 }
 
 /** The tree id of a setting node (stable across refreshes; used by "next hit"). */
-export function settingNodeId(def: SettingDefinition): string {
+function settingNodeId(def: SettingDefinition): string {
   return `setting/${def.systemId}`;
 }
 
