@@ -14,6 +14,7 @@ import { registerTransferSerializer } from './commands/responsibleCommands';
 import { LicenseDocuments } from './licenseDocuments';
 import { MailHost } from './mail/mailHost';
 import { MailSettingsPanels } from './panels/mailSettingsPanel';
+import { TransferPanels } from './panels/transferResponsiblePanel';
 import { writeReport } from './commands/mailCommands';
 import { SchedulerMonitor, schedulerDeps } from './mail/schedulerMonitor';
 import { showError } from './errors';
@@ -63,7 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
 
   // Trees show data only to a signed-in user; without one, the viewsWelcome content offers sign-in.
   const whenSignedIn = (roots: () => TreeNode[]) => () => (session.actor ? roots() : []);
-  const settingsFilter: SettingsFilter = { query: undefined };
+  const settingsFilter: SettingsFilter = { query: undefined, hitIndex: -1 };
   const trees: Record<ViewId, NodeTreeProvider> = {
     'ixhaus.licenses': new NodeTreeProvider(whenSignedIn(() => licenseRoots(storeHost.store))),
     'ixhaus.settings': new NodeTreeProvider(whenSignedIn(() => settingsRoots(storeHost.store, session.actor?.id, settingsFilter))),
@@ -81,7 +82,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   const mail = new MailHost(context.secrets);
   const cti = new CtiService(context, storeHost, session, logger);
   const mailPanels = new MailSettingsPanels({ extensionUri: context.extensionUri, storeHost, session, mail, logger, onTested: (result, to, server) => writeReport({ mail }, result, server, to) });
-  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, settingsHitIndex: -1, panels: {}, mailPanels, mail, cti };
+  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, transferPanels: new TransferPanels(), mailPanels, mail, cti };
   active = services;
   context.subscriptions.push(channel, storeHost, session, statusBar, licenseDocuments, mail, ...Object.values(trees), ...Object.values(treeViews));
   context.subscriptions.push(...registerCommands(services), registerTransferSerializer(services), mailPanels, new SchedulerMonitor(schedulerDeps(services)));

@@ -22,12 +22,12 @@ describe('Verantwortlichen ändern in a real VS Code host (command → panel →
   });
 
   after(async () => {
-    api.services.panels.transferResponsible?.panel.dispose();
+    api.services.transferPanels.open?.panel.dispose();
     await vscode.commands.executeCommand('ixhaus.session.signOut');
   });
 
   const panel = () => {
-    const p = api.services.panels.transferResponsible;
+    const p = api.services.transferPanels.open;
     assert.ok(p, 'the command opened the panel');
     return p;
   };
@@ -83,7 +83,7 @@ describe('Verantwortlichen ändern in a real VS Code host (command → panel →
   });
 
   it('takes the chosen objects from a multi-selection in the Objekte view', async () => {
-    api.services.panels.transferResponsible?.panel.dispose();
+    api.services.transferPanels.open?.panel.dispose();
     const objects = await api.views['ixhaus.objects'].getChildren();
     assert.equal(objects.length, 200, 'the demo objects, by Objektnummer');
     const groups = api.views['ixhaus.objects'].getChildren(objects[0]);

@@ -37,7 +37,7 @@ async function pickSetting(services: Services): Promise<SettingDefinition | unde
 /** Applies the search to the view: filter, "filter active" context key and message, first hit revealed. */
 async function applyFilter(services: Services, query: string | undefined): Promise<void> {
   services.settingsFilter.query = query && query.trim() !== '' ? query.trim() : undefined;
-  services.settingsHitIndex = -1;
+  services.settingsFilter.hitIndex = -1;
   await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.settingsFilterActive, services.settingsFilter.query !== undefined);
   services.refreshViews();
   const view = services.treeViews['ixhaus.settings'];
@@ -76,8 +76,8 @@ export async function clearSettingsSearchCommand(services: Services): Promise<vo
 export async function nextHitCommand(services: Services): Promise<void> {
   const hits = filteredSettings(services.settingsFilter);
   if (!services.settingsFilter.query || hits.length === 0) return;
-  services.settingsHitIndex = (services.settingsHitIndex + 1) % hits.length;
-  const target = hits[services.settingsHitIndex];
+  services.settingsFilter.hitIndex = (services.settingsFilter.hitIndex + 1) % hits.length;
+  const target = hits[services.settingsFilter.hitIndex];
   const provider = services.views['ixhaus.settings'];
   const nodeToReveal = provider.allNodes().find((n: TreeNode) => target && nodeOf(n, 'setting')?.data.definition.systemId === target.systemId);
   if (nodeToReveal) await services.treeViews['ixhaus.settings'].reveal(nodeToReveal, { select: true, focus: false, expand: true });

@@ -23,6 +23,12 @@ import type { Services } from '../services';
 import { requireSignedIn } from '../signedIn';
 import { connectWebview } from '../webview/webviewHost';
 
+/** The one record of the open "Verantwortlichen ändern" panel of a window (owned here, not in a services bag). */
+export class TransferPanels {
+  /** the open panel, if any */
+  open: TransferResponsiblePanel | undefined;
+}
+
 /** The panel's view type (also the serializer's). */
 export const TRANSFER_VIEW_TYPE = 'ixhaus.transferResponsible';
 
@@ -154,7 +160,7 @@ export class TransferResponsiblePanel implements vscode.Disposable {
    * @param prefill from-user / to-user / objects taken from a tree selection or command argument
    */
   static show(services: Services, prefill: TransferPrefill | undefined): TransferResponsiblePanel {
-    const existing = services.panels.transferResponsible;
+    const existing = services.transferPanels.open;
     if (existing) {
       existing.panel.reveal();
       if (prefill) existing.endpoint.notify(prefillNotification, prefill);
@@ -167,9 +173,9 @@ export class TransferResponsiblePanel implements vscode.Disposable {
   /** Wraps a new or serializer-restored panel. */
   static adopt(services: Services, panel: vscode.WebviewPanel, prefill: TransferPrefill | undefined): TransferResponsiblePanel {
     const created = new TransferResponsiblePanel(panel, services, prefill, () => {
-      if (services.panels.transferResponsible === created) services.panels.transferResponsible = undefined;
+      if (services.transferPanels.open === created) services.transferPanels.open = undefined;
     });
-    services.panels.transferResponsible = created;
+    services.transferPanels.open = created;
     return created;
   }
 

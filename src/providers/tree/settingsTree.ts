@@ -14,9 +14,11 @@ export function catalogLanguage(): 'de' | 'en' {
 
 const searchIndexes = { de: buildSearchIndex('de'), en: buildSearchIndex('en') };
 
-/** The state of the Systemeinstellungen view: the active search, if any. */
+/** The state of the Systemeinstellungen view, owned by it: the active search, if any, and the hit last revealed. */
 export interface SettingsFilter {
   query: string | undefined;
+  /** index of the search hit last revealed by "next hit" (-1: none yet) */
+  hitIndex: number;
 }
 
 /** The settings matching the filter (all without one). */
