@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { DEMO_ADMIN_LOGIN, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD, generateDemoData } from '../src/core/demo/demoData';
 import { Store } from '../src/core/store/database';
 import { signIn } from '../src/core/users/auth';
-import type { Actor } from '../src/core/users/rights';
+import type { Actor } from '../src/core/access/rights';
 
 /** Creates a fresh temporary folder for one test and returns its path; `cleanup` removes it. */
 export async function tempDir(prefix = 'ixhaus-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {

@@ -10,7 +10,7 @@ import type { SettingChange, SettingState } from '../core/settings/settingsServi
 import { Store } from '../core/store/database';
 import { signIn } from '../core/users/auth';
 import { openForWriting } from './writableStore';
-import type { Actor } from '../core/users/rights';
+import type { Actor } from '../core/access/rights';
 import { listUsers } from '../core/users/userQueries';
 import { requireUser, unlockModuleFor } from '../core/users/userService';
 import { lockModule } from '../core/license/licenseService';

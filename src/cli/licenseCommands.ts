@@ -13,8 +13,8 @@ import { verifyLicenseFile } from '../core/license/licenseFile';
 import { keyFileBeside, readKeyFile, readLicenseFile } from '../core/license/licenseFileIo';
 import type { LicensePayload, TrustedKeys, VerifiedLicense } from '../core/license/licenseFile';
 import { generateLicenseKey, generateVendorKey, issueLicenseFile, licenseFileBaseName, licenseKeyFileText } from '../core/license/licenseIssuer';
-import { buildTrustedKeys, describeModuleChange, diffLicenses, installLicense, installedPayload, seatConflicts, verifyForStore } from '../core/license/licenseService';
-import type { LicenseDiff } from '../core/license/licenseService';
+import { buildTrustedKeys, describeModuleChange, installCandidates, prepareInstall, verifyForStore } from '../core/license/licenseService';
+import type { InstallCandidate, LicenseDiff } from '../core/license/licenseService';
 import { Store } from '../core/store/database';
 import { signIn } from '../core/users/auth';
 import { openForWriting } from './writableStore';
@@ -77,6 +77,14 @@ function addKeyOptions(command: Command): Command {
     .option('--json', 'print the result as JSON');
 }
 
+/** The verify → diff step of core for each file against the store, in order. */
+async function prepareAll(files: readonly string[], options: KeyOptions, store: Store): Promise<InstallCandidate[]> {
+  const trusted = trustedKeysFrom(options);
+  const candidates: InstallCandidate[] = [];
+  for (const file of files) candidates.push(prepareInstall(store, await readLicenseFile(file), await keyFor(file, options), trusted));
+  return candidates;
+}
+
 /** Verifies each file against the store (when given) and returns the verified licenses in order. */
 async function verifyAll(files: readonly string[], options: KeyOptions, store: Store | undefined): Promise<VerifiedLicense[]> {
   const trusted = trustedKeysFrom(options);
@@ -109,7 +117,17 @@ async function readSpec(file: string): Promise<Partial<LicensePayload>> {
 /** Adds the `license` verbs to the program. */
 export function registerLicenseCommands(program: Command): void {
   const license = program.command('license').description('issue, verify, compare and install license files').exitOverride();
+  addKeygenCommand(license);
+  addIssueCommand(license);
+  addVerifyCommand(license);
+  addDiffCommand(license);
+  addInstallCommand(license);
+  addFetchCommand(license);
+  addShowCommand(license);
+}
 
+/** vendor: `license keygen` (one verb per function, so each reads on its own). */
+function addKeygenCommand(license: Command): void {
   license
     .command('keygen')
     .description('vendor: create an Ed25519 key pair; writes <out>/<kid>.private.pem and prints the public key')
@@ -132,7 +150,10 @@ export function registerLicenseCommands(program: Command): void {
         };
       }),
     );
+}
 
+/** vendor: `license issue` (one verb per function, so each reads on its own). */
+function addIssueCommand(license: Command): void {
   license
     .command('issue')
     .description('vendor: issue Kundenname_Lizenznummer.lic and .txt from a JSON payload spec')
@@ -161,7 +182,10 @@ export function registerLicenseCommands(program: Command): void {
         return { json: { licenseFile: `${base}.lic`, keyFile: `${base}.txt`, kid: vendor.kid, licenseNo: payload.licenseNo, serial: payload.serial }, text: `wrote ${base}.lic and ${base}.txt (kid ${vendor.kid})\n` };
       }),
     );
+}
 
+/** `license verify` (one verb per function, so each reads on its own). */
+function addVerifyCommand(license: Command): void {
   addKeyOptions(
     license
       .command('verify')
@@ -181,7 +205,10 @@ export function registerLicenseCommands(program: Command): void {
         }
       }),
     );
+}
 
+/** `license diff` (one verb per function, so each reads on its own). */
+function addDiffCommand(license: Command): void {
   addKeyOptions(
     license
       .command('diff')
@@ -194,10 +221,10 @@ export function registerLicenseCommands(program: Command): void {
       runVerb(options.json === true, async (): Promise<VerbResult> => {
         const store = await Store.open(options.store, { readOnly: true });
         try {
-          const verified = await verifyAll(files, options, store);
-          const diffs = verified.map((v) => diffLicenses(installedPayload(store, v.payload.licenseNo)?.payload, v.payload));
+          const candidates = await prepareAll(files, options, store);
+          const diffs = candidates.map((c) => c.diff);
           // seat conflicts belong to the decision, so they show before installing, not only after
-          const conflicts = verified.map((v) => seatConflicts(store, v.payload));
+          const conflicts = candidates.map((c) => c.conflicts);
           const text = diffs.map((d, i) => diffText(d) + (conflicts[i] ?? []).map((c) => `  seat conflict: ${c.name} would have ${c.seats} seats but ${c.unlockedByActiveUsers} active users have it unlocked (${c.logins.join(', ')})\n`).join('')).join('');
           return { json: { diffs, conflicts }, text };
         } finally {
@@ -205,7 +232,10 @@ export function registerLicenseCommands(program: Command): void {
         }
       }),
     );
+}
 
+/** `license install` (one verb per function, so each reads on its own). */
+function addInstallCommand(license: Command): void {
   addKeyOptions(
     license
       .command('install')
@@ -222,8 +252,8 @@ export function registerLicenseCommands(program: Command): void {
         const store = await openForWriting(options.store);
         try {
           const actor = await signIn(store, options.user, password, { channel: 'cli' });
-          const verified = await verifyAll(files, options, store);
-          const results = verified.map((v) => installLicense(store, actor, v));
+          // all files or none: one transaction
+          const results = installCandidates(store, actor, await prepareAll(files, options, store));
           await store.save();
           const text = results
             .map((r) => [
@@ -238,9 +268,10 @@ export function registerLicenseCommands(program: Command): void {
         }
       }),
     );
+}
 
-  addFetchCommand(license);
-
+/** `license show` (one verb per function, so each reads on its own). */
+function addShowCommand(license: Command): void {
   license
     .command('show')
     .description('show the installed licenses with their modules, seats used and validity')

@@ -11,7 +11,7 @@ import type { TransferModule, TransferPlan, TransferRole } from '../core/respons
 import { applyTransfer, describeCounts, transferHistory, undoTransfer } from '../core/responsibility/transferService';
 import { Store } from '../core/store/database';
 import { signIn } from '../core/users/auth';
-import type { Actor } from '../core/users/rights';
+import type { Actor } from '../core/access/rights';
 import { asUser, signInOptions } from './adminCommands';
 import type { SignInOptions } from './adminCommands';
 import { count, runVerb, EXIT_FAILED, envValue } from './output';

@@ -10,6 +10,7 @@ import type { PartyOrigin } from '../core/cti/phoneIndex';
 import type { CtiProvider } from '../core/cti/provider';
 import { CtiSimulator } from '../core/cti/simulator';
 import type { Logger } from '../core/log';
+import { partyRecord } from '../core/objects/objectQueries';
 import { taggedLogger } from '../core/log';
 import { CallStatusBar } from '../providers/cti/callStatusBar';
 import type { Session } from './session';
@@ -311,12 +312,7 @@ export class PartyDocuments implements vscode.TextDocumentContentProvider {
     if (!match?.[1] || !match[2] || !store) return '';
     const origin = match[1] as PartyOrigin;
     const id = Number(match[2]);
-    const row =
-      origin === 'person'
-        ? store.get<{ no: number; name: string; extra: string | null; email: string | null }>("SELECT person_no AS no, trim(coalesce(first_name, '') || ' ' || last_name) AS name, company AS extra, email FROM persons WHERE id = ?", [id])
-        : origin === 'creditor'
-          ? store.get<{ no: number; name: string; extra: string | null; email: string | null }>('SELECT creditor_no AS no, name, trade AS extra, email FROM creditors WHERE id = ?', [id])
-          : store.get<{ no: number; name: string; extra: string | null; email: string | null }>("SELECT owner_no AS no, trim(coalesce(first_name, '') || ' ' || last_name) AS name, NULL AS extra, email FROM owners WHERE id = ?", [id]);
+    const row = partyRecord(store, origin, id);
     if (!row) return vscode.l10n.t('The record no longer exists.');
     const lines = [`# ${row.name}`, '', `${originLabel(origin)} ${row.no}${row.extra ? ` · ${row.extra}` : ''}`, ''];
     if (row.email) lines.push(`- E-Mail: ${row.email}`);

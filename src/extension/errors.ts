@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { IxError } from '../core/errors';
 import type { Logger } from '../core/log';
-import { SftpCancelledError, SftpError, SftpHostKeyChangedError } from '../core/sftp/sftpErrors';
-import { SftpNotConfiguredError, SftpSettingsError } from '../core/sftp/sftpSettings';
+import type { SuggestedAction } from '../core/errors';
+import { SftpCancelledError } from '../core/sftp/sftpErrors';
 import { StoreError } from '../core/store/errors';
 
 /** The localized text of an error: a core {@link IxError} through the l10n bundle, anything else as is. */
@@ -18,9 +18,30 @@ export interface ErrorActions {
   readonly restoreBackup?: (file: string) => Promise<void>;
 }
 
+/** The button text and what it does, per action an error can suggest (one table for every error). */
+function actionButton(action: SuggestedAction, error: unknown, actions: ErrorActions): { label: string; run: () => Thenable<unknown> | Promise<unknown> | undefined } | undefined {
+  switch (action) {
+    case 'signIn':
+      return { label: vscode.l10n.t('Sign in'), run: () => vscode.commands.executeCommand('ixhaus.session.signIn') };
+    case 'createDemoStore':
+      return { label: vscode.l10n.t('Create Demo Store'), run: () => vscode.commands.executeCommand('ixhaus.store.createDemo') };
+    case 'openStore':
+      return { label: vscode.l10n.t('Open Store…'), run: () => vscode.commands.executeCommand('ixhaus.store.open') };
+    case 'restoreBackup': {
+      const file = error instanceof StoreError ? error.file : undefined;
+      const restore = actions.restoreBackup;
+      return file && restore ? { label: vscode.l10n.t('Restore backup'), run: () => restore(file) } : undefined;
+    }
+    case 'sftpSettings':
+      return { label: vscode.l10n.t('Open SFTP Settings'), run: () => vscode.commands.executeCommand('ixhaus.sftp.configure') };
+    case 'retrustHostKey':
+      return { label: vscode.l10n.t('Re-trust Host Key…'), run: () => vscode.commands.executeCommand('ixhaus.sftp.retrustHostKey') };
+  }
+}
+
 /**
- * Shows an error to the user (localized, with the actions its kind calls for: "Restore backup" for a damaged
- * store with a valid `.bak`, "Show log" always) and logs it.
+ * Shows an error to the user, localized, with the actions the error itself suggests ({@link IxError.suggestedActions}:
+ * "Sign in", "Restore backup", "Open SFTP Settings" …) and "Show log" always, and logs it.
  */
 export async function showError(error: unknown, actions: ErrorActions): Promise<void> {
   const { logger } = actions;
@@ -31,19 +52,10 @@ export async function showError(error: unknown, actions: ErrorActions): Promise<
   else logger.error(error instanceof Error && error.stack ? `${error.message}\n${error.stack}` : text);
   // a cancel is the user's own decision: logged, not shown as an error
   if (error instanceof SftpCancelledError) return;
-  const restore = vscode.l10n.t('Restore backup');
+  const suggested = error instanceof IxError ? error.suggestedActions : [];
+  const buttons = suggested.map((a) => actionButton(a, error, actions)).filter((b) => b !== undefined);
   const showLog = vscode.l10n.t('Show log');
-  const sftpSettings = vscode.l10n.t('Open SFTP Settings');
-  const retrust = vscode.l10n.t('Re-trust Host Key…');
-  const items: string[] = [];
-  const backup = error instanceof StoreError ? error.backupFile : undefined;
-  if (backup && error instanceof StoreError && error.file && actions.restoreBackup) items.push(restore);
-  if (error instanceof SftpHostKeyChangedError) items.push(retrust);
-  else if (error instanceof SftpError || error instanceof SftpNotConfiguredError || error instanceof SftpSettingsError || (error instanceof IxError && error.code === 'E_SFTP_NO_SECRET')) items.push(sftpSettings);
-  items.push(showLog);
-  const picked = await vscode.window.showErrorMessage(text, ...items);
-  if (picked === restore && error instanceof StoreError && error.file && actions.restoreBackup) await actions.restoreBackup(error.file);
-  if (picked === sftpSettings) await vscode.commands.executeCommand('ixhaus.sftp.configure');
-  if (picked === retrust) await vscode.commands.executeCommand('ixhaus.sftp.retrustHostKey');
+  const picked = await vscode.window.showErrorMessage(text, ...buttons.map((b) => b.label), showLog);
   if (picked === showLog) actions.showLog();
+  else await buttons.find((b) => b.label === picked)?.run();
 }

@@ -13,8 +13,10 @@ import { registerCommands } from './commands/registerCommands';
 import { registerTransferSerializer } from './commands/responsibleCommands';
 import { LicenseDocuments } from './licenseDocuments';
 import { MailHost } from './mail/mailHost';
-import { registerSmtpSerializer } from './mail/smtpPanel';
-import { startSchedulerMonitor } from './mail/schedulerMonitor';
+import { MailSettingsPanels } from './panels/mailSettingsPanel';
+import { TransferPanels } from './panels/transferResponsiblePanel';
+import { writeReport } from './commands/mailCommands';
+import { SchedulerMonitor, schedulerDeps } from './mail/schedulerMonitor';
 import { showError } from './errors';
 import type { ViewId } from './ids';
 import { createLog } from './log';
@@ -23,6 +25,7 @@ import { Session } from './session';
 import { StoreHost } from './storeHost';
 import { CtiService, PARTY_SCHEME, PartyDocuments } from './ctiService';
 import { callJournalRoots } from '../providers/cti/callJournalTree';
+import { changeTouches } from '../core/store/database';
 
 /** What `activate()` returns: the API used by the in-host tests and other extensions. */
 export interface IxHausApi {
@@ -39,6 +42,18 @@ export interface IxHausApi {
 
 let active: Services | undefined;
 
+/** The tables each view shows (DESIGN.md §4b): a store change refreshes only the views that show what it wrote. */
+const VIEW_TABLES: Readonly<Record<ViewId, readonly string[]>> = {
+  'ixhaus.licenses': ['licenses', 'license_modules', 'license_history', 'user_modules', 'users'],
+  'ixhaus.settings': ['setting_values'],
+  'ixhaus.modules': ['licenses', 'license_modules', 'user_modules', 'users', 'program_rights'],
+  'ixhaus.objects': ['objects', 'owners', 'creditors', 'persons', 'object_owners', 'object_creditors', 'teams', 'team_members', 'responsibilities', 'phone_numbers'],
+  'ixhaus.scheduler': ['scheduler_jobs', 'scheduler_runs', 'scheduler_incidents'],
+  'ixhaus.callJournal': ['call_journal', 'cti_picks'],
+};
+/** What the CTI gate reads (ctiGate: the user's line, the CTI settings, the licensed module). */
+const CTI_GATE_TABLES: readonly string[] = ['users', 'setting_values', 'licenses', 'license_modules', 'user_modules'];
+
 /** Activation: composition root (DESIGN.md §1). Creates the services, views, status bar and commands. */
 export async function activate(context: vscode.ExtensionContext): Promise<IxHausApi> {
   const started = performance.now();
@@ -49,7 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
 
   // Trees show data only to a signed-in user; without one, the viewsWelcome content offers sign-in.
   const whenSignedIn = (roots: () => TreeNode[]) => () => (session.actor ? roots() : []);
-  const settingsFilter: SettingsFilter = { query: undefined };
+  const settingsFilter: SettingsFilter = { query: undefined, hitIndex: -1 };
   const trees: Record<ViewId, NodeTreeProvider> = {
     'ixhaus.licenses': new NodeTreeProvider(whenSignedIn(() => licenseRoots(storeHost.store))),
     'ixhaus.settings': new NodeTreeProvider(whenSignedIn(() => settingsRoots(storeHost.store, session.actor?.id, settingsFilter))),
@@ -66,16 +81,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   const licenseDocuments = new LicenseDocuments();
   const mail = new MailHost(context.secrets);
   const cti = new CtiService(context, storeHost, session, logger);
-  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, settingsHitIndex: -1, panels: {}, mail, cti };
+  const mailPanels = new MailSettingsPanels({ extensionUri: context.extensionUri, storeHost, session, mail, logger, onTested: (result, to, server) => writeReport({ mail }, result, server, to) });
+  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, transferPanels: new TransferPanels(), mailPanels, mail, cti };
   active = services;
   context.subscriptions.push(channel, storeHost, session, statusBar, licenseDocuments, mail, ...Object.values(trees), ...Object.values(treeViews));
-  context.subscriptions.push(...registerCommands(services), registerTransferSerializer(services), registerSmtpSerializer(services), startSchedulerMonitor(services));
+  context.subscriptions.push(...registerCommands(services), registerTransferSerializer(services), mailPanels, new SchedulerMonitor(schedulerDeps(services)));
   context.subscriptions.push(
     cti,
     vscode.workspace.registerTextDocumentContentProvider(PARTY_SCHEME, new PartyDocuments(storeHost)),
     cti.onDidChangeJournal(() => trees['ixhaus.callJournal'].refresh()),
     session.onDidChange(() => void cti.restart()),
-    storeHost.onDidChangeData(() => void cti.refreshGate()),
+    // the CTI gate reads the user's line, the CTI settings and the license: a journal row does not re-run it
+    storeHost.onDidChangeData((change) => changeTouches(change, CTI_GATE_TABLES) && void cti.refreshGate()),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('ixhaus.cti') && void cti.restart()),
   );
   const updateStatus = (): void => statusBar.update(storeHost.store, session.actor);
@@ -85,7 +102,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
       updateStatus();
       refreshViews();
     }),
-    storeHost.onDidChangeData(() => refreshViews()),
+    storeHost.onDidChangeData((change) => {
+      for (const id of Object.keys(trees) as ViewId[]) if (changeTouches(change, VIEW_TABLES[id])) trees[id].refresh();
+    }),
     session.onDidChange((actor) => {
       updateStatus();
       refreshViews();

@@ -4,8 +4,9 @@ import type { NodeTreeProvider, TreeNode } from '../providers/tree/treeNode';
 import type { SettingsFilter } from '../providers/tree/settingsTree';
 import type { ViewId } from './ids';
 import type { LicenseDocuments } from './licenseDocuments';
-import type { TransferResponsiblePanel } from './panels/transferResponsiblePanel';
+import type { TransferPanels } from './panels/transferResponsiblePanel';
 import type { MailHost } from './mail/mailHost';
+import type { MailSettingsPanels } from './panels/mailSettingsPanel';
 import type { Session } from './session';
 import type { StoreHost } from './storeHost';
 import type { CtiService } from './ctiService';
@@ -24,12 +25,12 @@ export interface Services {
   /** the tree data providers and tree views of the three views */
   readonly views: Readonly<Record<ViewId, NodeTreeProvider>>;
   readonly treeViews: Readonly<Record<ViewId, vscode.TreeView<TreeNode>>>;
-  /** the search of the Systemeinstellungen view */
+  /** the state of the Systemeinstellungen view (search, last hit) */
   readonly settingsFilter: SettingsFilter;
-  /** index of the search hit last revealed by "next hit" (-1: none yet) */
-  settingsHitIndex: number;
-  /** the open webview panels (one per kind and window) */
-  readonly panels: { transferResponsible?: TransferResponsiblePanel };
+  /** the one record of the open "Verantwortlichen ändern" panel */
+  readonly transferPanels: TransferPanels;
+  /** the one record of the open "SMTP Einstellungen" panel */
+  readonly mailPanels: MailSettingsPanels;
   /** SMTP secrets (secret storage) and the connection-test report channel */
   readonly mail: MailHost;
   /** telephone integration (issue 9) */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { Actor } from '../core/users/rights';
-import { isAdmin } from '../core/users/rights';
+import type { Actor } from '../core/access/rights';
+import { isAdmin } from '../core/access/rights';
 import { CONTEXT_KEYS } from './ids';
 
 /**

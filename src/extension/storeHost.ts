@@ -5,6 +5,7 @@ import type { Logger } from '../core/log';
 import { generateDemoData } from '../core/demo/demoData';
 import type { DemoSummary } from '../core/demo/demoData';
 import { Store, restoreFromBackup } from '../core/store/database';
+import type { StoreChange } from '../core/store/database';
 import { CONFIG, CONTEXT_KEYS } from './ids';
 
 /** Default file name of the demo store in the extension's global storage folder. */
@@ -22,7 +23,7 @@ export class StoreHost implements vscode.Disposable {
   private current: Store | undefined;
   private removeChangeListener: (() => void) | undefined;
   private readonly storeEmitter = new vscode.EventEmitter<Store | undefined>();
-  private readonly dataEmitter = new vscode.EventEmitter<void>();
+  private readonly dataEmitter = new vscode.EventEmitter<StoreChange>();
   readonly onDidChangeStore = this.storeEmitter.event;
   readonly onDidChangeData = this.dataEmitter.event;
 
@@ -154,7 +155,7 @@ export class StoreHost implements vscode.Disposable {
 
   private attach(store: Store): void {
     this.current = store;
-    this.removeChangeListener = store.onDidChange(() => this.dataEmitter.fire());
+    this.removeChangeListener = store.onDidChange((change) => this.dataEmitter.fire(change));
     void this.updateContext();
     this.storeEmitter.fire(store);
   }

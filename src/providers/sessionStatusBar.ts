@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Store } from '../core/store/database';
-import type { Actor } from '../core/users/rights';
+import type { Actor } from '../core/access/rights';
 
 /** Status-bar item showing who is signed in (click: sign out) or offering "Sign in"; marks a read-only store. */
 export class SessionStatusBar implements vscode.Disposable {
@@ -26,6 +26,8 @@ export class SessionStatusBar implements vscode.Disposable {
       this.item.command = 'ixhaus.session.signIn';
     }
     if (store.readOnly) this.item.tooltip += `\n${vscode.l10n.t('The store is open read-only.')}`;
+    // screen readers get the whole sentence, not the codicon text ("$(account) admin")
+    this.item.accessibilityInformation = { label: this.item.tooltip, role: 'button' };
     this.item.show();
   }
 

@@ -139,7 +139,7 @@ describe('iX-Haus extension in a real VS Code host', () => {
     assert.equal(labelOf(node!.treeItem()), 'AutomatischeAbmeldungNachTagen = 5');
     await vscode.commands.executeCommand('ixhaus.settings.edit', { name: 'AutomatischeAbmeldungNachTagen', value: '99' });
     assert.equal(value(), '5', 'an out-of-range value changes nothing');
-    await vscode.commands.executeCommand('ixhaus.settings.reset', { id: 'setting/1.0.1.4' });
+    await vscode.commands.executeCommand('ixhaus.settings.reset', api.views['ixhaus.settings'].allNodes().find((n) => n.id === 'setting/1.0.1.4'));
     assert.equal(value(), undefined, 'back to the default, nothing stored');
     assert.equal(store.scalar("SELECT count(*) FROM audit_log WHERE action = 'setting.set' AND entity_key LIKE '1.0.1.4 %'"), 2);
   });
@@ -151,8 +151,11 @@ describe('iX-Haus extension in a real VS Code host', () => {
     const other = String(store.scalar("SELECT login FROM users WHERE active = 1 AND login <> 'admin' AND id NOT IN (SELECT user_id FROM user_modules WHERE module_code = 'SCHEDULER') ORDER BY id LIMIT 1"));
     await vscode.commands.executeCommand('ixhaus.users.unlockModule', { login: other, module: 'SCHEDULER' });
     assert.equal(store.scalar("SELECT count(*) FROM user_modules WHERE module_code = 'SCHEDULER'"), 2, 'beyond the seats: refused, nothing changed');
-    await vscode.commands.executeCommand('ixhaus.users.lockModule', { id: `modules/SCHEDULER/user/${holder}` });
-    await vscode.commands.executeCommand('ixhaus.users.unlockModule', { id: 'modules/SCHEDULER', login: other });
+    // from the tree: the user node under the module (the node carries user and module; no id is parsed)
+    const holderNode = api.views['ixhaus.modules'].allNodes().find((n) => n.id === `modules/SCHEDULER/user/${holder}`);
+    assert.ok(holderNode, 'the holder under Module › Scheduler');
+    await vscode.commands.executeCommand('ixhaus.users.lockModule', holderNode);
+    await vscode.commands.executeCommand('ixhaus.users.unlockModule', { module: 'SCHEDULER', login: other });
     assert.equal(store.scalar("SELECT count(*) FROM user_modules m JOIN users u ON u.id = m.user_id WHERE m.module_code = 'SCHEDULER' AND u.login = ?", [other]), 1);
     await vscode.commands.executeCommand('ixhaus.users.changeRole', { login: other, role: 'Technik' });
     assert.equal(store.scalar('SELECT role FROM users WHERE login = ?', [other]), 'Technik');

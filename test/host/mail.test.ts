@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import { createJob } from '../../src/core/scheduler/scheduler';
 import type { MonitorOutcome } from '../../src/core/scheduler/scheduler';
 import type { IxHausApi } from '../../src/extension/extension';
+import type { MailTestResult } from '../../src/core/mail/mailTest';
+import type { MailInitView, MailSavedView, TestReportView } from '../../src/shared/protocol/mailSettings';
 import { startSmtpPeer } from '../peers/smtpPeer';
 import type { SmtpPeer } from '../peers/smtpPeer';
 
@@ -42,8 +44,7 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
     await vscode.commands.executeCommand('ixhaus.mail.editSettings', { settings: { authType: 'basic', host: '127.0.0.1', port: String(peer.port), ssl: true, user: USER, from: USER, schedulerRecipient: 'admin1@ixhaus.example', schedulerRecipient2: 'admin2@ixhaus.example' } });
     await vscode.commands.executeCommand('ixhaus.mail.setSecret', { kind: 'password', value: SECRET });
     assert.equal(await api.services.context.secrets.get(api.services.mail.key(store, 'password')), SECRET);
-    await vscode.commands.executeCommand('ixhaus.mail.testConnection', { to: 'mieter@example.org', caFile });
-    const result = api.services.mail.lastResult;
+    const result = await vscode.commands.executeCommand<MailTestResult | undefined>('ixhaus.mail.testConnection', { to: 'mieter@example.org', caFile });
     assert.ok(result?.ok, JSON.stringify(result?.smtp.steps));
     assert.deepEqual(result.smtp.steps.map((s) => s.status), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
     assert.equal(peer.log.messages.length, 1);
@@ -62,8 +63,8 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
   it('a wrong password is reported at AUTH with the hint, not as a crash', async () => {
     const store = api.services.storeHost.store!;
     await vscode.commands.executeCommand('ixhaus.mail.setSecret', { kind: 'password', value: 'falsch' });
-    await vscode.commands.executeCommand('ixhaus.mail.testConnection', { to: 'mieter@example.org', caFile });
-    const failed = api.services.mail.lastResult?.smtp.steps.find((s) => s.status === 'failed');
+    const result = await vscode.commands.executeCommand<MailTestResult | undefined>('ixhaus.mail.testConnection', { to: 'mieter@example.org', caFile });
+    const failed = result?.smtp.steps.find((s) => s.status === 'failed');
     assert.equal(failed?.step, 'AUTH');
     assert.equal(failed?.hint?.id, 'auth-rejected-basic');
     await api.services.mail.write(store, 'password', '');
@@ -106,45 +107,73 @@ describe('SMTP Einstellungen webview in a real VS Code host', () => {
   const SECRET2 = 'Webview-Geheimnis-7c2e!';
   let api: IxHausApi;
   let peer: SmtpPeer;
+  let caFile: string;
 
   before(async () => {
     api = (await vscode.extensions.getExtension<IxHausApi>(EXTENSION_ID)!.activate());
     await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'admin', password: 'demo' });
     peer = await startSmtpPeer({ tls: 'starttls', user: USER, password: SECRET2 });
+    caFile = path.join(os.tmpdir(), `ixhaus-host-ca2-${process.pid}.pem`);
+    fs.writeFileSync(caFile, peer.cert.cert);
   });
   after(async () => {
-    api.services.mail.smtpPanel?.dispose();
+    api.services.mailPanels.open?.panel.dispose();
     await peer.close();
+    fs.rmSync(caFile, { force: true });
     await vscode.commands.executeCommand('ixhaus.session.signOut');
   });
 
-  it('loads under its strict CSP (the form says ready), saves through the host validator, tests, and never gets the secret back', async () => {
-    await vscode.commands.executeCommand('ixhaus.mail.openSettings');
-    const panel = api.services.mail.smtpPanel;
+  it('loads under its strict CSP, saves through the host validator, answers errors as localized replies, and never gets the secret back', async () => {
+    const loaded = new Promise<void>((resolve) => {
+      const wait = setInterval(() => {
+        const open = api.services.mailPanels.open;
+        if (!open) return;
+        clearInterval(wait);
+        const sub = open.onDidLoadPage(() => (sub.dispose(), resolve()));
+      }, 5);
+    });
+    await vscode.commands.executeCommand('ixhaus.mail.openSettings', { caFile });
+    const panel = api.services.mailPanels.open;
     assert.ok(panel, 'panel open');
     assert.match(panel.panel.webview.html, /default-src 'none'; script-src 'nonce-[A-Za-z0-9+/=]{24}'/);
     assert.doesNotMatch(panel.panel.webview.html, /unsafe-inline/);
-    for (let i = 0; i < 150 && !panel.posted.some((m) => m.type === 'mail/settings/init'); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(panel.posted.some((m) => m.type === 'mail/settings/init'), 'the webview script ran and asked for its data');
+    await Promise.race([loaded, new Promise((_, reject) => setTimeout(() => reject(new Error('the page never asked for its data')), 15_000))]);
 
-    await panel.receive({ type: 'mail/settings/save', values: { authType: 'basic', host: '127.0.0.1', port: 'abc', ssl: true, user: USER, from: USER }, secrets: {} });
-    assert.equal(panel.posted.at(-1)?.type, 'mail/settings/refused', 'the host re-validates what the form sends');
-    await panel.receive({ type: 'mail/settings/save', values: { authType: 'basic', host: '127.0.0.1', port: String(peer.port), ssl: true, user: USER, from: USER, schedulerRecipient: 'admin1@ixhaus.example' }, secrets: { password: SECRET2 } });
-    const saved = panel.posted.at(-1);
-    assert.equal(saved?.type, 'mail/settings/saved');
-    assert.ok(saved?.type === 'mail/settings/saved' && saved.presence.password === true);
+    await assert.rejects(panel.invoke('mail/settings/save', { values: { authType: 'basic', host: '127.0.0.1', port: 'abc', ssl: true, user: USER, from: USER }, secrets: {} }), /The port must be a whole number/);
+    const saved = (await panel.invoke('mail/settings/save', { values: { authType: 'basic', host: '127.0.0.1', port: String(peer.port), ssl: true, user: USER, from: USER, schedulerRecipient: 'admin1@ixhaus.example' }, secrets: { password: SECRET2 } })) as MailSavedView;
+    assert.equal(saved.presence.password, true);
     const store = api.services.storeHost.store!;
     assert.equal(await api.services.context.secrets.get(api.services.mail.key(store, 'password')), SECRET2);
 
-    panel.testOptions = { ca: peer.cert.cert };
-    await panel.receive({ type: 'mail/test/run', to: 'mieter@example.org' });
-    const result = panel.posted.at(-1);
-    assert.ok(result?.type === 'mail/test/result' && result.report.ok, JSON.stringify(result));
+    // an invalid recipient: a localized error reply (the page shows it and re-enables Test), no crash, nothing sent
+    const sentBefore = peer.log.messages.length;
+    await assert.rejects(panel.invoke('mail/test/run', { to: 'kein empfänger' }), /"kein empfänger" is not a valid e-mail address/);
+    assert.equal(peer.log.messages.length, sentBefore);
+    const report = (await panel.invoke('mail/test/run', { to: 'mieter@example.org' })) as TestReportView;
+    assert.ok(report.ok, JSON.stringify(report));
 
-    // the secret is nowhere but in secret storage: not in anything posted to the webview, the store file, the logs
-    assert.equal(JSON.stringify(panel.posted).includes(SECRET2), false, 'secret posted to the webview');
+    const init = (await panel.invoke('mail/settings/init', {})) as MailInitView;
+    for (const answer of [saved, report, init]) assert.equal(JSON.stringify(answer).includes(SECRET2), false, 'secret sent to the webview');
     assert.equal(fs.readFileSync(store.file!).includes(Buffer.from(SECRET2)), false, 'secret in the store file');
     for (const file of filesBelow(path.dirname(path.dirname(api.services.context.logUri.fsPath)))) assert.equal(fs.readFileSync(file).includes(Buffer.from(SECRET2)), false, `secret in ${file}`);
-    await api.services.mail.write(store, 'password', '');
+  });
+
+  it('a test result that finishes while the panel is hidden is shown when the panel is shown again', async () => {
+    const panel = api.services.mailPanels.open!;
+    const doc = await vscode.workspace.openTextDocument(caFile);
+    await vscode.window.showTextDocument(doc, { viewColumn: panel.panel.viewColumn ?? vscode.ViewColumn.Active, preview: false });
+    for (let i = 0; i < 100 && panel.panel.visible; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(panel.panel.visible, false, 'the panel is hidden');
+    const report = (await panel.invoke('mail/test/run', { to: 'hinten@example.org' })) as TestReportView;
+    assert.ok(report.ok);
+    const reloaded = new Promise<void>((resolve) => {
+      const sub = panel.onDidLoadPage(() => (sub.dispose(), resolve()));
+    });
+    panel.panel.reveal();
+    await Promise.race([reloaded, new Promise((_, reject) => setTimeout(() => reject(new Error('the page was not loaded again')), 15_000))]);
+    const init = (await panel.invoke('mail/settings/init', {})) as MailInitView;
+    assert.equal(init.report?.to, 'hinten@example.org', 'the result waited for the page');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await api.services.mail.write(api.services.storeHost.store!, 'password', '');
   });
 });

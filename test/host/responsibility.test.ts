@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { IxHausApi } from '../../src/extension/extension';
 import type { BatchView, InitView, PreviewView, UndoView } from '../../src/shared/protocol/responsibility';
-import { partyOfNodeId } from '../../src/providers/tree/objectsTree';
+import { partyOfNode } from '../../src/providers/tree/objectsTree';
+import { nodeOf } from '../../src/providers/tree/treeNode';
 
 const EXTENSION_ID = 'ixhaus-admin.ixhaus-admin';
 
@@ -21,18 +22,21 @@ describe('Verantwortlichen ändern in a real VS Code host (command → panel →
   });
 
   after(async () => {
-    api.services.panels.transferResponsible?.panel.dispose();
+    api.services.transferPanels.open?.panel.dispose();
     await vscode.commands.executeCommand('ixhaus.session.signOut');
   });
 
   const panel = () => {
-    const p = api.services.panels.transferResponsible;
+    const p = api.services.transferPanels.open;
     assert.ok(p, 'the command opened the panel');
     return p;
   };
 
   it('opens the panel from a Modules & Users user node, prefilled with that user', async () => {
-    await vscode.commands.executeCommand('ixhaus.responsible.transfer', { id: `users/user/${from}` });
+    await api.views['ixhaus.modules'].getChildren();
+    const userNode = api.views['ixhaus.modules'].allNodes().find((n) => nodeOf(n, 'user')?.data.user.login === from && nodeOf(n, 'user')?.data.module === undefined);
+    assert.ok(userNode, `user node of ${from}`);
+    await vscode.commands.executeCommand('ixhaus.responsible.transfer', userNode);
     assert.equal(panel().panel.viewType, 'ixhaus.transferResponsible');
     assert.equal(panel().panel.webview.options.enableScripts, true);
     assert.match(panel().panel.webview.html, /Content-Security-Policy" content="default-src 'none'; script-src 'nonce-/);
@@ -79,15 +83,18 @@ describe('Verantwortlichen ändern in a real VS Code host (command → panel →
   });
 
   it('takes the chosen objects from a multi-selection in the Objekte view', async () => {
-    api.services.panels.transferResponsible?.panel.dispose();
+    api.services.transferPanels.open?.panel.dispose();
     const objects = await api.views['ixhaus.objects'].getChildren();
     assert.equal(objects.length, 200, 'the demo objects, by Objektnummer');
     const groups = api.views['ixhaus.objects'].getChildren(objects[0]);
     assert.deepEqual(groups.map((g) => g.id.split('/').pop()), ['owners', 'creditors', 'persons']);
     const persons = api.views['ixhaus.objects'].getChildren(groups[2]);
     assert.ok(persons.length > 0 && /^object\/\d+\/persons\/person\/\d+$/.test(persons[0]!.id));
-    // "Anrufen" on a party node dials one of that record's numbers (the node names the record)
-    assert.deepEqual(partyOfNodeId(persons[0]!.id), { origin: 'person', partyId: Number(persons[0]!.id.split('/').pop()) });
+    // "Anrufen" on a party node dials one of that record's numbers (the node carries the record)
+    const person = nodeOf(persons[0], 'party');
+    assert.ok(person);
+    assert.deepEqual(partyOfNode(persons[0]), { origin: 'person', partyId: person.data.id });
+    assert.equal(persons[0]!.id, `object/${nodeOf(objects[0], 'object')!.data.objectNo}/persons/person/${person.data.id}`);
     await vscode.commands.executeCommand('ixhaus.responsible.transfer', objects[1], [objects[0], objects[1]]);
     const init = (await panel().invoke('responsibility/session/init', {})) as InitView;
     const nos = objects.slice(0, 2).map((o) => Number(o.id.split('/')[1]));

@@ -5,7 +5,7 @@ import type { CallAlert } from '../../src/core/cti/ctiSession';
 import { listJournal } from '../../src/core/cti/ctiSession';
 import { FRITZBOX_REFUSED_HINT, FritzboxCallMonitor, parseFritzLine } from '../../src/core/cti/fritzboxCallMonitor';
 import { writePhoneNumber } from '../../src/core/cti/phoneIndex';
-import { LineSplitter } from '../../src/core/cti/provider';
+import { LineSplitter } from '../../src/core/net/lineSplitter';
 import type { Store } from '../../src/core/store/database';
 import { amiFrame, amiPeer, collectingLogger, EventLog, fritzPeer, StatusLog, untilStatus } from '../peers/ctiPeers';
 import type { AmiPeerLog, ScriptedPeer } from '../peers/ctiPeers';

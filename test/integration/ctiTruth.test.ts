@@ -10,7 +10,7 @@ import { FritzboxCallMonitor } from '../../src/core/cti/fritzboxCallMonitor';
 import { writePhoneNumber } from '../../src/core/cti/phoneIndex';
 import { setSetting } from '../../src/core/settings/settingsService';
 import type { Store } from '../../src/core/store/database';
-import type { Actor } from '../../src/core/users/rights';
+import type { Actor } from '../../src/core/access/rights';
 import { amiFrame, amiPeer, badAmiPeer, collectingLogger, fritzPeer, StatusLog, tr064CallListPeer, untilStatus } from '../peers/ctiPeers';
 import type { ScriptedListCall, ScriptedPeer } from '../peers/ctiPeers';
 import { smallDemoStore } from '../helpers';

@@ -29,7 +29,7 @@ import {
   SftpTimeoutError,
 } from '../../src/core/sftp/sftpErrors';
 import type { Store } from '../../src/core/store/database';
-import type { Actor } from '../../src/core/users/rights';
+import type { Actor } from '../../src/core/access/rights';
 import { PermissionError } from '../../src/core/errors';
 import { signIn } from '../../src/core/users/auth';
 import { smallDemoStore, tempDir } from '../helpers';

@@ -15,7 +15,7 @@ import { generateLicenseKey, generateVendorKey, issueLicenseFile, licenseFileBas
 import { buildTrustedKeys } from '../../src/core/license/licenseService';
 import { remoteFileType } from '../../src/core/sftp/licenseServer';
 import type { Store } from '../../src/core/store/database';
-import type { Actor } from '../../src/core/users/rights';
+import type { Actor } from '../../src/core/access/rights';
 import { smallDemoStore, tempDir } from '../helpers';
 import { SFTP_PEER_DIR, SFTP_PEER_PASSWORD, SFTP_PEER_USER, startSftpPeer } from '../peers/sftpPeer';
 import type { LongNameStyle, SftpPeer } from '../peers/sftpPeer';

@@ -83,6 +83,19 @@ test('SMTP Einstellungen webview: fill, save, reopen, test against a local SMTP 
     assert.equal(received.length, 1);
     assert.match(received[0], /Subject: iX-Haus plus: SMTP-Verbindungstest/);
 
+    // accessibility: groups with legends, a polite live region, a report table with named columns
+    assert.ok((await reopened.locator('fieldset > legend').count()) >= 3, 'fieldsets with legends');
+    assert.equal(await reopened.locator('#status[role="status"][aria-live="polite"]').count(), 1);
+    assert.deepEqual(await reopened.locator('#report th[scope="col"]').allTextContents(), ['Step', 'Status', 'Server reply']);
+
+    // an invalid recipient: the host's localized error reply is shown, and Test can be pressed again
+    await reopened.locator('#testRecipient input').fill('kein empfänger');
+    await reopened.locator('#test').click();
+    await reopened.locator('#error[role="alert"]', { hasText: 'is not a valid e-mail address' }).waitFor({ timeout: 15000 });
+    await reopened.locator('#test:not([disabled])').waitFor({ timeout: 5000 });
+    await shot('12b-smtp-invalid-recipient');
+    assert.equal(received.length, 1, 'nothing sent for an invalid recipient');
+
     // a window reload restores the panel (serializer); after the sign-in it shows the saved settings again
     await runCommand(page, 'Developer: Reload Window');
     await page.waitForSelector('.monaco-workbench', { timeout: 60000 });

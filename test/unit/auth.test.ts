@@ -4,7 +4,7 @@ import { PermissionError } from '../../src/core/errors';
 import { Store } from '../../src/core/store/database';
 import { LoginFormatError, SignInError, UserInactiveError, signIn } from '../../src/core/users/auth';
 import { hashPassword, verifyPassword } from '../../src/core/users/password';
-import { canManageLicenses, isAdmin, requireAdmin, requireLicenseManager } from '../../src/core/users/rights';
+import { canManageLicenses, isAdmin, requireAdmin, requireLicenseManager } from '../../src/core/access/rights';
 
 describe('users: passwords and sign-in', () => {
   let store: Store;

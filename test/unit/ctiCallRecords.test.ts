@@ -3,7 +3,7 @@ import { callerObjects, callRecordActions, CallRecordAccessError, createAuftragF
 import type { Store } from '../../src/core/store/database';
 import { signIn } from '../../src/core/users/auth';
 import { DEMO_PASSWORD } from '../../src/core/demo/demoData';
-import type { Actor } from '../../src/core/users/rights';
+import type { Actor } from '../../src/core/access/rights';
 import { smallDemoStore } from '../helpers';
 
 describe('cti: Meldung / Auftrag anlegen from a call (domain.md §5)', function () {

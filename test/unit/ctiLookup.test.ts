@@ -8,7 +8,7 @@ import { Store } from '../../src/core/store/database';
 import { MIGRATIONS } from '../../src/core/store/migrations';
 import { loadSqlJs } from '../../src/core/store/sqlJs';
 import { setSetting } from '../../src/core/settings/settingsService';
-import type { Actor } from '../../src/core/users/rights';
+import type { Actor } from '../../src/core/access/rights';
 import { smallDemoStore, tempDir } from '../helpers';
 
 describe('cti index and caller lookup (product.md §7, cti-protocols.md, C20, C22)', function () {

@@ -7,7 +7,7 @@ import { silentLogger } from '../../src/core/log';
 import { setSetting } from '../../src/core/settings/settingsService';
 import type { Store } from '../../src/core/store/database';
 import { setOwnCtiLine } from '../../src/core/users/userService';
-import type { Actor } from '../../src/core/users/rights';
+import type { Actor } from '../../src/core/access/rights';
 import { smallDemoStore } from '../helpers';
 
 describe('cti session with the simulator (product.md §7, issue 9 §3, §4, §6)', function () {

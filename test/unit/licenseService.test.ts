@@ -14,8 +14,10 @@ import {
   checkClock,
   diffLicenses,
   dueReminders,
+  installCandidates,
   installLicense,
   lockModule,
+  prepareInstall,
   markRemindersGiven,
   renderLicenseText,
   unlockModule,
@@ -28,7 +30,7 @@ import { SCHEMA_V1 } from '../../src/core/store/migrations/001_initial';
 import { APPLICATION_ID } from '../../src/core/store/fileCheck';
 import { loadSqlJs } from '../../src/core/store/sqlJs';
 import { signIn } from '../../src/core/users/auth';
-import type { Actor } from '../../src/core/users/rights';
+import type { Actor } from '../../src/core/access/rights';
 import { tempDir } from '../helpers';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
@@ -55,6 +57,24 @@ describe('license service on the demo store', function () {
     clerk = await signIn(store, login, DEMO_PASSWORD);
   });
   afterEach(async () => store.close());
+
+  it('the one install path: prepare (verify → diff, no write), then install all candidates or none', () => {
+    const licenseNo = demoLicensePayload(NOW).licenseNo;
+    const before = store.scalar('SELECT serial FROM licenses WHERE license_no = ?', [licenseNo]) as number;
+    const newer = prepareInstall(store, candidate({ serial: before + 1 }), DEMO_LICENSE_KEY, trusted, NOW);
+    assert.equal(newer.installed?.payload.serial, before);
+    assert.equal(newer.diff.serialAfter, before + 1);
+    assert.equal(store.scalar('SELECT serial FROM licenses WHERE license_no = ?', [licenseNo]), before, 'prepare writes nothing');
+    assert.throws(() => installCandidates(store, clerk, [newer], NOW), PermissionError);
+    // a second candidate that is refused inside the transaction takes the first one back with it
+    const older = { verified: { ...newer.verified, payload: { ...newer.verified.payload, serial: before - 1 } } };
+    assert.throws(() => installCandidates(store, admin, [newer, older], NOW), LicenseRollbackError);
+    assert.equal(store.scalar('SELECT serial FROM licenses WHERE license_no = ?', [licenseNo]), before, 'all or none');
+    const [result] = installCandidates(store, haupt, [newer], NOW);
+    assert.equal(result?.diff.serialAfter, before + 1);
+    assert.equal(store.scalar('SELECT serial FROM licenses WHERE license_no = ?', [licenseNo]), before + 1);
+    assert.throws(() => prepareInstall(store, candidate({ serial: before }), DEMO_LICENSE_KEY, trusted, NOW), LicenseRollbackError);
+  });
 
   it('the demo store holds a verified demo license, installed through the service with an audit row', () => {
     const [license] = listInstalledLicenses(store);

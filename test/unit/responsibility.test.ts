@@ -15,7 +15,7 @@ import {
   undoTransfer,
 } from '../../src/core/responsibility/transferService';
 import type { Store } from '../../src/core/store/database';
-import type { Actor } from '../../src/core/users/rights';
+import type { Actor } from '../../src/core/access/rights';
 import { UnknownUserError } from '../../src/core/users/userService';
 import { smallDemoStore } from '../helpers';
 

@@ -15,7 +15,7 @@ import {
   settingState,
 } from '../../src/core/settings/settingsService';
 import type { Store } from '../../src/core/store/database';
-import type { Actor } from '../../src/core/users/rights';
+import type { Actor } from '../../src/core/access/rights';
 import { smallDemoStore } from '../helpers';
 
 describe('settings catalogue', () => {

@@ -5,7 +5,7 @@ import { SeatsExceededError } from '../../src/core/license/licenseService';
 import { setSetting } from '../../src/core/settings/settingsService';
 import type { Store } from '../../src/core/store/database';
 import { LoginFormatError, signIn } from '../../src/core/users/auth';
-import type { Actor } from '../../src/core/users/rights';
+import type { Actor } from '../../src/core/access/rights';
 import { smallDemoStore } from '../helpers';
 import { ProgramRightInputError, canAccess, listProgramRights, programRightSetting, rightsClassesInUse, rightsModules, setProgramRight } from '../../src/core/users/programRights';
 import { CtiOffError, InactiveUserError, SelfLockoutError, UnknownRoleError, UnknownUserError, changeRole, myData, setActive, setOwnCtiLine, uncoupledUsers, unlockModuleFor } from '../../src/core/users/userService';

@@ -7,8 +7,11 @@
  */
 import type { Logger } from '../log';
 import { IxError, msg } from '../errors';
-import type { BackoffOptions, CallEvent, CtiProvider, DialOutcome, ProviderStatus, Timers } from './provider';
-import { Emitter, LineSplitter, ReconnectingConnection } from './provider';
+import { Emitter } from '../emitter';
+import { LineSplitter } from '../net/lineSplitter';
+import { ReconnectingConnection } from '../net/reconnectingConnection';
+import type { BackoffOptions, Timers } from '../net/reconnectingConnection';
+import type { CallEvent, CtiProvider, DialOutcome, ProviderStatus } from './provider';
 import { isInternalNumber, isSuppressedCallerId } from './phoneNumber';
 
 /**

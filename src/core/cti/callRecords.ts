@@ -6,7 +6,7 @@
 import type { Store } from '../store/database';
 import { IxError, msg } from '../errors';
 import { canAccess } from '../users/programRights';
-import type { Actor } from '../users/rights';
+import type { Actor } from '../access/rights';
 import type { PartyOrigin } from './phoneIndex';
 
 /** Which "create" actions the user has for calls. */

@@ -12,7 +12,7 @@ import { lookupCaller, readCtiSettings } from './callerLookup';
 import { isoWithOffset } from './callTime';
 import { dialString, maskNumber } from './phoneNumber';
 import type { CallEvent, CtiProvider, DialOutcome, HistoryCall } from './provider';
-import { Emitter } from './provider';
+import { Emitter } from '../emitter';
 
 /** An alert to show: the call and what the lookup found. `update` = the same call with a newer caller id. */
 export interface CallAlert {

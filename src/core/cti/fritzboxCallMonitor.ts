@@ -7,8 +7,11 @@
 import { parsePbxDate } from './callTime';
 import { tr064CallList, tr064Dial } from './fritzboxTr064';
 import type { Logger } from '../log';
-import type { BackoffOptions, CallEvent, CtiProvider, DialOutcome, HistoryCall, ProviderStatus, Timers } from './provider';
-import { Emitter, LineSplitter, ReconnectingConnection } from './provider';
+import { Emitter } from '../emitter';
+import { LineSplitter } from '../net/lineSplitter';
+import { ReconnectingConnection } from '../net/reconnectingConnection';
+import type { BackoffOptions, Timers } from '../net/reconnectingConnection';
+import type { CallEvent, CtiProvider, DialOutcome, HistoryCall, ProviderStatus } from './provider';
 
 /** The call monitor's default port. */
 export const FRITZBOX_PORT = 1012;

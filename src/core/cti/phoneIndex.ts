@@ -5,11 +5,10 @@
  * deleted numbers go with them (ON DELETE CASCADE). Numbers that cannot be normalised (SIP URIs, text; C22) are
  * stored but not indexed.
  */
-import type { Database } from 'sql.js';
 import type { Store } from '../store/database';
 import { IxError, msg } from '../errors';
-import type { Actor } from '../users/rights';
-import { requireAdmin } from '../users/rights';
+import type { Actor } from '../access/rights';
+import { requireAdmin } from '../access/rights';
 import { canonicalAreaCode, normalizePhoneNumber, SUFFIX_DIGITS } from './phoneNumber';
 
 /** Party kinds that own phone numbers (domain.md §5: Personenstamm, Kreditorenstamm, Eigentümer). */
@@ -136,20 +135,3 @@ export function setOwnAreaCode(store: Store, actor: Actor | undefined, value: st
   });
 }
 
-/** Migration v6 backfill on the raw database (inside the migration transaction): indexes every stored number. */
-export function backfillPhoneIndex(db: Database): void {
-  const areaRows = db.exec('SELECT value FROM meta WHERE key = ?', [AREA_CODE_META_KEY]);
-  const area = areaRows[0]?.values[0]?.[0];
-  const areaCode = typeof area === 'string' && area !== '' ? area : undefined;
-  const select = db.prepare('SELECT id, raw FROM phone_numbers');
-  const insert = db.prepare(INSERT_INDEX);
-  try {
-    while (select.step()) {
-      const [id, raw] = select.get() as [number, string];
-      for (const r of indexRowsFor(raw, areaCode)) insert.run([id, r.variant, r.e164, r.last8, r.extension]);
-    }
-  } finally {
-    select.free();
-    insert.free();
-  }
-}

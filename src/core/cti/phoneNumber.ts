@@ -234,11 +234,6 @@ export function normalizePhoneNumber(input: string, options: NormalizeOptions = 
   return national ? numberResult(national, extension, 'national') : invalid(msg('"{0}" is not a valid German number.'), input);
 }
 
-/** Digits of a caller id or dial string (formatting stripped; `+` kept). */
-export function digitsOnly(value: string): string {
-  return value.replace(/[^\d+]/g, '');
-}
-
 /**
  * True when a caller id is an internal extension: at most `maxDigits` digits after stripping formatting and the
  * Fritz!Box `**` prefix (setting `PlusGlobalCTIreactionNummernlaenge`, product.md §4).

@@ -4,7 +4,7 @@
  * {@link CtiSimulator.answer}, {@link CtiSimulator.hangUp}), so nothing depends on timing.
  */
 import type { CallEvent, CtiProvider, DialOutcome, ProviderStatus } from './provider';
-import { Emitter } from './provider';
+import { Emitter } from '../emitter';
 
 /** A simulated PBX with one or more lines. */
 export class CtiSimulator implements CtiProvider {

@@ -6,7 +6,7 @@ import type { LicensePayload } from '../license/licenseFile';
 import { buildTrustedKeys, installLicense, verifyForStore } from '../license/licenseService';
 import { hashPassword } from '../users/password';
 import { AREA_CODE_META_KEY, writePhoneNumber } from '../cti/phoneIndex';
-import type { Actor } from '../users/rights';
+import type { Actor } from '../access/rights';
 
 /** How many records of each kind the demo generator writes. Parties = persons + creditors + owners. */
 export interface DemoSizes {
@@ -134,189 +134,19 @@ export async function generateDemoData(store: Store, options: DemoOptions = {}):
     store.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [AREA_CODE_META_KEY, DEMO_AREA_CODE]);
     // created as a demo store: only such a store trusts the built-in demo vendor key (issue 15)
     store.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('store_kind', 'demo')");
-    const phone = new PhoneWriter(store, faker, DEMO_AREA_CODE);
-    // --- users
-    const userIds: number[] = [];
-    const usedLogins = new Set<string>();
-    const insertUser = 'INSERT INTO users (login, short_code, last_name, first_name, email, rights_class, role, active, coupled, password_hash, extension, tab_counters) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)';
-    for (let i = 0; i < sizes.users; i++) {
-      // the built-in admin account carries no person's name, as in iX-Haus
-      const first = i === 0 ? 'iX-Haus' : faker.person.firstName();
-      const last = i === 0 ? 'Administrator' : faker.person.lastName().slice(0, 30);
-      let login: string;
-      let role: string;
-      let rightsClass: string;
-      if (i === 0) {
-        [login, role, rightsClass] = [DEMO_ADMIN_LOGIN, 'Administrator', 'S'];
-      } else if (i === 1) {
-        [login, role, rightsClass] = [DEMO_HAUPTBENUTZER_LOGIN, 'Hauptbenutzer', 'H'];
-      } else {
-        login = uniqueLogin(first, last, usedLogins);
-        role = ROLES_CYCLE[i % ROLES_CYCLE.length] ?? 'Sachbearbeiter';
-        rightsClass = role === 'Buchhaltung' ? 'B' : role === 'Lesezugriff' ? 'L' : 'A';
-      }
-      usedLogins.add(login);
-      const shortCode = (first.slice(0, 1) + last.slice(0, 2)).toUpperCase() + String(i).padStart(2, '0');
-      const active = i > 1 && i % 13 === 0 ? 0 : 1;
-      const coupled = i > 1 && i % 11 === 0 ? 0 : 1;
-      const email = faker.internet.email({ firstName: first, lastName: last, provider: 'musterverwaltung.example' });
-      const extension = String(200 + i);
-      const id = store.run(insertUser, [login, shortCode, last, first.slice(0, 30), email, rightsClass, role, active, coupled, passwordHashes[i] ?? '', extension, i % 3 === 0 ? 1 : 0]).lastInsertRowid;
-      userIds.push(id);
-      progress();
-    }
-
-    // --- module unlocks within the demo license's seats (admin and Hauptbenutzer get everything)
-    for (const [code, , seats] of DEMO_MODULES) {
-      const holders = userIds.filter((_, index) => index < 2 || (index * 7 + code.length) % 3 !== 0).slice(0, seats);
-      for (const id of holders) store.run('INSERT INTO user_modules (user_id, module_code) VALUES (?, ?)', [id, code]);
-    }
-
-    // --- teams
-    const teamIds: number[] = [];
-    for (let i = 0; i < sizes.teams; i++) {
-      const name = `Team ${TEAM_NAMES[i % TEAM_NAMES.length]}${i >= TEAM_NAMES.length ? ` ${Math.floor(i / TEAM_NAMES.length) + 1}` : ''}`;
-      const leader = userIds[2 + (i % Math.max(1, userIds.length - 2))] ?? userIds[0];
-      const id = store.run('INSERT INTO teams (name, name2, kind, leader_user_id) VALUES (?, ?, ?, ?)', [name, i === 0 ? 'casavi' : null, TEAM_KINDS[i % TEAM_KINDS.length] ?? 'Objektmanagement', leader ?? null]).lastInsertRowid;
-      teamIds.push(id);
-    }
-    userIds.forEach((userId, index) => {
-      const teamId = teamIds[index % Math.max(1, teamIds.length)];
-      if (teamId !== undefined) store.run('INSERT INTO team_members (team_id, user_id) VALUES (?, ?)', [teamId, userId]);
-    });
-
-    // --- objects (with their responsibles)
-    const objectIds: number[] = [];
-    const staff = userIds.slice(2);
-    const pickStaff = (): number => staff[faker.number.int({ min: 0, max: staff.length - 1 })] ?? userIds[0] ?? 1;
-    let responsibilities = 0;
-    const insertResponsibility = (module: string, objectId: number, recordId: number | null, role: 'responsible' | 'deputy', userId: number): void => {
-      store.run('INSERT INTO responsibilities (module, object_id, record_id, user_id, role) VALUES (?, ?, ?, ?, ?)', [module, objectId, recordId, userId, role]);
-      responsibilities++;
-    };
-    for (let i = 0; i < sizes.objects; i++) {
-      const city = faker.location.city();
-      const street = faker.location.street();
-      const name = i % 5 === 0 ? `WEG ${street} ${faker.number.int({ min: 1, max: 120 })}` : `${street} ${faker.number.int({ min: 1, max: 120 })}, ${city}`;
-      const teamId = teamIds.length > 0 ? teamIds[i % teamIds.length] ?? null : null;
-      const id = store.run('INSERT INTO objects (object_no, name, street, zip, city, team_id) VALUES (?, ?, ?, ?, ?, ?)', [1001 + i, name, street, faker.location.zipCode(), city, teamId]).lastInsertRowid;
-      objectIds.push(id);
-      insertResponsibility('objects', id, null, 'responsible', pickStaff());
-      insertResponsibility('objects', id, null, 'deputy', pickStaff());
-      for (let t = 0; t < 2; t++) {
-        const techId = store.run('INSERT INTO technical_objects (object_id, name, kind) VALUES (?, ?, ?)', [id, `${faker.helpers.arrayElement(TECH_KINDS)} ${t + 1}`, faker.helpers.arrayElement(TECH_KINDS)]).lastInsertRowid;
-        insertResponsibility('technical_objects', id, techId, 'responsible', pickStaff());
-      }
-      progress();
-    }
+    const ctx: DemoContext = { store, faker, sizes, progress, phone: new PhoneWriter(store, faker, DEMO_AREA_CODE), responsibilities: 0 };
+    // the order of the steps is the order of the faker calls: keep it, or the same seed gives other data
+    const userIds = writeUsers(ctx, passwordHashes);
+    writeModuleUnlocks(ctx, userIds);
+    const teamIds = writeTeams(ctx, userIds);
+    const pickStaff = staffPicker(ctx, userIds);
+    const objectIds = writeObjects(ctx, teamIds, pickStaff);
     const pickObject = (): number | null => (objectIds.length === 0 ? null : objectIds[faker.number.int({ min: 0, max: objectIds.length - 1 })] ?? null);
-
-    // --- persons
-    for (let i = 0; i < sizes.persons; i++) {
-      const sex = faker.person.sexType();
-      const first = faker.person.firstName(sex);
-      const last = faker.person.lastName();
-      const company = i % 17 === 0 ? faker.company.name() : null;
-      const id = store.run('INSERT INTO persons (person_no, salutation, first_name, last_name, company, email, object_id) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        100000 + i,
-        company ? 'Firma' : sex === 'female' ? 'Frau' : 'Herr',
-        first,
-        last,
-        company,
-        i % 4 === 0 ? null : faker.internet.email({ firstName: first, lastName: last, provider: 'example.org' }),
-        pickObject(),
-      ]).lastInsertRowid;
-      phone.write('person', id, 'private');
-      if (i % 2 === 0) phone.write('person', id, 'mobile');
-      if (i % 5 === 0) phone.write('person', id, 'business');
-      progress();
-    }
-
-    // --- creditors
-    const creditorIds: number[] = [];
-    for (let i = 0; i < sizes.creditors; i++) {
-      const trade = faker.helpers.arrayElement(TRADES);
-      const id = store.run('INSERT INTO creditors (creditor_no, name, trade, email) VALUES (?, ?, ?, ?)', [70000 + i, `${faker.company.name()} ${trade}`.slice(0, 80), trade, faker.internet.email({ provider: 'handwerk.example' })]).lastInsertRowid;
-      creditorIds.push(id);
-      phone.write('creditor', id, 'business');
-      if (i % 3 === 0) phone.write('creditor', id, 'fax');
-      if (i % 4 === 0) phone.write('creditor', id, 'mobile');
-      const objectId = pickObject();
-      if (objectId !== null) store.run('INSERT OR IGNORE INTO object_creditors (object_id, creditor_id) VALUES (?, ?)', [objectId, id]);
-      progress();
-    }
-
-    // --- owners
-    for (let i = 0; i < sizes.owners; i++) {
-      const first = faker.person.firstName();
-      const last = faker.person.lastName();
-      const id = store.run('INSERT INTO owners (owner_no, first_name, last_name, email) VALUES (?, ?, ?, ?)', [500000 + i, first, last, i % 3 === 0 ? null : faker.internet.email({ firstName: first, lastName: last, provider: 'example.net' })]).lastInsertRowid;
-      phone.write('owner', id, i % 3 === 0 ? 'business' : 'private');
-      if (i % 2 === 1) phone.write('owner', id, 'mobile');
-      const objectId = pickObject();
-      if (objectId !== null) store.run('INSERT OR IGNORE INTO object_owners (object_id, owner_id) VALUES (?, ?)', [objectId, id]);
-      progress();
-    }
-
-    // --- Meldungen and Aufträge with their responsibles
-    let meldungen = 0;
-    let auftraege = 0;
-    const meldungCount = Math.round(sizes.objects * sizes.meldungenPerObject);
-    const meldungIds: Array<[number, number]> = [];
-    for (let i = 0; i < meldungCount && objectIds.length > 0; i++) {
-      const objectId = objectIds[i % objectIds.length] ?? 1;
-      const status = faker.helpers.arrayElement(MELDUNG_STATUS);
-      const kind = faker.helpers.arrayElement(MELDUNG_KINDS);
-      const id = store.run('INSERT INTO meldungen (meldung_no, object_id, subject, kind, priority, status, reported_at, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-        20000 + i,
-        objectId,
-        `${kind}: ${faker.location.secondaryAddress()}`,
-        kind,
-        faker.helpers.arrayElement(PRIORITIES),
-        status,
-        faker.date.recent({ days: 180 }).toISOString(),
-        status === 'erledigt' ? 1 : 0,
-      ]).lastInsertRowid;
-      meldungIds.push([id, objectId]);
-      insertResponsibility('meldungen', objectId, id, 'responsible', pickStaff());
-      if (i % 2 === 0) insertResponsibility('meldungen', objectId, id, 'deputy', pickStaff());
-      meldungen++;
-    }
-    const auftragCount = Math.round(sizes.objects * sizes.auftraegePerObject);
-    for (let i = 0; i < auftragCount && objectIds.length > 0 && creditorIds.length > 0; i++) {
-      const [meldungId, objectId] = meldungIds[i] ?? [null, objectIds[i % objectIds.length] ?? 1];
-      const status = faker.helpers.arrayElement(AUFTRAG_STATUS);
-      const creditorId = creditorIds[faker.number.int({ min: 0, max: creditorIds.length - 1 })] ?? 1;
-      const id = store.run('INSERT INTO auftraege (auftrag_no, object_id, creditor_id, meldung_id, subject, status, created_at, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-        30000 + i,
-        objectId,
-        creditorId,
-        meldungId,
-        `${faker.helpers.arrayElement(TRADES)}arbeiten ${faker.location.secondaryAddress()}`,
-        status,
-        faker.date.recent({ days: 120 }).toISOString(),
-        status === 'Erledigt' ? 1 : 0,
-      ]).lastInsertRowid;
-      insertResponsibility('auftraege', objectId, id, 'responsible', pickStaff());
-      auftraege++;
-    }
-
-    // --- a few settings changed from their defaults, and the demo license
-    const at = now.toISOString();
-    const admin = userIds[0] ?? null;
-    for (const [area, section, name, value] of [
-      ['iX-Haus', 'Admin', 'Datenbank-Produktivsystem', 'IXHAUS'],
-      ['iX-Haus', 'Multisession', 'MaximaleAnzahlDerSession', '4'],
-      ['iX-Haus Plus', 'Globale Einstellungen', 'PlusGlobalCTIKopplungAktiv', '1'],
-      ['iX-Haus Plus', 'Globale Einstellungen', 'PlusGlobalCTIVorwahlExternAnrufe', '0'],
-      ['iX-Haus Plus', 'Layout', 'TabreiterZaehlerAlleUser', '1'],
-    ] as const) {
-      store.run('INSERT INTO setting_values (area, section, name, user_id, value, changed_at, changed_by) VALUES (?, ?, ?, NULL, ?, ?, ?)', [area, section, name, value, at, admin]);
-    }
-    installDemoLicense(store, now, { id: admin ?? 1, login: DEMO_ADMIN_LOGIN, displayName: 'iX-Haus Administrator', rightsClass: 'S', role: 'Administrator' });
-    store.run("INSERT INTO meta (key, value) VALUES ('demo', '1'), ('demo_seed', ?), ('created_at', ?)", [String(options.seed ?? DEFAULT_DEMO_SEED), at]);
-    store.run('INSERT INTO audit_log (at, user_id, action, entity, entity_key, new_value) VALUES (?, ?, ?, ?, ?, ?)', [at, admin, 'demo.create', 'store', null, JSON.stringify(sizes)]);
-
+    writePersons(ctx, pickObject);
+    const creditorIds = writeCreditors(ctx, pickObject);
+    writeOwners(ctx, pickObject);
+    const { meldungen, auftraege } = writeMeldungenAndAuftraege(ctx, objectIds, creditorIds, pickStaff);
+    writeSettingsAndLicense(ctx, now, userIds[0] ?? null, options.seed ?? DEFAULT_DEMO_SEED);
     return {
       users: userIds.length,
       teams: teamIds.length,
@@ -324,14 +154,240 @@ export async function generateDemoData(store: Store, options: DemoOptions = {}):
       persons: sizes.persons,
       creditors: sizes.creditors,
       owners: sizes.owners,
-      phoneNumbers: phone.count,
+      phoneNumbers: ctx.phone.count,
       meldungen,
       auftraege,
-      responsibilities,
+      responsibilities: ctx.responsibilities,
     };
   });
   options.onProgress?.(total, total);
   return summary;
+}
+
+/** What the steps of {@link generateDemoData} share (inside its one transaction). */
+interface DemoContext {
+  readonly store: Store;
+  readonly faker: Faker;
+  readonly sizes: DemoSizes;
+  readonly progress: (n?: number) => void;
+  readonly phone: PhoneWriter;
+  /** responsibilities written so far */
+  responsibilities: number;
+}
+
+function addResponsibility(ctx: DemoContext, module: string, objectId: number, recordId: number | null, role: 'responsible' | 'deputy', userId: number): void {
+  ctx.store.run('INSERT INTO responsibilities (module, object_id, record_id, user_id, role) VALUES (?, ?, ?, ?, ?)', [module, objectId, recordId, userId, role]);
+  ctx.responsibilities++;
+}
+
+/** Picks a random staff member (not admin, not Hauptbenutzer) as responsible. */
+function staffPicker(ctx: DemoContext, userIds: readonly number[]): () => number {
+  const staff = userIds.slice(2);
+  return () => staff[ctx.faker.number.int({ min: 0, max: staff.length - 1 })] ?? userIds[0] ?? 1;
+}
+
+/** Users: the built-in admin, the Hauptbenutzer, then staff with roles in a fixed cycle. Returns their ids. */
+function writeUsers(ctx: DemoContext, passwordHashes: readonly string[]): number[] {
+  const { store, faker } = ctx;
+  const userIds: number[] = [];
+  const usedLogins = new Set<string>();
+  const insertUser = 'INSERT INTO users (login, short_code, last_name, first_name, email, rights_class, role, active, coupled, password_hash, extension, tab_counters) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)';
+  for (let i = 0; i < ctx.sizes.users; i++) {
+    // the built-in admin account carries no person's name, as in iX-Haus
+    const first = i === 0 ? 'iX-Haus' : faker.person.firstName();
+    const last = i === 0 ? 'Administrator' : faker.person.lastName().slice(0, 30);
+    let login: string;
+    let role: string;
+    let rightsClass: string;
+    if (i === 0) {
+      [login, role, rightsClass] = [DEMO_ADMIN_LOGIN, 'Administrator', 'S'];
+    } else if (i === 1) {
+      [login, role, rightsClass] = [DEMO_HAUPTBENUTZER_LOGIN, 'Hauptbenutzer', 'H'];
+    } else {
+      login = uniqueLogin(first, last, usedLogins);
+      role = ROLES_CYCLE[i % ROLES_CYCLE.length] ?? 'Sachbearbeiter';
+      rightsClass = role === 'Buchhaltung' ? 'B' : role === 'Lesezugriff' ? 'L' : 'A';
+    }
+    usedLogins.add(login);
+    const shortCode = (first.slice(0, 1) + last.slice(0, 2)).toUpperCase() + String(i).padStart(2, '0');
+    const active = i > 1 && i % 13 === 0 ? 0 : 1;
+    const coupled = i > 1 && i % 11 === 0 ? 0 : 1;
+    const email = faker.internet.email({ firstName: first, lastName: last, provider: 'musterverwaltung.example' });
+    const extension = String(200 + i);
+    const id = store.run(insertUser, [login, shortCode, last, first.slice(0, 30), email, rightsClass, role, active, coupled, passwordHashes[i] ?? '', extension, i % 3 === 0 ? 1 : 0]).lastInsertRowid;
+    userIds.push(id);
+    ctx.progress();
+  }
+  return userIds;
+}
+
+/** Module unlocks within the demo license's seats (admin and Hauptbenutzer get everything). */
+function writeModuleUnlocks(ctx: DemoContext, userIds: readonly number[]): void {
+  for (const [code, , seats] of DEMO_MODULES) {
+    const holders = userIds.filter((_, index) => index < 2 || (index * 7 + code.length) % 3 !== 0).slice(0, seats);
+    for (const id of holders) ctx.store.run('INSERT INTO user_modules (user_id, module_code) VALUES (?, ?)', [id, code]);
+  }
+}
+
+/** Teams with a leader, every user a member of one. Returns the team ids. */
+function writeTeams(ctx: DemoContext, userIds: readonly number[]): number[] {
+  const { store } = ctx;
+  const teamIds: number[] = [];
+  for (let i = 0; i < ctx.sizes.teams; i++) {
+    const name = `Team ${TEAM_NAMES[i % TEAM_NAMES.length]}${i >= TEAM_NAMES.length ? ` ${Math.floor(i / TEAM_NAMES.length) + 1}` : ''}`;
+    const leader = userIds[2 + (i % Math.max(1, userIds.length - 2))] ?? userIds[0];
+    const id = store.run('INSERT INTO teams (name, name2, kind, leader_user_id) VALUES (?, ?, ?, ?)', [name, i === 0 ? 'casavi' : null, TEAM_KINDS[i % TEAM_KINDS.length] ?? 'Objektmanagement', leader ?? null]).lastInsertRowid;
+    teamIds.push(id);
+  }
+  userIds.forEach((userId, index) => {
+    const teamId = teamIds[index % Math.max(1, teamIds.length)];
+    if (teamId !== undefined) store.run('INSERT INTO team_members (team_id, user_id) VALUES (?, ?)', [teamId, userId]);
+  });
+  return teamIds;
+}
+
+/** Objects with responsible and deputy, and two technical objects each. Returns the object ids. */
+function writeObjects(ctx: DemoContext, teamIds: readonly number[], pickStaff: () => number): number[] {
+  const { store, faker } = ctx;
+  const objectIds: number[] = [];
+  for (let i = 0; i < ctx.sizes.objects; i++) {
+    const city = faker.location.city();
+    const street = faker.location.street();
+    const name = i % 5 === 0 ? `WEG ${street} ${faker.number.int({ min: 1, max: 120 })}` : `${street} ${faker.number.int({ min: 1, max: 120 })}, ${city}`;
+    const teamId = teamIds.length > 0 ? teamIds[i % teamIds.length] ?? null : null;
+    const id = store.run('INSERT INTO objects (object_no, name, street, zip, city, team_id) VALUES (?, ?, ?, ?, ?, ?)', [1001 + i, name, street, faker.location.zipCode(), city, teamId]).lastInsertRowid;
+    objectIds.push(id);
+    addResponsibility(ctx, 'objects', id, null, 'responsible', pickStaff());
+    addResponsibility(ctx, 'objects', id, null, 'deputy', pickStaff());
+    for (let t = 0; t < 2; t++) {
+      const techId = store.run('INSERT INTO technical_objects (object_id, name, kind) VALUES (?, ?, ?)', [id, `${faker.helpers.arrayElement(TECH_KINDS)} ${t + 1}`, faker.helpers.arrayElement(TECH_KINDS)]).lastInsertRowid;
+      addResponsibility(ctx, 'technical_objects', id, techId, 'responsible', pickStaff());
+    }
+    ctx.progress();
+  }
+  return objectIds;
+}
+
+/** Persons (Mieter, Firmen) with their phone numbers. */
+function writePersons(ctx: DemoContext, pickObject: () => number | null): void {
+  const { store, faker, phone } = ctx;
+  for (let i = 0; i < ctx.sizes.persons; i++) {
+    const sex = faker.person.sexType();
+    const first = faker.person.firstName(sex);
+    const last = faker.person.lastName();
+    const company = i % 17 === 0 ? faker.company.name() : null;
+    const id = store.run('INSERT INTO persons (person_no, salutation, first_name, last_name, company, email, object_id) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      100000 + i,
+      company ? 'Firma' : sex === 'female' ? 'Frau' : 'Herr',
+      first,
+      last,
+      company,
+      i % 4 === 0 ? null : faker.internet.email({ firstName: first, lastName: last, provider: 'example.org' }),
+      pickObject(),
+    ]).lastInsertRowid;
+    phone.write('person', id, 'private');
+    if (i % 2 === 0) phone.write('person', id, 'mobile');
+    if (i % 5 === 0) phone.write('person', id, 'business');
+    ctx.progress();
+  }
+}
+
+/** Kreditoren (contractors by trade) with phone numbers, each linked to an object. Returns their ids. */
+function writeCreditors(ctx: DemoContext, pickObject: () => number | null): number[] {
+  const { store, faker, phone } = ctx;
+  const creditorIds: number[] = [];
+  for (let i = 0; i < ctx.sizes.creditors; i++) {
+    const trade = faker.helpers.arrayElement(TRADES);
+    const id = store.run('INSERT INTO creditors (creditor_no, name, trade, email) VALUES (?, ?, ?, ?)', [70000 + i, `${faker.company.name()} ${trade}`.slice(0, 80), trade, faker.internet.email({ provider: 'handwerk.example' })]).lastInsertRowid;
+    creditorIds.push(id);
+    phone.write('creditor', id, 'business');
+    if (i % 3 === 0) phone.write('creditor', id, 'fax');
+    if (i % 4 === 0) phone.write('creditor', id, 'mobile');
+    const objectId = pickObject();
+    if (objectId !== null) store.run('INSERT OR IGNORE INTO object_creditors (object_id, creditor_id) VALUES (?, ?)', [objectId, id]);
+    ctx.progress();
+  }
+  return creditorIds;
+}
+
+/** Eigentümer with phone numbers, each linked to an object. */
+function writeOwners(ctx: DemoContext, pickObject: () => number | null): void {
+  const { store, faker, phone } = ctx;
+  for (let i = 0; i < ctx.sizes.owners; i++) {
+    const first = faker.person.firstName();
+    const last = faker.person.lastName();
+    const id = store.run('INSERT INTO owners (owner_no, first_name, last_name, email) VALUES (?, ?, ?, ?)', [500000 + i, first, last, i % 3 === 0 ? null : faker.internet.email({ firstName: first, lastName: last, provider: 'example.net' })]).lastInsertRowid;
+    phone.write('owner', id, i % 3 === 0 ? 'business' : 'private');
+    if (i % 2 === 1) phone.write('owner', id, 'mobile');
+    const objectId = pickObject();
+    if (objectId !== null) store.run('INSERT OR IGNORE INTO object_owners (object_id, owner_id) VALUES (?, ?)', [objectId, id]);
+    ctx.progress();
+  }
+}
+
+/** Meldungen and Aufträge (an Auftrag per Meldung where there is one) with their responsibles. */
+function writeMeldungenAndAuftraege(ctx: DemoContext, objectIds: readonly number[], creditorIds: readonly number[], pickStaff: () => number): { meldungen: number; auftraege: number } {
+  const { store, faker, sizes } = ctx;
+  let meldungen = 0;
+  let auftraege = 0;
+  const meldungCount = Math.round(sizes.objects * sizes.meldungenPerObject);
+  const meldungIds: Array<[number, number]> = [];
+  for (let i = 0; i < meldungCount && objectIds.length > 0; i++) {
+    const objectId = objectIds[i % objectIds.length] ?? 1;
+    const status = faker.helpers.arrayElement(MELDUNG_STATUS);
+    const kind = faker.helpers.arrayElement(MELDUNG_KINDS);
+    const id = store.run('INSERT INTO meldungen (meldung_no, object_id, subject, kind, priority, status, reported_at, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+      20000 + i,
+      objectId,
+      `${kind}: ${faker.location.secondaryAddress()}`,
+      kind,
+      faker.helpers.arrayElement(PRIORITIES),
+      status,
+      faker.date.recent({ days: 180 }).toISOString(),
+      status === 'erledigt' ? 1 : 0,
+    ]).lastInsertRowid;
+    meldungIds.push([id, objectId]);
+    addResponsibility(ctx, 'meldungen', objectId, id, 'responsible', pickStaff());
+    if (i % 2 === 0) addResponsibility(ctx, 'meldungen', objectId, id, 'deputy', pickStaff());
+    meldungen++;
+  }
+  const auftragCount = Math.round(sizes.objects * sizes.auftraegePerObject);
+  for (let i = 0; i < auftragCount && objectIds.length > 0 && creditorIds.length > 0; i++) {
+    const [meldungId, objectId] = meldungIds[i] ?? [null, objectIds[i % objectIds.length] ?? 1];
+    const status = faker.helpers.arrayElement(AUFTRAG_STATUS);
+    const creditorId = creditorIds[faker.number.int({ min: 0, max: creditorIds.length - 1 })] ?? 1;
+    const id = store.run('INSERT INTO auftraege (auftrag_no, object_id, creditor_id, meldung_id, subject, status, created_at, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+      30000 + i,
+      objectId,
+      creditorId,
+      meldungId,
+      `${faker.helpers.arrayElement(TRADES)}arbeiten ${faker.location.secondaryAddress()}`,
+      status,
+      faker.date.recent({ days: 120 }).toISOString(),
+      status === 'Erledigt' ? 1 : 0,
+    ]).lastInsertRowid;
+    addResponsibility(ctx, 'auftraege', objectId, id, 'responsible', pickStaff());
+    auftraege++;
+  }
+  return { meldungen, auftraege };
+}
+
+/** A few settings changed from their defaults, the demo license, and the demo's meta and audit rows. */
+function writeSettingsAndLicense(ctx: DemoContext, now: Date, admin: number | null, seed: number): void {
+  const { store } = ctx;
+  const at = now.toISOString();
+  for (const [area, section, name, value] of [
+    ['iX-Haus', 'Admin', 'Datenbank-Produktivsystem', 'IXHAUS'],
+    ['iX-Haus', 'Multisession', 'MaximaleAnzahlDerSession', '4'],
+    ['iX-Haus Plus', 'Globale Einstellungen', 'PlusGlobalCTIKopplungAktiv', '1'],
+    ['iX-Haus Plus', 'Globale Einstellungen', 'PlusGlobalCTIVorwahlExternAnrufe', '0'],
+    ['iX-Haus Plus', 'Layout', 'TabreiterZaehlerAlleUser', '1'],
+  ] as const) {
+    store.run('INSERT INTO setting_values (area, section, name, user_id, value, changed_at, changed_by) VALUES (?, ?, ?, NULL, ?, ?, ?)', [area, section, name, value, at, admin]);
+  }
+  installDemoLicense(store, now, { id: admin ?? 1, login: DEMO_ADMIN_LOGIN, displayName: 'iX-Haus Administrator', rightsClass: 'S', role: 'Administrator' });
+  store.run("INSERT INTO meta (key, value) VALUES ('demo', '1'), ('demo_seed', ?), ('created_at', ?)", [String(seed), at]);
+  store.run('INSERT INTO audit_log (at, user_id, action, entity, entity_key, new_value) VALUES (?, ?, ?, ?, ?, ?)', [at, admin, 'demo.create', 'store', null, JSON.stringify(ctx.sizes)]);
 }
 
 /** The license key of the demo license (`Lizenzkey:` of its `.txt`). */

@@ -13,7 +13,7 @@ MC4CAQAwBQYDK2VwBCIEIGTinNx7TlH3A7Q0BMraO0YLwYHwXSLXN0MwQrPPfs/N
 -----END PRIVATE KEY-----
 `;
 
-/** The raw Ed25519 public key of the demo vendor key, base64 (the `--trusted-key demo=…` form). */
+/** The raw Ed25519 public key of the demo vendor key, base64 (the `--trusted-key demo=…` form; refused under any other key id). */
 export const DEMO_PUBLIC_KEY_BASE64 = '1R6ibltX4ShYIxxR3XaAyPHNCHXIVvHuRjwxBm9Qs0w=';
 
 /** The demo vendor's private key (for issuing demo licenses). */

@@ -17,12 +17,12 @@ import { renameWithRetry } from '../fsRetry';
 import type { SftpStep } from '../sftp/sftpErrors';
 import { normaliseRemoteDir, remoteJoin } from '../sftp/sftpSettings';
 import type { Store } from '../store/database';
-import { requireLicenseManager } from '../users/rights';
-import type { Actor } from '../users/rights';
+import { requireLicenseManager } from '../access/rights';
+import type { Actor } from '../access/rights';
 import { LicenseError, LicenseRollbackError, MAX_KEY_FILE_BYTES, MAX_LICENSE_FILE_BYTES } from './licenseFile';
 import type { TrustedKeys, VerifiedLicense } from './licenseFile';
 import { readKeyFile, readLicenseFile } from './licenseFileIo';
-import { diffLicenses, installLicense, installedPayload, installedSerial, verifyForStore } from './licenseService';
+import { installCandidates, installedSerial, prepareInstall } from './licenseService';
 import type { InstallResult, LicenseDiff } from './licenseService';
 
 /** A progress report: an English template (l10n key) + args, and the share of the whole done by this step (0–100). */
@@ -233,7 +233,8 @@ export async function fetchLicenses(store: Store, actor: Actor, options: FetchOp
         throw error;
       }
       try {
-        const verified = verifyForStore(store, await readLicenseFile(licFile), await readKeyFile(txtFile), options.trustedKeys, options.now ?? new Date());
+        const candidate = prepareInstall(store, await readLicenseFile(licFile), await readKeyFile(txtFile), options.trustedKeys, options.now ?? new Date());
+        const verified = candidate.verified;
         const licenseNo = verified.payload.licenseNo;
         const installed = installedSerial(store, licenseNo);
         if (installed !== undefined && verified.payload.serial <= installed) {
@@ -246,7 +247,7 @@ export async function fetchLicenses(store: Store, actor: Actor, options: FetchOp
           continue;
         }
         if (previous) notNewer.push(skipOf(previous.fileName, new LicenseSupersededError(licenseNo, previous.verified.payload.serial, pair.lic.name, verified.payload.serial)));
-        newest.set(licenseNo, { fileName: pair.lic.name, verified, diff: diffLicenses(installedPayload(store, licenseNo)?.payload, verified.payload) });
+        newest.set(licenseNo, { fileName: pair.lic.name, verified, diff: candidate.diff });
       } catch (error) {
         if (error instanceof LicenseRollbackError) notNewer.push(skipOf(pair.lic.name, error));
         else if (error instanceof LicenseError) {
@@ -314,8 +315,7 @@ export class LicenseSupersededError extends IxError {
  * @throws PermissionError; the LicenseError of a license that no longer verifies (e.g. installed meanwhile)
  */
 export function installFetched(store: Store, actor: Actor, candidates: readonly FetchedLicense[]): InstallResult[] {
-  requireLicenseManager(actor, 'install a license');
-  return store.transaction(() => candidates.map((c) => installLicense(store, actor, c.verified)));
+  return installCandidates(store, actor, candidates);
 }
 
 /** One step of "Verbindung testen" with its outcome. */

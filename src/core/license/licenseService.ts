@@ -1,8 +1,8 @@
 import { IxError, msg } from '../errors';
 import { DEFAULT_REMINDER_DAYS, reachedWindow, reminderDays } from '../reminders/reminderWindows';
 import type { Store } from '../store/database';
-import { requireAdmin, requireLicenseManager } from '../users/rights';
-import type { Actor } from '../users/rights';
+import { requireAdmin, requireLicenseManager } from '../access/rights';
+import type { Actor } from '../access/rights';
 import { daysLeft, germanDate } from './dates';
 import { DEMO_KID, DEMO_PUBLIC_KEY_BASE64, demoPublicKey } from './demoVendorKey';
 import { LicenseError, LicenseRollbackError, publicKeyFromBase64, publicKeyToBase64, verifyLicenseFile } from './licenseFile';
@@ -290,6 +290,39 @@ export function installLicense(store: Store, actor: Actor, license: VerifiedLice
     const addsImport = payload.modules.some((m) => m.code === IMPORT_MODULE_CODE) && !(previous?.modules ?? []).some((m) => m.code === IMPORT_MODULE_CODE);
     return { diff, conflicts, addsImport };
   });
+}
+
+/** A verified license and what installing it would change — the decision shown before installing. */
+export interface InstallCandidate {
+  readonly verified: VerifiedLicense;
+  /** the installed license of the same number (for the side-by-side text), if any */
+  readonly installed: { readonly payload: LicensePayload; readonly demo: boolean } | undefined;
+  readonly diff: LicenseDiff;
+  /** modules that would have fewer seats than active users with an unlock (shown before installing) */
+  readonly conflicts: readonly SeatConflict[];
+}
+
+/**
+ * The one verify → diff step of every install path (the extension's "Lizenz einspielen", `ixhaus-admin license
+ * diff|install`, the SFTP fetch): verifies the file for this store (signature, key, dates, anti-rollback) and
+ * returns what installing it would change. Writes nothing.
+ * @throws LicenseError (and subclasses such as LicenseRollbackError) naming why the file is refused
+ */
+export function prepareInstall(store: Store, fileContent: string | Uint8Array, keyText: string | Uint8Array, trustedKeys: TrustedKeys, now: Date = new Date()): InstallCandidate {
+  const verified = verifyForStore(store, fileContent, keyText, trustedKeys, now);
+  const installed = installedPayload(store, verified.payload.licenseNo);
+  return { verified, installed, diff: diffLicenses(installed?.payload, verified.payload), conflicts: seatConflicts(store, verified.payload) };
+}
+
+/**
+ * The one install step after the user (or `--install`) confirmed: installs every candidate in one transaction —
+ * all or none. The caller saves the store.
+ * @throws PermissionError unless the actor is an admin or a Hauptbenutzer; LicenseRollbackError when a newer one
+ * was installed meanwhile
+ */
+export function installCandidates(store: Store, actor: Actor, candidates: readonly Pick<InstallCandidate, 'verified'>[], now: Date = new Date()): InstallResult[] {
+  requireLicenseManager(actor, 'install a license');
+  return store.transaction(() => candidates.map((c) => installLicense(store, actor, c.verified, now)));
 }
 
 /** Seats of a module over all installed licenses, counting only modules (and licenses) still valid at `now`. */

@@ -5,8 +5,8 @@
  * (extension) or in environment variables (CLI).
  */
 import type { Store } from '../store/database';
-import { requireAdmin } from '../users/rights';
-import type { Actor } from '../users/rights';
+import { requireAdmin } from '../access/rights';
+import type { Actor } from '../access/rights';
 import { DEFAULT_AUTHORITY_HOST, emptyMailSettings, validateMailSettings } from '../../shared/mail/settings';
 import type { MailSettings, SecretPresence } from '../../shared/mail/settings';
 import { MailSettingsError } from './errors';

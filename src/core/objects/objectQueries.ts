@@ -52,3 +52,45 @@ export function objectParties(store: Store, objectId: number): { owners: ObjectP
   const as = (origin: ObjectParty['origin']) => (r: { id: number; no: number; name: string; phones: number }): ObjectParty => ({ origin, id: r.id, no: r.no, name: r.name, phones: Number(r.phones) });
   return { owners: owners.map(as('owner')), creditors: creditors.map(as('creditor')), persons: persons.map(as('person')) };
 }
+
+/** The team names, alphabetically (the team filter of "Verantwortlichen ändern"). */
+export function listTeams(store: Store): string[] {
+  return store.all<{ name: string }>('SELECT name FROM teams ORDER BY name').map((r) => r.name);
+}
+
+/** A Kreditor of an object, for choosing the contractor of an Auftrag (Gewerk = trade). */
+export interface ObjectCreditor {
+  readonly id: number;
+  readonly creditorNo: number;
+  readonly name: string;
+  readonly trade: string | null;
+}
+
+/** The Kreditoren linked to one object, by name. */
+export function objectCreditors(store: Store, objectId: number): ObjectCreditor[] {
+  return store
+    .all<{ id: number; creditor_no: number; name: string; trade: string | null }>('SELECT c.id, c.creditor_no, c.name, c.trade FROM object_creditors x JOIN creditors c ON c.id = x.creditor_id WHERE x.object_id = ? ORDER BY c.name', [objectId])
+    .map((c) => ({ id: c.id, creditorNo: c.creditor_no, name: c.name, trade: c.trade }));
+}
+
+/** The read-only detail of one party: its number, name, a second line (company or trade) and e-mail. */
+// a type alias (not an interface) so that it satisfies the store's row type
+export type PartyRecord = {
+  readonly no: number;
+  readonly name: string;
+  /** Person: Firma; Kreditor: Gewerk; Eigentümer: none */
+  readonly extra: string | null;
+  readonly email: string | null;
+};
+
+/** One party by origin and row id; undefined when it no longer exists. */
+export function partyRecord(store: Store, origin: ObjectParty['origin'], id: number): PartyRecord | undefined {
+  switch (origin) {
+    case 'person':
+      return store.get<PartyRecord>("SELECT person_no AS no, trim(coalesce(first_name, '') || ' ' || last_name) AS name, company AS extra, email FROM persons WHERE id = ?", [id]);
+    case 'creditor':
+      return store.get<PartyRecord>('SELECT creditor_no AS no, name, trade AS extra, email FROM creditors WHERE id = ?', [id]);
+    case 'owner':
+      return store.get<PartyRecord>("SELECT owner_no AS no, trim(coalesce(first_name, '') || ' ' || last_name) AS name, NULL AS extra, email FROM owners WHERE id = ?", [id]);
+  }
+}

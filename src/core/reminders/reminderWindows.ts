@@ -6,8 +6,8 @@
  */
 import { IxError, msg } from '../errors';
 import type { Store } from '../store/database';
-import { requireAdmin } from '../users/rights';
-import type { Actor } from '../users/rights';
+import { requireAdmin } from '../access/rights';
+import type { Actor } from '../access/rights';
 
 /** `meta` key of the reminder windows (comma-separated days, descending). */
 export const REMINDER_DAYS_META_KEY = 'reminder_days';

@@ -8,8 +8,8 @@ import { IxError, msg } from '../errors';
 import { licensedSeats } from '../license/licenseService';
 import type { Store } from '../store/database';
 import { canAccess } from '../users/programRights';
-import { requireAdmin } from '../users/rights';
-import type { Actor } from '../users/rights';
+import { requireAdmin } from '../access/rights';
+import type { Actor } from '../access/rights';
 import { UnknownUserError } from '../users/userService';
 
 /** Modules with a Verantwortlicher (domain.md §4); the values are the `responsibilities.module` column. */

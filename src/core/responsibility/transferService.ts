@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { IxError, msg } from '../errors';
 import type { Store } from '../store/database';
-import type { Actor } from '../users/rights';
+import type { Actor } from '../access/rights';
 import { MODULE_NAME, normalizeRequest, rematch, requireTransferRight } from './transferPlanner';
 import type { TransferCount, TransferModule, TransferRequest, TransferRole } from './transferPlanner';
 

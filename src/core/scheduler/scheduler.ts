@@ -9,8 +9,8 @@
 import { CronExpressionParser } from 'cron-parser';
 import { IxError, msg } from '../errors';
 import type { Store } from '../store/database';
-import { requireAdmin } from '../users/rights';
-import type { Actor } from '../users/rights';
+import { requireAdmin } from '../access/rights';
+import type { Actor } from '../access/rights';
 import { parseAddress } from '../../shared/mail/settings';
 import type { MailSettings } from '../../shared/mail/settings';
 import type { SafeMessageInput } from '../mail/headerSafety';

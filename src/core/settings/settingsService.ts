@@ -1,7 +1,7 @@
 import { IxError, PermissionError, msg } from '../errors';
 import type { Store } from '../store/database';
-import { isAdmin } from '../users/rights';
-import type { Actor } from '../users/rights';
+import { isAdmin } from '../access/rights';
+import type { Actor } from '../access/rights';
 import { CATALOG, checkValue, findSetting } from './catalog';
 import type { SettingDefinition } from './catalog';
 

@@ -3,6 +3,7 @@
  * field cases C15, C16, C18, C19). Raised by {@link LicenseServerSession} (licenseServer.ts).
  */
 import { IxError, msg } from '../errors';
+import type { SuggestedAction } from '../errors';
 
 /** Base of every SFTP failure; `step` names the step of "Verbindung testen" that failed. */
 export class SftpError extends IxError {
@@ -10,6 +11,11 @@ export class SftpError extends IxError {
   constructor(step: SftpStep, code: string, template: string, args: readonly (string | number)[] = [], options?: { cause?: unknown }) {
     super(code, template, args, options);
     this.step = step;
+  }
+
+  /** the SFTP settings hold host, port, user and key: the place to fix a connection failure */
+  override get suggestedActions(): readonly SuggestedAction[] {
+    return ['sftpSettings'];
   }
 }
 
@@ -83,6 +89,10 @@ export class SftpHostKeyChangedError extends SftpError {
     );
     this.expected = expected;
     this.actual = actual;
+  }
+
+  override get suggestedActions(): readonly SuggestedAction[] {
+    return ['retrustHostKey'];
   }
 }
 
@@ -158,5 +168,9 @@ export class SftpFileTooLargeError extends SftpError {
 export class SftpCancelledError extends SftpError {
   constructor(step: SftpStep) {
     super(step, 'E_SFTP_CANCELLED', msg('Cancelled during {0}. Nothing was installed.'), [step]);
+  }
+
+  override get suggestedActions(): readonly SuggestedAction[] {
+    return [];
   }
 }

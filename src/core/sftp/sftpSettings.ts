@@ -6,9 +6,10 @@
  */
 import * as path from 'node:path';
 import { IxError, formatTemplate, msg } from '../errors';
+import type { SuggestedAction } from '../errors';
 import type { Store } from '../store/database';
-import { requireAdmin } from '../users/rights';
-import type { Actor } from '../users/rights';
+import { requireAdmin } from '../access/rights';
+import type { Actor } from '../access/rights';
 
 /** How the suite authenticates at the license server. */
 export type SftpAuthMethod = 'password' | 'privateKey';
@@ -43,6 +44,10 @@ export class SftpSettingsError extends IxError {
   constructor(problems: readonly SftpFieldProblem[]) {
     super('E_SFTP_SETTINGS', msg('The SFTP settings are incomplete or invalid: {0}. Correct them under "SFTP Settings…".'), [problems.map((p) => `${p.field}: ${formatTemplate(p.template, p.args).replace(/\.$/, '')}`).join('; ')]);
     this.problems = problems;
+  }
+
+  override get suggestedActions(): readonly SuggestedAction[] {
+    return ['sftpSettings'];
   }
 }
 
@@ -215,6 +220,10 @@ export function trustHostKey(store: Store, actor: Actor, fingerprint: string): v
 export class SftpNotConfiguredError extends IxError {
   constructor() {
     super('E_SFTP_NOT_CONFIGURED', msg('No license server is configured. An administrator enters it under "SFTP Settings…" (host, user, remote folder).'));
+  }
+
+  override get suggestedActions(): readonly SuggestedAction[] {
+    return ['sftpSettings'];
   }
 }
 

@@ -97,6 +97,23 @@ const DEFAULT_SIZE_WARNING = 200 * 1024 * 1024;
 const IN_MEMORY_IMAGE = '(store image in memory)';
 
 /**
+ * What one committed change wrote (DESIGN.md §4b "Store change events say what changed"): the tables of its
+ * INSERT / UPDATE / DELETE / REPLACE statements, lower case. Listeners refresh only what shows those tables.
+ */
+export interface StoreChange {
+  /** empty when no statement named its table (e.g. a CTE) — then treat everything as changed */
+  readonly tables: ReadonlySet<string>;
+}
+
+/** True when `change` may have written one of `tables` (always true for a change of unknown tables). */
+export function changeTouches(change: StoreChange, tables: readonly string[]): boolean {
+  return change.tables.size === 0 || tables.some((t) => change.tables.has(t));
+}
+
+/** The table a data-changing statement writes (the first one named after INSERT INTO / UPDATE / DELETE FROM / REPLACE INTO). */
+const WRITE_TARGET = /^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+["`]?(\w+)/i;
+
+/**
  * The suite's store: one SQLite database kept in memory by sql.js and saved to one file
  * (DESIGN.md §4, issue "Foundation" §2–3). Its promises:
  * - a save replaces the file atomically (temp → fsync → rename → fsync folder) and keeps one `.bak`;
@@ -134,7 +151,9 @@ export class Store {
   private wroteFile = false;
   private closed = false;
   private saveTimer: NodeJS.Timeout | undefined;
-  private readonly changeListeners = new Set<() => void>();
+  private readonly changeListeners = new Set<(change: StoreChange) => void>();
+  /** tables written since the last change notification (see {@link StoreChange}) */
+  private readonly writtenTables = new Set<string>();
 
   private constructor(file: string | undefined, db: Database, options: StoreOptions, readOnlyReason: ReadOnlyReason | undefined) {
     this.file = file;
@@ -276,8 +295,8 @@ export class Store {
     return this.changeGeneration !== this.savedGeneration;
   }
 
-  /** Registers a listener called after every committed change; returns a function that removes it. */
-  onDidChange(listener: () => void): () => void {
+  /** Registers a listener called after every committed change with the tables it wrote; returns a function that removes it. */
+  onDidChange(listener: (change: StoreChange) => void): () => void {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);
   }
@@ -307,6 +326,8 @@ export class Store {
    * (sql.js may invalidate them on export, field case C29); never keep the returned object across an `await`.
    */
   prepared(sql: string): Statement {
+    const written = WRITE_TARGET.exec(sql)?.[1];
+    if (written) this.writtenTables.add(written.toLowerCase());
     this.assertOpen();
     let statement = this.statements.get(sql);
     if (!statement) {
@@ -393,7 +414,10 @@ export class Store {
     } catch (error) {
       this.transactionDepth--;
       this.db.exec(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
-      if (depth === 0) this.transactionEnded();
+      if (depth === 0) {
+        this.writtenTables.clear();
+        this.transactionEnded();
+      }
       throw error;
     }
     this.transactionDepth--;
@@ -591,9 +615,11 @@ export class Store {
 
   private markChanged(): void {
     this.changeGeneration++;
+    const change: StoreChange = { tables: new Set(this.writtenTables) };
+    this.writtenTables.clear();
     for (const listener of this.changeListeners) {
       try {
-        listener();
+        listener(change);
       } catch (error) {
         this.log.error(`change listener failed: ${String(error)}`);
       }

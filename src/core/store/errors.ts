@@ -1,4 +1,5 @@
 import { IxError, msg } from '../errors';
+import type { SuggestedAction } from '../errors';
 
 /**
  * Typed failures of the store (DESIGN.md §4, issue "Foundation" §3). Each names the file and the problem and,
@@ -14,6 +15,11 @@ export class StoreError extends IxError {
     super(code, template, args, cause === undefined ? undefined : { cause });
     this.file = file;
     this.backupFile = undefined;
+  }
+
+  /** "Restore backup" when a valid `.bak` exists. */
+  override get suggestedActions(): readonly SuggestedAction[] {
+    return this.backupFile && this.file ? ['restoreBackup'] : [];
   }
 }
 

@@ -1,7 +1,7 @@
 import { IxError, msg } from '../errors';
 import type { Store } from '../store/database';
 import { verifyPassword } from './password';
-import type { Actor, UserRole } from './rights';
+import type { Actor, UserRole } from '../access/rights';
 
 /** Wrong login or password. Deliberately the same for both, so that logins cannot be probed. */
 export class SignInError extends IxError {

@@ -1,8 +1,8 @@
 import { IxError, msg } from '../errors';
 import { licensedSeats } from '../license/licenseService';
 import type { Store } from '../store/database';
-import { requireAdmin } from './rights';
-import type { Actor } from './rights';
+import { requireAdmin } from '../access/rights';
+import type { Actor } from '../access/rights';
 
 /** Why access was granted or refused (for messages and support). */
 export type AccessReason = 'allowed' | 'not-licensed' | 'not-unlocked' | 'inactive' | 'denied-module' | 'denied-list';

@@ -1,5 +1,5 @@
 import type { Store } from '../store/database';
-import type { UserRole } from './rights';
+import type { UserRole } from '../access/rights';
 
 /** A user as listed in "Module & Benutzer" (no password hash ever leaves the store layer). */
 export interface UserSummary {
@@ -44,4 +44,9 @@ export function listUsers(store: Store): UserSummary[] {
       extension: u.extension,
       modules: modules.get(u.id) ?? [],
     }));
+}
+
+/** Each user's own CTI line (Meine Daten), by user id; null when none is picked. */
+export function userCtiLines(store: Store): Map<number, string | null> {
+  return new Map(store.all<{ id: number; cti_line: string | null }>('SELECT id, cti_line FROM users').map((r) => [r.id, r.cti_line]));
 }

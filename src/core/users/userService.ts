@@ -2,8 +2,8 @@ import { IxError, PermissionError, msg } from '../errors';
 import { unlockModule } from '../license/licenseService';
 import { requireSetting, settingState } from '../settings/settingsService';
 import type { Store } from '../store/database';
-import { USER_ROLES, requireAdmin } from './rights';
-import type { Actor, UserRole } from './rights';
+import { USER_ROLES, requireAdmin } from '../access/rights';
+import type { Actor, UserRole } from '../access/rights';
 
 /** Built-in users that are never listed as uncoupled (domain.md §2.2). */
 export const BUILT_IN_LOGINS = ['admin', 'ncrem'] as const;

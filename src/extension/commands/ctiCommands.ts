@@ -1,22 +1,20 @@
 import * as vscode from 'vscode';
-import { partyOfNodeId } from '../../providers/tree/objectsTree';
+import { partyOfNode } from '../../providers/tree/objectsTree';
+import { listObjects, objectCreditors } from '../../core/objects/objectQueries';
 import { partyPhoneNumbers } from '../../core/cti/callerLookup';
 import { callerObjects, createAuftragFromCall, createMeldungFromCall } from '../../core/cti/callRecords';
 import type { PartyOrigin } from '../../core/cti/phoneIndex';
 import { ctiGate, setJournalNote } from '../../core/cti/ctiSession';
 import { ownAreaCode, setOwnAreaCode } from '../../core/cti/phoneIndex';
 import { AreaCodeError, canonicalAreaCode } from '../../core/cti/phoneNumber';
-import { journalIdOf } from '../../providers/cti/callJournalTree';
+import { journalEntryOf } from '../../providers/cti/callJournalTree';
 import { AMI_SECRET_KEY, fieldLabel, PARTY_SCHEME, TR064_SECRET_KEY } from '../ctiService';
 import type { Services } from '../services';
+import { requireSignedIn } from '../signedIn';
+import { scriptedArgs } from '../scriptedArgs';
 
 function requireActive(services: Services): boolean {
-  const store = services.storeHost.store;
-  const actor = services.session.actor;
-  if (!store || !actor) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Sign in first to use the telephone integration.'));
-    return false;
-  }
+  const { store, actor } = requireSignedIn(services);
   const gate = ctiGate(store, actor.id);
   if (gate.reason === 'off') void vscode.window.showWarningMessage(vscode.l10n.t('CTI is switched off: an administrator turns on the system setting PlusGlobalCTIKopplungAktiv.'));
   else if (gate.reason === 'no-line') void vscode.window.showWarningMessage(vscode.l10n.t('You have not chosen a CTI line yet: choose it under Meine Daten (CTI-Kopplung).'));
@@ -61,7 +59,7 @@ export async function dialCommand(services: Services, arg?: unknown): Promise<vo
   let partyId: number | undefined;
   const a = arg as { number?: string; origin?: PartyOrigin; partyId?: number; scheme?: string; path?: string } | undefined;
   if (a?.number) return dialNumber(services, a.number);
-  const fromTree = partyOfNodeId((arg as { id?: string } | undefined)?.id);
+  const fromTree = partyOfNode(arg);
   if (fromTree) {
     origin = fromTree.origin;
     partyId = fromTree.partyId;
@@ -89,8 +87,8 @@ export async function dialCommand(services: Services, arg?: unknown): Promise<vo
 
 /** "Zurückrufen" on a journal entry. */
 export async function callBackCommand(services: Services, arg?: unknown): Promise<void> {
-  const id = journalIdOf((arg as { id?: string } | undefined)?.id);
-  const number = id === undefined ? undefined : services.storeHost.store?.scalar('SELECT remote_number FROM call_journal WHERE id = ?', [id]);
+  // the node carries the journal row it shows: no lookup by a parsed id
+  const number = journalEntryOf(arg)?.remoteNumber;
   if (typeof number !== 'string') {
     void vscode.window.showInformationMessage(vscode.l10n.t('This call has no number to call back.'));
     return;
@@ -144,16 +142,16 @@ export async function setAreaCodeCommand(services: Services, arg?: unknown): Pro
   return result.indexed;
 }
 
-/** "Notiz zum Anruf…" on an Anrufjournal entry. Args `{ id, note }` (journal row id) skip the prompt (tests). */
+/**
+ * "Notiz zum Anruf…" on an Anrufjournal entry. Test-mode arguments `{ id, note }` (journal row id) skip the prompt.
+ */
 export async function editCallNoteCommand(services: Services, arg?: unknown): Promise<void> {
-  const store = services.storeHost.store;
-  const actor = services.session.actor;
-  if (!store || !actor) return;
-  const a = (arg ?? {}) as { id?: string | number; note?: string };
-  const id = typeof a.id === 'number' ? a.id : journalIdOf(a.id);
-  if (id === undefined) return;
-  const current = store.scalar('SELECT note FROM call_journal WHERE id = ? AND user_id = ?', [id, actor.id]);
-  const note = a.note ?? (await vscode.window.showInputBox({ title: vscode.l10n.t('Note on the Call'), prompt: vscode.l10n.t('At most 500 characters; empty removes the note'), value: typeof current === 'string' ? current : '', validateInput: (t) => (t.trim().length > 500 ? vscode.l10n.t('At most 500 characters.') : undefined) }));
+  const { store, actor } = requireSignedIn(services);
+  const entry = journalEntryOf(arg);
+  const scripted = entry ? undefined : (scriptedArgs(services.context, arg) as { id?: number; note?: string } | undefined);
+  const id = entry?.id ?? scripted?.id;
+  if (typeof id !== 'number') return;
+  const note = scripted?.note ?? (await vscode.window.showInputBox({ title: vscode.l10n.t('Note on the Call'), prompt: vscode.l10n.t('At most 500 characters; empty removes the note'), value: entry?.note ?? '', validateInput: (t) => (t.trim().length > 500 ? vscode.l10n.t('At most 500 characters.') : undefined) }));
   if (note === undefined) return;
   setJournalNote(store, actor.id, id, note);
   store.scheduleSave();
@@ -196,7 +194,8 @@ export async function ctiTestCommand(services: Services, arg?: unknown): Promise
     log(vscode.l10n.t('Stop monitoring'));
     return ok;
   };
-  if (!requireActive(services)) {
+  // the CTI test reports "not configured" in its log instead of failing the command when nobody is signed in
+  if (!services.storeHost.store || !services.session.actor || !requireActive(services)) {
     log('TAPI Treiber nicht installiert oder nicht konfiguriert.');
     return verdict(false);
   }
@@ -274,7 +273,7 @@ async function createFromCall(services: Services, kind: 'meldung' | 'auftrag', a
   let objectId = a.objectId;
   if (objectId === undefined) {
     const own = callerObjects(store, reporter);
-    const candidates = own.length > 0 ? own : store.all<{ id: number; object_no: number; name: string }>('SELECT id, object_no, name FROM objects ORDER BY object_no LIMIT 1000').map((o) => ({ id: o.id, objectNo: o.object_no, name: o.name }));
+    const candidates = own.length > 0 ? own : listObjects(store).slice(0, 1000);
     objectId = own.length === 1 ? own[0]?.id : (await vscode.window.showQuickPick(candidates.map((o) => ({ label: `${o.objectNo} ${o.name}`, id: o.id })), { title: vscode.l10n.t('Object (Objekt) of the new record') }))?.id;
     if (objectId === undefined) return;
   }
@@ -289,8 +288,8 @@ async function createFromCall(services: Services, kind: 'meldung' | 'auftrag', a
   }
   let creditorId = a.creditorId ?? (reporter?.origin === 'creditor' ? reporter.partyId : undefined);
   if (creditorId === undefined) {
-    const creditors = store.all<{ id: number; creditor_no: number; name: string; trade: string | null }>('SELECT c.id, c.creditor_no, c.name, c.trade FROM object_creditors x JOIN creditors c ON c.id = x.creditor_id WHERE x.object_id = ? ORDER BY c.name', [objectId]);
-    creditorId = (await vscode.window.showQuickPick(creditors.map((c) => ({ label: c.name, description: `${c.creditor_no}${c.trade ? ` · ${c.trade}` : ''}`, id: c.id })), { title: vscode.l10n.t('Contractor (Kreditor) of the Auftrag') }))?.id;
+    const creditors = objectCreditors(store, objectId);
+    creditorId = (await vscode.window.showQuickPick(creditors.map((c) => ({ label: c.name, description: `${c.creditorNo}${c.trade ? ` · ${c.trade}` : ''}`, id: c.id })), { title: vscode.l10n.t('Contractor (Kreditor) of the Auftrag') }))?.id;
     if (creditorId === undefined) return;
   }
   const made = createAuftragFromCall(store, actor, { reporter, objectId, creditorId, subject });

@@ -2,15 +2,17 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { germanDate } from '../../core/license/dates';
+import { listInstalledLicenses } from '../../core/license/installedLicenses';
 import { keyFileBeside, readKeyFile, readLicenseFile } from '../../core/license/licenseFileIo';
 import type { TrustedKeys } from '../../core/license/licenseFile';
-import { buildTrustedKeys, checkClock, diffLicenses, dueReminders, installLicense, installedPayload, markRemindersGiven, renderLicenseText, verifyForStore } from '../../core/license/licenseService';
+import { buildTrustedKeys, checkClock, dueReminders, installCandidates, installedPayload, markRemindersGiven, prepareInstall, renderLicenseText } from '../../core/license/licenseService';
 import type { InstallResult, LicenseDiff, ModuleChange } from '../../core/license/licenseService';
-import type { Store } from '../../core/store/database';
-import { canManageLicenses, requireLicenseManager } from '../../core/users/rights';
-import type { Actor } from '../../core/users/rights';
-import type { TreeNode } from '../../providers/tree/treeNode';
+import { canManageLicenses, requireLicenseManager } from '../../core/access/rights';
+import type { Actor } from '../../core/access/rights';
+import { nodeOf } from '../../providers/tree/treeNode';
+import { acceptsScriptedArgs } from '../scriptedArgs';
 import type { Services } from '../services';
+import { requireSignedIn } from '../signedIn';
 
 /** Arguments of `ixhaus.license.install` for scripted use (tests): skips the dialogs. */
 interface InstallArgs {
@@ -37,15 +39,6 @@ export function trustedKeys(services: Services): TrustedKeys {
   return keys;
 }
 
-function requireStoreAndActor(services: Services): { store: Store; actor: Actor } | undefined {
-  const store = services.storeHost.store;
-  const actor = services.session.actor;
-  if (!store || !actor) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Sign in first: installing a license needs an administrator or a Hauptbenutzer.'));
-    return undefined;
-  }
-  return { store, actor };
-}
 
 /** Asks for the license key: the `.txt` beside the `.lic` is offered first, else "Bitte Lizenzkey eingeben". */
 async function askForKey(licenseFile: string): Promise<string | Buffer | undefined> {
@@ -95,9 +88,7 @@ export function diffSummary(diff: LicenseDiff): string {
  * (restart iX-Haus plus; unlock Import per user; seat conflicts).
  */
 export async function installLicenseCommand(services: Services, args?: unknown): Promise<void> {
-  const context = requireStoreAndActor(services);
-  if (!context) return;
-  const { store, actor } = context;
+  const { store, actor } = requireSignedIn(services);
   requireLicenseManager(actor, 'install a license');
   let licenseFile: string;
   let key: string | Buffer | undefined;
@@ -111,13 +102,12 @@ export async function installLicenseCommand(services: Services, args?: unknown):
     key = await askForKey(licenseFile);
   }
   if (key === undefined) return;
-  const content = await readLicenseFile(licenseFile);
-  const verified = verifyForStore(store, content, key, trustedKeys(services));
-  const installed = installedPayload(store, verified.payload.licenseNo);
-  const diff = diffLicenses(installed?.payload, verified.payload);
+  const candidate = prepareInstall(store, await readLicenseFile(licenseFile), key, trustedKeys(services));
+  const { verified, installed, diff } = candidate;
   const summary = diffSummary(diff);
 
-  if (!(isInstallArgs(args) && args.confirm)) {
+  // skipping the confirmation is for the in-host tests only: any extension can run this command with arguments
+  if (!(isInstallArgs(args) && args.confirm && acceptsScriptedArgs(services.context))) {
     const left = services.licenseDocuments.put(`installed/${diff.licenseNo}.txt`, renderLicenseText(installed?.payload, installed?.demo ?? false));
     const right = services.licenseDocuments.put(`candidate/${diff.licenseNo}.txt`, renderLicenseText(verified.payload, verified.demo));
     await vscode.commands.executeCommand('vscode.diff', left, right, vscode.l10n.t('License {0}: installed ↔ new', diff.licenseNo), { preview: true });
@@ -130,9 +120,9 @@ export async function installLicenseCommand(services: Services, args?: unknown):
     if (answer !== install) return;
   }
 
-  const result = installLicense(store, actor, verified);
+  const results = installCandidates(store, actor, [candidate]);
   await store.save();
-  reportInstalled(services, actor, [result]);
+  reportInstalled(services, actor, results);
 }
 
 /**
@@ -155,7 +145,7 @@ export function reportInstalled(services: Services, actor: Actor, results: reado
 /** Opens the canonical text of an installed license (context action of a license in the Lizenzen view). */
 export async function showLicenseTextCommand(services: Services, node?: unknown): Promise<void> {
   const store = services.storeHost.store;
-  const licenseNo = licenseNoOf(node) ?? store?.scalar('SELECT license_no FROM licenses ORDER BY license_no LIMIT 1');
+  const licenseNo = licenseNoOf(node) ?? (store ? listInstalledLicenses(store)[0]?.licenseNo : undefined);
   if (!store || typeof licenseNo !== 'string') return;
   const installed = installedPayload(store, licenseNo);
   const uri = services.licenseDocuments.put(`installed/${licenseNo}.txt`, renderLicenseText(installed?.payload, installed?.demo ?? false));
@@ -169,9 +159,7 @@ export async function copyLicenseNumberCommand(_services: Services, node?: unkno
 }
 
 function licenseNoOf(node: unknown): string | undefined {
-  const id = (node as TreeNode | undefined)?.id;
-  const match = typeof id === 'string' ? /^license\/([^/]+)$/.exec(id) : null;
-  return match?.[1];
+  return nodeOf(node, 'license')?.data.licenseNo;
 }
 
 /**

@@ -15,24 +15,20 @@ import type { MailTestResult } from '../../core/mail/mailTest';
 import { secretLooksLikeId } from '../../core/mail/oauth';
 import { ReminderWindowsError, parseReminderDays, reminderDays, setReminderDays } from '../../core/reminders/reminderWindows';
 import type { Store } from '../../core/store/database';
-import { requireAdmin } from '../../core/users/rights';
-import type { Actor } from '../../core/users/rights';
+import { requireAdmin } from '../../core/access/rights';
+import type { Actor } from '../../core/access/rights';
 import { emptyMailSettings, parseAddress, validateMailSettings } from '../../shared/mail/settings';
 import type { MailField, MailIssue } from '../../shared/mail/settings';
-import type { MailSecretKind } from '../mail/mailHost';
+import type { MailSecretKind } from '../panels/mailSettingsController';
 import { vscodeHttpsClient } from '../mail/proxySettings';
-import { SmtpPanel } from '../mail/smtpPanel';
+import { scriptedArgs } from '../scriptedArgs';
+import { requireSignedIn } from '../signedIn';
 import type { Services } from '../services';
 
-function adminContext(services: Services, action: string): { store: Store; actor: Actor } | undefined {
-  const store = services.storeHost.store;
-  const actor = services.session.actor;
-  if (!store || !actor) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Sign in first to manage the SMTP settings.'));
-    return undefined;
-  }
-  requireAdmin(actor, action);
-  return { store, actor };
+function adminContext(services: Services, action: string): { store: Store; actor: Actor } {
+  const c = requireSignedIn(services);
+  requireAdmin(c.actor, action);
+  return c;
 }
 
 const issueText = (issue: MailIssue) => vscode.l10n.t(issue.template, ...issue.args);
@@ -61,10 +57,15 @@ function fieldLabel(field: MailField): string {
 const BASIC_FIELDS: MailField[] = ['authType', 'host', 'port', 'ssl', 'allowInsecureAuth', 'user', 'from', 'schedulerRecipient', 'schedulerRecipient2'];
 const OAUTH_FIELDS: MailField[] = ['authType', 'clientId', 'objectId', 'tenant', 'authorityHost', 'user', 'from', 'notifyAddress', 'secretValidUntil', 'host', 'port', 'ssl', 'schedulerRecipient', 'schedulerRecipient2'];
 
-/** `ixhaus.mail.openSettings`: opens the "SMTP Einstellungen" webview (admins). */
-export function openMailSettingsCommand(services: Services): void {
+/**
+ * `ixhaus.mail.openSettings`: opens the "SMTP Einstellungen" webview (admins). In the test extension mode only,
+ * `{ caFile }` names a CA the panel's connection test trusts (a test server's certificate).
+ */
+export function openMailSettingsCommand(services: Services, arg?: unknown): void {
   if (!adminContext(services, 'change the SMTP settings')) return;
-  SmtpPanel.show(services);
+  const panel = services.mailPanels.show();
+  const caFile = (scriptedArgs(services.context, arg) as { caFile?: unknown } | undefined)?.caFile;
+  if (typeof caFile === 'string') panel.testOptions = { ca: fs.readFileSync(caFile) };
 }
 
 /** `ixhaus.mail.editSettings`: with `{ settings }` saves them (API, tests); else a field list with live validation. */
@@ -72,7 +73,7 @@ export async function editMailSettingsCommand(services: Services, arg?: unknown)
   const c = adminContext(services, 'change the SMTP settings');
   if (!c) return;
   const presence = await services.mail.presence(c.store);
-  const given = (arg as { settings?: Record<string, unknown> } | undefined)?.settings;
+  const given = (scriptedArgs(services.context, arg) as { settings?: Record<string, unknown> } | undefined)?.settings;
   if (given) {
     saveMailSettings(c.store, c.actor, given, presence);
     await c.store.save();
@@ -135,7 +136,7 @@ export async function editMailSettingsCommand(services: Services, arg?: unknown)
 export async function setMailSecretCommand(services: Services, arg?: unknown): Promise<void> {
   const c = adminContext(services, 'change the SMTP settings');
   if (!c) return;
-  const given = arg as { kind?: MailSecretKind; value?: string } | undefined;
+  const given = scriptedArgs(services.context, arg) as { kind?: MailSecretKind; value?: string } | undefined;
   const oauth = loadMailSettings(c.store)?.authType === 'oauth';
   const kind: MailSecretKind = given?.kind ?? (oauth ? 'clientSecret' : 'password');
   let value = given?.value;
@@ -163,12 +164,12 @@ function resultLines(result: MailTestResult): string {
 /**
  * `ixhaus.mail.testConnection` ("Verbindung testen"): sends a real test mail to a recipient the admin types and
  * writes each step with reply and hint to the "iX-Haus SMTP" channel. `{ to, caFile?, implicitTlsPort?, graphHost? }`
- * for the API and tests.
+ * in the test extension mode only. Returns the result (for scripted callers), undefined when cancelled.
  */
-export async function testMailConnectionCommand(services: Services, arg?: unknown): Promise<void> {
+export async function testMailConnectionCommand(services: Services, arg?: unknown): Promise<MailTestResult | undefined> {
   const c = adminContext(services, 'test the SMTP connection');
   if (!c) return;
-  const given = (arg ?? {}) as { to?: string; caFile?: string; implicitTlsPort?: number; graphHost?: string };
+  const given = (scriptedArgs(services.context, arg) ?? {}) as { to?: string; caFile?: string; implicitTlsPort?: number; graphHost?: string };
   const stored = loadMailSettings(c.store);
   const { settings, issues } = validateMailSettings({ ...(stored ?? emptyMailSettings()) });
   if (!stored || !settings) throw new MailSettingsError(issues.length ? issues : [{ field: 'host', severity: 'error', code: 'E_MAIL_HOST', template: 'Enter the SMTP server (host name or IP address).', args: [] }]);
@@ -179,10 +180,8 @@ export async function testMailConnectionCommand(services: Services, arg?: unknow
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the SMTP connection…') }, () =>
     testMailSettings({ settings, secrets, to, store: c.store, logger: services.logger, ...(ca ? { ca } : {}), http: vscodeHttpsClient(ca), ...(given.implicitTlsPort ? { implicitTlsPort: given.implicitTlsPort } : {}), ...(given.graphHost ? { graphHost: given.graphHost } : {}) }),
   );
-  services.mail.lastResult = result;
   if (c.store.dirty) await c.store.save();
-  services.mail.output.appendLine(`— ${new Date().toLocaleString()} · ${settings.host}:${settings.port} → ${to}`);
-  services.mail.output.append(resultLines(result));
+  writeReport(services, result, `${settings.host}:${settings.port}`, to);
   const show = vscode.l10n.t('Show report');
   // Basic auth retired (C06) or disabled for the tenant (5.7.139, issue 17 §1): offer the jump to the OAuth settings
   const toOAuth = result.smtp.steps.some((s) => s.hint !== undefined && OAUTH_FIX_HINTS.has(s.hint.id)) ? vscode.l10n.t('Switch to OAuth 2.0…') : undefined;
@@ -191,8 +190,15 @@ export async function testMailConnectionCommand(services: Services, arg?: unknow
     : vscode.window.showErrorMessage(vscode.l10n.t('The SMTP connection test failed — see the step report.'), show, ...(toOAuth ? [toOAuth] : []));
   void message.then((picked) => {
     if (picked === show) services.mail.output.show(true);
-    if (picked !== undefined && picked === toOAuth) SmtpPanel.show(services);
+    if (picked !== undefined && picked === toOAuth) services.mailPanels.show();
   });
+  return result;
+}
+
+/** Writes a test's step report to the "iX-Haus SMTP" channel (never a secret: steps hold server replies only). */
+export function writeReport(services: Pick<Services, 'mail'>, result: MailTestResult, server: string, to: string): void {
+  services.mail.output.appendLine(`— ${new Date().toLocaleString()} · ${server} → ${to}`);
+  services.mail.output.append(resultLines(result));
 }
 
 /**
@@ -202,7 +208,6 @@ export async function testMailConnectionCommand(services: Services, arg?: unknow
  */
 export async function configureRemindersCommand(services: Services, arg?: unknown): Promise<number[] | undefined> {
   const c = adminContext(services, 'change the reminder windows');
-  if (!c) return undefined;
   const given = (arg as { days?: unknown } | undefined)?.days;
   const current = reminderDays(c.store);
   const text =

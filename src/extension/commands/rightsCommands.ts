@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Store } from '../../core/store/database';
 import { MAX_LIST_NAME_LENGTH, listProgramRights, programRightSetting, rightsClassesInUse, rightsModules, setProgramRight } from '../../core/users/programRights';
 import type { ProgramRightChange, RightSetting } from '../../core/users/programRights';
-import type { Actor } from '../../core/users/rights';
+import type { Actor } from '../../core/access/rights';
 import type { Services } from '../services';
 
 /** Scripted arguments (tests, automation): any part given is not asked for. `list` '' = the module itself. */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { signIn, validateLogin } from '../../core/users/auth';
-import type { Actor } from '../../core/users/rights';
+import type { Actor } from '../../core/access/rights';
 import type { Services } from '../services';
 
 const LAST_LOGIN_KEY = 'ixhaus.lastLogin';

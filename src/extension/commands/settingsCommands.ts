@@ -4,15 +4,16 @@ import type { SettingDefinition } from '../../core/settings/catalog';
 import { clipboardText, displayValue, resetSetting, setSetting, settingState } from '../../core/settings/settingsService';
 import type { SettingChange } from '../../core/settings/settingsService';
 import type { Store } from '../../core/store/database';
-import type { Actor } from '../../core/users/rights';
-import { catalogLanguage, filteredSettings, settingNodeId } from '../../providers/tree/settingsTree';
+import type { Actor } from '../../core/access/rights';
+import { catalogLanguage, filteredSettings } from '../../providers/tree/settingsTree';
+import { nodeOf } from '../../providers/tree/treeNode';
 import type { TreeNode } from '../../providers/tree/treeNode';
 import { CONTEXT_KEYS } from '../ids';
 import type { Services } from '../services';
+import { requireSignedIn } from '../signedIn';
 
-/** Arguments of the settings commands for scripted use: a tree node `{ id }` or `{ name, value? }`. */
+/** Arguments of the settings commands: a setting node of the tree, or `{ name, value? }` for scripted use. */
 interface SettingArgs {
-  readonly id?: string;
   readonly name?: string;
   readonly value?: string;
 }
@@ -20,8 +21,7 @@ interface SettingArgs {
 function definitionFrom(arg: unknown): SettingDefinition | undefined {
   const a = arg as SettingArgs | undefined;
   if (typeof a?.name === 'string') return findSetting(a.name);
-  if (typeof a?.id === 'string' && a.id.startsWith('setting/')) return findSetting(a.id.slice('setting/'.length));
-  return undefined;
+  return nodeOf(arg, 'setting')?.data.definition;
 }
 
 async function pickSetting(services: Services): Promise<SettingDefinition | undefined> {
@@ -33,16 +33,11 @@ async function pickSetting(services: Services): Promise<SettingDefinition | unde
   return picked?.definition;
 }
 
-function requireSignedIn(services: Services): boolean {
-  if (services.storeHost.store && services.session.actor) return true;
-  void vscode.window.showWarningMessage(vscode.l10n.t('Sign in first to see and change system settings.'));
-  return false;
-}
 
 /** Applies the search to the view: filter, "filter active" context key and message, first hit revealed. */
 async function applyFilter(services: Services, query: string | undefined): Promise<void> {
   services.settingsFilter.query = query && query.trim() !== '' ? query.trim() : undefined;
-  services.settingsHitIndex = -1;
+  services.settingsFilter.hitIndex = -1;
   await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.settingsFilterActive, services.settingsFilter.query !== undefined);
   services.refreshViews();
   const view = services.treeViews['ixhaus.settings'];
@@ -59,7 +54,7 @@ async function applyFilter(services: Services, query: string | undefined): Promi
 
 /** "Einstellung suchen": full text over Bereich, Abschnitt, System-ID, Name, Kurzbeschreibung; filters the tree. */
 export async function searchSettingsCommand(services: Services, args?: unknown): Promise<void> {
-  if (!requireSignedIn(services)) return;
+  requireSignedIn(services);
   const given = (args as { query?: unknown } | undefined)?.query;
   const query = typeof given === 'string'
     ? given
@@ -81,10 +76,10 @@ export async function clearSettingsSearchCommand(services: Services): Promise<vo
 export async function nextHitCommand(services: Services): Promise<void> {
   const hits = filteredSettings(services.settingsFilter);
   if (!services.settingsFilter.query || hits.length === 0) return;
-  services.settingsHitIndex = (services.settingsHitIndex + 1) % hits.length;
-  const target = hits[services.settingsHitIndex];
+  services.settingsFilter.hitIndex = (services.settingsFilter.hitIndex + 1) % hits.length;
+  const target = hits[services.settingsFilter.hitIndex];
   const provider = services.views['ixhaus.settings'];
-  const nodeToReveal = provider.allNodes().find((n: TreeNode) => target && n.id === settingNodeId(target));
+  const nodeToReveal = provider.allNodes().find((n: TreeNode) => target && nodeOf(n, 'setting')?.data.definition.systemId === target.systemId);
   if (nodeToReveal) await services.treeViews['ixhaus.settings'].reveal(nodeToReveal, { select: true, focus: false, expand: true });
 }
 
@@ -129,7 +124,7 @@ async function askValue(def: SettingDefinition, current: string): Promise<string
  * `change` (undefined = cancelled), saved and reported.
  */
 async function changeSetting(services: Services, args: unknown, change: (store: Store, actor: Actor, def: SettingDefinition) => Promise<SettingChange | undefined>): Promise<void> {
-  if (!requireSignedIn(services)) return;
+  requireSignedIn(services);
   const store = services.storeHost.store;
   const actor = services.session.actor;
   if (!store || !actor) return;

@@ -14,11 +14,14 @@ import type { OpenSessionOptions, SftpCredential } from '../../core/sftp/license
 import { SftpCancelledError, SftpHostKeyUnknownError } from '../../core/sftp/sftpErrors';
 import { DEFAULT_SFTP_PORT, SftpNotConfiguredError, checkHost, checkPort, checkRemoteDir, loadSftpSettings, saveSftpSettings, trustHostKey } from '../../core/sftp/sftpSettings';
 import type { SftpAuthMethod, SftpSettings, SftpSettingsInput } from '../../core/sftp/sftpSettings';
-import { IxError } from '../../core/errors';
+import { IxError, msg } from '../../core/errors';
+import type { SuggestedAction } from '../../core/errors';
+import { requireSignedIn } from '../signedIn';
 import type { Store } from '../../core/store/database';
-import { isAdmin, requireAdmin, requireLicenseManager } from '../../core/users/rights';
-import type { Actor } from '../../core/users/rights';
+import { isAdmin, requireAdmin, requireLicenseManager } from '../../core/access/rights';
+import type { Actor } from '../../core/access/rights';
 import { localizedMessage } from '../errors';
+import { scriptedArgs } from '../scriptedArgs';
 import type { Services } from '../services';
 import { diffSummary, reportInstalled, trustedKeys } from './licenseCommands';
 
@@ -54,18 +57,6 @@ function fetchArgs(value: unknown): FetchArgs {
   return typeof v === 'object' && v !== null ? { confirm: v.confirm === true, trustHostKey: v.trustHostKey === true } : {};
 }
 
-function requireSignedIn(services: Services): { store: Store; actor: Actor } {
-  const store = services.storeHost.store;
-  const actor = services.session.actor;
-  if (!store || !actor) throw new SignInFirstError();
-  return { store, actor };
-}
-
-class SignInFirstError extends IxError {
-  constructor() {
-    super('E_SIGN_IN_FIRST', vscode.l10n.t('Sign in first: this needs an administrator or a Hauptbenutzer.'));
-  }
-}
 
 /**
  * "SFTP-Einstellungen…": host, port, user, authentication (password or private key + passphrase), remote folder.
@@ -154,9 +145,14 @@ async function connection(services: Services, store: Store): Promise<{ settings:
   return { settings, credential: { kind: 'privateKey', privateKey, ...(passphrase ? { passphrase } : {}) } };
 }
 
+/** No SFTP secret on this computer: the English template goes into the error, the extension localizes it when shown. */
 class MissingSecretError extends IxError {
   constructor(account: string) {
-    super('E_SFTP_NO_SECRET', vscode.l10n.t('No password or private key is saved on this computer for {0}. Enter it under "SFTP Settings…" (secrets are kept per computer, in VS Code\'s secret storage).', account));
+    super('E_SFTP_NO_SECRET', msg('No password or private key is saved on this computer for {0}. Enter it under "SFTP Settings…" (secrets are kept per computer, in VS Code\'s secret storage).'), [account]);
+  }
+
+  override get suggestedActions(): readonly SuggestedAction[] {
+    return ['sftpSettings'];
   }
 }
 
@@ -230,7 +226,7 @@ export function stepLines(report: ConnectionTestReport): string[] {
 export async function testConnectionCommand(services: Services, args?: unknown): Promise<ConnectionTestReport | undefined> {
   const { store, actor } = requireSignedIn(services);
   requireLicenseManager(actor, 'test the connection to the license server');
-  const options = fetchArgs(args);
+  const options = fetchArgs(scriptedArgs(services.context, args));
   const report = await withHostKeyTrust(services, store, actor, options, async () => {
     const { settings, credential } = await connection(services, store);
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the connection to {0}…', settings.host), cancellable: true }, (_progress, token) => {
@@ -276,7 +272,7 @@ export interface FetchCommandResult {
 export async function fetchLicensesCommand(services: Services, args?: unknown): Promise<FetchCommandResult | undefined> {
   const { store, actor } = requireSignedIn(services);
   requireLicenseManager(actor, 'fetch licenses');
-  const options = fetchArgs(args);
+  const options = fetchArgs(scriptedArgs(services.context, args));
   const result = await withHostKeyTrust(services, store, actor, options, async (): Promise<FetchResult> => {
     const { settings, credential } = await connection(services, store);
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Fetching licenses from {0}', settings.host), cancellable: true }, (progress, token) => {
@@ -358,7 +354,7 @@ export async function retrustHostKeyCommand(services: Services, args?: unknown):
     void vscode.window.showInformationMessage(vscode.l10n.t('The server still presents the trusted host key ({0}); nothing to change.', presented.fingerprint));
     return presented.fingerprint;
   }
-  if (!fetchArgs(args).trustHostKey) {
+  if (!fetchArgs(scriptedArgs(services.context, args)).trustHostKey) {
     const trust = vscode.l10n.t('Trust New Host Key');
     const answer = await vscode.window.showWarningMessage(
       vscode.l10n.t('Replace the trusted host key of {0}?', settings.host),

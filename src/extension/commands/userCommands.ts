@@ -2,33 +2,34 @@ import * as vscode from 'vscode';
 import { lockModule } from '../../core/license/licenseService';
 import { effectiveTabCounters, requireSetting, setSetting } from '../../core/settings/settingsService';
 import type { Store } from '../../core/store/database';
-import { USER_ROLES } from '../../core/users/rights';
-import type { Actor } from '../../core/users/rights';
+import { USER_ROLES } from '../../core/access/rights';
+import type { Actor } from '../../core/access/rights';
 import { listUsers } from '../../core/users/userQueries';
 import { changeRole, myData, requireUser, setActive, setOwnCtiLine, unlockModuleFor } from '../../core/users/userService';
+import { acceptsScriptedArgs } from '../scriptedArgs';
+import { nodeOf } from '../../providers/tree/treeNode';
 import type { Services } from '../services';
+import { requireSignedIn } from '../signedIn';
 
-/** What a command got: a tree node (`modules/<code>`, `modules/<code>/user/<login>`, `users/user/<login>`) or `{ login, module, role }`. */
+/** Scripted arguments `{ login, module, role }` (a command from a menu gets a tree node instead). */
 interface UserArgs {
-  readonly id?: string;
   readonly login?: string;
   readonly module?: string;
   readonly role?: string;
 }
 
+/** What a command got: a module node, a user node (under a module or in the user list), or {@link UserArgs}. */
 function parse(arg: unknown): { login?: string; module?: string; role?: string } {
+  const userNode = nodeOf(arg, 'user');
+  if (userNode) return { login: userNode.data.user.login, module: userNode.data.module };
+  const moduleNode = nodeOf(arg, 'module');
+  if (moduleNode) return { module: moduleNode.data.code };
   const a = (arg ?? {}) as UserArgs;
-  const idModule = typeof a.id === 'string' ? /^modules\/([^/]+)/.exec(a.id)?.[1] : undefined;
-  const idLogin = typeof a.id === 'string' ? /\/user\/([^/]+)$/.exec(a.id)?.[1] : undefined;
-  return { login: a.login ?? idLogin, module: a.module ?? idModule, role: a.role };
+  return { login: a.login, module: a.module, role: a.role };
 }
 
-function context(services: Services): { store: Store; actor: Actor } | undefined {
-  const store = services.storeHost.store;
-  const actor = services.session.actor;
-  if (store && actor) return { store, actor };
-  void vscode.window.showWarningMessage(vscode.l10n.t('Sign in first to manage users and modules.'));
-  return undefined;
+function context(services: Services): { store: Store; actor: Actor } {
+  return requireSignedIn(services);
 }
 
 async function pickUser(store: Store, title: string, filter: (u: ReturnType<typeof listUsers>[number]) => boolean): Promise<string | undefined> {
@@ -85,7 +86,8 @@ export async function deactivateUserCommand(services: Services, arg?: unknown): 
   if (!c) return;
   const { login } = parse(arg);
   if (!login) return;
-  if (!(arg as UserArgs | undefined)?.login) {
+  // a scripted `{ login }` skips the question only in the test extension mode
+  if (!(arg as UserArgs | undefined)?.login || !acceptsScriptedArgs(services.context)) {
     const confirm = vscode.l10n.t('Deactivate');
     const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Deactivate {0}?', login), { modal: true, detail: vscode.l10n.t('The user can no longer sign in and occupies no license seat. Nothing is deleted; the user can be reactivated.') }, confirm);
     if (answer !== confirm) return;

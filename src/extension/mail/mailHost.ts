@@ -1,24 +1,18 @@
 /**
  * Extension side of the SMTP settings (issue 7 §1, §4): secrets live only in VS Code's secret storage
  * (`context.secrets`), keyed per store file; the connection-test report goes to its own output channel
- * ("iX-Haus SMTP"), never with a secret. The last result is kept for the in-host test and the UI.
+ * ("iX-Haus SMTP"), never with a secret.
  */
 import * as vscode from 'vscode';
 import type { Store } from '../../core/store/database';
-import type { MailSecrets, MailTestResult } from '../../core/mail/mailTest';
+import type { MailSecrets } from '../../core/mail/mailTest';
 import { secretLooksLikeId } from '../../core/mail/oauth';
 import type { SecretPresence } from '../../shared/mail/settings';
-import type { SmtpPanel } from './smtpPanel';
+import type { MailSecretAccess, MailSecretKind } from '../panels/mailSettingsController';
 
-/** Which secret: the Basic password or the OAuth client secret. */
-export type MailSecretKind = 'password' | 'clientSecret';
-
-export class MailHost implements vscode.Disposable {
+/** SMTP secrets per store in VS Code's secret storage, and the "iX-Haus SMTP" report channel. */
+export class MailHost implements vscode.Disposable, MailSecretAccess {
   readonly output: vscode.OutputChannel;
-  /** the result of the last connection test in this window */
-  lastResult: MailTestResult | undefined;
-  /** the open "SMTP Einstellungen" panel, if any */
-  smtpPanel: SmtpPanel | undefined;
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.output = vscode.window.createOutputChannel('iX-Haus SMTP');

@@ -12,54 +12,109 @@ import type { SenderOptions } from '../../core/mail/sender';
 import { loadMailSettings } from '../../core/mail/mailStore';
 import { headerSafeJobName, monitorScheduler } from '../../core/scheduler/scheduler';
 import type { MonitorOutcome } from '../../core/scheduler/scheduler';
-import { isAdmin } from '../../core/users/rights';
+import { SerialLifecycle } from '../../core/serialLifecycle';
+import { isAdmin } from '../../core/access/rights';
+import { scriptedArgs } from '../scriptedArgs';
 import type { Services } from '../services';
 
 /** Interval of the background check in ms (5 minutes — the monitor's grace time). */
 export const SCHEDULER_CHECK_INTERVAL_MS = 5 * 60_000;
 
+/** What the monitor needs (a narrow slice of the extension's services). */
+export interface SchedulerMonitorDeps {
+  readonly storeHost: Pick<Services['storeHost'], 'store' | 'onDidChangeStore'>;
+  readonly session: Pick<Services['session'], 'actor' | 'onDidChange'>;
+  readonly mail: Pick<Services['mail'], 'read'>;
+  readonly logger: Services['logger'];
+  /** re-reads the Scheduler view */
+  readonly refreshView: () => void;
+}
+
 /**
  * One run of the monitor for the open store. Returns undefined when it cannot run here (no store, read-only, not an
  * administrator). Send failures leave the incident un-alerted for the next run (core) and are logged.
  */
-export async function checkSchedulerOnce(services: Services, now: Date = new Date(), senderOptions: SenderOptions = {}): Promise<MonitorOutcome | undefined> {
-  const store = services.storeHost.store;
-  const actor = services.session.actor;
+export async function checkSchedulerOnce(deps: SchedulerMonitorDeps, now: Date = new Date(), senderOptions: SenderOptions = {}): Promise<MonitorOutcome | undefined> {
+  const store = deps.storeHost.store;
+  const actor = deps.session.actor;
   if (!store || store.readOnly || !actor || !isAdmin(actor)) return undefined;
   const settings = loadMailSettings(store);
-  const send = settings ? createSender(settings, await services.mail.read(store), { http: vscodeHttpsClient(senderOptions.ca), ...senderOptions }) : async () => undefined;
+  const send = settings ? createSender(settings, await deps.mail.read(store), { http: vscodeHttpsClient(senderOptions.ca), ...senderOptions }) : async () => undefined;
   const outcome = await monitorScheduler(store, settings, { now }, send);
   if (store.dirty) await store.save();
-  for (const i of outcome.alerted) services.logger.info(`[scheduler] alert sent: job ${headerSafeJobName(i.jobName)} ${i.kind} (${i.at})`);
-  for (const r of outcome.invalidRecipients) services.logger.warn(`[scheduler] invalid scheduler recipient ${JSON.stringify(r)}: correct it in the SMTP settings`);
-  for (const f of outcome.failed) services.logger.warn(`[scheduler] alert not sent: job ${headerSafeJobName(f.incident.jobName)} ${f.incident.kind}: ${f.reason}`);
-  if (outcome.notAlertedReason && outcome.incidents.length > 0) services.logger.warn(`[scheduler] ${outcome.incidents.length} incident(s) not alerted: ${outcome.notAlertedReason}`);
-  services.views['ixhaus.scheduler']?.refresh();
+  for (const i of outcome.alerted) deps.logger.info(`[scheduler] alert sent: job ${headerSafeJobName(i.jobName)} ${i.kind} (${i.at})`);
+  for (const r of outcome.invalidRecipients) deps.logger.warn(`[scheduler] invalid scheduler recipient ${JSON.stringify(r)}: correct it in the SMTP settings`);
+  for (const f of outcome.failed) deps.logger.warn(`[scheduler] alert not sent: job ${headerSafeJobName(f.incident.jobName)} ${f.incident.kind}: ${f.reason}`);
+  if (outcome.notAlertedReason && outcome.incidents.length > 0) deps.logger.warn(`[scheduler] ${outcome.incidents.length} incident(s) not alerted: ${outcome.notAlertedReason}`);
+  deps.refreshView();
   return outcome;
 }
 
-/** Starts the background check; the returned disposable stops it. */
-export function startSchedulerMonitor(services: Services): vscode.Disposable {
-  let running = false;
-  const tick = async (): Promise<void> => {
-    if (running) return;
-    running = true;
-    try {
-      await checkSchedulerOnce(services);
-    } catch (error) {
-      services.logger.warn(`[scheduler] check failed: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void tick(), SCHEDULER_CHECK_INTERVAL_MS);
-  return new vscode.Disposable(() => clearInterval(timer));
+/**
+ * The background check: runs while an administrator is signed in to a writable store, every
+ * {@link SCHEDULER_CHECK_INTERVAL_MS}. Start and stop go through a {@link SerialLifecycle}, so a sign-in and a
+ * store switch in quick succession never leave two timers, and a stop waits for a check in flight.
+ */
+export class SchedulerMonitor implements vscode.Disposable {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private inFlight: Promise<void> = Promise.resolve();
+  private checking = false;
+  private readonly lifecycle = new SerialLifecycle({
+    start: () => {
+      this.timer = setInterval(() => void this.tick(), SCHEDULER_CHECK_INTERVAL_MS);
+    },
+    stop: async () => {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      await this.inFlight;
+    },
+  });
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly deps: SchedulerMonitorDeps) {
+    this.subscriptions = [deps.session.onDidChange(() => void this.update()), deps.storeHost.onDidChangeStore(() => void this.update())];
+    void this.update();
+  }
+
+  /** True while the background check is scheduled. */
+  get isRunning(): boolean {
+    return this.lifecycle.isRunning;
+  }
+
+  /** Starts or stops the background check for the current store and user (serialised). */
+  update(): Promise<void> {
+    const store = this.deps.storeHost.store;
+    const actor = this.deps.session.actor;
+    return store && !store.readOnly && actor && isAdmin(actor) ? this.lifecycle.start() : this.lifecycle.stop();
+  }
+
+  /** One background check; skipped while the previous one still runs (a slow SMTP server must not pile them up). */
+  private tick(): Promise<void> {
+    if (this.checking) return this.inFlight;
+    this.checking = true;
+    this.inFlight = (async () => {
+      try {
+        await checkSchedulerOnce(this.deps);
+      } catch (error) {
+        this.deps.logger.warn(`[scheduler] check failed: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        this.checking = false;
+      }
+    })();
+    return this.inFlight;
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    void this.lifecycle.stop();
+  }
 }
 
-/** "Check Scheduler Now" (administrators): one run, the outcome as a message. Argument `{ caFile }`: a company CA (tests). */
+/** "Check Scheduler Now" (administrators): one run, the outcome as a message. Argument `{ caFile }` (test extension mode only): a test server's CA. */
 export async function checkSchedulerCommand(services: Services, args?: unknown): Promise<MonitorOutcome | undefined> {
+  args = scriptedArgs(services.context, args);
   const caFile = typeof args === 'object' && args !== null && typeof (args as { caFile?: unknown }).caFile === 'string' ? (args as { caFile: string }).caFile : undefined;
-  const outcome = await checkSchedulerOnce(services, new Date(), caFile ? { ca: await fs.readFile(caFile) } : {});
+  const outcome = await checkSchedulerOnce(schedulerDeps(services), new Date(), caFile ? { ca: await fs.readFile(caFile) } : {});
   if (!outcome) {
     void vscode.window.showWarningMessage(vscode.l10n.t('The scheduler check needs an administrator signed in and the store open for writing.'));
     return undefined;
@@ -78,4 +133,9 @@ export async function checkSchedulerCommand(services: Services, args?: unknown):
   if (problems.length > 0) void vscode.window.showWarningMessage(`${text} ${problems.join(' ')}`);
   else void vscode.window.showInformationMessage(text);
   return outcome;
+}
+
+/** The monitor's slice of the services. */
+export function schedulerDeps(services: Services): SchedulerMonitorDeps {
+  return { storeHost: services.storeHost, session: services.session, mail: services.mail, logger: services.logger, refreshView: () => services.views['ixhaus.scheduler'].refresh() };
 }

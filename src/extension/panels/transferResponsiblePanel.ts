@@ -11,14 +11,23 @@ import type { TransferModule, TransferPlan } from '../../core/responsibility/tra
 import { applyTransfer, transferHistory, undoTransfer } from '../../core/responsibility/transferService';
 import type { TransferBatchSummary } from '../../core/responsibility/transferService';
 import type { Store } from '../../core/store/database';
-import type { Actor } from '../../core/users/rights';
+import type { Actor } from '../../core/access/rights';
 import { listUsers } from '../../core/users/userQueries';
+import { listObjects, listTeams } from '../../core/objects/objectQueries';
 import type { MessageEndpoint } from '../../shared/protocol/endpoint';
 import { PREVIEW_PAGE_SIZE, applyRequest, historyRequest, initRequest, pageRequest, prefillNotification, previewRequest, sessionChangedNotification, undoRequest } from '../../shared/protocol/responsibility';
 import type { BatchView, InitView, PreviewView, RecordView, TransferDraft, TransferPrefill, TransferStrings, UndoView } from '../../shared/protocol/responsibility';
+import { nodeOf } from '../../providers/tree/treeNode';
 import { localizedMessage } from '../errors';
 import type { Services } from '../services';
+import { requireSignedIn } from '../signedIn';
 import { connectWebview } from '../webview/webviewHost';
+
+/** The one record of the open "Verantwortlichen ändern" panel of a window (owned here, not in a services bag). */
+export class TransferPanels {
+  /** the open panel, if any */
+  open: TransferResponsiblePanel | undefined;
+}
 
 /** The panel's view type (also the serializer's). */
 export const TRANSFER_VIEW_TYPE = 'ixhaus.transferResponsible';
@@ -104,14 +113,12 @@ function recordView(plan: TransferPlan, offset: number): RecordView[] {
   return plan.assignments.slice(offset, offset + PREVIEW_PAGE_SIZE).map((a) => ({ objectNo: a.objectNo, objectName: a.objectName, module: a.module, role: a.role, recordNo: a.recordNo, label: a.label, closed: a.closed }));
 }
 
-/** Parses what the command got: a Modules & Users tree node (`…/user/<login>`), a prefill object, or nothing. */
+/** What the command got: a user node of Module & Benutzer, a prefill object, or nothing. */
 export function prefillFromArg(arg: unknown): TransferPrefill | undefined {
   if (typeof arg !== 'object' || arg === null) return undefined;
-  const a = arg as { id?: unknown; fromLogin?: unknown; toLogin?: unknown; objectNos?: unknown };
-  if (typeof a.id === 'string') {
-    const login = /\/user\/([^/]+)$/.exec(a.id)?.[1];
-    return login ? { fromLogin: login } : undefined;
-  }
+  const userNode = nodeOf(arg, 'user');
+  if (userNode) return { fromLogin: userNode.data.user.login };
+  const a = arg as { fromLogin?: unknown; toLogin?: unknown; objectNos?: unknown };
   const prefill: { fromLogin?: string; toLogin?: string; objectNos?: number[] } = {};
   if (typeof a.fromLogin === 'string') prefill.fromLogin = a.fromLogin;
   if (typeof a.toLogin === 'string') prefill.toLogin = a.toLogin;
@@ -153,7 +160,7 @@ export class TransferResponsiblePanel implements vscode.Disposable {
    * @param prefill from-user / to-user / objects taken from a tree selection or command argument
    */
   static show(services: Services, prefill: TransferPrefill | undefined): TransferResponsiblePanel {
-    const existing = services.panels.transferResponsible;
+    const existing = services.transferPanels.open;
     if (existing) {
       existing.panel.reveal();
       if (prefill) existing.endpoint.notify(prefillNotification, prefill);
@@ -166,9 +173,9 @@ export class TransferResponsiblePanel implements vscode.Disposable {
   /** Wraps a new or serializer-restored panel. */
   static adopt(services: Services, panel: vscode.WebviewPanel, prefill: TransferPrefill | undefined): TransferResponsiblePanel {
     const created = new TransferResponsiblePanel(panel, services, prefill, () => {
-      if (services.panels.transferResponsible === created) services.panels.transferResponsible = undefined;
+      if (services.transferPanels.open === created) services.transferPanels.open = undefined;
     });
-    services.panels.transferResponsible = created;
+    services.transferPanels.open = created;
     return created;
   }
 
@@ -187,11 +194,7 @@ export class TransferResponsiblePanel implements vscode.Disposable {
   }
 
   private context(): { store: Store; actor: Actor } {
-    const store = this.services.storeHost.store;
-    const actor = this.services.session.actor;
-    if (!store) throw new Error(vscode.l10n.t('No store is open. Create the demo store or open a store first.'));
-    if (!actor) throw new Error(vscode.l10n.t('Sign in first to change responsibles.'));
-    return { store, actor };
+    return requireSignedIn(this.services);
   }
 
   private init(): InitView {
@@ -210,8 +213,8 @@ export class TransferResponsiblePanel implements vscode.Disposable {
     return {
       blocked: null,
       users: listUsers(store).map((u) => ({ login: u.login, name: `${u.firstName} ${u.lastName}`.trim(), active: u.active, coupled: u.coupled })),
-      teams: store.all<{ name: string }>('SELECT name FROM teams ORDER BY name').map((r) => r.name),
-      objects: store.all<{ object_no: number; name: string; team: string | null }>('SELECT o.object_no, o.name, t.name AS team FROM objects o LEFT JOIN teams t ON t.id = o.team_id ORDER BY o.object_no').map((r) => ({ objectNo: r.object_no, name: r.name, team: r.team })),
+      teams: listTeams(store),
+      objects: listObjects(store).map((o) => ({ objectNo: o.objectNo, name: o.name, team: o.team })),
       modules: TRANSFER_MODULES.map((m) => ({ module: m, name: moduleLabel(m), licensed: (licensedSeats(store, MODULE_LICENSE_CODE[m], now)?.seats ?? 0) > 0 })),
       history: transferHistory(store, actor).map(batchView),
       prefill,

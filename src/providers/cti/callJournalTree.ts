@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { listJournal } from '../../core/cti/ctiSession';
 import type { JournalEntry } from '../../core/cti/ctiSession';
 import type { Store } from '../../core/store/database';
-import { contextValue, node } from '../tree/treeNode';
+import { contextValue, node, nodeOf } from '../tree/treeNode';
 import type { TreeNode } from '../tree/treeNode';
 
 /**
@@ -12,7 +12,7 @@ import type { TreeNode } from '../tree/treeNode';
 export function callJournalRoots(store: Store | undefined, userId: number | undefined): TreeNode[] {
   if (!store || userId === undefined) return [];
   return listJournal(store, { userId, limit: 200 }).map((entry) =>
-    node(`journal/${entry.id}`, () => {
+    node(`journal/${entry.id}`, 'journalEntry', entry, () => {
       const number = entry.remoteNumber ?? vscode.l10n.t('Number withheld');
       // the telephone system's wall-clock time as stored (ISO with offset): date and time as the office saw them
       const item = new vscode.TreeItem(`${entry.startedAt.slice(0, 16).replace('T', ' ')}  ${entry.matchName ?? number}`);
@@ -64,8 +64,7 @@ function outcomeLabel(entry: JournalEntry): string {
   }
 }
 
-/** The journal row id of a node id (`journal/<id>`). */
-export function journalIdOf(nodeId: string | undefined): number | undefined {
-  const m = /^journal\/(\d+)$/.exec(nodeId ?? '');
-  return m?.[1] ? Number(m[1]) : undefined;
+/** The journal entry of an "Anrufjournal" node. */
+export function journalEntryOf(value: unknown): JournalEntry | undefined {
+  return nodeOf(value, 'journalEntry')?.data;
 }

@@ -52,6 +52,7 @@ export class CallStatusBar implements vscode.Disposable {
     this.item.tooltip = vscode.l10n.t('Incoming call from {0} at {1}. Click to open the record.', alert.event.remote || vscode.l10n.t('Number withheld'), alert.event.at.toLocaleTimeString());
     this.item.command = { command: 'ixhaus.cti.openRecord', title: vscode.l10n.t('Open Caller Record'), arguments: [{ callId: alert.event.callId }] };
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    this.item.accessibilityInformation = { label: String(this.item.tooltip), role: 'button' };
     this.item.show();
     this.visible = true;
   }
@@ -75,6 +76,7 @@ export class CallStatusBar implements vscode.Disposable {
       this.item.text = `$(debug-disconnect) ${providerName}`;
       this.item.tooltip = vscode.l10n.t('Telephone system not connected ({0}).', providerName);
     }
+    this.item.accessibilityInformation = { label: String(this.item.tooltip), role: 'button' };
     this.item.show();
     this.visible = true;
   }

@@ -3,7 +3,7 @@ import { berlinDate, daysLeft, germanDate } from '../../core/license/dates';
 import { listInstalledLicenses } from '../../core/license/installedLicenses';
 import type { InstalledLicense, InstalledModule } from '../../core/license/installedLicenses';
 import type { Store } from '../../core/store/database';
-import { contextValue, node } from './treeNode';
+import { accessibleLabel, contextValue, node } from './treeNode';
 import type { TreeNode } from './treeNode';
 
 /** Days before the end of validity from which a license or module is marked "expiring soon" (product.md §2). */
@@ -23,7 +23,7 @@ function validityText(validUntil: string | null, now: Date): { text: string; sta
 }
 
 function moduleNode(license: InstalledLicense, module: InstalledModule, now: Date): TreeNode {
-  return node(`license/${license.licenseNo}/module/${module.code}`, () => {
+  return node(`license/${license.licenseNo}/module/${module.code}`, 'licenseModule', { license, module }, () => {
     const validity = validityText(module.validUntil ?? license.validUntil, now);
     const overSeats = module.seatsUsed > module.seats;
     const item = new vscode.TreeItem(module.name);
@@ -42,6 +42,8 @@ function moduleNode(license: InstalledLicense, module: InstalledModule, now: Dat
       ].filter(Boolean).join('\n\n'),
     );
     item.contextValue = contextValue('module', validity.state, overSeats && 'overSeats', license.demo && 'demo');
+    // the red icon says "over seats"; a screen reader needs it in words
+    if (overSeats) item.accessibilityInformation = { label: `${accessibleLabel(item)}, ${vscode.l10n.t('More users have this module unlocked than the license allows.')}` };
     return item;
   });
 }
@@ -52,6 +54,8 @@ export function licenseRoots(store: Store | undefined, now: Date = new Date()): 
   return listInstalledLicenses(store).map((license) =>
     node(
       `license/${license.licenseNo}`,
+      'license',
+      license,
       () => {
         const validity = validityText(license.validUntil, now);
         const item = new vscode.TreeItem(`${license.licenseNo} — ${license.customerName}`, vscode.TreeItemCollapsibleState.Expanded);

@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import { listInstalledLicenses } from '../../core/license/installedLicenses';
 import type { Store } from '../../core/store/database';
-import { listUsers } from '../../core/users/userQueries';
+import { listUsers, userCtiLines } from '../../core/users/userQueries';
 import { BUILT_IN_LOGINS } from '../../core/users/userService';
 import type { UserSummary } from '../../core/users/userQueries';
-import { contextValue, node } from './treeNode';
+import { contextValue, groupNode, node } from './treeNode';
 import type { TreeNode } from './treeNode';
 
-function userNode(parent: string, user: UserSummary, ctiLine: string | null): TreeNode {
-  return node(`${parent}/user/${user.login}`, () => {
+function userNode(parent: string, user: UserSummary, ctiLine: string | null, module: string | undefined): TreeNode {
+  return node(`${parent}/user/${user.login}`, 'user', { user, module }, () => {
     const item = new vscode.TreeItem(`${user.login} — ${user.firstName} ${user.lastName}`.trim());
     // the built-in admin and ncrem are never shown as uncoupled (domain.md §2.2)
     const uncoupled = !user.coupled && !(BUILT_IN_LOGINS as readonly string[]).includes(user.login.toLowerCase());
@@ -21,7 +21,7 @@ function userNode(parent: string, user: UserSummary, ctiLine: string | null): Tr
       vscode.l10n.t('CTI line: {0} — read-only here: every user picks their own line under Meine Daten.', ctiLine ?? vscode.l10n.t('(none)')),
     ].filter(Boolean);
     item.tooltip = new vscode.MarkdownString([`**${user.firstName} ${user.lastName}** (${user.login}, ${vscode.l10n.t('short code {0}', user.shortCode)})`, flags.join(' · '), vscode.l10n.t('Unlocked modules: {0}', user.modules.join(', ') || '–'), ...notes].join('\n\n'));
-    item.contextValue = contextValue('user', parent.startsWith('modules/') && 'unlocked', user.active ? 'active' : 'inactive', user.coupled ? 'coupled' : 'uncoupled');
+    item.contextValue = contextValue('user', module !== undefined && 'unlocked', user.active ? 'active' : 'inactive', user.coupled ? 'coupled' : 'uncoupled');
     return item;
   });
 }
@@ -30,7 +30,7 @@ function userNode(parent: string, user: UserSummary, ctiLine: string | null): Tr
 export function modulesRoots(store: Store | undefined): TreeNode[] {
   if (!store) return [];
   const users = listUsers(store);
-  const lines = new Map(store.all<{ id: number; cti_line: string | null }>('SELECT id, cti_line FROM users').map((r) => [r.id, r.cti_line]));
+  const lines = userCtiLines(store);
   // one entry per module code: seats add up over all installed licenses (licenseService.licensedSeats)
   const byCode = new Map<string, { code: string; name: string; seats: number; seatsUsed: number }>();
   for (const m of listInstalledLicenses(store).flatMap((l) => l.modules)) {
@@ -39,8 +39,9 @@ export function modulesRoots(store: Store | undefined): TreeNode[] {
   }
   const modules = [...byCode.values()].sort((a, b) => a.name.localeCompare(b.name, 'de'));
   return [
-    node(
+    groupNode(
       'modules',
+      vscode.l10n.t('Modules'),
       () => {
         const item = new vscode.TreeItem(vscode.l10n.t('Modules'), vscode.TreeItemCollapsibleState.Expanded);
         item.iconPath = new vscode.ThemeIcon('extensions');
@@ -51,6 +52,8 @@ export function modulesRoots(store: Store | undefined): TreeNode[] {
         modules.map((m) =>
           node(
             `modules/${m.code}`,
+            'module',
+            m,
             () => {
               const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.Collapsed);
               item.description = vscode.l10n.t('{0}/{1} seats', m.seatsUsed, m.seats);
@@ -58,19 +61,20 @@ export function modulesRoots(store: Store | undefined): TreeNode[] {
               item.contextValue = contextValue('moduleUnlocks', m.seatsUsed > m.seats && 'overSeats');
               return item;
             },
-            () => users.filter((u) => u.modules.includes(m.code)).map((u) => userNode(`modules/${m.code}`, u, lines.get(u.id) ?? null)),
+            () => users.filter((u) => u.modules.includes(m.code)).map((u) => userNode(`modules/${m.code}`, u, lines.get(u.id) ?? null, m.code)),
           ),
         ),
     ),
-    node(
+    groupNode(
       'users',
+      vscode.l10n.t('Users'),
       () => {
         const item = new vscode.TreeItem(vscode.l10n.t('Users'), vscode.TreeItemCollapsibleState.Expanded);
         item.iconPath = new vscode.ThemeIcon('organization');
         item.description = String(users.length);
         return item;
       },
-      () => users.map((u) => userNode('users', u, lines.get(u.id) ?? null)),
+      () => users.map((u) => userNode('users', u, lines.get(u.id) ?? null, undefined)),
     ),
   ];
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { listObjects, objectParties } from '../../core/objects/objectQueries';
 import type { ObjectParty } from '../../core/objects/objectQueries';
 import type { Store } from '../../core/store/database';
-import { contextValue, node } from './treeNode';
+import { contextValue, groupNode, node, nodeOf } from './treeNode';
 import type { TreeNode } from './treeNode';
 
 /**
@@ -15,6 +15,8 @@ export function objectsRoots(store: Store | undefined): TreeNode[] {
   return listObjects(store).map((o) =>
     node(
       `object/${o.objectNo}`,
+      'object',
+      o,
       () => {
         const item = new vscode.TreeItem(`${o.objectNo} — ${o.name}`, vscode.TreeItemCollapsibleState.Collapsed);
         item.description = [o.city, o.team].filter(Boolean).join(' · ');
@@ -25,8 +27,9 @@ export function objectsRoots(store: Store | undefined): TreeNode[] {
       () => {
         const parties = objectParties(store, o.id);
         const group = (key: string, label: string, list: ObjectParty[]): TreeNode =>
-          node(
+          groupNode(
             `object/${o.objectNo}/${key}`,
+            label,
             () => {
               const item = new vscode.TreeItem(label, list.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
               item.description = String(list.length);
@@ -46,7 +49,7 @@ export function objectsRoots(store: Store | undefined): TreeNode[] {
 }
 
 function partyNode(parent: string, p: ObjectParty): TreeNode {
-  return node(`${parent}/${p.origin}/${p.id}`, () => {
+  return node(`${parent}/${p.origin}/${p.id}`, 'party', p, () => {
     const item = new vscode.TreeItem(p.name);
     item.description = `${p.no}${p.phones > 0 ? ` · ${vscode.l10n.t('{0} phone number(s)', p.phones)}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(p.origin === 'creditor' ? 'tools' : p.origin === 'owner' ? 'key' : 'person');
@@ -56,15 +59,15 @@ function partyNode(parent: string, p: ObjectParty): TreeNode {
   });
 }
 
-/** The party of an "Objekte" node id (`object/<no>/<group>/<origin>/<id>`), for "Anrufen". */
-export function partyOfNodeId(nodeId: string | undefined): { origin: ObjectParty['origin']; partyId: number } | undefined {
-  const m = /^object\/\d+\/\w+\/(person|creditor|owner)\/(\d+)$/.exec(nodeId ?? '');
-  return m?.[1] && m[2] ? { origin: m[1] as ObjectParty['origin'], partyId: Number(m[2]) } : undefined;
+/** The party of an "Objekte" party node, for "Anrufen". */
+export function partyOfNode(value: unknown): { origin: ObjectParty['origin']; partyId: number } | undefined {
+  const party = nodeOf(value, 'party')?.data;
+  return party ? { origin: party.origin, partyId: party.id } : undefined;
 }
 
 /** The Objektnummern of selected "Objekte" nodes (the clicked one and the multi-selection), for "Verantwortlichen ändern". */
 export function objectNosOfSelection(clicked: unknown, selection: unknown): number[] | undefined {
   const nodes = [...(Array.isArray(selection) ? selection : []), clicked];
-  const nos = nodes.map((n) => /^object\/(\d+)$/.exec((n as { id?: unknown } | undefined)?.id as string ?? '')?.[1]).filter((x): x is string => x !== undefined).map(Number);
+  const nos = nodes.map((n) => nodeOf(n, 'object')?.data.objectNo).filter((x): x is number => x !== undefined);
   return nos.length > 0 ? [...new Set(nos)].sort((a, b) => a - b) : undefined;
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { jobStates } from '../../core/scheduler/scheduler';
 import type { JobStateKind } from '../../core/scheduler/scheduler';
 import type { Store } from '../../core/store/database';
-import { contextValue, node } from './treeNode';
+import { contextValue, groupNode, node } from './treeNode';
 import type { TreeNode } from './treeNode';
 
 const ICONS: Record<JobStateKind, string> = { disabled: 'circle-slash', ok: 'pass', running: 'sync', blocked: 'error', 'not-started': 'warning', 'never-due': 'clock' };
@@ -30,8 +30,9 @@ export function schedulerRoots(store: Store | undefined, now: Date = new Date())
   const states = jobStates(store, { now });
   const groups = [...new Set(states.map((s) => s.job.group))];
   return groups.map((group) =>
-    node(
+    groupNode(
       `scheduler/${group}`,
+      group,
       () => {
         const item = new vscode.TreeItem(group, vscode.TreeItemCollapsibleState.Expanded);
         item.iconPath = new vscode.ThemeIcon('folder');
@@ -41,7 +42,7 @@ export function schedulerRoots(store: Store | undefined, now: Date = new Date())
         states
           .filter((s) => s.job.group === group)
           .map((s) =>
-            node(`scheduler/${group}/${s.job.id}`, () => {
+            node(`scheduler/${group}/${s.job.id}`, 'job', s, () => {
               const item = new vscode.TreeItem(s.job.enabled ? s.job.name : `${s.job.name} (${vscode.l10n.t('disabled')})`);
               item.description = `${stateText(s.state)} · ${s.job.cron}`;
               item.iconPath = new vscode.ThemeIcon(ICONS[s.state]);

@@ -4,7 +4,7 @@ import type { SettingDefinition } from '../../core/settings/catalog';
 import { displayValue, effectiveTabCounters, settingState } from '../../core/settings/settingsService';
 import type { SettingState } from '../../core/settings/settingsService';
 import type { Store } from '../../core/store/database';
-import { contextValue, node } from './treeNode';
+import { contextValue, groupNode, node } from './treeNode';
 import type { TreeNode } from './treeNode';
 
 /** The UI language for catalogue texts: German when VS Code runs in German, else English. */
@@ -14,9 +14,11 @@ export function catalogLanguage(): 'de' | 'en' {
 
 const searchIndexes = { de: buildSearchIndex('de'), en: buildSearchIndex('en') };
 
-/** The state of the Systemeinstellungen view: the active search, if any. */
+/** The state of the Systemeinstellungen view, owned by it: the active search, if any, and the hit last revealed. */
 export interface SettingsFilter {
   query: string | undefined;
+  /** index of the search hit last revealed by "next hit" (-1: none yet) */
+  hitIndex: number;
 }
 
 /** The settings matching the filter (all without one). */
@@ -31,13 +33,13 @@ function group<T>(items: readonly T[], key: (item: T) => string): Map<string, T[
 }
 
 /** The tree id of a setting node (stable across refreshes; used by "next hit"). */
-export function settingNodeId(def: SettingDefinition): string {
+function settingNodeId(def: SettingDefinition): string {
   return `setting/${def.systemId}`;
 }
 
 function settingNode(state: SettingState, language: 'de' | 'en', effectiveNote: string | undefined): TreeNode {
   const d = state.definition;
-  return node(settingNodeId(d), () => {
+  const settingNode: TreeNode<'setting'> = node(settingNodeId(d), 'setting', state, () => {
     const item = new vscode.TreeItem(`${d.name} = ${displayValue(d, state.value, language)}`);
     item.description = effectiveNote ? `${d.systemId} · ${effectiveNote}` : d.systemId;
     item.iconPath = d.vendorOnly
@@ -56,9 +58,10 @@ function settingNode(state: SettingState, language: 'de' | 'en', effectiveNote: 
     ];
     item.tooltip = new vscode.MarkdownString(lines.filter(Boolean).join('\n\n'));
     item.contextValue = contextValue('setting', state.changed && 'changed', d.vendorOnly ? 'vendorOnly' : 'editable', d.scope);
-    item.command = d.vendorOnly ? undefined : { command: 'ixhaus.settings.edit', title: vscode.l10n.t('Edit Setting…'), arguments: [{ id: settingNodeId(d) }] };
+    item.command = d.vendorOnly ? undefined : { command: 'ixhaus.settings.edit', title: vscode.l10n.t('Edit Setting…'), arguments: [settingNode] };
     return item;
   });
+  return settingNode;
 }
 
 /**
@@ -78,8 +81,9 @@ export function settingsRoots(store: Store | undefined, userId: number | undefin
   // that they open to show the hits (leaf ids stay stable for "next hit")
   const scope = filter.query ? `?${filter.query}` : '';
   return [...group(states, (s) => s.definition.area)].map(([area, inArea]) =>
-    node(
+    groupNode(
       `setting-area/${area}${scope}`,
+      area,
       () => {
         const item = new vscode.TreeItem(area, expanded);
         item.iconPath = new vscode.ThemeIcon('folder');
@@ -89,8 +93,9 @@ export function settingsRoots(store: Store | undefined, userId: number | undefin
       },
       () =>
         [...group(inArea, (s) => s.definition.section)].map(([section, inSection]) =>
-          node(
+          groupNode(
             `setting-section/${area}/${section}${scope}`,
+            section,
             () => {
               const item = new vscode.TreeItem(section, expanded);
               item.iconPath = new vscode.ThemeIcon('list-tree');

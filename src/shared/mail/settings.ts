@@ -12,6 +12,36 @@ function msg(template: string): string {
   return template;
 }
 
+/** Every message template the validator can report (l10n keys): the host localizes exactly these for the webview. */
+const MAIL_MESSAGES = {
+  PORT_465_PLAIN: msg('Port 465 uses implicit TLS: tick "SSL erforderlich", or use port 587 with STARTTLS.'),
+  ADDRESS: msg('"{0}" is not a valid e-mail address (expected name@domain).'),
+  AUTHORITY: msg('"{0}" is not a valid authority host: enter only the host, e.g. login.microsoftonline.com or login.microsoftonline.us.'),
+  AUTHORITY_DE: msg('login.microsoftonline.de was the retired Microsoft Cloud Deutschland; use login.microsoftonline.com.'),
+  AUTHTYPE: msg('Unknown authorization type "{0}": choose Basic or Microsoft OAuth 2.0.'),
+  CLIENT_ID: msg('The Client Id must be the Application (client) ID of the app registration, a GUID like 00000000-0000-0000-0000-000000000000.'),
+  DATE: msg('"Gültig bis" must be a date like 2027-03-31.'),
+  HOST_INVALID: msg('"{0}" is not a valid host name: enter only the server name, e.g. smtp.example.de (no URL, no port).'),
+  HOST_MISSING: msg('Enter the SMTP server (host name or IP address).'),
+  LINEBREAK: msg('The field {0} contains a line break or NUL character; remove it (such characters could inject mail headers).'),
+  OAUTH_TLS: msg('Microsoft OAuth 2.0 needs an encrypted connection: tick "SSL erforderlich" (port 587, STARTTLS).'),
+  OBJECT_ID: msg('The Object Id must be the Object ID of the app registration (a GUID); it is needed to read the secret expiry.'),
+  PORT: msg('The port must be a whole number from 1 to 65535 (usually 587 with STARTTLS or 465 with SSL).'),
+  REQUIRED: msg('The field {0} is required.'),
+  TYPE: msg('The field {0} must be {1}, not {2}; nothing was saved.'),
+  TENANT: msg('"{0}" is neither a Directory (tenant) ID (GUID) nor a domain name.'),
+  TENANT_MULTI: msg('"{0}" cannot be used with client credentials: enter the Directory (tenant) ID of your organisation (a GUID) or its verified domain.'),
+  TENANT_URL: msg('Enter only the Directory (tenant) ID, not a URL: e.g. the GUID at the end of https://login.microsoftonline.com/<tenant>.'),
+  WARN_NO_PASSWORD: msg('No password is set for {0}.'),
+  WARN_NO_SECRET: msg('No client secret is set.'),
+  WARN_NO_TLS: msg('Without "SSL erforderlich" the connection may be unencrypted; credentials are then not sent unless you explicitly allow it.'),
+  WARN_SECRET_EXPIRED: msg('The client secret expired on {0}: create a new one in Entra ID → App registrations → Certificates & secrets and enter its value.'),
+  WARN_SECRET_ID: msg('The client secret looks like the Secret ID (a GUID); paste the Value column instead (shown only once when the secret is created).'),
+} as const;
+
+/** The templates of {@link MAIL_MESSAGES}, for the host to localize once (no running of the validator on samples). */
+export const MAIL_ISSUE_TEMPLATES: readonly string[] = Object.values(MAIL_MESSAGES);
+
 /** Mail-Server Autorisierungstyp: Basic (SMTP AUTH with password) or Moderne Autorisierung (Microsoft OAuth 2.0). */
 export type MailAuthType = 'basic' | 'oauth';
 
@@ -248,34 +278,34 @@ export function validateMailSettings(input: Record<string, unknown>, secrets?: S
 
   const rawType = text(input, 'authType').trim() || 'basic';
   const authType: MailAuthType = rawType === 'oauth' ? 'oauth' : 'basic';
-  if (rawType !== 'basic' && rawType !== 'oauth') add('authType', 'E_MAIL_AUTHTYPE', msg('Unknown authorization type "{0}": choose Basic or Microsoft OAuth 2.0.'), [rawType]);
+  if (rawType !== 'basic' && rawType !== 'oauth') add('authType', 'E_MAIL_AUTHTYPE', MAIL_MESSAGES.AUTHTYPE, [rawType]);
 
   for (const key of Object.keys(emptyMailSettings())) {
     const value = Object.prototype.hasOwnProperty.call(input, key) ? input[key] : undefined;
-    if (typeof value === 'string' && hasLineBreak(value)) add(key as MailField, 'E_MAIL_LINEBREAK', msg('The field {0} contains a line break or NUL character; remove it (such characters could inject mail headers).'), [key]);
+    if (typeof value === 'string' && hasLineBreak(value)) add(key as MailField, 'E_MAIL_LINEBREAK', MAIL_MESSAGES.LINEBREAK, [key]);
   }
 
   const host = text(input, 'host').trim() || (authType === 'oauth' ? OAUTH_DEFAULT_HOST : '');
-  if (host === '') add('host', 'E_MAIL_HOST', msg('Enter the SMTP server (host name or IP address).'));
-  else if (!HOST_NAME.test(host) && !domainToAscii(host) && !/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) add('host', 'E_MAIL_HOST', msg('"{0}" is not a valid host name: enter only the server name, e.g. smtp.example.de (no URL, no port).'), [host]);
+  if (host === '') add('host', 'E_MAIL_HOST', MAIL_MESSAGES.HOST_MISSING);
+  else if (!HOST_NAME.test(host) && !domainToAscii(host) && !/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) add('host', 'E_MAIL_HOST', MAIL_MESSAGES.HOST_INVALID, [host]);
 
   const portText = reader.port('port').trim() || String(authType === 'oauth' ? OAUTH_DEFAULT_PORT : '');
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
-  if (!(port >= 1 && port <= 65535)) add('port', 'E_MAIL_PORT', msg('The port must be a whole number from 1 to 65535 (usually 587 with STARTTLS or 465 with SSL).'));
+  if (!(port >= 1 && port <= 65535)) add('port', 'E_MAIL_PORT', MAIL_MESSAGES.PORT);
   const ssl = bool(input, 'ssl', true);
   const allowInsecureAuth = bool(input, 'allowInsecureAuth', false);
-  if (port === IMPLICIT_TLS_PORT && !ssl) add('ssl', 'E_MAIL_465_PLAIN', msg('Port 465 uses implicit TLS: tick "SSL erforderlich", or use port 587 with STARTTLS.'));
-  if (!ssl && !allowInsecureAuth) add('ssl', 'W_MAIL_NO_TLS', msg('Without "SSL erforderlich" the connection may be unencrypted; credentials are then not sent unless you explicitly allow it.'), [], 'warning');
-  if (authType === 'oauth' && !ssl) add('ssl', 'E_MAIL_OAUTH_TLS', msg('Microsoft OAuth 2.0 needs an encrypted connection: tick "SSL erforderlich" (port 587, STARTTLS).'));
+  if (port === IMPLICIT_TLS_PORT && !ssl) add('ssl', 'E_MAIL_465_PLAIN', MAIL_MESSAGES.PORT_465_PLAIN);
+  if (!ssl && !allowInsecureAuth) add('ssl', 'W_MAIL_NO_TLS', MAIL_MESSAGES.WARN_NO_TLS, [], 'warning');
+  if (authType === 'oauth' && !ssl) add('ssl', 'E_MAIL_OAUTH_TLS', MAIL_MESSAGES.OAUTH_TLS);
 
   const user = text(input, 'user').trim();
   const addressField = (field: MailField, value: string, required: boolean) => {
     if (value === '') {
-      if (required) add(field, 'E_MAIL_REQUIRED', msg('The field {0} is required.'), [field]);
+      if (required) add(field, 'E_MAIL_REQUIRED', MAIL_MESSAGES.REQUIRED, [field]);
       return;
     }
     if (hasLineBreak(value)) return;
-    if (!parseAddress(value)) add(field, 'E_MAIL_ADDRESS', msg('"{0}" is not a valid e-mail address (expected name@domain).'), [value]);
+    if (!parseAddress(value)) add(field, 'E_MAIL_ADDRESS', MAIL_MESSAGES.ADDRESS, [value]);
   };
   const from = text(input, 'from').trim();
   addressField('from', from, true);
@@ -291,27 +321,27 @@ export function validateMailSettings(input: Record<string, unknown>, secrets?: S
   const notifyAddress = text(input, 'notifyAddress').trim();
   const secretValidUntil = text(input, 'secretValidUntil').trim();
   if (authType === 'basic') {
-    if (secrets && user !== '' && !secrets.password) add('password', 'W_MAIL_NO_PASSWORD', msg('No password is set for {0}.'), [user], 'warning');
+    if (secrets && user !== '' && !secrets.password) add('password', 'W_MAIL_NO_PASSWORD', MAIL_MESSAGES.WARN_NO_PASSWORD, [user], 'warning');
   } else {
     addressField('user', user, true);
     addressField('notifyAddress', notifyAddress, false);
-    if (clientId === '') add('clientId', 'E_MAIL_REQUIRED', msg('The field {0} is required.'), ['clientId']);
-    else if (!isGuid(clientId)) add('clientId', 'E_MAIL_CLIENT_ID', msg('The Client Id must be the Application (client) ID of the app registration, a GUID like 00000000-0000-0000-0000-000000000000.'));
-    if (objectId !== '' && !isGuid(objectId)) add('objectId', 'E_MAIL_OBJECT_ID', msg('The Object Id must be the Object ID of the app registration (a GUID); it is needed to read the secret expiry.'));
+    if (clientId === '') add('clientId', 'E_MAIL_REQUIRED', MAIL_MESSAGES.REQUIRED, ['clientId']);
+    else if (!isGuid(clientId)) add('clientId', 'E_MAIL_CLIENT_ID', MAIL_MESSAGES.CLIENT_ID);
+    if (objectId !== '' && !isGuid(objectId)) add('objectId', 'E_MAIL_OBJECT_ID', MAIL_MESSAGES.OBJECT_ID);
     const tenantIssue = tenantProblem(tenant);
     if (tenantIssue) add('tenant', tenantIssue.code, tenantIssue.template, tenantIssue.args);
     const authorityOk = /^[a-z0-9.-]+(:\d{1,5})?$/.test(authorityHost) && HOST_NAME.test(authorityHost.replace(/:\d+$/, ''));
-    if (!authorityOk) add('authorityHost', 'E_MAIL_AUTHORITY', msg('"{0}" is not a valid authority host: enter only the host, e.g. login.microsoftonline.com or login.microsoftonline.us.'), [authorityHost]);
-    if (authorityHost === 'login.microsoftonline.de') add('authorityHost', 'E_MAIL_AUTHORITY_DE', msg('login.microsoftonline.de was the retired Microsoft Cloud Deutschland; use login.microsoftonline.com.'));
-    if (secretValidUntil !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(secretValidUntil)) add('secretValidUntil', 'E_MAIL_DATE', msg('"Gültig bis" must be a date like 2027-03-31.'));
-    else if (secretValidUntil !== '' && secretValidUntil <= now.toISOString().slice(0, 10)) add('secretValidUntil', 'W_MAIL_SECRET_EXPIRED', msg('The client secret expired on {0}: create a new one in Entra ID → App registrations → Certificates & secrets and enter its value.'), [secretValidUntil], 'warning');
-    if (secrets && !secrets.clientSecret) add('clientSecret', 'W_MAIL_NO_SECRET', msg('No client secret is set.'), [], 'warning');
-    if (secrets?.clientSecretLooksLikeId) add('clientSecret', 'W_MAIL_SECRET_ID', msg('The client secret looks like the Secret ID (a GUID); paste the Value column instead (shown only once when the secret is created).'), [], 'warning');
+    if (!authorityOk) add('authorityHost', 'E_MAIL_AUTHORITY', MAIL_MESSAGES.AUTHORITY, [authorityHost]);
+    if (authorityHost === 'login.microsoftonline.de') add('authorityHost', 'E_MAIL_AUTHORITY_DE', MAIL_MESSAGES.AUTHORITY_DE);
+    if (secretValidUntil !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(secretValidUntil)) add('secretValidUntil', 'E_MAIL_DATE', MAIL_MESSAGES.DATE);
+    else if (secretValidUntil !== '' && secretValidUntil <= now.toISOString().slice(0, 10)) add('secretValidUntil', 'W_MAIL_SECRET_EXPIRED', MAIL_MESSAGES.WARN_SECRET_EXPIRED, [secretValidUntil], 'warning');
+    if (secrets && !secrets.clientSecret) add('clientSecret', 'W_MAIL_NO_SECRET', MAIL_MESSAGES.WARN_NO_SECRET, [], 'warning');
+    if (secrets?.clientSecretLooksLikeId) add('clientSecret', 'W_MAIL_SECRET_ID', MAIL_MESSAGES.WARN_SECRET_ID, [], 'warning');
   }
 
   for (const t of reader.typeIssues) {
     const field = (t.field in emptyMailSettings() ? t.field : 'host') as MailField;
-    add(field, 'E_MAIL_TYPE', msg('The field {0} must be {1}, not {2}; nothing was saved.'), [t.field, t.expected, t.kind]);
+    add(field, 'E_MAIL_TYPE', MAIL_MESSAGES.TYPE, [t.field, t.expected, t.kind]);
   }
   if (issues.some((issue) => issue.severity === 'error')) return { settings: undefined, issues };
   const hostAscii = domainToAscii(host) ?? host;
@@ -327,9 +357,9 @@ export function validateMailSettings(input: Record<string, unknown>, secrets?: S
  */
 export function tenantProblem(tenant: string): { code: string; template: string; args: string[] } | undefined {
   const t = tenant.trim();
-  if (t === '') return { code: 'E_MAIL_REQUIRED', template: msg('The field {0} is required.'), args: ['tenant'] };
-  if (/^(common|organizations|consumers)$/i.test(t)) return { code: 'E_MAIL_TENANT_MULTI', template: msg('"{0}" cannot be used with client credentials: enter the Directory (tenant) ID of your organisation (a GUID) or its verified domain.'), args: [t] };
-  if (/^[a-z]+:\/\//i.test(t) || t.includes('/')) return { code: 'E_MAIL_TENANT_URL', template: msg('Enter only the Directory (tenant) ID, not a URL: e.g. the GUID at the end of https://login.microsoftonline.com/<tenant>.'), args: [] };
-  if (!isGuid(t) && !domainToAscii(t)) return { code: 'E_MAIL_TENANT', template: msg('"{0}" is neither a Directory (tenant) ID (GUID) nor a domain name.'), args: [t] };
+  if (t === '') return { code: 'E_MAIL_REQUIRED', template: MAIL_MESSAGES.REQUIRED, args: ['tenant'] };
+  if (/^(common|organizations|consumers)$/i.test(t)) return { code: 'E_MAIL_TENANT_MULTI', template: MAIL_MESSAGES.TENANT_MULTI, args: [t] };
+  if (/^[a-z]+:\/\//i.test(t) || t.includes('/')) return { code: 'E_MAIL_TENANT_URL', template: MAIL_MESSAGES.TENANT_URL, args: [] };
+  if (!isGuid(t) && !domainToAscii(t)) return { code: 'E_MAIL_TENANT', template: MAIL_MESSAGES.TENANT, args: [t] };
   return undefined;
 }

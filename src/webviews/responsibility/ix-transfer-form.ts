@@ -43,6 +43,7 @@ export class IxTransferForm extends LitElement {
     table { border-collapse: collapse; margin: 6px 0; }
     th, td { text-align: left; padding: 3px 12px 3px 0; border-bottom: 1px solid var(--vscode-widget-border, rgba(128,128,128,.3)); vertical-align: top; }
     td.n { text-align: right; font-variant-numeric: tabular-nums; }
+    .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     .warn { color: var(--vscode-editorWarning-foreground); margin: 4px 0; }
     .err { color: var(--vscode-errorForeground); margin: 4px 0; }
     .box { border: 1px solid var(--vscode-widget-border, rgba(128,128,128,.4)); padding: 10px 14px; margin: 12px 0; }
@@ -160,8 +161,10 @@ export class IxTransferForm extends LitElement {
       ${this.s.error ? html`<p class="err" id="error" role="alert">${this.t('error')}: ${this.s.error}</p>` : nothing}
       ${init?.blocked ? html`<p class="err" id="blocked" role="alert">${init.blocked}</p>` : nothing}
       ${init && !init.blocked ? this.renderForm(init) : nothing}
-      ${this.s.busy ? html`<p class="muted"><vscode-progress-ring></vscode-progress-ring> ${this.t('working')}</p>` : nothing}
-      ${this.renderPreview()} ${this.renderResult()} ${init && !init.blocked ? this.renderHistory() : nothing}
+      <div id="status" role="status" aria-live="polite" aria-busy=${this.s.busy ? 'true' : 'false'}>${this.s.busy ? html`<p class="muted"><vscode-progress-ring aria-hidden="true"></vscode-progress-ring> ${this.t('working')}</p>` : nothing}</div>
+      ${this.renderPreview()}
+      <div id="results" aria-live="polite">${this.renderResult()}</div>
+      ${init && !init.blocked ? this.renderHistory() : nothing}
     `;
   }
 
@@ -179,8 +182,8 @@ export class IxTransferForm extends LitElement {
         <vscode-single-select id="to" combobox filter="contains" .value=${d.toLogin} placeholder=${this.t('pickUser')} @change=${(e: Event) => this.setDraft({ toLogin: String((e.target as Valued).value) })}>
           ${init.users.filter((u) => u.active).map(userOption(d.toLogin))}
         </vscode-single-select>
-        <vscode-label>${this.t('scope')}</vscode-label>
-        <div class="row">
+        <vscode-label id="scope-label">${this.t('scope')}</vscode-label>
+        <div class="row" role="radiogroup" aria-labelledby="scope-label">
           <vscode-radio id="scope-all" name="scope" value="all" ?checked=${d.scope === 'all'} @change=${(e: Event) => (e.target as Valued).checked && this.setDraft({ scope: 'all' })}>${this.t('scopeAll')}</vscode-radio>
           <vscode-radio id="scope-objects" name="scope" value="objects" ?checked=${d.scope === 'objects'} @change=${(e: Event) => (e.target as Valued).checked && this.setDraft({ scope: 'objects' })}>${this.t('scopeObjects')}</vscode-radio>
         </div>
@@ -195,15 +198,15 @@ export class IxTransferForm extends LitElement {
           <vscode-option value="" ?selected=${d.team === ''}>${this.t('teamAny')}</vscode-option>
           ${init.teams.map((team) => html`<vscode-option value=${team} ?selected=${team === d.team}>${team}</vscode-option>`)}
         </vscode-single-select>
-        <vscode-label>${this.t('modules')}</vscode-label>
-        <div class="row">
+        <vscode-label id="modules-label">${this.t('modules')}</vscode-label>
+        <div class="row" role="group" aria-labelledby="modules-label">
           ${init.modules.map(
             (m) => html`<vscode-checkbox id=${`module-${m.module}`} ?checked=${d.modules.includes(m.module)} ?disabled=${!m.licensed} title=${m.licensed ? '' : this.t('notLicensed')}
               @change=${(e: Event) => this.setDraft({ modules: this.toggle<ProtocolModule>(d.modules, m.module, (e.target as Valued).checked === true, PROTOCOL_MODULES) })}>${m.name}</vscode-checkbox>`,
           )}
         </div>
-        <vscode-label>${this.t('roles')}</vscode-label>
-        <div class="row">
+        <vscode-label id="roles-label">${this.t('roles')}</vscode-label>
+        <div class="row" role="group" aria-labelledby="roles-label">
           ${PROTOCOL_ROLES.map(
             (r) => html`<vscode-checkbox id=${`role-${r}`} ?checked=${d.roles.includes(r)} @change=${(e: Event) => this.setDraft({ roles: this.toggle<ProtocolRole>(d.roles, r, (e.target as Valued).checked === true, PROTOCOL_ROLES) })}>${this.roleName(r)}</vscode-checkbox>`,
           )}
@@ -237,14 +240,14 @@ export class IxTransferForm extends LitElement {
         <p class="total" id="preview-total">${this.t('total', p.total, p.from, p.to)}</p>
         ${p.warnings.map((w) => html`<p class=${w.blocking ? 'err' : 'warn'} data-code=${w.code}>${w.text}</p>`)}
         <table id="counts">
-          <thead><tr><th>${this.t('module')}</th><th>${this.t('role')}</th><th>${this.t('count')}</th></tr></thead>
+          <thead><tr><th scope="col">${this.t('module')}</th><th scope="col">${this.t('role')}</th><th scope="col">${this.t('count')}</th></tr></thead>
           <tbody>${p.counts.map((c) => html`<tr><td>${this.moduleName(c.module)}</td><td>${this.roleName(c.role)}</td><td class="n">${c.count}</td></tr>`)}</tbody>
         </table>
         ${p.total > 0
           ? html`
               <p class="muted" id="page-info">${this.t('page', this.s.offset + 1, end, p.total)}</p>
               <table id="records">
-                <thead><tr><th>${this.t('object')}</th><th>${this.t('module')}</th><th>${this.t('role')}</th><th>${this.t('record')}</th></tr></thead>
+                <thead><tr><th scope="col">${this.t('object')}</th><th scope="col">${this.t('module')}</th><th scope="col">${this.t('role')}</th><th scope="col">${this.t('record')}</th></tr></thead>
                 <tbody>
                   ${this.s.records.map(
                     (r) => html`<tr><td>${r.objectNo} ${r.objectName}</td><td>${this.moduleName(r.module)}</td><td>${this.roleName(r.role)}</td><td>${r.recordNo ?? ''} ${r.module === 'objects' ? '' : r.label}${r.closed ? html` <span class="muted">(${this.t('closed')})</span>` : nothing}</td></tr>`,
@@ -297,7 +300,7 @@ export class IxTransferForm extends LitElement {
       ${list.length === 0
         ? html`<p class="muted" id="history-empty">${this.t('historyEmpty')}</p>`
         : html`<table id="history">
-            <thead><tr><th>${this.t('when')}</th><th>${this.t('by')}</th><th>${this.t('fromTo')}</th><th>${this.t('count')}</th><th>${this.t('state')}</th><th></th></tr></thead>
+            <thead><tr><th scope="col">${this.t('when')}</th><th scope="col">${this.t('by')}</th><th scope="col">${this.t('fromTo')}</th><th scope="col">${this.t('count')}</th><th scope="col">${this.t('state')}</th><th scope="col"><span class="sr-only">${this.t('undo')}</span></th></tr></thead>
             <tbody>
               ${list.map(
                 (b) => html`<tr data-batch=${b.batchId}>

@@ -2,7 +2,7 @@
  * Schema version 6 (CTI issue 9): the caller-lookup index
  * of normalised phone numbers (cti-protocols.md "Number matching rules") and the user's remembered pick among
  * several matches (product.md §7). The index is derived data: `phone_index` rows are written with every
- * `phone_numbers` row by `src/core/cti/phoneIndex.ts` and backfilled here for existing stores.
+ * `phone_numbers` row by `src/core/cti/phoneIndex.ts` and backfilled here for existing stores (with the normaliser frozen as of v6: 006_phoneIndexBackfill.ts).
  *
  * variant: main = the number itself; direct = number + extension dialled through (`030 12345-12` → `+493012345 12`);
  * alt = another plausible reading of an ambiguous number (C20).

@@ -9,7 +9,8 @@ import { SCHEMA_V6_CTI } from './006_cti';
 import { SCHEMA_V7_STORE_SAFETY } from './007_store_safety';
 import { SCHEMA_V8_CTI_JOURNAL } from './008_cti_journal';
 import { SCHEMA_V9_REMINDER_WINDOWS } from './009_reminder_windows';
-import { backfillPhoneIndex } from '../../cti/phoneIndex';
+// the backfill of v6 uses the normaliser frozen as shipped, not src/core/cti (no store → cti → store cycle)
+import { backfillPhoneIndexV6 } from './006_phoneIndexBackfill';
 
 /** One schema step. `up` runs inside the store's migration transaction and must not save or commit. */
 export interface Migration {
@@ -62,7 +63,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'CTI phone number index',
     up(db) {
       db.exec(SCHEMA_V6_CTI);
-      backfillPhoneIndex(db);
+      backfillPhoneIndexV6(db);
     },
   },
   {

@@ -1,3 +1,8 @@
+/**
+ * Who may do what (product.md §1, domain.md §2–3): roles, rights classes and the checks every core service runs.
+ * Its own folder, below both license/ and users/, so that neither depends on the other for a permission check
+ * (issue 18 §6).
+ */
 import { PermissionError } from '../errors';
 
 /** Benutzerrollen of iX-Haus plus known to the suite (domain.md §2; the schema's CHECK lists the same). */
