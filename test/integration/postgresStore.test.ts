@@ -89,7 +89,7 @@ function asyncStoreContract(backend: string, open: () => Promise<AsyncStore>): v
         }),
         /the body failed/,
       );
-      assert.deepEqual(await store.query('SELECT key, value FROM meta ORDER BY key'), [
+      assert.deepEqual(await store.query("SELECT key, value FROM meta WHERE key IN ('a', 'b', 'c') ORDER BY key"), [
         { key: 'a', value: '1' },
         { key: 'b', value: '2' },
       ]);
@@ -194,7 +194,7 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
   it('reports the migrations whose SQLite step writes rows in TypeScript (each has a PostgreSQL data step)', async () => {
     const steps = await postgresMigrations();
     const withData = steps.filter((s) => s.sqliteDataStatements.length > 0).map((s) => s.version);
-    assert.deepEqual(withData, [6]);
+    assert.deepEqual(withData, [6, 7, 9]);
     assert.ok(steps.every((s) => s.sqliteDataStatements.length === 0 || s.dataStep !== undefined));
   });
 
@@ -352,7 +352,7 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
           PostgresConnectionLostError,
         );
         assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${cluster.port}.*nothing was written`));
-        assert.deepEqual(await store.query('SELECT key FROM meta'), []);
+        assert.deepEqual(await store.query("SELECT key FROM meta WHERE key <> 'store_kind'"), []);
         await store.run('INSERT INTO meta (key, value) VALUES (?, ?)', ['after', 'ok']);
         assert.equal((await store.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', ['after']))?.value, 'ok');
       } finally {

@@ -103,12 +103,7 @@ export async function callBackCommand(services: Services, arg?: unknown): Promis
  * `{ areaCode }` skip the prompt (tests). Returns how many numbers were indexed, or undefined when cancelled.
  */
 export async function setAreaCodeCommand(services: Services, arg?: unknown): Promise<number | undefined> {
-  const store = services.storeHost.store;
-  const actor = services.session.actor;
-  if (!store || !actor) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Sign in first to use the telephone integration.'));
-    return undefined;
-  }
+  const { store, actor } = requireSignedIn(services);
   const current = ownAreaCode(store);
   const given = (arg as { areaCode?: string } | undefined)?.areaCode;
   const value =

@@ -4,6 +4,7 @@ import { MAX_LIST_NAME_LENGTH, listProgramRights, programRightSetting, rightsCla
 import type { ProgramRightChange, RightSetting } from '../../core/users/programRights';
 import type { Actor } from '../../core/access/rights';
 import type { Services } from '../services';
+import { requireSignedIn } from '../signedIn';
 
 /** Scripted arguments (tests, automation): any part given is not asked for. `list` '' = the module itself. */
 interface RightsArgs {
@@ -33,12 +34,8 @@ function effectiveText(store: Store, rightsClass: string, module: string, list: 
   return programRightSetting(store, rightsClass, module, '') === 'deny' ? vscode.l10n.t('inherits from the module: denied') : vscode.l10n.t('inherits from the module: allowed');
 }
 
-function context(services: Services): { store: Store; actor: Actor } | undefined {
-  const store = services.storeHost.store;
-  const actor = services.session.actor;
-  if (store && actor) return { store, actor };
-  void vscode.window.showWarningMessage(vscode.l10n.t('Sign in first to manage users and modules.'));
-  return undefined;
+function context(services: Services): { store: Store; actor: Actor } {
+  return requireSignedIn(services);
 }
 
 async function pickClass(store: Store): Promise<string | undefined> {

@@ -51,6 +51,17 @@ export const POSTGRES_DATA_STEPS: Readonly<Record<number, PostgresDataStep>> = {
       }
     }
   },
+  // v7 (issue 15): the store kind — a store is a demo store only when it was marked demo and holds no license of
+  // another key; a new PostgreSQL database has neither, so this writes 'production' unless a row exists already
+  7: async (query) => {
+    await query(
+      "INSERT INTO meta (key, value) SELECT 'store_kind', CASE WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'demo' AND value = '1') AND NOT EXISTS (SELECT 1 FROM licenses WHERE key_id <> 'demo') THEN 'demo' ELSE 'production' END ON CONFLICT (key) DO NOTHING",
+    );
+  },
+  // v9 (issue 17): SQLite rebuilds the two reminder tables to widen a CHECK and copies their rows between CREATE and
+  // DROP. PostgreSQL stores exist only from schema 9 on (the backend arrived after it), so every PostgreSQL database
+  // runs this step while the tables are empty: there is nothing to copy.
+  9: async () => {},
 };
 
 const CHANGING = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
