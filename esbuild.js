@@ -44,12 +44,29 @@ async function main() {
   ];
   const webviews = webviewEntries();
   if (Object.keys(webviews).length > 0) {
-    builds.push({ bundle: true, platform: 'browser', format: 'esm', target: 'es2022', entryPoints: webviews, outdir: 'dist/webviews', sourcemap: !production, minify: production, logLevel: 'warning' });
+    builds.push({
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      target: 'es2022',
+      entryPoints: webviews,
+      outdir: 'dist/webviews',
+      sourcemap: !production,
+      minify: production,
+      logLevel: 'warning',
+    });
   }
   if (process.argv.includes('--host-tests')) {
     // in-host mocha suites (test/host) → out/test/host/*.js, run inside VS Code by vscode-host/run-exthost-tests.mjs
     const hostTests = fs.readdirSync(path.join(__dirname, 'test', 'host')).filter((f) => f.endsWith('.ts'));
-    builds.push({ ...nodeCommon, entryPoints: hostTests.map((f) => path.join('test', 'host', f)), outdir: 'out/test/host', external: ['vscode', 'mocha', 'cpu-features', '*.node'], sourcemap: true, minify: false });
+    builds.push({
+      ...nodeCommon,
+      entryPoints: hostTests.map((f) => path.join('test', 'host', f)),
+      outdir: 'out/test/host',
+      external: ['vscode', 'mocha', 'cpu-features', '*.node'],
+      sourcemap: true,
+      minify: false,
+    });
   }
   if (watch) {
     for (const options of builds) await (await esbuild.context(options)).watch();

@@ -12,5 +12,9 @@ export async function run(): Promise<void> {
   const api = await extension.activate();
   await api.ready;
   const out = process.env.IXHAUS_BENCH_OUT;
-  if (out) fs.writeFileSync(out, JSON.stringify({ activationMs: api.activationMs, storeReadyMs: api.storeReadyMs(), vscode: vscode.version }));
+  if (out)
+    fs.writeFileSync(
+      out,
+      JSON.stringify({ activationMs: api.activationMs, storeReadyMs: api.storeReadyMs(), vscode: vscode.version }),
+    );
 }

@@ -59,13 +59,30 @@ function phase(text: string): void {
 
 function stats(name: string, unit: string, values: number[], extra: Partial<Metric> = {}): Metric {
   const sorted = [...values].sort((a, b) => a - b);
-  const metric = { name, unit, min: sorted[0] ?? null, median: sorted[Math.floor(sorted.length / 2)] ?? null, max: sorted[sorted.length - 1] ?? null, runs: values.length, ...extra };
+  const metric = {
+    name,
+    unit,
+    min: sorted[0] ?? null,
+    median: sorted[Math.floor(sorted.length / 2)] ?? null,
+    max: sorted[sorted.length - 1] ?? null,
+    runs: values.length,
+    ...extra,
+  };
   metrics.push(metric);
   return metric;
 }
 
 function skip(name: string, reason: string, goal?: string): void {
-  metrics.push({ name, unit: '', min: null, median: null, max: null, runs: 0, note: `skipped: ${reason}`, ...(goal ? { goal } : {}) });
+  metrics.push({
+    name,
+    unit: '',
+    min: null,
+    median: null,
+    max: null,
+    runs: 0,
+    note: `skipped: ${reason}`,
+    ...(goal ? { goal } : {}),
+  });
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -80,7 +97,11 @@ async function timed(body: () => Promise<unknown> | unknown): Promise<number> {
 
 /** Creates a demo store of `parties` parties split like the default demo (persons 68 %, creditors 11 %, owners 21 %). */
 async function makeStore(file: string, parties: number): Promise<{ ms: number; mb: number }> {
-  const sizes: Partial<DemoSizes> = { persons: Math.round(parties * 0.68), creditors: Math.round(parties * 0.11), owners: parties - Math.round(parties * 0.68) - Math.round(parties * 0.11) };
+  const sizes: Partial<DemoSizes> = {
+    persons: Math.round(parties * 0.68),
+    creditors: Math.round(parties * 0.11),
+    owners: parties - Math.round(parties * 0.68) - Math.round(parties * 0.11),
+  };
   const started = performance.now();
   const store = await Store.create(file, { populate: async (s) => void (await generateDemoData(s, { sizes })) });
   const ms = performance.now() - started;
@@ -90,11 +111,26 @@ async function makeStore(file: string, parties: number): Promise<{ ms: number; m
 }
 
 /** Opens the store in a fresh process (as a new window would) `runs` times: open time and peak RSS. `full`: with quick_check, as before issue 15. */
-function openInChild(file: string, runs: number, full = false): Array<{ openMs: number; sizeBytes: number; peakRssMB: number }> {
+function openInChild(
+  file: string,
+  runs: number,
+  full = false,
+): Array<{ openMs: number; sizeBytes: number; peakRssMB: number }> {
   const results = [];
   for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(__dirname, 'openProbe.ts'), file, ...(full ? ['full'] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    results.push(JSON.parse(out.trim().split('\n').pop() ?? '{}') as { openMs: number; sizeBytes: number; peakRssMB: number });
+    const out = execFileSync(
+      process.execPath,
+      [
+        path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+        path.join(__dirname, 'openProbe.ts'),
+        file,
+        ...(full ? ['full'] : []),
+      ],
+      { encoding: 'utf8', maxBuffer: 1 << 20 },
+    );
+    results.push(
+      JSON.parse(out.trim().split('\n').pop() ?? '{}') as { openMs: number; sizeBytes: number; peakRssMB: number },
+    );
   }
   return results;
 }
@@ -102,11 +138,29 @@ function openInChild(file: string, runs: number, full = false): Array<{ openMs: 
 async function storeMetrics(label: string, file: string, runs: number): Promise<void> {
   const opened = openInChild(file, runs);
   const mb = (opened[0]?.sizeBytes ?? 0) / 1048576;
-  stats(`store ${label}: open (${mb.toFixed(1)} MB; lock, read, checksum, load)`, 'ms/MB', opened.map((o) => o.openMs / mb), { goal: '≤ 2 ms/MB' });
+  stats(
+    `store ${label}: open (${mb.toFixed(1)} MB; lock, read, checksum, load)`,
+    'ms/MB',
+    opened.map((o) => o.openMs / mb),
+    { goal: '≤ 2 ms/MB' },
+  );
   const openedOld = openInChild(file, runs, true);
-  stats(`store ${label}: open with quick_check (every open before issue 15)`, 'ms/MB', openedOld.map((o) => o.openMs / mb), { note: 'now only without a checksum file, and store check --full' });
-  stats(`store ${label}: open, absolute`, 'ms', opened.map((o) => o.openMs));
-  stats(`store ${label}: peak RSS of a process opening it`, 'MB', opened.map((o) => o.peakRssMB));
+  stats(
+    `store ${label}: open with quick_check (every open before issue 15)`,
+    'ms/MB',
+    openedOld.map((o) => o.openMs / mb),
+    { note: 'now only without a checksum file, and store check --full' },
+  );
+  stats(
+    `store ${label}: open, absolute`,
+    'ms',
+    opened.map((o) => o.openMs),
+  );
+  stats(
+    `store ${label}: peak RSS of a process opening it`,
+    'MB',
+    opened.map((o) => o.peakRssMB),
+  );
   // where open's time goes, in this process
   const SQL = await loadSqlJs();
   const parts = { read: [] as number[], checksum: [] as number[], load: [] as number[] };
@@ -171,10 +225,15 @@ async function pointQueryMetrics(label: string, file: string, n: number): Promis
   native.close();
   sqljs.sort((a, b) => a - b);
   bs3.sort((a, b) => a - b);
-  const row = (engine: string, v: number[]): Metric => stats(`point query ${label}: ${engine} p50`, 'µs', [percentile(v, 50)], { note: `p99 ${percentile(v, 99).toFixed(1)} µs over ${n} queries` });
+  const row = (engine: string, v: number[]): Metric =>
+    stats(`point query ${label}: ${engine} p50`, 'µs', [percentile(v, 50)], {
+      note: `p99 ${percentile(v, 99).toFixed(1)} µs over ${n} queries`,
+    });
   row('sql.js', sqljs);
   row('better-sqlite3', bs3);
-  stats(`point query ${label}: sql.js / better-sqlite3 (p99)`, '×', [percentile(sqljs, 99) / percentile(bs3, 99)], { goal: '≤ 3×' });
+  stats(`point query ${label}: sql.js / better-sqlite3 (p99)`, '×', [percentile(sqljs, 99) / percentile(bs3, 99)], {
+    goal: '≤ 3×',
+  });
   stats(`point query ${label}: sql.js p99`, 'ms', [percentile(sqljs, 99) / 1000], { goal: '≤ 1 ms' });
 }
 
@@ -187,17 +246,31 @@ async function transferMetrics(runs: number): Promise<void> {
   const store = await Store.inMemory();
   await generateDemoData(store, { sizes: { persons: 10, creditors: 3, owners: 3, objects: 200 } });
   const admin = await signIn(store, 'admin', 'demo');
-  const from = store.get<{ id: number; login: string }>("SELECT id, login FROM users WHERE active = 1 AND login NOT IN ('admin', 'haupt') ORDER BY id LIMIT 1");
+  const from = store.get<{ id: number; login: string }>(
+    "SELECT id, login FROM users WHERE active = 1 AND login NOT IN ('admin', 'haupt') ORDER BY id LIMIT 1",
+  );
   if (!from) throw new Error('no demo user');
   store.transaction(() => {
     const objects = store.all<{ id: number }>('SELECT id FROM objects').map((r) => r.id);
     for (let i = 0; i < 50_000; i++) {
       const objectId = objects[i % objects.length] ?? 1;
-      const id = store.run("INSERT INTO meldungen (meldung_no, object_id, subject, kind, priority, status, reported_at, closed) VALUES (?, ?, ?, 'Wasserschaden', 'normal', 'offen', '2026-01-01T00:00:00Z', 0)", [900_000 + i, objectId, `Bench ${i}`]).lastInsertRowid;
-      store.run("INSERT INTO responsibilities (module, object_id, record_id, user_id, role) VALUES ('meldungen', ?, ?, ?, 'responsible'), ('meldungen', ?, ?, ?, 'deputy')", [objectId, id, from.id, objectId, id, from.id]);
+      const id = store.run(
+        "INSERT INTO meldungen (meldung_no, object_id, subject, kind, priority, status, reported_at, closed) VALUES (?, ?, ?, 'Wasserschaden', 'normal', 'offen', '2026-01-01T00:00:00Z', 0)",
+        [900_000 + i, objectId, `Bench ${i}`],
+      ).lastInsertRowid;
+      store.run(
+        "INSERT INTO responsibilities (module, object_id, record_id, user_id, role) VALUES ('meldungen', ?, ?, ?, 'responsible'), ('meldungen', ?, ?, ?, 'deputy')",
+        [objectId, id, from.id, objectId, id, from.id],
+      );
     }
   });
-  const request = { fromLogin: from.login, toLogin: 'haupt', modules: ['meldungen'] as const, roles: ['responsible', 'deputy'] as const, includeClosed: true };
+  const request = {
+    fromLogin: from.login,
+    toLogin: 'haupt',
+    modules: ['meldungen'] as const,
+    roles: ['responsible', 'deputy'] as const,
+    includeClosed: true,
+  };
   const plans: number[] = [];
   const applies: number[] = [];
   const undos: number[] = [];
@@ -217,8 +290,15 @@ async function transferMetrics(runs: number): Promise<void> {
   const audit = Number(store.scalar("SELECT count(*) FROM audit_log WHERE action = 'responsible.transfer'"));
   await store.close();
   stats(`responsible transfer: preview of ${total.toLocaleString('en')} assignments`, 'ms', plans);
-  stats(`responsible transfer: apply ${total.toLocaleString('en')} assignments incl. audit rows`, 'ms', applies, { goal: '≤ 2000 ms', note: `${audit.toLocaleString('en')} audit rows over ${runs} runs` });
-  stats(`responsible transfer: preview + apply of ${total.toLocaleString('en')}`, 'ms', plans.map((p, i) => p + (applies[i] ?? 0)));
+  stats(`responsible transfer: apply ${total.toLocaleString('en')} assignments incl. audit rows`, 'ms', applies, {
+    goal: '≤ 2000 ms',
+    note: `${audit.toLocaleString('en')} audit rows over ${runs} runs`,
+  });
+  stats(
+    `responsible transfer: preview + apply of ${total.toLocaleString('en')}`,
+    'ms',
+    plans.map((p, i) => p + (applies[i] ?? 0)),
+  );
   stats(`responsible transfer: undo of ${total.toLocaleString('en')} assignments`, 'ms', undos);
 }
 
@@ -229,24 +309,53 @@ async function ctiMetrics(label: string, file: string): Promise<void> {
   stats(`caller lookup ${label}: p50`, 'µs', [lookup.p50], { note: `${lookup.matched} of ${lookup.n} matched` });
   stats(`caller lookup ${label}: p99`, 'ms', [lookup.p99 / 1000], { goal: '≤ 1 ms' });
   const ring = await ringToAlert(file, quick ? 200 : 1000);
-  stats(`RING line on the socket → alert (lookup done) ${label}: p95`, 'ms', [ring.p95], { goal: '≤ 100 ms p95', note: `p50 ${ring.p50.toFixed(2)} ms, max ${ring.max.toFixed(2)} ms over ${ring.calls} calls; the blocked-call hold (default 500 ms, ixhaus.cti.blockedCallMs) comes on top` });
+  stats(`RING line on the socket → alert (lookup done) ${label}: p95`, 'ms', [ring.p95], {
+    goal: '≤ 100 ms p95',
+    note: `p50 ${ring.p50.toFixed(2)} ms, max ${ring.max.toFixed(2)} ms over ${ring.calls} calls; the blocked-call hold (default 500 ms, ixhaus.cti.blockedCallMs) comes on top`,
+  });
   const journal = await journalWrite(file, quick ? 200 : 1000);
-  stats(`journal writes per call (ring, answer, hang up: insert with lookup + 2 updates) ${label}: p95`, 'ms', [journal.p95], { note: `p50 ${journal.p50.toFixed(2)} ms, max ${journal.max.toFixed(2)} ms over ${journal.calls} calls; saving to disk not included` });
+  stats(
+    `journal writes per call (ring, answer, hang up: insert with lookup + 2 updates) ${label}: p95`,
+    'ms',
+    [journal.p95],
+    {
+      note: `p50 ${journal.p50.toFixed(2)} ms, max ${journal.max.toFixed(2)} ms over ${journal.calls} calls; saving to disk not included`,
+    },
+  );
 }
 
 async function activationMetrics(): Promise<void> {
   const hostBin = path.join(root, 'vscode-host/node_modules/.bin/code-server');
   if (!fs.existsSync(hostBin) || !fs.existsSync('/usr/bin/chromium')) {
-    skip('extension activate() in VS Code 1.100.3', 'the VS Code host is not installed (bash scripts/install-vscode-host.sh)', '≤ 30 ms');
+    skip(
+      'extension activate() in VS Code 1.100.3',
+      'the VS Code host is not installed (bash scripts/install-vscode-host.sh)',
+      '≤ 30 ms',
+    );
     return;
   }
-  buildSync({ entryPoints: [path.join(__dirname, 'activationProbe.ts')], bundle: true, platform: 'node', format: 'cjs', external: ['vscode'], outfile: path.join(root, 'out/bench/activationProbe.js'), logLevel: 'warning' });
-  const { launchHost } = (await import(path.join(root, 'vscode-host/host.mjs'))) as { launchHost: (o: object) => Promise<{ exited: Promise<number>; close: (o?: object) => Promise<void> }> };
+  buildSync({
+    entryPoints: [path.join(__dirname, 'activationProbe.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    external: ['vscode'],
+    outfile: path.join(root, 'out/bench/activationProbe.js'),
+    logLevel: 'warning',
+  });
+  const { launchHost } = (await import(path.join(root, 'vscode-host/host.mjs'))) as {
+    launchHost: (o: object) => Promise<{ exited: Promise<number>; close: (o?: object) => Promise<void> }>;
+  };
   const activation: number[] = [];
   const ready: number[] = [];
   for (let i = 0; i < (quick ? 1 : 3); i++) {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-bench-act-')), 'result.json');
-    const host = await launchHost({ extensionDevelopmentPath: root, extensionTestsPath: path.join(root, 'out/bench/activationProbe.js'), env: { IXHAUS_BENCH_OUT: out }, log: () => undefined });
+    const host = await launchHost({
+      extensionDevelopmentPath: root,
+      extensionTestsPath: path.join(root, 'out/bench/activationProbe.js'),
+      env: { IXHAUS_BENCH_OUT: out },
+      log: () => undefined,
+    });
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([host.exited, new Promise((r) => (timer = setTimeout(r, 120_000)))]);
@@ -284,7 +393,9 @@ async function sftpFetchMetrics(dir: string, demo: string): Promise<void> {
       const payload = { ...demoLicensePayload(new Date()), licenseNo: `BENCH-${i}`, serial: 1 };
       const key = generateLicenseKey();
       const base = path.join(remote, licenseFileBaseName(payload));
-      fs.writeFileSync(`${base}.lic`, issueLicenseFile(payload, { kid: DEMO_KID, privateKey: demoPrivateKey() }, key), { mode: 0o644 });
+      fs.writeFileSync(`${base}.lic`, issueLicenseFile(payload, { kid: DEMO_KID, privateKey: demoPrivateKey() }, key), {
+        mode: 0o644,
+      });
       fs.writeFileSync(`${base}.txt`, licenseKeyFileText(key), { mode: 0o644 });
     }
     const admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
@@ -322,7 +433,9 @@ async function main(): Promise<void> {
       phase(`${BIG} parties`);
       const big = path.join(dir, 'big.sqlite');
       const bigMade = await makeStore(big, BIG);
-      stats(`demo store: generate ${BIG.toLocaleString('en')} parties`, 'ms', [bigMade.ms], { note: `${bigMade.mb.toFixed(1)} MB` });
+      stats(`demo store: generate ${BIG.toLocaleString('en')} parties`, 'ms', [bigMade.ms], {
+        note: `${bigMade.mb.toFixed(1)} MB`,
+      });
       await storeMetrics(`${BIG.toLocaleString('en')} parties`, big, 3);
     } else {
       phase('bundles');
@@ -331,9 +444,12 @@ async function main(): Promise<void> {
       stats('bundle dist/extension.js (production)', 'KB', [size('dist/extension.js')], { goal: '≤ 2048 KB' });
       stats('bundle dist/cli.js (production)', 'KB', [size('dist/cli.js')]);
       stats('sql-wasm.wasm (shipped beside the bundles)', 'KB', [size('dist/sql-wasm.wasm')]);
-      const webviews = fs.existsSync(path.join(root, 'dist/webviews')) ? fs.readdirSync(path.join(root, 'dist/webviews')).filter((f) => f.endsWith('.js')) : [];
+      const webviews = fs.existsSync(path.join(root, 'dist/webviews'))
+        ? fs.readdirSync(path.join(root, 'dist/webviews')).filter((f) => f.endsWith('.js'))
+        : [];
       if (webviews.length === 0) skip('webview bundles', 'no webview has landed yet', '≤ 150 KB each');
-      for (const w of webviews) stats(`bundle dist/webviews/${w}`, 'KB', [size(`dist/webviews/${w}`)], { goal: '≤ 150 KB' });
+      for (const w of webviews)
+        stats(`bundle dist/webviews/${w}`, 'KB', [size(`dist/webviews/${w}`)], { goal: '≤ 150 KB' });
 
       phase('activation in VS Code');
       await activationMetrics();
@@ -355,7 +471,9 @@ async function main(): Promise<void> {
         phase(`${BIG} parties`);
         const big = path.join(dir, 'big.sqlite');
         const bigMade = await makeStore(big, BIG);
-        stats(`demo store: generate ${BIG.toLocaleString('en')} parties`, 'ms', [bigMade.ms], { note: `${bigMade.mb.toFixed(1)} MB` });
+        stats(`demo store: generate ${BIG.toLocaleString('en')} parties`, 'ms', [bigMade.ms], {
+          note: `${bigMade.mb.toFixed(1)} MB`,
+        });
         await storeMetrics(`${BIG.toLocaleString('en')} parties`, big, 3);
         await pointQueryMetrics(`${BIG.toLocaleString('en')} parties`, big, 20_000);
         await ctiMetrics(`${BIG.toLocaleString('en')} parties`, big);
@@ -365,14 +483,20 @@ async function main(): Promise<void> {
       const store = await Store.open(demo);
       const trusted = buildTrustedKeys().keys;
       const now = new Date();
-      const licenseFile = issueLicenseFile({ ...demoLicensePayload(now), serial: 2 }, { kid: DEMO_KID, privateKey: demoPrivateKey() }, DEMO_LICENSE_KEY);
+      const licenseFile = issueLicenseFile(
+        { ...demoLicensePayload(now), serial: 2 },
+        { kid: DEMO_KID, privateKey: demoPrivateKey() },
+        DEMO_LICENSE_KEY,
+      );
       const keyText = licenseKeyFileText(DEMO_LICENSE_KEY);
       const license: number[] = [];
       for (let i = 0; i < 300; i++) {
-        license.push(await timed(() => {
-          const verified = verifyForStore(store, licenseFile, keyText, trusted, now);
-          diffLicenses(installedPayload(store, verified.payload.licenseNo)?.payload, verified.payload);
-        }));
+        license.push(
+          await timed(() => {
+            const verified = verifyForStore(store, licenseFile, keyText, trusted, now);
+            diffLicenses(installedPayload(store, verified.payload.licenseNo)?.payload, verified.payload);
+          }),
+        );
       }
       await store.close();
       stats('license: verify + decrypt + diff (11 modules)', 'ms', license, { goal: '≤ 5 ms' });
@@ -406,13 +530,30 @@ async function main(): Promise<void> {
       return 'unknown';
     }
   })();
-  const result = { date: new Date().toISOString(), ...(storeOnly ? { partial: 'store rows only (--store-only)' } : {}), commit, node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), metrics };
+  const result = {
+    date: new Date().toISOString(),
+    ...(storeOnly ? { partial: 'store rows only (--store-only)' } : {}),
+    commit,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? '',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    metrics,
+  };
   fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const fmt = (n: number | null): string => (n === null ? '–' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
-  console.log(`\nnode ${process.version}, ${result.cpus} cores (${result.cpuModel}), ${result.memoryGiB} GiB, commit ${commit}\n`);
-  console.log(`${'metric'.padEnd(66)} ${'median'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)}  ${'unit'.padEnd(6)} goal / note`);
+  const fmt = (n: number | null): string =>
+    n === null ? '–' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+  console.log(
+    `\nnode ${process.version}, ${result.cpus} cores (${result.cpuModel}), ${result.memoryGiB} GiB, commit ${commit}\n`,
+  );
+  console.log(
+    `${'metric'.padEnd(66)} ${'median'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)}  ${'unit'.padEnd(6)} goal / note`,
+  );
   for (const m of metrics) {
-    console.log(`${m.name.padEnd(66)} ${fmt(m.median).padStart(8)} ${fmt(m.min).padStart(8)} ${fmt(m.max).padStart(8)}  ${m.unit.padEnd(6)} ${[m.goal, m.note].filter(Boolean).join('  ')}`);
+    console.log(
+      `${m.name.padEnd(66)} ${fmt(m.median).padStart(8)} ${fmt(m.min).padStart(8)} ${fmt(m.max).padStart(8)}  ${m.unit.padEnd(6)} ${[m.goal, m.note].filter(Boolean).join('  ')}`,
+    );
   }
   console.log(`\nwritten to ${path.relative(root, path.join(__dirname, 'results.json'))}`);
 }

@@ -20,15 +20,27 @@ function pct(sorted: number[], p: number): number {
 }
 
 /** Lookup latency in µs over `n` callers: 80 % known numbers (as stored, any spelling), 20 % unknown. */
-export async function lookupLatency(file: string, n: number): Promise<{ p50: number; p99: number; matched: number; n: number }> {
+export async function lookupLatency(
+  file: string,
+  n: number,
+): Promise<{ p50: number; p99: number; matched: number; n: number }> {
   const store = await Store.open(file, { readOnly: true });
   try {
     const settings = readCtiSettings(store);
     const maxId = Number(store.scalar('SELECT max(id) FROM phone_numbers'));
     const callers: string[] = [];
     for (let i = 0; i < n; i++) {
-      if (i % 5 === 4) callers.push(`0${2 + Math.floor(Math.random() * 7)}${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`);
-      else callers.push(String(store.scalar('SELECT raw FROM phone_numbers WHERE id = ?', [1 + Math.floor(Math.random() * maxId)]) ?? '030123456'));
+      if (i % 5 === 4)
+        callers.push(
+          `0${2 + Math.floor(Math.random() * 7)}${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`,
+        );
+      else
+        callers.push(
+          String(
+            store.scalar('SELECT raw FROM phone_numbers WHERE id = ?', [1 + Math.floor(Math.random() * maxId)]) ??
+              '030123456',
+          ),
+        );
     }
     const options = { internalMaxDigits: settings.internalMaxDigits, areaCode: settings.areaCode };
     for (const c of callers.slice(0, 2000)) lookupCaller(store, c, options); // warm-up
@@ -48,7 +60,10 @@ export async function lookupLatency(file: string, n: number): Promise<{ p50: num
 }
 
 /** RING line on the socket → alert emitted, in ms, over `calls` calls (one at a time). */
-export async function ringToAlert(file: string, calls: number): Promise<{ p50: number; p95: number; max: number; calls: number }> {
+export async function ringToAlert(
+  file: string,
+  calls: number,
+): Promise<{ p50: number; p95: number; max: number; calls: number }> {
   const store = await Store.open(file, { readOnly: true });
   const sockets: net.Socket[] = [];
   const server = net.createServer((s) => sockets.push(s));
@@ -57,7 +72,9 @@ export async function ringToAlert(file: string, calls: number): Promise<{ p50: n
   const box = new FritzboxCallMonitor({ host: '127.0.0.1', port, log: silentLogger });
   // the processing latency; the blocked-call hold (ixhaus.cti.blockedCallMs, default 500 ms) comes on top of it
   const session = new CtiSession(store, box, { log: silentLogger, journal: false, line: 'SIP0', blockedCallMs: 0 });
-  const raws = store.all<{ raw: string }>('SELECT raw FROM phone_numbers ORDER BY random() LIMIT ?', [calls]).map((r) => r.raw.replace(/[^\d+]/g, '').replace(/^\+/, '00'));
+  const raws = store
+    .all<{ raw: string }>('SELECT raw FROM phone_numbers ORDER BY random() LIMIT ?', [calls])
+    .map((r) => r.raw.replace(/[^\d+]/g, '').replace(/^\+/, '00'));
   try {
     await box.connect();
     while (sockets.length === 0) await new Promise((r) => setImmediate(r));
@@ -95,7 +112,10 @@ export async function ringToAlert(file: string, calls: number): Promise<{ p50: n
  * INSERT (with the caller lookup) and two UPDATEs — on a writable copy of the store, in ms per call. The save to
  * disk is not included (the extension debounces it).
  */
-export async function journalWrite(file: string, calls: number): Promise<{ p50: number; p95: number; max: number; calls: number }> {
+export async function journalWrite(
+  file: string,
+  calls: number,
+): Promise<{ p50: number; p95: number; max: number; calls: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-bench-journal-'));
   const copy = path.join(dir, 'store.sqlite');
   fs.copyFileSync(file, copy);
@@ -103,7 +123,9 @@ export async function journalWrite(file: string, calls: number): Promise<{ p50: 
   const sim = new CtiSimulator(['SIM/1']);
   const userId = Number(store.scalar("SELECT id FROM users WHERE login = 'admin'"));
   const session = new CtiSession(store, sim, { log: silentLogger, line: 'SIM/1', userId, blockedCallMs: 0 });
-  const raws = store.all<{ raw: string }>('SELECT raw FROM phone_numbers ORDER BY random() LIMIT ?', [calls]).map((r) => r.raw);
+  const raws = store
+    .all<{ raw: string }>('SELECT raw FROM phone_numbers ORDER BY random() LIMIT ?', [calls])
+    .map((r) => r.raw);
   try {
     const times: number[] = [];
     for (let i = 0; i < calls; i++) {

@@ -25,11 +25,23 @@ export async function mailSamples(runs = 20): Promise<MailSample[]> {
   for (const tls of ['starttls', 'implicit'] as const) {
     const peer = await startSmtpPeer({ tls, user: USER, password: PASSWORD });
     try {
-      const settings = validateMailSettings({ host: '127.0.0.1', port: peer.port, ssl: true, user: USER, from: USER }).settings!;
+      const settings = validateMailSettings({
+        host: '127.0.0.1',
+        port: peer.port,
+        ssl: true,
+        user: USER,
+        from: USER,
+      }).settings!;
       const values: number[] = [];
       for (let i = 0; i < runs; i++) {
         const started = performance.now();
-        const report = await runConnectionTest({ settings, to: 'empfaenger@example.org', ca: peer.cert.cert, implicitTlsPort: tls === 'implicit' ? peer.port : 465, credentials: { kind: 'password', user: USER, password: PASSWORD } });
+        const report = await runConnectionTest({
+          settings,
+          to: 'empfaenger@example.org',
+          ca: peer.cert.cert,
+          implicitTlsPort: tls === 'implicit' ? peer.port : 465,
+          credentials: { kind: 'password', user: USER, password: PASSWORD },
+        });
         if (!report.ok) throw new Error(`bench connection test failed: ${JSON.stringify(report.steps)}`);
         values.push(performance.now() - started);
       }
@@ -40,7 +52,14 @@ export async function mailSamples(runs = 20): Promise<MailSample[]> {
   }
   const entra = await startEntraPeer();
   try {
-    const settings = validateMailSettings({ authType: 'oauth', user: USER, from: USER, clientId: CLIENT_ID, tenant: TENANT, authorityHost: entra.host }).settings!;
+    const settings = validateMailSettings({
+      authType: 'oauth',
+      user: USER,
+      from: USER,
+      clientId: CLIENT_ID,
+      tenant: TENANT,
+      authorityHost: entra.host,
+    }).settings!;
     const values: number[] = [];
     for (let i = 0; i < runs; i++) {
       const started = performance.now();
@@ -58,7 +77,9 @@ if (require.main === module) {
   mailSamples().then((samples) => {
     for (const s of samples) {
       const sorted = [...s.values].sort((a, b) => a - b);
-      process.stdout.write(`${s.name}: min ${sorted[0]!.toFixed(1)} / median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} / max ${sorted.at(-1)!.toFixed(1)} ${s.unit} (${s.values.length} runs)\n`);
+      process.stdout.write(
+        `${s.name}: min ${sorted[0]!.toFixed(1)} / median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} / max ${sorted.at(-1)!.toFixed(1)} ${s.unit} (${s.values.length} runs)\n`,
+      );
     }
   });
 }

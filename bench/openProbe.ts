@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   const openMs = performance.now() - started;
   const sizeBytes = store.facts().sizeBytes;
   await store.close({ save: false });
-  process.stdout.write(`${JSON.stringify({ openMs, sizeBytes, peakRssMB: process.resourceUsage().maxRSS / 1024, baselineRssMB: rssBefore / 1024 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ openMs, sizeBytes, peakRssMB: process.resourceUsage().maxRSS / 1024, baselineRssMB: rssBefore / 1024 })}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

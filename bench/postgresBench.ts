@@ -12,7 +12,14 @@
 import { parseStoreLocation } from '../src/core/store/location';
 import type { PostgresLocation } from '../src/core/store/location';
 import { PostgresStore } from '../src/core/store/postgres/postgresStore';
-import { APP_PASSWORD, APP_ROLE, OWNER_PASSWORD, OWNER_ROLE, postgresBinariesPresent, startPostgresCluster } from '../test/peers/postgres';
+import {
+  APP_PASSWORD,
+  APP_ROLE,
+  OWNER_PASSWORD,
+  OWNER_ROLE,
+  postgresBinariesPresent,
+  startPostgresCluster,
+} from '../test/peers/postgres';
 
 const HIT_COLUMNS = `SELECT i.phone_id, i.variant, p.person_id, p.creditor_id, p.owner_id, p.kind, p.raw,
   coalesce(pe.person_no, c.creditor_no, o.owner_no) AS party_no, coalesce(pe.first_name, o.first_name) AS first_name,
@@ -45,18 +52,31 @@ const e164Of = (n: number): string => `+4930${String(n).padStart(9, '0')}`;
  * Starts a cluster, loads `rows` parties and measures `lookups` caller lookups; stops the cluster.
  * @returns undefined when the PostgreSQL binaries are missing (the bench lists the row as skipped)
  */
-export async function postgresLookupLatency(rows = 1_000_000, lookups = 20_000): Promise<PostgresLookupResult | undefined> {
+export async function postgresLookupLatency(
+  rows = 1_000_000,
+  lookups = 20_000,
+): Promise<PostgresLookupResult | undefined> {
   if (!postgresBinariesPresent()) return undefined;
   const cluster = await startPostgresCluster();
   try {
     const database = await cluster.freshDatabase();
-    const url = (user: string): PostgresLocation => parseStoreLocation(`postgres://${user}@127.0.0.1:${cluster.port}/${database}`) as PostgresLocation;
+    const url = (user: string): PostgresLocation =>
+      parseStoreLocation(`postgres://${user}@127.0.0.1:${cluster.port}/${database}`) as PostgresLocation;
     const owner = await PostgresStore.open(url(OWNER_ROLE), { password: OWNER_PASSWORD, statementTimeoutMs: 0 });
     const started = performance.now();
     try {
-      await owner.run("INSERT INTO persons (id, person_no, first_name, last_name) SELECT g, g, 'Vorname ' || g, 'Name ' || g FROM generate_series(1, ?) g", [rows]);
-      await owner.run("INSERT INTO phone_numbers (id, person_id, kind, raw) SELECT g, g, 'business', '030 ' || lpad(g::text, 9, '0') FROM generate_series(1, ?) g", [rows]);
-      await owner.run("INSERT INTO phone_index (phone_id, variant, e164, last8, extension) SELECT g, 'main', '+4930' || lpad(g::text, 9, '0'), right(lpad(g::text, 9, '0'), 8), NULL FROM generate_series(1, ?) g", [rows]);
+      await owner.run(
+        "INSERT INTO persons (id, person_no, first_name, last_name) SELECT g, g, 'Vorname ' || g, 'Name ' || g FROM generate_series(1, ?) g",
+        [rows],
+      );
+      await owner.run(
+        "INSERT INTO phone_numbers (id, person_id, kind, raw) SELECT g, g, 'business', '030 ' || lpad(g::text, 9, '0') FROM generate_series(1, ?) g",
+        [rows],
+      );
+      await owner.run(
+        "INSERT INTO phone_index (phone_id, variant, e164, last8, extension) SELECT g, 'main', '+4930' || lpad(g::text, 9, '0'), right(lpad(g::text, 9, '0'), 8), NULL FROM generate_series(1, ?) g",
+        [rows],
+      );
       await owner.run('ANALYZE persons');
       await owner.run('ANALYZE phone_numbers');
       await owner.run('ANALYZE phone_index');
@@ -67,7 +87,12 @@ export async function postgresLookupLatency(rows = 1_000_000, lookups = 20_000):
     const app = await PostgresStore.open(url(APP_ROLE), { password: APP_PASSWORD });
     try {
       const callers: string[] = [];
-      for (let i = 0; i < lookups; i++) callers.push(i % 5 === 4 ? `+4940${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}` : e164Of(1 + Math.floor(Math.random() * rows)));
+      for (let i = 0; i < lookups; i++)
+        callers.push(
+          i % 5 === 4
+            ? `+4940${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`
+            : e164Of(1 + Math.floor(Math.random() * rows)),
+        );
       const lookup = async (e164: string): Promise<boolean> => {
         const exact = await app.query(EXACT_SQL, [e164, e164, e164]);
         if (exact.length > 0) return true;
@@ -82,7 +107,16 @@ export async function postgresLookupLatency(rows = 1_000_000, lookups = 20_000):
         times.push(performance.now() - t);
       }
       times.sort((a, b) => a - b);
-      return { rows, lookups, matched, p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99), max: times[times.length - 1] ?? NaN, loadMs };
+      return {
+        rows,
+        lookups,
+        matched,
+        p50: pct(times, 50),
+        p95: pct(times, 95),
+        p99: pct(times, 99),
+        max: times[times.length - 1] ?? NaN,
+        loadMs,
+      };
     } finally {
       await app.close();
     }
@@ -97,7 +131,13 @@ if (require.main === module) {
     return i > 0 ? Number(process.argv[i + 1]) : fallback;
   };
   postgresLookupLatency(arg('--rows', 1_000_000), arg('--lookups', 20_000))
-    .then((result) => console.log(result === undefined ? 'skipped: PostgreSQL 15 binaries missing (scripts/install-postgres.sh)' : JSON.stringify(result, null, 2)))
+    .then((result) =>
+      console.log(
+        result === undefined
+          ? 'skipped: PostgreSQL 15 binaries missing (scripts/install-postgres.sh)'
+          : JSON.stringify(result, null, 2),
+      ),
+    )
     .catch((error: unknown) => {
       console.error(error);
       process.exit(1);

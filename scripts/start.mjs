@@ -9,7 +9,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
+const arg = (name) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
 
 run('npm', ['run', '--silent', 'package']);
@@ -22,10 +25,28 @@ const { CODE_SERVER, startCodeServer } = await import('../vscode-host/host.mjs')
 const work = path.join(root, '.tmp', 'vscode-start');
 const extensionsDir = path.join(work, 'ext');
 fs.mkdirSync(extensionsDir, { recursive: true });
-execFileSync(CODE_SERVER, ['--extensions-dir', extensionsDir, '--user-data-dir', path.join(work, 'ud'), '--force', '--install-extension', path.join(root, 'ixhaus-admin.vsix')], { stdio: 'ignore' });
+execFileSync(
+  CODE_SERVER,
+  [
+    '--extensions-dir',
+    extensionsDir,
+    '--user-data-dir',
+    path.join(work, 'ud'),
+    '--force',
+    '--install-extension',
+    path.join(root, 'ixhaus-admin.vsix'),
+  ],
+  { stdio: 'ignore' },
+);
 
 const port = Number(arg('--port') || process.env.PORT || 0) || undefined;
-const server = await startCodeServer({ port, workDir: work, extensionsDir, settings: { 'ixhaus.store.path': store }, log: () => {} });
+const server = await startCodeServer({
+  port,
+  workDir: work,
+  extensionsDir,
+  settings: { 'ixhaus.store.path': store },
+  log: () => {},
+});
 const url = `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(root)}`;
 console.log(`
 iX-Haus plus Administration is running in VS Code ${'1.100.3'} (code-server):
@@ -48,4 +69,9 @@ const stop = async () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
-server.process.on('exit', (code) => { if (!stopping) { console.log(`code-server exited with ${code}; see ${work}/code-server.log`); process.exit(1); } });
+server.process.on('exit', (code) => {
+  if (!stopping) {
+    console.log(`code-server exited with ${code}; see ${work}/code-server.log`);
+    process.exit(1);
+  }
+});

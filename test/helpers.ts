@@ -36,9 +36,16 @@ function smallDemoTemplate(): Promise<DemoTemplate> {
     const dir = fsSync.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-test-run-'));
     process.once('exit', () => fsSync.rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'small-demo.sqlite');
-    const store = await Store.create(file, { populate: async (s) => void (await generateDemoData(s, { sizes: SMALL_DEMO_SIZES })) });
+    const store = await Store.create(file, {
+      populate: async (s) => void (await generateDemoData(s, { sizes: SMALL_DEMO_SIZES })),
+    });
     try {
-      return { file, bytes: await fs.readFile(file), admin: await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD), haupt: await signIn(store, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD) };
+      return {
+        file,
+        bytes: await fs.readFile(file),
+        admin: await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD),
+        haupt: await signIn(store, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD),
+      };
     } finally {
       await store.close();
     }
@@ -59,7 +66,14 @@ export async function smallDemoStoreFile(file: string): Promise<string> {
 }
 
 /** Runs the built CLI (dist/cli.js, the artifact users run) with extra environment variables. */
-export function runBuiltCli(args: readonly string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [path.join(__dirname, '..', 'dist', 'cli.js'), ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+export function runBuiltCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): { code: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [path.join(__dirname, '..', 'dist', 'cli.js'), ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, ...env },
+  });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

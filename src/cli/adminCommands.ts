@@ -39,7 +39,10 @@ async function reading<T>(file: string, body: (store: Store) => T | Promise<T>):
 }
 
 /** Opens the store for writing, signs in (`--user`, password from `--password-env`), runs `body`, saves and closes. Shared by the admin and responsible verbs. */
-export async function asUser<T>(options: SignInOptions, body: (store: Store, actor: Actor) => T | Promise<T>): Promise<T> {
+export async function asUser<T>(
+  options: SignInOptions,
+  body: (store: Store, actor: Actor) => T | Promise<T>,
+): Promise<T> {
   const password = envValue(options.passwordEnv);
   const store = await openForWriting(options.store);
   try {
@@ -54,7 +57,20 @@ export async function asUser<T>(options: SignInOptions, body: (store: Store, act
 
 function stateJson(s: SettingState): object {
   const d = s.definition;
-  return { systemId: d.systemId, area: d.area, section: d.section, name: d.name, value: s.value, default: d.default, changed: s.changed, type: d.type, scope: d.scope, vendorOnly: d.vendorOnly, restartRequired: d.restartRequired, short: d.short };
+  return {
+    systemId: d.systemId,
+    area: d.area,
+    section: d.section,
+    name: d.name,
+    value: s.value,
+    default: d.default,
+    changed: s.changed,
+    type: d.type,
+    scope: d.scope,
+    vendorOnly: d.vendorOnly,
+    restartRequired: d.restartRequired,
+    short: d.short,
+  };
 }
 
 function stateLine(s: SettingState, lang: 'de' | 'en'): string {
@@ -63,7 +79,10 @@ function stateLine(s: SettingState, lang: 'de' | 'en'): string {
 }
 
 function listResult(states: SettingState[], lang: 'de' | 'en'): VerbResult {
-  return { json: { settings: states.map(stateJson) }, text: `${states.map((s) => stateLine(s, lang)).join('\n')}\n${states.length} ${states.length === 1 ? 'setting' : 'settings'} (* = changed from the default)\n` };
+  return {
+    json: { settings: states.map(stateJson) },
+    text: `${states.map((s) => stateLine(s, lang)).join('\n')}\n${states.length} ${states.length === 1 ? 'setting' : 'settings'} (* = changed from the default)\n`,
+  };
 }
 
 function changeResult(change: SettingChange): VerbResult {
@@ -71,7 +90,17 @@ function changeResult(change: SettingChange): VerbResult {
   const text = change.changed
     ? `${d.name}: ${change.oldValue} → ${change.newValue}${change.restartRequired ? '\nrestart iX-Haus plus so that it takes effect' : ''}\n`
     : `${d.name} already has the value ${change.newValue}\n`;
-  return { json: { systemId: d.systemId, name: d.name, oldValue: change.oldValue, newValue: change.newValue, changed: change.changed, restartRequired: change.restartRequired }, text };
+  return {
+    json: {
+      systemId: d.systemId,
+      name: d.name,
+      oldValue: change.oldValue,
+      newValue: change.newValue,
+      changed: change.changed,
+      restartRequired: change.restartRequired,
+    },
+    text,
+  };
 }
 
 function storeOption(command: Command): Command {
@@ -90,21 +119,58 @@ function langOf(options: StoreOptions): 'de' | 'en' {
 
 /** Adds the `settings` and `users` verbs. */
 export function registerAdminCommands(program: Command): void {
-  const settings = program.command('settings').description('list, search, read and change system settings').exitOverride();
+  const settings = program
+    .command('settings')
+    .description('list, search, read and change system settings')
+    .exitOverride();
 
-  storeOption(settings.command('list').description('all settings with their values').option('--changed', 'only values changed from the default').option('--lang <de|en>', 'language of texts', 'de'))
+  storeOption(
+    settings
+      .command('list')
+      .description('all settings with their values')
+      .option('--changed', 'only values changed from the default')
+      .option('--lang <de|en>', 'language of texts', 'de'),
+  )
     .exitOverride()
     .action((options: StoreOptions & { changed?: boolean }) =>
-      runVerb(options.json === true, () => reading(options.store, (store) => listResult(CATALOG.map((d) => settingState(store, d)).filter((s) => !options.changed || s.changed), langOf(options)))),
+      runVerb(options.json === true, () =>
+        reading(options.store, (store) =>
+          listResult(
+            CATALOG.map((d) => settingState(store, d)).filter((s) => !options.changed || s.changed),
+            langOf(options),
+          ),
+        ),
+      ),
     );
 
-  storeOption(settings.command('search').description('full text over Bereich, Abschnitt, System-ID, Name and short description (Zaehler finds Zähler)').argument('<words...>', 'search words (all must match)').option('--lang <de|en>', 'language of the short descriptions searched', 'de'))
+  storeOption(
+    settings
+      .command('search')
+      .description('full text over Bereich, Abschnitt, System-ID, Name and short description (Zaehler finds Zähler)')
+      .argument('<words...>', 'search words (all must match)')
+      .option('--lang <de|en>', 'language of the short descriptions searched', 'de'),
+  )
     .exitOverride()
     .action((words: string[], options: StoreOptions) =>
-      runVerb(options.json === true, () => reading(options.store, (store) => listResult(searchSettings(buildSearchIndex(langOf(options)), words.join(' ')).map((d: SettingDefinition) => settingState(store, d)), langOf(options)))),
+      runVerb(options.json === true, () =>
+        reading(options.store, (store) =>
+          listResult(
+            searchSettings(buildSearchIndex(langOf(options)), words.join(' ')).map((d: SettingDefinition) =>
+              settingState(store, d),
+            ),
+            langOf(options),
+          ),
+        ),
+      ),
     );
 
-  storeOption(settings.command('get').description('one setting with its descriptions').argument('<name>', 'Name, System-ID or Bereich/Abschnitt/Name').option('--lang <de|en>', 'language of texts', 'de'))
+  storeOption(
+    settings
+      .command('get')
+      .description('one setting with its descriptions')
+      .argument('<name>', 'Name, System-ID or Bereich/Abschnitt/Name')
+      .option('--lang <de|en>', 'language of texts', 'de'),
+  )
     .exitOverride()
     .action((name: string, options: StoreOptions) =>
       runVerb(options.json === true, () =>
@@ -112,18 +178,40 @@ export function registerAdminCommands(program: Command): void {
           const state = settingState(store, requireSetting(name));
           const d = state.definition;
           const lang = langOf(options);
-          return { json: stateJson(state), text: `${stateLine(state, lang)}\n  ${d.short[lang]}\n  ${d.long[lang]}\n  default ${displayValue(d, d.default, lang)}${d.restartRequired ? ', restart required' : ''}\n` };
+          return {
+            json: stateJson(state),
+            text: `${stateLine(state, lang)}\n  ${d.short[lang]}\n  ${d.long[lang]}\n  default ${displayValue(d, d.default, lang)}${d.restartRequired ? ', restart required' : ''}\n`,
+          };
         }),
       ),
     );
 
-  signInOptions(settings.command('set').description('change a setting (administrators; user settings only for oneself)').argument('<name>', 'Name, System-ID or Bereich/Abschnitt/Name').argument('<value>', 'new value'))
+  signInOptions(
+    settings
+      .command('set')
+      .description('change a setting (administrators; user settings only for oneself)')
+      .argument('<name>', 'Name, System-ID or Bereich/Abschnitt/Name')
+      .argument('<value>', 'new value'),
+  )
     .exitOverride()
-    .action((name: string, value: string, options: SignInOptions) => runVerb(options.json === true, () => asUser(options, (store, actor) => changeResult(setSetting(store, actor, name, value)))));
+    .action((name: string, value: string, options: SignInOptions) =>
+      runVerb(options.json === true, () =>
+        asUser(options, (store, actor) => changeResult(setSetting(store, actor, name, value))),
+      ),
+    );
 
-  signInOptions(settings.command('reset').description('reset a setting to its default').argument('<name>', 'Name, System-ID or Bereich/Abschnitt/Name'))
+  signInOptions(
+    settings
+      .command('reset')
+      .description('reset a setting to its default')
+      .argument('<name>', 'Name, System-ID or Bereich/Abschnitt/Name'),
+  )
     .exitOverride()
-    .action((name: string, options: SignInOptions) => runVerb(options.json === true, () => asUser(options, (store, actor) => changeResult(resetSetting(store, actor, name)))));
+    .action((name: string, options: SignInOptions) =>
+      runVerb(options.json === true, () =>
+        asUser(options, (store, actor) => changeResult(resetSetting(store, actor, name))),
+      ),
+    );
 
   const users = program.command('users').description('users and their module unlocks').exitOverride();
 
@@ -133,14 +221,29 @@ export function registerAdminCommands(program: Command): void {
       runVerb(options.json === true, () =>
         reading(options.store, (store): VerbResult => {
           const list = listUsers(store);
-          const text = list.map((u) => `${u.login.padEnd(9)} ${`${u.firstName} ${u.lastName}`.padEnd(32)} ${u.role.padEnd(15)} ${u.rightsClass} ${u.active ? 'active  ' : 'inactive'} ${u.coupled ? 'coupled  ' : 'uncoupled'} ${(u.extension ? `ext ${u.extension}` : '').padEnd(8)} ${u.modules.join(',')}`).join('\n');
+          const text = list
+            .map(
+              (u) =>
+                `${u.login.padEnd(9)} ${`${u.firstName} ${u.lastName}`.padEnd(32)} ${u.role.padEnd(15)} ${u.rightsClass} ${u.active ? 'active  ' : 'inactive'} ${u.coupled ? 'coupled  ' : 'uncoupled'} ${(u.extension ? `ext ${u.extension}` : '').padEnd(8)} ${u.modules.join(',')}`,
+            )
+            .join('\n');
           return { json: { users: list }, text: `${text}\n` };
         }),
       ),
     );
 
   for (const verb of ['unlock', 'lock'] as const) {
-    signInOptions(users.command(verb).description(verb === 'unlock' ? 'unlock a module for a user (within the licensed seats)' : 'lock a module for a user (frees a seat)').argument('<login>', 'the user').requiredOption('--module <code>', 'module code, e.g. KOMFORT'))
+    signInOptions(
+      users
+        .command(verb)
+        .description(
+          verb === 'unlock'
+            ? 'unlock a module for a user (within the licensed seats)'
+            : 'lock a module for a user (frees a seat)',
+        )
+        .argument('<login>', 'the user')
+        .requiredOption('--module <code>', 'module code, e.g. KOMFORT'),
+    )
       .exitOverride()
       .action((login: string, options: SignInOptions & { module: string }) =>
         runVerb(options.json === true, () =>
@@ -148,7 +251,10 @@ export function registerAdminCommands(program: Command): void {
             const code = options.module.toUpperCase();
             if (verb === 'unlock') {
               const { coupled } = unlockModuleFor(store, actor, login, code);
-              return { json: { login, module: code, unlocked: true, coupled }, text: `${code} unlocked for ${login}${coupled ? ' (now coupled with iX-Haus plus)' : ''}\n` };
+              return {
+                json: { login, module: code, unlocked: true, coupled },
+                text: `${code} unlocked for ${login}${coupled ? ' (now coupled with iX-Haus plus)' : ''}\n`,
+              };
             }
             lockModule(store, actor, requireUser(store, login).id, code);
             return { json: { login, module: code, unlocked: false }, text: `${code} locked for ${login}\n` };

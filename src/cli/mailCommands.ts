@@ -51,9 +51,18 @@ interface MailFlags {
  * server replies (Microsoft's diagnostic tail included), which the report shows shortened (issue 17 §2).
  */
 function stderrLogger(verbose: boolean): Logger {
-  const write = (level: string) => (m: string): void => void process.stderr.write(`${level} ${m}\n`);
+  const write =
+    (level: string) =>
+    (m: string): void =>
+      void process.stderr.write(`${level} ${m}\n`);
   const off = (): void => undefined;
-  return { trace: off, debug: verbose ? write('debug') : off, info: verbose ? write('info') : off, warn: verbose ? write('warn') : off, error: write('error') };
+  return {
+    trace: off,
+    debug: verbose ? write('debug') : off,
+    info: verbose ? write('info') : off,
+    warn: verbose ? write('warn') : off,
+    error: write('error'),
+  };
 }
 
 const DEFAULT_PASSWORD_ENV = 'IXHAUS_SMTP_PASSWORD';
@@ -63,7 +72,10 @@ const english = (template: string, args: readonly (string | number)[]) => format
 
 function secretsFrom(options: MailFlags): MailSecrets {
   // a variable named explicitly must exist (the defaults may be absent: then the test says what is missing)
-  for (const [flag, name] of [['--password-env', options.passwordEnv], ['--client-secret-env', options.clientSecretEnv]] as const) {
+  for (const [flag, name] of [
+    ['--password-env', options.passwordEnv],
+    ['--client-secret-env', options.clientSecretEnv],
+  ] as const) {
     if (name !== undefined) envValue(name, flag);
   }
   const password = process.env[options.passwordEnv ?? DEFAULT_PASSWORD_ENV];
@@ -89,7 +101,15 @@ function nowFrom(options: { now?: string }): Date {
 
 function settingsFromFlags(options: MailFlags): MailSettings {
   if (!options.host) throw new Error('give --store STORE, or the settings as flags (at least --host and --from)');
-  const { settings, issues } = validateMailSettings({ authType: 'basic', host: options.host, port: options.port ?? (options.ssl ? '587' : '25'), ssl: options.ssl === true, allowInsecureAuth: options.allowInsecureAuth === true, user: options.user ?? '', from: options.from ?? '' });
+  const { settings, issues } = validateMailSettings({
+    authType: 'basic',
+    host: options.host,
+    port: options.port ?? (options.ssl ? '587' : '25'),
+    ssl: options.ssl === true,
+    allowInsecureAuth: options.allowInsecureAuth === true,
+    user: options.user ?? '',
+    from: options.from ?? '',
+  });
   if (!settings) throw new MailSettingsError(issues);
   return settings;
 }
@@ -108,19 +128,30 @@ async function openForUpdate(file: string): Promise<Store> {
 
 function resultText(result: MailTestResult): string {
   const lines: string[] = [];
-  if (result.oauth && !result.oauth.ok && result.oauth.error) lines.push(`FAILED  OAuth token: ${result.oauth.error.message}`);
+  if (result.oauth && !result.oauth.ok && result.oauth.error)
+    lines.push(`FAILED  OAuth token: ${result.oauth.error.message}`);
   else if (result.oauth?.ok) lines.push('ok      OAuth token: audience Exchange Online, role SMTP.SendAsApp');
-  if (result.expiry) lines.push(result.expiry.status === 'known' ? `${result.expiry.expired ? 'EXPIRED' : 'ok     '} client secret valid until ${result.expiry.validUntil} (${result.expiry.daysLeft} days)` : `unknown client secret expiry: ${english(result.expiry.template, result.expiry.args)}`);
+  if (result.expiry)
+    lines.push(
+      result.expiry.status === 'known'
+        ? `${result.expiry.expired ? 'EXPIRED' : 'ok     '} client secret valid until ${result.expiry.validUntil} (${result.expiry.daysLeft} days)`
+        : `unknown client secret expiry: ${english(result.expiry.template, result.expiry.args)}`,
+    );
   return `${lines.length ? `${lines.join('\n')}\n` : ''}${formatReport(result.smtp, english)}`;
 }
 
 /** Adds `mail …` and `scheduler …`. */
 export function registerMailCommands(program: Command): void {
-  const mail = program.command('mail').description('SMTP settings: connection test, client-secret expiry').exitOverride();
+  const mail = program
+    .command('mail')
+    .description('SMTP settings: connection test, client-secret expiry')
+    .exitOverride();
 
   mail
     .command('test')
-    .description('send a real test mail and report each step (TCP, TLS, AUTH, MAIL FROM, RCPT TO, DATA) with the server reply and a hint')
+    .description(
+      'send a real test mail and report each step (TCP, TLS, AUTH, MAIL FROM, RCPT TO, DATA) with the server reply and a hint',
+    )
     .requiredOption('--to <address>', 'recipient of the test mail')
     .option('--store <store>', 'take the settings from this store (secrets from environment variables)')
     .option('--host <host>', 'SMTP server (without --store)')
@@ -130,9 +161,14 @@ export function registerMailCommands(program: Command): void {
     .option('--user <user>', 'login (without --store)')
     .option('--from <address>', 'sender (without --store)')
     .option('--password-env <var>', `environment variable holding the password (default ${DEFAULT_PASSWORD_ENV})`)
-    .option('--client-secret-env <var>', `environment variable holding the OAuth client secret (default ${DEFAULT_CLIENT_SECRET_ENV})`)
+    .option(
+      '--client-secret-env <var>',
+      `environment variable holding the OAuth client secret (default ${DEFAULT_CLIENT_SECRET_ENV})`,
+    )
     .option('--ca-file <pem>', 'also trust this CA certificate (company CA)')
-    .addOption(new Option('--implicit-tls-port <port>', 'port that means implicit TLS (tests)').default('465').hideHelp())
+    .addOption(
+      new Option('--implicit-tls-port <port>', 'port that means implicit TLS (tests)').default('465').hideHelp(),
+    )
     .addOption(new Option('--graph-host <host>', 'Microsoft Graph host (national clouds, tests)').hideHelp())
     .option('--verbose', 'log on stderr, with the whole server replies (the report shows them shortened)')
     .option('--json', 'print the result as JSON')
@@ -141,7 +177,14 @@ export function registerMailCommands(program: Command): void {
       runVerb(options.json === true, async (): Promise<VerbResult> => {
         const ca = caFrom(options);
         const secrets = secretsFrom(options);
-        const common = { to: options.to, secrets, logger: stderrLogger(options.verbose === true), ...(ca ? { ca, http: new HttpsClient({ ca }) } : {}), implicitTlsPort: Number(options.implicitTlsPort ?? 465), ...(options.graphHost ? { graphHost: options.graphHost } : {}) };
+        const common = {
+          to: options.to,
+          secrets,
+          logger: stderrLogger(options.verbose === true),
+          ...(ca ? { ca, http: new HttpsClient({ ca }) } : {}),
+          implicitTlsPort: Number(options.implicitTlsPort ?? 465),
+          ...(options.graphHost ? { graphHost: options.graphHost } : {}),
+        };
         let result: MailTestResult;
         if (options.store) {
           const store = await openForUpdate(options.store);
@@ -155,18 +198,28 @@ export function registerMailCommands(program: Command): void {
           result = await testMailSettings({ ...common, settings: settingsFromFlags(options) });
         }
         if (!result.ok) process.exitCode = EXIT_FAILED;
-        return { json: { ok: result.ok, smtp: result.smtp, oauth: result.oauth ?? null, expiry: result.expiry ?? null }, text: resultText(result) };
+        return {
+          json: { ok: result.ok, smtp: result.smtp, oauth: result.oauth ?? null, expiry: result.expiry ?? null },
+          text: resultText(result),
+        };
       }),
     );
 
   mail
     .command('secret-expiry')
-    .description('read the OAuth client-secret expiry from Microsoft Graph, update "Gültig bis" and send the reminder due (at the reminder windows, default 30/7/1 days, each once)')
+    .description(
+      'read the OAuth client-secret expiry from Microsoft Graph, update "Gültig bis" and send the reminder due (at the reminder windows, default 30/7/1 days, each once)',
+    )
     .requiredOption('--store <store>', 'store file')
-    .option('--client-secret-env <var>', `environment variable holding the client secret (default ${DEFAULT_CLIENT_SECRET_ENV})`)
+    .option(
+      '--client-secret-env <var>',
+      `environment variable holding the client secret (default ${DEFAULT_CLIENT_SECRET_ENV})`,
+    )
     .option('--ca-file <pem>', 'also trust this CA certificate')
     .option('--no-send', 'only read and show, send no reminder')
-    .addOption(new Option('--implicit-tls-port <port>', 'port that means implicit TLS (tests)').default('465').hideHelp())
+    .addOption(
+      new Option('--implicit-tls-port <port>', 'port that means implicit TLS (tests)').default('465').hideHelp(),
+    )
     .addOption(new Option('--graph-host <host>', 'Microsoft Graph host (national clouds, tests)').hideHelp())
     .addOption(new Option('--now <iso>', 'evaluate at this time (tests)').hideHelp())
     .option('--json', 'print the result as JSON')
@@ -179,17 +232,41 @@ export function registerMailCommands(program: Command): void {
         const store = await openForUpdate(options.store);
         try {
           let settings = storedSettings(store, options.store);
-          if (settings.authType !== 'oauth') throw new Error('the SMTP settings use Basic authorization: there is no client secret to watch');
+          if (settings.authType !== 'oauth')
+            throw new Error('the SMTP settings use Basic authorization: there is no client secret to watch');
           const http = new HttpsClient(ca ? { ca } : {});
-          const expiry = await readSecretExpiry({ settings, clientSecret: secrets.clientSecret ?? '', http, now, ...(options.graphHost ? { graphHost: options.graphHost } : {}) });
+          const expiry = await readSecretExpiry({
+            settings,
+            clientSecret: secrets.clientSecret ?? '',
+            http,
+            now,
+            ...(options.graphHost ? { graphHost: options.graphHost } : {}),
+          });
           if (expiry.status === 'known') {
             updateSecretValidUntil(store, expiry.validUntil);
             settings = { ...settings, secretValidUntil: expiry.validUntil };
           }
-          const reminder = options.send === false ? { sent: false, reason: '--no-send' } : await sendSecretReminder(store, settings, now, createSender(settings, secrets, { ...(ca ? { ca } : {}), http, implicitTlsPort: Number(options.implicitTlsPort ?? 465) }));
+          const reminder =
+            options.send === false
+              ? { sent: false, reason: '--no-send' }
+              : await sendSecretReminder(
+                  store,
+                  settings,
+                  now,
+                  createSender(settings, secrets, {
+                    ...(ca ? { ca } : {}),
+                    http,
+                    implicitTlsPort: Number(options.implicitTlsPort ?? 465),
+                  }),
+                );
           await store.save();
-          const line = expiry.status === 'known' ? `client secret valid until ${expiry.validUntil}: ${expiry.expired ? 'EXPIRED' : `${expiry.daysLeft} days left`}` : `client secret expiry unknown: ${english(expiry.template, expiry.args)}`;
-          const reminderLine = reminder.sent ? `reminder (${reminder.daysBefore} days) sent to ${settings.notifyAddress}` : `no reminder sent (${reminder.reason})`;
+          const line =
+            expiry.status === 'known'
+              ? `client secret valid until ${expiry.validUntil}: ${expiry.expired ? 'EXPIRED' : `${expiry.daysLeft} days left`}`
+              : `client secret expiry unknown: ${english(expiry.template, expiry.args)}`;
+          const reminderLine = reminder.sent
+            ? `reminder (${reminder.daysBefore} days) sent to ${settings.notifyAddress}`
+            : `no reminder sent (${reminder.reason})`;
           return { json: { expiry, reminder }, text: `${line}\n${reminderLine}\n` };
         } finally {
           await store.close();
@@ -198,10 +275,13 @@ export function registerMailCommands(program: Command): void {
     );
 
   // issue 17 §12: the reminder windows of license, module and client-secret expiry reminders (store-wide, admins)
-  const reminders = program.command('reminders').description('reminder windows: days before an end date when license, module and client-secret reminders go out').exitOverride();
+  const reminders = program
+    .command('reminders')
+    .description('reminder windows: days before an end date when license, module and client-secret reminders go out')
+    .exitOverride();
   reminders
     .command('show')
-    .description('the store\'s reminder windows (default 30, 7, 1)')
+    .description("the store's reminder windows (default 30, 7, 1)")
     .requiredOption('--store <store>', 'store file')
     .option('--json', 'print the result as JSON')
     .exitOverride()
@@ -216,14 +296,22 @@ export function registerMailCommands(program: Command): void {
         }
       }),
     );
-  signInOptions(reminders.command('set').description('set the reminder windows for the whole store (administrators; audited)').argument('<days...>', 'whole days 1–365, e.g. 60 14 3'))
+  signInOptions(
+    reminders
+      .command('set')
+      .description('set the reminder windows for the whole store (administrators; audited)')
+      .argument('<days...>', 'whole days 1–365, e.g. 60 14 3'),
+  )
     .exitOverride()
     .action((days: string[], options: SignInOptions) =>
       runVerb(options.json === true, () =>
         asUser(options, (store, actor) => {
           const before = reminderDays(store);
           const after = setReminderDays(store, actor, days.join(' '));
-          return { json: { before, days: after }, text: `reminder windows: ${before.join(', ')} → ${after.join(', ')} days\n` };
+          return {
+            json: { before, days: after },
+            text: `reminder windows: ${before.join(', ')} → ${after.join(', ')} days\n`,
+          };
         }),
       ),
     );
@@ -231,37 +319,72 @@ export function registerMailCommands(program: Command): void {
   const scheduler = program.command('scheduler').description('scheduler jobs and failure alerts').exitOverride();
   scheduler
     .command('check')
-    .description('list the jobs with their state and alert "not started when due" / "blocked" once per incident to both scheduler recipients')
+    .description(
+      'list the jobs with their state and alert "not started when due" / "blocked" once per incident to both scheduler recipients',
+    )
     .requiredOption('--store <store>', 'store file')
     .option('--password-env <var>', `environment variable holding the SMTP password (default ${DEFAULT_PASSWORD_ENV})`)
-    .option('--client-secret-env <var>', `environment variable holding the OAuth client secret (default ${DEFAULT_CLIENT_SECRET_ENV})`)
+    .option(
+      '--client-secret-env <var>',
+      `environment variable holding the OAuth client secret (default ${DEFAULT_CLIENT_SECRET_ENV})`,
+    )
     .option('--ca-file <pem>', 'also trust this CA certificate')
     .option('--dry-run', 'show incidents, send and record nothing')
-    .addOption(new Option('--implicit-tls-port <port>', 'port that means implicit TLS (tests)').default('465').hideHelp())
+    .addOption(
+      new Option('--implicit-tls-port <port>', 'port that means implicit TLS (tests)').default('465').hideHelp(),
+    )
     .addOption(new Option('--now <iso>', 'evaluate at this time (tests)').hideHelp())
     .option('--json', 'print the result as JSON')
     .exitOverride()
     .action((options: MailFlags & { store: string; dryRun?: boolean }) =>
       runVerb(options.json === true, async (): Promise<VerbResult> => {
         const now = nowFrom(options);
-        const store = await (options.dryRun ? Store.open(options.store, { readOnly: true }) : openForUpdate(options.store));
+        const store = await (options.dryRun
+          ? Store.open(options.store, { readOnly: true })
+          : openForUpdate(options.store));
         try {
           const states = jobStates(store, { now });
-          const lines = states.map((s) => `${s.state.padEnd(12)} ${headerSafeJobName(s.job.name).padEnd(32)} ${s.job.cron.padEnd(16)} max ${s.job.maxRunMinutes} min${s.nextDue ? `, next ${s.nextDue}` : ''}`);
+          const lines = states.map(
+            (s) =>
+              `${s.state.padEnd(12)} ${headerSafeJobName(s.job.name).padEnd(32)} ${s.job.cron.padEnd(16)} max ${s.job.maxRunMinutes} min${s.nextDue ? `, next ${s.nextDue}` : ''}`,
+          );
           if (options.dryRun) return { json: { jobs: states, alerted: [] }, text: `${lines.join('\n')}\n` };
           // the settings as stored: one invalid field (e.g. a recipient) must not hide the others (issue 17 §11)
           const settings = loadMailSettings(store);
           const ca = caFrom(options);
-          const send = settings ? createSender(settings, secretsFrom(options), { ...(ca ? { ca } : {}), implicitTlsPort: Number(options.implicitTlsPort ?? 465) }) : async () => undefined;
+          const send = settings
+            ? createSender(settings, secretsFrom(options), {
+                ...(ca ? { ca } : {}),
+                implicitTlsPort: Number(options.implicitTlsPort ?? 465),
+              })
+            : async () => undefined;
           const outcome = await monitorScheduler(store, settings, { now }, send);
           await store.save();
-          for (const a of outcome.alerted) lines.push(`alert sent: ${headerSafeJobName(a.jobName)} ${a.kind} (${a.ref})`);
-          for (const r of outcome.invalidRecipients) lines.push(`invalid scheduler recipient: ${JSON.stringify(r)} is not a valid e-mail address; correct it in the SMTP settings`);
-          for (const f of outcome.failed) lines.push(`alert NOT sent: ${headerSafeJobName(f.incident.jobName)} ${f.incident.kind} (${f.incident.ref}): ${f.reason}`);
+          for (const a of outcome.alerted)
+            lines.push(`alert sent: ${headerSafeJobName(a.jobName)} ${a.kind} (${a.ref})`);
+          for (const r of outcome.invalidRecipients)
+            lines.push(
+              `invalid scheduler recipient: ${JSON.stringify(r)} is not a valid e-mail address; correct it in the SMTP settings`,
+            );
+          for (const f of outcome.failed)
+            lines.push(
+              `alert NOT sent: ${headerSafeJobName(f.incident.jobName)} ${f.incident.kind} (${f.incident.ref}): ${f.reason}`,
+            );
           if (outcome.notAlertedReason) lines.push(`alerts not sent: ${outcome.notAlertedReason}`);
           // cron must notice: any alert that was due and did not reach every recipient fails the run
           if (outcome.alertsMissed) process.exitCode = EXIT_FAILED;
-          return { json: { jobs: states, incidents: outcome.incidents, alerted: outcome.alerted, failed: outcome.failed, invalidRecipients: outcome.invalidRecipients, notAlertedReason: outcome.notAlertedReason ?? null, alertsMissed: outcome.alertsMissed }, text: `${lines.join('\n')}\n` };
+          return {
+            json: {
+              jobs: states,
+              incidents: outcome.incidents,
+              alerted: outcome.alerted,
+              failed: outcome.failed,
+              invalidRecipients: outcome.invalidRecipients,
+              notAlertedReason: outcome.notAlertedReason ?? null,
+              alertsMissed: outcome.alertsMissed,
+            },
+            text: `${lines.join('\n')}\n`,
+          };
         } finally {
           await store.close();
         }

@@ -30,7 +30,8 @@ export function collect(value: string, previous: string[] = []): string[] {
  */
 export function envValue(name: string, option?: string): string {
   const value = process.env[name];
-  if (value === undefined) throw new Error(`the environment variable ${name}${option ? ` (${option})` : ''} is not set`);
+  if (value === undefined)
+    throw new Error(`the environment variable ${name}${option ? ` (${option})` : ''} is not set`);
   return value;
 }
 
@@ -51,7 +52,9 @@ export function fail(error: unknown, json: boolean): void {
   if (json) printJson({ ok: false, code, message, file, backupFile });
   process.stderr.write(`ixhaus-admin: ${message}\n`);
   if (backupFile) {
-    process.stderr.write(`A valid backup copy exists: ${backupFile}\nRestore it (the damaged file is kept aside) with: ixhaus-admin store restore "${file ?? ''}"\n`);
+    process.stderr.write(
+      `A valid backup copy exists: ${backupFile}\nRestore it (the damaged file is kept aside) with: ixhaus-admin store restore "${file ?? ''}"\n`,
+    );
   }
   process.exitCode = EXIT_FAILED;
 }

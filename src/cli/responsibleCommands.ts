@@ -46,7 +46,8 @@ function listParser<T>(aliases: Readonly<Record<string, T>>, what: string): (val
       .filter((v) => v !== '')
       .map((v) => {
         const found = aliases[v];
-        if (found === undefined) throw new InvalidArgumentError(`"${v}" is not a ${what}; use ${Object.keys(aliases).join(', ')}`);
+        if (found === undefined)
+          throw new InvalidArgumentError(`"${v}" is not a ${what}; use ${Object.keys(aliases).join(', ')}`);
         return found;
       });
 }
@@ -89,10 +90,14 @@ interface TransferOptions extends SignInOptions {
 
 function planText(plan: TransferPlan, limit: number): string {
   const lines = [`${plan.from.login} → ${plan.to.login}: ${plan.total} assignment(s)`];
-  for (const c of plan.counts) lines.push(`  ${MODULE_NAME[c.module].padEnd(20)} ${c.role.padEnd(12)} ${String(c.count).padStart(7)}`);
-  for (const w of plan.warnings) lines.push(`${w.blocking ? 'error' : 'warning'}: ${formatTemplate(w.template, w.args)}`);
+  for (const c of plan.counts)
+    lines.push(`  ${MODULE_NAME[c.module].padEnd(20)} ${c.role.padEnd(12)} ${String(c.count).padStart(7)}`);
+  for (const w of plan.warnings)
+    lines.push(`${w.blocking ? 'error' : 'warning'}: ${formatTemplate(w.template, w.args)}`);
   for (const a of plan.assignments.slice(0, limit)) {
-    lines.push(`  ${String(a.objectNo).padEnd(6)} ${MODULE_NAME[a.module].padEnd(20)} ${a.role.padEnd(12)} ${a.recordNo === null ? '' : String(a.recordNo).padEnd(7)}${a.label}${a.closed ? ' (closed)' : ''}`);
+    lines.push(
+      `  ${String(a.objectNo).padEnd(6)} ${MODULE_NAME[a.module].padEnd(20)} ${a.role.padEnd(12)} ${a.recordNo === null ? '' : String(a.recordNo).padEnd(7)}${a.label}${a.closed ? ' (closed)' : ''}`,
+    );
   }
   if (plan.assignments.length > limit) lines.push(`  … and ${plan.assignments.length - limit} more (--limit N)`);
   return `${lines.join('\n')}\n`;
@@ -105,7 +110,11 @@ function planJson(plan: TransferPlan, limit: number): object {
     request: plan.request,
     total: plan.total,
     counts: plan.counts,
-    warnings: plan.warnings.map((w) => ({ code: w.code, blocking: w.blocking, message: formatTemplate(w.template, w.args) })),
+    warnings: plan.warnings.map((w) => ({
+      code: w.code,
+      blocking: w.blocking,
+      message: formatTemplate(w.template, w.args),
+    })),
     assignments: plan.assignments.slice(0, limit),
     fingerprint: plan.fingerprint,
   };
@@ -113,7 +122,12 @@ function planJson(plan: TransferPlan, limit: number): object {
 
 /** Adds the `responsible` verbs. */
 export function registerResponsibleCommands(program: Command): void {
-  const responsible = program.command('responsible').description('Verantwortlichen ändern: transfer responsibilities with preview, history and undo (admin + Komfortpaket)').exitOverride();
+  const responsible = program
+    .command('responsible')
+    .description(
+      'Verantwortlichen ändern: transfer responsibilities with preview, history and undo (admin + Komfortpaket)',
+    )
+    .exitOverride();
 
   signInOptions(
     responsible
@@ -123,8 +137,17 @@ export function registerResponsibleCommands(program: Command): void {
       .requiredOption('--to <login>', 'new responsible user (active)')
       .option('--objects <numbers>', 'only these Objektnummern, comma-separated (default: all objects)', objectList)
       .option('--team <name>', 'only objects of this team')
-      .requiredOption('--modules <list>', `modules, comma-separated: ${TRANSFER_MODULES.join(', ')} (or objekte, aufträge, technische-objekte)`, listParser(MODULE_ALIASES, 'module'))
-      .option('--roles <list>', `roles, comma-separated: ${TRANSFER_ROLES.join(', ')}`, listParser(ROLE_ALIASES, 'role'), [...TRANSFER_ROLES])
+      .requiredOption(
+        '--modules <list>',
+        `modules, comma-separated: ${TRANSFER_MODULES.join(', ')} (or objekte, aufträge, technische-objekte)`,
+        listParser(MODULE_ALIASES, 'module'),
+      )
+      .option(
+        '--roles <list>',
+        `roles, comma-separated: ${TRANSFER_ROLES.join(', ')}`,
+        listParser(ROLE_ALIASES, 'role'),
+        [...TRANSFER_ROLES],
+      )
       .option('--include-closed', 'also closed Meldungen and Aufträge (default: open records only)')
       .option('--dry-run', 'only show the preview; change nothing')
       .option('--limit <n>', 'records listed in the preview', count, 50),
@@ -145,7 +168,10 @@ export function registerResponsibleCommands(program: Command): void {
           const p = await readingAs(options, (store, actor) => planTransfer(store, actor, request));
           // a preview that the apply would refuse (same user, inactive target, nothing matches) ends with exit 1
           if (p.warnings.some((w) => w.blocking)) process.exitCode = EXIT_FAILED;
-          return { json: { dryRun: true, ...planJson(p, options.limit) }, text: `${planText(p, options.limit)}dry run: nothing was changed\n` };
+          return {
+            json: { dryRun: true, ...planJson(p, options.limit) },
+            text: `${planText(p, options.limit)}dry run: nothing was changed\n`,
+          };
         }
         return asUser(options, (store, actor): VerbResult => {
           // the CLI applies right after its own preview: the fingerprint guards against nothing else than the gap between the two
@@ -159,21 +185,34 @@ export function registerResponsibleCommands(program: Command): void {
       }),
     );
 
-  signInOptions(responsible.command('history').description('list transfer batches, newest first').option('--limit <n>', 'at most this many batches', count, 50))
+  signInOptions(
+    responsible
+      .command('history')
+      .description('list transfer batches, newest first')
+      .option('--limit <n>', 'at most this many batches', count, 50),
+  )
     .exitOverride()
     .action((options: SignInOptions & { limit: number }) =>
       runVerb(options.json === true, () =>
         readingAs(options, (store, actor): VerbResult => {
           const batches = transferHistory(store, actor, options.limit);
           const text = batches
-            .map((b) => `${b.batchId}  ${b.at}  by ${b.by ?? '?'}  ${b.from} → ${b.to}  ${b.total} (${describeCounts(b.counts)})${b.undoneAt ? `  undone ${b.undoneAt} by ${b.undoneBy ?? '?'}: ${b.undoRestored ?? 0} restored, ${b.undoSkipped ?? 0} changed since` : ''}`)
+            .map(
+              (b) =>
+                `${b.batchId}  ${b.at}  by ${b.by ?? '?'}  ${b.from} → ${b.to}  ${b.total} (${describeCounts(b.counts)})${b.undoneAt ? `  undone ${b.undoneAt} by ${b.undoneBy ?? '?'}: ${b.undoRestored ?? 0} restored, ${b.undoSkipped ?? 0} changed since` : ''}`,
+            )
             .join('\n');
           return { json: { batches }, text: batches.length === 0 ? 'no transfer batches yet\n' : `${text}\n` };
         }),
       ),
     );
 
-  signInOptions(responsible.command('undo').description('undo a transfer batch (restores what still holds the transferred user)').argument('<batch>', 'batch id (see history)'))
+  signInOptions(
+    responsible
+      .command('undo')
+      .description('undo a transfer batch (restores what still holds the transferred user)')
+      .argument('<batch>', 'batch id (see history)'),
+  )
     .exitOverride()
     .action((batch: string, options: SignInOptions) =>
       runVerb(options.json === true, () =>
@@ -182,7 +221,10 @@ export function registerResponsibleCommands(program: Command): void {
           const lines = [`undone batch ${result.batchId}: ${result.restored} assignment(s) restored`];
           if (result.skipped.length > 0) {
             lines.push(`${result.skipped.length} assignment(s) changed since the transfer and were left alone:`);
-            for (const s of result.skipped.slice(0, 50)) lines.push(`  ${s.objectNo ?? '?'} ${MODULE_NAME[s.module]} ${s.role} ${s.recordId ?? ''} → now ${s.nowHeldBy ?? 'deleted'}`);
+            for (const s of result.skipped.slice(0, 50))
+              lines.push(
+                `  ${s.objectNo ?? '?'} ${MODULE_NAME[s.module]} ${s.role} ${s.recordId ?? ''} → now ${s.nowHeldBy ?? 'deleted'}`,
+              );
             if (result.skipped.length > 50) lines.push(`  … and ${result.skipped.length - 50} more (--json lists all)`);
           }
           return { json: { ...result }, text: `${lines.join('\n')}\n` };

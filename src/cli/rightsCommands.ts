@@ -24,23 +24,33 @@ function rightLine(r: ProgramRight): string {
 
 function changeResult(c: ProgramRightChange): VerbResult {
   const what = `class ${c.rightsClass}, ${c.moduleCode}${c.list ? ` › ${c.list}` : ''}`;
-  return { json: c, text: c.changed ? `${what}: ${c.oldSetting} → ${c.newSetting}\n` : `${what} is already ${c.newSetting}\n` };
+  return {
+    json: c,
+    text: c.changed ? `${what}: ${c.oldSetting} → ${c.newSetting}\n` : `${what} is already ${c.newSetting}\n`,
+  };
 }
 
 function rightOptions(command: Command): Command {
   return signInOptions(command)
     .requiredOption('--class <letter>', 'rights class (Benutzerklasse) A–Z, not S')
     .requiredOption('--module <code>', 'module code from the installed license, e.g. MELDUNGEN')
-    .option('--list <name>', 'a list (menu item) inside the module; without it the right is the module\'s own');
+    .option('--list <name>', "a list (menu item) inside the module; without it the right is the module's own");
 }
 
 /** Adds the `rights list|set|clear` verbs. */
 export function registerRightsCommands(program: Command): void {
-  const rights = program.command('rights').description('program rights per rights class: allow or deny a module or a list in it (lists inherit the module\'s right)').exitOverride();
+  const rights = program
+    .command('rights')
+    .description(
+      "program rights per rights class: allow or deny a module or a list in it (lists inherit the module's right)",
+    )
+    .exitOverride();
 
   rights
     .command('list')
-    .description('the stored program rights; everything not listed inherits (a module is allowed, a list follows its module)')
+    .description(
+      'the stored program rights; everything not listed inherits (a module is allowed, a list follows its module)',
+    )
     .requiredOption('--store <store>', 'store file')
     .option('--json', 'print the result as JSON')
     .option('--class <letter>', 'only this rights class')
@@ -50,8 +60,14 @@ export function registerRightsCommands(program: Command): void {
       runVerb(options.json === true, async () => {
         const store = await Store.open(options.store, { readOnly: true });
         try {
-          const list = listProgramRights(store, { rightsClass: options.class?.toUpperCase(), moduleCode: options.module?.toUpperCase() });
-          const text = list.length === 0 ? 'no program rights stored: every rights class may use every module it has unlocked\n' : `${list.map(rightLine).join('\n')}\n`;
+          const list = listProgramRights(store, {
+            rightsClass: options.class?.toUpperCase(),
+            moduleCode: options.module?.toUpperCase(),
+          });
+          const text =
+            list.length === 0
+              ? 'no program rights stored: every rights class may use every module it has unlocked\n'
+              : `${list.map(rightLine).join('\n')}\n`;
           return { json: { rights: list }, text };
         } finally {
           await store.close();
@@ -59,16 +75,36 @@ export function registerRightsCommands(program: Command): void {
       }),
     );
 
-  rightOptions(rights.command('set').description('allow or deny a rights class a module or a list (administrators; audited)').argument('<allow|deny>', 'the new right'))
+  rightOptions(
+    rights
+      .command('set')
+      .description('allow or deny a rights class a module or a list (administrators; audited)')
+      .argument('<allow|deny>', 'the new right'),
+  )
     .exitOverride()
     .action((access: string, options: RightOptions) =>
       runVerb(options.json === true, async () => {
-        if (access !== 'allow' && access !== 'deny') throw new Error(`"${access}" is neither allow nor deny; write "rights set allow …" or "rights set deny …", or use "rights clear" to inherit`);
-        return asUser(options, (store, actor) => changeResult(setProgramRight(store, actor, options.class, options.module, options.list ?? '', access === 'allow')));
+        if (access !== 'allow' && access !== 'deny')
+          throw new Error(
+            `"${access}" is neither allow nor deny; write "rights set allow …" or "rights set deny …", or use "rights clear" to inherit`,
+          );
+        return asUser(options, (store, actor) =>
+          changeResult(
+            setProgramRight(store, actor, options.class, options.module, options.list ?? '', access === 'allow'),
+          ),
+        );
       }),
     );
 
-  rightOptions(rights.command('clear').description('remove a right so that it inherits again (administrators; audited)'))
+  rightOptions(
+    rights.command('clear').description('remove a right so that it inherits again (administrators; audited)'),
+  )
     .exitOverride()
-    .action((options: RightOptions) => runVerb(options.json === true, () => asUser(options, (store, actor) => changeResult(setProgramRight(store, actor, options.class, options.module, options.list ?? '', null)))));
+    .action((options: RightOptions) =>
+      runVerb(options.json === true, () =>
+        asUser(options, (store, actor) =>
+          changeResult(setProgramRight(store, actor, options.class, options.module, options.list ?? '', null)),
+        ),
+      ),
+    );
 }

@@ -11,7 +11,8 @@ export const DEFAULT_LOCK_WAIT_MS = 30_000;
 export function lockWaitMs(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.IXHAUS_LOCK_WAIT_SECONDS;
   if (raw === undefined || raw === '') return DEFAULT_LOCK_WAIT_MS;
-  if (!/^\d{1,4}$/.test(raw) || Number(raw) > 3600) throw new Error(`IXHAUS_LOCK_WAIT_SECONDS must be a whole number of seconds from 0 to 3600, not "${raw}"`);
+  if (!/^\d{1,4}$/.test(raw) || Number(raw) > 3600)
+    throw new Error(`IXHAUS_LOCK_WAIT_SECONDS must be a whole number of seconds from 0 to 3600, not "${raw}"`);
   return Number(raw) * 1000;
 }
 

@@ -9,4 +9,3 @@ export class Emitter<T extends unknown[]> {
     for (const l of [...this.listeners]) l(...args);
   }
 }
-

@@ -24,7 +24,8 @@ export function formatTemplate(template: string, args: readonly (string | number
  * What the user can do about an error, carried by the error itself (issue 18 §5): the extension turns each into a
  * button of the error message, the CLI into a hint. Adding one here makes every surface offer it.
  */
-export type SuggestedAction = 'signIn' | 'createDemoStore' | 'openStore' | 'restoreBackup' | 'sftpSettings' | 'retrustHostKey';
+export type SuggestedAction =
+  'signIn' | 'createDemoStore' | 'openStore' | 'restoreBackup' | 'sftpSettings' | 'retrustHostKey';
 
 /** Base of all typed core errors. `code` is stable (for scripts and tests); `template` + `args` give the text. */
 export class IxError extends Error {
@@ -49,7 +50,10 @@ export class IxError extends Error {
 /** An action needs a signed-in iX-Haus user (the extension's sign-in; the CLI signs in per call with --user). */
 export class SignInRequiredError extends IxError {
   constructor() {
-    super('E_SIGN_IN_REQUIRED', msg('Sign in first: use "Sign in" in the iX-Haus view or the status bar, with your iX-Haus login.'));
+    super(
+      'E_SIGN_IN_REQUIRED',
+      msg('Sign in first: use "Sign in" in the iX-Haus view or the status bar, with your iX-Haus login.'),
+    );
   }
 
   override get suggestedActions(): readonly SuggestedAction[] {

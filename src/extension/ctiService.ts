@@ -48,7 +48,11 @@ function readConfig(): CtiConfig {
 
 /** Display label of a match's origin and field (German UI terms through l10n). */
 export function originLabel(origin: PartyOrigin): string {
-  return origin === 'person' ? vscode.l10n.t('Person') : origin === 'creditor' ? vscode.l10n.t('Creditor') : vscode.l10n.t('Owner');
+  return origin === 'person'
+    ? vscode.l10n.t('Person')
+    : origin === 'creditor'
+      ? vscode.l10n.t('Creditor')
+      : vscode.l10n.t('Owner');
 }
 
 export function fieldLabel(field: string): string {
@@ -95,7 +99,12 @@ export class CtiService implements vscode.Disposable {
    */
   private lifecycle: Promise<void> = Promise.resolve();
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly storeHost: StoreHost, private readonly session: Session, logger: Logger) {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly storeHost: StoreHost,
+    private readonly session: Session,
+    logger: Logger,
+  ) {
     this.log = taggedLogger(logger, 'cti');
   }
 
@@ -127,7 +136,11 @@ export class CtiService implements vscode.Disposable {
 
   /** Runs `step` after every start/stop asked for before it (errors are logged, the chain goes on). */
   private serial(step: () => Promise<void>): Promise<void> {
-    const next = this.lifecycle.then(step).catch((error: unknown) => this.log.error(`CTI start/stop: ${error instanceof Error ? error.message : String(error)}`));
+    const next = this.lifecycle
+      .then(step)
+      .catch((error: unknown) =>
+        this.log.error(`CTI start/stop: ${error instanceof Error ? error.message : String(error)}`),
+      );
     this.lifecycle = next;
     return next;
   }
@@ -172,15 +185,28 @@ export class CtiService implements vscode.Disposable {
     if (config.provider === 'asterisk' && config.host) {
       const secret = await this.context.secrets.get(AMI_SECRET_KEY);
       if (secret === undefined || config.amiUser === '') {
-        void vscode.window.showWarningMessage(vscode.l10n.t('Asterisk needs an AMI user (setting ixhaus.cti.amiUser) and its secret: run "Store CTI Credentials…".'));
-      } else providers.push(new AsteriskAmi({ host: config.host, port: config.port, username: config.amiUser, secret, log: this.log }));
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t(
+            'Asterisk needs an AMI user (setting ixhaus.cti.amiUser) and its secret: run "Store CTI Credentials…".',
+          ),
+        );
+      } else
+        providers.push(
+          new AsteriskAmi({ host: config.host, port: config.port, username: config.amiUser, secret, log: this.log }),
+        );
     }
     providers.push(this.simulator);
     const name = providers[0]?.kind ?? 'simulator';
     const sessions: CtiSession[] = [];
     for (const provider of providers) {
       // the simulator rings the user's own line; a real PBX only alerts for calls on it
-      const ctiSession = new CtiSession(store, provider, { userId: actor.id, line: provider === this.simulator ? undefined : gate.line, log: this.log, journal: !store.readOnly, blockedCallMs: config.blockedCallMs });
+      const ctiSession = new CtiSession(store, provider, {
+        userId: actor.id,
+        line: provider === this.simulator ? undefined : gate.line,
+        log: this.log,
+        journal: !store.readOnly,
+        blockedCallMs: config.blockedCallMs,
+      });
       ctiSession.onAlert((alert) => this.onAlert(alert));
       ctiSession.onCall((event) => {
         if (event.kind === 'ended' || event.kind === 'missed') this.statusBar.endCall(event.callId, name);
@@ -198,7 +224,10 @@ export class CtiService implements vscode.Disposable {
     if (config.provider === 'asterisk') this.log.info(AMI_NO_HISTORY);
     this.provider = providers[0];
     this.provider?.onStatus((status) => this.statusBar.setConnection(status, name));
-    for (const provider of providers) void provider.connect().catch((error: unknown) => this.log.error(error instanceof Error ? error.message : String(error)));
+    for (const provider of providers)
+      void provider
+        .connect()
+        .catch((error: unknown) => this.log.error(error instanceof Error ? error.message : String(error)));
     this.statusBar.setConnection(this.provider?.status() ?? 'disconnected', name);
   }
 
@@ -215,7 +244,8 @@ export class CtiService implements vscode.Disposable {
 
   private matchesText(alert: CallAlert): string {
     const l = alert.lookup;
-    if (l.outcome === 'matched') return l.matches.map((m) => `${m.name} (${originLabel(m.origin)}, ${fieldLabel(m.field)})`).join('; ');
+    if (l.outcome === 'matched')
+      return l.matches.map((m) => `${m.name} (${originLabel(m.origin)}, ${fieldLabel(m.field)})`).join('; ');
     if (l.outcome === 'internal') return l.users.map((u) => u.name).join('; ') || vscode.l10n.t('internal extension');
     if (l.outcome === 'suppressed') return vscode.l10n.t('Number withheld');
     return vscode.l10n.t('unknown caller');
@@ -224,7 +254,12 @@ export class CtiService implements vscode.Disposable {
   /** The notification "eingehender Anruf" with number, time and matches, and its actions. */
   private async notify(alert: CallAlert): Promise<void> {
     const number = alert.event.remote || vscode.l10n.t('Number withheld');
-    const text = vscode.l10n.t('Incoming call: {0} at {1} — {2}', number, alert.event.at.toLocaleTimeString(), this.matchesText(alert));
+    const text = vscode.l10n.t(
+      'Incoming call: {0} at {1} — {2}',
+      number,
+      alert.event.at.toLocaleTimeString(),
+      this.matchesText(alert),
+    );
     this.lastNotification = text;
     const open = vscode.l10n.t('Open Record');
     const choose = vscode.l10n.t('Choose Match…');
@@ -235,13 +270,21 @@ export class CtiService implements vscode.Disposable {
     const store = this.storeHost.store;
     const actor = this.session.actor;
     // "Meldung/Auftrag anlegen" only where licensed and allowed (domain.md §5); core checks again when creating
-    const allowed = store && actor && !store.readOnly ? callRecordActions(store, actor.id) : { meldung: false, auftrag: false };
-    const actions = [...(matched ? [matched.matches.length > 1 && !matched.picked ? choose : open] : []), ...(allowed.meldung ? [meldung] : []), ...(allowed.auftrag ? [auftrag] : []), home];
+    const allowed =
+      store && actor && !store.readOnly ? callRecordActions(store, actor.id) : { meldung: false, auftrag: false };
+    const actions = [
+      ...(matched ? [matched.matches.length > 1 && !matched.picked ? choose : open] : []),
+      ...(allowed.meldung ? [meldung] : []),
+      ...(allowed.auftrag ? [auftrag] : []),
+      home,
+    ];
     this.lastActions = actions;
     const action = await vscode.window.showInformationMessage(text, ...actions);
     if (action === open || action === choose) await this.openRecord(alert);
-    else if (action === meldung) await vscode.commands.executeCommand('ixhaus.cti.createMeldung', { callId: alert.event.callId });
-    else if (action === auftrag) await vscode.commands.executeCommand('ixhaus.cti.createAuftrag', { callId: alert.event.callId });
+    else if (action === meldung)
+      await vscode.commands.executeCommand('ixhaus.cti.createMeldung', { callId: alert.event.callId });
+    else if (action === auftrag)
+      await vscode.commands.executeCommand('ixhaus.cti.createAuftrag', { callId: alert.event.callId });
     else if (action === home) await vscode.commands.executeCommand('workbench.view.extension.ixhaus');
   }
 
@@ -249,14 +292,21 @@ export class CtiService implements vscode.Disposable {
   async openRecord(alert: CallAlert | undefined, pickIndex?: number): Promise<PartyMatch | undefined> {
     const lookup = alert?.lookup;
     if (!lookup || lookup.outcome !== 'matched') {
-      void vscode.window.showInformationMessage(vscode.l10n.t('This caller has no record in Personen, Kreditoren or Eigentümer.'));
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('This caller has no record in Personen, Kreditoren or Eigentümer.'),
+      );
       return undefined;
     }
     let match: PartyMatch | undefined = lookup.picked ?? (lookup.matches.length === 1 ? lookup.matches[0] : undefined);
     if (pickIndex !== undefined) match = lookup.matches[pickIndex];
     if (!match) {
       const picked = await vscode.window.showQuickPick(
-        lookup.matches.map((m) => ({ label: m.name, description: `${originLabel(m.origin)} ${m.partyNo}`, detail: `${fieldLabel(m.field)}: ${m.raw}`, match: m })),
+        lookup.matches.map((m) => ({
+          label: m.name,
+          description: `${originLabel(m.origin)} ${m.partyNo}`,
+          detail: `${fieldLabel(m.field)}: ${m.raw}`,
+          match: m,
+        })),
         { title: vscode.l10n.t('Several records have the number {0}', lookup.e164) },
       );
       match = picked?.match;
@@ -264,7 +314,8 @@ export class CtiService implements vscode.Disposable {
     }
     const store = this.storeHost.store;
     const actor = this.session.actor;
-    if (lookup.matches.length > 1 && store && actor && !store.readOnly) rememberPick(store, actor.id, lookup.e164, match);
+    if (lookup.matches.length > 1 && store && actor && !store.readOnly)
+      rememberPick(store, actor.id, lookup.e164, match);
     await openPartyDocument(match.origin, match.partyId);
     return match;
   }
@@ -298,7 +349,9 @@ export const PARTY_SCHEME = 'ixhaus-party';
 
 /** Opens the read-only detail of a party. */
 export async function openPartyDocument(origin: PartyOrigin, partyId: number): Promise<vscode.TextEditor> {
-  const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: PARTY_SCHEME, path: `/${origin}/${partyId}.md` }));
+  const doc = await vscode.workspace.openTextDocument(
+    vscode.Uri.from({ scheme: PARTY_SCHEME, path: `/${origin}/${partyId}.md` }),
+  );
   return vscode.window.showTextDocument(doc, { preview: true });
 }
 
@@ -316,7 +369,8 @@ export class PartyDocuments implements vscode.TextDocumentContentProvider {
     if (!row) return vscode.l10n.t('The record no longer exists.');
     const lines = [`# ${row.name}`, '', `${originLabel(origin)} ${row.no}${row.extra ? ` · ${row.extra}` : ''}`, ''];
     if (row.email) lines.push(`- E-Mail: ${row.email}`);
-    for (const n of partyPhoneNumbers(store, origin, id)) lines.push(`- ${fieldLabel(n.field)}: ${n.raw}${n.e164 ? ` (${n.e164})` : ''}`);
+    for (const n of partyPhoneNumbers(store, origin, id))
+      lines.push(`- ${fieldLabel(n.field)}: ${n.raw}${n.e164 ? ` (${n.e164})` : ''}`);
     lines.push('', vscode.l10n.t('Read-only. "Call…" in the editor title dials one of these numbers.'));
     return `${lines.join('\n')}\n`;
   }

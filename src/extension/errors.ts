@@ -19,12 +19,19 @@ export interface ErrorActions {
 }
 
 /** The button text and what it does, per action an error can suggest (one table for every error). */
-function actionButton(action: SuggestedAction, error: unknown, actions: ErrorActions): { label: string; run: () => Thenable<unknown> | Promise<unknown> | undefined } | undefined {
+function actionButton(
+  action: SuggestedAction,
+  error: unknown,
+  actions: ErrorActions,
+): { label: string; run: () => Thenable<unknown> | Promise<unknown> | undefined } | undefined {
   switch (action) {
     case 'signIn':
       return { label: vscode.l10n.t('Sign in'), run: () => vscode.commands.executeCommand('ixhaus.session.signIn') };
     case 'createDemoStore':
-      return { label: vscode.l10n.t('Create Demo Store'), run: () => vscode.commands.executeCommand('ixhaus.store.createDemo') };
+      return {
+        label: vscode.l10n.t('Create Demo Store'),
+        run: () => vscode.commands.executeCommand('ixhaus.store.createDemo'),
+      };
     case 'openStore':
       return { label: vscode.l10n.t('Open Store…'), run: () => vscode.commands.executeCommand('ixhaus.store.open') };
     case 'restoreBackup': {
@@ -33,9 +40,15 @@ function actionButton(action: SuggestedAction, error: unknown, actions: ErrorAct
       return file && restore ? { label: vscode.l10n.t('Restore backup'), run: () => restore(file) } : undefined;
     }
     case 'sftpSettings':
-      return { label: vscode.l10n.t('Open SFTP Settings'), run: () => vscode.commands.executeCommand('ixhaus.sftp.configure') };
+      return {
+        label: vscode.l10n.t('Open SFTP Settings'),
+        run: () => vscode.commands.executeCommand('ixhaus.sftp.configure'),
+      };
     case 'retrustHostKey':
-      return { label: vscode.l10n.t('Re-trust Host Key…'), run: () => vscode.commands.executeCommand('ixhaus.sftp.retrustHostKey') };
+      return {
+        label: vscode.l10n.t('Re-trust Host Key…'),
+        run: () => vscode.commands.executeCommand('ixhaus.sftp.retrustHostKey'),
+      };
   }
 }
 

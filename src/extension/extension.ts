@@ -47,7 +47,18 @@ const VIEW_TABLES: Readonly<Record<ViewId, readonly string[]>> = {
   'ixhaus.licenses': ['licenses', 'license_modules', 'license_history', 'user_modules', 'users'],
   'ixhaus.settings': ['setting_values'],
   'ixhaus.modules': ['licenses', 'license_modules', 'user_modules', 'users', 'program_rights'],
-  'ixhaus.objects': ['objects', 'owners', 'creditors', 'persons', 'object_owners', 'object_creditors', 'teams', 'team_members', 'responsibilities', 'phone_numbers'],
+  'ixhaus.objects': [
+    'objects',
+    'owners',
+    'creditors',
+    'persons',
+    'object_owners',
+    'object_creditors',
+    'teams',
+    'team_members',
+    'responsibilities',
+    'phone_numbers',
+  ],
   'ixhaus.scheduler': ['scheduler_jobs', 'scheduler_runs', 'scheduler_incidents'],
   'ixhaus.callJournal': ['call_journal', 'cti_picks'],
 };
@@ -67,25 +78,72 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   const settingsFilter: SettingsFilter = { query: undefined, hitIndex: -1 };
   const trees: Record<ViewId, NodeTreeProvider> = {
     'ixhaus.licenses': new NodeTreeProvider(whenSignedIn(() => licenseRoots(storeHost.store))),
-    'ixhaus.settings': new NodeTreeProvider(whenSignedIn(() => settingsRoots(storeHost.store, session.actor?.id, settingsFilter))),
+    'ixhaus.settings': new NodeTreeProvider(
+      whenSignedIn(() => settingsRoots(storeHost.store, session.actor?.id, settingsFilter)),
+    ),
     'ixhaus.modules': new NodeTreeProvider(whenSignedIn(() => modulesRoots(storeHost.store))),
     'ixhaus.objects': new NodeTreeProvider(whenSignedIn(() => objectsRoots(storeHost.store))),
     'ixhaus.scheduler': new NodeTreeProvider(whenSignedIn(() => schedulerRoots(storeHost.store))),
-    'ixhaus.callJournal': new NodeTreeProvider(whenSignedIn(() => callJournalRoots(storeHost.store, session.actor?.id))),
+    'ixhaus.callJournal': new NodeTreeProvider(
+      whenSignedIn(() => callJournalRoots(storeHost.store, session.actor?.id)),
+    ),
   };
   const refreshViews = (): void => Object.values(trees).forEach((tree) => tree.refresh());
   const treeViews = Object.fromEntries(
-    (Object.keys(trees) as ViewId[]).map((id) => [id, vscode.window.createTreeView(id, { treeDataProvider: trees[id], showCollapseAll: true, canSelectMany: id === 'ixhaus.objects' })]),
+    (Object.keys(trees) as ViewId[]).map((id) => [
+      id,
+      vscode.window.createTreeView(id, {
+        treeDataProvider: trees[id],
+        showCollapseAll: true,
+        canSelectMany: id === 'ixhaus.objects',
+      }),
+    ]),
   ) as Record<ViewId, vscode.TreeView<TreeNode>>;
 
   const licenseDocuments = new LicenseDocuments();
   const mail = new MailHost(context.secrets);
   const cti = new CtiService(context, storeHost, session, logger);
-  const mailPanels = new MailSettingsPanels({ extensionUri: context.extensionUri, storeHost, session, mail, logger, onTested: (result, to, server) => writeReport({ mail }, result, server, to) });
-  const services: Services = { context, logger, logChannel: channel, storeHost, session, licenseDocuments, refreshViews, views: trees, treeViews, settingsFilter, transferPanels: new TransferPanels(), mailPanels, mail, cti };
+  const mailPanels = new MailSettingsPanels({
+    extensionUri: context.extensionUri,
+    storeHost,
+    session,
+    mail,
+    logger,
+    onTested: (result, to, server) => writeReport({ mail }, result, server, to),
+  });
+  const services: Services = {
+    context,
+    logger,
+    logChannel: channel,
+    storeHost,
+    session,
+    licenseDocuments,
+    refreshViews,
+    views: trees,
+    treeViews,
+    settingsFilter,
+    transferPanels: new TransferPanels(),
+    mailPanels,
+    mail,
+    cti,
+  };
   active = services;
-  context.subscriptions.push(channel, storeHost, session, statusBar, licenseDocuments, mail, ...Object.values(trees), ...Object.values(treeViews));
-  context.subscriptions.push(...registerCommands(services), registerTransferSerializer(services), mailPanels, new SchedulerMonitor(schedulerDeps(services)));
+  context.subscriptions.push(
+    channel,
+    storeHost,
+    session,
+    statusBar,
+    licenseDocuments,
+    mail,
+    ...Object.values(trees),
+    ...Object.values(treeViews),
+  );
+  context.subscriptions.push(
+    ...registerCommands(services),
+    registerTransferSerializer(services),
+    mailPanels,
+    new SchedulerMonitor(schedulerDeps(services)),
+  );
   context.subscriptions.push(
     cti,
     vscode.workspace.registerTextDocumentContentProvider(PARTY_SCHEME, new PartyDocuments(storeHost)),
@@ -126,7 +184,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
       await storeHost.openConfigured();
     } catch (error) {
       // the views show the "no store" welcome; the message says why and offers the backup where there is one
-      void showError(error, { logger, showLog: () => channel.show(), restoreBackup: (file) => storeHost.restoreBackupAndOpen(file) });
+      void showError(error, {
+        logger,
+        showLog: () => channel.show(),
+        restoreBackup: (file) => storeHost.restoreBackupAndOpen(file),
+      });
     }
     updateStatus();
     storeReadyMs = performance.now() - started;

@@ -47,7 +47,14 @@ export const COMMAND_IDS = [
 export type CommandId = (typeof COMMAND_IDS)[number];
 
 /** View ids inside the "iX-Haus" activity-bar container. */
-export const VIEW_IDS = ['ixhaus.licenses', 'ixhaus.settings', 'ixhaus.modules', 'ixhaus.objects', 'ixhaus.scheduler', 'ixhaus.callJournal'] as const;
+export const VIEW_IDS = [
+  'ixhaus.licenses',
+  'ixhaus.settings',
+  'ixhaus.modules',
+  'ixhaus.objects',
+  'ixhaus.scheduler',
+  'ixhaus.callJournal',
+] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 
 /** Context keys set by the extension (used in `when` clauses of package.json). */

@@ -27,7 +27,10 @@ export class StoreHost implements vscode.Disposable {
   readonly onDidChangeStore = this.storeEmitter.event;
   readonly onDidChangeData = this.dataEmitter.event;
 
-  constructor(private readonly globalStorage: vscode.Uri, private readonly logger: Logger) {}
+  constructor(
+    private readonly globalStorage: vscode.Uri,
+    private readonly logger: Logger,
+  ) {}
 
   /** The open store, or undefined. */
   get store(): Store | undefined {
@@ -64,8 +67,16 @@ export class StoreHost implements vscode.Disposable {
     // for a large file, else as the status-bar spinner (issue 18)
     const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
     const store = await vscode.window.withProgress(
-      { location: size >= LARGE_STORE_BYTES ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window, title: vscode.l10n.t('Opening the store {0} ({1} MB)…', path.basename(file), (size / 1048576).toFixed(1)) },
-      () => Store.open(file, { logger: this.logger, takeOver: options.takeOver === true, onLockLost: () => this.lockLost(file) }),
+      {
+        location: size >= LARGE_STORE_BYTES ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
+        title: vscode.l10n.t('Opening the store {0} ({1} MB)…', path.basename(file), (size / 1048576).toFixed(1)),
+      },
+      () =>
+        Store.open(file, {
+          logger: this.logger,
+          takeOver: options.takeOver === true,
+          onLockLost: () => this.lockLost(file),
+        }),
     );
     this.attach(store);
     this.logger.info(`[store] opened ${file}${store.readOnly ? ` read-only (${store.readOnlyReason})` : ''}`);
@@ -76,14 +87,22 @@ export class StoreHost implements vscode.Disposable {
   private async offerTakeOver(file: string): Promise<void> {
     const takeOver = vscode.l10n.t('Take Over Write Access…');
     const picked = await vscode.window.showWarningMessage(
-      vscode.l10n.t('The store {0} is in use by another window or program, so it was opened read-only. Close the other one and run "iX-Haus: Open Store…" again, or take over write access.', file),
+      vscode.l10n.t(
+        'The store {0} is in use by another window or program, so it was opened read-only. Close the other one and run "iX-Haus: Open Store…" again, or take over write access.',
+        file,
+      ),
       takeOver,
     );
     if (picked !== takeOver) return;
     const confirm = vscode.l10n.t('Take Over');
     const sure = await vscode.window.showWarningMessage(
       vscode.l10n.t('Take over write access to {0}?', path.basename(file)),
-      { modal: true, detail: vscode.l10n.t('Do this only when no other window uses the store any more — for example when a browser tab with VS Code was closed abruptly and its session still holds the store. The other window becomes read-only; its saved changes are kept.') },
+      {
+        modal: true,
+        detail: vscode.l10n.t(
+          'Do this only when no other window uses the store any more — for example when a browser tab with VS Code was closed abruptly and its session still holds the store. The other window becomes read-only; its saved changes are kept.',
+        ),
+      },
       confirm,
     );
     if (sure !== confirm || this.current?.file !== file) return;
@@ -93,14 +112,23 @@ export class StoreHost implements vscode.Disposable {
   private lockLost(file: string): void {
     void this.updateContext();
     this.storeEmitter.fire(this.current);
-    void vscode.window.showWarningMessage(vscode.l10n.t('Another window took over write access to the store {0}. This window can only read it now; changes made here before were saved.', file));
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t(
+        'Another window took over write access to the store {0}. This window can only read it now; changes made here before were saved.',
+        file,
+      ),
+    );
   }
 
   /** Creates a new demo store at `file` (never over an existing file), with progress, and opens it. */
   async createDemo(file: string): Promise<DemoSummary> {
     await this.close();
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Creating the demo store…'), cancellable: false },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Creating the demo store…'),
+        cancellable: false,
+      },
       async (progress) => {
         let reported = 0;
         let summary: DemoSummary | undefined;
@@ -132,7 +160,9 @@ export class StoreHost implements vscode.Disposable {
     const aside = await restoreFromBackup(file, { force: false });
     this.logger.warn(`[store] restored ${file} from its backup; the damaged file is kept as ${aside}`);
     await this.open(file);
-    void vscode.window.showInformationMessage(vscode.l10n.t('The store was restored from its backup. The damaged file was kept as {0}.', aside));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('The store was restored from its backup. The damaged file was kept as {0}.', aside),
+    );
   }
 
   /** Saves and closes the open store. */

@@ -18,7 +18,12 @@ export class SessionStatusBar implements vscode.Disposable {
     const lock = store.readOnly ? '$(lock) ' : '';
     if (actor) {
       this.item.text = `${lock}$(account) ${actor.login}`;
-      this.item.tooltip = vscode.l10n.t('iX-Haus: signed in as {0} ({1}, class {2}). Click to sign out.', actor.displayName || actor.login, actor.role, actor.rightsClass);
+      this.item.tooltip = vscode.l10n.t(
+        'iX-Haus: signed in as {0} ({1}, class {2}). Click to sign out.',
+        actor.displayName || actor.login,
+        actor.role,
+        actor.rightsClass,
+      );
       this.item.command = 'ixhaus.session.signOut';
     } else {
       this.item.text = `${lock}$(sign-in) ${vscode.l10n.t('iX-Haus: Sign in')}`;

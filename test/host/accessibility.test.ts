@@ -8,7 +8,7 @@ const EXTENSION_ID = 'ixhaus-admin.ixhaus-admin';
 describe('accessibility in a real VS Code host', () => {
   let api: IxHausApi;
   before(async () => {
-    api = (await vscode.extensions.getExtension<IxHausApi>(EXTENSION_ID)!.activate());
+    api = await vscode.extensions.getExtension<IxHausApi>(EXTENSION_ID)!.activate();
     await api.ready;
     await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'admin', password: 'demo' });
   });
@@ -27,7 +27,8 @@ describe('accessibility in a real VS Code host', () => {
         const label = item.accessibilityInformation?.label ?? '';
         const visible = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
         assert.ok(label.startsWith(visible) && label.length > 0, `${n.id}: "${label}"`);
-        if (typeof item.description === 'string' && item.description !== '') assert.ok(label.includes(item.description), `${n.id}: description missing in "${label}"`);
+        if (typeof item.description === 'string' && item.description !== '')
+          assert.ok(label.includes(item.description), `${n.id}: description missing in "${label}"`);
       }
     }
   });

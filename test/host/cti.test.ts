@@ -46,7 +46,10 @@ describe('CTI in a real VS Code host: one alert per call, whatever restarts happ
     await until(() => calls.every((id) => api.services.cti.alertCounts.has(id)));
     await new Promise((r) => setTimeout(r, 300)); // a second session would have alerted by now
     for (const id of calls) api.services.cti.simulator.hangUp(id);
-    assert.deepEqual(calls.map((id) => api.services.cti.alertCounts.get(id)), [1, 1, 1]);
+    assert.deepEqual(
+      calls.map((id) => api.services.cti.alertCounts.get(id)),
+      [1, 1, 1],
+    );
     // a call that ends at once is blocked: no alert at all (issue 16 §2)
     const blocked = api.services.cti.simulator.ring('0900 123456', 'SIM/1');
     api.services.cti.simulator.hangUp(blocked);
@@ -57,7 +60,9 @@ describe('CTI in a real VS Code host: one alert per call, whatever restarts happ
   });
 
   it('sets the own area code from VS Code and rebuilds the index', async () => {
-    const indexed = await vscode.commands.executeCommand<number | undefined>('ixhaus.cti.setAreaCode', { areaCode: '040' });
+    const indexed = await vscode.commands.executeCommand<number | undefined>('ixhaus.cti.setAreaCode', {
+      areaCode: '040',
+    });
     assert.ok(typeof indexed === 'number' && indexed > 0);
     assert.equal(api.services.storeHost.store?.scalar("SELECT value FROM meta WHERE key = 'cti.areaCode'"), '40');
     await vscode.commands.executeCommand('ixhaus.cti.setAreaCode', { areaCode: '030' });

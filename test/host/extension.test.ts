@@ -34,11 +34,15 @@ describe('iX-Haus extension in a real VS Code host', () => {
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
     assert.equal(extension?.isActive, true);
     assert.ok(api.activationMs > 0);
-    console.log(`activate() took ${api.activationMs.toFixed(1)} ms in VS Code ${vscode.version}; store ready after ${api.storeReadyMs()?.toFixed(0)} ms`);
+    console.log(
+      `activate() took ${api.activationMs.toFixed(1)} ms in VS Code ${vscode.version}; store ready after ${api.storeReadyMs()?.toFixed(0)} ms`,
+    );
   });
 
   it('registers every command of package.json', async () => {
-    const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { contributes: { commands: Array<{ command: string }> } };
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
+      contributes: { commands: Array<{ command: string }> };
+    };
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = manifest.contributes.commands.map((c) => c.command).filter((c) => !registered.has(c));
     assert.deepEqual(missing, []);
@@ -91,26 +95,45 @@ describe('iX-Haus extension in a real VS Code host', () => {
 
   it('gave the 30-day expiry reminder of the demo Scheduler module once, on sign-in', () => {
     const store = api.services.storeHost.store;
-    assert.equal(store?.scalar("SELECT count(*) FROM license_reminders WHERE module_code = 'SCHEDULER' AND threshold_days = 30"), 1);
+    assert.equal(
+      store?.scalar("SELECT count(*) FROM license_reminders WHERE module_code = 'SCHEDULER' AND threshold_days = 30"),
+      1,
+    );
   });
 
   it('installs a license through the command API; the tree shows it with its modules', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-host-license-'));
     const payload = {
-      licenseNo: 'HOST-7', customer: { no: '700', name: 'Host Test Verwaltung' }, product: 'ixhaus-plus' as const, serial: 1,
-      issued: new Date().toISOString(), validUntil: null,
-      modules: [{ code: 'RAUMBUCH', name: 'Raumbuch', seats: 4, validUntil: null }, { code: 'IMPORT', name: 'Import', seats: 1, validUntil: null }],
+      licenseNo: 'HOST-7',
+      customer: { no: '700', name: 'Host Test Verwaltung' },
+      product: 'ixhaus-plus' as const,
+      serial: 1,
+      issued: new Date().toISOString(),
+      validUntil: null,
+      modules: [
+        { code: 'RAUMBUCH', name: 'Raumbuch', seats: 4, validUntil: null },
+        { code: 'IMPORT', name: 'Import', seats: 1, validUntil: null },
+      ],
     };
     const base = path.join(dir, licenseFileBaseName(payload));
-    fs.writeFileSync(`${base}.lic`, issueLicenseFile(payload, { kid: DEMO_KID, privateKey: demoPrivateKey() }, 'HOST1-KEY22-33333-44444-55555'));
+    fs.writeFileSync(
+      `${base}.lic`,
+      issueLicenseFile(payload, { kid: DEMO_KID, privateKey: demoPrivateKey() }, 'HOST1-KEY22-33333-44444-55555'),
+    );
     fs.writeFileSync(`${base}.txt`, licenseKeyFileText('HOST1-KEY22-33333-44444-55555'));
     await vscode.commands.executeCommand('ixhaus.license.install', { licenseFile: `${base}.lic`, confirm: true });
     const licenses = await roots(api, 'ixhaus.licenses');
     const installed = licenses.find((n) => labelOf(n.treeItem()).startsWith('HOST-7'));
     assert.ok(installed, licenses.map((n) => labelOf(n.treeItem())).join(', '));
-    assert.deepEqual(installed.children?.().map((m) => labelOf(m.treeItem())), ['Import', 'Raumbuch']);
+    assert.deepEqual(
+      installed.children?.().map((m) => labelOf(m.treeItem())),
+      ['Import', 'Raumbuch'],
+    );
     const store = api.services.storeHost.store;
-    assert.equal(store?.scalar("SELECT count(*) FROM audit_log WHERE action = 'license.install' AND entity_key = 'HOST-7'"), 1);
+    assert.equal(
+      store?.scalar("SELECT count(*) FROM audit_log WHERE action = 'license.install' AND entity_key = 'HOST-7'"),
+      1,
+    );
     assert.equal(store?.dirty, false, 'the install was saved');
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -120,10 +143,20 @@ describe('iX-Haus extension in a real VS Code host', () => {
     const provider = api.views['ixhaus.settings'];
     const leaves = provider.allNodes().filter((n) => n.id.startsWith('setting/'));
     // word starts only: "production" (Datenbank-Produktivsystem) has cti inside a word and is no hit (issue 18)
-    assert.deepEqual(leaves.map((n) => labelOf(n.treeItem()).split(' = ')[0]).sort(), ['PlusGlobalCTIKopplungAktiv', 'PlusGlobalCTIReactionAbhebebHoerer', 'PlusGlobalCTIVorwahlExternAnrufe', 'PlusGlobalCTIreactionNummernlaenge', 'iXHausCTIKopplungAktiv']);
+    assert.deepEqual(leaves.map((n) => labelOf(n.treeItem()).split(' = ')[0]).sort(), [
+      'PlusGlobalCTIKopplungAktiv',
+      'PlusGlobalCTIReactionAbhebebHoerer',
+      'PlusGlobalCTIVorwahlExternAnrufe',
+      'PlusGlobalCTIreactionNummernlaenge',
+      'iXHausCTIKopplungAktiv',
+    ]);
     assert.match(api.services.treeViews['ixhaus.settings'].message ?? '', /5 settings match "cti"/);
     await vscode.commands.executeCommand('ixhaus.settings.search', { query: 'Zaehler' });
-    assert.equal(provider.allNodes().filter((n) => n.id.startsWith('setting/')).length, 2, 'umlaut-insensitive: Zaehler finds Zähler');
+    assert.equal(
+      provider.allNodes().filter((n) => n.id.startsWith('setting/')).length,
+      2,
+      'umlaut-insensitive: Zaehler finds Zähler',
+    );
     await vscode.commands.executeCommand('ixhaus.settings.clearSearch');
     assert.equal(api.services.treeViews['ixhaus.settings'].message, undefined);
     assert.ok(provider.allNodes().filter((n) => n.id.startsWith('setting/')).length >= 60);
@@ -131,32 +164,65 @@ describe('iX-Haus extension in a real VS Code host', () => {
 
   it('edits and resets a setting through the command API, saved and audited', async () => {
     const store = api.services.storeHost.store!;
-    const value = (): unknown => store.scalar("SELECT value FROM setting_values WHERE name = 'AutomatischeAbmeldungNachTagen' AND user_id IS NULL");
-    await vscode.commands.executeCommand('ixhaus.settings.edit', { name: 'AutomatischeAbmeldungNachTagen', value: '5' });
+    const value = (): unknown =>
+      store.scalar(
+        "SELECT value FROM setting_values WHERE name = 'AutomatischeAbmeldungNachTagen' AND user_id IS NULL",
+      );
+    await vscode.commands.executeCommand('ixhaus.settings.edit', {
+      name: 'AutomatischeAbmeldungNachTagen',
+      value: '5',
+    });
     assert.equal(value(), '5');
     assert.equal(store.dirty, false, 'saved');
     const node = api.views['ixhaus.settings'].allNodes().find((n) => n.id === 'setting/1.0.1.4');
     assert.equal(labelOf(node!.treeItem()), 'AutomatischeAbmeldungNachTagen = 5');
-    await vscode.commands.executeCommand('ixhaus.settings.edit', { name: 'AutomatischeAbmeldungNachTagen', value: '99' });
+    await vscode.commands.executeCommand('ixhaus.settings.edit', {
+      name: 'AutomatischeAbmeldungNachTagen',
+      value: '99',
+    });
     assert.equal(value(), '5', 'an out-of-range value changes nothing');
-    await vscode.commands.executeCommand('ixhaus.settings.reset', api.views['ixhaus.settings'].allNodes().find((n) => n.id === 'setting/1.0.1.4'));
+    await vscode.commands.executeCommand(
+      'ixhaus.settings.reset',
+      api.views['ixhaus.settings'].allNodes().find((n) => n.id === 'setting/1.0.1.4'),
+    );
     assert.equal(value(), undefined, 'back to the default, nothing stored');
-    assert.equal(store.scalar("SELECT count(*) FROM audit_log WHERE action = 'setting.set' AND entity_key LIKE '1.0.1.4 %'"), 2);
+    assert.equal(
+      store.scalar("SELECT count(*) FROM audit_log WHERE action = 'setting.set' AND entity_key LIKE '1.0.1.4 %'"),
+      2,
+    );
   });
 
   it('locks and unlocks modules, changes a role, deactivates and reactivates through the command API', async () => {
     const store = api.services.storeHost.store!;
     // Scheduler: 2 seats, both taken in the demo (the license installed above does not add any)
-    const holder = String(store.scalar("SELECT u.login FROM user_modules m JOIN users u ON u.id = m.user_id WHERE m.module_code = 'SCHEDULER' AND u.login <> 'admin'"));
-    const other = String(store.scalar("SELECT login FROM users WHERE active = 1 AND login <> 'admin' AND id NOT IN (SELECT user_id FROM user_modules WHERE module_code = 'SCHEDULER') ORDER BY id LIMIT 1"));
+    const holder = String(
+      store.scalar(
+        "SELECT u.login FROM user_modules m JOIN users u ON u.id = m.user_id WHERE m.module_code = 'SCHEDULER' AND u.login <> 'admin'",
+      ),
+    );
+    const other = String(
+      store.scalar(
+        "SELECT login FROM users WHERE active = 1 AND login <> 'admin' AND id NOT IN (SELECT user_id FROM user_modules WHERE module_code = 'SCHEDULER') ORDER BY id LIMIT 1",
+      ),
+    );
     await vscode.commands.executeCommand('ixhaus.users.unlockModule', { login: other, module: 'SCHEDULER' });
-    assert.equal(store.scalar("SELECT count(*) FROM user_modules WHERE module_code = 'SCHEDULER'"), 2, 'beyond the seats: refused, nothing changed');
+    assert.equal(
+      store.scalar("SELECT count(*) FROM user_modules WHERE module_code = 'SCHEDULER'"),
+      2,
+      'beyond the seats: refused, nothing changed',
+    );
     // from the tree: the user node under the module (the node carries user and module; no id is parsed)
     const holderNode = api.views['ixhaus.modules'].allNodes().find((n) => n.id === `modules/SCHEDULER/user/${holder}`);
     assert.ok(holderNode, 'the holder under Module › Scheduler');
     await vscode.commands.executeCommand('ixhaus.users.lockModule', holderNode);
     await vscode.commands.executeCommand('ixhaus.users.unlockModule', { module: 'SCHEDULER', login: other });
-    assert.equal(store.scalar("SELECT count(*) FROM user_modules m JOIN users u ON u.id = m.user_id WHERE m.module_code = 'SCHEDULER' AND u.login = ?", [other]), 1);
+    assert.equal(
+      store.scalar(
+        "SELECT count(*) FROM user_modules m JOIN users u ON u.id = m.user_id WHERE m.module_code = 'SCHEDULER' AND u.login = ?",
+        [other],
+      ),
+      1,
+    );
     await vscode.commands.executeCommand('ixhaus.users.changeRole', { login: other, role: 'Technik' });
     assert.equal(store.scalar('SELECT role FROM users WHERE login = ?', [other]), 'Technik');
     await vscode.commands.executeCommand('ixhaus.users.deactivate', { login: other });
@@ -172,32 +238,55 @@ describe('iX-Haus extension in a real VS Code host', () => {
     await vscode.commands.executeCommand('ixhaus.settings.edit', { name: 'PlusGlobalCTIKopplungAktiv', value: '1' });
     setOwnCtiLine(store, actor, actor.login, 'SIM/1');
     await api.services.cti.refreshGate();
-    assert.equal(api.services.cti.active, true, 'CTI runs for a user with a line while PlusGlobalCTIKopplungAktiv is on');
-    const party = store.get<{ raw: string; last_name: string }>("SELECT p.raw, pe.last_name FROM phone_numbers p JOIN persons pe ON pe.id = p.person_id WHERE p.raw LIKE '0%' AND p.kind = 'mobile' ORDER BY p.id LIMIT 1")!;
+    assert.equal(
+      api.services.cti.active,
+      true,
+      'CTI runs for a user with a line while PlusGlobalCTIKopplungAktiv is on',
+    );
+    const party = store.get<{ raw: string; last_name: string }>(
+      "SELECT p.raw, pe.last_name FROM phone_numbers p JOIN persons pe ON pe.id = p.person_id WHERE p.raw LIKE '0%' AND p.kind = 'mobile' ORDER BY p.id LIMIT 1",
+    )!;
     const before = api.views['ixhaus.callJournal'].getChildren().length;
     api.services.cti.lastNotification = undefined;
     await vscode.commands.executeCommand('ixhaus.cti.simulateCall', { number: party.raw });
     // the alert waits for the blocked-call threshold (ixhaus.cti.blockedCallMs, issue 16)
-    while (!(api.services.cti.lastNotification ?? '').includes(party.last_name)) await new Promise((r) => setTimeout(r, 20));
+    while (!(api.services.cti.lastNotification ?? '').includes(party.last_name))
+      await new Promise((r) => setTimeout(r, 20));
     assert.equal(api.services.cti.statusBar.visible, true);
     assert.match(api.services.cti.statusBar.text, new RegExp(`^\\$\\(call-incoming\\) ${party.last_name}`));
     assert.match(api.services.cti.lastNotification ?? '', new RegExp(`${party.last_name}`));
-    assert.deepEqual(api.services.cti.lastActions, ['Open Record', 'Create Meldung', 'Create Auftrag', 'Start Page'], 'the admin may use Meldungen and Aufträge');
+    assert.deepEqual(
+      api.services.cti.lastActions,
+      ['Open Record', 'Create Meldung', 'Create Auftrag', 'Start Page'],
+      'the admin may use Meldungen and Aufträge',
+    );
     const objectId = Number(store.scalar('SELECT min(id) FROM objects'));
     const meldungen = Number(store.scalar('SELECT count(*) FROM meldungen'));
-    await vscode.commands.executeCommand('ixhaus.cti.createMeldung', { callId: api.services.cti.alert()?.event.callId, objectId, subject: 'Rückruf erbeten' });
+    await vscode.commands.executeCommand('ixhaus.cti.createMeldung', {
+      callId: api.services.cti.alert()?.event.callId,
+      objectId,
+      subject: 'Rückruf erbeten',
+    });
     assert.equal(store.scalar('SELECT count(*) FROM meldungen'), meldungen + 1);
     assert.equal(store.scalar("SELECT reporter_kind FROM meldungen WHERE subject = 'Rückruf erbeten'"), 'person');
     api.views['ixhaus.callJournal'].refresh();
     assert.equal(api.views['ixhaus.callJournal'].getChildren().length, before + 1);
     api.services.cti.lastNotification = undefined;
     await vscode.commands.executeCommand('ixhaus.cti.simulateCall', { number: '' });
-    while (!/withheld|unterdrückt/.test(api.services.cti.lastNotification ?? '')) await new Promise((r) => setTimeout(r, 20));
+    while (!/withheld|unterdrückt/.test(api.services.cti.lastNotification ?? ''))
+      await new Promise((r) => setTimeout(r, 20));
     assert.match(api.services.cti.statusBar.text, /call-incoming/);
     assert.match(api.services.cti.lastNotification ?? '', /withheld|unterdrückt/);
-    const editor = await vscode.commands.executeCommand('ixhaus.cti.openRecord', { callId: api.services.cti.alert()?.event.callId });
+    const editor = await vscode.commands.executeCommand('ixhaus.cti.openRecord', {
+      callId: api.services.cti.alert()?.event.callId,
+    });
     void editor;
-    await vscode.commands.executeCommand('ixhaus.cti.test', { line: 'SIM/1', mode: 'simulate', number: party.raw, timeoutMs: 10_000 });
+    await vscode.commands.executeCommand('ixhaus.cti.test', {
+      line: 'SIM/1',
+      mode: 'simulate',
+      number: party.raw,
+      timeoutMs: 10_000,
+    });
     api.views['ixhaus.callJournal'].refresh();
     assert.equal(api.views['ixhaus.callJournal'].getChildren().length, before + 3);
   });

@@ -10,7 +10,11 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 30000, color: false });
   // IXHAUS_HOST_ENV='{"IXHAUS_HOST_FILES":"mail"}' runs only the files whose name starts with one of the given words
   const only = process.env.IXHAUS_HOST_FILES?.split(',').filter(Boolean);
-  for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && (!only || only.some((o) => f.startsWith(o)))).sort()) mocha.addFile(path.join(__dirname, file));
+  for (const file of fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js') && (!only || only.some((o) => f.startsWith(o))))
+    .sort())
+    mocha.addFile(path.join(__dirname, file));
   const results: { passed: string[]; failed: Array<{ title: string; err: string }> } = { passed: [], failed: [] };
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {

@@ -9,7 +9,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEMO_KID, demoPrivateKey } from '../../src/core/license/demoVendorKey';
-import { generateLicenseKey, issueLicenseFile, licenseFileBaseName, licenseKeyFileText } from '../../src/core/license/licenseIssuer';
+import {
+  generateLicenseKey,
+  issueLicenseFile,
+  licenseFileBaseName,
+  licenseKeyFileText,
+} from '../../src/core/license/licenseIssuer';
 import { installedSerial } from '../../src/core/license/licenseService';
 import { demoLicensePayload } from '../../src/core/demo/demoData';
 import { loadSftpSettings } from '../../src/core/sftp/sftpSettings';
@@ -41,10 +46,16 @@ describe('Lizenzen abrufen in the VS Code host (real sshd)', function () {
       // the demo license with a higher serial and more Komfortpaket seats: every module stays licensed, so the
       // suites after this one still find the demo store as they expect
       const demo = demoLicensePayload(new Date());
-      const payload = { ...demo, serial, modules: demo.modules.map((m) => (m.code === 'KOMFORT' ? { ...m, seats: m.seats + serial } : m)) };
+      const payload = {
+        ...demo,
+        serial,
+        modules: demo.modules.map((m) => (m.code === 'KOMFORT' ? { ...m, seats: m.seats + serial } : m)),
+      };
       const key = generateLicenseKey();
       const base = path.join(lizenzen, `${licenseFileBaseName(payload)}_${serial}`);
-      fs.writeFileSync(`${base}.lic`, issueLicenseFile(payload, { kid: DEMO_KID, privateKey: demoPrivateKey() }, key), { mode: 0o644 });
+      fs.writeFileSync(`${base}.lic`, issueLicenseFile(payload, { kid: DEMO_KID, privateKey: demoPrivateKey() }, key), {
+        mode: 0o644,
+      });
       fs.writeFileSync(`${base}.txt`, licenseKeyFileText(key), { mode: 0o644 });
     }
   });
@@ -55,20 +66,39 @@ describe('Lizenzen abrufen in the VS Code host (real sshd)', function () {
   });
 
   it('saves the SFTP settings with the password in secret storage only', async () => {
-    await vscode.commands.executeCommand('ixhaus.sftp.configure', { host: '127.0.0.1', port: sshd.port, username: SFTP_TEST_USER, authMethod: 'password', remoteDir: path.join(sshd.serveDir, 'lizenzen'), password: SFTP_TEST_PASSWORD });
+    await vscode.commands.executeCommand('ixhaus.sftp.configure', {
+      host: '127.0.0.1',
+      port: sshd.port,
+      username: SFTP_TEST_USER,
+      authMethod: 'password',
+      remoteDir: path.join(sshd.serveDir, 'lizenzen'),
+      password: SFTP_TEST_PASSWORD,
+    });
     const store = api.services.storeHost.store!;
     const settings = loadSftpSettings(store);
     assert.equal(settings?.port, sshd.port);
     assert.equal(settings?.hostKeyFingerprint, undefined, 'no host key trusted yet');
     assert.equal(store.dirty, false);
-    assert.ok(!fs.readFileSync(store.file!).includes(Buffer.from(SFTP_TEST_PASSWORD)), 'the password is not in the store file');
+    assert.ok(
+      !fs.readFileSync(store.file!).includes(Buffer.from(SFTP_TEST_PASSWORD)),
+      'the password is not in the store file',
+    );
   });
 
   it('Verbindung testen: trusts the host key on first use (as confirmed) and reports each step', async () => {
-    const report = await vscode.commands.executeCommand<ConnectionTestReport>('ixhaus.sftp.testConnection', { trustHostKey: true });
+    const report = await vscode.commands.executeCommand<ConnectionTestReport>('ixhaus.sftp.testConnection', {
+      trustHostKey: true,
+    });
     assert.equal(report?.ok, true, JSON.stringify(report?.steps));
-    assert.deepEqual(report.steps.map((s) => s.outcome), ['ok', 'ok', 'ok', 'ok', 'ok']);
-    assert.equal(loadSftpSettings(api.services.storeHost.store!)?.hostKeyFingerprint, sshd.fingerprint, 'the fingerprint OpenSSH computes was pinned');
+    assert.deepEqual(
+      report.steps.map((s) => s.outcome),
+      ['ok', 'ok', 'ok', 'ok', 'ok'],
+    );
+    assert.equal(
+      loadSftpSettings(api.services.storeHost.store!)?.hostKeyFingerprint,
+      sshd.fingerprint,
+      'the fingerprint OpenSSH computes was pinned',
+    );
   });
 
   it('Lizenzen abrufen installs the newest serial, then finds nothing new', async () => {
@@ -76,7 +106,10 @@ describe('Lizenzen abrufen in the VS Code host (real sshd)', function () {
     const before = installedSerial(store, 'DEMO-0001');
     const result = await vscode.commands.executeCommand<FetchCommandResult>('ixhaus.license.fetch', { confirm: true });
     assert.ok(result, 'the command returned its result (no error shown)');
-    assert.deepEqual(result.candidates.map((c) => [c.licenseNo, c.serial]), [['DEMO-0001', 3]]);
+    assert.deepEqual(
+      result.candidates.map((c) => [c.licenseNo, c.serial]),
+      [['DEMO-0001', 3]],
+    );
     assert.equal(result.installed, true);
     assert.equal(installedSerial(store, 'DEMO-0001'), 3);
     assert.ok(before === undefined || before < 3);
@@ -92,7 +125,13 @@ describe('Lizenzen abrufen in the VS Code host (real sshd)', function () {
     await store.save();
     assert.ok(!fs.readFileSync(store.file!).includes(Buffer.from(SFTP_TEST_PASSWORD)));
     const logDir = api.services.context.logUri.fsPath;
-    const logs = fs.existsSync(logDir) ? fs.readdirSync(logDir, { recursive: true }).map(String).filter((f) => f.endsWith('.log')) : [];
-    for (const file of logs) assert.ok(!fs.readFileSync(path.join(logDir, file), 'utf8').includes(SFTP_TEST_PASSWORD), file);
+    const logs = fs.existsSync(logDir)
+      ? fs
+          .readdirSync(logDir, { recursive: true })
+          .map(String)
+          .filter((f) => f.endsWith('.log'))
+      : [];
+    for (const file of logs)
+      assert.ok(!fs.readFileSync(path.join(logDir, file), 'utf8').includes(SFTP_TEST_PASSWORD), file);
   });
 });

@@ -17,7 +17,9 @@ const SECRET = 'Host-Test-Geheimnis-93f1!';
 
 function filesBelow(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesBelow(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesBelow(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
@@ -26,7 +28,7 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
   let caFile: string;
 
   before(async () => {
-    api = (await vscode.extensions.getExtension<IxHausApi>(EXTENSION_ID)!.activate());
+    api = await vscode.extensions.getExtension<IxHausApi>(EXTENSION_ID)!.activate();
     await api.ready;
     await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'admin', password: 'demo' });
     peer = await startSmtpPeer({ tls: 'starttls', user: USER, password: SECRET });
@@ -41,14 +43,33 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
 
   it('saves the settings, keeps the password only in secret storage, and sends a real test mail step by step', async () => {
     const store = api.services.storeHost.store!;
-    await vscode.commands.executeCommand('ixhaus.mail.editSettings', { settings: { authType: 'basic', host: '127.0.0.1', port: String(peer.port), ssl: true, user: USER, from: USER, schedulerRecipient: 'admin1@ixhaus.example', schedulerRecipient2: 'admin2@ixhaus.example' } });
+    await vscode.commands.executeCommand('ixhaus.mail.editSettings', {
+      settings: {
+        authType: 'basic',
+        host: '127.0.0.1',
+        port: String(peer.port),
+        ssl: true,
+        user: USER,
+        from: USER,
+        schedulerRecipient: 'admin1@ixhaus.example',
+        schedulerRecipient2: 'admin2@ixhaus.example',
+      },
+    });
     await vscode.commands.executeCommand('ixhaus.mail.setSecret', { kind: 'password', value: SECRET });
     assert.equal(await api.services.context.secrets.get(api.services.mail.key(store, 'password')), SECRET);
-    const result = await vscode.commands.executeCommand<MailTestResult | undefined>('ixhaus.mail.testConnection', { to: 'mieter@example.org', caFile });
+    const result = await vscode.commands.executeCommand<MailTestResult | undefined>('ixhaus.mail.testConnection', {
+      to: 'mieter@example.org',
+      caFile,
+    });
     assert.ok(result?.ok, JSON.stringify(result?.smtp.steps));
-    assert.deepEqual(result.smtp.steps.map((s) => s.status), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.deepEqual(
+      result.smtp.steps.map((s) => s.status),
+      ['ok', 'ok', 'ok', 'ok', 'ok', 'ok'],
+    );
     assert.equal(peer.log.messages.length, 1);
-    console.log(`SMTP connection test in the host: ${result.smtp.durationMs} ms (${result.smtp.tlsMode}, ${result.smtp.tls ?? ''})`);
+    console.log(
+      `SMTP connection test in the host: ${result.smtp.durationMs} ms (${result.smtp.tlsMode}, ${result.smtp.tls ?? ''})`,
+    );
 
     // the secret never leaves secret storage: not in the store file, not in any log of this window
     await store.save();
@@ -57,13 +78,17 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
     const logsDir = path.dirname(path.dirname(api.services.context.logUri.fsPath));
     const logs = filesBelow(logsDir);
     assert.ok(logs.length > 0, `no log files under ${logsDir}`);
-    for (const file of logs) assert.equal(fs.readFileSync(file).includes(Buffer.from(SECRET)), false, `secret found in ${file}`);
+    for (const file of logs)
+      assert.equal(fs.readFileSync(file).includes(Buffer.from(SECRET)), false, `secret found in ${file}`);
   });
 
   it('a wrong password is reported at AUTH with the hint, not as a crash', async () => {
     const store = api.services.storeHost.store!;
     await vscode.commands.executeCommand('ixhaus.mail.setSecret', { kind: 'password', value: 'falsch' });
-    const result = await vscode.commands.executeCommand<MailTestResult | undefined>('ixhaus.mail.testConnection', { to: 'mieter@example.org', caFile });
+    const result = await vscode.commands.executeCommand<MailTestResult | undefined>('ixhaus.mail.testConnection', {
+      to: 'mieter@example.org',
+      caFile,
+    });
     const failed = result?.smtp.steps.find((s) => s.status === 'failed');
     assert.equal(failed?.step, 'AUTH');
     assert.equal(failed?.hint?.id, 'auth-rejected-basic');
@@ -72,13 +97,27 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
 
   it('lists scheduler jobs with their state in the Scheduler view', async () => {
     const store = api.services.storeHost.store!;
-    createJob(store, api.services.session.actor!, { name: 'Personenlastschriften', group: 'Buchhaltung', cron: '0 2 * * *', maxRunMinutes: 30 }, new Date(Date.now() - 3 * 86_400_000));
-    createJob(store, api.services.session.actor!, { name: 'Alt-Daten markieren', group: 'Weitere Aufgaben', cron: '0 3 * * 0', maxRunMinutes: 60, enabled: false });
+    createJob(
+      store,
+      api.services.session.actor!,
+      { name: 'Personenlastschriften', group: 'Buchhaltung', cron: '0 2 * * *', maxRunMinutes: 30 },
+      new Date(Date.now() - 3 * 86_400_000),
+    );
+    createJob(store, api.services.session.actor!, {
+      name: 'Alt-Daten markieren',
+      group: 'Weitere Aufgaben',
+      cron: '0 3 * * 0',
+      maxRunMinutes: 60,
+      enabled: false,
+    });
     await store.save();
     api.services.refreshViews();
     const groups = await api.views['ixhaus.scheduler'].getChildren();
     const label = (item: vscode.TreeItem) => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
-    assert.deepEqual(groups.map((g) => label(g.treeItem())), ['Buchhaltung', 'Weitere Aufgaben']);
+    assert.deepEqual(
+      groups.map((g) => label(g.treeItem())),
+      ['Buchhaltung', 'Weitere Aufgaben'],
+    );
     const job = groups[0]!.children!()[0]!.treeItem();
     assert.equal(label(job), 'Personenlastschriften');
     assert.match(String(job.description), /0 2 \* \* \*/);
@@ -92,7 +131,10 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
     const before = peer.log.messages.length;
     const outcome = await vscode.commands.executeCommand<MonitorOutcome>('ixhaus.scheduler.check', { caFile });
     assert.ok(outcome, 'the check ran');
-    assert.deepEqual(outcome.alerted.map((i) => [i.jobName, i.kind]), [['Personenlastschriften', 'not-started']]);
+    assert.deepEqual(
+      outcome.alerted.map((i) => [i.jobName, i.kind]),
+      [['Personenlastschriften', 'not-started']],
+    );
     assert.equal(peer.log.messages.length, before + 1);
     assert.match(peer.log.messages.at(-1)!, /Subject: =\?UTF-8\?Q\?iX-Scheduler=3A_Aufgabe_=22Personenlasts/);
     assert.match(peer.log.messages.at(-1)!, /Die Scheduler-Aufgabe "Personenlastschriften" wurde zum Termin/);
@@ -110,7 +152,7 @@ describe('SMTP Einstellungen webview in a real VS Code host', () => {
   let caFile: string;
 
   before(async () => {
-    api = (await vscode.extensions.getExtension<IxHausApi>(EXTENSION_ID)!.activate());
+    api = await vscode.extensions.getExtension<IxHausApi>(EXTENSION_ID)!.activate();
     await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'admin', password: 'demo' });
     peer = await startSmtpPeer({ tls: 'starttls', user: USER, password: SECRET2 });
     caFile = path.join(os.tmpdir(), `ixhaus-host-ca2-${process.pid}.pem`);
@@ -137,31 +179,59 @@ describe('SMTP Einstellungen webview in a real VS Code host', () => {
     assert.ok(panel, 'panel open');
     assert.match(panel.panel.webview.html, /default-src 'none'; script-src 'nonce-[A-Za-z0-9+/=]{24}'/);
     assert.doesNotMatch(panel.panel.webview.html, /unsafe-inline/);
-    await Promise.race([loaded, new Promise((_, reject) => setTimeout(() => reject(new Error('the page never asked for its data')), 15_000))]);
+    await Promise.race([
+      loaded,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('the page never asked for its data')), 15_000)),
+    ]);
 
-    await assert.rejects(panel.invoke('mail/settings/save', { values: { authType: 'basic', host: '127.0.0.1', port: 'abc', ssl: true, user: USER, from: USER }, secrets: {} }), /The port must be a whole number/);
-    const saved = (await panel.invoke('mail/settings/save', { values: { authType: 'basic', host: '127.0.0.1', port: String(peer.port), ssl: true, user: USER, from: USER, schedulerRecipient: 'admin1@ixhaus.example' }, secrets: { password: SECRET2 } })) as MailSavedView;
+    await assert.rejects(
+      panel.invoke('mail/settings/save', {
+        values: { authType: 'basic', host: '127.0.0.1', port: 'abc', ssl: true, user: USER, from: USER },
+        secrets: {},
+      }),
+      /The port must be a whole number/,
+    );
+    const saved = (await panel.invoke('mail/settings/save', {
+      values: {
+        authType: 'basic',
+        host: '127.0.0.1',
+        port: String(peer.port),
+        ssl: true,
+        user: USER,
+        from: USER,
+        schedulerRecipient: 'admin1@ixhaus.example',
+      },
+      secrets: { password: SECRET2 },
+    })) as MailSavedView;
     assert.equal(saved.presence.password, true);
     const store = api.services.storeHost.store!;
     assert.equal(await api.services.context.secrets.get(api.services.mail.key(store, 'password')), SECRET2);
 
     // an invalid recipient: a localized error reply (the page shows it and re-enables Test), no crash, nothing sent
     const sentBefore = peer.log.messages.length;
-    await assert.rejects(panel.invoke('mail/test/run', { to: 'kein empfänger' }), /"kein empfänger" is not a valid e-mail address/);
+    await assert.rejects(
+      panel.invoke('mail/test/run', { to: 'kein empfänger' }),
+      /"kein empfänger" is not a valid e-mail address/,
+    );
     assert.equal(peer.log.messages.length, sentBefore);
     const report = (await panel.invoke('mail/test/run', { to: 'mieter@example.org' })) as TestReportView;
     assert.ok(report.ok, JSON.stringify(report));
 
     const init = (await panel.invoke('mail/settings/init', {})) as MailInitView;
-    for (const answer of [saved, report, init]) assert.equal(JSON.stringify(answer).includes(SECRET2), false, 'secret sent to the webview');
+    for (const answer of [saved, report, init])
+      assert.equal(JSON.stringify(answer).includes(SECRET2), false, 'secret sent to the webview');
     assert.equal(fs.readFileSync(store.file!).includes(Buffer.from(SECRET2)), false, 'secret in the store file');
-    for (const file of filesBelow(path.dirname(path.dirname(api.services.context.logUri.fsPath)))) assert.equal(fs.readFileSync(file).includes(Buffer.from(SECRET2)), false, `secret in ${file}`);
+    for (const file of filesBelow(path.dirname(path.dirname(api.services.context.logUri.fsPath))))
+      assert.equal(fs.readFileSync(file).includes(Buffer.from(SECRET2)), false, `secret in ${file}`);
   });
 
   it('a test result that finishes while the panel is hidden is shown when the panel is shown again', async () => {
     const panel = api.services.mailPanels.open!;
     const doc = await vscode.workspace.openTextDocument(caFile);
-    await vscode.window.showTextDocument(doc, { viewColumn: panel.panel.viewColumn ?? vscode.ViewColumn.Active, preview: false });
+    await vscode.window.showTextDocument(doc, {
+      viewColumn: panel.panel.viewColumn ?? vscode.ViewColumn.Active,
+      preview: false,
+    });
     for (let i = 0; i < 100 && panel.panel.visible; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(panel.panel.visible, false, 'the panel is hidden');
     const report = (await panel.invoke('mail/test/run', { to: 'hinten@example.org' })) as TestReportView;
@@ -170,7 +240,10 @@ describe('SMTP Einstellungen webview in a real VS Code host', () => {
       const sub = panel.onDidLoadPage(() => (sub.dispose(), resolve()));
     });
     panel.panel.reveal();
-    await Promise.race([reloaded, new Promise((_, reject) => setTimeout(() => reject(new Error('the page was not loaded again')), 15_000))]);
+    await Promise.race([
+      reloaded,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('the page was not loaded again')), 15_000)),
+    ]);
     const init = (await panel.invoke('mail/settings/init', {})) as MailInitView;
     assert.equal(init.report?.to, 'hinten@example.org', 'the result waited for the page');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');

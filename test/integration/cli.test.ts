@@ -35,7 +35,12 @@ describe('CLI ixhaus-admin (built dist/cli.js)', function () {
     assert.match(check.stdout, /^ok: /);
     const info = run('store', 'info', demo, '--json');
     assert.equal(info.code, 0, info.stderr);
-    const parsed = JSON.parse(info.stdout) as { ok: boolean; schemaVersion: number; counts: Record<string, number>; demo: boolean };
+    const parsed = JSON.parse(info.stdout) as {
+      ok: boolean;
+      schemaVersion: number;
+      counts: Record<string, number>;
+      demo: boolean;
+    };
     assert.equal(parsed.ok, true);
     assert.equal(parsed.demo, true);
     assert.equal(parsed.counts.persons, 5000);
@@ -44,7 +49,21 @@ describe('CLI ixhaus-admin (built dist/cli.js)', function () {
 
   it('store init takes sizes and refuses an existing file with exit 1', () => {
     const small = path.join(dir, 'small.sqlite');
-    const made = run('store', 'init', '--demo', '--persons', '50', '--creditors', '5', '--owners', '7', '--objects', '3', '--json', small);
+    const made = run(
+      'store',
+      'init',
+      '--demo',
+      '--persons',
+      '50',
+      '--creditors',
+      '5',
+      '--owners',
+      '7',
+      '--objects',
+      '3',
+      '--json',
+      small,
+    );
     assert.equal(made.code, 0, made.stderr);
     assert.equal((JSON.parse(made.stdout) as { demo: { persons: number } }).demo.persons, 50);
     const before = hash(small);
@@ -57,7 +76,11 @@ describe('CLI ixhaus-admin (built dist/cli.js)', function () {
   const damaged: Array<[string, (file: string) => void, RegExp]> = [
     ['a 0-byte file', (f) => fs.writeFileSync(f, ''), /is empty \(0 bytes\)/],
     ['a text file', (f) => fs.writeFileSync(f, 'Lizenzkey: ABCD-EFGH\r\n'), /is not an SQLite database/],
-    ['a file cut in half', (f) => fs.writeFileSync(f, fs.readFileSync(demo).subarray(0, Math.floor(fs.statSync(demo).size / 2))), /is cut short/],
+    [
+      'a file cut in half',
+      (f) => fs.writeFileSync(f, fs.readFileSync(demo).subarray(0, Math.floor(fs.statSync(demo).size / 2))),
+      /is cut short/,
+    ],
   ];
   for (const [label, make, message] of damaged) {
     it(`store check on ${label} exits 1 naming the problem and modifies nothing`, () => {
@@ -79,7 +102,11 @@ describe('CLI ixhaus-admin (built dist/cli.js)', function () {
 
   it('store init --demo leaves no backup of an empty schema; init --admin creates the first administrator', () => {
     const file = path.join(dir, 'nobak.sqlite');
-    assert.equal(run('store', 'init', '--demo', '--persons', '20', '--creditors', '2', '--owners', '2', '--objects', '2', file).code, 0);
+    assert.equal(
+      run('store', 'init', '--demo', '--persons', '20', '--creditors', '2', '--owners', '2', '--objects', '2', file)
+        .code,
+      0,
+    );
     assert.equal(fs.existsSync(file + '.bak'), false);
     const failed = path.join(dir, 'failed.sqlite');
     const refused = run('store', 'init', '--demo', '--users', '0', failed);
@@ -88,19 +115,50 @@ describe('CLI ixhaus-admin (built dist/cli.js)', function () {
     const plain = run('store', 'init', path.join(dir, 'plain.sqlite'));
     assert.match(plain.stdout, /no users yet, so nobody can sign in/);
     const adminStore = path.join(dir, 'admin.sqlite');
-    const withAdmin = spawnSync(process.execPath, [cli, 'store', 'init', '--admin', 'chef', '--password-env', 'FIRST_PW', adminStore], { encoding: 'utf8', env: { ...process.env, FIRST_PW: 'Sommer2026!' } });
+    const withAdmin = spawnSync(
+      process.execPath,
+      [cli, 'store', 'init', '--admin', 'chef', '--password-env', 'FIRST_PW', adminStore],
+      { encoding: 'utf8', env: { ...process.env, FIRST_PW: 'Sommer2026!' } },
+    );
     assert.equal(withAdmin.status, 0, withAdmin.stderr);
     assert.match(withAdmin.stdout, /first administrator: chef/);
   });
 
   it('store restore replaces a damaged store by its backup and keeps the damaged file', () => {
     const file = path.join(dir, 'restore.sqlite');
-    assert.equal(run('store', 'init', '--demo', '--persons', '20', '--creditors', '2', '--owners', '2', '--objects', '2', file).code, 0);
+    assert.equal(
+      run('store', 'init', '--demo', '--persons', '20', '--creditors', '2', '--owners', '2', '--objects', '2', file)
+        .code,
+      0,
+    );
     // a second save makes the .bak: install a license through the CLI
     const spec = path.join(dir, 'r.json');
-    fs.writeFileSync(spec, JSON.stringify({ licenseNo: 'R-1', customer: { no: '1', name: 'R' }, serial: 1, modules: [{ code: 'CTI', name: 'CTI', seats: 1, validUntil: null }] }));
+    fs.writeFileSync(
+      spec,
+      JSON.stringify({
+        licenseNo: 'R-1',
+        customer: { no: '1', name: 'R' },
+        serial: 1,
+        modules: [{ code: 'CTI', name: 'CTI', seats: 1, validUntil: null }],
+      }),
+    );
     assert.equal(run('license', 'issue', spec, '--key', 'demo', '--out', path.join(dir, 'r-out')).code, 0);
-    const installed = spawnSync(process.execPath, [cli, 'license', 'install', '--store', file, '--user', 'admin', '--password-env', 'PW', path.join(dir, 'r-out', 'R_R-1.lic')], { encoding: 'utf8', env: { ...process.env, PW: 'demo' } });
+    const installed = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'license',
+        'install',
+        '--store',
+        file,
+        '--user',
+        'admin',
+        '--password-env',
+        'PW',
+        path.join(dir, 'r-out', 'R_R-1.lic'),
+      ],
+      { encoding: 'utf8', env: { ...process.env, PW: 'demo' } },
+    );
     assert.equal(installed.status, 0, installed.stderr);
     assert.equal(run('store', 'restore', file).code, 1, 'an intact store is not restored');
     fs.truncateSync(file, 5000);
@@ -110,8 +168,14 @@ describe('CLI ixhaus-admin (built dist/cli.js)', function () {
     const restored = run('store', 'restore', file);
     assert.equal(restored.code, 0, restored.stderr);
     assert.equal(run('store', 'check', file).code, 0);
-    const info = JSON.parse(run('store', 'info', '--json', file).stdout) as { counts: { users: number; licenses: number } };
-    assert.deepEqual([info.counts.users, info.counts.licenses], [30, 1], 'the backup holds the demo data as of the save before');
+    const info = JSON.parse(run('store', 'info', '--json', file).stdout) as {
+      counts: { users: number; licenses: number };
+    };
+    assert.deepEqual(
+      [info.counts.users, info.counts.licenses],
+      [30, 1],
+      'the backup holds the demo data as of the save before',
+    );
     assert.ok(fs.readdirSync(dir).some((e) => e.startsWith('restore.sqlite.damaged-')));
   });
 

@@ -22,7 +22,12 @@ async function verifiedGeneration(file: string): Promise<number> {
       const expected = generationRows(generation);
       const rows = store.all<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key LIKE 'row%'");
       assert.equal(rows.length, GENERATION_ROWS, 'all rows of one generation are present');
-      for (const row of rows) assert.equal(row.value, expected[Number(row.key.slice(3))], `row ${row.key} belongs to generation ${generation}`);
+      for (const row of rows)
+        assert.equal(
+          row.value,
+          expected[Number(row.key.slice(3))],
+          `row ${row.key} belongs to generation ${generation}`,
+        );
     }
     return generation;
   } finally {
@@ -37,7 +42,14 @@ describe(`store: SIGKILL during save, ${TRIALS} trials`, function () {
     const { dir, cleanup } = await tempDir('ixhaus-kill-');
     try {
       const worker = path.join(dir, 'saveWorker.js');
-      await build({ entryPoints: [path.join(__dirname, '../fixtures/saveWorker.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: worker, logLevel: 'silent' });
+      await build({
+        entryPoints: [path.join(__dirname, '../fixtures/saveWorker.ts')],
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        outfile: worker,
+        logLevel: 'silent',
+      });
       const wasm = locateSqlWasm();
       const file = path.join(dir, 'kill.sqlite');
       (await Store.create(file)).close();
@@ -78,13 +90,19 @@ describe(`store: SIGKILL during save, ${TRIALS} trials`, function () {
         assert.equal(stderr, '', `worker failed in trial ${trial}`);
         const generation = await verifiedGeneration(file);
         // the file holds the last acknowledged generation or the one whose save was cut off
-        assert.ok(generation === lastSaved || generation === lastSaved + 1, `trial ${trial}: file has generation ${generation}, last acknowledged ${lastSaved}`);
+        assert.ok(
+          generation === lastSaved || generation === lastSaved + 1,
+          `trial ${trial}: file has generation ${generation}, last acknowledged ${lastSaved}`,
+        );
         if (generation === lastSaved) outcomes.old++;
         else outcomes.new++;
         if ((await fs.readdir(dir)).some((e) => e.endsWith('.tmp'))) outcomes.tempFileLeft++;
         acknowledged = generation;
         // the killed worker's lock is still there: the next writer must take it at once (its holder is dead)
-        const lockLeft = await fs.access(`${file}.lock`).then(() => true, () => false);
+        const lockLeft = await fs.access(`${file}.lock`).then(
+          () => true,
+          () => false,
+        );
         const lockStarted = performance.now();
         const next = await Store.open(file);
         const lockMs = performance.now() - lockStarted;
@@ -93,12 +111,18 @@ describe(`store: SIGKILL during save, ${TRIALS} trials`, function () {
         if (lockLeft) takeoverMs.push(lockMs);
       }
       takeoverMs.sort((a, b) => a - b);
-      console.log(`      outcomes over ${TRIALS} kills: ${JSON.stringify(outcomes)}, final generation ${acknowledged}; a dead writer's lock taken over ${takeoverMs.length}× in ≤ ${Math.round(takeoverMs[takeoverMs.length - 1] ?? 0)} ms (open included)`);
-      assert.ok((takeoverMs[takeoverMs.length - 1] ?? 0) < 1000, 'a new writer gets a killed writer\'s lock in < 1 s');
+      console.log(
+        `      outcomes over ${TRIALS} kills: ${JSON.stringify(outcomes)}, final generation ${acknowledged}; a dead writer's lock taken over ${takeoverMs.length}× in ≤ ${Math.round(takeoverMs[takeoverMs.length - 1] ?? 0)} ms (open included)`,
+      );
+      assert.ok((takeoverMs[takeoverMs.length - 1] ?? 0) < 1000, "a new writer gets a killed writer's lock in < 1 s");
       assert.ok(takeoverMs.length > TRIALS / 2, 'most kills leave the lock behind (the test exercises the take-over)');
       const leftovers = (await fs.readdir(dir)).filter((e) => e.endsWith('.tmp'));
       const reopened = await Store.open(file);
-      assert.deepEqual((await fs.readdir(dir)).filter((e) => e.endsWith('.tmp')), [], `temp files ${leftovers.join(', ')} are removed by the next writer`);
+      assert.deepEqual(
+        (await fs.readdir(dir)).filter((e) => e.endsWith('.tmp')),
+        [],
+        `temp files ${leftovers.join(', ')} are removed by the next writer`,
+      );
       await reopened.close();
     } finally {
       await cleanup();

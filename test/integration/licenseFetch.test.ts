@@ -11,7 +11,13 @@ import { fetchLicenses, installFetched, testLicenseServer } from '../../src/core
 import type { FetchOptions } from '../../src/core/license/licenseFetch';
 import { publicKeyFromBase64 } from '../../src/core/license/licenseFile';
 import type { LicensePayload, TrustedKeys } from '../../src/core/license/licenseFile';
-import { generateVendorKey, issueLicenseFile, licenseFileBaseName, licenseKeyFileText, generateLicenseKey } from '../../src/core/license/licenseIssuer';
+import {
+  generateVendorKey,
+  issueLicenseFile,
+  licenseFileBaseName,
+  licenseKeyFileText,
+  generateLicenseKey,
+} from '../../src/core/license/licenseIssuer';
 import { buildTrustedKeys, installedSerial } from '../../src/core/license/licenseService';
 import { createPrivateKey } from 'node:crypto';
 import type { SftpCredential } from '../../src/core/sftp/licenseServer';
@@ -33,7 +39,14 @@ import type { Actor } from '../../src/core/access/rights';
 import { PermissionError } from '../../src/core/errors';
 import { signIn } from '../../src/core/users/auth';
 import { smallDemoStore, tempDir } from '../helpers';
-import { SFTP_TEST_PASSWORD, SFTP_TEST_USER, makeKey, opensshFingerprint, startCuttingProxy, startSshd } from '../peers/sshd';
+import {
+  SFTP_TEST_PASSWORD,
+  SFTP_TEST_USER,
+  makeKey,
+  opensshFingerprint,
+  startCuttingProxy,
+  startSshd,
+} from '../peers/sshd';
 import type { SshdPeer } from '../peers/sshd';
 
 const vendor = generateVendorKey('crem-test');
@@ -94,7 +107,11 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
     fs.mkdirSync(tempRoot);
     clientKey = makeKey(path.join(dir, 'client_ed25519'), 'ed25519');
     makeKey(path.join(dir, 'client_locked'), 'ed25519', 'geheim-123');
-    fs.writeFileSync(path.join(dir, 'authorized_keys'), fs.readFileSync(`${clientKey}.pub`, 'utf8') + fs.readFileSync(path.join(dir, 'client_locked.pub'), 'utf8'), { mode: 0o644 });
+    fs.writeFileSync(
+      path.join(dir, 'authorized_keys'),
+      fs.readFileSync(`${clientKey}.pub`, 'utf8') + fs.readFileSync(path.join(dir, 'client_locked.pub'), 'utf8'),
+      { mode: 0o644 },
+    );
     sshd = await startSshd(dir);
     const lizenzen = path.join(sshd.serveDir, 'lizenzen');
     fs.mkdirSync(lizenzen, { mode: 0o755 });
@@ -112,7 +129,9 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
     const end = rest.pop()!;
     const envelope = JSON.parse(Buffer.from(rest.join(''), 'base64').toString('utf8')) as { enc: string };
     envelope.enc = (envelope.enc[0] === 'A' ? 'B' : 'A') + envelope.enc.slice(1);
-    const body = Buffer.from(JSON.stringify(envelope)).toString('base64').match(/.{1,64}/g)!;
+    const body = Buffer.from(JSON.stringify(envelope))
+      .toString('base64')
+      .match(/.{1,64}/g)!;
     fs.writeFileSync(licPath, [begin, ...body, end, ''].join('\n'));
     fs.writeFileSync(path.join(lizenzen, 'liesmich.pdf'), 'not a license');
   });
@@ -142,9 +161,18 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
     const progress: string[] = [];
     const result = await fetchLicenses(store, haupt, options({ onProgress: (p) => progress.push(p.template) }));
     assert.equal(result.hostKey.fingerprint, sshd.fingerprint);
-    assert.deepEqual(result.candidates.map((c) => [c.verified.payload.licenseNo, c.verified.payload.serial]), [['8150', 3], ['8151', 1]]);
+    assert.deepEqual(
+      result.candidates.map((c) => [c.verified.payload.licenseNo, c.verified.payload.serial]),
+      [
+        ['8150', 3],
+        ['8151', 1],
+      ],
+    );
     assert.deepEqual(result.unpaired, ['Wohnen_am_Fluss_GmbH_8152_ohne_key.lic']);
-    assert.deepEqual(result.rejected.map((r) => [r.fileName, r.code]), [['Wohnen_am_Fluss_GmbH_8153_manipuliert.lic', 'E_LICENSE_SIGNATURE']]);
+    assert.deepEqual(
+      result.rejected.map((r) => [r.fileName, r.code]),
+      [['Wohnen_am_Fluss_GmbH_8153_manipuliert.lic', 'E_LICENSE_SIGNATURE']],
+    );
     assert.deepEqual(result.notNewer.map((r) => r.code).sort(), ['E_LICENSE_SUPERSEDED', 'E_LICENSE_SUPERSEDED']);
     assert.equal(result.timings.pairs, 5);
     assert.ok(progress.some((t) => t.startsWith('Downloading')));
@@ -168,13 +196,22 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
   });
 
   it('public-key auth, also with a passphrase-protected key; a wrong passphrase is named', async () => {
-    const viaKey = await testLicenseServer({ ...options(), credential: { kind: 'privateKey', privateKey: fs.readFileSync(clientKey) } });
+    const viaKey = await testLicenseServer({
+      ...options(),
+      credential: { kind: 'privateKey', privateKey: fs.readFileSync(clientKey) },
+    });
     assert.equal(viaKey.ok, true, JSON.stringify(viaKey.steps));
     assert.equal(viaKey.pairs, 5);
     const locked = fs.readFileSync(path.join(dir, 'client_locked'));
-    const withPassphrase = await testLicenseServer({ ...options(), credential: { kind: 'privateKey', privateKey: locked, passphrase: 'geheim-123' } });
+    const withPassphrase = await testLicenseServer({
+      ...options(),
+      credential: { kind: 'privateKey', privateKey: locked, passphrase: 'geheim-123' },
+    });
     assert.equal(withPassphrase.ok, true, JSON.stringify(withPassphrase.steps));
-    const wrong = await testLicenseServer({ ...options(), credential: { kind: 'privateKey', privateKey: locked, passphrase: 'falsch' } });
+    const wrong = await testLicenseServer({
+      ...options(),
+      credential: { kind: 'privateKey', privateKey: locked, passphrase: 'falsch' },
+    });
     assert.ok(wrong.error instanceof SftpPrivateKeyError, String(wrong.error));
     const none = await testLicenseServer({ ...options(), credential: { kind: 'privateKey', privateKey: locked } });
     assert.ok(none.error instanceof SftpPrivateKeyError, String(none.error));
@@ -184,7 +221,10 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
     const report = await testLicenseServer({ ...options(), credential: { kind: 'password', password: 'falsch' } });
     assert.equal(report.ok, false);
     assert.ok(report.error instanceof SftpAuthRejectedError, String(report.error));
-    assert.deepEqual(report.steps.map((s) => s.outcome), ['ok', 'ok', 'ok', 'failed', 'skipped']);
+    assert.deepEqual(
+      report.steps.map((s) => s.outcome),
+      ['ok', 'ok', 'ok', 'failed', 'skipped'],
+    );
     const attempts = (sshd.log().match(/Failed password for ixsftp/g) ?? []).length;
     assert.ok(attempts >= 1 && attempts <= 2, `one password attempt per test (saw ${attempts})`);
   });
@@ -206,7 +246,10 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
     const missing = path.join(sshd.serveDir, 'gibtsnicht');
     const report = await testLicenseServer({ ...options(), remoteDir: `${missing}\\` });
     assert.equal(report.ok, false);
-    assert.deepEqual(report.steps.map((s) => `${s.step}:${s.outcome}`), ['connect:ok', 'handshake:ok', 'hostKey:ok', 'authenticate:ok', 'list:failed']);
+    assert.deepEqual(
+      report.steps.map((s) => `${s.step}:${s.outcome}`),
+      ['connect:ok', 'handshake:ok', 'hostKey:ok', 'authenticate:ok', 'list:failed'],
+    );
     assert.ok(report.error instanceof SftpFolderError);
     assert.match(report.error.message, new RegExp(`"${missing}" cannot be read on the server \\(no such folder\\)`));
   });
@@ -214,21 +257,35 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
   it('a connection dropped mid-download: clean error, temp files removed, no hang', async () => {
     // learn the byte counts of a full fetch and of connect+list, then cut between them (inside the downloads)
     const counter = await startCuttingProxy(sshd.port, Number.MAX_SAFE_INTEGER);
-    await testLicenseServer({ ...options(), target: { host: '127.0.0.1', port: counter.port, username: SFTP_TEST_USER } });
+    await testLicenseServer({
+      ...options(),
+      target: { host: '127.0.0.1', port: counter.port, username: SFTP_TEST_USER },
+    });
     const listBytes = counter.bytesServed();
-    await fetchLicenses(store, haupt, options({ target: { host: '127.0.0.1', port: counter.port, username: SFTP_TEST_USER } }));
+    await fetchLicenses(
+      store,
+      haupt,
+      options({ target: { host: '127.0.0.1', port: counter.port, username: SFTP_TEST_USER } }),
+    );
     const fullBytes = counter.bytesServed() - listBytes;
     await counter.stop();
     assert.ok(fullBytes > listBytes + 2000, `downloads add bytes (${listBytes} → ${fullBytes})`);
 
     const proxy = await startCuttingProxy(sshd.port, Math.round((listBytes + fullBytes) / 2));
     try {
-      await assert.rejects(fetchLicenses(store, haupt, options({ target: { host: '127.0.0.1', port: proxy.port, username: SFTP_TEST_USER } })), (error: unknown) => {
-        assert.ok(error instanceof SftpDroppedError, String(error));
-        assert.equal(error.step, 'download');
-        assert.match(error.message, /dropped during download/);
-        return true;
-      });
+      await assert.rejects(
+        fetchLicenses(
+          store,
+          haupt,
+          options({ target: { host: '127.0.0.1', port: proxy.port, username: SFTP_TEST_USER } }),
+        ),
+        (error: unknown) => {
+          assert.ok(error instanceof SftpDroppedError, String(error));
+          assert.equal(error.step, 'download');
+          assert.match(error.message, /dropped during download/);
+          return true;
+        },
+      );
       assert.equal(proxy.cuts(), 1);
       assert.equal(installedSerial(store, '8150'), undefined);
     } finally {
@@ -238,7 +295,14 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
 
   it('cancel aborts at once and cleans up', async () => {
     const controller = new AbortController();
-    const pending = fetchLicenses(store, haupt, options({ signal: controller.signal, onProgress: (p) => (p.template.startsWith('Downloading') ? controller.abort() : undefined) }));
+    const pending = fetchLicenses(
+      store,
+      haupt,
+      options({
+        signal: controller.signal,
+        onProgress: (p) => (p.template.startsWith('Downloading') ? controller.abort() : undefined),
+      }),
+    );
     await assert.rejects(pending, SftpCancelledError);
   });
 
@@ -246,7 +310,11 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
     const silent = net.createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
-      const report = await testLicenseServer({ ...options(), target: { host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port, username: SFTP_TEST_USER }, timeouts: { connectMs: 700, operationMs: 700, closeMs: 300 } });
+      const report = await testLicenseServer({
+        ...options(),
+        target: { host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port, username: SFTP_TEST_USER },
+        timeouts: { connectMs: 700, operationMs: 700, closeMs: 300 },
+      });
       assert.ok(report.error instanceof SftpTimeoutError, String(report.error));
       assert.equal(report.error.step, 'handshake');
     } finally {
@@ -259,13 +327,20 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as net.AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const report = await testLicenseServer({ ...options(), target: { host: '127.0.0.1', port, username: SFTP_TEST_USER } });
+    const report = await testLicenseServer({
+      ...options(),
+      target: { host: '127.0.0.1', port, username: SFTP_TEST_USER },
+    });
     assert.ok(report.error instanceof SftpConnectError, String(report.error));
     assert.equal(report.error.kind, 'refused');
   });
 
   describe('servers configured differently (each its own sshd)', () => {
-    const withServer = async (config: string[], body: (peer: SshdPeer) => Promise<void>, hostKeyType: 'ed25519' | 'dsa' = 'ed25519'): Promise<void> => {
+    const withServer = async (
+      config: string[],
+      body: (peer: SshdPeer) => Promise<void>,
+      hostKeyType: 'ed25519' | 'dsa' = 'ed25519',
+    ): Promise<void> => {
       const peer = await startSshd(dir, { config, hostKeyType });
       try {
         await body(peer);
@@ -273,28 +348,41 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
         await peer.stop();
       }
     };
-    const at = (peer: SshdPeer): Partial<FetchOptions> => ({ target: { host: '127.0.0.1', port: peer.port, username: SFTP_TEST_USER }, knownHostKey: peer.fingerprint });
+    const at = (peer: SshdPeer): Partial<FetchOptions> => ({
+      target: { host: '127.0.0.1', port: peer.port, username: SFTP_TEST_USER },
+      knownHostKey: peer.fingerprint,
+    });
 
     it('C15: a server offering only diffie-hellman-group1-sha1 — both lists named, nothing insecure added', async () => {
       await withServer(['PasswordAuthentication yes', 'KexAlgorithms diffie-hellman-group1-sha1'], async (peer) => {
         const report = await testLicenseServer({ ...options(), ...at(peer) });
         assert.ok(report.error instanceof SftpAlgorithmError, String(report.error));
         assert.equal(report.error.category, 'key exchange algorithm');
-        assert.deepEqual(report.error.serverOffers.filter((a) => !a.startsWith('ext-info') && !a.startsWith('kex-strict')), ['diffie-hellman-group1-sha1']);
+        assert.deepEqual(
+          report.error.serverOffers.filter((a) => !a.startsWith('ext-info') && !a.startsWith('kex-strict')),
+          ['diffie-hellman-group1-sha1'],
+        );
         assert.ok(report.error.clientSupports.includes('curve25519-sha256'));
         assert.ok(!report.error.clientSupports.includes('diffie-hellman-group1-sha1'));
-        assert.deepEqual(report.steps.map((s) => s.outcome), ['ok', 'failed', 'skipped', 'skipped', 'skipped']);
+        assert.deepEqual(
+          report.steps.map((s) => s.outcome),
+          ['ok', 'failed', 'skipped', 'skipped', 'skipped'],
+        );
       });
     });
 
     it('C15: a server with only an ssh-dss host key', async () => {
-      await withServer(['PasswordAuthentication yes', 'HostKeyAlgorithms ssh-dss'], async (peer) => {
-        const report = await testLicenseServer({ ...options(), ...at(peer) });
-        assert.ok(report.error instanceof SftpAlgorithmError, String(report.error));
-        assert.equal(report.error.category, 'host key algorithm');
-        assert.deepEqual(report.error.serverOffers, ['ssh-dss']);
-        assert.match(report.error.message, /Server offers \[ssh-dss\]; this client supports \[.*ssh-ed25519/);
-      }, 'dsa');
+      await withServer(
+        ['PasswordAuthentication yes', 'HostKeyAlgorithms ssh-dss'],
+        async (peer) => {
+          const report = await testLicenseServer({ ...options(), ...at(peer) });
+          assert.ok(report.error instanceof SftpAlgorithmError, String(report.error));
+          assert.equal(report.error.category, 'host key algorithm');
+          assert.deepEqual(report.error.serverOffers, ['ssh-dss']);
+          assert.match(report.error.message, /Server offers \[ssh-dss\]; this client supports \[.*ssh-ed25519/);
+        },
+        'dsa',
+      );
     });
 
     it('C16: a server allowing only publickey while a password is configured', async () => {
@@ -303,7 +391,11 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
         assert.ok(report.error instanceof SftpAuthMethodError, String(report.error));
         assert.deepEqual(report.error.allowed, ['publickey']);
         assert.match(report.error.message, /accepts only \[publickey\]; password was configured/);
-        const viaKey = await testLicenseServer({ ...options(), ...at(peer), credential: { kind: 'privateKey', privateKey: fs.readFileSync(clientKey) } });
+        const viaKey = await testLicenseServer({
+          ...options(),
+          ...at(peer),
+          credential: { kind: 'privateKey', privateKey: fs.readFileSync(clientKey) },
+        });
         assert.equal(viaKey.ok, true);
       });
     });

@@ -11,7 +11,13 @@ import { renameWithRetry } from '../../src/core/fsRetry';
 import { fetchLicenses } from '../../src/core/license/licenseFetch';
 import type { FetchOptions } from '../../src/core/license/licenseFetch';
 import type { LicensePayload, TrustedKeys } from '../../src/core/license/licenseFile';
-import { generateLicenseKey, generateVendorKey, issueLicenseFile, licenseFileBaseName, licenseKeyFileText } from '../../src/core/license/licenseIssuer';
+import {
+  generateLicenseKey,
+  generateVendorKey,
+  issueLicenseFile,
+  licenseFileBaseName,
+  licenseKeyFileText,
+} from '../../src/core/license/licenseIssuer';
 import { buildTrustedKeys } from '../../src/core/license/licenseService';
 import { remoteFileType } from '../../src/core/sftp/licenseServer';
 import type { Store } from '../../src/core/store/database';
@@ -41,7 +47,11 @@ function payload(licenseNo: string, serial: number): LicensePayload {
 function pair(licenseNo: string, serial = 1): { base: string; lic: Buffer; txt: Buffer } {
   const key = generateLicenseKey();
   const p = payload(licenseNo, serial);
-  return { base: licenseFileBaseName(p), lic: Buffer.from(issueLicenseFile(p, vendorKey, key)), txt: Buffer.from(licenseKeyFileText(key)) };
+  return {
+    base: licenseFileBaseName(p),
+    lic: Buffer.from(issueLicenseFile(p, vendorKey, key)),
+    txt: Buffer.from(licenseKeyFileText(key)),
+  };
 }
 
 describe('Lizenzen abrufen: field cases of issue 17 against a scripted ssh2 SFTP server', function () {
@@ -85,9 +95,15 @@ describe('Lizenzen abrufen: field cases of issue 17 against a scripted ssh2 SFTP
       }
       peer.entries.set('archiv.lic', { kind: 'dir' });
       const result = await fetchLicenses(store, haupt, options(peer));
-      assert.deepEqual(result.candidates.map((c) => c.verified.payload.licenseNo), ['8160', '8161']);
+      assert.deepEqual(
+        result.candidates.map((c) => c.verified.payload.licenseNo),
+        ['8160', '8161'],
+      );
       assert.equal(result.timings.pairs, 2);
-      assert.deepEqual(result.notTaken.map((n) => [n.fileName, n.code]), [['archiv.lic', 'E_FETCH_NOT_FILE']]);
+      assert.deepEqual(
+        result.notTaken.map((n) => [n.fileName, n.code]),
+        [['archiv.lic', 'E_FETCH_NOT_FILE']],
+      );
       assert.match(result.notTaken[0]!.message, /not a regular file \(it is a folder\)/);
     });
   }
@@ -105,12 +121,18 @@ describe('Lizenzen abrufen: field cases of issue 17 against a scripted ssh2 SFTP
     peer.entries.set('liesmich.pdf', { kind: 'file', data: Buffer.from('%PDF') });
     const result = await fetchLicenses(store, haupt, options(peer));
     // the real pair behind the links, and the archive pair itself (same license, same serial: superseded)
-    assert.deepEqual(result.candidates.map((c) => c.verified.payload.licenseNo), ['8162']);
+    assert.deepEqual(
+      result.candidates.map((c) => c.verified.payload.licenseNo),
+      ['8162'],
+    );
     const reasons = new Map(result.notTaken.map((n) => [n.fileName, n.code]));
     assert.equal(reasons.get(`${broken.base}.lic`), 'E_FETCH_LINK_BROKEN');
     assert.equal(reasons.get(`${broken.base}.txt`), 'E_FETCH_KEY_WITHOUT_LICENSE');
     assert.equal(reasons.get('liesmich.pdf'), 'E_FETCH_NOT_LICENSE');
-    assert.ok(peer.requests.some((r) => r === `STAT ${SFTP_PEER_DIR}/${real.base}.lic`), 'the link was followed with STAT');
+    assert.ok(
+      peer.requests.some((r) => r === `STAT ${SFTP_PEER_DIR}/${real.base}.lic`),
+      'the link was followed with STAT',
+    );
   });
 
   it('§7: a .lic that vanishes between listing and download skips only that pair, named; the others are offered', async () => {
@@ -123,7 +145,10 @@ describe('Lizenzen abrufen: field cases of issue 17 against a scripted ssh2 SFTP
     }
     peer.vanishOnOpen.add(`${gone.base}.lic`);
     const result = await fetchLicenses(store, haupt, options(peer));
-    assert.deepEqual(result.candidates.map((c) => c.verified.payload.licenseNo), ['8164']);
+    assert.deepEqual(
+      result.candidates.map((c) => c.verified.payload.licenseNo),
+      ['8164'],
+    );
     const skip = result.notTaken.find((n) => n.fileName === `${gone.base}.lic`);
     assert.equal(skip?.code, 'E_SFTP_FILE_VANISHED');
     assert.match(skip!.message, /was listed but is no longer on the server/);
@@ -141,11 +166,19 @@ describe('Lizenzen abrufen: field cases of issue 17 against a scripted ssh2 SFTP
     const windowsVirusScannerMock = async (from: string, to: string): Promise<void> => {
       const code = refusals.shift();
       attempts.push(`${path.basename(to)}:${code ?? 'ok'}`);
-      if (code) throw Object.assign(new Error(`${code}: resource busy or locked, rename '${from}' -> '${to}'`), { code });
+      if (code)
+        throw Object.assign(new Error(`${code}: resource busy or locked, rename '${from}' -> '${to}'`), { code });
       await fs.promises.rename(from, to);
     };
-    const result = await fetchLicenses(store, haupt, options(peer, { renameFile: (from, to) => renameWithRetry(from, to, { rename: windowsVirusScannerMock }) }));
-    assert.deepEqual(result.candidates.map((c) => c.verified.payload.licenseNo), ['8166']);
+    const result = await fetchLicenses(
+      store,
+      haupt,
+      options(peer, { renameFile: (from, to) => renameWithRetry(from, to, { rename: windowsVirusScannerMock }) }),
+    );
+    assert.deepEqual(
+      result.candidates.map((c) => c.verified.payload.licenseNo),
+      ['8166'],
+    );
     assert.deepEqual(attempts, ['0.lic:EBUSY', '0.lic:EPERM', '0.lic:EBUSY', '0.lic:ok', '0.txt:ok']);
   });
 
@@ -165,10 +198,19 @@ describe('Lizenzen abrufen: field cases of issue 17 against a scripted ssh2 SFTP
     }
     const binary = pair('8184');
     peer.entries.set(`${binary.base}.lic`, { kind: 'file', data: binary.lic });
-    peer.entries.set(`${binary.base}.txt`, { kind: 'file', data: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]) });
+    peer.entries.set(`${binary.base}.txt`, {
+      kind: 'file',
+      data: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]),
+    });
     const result = await fetchLicenses(store, haupt, options(peer));
-    assert.deepEqual(result.candidates.map((c) => c.verified.payload.licenseNo), ['8180', '8181', '8182', '8183']);
-    assert.deepEqual(result.rejected.map((r) => [r.fileName, r.code]), [[`${binary.base}.lic`, 'E_LICENSE_KEY_FILE']]);
+    assert.deepEqual(
+      result.candidates.map((c) => c.verified.payload.licenseNo),
+      ['8180', '8181', '8182', '8183'],
+    );
+    assert.deepEqual(
+      result.rejected.map((r) => [r.fileName, r.code]),
+      [[`${binary.base}.lic`, 'E_LICENSE_KEY_FILE']],
+    );
     assert.match(result.rejected[0]!.message, /binary/);
   });
 
@@ -210,8 +252,14 @@ describe('Lizenzen abrufen: symbolic links on a real OpenSSH sshd (issue 17 §6)
         tempRoot,
         timeouts: { connectMs: 10_000, operationMs: 10_000, closeMs: 2_000 },
       });
-      assert.deepEqual(result.candidates.map((c) => c.verified.payload.licenseNo), ['8170']);
-      assert.deepEqual(result.notTaken.map((n) => [n.fileName, n.code]), [['Kaputt_8171.lic', 'E_FETCH_LINK_BROKEN']]);
+      assert.deepEqual(
+        result.candidates.map((c) => c.verified.payload.licenseNo),
+        ['8170'],
+      );
+      assert.deepEqual(
+        result.notTaken.map((n) => [n.fileName, n.code]),
+        [['Kaputt_8171.lic', 'E_FETCH_LINK_BROKEN']],
+      );
     } finally {
       await store.close();
       await sshd.stop();

@@ -19,11 +19,19 @@ const MAILBOX = 'verwaltung@ixhaus.example';
 const PASSWORD = 'Sehr-Geheim-4711!';
 
 /** Runs the built CLI asynchronously (the peers live in this process and must keep answering). */
-function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [cli, ...args],
+      { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -41,7 +49,13 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
     caFile = path.join(dir, 'company-ca.pem');
     fs.writeFileSync(caFile, testCertificate().cert);
     smtp = await startSmtpPeer({ tls: 'starttls', user: MAILBOX, password: PASSWORD, acceptExchangeTokens: true });
-    entra = await startEntraPeer({ graph: { passwordCredentials: [{ keyId: 'k1', hint: GOOD_SECRET.slice(0, 3), displayName: 'ixhaus', endDateTime: '2027-03-31T00:00:00Z' }] } });
+    entra = await startEntraPeer({
+      graph: {
+        passwordCredentials: [
+          { keyId: 'k1', hint: GOOD_SECRET.slice(0, 3), displayName: 'ixhaus', endDateTime: '2027-03-31T00:00:00Z' },
+        ],
+      },
+    });
   });
   after(async () => {
     await smtp.close();
@@ -54,41 +68,145 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
     const store = await Store.open(await smallDemoStoreFile(file));
     const admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
     saveMailSettings(store, admin, input);
-    createJob(store, admin, { name: 'Sollstellung', group: 'Buchhaltung', cron: '0 2 * * *', maxRunMinutes: 60 }, new Date('2026-11-01T12:00:00Z'));
+    createJob(
+      store,
+      admin,
+      { name: 'Sollstellung', group: 'Buchhaltung', cron: '0 2 * * *', maxRunMinutes: 60 },
+      new Date('2026-11-01T12:00:00Z'),
+    );
     await store.close({ save: true });
     return file;
   }
 
   it('mail test from flags: sends over STARTTLS with the company CA and prints every step', async () => {
-    const result = await runCli(['mail', 'test', '--to', 'mieter@example.org', '--host', '127.0.0.1', '--port', String(smtp.port), '--ssl', '--user', MAILBOX, '--password-env', 'SMTP_PW', '--from', MAILBOX, '--ca-file', caFile], { SMTP_PW: PASSWORD });
+    const result = await runCli(
+      [
+        'mail',
+        'test',
+        '--to',
+        'mieter@example.org',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(smtp.port),
+        '--ssl',
+        '--user',
+        MAILBOX,
+        '--password-env',
+        'SMTP_PW',
+        '--from',
+        MAILBOX,
+        '--ca-file',
+        caFile,
+      ],
+      { SMTP_PW: PASSWORD },
+    );
     assert.equal(result.code, 0, result.stderr + result.stdout);
-    for (const step of ['TCP', 'TLS', 'AUTH', 'MAIL FROM', 'RCPT TO', 'DATA']) assert.match(result.stdout, new RegExp(`^ok\\s+${step}`, 'm'));
+    for (const step of ['TCP', 'TLS', 'AUTH', 'MAIL FROM', 'RCPT TO', 'DATA'])
+      assert.match(result.stdout, new RegExp(`^ok\\s+${step}`, 'm'));
     assert.match(result.stdout, /test mail sent \(starttls, \d+ ms\)/);
     assert.doesNotMatch(result.stdout + result.stderr, new RegExp(PASSWORD));
   });
 
   it('mail test: a wrong password fails at AUTH with exit 1 and the hint, as JSON too; without the CA the certificate is named', async () => {
-    const wrong = await runCli(['mail', 'test', '--json', '--to', 'mieter@example.org', '--host', '127.0.0.1', '--port', String(smtp.port), '--ssl', '--user', MAILBOX, '--password-env', 'SMTP_PW', '--from', MAILBOX, '--ca-file', caFile], { SMTP_PW: 'falsch' });
+    const wrong = await runCli(
+      [
+        'mail',
+        'test',
+        '--json',
+        '--to',
+        'mieter@example.org',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(smtp.port),
+        '--ssl',
+        '--user',
+        MAILBOX,
+        '--password-env',
+        'SMTP_PW',
+        '--from',
+        MAILBOX,
+        '--ca-file',
+        caFile,
+      ],
+      { SMTP_PW: 'falsch' },
+    );
     assert.equal(wrong.code, 1);
-    const json = JSON.parse(wrong.stdout) as { ok: boolean; smtp: { steps: Array<{ step: string; status: string; hint?: { id: string } }> } };
+    const json = JSON.parse(wrong.stdout) as {
+      ok: boolean;
+      smtp: { steps: Array<{ step: string; status: string; hint?: { id: string } }> };
+    };
     assert.equal(json.ok, false);
     assert.deepEqual(json.smtp.steps.find((s) => s.status === 'failed')?.hint?.id, 'auth-rejected-basic');
-    const noCa = await runCli(['mail', 'test', '--to', 'mieter@example.org', '--host', '127.0.0.1', '--port', String(smtp.port), '--ssl', '--user', MAILBOX, '--password-env', 'SMTP_PW', '--from', MAILBOX], { SMTP_PW: PASSWORD });
+    const noCa = await runCli(
+      [
+        'mail',
+        'test',
+        '--to',
+        'mieter@example.org',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(smtp.port),
+        '--ssl',
+        '--user',
+        MAILBOX,
+        '--password-env',
+        'SMTP_PW',
+        '--from',
+        MAILBOX,
+      ],
+      { SMTP_PW: PASSWORD },
+    );
     assert.equal(noCa.code, 1);
     assert.match(noCa.stdout, /FAILED\s+TLS/);
     assert.match(noCa.stdout, /--ca-file/);
     const usage = await runCli(['mail', 'test', '--to', 'x@example.org']);
     assert.equal(usage.code, 1);
     assert.match(usage.stderr, /--store STORE, or the settings as flags/);
-    const unset = await runCli(['mail', 'test', '--to', 'mieter@example.org', '--host', '127.0.0.1', '--port', String(smtp.port), '--ssl', '--user', MAILBOX, '--password-env', 'NOT_SET_HERE', '--from', MAILBOX]);
+    const unset = await runCli([
+      'mail',
+      'test',
+      '--to',
+      'mieter@example.org',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(smtp.port),
+      '--ssl',
+      '--user',
+      MAILBOX,
+      '--password-env',
+      'NOT_SET_HERE',
+      '--from',
+      MAILBOX,
+    ]);
     assert.equal(unset.code, 1);
     assert.match(unset.stderr, /the environment variable NOT_SET_HERE \(--password-env\) is not set/);
   });
 
   it('mail test --store with OAuth: token, Graph expiry ("Gültig bis" updated), XOAUTH2; the secret is in neither the store file nor the output', async () => {
-    const file = await storeWith('oauth', { authType: 'oauth', host: '127.0.0.1', port: smtp.port, ssl: true, user: MAILBOX, from: MAILBOX, clientId: CLIENT_ID, objectId: OBJECT_ID, tenant: TENANT, authorityHost: entra.host, notifyAddress: 'it@ixhaus.example', schedulerRecipient: 'admin1@ixhaus.example', schedulerRecipient2: 'admin2@ixhaus.example' });
+    const file = await storeWith('oauth', {
+      authType: 'oauth',
+      host: '127.0.0.1',
+      port: smtp.port,
+      ssl: true,
+      user: MAILBOX,
+      from: MAILBOX,
+      clientId: CLIENT_ID,
+      objectId: OBJECT_ID,
+      tenant: TENANT,
+      authorityHost: entra.host,
+      notifyAddress: 'it@ixhaus.example',
+      schedulerRecipient: 'admin1@ixhaus.example',
+      schedulerRecipient2: 'admin2@ixhaus.example',
+    });
     const before = smtp.log.auths.length;
-    const result = await runCli(['mail', 'test', '--store', file, '--to', 'mieter@example.org', '--ca-file', caFile, '--graph-host', entra.host], { IXHAUS_SMTP_CLIENT_SECRET: GOOD_SECRET });
+    const result = await runCli(
+      ['mail', 'test', '--store', file, '--to', 'mieter@example.org', '--ca-file', caFile, '--graph-host', entra.host],
+      { IXHAUS_SMTP_CLIENT_SECRET: GOOD_SECRET },
+    );
     assert.equal(result.code, 0, result.stderr + result.stdout);
     assert.match(result.stdout, /OAuth token: audience Exchange Online/);
     assert.match(result.stdout, /client secret valid until 2027-03-31/);
@@ -100,9 +218,32 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
   });
 
   it('mail secret-expiry: reminder to the notification address once per threshold', async () => {
-    const file = await storeWith('expiry', { authType: 'oauth', host: '127.0.0.1', port: smtp.port, ssl: true, user: MAILBOX, from: MAILBOX, clientId: CLIENT_ID, objectId: OBJECT_ID, tenant: TENANT, authorityHost: entra.host, notifyAddress: 'it@ixhaus.example' });
+    const file = await storeWith('expiry', {
+      authType: 'oauth',
+      host: '127.0.0.1',
+      port: smtp.port,
+      ssl: true,
+      user: MAILBOX,
+      from: MAILBOX,
+      clientId: CLIENT_ID,
+      objectId: OBJECT_ID,
+      tenant: TENANT,
+      authorityHost: entra.host,
+      notifyAddress: 'it@ixhaus.example',
+    });
     const env = { IXHAUS_SMTP_CLIENT_SECRET: GOOD_SECRET };
-    const args = ['mail', 'secret-expiry', '--store', file, '--ca-file', caFile, '--graph-host', entra.host, '--now', '2027-03-25T06:00:00Z'];
+    const args = [
+      'mail',
+      'secret-expiry',
+      '--store',
+      file,
+      '--ca-file',
+      caFile,
+      '--graph-host',
+      entra.host,
+      '--now',
+      '2027-03-25T06:00:00Z',
+    ];
     const count = smtp.log.messages.length;
     const first = await runCli(args, env);
     assert.equal(first.code, 0, first.stderr);
@@ -116,7 +257,16 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
   });
 
   it('scheduler check: one alert per incident to both recipients (Basic, password from env)', async () => {
-    const file = await storeWith('scheduler', { authType: 'basic', host: '127.0.0.1', port: smtp.port, ssl: true, user: MAILBOX, from: MAILBOX, schedulerRecipient: 'admin1@ixhaus.example', schedulerRecipient2: 'admin2@ixhaus.example' });
+    const file = await storeWith('scheduler', {
+      authType: 'basic',
+      host: '127.0.0.1',
+      port: smtp.port,
+      ssl: true,
+      user: MAILBOX,
+      from: MAILBOX,
+      schedulerRecipient: 'admin1@ixhaus.example',
+      schedulerRecipient2: 'admin2@ixhaus.example',
+    });
     const env = { IXHAUS_SMTP_PASSWORD: PASSWORD };
     const args = ['scheduler', 'check', '--store', file, '--ca-file', caFile, '--now', '2026-11-02T03:00:00Z'];
     const dry = await runCli([...args, '--dry-run']);
@@ -133,13 +283,27 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
   });
 
   it('scheduler check: a job name with CR/LF/NUL written into the store does not keep the other jobs from being alerted (issue 17 §10)', async () => {
-    const file = await storeWith('scheduler-crlf', { authType: 'basic', host: '127.0.0.1', port: smtp.port, ssl: true, user: MAILBOX, from: MAILBOX, schedulerRecipient: 'admin1@ixhaus.example' });
+    const file = await storeWith('scheduler-crlf', {
+      authType: 'basic',
+      host: '127.0.0.1',
+      port: smtp.port,
+      ssl: true,
+      user: MAILBOX,
+      from: MAILBOX,
+      schedulerRecipient: 'admin1@ixhaus.example',
+    });
     const store = await Store.open(file);
     // written directly into the store (an import or another tool), bypassing createJob's check
-    store.run("INSERT INTO scheduler_jobs (name, job_group, cron, max_run_minutes, enabled, created_at) VALUES (?, 'Buchhaltung', '0 2 * * *', 30, 1, '2026-11-01T12:00:00.000Z')", ['Lohnlauf\r\nBcc: x@example.invalid\0']);
+    store.run(
+      "INSERT INTO scheduler_jobs (name, job_group, cron, max_run_minutes, enabled, created_at) VALUES (?, 'Buchhaltung', '0 2 * * *', 30, 1, '2026-11-01T12:00:00.000Z')",
+      ['Lohnlauf\r\nBcc: x@example.invalid\0'],
+    );
     await store.close({ save: true });
     const count = smtp.log.messages.length;
-    const result = await runCli(['scheduler', 'check', '--store', file, '--ca-file', caFile, '--now', '2026-11-02T03:00:00Z'], { IXHAUS_SMTP_PASSWORD: PASSWORD });
+    const result = await runCli(
+      ['scheduler', 'check', '--store', file, '--ca-file', caFile, '--now', '2026-11-02T03:00:00Z'],
+      { IXHAUS_SMTP_PASSWORD: PASSWORD },
+    );
     assert.equal(result.code, 0, result.stderr + result.stdout);
     assert.match(result.stdout, /alert sent: Sollstellung not-started/);
     assert.match(result.stdout, /alert sent: Lohnlauf\\r\\nBcc: x@example\.invalid\\u0000 not-started/);
@@ -147,11 +311,22 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
     assert.equal(sent.length, 2);
     for (const raw of sent) assert.doesNotMatch(raw, /^Bcc:/m, 'no header injected');
     // the subject is MIME-encoded: the backslash of the visible escape is =5C
-    assert.ok(sent.some((raw) => /Aufgabe_=22Lohnlauf=5Cr\?=\r\n =\?UTF-8\?Q\?=5CnBcc/.test(raw)), 'the bad job is alerted with its name escaped');
+    assert.ok(
+      sent.some((raw) => /Aufgabe_=22Lohnlauf=5Cr\?=\r\n =\?UTF-8\?Q\?=5CnBcc/.test(raw)),
+      'the bad job is alerted with its name escaped',
+    );
   });
 
   it('scheduler check: an invalid stored recipient is named and the run exits non-zero; the valid one still gets the alert (issue 17 §11)', async () => {
-    const file = await storeWith('scheduler-invalid', { authType: 'basic', host: '127.0.0.1', port: smtp.port, ssl: true, user: MAILBOX, from: MAILBOX, schedulerRecipient: 'admin1@ixhaus.example' });
+    const file = await storeWith('scheduler-invalid', {
+      authType: 'basic',
+      host: '127.0.0.1',
+      port: smtp.port,
+      ssl: true,
+      user: MAILBOX,
+      from: MAILBOX,
+      schedulerRecipient: 'admin1@ixhaus.example',
+    });
     const store = await Store.open(file);
     store.run('UPDATE mail_settings SET scheduler_recipient = ? WHERE id = 1', ['admin1@ixhaus..example']);
     await store.close({ save: true });
@@ -168,7 +343,11 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
     await again.close({ save: true });
     const partial = await runCli([...args, '--json'], { IXHAUS_SMTP_PASSWORD: PASSWORD });
     assert.equal(partial.code, 1);
-    const json = JSON.parse(partial.stdout) as { alerted: unknown[]; invalidRecipients: string[]; alertsMissed: boolean };
+    const json = JSON.parse(partial.stdout) as {
+      alerted: unknown[];
+      invalidRecipients: string[];
+      alertsMissed: boolean;
+    };
     assert.equal(json.alerted.length, 1);
     assert.deepEqual(json.invalidRecipients, ['admin1@ixhaus..example']);
     assert.equal(json.alertsMissed, true);
@@ -176,35 +355,108 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
   });
 
   it('scheduler check: a refused send exits non-zero and names the failure (cron must notice)', async () => {
-    const file = await storeWith('scheduler-refused', { authType: 'basic', host: '127.0.0.1', port: smtp.port, ssl: true, user: MAILBOX, from: MAILBOX, schedulerRecipient: 'admin1@ixhaus.example' });
-    const result = await runCli(['scheduler', 'check', '--store', file, '--ca-file', caFile, '--now', '2026-11-02T03:00:00Z'], { IXHAUS_SMTP_PASSWORD: 'falsch' });
+    const file = await storeWith('scheduler-refused', {
+      authType: 'basic',
+      host: '127.0.0.1',
+      port: smtp.port,
+      ssl: true,
+      user: MAILBOX,
+      from: MAILBOX,
+      schedulerRecipient: 'admin1@ixhaus.example',
+    });
+    const result = await runCli(
+      ['scheduler', 'check', '--store', file, '--ca-file', caFile, '--now', '2026-11-02T03:00:00Z'],
+      { IXHAUS_SMTP_PASSWORD: 'falsch' },
+    );
     assert.equal(result.code, 1, result.stdout);
     assert.match(result.stdout, /alert NOT sent: Sollstellung not-started .*step AUTH failed/);
   });
 
-  it('reminders set/show (admins, audited) and mail secret-expiry reminds at the store\'s own windows (issue 17 §12)', async () => {
-    const file = await storeWith('windows', { authType: 'oauth', host: '127.0.0.1', port: smtp.port, ssl: true, user: MAILBOX, from: MAILBOX, clientId: CLIENT_ID, objectId: OBJECT_ID, tenant: TENANT, authorityHost: entra.host, notifyAddress: 'it@ixhaus.example' });
+  it("reminders set/show (admins, audited) and mail secret-expiry reminds at the store's own windows (issue 17 §12)", async () => {
+    const file = await storeWith('windows', {
+      authType: 'oauth',
+      host: '127.0.0.1',
+      port: smtp.port,
+      ssl: true,
+      user: MAILBOX,
+      from: MAILBOX,
+      clientId: CLIENT_ID,
+      objectId: OBJECT_ID,
+      tenant: TENANT,
+      authorityHost: entra.host,
+      notifyAddress: 'it@ixhaus.example',
+    });
     const shown = await runCli(['reminders', 'show', '--store', file]);
     assert.match(shown.stdout, /reminders 30, 7, 1 days before the end date/);
-    const bad = await runCli(['reminders', 'set', '60', '0', '--store', file, '--user', DEMO_ADMIN_LOGIN, '--password-env', 'ADMIN_PW'], { ADMIN_PW: DEMO_PASSWORD });
+    const bad = await runCli(
+      ['reminders', 'set', '60', '0', '--store', file, '--user', DEMO_ADMIN_LOGIN, '--password-env', 'ADMIN_PW'],
+      { ADMIN_PW: DEMO_PASSWORD },
+    );
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /"0" is not a reminder window: enter whole days from 1 to 365/);
-    const set = await runCli(['reminders', 'set', '60', '14', '3', '--store', file, '--user', DEMO_ADMIN_LOGIN, '--password-env', 'ADMIN_PW', '--json'], { ADMIN_PW: DEMO_PASSWORD });
+    const set = await runCli(
+      [
+        'reminders',
+        'set',
+        '60',
+        '14',
+        '3',
+        '--store',
+        file,
+        '--user',
+        DEMO_ADMIN_LOGIN,
+        '--password-env',
+        'ADMIN_PW',
+        '--json',
+      ],
+      { ADMIN_PW: DEMO_PASSWORD },
+    );
     assert.equal(set.code, 0, set.stderr);
     assert.deepEqual((JSON.parse(set.stdout) as { days: number[] }).days, [60, 14, 3]);
     const env = { IXHAUS_SMTP_CLIENT_SECRET: GOOD_SECRET };
     const count = smtp.log.messages.length;
     // 2027-03-31 minus 40 days: inside the 60-day window (the default 30 would not remind yet)
-    const early = await runCli(['mail', 'secret-expiry', '--store', file, '--ca-file', caFile, '--graph-host', entra.host, '--now', '2027-02-19T06:00:00Z'], env);
+    const early = await runCli(
+      [
+        'mail',
+        'secret-expiry',
+        '--store',
+        file,
+        '--ca-file',
+        caFile,
+        '--graph-host',
+        entra.host,
+        '--now',
+        '2027-02-19T06:00:00Z',
+      ],
+      env,
+    );
     assert.equal(early.code, 0, early.stderr);
     assert.match(early.stdout, /reminder \(60 days\) sent to it@ixhaus\.example/);
     assert.equal(smtp.log.messages.length, count + 1);
     // 5 days before: the 14-day window (7 is not a window any more)
-    const late = await runCli(['mail', 'secret-expiry', '--store', file, '--ca-file', caFile, '--graph-host', entra.host, '--now', '2027-03-25T06:00:00Z'], env);
+    const late = await runCli(
+      [
+        'mail',
+        'secret-expiry',
+        '--store',
+        file,
+        '--ca-file',
+        caFile,
+        '--graph-host',
+        entra.host,
+        '--now',
+        '2027-03-25T06:00:00Z',
+      ],
+      env,
+    );
     assert.match(late.stdout, /reminder \(14 days\) sent/);
     const store = await Store.open(file, { readOnly: true });
     try {
-      assert.deepEqual(store.all<{ d: number }>('SELECT days_before AS d FROM mail_secret_reminders ORDER BY d').map((r) => r.d), [14, 60]);
+      assert.deepEqual(
+        store.all<{ d: number }>('SELECT days_before AS d FROM mail_secret_reminders ORDER BY d').map((r) => r.d),
+        [14, 60],
+      );
       assert.equal(store.scalar("SELECT new_value FROM audit_log WHERE action = 'reminders.days'"), '60,14,3');
     } finally {
       await store.close();

@@ -14,12 +14,28 @@ describe('VSIX packaging (npm run package, as README and npm start use it)', fun
     const result = spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, encoding: 'utf8' });
     assert.equal(result.status, 0, `npm run package failed:\n${result.stdout}\n${result.stderr}`);
     assert.ok(fs.statSync(vsix).size > 100_000);
-    const listed = spawnSync(process.execPath, [path.join(root, 'node_modules/@vscode/vsce/vsce'), 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
+    const listed = spawnSync(
+      process.execPath,
+      [path.join(root, 'node_modules/@vscode/vsce/vsce'), 'ls', '--no-dependencies'],
+      { cwd: root, encoding: 'utf8' },
+    );
     assert.equal(listed.status, 0, listed.stderr);
     const files = listed.stdout.trim().split('\n').sort();
-    for (const needed of ['dist/extension.js', 'dist/cli.js', 'dist/sql-wasm.wasm', 'l10n/bundle.l10n.de.json', 'package.nls.de.json', 'media/ixhaus.svg']) {
+    for (const needed of [
+      'dist/extension.js',
+      'dist/cli.js',
+      'dist/sql-wasm.wasm',
+      'l10n/bundle.l10n.de.json',
+      'package.nls.de.json',
+      'media/ixhaus.svg',
+    ]) {
       assert.ok(files.includes(needed), `${needed} missing from the VSIX: ${files.join(', ')}`);
     }
-    assert.deepEqual(files.filter((f) => /^(src|test|node_modules|vscode-host|out)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts')), []);
+    assert.deepEqual(
+      files.filter(
+        (f) => /^(src|test|node_modules|vscode-host|out)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts'),
+      ),
+      [],
+    );
   });
 });

@@ -28,7 +28,15 @@ import { PostgresStore } from '../../src/core/store/postgres/postgresStore';
 import type { PostgresStoreOptions } from '../../src/core/store/postgres/postgresStore';
 import { SqlJsAsyncStore } from '../../src/core/store/sqlJsAsyncStore';
 import { StoreTransactionError } from '../../src/core/store/errors';
-import { APP_PASSWORD, APP_ROLE, OWNER_PASSWORD, OWNER_ROLE, POSTGRES_MISSING, postgresBinariesPresent, sharedPostgresCluster } from '../peers/postgres';
+import {
+  APP_PASSWORD,
+  APP_ROLE,
+  OWNER_PASSWORD,
+  OWNER_ROLE,
+  POSTGRES_MISSING,
+  postgresBinariesPresent,
+  sharedPostgresCluster,
+} from '../peers/postgres';
 import type { PostgresCluster } from '../peers/postgres';
 import { freePort } from '../peers/sshd';
 
@@ -38,12 +46,23 @@ function location(cluster: PostgresCluster, database: string, user: string, port
   return parseStoreLocation(`postgres://${user}@127.0.0.1:${port}/${database}`) as PostgresLocation;
 }
 
-async function openAs(cluster: PostgresCluster, database: string, role: 'owner' | 'app', options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+async function openAs(
+  cluster: PostgresCluster,
+  database: string,
+  role: 'owner' | 'app',
+  options: PostgresStoreOptions = {},
+): Promise<PostgresStore> {
   const user = role === 'owner' ? OWNER_ROLE : APP_ROLE;
-  return PostgresStore.open(location(cluster, database, user), { password: role === 'owner' ? OWNER_PASSWORD : APP_PASSWORD, ...options });
+  return PostgresStore.open(location(cluster, database, user), {
+    password: role === 'owner' ? OWNER_PASSWORD : APP_PASSWORD,
+    ...options,
+  });
 }
 
-async function rejectsWith<E extends Error>(promise: Promise<unknown>, type: abstract new (...args: never[]) => E): Promise<E> {
+async function rejectsWith<E extends Error>(
+  promise: Promise<unknown>,
+  type: abstract new (...args: never[]) => E,
+): Promise<E> {
   try {
     await promise;
   } catch (error) {
@@ -53,7 +72,8 @@ async function rejectsWith<E extends Error>(promise: Promise<unknown>, type: abs
   assert.fail(`expected ${type.name}, but it succeeded`);
 }
 
-const USER_INSERT = "INSERT INTO users (login, short_code, last_name, rights_class, role, password_hash) VALUES (?, ?, ?, 'A', 'Sachbearbeiter', 'x') RETURNING id";
+const USER_INSERT =
+  "INSERT INTO users (login, short_code, last_name, rights_class, role, password_hash) VALUES (?, ?, ?, 'A', 'Sachbearbeiter', 'x') RETURNING id";
 
 /** The same behaviour on both backends (DESIGN.md §4: every core service runs unchanged on both). */
 function asyncStoreContract(backend: string, open: () => Promise<AsyncStore>): void {
@@ -70,7 +90,10 @@ function asyncStoreContract(backend: string, open: () => Promise<AsyncStore>): v
       const inserted = await store.query<{ id: number }>(USER_INSERT, ['mmuster', 'MM', 'Muster']);
       const id = inserted[0]?.id;
       assert.equal(typeof id, 'number');
-      const row = await store.get<{ login: string; active: number; n: number }>("SELECT login, active, (SELECT count(*) FROM users) AS n FROM users WHERE id = ? AND login <> '?'", [id ?? 0]);
+      const row = await store.get<{ login: string; active: number; n: number }>(
+        "SELECT login, active, (SELECT count(*) FROM users) AS n FROM users WHERE id = ? AND login <> '?'",
+        [id ?? 0],
+      );
       assert.deepEqual(row, { login: 'mmuster', active: 1, n: 1 });
       assert.equal(await store.get('SELECT id FROM users WHERE id = ?', [-1]), undefined);
       assert.deepEqual(await store.run('UPDATE users SET note = ? WHERE login = ?', ['n', 'mmuster']), { changes: 1 });
@@ -104,7 +127,10 @@ function asyncStoreContract(backend: string, open: () => Promise<AsyncStore>): v
         }),
       );
       assert.equal(await store.get('SELECT key FROM meta WHERE key = ?', ['x']), undefined);
-      assert.equal((await store.get<{ login: string }>('SELECT login FROM users WHERE login = ?', ['Admin']))?.login, 'admin');
+      assert.equal(
+        (await store.get<{ login: string }>('SELECT login FROM users WHERE login = ?', ['Admin']))?.login,
+        'admin',
+      );
     });
 
     it('a statement on a transaction that has ended is refused', async () => {
@@ -150,17 +176,36 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
     const sqlite = await Store.inMemory();
     const db = sqlite.rawDatabaseForTests();
     const expected = new Map<string, string[]>();
-    const tables = db.exec("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")[0]?.values.map((v) => String(v[0])) ?? [];
+    const tables =
+      db
+        .exec("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")[0]
+        ?.values.map((v) => String(v[0])) ?? [];
     const typeOf: Record<string, string> = { INTEGER: 'bigint', TEXT: 'text', REAL: 'double precision', BLOB: 'bytea' };
     for (const table of tables) {
       const columns = db.exec(`PRAGMA table_info(${table})`)[0]?.values ?? [];
       // name, type, not null, primary key (PRIMARY KEY columns are NOT NULL in PostgreSQL)
-      expected.set(table, columns.map((c) => `${String(c[1])}:${typeOf[String(c[2])] ?? String(c[2])}:${Number(c[3]) === 1 || Number(c[5]) > 0 ? 'NN' : ''}:${Number(c[5]) > 0 ? 'PK' : ''}`));
+      expected.set(
+        table,
+        columns.map(
+          (c) =>
+            `${String(c[1])}:${typeOf[String(c[2])] ?? String(c[2])}:${Number(c[3]) === 1 || Number(c[5]) > 0 ? 'NN' : ''}:${Number(c[5]) > 0 ? 'PK' : ''}`,
+        ),
+      );
     }
-    const expectedIndexes = (db.exec("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name")[0]?.values ?? []).map((v) => String(v[0]));
+    const expectedIndexes = (
+      db.exec(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name",
+      )[0]?.values ?? []
+    ).map((v) => String(v[0]));
     await sqlite.close();
 
-    const columns = await cluster.admin<{ table_name: string; column_name: string; data_type: string; is_nullable: string; pk: boolean }>(
+    const columns = await cluster.admin<{
+      table_name: string;
+      column_name: string;
+      data_type: string;
+      is_nullable: string;
+      pk: boolean;
+    }>(
       `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable,
               EXISTS (SELECT 1 FROM information_schema.key_column_usage k JOIN information_schema.table_constraints t
                         ON t.constraint_name = k.constraint_name AND t.table_name = k.table_name AND t.constraint_type = 'PRIMARY KEY'
@@ -171,21 +216,51 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
     const actual = new Map<string, string[]>();
     for (const c of columns) {
       if (c.table_name === 'schema_version') continue;
-      actual.set(c.table_name, [...(actual.get(c.table_name) ?? []), `${c.column_name}:${c.data_type}:${c.is_nullable === 'NO' ? 'NN' : ''}:${c.pk ? 'PK' : ''}`]);
+      actual.set(c.table_name, [
+        ...(actual.get(c.table_name) ?? []),
+        `${c.column_name}:${c.data_type}:${c.is_nullable === 'NO' ? 'NN' : ''}:${c.pk ? 'PK' : ''}`,
+      ]);
     }
     assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
     for (const [table, cols] of expected) assert.deepEqual(actual.get(table), cols, `columns of ${table}`);
-    const indexes = (await cluster.admin<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key' ORDER BY indexname", database)).map((r) => r.indexname);
+    const indexes = (
+      await cluster.admin<{ indexname: string }>(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key' ORDER BY indexname",
+        database,
+      )
+    ).map((r) => r.indexname);
     assert.deepEqual(indexes, expectedIndexes);
-    const versions = await cluster.admin<{ version: number }>('SELECT version FROM schema_version ORDER BY version', database);
-    assert.deepEqual(versions.map((v) => Number(v.version)), Array.from({ length: LATEST_SCHEMA_VERSION }, (_v, i) => i + 1));
+    const versions = await cluster.admin<{ version: number }>(
+      'SELECT version FROM schema_version ORDER BY version',
+      database,
+    );
+    assert.deepEqual(
+      versions.map((v) => Number(v.version)),
+      Array.from({ length: LATEST_SCHEMA_VERSION }, (_v, i) => i + 1),
+    );
     // translated CHECKs still check: GLOB → regular expression, boolean arithmetic → ::int
     const app = await openAs(cluster, database, 'app');
     try {
-      const person = await app.query<{ id: number }>("INSERT INTO persons (person_no, last_name) VALUES (1, 'Muster') RETURNING id");
-      const phone = await app.query<{ id: number }>("INSERT INTO phone_numbers (person_id, kind, raw) VALUES (?, 'mobile', '0171 1234567') RETURNING id", [person[0]?.id ?? 0]);
-      await assert.rejects(app.run("INSERT INTO phone_index (phone_id, variant, e164, last8) VALUES (?, 'main', '0171', '1234567')", [phone[0]?.id ?? 0]), /phone_index_e164_check/);
-      await assert.rejects(app.run("INSERT INTO phone_numbers (person_id, owner_id, kind, raw) VALUES (?, NULL, 'mobile', 'x'), (NULL, NULL, 'fax', 'y')", [person[0]?.id ?? 0]), /phone_numbers_check/);
+      const person = await app.query<{ id: number }>(
+        "INSERT INTO persons (person_no, last_name) VALUES (1, 'Muster') RETURNING id",
+      );
+      const phone = await app.query<{ id: number }>(
+        "INSERT INTO phone_numbers (person_id, kind, raw) VALUES (?, 'mobile', '0171 1234567') RETURNING id",
+        [person[0]?.id ?? 0],
+      );
+      await assert.rejects(
+        app.run("INSERT INTO phone_index (phone_id, variant, e164, last8) VALUES (?, 'main', '0171', '1234567')", [
+          phone[0]?.id ?? 0,
+        ]),
+        /phone_index_e164_check/,
+      );
+      await assert.rejects(
+        app.run(
+          "INSERT INTO phone_numbers (person_id, owner_id, kind, raw) VALUES (?, NULL, 'mobile', 'x'), (NULL, NULL, 'fax', 'y')",
+          [person[0]?.id ?? 0],
+        ),
+        /phone_numbers_check/,
+      );
     } finally {
       await app.close();
     }
@@ -223,7 +298,10 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
     const url = `postgres://${OWNER_ROLE}@127.0.0.1:${cluster.port}/${database}`;
     const worker = path.join(__dirname, '..', 'fixtures', 'pgOpenWorker.ts');
     const workers = [0, 1, 2].map(() => {
-      const child = spawn(process.execPath, ['--import', 'tsx', worker, url], { env: { ...process.env, PGPASSWORD: OWNER_PASSWORD }, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', worker, url], {
+        env: { ...process.env, PGPASSWORD: OWNER_PASSWORD },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       const ready = new Promise<void>((resolve) =>
@@ -233,7 +311,9 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
         }),
       );
       child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
+      const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
+        child.on('exit', (code) => resolve({ code, out, err })),
+      );
       return { child, ready, done };
     });
     // all loaded: start them at the same moment, so their migrations overlap
@@ -251,7 +331,10 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
   describe('connection failures: one line naming host:port and the fix, within the deadline', () => {
     it('server down / wrong port → refused', async () => {
       const port = await freePort();
-      const error = await rejectsWith(PostgresStore.open(location(cluster, 'postgres', APP_ROLE, port), { password: 'x' }), PostgresRefusedError);
+      const error = await rejectsWith(
+        PostgresStore.open(location(cluster, 'postgres', APP_ROLE, port), { password: 'x' }),
+        PostgresRefusedError,
+      );
       assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
       assert.ok(!error.message.includes('\n'));
     });
@@ -264,7 +347,10 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
       const port = (silent.address() as net.AddressInfo).port;
       try {
         const started = Date.now();
-        const error = await rejectsWith(PostgresStore.open(location(cluster, 'postgres', APP_ROLE, port), { password: 'x', connectTimeoutMs: 700 }), PostgresTimeoutError);
+        const error = await rejectsWith(
+          PostgresStore.open(location(cluster, 'postgres', APP_ROLE, port), { password: 'x', connectTimeoutMs: 700 }),
+          PostgresTimeoutError,
+        );
         assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
         assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${port}.*0\\.7 s`));
       } finally {
@@ -275,13 +361,25 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
 
     it('wrong password, unknown role, no pg_hba.conf entry, database missing: different messages, never "user does not exist"', async () => {
       const database = await cluster.freshDatabase();
-      const wrong = await rejectsWith(PostgresStore.open(location(cluster, database, APP_ROLE), { password: 'falsch' }), PostgresPasswordError);
-      const unknownRole = await rejectsWith(PostgresStore.open(location(cluster, database, 'nobody_here'), { password: 'x' }), PostgresPasswordError);
-      const missing = await rejectsWith(PostgresStore.open(location(cluster, 'no_such_db', APP_ROLE), { password: APP_PASSWORD }), PostgresDatabaseMissingError);
+      const wrong = await rejectsWith(
+        PostgresStore.open(location(cluster, database, APP_ROLE), { password: 'falsch' }),
+        PostgresPasswordError,
+      );
+      const unknownRole = await rejectsWith(
+        PostgresStore.open(location(cluster, database, 'nobody_here'), { password: 'x' }),
+        PostgresPasswordError,
+      );
+      const missing = await rejectsWith(
+        PostgresStore.open(location(cluster, 'no_such_db', APP_ROLE), { password: APP_PASSWORD }),
+        PostgresDatabaseMissingError,
+      );
       await cluster.setHostHba([`host all ${OWNER_ROLE} 127.0.0.1/32 scram-sha-256`]);
       let hba: PostgresHbaError;
       try {
-        hba = await rejectsWith(PostgresStore.open(location(cluster, database, APP_ROLE), { password: APP_PASSWORD }), PostgresHbaError);
+        hba = await rejectsWith(
+          PostgresStore.open(location(cluster, database, APP_ROLE), { password: APP_PASSWORD }),
+          PostgresHbaError,
+        );
       } finally {
         await cluster.restoreHba();
       }
@@ -299,15 +397,23 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
   });
 
   describe('TLS (the test server has ssl = on with a certificate for 127.0.0.1 from a test CA)', () => {
-    const tlsLocation = (database: string, query: string): PostgresLocation => parseStoreLocation(`postgres://${APP_ROLE}@127.0.0.1:${cluster.port}/${database}?${query}`) as PostgresLocation;
+    const tlsLocation = (database: string, query: string): PostgresLocation =>
+      parseStoreLocation(`postgres://${APP_ROLE}@127.0.0.1:${cluster.port}/${database}?${query}`) as PostgresLocation;
 
     it('verify-full with the CA file connects encrypted; require connects encrypted without checking', async () => {
       const database = await cluster.freshDatabase();
       await (await openAs(cluster, database, 'owner')).close();
-      for (const query of [`sslmode=verify-full&sslrootcert=${encodeURIComponent(cluster.caFile)}`, 'sslmode=require']) {
+      for (const query of [
+        `sslmode=verify-full&sslrootcert=${encodeURIComponent(cluster.caFile)}`,
+        'sslmode=require',
+      ]) {
         const store = await PostgresStore.open(tlsLocation(database, query), { password: APP_PASSWORD });
         try {
-          assert.deepEqual(await store.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'), [{ ssl: true }], query);
+          assert.deepEqual(
+            await store.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'),
+            [{ ssl: true }],
+            query,
+          );
         } finally {
           await store.close();
         }
@@ -315,9 +421,17 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
     });
 
     it('verify-full without the right CA is refused with a TLS error naming the server', async () => {
-      const error = await rejectsWith(PostgresStore.open(tlsLocation('postgres', 'sslmode=verify-full'), { password: APP_PASSWORD }), PostgresTlsError);
+      const error = await rejectsWith(
+        PostgresStore.open(tlsLocation('postgres', 'sslmode=verify-full'), { password: APP_PASSWORD }),
+        PostgresTlsError,
+      );
       assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${cluster.port}.*sslmode`));
-      await rejectsWith(PostgresStore.open(tlsLocation('postgres', 'sslmode=verify-full&sslrootcert=/no/such/ca.pem'), { password: APP_PASSWORD }), PostgresTlsError);
+      await rejectsWith(
+        PostgresStore.open(tlsLocation('postgres', 'sslmode=verify-full&sslrootcert=/no/such/ca.pem'), {
+          password: APP_PASSWORD,
+        }),
+        PostgresTlsError,
+      );
     });
   });
 
@@ -328,7 +442,9 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
       const store = await openAs(cluster, database, 'app');
       try {
         await store.query('SELECT 1 AS one');
-        const killed = await cluster.admin<{ ok: boolean }>(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = '${database}' AND usename = '${APP_ROLE}'`);
+        const killed = await cluster.admin<{ ok: boolean }>(
+          `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = '${database}' AND usename = '${APP_ROLE}'`,
+        );
         assert.ok(killed.length >= 1);
         await new Promise((r) => setTimeout(r, 300)); // the pool sees the socket close and emits 'error' on the idle client
         assert.deepEqual(await store.query('SELECT 1 AS one'), [{ one: 1 }]);
@@ -354,7 +470,10 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
         assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${cluster.port}.*nothing was written`));
         assert.deepEqual(await store.query("SELECT key FROM meta WHERE key <> 'store_kind'"), []);
         await store.run('INSERT INTO meta (key, value) VALUES (?, ?)', ['after', 'ok']);
-        assert.equal((await store.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', ['after']))?.value, 'ok');
+        assert.equal(
+          (await store.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', ['after']))?.value,
+          'ok',
+        );
       } finally {
         await store.close();
       }

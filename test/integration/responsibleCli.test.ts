@@ -28,13 +28,30 @@ describe('CLI: responsible transfer, history, undo (built dist/cli.js)', functio
   let store: string;
   let from: string;
   const as = (login: string): string[] => ['--store', store, '--user', login, '--password-env', 'IX_PW'];
-  const transfer = (...extra: string[]): string[] => ['responsible', 'transfer', ...as('admin'), '--from', from, '--to', 'haupt', '--modules', 'objekte,meldungen,aufträge,technische-objekte', '--include-closed', ...extra];
+  const transfer = (...extra: string[]): string[] => [
+    'responsible',
+    'transfer',
+    ...as('admin'),
+    '--from',
+    from,
+    '--to',
+    'haupt',
+    '--modules',
+    'objekte,meldungen,aufträge,technische-objekte',
+    '--include-closed',
+    ...extra,
+  ];
 
   /** Every table but the audit log, as text (read with the real sql.js, bypassing the store's lock). */
   function dataOf(file: string): string {
     const db = new SQL.Database(fs.readFileSync(file));
     try {
-      const tables = db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('audit_log', 'sign_in_attempts') ORDER BY name")[0]?.values.map((r) => String(r[0])) ?? [];
+      const tables =
+        db
+          .exec(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('audit_log', 'sign_in_attempts') ORDER BY name",
+          )[0]
+          ?.values.map((r) => String(r[0])) ?? [];
       return JSON.stringify(tables.map((t) => db.exec(`SELECT * FROM "${t}" ORDER BY 1`)));
     } finally {
       db.close();
@@ -43,7 +60,9 @@ describe('CLI: responsible transfer, history, undo (built dist/cli.js)', functio
   function auditOf(file: string): Array<{ action: string }> {
     const db = new SQL.Database(fs.readFileSync(file));
     try {
-      return (db.exec('SELECT action FROM audit_log ORDER BY id')[0]?.values ?? []).map((r) => ({ action: String(r[0]) }));
+      return (db.exec('SELECT action FROM audit_log ORDER BY id')[0]?.values ?? []).map((r) => ({
+        action: String(r[0]),
+      }));
     } finally {
       db.close();
     }
@@ -57,7 +76,11 @@ describe('CLI: responsible transfer, history, undo (built dist/cli.js)', functio
     store = path.join(dir, 'store.sqlite');
     await smallDemoStoreFile(store); // the run's demo store, generated once (test/helpers.ts)
     const s = await Store.open(store, { readOnly: true });
-    from = String(s.scalar('SELECT u.login FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE u.active = 1 GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1'));
+    from = String(
+      s.scalar(
+        'SELECT u.login FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE u.active = 1 GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1',
+      ),
+    );
     await s.close();
   });
   after(async () => cleanup());
@@ -84,11 +107,17 @@ describe('CLI: responsible transfer, history, undo (built dist/cli.js)', functio
 
     const history = run(['responsible', 'history', ...as('admin')]);
     assert.equal(history.code, 0, history.stderr);
-    assert.match(history.stdout, new RegExp(`${result.batchId} .* by admin  ${from} → haupt  ${plan.total} \\(Objekte`));
+    assert.match(
+      history.stdout,
+      new RegExp(`${result.batchId} .* by admin  ${from} → haupt  ${plan.total} \\(Objekte`),
+    );
 
     const again = JSON.parse(run([...transfer('--dry-run', '--json')]).stdout) as PlanJson;
     assert.equal(again.total, 0);
-    assert.deepEqual(again.warnings.map((w) => w.code), ['nothing-matches']);
+    assert.deepEqual(
+      again.warnings.map((w) => w.code),
+      ['nothing-matches'],
+    );
     const nothing = run(transfer());
     assert.equal(nothing.code, 1);
     assert.match(nothing.stderr, /Nothing to transfer/);
@@ -99,17 +128,68 @@ describe('CLI: responsible transfer, history, undo (built dist/cli.js)', functio
     const twice = run(['responsible', 'undo', ...as('admin'), result.batchId ?? '']);
     assert.equal(twice.code, 1);
     assert.match(twice.stderr, /already undone/);
-    assert.match(run(['responsible', 'history', ...as('admin')]).stdout, /undone .* by admin: \d+ restored, 0 changed since/);
+    assert.match(
+      run(['responsible', 'history', ...as('admin')]).stdout,
+      /undone .* by admin: \d+ restored, 0 changed since/,
+    );
   });
 
   it('refuses bad input with exit 1 (core) or 2 (usage) and a clear message', () => {
     const cases: Array<[string[], number, RegExp]> = [
-      [['responsible', 'transfer', ...as('admin'), '--from', from, '--to', from, '--modules', 'objects'], 1, /are both/],
-      [['responsible', 'transfer', ...as('admin'), '--from', 'niemand', '--to', 'haupt', '--modules', 'objects'], 1, /There is no user "niemand"/],
-      [['responsible', 'transfer', ...as('admin'), '--from', from, '--to', 'haupt', '--modules', 'objects', '--objects', '1001,99999'], 1, /no object with the number 99999/],
-      [['responsible', 'transfer', ...as('admin'), '--from', from, '--to', 'haupt', '--modules', 'kreditoren'], 2, /not a module/],
-      [['responsible', 'transfer', ...as('admin'), '--from', from, '--to', 'haupt', '--modules', 'objects', '--team', 'Team Nirgendwo'], 1, /no team "Team Nirgendwo"/],
-      [['responsible', 'transfer', ...as('haupt'), '--from', from, '--to', 'haupt', '--modules', 'objects'], 1, /not allowed to change responsibles/],
+      [
+        ['responsible', 'transfer', ...as('admin'), '--from', from, '--to', from, '--modules', 'objects'],
+        1,
+        /are both/,
+      ],
+      [
+        ['responsible', 'transfer', ...as('admin'), '--from', 'niemand', '--to', 'haupt', '--modules', 'objects'],
+        1,
+        /There is no user "niemand"/,
+      ],
+      [
+        [
+          'responsible',
+          'transfer',
+          ...as('admin'),
+          '--from',
+          from,
+          '--to',
+          'haupt',
+          '--modules',
+          'objects',
+          '--objects',
+          '1001,99999',
+        ],
+        1,
+        /no object with the number 99999/,
+      ],
+      [
+        ['responsible', 'transfer', ...as('admin'), '--from', from, '--to', 'haupt', '--modules', 'kreditoren'],
+        2,
+        /not a module/,
+      ],
+      [
+        [
+          'responsible',
+          'transfer',
+          ...as('admin'),
+          '--from',
+          from,
+          '--to',
+          'haupt',
+          '--modules',
+          'objects',
+          '--team',
+          'Team Nirgendwo',
+        ],
+        1,
+        /no team "Team Nirgendwo"/,
+      ],
+      [
+        ['responsible', 'transfer', ...as('haupt'), '--from', from, '--to', 'haupt', '--modules', 'objects'],
+        1,
+        /not allowed to change responsibles/,
+      ],
       [['responsible', 'history', ...as('haupt')], 1, /not allowed/],
       [['responsible', 'undo', ...as('admin'), 'gibt-es-nicht'], 1, /no transfer batch "gibt-es-nicht"/],
     ];
@@ -121,7 +201,18 @@ describe('CLI: responsible transfer, history, undo (built dist/cli.js)', functio
   });
 
   it('a preview the apply would refuse (same user) ends with exit 1; a real run lists --limit records', () => {
-    const same = run(['responsible', 'transfer', ...as('admin'), '--from', 'haupt', '--to', 'haupt', '--modules', 'meldungen', '--dry-run']);
+    const same = run([
+      'responsible',
+      'transfer',
+      ...as('admin'),
+      '--from',
+      'haupt',
+      '--to',
+      'haupt',
+      '--modules',
+      'meldungen',
+      '--dry-run',
+    ]);
     assert.equal(same.code, 1);
     assert.match(same.stdout, /error: /);
   });

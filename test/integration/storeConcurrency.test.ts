@@ -27,7 +27,10 @@ interface Outcome {
 function runCli(args: readonly string[], env: Record<string, string> = {}, delayMs = 0): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     setTimeout(() => {
-      const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, IX_PW: 'demo', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [cli, ...args], {
+        env: { ...process.env, IX_PW: 'demo', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -43,7 +46,12 @@ function runCli(args: readonly string[], env: Record<string, string> = {}, delay
 }
 
 /** Reads values straight from the file with sql.js (no store, no lock: what is on disk). */
-function readFile(SQL: SqlJsStatic, file: string, sql: string, params: Array<string | number> = []): Array<Array<string | number | null>> {
+function readFile(
+  SQL: SqlJsStatic,
+  file: string,
+  sql: string,
+  params: Array<string | number> = [],
+): Array<Array<string | number | null>> {
   const db = new SQL.Database(fs.readFileSync(file));
   try {
     const statement = db.prepare(sql);
@@ -58,12 +66,21 @@ function readFile(SQL: SqlJsStatic, file: string, sql: string, params: Array<str
 }
 
 function settingValue(SQL: SqlJsStatic, file: string, name: string): string | undefined {
-  const value = readFile(SQL, file, 'SELECT value FROM setting_values WHERE name = ? AND user_id IS NULL', [name])[0]?.[0];
+  const value = readFile(SQL, file, 'SELECT value FROM setting_values WHERE name = ? AND user_id IS NULL', [
+    name,
+  ])[0]?.[0];
   return value === undefined || value === null ? undefined : String(value);
 }
 
 function auditCount(SQL: SqlJsStatic, file: string, name: string, newValue: string): number {
-  return Number(readFile(SQL, file, "SELECT count(*) FROM audit_log WHERE action = 'setting.set' AND entity_key LIKE ? AND new_value = ?", [`%${name}`, newValue])[0]?.[0] ?? 0);
+  return Number(
+    readFile(
+      SQL,
+      file,
+      "SELECT count(*) FROM audit_log WHERE action = 'setting.set' AND entity_key LIKE ? AND new_value = ?",
+      [`%${name}`, newValue],
+    )[0]?.[0] ?? 0,
+  );
 }
 
 const A = 'MaximaleAnzahlDerSession'; // 1 … 10
@@ -81,7 +98,20 @@ describe('store: concurrent CLI writers (built dist/cli.js, real processes)', fu
     SQL = await loadSqlJs();
     ({ dir, cleanup } = await tempDir('ixhaus-writers-'));
     template = path.join(dir, 'template.sqlite');
-    const init = await runCli(['store', 'init', '--demo', '--persons', '10', '--creditors', '3', '--owners', '3', '--objects', '3', template]);
+    const init = await runCli([
+      'store',
+      'init',
+      '--demo',
+      '--persons',
+      '10',
+      '--creditors',
+      '3',
+      '--owners',
+      '3',
+      '--objects',
+      '3',
+      template,
+    ]);
     assert.equal(init.code, 0, init.stderr);
   });
   after(async () => cleanup());
@@ -112,17 +142,32 @@ describe('store: concurrent CLI writers (built dist/cli.js, real processes)', fu
         // every third pair, the second writer does not wait for the lock: it must say it did not save
         const impatient: Record<string, string> = pair % 3 === 2 ? { IXHAUS_LOCK_WAIT_SECONDS: '0' } : {};
         const [a, b] = await Promise.all([
-          runCli(['settings', 'set', '--store', file, '--user', 'admin', '--password-env', 'IX_PW', A, valueA], {}, Math.random() * 150),
-          runCli(['settings', 'set', '--store', file, '--user', 'admin', '--password-env', 'IX_PW', B, valueB], impatient, Math.random() * 400),
+          runCli(
+            ['settings', 'set', '--store', file, '--user', 'admin', '--password-env', 'IX_PW', A, valueA],
+            {},
+            Math.random() * 150,
+          ),
+          runCli(
+            ['settings', 'set', '--store', file, '--user', 'admin', '--password-env', 'IX_PW', B, valueB],
+            impatient,
+            Math.random() * 400,
+          ),
         ]);
-        for (const [label, outcome, name, value, before] of [['A', a, A, valueA, beforeA], ['B', b, B, valueB, beforeB]] as const) {
+        for (const [label, outcome, name, value, before] of [
+          ['A', a, A, valueA, beforeA],
+          ['B', b, B, valueB, beforeB],
+        ] as const) {
           const where = `pair ${pair}, writer ${label} (${name} ${before} → ${value})`;
           if (outcome.code === 0) {
             assert.equal(valueOf(file, name), value, `${where}: reported saved, so the file holds it`);
             assert.ok(auditCount(SQL, file, name, value) >= 1, `${where}: its audit row is in the file`);
           } else {
             assert.equal(outcome.code, 1, `${where}: ${outcome.stderr}`);
-            assert.match(outcome.stderr, /nothing was changed|Nothing was overwritten/, `${where}: says it did not save: ${outcome.stderr}`);
+            assert.match(
+              outcome.stderr,
+              /nothing was changed|Nothing was overwritten/,
+              `${where}: says it did not save: ${outcome.stderr}`,
+            );
             assert.equal(valueOf(file, name), before, `${where}: refused, so the value is unchanged`);
           }
         }
@@ -131,7 +176,9 @@ describe('store: concurrent CLI writers (built dist/cli.js, real processes)', fu
       }
     };
     await Promise.all(lanes.map((_, lane) => laneRun(lane)));
-    console.log(`      ${PAIRS} pairs: ${tally.bothSaved} with both saved, ${tally.refusedSaidSo} with a writer that said it did not save`);
+    console.log(
+      `      ${PAIRS} pairs: ${tally.bothSaved} with both saved, ${tally.refusedSaidSo} with a writer that said it did not save`,
+    );
     assert.ok(tally.bothSaved > PAIRS / 2, 'waiting writers run one after the other');
     for (const file of lanes) {
       const check = await runCli(['store', 'check', file]);
@@ -141,7 +188,20 @@ describe('store: concurrent CLI writers (built dist/cli.js, real processes)', fu
 
   it('a long re-index racing short writes: the busy holder keeps its lock; the short writers wait or say they did not save', async () => {
     const file = path.join(dir, 'reindex.sqlite');
-    const init = await runCli(['store', 'init', '--demo', '--persons', '6000', '--creditors', '500', '--owners', '500', '--objects', '20', file]);
+    const init = await runCli([
+      'store',
+      'init',
+      '--demo',
+      '--persons',
+      '6000',
+      '--creditors',
+      '500',
+      '--owners',
+      '500',
+      '--objects',
+      '20',
+      file,
+    ]);
     assert.equal(init.code, 0, init.stderr);
     const lockFile = `${file}.lock`;
     const started = Date.now();
@@ -150,16 +210,28 @@ describe('store: concurrent CLI writers (built dist/cli.js, real processes)', fu
     while (!fs.existsSync(lockFile) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 5));
     assert.ok(fs.existsSync(lockFile), 'the re-index took the lock');
     const before = valueOf(file, A);
-    const refused = await runCli(['settings', 'set', '--store', file, '--user', 'admin', '--password-env', 'IX_PW', A, before === '7' ? '8' : '7'], { IXHAUS_LOCK_WAIT_SECONDS: '0' });
+    const refused = await runCli(
+      ['settings', 'set', '--store', file, '--user', 'admin', '--password-env', 'IX_PW', A, before === '7' ? '8' : '7'],
+      { IXHAUS_LOCK_WAIT_SECONDS: '0' },
+    );
     const patient = runCli(['settings', 'set', '--store', file, '--user', 'admin', '--password-env', 'IX_PW', B, '6']);
     const [longOutcome, patientOutcome] = await Promise.all([long, patient]);
     assert.equal(longOutcome.code, 0, longOutcome.stderr);
     assert.equal(refused.code, 1, 'the writer that does not wait is refused while the re-index runs');
-    assert.match(refused.stderr, /is being changed by another window or program \(process \d+ on .+\); nothing was changed/);
+    assert.match(
+      refused.stderr,
+      /is being changed by another window or program \(process \d+ on .+\); nothing was changed/,
+    );
     assert.equal(patientOutcome.code, 0, patientOutcome.stderr);
-    assert.equal(readFile(SQL, file, 'SELECT value FROM meta WHERE key = ?', [AREA_CODE_META_KEY])[0]?.[0], '211', 'the re-index is saved');
+    assert.equal(
+      readFile(SQL, file, 'SELECT value FROM meta WHERE key = ?', [AREA_CODE_META_KEY])[0]?.[0],
+      '211',
+      'the re-index is saved',
+    );
     assert.equal(valueOf(file, B), '6', 'the waiting writer saved after the re-index, on top of it');
     assert.equal(valueOf(file, A), before, 'the refused writer changed nothing');
-    console.log(`      re-index held the lock ${((Date.now() - started) / 1000).toFixed(1)} s; short writers: one refused at once, one waited and saved`);
+    console.log(
+      `      re-index held the lock ${((Date.now() - started) / 1000).toFixed(1)} s; short writers: one refused at once, one waited and saved`,
+    );
   });
 });

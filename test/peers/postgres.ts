@@ -74,7 +74,9 @@ function serverUser(): { uid: number; gid: number; name: string } | undefined {
       // not there: try the next one
     }
   }
-  throw new Error('running as root, but neither the system user postgres nor nobody exists; create one (useradd --system postgres)');
+  throw new Error(
+    'running as root, but neither the system user postgres nor nobody exists; create one (useradd --system postgres)',
+  );
 }
 
 const DEFAULT_HOST_HBA = ['host all all 127.0.0.1/32 scram-sha-256'];
@@ -94,14 +96,35 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
       if ((mode & 0o001) === 0) fs.chmodSync(up, mode | 0o001);
     }
   }
-  const asServer = { ...(user ? { uid: user.uid, gid: user.gid } : {}), cwd: dir, encoding: 'utf8' as const, env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' } };
+  const asServer = {
+    ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    cwd: dir,
+    encoding: 'utf8' as const,
+    env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' },
+  };
   const run = (bin: string, args: readonly string[]): void => {
     const result = spawnSync(path.join(POSTGRES_BIN, bin), args, { ...asServer, timeout: 60_000 });
-    if (result.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr}${result.stdout}`);
+    if (result.status !== 0)
+      throw new Error(
+        `${bin} ${args.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr}${result.stdout}`,
+      );
   };
-  run('initdb', ['-D', data, '-U', SUPERUSER, '-E', 'UTF8', '--locale=C', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '--no-instructions']);
+  run('initdb', [
+    '-D',
+    data,
+    '-U',
+    SUPERUSER,
+    '-E',
+    'UTF8',
+    '--locale=C',
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    '--no-sync',
+    '--no-instructions',
+  ]);
   const hbaFile = path.join(data, 'pg_hba.conf');
-  const writeHba = (hostLines: readonly string[]): void => fs.writeFileSync(hbaFile, ['local all all trust', ...hostLines, ''].join('\n'));
+  const writeHba = (hostLines: readonly string[]): void =>
+    fs.writeFileSync(hbaFile, ['local all all trust', ...hostLines, ''].join('\n'));
   writeHba(DEFAULT_HOST_HBA);
   const { caFile, certFile, keyFile } = makeCertificates(dir, user);
   const port = await freePort();
@@ -121,7 +144,10 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   ].join(' ');
   run('pg_ctl', ['start', '-w', '-t', '30', '-D', data, '-l', logFile, '-o', options]);
   const stopSync = (): void => {
-    spawnSync(path.join(POSTGRES_BIN, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-w', '-t', '10'], { ...asServer, timeout: 15_000 });
+    spawnSync(path.join(POSTGRES_BIN, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-w', '-t', '10'], {
+      ...asServer,
+      timeout: 15_000,
+    });
     fs.rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stopSync);
@@ -138,7 +164,8 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     }
     return client;
   };
-  const admin = async <T extends Record<string, unknown>>(sql: string, database = 'postgres'): Promise<T[]> => (await (await adminClient(database)).query<T>(sql)).rows;
+  const admin = async <T extends Record<string, unknown>>(sql: string, database = 'postgres'): Promise<T[]> =>
+    (await (await adminClient(database)).query<T>(sql)).rows;
 
   // the two documented roles, once per cluster (docs/postgresql.md "Set up the server")
   await admin(`CREATE ROLE ${OWNER_ROLE} LOGIN PASSWORD '${OWNER_PASSWORD}'`);
@@ -177,8 +204,16 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
       stopped = true;
       for (const client of adminClients.values()) await client.end().catch(() => undefined);
       adminClients.clear();
-      const result = spawnSync(path.join(POSTGRES_BIN, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w', '-t', '20'], { ...asServer, timeout: 30_000 });
-      if (result.status !== 0) spawnSync(path.join(POSTGRES_BIN, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-w'], { ...asServer, timeout: 15_000 });
+      const result = spawnSync(
+        path.join(POSTGRES_BIN, 'pg_ctl'),
+        ['stop', '-D', data, '-m', 'fast', '-w', '-t', '20'],
+        { ...asServer, timeout: 30_000 },
+      );
+      if (result.status !== 0)
+        spawnSync(path.join(POSTGRES_BIN, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-w'], {
+          ...asServer,
+          timeout: 15_000,
+        });
       fs.rmSync(dir, { recursive: true, force: true });
       process.removeListener('exit', stopSync);
     },
@@ -186,15 +221,59 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
 }
 
 /** A test CA and a server certificate for 127.0.0.1 made with openssl (the server reads the key as its own user, mode 0600). */
-function makeCertificates(dir: string, user: { uid: number; gid: number } | undefined): { caFile: string; certFile: string; keyFile: string } {
+function makeCertificates(
+  dir: string,
+  user: { uid: number; gid: number } | undefined,
+): { caFile: string; certFile: string; keyFile: string } {
   const file = (name: string): string => path.join(dir, name);
   const openssl = (args: readonly string[]): void => {
     execFileSync('openssl', args, { stdio: 'pipe' });
   };
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=ixhaus test CA', '-keyout', file('ca.key'), '-out', file('ca.pem')]);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', file('server.key'), '-out', file('server.csr')]);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=ixhaus test CA',
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.pem'),
+  ]);
+  openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    file('server.key'),
+    '-out',
+    file('server.csr'),
+  ]);
   fs.writeFileSync(file('server.ext'), 'subjectAltName = IP:127.0.0.1\nbasicConstraints = CA:FALSE\n');
-  openssl(['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', file('server.ext'), '-out', file('server.crt')]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    file('server.csr'),
+    '-CA',
+    file('ca.pem'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    file('server.ext'),
+    '-out',
+    file('server.crt'),
+  ]);
   fs.chmodSync(file('server.key'), 0o600);
   if (user) {
     fs.chownSync(file('server.key'), user.uid, user.gid);

@@ -19,7 +19,10 @@ export const SFTP_PEER_PASSWORD = 'Lizenz-Abruf-2026!';
 export const SFTP_PEER_DIR = '/lizenzen';
 
 /** One entry of the served folder. */
-export type PeerEntry = { readonly kind: 'file'; readonly data: Buffer } | { readonly kind: 'dir' } | { readonly kind: 'link'; readonly target: string };
+export type PeerEntry =
+  | { readonly kind: 'file'; readonly data: Buffer }
+  | { readonly kind: 'dir' }
+  | { readonly kind: 'link'; readonly target: string };
 
 /** How READDIR writes the long name: `ls` = `ls -l` style (OpenSSH), `bare` = only the name, `windows` = a DIR-like line. */
 export type LongNameStyle = 'ls' | 'bare' | 'windows';
@@ -52,7 +55,8 @@ function attrsOf(entry: PeerEntry): Attributes {
 function longName(name: string, entry: PeerEntry, style: LongNameStyle): string {
   const attrs = attrsOf(entry);
   if (style === 'bare') return name;
-  if (style === 'windows') return `12/01/2026  10:00 AM    ${entry.kind === 'dir' ? '<DIR>         ' : String(attrs.size).padStart(14)} ${name}`;
+  if (style === 'windows')
+    return `12/01/2026  10:00 AM    ${entry.kind === 'dir' ? '<DIR>         ' : String(attrs.size).padStart(14)} ${name}`;
   const type = entry.kind === 'file' ? '-' : entry.kind === 'dir' ? 'd' : 'l';
   return `${type}rw-r--r--    1 crem     crem     ${String(attrs.size).padStart(8)} Dec  1 10:00 ${name}${entry.kind === 'link' ? ` -> ${entry.target}` : ''}`;
 }
@@ -65,7 +69,9 @@ export async function startSftpPeer(options: { longNames?: LongNameStyle } = {})
   let fingerprint: string;
   try {
     fs.writeFileSync(path.join(keyDir, 'host.pub'), `${hostKey.public}\n`);
-    const line = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', path.join(keyDir, 'host.pub')], { encoding: 'utf8' });
+    const line = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', path.join(keyDir, 'host.pub')], {
+      encoding: 'utf8',
+    });
     fingerprint = /SHA256:[A-Za-z0-9+/]+/.exec(line)?.[0] ?? '';
   } finally {
     fs.rmSync(keyDir, { recursive: true, force: true });
@@ -84,7 +90,10 @@ export async function startSftpPeer(options: { longNames?: LongNameStyle } = {})
   /** follows links (at most 8) to the final entry */
   const resolve = (name: string): PeerEntry | undefined => {
     let entry = entries.get(name);
-    for (let i = 0; entry?.kind === 'link' && i < 8; i++) entry = entries.get(nameOf(entry.target.startsWith('/') ? entry.target : `${SFTP_PEER_DIR}/${entry.target}`) ?? '');
+    for (let i = 0; entry?.kind === 'link' && i < 8; i++)
+      entry = entries.get(
+        nameOf(entry.target.startsWith('/') ? entry.target : `${SFTP_PEER_DIR}/${entry.target}`) ?? '',
+      );
     return entry?.kind === 'link' ? undefined : entry;
   };
 
@@ -114,7 +123,14 @@ export async function startSftpPeer(options: { longNames?: LongNameStyle } = {})
       if (!h || h.kind !== 'dir') return sftp.status(reqid, STATUS_CODE.FAILURE);
       if (h.listed) return sftp.status(reqid, STATUS_CODE.EOF);
       h.listed = true;
-      sftp.name(reqid, [...entries].map(([name, entry]) => ({ filename: name, longname: longName(name, entry, style), attrs: attrsOf(entry) })));
+      sftp.name(
+        reqid,
+        [...entries].map(([name, entry]) => ({
+          filename: name,
+          longname: longName(name, entry, style),
+          attrs: attrsOf(entry),
+        })),
+      );
     });
     const statHandler = (follow: boolean) => (reqid: number, p: string) => {
       requests.push(`${follow ? 'STAT' : 'LSTAT'} ${p}`);
@@ -164,7 +180,8 @@ export async function startSftpPeer(options: { longNames?: LongNameStyle } = {})
     client.on('close', () => connections.delete(client));
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => {
-      if (ctx.method === 'password' && ctx.username === SFTP_PEER_USER && ctx.password === SFTP_PEER_PASSWORD) return ctx.accept();
+      if (ctx.method === 'password' && ctx.username === SFTP_PEER_USER && ctx.password === SFTP_PEER_PASSWORD)
+        return ctx.accept();
       ctx.reject(['password']);
     });
     client.on('ready', () => {

@@ -25,8 +25,31 @@ export function testCertificate(): TestCertificate {
   try {
     const keyFile = path.join(dir, 'key.pem');
     const certFile = path.join(dir, 'cert.pem');
-    const result = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`openssl failed (install it: npm run setup): ${result.stderr || result.error?.message}`);
+    const result = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
+      { encoding: 'utf8' },
+    );
+    if (result.status !== 0)
+      throw new Error(`openssl failed (install it: npm run setup): ${result.stderr || result.error?.message}`);
     cached = { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8') };
     return cached;
   } finally {
@@ -101,12 +124,22 @@ export async function startSmtpPeer(script: SmtpScript): Promise<SmtpPeer> {
       if (override) return callback(scripted(override) ?? null);
       const exchangeToken = () => {
         try {
-          return (JSON.parse(Buffer.from(auth.accessToken?.split('.')[1] ?? '', 'base64url').toString('utf8')) as { aud?: string }).aud === 'https://outlook.office365.com';
+          return (
+            (
+              JSON.parse(Buffer.from(auth.accessToken?.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+                aud?: string;
+              }
+            ).aud === 'https://outlook.office365.com'
+          );
         } catch {
           return false;
         }
       };
-      const ok = auth.method === 'XOAUTH2' ? (auth.accessToken === script.accessToken || (script.acceptExchangeTokens === true && exchangeToken())) && auth.username === script.user : auth.username === script.user && auth.password === script.password;
+      const ok =
+        auth.method === 'XOAUTH2'
+          ? (auth.accessToken === script.accessToken || (script.acceptExchangeTokens === true && exchangeToken())) &&
+            auth.username === script.user
+          : auth.username === script.user && auth.password === script.password;
       if (ok) return callback(null, { user: auth.username });
       return callback(Object.assign(new Error('5.7.8 Error: authentication failed'), { responseCode: 535 }));
     },

@@ -54,14 +54,28 @@ export function ensureSftpTestUser(): void {
     exists = false;
   }
   if (exists) return;
-  if (process.getuid?.() !== 0) throw new Error(`the SFTP tests need the system user ${SFTP_TEST_USER}; run them as root once (CI does) or create it: useradd --system --no-create-home --shell /usr/sbin/nologin ${SFTP_TEST_USER}`);
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      `the SFTP tests need the system user ${SFTP_TEST_USER}; run them as root once (CI does) or create it: useradd --system --no-create-home --shell /usr/sbin/nologin ${SFTP_TEST_USER}`,
+    );
   execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', SFTP_TEST_USER]);
   execFileSync('chpasswd', { input: `${SFTP_TEST_USER}:${SFTP_TEST_PASSWORD}\n` });
 }
 
 /** Makes a key pair with ssh-keygen; returns the private key file. */
 export function makeKey(file: string, type: 'ed25519' | 'dsa' | 'rsa', passphrase = ''): string {
-  execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', passphrase, '-C', 'ixhaus-test', '-f', file]);
+  execFileSync('ssh-keygen', [
+    '-q',
+    '-t',
+    type,
+    ...(type === 'rsa' ? ['-b', '2048'] : []),
+    '-N',
+    passphrase,
+    '-C',
+    'ixhaus-test',
+    '-f',
+    file,
+  ]);
   return file;
 }
 
@@ -164,7 +178,10 @@ async function canConnect(port: number): Promise<boolean> {
  * A TCP proxy on 127.0.0.1 in front of `targetPort` that resets the client connection once `cutAfterBytes` bytes
  * went from the server to the client (a drop mid-transfer, C18). `bytesServed()` tells how many passed.
  */
-export async function startCuttingProxy(targetPort: number, cutAfterBytes: number): Promise<{ port: number; bytesServed(): number; cuts(): number; stop(): Promise<void> }> {
+export async function startCuttingProxy(
+  targetPort: number,
+  cutAfterBytes: number,
+): Promise<{ port: number; bytesServed(): number; cuts(): number; stop(): Promise<void> }> {
   let served = 0;
   let cuts = 0;
   const sockets = new Set<net.Socket>();

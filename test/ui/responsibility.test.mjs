@@ -35,86 +35,107 @@ async function pick(frame, selector, login) {
   await frame.locator(`${selector} .option`, { hasText: login }).first().click();
 }
 
-test('Verantwortlichen ändern: fill the form on the demo store, preview, apply, undo', { timeout: 240000 }, async (t) => {
-  const host = await launchHost({ extensionDevelopmentPath: root, log: (s) => t.diagnostic(s) });
-  try {
-    const { page } = host;
-    const shot = (name) => page.screenshot({ path: path.join(shots, `responsibility-${name}.png`) });
+test(
+  'Verantwortlichen ändern: fill the form on the demo store, preview, apply, undo',
+  { timeout: 240000 },
+  async (t) => {
+    const host = await launchHost({ extensionDevelopmentPath: root, log: (s) => t.diagnostic(s) });
+    try {
+      const { page } = host;
+      const shot = (name) => page.screenshot({ path: path.join(shots, `responsibility-${name}.png`) });
 
-    await page.click('.activitybar a[aria-label*="iX-Haus"]', { timeout: 30000 });
-    await page.locator('.statusbar-item', { hasText: 'iX-Haus: Sign in' }).first().waitFor({ timeout: 60000 });
-    await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
-    await answerInputBox(page, 'admin', 'iX-Haus login');
-    await answerInputBox(page, 'demo', 'Password of admin');
-    await page.locator('.statusbar-item', { hasText: 'admin' }).first().waitFor({ timeout: 20000 });
+      await page.click('.activitybar a[aria-label*="iX-Haus"]', { timeout: 30000 });
+      await page.locator('.statusbar-item', { hasText: 'iX-Haus: Sign in' }).first().waitFor({ timeout: 60000 });
+      await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
+      await answerInputBox(page, 'admin', 'iX-Haus login');
+      await answerInputBox(page, 'demo', 'Password of admin');
+      await page.locator('.statusbar-item', { hasText: 'admin' }).first().waitFor({ timeout: 20000 });
 
-    // the previous responsible: the active staff member holding the most assignments in the demo store
-    const file = findFile(host.work, 'ixhaus-demo.sqlite');
-    assert.ok(file, 'the demo store was created');
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    const from = db.prepare("SELECT u.login, count(*) AS n FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE u.active = 1 AND u.login NOT IN ('admin', 'haupt') GROUP BY u.id ORDER BY n DESC, u.id LIMIT 1").get();
-    const open = db.prepare("SELECT count(*) AS n FROM responsibilities r JOIN users u ON u.id = r.user_id LEFT JOIN meldungen m ON r.module = 'meldungen' AND m.id = r.record_id LEFT JOIN auftraege a ON r.module = 'auftraege' AND a.id = r.record_id WHERE u.login = ? AND coalesce(m.closed, a.closed, 0) = 0").get(from.login);
-    db.close();
+      // the previous responsible: the active staff member holding the most assignments in the demo store
+      const file = findFile(host.work, 'ixhaus-demo.sqlite');
+      assert.ok(file, 'the demo store was created');
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      const from = db
+        .prepare(
+          "SELECT u.login, count(*) AS n FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE u.active = 1 AND u.login NOT IN ('admin', 'haupt') GROUP BY u.id ORDER BY n DESC, u.id LIMIT 1",
+        )
+        .get();
+      const open = db
+        .prepare(
+          "SELECT count(*) AS n FROM responsibilities r JOIN users u ON u.id = r.user_id LEFT JOIN meldungen m ON r.module = 'meldungen' AND m.id = r.record_id LEFT JOIN auftraege a ON r.module = 'auftraege' AND a.id = r.record_id WHERE u.login = ? AND coalesce(m.closed, a.closed, 0) = 0",
+        )
+        .get(from.login);
+      db.close();
 
-    await runCommand(page, 'iX-Haus: Change Responsible Person (Verantwortlichen ändern)…');
-    const frame = webviewFrame(page);
-    await frame.locator('#from').waitFor({ timeout: 30000 });
-    await shot('01-form');
+      await runCommand(page, 'iX-Haus: Change Responsible Person (Verantwortlichen ändern)…');
+      const frame = webviewFrame(page);
+      await frame.locator('#from').waitFor({ timeout: 30000 });
+      await shot('01-form');
 
-    await pick(frame, '#from', from.login);
-    await pick(frame, '#to', 'haupt');
-    await frame.locator('#role-deputy').click(); // off …
-    await frame.locator('#role-deputy').click(); // … and on again: both roles
-    await shot('02-filled');
+      await pick(frame, '#from', from.login);
+      await pick(frame, '#to', 'haupt');
+      await frame.locator('#role-deputy').click(); // off …
+      await frame.locator('#role-deputy').click(); // … and on again: both roles
+      await shot('02-filled');
 
-    await frame.locator('#preview').click();
-    const total = frame.locator('#preview-total');
-    await total.waitFor({ timeout: 20000 });
-    assert.match(await total.innerText(), new RegExp(`^${open.n} assignments from ${from.login} to haupt`));
-    await frame.locator('#records tbody tr').first().waitFor({ timeout: 10000 });
-    await shot('03-preview');
-    if (open.n > 50) {
-      await frame.locator('#next-page').click();
-      await frame.locator('#page-info', { hasText: `Records 51–${Math.min(100, open.n)} of ${open.n}` }).waitFor({ timeout: 10000 });
-      await frame.locator('#prev-page').click();
-      await frame.locator('#page-info', { hasText: `Records 1–50 of ${open.n}` }).waitFor({ timeout: 10000 });
+      await frame.locator('#preview').click();
+      const total = frame.locator('#preview-total');
+      await total.waitFor({ timeout: 20000 });
+      assert.match(await total.innerText(), new RegExp(`^${open.n} assignments from ${from.login} to haupt`));
+      await frame.locator('#records tbody tr').first().waitFor({ timeout: 10000 });
+      await shot('03-preview');
+      if (open.n > 50) {
+        await frame.locator('#next-page').click();
+        await frame
+          .locator('#page-info', { hasText: `Records 51–${Math.min(100, open.n)} of ${open.n}` })
+          .waitFor({ timeout: 10000 });
+        await frame.locator('#prev-page').click();
+        await frame.locator('#page-info', { hasText: `Records 1–50 of ${open.n}` }).waitFor({ timeout: 10000 });
+      }
+
+      await frame.locator('#apply').click();
+      await frame.locator('#confirm-text', { hasText: `Transfer ${open.n} assignments` }).waitFor({ timeout: 10000 });
+      await shot('04-confirm');
+      await frame.locator('#confirm-yes').click();
+      const result = frame.locator('#result-text');
+      await result.waitFor({ timeout: 20000 });
+      assert.match(
+        await result.innerText(),
+        new RegExp(`transferred ${open.n} assignments from ${from.login} to haupt`),
+      );
+      await frame.locator('#history tbody tr').first().waitFor({ timeout: 10000 });
+      await shot('05-applied');
+
+      await frame.locator('#undo-result').click();
+      const undone = frame.locator('#undo-text');
+      await undone.waitFor({ timeout: 20000 });
+      assert.match(await undone.innerText(), new RegExp(`undone: ${open.n} assignments restored`));
+      await frame.locator('#history tbody tr', { hasText: 'undone' }).first().waitFor({ timeout: 10000 });
+      await shot('06-undone');
+
+      // a window reload restores the panel (serializer) and its draft (setState); it asks for a sign-in first
+      await runCommand(page, 'Developer: Reload Window');
+      await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+      const restored = webviewFrame(page);
+      await restored.locator('#blocked', { hasText: 'Sign in first' }).waitFor({ timeout: 60000 });
+      await shot('07-restored-before-sign-in');
+      await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
+      await answerInputBox(page, 'admin', 'iX-Haus login');
+      await answerInputBox(page, 'demo', 'Password of admin');
+      await restored.locator('#from').waitFor({ timeout: 30000 });
+      assert.equal(
+        await restored.locator('#from').evaluate((el) => el.value),
+        from.login,
+        'the draft survived the reload',
+      );
+      assert.equal(await restored.locator('#to').evaluate((el) => el.value), 'haupt');
+      await restored.locator('#history tbody tr', { hasText: 'undone' }).first().waitFor({ timeout: 10000 });
+      await shot('08-restored-signed-in');
+    } catch (error) {
+      await host.page.screenshot({ path: path.join(shots, 'responsibility-failure.png') }).catch(() => {});
+      throw error;
+    } finally {
+      await host.close({ rm: true });
     }
-
-    await frame.locator('#apply').click();
-    await frame.locator('#confirm-text', { hasText: `Transfer ${open.n} assignments` }).waitFor({ timeout: 10000 });
-    await shot('04-confirm');
-    await frame.locator('#confirm-yes').click();
-    const result = frame.locator('#result-text');
-    await result.waitFor({ timeout: 20000 });
-    assert.match(await result.innerText(), new RegExp(`transferred ${open.n} assignments from ${from.login} to haupt`));
-    await frame.locator('#history tbody tr').first().waitFor({ timeout: 10000 });
-    await shot('05-applied');
-
-    await frame.locator('#undo-result').click();
-    const undone = frame.locator('#undo-text');
-    await undone.waitFor({ timeout: 20000 });
-    assert.match(await undone.innerText(), new RegExp(`undone: ${open.n} assignments restored`));
-    await frame.locator('#history tbody tr', { hasText: 'undone' }).first().waitFor({ timeout: 10000 });
-    await shot('06-undone');
-
-    // a window reload restores the panel (serializer) and its draft (setState); it asks for a sign-in first
-    await runCommand(page, 'Developer: Reload Window');
-    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-    const restored = webviewFrame(page);
-    await restored.locator('#blocked', { hasText: 'Sign in first' }).waitFor({ timeout: 60000 });
-    await shot('07-restored-before-sign-in');
-    await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
-    await answerInputBox(page, 'admin', 'iX-Haus login');
-    await answerInputBox(page, 'demo', 'Password of admin');
-    await restored.locator('#from').waitFor({ timeout: 30000 });
-    assert.equal(await restored.locator('#from').evaluate((el) => el.value), from.login, 'the draft survived the reload');
-    assert.equal(await restored.locator('#to').evaluate((el) => el.value), 'haupt');
-    await restored.locator('#history tbody tr', { hasText: 'undone' }).first().waitFor({ timeout: 10000 });
-    await shot('08-restored-signed-in');
-  } catch (error) {
-    await host.page.screenshot({ path: path.join(shots, 'responsibility-failure.png') }).catch(() => {});
-    throw error;
-  } finally {
-    await host.close({ rm: true });
-  }
-});
+  },
+);

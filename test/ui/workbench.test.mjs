@@ -16,8 +16,19 @@ fs.mkdirSync(shots, { recursive: true });
 
 function writeSpec(dir) {
   const spec = path.join(dir, 'spec.json');
-  fs.writeFileSync(spec, JSON.stringify({ licenseNo: 'UI-42', customer: { no: '4242', name: 'Oberhausen Wohnen eG' }, serial: 1, validUntil: '2099-12-31',
-    modules: [{ code: 'KOMFORT', name: 'Komfortpaket', seats: 8, validUntil: null }, { code: 'HEIZKOSTEN', name: 'Heizkosten plus', seats: 2, validUntil: '2027-03-31' }] }));
+  fs.writeFileSync(
+    spec,
+    JSON.stringify({
+      licenseNo: 'UI-42',
+      customer: { no: '4242', name: 'Oberhausen Wohnen eG' },
+      serial: 1,
+      validUntil: '2099-12-31',
+      modules: [
+        { code: 'KOMFORT', name: 'Komfortpaket', seats: 8, validUntil: null },
+        { code: 'HEIZKOSTEN', name: 'Heizkosten plus', seats: 2, validUntil: '2027-03-31' },
+      ],
+    }),
+  );
   return spec;
 }
 
@@ -36,7 +47,10 @@ test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout
 
     await page.click('.activitybar a[aria-label*="iX-Haus"]', { timeout: 30000 });
     // first start: the demo store is created, then the views ask for a sign-in
-    await page.locator('.welcome-view-content', { hasText: 'Sign in with your iX-Haus login' }).first().waitFor({ timeout: 60000 });
+    await page
+      .locator('.welcome-view-content', { hasText: 'Sign in with your iX-Haus login' })
+      .first()
+      .waitFor({ timeout: 60000 });
     await page.locator('.statusbar-item', { hasText: 'iX-Haus: Sign in' }).first().waitFor({ timeout: 30000 });
     await shot('01-welcome-sign-in');
 
@@ -50,7 +64,10 @@ test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout
     // Systemeinstellungen: the catalogue by Bereich
     await page.locator('.monaco-list-row', { hasText: 'iX-Haus plus Scheduler' }).first().waitFor({ timeout: 20000 });
     // Module & Benutzer: expand a module to see who has it unlocked
-    const cti = page.locator('.pane', { hasText: 'Modules & Users' }).locator('.monaco-list-row', { hasText: 'CTI' }).first();
+    const cti = page
+      .locator('.pane', { hasText: 'Modules & Users' })
+      .locator('.monaco-list-row', { hasText: 'CTI' })
+      .first();
     await cti.click();
     await page.locator('.monaco-list-row', { hasText: 'admin —' }).first().waitFor({ timeout: 20000 });
     await shot('03-modules-expanded');
@@ -58,7 +75,10 @@ test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout
     // Systemeinstellungen durchsuchen: the tree filters to the hits and says so
     await runCommand(page, 'iX-Haus: Search System Settings…');
     await answerInputBox(page, 'CTI', 'Bereich, Abschnitt');
-    await page.locator('.monaco-list-row', { hasText: 'PlusGlobalCTIreactionNummernlaenge = 3' }).first().waitFor({ timeout: 20000 });
+    await page
+      .locator('.monaco-list-row', { hasText: 'PlusGlobalCTIreactionNummernlaenge = 3' })
+      .first()
+      .waitFor({ timeout: 20000 });
     await page.locator('.pane', { hasText: 'settings match "CTI"' }).first().waitFor({ timeout: 20000 });
     await shot('04-settings-filtered-cti');
     await runCommand(page, 'iX-Haus: Clear Settings Filter');
@@ -66,7 +86,16 @@ test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout
     // Lizenz installieren: palette → file dialog (VS Code's simple dialog in the browser) → key from the .txt
     // → diff editor + confirmation → installed license in the tree
     const licenseDir = fs.mkdtempSync(path.join(host.work, 'lic-'));
-    execFileSync(process.execPath, [path.join(root, 'dist/cli.js'), 'license', 'issue', writeSpec(licenseDir), '--key', 'demo', '--out', licenseDir]);
+    execFileSync(process.execPath, [
+      path.join(root, 'dist/cli.js'),
+      'license',
+      'issue',
+      writeSpec(licenseDir),
+      '--key',
+      'demo',
+      '--out',
+      licenseDir,
+    ]);
     const licenseFile = path.join(licenseDir, 'Oberhausen_Wohnen_eG_UI-42.lic');
     await runCommand(page, 'iX-Haus: Install License…');
     const pathInput = page.locator('.quick-input-widget input.input');
@@ -76,12 +105,22 @@ test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout
     await page.locator('.quick-input-list .monaco-list-row', { hasText: '..' }).first().waitFor({ timeout: 10000 });
     for (let attempt = 0; ; attempt++) {
       await pathInput.fill(licenseFile);
-      const listed = await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Oberhausen_Wohnen_eG_UI-42.lic' }).first().waitFor({ timeout: 3000 }).then(() => true, () => false);
+      const listed = await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'Oberhausen_Wohnen_eG_UI-42.lic' })
+        .first()
+        .waitFor({ timeout: 3000 })
+        .then(
+          () => true,
+          () => false,
+        );
       if (listed && (await pathInput.inputValue()) === licenseFile) break;
       if (attempt === 5) throw new Error('the file dialog did not take the path');
     }
     await page.locator('.quick-input-widget .monaco-button', { hasText: 'Verify' }).first().click();
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Oberhausen_Wohnen_eG_UI-42.txt' }).first().waitFor({ timeout: 15000 });
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Oberhausen_Wohnen_eG_UI-42.txt' })
+      .first()
+      .waitFor({ timeout: 15000 });
     await page.keyboard.press('Enter');
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 15000 });
@@ -98,7 +137,11 @@ test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout
     const ctiStore = path.join(ctiDir, 'same-demo.sqlite');
     execFileSync(process.execPath, [path.join(root, 'dist/cli.js'), 'store', 'init', '--demo', ctiStore]); // same seed and sizes as the host's demo store
     const db = new Database(ctiStore, { readonly: true });
-    const caller = db.prepare("SELECT p.raw, pe.last_name AS name FROM phone_numbers p JOIN persons pe ON pe.id = p.person_id WHERE p.kind = 'mobile' ORDER BY p.id LIMIT 1").get();
+    const caller = db
+      .prepare(
+        "SELECT p.raw, pe.last_name AS name FROM phone_numbers p JOIN persons pe ON pe.id = p.person_id WHERE p.kind = 'mobile' ORDER BY p.id LIMIT 1",
+      )
+      .get();
     db.close();
     await runCommand(page, 'iX-Haus: Meine Daten (My Data)…');
     await answerInputBox(page, 'CTI line', 'Meine Daten');

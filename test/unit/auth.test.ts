@@ -1,5 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { generateDemoData, DEMO_ADMIN_LOGIN, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD } from '../../src/core/demo/demoData';
+import {
+  generateDemoData,
+  DEMO_ADMIN_LOGIN,
+  DEMO_HAUPTBENUTZER_LOGIN,
+  DEMO_PASSWORD,
+} from '../../src/core/demo/demoData';
 import { PermissionError } from '../../src/core/errors';
 import { Store } from '../../src/core/store/database';
 import { LoginFormatError, SignInError, UserInactiveError, signIn } from '../../src/core/users/auth';
@@ -22,7 +27,11 @@ describe('users: passwords and sign-in', () => {
     assert.equal(await verifyPassword('Geheim!1', a), true);
     assert.equal(await verifyPassword('geheim!1', a), false);
     assert.equal(await verifyPassword('Geheim!1', 'md5$abc'), false, 'unknown formats never verify');
-    assert.equal(await verifyPassword('x', 'scrypt$99999999$8$1$AA==$AA=='), false, 'absurd cost parameters are refused');
+    assert.equal(
+      await verifyPassword('x', 'scrypt$99999999$8$1$AA==$AA=='),
+      false,
+      'absurd cost parameters are refused',
+    );
   });
 
   it('signs the demo admin in, case-insensitively, as an administrator', async () => {
@@ -51,10 +60,15 @@ describe('users: passwords and sign-in', () => {
     assert.equal(canManageLicenses(haupt), true);
     assert.throws(() => requireAdmin(haupt, 'change system settings'), PermissionError);
     requireLicenseManager(haupt, 'install a license');
-    const clerk = store.get<{ login: string }>("SELECT login FROM users WHERE role = 'Sachbearbeiter' AND active = 1 LIMIT 1");
+    const clerk = store.get<{ login: string }>(
+      "SELECT login FROM users WHERE role = 'Sachbearbeiter' AND active = 1 LIMIT 1",
+    );
     assert.ok(clerk);
     const clerkActor = await signIn(store, clerk.login, DEMO_PASSWORD);
-    assert.throws(() => requireLicenseManager(clerkActor, 'install a license'), (e: Error) => e instanceof PermissionError && /install a license/.test(e.message));
+    assert.throws(
+      () => requireLicenseManager(clerkActor, 'install a license'),
+      (e: Error) => e instanceof PermissionError && /install a license/.test(e.message),
+    );
     assert.throws(() => requireAdmin(undefined, 'change system settings'), PermissionError);
     assert.equal(isAdmin({ ...clerkActor, rightsClass: 'S' }), true);
     assert.equal(isAdmin({ ...clerkActor, role: 'Administrator' }), true);

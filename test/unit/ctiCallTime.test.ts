@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { isoWithOffset, parsePbxDate } from '../../src/core/cti/callTime';
 
-describe('cti: the telephone system\'s clock (Europe/Berlin, issue 16 §1)', () => {
+describe("cti: the telephone system's clock (Europe/Berlin, issue 16 §1)", () => {
   it('reads DD.MM.YY HH:MM[:SS] in Europe/Berlin and writes ISO 8601 with the offset of that instant', () => {
     const cases: Array<[string, string, string]> = [
       ['25.09.23 09:54:59', '2023-09-25T07:54:59.000Z', '2023-09-25T09:54:59+02:00'], // summer time
@@ -18,7 +18,8 @@ describe('cti: the telephone system\'s clock (Europe/Berlin, issue 16 §1)', () 
       assert.equal(at?.toISOString(), utc, text);
       assert.equal(at && isoWithOffset(at), iso, text);
     }
-    for (const bad of ['31.02.23 10:00:00', '25.13.23 10:00:00', '25.09.23 24:00:00', '25.09.2023 10:00:00', '']) assert.equal(parsePbxDate(bad), undefined, bad);
+    for (const bad of ['31.02.23 10:00:00', '25.13.23 10:00:00', '25.09.23 24:00:00', '25.09.2023 10:00:00', ''])
+      assert.equal(parsePbxDate(bad), undefined, bad);
     assert.equal(isoWithOffset(new Date('2023-09-25T07:54:59.250Z')), '2023-09-25T09:54:59.250+02:00');
   });
 });

@@ -2,7 +2,13 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import * as fs from 'node:fs/promises';
 import { lookupCaller, partyPhoneNumbers, readCtiSettings, rememberPick } from '../../src/core/cti/callerLookup';
-import { indexRowsFor, reindexAll, setOwnAreaCode, updatePhoneNumber, writePhoneNumber } from '../../src/core/cti/phoneIndex';
+import {
+  indexRowsFor,
+  reindexAll,
+  setOwnAreaCode,
+  updatePhoneNumber,
+  writePhoneNumber,
+} from '../../src/core/cti/phoneIndex';
 import { PermissionError } from '../../src/core/errors';
 import { Store } from '../../src/core/store/database';
 import { MIGRATIONS } from '../../src/core/store/migrations';
@@ -24,9 +30,15 @@ describe('cti index and caller lookup (product.md §7, cti-protocols.md, C20, C2
     ({ store, admin, haupt } = await smallDemoStore());
     // a clean slate of parties with known numbers, the demo's own rows removed
     store.run('DELETE FROM phone_numbers');
-    person = store.run("INSERT INTO persons (person_no, first_name, last_name) VALUES (990001, 'Erika', 'Mustermann')").lastInsertRowid;
-    creditor = store.run("INSERT INTO creditors (creditor_no, name, trade) VALUES (970001, 'Sanitär Schulz GmbH', 'Sanitär')").lastInsertRowid;
-    owner = store.run("INSERT INTO owners (owner_no, first_name, last_name) VALUES (950001, 'Hans', 'Eigner')").lastInsertRowid;
+    person = store.run(
+      "INSERT INTO persons (person_no, first_name, last_name) VALUES (990001, 'Erika', 'Mustermann')",
+    ).lastInsertRowid;
+    creditor = store.run(
+      "INSERT INTO creditors (creditor_no, name, trade) VALUES (970001, 'Sanitär Schulz GmbH', 'Sanitär')",
+    ).lastInsertRowid;
+    owner = store.run(
+      "INSERT INTO owners (owner_no, first_name, last_name) VALUES (950001, 'Hans', 'Eigner')",
+    ).lastInsertRowid;
     writePhoneNumber(store, { origin: 'person', partyId: person, field: 'mobile', raw: '0171 6783154' });
     writePhoneNumber(store, { origin: 'creditor', partyId: creditor, field: 'business', raw: '+49 (0)345 279580' });
     writePhoneNumber(store, { origin: 'creditor', partyId: creditor, field: 'fax', raw: '030 4711-99' });
@@ -39,10 +51,18 @@ describe('cti index and caller lookup (product.md §7, cti-protocols.md, C20, C2
   it('C20: bare-49 caller numbers find the person and the creditor (one hit each)', () => {
     const a = lookupCaller(store, '491716783154');
     assert.equal(a.outcome, 'matched');
-    if (a.outcome === 'matched') assert.deepEqual(a.matches.map((m) => [m.origin, m.partyNo, m.field]), [['person', 990001, 'mobile']]);
+    if (a.outcome === 'matched')
+      assert.deepEqual(
+        a.matches.map((m) => [m.origin, m.partyNo, m.field]),
+        [['person', 990001, 'mobile']],
+      );
     const b = lookupCaller(store, '49345279580');
     assert.equal(b.outcome, 'matched');
-    if (b.outcome === 'matched') assert.deepEqual(b.matches.map((m) => [m.origin, m.name, m.field, m.via]), [['creditor', 'Sanitär Schulz GmbH', 'business', 'exact']]);
+    if (b.outcome === 'matched')
+      assert.deepEqual(
+        b.matches.map((m) => [m.origin, m.name, m.field, m.via]),
+        [['creditor', 'Sanitär Schulz GmbH', 'business', 'exact']],
+      );
   });
 
   it('C22: a local caller is read in the own area code and matches every party with that number, with origin and field', () => {
@@ -50,20 +70,34 @@ describe('cti index and caller lookup (product.md §7, cti-protocols.md, C20, C2
     assert.equal(result.outcome, 'matched');
     if (result.outcome !== 'matched') return;
     assert.equal(result.e164, '+49306667777');
-    assert.deepEqual(result.matches.map((m) => [m.origin, m.name, m.field]), [['person', 'Mustermann, Erika', 'private'], ['owner', 'Eigner, Hans', 'private']]);
+    assert.deepEqual(
+      result.matches.map((m) => [m.origin, m.name, m.field]),
+      [
+        ['person', 'Mustermann, Erika', 'private'],
+        ['owner', 'Eigner, Hans', 'private'],
+      ],
+    );
   });
 
   it('suppressed callers are named, not looked up; SIP URIs in the data are skipped', () => {
     assert.equal(lookupCaller(store, '').outcome, 'suppressed');
     assert.equal(lookupCaller(store, '<unknown>').outcome, 'suppressed');
     assert.equal(indexRowsFor('500@hd-telefonie.avm.de', '30').length, 0);
-    assert.equal(store.scalar("SELECT count(*) FROM phone_numbers WHERE raw LIKE '%@%'"), 1, 'stored, just not indexed');
+    assert.equal(
+      store.scalar("SELECT count(*) FROM phone_numbers WHERE raw LIKE '%@%'"),
+      1,
+      'stored, just not indexed',
+    );
   });
 
   it('internal numbers (≤ PlusGlobalCTIreactionNummernlaenge digits) find users by extension', () => {
     const result = lookupCaller(store, '201');
     assert.equal(result.outcome, 'internal');
-    if (result.outcome === 'internal') assert.deepEqual(result.users.map((u) => u.extension), ['201']);
+    if (result.outcome === 'internal')
+      assert.deepEqual(
+        result.users.map((u) => u.extension),
+        ['201'],
+      );
     setSetting(store, admin, 'PlusGlobalCTIreactionNummernlaenge', '2');
     assert.equal(readCtiSettings(store).internalMaxDigits, 2);
     assert.notEqual(lookupCaller(store, '201').outcome, 'internal');
@@ -86,7 +120,7 @@ describe('cti index and caller lookup (product.md §7, cti-protocols.md, C20, C2
     assert.ok(direct.outcome === 'matched' && direct.matches[0]?.via === 'direct', JSON.stringify(direct));
   });
 
-  it('remembers the user\'s pick per number', () => {
+  it("remembers the user's pick per number", () => {
     const before = lookupCaller(store, '030 6667777', { userId: haupt.id });
     assert.ok(before.outcome === 'matched' && before.picked === undefined);
     rememberPick(store, haupt.id, '+49306667777', { origin: 'owner', partyId: owner });
@@ -94,7 +128,10 @@ describe('cti index and caller lookup (product.md §7, cti-protocols.md, C20, C2
     assert.ok(after.outcome === 'matched' && after.picked?.origin === 'owner' && after.picked.partyId === owner);
     const other = lookupCaller(store, '030 6667777', { userId: admin.id });
     assert.ok(other.outcome === 'matched' && other.picked === undefined, 'per user');
-    assert.throws(() => rememberPick(store, haupt.id, '+49306667777', { origin: 'creditor', partyId: creditor }), /has no phone number matching/);
+    assert.throws(
+      () => rememberPick(store, haupt.id, '+49306667777', { origin: 'creditor', partyId: creditor }),
+      /has no phone number matching/,
+    );
   });
 
   it('keeps the index on updates and deletes, and rebuilds it when the own area code changes', () => {
@@ -110,7 +147,10 @@ describe('cti index and caller lookup (product.md §7, cti-protocols.md, C20, C2
     setOwnAreaCode(store, admin, '089');
     const moved = partyPhoneNumbers(store, 'person', person).find((n) => n.raw === '6667777');
     assert.equal(moved?.e164, '+49896667777');
-    assert.throws(() => writePhoneNumber(store, { origin: 'person', partyId: person, field: 'private', raw: '' }), /1 to 40 characters/);
+    assert.throws(
+      () => writePhoneNumber(store, { origin: 'person', partyId: person, field: 'private', raw: '' }),
+      /1 to 40 characters/,
+    );
     assert.ok(reindexAll(store) >= 5);
   });
 
@@ -118,7 +158,9 @@ describe('cti index and caller lookup (product.md §7, cti-protocols.md, C20, C2
     const demo = await smallDemoStore();
     try {
       const total = Number(demo.store.scalar('SELECT count(*) FROM phone_numbers'));
-      const indexed = Number(demo.store.scalar("SELECT count(DISTINCT phone_id) FROM phone_index WHERE variant = 'main'"));
+      const indexed = Number(
+        demo.store.scalar("SELECT count(DISTINCT phone_id) FROM phone_index WHERE variant = 'main'"),
+      );
       assert.ok(total > 20);
       assert.equal(indexed, total);
     } finally {
@@ -139,14 +181,19 @@ describe('cti migration (schema v6 backfill)', () => {
       }
       db.exec("INSERT INTO meta (key, value) VALUES ('cti.areaCode', '221')");
       db.exec("INSERT INTO persons (id, person_no, last_name) VALUES (1, 1, 'Alt')");
-      db.exec("INSERT INTO phone_numbers (person_id, kind, raw) VALUES (1, 'private', '4711 0815'), (1, 'mobile', '+49 (0)171 6783154'), (1, 'fax', 'keine')");
+      db.exec(
+        "INSERT INTO phone_numbers (person_id, kind, raw) VALUES (1, 'private', '4711 0815'), (1, 'mobile', '+49 (0)171 6783154'), (1, 'fax', 'keine')",
+      );
       const file = path.join(dir, 'v3.sqlite');
       await fs.writeFile(file, db.export());
       db.close();
       const store = await Store.open(file);
       try {
         assert.ok(store.schemaVersion() >= 6);
-        assert.deepEqual(store.all("SELECT e164 FROM phone_index WHERE variant = 'main' ORDER BY e164").map((r) => r.e164), ['+491716783154', '+4922147110815']);
+        assert.deepEqual(
+          store.all("SELECT e164 FROM phone_index WHERE variant = 'main' ORDER BY e164").map((r) => r.e164),
+          ['+491716783154', '+4922147110815'],
+        );
         const hit = lookupCaller(store, '0221 47110815');
         assert.ok(hit.outcome === 'matched' && hit.matches[0]?.name === 'Alt');
       } finally {

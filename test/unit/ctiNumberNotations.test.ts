@@ -28,7 +28,10 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
         ['6667777', '+49306667777', '00306667777'],
       ] as const) {
         const n = normalizePhoneNumber(`${code}${number}`, AREA);
-        assert.ok(n.kind === 'number' && n.e164 === e164 && n.serviceCode === code, `${code}${number}: ${JSON.stringify(n)}`);
+        assert.ok(
+          n.kind === 'number' && n.e164 === e164 && n.serviceCode === code,
+          `${code}${number}: ${JSON.stringify(n)}`,
+        );
         assert.equal(dialString(`${code}${number}`, DIAL), `${code}${national}`);
       }
     }
@@ -44,15 +47,43 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
   });
 
   it('extension words and abbreviations (Durchwahl, Durchw., Dw., App., Apparat, Nebenstelle, Nebenst., NSt., ext, extension, x) and the DIN 5008 hyphen', () => {
-    const words = ['Durchwahl', 'durchwahl', 'Durchw.', 'DW', 'Dw.', 'dw', 'App.', 'App', 'Apparat', 'Nebenstelle', 'Nebenst.', 'NSt.', 'Nst', 'ext', 'ext.', 'Ext.', 'extension', 'x'];
-    const around: Array<(w: string) => string> = [(w) => ` ${w} 67`, (w) => ` ${w}67`, (w) => `, ${w}: 67`, (w) => ` (${w} 67)`, (w) => ` -${w} 67`];
+    const words = [
+      'Durchwahl',
+      'durchwahl',
+      'Durchw.',
+      'DW',
+      'Dw.',
+      'dw',
+      'App.',
+      'App',
+      'Apparat',
+      'Nebenstelle',
+      'Nebenst.',
+      'NSt.',
+      'Nst',
+      'ext',
+      'ext.',
+      'Ext.',
+      'extension',
+      'x',
+    ];
+    const around: Array<(w: string) => string> = [
+      (w) => ` ${w} 67`,
+      (w) => ` ${w}67`,
+      (w) => `, ${w}: 67`,
+      (w) => ` (${w} 67)`,
+      (w) => ` -${w} 67`,
+    ];
     for (const base of ['030 12345', '+49 30 12345', '(030) 12345', '030/12345']) {
       for (const w of words) {
         for (const f of around) {
           const text = `${base}${f(w)}`;
           if (w === 'x' && f(w).startsWith(' x67') === false && f(w).includes('(')) continue; // "(x 67)" is not written
           const n = normalizePhoneNumber(text, AREA);
-          assert.ok(n.kind === 'number' && n.e164 === '+493012345' && n.extension === '67', `${text}: ${JSON.stringify(n)}`);
+          assert.ok(
+            n.kind === 'number' && n.e164 === '+493012345' && n.extension === '67',
+            `${text}: ${JSON.stringify(n)}`,
+          );
         }
       }
       // DIN 5008: the extension after a hyphen, the number grouped apart
@@ -68,7 +99,11 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
   });
 
   it('special short numbers (110, 112, 115, 116xyz, 118xy, 118xyz) never get the own area code and are dialled as they are', () => {
-    const specials: Array<[string, string]> = [['110', 'emergency'], ['112', 'emergency'], ['115', 'authorities']];
+    const specials: Array<[string, string]> = [
+      ['110', 'emergency'],
+      ['112', 'emergency'],
+      ['115', 'authorities'],
+    ];
     for (let i = 0; i < 1000; i += 37) specials.push([`116${String(i).padStart(3, '0')}`, 'social']);
     for (let i = 0; i < 100; i += 11) specials.push([`118${String(i).padStart(2, '0')}`, 'directory']);
     for (let i = 0; i < 1000; i += 101) specials.push([`118${String(i).padStart(3, '0')}`, 'directory']);
@@ -79,7 +114,8 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
     }
     assert.equal(dialString('116117', DIAL), '0116117', 'not 0030116117');
     // neighbours of the rules are ordinary numbers: a 4-digit 1160 or a 7-digit 1161171 are local numbers
-    for (const digits of ['111', '113', '1161', '1161171', '1181', '1180000']) assert.equal(specialService(digits), undefined, digits);
+    for (const digits of ['111', '113', '1161', '1161171', '1181', '1180000'])
+      assert.equal(specialService(digits), undefined, digits);
     assert.ok(normalizePhoneNumber('1161171', AREA).kind === 'number');
   });
 
@@ -89,19 +125,34 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
     beforeEach(async () => {
       ({ store } = await smallDemoStore());
       store.run('DELETE FROM phone_numbers');
-      company = store.run("INSERT INTO creditors (creditor_no, name, trade) VALUES (970002, 'Hausverwaltung Nord GmbH', 'Verwaltung')").lastInsertRowid;
+      company = store.run(
+        "INSERT INTO creditors (creditor_no, name, trade) VALUES (970002, 'Hausverwaltung Nord GmbH', 'Verwaltung')",
+      ).lastInsertRowid;
       writePhoneNumber(store, { origin: 'creditor', partyId: company, field: 'business', raw: '030 12345-0' }, '30');
-      const person = store.run("INSERT INTO persons (person_no, first_name, last_name) VALUES (990002, 'Max', 'Mitarbeiter')").lastInsertRowid;
+      const person = store.run(
+        "INSERT INTO persons (person_no, first_name, last_name) VALUES (990002, 'Max', 'Mitarbeiter')",
+      ).lastInsertRowid;
       writePhoneNumber(store, { origin: 'person', partyId: person, field: 'business', raw: '030 12345-67' }, '30');
     });
     afterEach(async () => store.close());
 
     it('a known extension finds its person; an unknown one (1â€“4 digits) the company, marked "base"', () => {
       const known = lookupCaller(store, '0301234567', { internalMaxDigits: 4, areaCode: '30' });
-      assert.ok(known.outcome === 'matched' && known.matches[0]?.name === 'Mitarbeiter, Max' && known.matches[0].via === 'direct', JSON.stringify(known));
+      assert.ok(
+        known.outcome === 'matched' &&
+          known.matches[0]?.name === 'Mitarbeiter, Max' &&
+          known.matches[0].via === 'direct',
+        JSON.stringify(known),
+      );
       for (const ext of ['1', '21', '321', '4321']) {
         const r = lookupCaller(store, `030 12345${ext}`, { internalMaxDigits: 4, areaCode: '30' });
-        assert.ok(r.outcome === 'matched' && r.matches.length === 1 && r.matches[0]?.name === 'Hausverwaltung Nord GmbH' && r.matches[0].via === 'base', `${ext}: ${JSON.stringify(r)}`);
+        assert.ok(
+          r.outcome === 'matched' &&
+            r.matches.length === 1 &&
+            r.matches[0]?.name === 'Hausverwaltung Nord GmbH' &&
+            r.matches[0].via === 'base',
+          `${ext}: ${JSON.stringify(r)}`,
+        );
       }
       // five more digits is no extension of it any more
       assert.equal(lookupCaller(store, '030 1234554321', { internalMaxDigits: 4, areaCode: '30' }).outcome, 'unknown');

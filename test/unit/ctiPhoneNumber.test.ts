@@ -1,5 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { canonicalAreaCode, dialString, isInternalNumber, isSuppressedCallerId, normalizePhoneNumber } from '../../src/core/cti/phoneNumber';
+import {
+  canonicalAreaCode,
+  dialString,
+  isInternalNumber,
+  isSuppressedCallerId,
+  normalizePhoneNumber,
+} from '../../src/core/cti/phoneNumber';
 
 /** [input, expected E.164, expected extension] — own area code 030 (Berlin) where a number has none. */
 const TABLE: ReadonlyArray<readonly [string, string, string?]> = [

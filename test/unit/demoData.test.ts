@@ -33,7 +33,12 @@ describe('demo data', function () {
   });
 
   it('is deterministic for a seed and differs for another seed', async () => {
-    const digest = (s: Store): string => JSON.stringify(s.all('SELECT p.last_name, n.raw FROM persons p JOIN phone_numbers n ON n.person_id = p.id ORDER BY n.id LIMIT 300'));
+    const digest = (s: Store): string =>
+      JSON.stringify(
+        s.all(
+          'SELECT p.last_name, n.raw FROM persons p JOIN phone_numbers n ON n.person_id = p.id ORDER BY n.id LIMIT 300',
+        ),
+      );
     const same = await demo();
     const other = await demo(99);
     assert.equal(digest(same), digest(store));
@@ -48,13 +53,17 @@ describe('demo data', function () {
       'national with space': /^0\d{2,4} \d{5,8}$/,
       '+49 (0)': /^\+49 \(0\)\d+ /,
       '0049': /^0049/,
-      'slash': /^0\d{2,4}\/\d+$/,
-      'extension': /-\d{1,2}$/,
+      slash: /^0\d{2,4}\/\d+$/,
+      extension: /-\d{1,2}$/,
       'no area code': /^[1-9]\d{5,6}$/,
-      'mobile': /^(\+49 |0049|\+49 \(0\)|0)1[5-7]\d/,
-      'brackets': /^\(0\d+\) /,
+      mobile: /^(\+49 |0049|\+49 \(0\)|0)1[5-7]\d/,
+      brackets: /^\(0\d+\) /,
     };
-    for (const [label, shape] of Object.entries(shapes)) assert.ok(raws.some((r) => shape.test(r)), `no number shaped "${label}"`);
+    for (const [label, shape] of Object.entries(shapes))
+      assert.ok(
+        raws.some((r) => shape.test(r)),
+        `no number shaped "${label}"`,
+      );
     assert.ok(raws.every((r) => r.length <= 40));
   });
 
@@ -62,7 +71,8 @@ describe('demo data', function () {
     const [license] = listInstalledLicenses(store);
     assert.ok(license);
     assert.equal(license.demo, true);
-    for (const module of license.modules) assert.ok(module.seatsUsed <= module.seats, `${module.code}: ${module.seatsUsed} > ${module.seats}`);
+    for (const module of license.modules)
+      assert.ok(module.seatsUsed <= module.seats, `${module.code}: ${module.seatsUsed} > ${module.seats}`);
     const users = listUsers(store);
     assert.ok(users.every((u) => u.login.length <= 8));
     assert.equal(new Set(users.map((u) => u.login)).size, users.length);

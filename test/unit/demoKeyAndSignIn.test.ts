@@ -6,11 +6,25 @@ import { DEMO_LICENSE_KEY, demoLicensePayload } from '../../src/core/demo/demoDa
 import { DEMO_KID, DEMO_PUBLIC_KEY_BASE64, demoPrivateKey } from '../../src/core/license/demoVendorKey';
 import { issueLicenseFile, generateVendorKey, licenseKeyFileText } from '../../src/core/license/licenseIssuer';
 import type { LicensePayload } from '../../src/core/license/licenseFile';
-import { DemoKeyNotTrustedError, DemoOverVendorError, buildTrustedKeys, installLicense, storeTrustsDemoKey, verifyForStore } from '../../src/core/license/licenseService';
+import {
+  DemoKeyNotTrustedError,
+  DemoOverVendorError,
+  buildTrustedKeys,
+  installLicense,
+  storeTrustsDemoKey,
+  verifyForStore,
+} from '../../src/core/license/licenseService';
 import { Store } from '../../src/core/store/database';
 import { MIGRATIONS } from '../../src/core/store/migrations';
 import { loadSqlJs } from '../../src/core/store/sqlJs';
-import { FREE_FAILED_SIGN_INS, SignInError, SignInThrottledError, UserInactiveError, signIn, signInDelayMs } from '../../src/core/users/auth';
+import {
+  FREE_FAILED_SIGN_INS,
+  SignInError,
+  SignInThrottledError,
+  UserInactiveError,
+  signIn,
+  signInDelayMs,
+} from '../../src/core/users/auth';
 import { createFirstAdmin } from '../../src/core/users/bootstrap';
 import { tempDir, smallDemoStore } from '../helpers';
 
@@ -18,7 +32,11 @@ const NOW = new Date('2026-06-01T10:00:00Z');
 const KEY_TEXT = licenseKeyFileText(DEMO_LICENSE_KEY);
 
 function demoSigned(overrides: Partial<LicensePayload>): string {
-  return issueLicenseFile({ ...demoLicensePayload(NOW), ...overrides }, { kid: DEMO_KID, privateKey: demoPrivateKey() }, DEMO_LICENSE_KEY);
+  return issueLicenseFile(
+    { ...demoLicensePayload(NOW), ...overrides },
+    { kid: DEMO_KID, privateKey: demoPrivateKey() },
+    DEMO_LICENSE_KEY,
+  );
 }
 
 describe('demo key kept to demo stores (issue 15)', function () {
@@ -33,7 +51,13 @@ describe('demo key kept to demo stores (issue 15)', function () {
     const actor = await signIn(store, 'chef', 'geheim-123');
     assert.equal(storeTrustsDemoKey(store), false);
     const file = demoSigned({ licenseNo: '4711', serial: 99, validUntil: '2099-12-31' });
-    assert.throws(() => verifyForStore(store, file, KEY_TEXT, trusted, NOW), (error: Error) => error instanceof DemoKeyNotTrustedError && /built-in demo key, which only demo stores trust/.test(error.message) && error.message.includes('4711'));
+    assert.throws(
+      () => verifyForStore(store, file, KEY_TEXT, trusted, NOW),
+      (error: Error) =>
+        error instanceof DemoKeyNotTrustedError &&
+        /built-in demo key, which only demo stores trust/.test(error.message) &&
+        error.message.includes('4711'),
+    );
     // the demo key cannot be smuggled in under another key id
     const smuggled = buildTrustedKeys({ mine: DEMO_PUBLIC_KEY_BASE64 });
     assert.equal(smuggled.keys.has('mine'), false);
@@ -50,16 +74,35 @@ describe('demo key kept to demo stores (issue 15)', function () {
     const { store, haupt } = await smallDemoStore();
     assert.equal(storeTrustsDemoKey(store), true);
     installLicense(store, haupt, verifyForStore(store, demoSigned({ serial: 2 }), KEY_TEXT, trusted, NOW), NOW);
-    const vendorFile = issueLicenseFile({ ...demoLicensePayload(NOW), licenseNo: '8150', serial: 5 }, vendorKey, DEMO_LICENSE_KEY);
+    const vendorFile = issueLicenseFile(
+      { ...demoLicensePayload(NOW), licenseNo: '8150', serial: 5 },
+      vendorKey,
+      DEMO_LICENSE_KEY,
+    );
     installLicense(store, haupt, verifyForStore(store, vendorFile, KEY_TEXT, trusted, NOW), NOW);
     for (const licenseNo of ['8150', 'OTHER-1']) {
       assert.throws(
-        () => verifyForStore(store, demoSigned({ licenseNo, serial: 99, validUntil: '2099-12-31' }), KEY_TEXT, trusted, NOW),
-        (error: Error) => error instanceof DemoOverVendorError && error.message.includes('8150') && /serial 5/.test(error.message) && /"crem-2026"/.test(error.message),
+        () =>
+          verifyForStore(
+            store,
+            demoSigned({ licenseNo, serial: 99, validUntil: '2099-12-31' }),
+            KEY_TEXT,
+            trusted,
+            NOW,
+          ),
+        (error: Error) =>
+          error instanceof DemoOverVendorError &&
+          error.message.includes('8150') &&
+          /serial 5/.test(error.message) &&
+          /"crem-2026"/.test(error.message),
       );
     }
     // the vendor's next serial still installs
-    const next = issueLicenseFile({ ...demoLicensePayload(NOW), licenseNo: '8150', serial: 6 }, vendorKey, DEMO_LICENSE_KEY);
+    const next = issueLicenseFile(
+      { ...demoLicensePayload(NOW), licenseNo: '8150', serial: 6 },
+      vendorKey,
+      DEMO_LICENSE_KEY,
+    );
     installLicense(store, haupt, verifyForStore(store, next, KEY_TEXT, trusted, NOW), NOW);
     assert.equal(store.scalar("SELECT serial FROM licenses WHERE license_no = '8150'"), 6);
     await store.close();
@@ -71,7 +114,14 @@ describe('demo key kept to demo stores (issue 15)', function () {
     try {
       const cases: Array<[string, string[], string]> = [
         ['demo, demo licenses only', ["INSERT INTO meta (key, value) VALUES ('demo', '1')"], 'demo'],
-        ['demo with a vendor license', ["INSERT INTO meta (key, value) VALUES ('demo', '1')", "INSERT INTO licenses (license_no, customer_no, customer_name, serial, issued_at, valid_until, key_id, demo, installed_at, installed_by, payload_json, file_text) VALUES ('5', '1', 'K', 5, '2026-01-01', NULL, 'crem', 0, '2026-01-01', NULL, '{}', '')"], 'production'],
+        [
+          'demo with a vendor license',
+          [
+            "INSERT INTO meta (key, value) VALUES ('demo', '1')",
+            "INSERT INTO licenses (license_no, customer_no, customer_name, serial, issued_at, valid_until, key_id, demo, installed_at, installed_by, payload_json, file_text) VALUES ('5', '1', 'K', 5, '2026-01-01', NULL, 'crem', 0, '2026-01-01', NULL, '{}', '')",
+          ],
+          'production',
+        ],
         ['no demo marker', [], 'production'],
       ];
       for (const [label, statements, expected] of cases) {
@@ -102,12 +152,16 @@ describe('sign-in throttling and audit (issue 15)', function () {
   afterEach(async () => cleanup());
 
   const audit = (store: Store): Array<{ action: string; entity_key: string; new_value: string }> =>
-    store.all<{ action: string; entity_key: string; new_value: string }>("SELECT action, entity_key, new_value FROM audit_log WHERE action LIKE 'sign-in%' ORDER BY id");
+    store.all<{ action: string; entity_key: string; new_value: string }>(
+      "SELECT action, entity_key, new_value FROM audit_log WHERE action LIKE 'sign-in%' ORDER BY id",
+    );
 
   it('delays grow after a few failures, are kept in the store across processes, refuse even the right password, and a success resets them', async () => {
     assert.deepEqual([1, 3, 4, 5, 6, 20].map(signInDelayMs), [0, 0, 30_000, 60_000, 120_000, 900_000]);
     const file = path.join(dir, 'throttle.sqlite');
-    await (await Store.create(file, { populate: (s) => createFirstAdmin(s, 'chef', 'geheim-123').then(() => undefined) })).close();
+    await (
+      await Store.create(file, { populate: (s) => createFirstAdmin(s, 'chef', 'geheim-123').then(() => undefined) })
+    ).close();
     let at = NOW.getTime();
     for (let i = 1; i <= FREE_FAILED_SIGN_INS; i++) {
       // every attempt in a new "process": a freshly opened store
@@ -117,14 +171,25 @@ describe('sign-in throttling and audit (issue 15)', function () {
       at += 1000;
     }
     const reopened = await Store.open(file);
-    await assert.rejects(signIn(reopened, 'CHEF', 'geheim-123', { now: new Date(at), channel: 'cli' }), (error: Error) => error instanceof SignInThrottledError && /Too many failed sign-ins for the login CHEF: the next attempt is possible in 29 seconds/.test(error.message));
+    await assert.rejects(
+      signIn(reopened, 'CHEF', 'geheim-123', { now: new Date(at), channel: 'cli' }),
+      (error: Error) =>
+        error instanceof SignInThrottledError &&
+        /Too many failed sign-ins for the login CHEF: the next attempt is possible in 29 seconds/.test(error.message),
+    );
     const actor = await signIn(reopened, 'chef', 'geheim-123', { now: new Date(at + 31_000), channel: 'cli' });
     assert.equal(actor.login, 'chef');
     assert.equal(reopened.scalar('SELECT count(*) FROM sign_in_attempts'), 0, 'a success resets the count');
     const rows = audit(reopened);
-    assert.deepEqual(rows.map((r) => r.action), ['sign-in.failed', 'sign-in.failed', 'sign-in.failed', 'sign-in.failed', 'sign-in.refused', 'sign-in']);
+    assert.deepEqual(
+      rows.map((r) => r.action),
+      ['sign-in.failed', 'sign-in.failed', 'sign-in.failed', 'sign-in.failed', 'sign-in.refused', 'sign-in'],
+    );
     assert.ok(rows.every((r) => r.entity_key.toLowerCase() === 'chef' && JSON.parse(r.new_value).channel === 'cli'));
-    assert.ok(rows.every((r) => !r.new_value.includes('geheim') && !r.new_value.includes('guess')), 'never the password');
+    assert.ok(
+      rows.every((r) => !r.new_value.includes('geheim') && !r.new_value.includes('guess')),
+      'never the password',
+    );
     assert.equal(JSON.parse(rows[3]?.new_value ?? '{}').waitSeconds, 30);
     await reopened.close();
     const check = await Store.open(file, { readOnly: true });
@@ -134,20 +199,32 @@ describe('sign-in throttling and audit (issue 15)', function () {
 
   it('unknown logins are throttled alike (the throttle does not reveal which logins exist); a deactivated user is refused and audited', async () => {
     const { store } = await smallDemoStore();
-    for (let i = 0; i < FREE_FAILED_SIGN_INS; i++) await assert.rejects(signIn(store, 'nobody', 'x', { now: NOW }), SignInError);
+    for (let i = 0; i < FREE_FAILED_SIGN_INS; i++)
+      await assert.rejects(signIn(store, 'nobody', 'x', { now: NOW }), SignInError);
     await assert.rejects(signIn(store, 'nobody', 'x', { now: NOW }), SignInThrottledError);
     const login = String(store.scalar("SELECT login FROM users WHERE role = 'Sachbearbeiter' LIMIT 1"));
     store.run('UPDATE users SET active = 0 WHERE login = ?', [login]);
     await assert.rejects(signIn(store, login, 'demo', { now: NOW }), UserInactiveError);
-    assert.deepEqual(audit(store).slice(-2).map((r) => [r.action, JSON.parse(r.new_value).reason]), [['sign-in.refused', 'throttled'], ['sign-in.refused', 'user deactivated']]);
+    assert.deepEqual(
+      audit(store)
+        .slice(-2)
+        .map((r) => [r.action, JSON.parse(r.new_value).reason]),
+      [
+        ['sign-in.refused', 'throttled'],
+        ['sign-in.refused', 'user deactivated'],
+      ],
+    );
     await store.close();
   });
 
   it('a read-only window still throttles (in its process) and honours the count kept in the store', async () => {
     const file = path.join(dir, 'ro.sqlite');
-    await (await Store.create(file, { populate: (s) => createFirstAdmin(s, 'chef', 'geheim-123').then(() => undefined) })).close();
+    await (
+      await Store.create(file, { populate: (s) => createFirstAdmin(s, 'chef', 'geheim-123').then(() => undefined) })
+    ).close();
     const readOnly = await Store.open(file, { readOnly: true });
-    for (let i = 0; i < FREE_FAILED_SIGN_INS; i++) await assert.rejects(signIn(readOnly, 'chef', 'nope', { now: NOW }), SignInError);
+    for (let i = 0; i < FREE_FAILED_SIGN_INS; i++)
+      await assert.rejects(signIn(readOnly, 'chef', 'nope', { now: NOW }), SignInError);
     await assert.rejects(signIn(readOnly, 'chef', 'geheim-123', { now: NOW }), SignInThrottledError);
     await readOnly.close();
   });

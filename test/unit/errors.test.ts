@@ -11,7 +11,10 @@ describe('errors carry what the user can do about them', () => {
     assert.deepEqual(new SignInRequiredError().suggestedActions, ['signIn']);
     assert.deepEqual(new NoStoreOpenError().suggestedActions, ['createDemoStore', 'openStore']);
     assert.deepEqual(new SftpTimeoutError('connect', 'sftp.example:22', 5000).suggestedActions, ['sftpSettings']);
-    assert.deepEqual(new SftpHostKeyChangedError('sftp.example:22', 'SHA256:alt', 'SHA256:neu', 'ssh-ed25519').suggestedActions, ['retrustHostKey']);
+    assert.deepEqual(
+      new SftpHostKeyChangedError('sftp.example:22', 'SHA256:alt', 'SHA256:neu', 'ssh-ed25519').suggestedActions,
+      ['retrustHostKey'],
+    );
     assert.deepEqual(new SftpCancelledError('list').suggestedActions, []);
     assert.deepEqual(new SftpNotConfiguredError().suggestedActions, ['sftpSettings']);
     const damaged = new StoreCorruptError('/daten/kunde.sqlite', 'page 3');
@@ -23,7 +26,10 @@ describe('errors carry what the user can do about them', () => {
 
   it('the one sign-in guard: no store, then no user, then the pair', async () => {
     const { store, admin } = await smallDemoStore();
-    assert.throws(() => requireSignedIn({ storeHost: { store: undefined }, session: { actor: admin } }), NoStoreOpenError);
+    assert.throws(
+      () => requireSignedIn({ storeHost: { store: undefined }, session: { actor: admin } }),
+      NoStoreOpenError,
+    );
     assert.throws(() => requireSignedIn({ storeHost: { store }, session: { actor: undefined } }), SignInRequiredError);
     assert.deepEqual(requireSignedIn({ storeHost: { store }, session: { actor: admin } }), { store, actor: admin });
   });

@@ -76,7 +76,10 @@ describe('fsRetry: renameWithRetry', () => {
 
   it('throws other errors at once (ENOENT is not retried)', async () => {
     const retries: number[] = [];
-    await assert.rejects(renameWithRetry(path.join(dir, 'missing'), path.join(dir, 'x'), { onRetry: (n) => retries.push(n) }), { code: 'ENOENT' });
+    await assert.rejects(
+      renameWithRetry(path.join(dir, 'missing'), path.join(dir, 'x'), { onRetry: (n) => retries.push(n) }),
+      { code: 'ENOENT' },
+    );
     assert.deepEqual(retries, []);
   });
 
@@ -102,6 +105,10 @@ describe('fsRetry: renameWithRetry', () => {
     await writeFileAtomic(target, Buffer.from('neuer Stand'));
     assert.equal(fs.readFileSync(target, 'utf8'), 'neuer Stand');
     assert.equal(fs.readFileSync(`${target}.bak`, 'utf8'), 'alter Stand');
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temp file left');
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+      [],
+      'no temp file left',
+    );
   });
 });

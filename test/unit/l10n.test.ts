@@ -32,7 +32,10 @@ function placeholders(text: string): string[] {
 }
 
 describe('l10n: complete German bundle', () => {
-  const bundle = JSON.parse(fs.readFileSync(path.join(root, 'l10n/bundle.l10n.de.json'), 'utf8')) as Record<string, string>;
+  const bundle = JSON.parse(fs.readFileSync(path.join(root, 'l10n/bundle.l10n.de.json'), 'utf8')) as Record<
+    string,
+    string
+  >;
   const strings = extractSourceStrings();
 
   it('finds the source strings', () => {
@@ -58,6 +61,7 @@ describe('l10n: complete German bundle', () => {
     const de = JSON.parse(fs.readFileSync(path.join(root, 'package.nls.de.json'), 'utf8')) as Record<string, string>;
     assert.deepEqual(Object.keys(de).sort(), Object.keys(en).sort());
     const pkg = fs.readFileSync(path.join(root, 'package.json'), 'utf8');
-    for (const [, key] of pkg.matchAll(/"%([^%"]+)%"/g)) assert.ok(key && key in en, `package.json uses %${key}% which package.nls.json lacks`);
+    for (const [, key] of pkg.matchAll(/"%([^%"]+)%"/g))
+      assert.ok(key && key in en, `package.json uses %${key}% which package.nls.json lacks`);
   });
 });

@@ -22,7 +22,14 @@ import {
   verifyLicenseFile,
 } from '../../src/core/license/licenseFile';
 import type { LicensePayload, VerifyOptions } from '../../src/core/license/licenseFile';
-import { generateLicenseKey, generateVendorKey, issueLicenseFile, licenseFileBaseName, licenseKeyFileText, sealLicenseFile } from '../../src/core/license/licenseIssuer';
+import {
+  generateLicenseKey,
+  generateVendorKey,
+  issueLicenseFile,
+  licenseFileBaseName,
+  licenseKeyFileText,
+  sealLicenseFile,
+} from '../../src/core/license/licenseIssuer';
 import { buildTrustedKeys } from '../../src/core/license/licenseService';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
@@ -54,14 +61,20 @@ function payload(overrides: Partial<LicensePayload> = {}): LicensePayload {
 function editEnvelope(file: string, edit: (e: Record<string, unknown>) => void): string {
   const envelope = parseLicenseArmor(file) as unknown as Record<string, unknown>;
   edit(envelope);
-  const body = Buffer.from(JSON.stringify(envelope)).toString('base64').match(/.{1,64}/g)?.join('\n');
+  const body = Buffer.from(JSON.stringify(envelope))
+    .toString('base64')
+    .match(/.{1,64}/g)
+    ?.join('\n');
   return `-----BEGIN IXHAUS LICENSE FILE-----\n${body}\n-----END IXHAUS LICENSE FILE-----\n`;
 }
 
 describe('license file v1: issue and verify', () => {
   it('round-trips a license of a configured vendor key, not marked demo', () => {
     const file = issueLicenseFile(payload(), crem, KEY);
-    assert.match(file, /^-----BEGIN IXHAUS LICENSE FILE-----\n([A-Za-z0-9+/=]{64}\n)+[A-Za-z0-9+/=]{1,64}\n-----END IXHAUS LICENSE FILE-----\n$/);
+    assert.match(
+      file,
+      /^-----BEGIN IXHAUS LICENSE FILE-----\n([A-Za-z0-9+/=]{64}\n)+[A-Za-z0-9+/=]{1,64}\n-----END IXHAUS LICENSE FILE-----\n$/,
+    );
     const verified = verifyLicenseFile(file, licenseKeyFileText(KEY), options);
     assert.deepEqual(verified.payload, payload());
     assert.equal(verified.kid, 'crem-2026');
@@ -76,7 +89,12 @@ describe('license file v1: issue and verify', () => {
   it('is robust to CRLF, a BOM and trailing whitespace in the .lic, and to label, BOM, case and line breaks in the key', () => {
     const file = issueLicenseFile(payload(), crem, KEY);
     const windows = '\uFEFF' + file.replace(/\n/g, '  \r\n') + '\r\n\r\n';
-    for (const key of [`\uFEFFLizenzkey: ${KEY}\r\n`, `lizenzkey:${KEY.toLowerCase()}`, `  ${KEY.slice(0, 12)}\r\n${KEY.slice(12)}  \n`, Buffer.from(`Lizenzkey: ${KEY}\r\n`)]) {
+    for (const key of [
+      `\uFEFFLizenzkey: ${KEY}\r\n`,
+      `lizenzkey:${KEY.toLowerCase()}`,
+      `  ${KEY.slice(0, 12)}\r\n${KEY.slice(12)}  \n`,
+      Buffer.from(`Lizenzkey: ${KEY}\r\n`),
+    ]) {
       assert.deepEqual(verifyLicenseFile(windows, key, options).payload, payload());
     }
     assert.equal(normaliseLicenseKey('\uFEFF Lizenzkey:  abcde-fghjk \r\n'), 'ABCDE-FGHJK');
@@ -86,14 +104,45 @@ describe('license file v1: issue and verify', () => {
     const file = issueLicenseFile(payload(), crem, KEY);
     assert.throws(() => verifyLicenseFile(file, 'ZZZZZ-FGHJK-LMNPQ-RSTUV-WXYZ2', options), LicenseKeyMismatchError);
     const stranger = generateVendorKey('stranger');
-    const foreign = issueLicenseFile(payload(), { kid: 'stranger', privateKey: createPrivateKey(stranger.privateKeyPem) }, KEY);
-    assert.throws(() => verifyLicenseFile(foreign, KEY, options), (e: Error) => e instanceof LicenseUnknownKeyError && e.message.includes('"stranger"'));
-    assert.throws(() => verifyLicenseFile(editEnvelope(file, (e) => (e.alg = 'aes-128-cbc+rsa')), KEY, options), LicenseAlgorithmError);
-    assert.throws(() => verifyLicenseFile(editEnvelope(file, (e) => (e.v = 2)), KEY, options), LicenseAlgorithmError);
+    const foreign = issueLicenseFile(
+      payload(),
+      { kid: 'stranger', privateKey: createPrivateKey(stranger.privateKeyPem) },
+      KEY,
+    );
+    assert.throws(
+      () => verifyLicenseFile(foreign, KEY, options),
+      (e: Error) => e instanceof LicenseUnknownKeyError && e.message.includes('"stranger"'),
+    );
+    assert.throws(
+      () =>
+        verifyLicenseFile(
+          editEnvelope(file, (e) => (e.alg = 'aes-128-cbc+rsa')),
+          KEY,
+          options,
+        ),
+      LicenseAlgorithmError,
+    );
+    assert.throws(
+      () =>
+        verifyLicenseFile(
+          editEnvelope(file, (e) => (e.v = 2)),
+          KEY,
+          options,
+        ),
+      LicenseAlgorithmError,
+    );
     // a stranger re-signing under the trusted kid
     const forged = editEnvelope(foreign, (e) => (e.kid = 'crem-2026'));
     assert.throws(() => verifyLicenseFile(forged, KEY, options), LicenseSignatureError);
-    assert.throws(() => verifyLicenseFile(editEnvelope(file, (e) => (e.extra = 1)), KEY, options), LicenseEnvelopeError);
+    assert.throws(
+      () =>
+        verifyLicenseFile(
+          editEnvelope(file, (e) => (e.extra = 1)),
+          KEY,
+          options,
+        ),
+      LicenseEnvelopeError,
+    );
   });
 
   it('checks the signature before decrypting: a changed ciphertext is a signature error, not a key error', () => {
@@ -112,7 +161,16 @@ describe('license file v1: issue and verify', () => {
       [{ ...payload(), product: 'ixhaus' }, /product/],
       [{ ...payload(), validUntil: '2027-02-30' }, /validUntil/],
       [{ ...payload(), modules: [] }, /modules/],
-      [{ ...payload(), modules: [{ code: 'CTI', name: 'CTI', seats: 1, validUntil: null }, { code: 'CTI', name: 'CTI', seats: 2, validUntil: null }] }, /twice/],
+      [
+        {
+          ...payload(),
+          modules: [
+            { code: 'CTI', name: 'CTI', seats: 1, validUntil: null },
+            { code: 'CTI', name: 'CTI', seats: 2, validUntil: null },
+          ],
+        },
+        /twice/,
+      ],
       [{ ...payload(), modules: [{ code: 'cti', name: 'CTI', seats: 1, validUntil: null }] }, /code/],
       [{ ...payload(), issued: 'yesterday' }, /issued/],
       [{ ...payload(), admin: true }, /unknown field "admin"/],
@@ -121,7 +179,11 @@ describe('license file v1: issue and verify', () => {
     ];
     for (const [value, message] of bad) {
       const file = sealLicenseFile(JSON.stringify(value), crem, KEY);
-      assert.throws(() => verifyLicenseFile(file, KEY, options), (e: Error) => e instanceof LicensePayloadError && message.test(e.message), JSON.stringify(value).slice(0, 80));
+      assert.throws(
+        () => verifyLicenseFile(file, KEY, options),
+        (e: Error) => e instanceof LicensePayloadError && message.test(e.message),
+        JSON.stringify(value).slice(0, 80),
+      );
     }
     assert.throws(() => verifyLicenseFile(sealLicenseFile('{not json', crem, KEY), KEY, options), LicensePayloadError);
   });
@@ -134,13 +196,22 @@ describe('license file v1: issue and verify', () => {
 
     const lastDay = issueLicenseFile(payload({ validUntil: '2026-11-29' }), crem, KEY);
     verifyLicenseFile(lastDay, KEY, options); // valid through its last day
-    assert.throws(() => verifyLicenseFile(issueLicenseFile(payload({ validUntil: '2026-11-28' }), crem, KEY), KEY, options), LicenseExpiredError);
+    assert.throws(
+      () => verifyLicenseFile(issueLicenseFile(payload({ validUntil: '2026-11-28' }), crem, KEY), KEY, options),
+      LicenseExpiredError,
+    );
     // 23:30 UTC on the 29th is already the 30th in Berlin: a license ending on the 29th has expired there
-    assert.throws(() => verifyLicenseFile(lastDay, KEY, { ...options, now: new Date('2026-11-29T23:30:00Z') }), LicenseExpiredError);
+    assert.throws(
+      () => verifyLicenseFile(lastDay, KEY, { ...options, now: new Date('2026-11-29T23:30:00Z') }),
+      LicenseExpiredError,
+    );
 
     const file = issueLicenseFile(payload({ serial: 3 }), crem, KEY);
     verifyLicenseFile(file, KEY, { ...options, installedSerial: () => 3 }); // the same serial may be installed again
-    assert.throws(() => verifyLicenseFile(file, KEY, { ...options, installedSerial: (no) => (no === '4711' ? 4 : undefined) }), LicenseRollbackError);
+    assert.throws(
+      () => verifyLicenseFile(file, KEY, { ...options, installedSerial: (no) => (no === '4711' ? 4 : undefined) }),
+      LicenseRollbackError,
+    );
   });
 
   it('refuses an empty or binary key file and an oversized license file before parsing', () => {
@@ -148,7 +219,10 @@ describe('license file v1: issue and verify', () => {
     assert.throws(() => verifyLicenseFile(file, '', options), LicenseKeyFileError);
     assert.throws(() => verifyLicenseFile(file, '\uFEFF  \r\n', options), LicenseKeyFileError);
     assert.throws(() => verifyLicenseFile(file, 'Lizenzkey:', options), LicenseKeyFileError);
-    assert.throws(() => verifyLicenseFile(file, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x01, 0xff]), options), LicenseKeyFileError);
+    assert.throws(
+      () => verifyLicenseFile(file, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x01, 0xff]), options),
+      LicenseKeyFileError,
+    );
     const huge = file + 'A'.repeat(70 * 1024);
     assert.throws(() => verifyLicenseFile(huge, KEY, options), LicenseTooLargeError);
     assert.throws(() => verifyLicenseFile('Kundenname;Lizenz\n', KEY, options), LicenseArmorError);
@@ -171,16 +245,25 @@ describe('license file v1: issue and verify', () => {
       try {
         const verified = verifyLicenseFile(changed, KEY, options);
         // accepted: only allowed where both the old and the new byte are whitespace around a line end
-        const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0x0b || b === 0x0c;
-        assert.ok(isSpace(before) && isSpace(value), `byte ${position} changed ${before} → ${value} and the file still verified`);
+        const isSpace = (b: number): boolean =>
+          b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0x0b || b === 0x0c;
+        assert.ok(
+          isSpace(before) && isSpace(value),
+          `byte ${position} changed ${before} → ${value} and the file still verified`,
+        );
         assert.equal(JSON.stringify(verified.payload), original);
         neutral++;
       } catch (error) {
-        assert.ok(error instanceof LicenseError, `byte ${position}: ${before} → ${value} crashed with ${String(error)}`);
+        assert.ok(
+          error instanceof LicenseError,
+          `byte ${position}: ${before} → ${value} crashed with ${String(error)}`,
+        );
         counts[error.code] = (counts[error.code] ?? 0) + 1;
       }
     }
-    console.log(`      5000 single-byte changes: ${JSON.stringify(counts)}, whitespace-only (accepted, same payload): ${neutral}`);
+    console.log(
+      `      5000 single-byte changes: ${JSON.stringify(counts)}, whitespace-only (accepted, same payload): ${neutral}`,
+    );
     assert.ok((counts.E_LICENSE_SIGNATURE ?? 0) + (counts.E_LICENSE_ENVELOPE ?? 0) > 4000);
   });
 });
@@ -188,7 +271,10 @@ describe('license file v1: issue and verify', () => {
 describe('license vendor tool helpers', () => {
   it('names files Kundenname_Lizenznummer without path characters', () => {
     assert.equal(licenseFileBaseName(payload()), 'Hausverwaltung_Muller_Sohne_GmbH_4711');
-    assert.equal(licenseFileBaseName({ licenseNo: 'L-1', customer: { no: '1', name: '../../etc/passwd' } }), 'etc_passwd_L-1');
+    assert.equal(
+      licenseFileBaseName({ licenseNo: 'L-1', customer: { no: '1', name: '../../etc/passwd' } }),
+      'etc_passwd_L-1',
+    );
   });
 
   it('makes keys of 5 groups from an unambiguous alphabet', () => {
@@ -198,7 +284,11 @@ describe('license vendor tool helpers', () => {
   });
 
   it('reports unusable configured vendor keys and refuses to redefine the demo key', () => {
-    const { keys, problems } = buildTrustedKeys({ good: vendorPair.publicKeyBase64, short: 'AAAA', demo: vendorPair.publicKeyBase64 });
+    const { keys, problems } = buildTrustedKeys({
+      good: vendorPair.publicKeyBase64,
+      short: 'AAAA',
+      demo: vendorPair.publicKeyBase64,
+    });
     assert.ok(keys.has('good') && keys.has('demo') && !keys.has('short'));
     assert.equal(problems.length, 2);
   });
@@ -228,7 +318,9 @@ describe('license key .txt in every encoding that keeps the text (issue 17 §8)'
   });
 
   it('still refuses real binaries: a ZIP header, a PNG, random bytes, undefined Windows-1252 bytes, broken UTF-16', () => {
-    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+    const png = Buffer.from([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    ]);
     const binaries: [string, Buffer][] = [
       ['zip', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00])],
       ['png', png],
@@ -236,7 +328,8 @@ describe('license key .txt in every encoding that keeps the text (issue 17 §8)'
       ['UTF-16 LE BOM with a lone surrogate', Buffer.from([0xff, 0xfe, 0x41, 0x00, 0x00, 0xd8, 0x42, 0x00])],
       ['UTF-16 with BOM and odd length', Buffer.from([0xff, 0xfe, 0x41, 0x00, 0x42])],
     ];
-    for (let seed = 0; seed < 20; seed++) binaries.push([`random ${seed}`, Buffer.from(Array.from({ length: 64 }, () => randomInt(256)))]);
+    for (let seed = 0; seed < 20; seed++)
+      binaries.push([`random ${seed}`, Buffer.from(Array.from({ length: 64 }, () => randomInt(256)))]);
     for (const [name, bytes] of binaries) assert.throws(() => normaliseLicenseKey(bytes), LicenseKeyFileError, name);
   });
 });

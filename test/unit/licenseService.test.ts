@@ -1,7 +1,14 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { DEMO_ADMIN_LOGIN, DEMO_HAUPTBENUTZER_LOGIN, DEMO_LICENSE_KEY, DEMO_PASSWORD, demoLicensePayload, generateDemoData } from '../../src/core/demo/demoData';
+import {
+  DEMO_ADMIN_LOGIN,
+  DEMO_HAUPTBENUTZER_LOGIN,
+  DEMO_LICENSE_KEY,
+  DEMO_PASSWORD,
+  demoLicensePayload,
+  generateDemoData,
+} from '../../src/core/demo/demoData';
 import { PermissionError } from '../../src/core/errors';
 import { DEMO_KID, demoPrivateKey } from '../../src/core/license/demoVendorKey';
 import { LicenseRollbackError } from '../../src/core/license/licenseFile';
@@ -64,7 +71,11 @@ describe('license service on the demo store', function () {
     const newer = prepareInstall(store, candidate({ serial: before + 1 }), DEMO_LICENSE_KEY, trusted, NOW);
     assert.equal(newer.installed?.payload.serial, before);
     assert.equal(newer.diff.serialAfter, before + 1);
-    assert.equal(store.scalar('SELECT serial FROM licenses WHERE license_no = ?', [licenseNo]), before, 'prepare writes nothing');
+    assert.equal(
+      store.scalar('SELECT serial FROM licenses WHERE license_no = ?', [licenseNo]),
+      before,
+      'prepare writes nothing',
+    );
     assert.throws(() => installCandidates(store, clerk, [newer], NOW), PermissionError);
     // a second candidate that is refused inside the transaction takes the first one back with it
     const older = { verified: { ...newer.verified, payload: { ...newer.verified.payload, serial: before - 1 } } };
@@ -73,14 +84,20 @@ describe('license service on the demo store', function () {
     const [result] = installCandidates(store, haupt, [newer], NOW);
     assert.equal(result?.diff.serialAfter, before + 1);
     assert.equal(store.scalar('SELECT serial FROM licenses WHERE license_no = ?', [licenseNo]), before + 1);
-    assert.throws(() => prepareInstall(store, candidate({ serial: before }), DEMO_LICENSE_KEY, trusted, NOW), LicenseRollbackError);
+    assert.throws(
+      () => prepareInstall(store, candidate({ serial: before }), DEMO_LICENSE_KEY, trusted, NOW),
+      LicenseRollbackError,
+    );
   });
 
   it('the demo store holds a verified demo license, installed through the service with an audit row', () => {
     const [license] = listInstalledLicenses(store);
     assert.equal(license?.licenseNo, 'DEMO-0001');
     assert.equal(license?.demo, true);
-    assert.match(String(store.scalar("SELECT file_text FROM licenses WHERE license_no = 'DEMO-0001'")), /BEGIN IXHAUS LICENSE FILE/);
+    assert.match(
+      String(store.scalar("SELECT file_text FROM licenses WHERE license_no = 'DEMO-0001'")),
+      /BEGIN IXHAUS LICENSE FILE/,
+    );
     assert.equal(store.scalar("SELECT count(*) FROM audit_log WHERE action = 'license.install'"), 1);
   });
 
@@ -98,7 +115,13 @@ describe('license service on the demo store', function () {
     assert.deepEqual([diff.added, diff.removed, diff.changed], [1, 1, 1]);
     assert.equal(diff.modules.find((m) => m.code === 'CTI')?.seatsAfter, 20);
     const result = installLicense(store, haupt, verified, NOW);
-    assert.deepEqual(result.diff.modules.filter((m) => m.change !== 'unchanged').map((m) => `${m.change}:${m.code}`).sort(), ['added:HEIZKOSTEN', 'changed:CTI', 'removed:TECHOBJ']);
+    assert.deepEqual(
+      result.diff.modules
+        .filter((m) => m.change !== 'unchanged')
+        .map((m) => `${m.change}:${m.code}`)
+        .sort(),
+      ['added:HEIZKOSTEN', 'changed:CTI', 'removed:TECHOBJ'],
+    );
     assert.equal(store.scalar("SELECT serial FROM licenses WHERE license_no = 'DEMO-0001'"), 2);
     assert.equal(store.scalar("SELECT serial FROM license_history WHERE license_no = 'DEMO-0001'"), 1);
     assert.equal(store.scalar("SELECT count(*) FROM audit_log WHERE action = 'license.install'"), 2);
@@ -117,20 +140,42 @@ describe('license service on the demo store', function () {
   });
 
   it('lists seat conflicts of a license with fewer seats, and says when it adds Import', () => {
-    const withoutImport = demoLicensePayload(NOW).modules.filter((m) => m.code !== 'IMPORT').map((m) => (m.code === 'MELDUNGEN' ? { ...m, seats: 2 } : m));
-    const first = installLicense(store, admin, verifyForStore(store, candidate({ serial: 2, modules: withoutImport }), DEMO_LICENSE_KEY, trusted, NOW), NOW);
+    const withoutImport = demoLicensePayload(NOW)
+      .modules.filter((m) => m.code !== 'IMPORT')
+      .map((m) => (m.code === 'MELDUNGEN' ? { ...m, seats: 2 } : m));
+    const first = installLicense(
+      store,
+      admin,
+      verifyForStore(store, candidate({ serial: 2, modules: withoutImport }), DEMO_LICENSE_KEY, trusted, NOW),
+      NOW,
+    );
     const meldungen = first.conflicts.find((c) => c.code === 'MELDUNGEN');
-    assert.ok(meldungen && meldungen.seats === 2 && meldungen.unlockedByActiveUsers > 2 && meldungen.logins.length === meldungen.unlockedByActiveUsers);
+    assert.ok(
+      meldungen &&
+        meldungen.seats === 2 &&
+        meldungen.unlockedByActiveUsers > 2 &&
+        meldungen.logins.length === meldungen.unlockedByActiveUsers,
+    );
     assert.equal(first.addsImport, false);
-    const again = installLicense(store, admin, verifyForStore(store, candidate({ serial: 3 }), DEMO_LICENSE_KEY, trusted, NOW), NOW);
+    const again = installLicense(
+      store,
+      admin,
+      verifyForStore(store, candidate({ serial: 3 }), DEMO_LICENSE_KEY, trusted, NOW),
+      NOW,
+    );
     assert.equal(again.addsImport, true);
   });
 
   it('refuses an unlock beyond the seats, allows it after a lock, and only for admins', () => {
-    const free = store.all<{ id: number }>("SELECT id FROM users WHERE active = 1 AND id NOT IN (SELECT user_id FROM user_modules WHERE module_code = 'IMPORT') ORDER BY id");
+    const free = store.all<{ id: number }>(
+      "SELECT id FROM users WHERE active = 1 AND id NOT IN (SELECT user_id FROM user_modules WHERE module_code = 'IMPORT') ORDER BY id",
+    );
     assert.ok(free.length >= 2);
     const holder = Number(store.scalar("SELECT user_id FROM user_modules WHERE module_code = 'IMPORT'"));
-    assert.throws(() => unlockModule(store, admin, free[0]!.id, 'IMPORT', NOW), (e: Error) => e instanceof SeatsExceededError && /Import/.test(e.message) && /1/.test(e.message));
+    assert.throws(
+      () => unlockModule(store, admin, free[0]!.id, 'IMPORT', NOW),
+      (e: Error) => e instanceof SeatsExceededError && /Import/.test(e.message) && /1/.test(e.message),
+    );
     assert.throws(() => unlockModule(store, haupt, free[0]!.id, 'IMPORT', NOW), PermissionError);
     lockModule(store, admin, holder, 'IMPORT', NOW);
     unlockModule(store, admin, free[0]!.id, 'IMPORT', NOW);
@@ -142,14 +187,23 @@ describe('license service on the demo store', function () {
   it('gives each expiry reminder (30, 7, 1 days) once, keyed by the end date', () => {
     // the demo Scheduler module ends 20 days after NOW: the 30-day reminder is due, once
     const first = dueReminders(store, NOW);
-    assert.deepEqual(first.map((r) => [r.moduleCode, r.threshold, r.daysLeft]), [['SCHEDULER', 30, 20]]);
+    assert.deepEqual(
+      first.map((r) => [r.moduleCode, r.threshold, r.daysLeft]),
+      [['SCHEDULER', 30, 20]],
+    );
     markRemindersGiven(store, first, NOW);
     assert.deepEqual(dueReminders(store, NOW), []);
     const in14Days = new Date(NOW.getTime() + 14 * 86_400_000);
-    assert.deepEqual(dueReminders(store, in14Days).map((r) => r.threshold), [7]);
+    assert.deepEqual(
+      dueReminders(store, in14Days).map((r) => r.threshold),
+      [7],
+    );
     markRemindersGiven(store, dueReminders(store, in14Days), in14Days);
     const lastDay = new Date(NOW.getTime() + 19.5 * 86_400_000);
-    assert.deepEqual(dueReminders(store, lastDay).map((r) => r.threshold), [1]);
+    assert.deepEqual(
+      dueReminders(store, lastDay).map((r) => r.threshold),
+      [1],
+    );
     markRemindersGiven(store, dueReminders(store, lastDay), lastDay);
     assert.deepEqual(dueReminders(store, new Date(NOW.getTime() + 25 * 86_400_000)), [], 'expired: no more reminders');
   });

@@ -15,7 +15,15 @@ const PASSWORD = 'geheim-Passw0rt!';
 const TOKEN = 'eyJ0eXAiOiJKV1QifQ.eyJhdWQiOiJodHRwczovL291dGxvb2sub2ZmaWNlMzY1LmNvbSJ9.sig';
 
 function settings(port: number, overrides: Record<string, unknown> = {}): MailSettings {
-  const result = validateMailSettings({ authType: 'basic', host: '127.0.0.1', port, ssl: true, user: USER, from: USER, ...overrides });
+  const result = validateMailSettings({
+    authType: 'basic',
+    host: '127.0.0.1',
+    port,
+    ssl: true,
+    user: USER,
+    from: USER,
+    ...overrides,
+  });
   assert.ok(result.settings, JSON.stringify(result.issues));
   return result.settings;
 }
@@ -29,8 +37,16 @@ async function withPeer(script: SmtpScript, body: (peer: SmtpPeer) => Promise<vo
   }
 }
 
-function run(peer: SmtpPeer, input: Partial<ConnectionTestInput> & { settings: MailSettings }): Promise<ConnectionTestReport> {
-  return runConnectionTest({ to: 'mieter@empfaenger.example', ca: peer.cert.cert, credentials: { kind: 'password', user: USER, password: PASSWORD }, ...input });
+function run(
+  peer: SmtpPeer,
+  input: Partial<ConnectionTestInput> & { settings: MailSettings },
+): Promise<ConnectionTestReport> {
+  return runConnectionTest({
+    to: 'mieter@empfaenger.example',
+    ca: peer.cert.cert,
+    credentials: { kind: 'password', user: USER, password: PASSWORD },
+    ...input,
+  });
 }
 
 function failed(report: ConnectionTestReport) {
@@ -39,7 +55,10 @@ function failed(report: ConnectionTestReport) {
   return step;
 }
 
-const AUTH_DISABLED = { code: 535, text: '5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [AM0PR01MB1234.eurprd01.prod.outlook.com]' };
+const AUTH_DISABLED = {
+  code: 535,
+  text: '5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [AM0PR01MB1234.eurprd01.prod.outlook.com]',
+};
 const GENERIC_535 = { code: 535, text: '5.7.3 Authentication unsuccessful [AM0PR01MB1234.eurprd01.prod.outlook.com]' };
 const BASIC_RETIRED = { code: 550, text: '5.7.30 Basic authentication is not supported for Client Submission.' };
 
@@ -49,7 +68,17 @@ describe('mail: connection test against a real smtp-server on 127.0.0.1', () => 
       const report = await run(peer, { settings: settings(peer.port) });
       assert.equal(report.ok, true, JSON.stringify(report.steps));
       assert.equal(report.tlsMode, 'starttls');
-      assert.deepEqual(report.steps.map((s) => [s.step, s.status]), [['TCP', 'ok'], ['TLS', 'ok'], ['AUTH', 'ok'], ['MAIL FROM', 'ok'], ['RCPT TO', 'ok'], ['DATA', 'ok']]);
+      assert.deepEqual(
+        report.steps.map((s) => [s.step, s.status]),
+        [
+          ['TCP', 'ok'],
+          ['TLS', 'ok'],
+          ['AUTH', 'ok'],
+          ['MAIL FROM', 'ok'],
+          ['RCPT TO', 'ok'],
+          ['DATA', 'ok'],
+        ],
+      );
       assert.match(report.steps[1]!.reply, /STARTTLS: TLSv1\.[23]/);
       assert.match(report.steps[2]!.reply, /^235/);
       assert.match(report.steps[3]!.reply, /^250/);
@@ -61,7 +90,11 @@ describe('mail: connection test against a real smtp-server on 127.0.0.1', () => 
 
   it('uses implicit TLS when SSL erforderlich is set on the implicit-TLS port, with AUTH LOGIN too', async () => {
     await withPeer({ tls: 'implicit' }, async (peer) => {
-      const report = await run(peer, { settings: settings(peer.port), implicitTlsPort: peer.port, credentials: { kind: 'password', user: USER, password: PASSWORD, method: 'LOGIN' } });
+      const report = await run(peer, {
+        settings: settings(peer.port),
+        implicitTlsPort: peer.port,
+        credentials: { kind: 'password', user: USER, password: PASSWORD, method: 'LOGIN' },
+      });
       assert.equal(report.ok, true, JSON.stringify(report.steps));
       assert.equal(report.tlsMode, 'implicit');
       assert.match(report.steps[1]!.reply, /implicit TLS/);
@@ -83,7 +116,11 @@ describe('mail: connection test against a real smtp-server on 127.0.0.1', () => 
 
   it('C02: no SSL against an implicit-TLS port fails fast at the greeting with the implicit-TLS hint; "587" becomes 587; 465 without SSL is refused', async () => {
     await withPeer({ tls: 'implicit' }, async (peer) => {
-      const report = await run(peer, { settings: settings(peer.port, { ssl: false, allowInsecureAuth: true }), implicitTlsPort: peer.port, timeouts: { greeting: 800 } });
+      const report = await run(peer, {
+        settings: settings(peer.port, { ssl: false, allowInsecureAuth: true }),
+        implicitTlsPort: peer.port,
+        timeouts: { greeting: 800 },
+      });
       const step = failed(report);
       assert.equal(step.step, 'TLS');
       assert.equal(step.hint?.id, 'greeting-timeout');
@@ -93,8 +130,16 @@ describe('mail: connection test against a real smtp-server on 127.0.0.1', () => 
     const refused = validateMailSettings({ host: 'smtp.example.de', port: 465, ssl: false, from: USER });
     assert.equal(refused.settings, undefined);
     assert.equal(refused.issues[0]?.code, 'E_MAIL_465_PLAIN');
-    assert.ok(validateMailSettings({ host: 'smtp.example.de', port: 'abc', from: USER }).issues.some((i) => i.code === 'E_MAIL_PORT'));
-    assert.ok(validateMailSettings({ host: 'smtp.example.de', port: 70000, from: USER }).issues.some((i) => i.code === 'E_MAIL_PORT'));
+    assert.ok(
+      validateMailSettings({ host: 'smtp.example.de', port: 'abc', from: USER }).issues.some(
+        (i) => i.code === 'E_MAIL_PORT',
+      ),
+    );
+    assert.ok(
+      validateMailSettings({ host: 'smtp.example.de', port: 70000, from: USER }).issues.some(
+        (i) => i.code === 'E_MAIL_PORT',
+      ),
+    );
   });
 
   it('C03: 535 5.7.139 SmtpClientAuthentication disabled → the tenant/mailbox setting, in Basic and in OAuth mode', async () => {
@@ -104,8 +149,14 @@ describe('mail: connection test against a real smtp-server on 127.0.0.1', () => 
       assert.equal(basic.hint?.id, 'smtp-auth-disabled');
       assert.match(basic.reply, /^535 5\.7\.139/);
       assert.match(basic.hint!.template, /not a wrong password/);
-      const oauthSettings = settings(peer.port, { authType: 'oauth', clientId: '11111111-2222-3333-4444-555555555555', tenant: 'contoso.onmicrosoft.com' });
-      const oauth = failed(await run(peer, { settings: oauthSettings, credentials: { kind: 'xoauth2', user: USER, accessToken: TOKEN } }));
+      const oauthSettings = settings(peer.port, {
+        authType: 'oauth',
+        clientId: '11111111-2222-3333-4444-555555555555',
+        tenant: 'contoso.onmicrosoft.com',
+      });
+      const oauth = failed(
+        await run(peer, { settings: oauthSettings, credentials: { kind: 'xoauth2', user: USER, accessToken: TOKEN } }),
+      );
       assert.equal(oauth.step, 'AUTH');
       assert.equal(oauth.hint?.id, 'smtp-auth-disabled');
       assert.equal(peer.log.auths[1]?.method, 'XOAUTH2');
@@ -118,26 +169,38 @@ describe('mail: connection test against a real smtp-server on 127.0.0.1', () => 
       assert.equal(basic.hint?.id, 'auth-rejected-basic');
       assert.match(basic.hint!.template, /password.*multi-factor.*SMTP AUTH/s);
       assert.match(basic.reply, /535 5\.7\.3 Authentication unsuccessful/);
-      const oauthSettings = settings(peer.port, { authType: 'oauth', clientId: '11111111-2222-3333-4444-555555555555', tenant: 'contoso.onmicrosoft.com' });
-      const oauth = failed(await run(peer, { settings: oauthSettings, credentials: { kind: 'xoauth2', user: USER, accessToken: TOKEN } }));
+      const oauthSettings = settings(peer.port, {
+        authType: 'oauth',
+        clientId: '11111111-2222-3333-4444-555555555555',
+        tenant: 'contoso.onmicrosoft.com',
+      });
+      const oauth = failed(
+        await run(peer, { settings: oauthSettings, credentials: { kind: 'xoauth2', user: USER, accessToken: TOKEN } }),
+      );
       assert.equal(oauth.hint?.id, 'auth-rejected-oauth');
       assert.match(oauth.hint!.template, /SMTP\.SendAsApp.*New-ServicePrincipal/s);
     });
   });
 
   it('C06: 550 5.7.30 is "Basic auth retired", not a recipient error — also when every second login still passes', async () => {
-    await withPeer({ tls: 'starttls', onAuth: (_auth, attempt) => (attempt % 2 === 1 ? BASIC_RETIRED : undefined) }, async (peer) => {
-      const first = failed(await run(peer, { settings: settings(peer.port) }));
-      assert.equal(first.step, 'AUTH');
-      assert.equal(first.hint?.id, 'basic-auth-retired');
-      assert.match(first.hint!.template, /Moderne Autorisierung/);
-      const second = await run(peer, { settings: settings(peer.port) });
-      assert.equal(second.ok, true);
-      const third = failed(await run(peer, { settings: settings(peer.port) }));
-      assert.equal(third.hint?.id, 'basic-auth-retired');
-    });
+    await withPeer(
+      { tls: 'starttls', onAuth: (_auth, attempt) => (attempt % 2 === 1 ? BASIC_RETIRED : undefined) },
+      async (peer) => {
+        const first = failed(await run(peer, { settings: settings(peer.port) }));
+        assert.equal(first.step, 'AUTH');
+        assert.equal(first.hint?.id, 'basic-auth-retired');
+        assert.match(first.hint!.template, /Moderne Autorisierung/);
+        const second = await run(peer, { settings: settings(peer.port) });
+        assert.equal(second.ok, true);
+        const third = failed(await run(peer, { settings: settings(peer.port) }));
+        assert.equal(third.hint?.id, 'basic-auth-retired');
+      },
+    );
     // the same 550 after RCPT TO with another enhanced code is a recipient problem: the 3-digit code alone decides nothing
-    assert.equal(classifyFailure({ step: 'RCPT TO', authType: 'basic', reply: '550 5.1.1 User unknown', host: 'h', port: 587 }).id, 'recipient-unknown');
+    assert.equal(
+      classifyFailure({ step: 'RCPT TO', authType: 'basic', reply: '550 5.1.1 User unknown', host: 'h', port: 587 }).id,
+      'recipient-unknown',
+    );
   });
 
   it('does not send credentials over an unencrypted connection unless explicitly allowed', async () => {
@@ -163,7 +226,13 @@ describe('mail: connection test against a real smtp-server on 127.0.0.1', () => 
 
   it('names an untrusted certificate and the --ca-file fix', async () => {
     await withPeer({ tls: 'starttls' }, async (peer) => {
-      const step = failed(await runConnectionTest({ settings: settings(peer.port), to: 'a@b.example', credentials: { kind: 'password', user: USER, password: PASSWORD } }));
+      const step = failed(
+        await runConnectionTest({
+          settings: settings(peer.port),
+          to: 'a@b.example',
+          credentials: { kind: 'password', user: USER, password: PASSWORD },
+        }),
+      );
       assert.equal(step.step, 'TLS');
       assert.equal(step.hint?.id, 'certificate-untrusted');
     });
@@ -179,14 +248,17 @@ describe('mail: connection test against a real smtp-server on 127.0.0.1', () => 
   });
 
   it('maps RCPT TO 550 5.1.1 to an unknown recipient with the reply', async () => {
-    await withPeer({ tls: 'starttls', onRcptTo: () => ({ code: 550, text: '5.1.1 Recipient address rejected: User unknown' }) }, async (peer) => {
-      const report = await run(peer, { settings: settings(peer.port) });
-      const step = failed(report);
-      assert.equal(step.step, 'RCPT TO');
-      assert.equal(step.hint?.id, 'recipient-unknown');
-      assert.equal(report.steps.find((s) => s.step === 'MAIL FROM')?.status, 'ok');
-      assert.equal(report.steps.find((s) => s.step === 'DATA')?.status, 'skipped');
-    });
+    await withPeer(
+      { tls: 'starttls', onRcptTo: () => ({ code: 550, text: '5.1.1 Recipient address rejected: User unknown' }) },
+      async (peer) => {
+        const report = await run(peer, { settings: settings(peer.port) });
+        const step = failed(report);
+        assert.equal(step.step, 'RCPT TO');
+        assert.equal(step.hint?.id, 'recipient-unknown');
+        assert.equal(report.steps.find((s) => s.step === 'MAIL FROM')?.status, 'ok');
+        assert.equal(report.steps.find((s) => s.step === 'DATA')?.status, 'skipped');
+      },
+    );
   });
 
   it('IDN domains go out as punycode; a non-ASCII local part needs SMTPUTF8 and is refused clearly when not offered', async () => {
@@ -206,7 +278,10 @@ describe('mail: connection test against a real smtp-server on 127.0.0.1', () => 
   });
 });
 
-const BASIC_DISABLED = { code: 535, text: '5.7.139 Authentication unsuccessful, basic authentication is disabled. [FR2P281CA0001.DEUP281.PROD.OUTLOOK.COM 2026-11-30T08:00:00.000Z 08DC0000AAAA0000]' };
+const BASIC_DISABLED = {
+  code: 535,
+  text: '5.7.139 Authentication unsuccessful, basic authentication is disabled. [FR2P281CA0001.DEUP281.PROD.OUTLOOK.COM 2026-11-30T08:00:00.000Z 08DC0000AAAA0000]',
+};
 const SENDER = 'info@hausverwaltung.example';
 /** Exchange Online's SendAs refusal as seen in the field: ~2.4 KB, most of it the diagnostic block. */
 const SEND_AS_DENIED = {
@@ -216,25 +291,31 @@ const SEND_AS_DENIED = {
 
 describe('mail: field cases of issue 17 against a real smtp-server / TCP peer on 127.0.0.1', () => {
   it('§1: 535 5.7.139 "basic authentication is disabled" → switch to OAuth (with the jump); "SmtpClientAuthentication" → enable SMTP AUTH', async () => {
-    await withPeer({ tls: 'starttls', onAuth: (_auth, attempt) => (attempt === 1 ? BASIC_DISABLED : AUTH_DISABLED) }, async (peer) => {
-      const basicOff = failed(await run(peer, { settings: settings(peer.port) }));
-      assert.equal(basicOff.step, 'AUTH');
-      assert.equal(basicOff.hint?.id, 'basic-auth-disabled');
-      assert.match(basicOff.hint!.template, /Moderne Autorisierung \(Microsoft OAuth 2\.0\)/);
-      assert.doesNotMatch(basicOff.hint!.template, /Set-CASMailbox/);
-      assert.ok(OAUTH_FIX_HINTS.has(basicOff.hint!.id), 'the UI offers the jump to the OAuth settings');
-      const smtpOff = failed(await run(peer, { settings: settings(peer.port) }));
-      assert.equal(smtpOff.hint?.id, 'smtp-auth-disabled');
-      assert.match(smtpOff.hint!.template, /Set-CASMailbox -SmtpClientAuthenticationDisabled \$false/);
-      assert.ok(!OAUTH_FIX_HINTS.has(smtpOff.hint!.id));
-    });
+    await withPeer(
+      { tls: 'starttls', onAuth: (_auth, attempt) => (attempt === 1 ? BASIC_DISABLED : AUTH_DISABLED) },
+      async (peer) => {
+        const basicOff = failed(await run(peer, { settings: settings(peer.port) }));
+        assert.equal(basicOff.step, 'AUTH');
+        assert.equal(basicOff.hint?.id, 'basic-auth-disabled');
+        assert.match(basicOff.hint!.template, /Moderne Autorisierung \(Microsoft OAuth 2\.0\)/);
+        assert.doesNotMatch(basicOff.hint!.template, /Set-CASMailbox/);
+        assert.ok(OAUTH_FIX_HINTS.has(basicOff.hint!.id), 'the UI offers the jump to the OAuth settings');
+        const smtpOff = failed(await run(peer, { settings: settings(peer.port) }));
+        assert.equal(smtpOff.hint?.id, 'smtp-auth-disabled');
+        assert.match(smtpOff.hint!.template, /Set-CASMailbox -SmtpClientAuthenticationDisabled \$false/);
+        assert.ok(!OAUTH_FIX_HINTS.has(smtpOff.hint!.id));
+      },
+    );
   });
 
   it('§2: SendAsDenied names both addresses and the Add-RecipientPermission fix; the diagnostic tail is cut from the report and kept whole in the log', async () => {
     await withPeer({ tls: 'starttls', onData: () => SEND_AS_DENIED }, async (peer) => {
       const logged: string[] = [];
       const log = (m: string) => void logged.push(m);
-      const report = await run(peer, { settings: settings(peer.port, { from: SENDER }), logger: { trace: log, debug: log, info: log, warn: log, error: log } });
+      const report = await run(peer, {
+        settings: settings(peer.port, { from: SENDER }),
+        logger: { trace: log, debug: log, info: log, warn: log, error: log },
+      });
       const step = failed(report);
       assert.equal(step.step, 'DATA');
       assert.equal(step.hint?.id, 'send-as-denied');
@@ -253,19 +334,32 @@ describe('mail: field cases of issue 17 against a real smtp-server / TCP peer on
   });
 
   it('§3: RCPT 550 "invalid DNS MX or A/AAAA resource record" names the recipient\'s domain (a typo), not an unknown user', async () => {
-    await withPeer({ tls: 'starttls', onRcptTo: (address) => ({ code: 550, text: `5.1.2 <${address}>: Recipient address rejected: Domain example-hausverwaltng.de has invalid DNS MX or A/AAAA resource record` }) }, async (peer) => {
-      const step = failed(await run(peer, { settings: settings(peer.port), to: 'mieter@example-hausverwaltng.de' }));
-      assert.equal(step.step, 'RCPT TO');
-      assert.equal(step.hint?.id, 'recipient-domain-no-mx');
-      assert.deepEqual(step.hint!.args, ['example-hausverwaltng.de']);
-      assert.match(step.hint!.template, /no mail server.*typos/);
-    });
+    await withPeer(
+      {
+        tls: 'starttls',
+        onRcptTo: (address) => ({
+          code: 550,
+          text: `5.1.2 <${address}>: Recipient address rejected: Domain example-hausverwaltng.de has invalid DNS MX or A/AAAA resource record`,
+        }),
+      },
+      async (peer) => {
+        const step = failed(await run(peer, { settings: settings(peer.port), to: 'mieter@example-hausverwaltng.de' }));
+        assert.equal(step.step, 'RCPT TO');
+        assert.equal(step.hint?.id, 'recipient-domain-no-mx');
+        assert.deepEqual(step.hint!.args, ['example-hausverwaltng.de']);
+        assert.match(step.hint!.template, /no mail server.*typos/);
+      },
+    );
   });
 
   it('§3: a server that greets and then goes silent is "stopped answering after the greeting", not a TLS failure', async () => {
     const peer = await startSilentPeer({ greeting: '220 mail.hausverwaltung.example ESMTP' });
     try {
-      const report = await runConnectionTest({ settings: settings(peer.port), to: 'a@b.example', timeouts: { greeting: 1000, command: 800 } });
+      const report = await runConnectionTest({
+        settings: settings(peer.port),
+        to: 'a@b.example',
+        timeouts: { greeting: 1000, command: 800 },
+      });
       const step = failed(report);
       assert.equal(step.step, 'TLS');
       assert.equal(step.hint?.id, 'silent-after-greeting');
@@ -280,7 +374,12 @@ describe('mail: field cases of issue 17 against a real smtp-server / TCP peer on
   it('§3: no greeting at all on port 587 (not the implicit-TLS port) does not claim implicit TLS', async () => {
     const peer = await startSilentPeer();
     try {
-      const report = await runConnectionTest({ settings: settings(peer.port), to: 'a@b.example', implicitTlsPort: 465, timeouts: { greeting: 600 } });
+      const report = await runConnectionTest({
+        settings: settings(peer.port),
+        to: 'a@b.example',
+        implicitTlsPort: 465,
+        timeouts: { greeting: 600 },
+      });
       const step = failed(report);
       assert.equal(step.step, 'TLS');
       assert.equal(step.hint?.id, 'no-greeting');
@@ -290,29 +389,67 @@ describe('mail: field cases of issue 17 against a real smtp-server / TCP peer on
       await peer.close();
     }
     // on the implicit-TLS port itself the implicit-TLS hint stays right (C02)
-    assert.equal(classifyFailure({ step: 'TLS', authType: 'basic', code: 'ETIMEDOUT', timeoutType: 'GREETING_TIMEOUT', host: 'h', port: 465 }).id, 'greeting-timeout');
-    assert.equal(classifyFailure({ step: 'TLS', authType: 'basic', code: 'ETIMEDOUT', timeoutType: 'GREETING_TIMEOUT', host: 'h', port: 587 }).id, 'no-greeting');
+    assert.equal(
+      classifyFailure({
+        step: 'TLS',
+        authType: 'basic',
+        code: 'ETIMEDOUT',
+        timeoutType: 'GREETING_TIMEOUT',
+        host: 'h',
+        port: 465,
+      }).id,
+      'greeting-timeout',
+    );
+    assert.equal(
+      classifyFailure({
+        step: 'TLS',
+        authType: 'basic',
+        code: 'ETIMEDOUT',
+        timeoutType: 'GREETING_TIMEOUT',
+        host: 'h',
+        port: 587,
+      }).id,
+      'no-greeting',
+    );
   });
 });
 
 describe('mail: header safety (C09)', () => {
-  const base = { from: { address: USER }, to: [{ name: 'Mieter', address: 'mieter@empfaenger.example' }], subject: 'Nebenkosten', text: 'x' };
+  const base = {
+    from: { address: USER },
+    to: [{ name: 'Mieter', address: 'mieter@empfaenger.example' }],
+    subject: 'Nebenkosten',
+    text: 'x',
+  };
 
   it('refuses CR/LF/NUL in every header-bound value before building, naming the field and record', () => {
     const cases: [object, RegExp][] = [
-      [{ replyTo: { name: 'Mieter', address: 'a@example.invalid\r\nBcc: x@example.invalid' } }, /^Reply-To address \(person 4711\)/],
+      [
+        { replyTo: { name: 'Mieter', address: 'a@example.invalid\r\nBcc: x@example.invalid' } },
+        /^Reply-To address \(person 4711\)/,
+      ],
       [{ subject: 'Nebenkosten\r\nBcc: x@example.invalid' }, /^Subject \(person 4711\)/],
       [{ to: [{ name: 'Müller\nX-Injected: 1', address: 'm@example.invalid' }] }, /^To name \(person 4711\)/],
       [{ headers: { 'X-Objekt': '4711\0' } }, /^Header X-Objekt/],
     ];
     for (const [patch, field] of cases) {
-      assert.throws(() => composeSafeMessage({ ...base, ...patch, source: 'person 4711' }), (error: unknown) => error instanceof HeaderInjectionError && field.test(error.field) && /line break or NUL/.test(error.message));
+      assert.throws(
+        () => composeSafeMessage({ ...base, ...patch, source: 'person 4711' }),
+        (error: unknown) =>
+          error instanceof HeaderInjectionError && field.test(error.field) && /line break or NUL/.test(error.message),
+      );
     }
   });
 
   it('defence in depth: the pinned nodemailer does not turn an injected subject or address into header lines', async () => {
     const transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
-    const info = await transport.sendMail({ from: USER, to: 'm@example.invalid', subject: 'Nebenkosten\r\nBcc: x@example.invalid', replyTo: { name: 'Mieter', address: 'a@example.invalid\r\nBcc: x@example.invalid' }, text: 'x' });
+    const info = await transport.sendMail({
+      from: USER,
+      to: 'm@example.invalid',
+      subject: 'Nebenkosten\r\nBcc: x@example.invalid',
+      replyTo: { name: 'Mieter', address: 'a@example.invalid\r\nBcc: x@example.invalid' },
+      text: 'x',
+    });
     const raw = (info.message as Buffer).toString('utf8');
     assert.doesNotMatch(raw, /^Bcc:/m);
     assert.doesNotMatch(raw, /^X-Injected:/m);

@@ -9,7 +9,17 @@ import type { MailSecretAccess, MailSecretKind } from '../../src/extension/panel
 import { MAIL_ISSUE_TEMPLATES, emptyMailSettings } from '../../src/shared/mail/settings';
 import { MessageEndpoint } from '../../src/shared/protocol/endpoint';
 import type { Envelope } from '../../src/shared/protocol/messages';
-import { dropDraft, formValuesFor, formValuesValidator, keepDraft, mailInitRequest, mailSaveRequest, mailTestRequest, readPageState, testFinishedNotification } from '../../src/shared/protocol/mailSettings';
+import {
+  dropDraft,
+  formValuesFor,
+  formValuesValidator,
+  keepDraft,
+  mailInitRequest,
+  mailSaveRequest,
+  mailTestRequest,
+  readPageState,
+  testFinishedNotification,
+} from '../../src/shared/protocol/mailSettings';
 import type { MailInitView, TestReportView } from '../../src/shared/protocol/mailSettings';
 import { ValidationError } from '../../src/shared/validation/validate';
 import { startSmtpPeer } from '../peers/smtpPeer';
@@ -19,8 +29,11 @@ import { smallDemoStore } from '../helpers';
 const USER = 'verwaltung@ixhaus.example';
 const SECRET = 'Unit-Geheimnis-4711!';
 /** the real German bundle: replies are checked as the German admin reads them */
-const german = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'l10n', 'bundle.l10n.de.json'), 'utf8')) as Record<string, string>;
-const localizeDe = (template: string, args: readonly (string | number)[]) => formatTemplate(german[template] ?? template, args);
+const german = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', '..', 'l10n', 'bundle.l10n.de.json'), 'utf8'),
+) as Record<string, string>;
+const localizeDe = (template: string, args: readonly (string | number)[]) =>
+  formatTemplate(german[template] ?? template, args);
 
 /** Secret storage for the test: a Map (VS Code's SecretStorage cannot run outside the host), keyed like MailHost. */
 class MapSecrets implements MailSecretAccess {
@@ -47,11 +60,25 @@ class MapSecrets implements MailSecretAccess {
 function connect(store: Store, actor: Actor | undefined, peer?: SmtpPeer) {
   let page: MessageEndpoint | undefined;
   const secrets = new MapSecrets();
-  const host = new MessageEndpoint({ post: (m: Envelope) => void Promise.resolve().then(() => page?.receive(m)), describeError: (e) => (e instanceof IxError ? localizeDe(e.template, e.args) : String(e instanceof Error ? e.message : e)) });
-  new MailSettingsController(host, { store: () => store, actor: () => actor, secrets, localize: localizeDe, logger: { trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }, testOptions: () => (peer ? { ca: peer.cert.cert } : {}) });
+  const host = new MessageEndpoint({
+    post: (m: Envelope) => void Promise.resolve().then(() => page?.receive(m)),
+    describeError: (e) =>
+      e instanceof IxError ? localizeDe(e.template, e.args) : String(e instanceof Error ? e.message : e),
+  });
+  new MailSettingsController(host, {
+    store: () => store,
+    actor: () => actor,
+    secrets,
+    localize: localizeDe,
+    logger: { trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    testOptions: () => (peer ? { ca: peer.cert.cert } : {}),
+  });
   const notified: TestReportView[] = [];
   const show = () => {
-    const p = new MessageEndpoint({ post: (m: Envelope) => void Promise.resolve().then(() => host.receive(m)), timeoutMs: 30_000 });
+    const p = new MessageEndpoint({
+      post: (m: Envelope) => void Promise.resolve().then(() => host.receive(m)),
+      timeoutMs: 30_000,
+    });
     p.onNotification(testFinishedNotification, ({ report }) => notified.push(report));
     page = p;
     return p;
@@ -64,7 +91,12 @@ describe('SMTP Einstellungen: protocol and page state', () => {
     const a = { storeKey: 'store-a', settings: { ...emptyMailSettings(), host: 'smtp.a.example' } };
     const b = { storeKey: 'store-b', settings: { ...emptyMailSettings(), host: 'smtp.b.example' } };
     let state = readPageState(undefined);
-    state = keepDraft(state, 'store-a', { ...a.settings, host: 'entwurf.a.example', password: 'geheim', clientSecret: 'abC8Q~x' }, 'mieter@example.org');
+    state = keepDraft(
+      state,
+      'store-a',
+      { ...a.settings, host: 'entwurf.a.example', password: 'geheim', clientSecret: 'abC8Q~x' },
+      'mieter@example.org',
+    );
     assert.equal(JSON.stringify(state).includes('geheim'), false);
     assert.equal(JSON.stringify(state).includes('abC8Q'), false);
     // store A shows its draft; store B shows its saved settings, not A's unsaved draft
@@ -75,14 +107,19 @@ describe('SMTP Einstellungen: protocol and page state', () => {
     // a state restored after a reload is read the same way (and an old or damaged one counts as no drafts)
     assert.equal(formValuesFor(readPageState(JSON.parse(JSON.stringify(state))), a).values.host, 'entwurf.a.example');
     assert.deepEqual(readPageState({ values: { host: 'x' } }), { drafts: {} });
-    assert.deepEqual(readPageState({ drafts: { a: { values: { password: 'geheim', host: 'h' } } } }), { drafts: { a: { values: { host: 'h' }, testRecipient: '' } } });
+    assert.deepEqual(readPageState({ drafts: { a: { values: { password: 'geheim', host: 'h' } } } }), {
+      drafts: { a: { values: { host: 'h' }, testRecipient: '' } },
+    });
     // after a save the saved settings are the truth again
     assert.equal(formValuesFor(dropDraft(state, 'store-a'), a).values.host, 'smtp.a.example');
   });
 
   it('the host refuses form values outside the settings and non-scalar values', () => {
     assert.deepEqual(formValuesValidator({ host: 'h', port: '587', ssl: true }), { host: 'h', port: '587', ssl: true });
-    assert.throws(() => formValuesValidator({ host: 'h', password: 'x' }), (e: unknown) => e instanceof ValidationError && /^password: expected no such field/.test(e.message));
+    assert.throws(
+      () => formValuesValidator({ host: 'h', password: 'x' }),
+      (e: unknown) => e instanceof ValidationError && /^password: expected no such field/.test(e.message),
+    );
     assert.throws(() => formValuesValidator({ host: { toString: 'x' } }), /host: expected a string/);
     assert.throws(() => formValuesValidator({ host: 'x'.repeat(2001) }), /host: expected a string of at most 2000/);
     assert.throws(() => formValuesValidator([]), ValidationError);
@@ -110,9 +147,16 @@ describe('SMTP Einstellungen: host controller behind the shared endpoint (real s
     const { store, admin } = await smallDemoStore();
     const c = connect(store, admin, peer);
     const page = c.show();
-    await page.request(mailSaveRequest, { values: { authType: 'basic', host: '127.0.0.1', port: String(peer.port), ssl: true, user: USER, from: USER }, secrets: { password: SECRET } });
+    await page.request(mailSaveRequest, {
+      values: { authType: 'basic', host: '127.0.0.1', port: String(peer.port), ssl: true, user: USER, from: USER },
+      secrets: { password: SECRET },
+    });
     // German, from the bundle — not the English template, not a generic "failed"
-    await assert.rejects(page.request(mailTestRequest, { to: 'kein empfänger' }), (e: Error) => e.message === 'To address: „kein empfänger“ ist keine gültige E-Mail-Adresse (erwartet: name@domain).');
+    await assert.rejects(
+      page.request(mailTestRequest, { to: 'kein empfänger' }),
+      (e: Error) =>
+        e.message === 'To address: „kein empfänger“ ist keine gültige E-Mail-Adresse (erwartet: name@domain).',
+    );
     assert.equal(peer.log.messages.length, 0, 'nothing was sent');
     // and the host keeps answering: the next test with a valid recipient works
     const report = await page.request(mailTestRequest, { to: 'mieter@example.org' });
@@ -123,9 +167,20 @@ describe('SMTP Einstellungen: host controller behind the shared endpoint (real s
     const { store, admin } = await smallDemoStore();
     const c = connect(store, admin);
     const page = c.show();
-    await assert.rejects(page.request(mailSaveRequest, { values: { authType: 'basic', host: '127.0.0.1', port: 'abc', ssl: true, user: USER, from: USER }, secrets: { password: SECRET } }), (e: Error) => e.message === german['The port must be a whole number from 1 to 65535 (usually 587 with STARTTLS or 465 with SSL).']);
+    await assert.rejects(
+      page.request(mailSaveRequest, {
+        values: { authType: 'basic', host: '127.0.0.1', port: 'abc', ssl: true, user: USER, from: USER },
+        secrets: { password: SECRET },
+      }),
+      (e: Error) =>
+        e.message ===
+        german['The port must be a whole number from 1 to 65535 (usually 587 with STARTTLS or 465 with SSL).'],
+    );
     assert.equal(c.secrets.values.size, 0, 'no secret stored for a refused save');
-    await assert.rejects(page.request(mailSaveRequest, { values: { password: 'x' } as never, secrets: {} }), /params\.values\.password: expected no such field/);
+    await assert.rejects(
+      page.request(mailSaveRequest, { values: { password: 'x' } as never, secrets: {} }),
+      /params\.values\.password: expected no such field/,
+    );
   });
 
   it('without an administrator the form is blocked with the reason; requests are refused', async () => {
@@ -152,7 +207,10 @@ describe('SMTP Einstellungen: host controller behind the shared endpoint (real s
     const { store, admin } = await smallDemoStore();
     const c = connect(store, admin, peer);
     let page = c.show();
-    await page.request(mailSaveRequest, { values: { authType: 'basic', host: '127.0.0.1', port: String(peer.port), ssl: true, user: USER, from: USER }, secrets: { password: SECRET } });
+    await page.request(mailSaveRequest, {
+      values: { authType: 'basic', host: '127.0.0.1', port: String(peer.port), ssl: true, user: USER, from: USER },
+      secrets: { password: SECRET },
+    });
     const before = peer.log.messages.length;
     const lost = page.request(mailTestRequest, { to: 'hidden@example.org' });
     lost.catch(() => {});
@@ -170,7 +228,10 @@ describe('SMTP Einstellungen: host controller behind the shared endpoint (real s
     assert.ok(init.report, 'the report was kept');
     assert.equal(init.report.to, 'hidden@example.org');
     assert.equal(init.report.ok, true);
-    assert.deepEqual(init.report.lines.map((l) => l.status), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.deepEqual(
+      init.report.lines.map((l) => l.status),
+      ['ok', 'ok', 'ok', 'ok', 'ok', 'ok'],
+    );
     assert.equal(JSON.stringify(init).includes(SECRET), false, 'no secret in what the page gets');
   });
 });

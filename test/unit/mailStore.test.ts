@@ -11,7 +11,22 @@ import { startSmtpPeer } from '../peers/smtpPeer';
 import { smallDemoStore } from '../helpers';
 
 const MAILBOX = 'verwaltung@ixhaus.example';
-const oauthInput = (authorityHost = 'login.microsoftonline.com') => ({ authType: 'oauth', host: 'smtp.office365.com', port: 587, ssl: true, user: MAILBOX, from: MAILBOX, clientId: CLIENT_ID, objectId: OBJECT_ID, tenant: TENANT, authorityHost, notifyAddress: 'it@ixhaus.example', secretValidUntil: '2027-03-31', schedulerRecipient: 'a@ixhaus.example', schedulerRecipient2: 'b@ixhaus.example' });
+const oauthInput = (authorityHost = 'login.microsoftonline.com') => ({
+  authType: 'oauth',
+  host: 'smtp.office365.com',
+  port: 587,
+  ssl: true,
+  user: MAILBOX,
+  from: MAILBOX,
+  clientId: CLIENT_ID,
+  objectId: OBJECT_ID,
+  tenant: TENANT,
+  authorityHost,
+  notifyAddress: 'it@ixhaus.example',
+  secretValidUntil: '2027-03-31',
+  schedulerRecipient: 'a@ixhaus.example',
+  schedulerRecipient2: 'b@ixhaus.example',
+});
 
 describe('mail: settings in the store', () => {
   it('saves and reloads the non-secret settings (admin only, audited); invalid input changes nothing', async () => {
@@ -21,9 +36,14 @@ describe('mail: settings in the store', () => {
     assert.equal(saved.tenant, TENANT);
     assert.deepEqual(loadMailSettings(store), saved);
     assert.equal(store.scalar("SELECT count(*) FROM audit_log WHERE action = 'mail.settings'"), 1);
-    assert.throws(() => saveMailSettings(store, admin, { ...oauthInput(), tenant: 'common' }), (e: unknown) => e instanceof MailSettingsError && e.code === 'E_MAIL_TENANT_MULTI');
+    assert.throws(
+      () => saveMailSettings(store, admin, { ...oauthInput(), tenant: 'common' }),
+      (e: unknown) => e instanceof MailSettingsError && e.code === 'E_MAIL_TENANT_MULTI',
+    );
     assert.deepEqual(loadMailSettings(store), saved);
-    const columns = store.all<{ name: string }>('SELECT name FROM pragma_table_info(\'mail_settings\')').map((c) => c.name);
+    const columns = store
+      .all<{ name: string }>("SELECT name FROM pragma_table_info('mail_settings')")
+      .map((c) => c.name);
     assert.ok(!columns.some((c) => /password|secret$/i.test(c)), `a secret column exists: ${columns.join(', ')}`);
   });
 });
@@ -48,10 +68,17 @@ describe('mail: secret-expiry reminders 30/7/1 days before, each once', () => {
     assert.equal((await at('2027-02-01T08:00:00Z')).sent, false);
     assert.equal((await at('2027-03-02T08:00:00Z')).daysBefore, 30);
     assert.equal((await at('2027-03-03T08:00:00Z')).sent, false);
-    assert.equal((await at('2027-03-30T08:00:00Z')).daysBefore, 1, 'the 7-day run was missed: only the 1-day reminder, no late 7-day one');
+    assert.equal(
+      (await at('2027-03-30T08:00:00Z')).daysBefore,
+      1,
+      'the 7-day run was missed: only the 1-day reminder, no late 7-day one',
+    );
     assert.equal((await at('2027-03-30T09:00:00Z')).sent, false);
     assert.equal(sent.length, 2);
-    assert.deepEqual(sent.map((m) => m.to[0]?.address), ['it@ixhaus.example', 'it@ixhaus.example']);
+    assert.deepEqual(
+      sent.map((m) => m.to[0]?.address),
+      ['it@ixhaus.example', 'it@ixhaus.example'],
+    );
     assert.match(sent[0]!.subject, /2027-03-31/);
     assert.equal(store.scalar('SELECT count(*) FROM mail_secret_reminders'), 3);
   });
@@ -59,20 +86,42 @@ describe('mail: secret-expiry reminders 30/7/1 days before, each once', () => {
   it('records nothing when sending fails, so the next run tries again', async () => {
     const { store, admin } = await smallDemoStore();
     const settings = saveMailSettings(store, admin, oauthInput());
-    await assert.rejects(sendSecretReminder(store, settings, new Date('2027-03-02T08:00:00Z'), async () => { throw new Error('smtp down'); }), /smtp down/);
+    await assert.rejects(
+      sendSecretReminder(store, settings, new Date('2027-03-02T08:00:00Z'), async () => {
+        throw new Error('smtp down');
+      }),
+      /smtp down/,
+    );
     assert.equal(store.scalar('SELECT count(*) FROM mail_secret_reminders'), 0);
   });
 });
 
 describe('mail: the OAuth connection test course', () => {
   it('refuses a token without SMTP.SendAsApp before any SMTP connection; Graph still updates "Gültig bis"', async () => {
-    const entra = await startEntraPeer({ smtpClaims: { aud: 'https://outlook.office365.com', roles: [] }, graph: { passwordCredentials: [{ keyId: 'k1', hint: GOOD_SECRET.slice(0, 3), endDateTime: '2028-01-15T12:00:00Z' }] } });
+    const entra = await startEntraPeer({
+      smtpClaims: { aud: 'https://outlook.office365.com', roles: [] },
+      graph: {
+        passwordCredentials: [{ keyId: 'k1', hint: GOOD_SECRET.slice(0, 3), endDateTime: '2028-01-15T12:00:00Z' }],
+      },
+    });
     const smtp = await startSmtpPeer({ tls: 'starttls' });
     let connections = 0;
     const { store, admin } = await smallDemoStore();
     try {
-      const settings = saveMailSettings(store, admin, { ...oauthInput(entra.host), host: '127.0.0.1', port: smtp.port });
-      const result = await testMailSettings({ settings, secrets: { clientSecret: GOOD_SECRET }, to: 'x@example.org', ca: entra.ca, http: new HttpsClient({ ca: entra.ca }), graphHost: entra.host, store });
+      const settings = saveMailSettings(store, admin, {
+        ...oauthInput(entra.host),
+        host: '127.0.0.1',
+        port: smtp.port,
+      });
+      const result = await testMailSettings({
+        settings,
+        secrets: { clientSecret: GOOD_SECRET },
+        to: 'x@example.org',
+        ca: entra.ca,
+        http: new HttpsClient({ ca: entra.ca }),
+        graphHost: entra.host,
+        store,
+      });
       connections = smtp.log.auths.length + smtp.log.mailFrom.length;
       assert.equal(result.ok, false);
       assert.equal(result.oauth?.error?.code, 'E_OAUTH_ROLE');

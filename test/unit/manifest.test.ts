@@ -7,7 +7,10 @@ const root = path.join(__dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   engines: { vscode: string };
   devDependencies: Record<string, string>;
-  contributes: { commands: Array<{ command: string; category?: string; icon?: string }>; views: Record<string, Array<{ id: string }>> };
+  contributes: {
+    commands: Array<{ command: string; category?: string; icon?: string }>;
+    views: Record<string, Array<{ id: string }>>;
+  };
 };
 
 describe('package.json manifest', () => {
@@ -22,7 +25,10 @@ describe('package.json manifest', () => {
   });
 
   it('contributes the three views of ids.ts in the iX-Haus container', () => {
-    assert.deepEqual(pkg.contributes.views.ixhaus?.map((v) => v.id), [...VIEW_IDS]);
+    assert.deepEqual(
+      pkg.contributes.views.ixhaus?.map((v) => v.id),
+      [...VIEW_IDS],
+    );
   });
 
   it('targets at most VS Code 1.100 (the test host) with matching @types/vscode', () => {

@@ -5,11 +5,22 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { DEMO_ADMIN_LOGIN, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD, generateDemoData } from '../../src/core/demo/demoData';
+import {
+  DEMO_ADMIN_LOGIN,
+  DEMO_HAUPTBENUTZER_LOGIN,
+  DEMO_PASSWORD,
+  generateDemoData,
+} from '../../src/core/demo/demoData';
 import { PermissionError } from '../../src/core/errors';
 import { dueReminders, markRemindersGiven } from '../../src/core/license/licenseService';
 import { dueReminder } from '../../src/core/mail/secretExpiry';
-import { DEFAULT_REMINDER_DAYS, ReminderWindowsError, parseReminderDays, reminderDays, setReminderDays } from '../../src/core/reminders/reminderWindows';
+import {
+  DEFAULT_REMINDER_DAYS,
+  ReminderWindowsError,
+  parseReminderDays,
+  reminderDays,
+  setReminderDays,
+} from '../../src/core/reminders/reminderWindows';
 import { Store } from '../../src/core/store/database';
 import { MIGRATIONS } from '../../src/core/store/migrations';
 import { APPLICATION_ID } from '../../src/core/store/fileCheck';
@@ -51,18 +62,37 @@ describe('reminder windows (store-wide, administrators)', function () {
       const haupt = await signIn(store, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD);
       assert.deepEqual(reminderDays(store), [...DEFAULT_REMINDER_DAYS]);
       // the demo Scheduler module ends 20 days after NOW: with the default, the 30-day reminder is due
-      assert.deepEqual(dueReminders(store, NOW).map((r) => [r.moduleCode, r.threshold]), [['SCHEDULER', 30]]);
+      assert.deepEqual(
+        dueReminders(store, NOW).map((r) => [r.moduleCode, r.threshold]),
+        [['SCHEDULER', 30]],
+      );
       assert.throws(() => setReminderDays(store, haupt, '60 14 3', NOW), PermissionError);
       assert.deepEqual(setReminderDays(store, admin, '14, 60, 3', NOW), [60, 14, 3]);
-      assert.deepEqual(store.get('SELECT user_id AS u, old_value AS o, new_value AS n FROM audit_log WHERE action = ?', ['reminders.days']), { u: admin.id, o: '30,7,1', n: '60,14,3' });
+      assert.deepEqual(
+        store.get('SELECT user_id AS u, old_value AS o, new_value AS n FROM audit_log WHERE action = ?', [
+          'reminders.days',
+        ]),
+        { u: admin.id, o: '30,7,1', n: '60,14,3' },
+      );
       const due = dueReminders(store, NOW);
-      assert.deepEqual(due.map((r) => [r.moduleCode, r.threshold, r.daysLeft]), [['SCHEDULER', 60, 20]]);
+      assert.deepEqual(
+        due.map((r) => [r.moduleCode, r.threshold, r.daysLeft]),
+        [['SCHEDULER', 60, 20]],
+      );
       markRemindersGiven(store, due, NOW);
       assert.deepEqual(dueReminders(store, NOW), []);
       const in7Days = new Date(NOW.getTime() + 7 * 86_400_000);
-      assert.deepEqual(dueReminders(store, in7Days).map((r) => r.threshold), [14], 'a window of 14 days (not the default 7)');
+      assert.deepEqual(
+        dueReminders(store, in7Days).map((r) => r.threshold),
+        [14],
+        'a window of 14 days (not the default 7)',
+      );
       assert.equal(dueReminder('2027-03-31', new Date('2027-02-19T00:00:00Z'), new Set(), reminderDays(store)), 60);
-      assert.equal(dueReminder('2027-03-31', new Date('2027-02-19T00:00:00Z'), new Set()), undefined, 'default windows: not yet');
+      assert.equal(
+        dueReminder('2027-03-31', new Date('2027-02-19T00:00:00Z'), new Set()),
+        undefined,
+        'default windows: not yet',
+      );
     } finally {
       await store.close();
     }
@@ -76,19 +106,34 @@ describe('reminder windows (store-wide, administrators)', function () {
       db.exec(`PRAGMA application_id = ${APPLICATION_ID};`);
       for (const m of MIGRATIONS.filter((x) => x.version <= 6)) m.up(db);
       db.exec('PRAGMA user_version = 6;');
-      db.exec("INSERT INTO license_reminders VALUES ('4711', '', '2027-01-31', 30, '2026-12-01T00:00:00Z'); INSERT INTO mail_secret_reminders VALUES ('2027-03-31', 7, '2027-03-24T00:00:00Z', 'it@ixhaus.example');");
-      assert.throws(() => db.exec("INSERT INTO license_reminders VALUES ('4711', '', '2027-01-31', 60, 'x')"), /CHECK constraint/);
+      db.exec(
+        "INSERT INTO license_reminders VALUES ('4711', '', '2027-01-31', 30, '2026-12-01T00:00:00Z'); INSERT INTO mail_secret_reminders VALUES ('2027-03-31', 7, '2027-03-24T00:00:00Z', 'it@ixhaus.example');",
+      );
+      assert.throws(
+        () => db.exec("INSERT INTO license_reminders VALUES ('4711', '', '2027-01-31', 60, 'x')"),
+        /CHECK constraint/,
+      );
       const file = path.join(dir, 'v6.sqlite');
       await fs.writeFile(file, db.export());
       db.close();
       const store = await Store.open(file);
       try {
         assert.ok(store.schemaVersion() >= 9);
-        assert.deepEqual(store.all('SELECT license_no AS l, threshold_days AS t FROM license_reminders'), [{ l: '4711', t: 30 }]);
-        assert.deepEqual(store.all('SELECT valid_until AS v, days_before AS d, recipient AS r FROM mail_secret_reminders'), [{ v: '2027-03-31', d: 7, r: 'it@ixhaus.example' }]);
+        assert.deepEqual(store.all('SELECT license_no AS l, threshold_days AS t FROM license_reminders'), [
+          { l: '4711', t: 30 },
+        ]);
+        assert.deepEqual(
+          store.all('SELECT valid_until AS v, days_before AS d, recipient AS r FROM mail_secret_reminders'),
+          [{ v: '2027-03-31', d: 7, r: 'it@ixhaus.example' }],
+        );
         store.run("INSERT INTO license_reminders VALUES ('4711', '', '2027-01-31', 60, '2026-12-01T00:00:00Z')");
-        store.run("INSERT INTO mail_secret_reminders VALUES ('2027-03-31', 90, '2027-01-01T00:00:00Z', 'it@ixhaus.example')");
-        assert.throws(() => store.run("INSERT INTO mail_secret_reminders VALUES ('2027-03-31', 400, 'x', 'y')"), /CHECK constraint/);
+        store.run(
+          "INSERT INTO mail_secret_reminders VALUES ('2027-03-31', 90, '2027-01-01T00:00:00Z', 'it@ixhaus.example')",
+        );
+        assert.throws(
+          () => store.run("INSERT INTO mail_secret_reminders VALUES ('2027-03-31', 400, 'x', 'y')"),
+          /CHECK constraint/,
+        );
       } finally {
         await store.close();
       }

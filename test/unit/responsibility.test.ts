@@ -1,6 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { PermissionError } from '../../src/core/errors';
-import { KomfortpaketMissingError, TransferInputError, TransferModuleNotLicensedError, UnknownObjectError, UnknownTeamError, planTransfer } from '../../src/core/responsibility/transferPlanner';
+import {
+  KomfortpaketMissingError,
+  TransferInputError,
+  TransferModuleNotLicensedError,
+  UnknownObjectError,
+  UnknownTeamError,
+  planTransfer,
+} from '../../src/core/responsibility/transferPlanner';
 import type { TransferModule, TransferRequest } from '../../src/core/responsibility/transferPlanner';
 import {
   BatchAlreadyUndoneError,
@@ -31,12 +38,28 @@ describe('responsibility transfer (Verantwortlichen ändern)', function () {
   beforeEach(async () => {
     ({ store, admin, haupt } = await smallDemoStore());
     // the active staff member holding the most assignments
-    from = String(store.scalar('SELECT u.login FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE u.active = 1 GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1'));
+    from = String(
+      store.scalar(
+        'SELECT u.login FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE u.active = 1 GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1',
+      ),
+    );
   });
   afterEach(async () => store.close());
 
-  const request = (extra: Partial<TransferRequest> = {}): TransferRequest => ({ fromLogin: from, toLogin: 'haupt', modules: ALL, roles: ['responsible', 'deputy'], includeClosed: true, ...extra });
-  const held = (login: string): number => Number(store.scalar('SELECT count(*) FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE u.login = ?', [login]));
+  const request = (extra: Partial<TransferRequest> = {}): TransferRequest => ({
+    fromLogin: from,
+    toLogin: 'haupt',
+    modules: ALL,
+    roles: ['responsible', 'deputy'],
+    includeClosed: true,
+    ...extra,
+  });
+  const held = (login: string): number =>
+    Number(
+      store.scalar('SELECT count(*) FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE u.login = ?', [
+        login,
+      ]),
+    );
   const snapshot = (): string => JSON.stringify(store.all('SELECT id, user_id FROM responsibilities ORDER BY id'));
 
   it('plans counts per module and role and the affected records, without changing anything', () => {
@@ -44,10 +67,16 @@ describe('responsibility transfer (Verantwortlichen ändern)', function () {
     const plan = planTransfer(store, admin, request());
     assert.equal(plan.total, held(from));
     assert.equal(plan.counts.length, 8, 'every module × role, zeros included');
-    assert.equal(plan.counts.reduce((s, c) => s + c.count, 0), plan.total);
+    assert.equal(
+      plan.counts.reduce((s, c) => s + c.count, 0),
+      plan.total,
+    );
     assert.equal(plan.assignments.length, plan.total);
     const sorted = [...plan.assignments].sort((a, b) => a.objectNo - b.objectNo);
-    assert.deepEqual(plan.assignments.map((a) => a.objectNo), sorted.map((a) => a.objectNo));
+    assert.deepEqual(
+      plan.assignments.map((a) => a.objectNo),
+      sorted.map((a) => a.objectNo),
+    );
     assert.ok(plan.assignments.every((a) => a.objectNo >= 1001 && a.label !== ''));
     assert.deepEqual(plan.warnings, []);
     assert.match(plan.fingerprint, /^[0-9a-f]{64}$/);
@@ -56,14 +85,19 @@ describe('responsibility transfer (Verantwortlichen ändern)', function () {
 
   it('open records only leaves closed Meldungen and Aufträge out; objects and technical objects always count', () => {
     // make sure the previous user holds at least one closed Meldung
-    store.run("UPDATE meldungen SET closed = 1, status = 'erledigt' WHERE id = (SELECT record_id FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE u.login = ? AND r.module = 'meldungen' LIMIT 1)", [from]);
+    store.run(
+      "UPDATE meldungen SET closed = 1, status = 'erledigt' WHERE id = (SELECT record_id FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE u.login = ? AND r.module = 'meldungen' LIMIT 1)",
+      [from],
+    );
     const all = planTransfer(store, admin, request());
     const open = planTransfer(store, admin, request({ includeClosed: false }));
     const closed = all.assignments.filter((a) => a.closed).length;
     assert.ok(closed > 0);
     assert.equal(open.total, all.total - closed);
     assert.ok(open.assignments.every((a) => !a.closed));
-    assert.ok(all.assignments.filter((a) => a.closed).every((a) => a.module === 'meldungen' || a.module === 'auftraege'));
+    assert.ok(
+      all.assignments.filter((a) => a.closed).every((a) => a.module === 'meldungen' || a.module === 'auftraege'),
+    );
   });
 
   it('limits the scope to chosen objects, a team, modules and roles', () => {
@@ -71,39 +105,81 @@ describe('responsibility transfer (Verantwortlichen ändern)', function () {
     const objectNo = all.assignments[0]?.objectNo ?? 1001;
     const one = planTransfer(store, admin, request({ objectNos: [objectNo] }));
     assert.ok(one.total > 0 && one.assignments.every((a) => a.objectNo === objectNo));
-    const team = String(store.scalar('SELECT t.name FROM teams t JOIN objects o ON o.team_id = t.id WHERE o.object_no = ?', [objectNo]));
+    const team = String(
+      store.scalar('SELECT t.name FROM teams t JOIN objects o ON o.team_id = t.id WHERE o.object_no = ?', [objectNo]),
+    );
     const byTeam = planTransfer(store, admin, request({ team }));
     assert.ok(byTeam.assignments.some((a) => a.objectNo === objectNo));
-    const teamIds = new Set(store.all<{ object_no: number }>('SELECT o.object_no FROM objects o JOIN teams t ON t.id = o.team_id WHERE t.name = ?', [team]).map((r) => r.object_no));
+    const teamIds = new Set(
+      store
+        .all<{ object_no: number }>(
+          'SELECT o.object_no FROM objects o JOIN teams t ON t.id = o.team_id WHERE t.name = ?',
+          [team],
+        )
+        .map((r) => r.object_no),
+    );
     assert.ok(byTeam.assignments.every((a) => teamIds.has(a.objectNo)));
     const meldungen = planTransfer(store, admin, request({ modules: ['meldungen'], roles: ['deputy'] }));
     assert.ok(meldungen.assignments.every((a) => a.module === 'meldungen' && a.role === 'deputy'));
-    assert.deepEqual(meldungen.counts.map((c) => [c.module, c.role]), [['meldungen', 'deputy']]);
+    assert.deepEqual(
+      meldungen.counts.map((c) => [c.module, c.role]),
+      [['meldungen', 'deputy']],
+    );
   });
 
   it('applies in one transaction with a batch id and one audit row per changed assignment', () => {
     const total = held(from);
     const plan = planTransfer(store, admin, request());
-    const result = applyTransfer(store, admin, plan.request, plan.fingerprint, plan.total, new Date('2026-11-30T01:00:00Z'));
+    const result = applyTransfer(
+      store,
+      admin,
+      plan.request,
+      plan.fingerprint,
+      plan.total,
+      new Date('2026-11-30T01:00:00Z'),
+    );
     assert.match(result.batchId, /^20261130-010000-[0-9a-f]{4}$/);
     assert.equal(result.total, total);
     assert.equal(held(from), 0);
-    const audit = store.all<{ old_value: string; new_value: string; action: string; entity_key: string }>('SELECT old_value, new_value, action, entity_key FROM audit_log WHERE batch_id = ?', [result.batchId]);
+    const audit = store.all<{ old_value: string; new_value: string; action: string; entity_key: string }>(
+      'SELECT old_value, new_value, action, entity_key FROM audit_log WHERE batch_id = ?',
+      [result.batchId],
+    );
     assert.equal(audit.length, total);
-    assert.ok(audit.every((a) => a.action === 'responsible.transfer' && a.old_value === from && a.new_value === 'haupt' && /^[a-z_]+:\d+:(\d+|-):(responsible|deputy)$/.test(a.entity_key)));
+    assert.ok(
+      audit.every(
+        (a) =>
+          a.action === 'responsible.transfer' &&
+          a.old_value === from &&
+          a.new_value === 'haupt' &&
+          /^[a-z_]+:\d+:(\d+|-):(responsible|deputy)$/.test(a.entity_key),
+      ),
+    );
     const [batch] = transferHistory(store, admin);
     assert.equal(batch?.batchId, result.batchId);
-    assert.deepEqual([batch?.from, batch?.to, batch?.by, batch?.total, batch?.undoneAt], [from, 'haupt', 'admin', total, null]);
+    assert.deepEqual(
+      [batch?.from, batch?.to, batch?.by, batch?.total, batch?.undoneAt],
+      [from, 'haupt', 'admin', total, null],
+    );
     assert.match(describeCounts(batch?.counts ?? []), /Objekte: \d+ responsible/);
   });
 
   it('refuses when the assignments changed between preview and apply; nothing is written', () => {
     const plan = planTransfer(store, admin, request());
     const someId = plan.assignments[0]?.id;
-    store.run('UPDATE responsibilities SET user_id = (SELECT id FROM users WHERE login = ?) WHERE id = ?', ['admin', someId ?? 0]);
+    store.run('UPDATE responsibilities SET user_id = (SELECT id FROM users WHERE login = ?) WHERE id = ?', [
+      'admin',
+      someId ?? 0,
+    ]);
     const before = snapshot();
     const audits = Number(store.scalar('SELECT count(*) FROM audit_log'));
-    assert.throws(() => applyTransfer(store, admin, plan.request, plan.fingerprint, plan.total), (e: unknown) => e instanceof PlanChangedError && /preview again/.test(e.message) && e.message.includes(`(${plan.total} then, ${plan.total - 1} now)`));
+    assert.throws(
+      () => applyTransfer(store, admin, plan.request, plan.fingerprint, plan.total),
+      (e: unknown) =>
+        e instanceof PlanChangedError &&
+        /preview again/.test(e.message) &&
+        e.message.includes(`(${plan.total} then, ${plan.total - 1} now)`),
+    );
     assert.equal(snapshot(), before);
     assert.equal(Number(store.scalar('SELECT count(*) FROM audit_log')), audits);
     assert.equal(Number(store.scalar('SELECT count(*) FROM responsibility_batches')), 0);
@@ -111,7 +187,10 @@ describe('responsibility transfer (Verantwortlichen ändern)', function () {
 
   it('from = to: a blocking warning in the preview, refused on apply', () => {
     const plan = planTransfer(store, admin, request({ toLogin: from }));
-    assert.deepEqual(plan.warnings.map((w) => [w.code, w.blocking]), [['same-user', true]]);
+    assert.deepEqual(
+      plan.warnings.map((w) => [w.code, w.blocking]),
+      [['same-user', true]],
+    );
     assert.throws(() => applyTransfer(store, admin, plan.request, plan.fingerprint, plan.total), SameUserError);
   });
 
@@ -127,45 +206,77 @@ describe('responsibility transfer (Verantwortlichen ändern)', function () {
   });
 
   it('warns (without blocking) when the target is uncoupled or lacks access to a module', () => {
-    const target = String(store.scalar("SELECT login FROM users WHERE active = 1 AND login NOT IN ('admin', 'haupt') AND id NOT IN (SELECT user_id FROM user_modules WHERE module_code = 'TECHOBJ') LIMIT 1"));
+    const target = String(
+      store.scalar(
+        "SELECT login FROM users WHERE active = 1 AND login NOT IN ('admin', 'haupt') AND id NOT IN (SELECT user_id FROM user_modules WHERE module_code = 'TECHOBJ') LIMIT 1",
+      ),
+    );
     store.run('UPDATE users SET coupled = 0 WHERE login = ?', [target]);
     const plan = planTransfer(store, admin, request({ toLogin: target }));
     assert.ok(plan.warnings.some((w) => w.code === 'target-uncoupled' && !w.blocking));
-    assert.ok(plan.warnings.some((w) => w.code === 'target-no-access' && !w.blocking && w.args.includes('Technische Objekte')));
-    if (target !== from) assert.equal(applyTransfer(store, admin, plan.request, plan.fingerprint, plan.total).total, plan.total);
+    assert.ok(
+      plan.warnings.some((w) => w.code === 'target-no-access' && !w.blocking && w.args.includes('Technische Objekte')),
+    );
+    if (target !== from)
+      assert.equal(applyTransfer(store, admin, plan.request, plan.fingerprint, plan.total).total, plan.total);
   });
 
   it('warns (without blocking) when the new user would be both responsible and deputy of a record', () => {
-    const record = store.get<{ module: string; object_id: number; record_id: number | null; role: string }>('SELECT r.module, r.object_id, r.record_id, r.role FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE u.login = ? AND r.module = ? LIMIT 1', [from, 'objects']);
+    const record = store.get<{ module: string; object_id: number; record_id: number | null; role: string }>(
+      'SELECT r.module, r.object_id, r.record_id, r.role FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE u.login = ? AND r.module = ? LIMIT 1',
+      [from, 'objects'],
+    );
     assert.ok(record);
     const other = record.role === 'responsible' ? 'deputy' : 'responsible';
-    store.run("DELETE FROM responsibilities WHERE module = 'objects' AND object_id = ? AND role = ?", [record.object_id, other]);
+    store.run("DELETE FROM responsibilities WHERE module = 'objects' AND object_id = ? AND role = ?", [
+      record.object_id,
+      other,
+    ]);
     const plain = planTransfer(store, admin, request({ modules: ['objects'] }));
     assert.ok(!plain.warnings.some((w) => w.code === 'both-roles'));
-    store.run("INSERT INTO responsibilities (module, object_id, record_id, user_id, role) VALUES ('objects', ?, NULL, (SELECT id FROM users WHERE login = 'haupt'), ?)", [record.object_id, other]);
+    store.run(
+      "INSERT INTO responsibilities (module, object_id, record_id, user_id, role) VALUES ('objects', ?, NULL, (SELECT id FROM users WHERE login = 'haupt'), ?)",
+      [record.object_id, other],
+    );
     const plan = planTransfer(store, admin, request({ modules: ['objects'] }));
     const warning = plan.warnings.find((w) => w.code === 'both-roles');
     assert.deepEqual([warning?.blocking, warning?.args[0], warning?.args[1]], [false, 1, 'haupt']);
   });
 
   it('nothing matches: a blocking warning, refused on apply', () => {
-    const idle = String(store.scalar("SELECT login FROM users WHERE active = 1 AND id NOT IN (SELECT user_id FROM responsibilities) AND login <> 'haupt' LIMIT 1"));
+    const idle = String(
+      store.scalar(
+        "SELECT login FROM users WHERE active = 1 AND id NOT IN (SELECT user_id FROM responsibilities) AND login <> 'haupt' LIMIT 1",
+      ),
+    );
     const plan = planTransfer(store, admin, request({ fromLogin: idle }));
     assert.equal(plan.total, 0);
-    assert.deepEqual(plan.warnings.map((w) => w.code), ['nothing-matches']);
-    assert.throws(() => applyTransfer(store, admin, plan.request, plan.fingerprint, plan.total), NothingToTransferError);
+    assert.deepEqual(
+      plan.warnings.map((w) => w.code),
+      ['nothing-matches'],
+    );
+    assert.throws(
+      () => applyTransfer(store, admin, plan.request, plan.fingerprint, plan.total),
+      NothingToTransferError,
+    );
   });
 
   it('refuses a module the license does not contain, no Komfortpaket, and non-admins', () => {
     store.run("DELETE FROM license_modules WHERE code = 'TECHOBJ'");
-    assert.throws(() => planTransfer(store, admin, request()), (e: unknown) => e instanceof TransferModuleNotLicensedError && e.message.includes('Technische Objekte (TECHOBJ)'));
+    assert.throws(
+      () => planTransfer(store, admin, request()),
+      (e: unknown) => e instanceof TransferModuleNotLicensedError && e.message.includes('Technische Objekte (TECHOBJ)'),
+    );
     assert.equal(planTransfer(store, admin, request({ modules: ['objects'] })).request.modules.length, 1);
     assert.throws(() => planTransfer(store, haupt, request({ modules: ['objects'] })), PermissionError);
     assert.throws(() => transferHistory(store, haupt), PermissionError);
     assert.throws(() => undoTransfer(store, haupt, 'x'), PermissionError);
     store.run("DELETE FROM license_modules WHERE code = 'KOMFORT'");
     assert.throws(() => planTransfer(store, admin, request({ modules: ['objects'] })), KomfortpaketMissingError);
-    assert.throws(() => applyTransfer(store, admin, request({ modules: ['objects'] }), 'x', 0), KomfortpaketMissingError);
+    assert.throws(
+      () => applyTransfer(store, admin, request({ modules: ['objects'] }), 'x', 0),
+      KomfortpaketMissingError,
+    );
   });
 
   it('an expired Komfortpaket counts as missing', () => {
@@ -174,11 +285,17 @@ describe('responsibility transfer (Verantwortlichen ändern)', function () {
   });
 
   it('refuses unknown object numbers and teams, and malformed requests', () => {
-    assert.throws(() => planTransfer(store, admin, request({ objectNos: [1001, 999999] })), (e: unknown) => e instanceof UnknownObjectError && e.message.includes('999999') && !e.message.includes('1001'));
+    assert.throws(
+      () => planTransfer(store, admin, request({ objectNos: [1001, 999999] })),
+      (e: unknown) => e instanceof UnknownObjectError && e.message.includes('999999') && !e.message.includes('1001'),
+    );
     assert.throws(() => planTransfer(store, admin, request({ team: 'Team Nirgendwo' })), UnknownTeamError);
     assert.throws(() => planTransfer(store, admin, request({ modules: [] })), TransferInputError);
     assert.throws(() => planTransfer(store, admin, request({ roles: [] })), TransferInputError);
-    assert.throws(() => planTransfer(store, admin, request({ modules: ['kreditoren' as TransferModule] })), /not a module with responsibles/);
+    assert.throws(
+      () => planTransfer(store, admin, request({ modules: ['kreditoren' as TransferModule] })),
+      /not a module with responsibles/,
+    );
     assert.throws(() => planTransfer(store, admin, request({ objectNos: [0] })), /not an Objektnummer/);
     assert.throws(() => planTransfer(store, admin, request({ fromLogin: ' ' })), TransferInputError);
   });
@@ -191,7 +308,12 @@ describe('responsibility transfer (Verantwortlichen ändern)', function () {
     const undo = undoTransfer(store, admin, batchId);
     assert.deepEqual([undo.restored, undo.skipped.length], [plan.total, 0]);
     assert.equal(snapshot(), before);
-    assert.equal(Number(store.scalar("SELECT count(*) FROM audit_log WHERE batch_id = ? AND action = 'responsible.undo'", [batchId])), plan.total);
+    assert.equal(
+      Number(
+        store.scalar("SELECT count(*) FROM audit_log WHERE batch_id = ? AND action = 'responsible.undo'", [batchId]),
+      ),
+      plan.total,
+    );
     assert.throws(() => undoTransfer(store, admin, batchId), BatchAlreadyUndoneError);
     const [batch] = transferHistory(store, admin);
     assert.deepEqual([batch?.undoneBy, batch?.undoRestored, batch?.undoSkipped], ['admin', plan.total, 0]);
@@ -202,12 +324,21 @@ describe('responsibility transfer (Verantwortlichen ändern)', function () {
     assert.ok(plan.total >= 3);
     const { batchId } = applyTransfer(store, admin, plan.request, plan.fingerprint, plan.total);
     const [moved, deleted] = plan.assignments;
-    store.run("UPDATE responsibilities SET user_id = (SELECT id FROM users WHERE login = 'admin') WHERE id = ?", [moved?.id ?? 0]);
+    store.run("UPDATE responsibilities SET user_id = (SELECT id FROM users WHERE login = 'admin') WHERE id = ?", [
+      moved?.id ?? 0,
+    ]);
     store.run('DELETE FROM responsibilities WHERE id = ?', [deleted?.id ?? 0]);
     const undo = undoTransfer(store, admin, batchId);
     assert.equal(undo.restored, plan.total - 2);
     assert.deepEqual(undo.skipped.map((s) => s.nowHeldBy).sort(), ['admin', null].sort());
     assert.equal(held(from), plan.total - 2);
-    assert.equal(String(store.scalar('SELECT u.login FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE r.id = ?', [moved?.id ?? 0])), 'admin');
+    assert.equal(
+      String(
+        store.scalar('SELECT u.login FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE r.id = ?', [
+          moved?.id ?? 0,
+        ]),
+      ),
+      'admin',
+    );
   });
 });

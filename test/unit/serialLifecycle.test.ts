@@ -37,7 +37,18 @@ describe('serial lifecycle of long-lived services', () => {
     await Promise.all([life.start(), life.restart(), life.restart(), life.start()]);
     assert.equal(s.maxLive(), 1);
     assert.equal(s.live(), 1);
-    assert.deepEqual(s.events, ['start:begin', 'start:end', 'stop:begin', 'stop:end', 'start:begin', 'start:end', 'stop:begin', 'stop:end', 'start:begin', 'start:end']);
+    assert.deepEqual(s.events, [
+      'start:begin',
+      'start:end',
+      'stop:begin',
+      'stop:end',
+      'start:begin',
+      'start:end',
+      'stop:begin',
+      'stop:end',
+      'start:begin',
+      'start:end',
+    ]);
     await life.stop();
     await life.stop();
     assert.equal(s.live(), 0);

@@ -1,6 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { PermissionError } from '../../src/core/errors';
-import { CATALOG, buildSearchIndex, checkValue, findSetting, foldForSearch, foldWithWordStarts, searchSettings, validateCatalog } from '../../src/core/settings/catalog';
+import {
+  CATALOG,
+  buildSearchIndex,
+  checkValue,
+  findSetting,
+  foldForSearch,
+  foldWithWordStarts,
+  searchSettings,
+  validateCatalog,
+} from '../../src/core/settings/catalog';
 import type { SettingDefinition } from '../../src/core/settings/catalog';
 import {
   SettingScopeError,
@@ -22,10 +31,35 @@ describe('settings catalogue', () => {
   it('has at least 60 valid settings, including every one named in domain.md with its exact spelling', () => {
     assert.ok(CATALOG.length >= 60, `${CATALOG.length} settings`);
     validateCatalog(CATALOG);
-    for (const name of ['StartIxHausPlus', 'AutomatischeAbmeldungNachTagen', 'BestaetigungsBox', 'MaximaleAnzahlDerSession', 'Datenbank-Produktivsystem', 'LogInOutLockTimeoutMs', 'LogoutLog', 'LogInOutProtAktiv',
-      'PlusGlobalCTIKopplungAktiv', 'PlusGlobalCTIReactionAbhebebHoerer', 'PlusGlobalCTIreactionNummernlaenge', 'PlusGlobalCTIVorwahlExternAnrufe', 'iXHausCTIKopplungAktiv', 'PlusMeldungVersicherungPflicht',
-      'PlusMeldungHinweisCaption1', 'PlusMeldungHinweisCaption2', 'PlusMeldungHinweisCaption3', 'EigentuemerInfoRechte', 'VerwalterBankDateiGenerieren', 'KreditorAb', 'KreditorFreistellungHinweis', 'KreditorFreistellungSperre', 'Zustellvariante']) {
-      assert.ok(CATALOG.some((e) => e.name === name), `${name} missing`);
+    for (const name of [
+      'StartIxHausPlus',
+      'AutomatischeAbmeldungNachTagen',
+      'BestaetigungsBox',
+      'MaximaleAnzahlDerSession',
+      'Datenbank-Produktivsystem',
+      'LogInOutLockTimeoutMs',
+      'LogoutLog',
+      'LogInOutProtAktiv',
+      'PlusGlobalCTIKopplungAktiv',
+      'PlusGlobalCTIReactionAbhebebHoerer',
+      'PlusGlobalCTIreactionNummernlaenge',
+      'PlusGlobalCTIVorwahlExternAnrufe',
+      'iXHausCTIKopplungAktiv',
+      'PlusMeldungVersicherungPflicht',
+      'PlusMeldungHinweisCaption1',
+      'PlusMeldungHinweisCaption2',
+      'PlusMeldungHinweisCaption3',
+      'EigentuemerInfoRechte',
+      'VerwalterBankDateiGenerieren',
+      'KreditorAb',
+      'KreditorFreistellungHinweis',
+      'KreditorFreistellungSperre',
+      'Zustellvariante',
+    ]) {
+      assert.ok(
+        CATALOG.some((e) => e.name === name),
+        `${name} missing`,
+      );
     }
     assert.equal(findSetting('AutomatischeAbmeldungNachTagen')?.default, '3');
     assert.equal(findSetting('1.0.65.2')?.default, '3');
@@ -74,7 +108,10 @@ describe('settings catalogue', () => {
     const { folded, wordStarts } = foldWithWordStarts('Größe-ÜbergabeCTIKopplung2x');
     assert.equal(folded, 'groesse-uebergabectikopplung2x');
     // G, Ü (after the hyphen, shifted by ö → oe), C (CamelCase), K (after the acronym), 2 and x (digit steps)
-    assert.deepEqual([...wordStarts].map((i) => folded.slice(i, i + 3)), ['gro', 'ueb', 'cti', 'kop', '2x', 'x']);
+    assert.deepEqual(
+      [...wordStarts].map((i) => folded.slice(i, i + 3)),
+      ['gro', 'ueb', 'cti', 'kop', '2x', 'x'],
+    );
   });
 
   it('checks values by type and normalises them', () => {
@@ -82,7 +119,10 @@ describe('settings catalogue', () => {
     assert.deepEqual(checkValue({ kind: 'int', min: 1, max: 10 }, '007'), { ok: true, value: '7' });
     assert.equal(checkValue({ kind: 'int', min: 1, max: 10 }, '11').ok, false);
     assert.equal(checkValue({ kind: 'int', min: 1, max: 10 }, '3.5').ok, false);
-    assert.deepEqual(checkValue({ kind: 'enum', values: ['Basic', 'OAuth2'] }, 'oauth2'), { ok: true, value: 'OAuth2' });
+    assert.deepEqual(checkValue({ kind: 'enum', values: ['Basic', 'OAuth2'] }, 'oauth2'), {
+      ok: true,
+      value: 'OAuth2',
+    });
     assert.equal(checkValue({ kind: 'string', pattern: '^[0-9]{0,4}$', maxLength: 4 }, '0a').ok, false);
   });
 });
@@ -107,19 +147,34 @@ describe('settings service on the demo store', function () {
 
   it('an admin sets and resets a value; each change is audited old → new; restart-required is reported', () => {
     const change = setSetting(store, admin, 'AutomatischeAbmeldungNachTagen', '5');
-    assert.deepEqual([change.oldValue, change.newValue, change.changed, change.restartRequired], ['3', '5', true, false]);
+    assert.deepEqual(
+      [change.oldValue, change.newValue, change.changed, change.restartRequired],
+      ['3', '5', true, false],
+    );
     assert.equal(settingState(store, change.definition).changedBy, 'admin');
     assert.equal(setSetting(store, admin, 'PlusGlobalCTIreactionNummernlaenge', '4').restartRequired, true);
     const reset = resetSetting(store, admin, 'AutomatischeAbmeldungNachTagen');
     assert.deepEqual([reset.oldValue, reset.newValue], ['5', '3']);
-    assert.equal(store.scalar("SELECT count(*) FROM setting_values WHERE name = 'AutomatischeAbmeldungNachTagen'"), 0, 'the default is not stored');
-    const audit = store.all<{ old_value: string; new_value: string }>("SELECT old_value, new_value FROM audit_log WHERE action = 'setting.set' AND entity_key LIKE '%AutomatischeAbmeldung%' ORDER BY id");
-    assert.deepEqual(audit.map((a) => `${a.old_value}→${a.new_value}`), ['3→5', '5→3']);
+    assert.equal(
+      store.scalar("SELECT count(*) FROM setting_values WHERE name = 'AutomatischeAbmeldungNachTagen'"),
+      0,
+      'the default is not stored',
+    );
+    const audit = store.all<{ old_value: string; new_value: string }>(
+      "SELECT old_value, new_value FROM audit_log WHERE action = 'setting.set' AND entity_key LIKE '%AutomatischeAbmeldung%' ORDER BY id",
+    );
+    assert.deepEqual(
+      audit.map((a) => `${a.old_value}→${a.new_value}`),
+      ['3→5', '5→3'],
+    );
   });
 
   it('refuses wrong types, out-of-range values, unknown names, vendor-only settings and non-admins', () => {
     assert.throws(() => setSetting(store, admin, 'MaximaleAnzahlDerSession', 'viele'), SettingValueError);
-    assert.throws(() => setSetting(store, admin, 'MaximaleAnzahlDerSession', '11'), (e: Error) => e instanceof SettingValueError && /outside 1–10/.test(e.message));
+    assert.throws(
+      () => setSetting(store, admin, 'MaximaleAnzahlDerSession', '11'),
+      (e: Error) => e instanceof SettingValueError && /outside 1–10/.test(e.message),
+    );
     assert.throws(() => setSetting(store, admin, 'GibtEsNicht', '1'), UnknownSettingError);
     assert.throws(() => setSetting(store, admin, 'KreditorAb', '80000'), VendorOnlySettingError);
     assert.throws(() => setSetting(store, haupt, 'StartIxHausPlus', '1'), PermissionError);
@@ -128,7 +183,10 @@ describe('settings service on the demo store', function () {
   });
 
   it('user settings belong to each user; the tab counters are global AND own', () => {
-    assert.throws(() => setSetting(store, admin, 'TabreiterZaehlerAktiv', '1', { forUserId: haupt.id }), PermissionError);
+    assert.throws(
+      () => setSetting(store, admin, 'TabreiterZaehlerAktiv', '1', { forUserId: haupt.id }),
+      PermissionError,
+    );
     setSetting(store, haupt, 'TabreiterZaehlerAktiv', '1');
     assert.deepEqual(effectiveTabCounters(store, haupt.id), { global: true, own: true, effective: true });
     setSetting(store, admin, 'TabreiterZaehlerAlleUser', '0');
@@ -137,7 +195,13 @@ describe('settings service on the demo store', function () {
   });
 
   it('copies Bereich, Abschnitt, Name, descriptions and value for a support mail', () => {
-    const text = clipboardText(settingState(store, CATALOG.find((e) => e.name === 'PlusGlobalCTIKopplungAktiv') as SettingDefinition), 'de');
-    assert.match(text, /^Bereich: iX-Haus Plus\nAbschnitt: Globale Einstellungen\nSystem-ID: 1\.30\.1\.1\nName: PlusGlobalCTIKopplungAktiv\nKurzbeschreibung: .+\nBeschreibung: .+\nWert: aktiv\nStandardwert: nicht aktiv\n$/);
+    const text = clipboardText(
+      settingState(store, CATALOG.find((e) => e.name === 'PlusGlobalCTIKopplungAktiv') as SettingDefinition),
+      'de',
+    );
+    assert.match(
+      text,
+      /^Bereich: iX-Haus Plus\nAbschnitt: Globale Einstellungen\nSystem-ID: 1\.30\.1\.1\nName: PlusGlobalCTIKopplungAktiv\nKurzbeschreibung: .+\nBeschreibung: .+\nWert: aktiv\nStandardwert: nicht aktiv\n$/,
+    );
   });
 });

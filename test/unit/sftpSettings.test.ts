@@ -2,7 +2,17 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { isSafeRemoteName, pairLicenseFiles } from '../../src/core/license/licenseFetch';
 import { hostKeyFingerprint, hostKeyType } from '../../src/core/sftp/licenseServer';
-import { SftpSettingsError, checkHost, checkPort, loadSftpSettings, normaliseRemoteDir, remoteJoin, saveSftpSettings, trustHostKey, validateSftpSettings } from '../../src/core/sftp/sftpSettings';
+import {
+  SftpSettingsError,
+  checkHost,
+  checkPort,
+  loadSftpSettings,
+  normaliseRemoteDir,
+  remoteJoin,
+  saveSftpSettings,
+  trustHostKey,
+  validateSftpSettings,
+} from '../../src/core/sftp/sftpSettings';
 import { PermissionError } from '../../src/core/errors';
 import { smallDemoStore } from '../helpers';
 
@@ -42,16 +52,44 @@ describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
 
   it('validates the whole form and lists every bad field', () => {
     assert.throws(
-      () => validateSftpSettings({ host: 'u@h', port: '99999', username: '', authMethod: 'password', remoteDir: '../x', hostKeyFingerprint: 'MD5:ab' }),
-      (error: unknown) => error instanceof SftpSettingsError && error.problems.map((p) => p.field).join() === 'host,port,username,remoteDir,hostKeyFingerprint',
+      () =>
+        validateSftpSettings({
+          host: 'u@h',
+          port: '99999',
+          username: '',
+          authMethod: 'password',
+          remoteDir: '../x',
+          hostKeyFingerprint: 'MD5:ab',
+        }),
+      (error: unknown) =>
+        error instanceof SftpSettingsError &&
+        error.problems.map((p) => p.field).join() === 'host,port,username,remoteDir,hostKeyFingerprint',
     );
-    const ok = validateSftpSettings({ host: ' sftp.crem.de ', port: ' 22 ', username: 'kunde301', authMethod: 'privateKey', remoteDir: 'C:\\Lizenzen\\' });
-    assert.deepEqual(ok, { host: 'sftp.crem.de', port: 22, username: 'kunde301', authMethod: 'privateKey', remoteDir: '/C:/Lizenzen' });
+    const ok = validateSftpSettings({
+      host: ' sftp.crem.de ',
+      port: ' 22 ',
+      username: 'kunde301',
+      authMethod: 'privateKey',
+      remoteDir: 'C:\\Lizenzen\\',
+    });
+    assert.deepEqual(ok, {
+      host: 'sftp.crem.de',
+      port: 22,
+      username: 'kunde301',
+      authMethod: 'privateKey',
+      remoteDir: '/C:/Lizenzen',
+    });
   });
 
   it('saving is for administrators; another server forgets the trusted key; changes are audited', async () => {
     const { store, admin, haupt } = await smallDemoStore();
-    const form = { host: 'sftp.crem.de', port: 22, username: 'kunde301', authMethod: 'password' as const, remoteDir: '/lizenzen' };
+    const form = {
+      host: 'sftp.crem.de',
+      port: 22,
+      username: 'kunde301',
+      authMethod: 'password' as const,
+      remoteDir: '/lizenzen',
+    };
     assert.throws(() => saveSftpSettings(store, haupt, form), PermissionError);
     saveSftpSettings(store, admin, form);
     const fp = `SHA256:${'A'.repeat(43)}`;
@@ -62,23 +100,51 @@ describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
     saveSftpSettings(store, admin, { ...form, host: 'sftp2.crem.de' });
     assert.equal(loadSftpSettings(store)?.hostKeyFingerprint, undefined, 'another server needs its own first use');
     assert.throws(() => trustHostKey(store, haupt, fp), PermissionError);
-    const audit = store.all<{ action: string }>("SELECT action FROM audit_log WHERE entity = 'sftp' ORDER BY id").map((r) => r.action);
+    const audit = store
+      .all<{ action: string }>("SELECT action FROM audit_log WHERE entity = 'sftp' ORDER BY id")
+      .map((r) => r.action);
     assert.deepEqual(audit, ['sftp.settings', 'sftp.hostkey', 'sftp.settings', 'sftp.settings']);
     await store.close();
   });
 
   it('pairs X.lic with X.txt case-insensitively and skips unsafe names', () => {
     const f = (name: string, type = '-'): { name: string; type: string; size: number } => ({ name, type, size: 100 });
-    const { pairs, unpaired, unsafe } = pairLicenseFiles([f('A_1.lic'), f('A_1.TXT'), f('B_2.LIC'), f('b_2.txt'), f('C_3.lic'), f('D.lic', 'd'), f('.hidden.lic'), f('x\u0007.lic')]);
-    assert.deepEqual(pairs.map((p) => [p.lic.name, p.txt.name]), [['A_1.lic', 'A_1.TXT'], ['B_2.LIC', 'b_2.txt']]);
-    assert.deepEqual(unpaired.map((e) => e.name), ['C_3.lic']);
-    assert.deepEqual(unsafe.map((e) => e.name), ['.hidden.lic', 'x\u0007.lic']);
+    const { pairs, unpaired, unsafe } = pairLicenseFiles([
+      f('A_1.lic'),
+      f('A_1.TXT'),
+      f('B_2.LIC'),
+      f('b_2.txt'),
+      f('C_3.lic'),
+      f('D.lic', 'd'),
+      f('.hidden.lic'),
+      f('x\u0007.lic'),
+    ]);
+    assert.deepEqual(
+      pairs.map((p) => [p.lic.name, p.txt.name]),
+      [
+        ['A_1.lic', 'A_1.TXT'],
+        ['B_2.LIC', 'b_2.txt'],
+      ],
+    );
+    assert.deepEqual(
+      unpaired.map((e) => e.name),
+      ['C_3.lic'],
+    );
+    assert.deepEqual(
+      unsafe.map((e) => e.name),
+      ['.hidden.lic', 'x\u0007.lic'],
+    );
     assert.equal(isSafeRemoteName('../etc/passwd'), false);
     assert.equal(isSafeRemoteName('Kunde_8150.lic'), true);
   });
 
   it('host key fingerprints have the OpenSSH form', () => {
-    const wire = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, 7)]);
+    const wire = Buffer.concat([
+      Buffer.from([0, 0, 0, 11]),
+      Buffer.from('ssh-ed25519'),
+      Buffer.from([0, 0, 0, 32]),
+      Buffer.alloc(32, 7),
+    ]);
     assert.match(hostKeyFingerprint(wire), /^SHA256:[A-Za-z0-9+/]{43}$/);
     assert.equal(hostKeyType(wire), 'ssh-ed25519');
   });

@@ -22,7 +22,9 @@ describe('sql.js file adapter of the async store interface (issue 19)', () => {
       );
       // read the file with a second, read-only store while the first still holds the lock: what is on disk
       const reader = new SqlJsAsyncStore(await Store.open(file, { readOnly: true }));
-      assert.deepEqual(await reader.query('SELECT key FROM meta WHERE key IN (?, ?)', ['kept', 'lost']), [{ key: 'kept' }]);
+      assert.deepEqual(await reader.query('SELECT key FROM meta WHERE key IN (?, ?)', ['kept', 'lost']), [
+        { key: 'kept' },
+      ]);
       await assert.rejects(reader.run('DELETE FROM meta'), StoreReadOnlyError);
       await assert.rejects(reader.query('DELETE FROM meta RETURNING key'), StoreReadOnlyError);
       await reader.close();
@@ -52,7 +54,9 @@ describe('sql.js file adapter of the async store interface (issue 19)', () => {
       await new Promise((r) => setTimeout(r, 30));
       order.push('slow done');
     });
-    const fast = store.run('INSERT INTO meta (key, value) VALUES (?, ?)', ['fast', '1']).then(() => order.push('fast done'));
+    const fast = store
+      .run('INSERT INTO meta (key, value) VALUES (?, ?)', ['fast', '1'])
+      .then(() => order.push('fast done'));
     await Promise.all([slow, fast]);
     assert.deepEqual(order, ['slow done', 'fast done']);
     await store.close();

@@ -23,7 +23,9 @@ import { tempDir } from '../helpers';
 
 async function sha(file: string): Promise<string> {
   const { createHash } = await import('node:crypto');
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
 }
 
 describe('store: schema and basic use', () => {
@@ -55,7 +57,8 @@ describe('store: schema and basic use', () => {
 
   it('enforces the login length and rights class in the schema', async () => {
     const store = await Store.inMemory();
-    const insert = "INSERT INTO users (login, short_code, last_name, rights_class, role, password_hash) VALUES (?, 'X', 'Y', ?, 'Sachbearbeiter', 'h')";
+    const insert =
+      "INSERT INTO users (login, short_code, last_name, rights_class, role, password_hash) VALUES (?, 'X', 'Y', ?, 'Sachbearbeiter', 'h')";
     assert.throws(() => store.run(insert, ['neunzeich', 'A']), /CHECK constraint/);
     assert.throws(() => store.run(insert, ['ok', 'a']), /CHECK constraint/);
     store.run(insert, ['achtzei8', 'S']);
@@ -64,12 +67,14 @@ describe('store: schema and basic use', () => {
 
   it('rolls a failed transaction back completely and refuses an async body', async () => {
     const store = await Store.inMemory();
-    assert.throws(() =>
-      store.transaction(() => {
-        store.run("INSERT INTO teams (name, kind) VALUES ('A', 'Buchhaltung')");
-        store.run("INSERT INTO teams (name, kind) VALUES ('A', 'Buchhaltung')");
-      }),
-    /UNIQUE/);
+    assert.throws(
+      () =>
+        store.transaction(() => {
+          store.run("INSERT INTO teams (name, kind) VALUES ('A', 'Buchhaltung')");
+          store.run("INSERT INTO teams (name, kind) VALUES ('A', 'Buchhaltung')");
+        }),
+      /UNIQUE/,
+    );
     assert.equal(store.scalar('SELECT count(*) FROM teams'), 0);
     assert.throws(() => store.transaction(() => Promise.resolve(1)), StoreTransactionError);
     assert.equal(store.inTransaction, false);
@@ -80,12 +85,17 @@ describe('store: schema and basic use', () => {
     const store = await Store.inMemory();
     store.transaction(() => {
       store.run("INSERT INTO teams (name, kind) VALUES ('Outer', 'Buchhaltung')");
-      assert.throws(() => store.transaction(() => {
-        store.run("INSERT INTO teams (name, kind) VALUES ('Inner', 'Buchhaltung')");
-        throw new Error('inner fails');
-      }));
+      assert.throws(() =>
+        store.transaction(() => {
+          store.run("INSERT INTO teams (name, kind) VALUES ('Inner', 'Buchhaltung')");
+          throw new Error('inner fails');
+        }),
+      );
     });
-    assert.deepEqual(store.all('SELECT name FROM teams').map((r) => r.name), ['Outer']);
+    assert.deepEqual(
+      store.all('SELECT name FROM teams').map((r) => r.name),
+      ['Outer'],
+    );
     await store.close();
   });
 });
@@ -137,7 +147,10 @@ describe('store: durability of saves', () => {
     await saved;
     await store.close();
     const check = await Store.open(file, { readOnly: true });
-    assert.deepEqual(check.all('SELECT name FROM teams ORDER BY id').map((r) => r.name), ['mid', 'end']);
+    assert.deepEqual(
+      check.all('SELECT name FROM teams ORDER BY id').map((r) => r.name),
+      ['mid', 'end'],
+    );
     await check.close();
   });
 
@@ -147,7 +160,10 @@ describe('store: durability of saves', () => {
     const before = store.prepared('SELECT count(*) FROM teams');
     await store.save();
     assert.equal(store.scalar('PRAGMA foreign_keys'), 1);
-    assert.throws(() => store.run("INSERT INTO objects (object_no, name, team_id) VALUES (1, 'x', 999)"), /FOREIGN KEY/);
+    assert.throws(
+      () => store.run("INSERT INTO objects (object_no, name, team_id) VALUES (1, 'x', 999)"),
+      /FOREIGN KEY/,
+    );
     const after = store.prepared('SELECT count(*) FROM teams');
     assert.notEqual(after, before, 'the statement cache must be rebuilt after a save');
     assert.equal(store.scalar('SELECT count(*) FROM teams'), 0);
@@ -157,11 +173,17 @@ describe('store: durability of saves', () => {
   it('pins what raw sql.js export() does in the pinned version 1.17.0 (C29): a version change must revisit the store', async () => {
     const SQL = await loadSqlJs();
     const db = new SQL.Database();
-    db.exec('PRAGMA foreign_keys=ON; CREATE TABLE owner(id INTEGER PRIMARY KEY); CREATE TABLE unit(id INTEGER PRIMARY KEY, owner_id INTEGER REFERENCES owner(id));');
+    db.exec(
+      'PRAGMA foreign_keys=ON; CREATE TABLE owner(id INTEGER PRIMARY KEY); CREATE TABLE unit(id INTEGER PRIMARY KEY, owner_id INTEGER REFERENCES owner(id));',
+    );
     db.export();
     assert.equal(db.exec('PRAGMA foreign_keys')[0]?.values[0]?.[0], 1, '1.17.0 keeps the pragma (1.10.3 reset it)');
     db.exec('BEGIN; INSERT INTO owner VALUES (42);');
-    assert.throws(() => db.export(), /busy or locked|active write transactions/i, '1.17.0 refuses to export inside a write transaction');
+    assert.throws(
+      () => db.export(),
+      /busy or locked|active write transactions/i,
+      '1.17.0 refuses to export inside a write transaction',
+    );
     db.exec('COMMIT');
     db.close();
   });
@@ -197,7 +219,8 @@ describe('store: refusing damaged or foreign files', () => {
   async function storeWithData(file: string): Promise<void> {
     const store = await Store.create(file);
     store.transaction(() => {
-      for (let i = 0; i < 2000; i++) store.run('INSERT INTO meta (key, value) VALUES (?, ?)', [`key${i}`, 'x'.repeat(200)]);
+      for (let i = 0; i < 2000; i++)
+        store.run('INSERT INTO meta (key, value) VALUES (?, ?)', [`key${i}`, 'x'.repeat(200)]);
     });
     await store.save();
     store.run("INSERT INTO meta (key, value) VALUES ('second', 'save')");
@@ -208,21 +231,33 @@ describe('store: refusing damaged or foreign files', () => {
   const cases: Array<[string, (file: string) => Promise<void>, new (...args: never[]) => Error]> = [
     ['an empty file', (f) => fs.writeFile(f, ''), StoreEmptyError],
     ['a text file', (f) => fs.writeFile(f, 'Kundenname;Lizenznummer\nMuster GmbH;4711\n'), StoreNotSqliteError],
-    ['a file cut in half', async (f) => {
-      const bytes = await fs.readFile(f);
-      await fs.writeFile(f, bytes.subarray(0, Math.floor(bytes.length / 2)));
-    }, StoreTruncatedError],
-    ['a file with a damaged page', async (f) => {
-      const bytes = await fs.readFile(f);
-      bytes.fill(0x5a, 4096 * 3, 4096 * 3 + 2000);
-      await fs.writeFile(f, bytes);
-    }, StoreChecksumError],
-    ['a file with a damaged page and no checksum file (older stores: quick_check)', async (f) => {
-      const bytes = await fs.readFile(f);
-      bytes.fill(0x5a, 4096 * 3, 4096 * 3 + 2000);
-      await fs.writeFile(f, bytes);
-      await fs.rm(f + '.sum');
-    }, StoreCorruptError],
+    [
+      'a file cut in half',
+      async (f) => {
+        const bytes = await fs.readFile(f);
+        await fs.writeFile(f, bytes.subarray(0, Math.floor(bytes.length / 2)));
+      },
+      StoreTruncatedError,
+    ],
+    [
+      'a file with a damaged page',
+      async (f) => {
+        const bytes = await fs.readFile(f);
+        bytes.fill(0x5a, 4096 * 3, 4096 * 3 + 2000);
+        await fs.writeFile(f, bytes);
+      },
+      StoreChecksumError,
+    ],
+    [
+      'a file with a damaged page and no checksum file (older stores: quick_check)',
+      async (f) => {
+        const bytes = await fs.readFile(f);
+        bytes.fill(0x5a, 4096 * 3, 4096 * 3 + 2000);
+        await fs.writeFile(f, bytes);
+        await fs.rm(f + '.sum');
+      },
+      StoreCorruptError,
+    ],
   ];
 
   for (const [label, damage, errorClass] of cases) {
@@ -247,7 +282,7 @@ describe('store: refusing damaged or foreign files', () => {
     });
   }
 
-  it('refuses another program\'s SQLite database and a newer schema', async () => {
+  it("refuses another program's SQLite database and a newer schema", async () => {
     const SQL = await loadSqlJs();
     const foreign = new SQL.Database();
     foreign.exec('CREATE TABLE t(x)');
@@ -273,12 +308,25 @@ describe('store: creation and restore never lose or invent data', () => {
 
   it('a populated creation writes once: no .bak of an empty schema; a failing one leaves no file', async () => {
     const file = path.join(dir, 'p.sqlite');
-    const store = await Store.create(file, { populate: (s) => void s.run("INSERT INTO teams (name, kind) VALUES ('T', 'Buchhaltung')") });
+    const store = await Store.create(file, {
+      populate: (s) => void s.run("INSERT INTO teams (name, kind) VALUES ('T', 'Buchhaltung')"),
+    });
     await store.close();
     assert.deepEqual((await fs.readdir(dir)).sort(), ['p.sqlite', 'p.sqlite.sum']);
     const failing = path.join(dir, 'f.sqlite');
-    await assert.rejects(Store.create(failing, { populate: () => { throw new Error('generator failed'); } }), /generator failed/);
-    assert.deepEqual((await fs.readdir(dir)).sort(), ['p.sqlite', 'p.sqlite.sum'], 'nothing left behind, not even the lock');
+    await assert.rejects(
+      Store.create(failing, {
+        populate: () => {
+          throw new Error('generator failed');
+        },
+      }),
+      /generator failed/,
+    );
+    assert.deepEqual(
+      (await fs.readdir(dir)).sort(),
+      ['p.sqlite', 'p.sqlite.sum'],
+      'nothing left behind, not even the lock',
+    );
   });
 
   it('restore refuses an intact store (unless forced), names a missing backup, and a folder is not a store', async () => {
@@ -295,7 +343,10 @@ describe('store: creation and restore never lose or invent data', () => {
     await restored.close();
     const lonely = path.join(dir, 'lonely.sqlite');
     await (await Store.create(lonely)).close();
-    await assert.rejects(restoreFromBackup(lonely, { force: true }), (e: Error) => e instanceof StoreNoBackupError && e.message.includes('lonely.sqlite.bak'));
+    await assert.rejects(
+      restoreFromBackup(lonely, { force: true }),
+      (e: Error) => e instanceof StoreNoBackupError && e.message.includes('lonely.sqlite.bak'),
+    );
     await assert.rejects(Store.open(dir), StoreNotAFileError);
   });
 });
@@ -321,7 +372,7 @@ describe('store: one writer', () => {
     await third.close();
   });
 
-  it('take-over: a confirmed opener breaks a stale holder\'s lock; the holder is told and becomes read-only', async function () {
+  it("take-over: a confirmed opener breaks a stale holder's lock; the holder is told and becomes read-only", async function () {
     this.timeout(20_000);
     const file = path.join(dir, 'take.sqlite');
     let lost = false;
@@ -335,7 +386,10 @@ describe('store: one writer', () => {
     while (!lost && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.equal(lost, true, 'the holder notices within its lock refresh interval');
     assert.equal(holder.readOnlyReason, 'lock-lost');
-    assert.throws(() => holder.run("INSERT INTO teams (name, kind) VALUES ('late', 'Buchhaltung')"), StoreReadOnlyError);
+    assert.throws(
+      () => holder.run("INSERT INTO teams (name, kind) VALUES ('late', 'Buchhaltung')"),
+      StoreReadOnlyError,
+    );
     await holder.close();
     await taker.close();
   });
@@ -360,7 +414,10 @@ describe('store: in-memory copy of a store image (previews, tests; issue 18)', (
       await a.close();
       await b.close();
       assert.ok(image.equals(before), 'the image bytes are unchanged');
-      await assert.rejects(Store.inMemory({ image: Buffer.from('not a database at all, just text padding it out to a header') }), StoreNotSqliteError);
+      await assert.rejects(
+        Store.inMemory({ image: Buffer.from('not a database at all, just text padding it out to a header') }),
+        StoreNotSqliteError,
+      );
     } finally {
       await cleanup();
     }

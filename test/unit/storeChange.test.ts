@@ -11,7 +11,9 @@ describe('store: change events say which tables changed', () => {
     assert.deepEqual([...seen.at(-1)!.tables], ['teams']);
     store.transaction(() => {
       store.run("UPDATE teams SET name = 'Team Süd' WHERE name = 'Team Nord'");
-      store.run("INSERT OR REPLACE INTO setting_values (area, section, name, value, changed_at) VALUES ('a', 's', 'n', '1', '2026-01-01')");
+      store.run(
+        "INSERT OR REPLACE INTO setting_values (area, section, name, value, changed_at) VALUES ('a', 's', 'n', '1', '2026-01-01')",
+      );
     });
     assert.deepEqual([...seen.at(-1)!.tables].sort(), ['setting_values', 'teams']);
     const count = seen.length;
@@ -26,6 +28,10 @@ describe('store: change events say which tables changed', () => {
     assert.deepEqual([...seen.at(-1)!.tables], ['teams'], 'the rolled-back table is not reported later');
     assert.equal(changeTouches(seen.at(-1)!, ['call_journal']), false);
     assert.equal(changeTouches(seen.at(-1)!, ['objects', 'teams']), true);
-    assert.equal(changeTouches({ tables: new Set() }, ['objects']), true, 'unknown tables: everything may have changed');
+    assert.equal(
+      changeTouches({ tables: new Set() }, ['objects']),
+      true,
+      'unknown tables: everything may have changed',
+    );
   });
 });

@@ -1,7 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { parseStoreLocation, postgresPassword, redactUnparsed, StoreLocationError } from '../../src/core/store/location';
+import {
+  parseStoreLocation,
+  postgresPassword,
+  redactUnparsed,
+  StoreLocationError,
+} from '../../src/core/store/location';
 import type { PostgresLocation } from '../../src/core/store/location';
 
 function pgLocation(text: string, options: { caFile?: string } = {}): PostgresLocation {
@@ -24,19 +29,28 @@ function refused(text: string, code: string): StoreLocationError {
 describe('store location: file path or postgres:// URL (issue 19)', () => {
   it('a path is a file store, resolved against the base folder', () => {
     const location = parseStoreLocation('stores/demo.sqlite', { baseDir: '/srv/ixhaus' });
-    assert.deepEqual(location, { kind: 'file', path: path.resolve('/srv/ixhaus/stores/demo.sqlite'), redacted: path.resolve('/srv/ixhaus/stores/demo.sqlite') });
+    assert.deepEqual(location, {
+      kind: 'file',
+      path: path.resolve('/srv/ixhaus/stores/demo.sqlite'),
+      redacted: path.resolve('/srv/ixhaus/stores/demo.sqlite'),
+    });
     assert.equal(parseStoreLocation('C:\\Stores\\demo.sqlite').kind, 'file');
   });
 
   it('reads user, host, port, database, sslmode and CA file of a URL', () => {
-    const location = pgLocation('postgres://ixhaus_app@db.example.com:6432/ixhaus?sslmode=verify-full&sslrootcert=/etc/ssl/ca.pem');
+    const location = pgLocation(
+      'postgres://ixhaus_app@db.example.com:6432/ixhaus?sslmode=verify-full&sslrootcert=/etc/ssl/ca.pem',
+    );
     assert.equal(location.user, 'ixhaus_app');
     assert.equal(location.host, 'db.example.com');
     assert.equal(location.port, 6432);
     assert.equal(location.database, 'ixhaus');
     assert.equal(location.sslMode, 'verify-full');
     assert.equal(location.caFile, '/etc/ssl/ca.pem');
-    assert.equal(location.redacted, 'postgres://ixhaus_app@db.example.com:6432/ixhaus?sslmode=verify-full&sslrootcert=%2Fetc%2Fssl%2Fca.pem');
+    assert.equal(
+      location.redacted,
+      'postgres://ixhaus_app@db.example.com:6432/ixhaus?sslmode=verify-full&sslrootcert=%2Fetc%2Fssl%2Fca.pem',
+    );
   });
 
   it('defaults: port 5432, no TLS; postgresql:// and IPv6 hosts; percent-encoded names; port 80 is kept', () => {
@@ -52,12 +66,25 @@ describe('store location: file path or postgres:// URL (issue 19)', () => {
   });
 
   it('the CA file option overrides sslrootcert and needs TLS', () => {
-    assert.equal(pgLocation('postgres://app@h/d?sslmode=verify-full&sslrootcert=/a.pem', { caFile: '/b.pem' }).caFile, '/b.pem');
-    assert.throws(() => parseStoreLocation('postgres://app@h/d', { caFile: '/b.pem' }), (e: unknown) => e instanceof StoreLocationError && e.code === 'E_STORE_URL_CA_WITHOUT_TLS' && /sslmode=verify-full/.test(e.message));
+    assert.equal(
+      pgLocation('postgres://app@h/d?sslmode=verify-full&sslrootcert=/a.pem', { caFile: '/b.pem' }).caFile,
+      '/b.pem',
+    );
+    assert.throws(
+      () => parseStoreLocation('postgres://app@h/d', { caFile: '/b.pem' }),
+      (e: unknown) =>
+        e instanceof StoreLocationError &&
+        e.code === 'E_STORE_URL_CA_WITHOUT_TLS' &&
+        /sslmode=verify-full/.test(e.message),
+    );
   });
 
   it('refuses a password in the URL with the reason and the fix, without echoing the password', () => {
-    for (const text of ['postgres://app:Geheim-123@db:5432/ixhaus', 'postgres://app:@db/ixhaus', 'postgres://app:pa/ss@word@db/ixhaus']) {
+    for (const text of [
+      'postgres://app:Geheim-123@db:5432/ixhaus',
+      'postgres://app:@db/ixhaus',
+      'postgres://app:pa/ss@word@db/ixhaus',
+    ]) {
       const error = refused(text, 'E_STORE_URL_PASSWORD');
       assert.ok(!/Geheim|pa\/ss|word@/.test(error.message), error.message);
       assert.match(error.message, /--store-password-env/);
@@ -81,7 +108,10 @@ describe('store location: file path or postgres:// URL (issue 19)', () => {
     assert.equal(postgresPassword({ passwordEnv: 'IX_PG', env: { IX_PG: 'a', PGPASSWORD: 'b' } }), 'a');
     assert.equal(postgresPassword({ env: { PGPASSWORD: 'b' } }), 'b');
     assert.equal(postgresPassword({ env: {} }), undefined);
-    assert.throws(() => postgresPassword({ passwordEnv: 'IX_PG', env: { PGPASSWORD: 'b' } }), (e: unknown) => e instanceof StoreLocationError && e.code === 'E_STORE_PASSWORD_ENV' && /IX_PG/.test(e.message));
+    assert.throws(
+      () => postgresPassword({ passwordEnv: 'IX_PG', env: { PGPASSWORD: 'b' } }),
+      (e: unknown) => e instanceof StoreLocationError && e.code === 'E_STORE_PASSWORD_ENV' && /IX_PG/.test(e.message),
+    );
   });
 
   it('opening the store modules does not load pg (only opening a PostgreSQL store does)', () => {
@@ -90,10 +120,14 @@ describe('store location: file path or postgres:// URL (issue 19)', () => {
       "require('./src/core/store/location');",
       "require('./src/core/store/sqlJsAsyncStore');",
       "require('./src/core/store/postgres/postgresStore');",
-      "const loaded = Object.keys(require.cache).filter((k) => /node_modules[\\\\/]pg[\\\\/]/.test(k));",
+      'const loaded = Object.keys(require.cache).filter((k) => /node_modules[\\\\/]pg[\\\\/]/.test(k));',
       'console.log(JSON.stringify(loaded));',
     ].join('\n');
-    const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(JSON.parse(result.stdout.trim().split('\n').pop() ?? 'null'), []);
   });

@@ -5,20 +5,36 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Store, verifyStoreFile } from '../../src/core/store/database';
-import { StoreChecksumError, StoreConflictError, StoreCorruptError, StoreError, StoreLockBrokenError, StoreReadOnlyError } from '../../src/core/store/errors';
-import { checksumOf, checksumPathOf, formatChecksums, readChecksumFile, recordBeforeReplace } from '../../src/core/store/storeChecksum';
+import {
+  StoreChecksumError,
+  StoreConflictError,
+  StoreCorruptError,
+  StoreError,
+  StoreLockBrokenError,
+  StoreReadOnlyError,
+} from '../../src/core/store/errors';
+import {
+  checksumOf,
+  checksumPathOf,
+  formatChecksums,
+  readChecksumFile,
+  recordBeforeReplace,
+} from '../../src/core/store/storeChecksum';
 import { acquireLock, currentOwner } from '../../src/core/store/storeLock';
 import { tempDir } from '../helpers';
 
 async function sha(file: string): Promise<string> {
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
 }
 
 /** A store with two saves (so that it has a .bak and a checksum file with two entries) of about 1 MB. */
 async function savedStore(file: string): Promise<void> {
   const store = await Store.create(file);
   store.transaction(() => {
-    for (let i = 0; i < 3000; i++) store.run('INSERT INTO meta (key, value) VALUES (?, ?)', [`key${i}`, `${i}`.repeat(60).slice(0, 300)]);
+    for (let i = 0; i < 3000; i++)
+      store.run('INSERT INTO meta (key, value) VALUES (?, ?)', [`key${i}`, `${i}`.repeat(60).slice(0, 300)]);
   });
   await store.save();
   store.run("INSERT INTO meta (key, value) VALUES ('second', 'save')");
@@ -62,7 +78,7 @@ describe('store safety: the lock (issue 15)', () => {
       const started = performance.now();
       const third = await Store.open(file);
       const ms = performance.now() - started;
-      assert.equal(third.readOnly, false, 'the dead holder\'s lock is taken at once');
+      assert.equal(third.readOnly, false, "the dead holder's lock is taken at once");
       assert.ok(ms < 1000, `took ${ms} ms`);
       const lock = JSON.parse(await fs.readFile(`${file}.lock`, 'utf8')) as Record<string, unknown>;
       assert.equal(lock.pid, process.pid);
@@ -75,7 +91,7 @@ describe('store safety: the lock (issue 15)', () => {
     }
   });
 
-  it('a reused PID (other start time) or another boot does not keep a dead holder\'s lock alive', async () => {
+  it("a reused PID (other start time) or another boot does not keep a dead holder's lock alive", async () => {
     const file = path.join(dir, 'reuse.sqlite');
     await (await Store.create(file)).close();
     for (const fake of [{ startTicks: '1' }, { bootId: 'another-boot' }]) {
@@ -107,7 +123,10 @@ describe('store safety: the lock (issue 15)', () => {
       await fs.writeFile(`${file}.lock`, content);
       await assert.rejects(Store.open(file), (error: Error) => {
         assert.ok(error instanceof StoreLockBrokenError, error.message);
-        assert.ok(error.message.includes(`${file}.lock`) && /delete .*\.lock and open the store again/.test(error.message), error.message);
+        assert.ok(
+          error.message.includes(`${file}.lock`) && /delete .*\.lock and open the store again/.test(error.message),
+          error.message,
+        );
         return true;
       });
       assert.equal(await fs.readFile(`${file}.lock`, 'utf8'), content, 'the foreign file is left alone');
@@ -125,7 +144,7 @@ describe('store safety: the lock (issue 15)', () => {
     assert.equal(await sha(file), before);
   });
 
-  it('two takers racing for a dead holder\'s lock: exactly one wins', async () => {
+  it("two takers racing for a dead holder's lock: exactly one wins", async () => {
     const lockFile = path.join(dir, 'race.sqlite.lock');
     for (let round = 0; round < 20; round++) {
       const holder = sleeper();
@@ -169,8 +188,14 @@ describe('store safety: compare-and-swap on every save (issue 15)', () => {
     await a.save();
     const afterA = await sha(file);
     b.run("INSERT INTO meta (key, value) VALUES ('from-b', 'b')");
-    await assert.rejects(b.save(), (error: Error) => error instanceof StoreConflictError && /Nothing was overwritten/.test(error.message) && /Reopen the store/.test(error.message));
-    assert.equal(await sha(file), afterA, 'a\'s save is intact');
+    await assert.rejects(
+      b.save(),
+      (error: Error) =>
+        error instanceof StoreConflictError &&
+        /Nothing was overwritten/.test(error.message) &&
+        /Reopen the store/.test(error.message),
+    );
+    assert.equal(await sha(file), afterA, "a's save is intact");
     assert.equal(b.readOnlyReason, 'conflict');
     assert.throws(() => b.run("INSERT INTO meta (key, value) VALUES ('x', 'y')"), StoreReadOnlyError);
     await b.close();
@@ -193,7 +218,11 @@ describe('store safety: compare-and-swap on every save (issue 15)', () => {
     assert.equal(told, true);
     assert.equal(holder.readOnlyReason, 'lock-lost');
     await holder.close();
-    assert.equal((await fs.readFile(`${file}.lock`, 'utf8')).includes(String(process.pid)), true, 'the taker\'s lock stays');
+    assert.equal(
+      (await fs.readFile(`${file}.lock`, 'utf8')).includes(String(process.pid)),
+      true,
+      "the taker's lock stays",
+    );
     await taker.close();
   });
 });
@@ -218,18 +247,35 @@ describe('store safety: checksum of every save (issue 15)', function () {
       const bit = Math.floor(Math.random() * flipped.length * 8);
       flipped[bit >> 3] = (flipped[bit >> 3] ?? 0) ^ (1 << (bit & 7));
       await fs.writeFile(file, flipped);
-      const expected = (error: Error): boolean => error instanceof StoreError && (error as StoreError).backupFile === `${file}.bak`;
-      await assert.rejects(verifyStoreFile(file), (error: Error) => (expected(error) ? (byCheck++, true) : false), `flip of bit ${bit}: store check`);
-      await assert.rejects(Store.open(file), (error: Error) => (expected(error) ? (byOpen++, true) : false), `flip of bit ${bit}: open`);
+      const expected = (error: Error): boolean =>
+        error instanceof StoreError && (error as StoreError).backupFile === `${file}.bak`;
+      await assert.rejects(
+        verifyStoreFile(file),
+        (error: Error) => (expected(error) ? (byCheck++, true) : false),
+        `flip of bit ${bit}: store check`,
+      );
+      await assert.rejects(
+        Store.open(file),
+        (error: Error) => (expected(error) ? (byOpen++, true) : false),
+        `flip of bit ${bit}: open`,
+      );
       assert.deepEqual(await fs.readFile(file), flipped, 'the damaged file is not modified');
       assert.deepEqual(await Promise.all(sideFiles.map(sha)), sideHashes, 'neither .bak nor .sum is modified');
-      assert.deepEqual((await fs.readdir(dir)).sort(), ['flip.sqlite', 'flip.sqlite.bak', 'flip.sqlite.sum'], 'no file left behind (no lock)');
+      assert.deepEqual(
+        (await fs.readdir(dir)).sort(),
+        ['flip.sqlite', 'flip.sqlite.bak', 'flip.sqlite.sum'],
+        'no file left behind (no lock)',
+      );
     }
     assert.equal(byCheck, 100);
     assert.equal(byOpen, 100);
     await fs.writeFile(file, pristine);
     assert.equal((await verifyStoreFile(file)).verifiedBy, 'checksum');
-    assert.equal((await verifyStoreFile(file, undefined, { full: true })).verifiedBy, 'quick_check', 'store check --full always runs quick_check');
+    assert.equal(
+      (await verifyStoreFile(file, undefined, { full: true })).verifiedBy,
+      'quick_check',
+      'store check --full always runs quick_check',
+    );
   });
 
   it('a mismatch says "changed outside ixhaus-admin, or damaged" and how to accept a file replaced on purpose', async () => {
@@ -241,10 +287,20 @@ describe('store safety: checksum of every save (issue 15)', function () {
     replacement.run("INSERT INTO meta (key, value) VALUES ('other', 'file')");
     await replacement.close();
     await fs.copyFile(other, file); // replaced by hand, without its checksum file
-    await assert.rejects(Store.open(file), (error: Error) => error instanceof StoreChecksumError && /changed outside ixhaus-admin, or damaged/.test(error.message) && error.message.includes(`delete ${file}.sum`));
+    await assert.rejects(
+      Store.open(file),
+      (error: Error) =>
+        error instanceof StoreChecksumError &&
+        /changed outside ixhaus-admin, or damaged/.test(error.message) &&
+        error.message.includes(`delete ${file}.sum`),
+    );
     await fs.rm(checksumPathOf(file));
     const accepted = await Store.open(file);
-    assert.equal(accepted.scalar("SELECT value FROM meta WHERE key = 'other'"), 'file', 'without a checksum file: full quick_check, then opened');
+    assert.equal(
+      accepted.scalar("SELECT value FROM meta WHERE key = 'other'"),
+      'file',
+      'without a checksum file: full quick_check, then opened',
+    );
     accepted.run("INSERT INTO meta (key, value) VALUES ('saved', 'again')");
     await accepted.close();
     assert.equal((await verifyStoreFile(file)).verifiedBy, 'checksum', 'the next save wrote a checksum file');

@@ -6,7 +6,14 @@
 import { PermissionError } from '../errors';
 
 /** Benutzerrollen of iX-Haus plus known to the suite (domain.md §2; the schema's CHECK lists the same). */
-export const USER_ROLES = ['Administrator', 'Hauptbenutzer', 'Sachbearbeiter', 'Buchhaltung', 'Technik', 'Lesezugriff'] as const;
+export const USER_ROLES = [
+  'Administrator',
+  'Hauptbenutzer',
+  'Sachbearbeiter',
+  'Buchhaltung',
+  'Technik',
+  'Lesezugriff',
+] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 /** The signed-in user on whose behalf core services act. Every service call that changes data takes one. */
@@ -35,7 +42,8 @@ export function canManageLicenses(actor: Actor): boolean {
  * @throws PermissionError
  */
 export function requireAdmin(actor: Actor | undefined, action: string): asserts actor is Actor {
-  if (!actor || !isAdmin(actor)) throw new PermissionError(action, 'an administrator (rights class S or role Administrator)');
+  if (!actor || !isAdmin(actor))
+    throw new PermissionError(action, 'an administrator (rights class S or role Administrator)');
 }
 
 /** Throws unless the actor is a Hauptbenutzer or an admin. @throws PermissionError */

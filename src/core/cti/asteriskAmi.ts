@@ -18,7 +18,8 @@ import { isInternalNumber, isSuppressedCallerId } from './phoneNumber';
  * Calls missed while nobody listened: Asterisk keeps its call records (CDR/CEL) in files or a database, not behind
  * AMI, so this provider has no `callHistory` (issue 16); the CTI-Test and README say so.
  */
-export const AMI_NO_HISTORY = 'Asterisk AMI offers no call list: calls while nobody listened are not imported (they are in the Asterisk CDR).';
+export const AMI_NO_HISTORY =
+  'Asterisk AMI offers no call list: calls while nobody listened are not imported (they are in the Asterisk CDR).';
 
 /** Default AMI port. */
 export const AMI_PORT = 5038;
@@ -56,7 +57,13 @@ export interface AmiOptions {
 /** The AMI refused the login or an action. */
 export class AmiError extends IxError {
   constructor(action: string, message: string) {
-    super('E_CTI_AMI', msg('Asterisk refused {0}: {1}. Check the AMI user and secret in manager.conf and its permissions (read/write call, originate).'), [action, message]);
+    super(
+      'E_CTI_AMI',
+      msg(
+        'Asterisk refused {0}: {1}. Check the AMI user and secret in manager.conf and its permissions (read/write call, originate).',
+      ),
+      [action, message],
+    );
   }
 }
 
@@ -126,10 +133,14 @@ export class AsteriskAmi implements CtiProvider {
   banner = '';
 
   constructor(private readonly options: AmiOptions) {
-    this.splitter = new LineSplitter(8192, (line) => this.onLine(line), () => {
-      this.malformed++;
-      options.log.warn('AMI line longer than 8 KB skipped');
-    });
+    this.splitter = new LineSplitter(
+      8192,
+      (line) => this.onLine(line),
+      () => {
+        this.malformed++;
+        options.log.warn('AMI line longer than 8 KB skipped');
+      },
+    );
     this.connection = new ReconnectingConnection(
       {
         host: options.host,
@@ -150,9 +161,20 @@ export class AsteriskAmi implements CtiProvider {
           this.preBanner = '';
           const bannerMs = options.bannerTimeoutMs ?? 5000;
           this.bannerTimer = setTimeout(() => {
-            const error = this.preBanner === ''
-              ? new AmiTimeoutError(msg('The peer at {0} accepted the connection but sent no AMI banner within {1} ms. Is this the Asterisk Manager port (manager.conf, default 5038)?'), [this.where(), bannerMs])
-              : new AmiTimeoutError(msg('The peer at {0} sent half an AMI banner ("{1}") and then nothing within {2} ms. Is this the Asterisk Manager port, or is a proxy in between cutting the connection?'), [this.where(), this.preBanner.slice(0, 40), bannerMs]);
+            const error =
+              this.preBanner === ''
+                ? new AmiTimeoutError(
+                    msg(
+                      'The peer at {0} accepted the connection but sent no AMI banner within {1} ms. Is this the Asterisk Manager port (manager.conf, default 5038)?',
+                    ),
+                    [this.where(), bannerMs],
+                  )
+                : new AmiTimeoutError(
+                    msg(
+                      'The peer at {0} sent half an AMI banner ("{1}") and then nothing within {2} ms. Is this the Asterisk Manager port, or is a proxy in between cutting the connection?',
+                    ),
+                    [this.where(), this.preBanner.slice(0, 40), bannerMs],
+                  );
             this.failLogin(error);
             this.connection.drop();
           }, bannerMs);
@@ -163,14 +185,28 @@ export class AsteriskAmi implements CtiProvider {
         },
         onClosed: () => {
           clearTimeout(this.bannerTimer);
-          if (!this.loggedIn) this.failLogin(new AmiTimeoutError(this.bannerSeen ? msg('The connection to {0} closed after the AMI banner, before Asterisk answered the Login. Check manager.conf (permit/deny for this host) and the Asterisk log.') : msg('The connection to {0} closed before the AMI banner (reset after accept). Is this the Asterisk Manager port, and does manager.conf permit this host?'), [this.where()]));
+          if (!this.loggedIn)
+            this.failLogin(
+              new AmiTimeoutError(
+                this.bannerSeen
+                  ? msg(
+                      'The connection to {0} closed after the AMI banner, before Asterisk answered the Login. Check manager.conf (permit/deny for this host) and the Asterisk log.',
+                    )
+                  : msg(
+                      'The connection to {0} closed before the AMI banner (reset after accept). Is this the Asterisk Manager port, and does manager.conf permit this host?',
+                    ),
+                [this.where()],
+              ),
+            );
           this.loggedIn = false;
           if (this.ping) clearInterval(this.ping);
           this.ping = undefined;
         },
       },
     );
-    this.connection.status.on((status, detail) => this.statusEmitter.emit(status === 'connected' ? 'connecting' : status, detail));
+    this.connection.status.on((status, detail) =>
+      this.statusEmitter.emit(status === 'connected' ? 'connecting' : status, detail),
+    );
   }
 
   /**
@@ -240,7 +276,9 @@ export class AsteriskAmi implements CtiProvider {
   /** Sends an action and resolves with its response (matched by ActionID). */
   action(fields: Record<string, string>, timeoutMs = 10_000): Promise<AmiMessage> {
     const id = `ixhaus-${++this.actionSeq}`;
-    const text = `${Object.entries({ ...fields, ActionID: id }).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+    const text = `${Object.entries({ ...fields, ActionID: id })
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\r\n')}\r\n\r\n`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
@@ -259,8 +297,23 @@ export class AsteriskAmi implements CtiProvider {
    * `dialString` is called. @throws AmiError when Asterisk answers `Response: Error`
    */
   async dial(dialString: string, line: string | undefined): Promise<DialOutcome> {
-    if (!line) throw new IxError('E_CTI_NO_LINE', msg('No CTI line is chosen, so Asterisk does not know which phone to ring first. Choose your line under Meine Daten.'));
-    const reply = await this.action({ Action: 'Originate', Channel: line, Exten: dialString, Context: this.options.context ?? 'from-internal', Priority: '1', CallerID: dialString, Timeout: '30000', Async: 'true' });
+    if (!line)
+      throw new IxError(
+        'E_CTI_NO_LINE',
+        msg(
+          'No CTI line is chosen, so Asterisk does not know which phone to ring first. Choose your line under Meine Daten.',
+        ),
+      );
+    const reply = await this.action({
+      Action: 'Originate',
+      Channel: line,
+      Exten: dialString,
+      Context: this.options.context ?? 'from-internal',
+      Priority: '1',
+      CallerID: dialString,
+      Timeout: '30000',
+      Async: 'true',
+    });
     if (reply.Response !== 'Success') throw new AmiError('Originate', reply.Message ?? 'error');
     return { kind: 'placed', reference: reply.ActionID ?? '' };
   }
@@ -297,11 +350,21 @@ export class AsteriskAmi implements CtiProvider {
     const loginMs = this.options.loginTimeoutMs ?? 10_000;
     let reply: AmiMessage;
     try {
-      reply = await this.action({ Action: 'Login', Username: this.options.username, Secret: this.options.secret, Events: 'on' }, loginMs);
+      reply = await this.action(
+        { Action: 'Login', Username: this.options.username, Secret: this.options.secret, Events: 'on' },
+        loginMs,
+      );
     } catch {
       // no answer is not a refusal: say so, and do not blame the user and secret (issue 16 §6)
       if (!this.bannerSeen || this.connection.current !== 'connected') return; // closed meanwhile: onClosed reported it
-      this.failLogin(new AmiTimeoutError(msg('Asterisk at {0} sent its banner but did not answer the Login within {1} ms. The manager may be overloaded or something in between holds the connection; the user and secret were not checked.'), [this.where(), loginMs]));
+      this.failLogin(
+        new AmiTimeoutError(
+          msg(
+            'Asterisk at {0} sent its banner but did not answer the Login within {1} ms. The manager may be overloaded or something in between holds the connection; the user and secret were not checked.',
+          ),
+          [this.where(), loginMs],
+        ),
+      );
       this.connection.drop();
       return;
     }
@@ -311,7 +374,14 @@ export class AsteriskAmi implements CtiProvider {
       this.options.log.info(`logged in to ${this.banner}`);
       this.statusEmitter.emit('connected');
       const pingMs = this.options.pingMs ?? 30_000;
-      if (pingMs > 0) this.ping = setInterval(() => void this.action({ Action: 'Ping' }, pingMs).catch(() => this.options.log.warn('no Pong — connection may be dead')), pingMs);
+      if (pingMs > 0)
+        this.ping = setInterval(
+          () =>
+            void this.action({ Action: 'Ping' }, pingMs).catch(() =>
+              this.options.log.warn('no Pong — connection may be dead'),
+            ),
+          pingMs,
+        );
       for (const w of this.loginWaiters.splice(0)) w();
     } catch (error) {
       this.options.log.error(error instanceof Error ? error.message : String(error));
@@ -320,7 +390,18 @@ export class AsteriskAmi implements CtiProvider {
   }
 
   private emit(kind: CallEvent['kind'], call: AmiCall, at: Date, extra: Partial<CallEvent> = {}): void {
-    this.events.emit({ kind, callId: call.linkedId, direction: call.direction, remote: call.remote, line: call.line, extension: call.extension, at, startedAt: call.startedAt ?? at, answeredAt: call.answeredAt, ...extra });
+    this.events.emit({
+      kind,
+      callId: call.linkedId,
+      direction: call.direction,
+      remote: call.remote,
+      line: call.line,
+      extension: call.extension,
+      at,
+      startedAt: call.startedAt ?? at,
+      answeredAt: call.answeredAt,
+      ...extra,
+    });
   }
 
   /** The event's own time (`Timestamp: 1433907233.123456` with `timestampevents = yes`), else the arrival time. */
@@ -331,13 +412,27 @@ export class AsteriskAmi implements CtiProvider {
   }
 
   private callFor(message: AmiMessage): AmiCall | undefined {
-    const linked = message.Linkedid ?? (message.Uniqueid ? this.uniqueToLinked.get(message.Uniqueid) : undefined) ?? message.Uniqueid;
+    const linked =
+      message.Linkedid ??
+      (message.Uniqueid ? this.uniqueToLinked.get(message.Uniqueid) : undefined) ??
+      message.Uniqueid;
     if (!linked) return undefined;
     if (message.Uniqueid) this.uniqueToLinked.set(message.Uniqueid, linked);
     if (this.uniqueToLinked.size > 5000) this.uniqueToLinked.delete(this.uniqueToLinked.keys().next().value as string);
     let call = this.calls.get(linked);
     if (!call) {
-      call = { linkedId: linked, remote: '', line: undefined, extension: undefined, direction: 'in', announced: false, startedAt: undefined, answeredAt: undefined, cause: undefined, ended: false };
+      call = {
+        linkedId: linked,
+        remote: '',
+        line: undefined,
+        extension: undefined,
+        direction: 'in',
+        announced: false,
+        startedAt: undefined,
+        answeredAt: undefined,
+        cause: undefined,
+        ended: false,
+      };
       this.calls.set(linked, call);
     }
     return call;
@@ -385,10 +480,18 @@ export class AsteriskAmi implements CtiProvider {
         if (event === 'Dial' && message.SubEvent !== 'Begin') return;
         const call = this.callFor(message);
         if (!call || call.ended) return;
-        const destNumber = message.DestCallerIDNum && !isSuppressedCallerId(message.DestCallerIDNum) ? message.DestCallerIDNum : message.DestExten ?? message.DialString;
+        const destNumber =
+          message.DestCallerIDNum && !isSuppressedCallerId(message.DestCallerIDNum)
+            ? message.DestCallerIDNum
+            : (message.DestExten ?? message.DialString);
         // an internal phone dialling out: the first leg's caller is an extension, the destination an outside number
         // (issue 16 §4: Newchannel from PJSIP/201, DialBegin to the trunk with DestCallerIDNum 01761234567)
-        const outgoing = !call.announced && this.internal(message.CallerIDNum) && destNumber !== undefined && !this.internal(destNumber) && /\d/.test(destNumber);
+        const outgoing =
+          !call.announced &&
+          this.internal(message.CallerIDNum) &&
+          destNumber !== undefined &&
+          !this.internal(destNumber) &&
+          /\d/.test(destNumber);
         if (outgoing) {
           call.direction = 'out';
           call.line = channelEndpoint(message.Channel);
@@ -417,7 +520,12 @@ export class AsteriskAmi implements CtiProvider {
         const call = this.callFor(message);
         if (!call || !call.announced || call.answeredAt || call.ended) return;
         if (event === 'DialEnd' && message.DialStatus === 'BUSY') call.cause = 'busy';
-        const answered = event === 'DialEnd' ? message.DialStatus === 'ANSWER' : message.ChannelStateDesc === 'Up' && call.direction === 'in' && channelEndpoint(message.Channel) === call.line;
+        const answered =
+          event === 'DialEnd'
+            ? message.DialStatus === 'ANSWER'
+            : message.ChannelStateDesc === 'Up' &&
+              call.direction === 'in' &&
+              channelEndpoint(message.Channel) === call.line;
         if (answered) {
           call.answeredAt = at;
           this.emit('connected', call, at);
@@ -428,10 +536,16 @@ export class AsteriskAmi implements CtiProvider {
         const call = this.callFor(message);
         if (!call || call.ended || message.Uniqueid !== call.linkedId) return;
         call.ended = true;
-        const cause = call.answeredAt ? undefined : call.cause ?? hangupCause(message.Cause);
+        const cause = call.answeredAt ? undefined : (call.cause ?? hangupCause(message.Cause));
         // AMI states no talk time; it is the span from answer to hang-up by the events' own times
-        const durationSeconds = call.answeredAt ? Math.max(0, Math.round((at.getTime() - call.answeredAt.getTime()) / 1000)) : 0;
-        if (call.announced) this.emit(call.direction === 'in' && !call.answeredAt ? 'missed' : 'ended', call, at, { durationSeconds, cause });
+        const durationSeconds = call.answeredAt
+          ? Math.max(0, Math.round((at.getTime() - call.answeredAt.getTime()) / 1000))
+          : 0;
+        if (call.announced)
+          this.emit(call.direction === 'in' && !call.answeredAt ? 'missed' : 'ended', call, at, {
+            durationSeconds,
+            cause,
+          });
         this.calls.delete(call.linkedId);
         return;
       }

@@ -10,8 +10,15 @@ import type { Actor } from '../access/rights';
 import type { PartyOrigin } from './phoneIndex';
 
 /** Which "create" actions the user has for calls. */
-export function callRecordActions(store: Store, userId: number, now: Date = new Date()): { meldung: boolean; auftrag: boolean } {
-  return { meldung: canAccess(store, userId, 'MELDUNGEN', undefined, now).allowed, auftrag: canAccess(store, userId, 'AUFTRAEGE', undefined, now).allowed };
+export function callRecordActions(
+  store: Store,
+  userId: number,
+  now: Date = new Date(),
+): { meldung: boolean; auftrag: boolean } {
+  return {
+    meldung: canAccess(store, userId, 'MELDUNGEN', undefined, now).allowed,
+    auftrag: canAccess(store, userId, 'AUFTRAEGE', undefined, now).allowed,
+  };
 }
 
 /** The caller of a record to create. */
@@ -22,7 +29,10 @@ export interface CallReporter {
 }
 
 /** The objects a caller belongs to (person: its object; owner: owned objects; creditor: objects it serves), first = default. */
-export function callerObjects(store: Store, reporter: CallReporter | undefined): Array<{ id: number; objectNo: number; name: string }> {
+export function callerObjects(
+  store: Store,
+  reporter: CallReporter | undefined,
+): Array<{ id: number; objectNo: number; name: string }> {
   if (!reporter) return [];
   const sql =
     reporter.origin === 'person'
@@ -30,19 +40,28 @@ export function callerObjects(store: Store, reporter: CallReporter | undefined):
       : reporter.origin === 'owner'
         ? 'SELECT o.id, o.object_no, o.name FROM object_owners x JOIN objects o ON o.id = x.object_id WHERE x.owner_id = ? ORDER BY o.object_no'
         : 'SELECT o.id, o.object_no, o.name FROM object_creditors x JOIN objects o ON o.id = x.object_id WHERE x.creditor_id = ? ORDER BY o.object_no';
-  return store.all<{ id: number; object_no: number; name: string }>(sql, [reporter.partyId]).map((r) => ({ id: r.id, objectNo: r.object_no, name: r.name }));
+  return store
+    .all<{ id: number; object_no: number; name: string }>(sql, [reporter.partyId])
+    .map((r) => ({ id: r.id, objectNo: r.object_no, name: r.name }));
 }
 
 /** The module is not available to the user. */
 export class CallRecordAccessError extends IxError {
   constructor(module: string, reason: string) {
-    super('E_CTI_RECORD_ACCESS', msg('You cannot create a record in {0} ({1}): the module must be licensed, unlocked for you and allowed for your rights class.'), [module, reason]);
+    super(
+      'E_CTI_RECORD_ACCESS',
+      msg(
+        'You cannot create a record in {0} ({1}): the module must be licensed, unlocked for you and allowed for your rights class.',
+      ),
+      [module, reason],
+    );
   }
 }
 
 function requireText(value: string, what: string): string {
   const text = value.trim();
-  if (text === '' || text.length > 200) throw new IxError('E_CTI_RECORD_TEXT', msg('The {0} must have 1 to 200 characters.'), [what]);
+  if (text === '' || text.length > 200)
+    throw new IxError('E_CTI_RECORD_TEXT', msg('The {0} must have 1 to 200 characters.'), [what]);
   return text;
 }
 
@@ -53,8 +72,23 @@ function requireObject(store: Store, objectId: number | undefined): number {
   return objectId;
 }
 
-function audit(store: Store, actor: Actor, action: string, entity: string, key: number, value: object, now: Date): void {
-  store.run('INSERT INTO audit_log (at, user_id, action, entity, entity_key, new_value) VALUES (?, ?, ?, ?, ?, ?)', [now.toISOString(), actor.id, action, entity, String(key), JSON.stringify(value)]);
+function audit(
+  store: Store,
+  actor: Actor,
+  action: string,
+  entity: string,
+  key: number,
+  value: object,
+  now: Date,
+): void {
+  store.run('INSERT INTO audit_log (at, user_id, action, entity, entity_key, new_value) VALUES (?, ?, ?, ?, ?, ?)', [
+    now.toISOString(),
+    actor.id,
+    action,
+    entity,
+    String(key),
+    JSON.stringify(value),
+  ]);
 }
 
 /**
@@ -62,7 +96,12 @@ function audit(store: Store, actor: Actor, action: string, entity: string, key: 
  * the reporter. One transaction with its audit row; the caller saves the store.
  * @throws CallRecordAccessError, IxError (no object, empty subject)
  */
-export function createMeldungFromCall(store: Store, actor: Actor, input: { reporter?: CallReporter; objectId?: number; subject: string; kind?: string }, now: Date = new Date()): { id: number; meldungNo: number } {
+export function createMeldungFromCall(
+  store: Store,
+  actor: Actor,
+  input: { reporter?: CallReporter; objectId?: number; subject: string; kind?: string },
+  now: Date = new Date(),
+): { id: number; meldungNo: number } {
   const access = canAccess(store, actor.id, 'MELDUNGEN', undefined, now);
   if (!access.allowed) throw new CallRecordAccessError('Meldungen', access.reason);
   const subject = requireText(input.subject, 'subject (Betreff)');
@@ -71,9 +110,26 @@ export function createMeldungFromCall(store: Store, actor: Actor, input: { repor
     const meldungNo = Number(store.scalar('SELECT coalesce(max(meldung_no), 0) + 1 FROM meldungen'));
     const id = store.run(
       "INSERT INTO meldungen (meldung_no, object_id, subject, kind, priority, status, reported_at, reporter_kind, reporter_id, reporter_phone) VALUES (?, ?, ?, ?, 'normal', 'offen', ?, ?, ?, ?)",
-      [meldungNo, objectId, subject, input.kind ?? 'Telefonat', now.toISOString(), input.reporter?.origin ?? null, input.reporter?.partyId ?? null, input.reporter?.phone ?? null],
+      [
+        meldungNo,
+        objectId,
+        subject,
+        input.kind ?? 'Telefonat',
+        now.toISOString(),
+        input.reporter?.origin ?? null,
+        input.reporter?.partyId ?? null,
+        input.reporter?.phone ?? null,
+      ],
     ).lastInsertRowid;
-    audit(store, actor, 'cti.meldung', 'meldungen', meldungNo, { subject, objectId, reporter: input.reporter ?? null }, now);
+    audit(
+      store,
+      actor,
+      'cti.meldung',
+      'meldungen',
+      meldungNo,
+      { subject, objectId, reporter: input.reporter ?? null },
+      now,
+    );
     return { id, meldungNo };
   });
 }
@@ -82,22 +138,47 @@ export function createMeldungFromCall(store: Store, actor: Actor, input: { repor
  * Creates an Auftrag (status Neu) for a call: the contractor (Kreditor) is the caller when the caller is a
  * creditor, else `creditorId`. @throws CallRecordAccessError, IxError (no object/creditor, empty subject)
  */
-export function createAuftragFromCall(store: Store, actor: Actor, input: { reporter?: CallReporter; objectId?: number; creditorId?: number; subject: string }, now: Date = new Date()): { id: number; auftragNo: number } {
+export function createAuftragFromCall(
+  store: Store,
+  actor: Actor,
+  input: { reporter?: CallReporter; objectId?: number; creditorId?: number; subject: string },
+  now: Date = new Date(),
+): { id: number; auftragNo: number } {
   const access = canAccess(store, actor.id, 'AUFTRAEGE', undefined, now);
   if (!access.allowed) throw new CallRecordAccessError('Aufträge', access.reason);
   const subject = requireText(input.subject, 'subject (Betreff)');
   const objectId = requireObject(store, input.objectId);
   const creditorId = input.creditorId ?? (input.reporter?.origin === 'creditor' ? input.reporter.partyId : undefined);
   if (creditorId === undefined || store.scalar('SELECT 1 FROM creditors WHERE id = ?', [creditorId]) === undefined) {
-    throw new IxError('E_CTI_RECORD_CREDITOR', msg('Choose the contractor (Kreditor) of the Auftrag: it is mandatory.'));
+    throw new IxError(
+      'E_CTI_RECORD_CREDITOR',
+      msg('Choose the contractor (Kreditor) of the Auftrag: it is mandatory.'),
+    );
   }
   return store.transaction(() => {
     const auftragNo = Number(store.scalar('SELECT coalesce(max(auftrag_no), 0) + 1 FROM auftraege'));
     const id = store.run(
       "INSERT INTO auftraege (auftrag_no, object_id, creditor_id, subject, status, created_at, reporter_kind, reporter_id, reporter_phone) VALUES (?, ?, ?, ?, 'Neu', ?, ?, ?, ?)",
-      [auftragNo, objectId, creditorId, subject, now.toISOString(), input.reporter?.origin ?? null, input.reporter?.partyId ?? null, input.reporter?.phone ?? null],
+      [
+        auftragNo,
+        objectId,
+        creditorId,
+        subject,
+        now.toISOString(),
+        input.reporter?.origin ?? null,
+        input.reporter?.partyId ?? null,
+        input.reporter?.phone ?? null,
+      ],
     ).lastInsertRowid;
-    audit(store, actor, 'cti.auftrag', 'auftraege', auftragNo, { subject, objectId, creditorId, reporter: input.reporter ?? null }, now);
+    audit(
+      store,
+      actor,
+      'cti.auftrag',
+      'auftraege',
+      auftragNo,
+      { subject, objectId, creditorId, reporter: input.reporter ?? null },
+      now,
+    );
     return { id, auftragNo };
   });
 }

@@ -13,7 +13,16 @@ const partsFormat = new Map<string, Intl.DateTimeFormat>();
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = partsFormat.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
     partsFormat.set(timeZone, f);
   }
   return f;
@@ -21,8 +30,19 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 
 /** Offset of `timeZone` from UTC at `instant`, in minutes (Berlin: +60 in winter, +120 in summer). */
 export function zoneOffsetMinutes(instant: Date, timeZone: string = PBX_TIME_ZONE): number {
-  const p = Object.fromEntries(formatter(timeZone).formatToParts(instant).map((x) => [x.type, x.value]));
-  const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  const p = Object.fromEntries(
+    formatter(timeZone)
+      .formatToParts(instant)
+      .map((x) => [x.type, x.value]),
+  );
+  const asUtc = Date.UTC(
+    Number(p.year),
+    Number(p.month) - 1,
+    Number(p.day),
+    Number(p.hour),
+    Number(p.minute),
+    Number(p.second),
+  );
   return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
 }
 
@@ -30,12 +50,23 @@ export function zoneOffsetMinutes(instant: Date, timeZone: string = PBX_TIME_ZON
  * The instant of a wall-clock time in `timeZone`. In the autumn hour that occurs twice the earlier (summer-time)
  * instant is taken; a time in the skipped spring hour is read with the offset before the change.
  */
-export function zonedInstant(year: number, month: number, day: number, hour: number, minute: number, second: number, timeZone: string = PBX_TIME_ZONE): Date {
+export function zonedInstant(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  timeZone: string = PBX_TIME_ZONE,
+): Date {
   const wall = Date.UTC(year, month - 1, day, hour, minute, second);
   const before = zoneOffsetMinutes(new Date(wall - 12 * 3600_000), timeZone);
   const after = zoneOffsetMinutes(new Date(wall + 12 * 3600_000), timeZone);
   // candidates whose own offset agrees; the earliest wins (the repeated autumn hour), none = the skipped spring hour
-  const valid = [before, after].map((o) => wall - o * 60_000).filter((t) => wall - zoneOffsetMinutes(new Date(t), timeZone) * 60_000 === t).sort((a, b) => a - b);
+  const valid = [before, after]
+    .map((o) => wall - o * 60_000)
+    .filter((t) => wall - zoneOffsetMinutes(new Date(t), timeZone) * 60_000 === t)
+    .sort((a, b) => a - b);
   return new Date(valid[0] ?? wall - before * 60_000);
 }
 
@@ -46,9 +77,17 @@ export function zonedInstant(year: number, month: number, day: number, hour: num
 export function parsePbxDate(text: string, timeZone: string = PBX_TIME_ZONE): Date | undefined {
   const m = /^(\d{2})\.(\d{2})\.(\d{2}) (\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
   if (!m) return undefined;
-  const [day, month, year, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  const [day, month, year, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const check = new Date(Date.UTC(2000 + year, month - 1, day));
-  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1 || hour > 23 || minute > 59 || second > 59)
+    return undefined;
   return zonedInstant(2000 + year, month, day, hour, minute, second, timeZone);
 }
 

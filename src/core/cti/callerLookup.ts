@@ -11,7 +11,13 @@ import { requireSetting, settingState } from '../settings/settingsService';
 import type { PartyOrigin, PhoneField } from './phoneIndex';
 import { ownAreaCode } from './phoneIndex';
 import type { NormalizedPhone } from './phoneNumber';
-import { internalDigits, isInternalNumber, isSuppressedCallerId, normalizePhoneNumber, SUFFIX_DIGITS } from './phoneNumber';
+import {
+  internalDigits,
+  isInternalNumber,
+  isSuppressedCallerId,
+  normalizePhoneNumber,
+  SUFFIX_DIGITS,
+} from './phoneNumber';
 
 /** The CTI settings of a store (product.md §4), read from the settings catalogue/values. */
 export interface CtiSettings {
@@ -31,8 +37,11 @@ export interface CtiSettings {
 export function readCtiSettings(store: Store): CtiSettings {
   const value = (name: string): string => settingState(store, requireSetting(name)).value;
   return {
-    enabled: value('PlusGlobalCTIKopplungAktiv') === '1' || value('PlusGlobalCTIKopplungAktiv').toLowerCase() === 'true',
-    alertOnAnswer: value('PlusGlobalCTIReactionAbhebebHoerer') === '1' || value('PlusGlobalCTIReactionAbhebebHoerer').toLowerCase() === 'true',
+    enabled:
+      value('PlusGlobalCTIKopplungAktiv') === '1' || value('PlusGlobalCTIKopplungAktiv').toLowerCase() === 'true',
+    alertOnAnswer:
+      value('PlusGlobalCTIReactionAbhebebHoerer') === '1' ||
+      value('PlusGlobalCTIReactionAbhebebHoerer').toLowerCase() === 'true',
     internalMaxDigits: Number(value('PlusGlobalCTIreactionNummernlaenge')),
     outsidePrefix: value('PlusGlobalCTIVorwahlExternAnrufe'),
     areaCode: ownAreaCode(store),
@@ -70,7 +79,12 @@ export interface UserMatch {
 /** Result of {@link lookupCaller}. */
 export type LookupResult =
   | { readonly outcome: 'suppressed'; readonly input: string }
-  | { readonly outcome: 'internal'; readonly input: string; readonly extension: string; readonly users: readonly UserMatch[] }
+  | {
+      readonly outcome: 'internal';
+      readonly input: string;
+      readonly extension: string;
+      readonly users: readonly UserMatch[];
+    }
   | {
       readonly outcome: 'matched';
       readonly input: string;
@@ -79,7 +93,12 @@ export type LookupResult =
       /** the match this user picked for this number before, if it is still among the matches */
       readonly picked: PartyMatch | undefined;
     }
-  | { readonly outcome: 'unknown'; readonly input: string; readonly e164: string | undefined; readonly reason: string | undefined };
+  | {
+      readonly outcome: 'unknown';
+      readonly input: string;
+      readonly e164: string | undefined;
+      readonly reason: string | undefined;
+    };
 
 /** Options of {@link lookupCaller}; omitted values are read from the store ({@link readCtiSettings}). */
 export interface LookupOptions {
@@ -134,11 +153,21 @@ function toMatches(hits: readonly IndexHit[], via: (hit: IndexHit) => PartyMatch
     seen.add(hit.phone_id);
     const origin: PartyOrigin = hit.person_id !== null ? 'person' : hit.creditor_id !== null ? 'creditor' : 'owner';
     const partyId = hit.person_id ?? hit.creditor_id ?? hit.owner_id ?? 0;
-    matches.push({ origin, partyId, partyNo: hit.party_no ?? 0, name: displayName(hit, origin), field: hit.kind as PhoneField, raw: hit.raw, via: via(hit) });
+    matches.push({
+      origin,
+      partyId,
+      partyNo: hit.party_no ?? 0,
+      name: displayName(hit, origin),
+      field: hit.kind as PhoneField,
+      raw: hit.raw,
+      via: via(hit),
+    });
   }
   if (matches.length < 2) return matches;
   const order: Record<PartyOrigin, number> = { person: 0, creditor: 1, owner: 2 };
-  return matches.sort((a, b) => order[a.origin] - order[b.origin] || a.name.localeCompare(b.name) || a.partyId - b.partyId);
+  return matches.sort(
+    (a, b) => order[a.origin] - order[b.origin] || a.name.localeCompare(b.name) || a.partyId - b.partyId,
+  );
 }
 
 /**
@@ -153,52 +182,116 @@ export function lookupCaller(store: Store, callerId: string, options: LookupOpti
   if (isInternalNumber(callerId, maxDigits)) {
     const extension = internalDigits(callerId);
     const users = store
-      .all<{ id: number; login: string; first_name: string; last_name: string; extension: string }>('SELECT id, login, first_name, last_name, extension FROM users WHERE extension = ? ORDER BY active DESC, login', [extension])
-      .map((u) => ({ userId: u.id, login: u.login, name: u.first_name ? `${u.last_name}, ${u.first_name}` : u.last_name, extension: u.extension }));
+      .all<{ id: number; login: string; first_name: string; last_name: string; extension: string }>(
+        'SELECT id, login, first_name, last_name, extension FROM users WHERE extension = ? ORDER BY active DESC, login',
+        [extension],
+      )
+      .map((u) => ({
+        userId: u.id,
+        login: u.login,
+        name: u.first_name ? `${u.last_name}, ${u.first_name}` : u.last_name,
+        extension: u.extension,
+      }));
     return { outcome: 'internal', input, extension, users };
   }
   const areaCode = options.areaCode ?? ownAreaCode(store);
   const normalized: NormalizedPhone = normalizePhoneNumber(callerId, { areaCode });
   if (normalized.kind === 'suppressed') return { outcome: 'suppressed', input };
-  if (normalized.kind === 'internal') return lookupCaller(store, normalized.digits, { ...options, internalMaxDigits: Math.max(maxDigits, normalized.digits.length) });
+  if (normalized.kind === 'internal')
+    return lookupCaller(store, normalized.digits, {
+      ...options,
+      internalMaxDigits: Math.max(maxDigits, normalized.digits.length),
+    });
   // 110, 112, 115, 116xyz, 118xy: no party has them; not an error either (CLI `cti lookup` exits 0)
   if (normalized.kind === 'special') return { outcome: 'unknown', input, e164: undefined, reason: undefined };
   if (normalized.kind === 'invalid') {
     const digits = callerId.replace(/\D/g, '');
     if (digits.length >= 7) {
       const hits = store.all<IndexHit>(LAST8_SQL, [digits.slice(-SUFFIX_DIGITS)]);
-      if (hits.length > 0) return matched(store, input, `+${digits}`, toMatches(hits, () => 'last8'), options.userId);
+      if (hits.length > 0)
+        return matched(
+          store,
+          input,
+          `+${digits}`,
+          toMatches(hits, () => 'last8'),
+          options.userId,
+        );
     }
     return { outcome: 'unknown', input, e164: undefined, reason: formatTemplate(normalized.reason, normalized.args) };
   }
   const e164 = normalized.e164;
-  const exact = store.all<IndexHit>(EXACT_SQL, [e164, normalized.alternatives[0] ?? e164, normalized.extension ? `${e164}${normalized.extension}` : e164]);
+  const exact = store.all<IndexHit>(EXACT_SQL, [
+    e164,
+    normalized.alternatives[0] ?? e164,
+    normalized.extension ? `${e164}${normalized.extension}` : e164,
+  ]);
   if (exact.length > 0) {
     // main rows first, so a number found both as itself and as another's reading reports "exact"
     exact.sort((a, b) => (a.variant === 'main' ? 0 : 1) - (b.variant === 'main' ? 0 : 1));
-    return matched(store, input, e164, toMatches(exact, (h) => (h.variant === 'main' ? 'exact' : h.variant === 'direct' ? 'direct' : 'alt')), options.userId);
+    return matched(
+      store,
+      input,
+      e164,
+      toMatches(exact, (h) => (h.variant === 'main' ? 'exact' : h.variant === 'direct' ? 'direct' : 'alt')),
+      options.userId,
+    );
   }
   const suffix = store.all<IndexHit>(LAST8_SQL, [normalized.last8]);
-  if (suffix.length > 0) return matched(store, input, e164, toMatches(suffix, () => 'last8'), options.userId);
+  if (suffix.length > 0)
+    return matched(
+      store,
+      input,
+      e164,
+      toMatches(suffix, () => 'last8'),
+      options.userId,
+    );
   const digits = e164.slice(1);
   const bases = [1, 2, 3, 4].map((k) => `+${digits.slice(0, -k)}`).filter((b) => b.length - 1 >= MIN_BASE_DIGITS);
   if (bases.length > 0) {
-    const base = store.all<IndexHit>(BASE_SQL, [bases[0], bases[1] ?? bases[0], bases[2] ?? bases[0], bases[3] ?? bases[0]] as string[]);
+    const base = store.all<IndexHit>(BASE_SQL, [
+      bases[0],
+      bases[1] ?? bases[0],
+      bases[2] ?? bases[0],
+      bases[3] ?? bases[0],
+    ] as string[]);
     // the longest base wins: 030 12345 6-7 is the 0301234 56 company only if 030 123456 is unknown
     const longestLength = base[0]?.e164.length;
     const longest = base.filter((h) => h.e164.length === longestLength);
     // the switchboard (no extension, or -0) stands for the company; a colleague's own direct dial only if nothing else
     const board = longest.filter((h) => h.extension === null || /^0+$/.test(h.extension));
-    if (board.length > 0) return matched(store, input, e164, toMatches(board, () => 'base'), options.userId);
-    if (longest.length > 0) return matched(store, input, e164, toMatches(longest, () => 'base'), options.userId);
+    if (board.length > 0)
+      return matched(
+        store,
+        input,
+        e164,
+        toMatches(board, () => 'base'),
+        options.userId,
+      );
+    if (longest.length > 0)
+      return matched(
+        store,
+        input,
+        e164,
+        toMatches(longest, () => 'base'),
+        options.userId,
+      );
   }
   return { outcome: 'unknown', input, e164, reason: undefined };
 }
 
-function matched(store: Store, input: string, e164: string, matches: PartyMatch[], userId: number | undefined): LookupResult {
+function matched(
+  store: Store,
+  input: string,
+  e164: string,
+  matches: PartyMatch[],
+  userId: number | undefined,
+): LookupResult {
   let picked: PartyMatch | undefined;
   if (userId !== undefined && matches.length > 1) {
-    const pick = store.get<{ origin: string; party_id: number }>('SELECT origin, party_id FROM cti_picks WHERE user_id = ? AND e164 = ?', [userId, e164]);
+    const pick = store.get<{ origin: string; party_id: number }>(
+      'SELECT origin, party_id FROM cti_picks WHERE user_id = ? AND e164 = ?',
+      [userId, e164],
+    );
     if (pick) picked = matches.find((m) => m.origin === pick.origin && m.partyId === pick.party_id);
   }
   return { outcome: 'matched', input, e164, matches, picked };
@@ -208,18 +301,46 @@ function matched(store: Store, input: string, e164: string, matches: PartyMatch[
  * Remembers which of several matches a user picked for a number (product.md §7); the next lookup of the number
  * by this user returns it as `picked`. @throws IxError `E_CTI_PICK` when the party is not among the number's matches.
  */
-export function rememberPick(store: Store, userId: number, e164: string, pick: { origin: PartyOrigin; partyId: number }, now: Date = new Date()): void {
+export function rememberPick(
+  store: Store,
+  userId: number,
+  e164: string,
+  pick: { origin: PartyOrigin; partyId: number },
+  now: Date = new Date(),
+): void {
   const current = lookupCaller(store, e164);
-  if (current.outcome !== 'matched' || !current.matches.some((m) => m.origin === pick.origin && m.partyId === pick.partyId)) {
-    throw new IxError('E_CTI_PICK', msg('{0} {1} has no phone number matching {2}, so it cannot be remembered for it. Pick one of the matches shown.'), [pick.origin, pick.partyId, e164]);
+  if (
+    current.outcome !== 'matched' ||
+    !current.matches.some((m) => m.origin === pick.origin && m.partyId === pick.partyId)
+  ) {
+    throw new IxError(
+      'E_CTI_PICK',
+      msg(
+        '{0} {1} has no phone number matching {2}, so it cannot be remembered for it. Pick one of the matches shown.',
+      ),
+      [pick.origin, pick.partyId, e164],
+    );
   }
-  store.run('INSERT OR REPLACE INTO cti_picks (user_id, e164, origin, party_id, picked_at) VALUES (?, ?, ?, ?, ?)', [userId, current.e164, pick.origin, pick.partyId, now.toISOString()]);
+  store.run('INSERT OR REPLACE INTO cti_picks (user_id, e164, origin, party_id, picked_at) VALUES (?, ?, ?, ?, ?)', [
+    userId,
+    current.e164,
+    pick.origin,
+    pick.partyId,
+    now.toISOString(),
+  ]);
 }
 
 /** The phone numbers of one party (for "Anrufen" from a record: a list, exactly one pick; domain.md §5). */
-export function partyPhoneNumbers(store: Store, origin: PartyOrigin, partyId: number): Array<{ id: number; field: PhoneField; raw: string; e164: string | undefined }> {
+export function partyPhoneNumbers(
+  store: Store,
+  origin: PartyOrigin,
+  partyId: number,
+): Array<{ id: number; field: PhoneField; raw: string; e164: string | undefined }> {
   const column = origin === 'person' ? 'person_id' : origin === 'creditor' ? 'creditor_id' : 'owner_id';
   return store
-    .all<{ id: number; kind: string; raw: string; e164: string | null }>(`SELECT p.id, p.kind, p.raw, (SELECT e164 FROM phone_index i WHERE i.phone_id = p.id AND i.variant = 'main') AS e164 FROM phone_numbers p WHERE p.${column} = ? ORDER BY p.id`, [partyId])
+    .all<{ id: number; kind: string; raw: string; e164: string | null }>(
+      `SELECT p.id, p.kind, p.raw, (SELECT e164 FROM phone_index i WHERE i.phone_id = p.id AND i.variant = 'main') AS e164 FROM phone_numbers p WHERE p.${column} = ? ORDER BY p.id`,
+      [partyId],
+    )
     .map((r) => ({ id: r.id, field: r.kind as PhoneField, raw: r.raw, e164: r.e164 ?? undefined }));
 }

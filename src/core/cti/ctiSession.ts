@@ -22,7 +22,10 @@ export interface CallAlert {
 }
 
 /** Whether CTI alerts apply to a user (issue 9 §3): CTI on and the user has chosen a line. */
-export function ctiGate(store: Store, userId: number): { active: boolean; line: string | undefined; reason: 'off' | 'no-line' | undefined } {
+export function ctiGate(
+  store: Store,
+  userId: number,
+): { active: boolean; line: string | undefined; reason: 'off' | 'no-line' | undefined } {
   const settings = readCtiSettings(store);
   const line = store.scalar('SELECT cti_line FROM users WHERE id = ?', [userId]);
   const userLine = typeof line === 'string' && line !== '' ? line : undefined;
@@ -124,7 +127,11 @@ export class CtiSession {
   /** calls imported from the PBX's own list so far (tests, CTI-Test) */
   imported = 0;
 
-  constructor(private readonly store: Store, readonly provider: CtiProvider, private readonly options: CtiSessionOptions) {
+  constructor(
+    private readonly store: Store,
+    readonly provider: CtiProvider,
+    private readonly options: CtiSessionOptions,
+  ) {
     this.settings = { ...readCtiSettings(store), ...options.settings };
     this.blockedCallMs = options.blockedCallMs ?? DEFAULT_BLOCKED_CALL_MS;
     this.unsubscribe.push(provider.onEvent((event) => this.onEvent(event)));
@@ -161,7 +168,9 @@ export class CtiSession {
 
   /** Lines and extensions the telephone system named in any call since the session started, newest first. */
   linesSeen(): Array<{ name: string; at: Date }> {
-    return [...this.seenLines.entries()].map(([name, at]) => ({ name, at })).sort((a, b) => b.at.getTime() - a.at.getTime());
+    return [...this.seenLines.entries()]
+      .map(([name, at]) => ({ name, at }))
+      .sort((a, b) => b.at.getTime() - a.at.getTime());
   }
 
   stop(): void {
@@ -197,7 +206,13 @@ export class CtiSession {
     const ending = event.kind === 'ended' || event.kind === 'missed';
     let call = this.tracked.get(event.callId);
     if (!call) {
-      call = { relevant: false, seenMs: ending ? undefined : Date.now(), alerted: false, holdTimer: undefined, last: event };
+      call = {
+        relevant: false,
+        seenMs: ending ? undefined : Date.now(),
+        alerted: false,
+        holdTimer: undefined,
+        last: event,
+      };
       // a call's end with nothing before it is not tracked (the start happened before this session)
       if (!ending) this.tracked.set(event.callId, call);
     }
@@ -219,7 +234,10 @@ export class CtiSession {
     if (ending) {
       clearTimeout(call.holdTimer);
       this.tracked.delete(event.callId);
-      if (outcome === 'blocked') this.options.log.info(`call ${event.callId} ended unanswered within ${this.blockedCallMs} ms: blocked, not announced`);
+      if (outcome === 'blocked')
+        this.options.log.info(
+          `call ${event.callId} ended unanswered within ${this.blockedCallMs} ms: blocked, not announced`,
+        );
       this.finished.emit(finishedCall(event, outcome ?? 'answered'));
       return;
     }
@@ -228,7 +246,9 @@ export class CtiSession {
       if (call.alerted) this.alert('update', event);
       return;
     }
-    const trigger = this.settings.alertOnAnswer ? event.kind === 'connected' : event.kind === 'ringing' || event.kind === 'connected';
+    const trigger = this.settings.alertOnAnswer
+      ? event.kind === 'connected'
+      : event.kind === 'ringing' || event.kind === 'connected';
     if (!trigger || call.alerted || call.holdTimer) return;
     if (event.kind === 'ringing' && this.blockedCallMs > 0) {
       // hold the alert: a call the box blocks ends within 40–90 ms and must not pop up (issue 16 §2)
@@ -257,72 +277,121 @@ export class CtiSession {
 
   private outcomeOf(event: CallEvent, call: TrackedCall): CallOutcome {
     const answered = event.answeredAt !== undefined || (event.kind === 'ended' && event.direction === 'in');
-    if (event.direction === 'out') return event.answeredAt !== undefined ? 'answered' : event.cause === 'busy' ? 'busy' : 'unanswered';
+    if (event.direction === 'out')
+      return event.answeredAt !== undefined ? 'answered' : event.cause === 'busy' ? 'busy' : 'unanswered';
     if (answered) return 'answered';
     if (event.cause === 'busy') return 'busy';
     if (event.cause === 'rejected') return 'blocked';
     // blocked: ended within the threshold as it arrived here, and (the box's clock counts whole seconds) within
     // the same or the next second by the telephone system's clock, so a late replay of a real call is not "blocked"
     const pbxGapMs = event.at.getTime() - (event.startedAt ?? event.at).getTime();
-    if (event.cause !== 'lost' && !call.alerted && call.seenMs !== undefined && Date.now() - call.seenMs < this.blockedCallMs && pbxGapMs <= Math.ceil(this.blockedCallMs / 1000) * 1000) return 'blocked';
+    if (
+      event.cause !== 'lost' &&
+      !call.alerted &&
+      call.seenMs !== undefined &&
+      Date.now() - call.seenMs < this.blockedCallMs &&
+      pbxGapMs <= Math.ceil(this.blockedCallMs / 1000) * 1000
+    )
+      return 'blocked';
     return 'missed';
   }
 
   private alert(kind: 'new' | 'update', event: CallEvent): void {
-    const lookup = lookupCaller(this.store, event.remote, { internalMaxDigits: this.settings.internalMaxDigits, areaCode: this.settings.areaCode, userId: this.options.userId });
-    this.options.log.info(`call ${event.callId} from ${event.remote === '' ? 'suppressed' : maskNumber(event.remote)}: ${lookup.outcome}${lookup.outcome === 'matched' ? ` (${lookup.matches.length})` : ''}`);
+    const lookup = lookupCaller(this.store, event.remote, {
+      internalMaxDigits: this.settings.internalMaxDigits,
+      areaCode: this.settings.areaCode,
+      userId: this.options.userId,
+    });
+    this.options.log.info(
+      `call ${event.callId} from ${event.remote === '' ? 'suppressed' : maskNumber(event.remote)}: ${lookup.outcome}${lookup.outcome === 'matched' ? ` (${lookup.matches.length})` : ''}`,
+    );
     this.alerts.emit({ kind, event, lookup });
   }
 
   private matchOf(remote: string): { kind: string | null; id: number | null; name: string | null } {
     if (remote === '') return { kind: null, id: null, name: null };
-    const lookup = lookupCaller(this.store, remote, { internalMaxDigits: this.settings.internalMaxDigits, areaCode: this.settings.areaCode });
+    const lookup = lookupCaller(this.store, remote, {
+      internalMaxDigits: this.settings.internalMaxDigits,
+      areaCode: this.settings.areaCode,
+    });
     const first = lookup.outcome === 'matched' ? lookup.matches[0] : undefined;
     const user = lookup.outcome === 'internal' ? lookup.users[0] : undefined;
-    return { kind: first?.origin ?? (user ? 'user' : null), id: first?.partyId ?? user?.userId ?? null, name: first?.name ?? user?.name ?? null };
+    return {
+      kind: first?.origin ?? (user ? 'user' : null),
+      id: first?.partyId ?? user?.userId ?? null,
+      name: first?.name ?? user?.name ?? null,
+    };
   }
 
   /** One journal write per event: the row is created by the call's first event of the user's line, then updated. */
   private journal(event: CallEvent, outcome: CallOutcome | undefined): void {
     const existing = this.store.get<{ id: number }>('SELECT id FROM call_journal WHERE call_id = ?', [event.callId]);
-    const state = outcome ? (outcome === 'missed' || outcome === 'busy' ? (event.direction === 'in' ? 'missed' : 'ended') : 'ended') : event.kind === 'connected' || event.kind === 'outgoing' ? 'connected' : 'ringing';
+    const state = outcome
+      ? outcome === 'missed' || outcome === 'busy'
+        ? event.direction === 'in'
+          ? 'missed'
+          : 'ended'
+        : 'ended'
+      : event.kind === 'connected' || event.kind === 'outgoing'
+        ? 'connected'
+        : 'ringing';
     const startedAt = isoWithOffset(event.startedAt ?? event.at);
     const answeredAt = event.answeredAt ? isoWithOffset(event.answeredAt) : null;
     const endedAt = outcome && event.cause !== 'lost' ? isoWithOffset(event.at) : null;
-    const duration = outcome && event.durationSeconds !== undefined && event.cause !== 'lost' ? event.durationSeconds : null;
+    const duration =
+      outcome && event.durationSeconds !== undefined && event.cause !== 'lost' ? event.durationSeconds : null;
     if (!existing) {
       const match = this.matchOf(event.remote);
       this.store.run(
         'INSERT INTO call_journal (started_at, direction, state, remote_number, line, user_id, match_kind, match_id, call_id, match_name, answered_at, ended_at, duration_seconds, outcome, own_number, extension) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [startedAt, event.direction, state, event.remote === '' ? null : event.remote, event.line ?? null, this.options.userId ?? null, match.kind, match.id, event.callId, match.name, answeredAt, endedAt, duration, outcome ?? null, event.own || null, event.extension ?? null],
+        [
+          startedAt,
+          event.direction,
+          state,
+          event.remote === '' ? null : event.remote,
+          event.line ?? null,
+          this.options.userId ?? null,
+          match.kind,
+          match.id,
+          event.callId,
+          match.name,
+          answeredAt,
+          endedAt,
+          duration,
+          outcome ?? null,
+          event.own || null,
+          event.extension ?? null,
+        ],
       );
       return;
     }
     if (event.kind === 'callerUpdated') {
       const match = this.matchOf(event.remote);
-      this.store.run('UPDATE call_journal SET remote_number = ?, match_kind = ?, match_id = ?, match_name = ? WHERE id = ?', [event.remote, match.kind, match.id, match.name, existing.id]);
+      this.store.run(
+        'UPDATE call_journal SET remote_number = ?, match_kind = ?, match_id = ?, match_name = ? WHERE id = ?',
+        [event.remote, match.kind, match.id, match.name, existing.id],
+      );
       return;
     }
-    this.store.run('UPDATE call_journal SET state = ?, answered_at = coalesce(?, answered_at), ended_at = ?, duration_seconds = ?, outcome = ?, extension = coalesce(?, extension), own_number = coalesce(own_number, ?) WHERE id = ?', [
-      state,
-      answeredAt,
-      endedAt,
-      duration,
-      outcome ?? null,
-      event.extension ?? null,
-      event.own || null,
-      existing.id,
-    ]);
+    this.store.run(
+      'UPDATE call_journal SET state = ?, answered_at = coalesce(?, answered_at), ended_at = ?, duration_seconds = ?, outcome = ?, extension = coalesce(?, extension), own_number = coalesce(own_number, ?) WHERE id = ?',
+      [state, answeredAt, endedAt, duration, outcome ?? null, event.extension ?? null, event.own || null, existing.id],
+    );
   }
 
   /** Remembers that the user's CTI listened until now (the next connect imports the PBX's list from here). */
   private markListened(): void {
     if (this.stopped || this.options.userId === undefined || !this.writable() || !this.provider.callHistory) return;
     try {
-      this.store.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [`${LISTENED_UNTIL_KEY}${this.options.userId}`, this.now().toISOString()]);
+      this.store.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [
+        `${LISTENED_UNTIL_KEY}${this.options.userId}`,
+        this.now().toISOString(),
+      ]);
       this.journalChanged.emit();
     } catch (error) {
-      this.options.log.warn(`cannot note the listening time: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.log.warn(
+        `cannot note the listening time: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -334,7 +403,8 @@ export class CtiSession {
    */
   async importHistory(): Promise<number> {
     const history = this.provider.callHistory?.bind(this.provider);
-    if (!history || this.options.importHistory === false || this.options.userId === undefined || !this.writable()) return 0;
+    if (!history || this.options.importHistory === false || this.options.userId === undefined || !this.writable())
+      return 0;
     const key = `${LISTENED_UNTIL_KEY}${this.options.userId}`;
     const sinceText = this.store.scalar('SELECT value FROM meta WHERE key = ?', [key]);
     const until = this.now();
@@ -346,25 +416,62 @@ export class CtiSession {
     try {
       calls = await history(new Date(sinceText), until);
     } catch (error) {
-      this.options.log.warn(`calls missed while not listening were not imported: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.log.warn(
+        `calls missed while not listening were not imported: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return 0;
     }
     if (this.stopped) return 0;
     let added = 0;
     this.store.transaction(() => {
       for (const c of calls) {
-        if (this.options.line !== undefined && (c.line || c.extension) && !sameLine(c.line, this.options.line) && !sameLine(c.extension, this.options.line)) continue;
+        if (
+          this.options.line !== undefined &&
+          (c.line || c.extension) &&
+          !sameLine(c.line, this.options.line) &&
+          !sameLine(c.extension, this.options.line)
+        )
+          continue;
         const started = isoWithOffset(c.startedAt);
         if (this.store.scalar('SELECT 1 FROM call_journal WHERE call_id = ?', [c.callId]) !== undefined) continue;
         const sameMinute = this.store
-          .all<{ started_at: string; remote_number: string | null }>("SELECT started_at, remote_number FROM call_journal WHERE direction = ? AND julianday(started_at) BETWEEN julianday(?) - 1.0/1440 AND julianday(?) + 1.0/1440", [c.direction, started, started])
+          .all<{ started_at: string; remote_number: string | null }>(
+            'SELECT started_at, remote_number FROM call_journal WHERE direction = ? AND julianday(started_at) BETWEEN julianday(?) - 1.0/1440 AND julianday(?) + 1.0/1440',
+            [c.direction, started, started],
+          )
           .some((r) => (r.remote_number ?? '') === c.remote && r.started_at.slice(0, 16) === started.slice(0, 16));
         if (sameMinute) continue;
-        const outcome: CallOutcome = c.direction === 'out' ? (c.answered ? 'answered' : 'unanswered') : c.answered ? 'answered' : c.cause === 'rejected' ? 'blocked' : c.cause === 'busy' ? 'busy' : 'missed';
+        const outcome: CallOutcome =
+          c.direction === 'out'
+            ? c.answered
+              ? 'answered'
+              : 'unanswered'
+            : c.answered
+              ? 'answered'
+              : c.cause === 'rejected'
+                ? 'blocked'
+                : c.cause === 'busy'
+                  ? 'busy'
+                  : 'missed';
         const match = this.matchOf(c.remote);
         this.store.run(
           'INSERT INTO call_journal (started_at, direction, state, remote_number, line, user_id, match_kind, match_id, call_id, match_name, answered_at, ended_at, duration_seconds, outcome, own_number, extension) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)',
-          [started, c.direction, outcome === 'missed' || (outcome === 'busy' && c.direction === 'in') ? 'missed' : 'ended', c.remote === '' ? null : c.remote, c.line ?? null, this.options.userId ?? null, match.kind, match.id, c.callId, match.name, c.durationSeconds, outcome, c.own || null, c.extension ?? null],
+          [
+            started,
+            c.direction,
+            outcome === 'missed' || (outcome === 'busy' && c.direction === 'in') ? 'missed' : 'ended',
+            c.remote === '' ? null : c.remote,
+            c.line ?? null,
+            this.options.userId ?? null,
+            match.kind,
+            match.id,
+            c.callId,
+            match.name,
+            c.durationSeconds,
+            outcome,
+            c.own || null,
+            c.extension ?? null,
+          ],
         );
         added++;
       }
@@ -381,7 +488,11 @@ export class CtiSession {
    * calls from that number as called back. @throws IxError for a number that cannot be dialled
    */
   async dial(number: string): Promise<{ dialString: string; outcome: DialOutcome }> {
-    const text = dialString(number, { maxInternal: this.settings.internalMaxDigits, outsidePrefix: this.settings.outsidePrefix, areaCode: this.settings.areaCode });
+    const text = dialString(number, {
+      maxInternal: this.settings.internalMaxDigits,
+      outsidePrefix: this.settings.outsidePrefix,
+      areaCode: this.settings.areaCode,
+    });
     const outcome = await this.provider.dial(text, this.options.line);
     if (!this.store.readOnly) markCalledBack(this.store, number, new Date(), this.settings.areaCode);
     return { dialString: text, outcome };
@@ -484,7 +595,10 @@ export function listJournal(store: Store, options: { userId?: number; limit?: nu
       matchId: r.match_id,
       matchName: r.match_name,
       note: r.note,
-      open: r.state === 'missed' && (r.outcome === null || r.outcome === 'missed' || r.outcome === 'busy') && r.called_back_at === null,
+      open:
+        r.state === 'missed' &&
+        (r.outcome === null || r.outcome === 'missed' || r.outcome === 'busy') &&
+        r.called_back_at === null,
     }));
 }
 
@@ -494,9 +608,21 @@ export function listJournal(store: Store, options: { userId?: number; limit?: nu
  */
 export function setJournalNote(store: Store, userId: number, journalId: number, note: string): void {
   const text = note.trim();
-  if (text.length > 500) throw new IxError('E_CTI_NOTE', msg('A call note may have at most 500 characters (this one has {0}). Shorten it.'), [text.length]);
-  const changed = store.run('UPDATE call_journal SET note = ? WHERE id = ? AND user_id = ?', [text === '' ? null : text, journalId, userId]).changes;
-  if (changed !== 1) throw new IxError('E_CTI_NOTE', msg('There is no call {0} in your Anrufjournal. Refresh the view and try again.'), [journalId]);
+  if (text.length > 500)
+    throw new IxError(
+      'E_CTI_NOTE',
+      msg('A call note may have at most 500 characters (this one has {0}). Shorten it.'),
+      [text.length],
+    );
+  const changed = store.run('UPDATE call_journal SET note = ? WHERE id = ? AND user_id = ?', [
+    text === '' ? null : text,
+    journalId,
+    userId,
+  ]).changes;
+  if (changed !== 1)
+    throw new IxError('E_CTI_NOTE', msg('There is no call {0} in your Anrufjournal. Refresh the view and try again.'), [
+      journalId,
+    ]);
 }
 
 /**
@@ -505,7 +631,9 @@ export function setJournalNote(store: Store, userId: number, journalId: number, 
  */
 export function markCalledBack(store: Store, number: string, now: Date = new Date(), areaCode?: string): number {
   const target = lookupKey(number, areaCode);
-  const rows = store.all<{ id: number; remote_number: string }>(`SELECT id, remote_number FROM call_journal WHERE ${OPEN_SQL} AND called_back_at IS NULL AND remote_number IS NOT NULL`);
+  const rows = store.all<{ id: number; remote_number: string }>(
+    `SELECT id, remote_number FROM call_journal WHERE ${OPEN_SQL} AND called_back_at IS NULL AND remote_number IS NOT NULL`,
+  );
   let marked = 0;
   for (const row of rows) {
     if (lookupKey(row.remote_number, areaCode) === target) {
@@ -529,6 +657,11 @@ function lookupKey(number: string, areaCode: string | undefined): string {
 /** A session needs a provider that knows the user's line. */
 export class NoCtiLineError extends IxError {
   constructor() {
-    super('E_CTI_NO_LINE_CHOSEN', msg('You have not chosen a CTI line, so no calls can be shown or placed. Choose your line under Meine Daten (CTI-Kopplung).'));
+    super(
+      'E_CTI_NO_LINE_CHOSEN',
+      msg(
+        'You have not chosen a CTI line, so no calls can be shown or placed. Choose your line under Meine Daten (CTI-Kopplung).',
+      ),
+    );
   }
 }

@@ -20,9 +20,30 @@ export const FRITZBOX_MAX_LINE = 512;
 
 /** One parsed call-monitor line. */
 export type FritzLine =
-  | { readonly type: 'RING'; readonly date: string; readonly connId: string; readonly remote: string; readonly own: string; readonly line: string }
-  | { readonly type: 'CALL'; readonly date: string; readonly connId: string; readonly extension: string; readonly own: string; readonly remote: string; readonly line: string }
-  | { readonly type: 'CONNECT'; readonly date: string; readonly connId: string; readonly extension: string; readonly remote: string }
+  | {
+      readonly type: 'RING';
+      readonly date: string;
+      readonly connId: string;
+      readonly remote: string;
+      readonly own: string;
+      readonly line: string;
+    }
+  | {
+      readonly type: 'CALL';
+      readonly date: string;
+      readonly connId: string;
+      readonly extension: string;
+      readonly own: string;
+      readonly remote: string;
+      readonly line: string;
+    }
+  | {
+      readonly type: 'CONNECT';
+      readonly date: string;
+      readonly connId: string;
+      readonly extension: string;
+      readonly remote: string;
+    }
   | { readonly type: 'DISCONNECT'; readonly date: string; readonly connId: string; readonly durationSeconds: number };
 
 /**
@@ -85,7 +106,8 @@ interface OpenCall {
 }
 
 /** Refusal hint (C26 a), logged once per outage. */
-export const FRITZBOX_REFUSED_HINT = 'The Fritz!Box refuses port 1012 — the call monitor is disabled; dial #96*5* on a phone connected to the box.';
+export const FRITZBOX_REFUSED_HINT =
+  'The Fritz!Box refuses port 1012 — the call monitor is disabled; dial #96*5* on a phone connected to the box.';
 
 /**
  * Fritz!Box call-monitor provider. A call is identified by connId within one RING/CALL…DISCONNECT span; its id is
@@ -106,13 +128,31 @@ export class FritzboxCallMonitor implements CtiProvider {
 
   constructor(private readonly options: FritzboxOptions) {
     this.callHistory = options.tr064 ? (since, until) => this.readCallList(since, until) : undefined;
-    this.splitter = new LineSplitter(FRITZBOX_MAX_LINE, (line) => this.onLine(line), (prefix) => {
-      this.malformed++;
-      options.log.warn(`line longer than ${FRITZBOX_MAX_LINE} bytes skipped: ${JSON.stringify(prefix)}…`);
-    });
+    this.splitter = new LineSplitter(
+      FRITZBOX_MAX_LINE,
+      (line) => this.onLine(line),
+      (prefix) => {
+        this.malformed++;
+        options.log.warn(`line longer than ${FRITZBOX_MAX_LINE} bytes skipped: ${JSON.stringify(prefix)}…`);
+      },
+    );
     this.connection = new ReconnectingConnection(
-      { host: options.host, port: options.port ?? FRITZBOX_PORT, backoff: options.backoff, timers: options.timers, idleTimeoutMs: options.idleTimeoutMs, connectTimeoutMs: options.connectTimeoutMs, stableMs: options.stableMs, log: options.log, refusedHint: FRITZBOX_REFUSED_HINT },
-      { onConnected: () => this.splitter.reset(), onData: (chunk) => this.splitter.push(chunk), onClosed: () => this.splitter.reset() },
+      {
+        host: options.host,
+        port: options.port ?? FRITZBOX_PORT,
+        backoff: options.backoff,
+        timers: options.timers,
+        idleTimeoutMs: options.idleTimeoutMs,
+        connectTimeoutMs: options.connectTimeoutMs,
+        stableMs: options.stableMs,
+        log: options.log,
+        refusedHint: FRITZBOX_REFUSED_HINT,
+      },
+      {
+        onConnected: () => this.splitter.reset(),
+        onData: (chunk) => this.splitter.push(chunk),
+        onClosed: () => this.splitter.reset(),
+      },
     );
   }
 
@@ -184,7 +224,19 @@ export class FritzboxCallMonitor implements CtiProvider {
   }
 
   private emit(kind: CallEvent['kind'], call: OpenCall, at: Date, extra: Partial<CallEvent> = {}): void {
-    this.events.emit({ kind, callId: call.callId, direction: call.direction, remote: call.remote, own: call.own, line: call.line, extension: call.extension, at, startedAt: call.startedAt, answeredAt: call.answeredAt, ...extra });
+    this.events.emit({
+      kind,
+      callId: call.callId,
+      direction: call.direction,
+      remote: call.remote,
+      own: call.own,
+      line: call.line,
+      extension: call.extension,
+      at,
+      startedAt: call.startedAt,
+      answeredAt: call.answeredAt,
+      ...extra,
+    });
   }
 
   private seen(name: string | undefined): void {
@@ -210,9 +262,24 @@ export class FritzboxCallMonitor implements CtiProvider {
         if (previous?.callId === callId) return;
         // the box reuses a connId only after DISCONNECT; a new call on an open one means the box restarted
         // mid-call and the old call's end was never sent: close it without an end time (issue 16 "box restart")
-        if (previous) this.emit(previous.direction === 'in' && !previous.answeredAt ? 'missed' : 'ended', previous, previous.answeredAt ?? previous.startedAt, { cause: 'lost' });
+        if (previous)
+          this.emit(
+            previous.direction === 'in' && !previous.answeredAt ? 'missed' : 'ended',
+            previous,
+            previous.answeredAt ?? previous.startedAt,
+            { cause: 'lost' },
+          );
         const extension = parsed.type === 'CALL' ? parsed.extension || undefined : undefined;
-        const call: OpenCall = { callId, direction: parsed.type === 'RING' ? 'in' : 'out', remote: parsed.remote, own: parsed.own, line: parsed.line, extension, startedAt: at, answeredAt: undefined };
+        const call: OpenCall = {
+          callId,
+          direction: parsed.type === 'RING' ? 'in' : 'out',
+          remote: parsed.remote,
+          own: parsed.own,
+          line: parsed.line,
+          extension,
+          startedAt: at,
+          answeredAt: undefined,
+        };
         this.seen(call.line);
         this.seen(extension);
         this.open.set(parsed.connId, call);
@@ -234,7 +301,9 @@ export class FritzboxCallMonitor implements CtiProvider {
         const call = this.open.get(parsed.connId);
         if (!call) return this.options.log.debug(`DISCONNECT for unknown connection ${parsed.connId}`);
         this.open.delete(parsed.connId);
-        this.emit(call.direction === 'in' && !call.answeredAt ? 'missed' : 'ended', call, at, { durationSeconds: parsed.durationSeconds });
+        this.emit(call.direction === 'in' && !call.answeredAt ? 'missed' : 'ended', call, at, {
+          durationSeconds: parsed.durationSeconds,
+        });
         return;
       }
     }

@@ -44,22 +44,44 @@ export function parseDigestChallenge(header: string): Record<string, string> {
 }
 
 /** The `Authorization: Digest …` header for one request (RFC 2617, MD5, qop=auth). */
-export function digestAuthorization(challenge: Record<string, string>, method: string, uri: string, username: string, password: string, cnonce: string = randomBytes(8).toString('hex')): string {
+export function digestAuthorization(
+  challenge: Record<string, string>,
+  method: string,
+  uri: string,
+  username: string,
+  password: string,
+  cnonce: string = randomBytes(8).toString('hex'),
+): string {
   const realm = challenge.realm ?? '';
   const nonce = challenge.nonce ?? '';
   const nc = '00000001';
   const ha1 = md5(`${username}:${realm}:${password}`);
   const ha2 = md5(`${method}:${uri}`);
-  const qop = (challenge.qop ?? '').split(',').map((q) => q.trim()).includes('auth') ? 'auth' : undefined;
+  const qop = (challenge.qop ?? '')
+    .split(',')
+    .map((q) => q.trim())
+    .includes('auth')
+    ? 'auth'
+    : undefined;
   const response = qop ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${nonce}:${ha2}`);
-  const parts = [`username="${username}"`, `realm="${realm}"`, `nonce="${nonce}"`, `uri="${uri}"`, `response="${response}"`, 'algorithm=MD5'];
+  const parts = [
+    `username="${username}"`,
+    `realm="${realm}"`,
+    `nonce="${nonce}"`,
+    `uri="${uri}"`,
+    `response="${response}"`,
+    'algorithm=MD5',
+  ];
   if (qop) parts.push(`qop=${qop}`, `nc=${nc}`, `cnonce="${cnonce}"`);
   if (challenge.opaque) parts.push(`opaque="${challenge.opaque}"`);
   return `Digest ${parts.join(', ')}`;
 }
 
 function xmlEscape(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
+  return text.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c,
+  );
 }
 
 interface SoapTarget {
@@ -70,7 +92,12 @@ interface SoapTarget {
 
 const DIAL: SoapTarget = { controlUrl: CONTROL_URL, service: SERVICE, action: ACTION };
 
-function post(options: Tr064Options, body: string, authorization?: string, target: SoapTarget = DIAL): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function post(
+  options: Tr064Options,
+  body: string,
+  authorization?: string,
+  target: SoapTarget = DIAL,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(
       {
@@ -80,7 +107,12 @@ function post(options: Tr064Options, body: string, authorization?: string, targe
         path: target.controlUrl,
         agent: false, // no pooled keep-alive socket: a box that restarted must not see a stale one
         timeout: options.timeoutMs ?? 10_000,
-        headers: { 'Content-Type': 'text/xml; charset="utf-8"', SOAPAction: `"${target.service}#${target.action}"`, 'Content-Length': Buffer.byteLength(body), ...(authorization ? { Authorization: authorization } : {}) },
+        headers: {
+          'Content-Type': 'text/xml; charset="utf-8"',
+          SOAPAction: `"${target.service}#${target.action}"`,
+          'Content-Length': Buffer.byteLength(body),
+          ...(authorization ? { Authorization: authorization } : {}),
+        },
       },
       (response) => {
         let text = '';
@@ -108,23 +140,54 @@ export async function tr064Dial(options: Tr064Options, dialString: string): Prom
     let reply = await post(options, body);
     if (reply.status === 401) {
       const challenge = parseDigestChallenge(String(reply.headers['www-authenticate'] ?? ''));
-      reply = await post(options, body, digestAuthorization(challenge, 'POST', CONTROL_URL, options.username, options.password));
-      if (reply.status === 401) throw new Tr064Error(msg('The Fritz!Box at {0} refused the TR-064 login of "{1}". Check the user and password (a Fritz!Box user with the right "Sprachnachrichten, Faxnachrichten, FRITZ!App Fon und Anrufliste").'), [where, options.username]);
+      reply = await post(
+        options,
+        body,
+        digestAuthorization(challenge, 'POST', CONTROL_URL, options.username, options.password),
+      );
+      if (reply.status === 401)
+        throw new Tr064Error(
+          msg(
+            'The Fritz!Box at {0} refused the TR-064 login of "{1}". Check the user and password (a Fritz!Box user with the right "Sprachnachrichten, Faxnachrichten, FRITZ!App Fon und Anrufliste").',
+          ),
+          [where, options.username],
+        );
     }
     if (reply.status >= 400) {
-      const fault = /<errorDescription>([^<]*)<\/errorDescription>/.exec(reply.body)?.[1] ?? /<faultstring>([^<]*)<\/faultstring>/.exec(reply.body)?.[1] ?? `HTTP ${reply.status}`;
-      throw new Tr064Error(msg('The Fritz!Box at {0} did not dial: {1}. Turn on Telefonie > Anrufe > Wählhilfe and choose the telephone that rings first.'), [where, fault]);
+      const fault =
+        /<errorDescription>([^<]*)<\/errorDescription>/.exec(reply.body)?.[1] ??
+        /<faultstring>([^<]*)<\/faultstring>/.exec(reply.body)?.[1] ??
+        `HTTP ${reply.status}`;
+      throw new Tr064Error(
+        msg(
+          'The Fritz!Box at {0} did not dial: {1}. Turn on Telefonie > Anrufe > Wählhilfe and choose the telephone that rings first.',
+        ),
+        [where, fault],
+      );
     }
   } catch (error) {
     if (error instanceof Tr064Error) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
-    if (code === 'ECONNREFUSED') throw new Tr064Error(msg('The Fritz!Box at {0} refuses TR-064. Turn on Heimnetz > Netzwerk > Netzwerkeinstellungen > "Zugriff für Anwendungen zulassen".'), [where]);
-    throw new Tr064Error(msg('The Fritz!Box at {0} cannot be reached for dialling ({1}). Check the address and the network.'), [where, code]);
+    if (code === 'ECONNREFUSED')
+      throw new Tr064Error(
+        msg(
+          'The Fritz!Box at {0} refuses TR-064. Turn on Heimnetz > Netzwerk > Netzwerkeinstellungen > "Zugriff für Anwendungen zulassen".',
+        ),
+        [where],
+      );
+    throw new Tr064Error(
+      msg('The Fritz!Box at {0} cannot be reached for dialling ({1}). Check the address and the network.'),
+      [where, code],
+    );
   }
 }
 
 /** The TR-064 call list (AVM "X_AVM-DE_OnTel" service, action `GetCallList`). */
-const CALL_LIST: SoapTarget = { controlUrl: '/upnp/control/x_contact', service: 'urn:dslforum-org:service:X_AVM-DE_OnTel:1', action: 'GetCallList' };
+const CALL_LIST: SoapTarget = {
+  controlUrl: '/upnp/control/x_contact',
+  service: 'urn:dslforum-org:service:X_AVM-DE_OnTel:1',
+  action: 'GetCallList',
+};
 
 /**
  * One entry of the box's call list (AVM TR-064 "X_AVM-DE_OnTel", call list XML). `type`: 1 incoming answered,
@@ -148,7 +211,13 @@ export interface CallListEntry {
 
 function tag(block: string, name: string): string {
   const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(block) ?? new RegExp(`<${name}\\s*/>`).exec(block);
-  return (m?.[1] ?? '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").trim();
+  return (m?.[1] ?? '')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .trim();
 }
 
 /** Parses the call list XML (`<root><Call>…</Call>…</root>`); entries without Id/Type/Date are skipped. */
@@ -166,7 +235,9 @@ export function parseCallList(xml: string): CallListEntry[] {
       id,
       type,
       remote: outgoing ? tag(block, 'Called') : tag(block, 'Caller'),
-      own: outgoing ? tag(block, 'CallerNumber') || tag(block, 'Caller') : tag(block, 'CalledNumber') || tag(block, 'Called'),
+      own: outgoing
+        ? tag(block, 'CallerNumber') || tag(block, 'Caller')
+        : tag(block, 'CalledNumber') || tag(block, 'Called'),
       device: tag(block, 'Device'),
       port: tag(block, 'Port'),
       date,
@@ -204,12 +275,28 @@ export async function tr064CallList(options: Tr064Options, days: number): Promis
     let reply = await post(options, body, undefined, CALL_LIST);
     if (reply.status === 401) {
       const challenge = parseDigestChallenge(String(reply.headers['www-authenticate'] ?? ''));
-      reply = await post(options, body, digestAuthorization(challenge, 'POST', CALL_LIST.controlUrl, options.username, options.password), CALL_LIST);
-      if (reply.status === 401) throw new Tr064Error(msg('The Fritz!Box at {0} refused the TR-064 login of "{1}". Check the user and password (a Fritz!Box user with the right "Sprachnachrichten, Faxnachrichten, FRITZ!App Fon und Anrufliste").'), [where, options.username]);
+      reply = await post(
+        options,
+        body,
+        digestAuthorization(challenge, 'POST', CALL_LIST.controlUrl, options.username, options.password),
+        CALL_LIST,
+      );
+      if (reply.status === 401)
+        throw new Tr064Error(
+          msg(
+            'The Fritz!Box at {0} refused the TR-064 login of "{1}". Check the user and password (a Fritz!Box user with the right "Sprachnachrichten, Faxnachrichten, FRITZ!App Fon und Anrufliste").',
+          ),
+          [where, options.username],
+        );
     }
     if (reply.status >= 400) {
       const fault = /<errorDescription>([^<]*)<\/errorDescription>/.exec(reply.body)?.[1] ?? `HTTP ${reply.status}`;
-      throw new Tr064Error(msg('The Fritz!Box at {0} did not give its call list: {1}. Give the TR-064 user the right "Sprachnachrichten, Faxnachrichten, FRITZ!App Fon und Anrufliste".'), [where, fault]);
+      throw new Tr064Error(
+        msg(
+          'The Fritz!Box at {0} did not give its call list: {1}. Give the TR-064 user the right "Sprachnachrichten, Faxnachrichten, FRITZ!App Fon und Anrufliste".',
+        ),
+        [where, fault],
+      );
     }
     const listUrl = tag(reply.body, 'NewCallListURL');
     let url: URL;
@@ -218,15 +305,32 @@ export async function tr064CallList(options: Tr064Options, days: number): Promis
     } catch {
       throw new Tr064Error(msg('The Fritz!Box at {0} answered GetCallList without a call-list URL.'), [where]);
     }
-    if (url.hostname.replace(/^\[|\]$/g, '') !== options.host || Number(url.port || 80) !== port) throw new Tr064Error(msg('The Fritz!Box at {0} named a call list on another host ({1}); it is not fetched.'), [where, url.host]);
+    if (url.hostname.replace(/^\[|\]$/g, '') !== options.host || Number(url.port || 80) !== port)
+      throw new Tr064Error(msg('The Fritz!Box at {0} named a call list on another host ({1}); it is not fetched.'), [
+        where,
+        url.host,
+      ]);
     url.searchParams.set('days', String(Math.max(1, Math.min(999, Math.ceil(days)))));
     const list = await get(url, options.timeoutMs ?? 10_000);
-    if (list.status !== 200) throw new Tr064Error(msg('The Fritz!Box at {0} did not give its call list: {1}.'), [where, `HTTP ${list.status}`]);
+    if (list.status !== 200)
+      throw new Tr064Error(msg('The Fritz!Box at {0} did not give its call list: {1}.'), [
+        where,
+        `HTTP ${list.status}`,
+      ]);
     return parseCallList(list.body);
   } catch (error) {
     if (error instanceof Tr064Error) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
-    if (code === 'ECONNREFUSED') throw new Tr064Error(msg('The Fritz!Box at {0} refuses TR-064. Turn on Heimnetz > Netzwerk > Netzwerkeinstellungen > "Zugriff für Anwendungen zulassen".'), [where]);
-    throw new Tr064Error(msg('The Fritz!Box at {0} cannot be reached for its call list ({1}). Check the address and the network.'), [where, code]);
+    if (code === 'ECONNREFUSED')
+      throw new Tr064Error(
+        msg(
+          'The Fritz!Box at {0} refuses TR-064. Turn on Heimnetz > Netzwerk > Netzwerkeinstellungen > "Zugriff für Anwendungen zulassen".',
+        ),
+        [where],
+      );
+    throw new Tr064Error(
+      msg('The Fritz!Box at {0} cannot be reached for its call list ({1}). Check the address and the network.'),
+      [where, code],
+    );
   }
 }

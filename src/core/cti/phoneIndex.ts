@@ -38,7 +38,11 @@ export const AREA_CODE_META_KEY = 'cti.areaCode';
 /** A phone number longer than the schema allows, or empty. */
 export class PhoneNumberTooLongError extends IxError {
   constructor(raw: string) {
-    super('E_CTI_PHONE_LENGTH', msg('The phone number "{0}" must have 1 to 40 characters. Shorten it (put notes into a separate field).'), [raw]);
+    super(
+      'E_CTI_PHONE_LENGTH',
+      msg('The phone number "{0}" must have 1 to 40 characters. Shorten it (put notes into a separate field).'),
+      [raw],
+    );
   }
 }
 
@@ -54,7 +58,8 @@ export function indexRowsFor(raw: string, areaCode: string | undefined): IndexRo
     const direct = `${n.e164}${n.extension}`;
     rows.push({ variant: 'direct', e164: direct, last8: direct.slice(-SUFFIX_DIGITS), extension: n.extension });
   }
-  for (const alt of n.alternatives) rows.push({ variant: 'alt', e164: alt, last8: alt.slice(-SUFFIX_DIGITS), extension: n.extension ?? null });
+  for (const alt of n.alternatives)
+    rows.push({ variant: 'alt', e164: alt, last8: alt.slice(-SUFFIX_DIGITS), extension: n.extension ?? null });
   return rows;
 }
 
@@ -65,14 +70,16 @@ export function ownAreaCode(store: Store): string | undefined {
 }
 
 const INSERT_PHONE = 'INSERT INTO phone_numbers (person_id, creditor_id, owner_id, kind, raw) VALUES (?, ?, ?, ?, ?)';
-const INSERT_INDEX = 'INSERT OR IGNORE INTO phone_index (phone_id, variant, e164, last8, extension) VALUES (?, ?, ?, ?, ?)';
+const INSERT_INDEX =
+  'INSERT OR IGNORE INTO phone_index (phone_id, variant, e164, last8, extension) VALUES (?, ?, ?, ?, ?)';
 
 function checkRaw(raw: string): void {
   if (raw.length < 1 || raw.length > 40) throw new PhoneNumberTooLongError(raw);
 }
 
 function insertIndex(store: Store, phoneId: number, raw: string, areaCode: string | undefined): void {
-  for (const row of indexRowsFor(raw, areaCode)) store.run(INSERT_INDEX, [phoneId, row.variant, row.e164, row.last8, row.extension]);
+  for (const row of indexRowsFor(raw, areaCode))
+    store.run(INSERT_INDEX, [phoneId, row.variant, row.e164, row.last8, row.extension]);
 }
 
 /**
@@ -80,11 +87,21 @@ function insertIndex(store: Store, phoneId: number, raw: string, areaCode: strin
  * `areaCode` defaults to the store's own area code (pass it when writing many numbers, to skip the read).
  * @throws PhoneNumberTooLongError for an empty or too long number (nothing written)
  */
-export function writePhoneNumber(store: Store, input: PhoneNumberInput, areaCode: string | undefined = ownAreaCode(store)): number {
+export function writePhoneNumber(
+  store: Store,
+  input: PhoneNumberInput,
+  areaCode: string | undefined = ownAreaCode(store),
+): number {
   checkRaw(input.raw);
   const rows = indexRowsFor(input.raw, areaCode);
   const write = (): number => {
-    const id = store.run(INSERT_PHONE, [input.origin === 'person' ? input.partyId : null, input.origin === 'creditor' ? input.partyId : null, input.origin === 'owner' ? input.partyId : null, input.field, input.raw]).lastInsertRowid;
+    const id = store.run(INSERT_PHONE, [
+      input.origin === 'person' ? input.partyId : null,
+      input.origin === 'creditor' ? input.partyId : null,
+      input.origin === 'owner' ? input.partyId : null,
+      input.field,
+      input.raw,
+    ]).lastInsertRowid;
     for (const row of rows) store.run(INSERT_INDEX, [id, row.variant, row.e164, row.last8, row.extension]);
     return id;
   };
@@ -97,7 +114,12 @@ export function updatePhoneNumber(store: Store, phoneId: number, raw: string): v
   checkRaw(raw);
   store.transaction(() => {
     const changed = store.run('UPDATE phone_numbers SET raw = ? WHERE id = ?', [raw, phoneId]).changes;
-    if (changed !== 1) throw new IxError('E_CTI_PHONE_MISSING', msg('There is no phone number with id {0}. Refresh the view and try again.'), [phoneId]);
+    if (changed !== 1)
+      throw new IxError(
+        'E_CTI_PHONE_MISSING',
+        msg('There is no phone number with id {0}. Refresh the view and try again.'),
+        [phoneId],
+      );
     store.run('DELETE FROM phone_index WHERE phone_id = ?', [phoneId]);
     insertIndex(store, phoneId, raw, ownAreaCode(store));
   });
@@ -123,15 +145,22 @@ export function reindexAll(store: Store): number {
  * index with it; empty clears it. Admins only (like the CTI system settings, domain.md §8).
  * @throws PermissionError, AreaCodeError (nothing changed)
  */
-export function setOwnAreaCode(store: Store, actor: Actor | undefined, value: string, now: Date = new Date()): { areaCode: string | undefined; indexed: number } {
+export function setOwnAreaCode(
+  store: Store,
+  actor: Actor | undefined,
+  value: string,
+  now: Date = new Date(),
+): { areaCode: string | undefined; indexed: number } {
   requireAdmin(actor, 'set the own area code for CTI');
   const areaCode = canonicalAreaCode(value);
   return store.transaction(() => {
     const old = ownAreaCode(store);
     if (areaCode === undefined) store.run('DELETE FROM meta WHERE key = ?', [AREA_CODE_META_KEY]);
     else store.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [AREA_CODE_META_KEY, areaCode]);
-    store.run('INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)', [now.toISOString(), actor.id, 'cti.areaCode', 'meta', AREA_CODE_META_KEY, old ?? null, areaCode ?? null]);
+    store.run(
+      'INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [now.toISOString(), actor.id, 'cti.areaCode', 'meta', AREA_CODE_META_KEY, old ?? null, areaCode ?? null],
+    );
     return { areaCode, indexed: reindexAll(store) };
   });
 }
-

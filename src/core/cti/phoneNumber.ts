@@ -82,8 +82,23 @@ export function specialService(digits: string): SpecialService | undefined {
  * `Durchw.`, `App.`, `Apparat`, `Nebenstelle`, `Nebenst.`, `NSt.`) and the English ones (`ext.`, `extension`,
  * `x`); each may carry a dot and a colon.
  */
-const EXTENSION_WORDS = ['durchwahl', 'durchw', 'dw', 'apparat', 'app', 'nebenstelle', 'nebenst', 'nst', 'extension', 'ext', 'x'];
-const EXTENSION_MARKER = new RegExp(`^(.*?)[\\s,;]*(?:[-–]\\s*)?\\(?\\s*(?:${EXTENSION_WORDS.join('|')})\\.?\\s*:?\\s*(\\d{1,6})\\s*\\)?\\s*$`, 'i');
+const EXTENSION_WORDS = [
+  'durchwahl',
+  'durchw',
+  'dw',
+  'apparat',
+  'app',
+  'nebenstelle',
+  'nebenst',
+  'nst',
+  'extension',
+  'ext',
+  'x',
+];
+const EXTENSION_MARKER = new RegExp(
+  `^(.*?)[\\s,;]*(?:[-–]\\s*)?\\(?\\s*(?:${EXTENSION_WORDS.join('|')})\\.?\\s*:?\\s*(\\d{1,6})\\s*\\)?\\s*$`,
+  'i',
+);
 /** A label written before a number in a record (`Tel.:`, `Telefon`, `Fon`, `Mobil`, `Handy`, `Fax`, `Zentrale`). */
 const LEADING_LABEL = /^(?:tel(?:efon)?|fon|phone|mobil|handy|fax|zentrale)\.?\s*:?\s*(?=[+\d(*#])/i;
 /**
@@ -96,7 +111,19 @@ const SERVICE_CODE = /^((?:[*#]{1,2}\d{1,4}#)+)\s*(?=[+\d(])/;
 const FRITZ_INTERNAL = /^\*\*(\d{1,3})$/;
 
 /** Caller-id values that mean "number withheld" (C22, C25). Compared case-insensitively after trimming. */
-const SUPPRESSED = new Set(['', 'anonymous', 'unknown', '<unknown>', 'restricted', 'private', 'unavailable', 'withheld', 'clir', 'unbekannt', 'unterdrückt']);
+const SUPPRESSED = new Set([
+  '',
+  'anonymous',
+  'unknown',
+  '<unknown>',
+  'restricted',
+  'private',
+  'unavailable',
+  'withheld',
+  'clir',
+  'unbekannt',
+  'unterdrückt',
+]);
 
 /** True when a caller id means "Rufnummer unterdrückt" (empty, `anonymous`, `<unknown>` …; C22, C25). */
 export function isSuppressedCallerId(value: string | undefined | null): boolean {
@@ -106,7 +133,13 @@ export function isSuppressedCallerId(value: string | undefined | null): boolean 
 /** An invalid area code passed in the options or configuration. */
 export class AreaCodeError extends IxError {
   constructor(value: string) {
-    super('E_CTI_AREA_CODE', msg('The own area code "{0}" is not valid: give the German area code (Ortsvorwahl) as 2 to 5 digits, e.g. 030 or 0221.'), [value]);
+    super(
+      'E_CTI_AREA_CODE',
+      msg(
+        'The own area code "{0}" is not valid: give the German area code (Ortsvorwahl) as 2 to 5 digits, e.g. 030 or 0221.',
+      ),
+      [value],
+    );
   }
 }
 
@@ -157,8 +190,20 @@ function invalid(reason: string, ...args: string[]): NormalizedPhone {
   return { kind: 'invalid', reason, args };
 }
 
-function numberResult(e164: string, extension: string | undefined, reading: 'international' | 'national' | 'local' | 'bare-country-code', alternatives: string[] = []): NormalizedPhone {
-  return { kind: 'number', e164, last8: lastDigits(e164), extension, alternatives: alternatives.filter((a) => a !== e164), reading };
+function numberResult(
+  e164: string,
+  extension: string | undefined,
+  reading: 'international' | 'national' | 'local' | 'bare-country-code',
+  alternatives: string[] = [],
+): NormalizedPhone {
+  return {
+    kind: 'number',
+    e164,
+    last8: lastDigits(e164),
+    extension,
+    alternatives: alternatives.filter((a) => a !== e164),
+    reading,
+  };
 }
 
 /** Normalises and adds the service code dialled in front, if any. */
@@ -200,10 +245,14 @@ export function normalizePhoneNumber(input: string, options: NormalizeOptions = 
   const [numberPart, extension] = splitExtension(text);
   let body = numberPart.trim();
   // "(0)" after a country code: "+49 (0)30 …", "0049(0)30…", "49(0)345…" (C20)
-  body = body.replace(/^(\+|00)?(\s*\d{1,3}\s*)\(0\)/, (_whole, plus: string | undefined, cc: string) => `${plus ?? ''}${cc}`);
+  body = body.replace(
+    /^(\+|00)?(\s*\d{1,3}\s*)\(0\)/,
+    (_whole, plus: string | undefined, cc: string) => `${plus ?? ''}${cc}`,
+  );
   body = body.replace(/[\s/.\-()\u00a0]/g, '');
   if (body === '') return invalid(msg('"{0}" contains no digits.'), input);
-  if (!/^\+?\d+$/.test(body)) return invalid(msg('"{0}" contains characters that are not part of a phone number.'), input);
+  if (!/^\+?\d+$/.test(body))
+    return invalid(msg('"{0}" contains characters that are not part of a phone number.'), input);
   const bareCountryCode = /^\(?49/.test(numberPart.replace(/\s/g, '')) && numberPart.includes('(0)');
   const special = extension === undefined ? specialService(body) : undefined;
   if (special) return { kind: 'special', digits: body, service: special };
@@ -211,11 +260,15 @@ export function normalizePhoneNumber(input: string, options: NormalizeOptions = 
 
   if (body.startsWith('+')) {
     const e164 = canonicalE164(body);
-    return e164 ? numberResult(e164, extension, 'international') : invalid(msg('"{0}" is not a valid international number.'), input);
+    return e164
+      ? numberResult(e164, extension, 'international')
+      : invalid(msg('"{0}" is not a valid international number.'), input);
   }
   if (body.startsWith('0')) {
     const e164 = canonicalE164(`+${OWN_COUNTRY_CODE}${body.slice(1)}`);
-    return e164 ? numberResult(e164, extension, 'national') : invalid(msg('"{0}" is not a valid German number.'), input);
+    return e164
+      ? numberResult(e164, extension, 'national')
+      : invalid(msg('"{0}" is not a valid German number.'), input);
   }
   // digits without 0 or +: either "49…" with the country code but no "+" (C20), or a local number (C22)
   if (body.startsWith(OWN_COUNTRY_CODE) && (body.length >= 10 || bareCountryCode)) {
@@ -225,13 +278,23 @@ export function normalizePhoneNumber(input: string, options: NormalizeOptions = 
     if (asArea) return numberResult(asArea, extension, 'national');
   }
   if (body.length <= 8) {
-    if (!area) return invalid(msg('"{0}" has no area code and no own area code is configured: set the own area code (Ortsvorwahl), e.g. 030.'), input);
+    if (!area)
+      return invalid(
+        msg(
+          '"{0}" has no area code and no own area code is configured: set the own area code (Ortsvorwahl), e.g. 030.',
+        ),
+        input,
+      );
     const e164 = canonicalE164(`+${OWN_COUNTRY_CODE}${area}${body}`);
-    return e164 ? numberResult(e164, extension, 'local') : invalid(msg('"{0}" is not a valid local number in area code 0{1}.'), input, area);
+    return e164
+      ? numberResult(e164, extension, 'local')
+      : invalid(msg('"{0}" is not a valid local number in area code 0{1}.'), input, area);
   }
   // a longer number missing its leading 0 ("30 1234567" written without the trunk prefix)
   const national = canonicalE164(`+${OWN_COUNTRY_CODE}${body}`);
-  return national ? numberResult(national, extension, 'national') : invalid(msg('"{0}" is not a valid German number.'), input);
+  return national
+    ? numberResult(national, extension, 'national')
+    : invalid(msg('"{0}" is not a valid German number.'), input);
 }
 
 /**
@@ -240,13 +303,19 @@ export function normalizePhoneNumber(input: string, options: NormalizeOptions = 
  */
 export function isInternalNumber(value: string, maxDigits: number): boolean {
   if (FRITZ_INTERNAL.test(value.trim())) return true; // `**610` is internal on a Fritz!Box whatever its length
-  const stripped = value.trim().replace(/^\*\*/, '').replace(/[\s\-/]/g, '');
+  const stripped = value
+    .trim()
+    .replace(/^\*\*/, '')
+    .replace(/[\s\-/]/g, '');
   return /^\d+$/.test(stripped) && stripped.length <= maxDigits;
 }
 
 /** The extension digits of an internal caller id (`**610` → `610`). */
 export function internalDigits(value: string): string {
-  return value.trim().replace(/^\*\*/, '').replace(/[\s\-/]/g, '');
+  return value
+    .trim()
+    .replace(/^\*\*/, '')
+    .replace(/[\s\-/]/g, '');
 }
 
 /**
@@ -254,7 +323,10 @@ export function internalDigits(value: string): string {
  * digits) as is; otherwise the outside-line prefix + national form (`0301234567`) for German numbers, or
  * prefix + `00` + country code for others. Throws {@link IxError} `E_CTI_DIAL_NUMBER` if it is no number.
  */
-export function dialString(number: string, options: { maxInternal: number; outsidePrefix: string; areaCode?: string }): string {
+export function dialString(
+  number: string,
+  options: { maxInternal: number; outsidePrefix: string; areaCode?: string },
+): string {
   const trimmed = number.trim();
   // a Fritz!Box internal number keeps its ** (without it the box would dial out)
   if (FRITZ_INTERNAL.test(trimmed)) return trimmed;
@@ -266,7 +338,11 @@ export function dialString(number: string, options: { maxInternal: number; outsi
   if (normalized.kind === 'internal') return normalized.dial;
   if (normalized.kind === 'special') return `${options.outsidePrefix}${normalized.digits}`;
   if (normalized.kind !== 'number') {
-    throw new IxError('E_CTI_DIAL_NUMBER', msg('Cannot dial "{0}": it is not a valid phone number. Correct the number in the record.'), [number]);
+    throw new IxError(
+      'E_CTI_DIAL_NUMBER',
+      msg('Cannot dial "{0}": it is not a valid phone number. Correct the number in the record.'),
+      [number],
+    );
   }
   const prefix = options.outsidePrefix;
   const e164 = normalized.e164;

@@ -59,7 +59,8 @@ export interface HistoryCall {
 export type ProviderStatus = ConnectionStatus;
 
 /** What {@link CtiProvider.dial} did: the PBX places the call, or the caller must open a `tel:` URI. */
-export type DialOutcome = { readonly kind: 'placed'; readonly reference: string } | { readonly kind: 'uri'; readonly uri: string };
+export type DialOutcome =
+  { readonly kind: 'placed'; readonly reference: string } | { readonly kind: 'uri'; readonly uri: string };
 
 /** A telephone system adapter. */
 export interface CtiProvider {

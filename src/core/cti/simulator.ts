@@ -13,11 +13,17 @@ export class CtiSimulator implements CtiProvider {
   private readonly statusEmitter = new Emitter<[ProviderStatus, string?]>();
   private current: ProviderStatus = 'disconnected';
   private seq = 0;
-  private readonly calls = new Map<string, { remote: string; line: string; direction: 'in' | 'out'; startedAt: Date; answeredAt: Date | undefined }>();
+  private readonly calls = new Map<
+    string,
+    { remote: string; line: string; direction: 'in' | 'out'; startedAt: Date; answeredAt: Date | undefined }
+  >();
   /** dial strings passed to {@link dial}, in order */
   readonly dialed: string[] = [];
 
-  constructor(private readonly simulatedLines: readonly string[] = ['SIM/1'], private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly simulatedLines: readonly string[] = ['SIM/1'],
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   connect(): Promise<void> {
     this.current = 'connected';
@@ -45,7 +51,17 @@ export class CtiSimulator implements CtiProvider {
   private emit(kind: CallEvent['kind'], callId: string, extra: Partial<CallEvent> = {}): void {
     const call = this.calls.get(callId);
     if (!call) return;
-    this.events.emit({ kind, callId, direction: call.direction, remote: call.remote, line: call.line, at: this.now(), startedAt: call.startedAt, answeredAt: call.answeredAt, ...extra });
+    this.events.emit({
+      kind,
+      callId,
+      direction: call.direction,
+      remote: call.remote,
+      line: call.line,
+      at: this.now(),
+      startedAt: call.startedAt,
+      answeredAt: call.answeredAt,
+      ...extra,
+    });
   }
 
   /** An incoming call from `remote` ('' = suppressed) on `line`; returns its call id. */
@@ -76,7 +92,13 @@ export class CtiSimulator implements CtiProvider {
   dial(dialString: string, line: string | undefined): Promise<DialOutcome> {
     this.dialed.push(dialString);
     const callId = `sim-${++this.seq}`;
-    this.calls.set(callId, { remote: dialString, line: line ?? this.simulatedLines[0] ?? 'SIM/1', direction: 'out', startedAt: this.now(), answeredAt: undefined });
+    this.calls.set(callId, {
+      remote: dialString,
+      line: line ?? this.simulatedLines[0] ?? 'SIM/1',
+      direction: 'out',
+      startedAt: this.now(),
+      answeredAt: undefined,
+    });
     this.emit('outgoing', callId);
     return Promise.resolve({ kind: 'placed', reference: callId });
   }

@@ -86,13 +86,57 @@ const DEMO_MODULES: ReadonlyArray<readonly [string, string, number]> = [
   ['IMPORT', 'Import', 1],
 ];
 
-const ROLES_CYCLE = ['Sachbearbeiter', 'Sachbearbeiter', 'Buchhaltung', 'Technik', 'Sachbearbeiter', 'Lesezugriff'] as const;
+const ROLES_CYCLE = [
+  'Sachbearbeiter',
+  'Sachbearbeiter',
+  'Buchhaltung',
+  'Technik',
+  'Sachbearbeiter',
+  'Lesezugriff',
+] as const;
 const TEAM_KINDS = ['Objektmanagement', 'Buchhaltung', 'Abrechnung'] as const;
 const TEAM_NAMES = ['Nord', 'Süd', 'West', 'Ost', 'Mitte', 'WEG', 'Gewerbe', 'Sonder'];
-const AREA_CODES = ['30', '40', '89', '221', '69', '711', '211', '201', '341', '351', '511', '911', '421', '231', '6221', '4621'];
+const AREA_CODES = [
+  '30',
+  '40',
+  '89',
+  '221',
+  '69',
+  '711',
+  '211',
+  '201',
+  '341',
+  '351',
+  '511',
+  '911',
+  '421',
+  '231',
+  '6221',
+  '4621',
+];
 const MOBILE_PREFIXES = ['151', '152', '160', '162', '170', '171', '172', '176', '177', '179'];
-const TRADES = ['Sanitär', 'Elektro', 'Heizung', 'Dach', 'Maler', 'Garten- und Landschaftsbau', 'Hausmeisterdienst', 'Aufzug', 'Schlüsseldienst', 'Reinigung'];
-const MELDUNG_KINDS = ['Wasserschaden', 'Heizungsausfall', 'Lärmbelästigung', 'Schlüsselverlust', 'Defekte Beleuchtung', 'Aufzugsstörung', 'Schimmel', 'Müllentsorgung'];
+const TRADES = [
+  'Sanitär',
+  'Elektro',
+  'Heizung',
+  'Dach',
+  'Maler',
+  'Garten- und Landschaftsbau',
+  'Hausmeisterdienst',
+  'Aufzug',
+  'Schlüsseldienst',
+  'Reinigung',
+];
+const MELDUNG_KINDS = [
+  'Wasserschaden',
+  'Heizungsausfall',
+  'Lärmbelästigung',
+  'Schlüsselverlust',
+  'Defekte Beleuchtung',
+  'Aufzugsstörung',
+  'Schimmel',
+  'Müllentsorgung',
+];
 const TECH_KINDS = ['Aufzug', 'Heizungsanlage', 'Rauchwarnmelder', 'Brandschutztür', 'Hebeanlage', 'Spielplatz'];
 const MELDUNG_STATUS = ['offen', 'in Bearbeitung', 'erledigt'] as const;
 const AUFTRAG_STATUS = ['Neu', 'In Bearbeitung', 'In Genehmigung', 'Genehmigt', 'Erledigt'] as const;
@@ -108,11 +152,16 @@ const PRIORITIES = ['niedrig', 'normal', 'normal', 'hoch', 'kritisch'] as const;
 export async function generateDemoData(store: Store, options: DemoOptions = {}): Promise<DemoSummary> {
   const sizes = { ...DEFAULT_DEMO_SIZES, ...options.sizes };
   for (const [key, value] of Object.entries(sizes)) {
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`demo size ${key} must be a number ≥ 0, got ${value}`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new RangeError(`demo size ${key} must be a number ≥ 0, got ${value}`);
   }
-  if (sizes.persons + sizes.creditors + sizes.owners > MAX_DEMO_PARTIES) throw new RangeError(`at most ${MAX_DEMO_PARTIES} parties`);
+  if (sizes.persons + sizes.creditors + sizes.owners > MAX_DEMO_PARTIES)
+    throw new RangeError(`at most ${MAX_DEMO_PARTIES} parties`);
   if (sizes.users < 2) throw new RangeError('the demo needs at least 2 users (admin and Hauptbenutzer)');
-  if (Number(store.scalar('SELECT count(*) FROM users')) > 0 || Number(store.scalar('SELECT count(*) FROM licenses')) > 0) {
+  if (
+    Number(store.scalar('SELECT count(*) FROM users')) > 0 ||
+    Number(store.scalar('SELECT count(*) FROM licenses')) > 0
+  ) {
     throw new Error('the store already holds users or licenses; demo data is written only into a new store');
   }
 
@@ -134,14 +183,22 @@ export async function generateDemoData(store: Store, options: DemoOptions = {}):
     store.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [AREA_CODE_META_KEY, DEMO_AREA_CODE]);
     // created as a demo store: only such a store trusts the built-in demo vendor key (issue 15)
     store.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('store_kind', 'demo')");
-    const ctx: DemoContext = { store, faker, sizes, progress, phone: new PhoneWriter(store, faker, DEMO_AREA_CODE), responsibilities: 0 };
+    const ctx: DemoContext = {
+      store,
+      faker,
+      sizes,
+      progress,
+      phone: new PhoneWriter(store, faker, DEMO_AREA_CODE),
+      responsibilities: 0,
+    };
     // the order of the steps is the order of the faker calls: keep it, or the same seed gives other data
     const userIds = writeUsers(ctx, passwordHashes);
     writeModuleUnlocks(ctx, userIds);
     const teamIds = writeTeams(ctx, userIds);
     const pickStaff = staffPicker(ctx, userIds);
     const objectIds = writeObjects(ctx, teamIds, pickStaff);
-    const pickObject = (): number | null => (objectIds.length === 0 ? null : objectIds[faker.number.int({ min: 0, max: objectIds.length - 1 })] ?? null);
+    const pickObject = (): number | null =>
+      objectIds.length === 0 ? null : (objectIds[faker.number.int({ min: 0, max: objectIds.length - 1 })] ?? null);
     writePersons(ctx, pickObject);
     const creditorIds = writeCreditors(ctx, pickObject);
     writeOwners(ctx, pickObject);
@@ -175,8 +232,21 @@ interface DemoContext {
   responsibilities: number;
 }
 
-function addResponsibility(ctx: DemoContext, module: string, objectId: number, recordId: number | null, role: 'responsible' | 'deputy', userId: number): void {
-  ctx.store.run('INSERT INTO responsibilities (module, object_id, record_id, user_id, role) VALUES (?, ?, ?, ?, ?)', [module, objectId, recordId, userId, role]);
+function addResponsibility(
+  ctx: DemoContext,
+  module: string,
+  objectId: number,
+  recordId: number | null,
+  role: 'responsible' | 'deputy',
+  userId: number,
+): void {
+  ctx.store.run('INSERT INTO responsibilities (module, object_id, record_id, user_id, role) VALUES (?, ?, ?, ?, ?)', [
+    module,
+    objectId,
+    recordId,
+    userId,
+    role,
+  ]);
   ctx.responsibilities++;
 }
 
@@ -191,7 +261,8 @@ function writeUsers(ctx: DemoContext, passwordHashes: readonly string[]): number
   const { store, faker } = ctx;
   const userIds: number[] = [];
   const usedLogins = new Set<string>();
-  const insertUser = 'INSERT INTO users (login, short_code, last_name, first_name, email, rights_class, role, active, coupled, password_hash, extension, tab_counters) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)';
+  const insertUser =
+    'INSERT INTO users (login, short_code, last_name, first_name, email, rights_class, role, active, coupled, password_hash, extension, tab_counters) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)';
   for (let i = 0; i < ctx.sizes.users; i++) {
     // the built-in admin account carries no person's name, as in iX-Haus
     const first = i === 0 ? 'iX-Haus' : faker.person.firstName();
@@ -214,7 +285,20 @@ function writeUsers(ctx: DemoContext, passwordHashes: readonly string[]): number
     const coupled = i > 1 && i % 11 === 0 ? 0 : 1;
     const email = faker.internet.email({ firstName: first, lastName: last, provider: 'musterverwaltung.example' });
     const extension = String(200 + i);
-    const id = store.run(insertUser, [login, shortCode, last, first.slice(0, 30), email, rightsClass, role, active, coupled, passwordHashes[i] ?? '', extension, i % 3 === 0 ? 1 : 0]).lastInsertRowid;
+    const id = store.run(insertUser, [
+      login,
+      shortCode,
+      last,
+      first.slice(0, 30),
+      email,
+      rightsClass,
+      role,
+      active,
+      coupled,
+      passwordHashes[i] ?? '',
+      extension,
+      i % 3 === 0 ? 1 : 0,
+    ]).lastInsertRowid;
     userIds.push(id);
     ctx.progress();
   }
@@ -225,7 +309,8 @@ function writeUsers(ctx: DemoContext, passwordHashes: readonly string[]): number
 function writeModuleUnlocks(ctx: DemoContext, userIds: readonly number[]): void {
   for (const [code, , seats] of DEMO_MODULES) {
     const holders = userIds.filter((_, index) => index < 2 || (index * 7 + code.length) % 3 !== 0).slice(0, seats);
-    for (const id of holders) ctx.store.run('INSERT INTO user_modules (user_id, module_code) VALUES (?, ?)', [id, code]);
+    for (const id of holders)
+      ctx.store.run('INSERT INTO user_modules (user_id, module_code) VALUES (?, ?)', [id, code]);
   }
 }
 
@@ -236,7 +321,12 @@ function writeTeams(ctx: DemoContext, userIds: readonly number[]): number[] {
   for (let i = 0; i < ctx.sizes.teams; i++) {
     const name = `Team ${TEAM_NAMES[i % TEAM_NAMES.length]}${i >= TEAM_NAMES.length ? ` ${Math.floor(i / TEAM_NAMES.length) + 1}` : ''}`;
     const leader = userIds[2 + (i % Math.max(1, userIds.length - 2))] ?? userIds[0];
-    const id = store.run('INSERT INTO teams (name, name2, kind, leader_user_id) VALUES (?, ?, ?, ?)', [name, i === 0 ? 'casavi' : null, TEAM_KINDS[i % TEAM_KINDS.length] ?? 'Objektmanagement', leader ?? null]).lastInsertRowid;
+    const id = store.run('INSERT INTO teams (name, name2, kind, leader_user_id) VALUES (?, ?, ?, ?)', [
+      name,
+      i === 0 ? 'casavi' : null,
+      TEAM_KINDS[i % TEAM_KINDS.length] ?? 'Objektmanagement',
+      leader ?? null,
+    ]).lastInsertRowid;
     teamIds.push(id);
   }
   userIds.forEach((userId, index) => {
@@ -253,14 +343,24 @@ function writeObjects(ctx: DemoContext, teamIds: readonly number[], pickStaff: (
   for (let i = 0; i < ctx.sizes.objects; i++) {
     const city = faker.location.city();
     const street = faker.location.street();
-    const name = i % 5 === 0 ? `WEG ${street} ${faker.number.int({ min: 1, max: 120 })}` : `${street} ${faker.number.int({ min: 1, max: 120 })}, ${city}`;
-    const teamId = teamIds.length > 0 ? teamIds[i % teamIds.length] ?? null : null;
-    const id = store.run('INSERT INTO objects (object_no, name, street, zip, city, team_id) VALUES (?, ?, ?, ?, ?, ?)', [1001 + i, name, street, faker.location.zipCode(), city, teamId]).lastInsertRowid;
+    const name =
+      i % 5 === 0
+        ? `WEG ${street} ${faker.number.int({ min: 1, max: 120 })}`
+        : `${street} ${faker.number.int({ min: 1, max: 120 })}, ${city}`;
+    const teamId = teamIds.length > 0 ? (teamIds[i % teamIds.length] ?? null) : null;
+    const id = store.run(
+      'INSERT INTO objects (object_no, name, street, zip, city, team_id) VALUES (?, ?, ?, ?, ?, ?)',
+      [1001 + i, name, street, faker.location.zipCode(), city, teamId],
+    ).lastInsertRowid;
     objectIds.push(id);
     addResponsibility(ctx, 'objects', id, null, 'responsible', pickStaff());
     addResponsibility(ctx, 'objects', id, null, 'deputy', pickStaff());
     for (let t = 0; t < 2; t++) {
-      const techId = store.run('INSERT INTO technical_objects (object_id, name, kind) VALUES (?, ?, ?)', [id, `${faker.helpers.arrayElement(TECH_KINDS)} ${t + 1}`, faker.helpers.arrayElement(TECH_KINDS)]).lastInsertRowid;
+      const techId = store.run('INSERT INTO technical_objects (object_id, name, kind) VALUES (?, ?, ?)', [
+        id,
+        `${faker.helpers.arrayElement(TECH_KINDS)} ${t + 1}`,
+        faker.helpers.arrayElement(TECH_KINDS),
+      ]).lastInsertRowid;
       addResponsibility(ctx, 'technical_objects', id, techId, 'responsible', pickStaff());
     }
     ctx.progress();
@@ -276,15 +376,18 @@ function writePersons(ctx: DemoContext, pickObject: () => number | null): void {
     const first = faker.person.firstName(sex);
     const last = faker.person.lastName();
     const company = i % 17 === 0 ? faker.company.name() : null;
-    const id = store.run('INSERT INTO persons (person_no, salutation, first_name, last_name, company, email, object_id) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-      100000 + i,
-      company ? 'Firma' : sex === 'female' ? 'Frau' : 'Herr',
-      first,
-      last,
-      company,
-      i % 4 === 0 ? null : faker.internet.email({ firstName: first, lastName: last, provider: 'example.org' }),
-      pickObject(),
-    ]).lastInsertRowid;
+    const id = store.run(
+      'INSERT INTO persons (person_no, salutation, first_name, last_name, company, email, object_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [
+        100000 + i,
+        company ? 'Firma' : sex === 'female' ? 'Frau' : 'Herr',
+        first,
+        last,
+        company,
+        i % 4 === 0 ? null : faker.internet.email({ firstName: first, lastName: last, provider: 'example.org' }),
+        pickObject(),
+      ],
+    ).lastInsertRowid;
     phone.write('person', id, 'private');
     if (i % 2 === 0) phone.write('person', id, 'mobile');
     if (i % 5 === 0) phone.write('person', id, 'business');
@@ -298,13 +401,19 @@ function writeCreditors(ctx: DemoContext, pickObject: () => number | null): numb
   const creditorIds: number[] = [];
   for (let i = 0; i < ctx.sizes.creditors; i++) {
     const trade = faker.helpers.arrayElement(TRADES);
-    const id = store.run('INSERT INTO creditors (creditor_no, name, trade, email) VALUES (?, ?, ?, ?)', [70000 + i, `${faker.company.name()} ${trade}`.slice(0, 80), trade, faker.internet.email({ provider: 'handwerk.example' })]).lastInsertRowid;
+    const id = store.run('INSERT INTO creditors (creditor_no, name, trade, email) VALUES (?, ?, ?, ?)', [
+      70000 + i,
+      `${faker.company.name()} ${trade}`.slice(0, 80),
+      trade,
+      faker.internet.email({ provider: 'handwerk.example' }),
+    ]).lastInsertRowid;
     creditorIds.push(id);
     phone.write('creditor', id, 'business');
     if (i % 3 === 0) phone.write('creditor', id, 'fax');
     if (i % 4 === 0) phone.write('creditor', id, 'mobile');
     const objectId = pickObject();
-    if (objectId !== null) store.run('INSERT OR IGNORE INTO object_creditors (object_id, creditor_id) VALUES (?, ?)', [objectId, id]);
+    if (objectId !== null)
+      store.run('INSERT OR IGNORE INTO object_creditors (object_id, creditor_id) VALUES (?, ?)', [objectId, id]);
     ctx.progress();
   }
   return creditorIds;
@@ -316,17 +425,28 @@ function writeOwners(ctx: DemoContext, pickObject: () => number | null): void {
   for (let i = 0; i < ctx.sizes.owners; i++) {
     const first = faker.person.firstName();
     const last = faker.person.lastName();
-    const id = store.run('INSERT INTO owners (owner_no, first_name, last_name, email) VALUES (?, ?, ?, ?)', [500000 + i, first, last, i % 3 === 0 ? null : faker.internet.email({ firstName: first, lastName: last, provider: 'example.net' })]).lastInsertRowid;
+    const id = store.run('INSERT INTO owners (owner_no, first_name, last_name, email) VALUES (?, ?, ?, ?)', [
+      500000 + i,
+      first,
+      last,
+      i % 3 === 0 ? null : faker.internet.email({ firstName: first, lastName: last, provider: 'example.net' }),
+    ]).lastInsertRowid;
     phone.write('owner', id, i % 3 === 0 ? 'business' : 'private');
     if (i % 2 === 1) phone.write('owner', id, 'mobile');
     const objectId = pickObject();
-    if (objectId !== null) store.run('INSERT OR IGNORE INTO object_owners (object_id, owner_id) VALUES (?, ?)', [objectId, id]);
+    if (objectId !== null)
+      store.run('INSERT OR IGNORE INTO object_owners (object_id, owner_id) VALUES (?, ?)', [objectId, id]);
     ctx.progress();
   }
 }
 
 /** Meldungen and Aufträge (an Auftrag per Meldung where there is one) with their responsibles. */
-function writeMeldungenAndAuftraege(ctx: DemoContext, objectIds: readonly number[], creditorIds: readonly number[], pickStaff: () => number): { meldungen: number; auftraege: number } {
+function writeMeldungenAndAuftraege(
+  ctx: DemoContext,
+  objectIds: readonly number[],
+  creditorIds: readonly number[],
+  pickStaff: () => number,
+): { meldungen: number; auftraege: number } {
   const { store, faker, sizes } = ctx;
   let meldungen = 0;
   let auftraege = 0;
@@ -336,16 +456,19 @@ function writeMeldungenAndAuftraege(ctx: DemoContext, objectIds: readonly number
     const objectId = objectIds[i % objectIds.length] ?? 1;
     const status = faker.helpers.arrayElement(MELDUNG_STATUS);
     const kind = faker.helpers.arrayElement(MELDUNG_KINDS);
-    const id = store.run('INSERT INTO meldungen (meldung_no, object_id, subject, kind, priority, status, reported_at, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-      20000 + i,
-      objectId,
-      `${kind}: ${faker.location.secondaryAddress()}`,
-      kind,
-      faker.helpers.arrayElement(PRIORITIES),
-      status,
-      faker.date.recent({ days: 180 }).toISOString(),
-      status === 'erledigt' ? 1 : 0,
-    ]).lastInsertRowid;
+    const id = store.run(
+      'INSERT INTO meldungen (meldung_no, object_id, subject, kind, priority, status, reported_at, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        20000 + i,
+        objectId,
+        `${kind}: ${faker.location.secondaryAddress()}`,
+        kind,
+        faker.helpers.arrayElement(PRIORITIES),
+        status,
+        faker.date.recent({ days: 180 }).toISOString(),
+        status === 'erledigt' ? 1 : 0,
+      ],
+    ).lastInsertRowid;
     meldungIds.push([id, objectId]);
     addResponsibility(ctx, 'meldungen', objectId, id, 'responsible', pickStaff());
     if (i % 2 === 0) addResponsibility(ctx, 'meldungen', objectId, id, 'deputy', pickStaff());
@@ -356,16 +479,19 @@ function writeMeldungenAndAuftraege(ctx: DemoContext, objectIds: readonly number
     const [meldungId, objectId] = meldungIds[i] ?? [null, objectIds[i % objectIds.length] ?? 1];
     const status = faker.helpers.arrayElement(AUFTRAG_STATUS);
     const creditorId = creditorIds[faker.number.int({ min: 0, max: creditorIds.length - 1 })] ?? 1;
-    const id = store.run('INSERT INTO auftraege (auftrag_no, object_id, creditor_id, meldung_id, subject, status, created_at, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-      30000 + i,
-      objectId,
-      creditorId,
-      meldungId,
-      `${faker.helpers.arrayElement(TRADES)}arbeiten ${faker.location.secondaryAddress()}`,
-      status,
-      faker.date.recent({ days: 120 }).toISOString(),
-      status === 'Erledigt' ? 1 : 0,
-    ]).lastInsertRowid;
+    const id = store.run(
+      'INSERT INTO auftraege (auftrag_no, object_id, creditor_id, meldung_id, subject, status, created_at, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        30000 + i,
+        objectId,
+        creditorId,
+        meldungId,
+        `${faker.helpers.arrayElement(TRADES)}arbeiten ${faker.location.secondaryAddress()}`,
+        status,
+        faker.date.recent({ days: 120 }).toISOString(),
+        status === 'Erledigt' ? 1 : 0,
+      ],
+    ).lastInsertRowid;
     addResponsibility(ctx, 'auftraege', objectId, id, 'responsible', pickStaff());
     auftraege++;
   }
@@ -383,11 +509,30 @@ function writeSettingsAndLicense(ctx: DemoContext, now: Date, admin: number | nu
     ['iX-Haus Plus', 'Globale Einstellungen', 'PlusGlobalCTIVorwahlExternAnrufe', '0'],
     ['iX-Haus Plus', 'Layout', 'TabreiterZaehlerAlleUser', '1'],
   ] as const) {
-    store.run('INSERT INTO setting_values (area, section, name, user_id, value, changed_at, changed_by) VALUES (?, ?, ?, NULL, ?, ?, ?)', [area, section, name, value, at, admin]);
+    store.run(
+      'INSERT INTO setting_values (area, section, name, user_id, value, changed_at, changed_by) VALUES (?, ?, ?, NULL, ?, ?, ?)',
+      [area, section, name, value, at, admin],
+    );
   }
-  installDemoLicense(store, now, { id: admin ?? 1, login: DEMO_ADMIN_LOGIN, displayName: 'iX-Haus Administrator', rightsClass: 'S', role: 'Administrator' });
-  store.run("INSERT INTO meta (key, value) VALUES ('demo', '1'), ('demo_seed', ?), ('created_at', ?)", [String(seed), at]);
-  store.run('INSERT INTO audit_log (at, user_id, action, entity, entity_key, new_value) VALUES (?, ?, ?, ?, ?, ?)', [at, admin, 'demo.create', 'store', null, JSON.stringify(ctx.sizes)]);
+  installDemoLicense(store, now, {
+    id: admin ?? 1,
+    login: DEMO_ADMIN_LOGIN,
+    displayName: 'iX-Haus Administrator',
+    rightsClass: 'S',
+    role: 'Administrator',
+  });
+  store.run("INSERT INTO meta (key, value) VALUES ('demo', '1'), ('demo_seed', ?), ('created_at', ?)", [
+    String(seed),
+    at,
+  ]);
+  store.run('INSERT INTO audit_log (at, user_id, action, entity, entity_key, new_value) VALUES (?, ?, ?, ?, ?, ?)', [
+    at,
+    admin,
+    'demo.create',
+    'store',
+    null,
+    JSON.stringify(ctx.sizes),
+  ]);
 }
 
 /** The license key of the demo license (`Lizenzkey:` of its `.txt`). */
@@ -397,8 +542,21 @@ export const DEMO_LICENSE_KEY = 'DEMO1-IXHAU-SPLUS-ADMIN-2026X';
 export function demoLicensePayload(now: Date): LicensePayload {
   const validUntil = new Date(Date.UTC(now.getUTCFullYear() + 1, 11, 31)).toISOString().slice(0, 10);
   const soon = new Date(now.getTime() + 20 * 86_400_000).toISOString().slice(0, 10);
-  const modules = DEMO_MODULES.map(([code, name, seats]) => ({ code, name, seats, validUntil: code === 'SCHEDULER' ? soon : null }));
-  return { licenseNo: 'DEMO-0001', customer: { no: '99999', name: 'Musterverwaltung GmbH' }, product: 'ixhaus-plus', serial: 1, issued: now.toISOString(), validUntil, modules };
+  const modules = DEMO_MODULES.map(([code, name, seats]) => ({
+    code,
+    name,
+    seats,
+    validUntil: code === 'SCHEDULER' ? soon : null,
+  }));
+  return {
+    licenseNo: 'DEMO-0001',
+    customer: { no: '99999', name: 'Musterverwaltung GmbH' },
+    product: 'ixhaus-plus',
+    serial: 1,
+    issued: now.toISOString(),
+    validUntil,
+    modules,
+  };
 }
 
 /**
@@ -406,14 +564,24 @@ export function demoLicensePayload(now: Date): LicensePayload {
  * exactly as an admin would (product.md §2): it is marked Demo everywhere.
  */
 function installDemoLicense(store: Store, now: Date, admin: Actor): void {
-  const file = issueLicenseFile(demoLicensePayload(now), { kid: DEMO_KID, privateKey: demoPrivateKey() }, DEMO_LICENSE_KEY);
+  const file = issueLicenseFile(
+    demoLicensePayload(now),
+    { kid: DEMO_KID, privateKey: demoPrivateKey() },
+    DEMO_LICENSE_KEY,
+  );
   const verified = verifyForStore(store, file, licenseKeyFileText(DEMO_LICENSE_KEY), buildTrustedKeys().keys, now);
   installLicense(store, admin, verified, now);
 }
 
 /** A login of at most 8 lowercase ASCII characters from a name, unique among `used`. */
 function uniqueLogin(first: string, last: string, used: Set<string>): string {
-  const ascii = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/ß/g, 'ss').toLowerCase().replace(/[^a-z]/g, '');
+  const ascii = (s: string): string =>
+    s
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/ß/g, 'ss')
+      .toLowerCase()
+      .replace(/[^a-z]/g, '');
   const stem = (ascii(first).slice(0, 1) + ascii(last)).slice(0, 8) || 'user';
   if (!used.has(stem)) return stem;
   for (let n = 2; ; n++) {
@@ -426,7 +594,11 @@ function uniqueLogin(first: string, last: string, used: Set<string>): string {
 class PhoneWriter {
   count = 0;
 
-  constructor(private readonly store: Store, private readonly faker: Faker, private readonly areaCode: string) {}
+  constructor(
+    private readonly store: Store,
+    private readonly faker: Faker,
+    private readonly areaCode: string,
+  ) {}
 
   write(party: 'person' | 'creditor' | 'owner', id: number, kind: 'private' | 'business' | 'mobile' | 'fax'): void {
     const raw = kind === 'mobile' ? this.mobile() : this.landline(kind);
@@ -446,16 +618,26 @@ class PhoneWriter {
     const grouped = subscriber.replace(/(\d{2})(?=\d{2,}$)/g, '$1 ').trim();
     const extension = kind === 'fax' ? '99' : String(this.faker.number.int({ min: 0, max: 49 }));
     switch (this.faker.number.int({ min: 0, max: 9 })) {
-      case 0: return `0${area} ${subscriber}`;
-      case 1: return `+49 (0)${area} ${subscriber}`;
-      case 2: return `0049 ${area} ${subscriber}`;
-      case 3: return `0${area}/${subscriber}`;
-      case 4: return kind === 'private' ? `0${area}-${subscriber}` : `0${area} ${subscriber.slice(0, -2)}-${extension}`;
-      case 5: return `(0${area}) ${grouped}`;
-      case 6: return `+49 ${area} ${subscriber.slice(0, -2)}-${extension === '0' ? '0' : extension}`;
-      case 7: return subscriber; // no area code: the caller's own area is assumed
-      case 8: return `+49${area}${subscriber}`;
-      default: return `0${area} / ${grouped}`;
+      case 0:
+        return `0${area} ${subscriber}`;
+      case 1:
+        return `+49 (0)${area} ${subscriber}`;
+      case 2:
+        return `0049 ${area} ${subscriber}`;
+      case 3:
+        return `0${area}/${subscriber}`;
+      case 4:
+        return kind === 'private' ? `0${area}-${subscriber}` : `0${area} ${subscriber.slice(0, -2)}-${extension}`;
+      case 5:
+        return `(0${area}) ${grouped}`;
+      case 6:
+        return `+49 ${area} ${subscriber.slice(0, -2)}-${extension === '0' ? '0' : extension}`;
+      case 7:
+        return subscriber; // no area code: the caller's own area is assumed
+      case 8:
+        return `+49${area}${subscriber}`;
+      default:
+        return `0${area} / ${grouped}`;
     }
   }
 
@@ -463,12 +645,18 @@ class PhoneWriter {
     const prefix = this.faker.helpers.arrayElement(MOBILE_PREFIXES);
     const subscriber = this.digits(prefix === '176' || prefix === '151' ? 8 : 7);
     switch (this.faker.number.int({ min: 0, max: 5 })) {
-      case 0: return `0${prefix}/${subscriber}`;
-      case 1: return `0${prefix} ${subscriber.slice(0, 3)} ${subscriber.slice(3)}`;
-      case 2: return `+49 ${prefix} ${subscriber}`;
-      case 3: return `0049${prefix}${subscriber}`;
-      case 4: return `+49 (0)${prefix} ${subscriber}`;
-      default: return `0${prefix}-${subscriber}`;
+      case 0:
+        return `0${prefix}/${subscriber}`;
+      case 1:
+        return `0${prefix} ${subscriber.slice(0, 3)} ${subscriber.slice(3)}`;
+      case 2:
+        return `+49 ${prefix} ${subscriber}`;
+      case 3:
+        return `0049${prefix}${subscriber}`;
+      case 4:
+        return `+49 (0)${prefix} ${subscriber}`;
+      default:
+        return `0${prefix}-${subscriber}`;
     }
   }
 }

@@ -29,7 +29,15 @@ export interface InstalledLicense {
 
 /** Lists the installed licenses with their modules, ordered by license number. */
 export function listInstalledLicenses(store: Store): InstalledLicense[] {
-  const licenses = store.all<{ license_no: string; customer_no: string; customer_name: string; serial: number; issued_at: string; valid_until: string | null; demo: number }>(
+  const licenses = store.all<{
+    license_no: string;
+    customer_no: string;
+    customer_name: string;
+    serial: number;
+    issued_at: string;
+    valid_until: string | null;
+    demo: number;
+  }>(
     'SELECT license_no, customer_no, customer_name, serial, issued_at, valid_until, demo FROM licenses ORDER BY license_no',
   );
   return licenses.map((l) => ({

@@ -85,7 +85,13 @@ export interface FetchResult {
   /** the normalised remote folder as requested */
   readonly remoteDir: string;
   readonly hostKey: { readonly fingerprint: string; readonly type: string };
-  readonly timings: { readonly connectMs: number; readonly listMs: number; readonly downloadMs: number; readonly totalMs: number; readonly pairs: number };
+  readonly timings: {
+    readonly connectMs: number;
+    readonly listMs: number;
+    readonly downloadMs: number;
+    readonly totalMs: number;
+    readonly pairs: number;
+  };
 }
 
 /** A remote name is usable only as a plain file name: no separators, no control characters, not hidden. */
@@ -95,7 +101,11 @@ export function isSafeRemoteName(name: string): boolean {
 }
 
 /** Pairs `X.lic` with `X.txt` (case-insensitive, as Windows servers deliver both spellings). */
-export function pairLicenseFiles(entries: readonly RemoteEntry[]): { pairs: { lic: RemoteEntry; txt: RemoteEntry }[]; unpaired: RemoteEntry[]; unsafe: RemoteEntry[] } {
+export function pairLicenseFiles(entries: readonly RemoteEntry[]): {
+  pairs: { lic: RemoteEntry; txt: RemoteEntry }[];
+  unpaired: RemoteEntry[];
+  unsafe: RemoteEntry[];
+} {
   const files = entries.filter((e) => e.type === '-');
   const unsafe = files.filter((e) => !isSafeRemoteName(e.name) && /\.(lic|txt)$/i.test(e.name));
   const safe = files.filter((e) => isSafeRemoteName(e.name));
@@ -116,7 +126,14 @@ const LICENSE_OR_KEY = /\.(lic|txt)$/i;
 export class FetchNotTakenError extends IxError {}
 
 function typeName(type: string): string {
-  return ({ d: 'folder', l: 'symbolic link', s: 'socket', p: 'named pipe', c: 'device', b: 'device' } as Record<string, string>)[type] ?? 'entry of unknown type';
+  return (
+    (
+      { d: 'folder', l: 'symbolic link', s: 'socket', p: 'named pipe', c: 'device', b: 'device' } as Record<
+        string,
+        string
+      >
+    )[type] ?? 'entry of unknown type'
+  );
 }
 
 /**
@@ -124,7 +141,11 @@ function typeName(type: string): string {
  * followed with STAT and taken with its target's size when that is a regular file (issue 17 §6); everything that
  * cannot be taken is named with the reason — never skipped silently.
  */
-async function resolveEntries(session: LicenseServerSession, remoteDir: string, entries: readonly RemoteEntry[]): Promise<{ files: RemoteEntry[]; notTaken: FetchSkip[] }> {
+async function resolveEntries(
+  session: LicenseServerSession,
+  remoteDir: string,
+  entries: readonly RemoteEntry[],
+): Promise<{ files: RemoteEntry[]; notTaken: FetchSkip[] }> {
   const files: RemoteEntry[] = [];
   const notTaken: FetchSkip[] = [];
   for (const entry of entries) {
@@ -142,39 +163,104 @@ async function resolveEntries(session: LicenseServerSession, remoteDir: string, 
         files.push({ name: entry.name, type: '-', size: target.size });
         continue;
       }
-      notTaken.push(skipOf(entry.name, target === undefined
-        ? new FetchNotTakenError('E_FETCH_LINK_BROKEN', msg('{0} is a symbolic link whose target does not exist on the server; it was skipped.'), [entry.name])
-        : new FetchNotTakenError('E_FETCH_NOT_FILE', msg('{0} is not a regular file (it is a {1}); it was skipped.'), [entry.name, typeName(target.type)])));
+      notTaken.push(
+        skipOf(
+          entry.name,
+          target === undefined
+            ? new FetchNotTakenError(
+                'E_FETCH_LINK_BROKEN',
+                msg('{0} is a symbolic link whose target does not exist on the server; it was skipped.'),
+                [entry.name],
+              )
+            : new FetchNotTakenError(
+                'E_FETCH_NOT_FILE',
+                msg('{0} is not a regular file (it is a {1}); it was skipped.'),
+                [entry.name, typeName(target.type)],
+              ),
+        ),
+      );
       continue;
     }
-    notTaken.push(skipOf(entry.name, new FetchNotTakenError('E_FETCH_NOT_FILE', msg('{0} is not a regular file (it is a {1}); it was skipped.'), [entry.name, typeName(entry.type)])));
+    notTaken.push(
+      skipOf(
+        entry.name,
+        new FetchNotTakenError('E_FETCH_NOT_FILE', msg('{0} is not a regular file (it is a {1}); it was skipped.'), [
+          entry.name,
+          typeName(entry.type),
+        ]),
+      ),
+    );
   }
   return { files, notTaken };
 }
 
 /** The reasons for regular files the pairing did not take: `.lic` without `.txt`, `.txt` without `.lic`, other files. */
-function unpairedReasons(files: readonly RemoteEntry[], pairs: readonly { lic: RemoteEntry; txt: RemoteEntry }[]): FetchSkip[] {
+function unpairedReasons(
+  files: readonly RemoteEntry[],
+  pairs: readonly { lic: RemoteEntry; txt: RemoteEntry }[],
+): FetchSkip[] {
   const taken = new Set(pairs.flatMap((p) => [p.lic.name, p.txt.name]));
   const reasons: FetchSkip[] = [];
   for (const file of files) {
     if (taken.has(file.name) || !isSafeRemoteName(file.name)) continue;
     const base = file.name.slice(0, -4);
-    if (/\.lic$/i.test(file.name)) reasons.push(skipOf(file.name, new FetchNotTakenError('E_FETCH_LICENSE_WITHOUT_KEY', msg('{0} has no key file {1} beside it; it was skipped.'), [file.name, `${base}.txt`])));
-    else if (/\.txt$/i.test(file.name)) reasons.push(skipOf(file.name, new FetchNotTakenError('E_FETCH_KEY_WITHOUT_LICENSE', msg('{0} has no license file {1} beside it; it was skipped.'), [file.name, `${base}.lic`])));
-    else reasons.push(skipOf(file.name, new FetchNotTakenError('E_FETCH_NOT_LICENSE', msg('{0} is neither a license file (.lic) nor a key file (.txt); it was ignored.'), [file.name])));
+    if (/\.lic$/i.test(file.name))
+      reasons.push(
+        skipOf(
+          file.name,
+          new FetchNotTakenError(
+            'E_FETCH_LICENSE_WITHOUT_KEY',
+            msg('{0} has no key file {1} beside it; it was skipped.'),
+            [file.name, `${base}.txt`],
+          ),
+        ),
+      );
+    else if (/\.txt$/i.test(file.name))
+      reasons.push(
+        skipOf(
+          file.name,
+          new FetchNotTakenError(
+            'E_FETCH_KEY_WITHOUT_LICENSE',
+            msg('{0} has no license file {1} beside it; it was skipped.'),
+            [file.name, `${base}.lic`],
+          ),
+        ),
+      );
+    else
+      reasons.push(
+        skipOf(
+          file.name,
+          new FetchNotTakenError(
+            'E_FETCH_NOT_LICENSE',
+            msg('{0} is neither a license file (.lic) nor a key file (.txt); it was ignored.'),
+            [file.name],
+          ),
+        ),
+      );
   }
   return reasons;
 }
 
 function skipOf(fileName: string, error: unknown): FetchSkip {
-  if (error instanceof IxError) return { fileName, code: error.code, template: error.template, args: error.args, message: error.message };
-  return { fileName, code: 'E_UNEXPECTED', template: '{0}', args: [describeError(error)], message: describeError(error) };
+  if (error instanceof IxError)
+    return { fileName, code: error.code, template: error.template, args: error.args, message: error.message };
+  return {
+    fileName,
+    code: 'E_UNEXPECTED',
+    template: '{0}',
+    args: [describeError(error)],
+    message: describeError(error),
+  };
 }
 
 /** An unsafe remote file name was skipped. */
 export class UnsafeRemoteNameError extends IxError {
   constructor(name: string) {
-    super('E_SFTP_UNSAFE_NAME', msg('The server lists a file named "{0}", which is not a plain file name; it was skipped.'), [JSON.stringify(name).slice(1, -1)]);
+    super(
+      'E_SFTP_UNSAFE_NAME',
+      msg('The server lists a file named "{0}", which is not a plain file name; it was skipped.'),
+      [JSON.stringify(name).slice(1, -1)],
+    );
   }
 }
 
@@ -187,7 +273,8 @@ export class UnsafeRemoteNameError extends IxError {
 export async function fetchLicenses(store: Store, actor: Actor, options: FetchOptions): Promise<FetchResult> {
   requireLicenseManager(actor, 'fetch licenses');
   const logger = options.logger ?? silentLogger;
-  const report = (template: string, args: (string | number)[], increment: number): void => options.onProgress?.({ template, args, increment });
+  const report = (template: string, args: (string | number)[], increment: number): void =>
+    options.onProgress?.({ template, args, increment });
   const remoteDir = normaliseRemoteDir(options.remoteDir);
   const started = Date.now();
   report(msg('Connecting to {0}…'), [options.target.host], 5);
@@ -203,7 +290,9 @@ export async function fetchLicenses(store: Store, actor: Actor, options: FetchOp
     const listMs = Date.now() - listStarted;
     const { pairs, unpaired, unsafe } = pairLicenseFiles(resolved.files);
     const notTaken = [...resolved.notTaken, ...unpairedReasons(resolved.files, pairs)];
-    logger.info(`[license] ${entries.length} entries in ${remoteDir || '.'}: ${pairs.length} license pairs, ${notTaken.length} files not taken`);
+    logger.info(
+      `[license] ${entries.length} entries in ${remoteDir || '.'}: ${pairs.length} license pairs, ${notTaken.length} files not taken`,
+    );
     for (const skip of notTaken) logger.info(`[license] not taken: ${skip.message}`);
     const rejected: FetchSkip[] = unsafe.map((e) => skipOf(e.name, new UnsafeRemoteNameError(e.name)));
     const notNewer: FetchSkip[] = [];
@@ -216,8 +305,22 @@ export async function fetchLicenses(store: Store, actor: Actor, options: FetchOp
       let licFile: string;
       let txtFile: string;
       try {
-        licFile = await downloadCapped(session, remoteJoin(remoteDir, pair.lic.name), pair.lic.size, MAX_LICENSE_FILE_BYTES, path.join(tempDir, `${index}.lic`), rename);
-        txtFile = await downloadCapped(session, remoteJoin(remoteDir, pair.txt.name), pair.txt.size, MAX_KEY_FILE_BYTES, path.join(tempDir, `${index}.txt`), rename);
+        licFile = await downloadCapped(
+          session,
+          remoteJoin(remoteDir, pair.lic.name),
+          pair.lic.size,
+          MAX_LICENSE_FILE_BYTES,
+          path.join(tempDir, `${index}.lic`),
+          rename,
+        );
+        txtFile = await downloadCapped(
+          session,
+          remoteJoin(remoteDir, pair.txt.name),
+          pair.txt.size,
+          MAX_KEY_FILE_BYTES,
+          path.join(tempDir, `${index}.txt`),
+          rename,
+        );
       } catch (error) {
         await fs.rm(path.join(tempDir, `${index}.lic`), { force: true });
         if (error instanceof SftpFileTooLargeError) {
@@ -233,7 +336,13 @@ export async function fetchLicenses(store: Store, actor: Actor, options: FetchOp
         throw error;
       }
       try {
-        const candidate = prepareInstall(store, await readLicenseFile(licFile), await readKeyFile(txtFile), options.trustedKeys, options.now ?? new Date());
+        const candidate = prepareInstall(
+          store,
+          await readLicenseFile(licFile),
+          await readKeyFile(txtFile),
+          options.trustedKeys,
+          options.now ?? new Date(),
+        );
         const verified = candidate.verified;
         const licenseNo = verified.payload.licenseNo;
         const installed = installedSerial(store, licenseNo);
@@ -243,10 +352,31 @@ export async function fetchLicenses(store: Store, actor: Actor, options: FetchOp
         }
         const previous = newest.get(licenseNo);
         if (previous && previous.verified.payload.serial >= verified.payload.serial) {
-          notNewer.push(skipOf(pair.lic.name, new LicenseSupersededError(licenseNo, verified.payload.serial, previous.fileName, previous.verified.payload.serial)));
+          notNewer.push(
+            skipOf(
+              pair.lic.name,
+              new LicenseSupersededError(
+                licenseNo,
+                verified.payload.serial,
+                previous.fileName,
+                previous.verified.payload.serial,
+              ),
+            ),
+          );
           continue;
         }
-        if (previous) notNewer.push(skipOf(previous.fileName, new LicenseSupersededError(licenseNo, previous.verified.payload.serial, pair.lic.name, verified.payload.serial)));
+        if (previous)
+          notNewer.push(
+            skipOf(
+              previous.fileName,
+              new LicenseSupersededError(
+                licenseNo,
+                previous.verified.payload.serial,
+                pair.lic.name,
+                verified.payload.serial,
+              ),
+            ),
+          );
         newest.set(licenseNo, { fileName: pair.lic.name, verified, diff: candidate.diff });
       } catch (error) {
         if (error instanceof LicenseRollbackError) notNewer.push(skipOf(pair.lic.name, error));
@@ -261,7 +391,9 @@ export async function fetchLicenses(store: Store, actor: Actor, options: FetchOp
     }
     const downloadMs = Date.now() - downloadStarted;
     return {
-      candidates: [...newest.values()].sort((a, b) => a.verified.payload.licenseNo.localeCompare(b.verified.payload.licenseNo)),
+      candidates: [...newest.values()].sort((a, b) =>
+        a.verified.payload.licenseNo.localeCompare(b.verified.payload.licenseNo),
+      ),
       rejected,
       notNewer,
       unpaired: unpaired.map((e) => e.name),
@@ -281,7 +413,14 @@ export async function fetchLicenses(store: Store, actor: Actor, options: FetchOp
  * as `<name>.part` and renamed when complete, so a half-written file never carries the final name; the rename
  * rides out a virus scanner's brief lock (issue 17 §9).
  */
-async function downloadCapped(session: LicenseServerSession, remotePath: string, listedSize: number, cap: number, localFile: string, rename: (from: string, to: string) => Promise<void>): Promise<string> {
+async function downloadCapped(
+  session: LicenseServerSession,
+  remotePath: string,
+  listedSize: number,
+  cap: number,
+  localFile: string,
+  rename: (from: string, to: string) => Promise<void>,
+): Promise<string> {
   if (listedSize > cap) throw new SftpFileTooLargeError(remotePath, listedSize, cap);
   const data = await session.download(remotePath, cap);
   const part = `${localFile}.part`;
@@ -298,14 +437,23 @@ async function downloadCapped(session: LicenseServerSession, remotePath: string,
 /** The server's license is the one already installed (or older). */
 export class LicenseNotNewerError extends IxError {
   constructor(licenseNo: string, serial: number, installed: number) {
-    super('E_LICENSE_NOT_NEWER', msg('License {0} serial {1} is not newer than the installed serial {2}.'), [licenseNo, serial, installed]);
+    super('E_LICENSE_NOT_NEWER', msg('License {0} serial {1} is not newer than the installed serial {2}.'), [
+      licenseNo,
+      serial,
+      installed,
+    ]);
   }
 }
 
 /** Another file on the server has a higher serial of the same license. */
 export class LicenseSupersededError extends IxError {
   constructor(licenseNo: string, serial: number, newerFile: string, newerSerial: number) {
-    super('E_LICENSE_SUPERSEDED', msg('License {0} serial {1} is superseded by {2} (serial {3}).'), [licenseNo, serial, newerFile, newerSerial]);
+    super('E_LICENSE_SUPERSEDED', msg('License {0} serial {1} is superseded by {2} (serial {3}).'), [
+      licenseNo,
+      serial,
+      newerFile,
+      newerSerial,
+    ]);
   }
 }
 
@@ -349,7 +497,9 @@ const TEST_STEPS: readonly SftpStep[] = ['connect', 'handshake', 'hostKey', 'aut
  * reported with its outcome, the failed one with the cause in words. Never throws an SftpError (it is the
  * report's `error`); the session is always closed.
  */
-export async function testLicenseServer(options: OpenSessionOptions & { readonly remoteDir: string }): Promise<ConnectionTestReport> {
+export async function testLicenseServer(
+  options: OpenSessionOptions & { readonly remoteDir: string },
+): Promise<ConnectionTestReport> {
   const started = Date.now();
   const remoteDir = normaliseRemoteDir(options.remoteDir);
   let session: LicenseServerSession | undefined;
@@ -365,11 +515,24 @@ export async function testLicenseServer(options: OpenSessionOptions & { readonly
       authenticate: `${options.target.username} (${options.credential.kind === 'password' ? 'password' : 'private key'})`,
       list: `${remoteDir || '.'}: ${entries.length} entries, ${pairs.length} license pairs`,
     };
-    return { ok: true, steps: TEST_STEPS.map((step) => ({ step, outcome: 'ok', detail: details[step] ?? '' })), hostKey: key, pairs: pairs.length, unpaired: unpaired.map((e) => e.name), durationMs: Date.now() - started };
+    return {
+      ok: true,
+      steps: TEST_STEPS.map((step) => ({ step, outcome: 'ok', detail: details[step] ?? '' })),
+      hostKey: key,
+      pairs: pairs.length,
+      unpaired: unpaired.map((e) => e.name),
+      durationMs: Date.now() - started,
+    };
   } catch (error) {
     if (!(error instanceof SftpError)) throw error;
     const failedAt = TEST_STEPS.indexOf(error.step);
-    const steps = TEST_STEPS.map((step, i): ConnectionTestStep => (i < failedAt ? { step, outcome: 'ok', detail: '' } : i === failedAt ? { step, outcome: 'failed', detail: error.message, template: error.template, args: error.args } : { step, outcome: 'skipped', detail: '' }));
+    const steps = TEST_STEPS.map((step, i): ConnectionTestStep =>
+      i < failedAt
+        ? { step, outcome: 'ok', detail: '' }
+        : i === failedAt
+          ? { step, outcome: 'failed', detail: error.message, template: error.template, args: error.args }
+          : { step, outcome: 'skipped', detail: '' },
+    );
     return { ok: false, steps, error, durationMs: Date.now() - started };
   } finally {
     await session?.close();

@@ -71,62 +71,120 @@ export class LicenseError extends IxError {}
 
 export class LicenseTooLargeError extends LicenseError {
   constructor(bytes: number, limit: number) {
-    super('E_LICENSE_TOO_LARGE', msg('The file has {0} bytes; a license file has at most {1}. This is not a license file: choose the Kundenname_Lizenznummer.lic you received.'), [bytes, limit]);
+    super(
+      'E_LICENSE_TOO_LARGE',
+      msg(
+        'The file has {0} bytes; a license file has at most {1}. This is not a license file: choose the Kundenname_Lizenznummer.lic you received.',
+      ),
+      [bytes, limit],
+    );
   }
 }
 export class LicenseArmorError extends LicenseError {
   constructor(detail: string) {
-    super('E_LICENSE_ARMOR', msg('This is not an iX-Haus license file ({0}). Choose the .lic file exactly as received; do not open and save it in a word processor.'), [detail]);
+    super(
+      'E_LICENSE_ARMOR',
+      msg(
+        'This is not an iX-Haus license file ({0}). Choose the .lic file exactly as received; do not open and save it in a word processor.',
+      ),
+      [detail],
+    );
   }
 }
 export class LicenseEnvelopeError extends LicenseError {
   constructor(detail: string) {
-    super('E_LICENSE_ENVELOPE', msg('The license file is damaged ({0}). Ask CREM SOLUTIONS for the file again or fetch it once more.'), [detail]);
+    super(
+      'E_LICENSE_ENVELOPE',
+      msg('The license file is damaged ({0}). Ask CREM SOLUTIONS for the file again or fetch it once more.'),
+      [detail],
+    );
   }
 }
 export class LicenseAlgorithmError extends LicenseError {
   constructor(version: string, alg: string) {
-    super('E_LICENSE_ALGORITHM', msg('The license file uses format {0} with algorithm {1}, which this version does not accept (only v1, aes-256-gcm+ed25519). Update the extension or ask the vendor for a v1 file.'), [version, alg]);
+    super(
+      'E_LICENSE_ALGORITHM',
+      msg(
+        'The license file uses format {0} with algorithm {1}, which this version does not accept (only v1, aes-256-gcm+ed25519). Update the extension or ask the vendor for a v1 file.',
+      ),
+      [version, alg],
+    );
   }
 }
 export class LicenseUnknownKeyError extends LicenseError {
   constructor(kid: string) {
-    super('E_LICENSE_UNKNOWN_KEY', msg('The license is signed with vendor key "{0}", which is not trusted here. If it really comes from your vendor, add its public key to the setting ixhaus.license.trustedVendorKeys (command line: --trusted-key).'), [kid]);
+    super(
+      'E_LICENSE_UNKNOWN_KEY',
+      msg(
+        'The license is signed with vendor key "{0}", which is not trusted here. If it really comes from your vendor, add its public key to the setting ixhaus.license.trustedVendorKeys (command line: --trusted-key).',
+      ),
+      [kid],
+    );
   }
 }
 export class LicenseSignatureError extends LicenseError {
   constructor() {
-    super('E_LICENSE_SIGNATURE', msg('The license file has been changed after it was signed (the signature does not match). Use the original file as received; it was not installed.'));
+    super(
+      'E_LICENSE_SIGNATURE',
+      msg(
+        'The license file has been changed after it was signed (the signature does not match). Use the original file as received; it was not installed.',
+      ),
+    );
   }
 }
 export class LicenseKeyMismatchError extends LicenseError {
   constructor() {
-    super('E_LICENSE_KEY_MISMATCH', msg('The license key does not belong to this license file. Use the key from the .txt file delivered with this .lic (same customer name and license number).'));
+    super(
+      'E_LICENSE_KEY_MISMATCH',
+      msg(
+        'The license key does not belong to this license file. Use the key from the .txt file delivered with this .lic (same customer name and license number).',
+      ),
+    );
   }
 }
 export class LicenseKeyFileError extends LicenseError {
   constructor(detail: string) {
-    super('E_LICENSE_KEY_FILE', msg('The license key is unusable ({0}). Open the .txt delivered with the license and copy the key from it.'), [detail]);
+    super(
+      'E_LICENSE_KEY_FILE',
+      msg('The license key is unusable ({0}). Open the .txt delivered with the license and copy the key from it.'),
+      [detail],
+    );
   }
 }
 export class LicensePayloadError extends LicenseError {
   constructor(detail: string) {
-    super('E_LICENSE_PAYLOAD', msg('The license content is invalid: {0}. Ask the vendor for a corrected license.'), [detail]);
+    super('E_LICENSE_PAYLOAD', msg('The license content is invalid: {0}. Ask the vendor for a corrected license.'), [
+      detail,
+    ]);
   }
 }
 export class LicenseIssuedInFutureError extends LicenseError {
   constructor(issued: string) {
-    super('E_LICENSE_FUTURE', msg('The license was issued at {0}, which is in the future for this computer. Check the system clock (date and time zone), then try again.'), [issued]);
+    super(
+      'E_LICENSE_FUTURE',
+      msg(
+        'The license was issued at {0}, which is in the future for this computer. Check the system clock (date and time zone), then try again.',
+      ),
+      [issued],
+    );
   }
 }
 export class LicenseExpiredError extends LicenseError {
   constructor(validUntil: string) {
-    super('E_LICENSE_EXPIRED', msg('The license expired on {0}. Ask CREM SOLUTIONS for a current license.'), [validUntil]);
+    super('E_LICENSE_EXPIRED', msg('The license expired on {0}. Ask CREM SOLUTIONS for a current license.'), [
+      validUntil,
+    ]);
   }
 }
 export class LicenseRollbackError extends LicenseError {
   constructor(licenseNo: string, serial: number, installed: number) {
-    super('E_LICENSE_ROLLBACK', msg('License {0} has serial {1}, older than the installed serial {2}. An older license cannot replace a newer one; use the newest file you received.'), [licenseNo, serial, installed]);
+    super(
+      'E_LICENSE_ROLLBACK',
+      msg(
+        'License {0} has serial {1}, older than the installed serial {2}. An older license cannot replace a newer one; use the newest file you received.',
+      ),
+      [licenseNo, serial, installed],
+    );
   }
 }
 
@@ -161,12 +219,16 @@ function normaliseText(text: string): string {
  * @throws LicenseArmorError, LicenseEnvelopeError
  */
 export function parseLicenseArmor(text: string): Envelope {
-  const lines = normaliseText(text).split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = normaliseText(text)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   const begin = lines.indexOf(ARMOR_BEGIN);
   const end = lines.indexOf(ARMOR_END);
   if (begin < 0) throw new LicenseArmorError('the line ' + ARMOR_BEGIN + ' is missing');
   if (end < 0) throw new LicenseArmorError('the line ' + ARMOR_END + ' is missing');
-  if (begin !== 0 || end !== lines.length - 1 || end <= begin + 1) throw new LicenseArmorError('unexpected text before, inside or after the armor');
+  if (begin !== 0 || end !== lines.length - 1 || end <= begin + 1)
+    throw new LicenseArmorError('unexpected text before, inside or after the armor');
   const body = lines.slice(begin + 1, end).join('');
   const json = decodeBase64Strict(body, 'the armored body').toString('utf8');
   let parsed: unknown;
@@ -175,11 +237,19 @@ export function parseLicenseArmor(text: string): Envelope {
   } catch {
     throw new LicenseEnvelopeError('the envelope is not JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new LicenseEnvelopeError('the envelope is not a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new LicenseEnvelopeError('the envelope is not a JSON object');
   const e = parsed as Record<string, unknown>;
   const keys = Object.keys(e).sort().join(',');
-  if (keys !== 'alg,enc,kid,sig,v') throw new LicenseEnvelopeError(`the envelope has the fields ${keys || 'none'} instead of v, alg, kid, enc, sig`);
-  if (typeof e.alg !== 'string' || typeof e.kid !== 'string' || typeof e.enc !== 'string' || typeof e.sig !== 'string' || typeof e.v !== 'number') {
+  if (keys !== 'alg,enc,kid,sig,v')
+    throw new LicenseEnvelopeError(`the envelope has the fields ${keys || 'none'} instead of v, alg, kid, enc, sig`);
+  if (
+    typeof e.alg !== 'string' ||
+    typeof e.kid !== 'string' ||
+    typeof e.enc !== 'string' ||
+    typeof e.sig !== 'string' ||
+    typeof e.v !== 'number'
+  ) {
     throw new LicenseEnvelopeError('an envelope field has the wrong type');
   }
   return { v: e.v, alg: e.alg, kid: e.kid, enc: e.enc, sig: e.sig };
@@ -187,7 +257,8 @@ export function parseLicenseArmor(text: string): Envelope {
 
 /** `bytes` as UTF-16 code units in little-endian order (a byte-swapped copy for big-endian input). */
 function utf16(bytes: Uint8Array, bigEndian: boolean): string {
-  if (bytes.byteLength % 2 !== 0) throw new LicenseKeyFileError('the key file is binary, not text (odd length for UTF-16)');
+  if (bytes.byteLength % 2 !== 0)
+    throw new LicenseKeyFileError('the key file is binary, not text (odd length for UTF-16)');
   const le = Buffer.from(bytes);
   if (bigEndian) le.swap16();
   try {
@@ -228,7 +299,8 @@ export function decodeKeyText(bytes: Uint8Array): string {
  * Windows-1252 bytes 0x80–0x9F (Unicode's cp1252 mapping table); the five undefined bytes stay C1 controls, which
  * the caller refuses as binary. Written out because Node 20's TextDecoder('windows-1252') decodes as ISO-8859-1.
  */
-const CP1252_HIGH = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 
 /** Decodes Windows-1252 (the ANSI code page of German Windows). */
 export function decodeWindows1252(b: Uint8Array): string {
@@ -256,14 +328,20 @@ export function normaliseLicenseKey(keyText: string | Uint8Array): string {
   if (typeof keyText === 'string') {
     text = keyText;
   } else {
-    if (keyText.byteLength > MAX_KEY_FILE_BYTES) throw new LicenseKeyFileError(`the key file has ${keyText.byteLength} bytes`);
+    if (keyText.byteLength > MAX_KEY_FILE_BYTES)
+      throw new LicenseKeyFileError(`the key file has ${keyText.byteLength} bytes`);
     text = decodeKeyText(keyText);
   }
   if (text.length > MAX_KEY_FILE_BYTES) throw new LicenseKeyFileError(`the key text has ${text.length} characters`);
   // C0 controls other than tab/CR/LF/VT/FF, C1 controls (undefined Windows-1252 bytes), replacement characters
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffd]/.test(text)) throw new LicenseKeyFileError('the key file is binary, not text');
-  const key = text.replace(/^\uFEFF/, '').replace(/\s+/g, '').replace(/^lizenzkey:/i, '').toUpperCase();
+  if (/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffd]/.test(text))
+    throw new LicenseKeyFileError('the key file is binary, not text');
+  const key = text
+    .replace(/^\uFEFF/, '')
+    .replace(/\s+/g, '')
+    .replace(/^lizenzkey:/i, '')
+    .toUpperCase();
   if (key.length === 0) throw new LicenseKeyFileError('it is empty');
   return key;
 }
@@ -304,29 +382,56 @@ export function validatePayload(value: unknown): LicensePayload {
   const p = value as Record<string, unknown>;
   const allowed = new Set(['licenseNo', 'customer', 'product', 'serial', 'issued', 'validUntil', 'modules']);
   for (const key of Object.keys(p)) if (!allowed.has(key)) fail(`unknown field "${key}"`);
-  if (typeof p.licenseNo !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/.test(p.licenseNo)) fail('licenseNo must be 1–40 letters, digits or dashes');
+  if (typeof p.licenseNo !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/.test(p.licenseNo))
+    fail('licenseNo must be 1–40 letters, digits or dashes');
   const customer = p.customer as Record<string, unknown> | undefined;
   if (typeof customer !== 'object' || customer === null || Array.isArray(customer)) fail('customer must be an object');
-  if (Object.keys(customer ?? {}).sort().join(',') !== 'name,no') fail('customer must have exactly "no" and "name"');
-  if (typeof customer?.no !== 'string' || customer.no.trim() === '' || customer.no.length > 20) fail('customer.no must be a non-empty text of at most 20 characters');
-  if (typeof customer?.name !== 'string' || customer.name.trim() === '' || customer.name.length > 120) fail('customer.name must be a non-empty text of at most 120 characters');
+  if (
+    Object.keys(customer ?? {})
+      .sort()
+      .join(',') !== 'name,no'
+  )
+    fail('customer must have exactly "no" and "name"');
+  if (typeof customer?.no !== 'string' || customer.no.trim() === '' || customer.no.length > 20)
+    fail('customer.no must be a non-empty text of at most 20 characters');
+  if (typeof customer?.name !== 'string' || customer.name.trim() === '' || customer.name.length > 120)
+    fail('customer.name must be a non-empty text of at most 120 characters');
   if (p.product !== 'ixhaus-plus') fail('product must be "ixhaus-plus"');
-  if (typeof p.serial !== 'number' || !Number.isSafeInteger(p.serial) || p.serial < 0) fail('serial must be a whole number ≥ 0');
-  if (typeof p.issued !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(p.issued) || Number.isNaN(Date.parse(p.issued))) fail('issued must be an ISO-8601 time with zone');
-  if (p.validUntil !== null && (typeof p.validUntil !== 'string' || !isCalendarDate(p.validUntil))) fail('validUntil must be a date YYYY-MM-DD or null');
-  if (!Array.isArray(p.modules) || p.modules.length === 0 || p.modules.length > 200) fail('modules must be a list of 1–200 modules');
+  if (typeof p.serial !== 'number' || !Number.isSafeInteger(p.serial) || p.serial < 0)
+    fail('serial must be a whole number ≥ 0');
+  if (
+    typeof p.issued !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(p.issued) ||
+    Number.isNaN(Date.parse(p.issued))
+  )
+    fail('issued must be an ISO-8601 time with zone');
+  if (p.validUntil !== null && (typeof p.validUntil !== 'string' || !isCalendarDate(p.validUntil)))
+    fail('validUntil must be a date YYYY-MM-DD or null');
+  if (!Array.isArray(p.modules) || p.modules.length === 0 || p.modules.length > 200)
+    fail('modules must be a list of 1–200 modules');
   const codes = new Set<string>();
   const modules = (p.modules as unknown[]).map((raw, index): LicenseModule => {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(`module ${index + 1} is not an object`);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      return fail(`module ${index + 1} is not an object`);
     const m = raw as Record<string, unknown>;
-    if (Object.keys(m).sort().join(',') !== 'code,name,seats,validUntil') fail(`module ${index + 1} must have exactly code, name, seats, validUntil`);
-    if (typeof m.code !== 'string' || !/^[A-Z0-9_]{1,32}$/.test(m.code)) fail(`module ${index + 1}: code must be 1–32 capital letters, digits or _`);
+    if (Object.keys(m).sort().join(',') !== 'code,name,seats,validUntil')
+      fail(`module ${index + 1} must have exactly code, name, seats, validUntil`);
+    if (typeof m.code !== 'string' || !/^[A-Z0-9_]{1,32}$/.test(m.code))
+      fail(`module ${index + 1}: code must be 1–32 capital letters, digits or _`);
     if (codes.has(String(m.code))) fail(`module code ${String(m.code)} appears twice`);
     codes.add(String(m.code));
-    if (typeof m.name !== 'string' || m.name.trim() === '' || m.name.length > 80) fail(`module ${String(m.code)}: name must be a non-empty text of at most 80 characters`);
-    if (typeof m.seats !== 'number' || !Number.isSafeInteger(m.seats) || m.seats < 0 || m.seats > 100000) fail(`module ${String(m.code)}: seats must be a whole number 0–100000`);
-    if (m.validUntil !== null && (typeof m.validUntil !== 'string' || !isCalendarDate(m.validUntil))) fail(`module ${String(m.code)}: validUntil must be a date YYYY-MM-DD or null`);
-    return { code: m.code as string, name: m.name as string, seats: m.seats as number, validUntil: m.validUntil as string | null };
+    if (typeof m.name !== 'string' || m.name.trim() === '' || m.name.length > 80)
+      fail(`module ${String(m.code)}: name must be a non-empty text of at most 80 characters`);
+    if (typeof m.seats !== 'number' || !Number.isSafeInteger(m.seats) || m.seats < 0 || m.seats > 100000)
+      fail(`module ${String(m.code)}: seats must be a whole number 0–100000`);
+    if (m.validUntil !== null && (typeof m.validUntil !== 'string' || !isCalendarDate(m.validUntil)))
+      fail(`module ${String(m.code)}: validUntil must be a date YYYY-MM-DD or null`);
+    return {
+      code: m.code as string,
+      name: m.name as string,
+      seats: m.seats as number,
+      validUntil: m.validUntil as string | null,
+    };
   });
   return {
     licenseNo: p.licenseNo as string,
@@ -357,20 +462,28 @@ export interface VerifyOptions {
  * @returns the verified payload
  * @throws one {@link LicenseError} subclass per failed step
  */
-export function verifyLicenseFile(fileContent: string | Uint8Array, keyText: string | Uint8Array, options: VerifyOptions): VerifiedLicense {
+export function verifyLicenseFile(
+  fileContent: string | Uint8Array,
+  keyText: string | Uint8Array,
+  options: VerifyOptions,
+): VerifiedLicense {
   const size = typeof fileContent === 'string' ? Buffer.byteLength(fileContent, 'utf8') : fileContent.byteLength;
   if (size > MAX_LICENSE_FILE_BYTES) throw new LicenseTooLargeError(size, MAX_LICENSE_FILE_BYTES);
   const text = typeof fileContent === 'string' ? fileContent : new TextDecoder('utf-8').decode(fileContent);
   const envelope = parseLicenseArmor(text);
-  if (envelope.v !== 1 || envelope.alg !== LICENSE_ALG) throw new LicenseAlgorithmError(String(envelope.v), envelope.alg);
+  if (envelope.v !== 1 || envelope.alg !== LICENSE_ALG)
+    throw new LicenseAlgorithmError(String(envelope.v), envelope.alg);
   const publicKey = options.trustedKeys.get(envelope.kid);
   if (!publicKey) throw new LicenseUnknownKeyError(envelope.kid);
   const signature = decodeBase64Strict(envelope.sig, 'sig');
-  if (signature.length !== 64 || !verifySignature(null, signingInput(envelope.kid, envelope.enc), publicKey, signature)) throw new LicenseSignatureError();
+  if (signature.length !== 64 || !verifySignature(null, signingInput(envelope.kid, envelope.enc), publicKey, signature))
+    throw new LicenseSignatureError();
   // From here on the envelope is authentic: anything wrong below is the vendor's or the key's fault.
   const parts = envelope.enc.split('.');
   if (parts.length !== 3) throw new LicenseEnvelopeError('enc must have three parts');
-  const [ciphertext, iv, tag] = parts.map((part, i) => decodeBase64Strict(part, ['ciphertext', 'iv', 'tag'][i] ?? 'part')) as [Buffer, Buffer, Buffer];
+  const [ciphertext, iv, tag] = parts.map((part, i) =>
+    decodeBase64Strict(part, ['ciphertext', 'iv', 'tag'][i] ?? 'part'),
+  ) as [Buffer, Buffer, Buffer];
   if (iv.length !== 12 || tag.length !== 16) throw new LicenseEnvelopeError('iv must have 12 and tag 16 bytes');
   const key = deriveLicenseKey(keyText);
   let plaintext: Buffer;
@@ -390,11 +503,19 @@ export function verifyLicenseFile(fileContent: string | Uint8Array, keyText: str
   }
   const payload = validatePayload(json);
   const now = options.now ?? new Date();
-  if (Date.parse(payload.issued) > now.getTime() + ISSUED_TOLERANCE_MS) throw new LicenseIssuedInFutureError(payload.issued);
-  if (payload.validUntil !== null && daysLeft(payload.validUntil, now) < 0) throw new LicenseExpiredError(payload.validUntil);
+  if (Date.parse(payload.issued) > now.getTime() + ISSUED_TOLERANCE_MS)
+    throw new LicenseIssuedInFutureError(payload.issued);
+  if (payload.validUntil !== null && daysLeft(payload.validUntil, now) < 0)
+    throw new LicenseExpiredError(payload.validUntil);
   const installed = options.installedSerial?.(payload.licenseNo);
-  if (installed !== undefined && payload.serial < installed) throw new LicenseRollbackError(payload.licenseNo, payload.serial, installed);
-  return { payload, kid: envelope.kid, demo: options.demoKid !== undefined && envelope.kid === options.demoKid, fileText: normaliseText(text).trim() + '\n' };
+  if (installed !== undefined && payload.serial < installed)
+    throw new LicenseRollbackError(payload.licenseNo, payload.serial, installed);
+  return {
+    payload,
+    kid: envelope.kid,
+    demo: options.demoKid !== undefined && envelope.kid === options.demoKid,
+    fileText: normaliseText(text).trim() + '\n',
+  };
 }
 
 /**
@@ -403,7 +524,8 @@ export function verifyLicenseFile(fileContent: string | Uint8Array, keyText: str
  */
 export function publicKeyFromBase64(base64: string): KeyObject {
   const raw = Buffer.from(base64.trim(), 'base64');
-  if (raw.length !== 32 || raw.toString('base64') !== base64.trim()) throw new Error('a vendor key must be a raw 32-byte Ed25519 public key in base64');
+  if (raw.length !== 32 || raw.toString('base64') !== base64.trim())
+    throw new Error('a vendor key must be a raw 32-byte Ed25519 public key in base64');
   // SubjectPublicKeyInfo for Ed25519 (RFC 8410): fixed 12-byte prefix + raw key
   const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]);
   return createPublicKey({ key: spki, format: 'der', type: 'spki' });

@@ -1,6 +1,12 @@
 import * as fs from 'node:fs/promises';
 import { msg } from '../errors';
-import { LicenseError, LicenseKeyFileError, LicenseTooLargeError, MAX_KEY_FILE_BYTES, MAX_LICENSE_FILE_BYTES } from './licenseFile';
+import {
+  LicenseError,
+  LicenseKeyFileError,
+  LicenseTooLargeError,
+  MAX_KEY_FILE_BYTES,
+  MAX_LICENSE_FILE_BYTES,
+} from './licenseFile';
 
 /** The `.txt` delivered beside a `Kundenname_Lizenznummer.lic` (same name, `.txt`). */
 export function keyFileBeside(licenseFile: string): string {
@@ -10,7 +16,11 @@ export function keyFileBeside(licenseFile: string): string {
 /** The chosen license file does not exist. */
 export class LicenseFileNotFoundError extends LicenseError {
   constructor(file: string) {
-    super('E_LICENSE_FILE_MISSING', msg('The license file {0} does not exist. Check the path; the file is named Kundenname_Lizenznummer.lic.'), [file]);
+    super(
+      'E_LICENSE_FILE_MISSING',
+      msg('The license file {0} does not exist. Check the path; the file is named Kundenname_Lizenznummer.lic.'),
+      [file],
+    );
   }
 }
 
@@ -32,7 +42,8 @@ export async function readKeyFile(file: string): Promise<Buffer> {
   try {
     ({ size } = await fs.stat(file));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new LicenseKeyFileError(`${file} does not exist; give the key with --key or --key-file`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new LicenseKeyFileError(`${file} does not exist; give the key with --key or --key-file`);
     throw error;
   }
   if (size > MAX_KEY_FILE_BYTES) throw new LicenseKeyFileError(`${file} has ${size} bytes`);

@@ -1,6 +1,15 @@
 import { createCipheriv, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { ARMOR_BEGIN, ARMOR_END, LICENSE_ALG, additionalData, deriveLicenseKey, publicKeyToBase64, signingInput, validatePayload } from './licenseFile';
+import {
+  ARMOR_BEGIN,
+  ARMOR_END,
+  LICENSE_ALG,
+  additionalData,
+  deriveLicenseKey,
+  publicKeyToBase64,
+  signingInput,
+  validatePayload,
+} from './licenseFile';
 import type { LicensePayload } from './licenseFile';
 
 /** A vendor signing key. */
@@ -32,7 +41,9 @@ export function sealLicenseFile(plaintext: string, vendor: VendorKey, licenseKey
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   const enc = [ciphertext, iv, cipher.getAuthTag()].map((b) => b.toString('base64')).join('.');
   const sig = sign(null, signingInput(vendor.kid, enc), vendor.privateKey).toString('base64');
-  const body = Buffer.from(JSON.stringify({ v: 1, alg: LICENSE_ALG, kid: vendor.kid, enc, sig }), 'utf8').toString('base64');
+  const body = Buffer.from(JSON.stringify({ v: 1, alg: LICENSE_ALG, kid: vendor.kid, enc, sig }), 'utf8').toString(
+    'base64',
+  );
   const lines = body.match(/.{1,64}/g) ?? [];
   return `${ARMOR_BEGIN}\n${lines.join('\n')}\n${ARMOR_END}\n`;
 }
@@ -66,5 +77,9 @@ export function licenseFileBaseName(payload: Pick<LicensePayload, 'customer' | '
 export function generateVendorKey(kid: string): { kid: string; privateKeyPem: string; publicKeyBase64: string } {
   if (!/^[A-Za-z0-9._-]{1,40}$/.test(kid)) throw new Error('a key id has 1–40 letters, digits, ".", "_" or "-"');
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { kid, privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), publicKeyBase64: publicKeyToBase64(publicKey) };
+  return {
+    kid,
+    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicKeyBase64: publicKeyToBase64(publicKey),
+  };
 }

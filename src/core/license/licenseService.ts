@@ -5,7 +5,13 @@ import { requireAdmin, requireLicenseManager } from '../access/rights';
 import type { Actor } from '../access/rights';
 import { daysLeft, germanDate } from './dates';
 import { DEMO_KID, DEMO_PUBLIC_KEY_BASE64, demoPublicKey } from './demoVendorKey';
-import { LicenseError, LicenseRollbackError, publicKeyFromBase64, publicKeyToBase64, verifyLicenseFile } from './licenseFile';
+import {
+  LicenseError,
+  LicenseRollbackError,
+  publicKeyFromBase64,
+  publicKeyToBase64,
+  verifyLicenseFile,
+} from './licenseFile';
 import type { KeyObject } from 'node:crypto';
 import type { LicensePayload, TrustedKeys, VerifiedLicense } from './licenseFile';
 
@@ -19,14 +25,26 @@ export const CLOCK_BEHIND_LIMIT_MS = 48 * 3600 * 1000;
 /** Unlocking would exceed the module's licensed seats (product.md §2 "Seats"). */
 export class SeatsExceededError extends IxError {
   constructor(moduleName: string, seats: number) {
-    super('E_SEATS_EXCEEDED', msg('All {1} seats of the module {0} are taken by active users. Lock it for another user first, or install a license with more seats.'), [moduleName, seats]);
+    super(
+      'E_SEATS_EXCEEDED',
+      msg(
+        'All {1} seats of the module {0} are taken by active users. Lock it for another user first, or install a license with more seats.',
+      ),
+      [moduleName, seats],
+    );
   }
 }
 
 /** The module is not in any installed license. */
 export class ModuleNotLicensedError extends IxError {
   constructor(code: string) {
-    super('E_MODULE_NOT_LICENSED', msg('The module {0} is not part of the installed license, so it cannot be unlocked. Install a license that contains it.'), [code]);
+    super(
+      'E_MODULE_NOT_LICENSED',
+      msg(
+        'The module {0} is not part of the installed license, so it cannot be unlocked. Install a license that contains it.',
+      ),
+      [code],
+    );
   }
 }
 
@@ -35,7 +53,9 @@ export class DemoKeyNotTrustedError extends LicenseError {
   constructor(licenseNo: string) {
     super(
       'E_LICENSE_DEMO_KEY_NOT_TRUSTED',
-      msg('The license {0} is signed with the built-in demo key, which only demo stores trust (its private half ships with the product, so anyone can sign with it). This store was not created as a demo store; nothing was installed. Install the license signed with your vendor\'s key.'),
+      msg(
+        "The license {0} is signed with the built-in demo key, which only demo stores trust (its private half ships with the product, so anyone can sign with it). This store was not created as a demo store; nothing was installed. Install the license signed with your vendor's key.",
+      ),
       [licenseNo],
     );
   }
@@ -49,7 +69,9 @@ export class DemoOverVendorError extends LicenseError {
   constructor(licenseNo: string, installedNo: string, installedSerial: number, installedKid: string) {
     super(
       'E_LICENSE_DEMO_OVER_VENDOR',
-      msg('The license {0} is signed with the built-in demo key, but this store holds the license {1} (serial {2}) signed with the vendor key "{3}". A demo license never replaces a vendor license or adds to one; nothing was installed.'),
+      msg(
+        'The license {0} is signed with the built-in demo key, but this store holds the license {1} (serial {2}) signed with the vendor key "{3}". A demo license never replaces a vendor license or adds to one; nothing was installed.',
+      ),
       [licenseNo, installedNo, installedSerial, installedKid],
     );
   }
@@ -89,7 +111,10 @@ export function checkDemoKeyRules(store: Store, license: VerifiedLicense): void 
  * one (and kept to demo stores).
  * @returns the keys and a message per configured entry that could not be used
  */
-export function buildTrustedKeys(configured: Readonly<Record<string, string>> = {}): { keys: TrustedKeys; problems: string[] } {
+export function buildTrustedKeys(configured: Readonly<Record<string, string>> = {}): {
+  keys: TrustedKeys;
+  problems: string[];
+} {
   const keys = new Map<string, KeyObject>([[DEMO_KID, demoPublicKey()]]);
   const problems: string[] = [];
   for (const [kid, base64] of Object.entries(configured)) {
@@ -100,7 +125,9 @@ export function buildTrustedKeys(configured: Readonly<Record<string, string>> = 
     try {
       const key = publicKeyFromBase64(String(base64));
       if (publicKeyToBase64(key) === DEMO_PUBLIC_KEY_BASE64) {
-        problems.push(`vendor key "${kid}" is the built-in demo key, whose private half ships with the product: it is never trusted as a vendor key`);
+        problems.push(
+          `vendor key "${kid}" is the built-in demo key, whose private half ships with the product: it is never trusted as a vendor key`,
+        );
         continue;
       }
       keys.set(kid, key);
@@ -118,8 +145,14 @@ export function installedSerial(store: Store, licenseNo: string): number | undef
 }
 
 /** The installed payload of a license number, if installed. */
-export function installedPayload(store: Store, licenseNo: string): { payload: LicensePayload; demo: boolean } | undefined {
-  const row = store.get<{ payload_json: string; demo: number }>('SELECT payload_json, demo FROM licenses WHERE license_no = ?', [licenseNo]);
+export function installedPayload(
+  store: Store,
+  licenseNo: string,
+): { payload: LicensePayload; demo: boolean } | undefined {
+  const row = store.get<{ payload_json: string; demo: number }>(
+    'SELECT payload_json, demo FROM licenses WHERE license_no = ?',
+    [licenseNo],
+  );
   return row ? { payload: JSON.parse(row.payload_json) as LicensePayload, demo: row.demo === 1 } : undefined;
 }
 
@@ -128,8 +161,19 @@ export function installedPayload(store: Store, licenseNo: string): { payload: Li
  * demo-key rules ({@link checkDemoKeyRules}).
  * @throws the LicenseError of the failed step (licenseFile.ts); DemoKeyNotTrustedError; DemoOverVendorError
  */
-export function verifyForStore(store: Store, fileContent: string | Uint8Array, keyText: string | Uint8Array, trustedKeys: TrustedKeys, now: Date = new Date()): VerifiedLicense {
-  const verified = verifyLicenseFile(fileContent, keyText, { trustedKeys, demoKid: DEMO_KID, now, installedSerial: (no) => installedSerial(store, no) });
+export function verifyForStore(
+  store: Store,
+  fileContent: string | Uint8Array,
+  keyText: string | Uint8Array,
+  trustedKeys: TrustedKeys,
+  now: Date = new Date(),
+): VerifiedLicense {
+  const verified = verifyLicenseFile(fileContent, keyText, {
+    trustedKeys,
+    demoKid: DEMO_KID,
+    now,
+    installedSerial: (no) => installedSerial(store, no),
+  });
   checkDemoKeyRules(store, verified);
   return verified;
 }
@@ -170,8 +214,22 @@ export function diffLicenses(installed: LicensePayload | undefined, candidate: L
     .map((code): ModuleChange => {
       const b = before.get(code);
       const a = after.get(code);
-      const change = !b ? 'added' : !a ? 'removed' : b.seats !== a.seats || b.validUntil !== a.validUntil || b.name !== a.name ? 'changed' : 'unchanged';
-      return { code, name: (a ?? b)?.name ?? code, change, seatsBefore: b?.seats ?? null, seatsAfter: a?.seats ?? null, validUntilBefore: b?.validUntil ?? null, validUntilAfter: a?.validUntil ?? null };
+      const change = !b
+        ? 'added'
+        : !a
+          ? 'removed'
+          : b.seats !== a.seats || b.validUntil !== a.validUntil || b.name !== a.name
+            ? 'changed'
+            : 'unchanged';
+      return {
+        code,
+        name: (a ?? b)?.name ?? code,
+        change,
+        seatsBefore: b?.seats ?? null,
+        seatsAfter: a?.seats ?? null,
+        validUntilBefore: b?.validUntil ?? null,
+        validUntilAfter: a?.validUntil ?? null,
+      };
     })
     .sort((x, y) => x.name.localeCompare(y.name, 'de'));
   return {
@@ -181,7 +239,9 @@ export function diffLicenses(installed: LicensePayload | undefined, candidate: L
     serialAfter: candidate.serial,
     validUntilBefore: installed === undefined ? undefined : installed.validUntil,
     validUntilAfter: candidate.validUntil,
-    customerChanged: installed !== undefined && (installed.customer.no !== candidate.customer.no || installed.customer.name !== candidate.customer.name),
+    customerChanged:
+      installed !== undefined &&
+      (installed.customer.no !== candidate.customer.no || installed.customer.name !== candidate.customer.name),
     modules,
     added: modules.filter((m) => m.change === 'added').length,
     removed: modules.filter((m) => m.change === 'removed').length,
@@ -204,7 +264,11 @@ export function renderLicenseText(payload: LicensePayload | undefined, demo: boo
     `Valid until    ${payload.validUntil ?? 'unlimited'}`,
     '',
     'Modules (code, seats, valid until, name)',
-    ...[...payload.modules].sort((a, b) => a.code.localeCompare(b.code)).map((m) => `  ${m.code.padEnd(14)} ${String(m.seats).padStart(5)}  ${(m.validUntil ?? '—').padEnd(10)}  ${m.name}`),
+    ...[...payload.modules]
+      .sort((a, b) => a.code.localeCompare(b.code))
+      .map(
+        (m) => `  ${m.code.padEnd(14)} ${String(m.seats).padStart(5)}  ${(m.validUntil ?? '—').padEnd(10)}  ${m.name}`,
+      ),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -224,19 +288,28 @@ export interface SeatConflict {
  */
 export function seatConflicts(store: Store, candidate: LicensePayload): SeatConflict[] {
   const grants = new Map(candidate.modules.map((m) => [m.code, m]));
-  const otherLicenses = store.all<{ code: string; seats: number }>('SELECT code, seats FROM license_modules WHERE license_no <> ?', [candidate.licenseNo]);
+  const otherLicenses = store.all<{ code: string; seats: number }>(
+    'SELECT code, seats FROM license_modules WHERE license_no <> ?',
+    [candidate.licenseNo],
+  );
   const extra = new Map<string, number>();
   for (const row of otherLicenses) extra.set(row.code, (extra.get(row.code) ?? 0) + row.seats);
-  const unlocks = store.all<{ module_code: string; login: string }>('SELECT um.module_code, u.login FROM user_modules um JOIN users u ON u.id = um.user_id WHERE u.active = 1 ORDER BY u.login');
+  const unlocks = store.all<{ module_code: string; login: string }>(
+    'SELECT um.module_code, u.login FROM user_modules um JOIN users u ON u.id = um.user_id WHERE u.active = 1 ORDER BY u.login',
+  );
   const byModule = new Map<string, string[]>();
   for (const u of unlocks) byModule.set(u.module_code, [...(byModule.get(u.module_code) ?? []), u.login]);
   const installed = installedPayload(store, candidate.licenseNo)?.payload.modules ?? [];
-  const names = new Map<string, string>([...installed.map((m): [string, string] => [m.code, m.name]), ...candidate.modules.map((m): [string, string] => [m.code, m.name])]);
+  const names = new Map<string, string>([
+    ...installed.map((m): [string, string] => [m.code, m.name]),
+    ...candidate.modules.map((m): [string, string] => [m.code, m.name]),
+  ]);
   const conflicts: SeatConflict[] = [];
   for (const [code, logins] of byModule) {
     if (!names.has(code)) continue; // not governed by this license
     const seats = (grants.get(code)?.seats ?? 0) + (extra.get(code) ?? 0);
-    if (logins.length > seats) conflicts.push({ code, name: names.get(code) ?? code, seats, unlockedByActiveUsers: logins.length, logins });
+    if (logins.length > seats)
+      conflicts.push({ code, name: names.get(code) ?? code, seats, unlockedByActiveUsers: logins.length, logins });
   }
   return conflicts.sort((a, b) => a.name.localeCompare(b.name, 'de'));
 }
@@ -256,7 +329,12 @@ export interface InstallResult {
  * @throws PermissionError unless the actor is an admin or a Hauptbenutzer; LicenseRollbackError;
  *         DemoKeyNotTrustedError, DemoOverVendorError (the demo-key rules, checked again here)
  */
-export function installLicense(store: Store, actor: Actor, license: VerifiedLicense, now: Date = new Date()): InstallResult {
+export function installLicense(
+  store: Store,
+  actor: Actor,
+  license: VerifiedLicense,
+  now: Date = new Date(),
+): InstallResult {
   requireLicenseManager(actor, 'install a license');
   const { payload } = license;
   return store.transaction(() => {
@@ -270,24 +348,66 @@ export function installLicense(store: Store, actor: Actor, license: VerifiedLice
     const conflicts = seatConflicts(store, payload);
     const at = now.toISOString();
     if (previous) {
-      store.run('INSERT INTO license_history (license_no, serial, payload_json, installed_at, installed_by, replaced_at) SELECT license_no, serial, payload_json, installed_at, installed_by, ? FROM licenses WHERE license_no = ?', [at, payload.licenseNo]);
+      store.run(
+        'INSERT INTO license_history (license_no, serial, payload_json, installed_at, installed_by, replaced_at) SELECT license_no, serial, payload_json, installed_at, installed_by, ? FROM licenses WHERE license_no = ?',
+        [at, payload.licenseNo],
+      );
       store.run('DELETE FROM licenses WHERE license_no = ?', [payload.licenseNo]);
     }
     store.run(
       'INSERT INTO licenses (license_no, customer_no, customer_name, serial, issued_at, valid_until, key_id, demo, installed_at, installed_by, payload_json, file_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [payload.licenseNo, payload.customer.no, payload.customer.name, payload.serial, payload.issued, payload.validUntil, license.kid, license.demo ? 1 : 0, at, actor.id, JSON.stringify(payload), license.fileText],
+      [
+        payload.licenseNo,
+        payload.customer.no,
+        payload.customer.name,
+        payload.serial,
+        payload.issued,
+        payload.validUntil,
+        license.kid,
+        license.demo ? 1 : 0,
+        at,
+        actor.id,
+        JSON.stringify(payload),
+        license.fileText,
+      ],
     );
-    for (const m of payload.modules) store.run('INSERT INTO license_modules (license_no, code, name, seats, valid_until) VALUES (?, ?, ?, ?, ?)', [payload.licenseNo, m.code, m.name, m.seats, m.validUntil]);
-    store.run('INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-      at,
-      actor.id,
-      'license.install',
-      'license',
-      payload.licenseNo,
-      previous ? JSON.stringify({ serial: previous.serial, validUntil: previous.validUntil, modules: previous.modules.length }) : null,
-      JSON.stringify({ serial: payload.serial, validUntil: payload.validUntil, modules: payload.modules.length, kid: license.kid, added: diff.added, removed: diff.removed, changed: diff.changed }),
-    ]);
-    const addsImport = payload.modules.some((m) => m.code === IMPORT_MODULE_CODE) && !(previous?.modules ?? []).some((m) => m.code === IMPORT_MODULE_CODE);
+    for (const m of payload.modules)
+      store.run('INSERT INTO license_modules (license_no, code, name, seats, valid_until) VALUES (?, ?, ?, ?, ?)', [
+        payload.licenseNo,
+        m.code,
+        m.name,
+        m.seats,
+        m.validUntil,
+      ]);
+    store.run(
+      'INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [
+        at,
+        actor.id,
+        'license.install',
+        'license',
+        payload.licenseNo,
+        previous
+          ? JSON.stringify({
+              serial: previous.serial,
+              validUntil: previous.validUntil,
+              modules: previous.modules.length,
+            })
+          : null,
+        JSON.stringify({
+          serial: payload.serial,
+          validUntil: payload.validUntil,
+          modules: payload.modules.length,
+          kid: license.kid,
+          added: diff.added,
+          removed: diff.removed,
+          changed: diff.changed,
+        }),
+      ],
+    );
+    const addsImport =
+      payload.modules.some((m) => m.code === IMPORT_MODULE_CODE) &&
+      !(previous?.modules ?? []).some((m) => m.code === IMPORT_MODULE_CODE);
     return { diff, conflicts, addsImport };
   });
 }
@@ -308,10 +428,21 @@ export interface InstallCandidate {
  * returns what installing it would change. Writes nothing.
  * @throws LicenseError (and subclasses such as LicenseRollbackError) naming why the file is refused
  */
-export function prepareInstall(store: Store, fileContent: string | Uint8Array, keyText: string | Uint8Array, trustedKeys: TrustedKeys, now: Date = new Date()): InstallCandidate {
+export function prepareInstall(
+  store: Store,
+  fileContent: string | Uint8Array,
+  keyText: string | Uint8Array,
+  trustedKeys: TrustedKeys,
+  now: Date = new Date(),
+): InstallCandidate {
   const verified = verifyForStore(store, fileContent, keyText, trustedKeys, now);
   const installed = installedPayload(store, verified.payload.licenseNo);
-  return { verified, installed, diff: diffLicenses(installed?.payload, verified.payload), conflicts: seatConflicts(store, verified.payload) };
+  return {
+    verified,
+    installed,
+    diff: diffLicenses(installed?.payload, verified.payload),
+    conflicts: seatConflicts(store, verified.payload),
+  };
 }
 
 /**
@@ -320,13 +451,22 @@ export function prepareInstall(store: Store, fileContent: string | Uint8Array, k
  * @throws PermissionError unless the actor is an admin or a Hauptbenutzer; LicenseRollbackError when a newer one
  * was installed meanwhile
  */
-export function installCandidates(store: Store, actor: Actor, candidates: readonly Pick<InstallCandidate, 'verified'>[], now: Date = new Date()): InstallResult[] {
+export function installCandidates(
+  store: Store,
+  actor: Actor,
+  candidates: readonly Pick<InstallCandidate, 'verified'>[],
+  now: Date = new Date(),
+): InstallResult[] {
   requireLicenseManager(actor, 'install a license');
   return store.transaction(() => candidates.map((c) => installLicense(store, actor, c.verified, now)));
 }
 
 /** Seats of a module over all installed licenses, counting only modules (and licenses) still valid at `now`. */
-export function licensedSeats(store: Store, code: string, now: Date = new Date()): { seats: number; name: string } | undefined {
+export function licensedSeats(
+  store: Store,
+  code: string,
+  now: Date = new Date(),
+): { seats: number; name: string } | undefined {
   const rows = store.all<{ seats: number; name: string; module_until: string | null; license_until: string | null }>(
     'SELECT m.seats, m.name, m.valid_until AS module_until, l.valid_until AS license_until FROM license_modules m JOIN licenses l ON l.license_no = m.license_no WHERE m.code = ?',
     [code],
@@ -352,10 +492,18 @@ export function unlockModule(store: Store, actor: Actor, userId: number, code: s
     if (!licensed) throw new ModuleNotLicensedError(code);
     const already = store.scalar('SELECT 1 FROM user_modules WHERE user_id = ? AND module_code = ?', [userId, code]);
     if (already !== undefined) return;
-    const used = Number(store.scalar('SELECT count(*) FROM user_modules um JOIN users u ON u.id = um.user_id WHERE um.module_code = ? AND u.active = 1', [code]));
+    const used = Number(
+      store.scalar(
+        'SELECT count(*) FROM user_modules um JOIN users u ON u.id = um.user_id WHERE um.module_code = ? AND u.active = 1',
+        [code],
+      ),
+    );
     if (used >= licensed.seats) throw new SeatsExceededError(licensed.name, licensed.seats);
     store.run('INSERT INTO user_modules (user_id, module_code) VALUES (?, ?)', [userId, code]);
-    store.run("INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'module.unlock', 'user', ?, 'locked', ?)", [now.toISOString(), actor.id, String(userId), `unlocked ${code}`]);
+    store.run(
+      "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'module.unlock', 'user', ?, 'locked', ?)",
+      [now.toISOString(), actor.id, String(userId), `unlocked ${code}`],
+    );
   });
 }
 
@@ -364,7 +512,11 @@ export function lockModule(store: Store, actor: Actor, userId: number, code: str
   requireAdmin(actor, 'lock modules for users');
   store.transaction(() => {
     const { changes } = store.run('DELETE FROM user_modules WHERE user_id = ? AND module_code = ?', [userId, code]);
-    if (changes > 0) store.run("INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'module.lock', 'user', ?, ?, 'locked')", [now.toISOString(), actor.id, String(userId), `unlocked ${code}`]);
+    if (changes > 0)
+      store.run(
+        "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'module.lock', 'user', ?, ?, 'locked')",
+        [now.toISOString(), actor.id, String(userId), `unlocked ${code}`],
+      );
   });
 }
 
@@ -387,10 +539,29 @@ export interface DueReminder {
  */
 export function dueReminders(store: Store, now: Date = new Date()): DueReminder[] {
   const candidates: Array<Omit<DueReminder, 'threshold' | 'daysLeft'>> = [];
-  for (const l of store.all<{ license_no: string; customer_name: string; valid_until: string | null; demo: number }>('SELECT license_no, customer_name, valid_until, demo FROM licenses')) {
-    if (l.valid_until) candidates.push({ licenseNo: l.license_no, moduleCode: '', name: `${l.license_no} (${l.customer_name})`, validUntil: l.valid_until, demo: l.demo === 1 });
-    for (const m of store.all<{ code: string; name: string; valid_until: string | null }>('SELECT code, name, valid_until FROM license_modules WHERE license_no = ? AND valid_until IS NOT NULL', [l.license_no])) {
-      if (m.valid_until && m.valid_until !== l.valid_until) candidates.push({ licenseNo: l.license_no, moduleCode: m.code, name: m.name, validUntil: m.valid_until, demo: l.demo === 1 });
+  for (const l of store.all<{ license_no: string; customer_name: string; valid_until: string | null; demo: number }>(
+    'SELECT license_no, customer_name, valid_until, demo FROM licenses',
+  )) {
+    if (l.valid_until)
+      candidates.push({
+        licenseNo: l.license_no,
+        moduleCode: '',
+        name: `${l.license_no} (${l.customer_name})`,
+        validUntil: l.valid_until,
+        demo: l.demo === 1,
+      });
+    for (const m of store.all<{ code: string; name: string; valid_until: string | null }>(
+      'SELECT code, name, valid_until FROM license_modules WHERE license_no = ? AND valid_until IS NOT NULL',
+      [l.license_no],
+    )) {
+      if (m.valid_until && m.valid_until !== l.valid_until)
+        candidates.push({
+          licenseNo: l.license_no,
+          moduleCode: m.code,
+          name: m.name,
+          validUntil: m.valid_until,
+          demo: l.demo === 1,
+        });
     }
   }
   const due: DueReminder[] = [];
@@ -400,7 +571,10 @@ export function dueReminders(store: Store, now: Date = new Date()): DueReminder[
     if (left < 0) continue;
     const threshold = reachedWindow(left, windows);
     if (threshold === undefined) continue;
-    const sent = store.scalar('SELECT 1 FROM license_reminders WHERE license_no = ? AND module_code = ? AND valid_until = ? AND threshold_days <= ?', [c.licenseNo, c.moduleCode, c.validUntil, threshold]);
+    const sent = store.scalar(
+      'SELECT 1 FROM license_reminders WHERE license_no = ? AND module_code = ? AND valid_until = ? AND threshold_days <= ?',
+      [c.licenseNo, c.moduleCode, c.validUntil, threshold],
+    );
     if (sent === undefined) due.push({ ...c, threshold, daysLeft: left });
   }
   return due;
@@ -411,7 +585,10 @@ export function markRemindersGiven(store: Store, reminders: readonly DueReminder
   if (reminders.length === 0 || store.readOnly) return;
   store.transaction(() => {
     for (const r of reminders) {
-      store.run('INSERT OR IGNORE INTO license_reminders (license_no, module_code, valid_until, threshold_days, given_at) VALUES (?, ?, ?, ?, ?)', [r.licenseNo, r.moduleCode, r.validUntil, r.threshold, now.toISOString()]);
+      store.run(
+        'INSERT OR IGNORE INTO license_reminders (license_no, module_code, valid_until, threshold_days, given_at) VALUES (?, ?, ?, ?, ?)',
+        [r.licenseNo, r.moduleCode, r.validUntil, r.threshold, now.toISOString()],
+      );
     }
   });
 }
@@ -435,8 +612,13 @@ export function checkClock(store: Store, now: Date = new Date()): ClockCheck {
   const highestSeen = typeof raw === 'string' ? raw : undefined;
   const high = highestSeen ? Date.parse(highestSeen) : Number.NEGATIVE_INFINITY;
   const behindMs = Math.max(0, high - now.getTime());
-  if (!store.readOnly && now.getTime() > high) store.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('clock_high_water', ?)", [now.toISOString()]);
-  return { highestSeen, behindMs: Number.isFinite(behindMs) ? behindMs : 0, suspicious: behindMs > CLOCK_BEHIND_LIMIT_MS };
+  if (!store.readOnly && now.getTime() > high)
+    store.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('clock_high_water', ?)", [now.toISOString()]);
+  return {
+    highestSeen,
+    behindMs: Number.isFinite(behindMs) ? behindMs : 0,
+    suspicious: behindMs > CLOCK_BEHIND_LIMIT_MS,
+  };
 }
 
 /** Human summary of a diff in one line (English; the extension localizes its own). */

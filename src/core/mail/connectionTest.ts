@@ -23,7 +23,14 @@ import type { SafeMessageInput } from './headerSafety';
 import { MailError } from './errors';
 
 /** How to log in: a password (Basic) or an OAuth access token (XOAUTH2 as `user`). */
-export type MailCredentials = { readonly kind: 'password'; readonly user: string; readonly password: string; /** SASL method; default: the first the server offers */ readonly method?: 'PLAIN' | 'LOGIN' } | { readonly kind: 'xoauth2'; readonly user: string; readonly accessToken: string };
+export type MailCredentials =
+  | {
+      readonly kind: 'password';
+      readonly user: string;
+      readonly password: string;
+      /** SASL method; default: the first the server offers */ readonly method?: 'PLAIN' | 'LOGIN';
+    }
+  | { readonly kind: 'xoauth2'; readonly user: string; readonly accessToken: string };
 
 /** Timeouts in milliseconds. */
 export interface MailTimeouts {
@@ -80,7 +87,13 @@ interface TranscriptEntry {
   readonly text: string;
 }
 
-type NodemailerLikeError = Error & { code?: string; response?: string; responseCode?: number; command?: string; timeoutType?: string };
+type NodemailerLikeError = Error & {
+  code?: string;
+  response?: string;
+  responseCode?: number;
+  command?: string;
+  timeoutType?: string;
+};
 
 /** Name of our XOAUTH2 handler (sends `AUTH XOAUTH2 …` with a ready token). */
 const XOAUTH2_HANDLER = 'IXHAUS-XOAUTH2';
@@ -93,7 +106,11 @@ function transcriptLogger(into: TranscriptEntry[]) {
     if (!entry || (entry.tnx !== 'server' && entry.tnx !== 'client')) return;
     const line = format(String(message ?? ''), ...args);
     if (entry.tnx === 'server') into.push({ from: 'server', text: line });
-    else into.push({ from: 'client', text: (/^(MAIL FROM|RCPT TO|AUTH \S+|[A-Z]+)/i.exec(line)?.[1] ?? '(data)').toUpperCase() });
+    else
+      into.push({
+        from: 'client',
+        text: (/^(MAIL FROM|RCPT TO|AUTH \S+|[A-Z]+)/i.exec(line)?.[1] ?? '(data)').toUpperCase(),
+      });
   };
   return { trace: write, debug: write, info: write, warn: write, error: write, fatal: write };
 }
@@ -150,18 +167,43 @@ export async function deliverMessage(input: DeliveryInput): Promise<ConnectionTe
 
   const results: StepResult[] = [];
   const done = (report: Partial<ConnectionTestReport> = {}): ConnectionTestReport => {
-    for (const step of STEPS) if (!results.some((r) => r.step === step)) results.push({ step, status: 'skipped', reply: '' });
-    const ok = results.every((r) => r.status !== 'failed') && results.some((r) => r.step === 'DATA' && r.status === 'ok');
+    for (const step of STEPS)
+      if (!results.some((r) => r.step === step)) results.push({ step, status: 'skipped', reply: '' });
+    const ok =
+      results.every((r) => r.status !== 'failed') && results.some((r) => r.step === 'DATA' && r.status === 'ok');
     const durationMs = Date.now() - started;
-    logger.info(`[mail] connection test ${settings.host}:${settings.port} (${tlsMode}): ${ok ? 'ok' : 'failed'} in ${durationMs} ms`);
+    logger.info(
+      `[mail] connection test ${settings.host}:${settings.port} (${tlsMode}): ${ok ? 'ok' : 'failed'} in ${durationMs} ms`,
+    );
     return { ok, tlsMode, steps: STEPS.map((s) => results.find((r) => r.step === s)!), durationMs, ...report };
   };
   let greeted = false;
-  const fail = (step: MailStep, error: NodemailerLikeError | undefined, reply: string | undefined): ConnectionTestReport => {
+  const fail = (
+    step: MailStep,
+    error: NodemailerLikeError | undefined,
+    reply: string | undefined,
+  ): ConnectionTestReport => {
     const credentialsUser = input.credentials?.user;
-    const hint = classifyFailure({ step, authType: settings.authType, code: error?.code, reply, message: error?.message, host: settings.host, port: settings.port, timeoutType: error?.timeoutType, implicitTlsPort: implicitPort, greeted, ...(credentialsUser ? { user: credentialsUser } : {}), from: message.envelope.from, to: message.envelope.to });
+    const hint = classifyFailure({
+      step,
+      authType: settings.authType,
+      code: error?.code,
+      reply,
+      message: error?.message,
+      host: settings.host,
+      port: settings.port,
+      timeoutType: error?.timeoutType,
+      implicitTlsPort: implicitPort,
+      greeted,
+      ...(credentialsUser ? { user: credentialsUser } : {}),
+      from: message.envelope.from,
+      to: message.envelope.to,
+    });
     // the message repeats the reply ("Message failed: <reply>"): show it only when it adds something (issue 17 §2)
-    const detail = error?.message && (!reply || !error.message.includes(reply.trim())) && error.message !== reply ? shortReply(error.message) : undefined;
+    const detail =
+      error?.message && (!reply || !error.message.includes(reply.trim())) && error.message !== reply
+        ? shortReply(error.message)
+        : undefined;
     const whole = reply ?? error?.message ?? '';
     results.push({ step, status: 'failed', reply: shortReply(whole), hint, ...(detail ? { detail } : {}) });
     logger.warn(`[mail] step ${step} failed: ${hint.id} (${shortReply(whole.split('\n')[0] ?? '')})`);
@@ -192,7 +234,11 @@ export async function deliverMessage(input: DeliveryInput): Promise<ConnectionTe
   } catch (error) {
     return fail('TCP', error as NodemailerLikeError, undefined);
   }
-  results.push({ step: 'TCP', status: 'ok', reply: `${socket.remoteAddress ?? settings.host}:${socket.remotePort ?? settings.port}` });
+  results.push({
+    step: 'TCP',
+    status: 'ok',
+    reply: `${socket.remoteAddress ?? settings.host}:${socket.remotePort ?? settings.port}`,
+  });
 
   const transcript: TranscriptEntry[] = [];
   const connection = new SMTPConnection({
@@ -203,7 +249,12 @@ export async function deliverMessage(input: DeliveryInput): Promise<ConnectionTe
     requireTLS: tlsMode === 'starttls',
     ignoreTLS: false,
     opportunisticTLS: tlsMode === 'none',
-    tls: { ...(input.ca ? { ca: input.ca } : {}), rejectUnauthorized: true, minVersion: 'TLSv1.2', servername: net.isIP(settings.host) ? undefined : settings.host },
+    tls: {
+      ...(input.ca ? { ca: input.ca } : {}),
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+      servername: net.isIP(settings.host) ? undefined : settings.host,
+    },
     connectionTimeout: timeouts.connect,
     greetingTimeout: timeouts.greeting,
     socketTimeout: timeouts.command,
@@ -214,7 +265,10 @@ export async function deliverMessage(input: DeliveryInput): Promise<ConnectionTe
       // XOAUTH2 with a ready token: one attempt, no silent retry that would hide the server's reply (C07)
       // (registered under its own name: nodemailer replaces a plain 'XOAUTH2' without its token generator by PLAIN)
       [XOAUTH2_HANDLER]: async (ctx) => {
-        const token = Buffer.from(`user=${ctx.auth.credentials.user}\x01auth=Bearer ${ctx.auth.credentials.pass}\x01\x01`, 'utf8').toString('base64');
+        const token = Buffer.from(
+          `user=${ctx.auth.credentials.user}\x01auth=Bearer ${ctx.auth.credentials.pass}\x01\x01`,
+          'utf8',
+        ).toString('base64');
         const first = await ctx.sendCommand(`AUTH XOAUTH2 ${token}`);
         if (first.status === 235) return;
         // the server sent a JSON error challenge (334): answer empty to get the final reply
@@ -241,7 +295,9 @@ export async function deliverMessage(input: DeliveryInput): Promise<ConnectionTe
       await new Promise<void>((resolve, reject) => {
         // failures before the greeting arrive as 'error'/'end' events, not always through the callback
         connection.once('error', reject);
-        connection.once('end', () => reject(Object.assign(new Error('Connection closed before the SMTP greeting'), { code: 'ECONNECTION' })));
+        connection.once('end', () =>
+          reject(Object.assign(new Error('Connection closed before the SMTP greeting'), { code: 'ECONNECTION' })),
+        );
         connection.connect((error) => (error ? reject(error) : resolve()));
       });
       connection.removeAllListeners('end');
@@ -251,22 +307,49 @@ export async function deliverMessage(input: DeliveryInput): Promise<ConnectionTe
       greeted = tlsMode !== 'implicit' && transcript.some((t) => t.from === 'server' && /^220[ -]/.test(t.text));
       return fail('TLS', e, e.response || (transcript.filter((t) => t.from === 'server').at(-1)?.text ?? undefined));
     }
-    const tlsSocket = connection._socket as (net.Socket & { getProtocol?: () => string | null; getCipher?: () => { name: string } }) | false | null;
-    const tlsText = connection.secure && tlsSocket && tlsSocket.getProtocol ? `${tlsSocket.getProtocol() ?? 'TLS'} ${tlsSocket.getCipher?.().name ?? ''}`.trim() : undefined;
-    results.push({ step: 'TLS', status: connection.secure ? 'ok' : 'skipped', reply: connection.secure ? `${tlsMode === 'implicit' ? 'implicit TLS' : 'STARTTLS'}: ${tlsText ?? ''}` : 'no encryption ("SSL erforderlich" is off, the server offered no STARTTLS)' });
+    const tlsSocket = connection._socket as
+      (net.Socket & { getProtocol?: () => string | null; getCipher?: () => { name: string } }) | false | null;
+    const tlsText =
+      connection.secure && tlsSocket && tlsSocket.getProtocol
+        ? `${tlsSocket.getProtocol() ?? 'TLS'} ${tlsSocket.getCipher?.().name ?? ''}`.trim()
+        : undefined;
+    results.push({
+      step: 'TLS',
+      status: connection.secure ? 'ok' : 'skipped',
+      reply: connection.secure
+        ? `${tlsMode === 'implicit' ? 'implicit TLS' : 'STARTTLS'}: ${tlsText ?? ''}`
+        : 'no encryption ("SSL erforderlich" is off, the server offered no STARTTLS)',
+    });
     const ehlo = replyTo(transcript, 'EHLO') ?? '';
 
     // AUTH
     if (input.credentials) {
       if (!connection.secure && !settings.allowInsecureAuth) {
-        results.push({ step: 'AUTH', status: 'failed', reply: '', hint: { id: 'auth-insecure-blocked', template: msg('The connection is not encrypted, so the credentials were not sent. Tick "SSL erforderlich" (recommended) or explicitly allow unencrypted login.'), args: [] } });
+        results.push({
+          step: 'AUTH',
+          status: 'failed',
+          reply: '',
+          hint: {
+            id: 'auth-insecure-blocked',
+            template: msg(
+              'The connection is not encrypted, so the credentials were not sent. Tick "SSL erforderlich" (recommended) or explicitly allow unencrypted login.',
+            ),
+            args: [],
+          },
+        });
         return done({ ...(tlsText ? { tls: tlsText } : {}) });
       }
       const credentials = input.credentials;
       try {
         await new Promise<void>((resolve, reject) =>
           connection.login(
-            credentials.kind === 'password' ? { user: credentials.user, pass: credentials.password, ...(credentials.method ? { method: credentials.method } : {}) } : { user: credentials.user, pass: credentials.accessToken, method: XOAUTH2_HANDLER },
+            credentials.kind === 'password'
+              ? {
+                  user: credentials.user,
+                  pass: credentials.password,
+                  ...(credentials.method ? { method: credentials.method } : {}),
+                }
+              : { user: credentials.user, pass: credentials.accessToken, method: XOAUTH2_HANDLER },
             (error) => (error ? reject(error) : resolve()),
           ),
         );
@@ -274,37 +357,73 @@ export async function deliverMessage(input: DeliveryInput): Promise<ConnectionTe
         const e = error as NodemailerLikeError;
         return fail('AUTH', e, e.response || replyTo(transcript, 'AUTH') || undefined);
       }
-      results.push({ step: 'AUTH', status: 'ok', reply: transcript.filter((t) => t.from === 'server').at(-1)?.text ?? '' });
+      results.push({
+        step: 'AUTH',
+        status: 'ok',
+        reply: transcript.filter((t) => t.from === 'server').at(-1)?.text ?? '',
+      });
     }
 
     // SMTPUTF8 only when offered
     try {
       requireSmtpUtf8(message, /[ -]SMTPUTF8\b/im.test(ehlo));
     } catch (error) {
-      results.push({ step: 'MAIL FROM', status: 'failed', reply: '', hint: { id: 'smtputf8', template: (error as MailError).template, args: (error as MailError).args } });
+      results.push({
+        step: 'MAIL FROM',
+        status: 'failed',
+        reply: '',
+        hint: { id: 'smtputf8', template: (error as MailError).template, args: (error as MailError).args },
+      });
       return done({ ...(tlsText ? { tls: tlsText } : {}) });
     }
 
     // MAIL FROM, RCPT TO, DATA
-    const raw = await new MailComposer({ from: message.from, to: message.to, subject: message.subject, text: message.text, date: new Date(now()), headers: message.headers }).compile().build();
+    const raw = await new MailComposer({
+      from: message.from,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      date: new Date(now()),
+      headers: message.headers,
+    })
+      .compile()
+      .build();
     try {
       await new Promise<void>((resolve, reject) =>
         connection.send(message.envelope, raw, (error, info) => {
           if (error) reject(error);
-          else if (info && info.rejected.length > 0) reject(Object.assign(new Error('recipient rejected'), { command: 'RCPT TO', response: info.rejectedErrors?.[0]?.response ?? replyTo(transcript, 'RCPT TO') }));
+          else if (info && info.rejected.length > 0)
+            reject(
+              Object.assign(new Error('recipient rejected'), {
+                command: 'RCPT TO',
+                response: info.rejectedErrors?.[0]?.response ?? replyTo(transcript, 'RCPT TO'),
+              }),
+            );
           else resolve();
         }),
       );
     } catch (error) {
       const e = error as NodemailerLikeError;
-      const step: MailStep = e.command === 'MAIL FROM' ? 'MAIL FROM' : e.command === 'RCPT TO' ? 'RCPT TO' : e.command === 'API' && /SMTPUTF8/i.test(e.message) ? 'MAIL FROM' : 'DATA';
-      if (step !== 'MAIL FROM') results.push({ step: 'MAIL FROM', status: 'ok', reply: replyTo(transcript, 'MAIL FROM') ?? '' });
+      const step: MailStep =
+        e.command === 'MAIL FROM'
+          ? 'MAIL FROM'
+          : e.command === 'RCPT TO'
+            ? 'RCPT TO'
+            : e.command === 'API' && /SMTPUTF8/i.test(e.message)
+              ? 'MAIL FROM'
+              : 'DATA';
+      if (step !== 'MAIL FROM')
+        results.push({ step: 'MAIL FROM', status: 'ok', reply: replyTo(transcript, 'MAIL FROM') ?? '' });
       if (step === 'DATA') results.push({ step: 'RCPT TO', status: 'ok', reply: replyTo(transcript, 'RCPT TO') ?? '' });
       return fail(step, e, e.response || undefined);
     }
     results.push({ step: 'MAIL FROM', status: 'ok', reply: replyTo(transcript, 'MAIL FROM') ?? '' });
     results.push({ step: 'RCPT TO', status: 'ok', reply: replyTo(transcript, 'RCPT TO') ?? '' });
-    results.push({ step: 'DATA', status: 'ok', reply: transcript.filter((t) => t.from === 'server').at(-1)?.text ?? '' });
+    results.push({
+      step: 'DATA',
+      status: 'ok',
+      reply: transcript.filter((t) => t.from === 'server').at(-1)?.text ?? '',
+    });
     return done({ ...(tlsText ? { tls: tlsText } : {}) });
   } finally {
     close();
@@ -312,7 +431,10 @@ export async function deliverMessage(input: DeliveryInput): Promise<ConnectionTe
 }
 
 /** Formats a report as text lines (CLI, output channel): one line per step, the hint indented below a failure. */
-export function formatReport(report: ConnectionTestReport, translate: (template: string, args: readonly (string | number)[]) => string): string {
+export function formatReport(
+  report: ConnectionTestReport,
+  translate: (template: string, args: readonly (string | number)[]) => string,
+): string {
   const lines: string[] = [];
   for (const step of report.steps) {
     const mark = step.status === 'ok' ? 'ok     ' : step.status === 'failed' ? 'FAILED ' : 'skipped';
@@ -332,7 +454,10 @@ export async function sendMail(input: DeliveryInput): Promise<ConnectionTestRepo
   const report = await deliverMessage(input);
   if (!report.ok) {
     const step = report.steps.find((s) => s.status === 'failed');
-    throw new MailError('E_MAIL_DELIVERY', msg('The mail was not sent: step {0} failed ({1}).'), [step?.step ?? '?', (step?.reply || step?.hint?.id || '').split('\n')[0] ?? '']);
+    throw new MailError('E_MAIL_DELIVERY', msg('The mail was not sent: step {0} failed ({1}).'), [
+      step?.step ?? '?',
+      (step?.reply || step?.hint?.id || '').split('\n')[0] ?? '',
+    ]);
   }
   return report;
 }

@@ -12,7 +12,11 @@ export class MailSettingsError extends MailError {
   readonly issues: readonly MailIssue[];
   constructor(issues: readonly MailIssue[]) {
     const first = issues.find((issue) => issue.severity === 'error') ?? issues[0];
-    super(first?.code ?? 'E_MAIL_SETTINGS', first?.template ?? msg('The SMTP settings are incomplete.'), first?.args ?? []);
+    super(
+      first?.code ?? 'E_MAIL_SETTINGS',
+      first?.template ?? msg('The SMTP settings are incomplete.'),
+      first?.args ?? [],
+    );
     this.issues = issues;
   }
 }
@@ -21,7 +25,13 @@ export class MailSettingsError extends MailError {
 export class HeaderInjectionError extends MailError {
   readonly field: string;
   constructor(field: string) {
-    super('E_MAIL_HEADER_LINEBREAK', msg('{0} contains a line break or NUL character; such a value could inject mail headers and is refused. Correct the record and try again.'), [field]);
+    super(
+      'E_MAIL_HEADER_LINEBREAK',
+      msg(
+        '{0} contains a line break or NUL character; such a value could inject mail headers and is refused. Correct the record and try again.',
+      ),
+      [field],
+    );
     this.field = field;
   }
 }

@@ -50,7 +50,11 @@ export function assertHeaderSafe(field: string, value: string): void {
 export function safeAddress(field: string, value: string): ParsedAddress {
   assertHeaderSafe(field, value);
   const parsed = parseAddress(value);
-  if (!parsed) throw new MailError('E_MAIL_ADDRESS', msg('{0}: "{1}" is not a valid e-mail address (expected name@domain).'), [field, value]);
+  if (!parsed)
+    throw new MailError('E_MAIL_ADDRESS', msg('{0}: "{1}" is not a valid e-mail address (expected name@domain).'), [
+      field,
+      value,
+    ]);
   return parsed;
 }
 
@@ -69,22 +73,39 @@ export function composeSafeMessage(input: SafeMessageInput): SafeMessage {
   };
   const from = named('From', input.from);
   const to = input.to.map((recipient) => named('To', recipient));
-  if (to.length === 0) throw new MailError('E_MAIL_NO_RECIPIENT', msg('The message has no recipient: enter at least one e-mail address.'));
+  if (to.length === 0)
+    throw new MailError('E_MAIL_NO_RECIPIENT', msg('The message has no recipient: enter at least one e-mail address.'));
   const replyTo = input.replyTo ? named('Reply-To', input.replyTo) : undefined;
   assertHeaderSafe(`Subject${where}`, input.subject);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.headers ?? {})) {
     assertHeaderSafe(`Header name ${JSON.stringify(name)}${where}`, name);
-    if (!/^[!-9;-~]+$/.test(name)) throw new MailError('E_MAIL_HEADER_NAME', msg('"{0}" is not a valid mail header name.'), [name]);
+    if (!/^[!-9;-~]+$/.test(name))
+      throw new MailError('E_MAIL_HEADER_NAME', msg('"{0}" is not a valid mail header name.'), [name]);
     assertHeaderSafe(`Header ${name}${where}`, value);
     headers[name] = value;
   }
-  return { from, to, ...(replyTo ? { replyTo } : {}), subject: input.subject, text: input.text, headers, needsSmtpUtf8, envelope: { from: from.address, to: to.map((r) => r.address) } };
+  return {
+    from,
+    to,
+    ...(replyTo ? { replyTo } : {}),
+    subject: input.subject,
+    text: input.text,
+    headers,
+    needsSmtpUtf8,
+    envelope: { from: from.address, to: to.map((r) => r.address) },
+  };
 }
 
 /** @throws MailError when the message needs SMTPUTF8 and the server did not offer it. */
 export function requireSmtpUtf8(message: Pick<SafeMessage, 'needsSmtpUtf8' | 'envelope'>, serverOffers: boolean): void {
   if (message.needsSmtpUtf8 && !serverOffers) {
-    throw new MailError('E_MAIL_SMTPUTF8', msg('An address has non-ASCII characters before the @ ({0}) but the server does not offer SMTPUTF8; use an ASCII address for this server.'), [[message.envelope.from, ...message.envelope.to].join(', ')]);
+    throw new MailError(
+      'E_MAIL_SMTPUTF8',
+      msg(
+        'An address has non-ASCII characters before the @ ({0}) but the server does not offer SMTPUTF8; use an ASCII address for this server.',
+      ),
+      [[message.envelope.from, ...message.envelope.to].join(', ')],
+    );
   }
 }

@@ -60,16 +60,44 @@ export function loadMailSettings(store: Store): MailSettings | undefined {
  * @returns the normalised settings that were saved
  * @throws PermissionError unless the actor is an admin; MailSettingsError listing every issue when invalid
  */
-export function saveMailSettings(store: Store, actor: Actor, input: Record<string, unknown>, secrets?: SecretPresence, now: Date = new Date()): MailSettings {
+export function saveMailSettings(
+  store: Store,
+  actor: Actor,
+  input: Record<string, unknown>,
+  secrets?: SecretPresence,
+  now: Date = new Date(),
+): MailSettings {
   requireAdmin(actor, 'change the SMTP settings');
   const { settings, issues } = validateMailSettings(input, secrets);
   if (!settings) throw new MailSettingsError(issues);
-  const values = [settings.authType === 'oauth' ? 'oauth2' : 'basic', settings.host, settings.port, settings.ssl ? 1 : 0, settings.allowInsecureAuth ? 1 : 0, settings.user, settings.from, settings.clientId, settings.objectId, settings.tenant, settings.authorityHost, settings.secretValidUntil || null, settings.notifyAddress, settings.schedulerRecipient, settings.schedulerRecipient2];
+  const values = [
+    settings.authType === 'oauth' ? 'oauth2' : 'basic',
+    settings.host,
+    settings.port,
+    settings.ssl ? 1 : 0,
+    settings.allowInsecureAuth ? 1 : 0,
+    settings.user,
+    settings.from,
+    settings.clientId,
+    settings.objectId,
+    settings.tenant,
+    settings.authorityHost,
+    settings.secretValidUntil || null,
+    settings.notifyAddress,
+    settings.schedulerRecipient,
+    settings.schedulerRecipient2,
+  ];
   store.transaction(() => {
     const before = loadMailSettings(store);
     store.run('DELETE FROM mail_settings WHERE id = 1');
-    store.run('INSERT INTO mail_settings (id, auth_type, host, port, ssl_required, allow_insecure_auth, username, sender, client_id, object_id, tenant, authority_host, secret_valid_until, notify_email, scheduler_recipient, scheduler_recipient2) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', values);
-    store.run("INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'mail.settings', 'mail_settings', '1', ?, ?)", [now.toISOString(), actor.id, before ? JSON.stringify(before) : null, JSON.stringify(settings)]);
+    store.run(
+      'INSERT INTO mail_settings (id, auth_type, host, port, ssl_required, allow_insecure_auth, username, sender, client_id, object_id, tenant, authority_host, secret_valid_until, notify_email, scheduler_recipient, scheduler_recipient2) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      values,
+    );
+    store.run(
+      "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'mail.settings', 'mail_settings', '1', ?, ?)",
+      [now.toISOString(), actor.id, before ? JSON.stringify(before) : null, JSON.stringify(settings)],
+    );
   });
   return settings;
 }

@@ -43,11 +43,16 @@ export interface MailTestInput {
 export interface MailTestResult {
   readonly ok: boolean;
   readonly smtp: ConnectionTestReport;
-  readonly oauth?: { readonly ok: boolean; readonly error?: { code: string; template: string; args: readonly (string | number)[]; message: string } };
+  readonly oauth?: {
+    readonly ok: boolean;
+    readonly error?: { code: string; template: string; args: readonly (string | number)[]; message: string };
+  };
   readonly expiry?: SecretExpiry;
 }
 
-const SKIPPED: ConnectionTestReport['steps'] = (['TCP', 'TLS', 'AUTH', 'MAIL FROM', 'RCPT TO', 'DATA'] as const).map((step) => ({ step, status: 'skipped' as const, reply: '' }));
+const SKIPPED: ConnectionTestReport['steps'] = (['TCP', 'TLS', 'AUTH', 'MAIL FROM', 'RCPT TO', 'DATA'] as const).map(
+  (step) => ({ step, status: 'skipped' as const, reply: '' }),
+);
 
 /**
  * Runs the connection test for Basic or OAuth settings.
@@ -55,9 +60,20 @@ const SKIPPED: ConnectionTestReport['steps'] = (['TCP', 'TLS', 'AUTH', 'MAIL FRO
  */
 export async function testMailSettings(input: MailTestInput): Promise<MailTestResult> {
   const { settings } = input;
-  const common = { settings, to: input.to, ca: input.ca, implicitTlsPort: input.implicitTlsPort, timeouts: input.timeouts, logger: input.logger, ...(input.now ? { now: () => input.now!.getTime() } : {}) };
+  const common = {
+    settings,
+    to: input.to,
+    ca: input.ca,
+    implicitTlsPort: input.implicitTlsPort,
+    timeouts: input.timeouts,
+    logger: input.logger,
+    ...(input.now ? { now: () => input.now!.getTime() } : {}),
+  };
   if (settings.authType === 'basic') {
-    const credentials: MailCredentials | undefined = settings.user !== '' ? { kind: 'password', user: settings.user, password: input.secrets.password ?? '' } : undefined;
+    const credentials: MailCredentials | undefined =
+      settings.user !== ''
+        ? { kind: 'password', user: settings.user, password: input.secrets.password ?? '' }
+        : undefined;
     const smtp = await runConnectionTest({ ...common, ...(credentials ? { credentials } : {}) });
     return { ok: smtp.ok, smtp };
   }
@@ -65,8 +81,15 @@ export async function testMailSettings(input: MailTestInput): Promise<MailTestRe
   const clientSecret = input.secrets.clientSecret ?? '';
   let expiry: SecretExpiry | undefined;
   try {
-    expiry = await readSecretExpiry({ settings, clientSecret, http, ...(input.graphHost ? { graphHost: input.graphHost } : {}), ...(input.now ? { now: input.now } : {}) });
-    if (expiry.status === 'known' && input.store && !input.store.readOnly) updateSecretValidUntil(input.store, expiry.validUntil);
+    expiry = await readSecretExpiry({
+      settings,
+      clientSecret,
+      http,
+      ...(input.graphHost ? { graphHost: input.graphHost } : {}),
+      ...(input.now ? { now: input.now } : {}),
+    });
+    if (expiry.status === 'known' && input.store && !input.store.readOnly)
+      updateSecretValidUntil(input.store, expiry.validUntil);
   } catch (error) {
     // the token error itself is reported below by the SMTP token step
     input.logger?.warn(`[mail] secret expiry not read: ${describeError(error)}`);
@@ -76,8 +99,16 @@ export async function testMailSettings(input: MailTestInput): Promise<MailTestRe
     token = (await acquireSmtpToken({ settings, clientSecret, http })).token;
   } catch (error) {
     const e = error instanceof OAuthError ? error : new OAuthError('E_OAUTH_FAILED', '{0}', [describeError(error)]);
-    return { ok: false, smtp: { ok: false, tlsMode: 'starttls', steps: SKIPPED, durationMs: 0 }, oauth: { ok: false, error: { code: e.code, template: e.template, args: e.args, message: e.message } }, ...(expiry ? { expiry } : {}) };
+    return {
+      ok: false,
+      smtp: { ok: false, tlsMode: 'starttls', steps: SKIPPED, durationMs: 0 },
+      oauth: { ok: false, error: { code: e.code, template: e.template, args: e.args, message: e.message } },
+      ...(expiry ? { expiry } : {}),
+    };
   }
-  const smtp = await runConnectionTest({ ...common, credentials: { kind: 'xoauth2', user: settings.user, accessToken: token } });
+  const smtp = await runConnectionTest({
+    ...common,
+    credentials: { kind: 'xoauth2', user: settings.user, accessToken: token },
+  });
   return { ok: smtp.ok, smtp, oauth: { ok: true }, ...(expiry ? { expiry } : {}) };
 }

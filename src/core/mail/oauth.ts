@@ -23,7 +23,11 @@ import type { ProxyConfig } from './proxy';
 /** Scope of the SMTP token: fixed, not user-editable (C07). */
 export const SMTP_SCOPE = 'https://outlook.office365.com/.default';
 /** Accepted audiences of an Exchange Online token. */
-export const EXCHANGE_AUDIENCES = ['https://outlook.office365.com', 'https://outlook.office365.com/', '00000002-0000-0ff1-ce00-000000000000'];
+export const EXCHANGE_AUDIENCES = [
+  'https://outlook.office365.com',
+  'https://outlook.office365.com/',
+  '00000002-0000-0ff1-ce00-000000000000',
+];
 /** The application role SMTP XOAUTH2 with client credentials needs. */
 export const SMTP_ROLE = 'SMTP.SendAsApp';
 
@@ -65,7 +69,12 @@ export class HttpsClient implements INetworkModule {
     return this.request('GET', url, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
   }
 
-  private request<T>(method: string, url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+  private request<T>(
+    method: string,
+    url: string,
+    options?: NetworkRequestOptions,
+    timeout?: number,
+  ): Promise<NetworkResponse<T>> {
     const timeoutMs = timeout ?? this.options.timeoutMs ?? 15_000;
     let proxy: URL | undefined;
     try {
@@ -76,27 +85,49 @@ export class HttpsClient implements INetworkModule {
     this.lastProxy = proxy ? proxyLabel(proxy) : '';
     return new Promise((resolve, reject) => {
       const body = options?.body;
-      const tls = { ...(this.options.ca ? { ca: this.options.ca } : {}), ...(this.proxy.strictSSL === false ? { rejectUnauthorized: false } : {}) };
-      const req = https.request(url, { method, headers: { ...options?.headers, ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) }, ...tls, ...(proxy ? { agent: proxyAgent(proxy) } : {}), timeout: timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const status = res.statusCode ?? 0;
-          if (status >= 400) this.lastErrorBody = text;
-          let parsed: unknown = text;
-          try {
-            parsed = text === '' ? {} : JSON.parse(text);
-          } catch {
-            /* not JSON: keep the text */
-          }
-          const headers: Record<string, string> = {};
-          for (const [key, value] of Object.entries(res.headers)) if (typeof value === 'string') headers[key] = value;
-          resolve({ headers, body: parsed as T, status });
-        });
-      });
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from ${new URL(url).host} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
-      req.on('error', (error: Error) => reject(proxy ? Object.assign(error, { message: `${error.message} (via proxy ${proxyLabel(proxy)})` }) : error));
+      const tls = {
+        ...(this.options.ca ? { ca: this.options.ca } : {}),
+        ...(this.proxy.strictSSL === false ? { rejectUnauthorized: false } : {}),
+      };
+      const req = https.request(
+        url,
+        {
+          method,
+          headers: {
+            ...options?.headers,
+            ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}),
+          },
+          ...tls,
+          ...(proxy ? { agent: proxyAgent(proxy) } : {}),
+          timeout: timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            if (status >= 400) this.lastErrorBody = text;
+            let parsed: unknown = text;
+            try {
+              parsed = text === '' ? {} : JSON.parse(text);
+            } catch {
+              /* not JSON: keep the text */
+            }
+            const headers: Record<string, string> = {};
+            for (const [key, value] of Object.entries(res.headers)) if (typeof value === 'string') headers[key] = value;
+            resolve({ headers, body: parsed as T, status });
+          });
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(
+          Object.assign(new Error(`no answer from ${new URL(url).host} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }),
+        ),
+      );
+      req.on('error', (error: Error) =>
+        reject(proxy ? Object.assign(error, { message: `${error.message} (via proxy ${proxyLabel(proxy)})` }) : error),
+      );
       if (body !== undefined) req.write(body);
       req.end();
     });
@@ -139,7 +170,13 @@ export function decodeTokenClaims(token: string): TokenClaims {
     if (!payload) throw new Error('no payload');
     return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenClaims;
   } catch (error) {
-    throw new OAuthError('E_OAUTH_TOKEN_FORMAT', msg('The token from Entra ID is not a JWT, so its audience and roles cannot be checked.'), [], undefined, error);
+    throw new OAuthError(
+      'E_OAUTH_TOKEN_FORMAT',
+      msg('The token from Entra ID is not a JWT, so its audience and roles cannot be checked.'),
+      [],
+      undefined,
+      error,
+    );
   }
 }
 
@@ -150,10 +187,22 @@ export function decodeTokenClaims(token: string): TokenClaims {
 export function checkSmtpToken(token: string): TokenClaims {
   const claims = decodeTokenClaims(token);
   if (!claims.aud || !EXCHANGE_AUDIENCES.includes(claims.aud)) {
-    throw new OAuthError('E_OAUTH_AUDIENCE', msg('The token is for "{0}", not for Exchange Online (https://outlook.office365.com): the scope must be https://outlook.office365.com/.default.'), [claims.aud ?? '(none)']);
+    throw new OAuthError(
+      'E_OAUTH_AUDIENCE',
+      msg(
+        'The token is for "{0}", not for Exchange Online (https://outlook.office365.com): the scope must be https://outlook.office365.com/.default.',
+      ),
+      [claims.aud ?? '(none)'],
+    );
   }
   if (!claims.roles?.includes(SMTP_ROLE)) {
-    throw new OAuthError('E_OAUTH_ROLE', msg('The token lacks the application role SMTP.SendAsApp (it has: {0}). In Entra ID → App registrations → API permissions add Office 365 Exchange Online → Application permissions → SMTP.SendAsApp and grant admin consent.'), [claims.roles?.length ? claims.roles.join(', ') : 'none']);
+    throw new OAuthError(
+      'E_OAUTH_ROLE',
+      msg(
+        'The token lacks the application role SMTP.SendAsApp (it has: {0}). In Entra ID → App registrations → API permissions add Office 365 Exchange Online → Application permissions → SMTP.SendAsApp and grant admin consent.',
+      ),
+      [claims.roles?.length ? claims.roles.join(', ') : 'none'],
+    );
   }
   return claims;
 }
@@ -162,7 +211,13 @@ function errorText(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current && depth < 5; depth++) {
-    const e = current as { errorCode?: string; errorMessage?: string; subError?: string; message?: string; cause?: unknown };
+    const e = current as {
+      errorCode?: string;
+      errorMessage?: string;
+      subError?: string;
+      message?: string;
+      cause?: unknown;
+    };
     parts.push(e.errorCode ?? '', e.subError ?? '', e.errorMessage ?? '', e.message ?? '');
     current = e.cause;
   }
@@ -173,19 +228,105 @@ function errorText(error: unknown): string {
  * Maps an msal-node failure to a cause-specific OAuthError (C11, C12, C14): walks the error chain (errorCode,
  * subError, nested message) and the last error body the network module saw.
  */
-export function classifyOAuthError(error: unknown, context: { tenant: string; authorityHost: string; lastErrorBody?: string; proxy?: string }): OAuthError {
+export function classifyOAuthError(
+  error: unknown,
+  context: { tenant: string; authorityHost: string; lastErrorBody?: string; proxy?: string },
+): OAuthError {
   const text = `${errorText(error)}\n${context.lastErrorBody ?? ''}`;
   const aadsts = Number(/AADSTS(\d+)/.exec(text)?.[1] ?? /"error_codes"\s*:\s*\[\s*(\d+)/.exec(text)?.[1] ?? NaN);
   const code = Number.isNaN(aadsts) ? undefined : aadsts;
-  if (code === 7000215) return new OAuthError('E_OAUTH_SECRET_ID', msg('AADSTS7000215: the client secret is wrong — this usually means the Secret ID was pasted instead of the secret Value. Paste the Value column (shown only once at creation); if it is lost, create a new secret.'), [], code, error);
-  if (code === 7000222) return new OAuthError('E_OAUTH_SECRET_EXPIRED', msg('AADSTS7000222: the client secret has expired. Create a new one in Entra ID → App registrations → Certificates & secrets and paste its value.'), [], code, error);
-  if (code === 90002 || /invalid_tenant/.test(text)) return new OAuthError('E_OAUTH_TENANT', msg('Tenant "{0}" does not exist in the Microsoft cloud at {1}: check the Directory (tenant) ID, and the authority host for national clouds.'), [context.tenant, context.authorityHost], code, error);
-  if (code === 700016 || /unauthorized_client/.test(text)) return new OAuthError('E_OAUTH_CLIENT', msg('The application (Client Id) was not found in tenant "{0}": check the Application (client) ID and the tenant.'), [context.tenant], code, error);
-  if (/missing_tenant_id/.test(text)) return new OAuthError('E_MAIL_TENANT_MULTI', msg('"{0}" cannot be used with client credentials: enter the Directory (tenant) ID of your organisation (a GUID) or its verified domain.'), [context.tenant], code, error);
-  if (context.proxy && /endpoints_resolution_error|openid_config_error|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|network_error|proxy/i.test(text)) return new OAuthError('E_OAUTH_PROXY', msg('The authority {0} could not be reached through the proxy {1}: check the proxy address (HTTPS_PROXY, or the VS Code setting http.proxy) and that the proxy allows CONNECT to {0}:443.'), [context.authorityHost, context.proxy], code, error);
-  if (/endpoints_resolution_error|openid_config_error|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|network_error/.test(text)) return new OAuthError('E_OAUTH_AUTHORITY', msg('The authority {0} could not be reached or did not describe tenant "{1}": check the authority host and the network.'), [context.authorityHost, context.tenant], code, error);
-  if (code !== undefined) return new OAuthError('E_OAUTH_AADSTS', msg('Entra ID refused the token request with AADSTS{0}; look the code up at https://login.microsoftonline.com/error?code={0}.'), [code], code, error);
-  return new OAuthError('E_OAUTH_FAILED', msg('The token request failed: {0}'), [(error as Error)?.message ?? String(error)], code, error);
+  if (code === 7000215)
+    return new OAuthError(
+      'E_OAUTH_SECRET_ID',
+      msg(
+        'AADSTS7000215: the client secret is wrong — this usually means the Secret ID was pasted instead of the secret Value. Paste the Value column (shown only once at creation); if it is lost, create a new secret.',
+      ),
+      [],
+      code,
+      error,
+    );
+  if (code === 7000222)
+    return new OAuthError(
+      'E_OAUTH_SECRET_EXPIRED',
+      msg(
+        'AADSTS7000222: the client secret has expired. Create a new one in Entra ID → App registrations → Certificates & secrets and paste its value.',
+      ),
+      [],
+      code,
+      error,
+    );
+  if (code === 90002 || /invalid_tenant/.test(text))
+    return new OAuthError(
+      'E_OAUTH_TENANT',
+      msg(
+        'Tenant "{0}" does not exist in the Microsoft cloud at {1}: check the Directory (tenant) ID, and the authority host for national clouds.',
+      ),
+      [context.tenant, context.authorityHost],
+      code,
+      error,
+    );
+  if (code === 700016 || /unauthorized_client/.test(text))
+    return new OAuthError(
+      'E_OAUTH_CLIENT',
+      msg(
+        'The application (Client Id) was not found in tenant "{0}": check the Application (client) ID and the tenant.',
+      ),
+      [context.tenant],
+      code,
+      error,
+    );
+  if (/missing_tenant_id/.test(text))
+    return new OAuthError(
+      'E_MAIL_TENANT_MULTI',
+      msg(
+        '"{0}" cannot be used with client credentials: enter the Directory (tenant) ID of your organisation (a GUID) or its verified domain.',
+      ),
+      [context.tenant],
+      code,
+      error,
+    );
+  if (
+    context.proxy &&
+    /endpoints_resolution_error|openid_config_error|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|network_error|proxy/i.test(
+      text,
+    )
+  )
+    return new OAuthError(
+      'E_OAUTH_PROXY',
+      msg(
+        'The authority {0} could not be reached through the proxy {1}: check the proxy address (HTTPS_PROXY, or the VS Code setting http.proxy) and that the proxy allows CONNECT to {0}:443.',
+      ),
+      [context.authorityHost, context.proxy],
+      code,
+      error,
+    );
+  if (/endpoints_resolution_error|openid_config_error|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|network_error/.test(text))
+    return new OAuthError(
+      'E_OAUTH_AUTHORITY',
+      msg(
+        'The authority {0} could not be reached or did not describe tenant "{1}": check the authority host and the network.',
+      ),
+      [context.authorityHost, context.tenant],
+      code,
+      error,
+    );
+  if (code !== undefined)
+    return new OAuthError(
+      'E_OAUTH_AADSTS',
+      msg(
+        'Entra ID refused the token request with AADSTS{0}; look the code up at https://login.microsoftonline.com/error?code={0}.',
+      ),
+      [code],
+      code,
+      error,
+    );
+  return new OAuthError(
+    'E_OAUTH_FAILED',
+    msg('The token request failed: {0}'),
+    [(error as Error)?.message ?? String(error)],
+    code,
+    error,
+  );
 }
 
 /**
@@ -195,11 +336,28 @@ export function classifyOAuthError(error: unknown, context: { tenant: string; au
 export async function acquireToken(context: OAuthContext, scope: string): Promise<string> {
   const { settings } = context;
   const authority = authorityUrl(settings);
-  if (!isGuid(settings.clientId)) throw new OAuthError('E_MAIL_CLIENT_ID', msg('The Client Id must be the Application (client) ID of the app registration, a GUID like 00000000-0000-0000-0000-000000000000.'), []);
-  if (context.clientSecret.trim() === '') throw new OAuthError('E_OAUTH_NO_SECRET', msg('No client secret is set: enter the secret value of the app registration.'), []);
+  if (!isGuid(settings.clientId))
+    throw new OAuthError(
+      'E_MAIL_CLIENT_ID',
+      msg(
+        'The Client Id must be the Application (client) ID of the app registration, a GUID like 00000000-0000-0000-0000-000000000000.',
+      ),
+      [],
+    );
+  if (context.clientSecret.trim() === '')
+    throw new OAuthError(
+      'E_OAUTH_NO_SECRET',
+      msg('No client secret is set: enter the secret value of the app registration.'),
+      [],
+    );
   const http = context.http ?? new HttpsClient();
   const app = new ConfidentialClientApplication({
-    auth: { clientId: settings.clientId, authority, clientSecret: context.clientSecret, knownAuthorities: [settings.authorityHost] },
+    auth: {
+      clientId: settings.clientId,
+      authority,
+      clientSecret: context.clientSecret,
+      knownAuthorities: [settings.authorityHost],
+    },
     system: { networkClient: http },
   });
   try {
@@ -207,7 +365,12 @@ export async function acquireToken(context: OAuthContext, scope: string): Promis
     if (!result?.accessToken) throw new Error('empty token response');
     return result.accessToken;
   } catch (error) {
-    throw classifyOAuthError(error, { tenant: settings.tenant, authorityHost: settings.authorityHost, lastErrorBody: http.lastErrorBody, ...(http.lastProxy ? { proxy: http.lastProxy } : {}) });
+    throw classifyOAuthError(error, {
+      tenant: settings.tenant,
+      authorityHost: settings.authorityHost,
+      lastErrorBody: http.lastErrorBody,
+      ...(http.lastProxy ? { proxy: http.lastProxy } : {}),
+    });
   }
 }
 

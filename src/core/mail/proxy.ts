@@ -37,7 +37,12 @@ export function bypassesProxy(host: string, port: number, noProxy: string | unde
     const match = /^(.*?)(?::(\d+))?$/.exec(entry);
     const pattern = (match?.[1] ?? entry).replace(/^\*?\./, '.').replace(/^\[|\]$/g, '');
     if (match?.[2] && Number(match[2]) !== port) continue;
-    if (pattern.startsWith('.') ? name.endsWith(pattern) || name === pattern.slice(1) : name === pattern || name.endsWith(`.${pattern}`)) return true;
+    if (
+      pattern.startsWith('.')
+        ? name.endsWith(pattern) || name === pattern.slice(1)
+        : name === pattern || name.endsWith(`.${pattern}`)
+    )
+      return true;
   }
   return false;
 }
@@ -52,9 +57,22 @@ export function proxyFor(target: string, config: ProxyConfig | undefined): URL |
   try {
     proxy = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(config.url) ? config.url : `http://${config.url}`);
   } catch {
-    throw new MailError('E_PROXY_URL', msg('The proxy "{0}" is not a URL like http://proxy.firma.local:8080: correct HTTPS_PROXY or the VS Code setting http.proxy.'), [config.url]);
+    throw new MailError(
+      'E_PROXY_URL',
+      msg(
+        'The proxy "{0}" is not a URL like http://proxy.firma.local:8080: correct HTTPS_PROXY or the VS Code setting http.proxy.',
+      ),
+      [config.url],
+    );
   }
-  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') throw new MailError('E_PROXY_URL', msg('The proxy "{0}" is not a URL like http://proxy.firma.local:8080: correct HTTPS_PROXY or the VS Code setting http.proxy.'), [config.url]);
+  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:')
+    throw new MailError(
+      'E_PROXY_URL',
+      msg(
+        'The proxy "{0}" is not a URL like http://proxy.firma.local:8080: correct HTTPS_PROXY or the VS Code setting http.proxy.',
+      ),
+      [config.url],
+    );
   const url = new URL(target);
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   return bypassesProxy(url.hostname, port, config.noProxy) ? undefined : proxy;

@@ -25,8 +25,21 @@ export interface PasswordCredential {
 
 /** The expiry as far as it could be read. Known: `validUntil` is `YYYY-MM-DD` (UTC); `daysLeft` < 0 when expired. */
 export type SecretExpiry =
-  | { readonly status: 'known'; readonly validUntil: string; readonly endDateTime: string; readonly daysLeft: number; readonly expired: boolean; readonly keyId: string; readonly displayName: string }
-  | { readonly status: 'unknown'; readonly code: string; readonly template: string; readonly args: readonly (string | number)[] };
+  | {
+      readonly status: 'known';
+      readonly validUntil: string;
+      readonly endDateTime: string;
+      readonly daysLeft: number;
+      readonly expired: boolean;
+      readonly keyId: string;
+      readonly displayName: string;
+    }
+  | {
+      readonly status: 'unknown';
+      readonly code: string;
+      readonly template: string;
+      readonly args: readonly (string | number)[];
+    };
 
 const DAY_MS = 86_400_000;
 /** Default reminder thresholds in days before expiry (domain.md §6.1); the store's own are {@link reminderDays}. */
@@ -38,19 +51,48 @@ export function daysUntil(end: Date, now: Date): number {
 }
 
 /** The credential whose `hint` matches the first three characters of the configured secret, or undefined. */
-export function credentialInUse(credentials: readonly PasswordCredential[], secret: string): PasswordCredential | undefined {
+export function credentialInUse(
+  credentials: readonly PasswordCredential[],
+  secret: string,
+): PasswordCredential | undefined {
   const prefix = secret.trim().slice(0, 3);
   return credentials.find((c) => typeof c.hint === 'string' && c.hint === prefix);
 }
 
 /** Computes the expiry of the credential in use from Graph's list. */
-export function expiryFromCredentials(credentials: readonly PasswordCredential[], secret: string, now: Date): SecretExpiry {
+export function expiryFromCredentials(
+  credentials: readonly PasswordCredential[],
+  secret: string,
+  now: Date,
+): SecretExpiry {
   const inUse = credentialInUse(credentials, secret);
-  if (!inUse) return { status: 'unknown', code: 'W_SECRET_NOT_LISTED', template: msg('None of the {0} secrets of the app registration starts like the configured secret: it may belong to another app, or be the Secret ID instead of its value.'), args: [credentials.length] };
+  if (!inUse)
+    return {
+      status: 'unknown',
+      code: 'W_SECRET_NOT_LISTED',
+      template: msg(
+        'None of the {0} secrets of the app registration starts like the configured secret: it may belong to another app, or be the Secret ID instead of its value.',
+      ),
+      args: [credentials.length],
+    };
   const end = new Date(inUse.endDateTime);
-  if (Number.isNaN(end.getTime())) return { status: 'unknown', code: 'W_SECRET_DATE', template: msg('Graph returned no readable end date for the secret ({0}).'), args: [inUse.endDateTime] };
+  if (Number.isNaN(end.getTime()))
+    return {
+      status: 'unknown',
+      code: 'W_SECRET_DATE',
+      template: msg('Graph returned no readable end date for the secret ({0}).'),
+      args: [inUse.endDateTime],
+    };
   const daysLeft = daysUntil(end, now);
-  return { status: 'known', validUntil: end.toISOString().slice(0, 10), endDateTime: end.toISOString(), daysLeft, expired: end.getTime() <= now.getTime(), keyId: inUse.keyId, displayName: inUse.displayName ?? '' };
+  return {
+    status: 'known',
+    validUntil: end.toISOString().slice(0, 10),
+    endDateTime: end.toISOString(),
+    daysLeft,
+    expired: end.getTime() <= now.getTime(),
+    keyId: inUse.keyId,
+    displayName: inUse.displayName ?? '',
+  };
 }
 
 /** Input of {@link readSecretExpiry}. */
@@ -68,13 +110,46 @@ export interface ExpiryContext extends OAuthContext {
 export async function readSecretExpiry(context: ExpiryContext): Promise<SecretExpiry> {
   const graphHost = context.graphHost ?? 'graph.microsoft.com';
   const objectId = context.settings.objectId.trim();
-  if (objectId === '') return { status: 'unknown', code: 'W_NO_OBJECT_ID', template: msg('No Object Id is set, so the secret expiry cannot be read: enter the Object ID of the app registration.'), args: [] };
+  if (objectId === '')
+    return {
+      status: 'unknown',
+      code: 'W_NO_OBJECT_ID',
+      template: msg(
+        'No Object Id is set, so the secret expiry cannot be read: enter the Object ID of the app registration.',
+      ),
+      args: [],
+    };
   const http = context.http ?? new HttpsClient();
   const token = await acquireToken({ ...context, http }, `https://${graphHost}/.default`);
-  const response = await http.getJson(`https://${graphHost}/v1.0/applications/${encodeURIComponent(objectId)}?$select=passwordCredentials`, token);
-  if (response.status === 401 || response.status === 403) return { status: 'unknown', code: 'W_GRAPH_PERMISSION', template: msg('Microsoft Graph refused to read the app registration (HTTP {0}): grant the application permission Application.Read.All (Microsoft Graph) with admin consent. Expiry unknown; the rest of the test still ran.'), args: [response.status] };
-  if (response.status === 404) return { status: 'unknown', code: 'W_GRAPH_NOT_FOUND', template: msg('No app registration with Object Id {0}: enter the Object ID (not the Application/Client ID) of the app registration.'), args: [objectId] };
-  if (response.status >= 400) return { status: 'unknown', code: 'W_GRAPH_FAILED', template: msg('Microsoft Graph answered HTTP {0}; the secret expiry is unknown.'), args: [response.status] };
+  const response = await http.getJson(
+    `https://${graphHost}/v1.0/applications/${encodeURIComponent(objectId)}?$select=passwordCredentials`,
+    token,
+  );
+  if (response.status === 401 || response.status === 403)
+    return {
+      status: 'unknown',
+      code: 'W_GRAPH_PERMISSION',
+      template: msg(
+        'Microsoft Graph refused to read the app registration (HTTP {0}): grant the application permission Application.Read.All (Microsoft Graph) with admin consent. Expiry unknown; the rest of the test still ran.',
+      ),
+      args: [response.status],
+    };
+  if (response.status === 404)
+    return {
+      status: 'unknown',
+      code: 'W_GRAPH_NOT_FOUND',
+      template: msg(
+        'No app registration with Object Id {0}: enter the Object ID (not the Application/Client ID) of the app registration.',
+      ),
+      args: [objectId],
+    };
+  if (response.status >= 400)
+    return {
+      status: 'unknown',
+      code: 'W_GRAPH_FAILED',
+      template: msg('Microsoft Graph answered HTTP {0}; the secret expiry is unknown.'),
+      args: [response.status],
+    };
   const list = (response.body as { passwordCredentials?: PasswordCredential[] }).passwordCredentials ?? [];
   return expiryFromCredentials(list, context.clientSecret, context.now ?? new Date());
 }
@@ -83,7 +158,12 @@ export async function readSecretExpiry(context: ExpiryContext): Promise<SecretEx
  * The reminder due now (the smallest window reached and not yet sent), or undefined. Expired secrets get none.
  * @param windows reminder windows in days (the store's {@link reminderDays}; default 30/7/1)
  */
-export function dueReminder(validUntil: string, now: Date, alreadySent: ReadonlySet<number>, windows: readonly number[] = REMINDER_DAYS): number | undefined {
+export function dueReminder(
+  validUntil: string,
+  now: Date,
+  alreadySent: ReadonlySet<number>,
+  windows: readonly number[] = REMINDER_DAYS,
+): number | undefined {
   const end = new Date(`${validUntil}T00:00:00Z`);
   if (Number.isNaN(end.getTime()) || end.getTime() <= now.getTime()) return undefined;
   const smallest = reachedWindow((end.getTime() - now.getTime()) / DAY_MS, windows);
@@ -103,10 +183,19 @@ export interface ReminderOutcome {
  * passed, so that 30 is not sent after 7). `send` is the mail sender (tests and CLI inject it).
  * @throws whatever `send` throws (then nothing is recorded, so the next run tries again)
  */
-export async function sendSecretReminder(store: Store, settings: MailSettings, now: Date, send: (message: SafeMessageInput) => Promise<unknown>): Promise<ReminderOutcome> {
-  if (settings.authType !== 'oauth' || settings.secretValidUntil === '') return { sent: false, reason: 'no expiry date' };
+export async function sendSecretReminder(
+  store: Store,
+  settings: MailSettings,
+  now: Date,
+  send: (message: SafeMessageInput) => Promise<unknown>,
+): Promise<ReminderOutcome> {
+  if (settings.authType !== 'oauth' || settings.secretValidUntil === '')
+    return { sent: false, reason: 'no expiry date' };
   if (settings.notifyAddress === '') return { sent: false, reason: 'no notification address' };
-  const rows = store.all<{ days_before: number }>('SELECT days_before FROM mail_secret_reminders WHERE valid_until = ?', [settings.secretValidUntil]);
+  const rows = store.all<{ days_before: number }>(
+    'SELECT days_before FROM mail_secret_reminders WHERE valid_until = ?',
+    [settings.secretValidUntil],
+  );
   const sent = new Set(rows.map((r) => r.days_before));
   const windows = reminderDays(store);
   const days = dueReminder(settings.secretValidUntil, now, sent, windows);
@@ -118,7 +207,12 @@ export async function sendSecretReminder(store: Store, settings: MailSettings, n
     text: `Das Client Secret der App-Registrierung ${settings.clientId} (SMTP, Moderne Autorisierung) läuft am ${settings.secretValidUntil} ab (in höchstens ${days} Tag${days === 1 ? '' : 'en'}).\r\nLegen Sie in Entra ID → App-Registrierungen → Zertifikate & Geheimnisse ein neues Secret an und tragen Sie seinen Wert in den SMTP Einstellungen ein.\r\n`,
   });
   store.transaction(() => {
-    for (const d of windows) if (d >= days && !sent.has(d)) store.run('INSERT INTO mail_secret_reminders (valid_until, days_before, sent_at, recipient) VALUES (?, ?, ?, ?)', [settings.secretValidUntil, d, now.toISOString(), settings.notifyAddress]);
+    for (const d of windows)
+      if (d >= days && !sent.has(d))
+        store.run(
+          'INSERT INTO mail_secret_reminders (valid_until, days_before, sent_at, recipient) VALUES (?, ?, ?, ?)',
+          [settings.secretValidUntil, d, now.toISOString(), settings.notifyAddress],
+        );
   });
   return { sent: true, daysBefore: days };
 }

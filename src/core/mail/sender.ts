@@ -24,17 +24,38 @@ export interface SenderOptions {
  * Returns `send(message)`, which delivers one message or throws.
  * @throws (from send) MailError `E_MAIL_DELIVERY`, OAuthError, HeaderInjectionError
  */
-export function createSender(settings: MailSettings, secrets: MailSecrets, options: SenderOptions = {}): (message: SafeMessageInput) => Promise<void> {
+export function createSender(
+  settings: MailSettings,
+  secrets: MailSecrets,
+  options: SenderOptions = {},
+): (message: SafeMessageInput) => Promise<void> {
   let token: string | undefined;
   return async (message) => {
     let credentials: MailCredentials | undefined;
     if (settings.authType === 'oauth') {
-      if (!secrets.clientSecret) throw new MailError('E_OAUTH_NO_SECRET', msg('No client secret is set: enter the secret value of the app registration.'));
-      token ??= (await acquireSmtpToken({ settings, clientSecret: secrets.clientSecret, http: options.http ?? new HttpsClient(options.ca ? { ca: options.ca } : {}) })).token;
+      if (!secrets.clientSecret)
+        throw new MailError(
+          'E_OAUTH_NO_SECRET',
+          msg('No client secret is set: enter the secret value of the app registration.'),
+        );
+      token ??= (
+        await acquireSmtpToken({
+          settings,
+          clientSecret: secrets.clientSecret,
+          http: options.http ?? new HttpsClient(options.ca ? { ca: options.ca } : {}),
+        })
+      ).token;
       credentials = { kind: 'xoauth2', user: settings.user, accessToken: token };
     } else if (settings.user !== '') {
       credentials = { kind: 'password', user: settings.user, password: secrets.password ?? '' };
     }
-    await sendMail({ settings, message, ...(credentials ? { credentials } : {}), ca: options.ca, implicitTlsPort: options.implicitTlsPort, timeouts: options.timeouts });
+    await sendMail({
+      settings,
+      message,
+      ...(credentials ? { credentials } : {}),
+      ca: options.ca,
+      implicitTlsPort: options.implicitTlsPort,
+      timeouts: options.timeouts,
+    });
   };
 }

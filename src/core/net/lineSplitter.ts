@@ -6,7 +6,11 @@ export class LineSplitter {
   private buffer = '';
   private skipping = false;
 
-  constructor(private readonly maxBytes: number, private readonly onLine: (line: string) => void, private readonly onOverlong: (prefix: string) => void) {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly onLine: (line: string) => void,
+    private readonly onOverlong: (prefix: string) => void,
+  ) {}
 
   push(chunk: Buffer | string): void {
     this.buffer += typeof chunk === 'string' ? chunk : chunk.toString('utf8');

@@ -73,7 +73,10 @@ export class ReconnectingConnection {
   readonly waits: number[] = [];
   private connectedAt: number | undefined;
 
-  constructor(private readonly options: ConnectionOptions, private readonly handlers: { onConnected(socket: net.Socket): void; onData(chunk: Buffer): void; onClosed(): void }) {
+  constructor(
+    private readonly options: ConnectionOptions,
+    private readonly handlers: { onConnected(socket: net.Socket): void; onData(chunk: Buffer): void; onClosed(): void },
+  ) {
     this.delay = (options.backoff ?? DEFAULT_BACKOFF).initialMs;
   }
 
@@ -103,7 +106,9 @@ export class ReconnectingConnection {
     socket.setKeepAlive(true, this.options.keepAliveMs ?? 30_000);
     const connectTimeoutMs = this.options.connectTimeoutMs ?? 10_000;
     const connectTimer = setTimeout(() => {
-      this.options.log.warn(`no TCP connection to ${this.options.host}:${this.options.port} within ${connectTimeoutMs} ms — the host does not answer; check the address and the network`);
+      this.options.log.warn(
+        `no TCP connection to ${this.options.host}:${this.options.port} within ${connectTimeoutMs} ms — the host does not answer; check the address and the network`,
+      );
       socket.destroy();
     }, connectTimeoutMs);
     socket.on('connect', () => {
@@ -137,7 +142,8 @@ export class ReconnectingConnection {
       if (this.socket === socket) this.socket = undefined;
       const upMs = this.connectedAt === undefined ? 0 : Date.now() - this.connectedAt;
       this.connectedAt = undefined;
-      if (upMs >= (this.options.stableMs ?? DEFAULT_STABLE_MS)) this.delay = (this.options.backoff ?? DEFAULT_BACKOFF).initialMs;
+      if (upMs >= (this.options.stableMs ?? DEFAULT_STABLE_MS))
+        this.delay = (this.options.backoff ?? DEFAULT_BACKOFF).initialMs;
       this.handlers.onClosed();
       settle();
       if (this.stopped) {

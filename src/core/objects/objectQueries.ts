@@ -26,13 +26,18 @@ export interface ObjectParty {
 
 /** All objects ordered by Objektnummer. */
 export function listObjects(store: Store): ObjectRow[] {
-  return store.all<{ id: number; object_no: number; name: string; city: string | null; team: string | null }>(
-    'SELECT o.id, o.object_no, o.name, o.city, t.name AS team FROM objects o LEFT JOIN teams t ON t.id = o.team_id ORDER BY o.object_no',
-  ).map((r) => ({ id: r.id, objectNo: r.object_no, name: r.name, city: r.city, team: r.team }));
+  return store
+    .all<{ id: number; object_no: number; name: string; city: string | null; team: string | null }>(
+      'SELECT o.id, o.object_no, o.name, o.city, t.name AS team FROM objects o LEFT JOIN teams t ON t.id = o.team_id ORDER BY o.object_no',
+    )
+    .map((r) => ({ id: r.id, objectNo: r.object_no, name: r.name, city: r.city, team: r.team }));
 }
 
 /** The Eigentümer, Kreditoren and Personen of one object, each ordered by name. */
-export function objectParties(store: Store, objectId: number): { owners: ObjectParty[]; creditors: ObjectParty[]; persons: ObjectParty[] } {
+export function objectParties(
+  store: Store,
+  objectId: number,
+): { owners: ObjectParty[]; creditors: ObjectParty[]; persons: ObjectParty[] } {
   const phones = (column: string): string => `(SELECT count(*) FROM phone_numbers p WHERE p.${column} = x.id)`;
   const owners = store.all<{ id: number; no: number; name: string; phones: number }>(
     `SELECT x.id, x.owner_no AS no, trim(coalesce(x.first_name, '') || ' ' || x.last_name) AS name, ${phones('owner_id')} AS phones
@@ -49,8 +54,20 @@ export function objectParties(store: Store, objectId: number): { owners: ObjectP
        FROM persons x WHERE x.object_id = ? ORDER BY x.last_name, x.first_name`,
     [objectId],
   );
-  const as = (origin: ObjectParty['origin']) => (r: { id: number; no: number; name: string; phones: number }): ObjectParty => ({ origin, id: r.id, no: r.no, name: r.name, phones: Number(r.phones) });
-  return { owners: owners.map(as('owner')), creditors: creditors.map(as('creditor')), persons: persons.map(as('person')) };
+  const as =
+    (origin: ObjectParty['origin']) =>
+    (r: { id: number; no: number; name: string; phones: number }): ObjectParty => ({
+      origin,
+      id: r.id,
+      no: r.no,
+      name: r.name,
+      phones: Number(r.phones),
+    });
+  return {
+    owners: owners.map(as('owner')),
+    creditors: creditors.map(as('creditor')),
+    persons: persons.map(as('person')),
+  };
 }
 
 /** The team names, alphabetically (the team filter of "Verantwortlichen ändern"). */
@@ -69,7 +86,10 @@ export interface ObjectCreditor {
 /** The Kreditoren linked to one object, by name. */
 export function objectCreditors(store: Store, objectId: number): ObjectCreditor[] {
   return store
-    .all<{ id: number; creditor_no: number; name: string; trade: string | null }>('SELECT c.id, c.creditor_no, c.name, c.trade FROM object_creditors x JOIN creditors c ON c.id = x.creditor_id WHERE x.object_id = ? ORDER BY c.name', [objectId])
+    .all<{ id: number; creditor_no: number; name: string; trade: string | null }>(
+      'SELECT c.id, c.creditor_no, c.name, c.trade FROM object_creditors x JOIN creditors c ON c.id = x.creditor_id WHERE x.object_id = ? ORDER BY c.name',
+      [objectId],
+    )
     .map((c) => ({ id: c.id, creditorNo: c.creditor_no, name: c.name, trade: c.trade }));
 }
 
@@ -87,10 +107,19 @@ export type PartyRecord = {
 export function partyRecord(store: Store, origin: ObjectParty['origin'], id: number): PartyRecord | undefined {
   switch (origin) {
     case 'person':
-      return store.get<PartyRecord>("SELECT person_no AS no, trim(coalesce(first_name, '') || ' ' || last_name) AS name, company AS extra, email FROM persons WHERE id = ?", [id]);
+      return store.get<PartyRecord>(
+        "SELECT person_no AS no, trim(coalesce(first_name, '') || ' ' || last_name) AS name, company AS extra, email FROM persons WHERE id = ?",
+        [id],
+      );
     case 'creditor':
-      return store.get<PartyRecord>('SELECT creditor_no AS no, name, trade AS extra, email FROM creditors WHERE id = ?', [id]);
+      return store.get<PartyRecord>(
+        'SELECT creditor_no AS no, name, trade AS extra, email FROM creditors WHERE id = ?',
+        [id],
+      );
     case 'owner':
-      return store.get<PartyRecord>("SELECT owner_no AS no, trim(coalesce(first_name, '') || ' ' || last_name) AS name, NULL AS extra, email FROM owners WHERE id = ?", [id]);
+      return store.get<PartyRecord>(
+        "SELECT owner_no AS no, trim(coalesce(first_name, '') || ' ' || last_name) AS name, NULL AS extra, email FROM owners WHERE id = ?",
+        [id],
+      );
   }
 }

@@ -29,13 +29,30 @@ export class ReminderWindowsError extends IxError {}
  */
 export function parseReminderDays(input: string | readonly number[]): number[] {
   const parts = typeof input === 'string' ? input.split(/[\s,;]+/).filter((p) => p !== '') : input.map(String);
-  if (parts.length === 0) throw new ReminderWindowsError('E_REMINDER_DAYS_EMPTY', msg('Enter at least one reminder window in days before the end date, e.g. 30, 7, 1.'));
-  if (parts.length > MAX_REMINDER_WINDOWS) throw new ReminderWindowsError('E_REMINDER_DAYS_MANY', msg('At most {0} reminder windows are possible; {1} were given.'), [MAX_REMINDER_WINDOWS, parts.length]);
+  if (parts.length === 0)
+    throw new ReminderWindowsError(
+      'E_REMINDER_DAYS_EMPTY',
+      msg('Enter at least one reminder window in days before the end date, e.g. 30, 7, 1.'),
+    );
+  if (parts.length > MAX_REMINDER_WINDOWS)
+    throw new ReminderWindowsError(
+      'E_REMINDER_DAYS_MANY',
+      msg('At most {0} reminder windows are possible; {1} were given.'),
+      [MAX_REMINDER_WINDOWS, parts.length],
+    );
   const days: number[] = [];
   for (const part of parts) {
     const value = /^\d+$/.test(part) ? Number(part) : NaN;
-    if (!Number.isInteger(value) || value < MIN_REMINDER_DAYS || value > MAX_REMINDER_DAYS) throw new ReminderWindowsError('E_REMINDER_DAYS_VALUE', msg('"{0}" is not a reminder window: enter whole days from {1} to {2}, e.g. 30, 7, 1.'), [part, MIN_REMINDER_DAYS, MAX_REMINDER_DAYS]);
-    if (days.includes(value)) throw new ReminderWindowsError('E_REMINDER_DAYS_REPEATED', msg('The reminder window {0} days is given twice.'), [value]);
+    if (!Number.isInteger(value) || value < MIN_REMINDER_DAYS || value > MAX_REMINDER_DAYS)
+      throw new ReminderWindowsError(
+        'E_REMINDER_DAYS_VALUE',
+        msg('"{0}" is not a reminder window: enter whole days from {1} to {2}, e.g. 30, 7, 1.'),
+        [part, MIN_REMINDER_DAYS, MAX_REMINDER_DAYS],
+      );
+    if (days.includes(value))
+      throw new ReminderWindowsError('E_REMINDER_DAYS_REPEATED', msg('The reminder window {0} days is given twice.'), [
+        value,
+      ]);
     days.push(value);
   }
   return days.sort((a, b) => b - a);
@@ -67,14 +84,22 @@ export function reachedWindow(daysLeft: number, windows: readonly number[]): num
  * @returns the normalised windows (largest first)
  * @throws PermissionError unless admin; ReminderWindowsError for an invalid list
  */
-export function setReminderDays(store: Store, actor: Actor, input: string | readonly number[], now: Date = new Date()): number[] {
+export function setReminderDays(
+  store: Store,
+  actor: Actor,
+  input: string | readonly number[],
+  now: Date = new Date(),
+): number[] {
   requireAdmin(actor, 'change the reminder windows');
   const days = parseReminderDays(input);
   const before = reminderDays(store);
   const value = days.join(',');
   store.transaction(() => {
     store.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [REMINDER_DAYS_META_KEY, value]);
-    store.run('INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)', [now.toISOString(), actor.id, 'reminders.days', 'meta', REMINDER_DAYS_META_KEY, before.join(','), value]);
+    store.run(
+      'INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [now.toISOString(), actor.id, 'reminders.days', 'meta', REMINDER_DAYS_META_KEY, before.join(','), value],
+    );
   });
   return days;
 }

@@ -89,7 +89,8 @@ export interface TransferCount {
 }
 
 /** Warning codes of a plan; `blocking` ones make {@link applyTransfer} refuse. */
-export type TransferWarningCode = 'same-user' | 'target-inactive' | 'target-uncoupled' | 'target-no-access' | 'both-roles' | 'nothing-matches';
+export type TransferWarningCode =
+  'same-user' | 'target-inactive' | 'target-uncoupled' | 'target-no-access' | 'both-roles' | 'nothing-matches';
 
 /** A warning of the preview: an l10n template (via {@link msg}) with its arguments. */
 export interface TransferWarning {
@@ -125,28 +126,47 @@ export class TransferInputError extends IxError {
 /** The license has no valid Komfortpaket (domain.md §4). */
 export class KomfortpaketMissingError extends IxError {
   constructor() {
-    super('E_TRANSFER_NO_KOMFORT', msg('"Verantwortlichen ändern" needs a valid Komfortpaket module in the license. Install a license that contains the Komfortpaket.'));
+    super(
+      'E_TRANSFER_NO_KOMFORT',
+      msg(
+        '"Verantwortlichen ändern" needs a valid Komfortpaket module in the license. Install a license that contains the Komfortpaket.',
+      ),
+    );
   }
 }
 
 /** A chosen module is not in a valid installed license. */
 export class TransferModuleNotLicensedError extends IxError {
   constructor(moduleName: string, code: string) {
-    super('E_TRANSFER_MODULE_NOT_LICENSED', msg('The module {0} ({1}) is not part of a valid installed license, so its responsibles cannot be changed. Deselect it or install a license that contains it.'), [moduleName, code]);
+    super(
+      'E_TRANSFER_MODULE_NOT_LICENSED',
+      msg(
+        'The module {0} ({1}) is not part of a valid installed license, so its responsibles cannot be changed. Deselect it or install a license that contains it.',
+      ),
+      [moduleName, code],
+    );
   }
 }
 
 /** One or more Objektnummern do not exist. */
 export class UnknownObjectError extends IxError {
   constructor(objectNos: readonly number[]) {
-    super('E_TRANSFER_UNKNOWN_OBJECT', msg('There is no object with the number {0}. Check the Objektnummern or choose the objects from the list.'), [objectNos.slice(0, 10).join(', ') + (objectNos.length > 10 ? ', …' : '')]);
+    super(
+      'E_TRANSFER_UNKNOWN_OBJECT',
+      msg('There is no object with the number {0}. Check the Objektnummern or choose the objects from the list.'),
+      [objectNos.slice(0, 10).join(', ') + (objectNos.length > 10 ? ', …' : '')],
+    );
   }
 }
 
 /** The team filter names no team. */
 export class UnknownTeamError extends IxError {
   constructor(team: string) {
-    super('E_TRANSFER_UNKNOWN_TEAM', msg('There is no team "{0}". Choose a team from the Teamverwaltung or leave the team filter empty.'), [team]);
+    super(
+      'E_TRANSFER_UNKNOWN_TEAM',
+      msg('There is no team "{0}". Choose a team from the Teamverwaltung or leave the team filter empty.'),
+      [team],
+    );
   }
 }
 
@@ -157,7 +177,11 @@ export class UnknownTeamError extends IxError {
  * Enforced in every core entry point (plan, apply, undo, history).
  * @throws PermissionError (not an admin), KomfortpaketMissingError
  */
-export function requireTransferRight(store: Store, actor: Actor | undefined, now: Date = new Date()): asserts actor is Actor {
+export function requireTransferRight(
+  store: Store,
+  actor: Actor | undefined,
+  now: Date = new Date(),
+): asserts actor is Actor {
   requireAdmin(actor, 'change responsibles (Verantwortlichen ändern)');
   const komfort = licensedSeats(store, KOMFORT_MODULE_CODE, now);
   if (!komfort || komfort.seats === 0) throw new KomfortpaketMissingError();
@@ -173,20 +197,31 @@ export function requireTransferRight(store: Store, actor: Actor | undefined, now
 export function normalizeRequest(request: TransferRequest): TransferRequest {
   const fromLogin = String(request.fromLogin ?? '').trim();
   const toLogin = String(request.toLogin ?? '').trim();
-  if (fromLogin === '' || toLogin === '') throw new TransferInputError(msg('Choose both the previous responsible user (from) and the new one (to).'));
+  if (fromLogin === '' || toLogin === '')
+    throw new TransferInputError(msg('Choose both the previous responsible user (from) and the new one (to).'));
   const modules = [...new Set(request.modules ?? [])];
-  if (modules.length === 0) throw new TransferInputError(msg('Choose at least one module: {0}.'), [TRANSFER_MODULES.join(', ')]);
+  if (modules.length === 0)
+    throw new TransferInputError(msg('Choose at least one module: {0}.'), [TRANSFER_MODULES.join(', ')]);
   for (const m of modules) {
-    if (!(TRANSFER_MODULES as readonly string[]).includes(m)) throw new TransferInputError(msg('"{0}" is not a module with responsibles. Modules: {1}.'), [String(m), TRANSFER_MODULES.join(', ')]);
+    if (!(TRANSFER_MODULES as readonly string[]).includes(m))
+      throw new TransferInputError(msg('"{0}" is not a module with responsibles. Modules: {1}.'), [
+        String(m),
+        TRANSFER_MODULES.join(', '),
+      ]);
   }
   const roles = [...new Set(request.roles ?? [])];
-  if (roles.length === 0) throw new TransferInputError(msg('Choose at least one role: {0}.'), [TRANSFER_ROLES.join(', ')]);
+  if (roles.length === 0)
+    throw new TransferInputError(msg('Choose at least one role: {0}.'), [TRANSFER_ROLES.join(', ')]);
   for (const r of roles) {
-    if (!(TRANSFER_ROLES as readonly string[]).includes(r)) throw new TransferInputError(msg('"{0}" is not a role. Roles: {1}.'), [String(r), TRANSFER_ROLES.join(', ')]);
+    if (!(TRANSFER_ROLES as readonly string[]).includes(r))
+      throw new TransferInputError(msg('"{0}" is not a role. Roles: {1}.'), [String(r), TRANSFER_ROLES.join(', ')]);
   }
   const objectNos = [...new Set(request.objectNos ?? [])].sort((a, b) => a - b);
   for (const n of objectNos) {
-    if (!Number.isSafeInteger(n) || n <= 0) throw new TransferInputError(msg('"{0}" is not an Objektnummer: expected a whole number greater than 0.'), [String(n)]);
+    if (!Number.isSafeInteger(n) || n <= 0)
+      throw new TransferInputError(msg('"{0}" is not an Objektnummer: expected a whole number greater than 0.'), [
+        String(n),
+      ]);
   }
   const team = request.team?.trim();
   return {
@@ -212,9 +247,18 @@ interface UserRow extends Record<string, string | number | null> {
 }
 
 function findUser(store: Store, login: string): TransferUser {
-  const row = store.get<UserRow>('SELECT id, login, first_name, last_name, active, coupled FROM users WHERE login = ?', [login]);
+  const row = store.get<UserRow>(
+    'SELECT id, login, first_name, last_name, active, coupled FROM users WHERE login = ?',
+    [login],
+  );
   if (!row) throw new UnknownUserError(login);
-  return { id: row.id, login: row.login, name: `${row.first_name} ${row.last_name}`.trim(), active: row.active === 1, coupled: row.coupled === 1 };
+  return {
+    id: row.id,
+    login: row.login,
+    name: `${row.first_name} ${row.last_name}`.trim(),
+    active: row.active === 1,
+    coupled: row.coupled === 1,
+  };
 }
 
 /** The resolved scope of a request: user ids, object ids (undefined = all), team id. */
@@ -236,7 +280,8 @@ function resolveScope(store: Store, request: TransferRequest, now: Date): Scope 
   let objectIds: Set<number> | undefined;
   if (request.objectNos && request.objectNos.length > 0) {
     const found = new Map<number, number>();
-    for (const row of store.all<{ id: number; object_no: number }>('SELECT id, object_no FROM objects')) found.set(row.object_no, row.id);
+    for (const row of store.all<{ id: number; object_no: number }>('SELECT id, object_no FROM objects'))
+      found.set(row.object_no, row.id);
     const missing = request.objectNos.filter((n) => !found.has(n));
     if (missing.length > 0) throw new UnknownObjectError(missing);
     objectIds = new Set(request.objectNos.map((n) => found.get(n) ?? 0));
@@ -251,7 +296,11 @@ function resolveScope(store: Store, request: TransferRequest, now: Date): Scope 
 }
 
 /** The WHERE clause and its parameters for the assignments a request matches (without the object filter). */
-function matchSql(request: TransferRequest, scope: Scope, columns: string): { sql: string; params: (string | number)[] } {
+function matchSql(
+  request: TransferRequest,
+  scope: Scope,
+  columns: string,
+): { sql: string; params: (string | number)[] } {
   const params: (string | number)[] = [scope.from.id, ...request.modules, ...request.roles];
   let sql = `SELECT ${columns}
 FROM responsibilities r
@@ -302,7 +351,12 @@ function fingerprintOf(scope: Scope, ids: readonly number[]): string {
  * @throws PermissionError, KomfortpaketMissingError, TransferInputError, TransferModuleNotLicensedError,
  *         UnknownUserError, UnknownObjectError, UnknownTeamError
  */
-export function planTransfer(store: Store, actor: Actor | undefined, input: TransferRequest, now: Date = new Date()): TransferPlan {
+export function planTransfer(
+  store: Store,
+  actor: Actor | undefined,
+  input: TransferRequest,
+  now: Date = new Date(),
+): TransferPlan {
   requireTransferRight(store, actor, now);
   const request = normalizeRequest(input);
   const scope = resolveScope(store, request, now);
@@ -318,56 +372,141 @@ export function planTransfer(store: Store, actor: Actor | undefined, input: Tran
   const countMap = new Map<string, number>();
   // record (module/object/record) → roles the new user would hold there after the transfer (bits: 1 responsible, 2 deputy)
   const rolesAfter = new Map<string, number>();
-  const recordKey = (module: string, objectId: number, recordId: number | null): string => `${module}/${objectId}/${recordId ?? '-'}`;
+  const recordKey = (module: string, objectId: number, recordId: number | null): string =>
+    `${module}/${objectId}/${recordId ?? '-'}`;
   const roleBit = (role: string): number => (role === 'deputy' ? 2 : 1);
   // array rows (statement.get) instead of objects: this loop runs once per affected assignment (100,000 in the bench)
   const statement = store.prepared(`${sql} ORDER BY o.object_no, r.module, record_no, r.role`);
   try {
     statement.bind(params);
     while (statement.step()) {
-      const [id, module, role, objectId, recordId, objectNo, objectName, recordNo, label, closed] = statement.get() as [number, string, string, number, number | null, number, string, number | null, string | null, number];
+      const [id, module, role, objectId, recordId, objectNo, objectName, recordNo, label, closed] = statement.get() as [
+        number,
+        string,
+        string,
+        number,
+        number | null,
+        number,
+        string,
+        number | null,
+        string | null,
+        number,
+      ];
       if (scope.objectIds && !scope.objectIds.has(objectId)) continue;
       const record = recordKey(module, objectId, recordId);
       rolesAfter.set(record, (rolesAfter.get(record) ?? 0) | roleBit(role));
-      assignments.push({ id, module: module as TransferModule, role: role as TransferRole, objectNo, objectName, recordNo, label: label ?? '', closed: closed === 1 });
+      assignments.push({
+        id,
+        module: module as TransferModule,
+        role: role as TransferRole,
+        objectNo,
+        objectName,
+        recordNo,
+        label: label ?? '',
+        closed: closed === 1,
+      });
       const key = `${module}/${role}`;
       countMap.set(key, (countMap.get(key) ?? 0) + 1);
     }
   } finally {
     statement.reset();
   }
-  const counts = request.modules.flatMap((module) => request.roles.map((role) => ({ module, role, count: countMap.get(`${module}/${role}`) ?? 0 })));
+  const counts = request.modules.flatMap((module) =>
+    request.roles.map((role) => ({ module, role, count: countMap.get(`${module}/${role}`) ?? 0 })),
+  );
   const sameUser = scope.from.id === scope.to.id;
   const warnings: TransferWarning[] = [];
-  const warn = (code: TransferWarningCode, blocking: boolean, template: string, args: (string | number)[] = []): void => void warnings.push({ code, blocking, template, args });
-  if (sameUser) warn('same-user', true, msg('The previous and the new responsible user are the same ({0}); nothing would change. Choose another new user.'), [scope.to.login]);
+  const warn = (code: TransferWarningCode, blocking: boolean, template: string, args: (string | number)[] = []): void =>
+    void warnings.push({ code, blocking, template, args });
+  if (sameUser)
+    warn(
+      'same-user',
+      true,
+      msg(
+        'The previous and the new responsible user are the same ({0}); nothing would change. Choose another new user.',
+      ),
+      [scope.to.login],
+    );
   // with the same user nothing would change, so the other warnings about the target would only distract
-  if (!sameUser && !scope.to.active) warn('target-inactive', true, msg('{0} is deactivated and cannot take over responsibilities. Choose an active user or reactivate {0} first.'), [scope.to.login]);
-  if (!sameUser && scope.to.active && !scope.to.coupled) warn('target-uncoupled', false, msg('{0} is not coupled with iX-Haus plus yet; the records are assigned anyway, and {0} sees them after the first sign-in to iX-Haus plus.'), [scope.to.login]);
+  if (!sameUser && !scope.to.active)
+    warn(
+      'target-inactive',
+      true,
+      msg('{0} is deactivated and cannot take over responsibilities. Choose an active user or reactivate {0} first.'),
+      [scope.to.login],
+    );
+  if (!sameUser && scope.to.active && !scope.to.coupled)
+    warn(
+      'target-uncoupled',
+      false,
+      msg(
+        '{0} is not coupled with iX-Haus plus yet; the records are assigned anyway, and {0} sees them after the first sign-in to iX-Haus plus.',
+      ),
+      [scope.to.login],
+    );
   if (!sameUser && scope.to.active) {
     for (const module of request.modules) {
       if (!canAccess(store, scope.to.id, MODULE_LICENSE_CODE[module], undefined, now).allowed) {
-        warn('target-no-access', false, msg('{0} has no access to the module {1} (not unlocked or no program right); the records are assigned anyway. Unlock the module for {0} in Modules & Users.'), [scope.to.login, MODULE_NAME[module]]);
+        warn(
+          'target-no-access',
+          false,
+          msg(
+            '{0} has no access to the module {1} (not unlocked or no program right); the records are assigned anyway. Unlock the module for {0} in Modules & Users.',
+          ),
+          [scope.to.login, MODULE_NAME[module]],
+        );
       }
     }
   }
   if (!sameUser && assignments.length > 0) {
-    for (const held of store.all<{ module: string; object_id: number; record_id: number | null; role: string }>('SELECT module, object_id, record_id, role FROM responsibilities WHERE user_id = ?', [scope.to.id])) {
+    for (const held of store.all<{ module: string; object_id: number; record_id: number | null; role: string }>(
+      'SELECT module, object_id, record_id, role FROM responsibilities WHERE user_id = ?',
+      [scope.to.id],
+    )) {
       const record = recordKey(held.module, held.object_id, held.record_id);
       const bits = rolesAfter.get(record);
       if (bits !== undefined) rolesAfter.set(record, bits | roleBit(held.role));
     }
     let both = 0;
     for (const bits of rolesAfter.values()) if (bits === 3) both++;
-    if (both > 0) warn('both-roles', false, msg('After the transfer {1} would be both responsible and deputy of {0} record(s); the deputy then stands in for nobody. Choose a different deputy for them afterwards, or leave the deputy role out.'), [both, scope.to.login]);
+    if (both > 0)
+      warn(
+        'both-roles',
+        false,
+        msg(
+          'After the transfer {1} would be both responsible and deputy of {0} record(s); the deputy then stands in for nobody. Choose a different deputy for them afterwards, or leave the deputy role out.',
+        ),
+        [both, scope.to.login],
+      );
   }
-  if (assignments.length === 0 && !sameUser) warn('nothing-matches', true, msg('Nothing matches: {0} holds no assignment in the chosen objects, modules and roles. Widen the scope or check the previous user.'), [scope.from.login]);
+  if (assignments.length === 0 && !sameUser)
+    warn(
+      'nothing-matches',
+      true,
+      msg(
+        'Nothing matches: {0} holds no assignment in the chosen objects, modules and roles. Widen the scope or check the previous user.',
+      ),
+      [scope.from.login],
+    );
   const ids = assignments.map((a) => a.id).sort((a, b) => a - b);
-  return { request, from: scope.from, to: scope.to, counts, total: assignments.length, assignments, warnings, fingerprint: fingerprintOf(scope, ids) };
+  return {
+    request,
+    from: scope.from,
+    to: scope.to,
+    counts,
+    total: assignments.length,
+    assignments,
+    warnings,
+    fingerprint: fingerprintOf(scope, ids),
+  };
 }
 
 /** Internal: resolves the scope and the sorted matching ids again (apply's re-check). */
-export function rematch(store: Store, request: TransferRequest, now: Date): { scope: Scope; ids: number[]; fingerprint: string } {
+export function rematch(
+  store: Store,
+  request: TransferRequest,
+  now: Date,
+): { scope: Scope; ids: number[]; fingerprint: string } {
   const scope = resolveScope(store, request, now);
   const ids = matchingIds(store, request, scope);
   return { scope, ids, fingerprint: fingerprintOf(scope, ids) };

@@ -15,42 +15,72 @@ import type { TransferCount, TransferModule, TransferRequest, TransferRole } fro
 /** From and to are the same user. */
 export class SameUserError extends IxError {
   constructor(login: string) {
-    super('E_TRANSFER_SAME_USER', msg('The previous and the new responsible user are both {0}. Choose a different new user.'), [login]);
+    super(
+      'E_TRANSFER_SAME_USER',
+      msg('The previous and the new responsible user are both {0}. Choose a different new user.'),
+      [login],
+    );
   }
 }
 
 /** The new user is deactivated. */
 export class TargetInactiveError extends IxError {
   constructor(login: string) {
-    super('E_TRANSFER_TARGET_INACTIVE', msg('{0} is deactivated and cannot take over responsibilities. Choose an active user or reactivate {0} first.'), [login]);
+    super(
+      'E_TRANSFER_TARGET_INACTIVE',
+      msg('{0} is deactivated and cannot take over responsibilities. Choose an active user or reactivate {0} first.'),
+      [login],
+    );
   }
 }
 
 /** The request matches no assignment. */
 export class NothingToTransferError extends IxError {
   constructor(login: string) {
-    super('E_TRANSFER_NOTHING', msg('Nothing to transfer: {0} holds no assignment in the chosen objects, modules and roles. Nothing was changed.'), [login]);
+    super(
+      'E_TRANSFER_NOTHING',
+      msg(
+        'Nothing to transfer: {0} holds no assignment in the chosen objects, modules and roles. Nothing was changed.',
+      ),
+      [login],
+    );
   }
 }
 
 /** The assignments changed between preview and apply. */
 export class PlanChangedError extends IxError {
   constructor(previewTotal: number, nowTotal: number) {
-    super('E_TRANSFER_CHANGED', msg('The assignments changed since the preview ({0} then, {1} now). Nothing was changed; preview again and check the new result.'), [previewTotal, nowTotal]);
+    super(
+      'E_TRANSFER_CHANGED',
+      msg(
+        'The assignments changed since the preview ({0} then, {1} now). Nothing was changed; preview again and check the new result.',
+      ),
+      [previewTotal, nowTotal],
+    );
   }
 }
 
 /** No batch with this id. */
 export class UnknownBatchError extends IxError {
   constructor(batchId: string) {
-    super('E_TRANSFER_UNKNOWN_BATCH', msg('There is no transfer batch "{0}". List the batches with "responsible history" or in the history of Verantwortlichen ändern.'), [batchId]);
+    super(
+      'E_TRANSFER_UNKNOWN_BATCH',
+      msg(
+        'There is no transfer batch "{0}". List the batches with "responsible history" or in the history of Verantwortlichen ändern.',
+      ),
+      [batchId],
+    );
   }
 }
 
 /** The batch was already undone. */
 export class BatchAlreadyUndoneError extends IxError {
   constructor(batchId: string, at: string) {
-    super('E_TRANSFER_ALREADY_UNDONE', msg('The transfer batch {0} was already undone at {1}; a batch is undone only once. Nothing was changed.'), [batchId, at]);
+    super(
+      'E_TRANSFER_ALREADY_UNDONE',
+      msg('The transfer batch {0} was already undone at {1}; a batch is undone only once. Nothing was changed.'),
+      [batchId, at],
+    );
   }
 }
 
@@ -84,7 +114,14 @@ function newBatchId(now: Date): string {
  * @throws everything {@link planTransfer} throws; SameUserError, TargetInactiveError, NothingToTransferError,
  *         PlanChangedError; StoreReadOnlyError
  */
-export function applyTransfer(store: Store, actor: Actor | undefined, input: TransferRequest, fingerprint: string, previewTotal: number, now: Date = new Date()): TransferResult {
+export function applyTransfer(
+  store: Store,
+  actor: Actor | undefined,
+  input: TransferRequest,
+  fingerprint: string,
+  previewTotal: number,
+  now: Date = new Date(),
+): TransferResult {
   requireTransferRight(store, actor, now);
   const request = normalizeRequest(input);
   return store.transaction((): TransferResult => {
@@ -95,17 +132,12 @@ export function applyTransfer(store: Store, actor: Actor | undefined, input: Tra
     if (ids.length === 0) throw new NothingToTransferError(scope.from.login);
     const at = now.toISOString();
     let batchId = newBatchId(now);
-    while (store.scalar('SELECT 1 FROM responsibility_batches WHERE id = ?', [batchId]) !== undefined) batchId = newBatchId(now);
-    store.run('INSERT INTO responsibility_batches (id, at, actor_id, from_user_id, to_user_id, request_json, counts_json, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-      batchId,
-      at,
-      actor.id,
-      scope.from.id,
-      scope.to.id,
-      JSON.stringify(request),
-      '[]',
-      ids.length,
-    ]);
+    while (store.scalar('SELECT 1 FROM responsibility_batches WHERE id = ?', [batchId]) !== undefined)
+      batchId = newBatchId(now);
+    store.run(
+      'INSERT INTO responsibility_batches (id, at, actor_id, from_user_id, to_user_id, request_json, counts_json, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [batchId, at, actor.id, scope.from.id, scope.to.id, JSON.stringify(request), '[]', ids.length],
+    );
     // items: one prepared statement stepped per id (100,000 in the bench), then set-based update and audit
     const insertItem = store.prepared(
       'INSERT INTO responsibility_batch_items (batch_id, assignment_id, module, role, object_id, record_id, old_user_id, new_user_id) SELECT ?, id, module, role, object_id, record_id, user_id, ? FROM responsibilities WHERE id = ?',
@@ -115,7 +147,10 @@ export function applyTransfer(store: Store, actor: Actor | undefined, input: Tra
       insertItem.step();
       insertItem.reset();
     }
-    store.run('UPDATE responsibilities SET user_id = ? WHERE id IN (SELECT assignment_id FROM responsibility_batch_items WHERE batch_id = ?)', [scope.to.id, batchId]);
+    store.run(
+      'UPDATE responsibilities SET user_id = ? WHERE id IN (SELECT assignment_id FROM responsibility_batch_items WHERE batch_id = ?)',
+      [scope.to.id, batchId],
+    );
     store.run(
       `INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value, batch_id)
        SELECT ?, ?, 'responsible.transfer', 'responsibility', i.module || ':' || o.object_no || ':' || ifnull(i.record_id, '-') || ':' || i.role, ?, ?, i.batch_id
@@ -128,9 +163,17 @@ export function applyTransfer(store: Store, actor: Actor | undefined, input: Tra
   });
 }
 
-function countsOf(store: Store, batchId: string, modules: readonly TransferModule[], roles: readonly TransferRole[]): TransferCount[] {
+function countsOf(
+  store: Store,
+  batchId: string,
+  modules: readonly TransferModule[],
+  roles: readonly TransferRole[],
+): TransferCount[] {
   const map = new Map<string, number>();
-  for (const row of store.all<{ module: string; role: string; n: number }>('SELECT module, role, count(*) AS n FROM responsibility_batch_items WHERE batch_id = ? GROUP BY module, role', [batchId])) {
+  for (const row of store.all<{ module: string; role: string; n: number }>(
+    'SELECT module, role, count(*) AS n FROM responsibility_batch_items WHERE batch_id = ? GROUP BY module, role',
+    [batchId],
+  )) {
     map.set(`${row.module}/${row.role}`, row.n);
   }
   return modules.flatMap((module) => roles.map((role) => ({ module, role, count: map.get(`${module}/${role}`) ?? 0 })));
@@ -161,15 +204,29 @@ export interface UndoResult {
  * batch id); assignments changed or deleted since are left alone and reported. The caller saves the store.
  * @throws PermissionError, KomfortpaketMissingError, UnknownBatchError, BatchAlreadyUndoneError, StoreReadOnlyError
  */
-export function undoTransfer(store: Store, actor: Actor | undefined, batchId: string, now: Date = new Date()): UndoResult {
+export function undoTransfer(
+  store: Store,
+  actor: Actor | undefined,
+  batchId: string,
+  now: Date = new Date(),
+): UndoResult {
   requireTransferRight(store, actor, now);
   const id = batchId.trim();
   return store.transaction((): UndoResult => {
-    const batch = store.get<{ id: string; undone_at: string | null }>('SELECT id, undone_at FROM responsibility_batches WHERE id = ?', [id]);
+    const batch = store.get<{ id: string; undone_at: string | null }>(
+      'SELECT id, undone_at FROM responsibility_batches WHERE id = ?',
+      [id],
+    );
     if (!batch) throw new UnknownBatchError(id);
     if (batch.undone_at !== null) throw new BatchAlreadyUndoneError(id, batch.undone_at);
     const skipped = store
-      .all<{ module: string; role: string; object_no: number | null; record_id: number | null; now_login: string | null }>(
+      .all<{
+        module: string;
+        role: string;
+        object_no: number | null;
+        record_id: number | null;
+        now_login: string | null;
+      }>(
         `SELECT i.module, i.role, o.object_no, i.record_id, u.login AS now_login
          FROM responsibility_batch_items i
          LEFT JOIN responsibilities r ON r.id = i.assignment_id
@@ -179,7 +236,13 @@ export function undoTransfer(store: Store, actor: Actor | undefined, batchId: st
          ORDER BY o.object_no, i.module, i.record_id, i.role`,
         [id],
       )
-      .map((r) => ({ module: r.module as TransferModule, role: r.role as TransferRole, objectNo: r.object_no, recordId: r.record_id, nowHeldBy: r.now_login }));
+      .map((r) => ({
+        module: r.module as TransferModule,
+        role: r.role as TransferRole,
+        objectNo: r.object_no,
+        recordId: r.record_id,
+        nowHeldBy: r.now_login,
+      }));
     const at = now.toISOString();
     // audit first (it needs the pre-undo state to know which rows are restored), then the set-based update
     store.run(
@@ -199,7 +262,10 @@ export function undoTransfer(store: Store, actor: Actor | undefined, batchId: st
          AND user_id = (SELECT i.new_user_id FROM responsibility_batch_items i WHERE i.batch_id = ?1 AND i.assignment_id = responsibilities.id)`,
       [id],
     );
-    store.run('UPDATE responsibility_batches SET undone_at = ?, undone_by = ?, undo_restored = ?, undo_skipped = ? WHERE id = ?', [at, actor.id, restored, skipped.length, id]);
+    store.run(
+      'UPDATE responsibility_batches SET undone_at = ?, undone_by = ?, undo_restored = ?, undo_skipped = ? WHERE id = ?',
+      [at, actor.id, restored, skipped.length, id],
+    );
     return { batchId: id, restored, skipped };
   });
 }
@@ -230,10 +296,28 @@ export interface TransferBatchSummary {
  * @param limit at most this many (default 200)
  * @throws PermissionError, KomfortpaketMissingError
  */
-export function transferHistory(store: Store, actor: Actor | undefined, limit = 200, now: Date = new Date()): TransferBatchSummary[] {
+export function transferHistory(
+  store: Store,
+  actor: Actor | undefined,
+  limit = 200,
+  now: Date = new Date(),
+): TransferBatchSummary[] {
   requireTransferRight(store, actor, now);
   return store
-    .all<{ id: string; at: string; by_login: string | null; from_login: string; to_login: string; total: number; counts_json: string; request_json: string; undone_at: string | null; undone_by: string | null; undo_restored: number | null; undo_skipped: number | null }>(
+    .all<{
+      id: string;
+      at: string;
+      by_login: string | null;
+      from_login: string;
+      to_login: string;
+      total: number;
+      counts_json: string;
+      request_json: string;
+      undone_at: string | null;
+      undone_by: string | null;
+      undo_restored: number | null;
+      undo_skipped: number | null;
+    }>(
       `SELECT b.id, b.at, a.login AS by_login, f.login AS from_login, t.login AS to_login, b.total, b.counts_json, b.request_json,
               b.undone_at, ub.login AS undone_by, b.undo_restored, b.undo_skipped
        FROM responsibility_batches b

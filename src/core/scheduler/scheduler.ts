@@ -71,7 +71,14 @@ interface JobRow {
 }
 
 function toJob(row: JobRow): SchedulerJob {
-  return { id: row.id, name: row.name, group: row.job_group as JobGroup, cron: row.cron, maxRunMinutes: row.max_run_minutes, enabled: row.enabled === 1 };
+  return {
+    id: row.id,
+    name: row.name,
+    group: row.job_group as JobGroup,
+    cron: row.cron,
+    maxRunMinutes: row.max_run_minutes,
+    enabled: row.enabled === 1,
+  };
 }
 
 /**
@@ -80,11 +87,19 @@ function toJob(row: JobRow): SchedulerJob {
  */
 export function validateCron(cron: string, timeZone = DEFAULT_TIME_ZONE): void {
   const fields = cron.trim().split(/\s+/);
-  if (fields.length !== 5) throw new SchedulerError('E_CRON', msg('"{0}" is not a schedule with 5 fields (minute hour day month weekday), e.g. "30 2 * * 1-5".'), [cron]);
+  if (fields.length !== 5)
+    throw new SchedulerError(
+      'E_CRON',
+      msg('"{0}" is not a schedule with 5 fields (minute hour day month weekday), e.g. "30 2 * * 1-5".'),
+      [cron],
+    );
   try {
     CronExpressionParser.parse(cron.trim(), { tz: timeZone, strict: false }).next();
   } catch (error) {
-    throw new SchedulerError('E_CRON', msg('"{0}" is not a valid schedule: {1}'), [cron, error instanceof Error ? error.message : String(error)]);
+    throw new SchedulerError('E_CRON', msg('"{0}" is not a valid schedule: {1}'), [
+      cron,
+      error instanceof Error ? error.message : String(error),
+    ]);
   }
 }
 
@@ -93,14 +108,31 @@ export function validateCron(cron: string, timeZone = DEFAULT_TIME_ZONE): void {
  * @param input name (unique), group, cron (5 fields), maxRunMinutes (1–10080), enabled (default true)
  * @throws PermissionError; SchedulerError for a bad cron, run time or duplicate name
  */
-export function createJob(store: Store, actor: Actor, input: { name: string; group?: JobGroup; cron: string; maxRunMinutes: number; enabled?: boolean }, now: Date = new Date()): SchedulerJob {
+export function createJob(
+  store: Store,
+  actor: Actor,
+  input: { name: string; group?: JobGroup; cron: string; maxRunMinutes: number; enabled?: boolean },
+  now: Date = new Date(),
+): SchedulerJob {
   requireAdmin(actor, 'create scheduler jobs');
   const name = input.name.trim();
   if (name === '' || /[\r\n\0]/.test(name)) throw new SchedulerError('E_JOB_NAME', msg('Enter a job name (one line).'));
   validateCron(input.cron);
-  if (!Number.isInteger(input.maxRunMinutes) || input.maxRunMinutes < 1 || input.maxRunMinutes > 10080) throw new SchedulerError('E_JOB_MAX', msg('The maximum run time must be 1 to 10080 minutes.'));
-  if (store.get('SELECT 1 AS x FROM scheduler_jobs WHERE name = ?', [name])) throw new SchedulerError('E_JOB_EXISTS', msg('A job named "{0}" already exists.'), [name]);
-  const { lastInsertRowid } = store.run('INSERT INTO scheduler_jobs (name, job_group, cron, max_run_minutes, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?)', [name, input.group ?? 'Weitere Aufgaben', input.cron.trim(), input.maxRunMinutes, input.enabled === false ? 0 : 1, now.toISOString()]);
+  if (!Number.isInteger(input.maxRunMinutes) || input.maxRunMinutes < 1 || input.maxRunMinutes > 10080)
+    throw new SchedulerError('E_JOB_MAX', msg('The maximum run time must be 1 to 10080 minutes.'));
+  if (store.get('SELECT 1 AS x FROM scheduler_jobs WHERE name = ?', [name]))
+    throw new SchedulerError('E_JOB_EXISTS', msg('A job named "{0}" already exists.'), [name]);
+  const { lastInsertRowid } = store.run(
+    'INSERT INTO scheduler_jobs (name, job_group, cron, max_run_minutes, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    [
+      name,
+      input.group ?? 'Weitere Aufgaben',
+      input.cron.trim(),
+      input.maxRunMinutes,
+      input.enabled === false ? 0 : 1,
+      now.toISOString(),
+    ],
+  );
   return listJobs(store).find((j) => j.id === lastInsertRowid)!;
 }
 
@@ -111,7 +143,8 @@ export function listJobs(store: Store): SchedulerJob[] {
 
 /** Records that a job started (the scheduler service reports it). @returns the run id */
 export function recordRunStart(store: Store, jobId: number, at: Date): number {
-  return store.run('INSERT INTO scheduler_runs (job_id, started_at) VALUES (?, ?)', [jobId, at.toISOString()]).lastInsertRowid;
+  return store.run('INSERT INTO scheduler_runs (job_id, started_at) VALUES (?, ?)', [jobId, at.toISOString()])
+    .lastInsertRowid;
 }
 
 /** Records that a run ended. */
@@ -153,13 +186,37 @@ export function findIncidents(store: Store, options: MonitorOptions): Incident[]
   for (const row of store.all<JobRow>('SELECT * FROM scheduler_jobs WHERE enabled = 1 ORDER BY id')) {
     const due = lastDue(row.cron, new Date(options.now.getTime() - grace), tz);
     if (due && due.getTime() >= new Date(row.created_at).getTime()) {
-      const started = store.get('SELECT 1 AS x FROM scheduler_runs WHERE job_id = ? AND started_at >= ?', [row.id, new Date(due.getTime() - 60_000).toISOString()]);
-      if (!started) incidents.push({ jobId: row.id, jobName: row.name, kind: 'not-started', ref: due.toISOString(), at: due.toISOString() });
+      const started = store.get('SELECT 1 AS x FROM scheduler_runs WHERE job_id = ? AND started_at >= ?', [
+        row.id,
+        new Date(due.getTime() - 60_000).toISOString(),
+      ]);
+      if (!started)
+        incidents.push({
+          jobId: row.id,
+          jobName: row.name,
+          kind: 'not-started',
+          ref: due.toISOString(),
+          at: due.toISOString(),
+        });
     }
   }
-  for (const run of store.all<{ id: number; job_id: number; started_at: string; name: string; max_run_minutes: number }>('SELECT r.id, r.job_id, r.started_at, j.name, j.max_run_minutes FROM scheduler_runs r JOIN scheduler_jobs j ON j.id = r.job_id WHERE r.ended_at IS NULL ORDER BY r.id')) {
+  for (const run of store.all<{
+    id: number;
+    job_id: number;
+    started_at: string;
+    name: string;
+    max_run_minutes: number;
+  }>(
+    'SELECT r.id, r.job_id, r.started_at, j.name, j.max_run_minutes FROM scheduler_runs r JOIN scheduler_jobs j ON j.id = r.job_id WHERE r.ended_at IS NULL ORDER BY r.id',
+  )) {
     if (new Date(run.started_at).getTime() + run.max_run_minutes * 60_000 < options.now.getTime()) {
-      incidents.push({ jobId: run.job_id, jobName: run.name, kind: 'blocked', ref: `run ${run.id}`, at: run.started_at });
+      incidents.push({
+        jobId: run.job_id,
+        jobName: run.name,
+        kind: 'blocked',
+        ref: `run ${run.id}`,
+        at: run.started_at,
+      });
     }
   }
   return incidents;
@@ -170,7 +227,10 @@ export function jobStates(store: Store, options: MonitorOptions): JobState[] {
   const incidents = findIncidents(store, options);
   const tz = options.timeZone ?? DEFAULT_TIME_ZONE;
   return listJobs(store).map((job) => {
-    const last = store.get<{ started_at: string; ended_at: string | null }>('SELECT started_at, ended_at FROM scheduler_runs WHERE job_id = ? ORDER BY started_at DESC LIMIT 1', [job.id]);
+    const last = store.get<{ started_at: string; ended_at: string | null }>(
+      'SELECT started_at, ended_at FROM scheduler_runs WHERE job_id = ? ORDER BY started_at DESC LIMIT 1',
+      [job.id],
+    );
     const next = job.enabled ? nextDue(job.cron, options.now, tz) : undefined;
     let state: JobStateKind;
     if (!job.enabled) state = 'disabled';
@@ -179,7 +239,12 @@ export function jobStates(store: Store, options: MonitorOptions): JobState[] {
     else if (last && last.ended_at === null) state = 'running';
     else if (!last) state = 'never-due';
     else state = 'ok';
-    return { job, state, ...(next ? { nextDue: next.toISOString() } : {}), ...(last ? { lastStart: last.started_at } : {}) };
+    return {
+      job,
+      state,
+      ...(next ? { nextDue: next.toISOString() } : {}),
+      ...(last ? { lastStart: last.started_at } : {}),
+    };
   });
 }
 
@@ -227,21 +292,40 @@ function connectionLevel(error: unknown): boolean {
  * @param settings the stored SMTP settings as they are (not re-validated: one invalid field must not hide the rest)
  * @param send the mail sender (CLI/extension: SMTP with the configured settings; tests: a collector)
  */
-export async function monitorScheduler(store: Store, settings: MailSettings | undefined, options: MonitorOptions, send: (message: SafeMessageInput) => Promise<unknown>): Promise<MonitorOutcome> {
+export async function monitorScheduler(
+  store: Store,
+  settings: MailSettings | undefined,
+  options: MonitorOptions,
+  send: (message: SafeMessageInput) => Promise<unknown>,
+): Promise<MonitorOutcome> {
   const incidents = findIncidents(store, options);
   store.transaction(() => {
-    for (const i of incidents) store.run('INSERT OR IGNORE INTO scheduler_incidents (job_id, kind, ref, detected_at) VALUES (?, ?, ?, ?)', [i.jobId, i.kind, i.ref, options.now.toISOString()]);
+    for (const i of incidents)
+      store.run('INSERT OR IGNORE INTO scheduler_incidents (job_id, kind, ref, detected_at) VALUES (?, ?, ?, ?)', [
+        i.jobId,
+        i.kind,
+        i.ref,
+        options.now.toISOString(),
+      ]);
   });
-  const pending = incidents.filter((i) => store.get('SELECT 1 AS x FROM scheduler_incidents WHERE job_id = ? AND kind = ? AND ref = ? AND alerted_at IS NULL', [i.jobId, i.kind, i.ref]));
-  const configured = [settings?.schedulerRecipient ?? '', settings?.schedulerRecipient2 ?? ''].map((r) => r.trim()).filter((r) => r !== '');
+  const pending = incidents.filter((i) =>
+    store.get(
+      'SELECT 1 AS x FROM scheduler_incidents WHERE job_id = ? AND kind = ? AND ref = ? AND alerted_at IS NULL',
+      [i.jobId, i.kind, i.ref],
+    ),
+  );
+  const configured = [settings?.schedulerRecipient ?? '', settings?.schedulerRecipient2 ?? '']
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
   const invalidRecipients = configured.filter((r) => !parseAddress(r));
   const recipients = configured.filter((r) => parseAddress(r));
   const base = { incidents, invalidRecipients, failed: [] as FailedAlert[] };
   if (pending.length === 0) return { ...base, alerted: [], alertsMissed: false };
   if (!settings || recipients.length === 0 || settings.from === '') {
-    const reason = invalidRecipients.length > 0 && recipients.length === 0
-      ? `the scheduler recipient${invalidRecipients.length > 1 ? 's' : ''} ${invalidRecipients.map((r) => JSON.stringify(headerSafeJobName(r))).join(' and ')} ${invalidRecipients.length > 1 ? 'are not valid e-mail addresses' : 'is not a valid e-mail address'}: correct it in the SMTP settings (Scheduler E-Mailempfänger)`
-      : 'no scheduler recipients or sender configured in the SMTP settings';
+    const reason =
+      invalidRecipients.length > 0 && recipients.length === 0
+        ? `the scheduler recipient${invalidRecipients.length > 1 ? 's' : ''} ${invalidRecipients.map((r) => JSON.stringify(headerSafeJobName(r))).join(' and ')} ${invalidRecipients.length > 1 ? 'are not valid e-mail addresses' : 'is not a valid e-mail address'}: correct it in the SMTP settings (Scheduler E-Mailempfänger)`
+        : 'no scheduler recipients or sender configured in the SMTP settings';
     return { ...base, alerted: [], notAlertedReason: reason, alertsMissed: true };
   }
   const alerted: Incident[] = [];
@@ -254,7 +338,10 @@ export async function monitorScheduler(store: Store, settings: MailSettings | un
     }
     const name = headerSafeJobName(incident.jobName);
     const escaped = name !== incident.jobName;
-    const what = incident.kind === 'blocked' ? `läuft seit ${incident.at} länger als die maximale Laufzeit (blockiert)` : `wurde zum Termin ${incident.at} nicht gestartet`;
+    const what =
+      incident.kind === 'blocked'
+        ? `läuft seit ${incident.at} länger als die maximale Laufzeit (blockiert)`
+        : `wurde zum Termin ${incident.at} nicht gestartet`;
     try {
       await send({
         from: { name: 'iX-Haus plus Scheduler', address: settings.from },
@@ -269,8 +356,19 @@ export async function monitorScheduler(store: Store, settings: MailSettings | un
       if (connectionLevel(error)) serverDown = reason;
       continue;
     }
-    store.run('UPDATE scheduler_incidents SET alerted_at = ? WHERE job_id = ? AND kind = ? AND ref = ?', [options.now.toISOString(), incident.jobId, incident.kind, incident.ref]);
+    store.run('UPDATE scheduler_incidents SET alerted_at = ? WHERE job_id = ? AND kind = ? AND ref = ?', [
+      options.now.toISOString(),
+      incident.jobId,
+      incident.kind,
+      incident.ref,
+    ]);
     alerted.push(incident);
   }
-  return { incidents, alerted, failed, invalidRecipients, alertsMissed: failed.length > 0 || invalidRecipients.length > 0 };
+  return {
+    incidents,
+    alerted,
+    failed,
+    invalidRecipients,
+    alertsMissed: failed.length > 0 || invalidRecipients.length > 0,
+  };
 }

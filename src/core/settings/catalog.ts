@@ -57,13 +57,17 @@ function problem(template: string, ...args: (string | number)[]): { ok: false } 
  * Checks a value against a setting's type (the one validator of the CLI, the core and the input boxes).
  * @returns the normalised value (trimmed; bool as "1"/"0"; int without leading zeros), or the problem
  */
-export function checkValue(type: SettingType, raw: string): { ok: true; value: string } | ({ ok: false } & ValueProblem) {
+export function checkValue(
+  type: SettingType,
+  raw: string,
+): { ok: true; value: string } | ({ ok: false } & ValueProblem) {
   const text = raw.trim();
   switch (type.kind) {
     case 'bool': {
       const lower = text.toLowerCase();
       if (['1', 'true', 'ja', 'yes', 'aktiv', 'on', 'an'].includes(lower)) return { ok: true, value: '1' };
-      if (['0', 'false', 'nein', 'no', 'nicht aktiv', 'inaktiv', 'off', 'aus'].includes(lower)) return { ok: true, value: '0' };
+      if (['0', 'false', 'nein', 'no', 'nicht aktiv', 'inaktiv', 'off', 'aus'].includes(lower))
+        return { ok: true, value: '0' };
       return problem(msg('expected 1 (on) or 0 (off)'));
     }
     case 'int': {
@@ -74,11 +78,15 @@ export function checkValue(type: SettingType, raw: string): { ok: true; value: s
     }
     case 'enum': {
       const match = type.values.find((v) => v.toLowerCase() === text.toLowerCase());
-      return match === undefined ? problem(msg('expected one of: {0}'), type.values.join(', ')) : { ok: true, value: match };
+      return match === undefined
+        ? problem(msg('expected one of: {0}'), type.values.join(', '))
+        : { ok: true, value: match };
     }
     case 'string': {
-      if (text.length > type.maxLength) return problem(msg('at most {0} characters ({1} given)'), type.maxLength, text.length);
-      if (!new RegExp(type.pattern, 'u').test(text)) return problem(msg('does not have the required form ({0})'), type.pattern);
+      if (text.length > type.maxLength)
+        return problem(msg('at most {0} characters ({1} given)'), type.maxLength, text.length);
+      if (!new RegExp(type.pattern, 'u').test(text))
+        return problem(msg('does not have the required form ({0})'), type.pattern);
       return { ok: true, value: text };
     }
   }
@@ -94,15 +102,18 @@ export function validateCatalog(entries: readonly SettingDefinition[]): void {
   const ids = new Set<string>();
   const keys = new Set<string>();
   for (const e of entries) {
-    if (!/^1(\.\d+){3}$/.test(e.systemId)) problems.push(`${e.name}: System-ID ${e.systemId} is not 1.<area>.<section>.<n>`);
+    if (!/^1(\.\d+){3}$/.test(e.systemId))
+      problems.push(`${e.name}: System-ID ${e.systemId} is not 1.<area>.<section>.<n>`);
     if (ids.has(e.systemId)) problems.push(`duplicate System-ID ${e.systemId}`);
     ids.add(e.systemId);
     const key = `${e.area}\u0000${e.section}\u0000${e.name}`.toLowerCase();
     if (keys.has(key)) problems.push(`duplicate name ${e.area} › ${e.section} › ${e.name}`);
     keys.add(key);
     const check = checkValue(e.type, e.default);
-    if (!check.ok || check.value !== e.default) problems.push(`${e.name}: default "${e.default}" is not a normalised valid value`);
-    for (const text of [e.short.de, e.short.en, e.long.de, e.long.en]) if (!text || text.trim() === '') problems.push(`${e.name}: a description is empty`);
+    if (!check.ok || check.value !== e.default)
+      problems.push(`${e.name}: default "${e.default}" is not a normalised valid value`);
+    for (const text of [e.short.de, e.short.en, e.long.de, e.long.en])
+      if (!text || text.trim() === '') problems.push(`${e.name}: a description is empty`);
   }
   if (problems.length > 0) throw new Error(`settings catalogue invalid:\n${problems.join('\n')}`);
 }
@@ -115,7 +126,10 @@ export const CATALOG: readonly SettingDefinition[] = (() => {
 })();
 
 /** Finds a setting by System-ID, by name (case-insensitive, unique across the catalogue) or by "Bereich/Abschnitt/Name". */
-export function findSetting(key: string, catalog: readonly SettingDefinition[] = CATALOG): SettingDefinition | undefined {
+export function findSetting(
+  key: string,
+  catalog: readonly SettingDefinition[] = CATALOG,
+): SettingDefinition | undefined {
   const k = key.trim().toLowerCase();
   return (
     catalog.find((e) => e.systemId === key.trim()) ??
@@ -175,7 +189,7 @@ export function foldWithWordStarts(text: string): { folded: string; wordStarts: 
       (!isWordChar(prev) ||
         (isLower(prev) && isUpper(c)) ||
         (isUpper(prev) && isUpper(c) && isLower(next)) ||
-        (isDigit(prev) !== isDigit(c)));
+        isDigit(prev) !== isDigit(c));
     if (start) wordStarts.add(folded.length);
     folded += foldForSearch(c);
   });
@@ -187,7 +201,9 @@ export function foldWithWordStarts(text: string): { folded: string; wordStarts: 
  * user reads (a hit must show the words searched for).
  */
 export function buildSearchIndex(language: 'de' | 'en', catalog: readonly SettingDefinition[] = CATALOG): SearchIndex {
-  const folded = catalog.map((e) => foldWithWordStarts([e.area, e.section, e.systemId, e.name, e.short[language]].join('\u0001')));
+  const folded = catalog.map((e) =>
+    foldWithWordStarts([e.area, e.section, e.systemId, e.name, e.short[language]].join('\u0001')),
+  );
   return { entries: catalog, haystacks: folded.map((f) => f.folded), wordStarts: folded.map((f) => f.wordStarts) };
 }
 

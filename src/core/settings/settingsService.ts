@@ -7,7 +7,11 @@ import type { SettingDefinition } from './catalog';
 
 export class UnknownSettingError extends IxError {
   constructor(key: string) {
-    super('E_SETTING_UNKNOWN', msg('There is no setting "{0}". Search the catalogue (Bereich, Abschnitt, System-ID or Name) for the right one.'), [key]);
+    super(
+      'E_SETTING_UNKNOWN',
+      msg('There is no setting "{0}". Search the catalogue (Bereich, Abschnitt, System-ID or Name) for the right one.'),
+      [key],
+    );
   }
 }
 
@@ -19,13 +23,23 @@ export class SettingValueError extends IxError {
 
 export class VendorOnlySettingError extends IxError {
   constructor(name: string) {
-    super('E_SETTING_VENDOR_ONLY', msg('{0} is protected: only CREM SOLUTIONS changes it. Contact CREM support if it must be changed.'), [name]);
+    super(
+      'E_SETTING_VENDOR_ONLY',
+      msg('{0} is protected: only CREM SOLUTIONS changes it. Contact CREM support if it must be changed.'),
+      [name],
+    );
   }
 }
 
 export class SettingScopeError extends IxError {
   constructor(name: string, scope: string) {
-    super('E_SETTING_SCOPE', msg('{0} is a {1} setting and cannot be set that way. Global settings have one value for all; user settings belong to one user.'), [name, scope]);
+    super(
+      'E_SETTING_SCOPE',
+      msg(
+        '{0} is a {1} setting and cannot be set that way. Global settings have one value for all; user settings belong to one user.',
+      ),
+      [name, scope],
+    );
   }
 }
 
@@ -60,12 +74,27 @@ function storedValue(store: Store, def: SettingDefinition, userId: number | unde
  * The state of a setting: global settings ignore `userId`; user settings need it (no user = the default).
  */
 export function settingState(store: Store, def: SettingDefinition, userId?: number): SettingState {
-  const row = def.scope === 'user' ? (userId === undefined ? undefined : storedValue(store, def, userId)) : storedValue(store, def, undefined);
-  return { definition: def, value: row?.value ?? def.default, changed: row !== undefined && row.value !== def.default, changedAt: row?.changed_at, changedBy: row?.login ?? undefined };
+  const row =
+    def.scope === 'user'
+      ? userId === undefined
+        ? undefined
+        : storedValue(store, def, userId)
+      : storedValue(store, def, undefined);
+  return {
+    definition: def,
+    value: row?.value ?? def.default,
+    changed: row !== undefined && row.value !== def.default,
+    changedAt: row?.changed_at,
+    changedBy: row?.login ?? undefined,
+  };
 }
 
 /** All catalogue settings with their values (user settings as seen by `userId`). */
-export function listSettingStates(store: Store, userId?: number, catalog: readonly SettingDefinition[] = CATALOG): SettingState[] {
+export function listSettingStates(
+  store: Store,
+  userId?: number,
+  catalog: readonly SettingDefinition[] = CATALOG,
+): SettingState[] {
   return catalog.map((def) => settingState(store, def, userId));
 }
 
@@ -94,16 +123,27 @@ export interface SettingChange {
  * @param forUserId the user whose own setting this is (user settings only; default the actor)
  * @throws UnknownSettingError, VendorOnlySettingError, PermissionError, SettingValueError, SettingScopeError
  */
-export function setSetting(store: Store, actor: Actor, key: string, rawValue: string, options: { forUserId?: number; now?: Date } = {}): SettingChange {
+export function setSetting(
+  store: Store,
+  actor: Actor,
+  key: string,
+  rawValue: string,
+  options: { forUserId?: number; now?: Date } = {},
+): SettingChange {
   const def = requireSetting(key);
   if (def.vendorOnly) throw new VendorOnlySettingError(def.name);
   let userId: number | undefined;
   if (def.scope === 'user') {
     userId = options.forUserId ?? actor.id;
-    if (userId !== actor.id) throw new PermissionError(`change ${def.name} of another user`, 'that user themselves (Meine Daten)');
+    if (userId !== actor.id)
+      throw new PermissionError(`change ${def.name} of another user`, 'that user themselves (Meine Daten)');
   } else {
     if (options.forUserId !== undefined) throw new SettingScopeError(def.name, 'global');
-    if (!isAdmin(actor)) throw new PermissionError(`change the system setting ${def.name}`, 'an administrator (rights class S or role Administrator)');
+    if (!isAdmin(actor))
+      throw new PermissionError(
+        `change the system setting ${def.name}`,
+        'an administrator (rights class S or role Administrator)',
+      );
   }
   const check = checkValue(def.type, rawValue);
   if (!check.ok) throw new SettingValueError(def.name, rawValue, check.reason);
@@ -112,23 +152,39 @@ export function setSetting(store: Store, actor: Actor, key: string, rawValue: st
     const oldValue = settingState(store, def, userId).value;
     const newValue = check.value;
     if (oldValue === newValue) return { definition: def, oldValue, newValue, changed: false, restartRequired: false };
-    store.run('DELETE FROM setting_values WHERE area = ? AND section = ? AND name = ? AND ifnull(user_id, 0) = ?', [def.area, def.section, def.name, userId ?? 0]);
-    if (newValue !== def.default) {
-      store.run('INSERT INTO setting_values (area, section, name, user_id, value, changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?)', [def.area, def.section, def.name, userId ?? null, newValue, now, actor.id]);
-    }
-    store.run("INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'setting.set', 'setting', ?, ?, ?)", [
-      now,
-      actor.id,
-      `${def.systemId} ${def.area}/${def.section}/${def.name}${userId !== undefined ? ` user ${userId}` : ''}`,
-      oldValue,
-      newValue,
+    store.run('DELETE FROM setting_values WHERE area = ? AND section = ? AND name = ? AND ifnull(user_id, 0) = ?', [
+      def.area,
+      def.section,
+      def.name,
+      userId ?? 0,
     ]);
+    if (newValue !== def.default) {
+      store.run(
+        'INSERT INTO setting_values (area, section, name, user_id, value, changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [def.area, def.section, def.name, userId ?? null, newValue, now, actor.id],
+      );
+    }
+    store.run(
+      "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'setting.set', 'setting', ?, ?, ?)",
+      [
+        now,
+        actor.id,
+        `${def.systemId} ${def.area}/${def.section}/${def.name}${userId !== undefined ? ` user ${userId}` : ''}`,
+        oldValue,
+        newValue,
+      ],
+    );
     return { definition: def, oldValue, newValue, changed: true, restartRequired: def.restartRequired };
   });
 }
 
 /** "Auf Standard zurücksetzen": sets the default value (same rights and audit as {@link setSetting}). */
-export function resetSetting(store: Store, actor: Actor, key: string, options: { forUserId?: number; now?: Date } = {}): SettingChange {
+export function resetSetting(
+  store: Store,
+  actor: Actor,
+  key: string,
+  options: { forUserId?: number; now?: Date } = {},
+): SettingChange {
   return setSetting(store, actor, key, requireSetting(key).default, options);
 }
 
@@ -136,7 +192,10 @@ export function resetSetting(store: Store, actor: Actor, key: string, options: {
  * The tab counters in effect for a user (product.md §4): the global "Tabreiter Zähler bei allen Usern aktivieren"
  * AND the user's own "Tabreiter Zähler aktivieren".
  */
-export function effectiveTabCounters(store: Store, userId: number): { global: boolean; own: boolean; effective: boolean } {
+export function effectiveTabCounters(
+  store: Store,
+  userId: number,
+): { global: boolean; own: boolean; effective: boolean } {
   const global = settingState(store, requireSetting('TabreiterZaehlerAlleUser')).value === '1';
   const own = settingState(store, requireSetting('TabreiterZaehlerAktiv'), userId).value === '1';
   return { global, own, effective: global && own };
@@ -144,7 +203,8 @@ export function effectiveTabCounters(store: Store, userId: number): { global: bo
 
 /** The display text of a value: bool as aktiv / nicht aktiv (de) or on / off (en), empty as "(leer)". */
 export function displayValue(def: SettingDefinition, value: string, language: 'de' | 'en'): string {
-  if (def.type.kind === 'bool') return value === '1' ? (language === 'de' ? 'aktiv' : 'on') : language === 'de' ? 'nicht aktiv' : 'off';
+  if (def.type.kind === 'bool')
+    return value === '1' ? (language === 'de' ? 'aktiv' : 'on') : language === 'de' ? 'nicht aktiv' : 'off';
   if (value === '') return language === 'de' ? '(leer)' : '(empty)';
   return value;
 }
@@ -155,9 +215,19 @@ export function displayValue(def: SettingDefinition, value: string, language: 'd
  */
 export function clipboardText(state: SettingState, language: 'de' | 'en'): string {
   const d = state.definition;
-  const labels = language === 'de'
-    ? ['Bereich', 'Abschnitt', 'System-ID', 'Name', 'Kurzbeschreibung', 'Beschreibung', 'Wert', 'Standardwert']
-    : ['Area', 'Section', 'System ID', 'Name', 'Short description', 'Description', 'Value', 'Default'];
-  const values = [d.area, d.section, d.systemId, d.name, d.short[language], d.long[language], displayValue(d, state.value, language), displayValue(d, d.default, language)];
+  const labels =
+    language === 'de'
+      ? ['Bereich', 'Abschnitt', 'System-ID', 'Name', 'Kurzbeschreibung', 'Beschreibung', 'Wert', 'Standardwert']
+      : ['Area', 'Section', 'System ID', 'Name', 'Short description', 'Description', 'Value', 'Default'];
+  const values = [
+    d.area,
+    d.section,
+    d.systemId,
+    d.name,
+    d.short[language],
+    d.long[language],
+    displayValue(d, state.value, language),
+    displayValue(d, d.default, language),
+  ];
   return `${labels.map((l, i) => `${l}: ${values[i]}`).join('\n')}\n`;
 }

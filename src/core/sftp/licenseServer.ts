@@ -172,12 +172,18 @@ export class LicenseServerSession {
     const { target, credential } = options;
     const targetText = `${target.host}:${target.port}`;
     const debugLines: string[] = [];
-    const progress: Progress = { socketConnected: false, handshakeDone: false, hostKeyChecked: false, authenticated: false };
+    const progress: Progress = {
+      socketConnected: false,
+      handshakeDone: false,
+      hostKeyChecked: false,
+      authenticated: false,
+    };
     let seenKey: { fingerprint: string; type: string } | undefined;
     let hostKeyVerdict: 'unknown' | 'changed' | undefined;
 
     const client = new SftpClient('ixhaus-license-server', {
-      error: (err: unknown) => logger.debug(`[sftp] ${targetText}: ${err instanceof Error ? err.message : String(err)}`),
+      error: (err: unknown) =>
+        logger.debug(`[sftp] ${targetText}: ${err instanceof Error ? err.message : String(err)}`),
       end: () => logger.trace(`[sftp] ${targetText}: end`),
       close: () => logger.trace(`[sftp] ${targetText}: close`),
     });
@@ -204,14 +210,19 @@ export class LicenseServerSession {
         }
         if (seenKey.fingerprint !== options.knownHostKey) {
           hostKeyVerdict = 'changed';
-          logger.warn(`[sftp] ${targetText}: host key changed (trusted ${options.knownHostKey}, presented ${seenKey.type} ${seenKey.fingerprint}) — refused`);
+          logger.warn(
+            `[sftp] ${targetText}: host key changed (trusted ${options.knownHostKey}, presented ${seenKey.type} ${seenKey.fingerprint}) — refused`,
+          );
           return false;
         }
         return true;
       },
       ...(credential.kind === 'password'
         ? { password: credential.password, tryKeyboard: true }
-        : { privateKey: credential.privateKey, ...(credential.passphrase ? { passphrase: credential.passphrase } : {}) }),
+        : {
+            privateKey: credential.privateKey,
+            ...(credential.passphrase ? { passphrase: credential.passphrase } : {}),
+          }),
     };
     if (credential.kind === 'password') {
       // C16 b: a server that asks for the password as keyboard-interactive gets it once (single prompt only)
@@ -225,12 +236,32 @@ export class LicenseServerSession {
       await guarded(client.connect(config), 'connect', targetText, timeouts.connectMs + 1000, options.signal, client);
     } catch (error) {
       destroy(client);
-      const classified = classifyConnectError(error, { targetText, progress, debugLines, hostKeyVerdict, seenKey, knownHostKey: options.knownHostKey, credential, username: target.username, timeoutMs: timeouts.connectMs });
+      const classified = classifyConnectError(error, {
+        targetText,
+        progress,
+        debugLines,
+        hostKeyVerdict,
+        seenKey,
+        knownHostKey: options.knownHostKey,
+        credential,
+        username: target.username,
+        timeoutMs: timeouts.connectMs,
+      });
       logger.warn(`[sftp] ${targetText}: ${classified.code} after ${Date.now() - started} ms: ${classified.message}`);
       throw classified;
     }
-    logger.info(`[sftp] connected to ${target.username}@${targetText} (${seenKey?.type} ${seenKey?.fingerprint}) in ${Date.now() - started} ms`);
-    return new LicenseServerSession(client, targetText, timeouts, options.signal, logger, seenKey ?? { fingerprint: '', type: 'unknown' }, debugLines);
+    logger.info(
+      `[sftp] connected to ${target.username}@${targetText} (${seenKey?.type} ${seenKey?.fingerprint}) in ${Date.now() - started} ms`,
+    );
+    return new LicenseServerSession(
+      client,
+      targetText,
+      timeouts,
+      options.signal,
+      logger,
+      seenKey ?? { fingerprint: '', type: 'unknown' },
+      debugLines,
+    );
   }
 
   /**
@@ -254,12 +285,21 @@ export class LicenseServerSession {
         this.signal,
         this.client,
       );
-      return entries.filter((e) => e.filename !== '.' && e.filename !== '..').map((e) => ({ name: e.filename, type: remoteFileType(e.attrs.mode, e.longname), size: e.attrs.size ?? 0 }));
+      return entries
+        .filter((e) => e.filename !== '.' && e.filename !== '..')
+        .map((e) => ({ name: e.filename, type: remoteFileType(e.attrs.mode, e.longname), size: e.attrs.size ?? 0 }));
     } catch (error) {
       if (error instanceof SftpError) throw error;
       const e = error as { code?: unknown; message?: string };
       if (isDrop(e)) throw new SftpDroppedError('list', this.targetText, dropDetail(e));
-      throw new SftpFolderError(dir, e.code === 2 || /no such file/i.test(e.message ?? '') ? 'no such folder' : e.code === 3 || /permission/i.test(e.message ?? '') ? 'permission denied' : String(e.message));
+      throw new SftpFolderError(
+        dir,
+        e.code === 2 || /no such file/i.test(e.message ?? '')
+          ? 'no such folder'
+          : e.code === 3 || /permission/i.test(e.message ?? '')
+            ? 'permission denied'
+            : String(e.message),
+      );
     }
   }
 
@@ -299,7 +339,16 @@ export class LicenseServerSession {
    */
   async download(remotePath: string, capBytes: number): Promise<Buffer> {
     try {
-      const data = (await guarded(this.client.get(remotePath, undefined, { readStreamOptions: { start: 0, end: capBytes } } as SftpClient.TransferOptions), 'download', this.targetText, this.timeouts.operationMs, this.signal, this.client)) as Buffer;
+      const data = (await guarded(
+        this.client.get(remotePath, undefined, {
+          readStreamOptions: { start: 0, end: capBytes },
+        } as SftpClient.TransferOptions),
+        'download',
+        this.targetText,
+        this.timeouts.operationMs,
+        this.signal,
+        this.client,
+      )) as Buffer;
       if (data.length > capBytes) throw new SftpFileTooLargeError(remotePath, data.length, capBytes);
       return data;
     } catch (error) {
@@ -327,7 +376,9 @@ export class LicenseServerSession {
         this.client.end().catch(() => undefined),
         new Promise<void>((resolve) => {
           timer = setTimeout(() => {
-            this.logger.warn(`[sftp] ${this.targetText}: close did not finish within ${this.timeouts.closeMs} ms; socket destroyed`);
+            this.logger.warn(
+              `[sftp] ${this.targetText}: close did not finish within ${this.timeouts.closeMs} ms; socket destroyed`,
+            );
             resolve();
           }, this.timeouts.closeMs);
         }),
@@ -358,7 +409,14 @@ function destroy(client: SftpClient): void {
 }
 
 /** Races an operation against its timeout and the abort signal; on either, destroys the socket and throws. */
-async function guarded<T>(operation: Promise<T>, step: SftpStep, targetText: string, ms: number, signal: AbortSignal | undefined, client: SftpClient): Promise<T> {
+async function guarded<T>(
+  operation: Promise<T>,
+  step: SftpStep,
+  targetText: string,
+  ms: number,
+  signal: AbortSignal | undefined,
+  client: SftpClient,
+): Promise<T> {
   if (signal?.aborted) {
     destroy(client);
     operation.catch(() => undefined);
@@ -389,11 +447,18 @@ async function guarded<T>(operation: Promise<T>, step: SftpStep, targetText: str
 }
 
 function isDrop(e: { code?: unknown; message?: string }): boolean {
-  return ['ECONNRESET', 'EPIPE', 'ERR_SSH_NO_CONNECTION', 'ERR_NOT_CONNECTED'].includes(String(e.code)) || /Unexpected (end|close)|No SFTP connection|not connected|ECONNRESET|socket hang up|Connection lost/i.test(e.message ?? '');
+  return (
+    ['ECONNRESET', 'EPIPE', 'ERR_SSH_NO_CONNECTION', 'ERR_NOT_CONNECTED'].includes(String(e.code)) ||
+    /Unexpected (end|close)|No SFTP connection|not connected|ECONNRESET|socket hang up|Connection lost/i.test(
+      e.message ?? '',
+    )
+  );
 }
 
 function dropDetail(e: { code?: unknown; message?: string }): string {
-  return typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) ? e.code : (/E[A-Z]{4,}/.exec(e.message ?? '')?.[0] ?? 'connection closed');
+  return typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)
+    ? e.code
+    : (/E[A-Z]{4,}/.exec(e.message ?? '')?.[0] ?? 'connection closed');
 }
 
 /** Reads `Handshake: (local|remote) <label>: a,b,c` from the debug lines. */
@@ -430,30 +495,49 @@ function classifyConnectError(error: unknown, c: ConnectContext): SftpError {
   if (error instanceof SftpCancelledError) return error;
   const e = error as { code?: unknown; message?: string; level?: string };
   const message = e.message ?? String(error);
-  if (c.hostKeyVerdict === 'unknown' && c.seenKey) return new SftpHostKeyUnknownError(c.targetText, c.seenKey.fingerprint, c.seenKey.type);
-  if (c.hostKeyVerdict === 'changed' && c.seenKey && c.knownHostKey) return new SftpHostKeyChangedError(c.targetText, c.knownHostKey, c.seenKey.fingerprint, c.seenKey.type);
+  if (c.hostKeyVerdict === 'unknown' && c.seenKey)
+    return new SftpHostKeyUnknownError(c.targetText, c.seenKey.fingerprint, c.seenKey.type);
+  if (c.hostKeyVerdict === 'changed' && c.seenKey && c.knownHostKey)
+    return new SftpHostKeyChangedError(c.targetText, c.knownHostKey, c.seenKey.fingerprint, c.seenKey.type);
   const algorithm = ALGORITHM_CATEGORIES.find((a) => a.pattern.test(message));
   if (algorithm) {
-    return new SftpAlgorithmError(algorithm.category, offered(c.debugLines, 'remote', algorithm.label), offered(c.debugLines, 'local', algorithm.label));
+    return new SftpAlgorithmError(
+      algorithm.category,
+      offered(c.debugLines, 'remote', algorithm.label),
+      offered(c.debugLines, 'local', algorithm.label),
+    );
   }
-  if (/Cannot parse privateKey|passphrase|Unsupported key format|privateKey value does not contain/i.test(message)) return new SftpPrivateKeyError(message.replace(/^connect: /, ''));
+  if (/Cannot parse privateKey|passphrase|Unsupported key format|privateKey value does not contain/i.test(message))
+    return new SftpPrivateKeyError(message.replace(/^connect: /, ''));
   if (/All configured authentication methods failed/i.test(message)) {
     const failure = [...c.debugLines].reverse().find((l) => l.includes('USERAUTH_FAILURE ('));
     const allowed = failure ? (/USERAUTH_FAILURE \(([^)]*)\)/.exec(failure)?.[1] ?? '').split(',').filter(Boolean) : [];
     const configured = c.credential.kind === 'password' ? 'password' : 'publickey';
     const usable = configured === 'password' ? ['password', 'keyboard-interactive'] : ['publickey'];
-    if (allowed.length > 0 && !allowed.some((m) => usable.includes(m))) return new SftpAuthMethodError(allowed, configured);
+    if (allowed.length > 0 && !allowed.some((m) => usable.includes(m)))
+      return new SftpAuthMethodError(allowed, configured);
     return new SftpAuthRejectedError(c.credential.kind, c.username);
   }
   if (error instanceof SftpTimeoutError || /Timed out while waiting for handshake/i.test(message)) {
-    const step: SftpStep = !c.progress.socketConnected ? 'connect' : !c.progress.hostKeyChecked ? 'handshake' : 'authenticate';
+    const step: SftpStep = !c.progress.socketConnected
+      ? 'connect'
+      : !c.progress.hostKeyChecked
+        ? 'handshake'
+        : 'authenticate';
     return new SftpTimeoutError(step, c.targetText, c.timeoutMs);
   }
   const code = typeof e.code === 'string' ? e.code : '';
-  if (code === 'ECONNREFUSED' || /refused connection/i.test(message)) return new SftpConnectError(c.targetText, 'refused', code || 'ECONNREFUSED');
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /Address lookup failed/i.test(message)) return new SftpConnectError(c.targetText, 'dns', code || 'ENOTFOUND');
+  if (code === 'ECONNREFUSED' || /refused connection/i.test(message))
+    return new SftpConnectError(c.targetText, 'refused', code || 'ECONNREFUSED');
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /Address lookup failed/i.test(message))
+    return new SftpConnectError(c.targetText, 'dns', code || 'ENOTFOUND');
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new SftpConnectError(c.targetText, 'unreachable', code);
-  if (isDrop(e)) return new SftpDroppedError(c.progress.authenticated ? 'list' : c.progress.hostKeyChecked ? 'authenticate' : 'handshake', c.targetText, dropDetail(e));
+  if (isDrop(e))
+    return new SftpDroppedError(
+      c.progress.authenticated ? 'list' : c.progress.hostKeyChecked ? 'authenticate' : 'handshake',
+      c.targetText,
+      dropDetail(e),
+    );
   if (error instanceof SftpError) return error;
   return new SftpConnectError(c.targetText, 'other', message.replace(/^connect: /, ''));
 }

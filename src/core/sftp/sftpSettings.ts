@@ -42,7 +42,11 @@ export interface SftpFieldProblem {
 export class SftpSettingsError extends IxError {
   readonly problems: readonly SftpFieldProblem[];
   constructor(problems: readonly SftpFieldProblem[]) {
-    super('E_SFTP_SETTINGS', msg('The SFTP settings are incomplete or invalid: {0}. Correct them under "SFTP Settings…".'), [problems.map((p) => `${p.field}: ${formatTemplate(p.template, p.args).replace(/\.$/, '')}`).join('; ')]);
+    super(
+      'E_SFTP_SETTINGS',
+      msg('The SFTP settings are incomplete or invalid: {0}. Correct them under "SFTP Settings…".'),
+      [problems.map((p) => `${p.field}: ${formatTemplate(p.template, p.args).replace(/\.$/, '')}`).join('; ')],
+    );
     this.problems = problems;
   }
 
@@ -59,16 +63,33 @@ export class SftpSettingsError extends IxError {
 export function checkHost(value: string): { template: string; args: (string | number)[] } | undefined {
   const host = value.trim();
   if (host === '') return { template: msg('Enter the host name of the license server.'), args: [] };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) return { template: msg('Enter the host name only, without "{0}".'), args: [host.slice(0, host.indexOf('://') + 3)] };
-  if (host.includes('@')) return { template: msg('Enter the host name only; put the user name ("{0}") into the user field.'), args: [host.slice(0, host.lastIndexOf('@'))] };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host))
+    return {
+      template: msg('Enter the host name only, without "{0}".'),
+      args: [host.slice(0, host.indexOf('://') + 3)],
+    };
+  if (host.includes('@'))
+    return {
+      template: msg('Enter the host name only; put the user name ("{0}") into the user field.'),
+      args: [host.slice(0, host.lastIndexOf('@'))],
+    };
   if (/\s/.test(host)) return { template: msg('A host name contains no spaces.'), args: [] };
   const colons = (host.match(/:/g) ?? []).length;
-  if (colons === 1) return { template: msg('Enter the port in the port field, not after the host name ("{0}").'), args: [host.slice(host.indexOf(':'))] };
+  if (colons === 1)
+    return {
+      template: msg('Enter the port in the port field, not after the host name ("{0}").'),
+      args: [host.slice(host.indexOf(':'))],
+    };
   if (colons > 1) {
     const bare = host.replace(/^\[|\]$/g, '');
-    return /^[0-9a-f:.]+$/i.test(bare) ? undefined : { template: msg('"{0}" is not a valid host name or IP address.'), args: [host] };
+    return /^[0-9a-f:.]+$/i.test(bare)
+      ? undefined
+      : { template: msg('"{0}" is not a valid host name or IP address.'), args: [host] };
   }
-  if (!/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)*\.?$/i.test(host) || host.length > 253) {
+  if (
+    !/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)*\.?$/i.test(host) ||
+    host.length > 253
+  ) {
     return { template: msg('"{0}" is not a valid host name or IP address.'), args: [host] };
   }
   return undefined;
@@ -77,13 +98,21 @@ export function checkHost(value: string): { template: string; args: (string | nu
 /** Checks a port given as text or number: an integer 1–65535. @returns the problem, or undefined */
 export function checkPort(value: string | number): { template: string; args: (string | number)[] } | undefined {
   const text = String(value).trim();
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 65535) return { template: msg('The port must be a number from 1 to 65535 (SFTP usually 22), not "{0}".'), args: [text] };
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 65535)
+    return { template: msg('The port must be a number from 1 to 65535 (SFTP usually 22), not "{0}".'), args: [text] };
   return undefined;
 }
 
 /** Checks a pinned host key fingerprint: `SHA256:` + 43 base64 characters (OpenSSH `ssh-keygen -lf`). */
 export function checkFingerprint(value: string): { template: string; args: (string | number)[] } | undefined {
-  return /^SHA256:[A-Za-z0-9+/]{43}$/.test(value.trim()) ? undefined : { template: msg('A host key fingerprint looks like SHA256: followed by 43 characters (as "ssh-keygen -lf" prints it), not "{0}".'), args: [value] };
+  return /^SHA256:[A-Za-z0-9+/]{43}$/.test(value.trim())
+    ? undefined
+    : {
+        template: msg(
+          'A host key fingerprint looks like SHA256: followed by 43 characters (as "ssh-keygen -lf" prints it), not "{0}".',
+        ),
+        args: [value],
+      };
 }
 
 /**
@@ -107,8 +136,13 @@ export function remoteJoin(dir: string, name: string): string {
 /** Checks the remote folder: no NUL, no control characters, no `..` segment. */
 export function checkRemoteDir(value: string): { template: string; args: (string | number)[] } | undefined {
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f]/.test(value)) return { template: msg('The remote folder contains a control character.'), args: [] };
-  if (normaliseRemoteDir(value).split('/').includes('..')) return { template: msg('The remote folder must not contain "..": give the folder as the license provider named it.'), args: [] };
+  if (/[\u0000-\u001f]/.test(value))
+    return { template: msg('The remote folder contains a control character.'), args: [] };
+  if (normaliseRemoteDir(value).split('/').includes('..'))
+    return {
+      template: msg('The remote folder must not contain "..": give the folder as the license provider named it.'),
+      args: [],
+    };
   return undefined;
 }
 
@@ -128,13 +162,21 @@ export interface SftpSettingsInput {
  */
 export function validateSftpSettings(input: SftpSettingsInput): SftpSettings {
   const problems: SftpFieldProblem[] = [];
-  const add = (field: SftpFieldProblem['field'], p: { template: string; args: (string | number)[] } | undefined): void => {
+  const add = (
+    field: SftpFieldProblem['field'],
+    p: { template: string; args: (string | number)[] } | undefined,
+  ): void => {
     if (p) problems.push({ field, ...p });
   };
   add('host', checkHost(input.host));
   add('port', checkPort(input.port));
-  if (input.username.trim() === '') add('username', { template: msg('Enter the user name the license provider gave you.'), args: [] });
-  else if (/[\s@:]/.test(input.username.trim())) add('username', { template: msg('The user name "{0}" contains a space, "@" or ":"; enter the user name only.'), args: [input.username.trim()] });
+  if (input.username.trim() === '')
+    add('username', { template: msg('Enter the user name the license provider gave you.'), args: [] });
+  else if (/[\s@:]/.test(input.username.trim()))
+    add('username', {
+      template: msg('The user name "{0}" contains a space, "@" or ":"; enter the user name only.'),
+      args: [input.username.trim()],
+    });
   add('remoteDir', checkRemoteDir(input.remoteDir));
   const fingerprint = input.hostKeyFingerprint?.trim() || undefined;
   if (fingerprint) add('hostKeyFingerprint', checkFingerprint(fingerprint));
@@ -151,9 +193,14 @@ export function validateSftpSettings(input: SftpSettingsInput): SftpSettings {
 
 /** The saved SFTP settings, or undefined when none are saved (no host). */
 export function loadSftpSettings(store: Store): SftpSettings | undefined {
-  const row = store.get<{ host: string | null; port: number; username: string | null; auth_method: SftpAuthMethod; remote_dir: string | null; host_key_fingerprint: string | null }>(
-    'SELECT host, port, username, auth_method, remote_dir, host_key_fingerprint FROM sftp_settings WHERE id = 1',
-  );
+  const row = store.get<{
+    host: string | null;
+    port: number;
+    username: string | null;
+    auth_method: SftpAuthMethod;
+    remote_dir: string | null;
+    host_key_fingerprint: string | null;
+  }>('SELECT host, port, username, auth_method, remote_dir, host_key_fingerprint FROM sftp_settings WHERE id = 1');
   if (!row?.host) return undefined;
   return {
     host: row.host,
@@ -183,12 +230,15 @@ export function saveSftpSettings(store: Store, actor: Actor, input: SftpSettings
          remote_dir = excluded.remote_dir, host_key_fingerprint = excluded.host_key_fingerprint`,
       [next.host, next.port, next.username, next.authMethod, next.remoteDir, fingerprint ?? null],
     );
-    store.run("INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'sftp.settings', 'sftp', 'settings', ?, ?)", [
-      new Date().toISOString(),
-      actor.id,
-      before ? describeSettings(before) : null,
-      describeSettings({ ...next, ...(fingerprint ? { hostKeyFingerprint: fingerprint } : {}) }),
-    ]);
+    store.run(
+      "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'sftp.settings', 'sftp', 'settings', ?, ?)",
+      [
+        new Date().toISOString(),
+        actor.id,
+        before ? describeSettings(before) : null,
+        describeSettings({ ...next, ...(fingerprint ? { hostKeyFingerprint: fingerprint } : {}) }),
+      ],
+    );
   });
   return loadSftpSettings(store) ?? next;
 }
@@ -206,20 +256,28 @@ export function trustHostKey(store: Store, actor: Actor, fingerprint: string): v
   if (!before) throw new SftpNotConfiguredError();
   store.transaction(() => {
     store.run('UPDATE sftp_settings SET host_key_fingerprint = ? WHERE id = 1', [fingerprint]);
-    store.run("INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'sftp.hostkey', 'sftp', ?, ?, ?)", [
-      new Date().toISOString(),
-      actor.id,
-      `${before.host}:${before.port}`,
-      before.hostKeyFingerprint ?? null,
-      fingerprint,
-    ]);
+    store.run(
+      "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'sftp.hostkey', 'sftp', ?, ?, ?)",
+      [
+        new Date().toISOString(),
+        actor.id,
+        `${before.host}:${before.port}`,
+        before.hostKeyFingerprint ?? null,
+        fingerprint,
+      ],
+    );
   });
 }
 
 /** No SFTP settings are saved yet. */
 export class SftpNotConfiguredError extends IxError {
   constructor() {
-    super('E_SFTP_NOT_CONFIGURED', msg('No license server is configured. An administrator enters it under "SFTP Settings…" (host, user, remote folder).'));
+    super(
+      'E_SFTP_NOT_CONFIGURED',
+      msg(
+        'No license server is configured. An administrator enters it under "SFTP Settings…" (host, user, remote folder).',
+      ),
+    );
   }
 
   override get suggestedActions(): readonly SuggestedAction[] {

@@ -33,7 +33,12 @@ export interface AtomicWriteObserver {
 export async function writeFileAtomic(
   target: string,
   data: Uint8Array,
-  options: { keepBackup?: boolean; mode?: number; observe?: AtomicWriteObserver; beforeReplace?: () => Promise<void> } = {},
+  options: {
+    keepBackup?: boolean;
+    mode?: number;
+    observe?: AtomicWriteObserver;
+    beforeReplace?: () => Promise<void>;
+  } = {},
 ): Promise<void> {
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);

@@ -111,7 +111,8 @@ export function changeTouches(change: StoreChange, tables: readonly string[]): b
 }
 
 /** The table a data-changing statement writes (the first one named after INSERT INTO / UPDATE / DELETE FROM / REPLACE INTO). */
-const WRITE_TARGET = /^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+["`]?(\w+)/i;
+const WRITE_TARGET =
+  /^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+["`]?(\w+)/i;
 
 /**
  * The suite's store: one SQLite database kept in memory by sql.js and saved to one file
@@ -155,7 +156,12 @@ export class Store {
   /** tables written since the last change notification (see {@link StoreChange}) */
   private readonly writtenTables = new Set<string>();
 
-  private constructor(file: string | undefined, db: Database, options: StoreOptions, readOnlyReason: ReadOnlyReason | undefined) {
+  private constructor(
+    file: string | undefined,
+    db: Database,
+    options: StoreOptions,
+    readOnlyReason: ReadOnlyReason | undefined,
+  ) {
     this.file = file;
     this.db = db;
     this.log = taggedLogger(options.logger ?? silentLogger, 'store');
@@ -218,7 +224,11 @@ export class Store {
     } catch (error) {
       await store.close({ save: false }).catch(() => undefined);
       // a damaged file is offered its backup; a foreign lock file is not the store's damage
-      if (error instanceof StoreError && !(error instanceof StoreNotFoundError) && !(error instanceof StoreLockBrokenError)) {
+      if (
+        error instanceof StoreError &&
+        !(error instanceof StoreNotFoundError) &&
+        !(error instanceof StoreLockBrokenError)
+      ) {
         error.backupFile = await findValidBackup(SQL, absolute);
       }
       throw error;
@@ -236,7 +246,9 @@ export class Store {
       }
       if (store.schemaVersion() < LATEST_SCHEMA_VERSION) {
         if (store.readOnly) {
-          store.log.warn(`${absolute} has schema ${store.schemaVersion()} < ${LATEST_SCHEMA_VERSION}; read-only, so not migrated`);
+          store.log.warn(
+            `${absolute} has schema ${store.schemaVersion()} < ${LATEST_SCHEMA_VERSION}; read-only, so not migrated`,
+          );
         } else {
           store.migrate();
           await store.save();
@@ -438,7 +450,8 @@ export class Store {
    */
   save(): Promise<void> {
     if (this.file === undefined) return Promise.resolve();
-    if (this.readOnlyReasonValue !== undefined) return Promise.reject(new StoreReadOnlyError(this.file, this.readOnlyReasonValue));
+    if (this.readOnlyReasonValue !== undefined)
+      return Promise.reject(new StoreReadOnlyError(this.file, this.readOnlyReasonValue));
     if (this.closed) return Promise.reject(new StoreTransactionError('the store is closed'));
     if (this.transactionDepth > 0) {
       return new Promise<void>((resolve) => this.waitingForTransactionEnd.push(resolve)).then(() => this.save());
@@ -486,7 +499,9 @@ export class Store {
       const owner = this.lockOwner;
       this.lockOwner = undefined;
       if (owner && this.file !== undefined) {
-        await releaseLock(this.file + LOCK_SUFFIX, owner).catch((error: unknown) => this.log.warn(`releasing the lock failed: ${String(error)}`));
+        await releaseLock(this.file + LOCK_SUFFIX, owner).catch((error: unknown) =>
+          this.log.warn(`releasing the lock failed: ${String(error)}`),
+        );
       }
     }
   }
@@ -502,7 +517,9 @@ export class Store {
     const generation = this.changeGeneration;
     const { sizeBytes } = this.facts();
     if (sizeBytes >= this.sizeWarningBytes) {
-      this.log.warn(`the store has grown to ${(sizeBytes / 1048576).toFixed(1)} MB; sql.js keeps it all in memory and each save copies it (C30)`);
+      this.log.warn(
+        `the store has grown to ${(sizeBytes / 1048576).toFixed(1)} MB; sql.js keeps it all in memory and each save copies it (C30)`,
+      );
     }
     this.freeStatements();
     let bytes: Uint8Array;
@@ -530,7 +547,14 @@ export class Store {
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const detail = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the file system is read-only' : String(error);
+      const detail =
+        code === 'ENOSPC'
+          ? 'the disk is full'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : code === 'EROFS'
+              ? 'the file system is read-only'
+              : String(error);
       throw new StoreWriteError(file, detail, error);
     }
     this.diskChecksum = checksum;
@@ -556,22 +580,29 @@ export class Store {
   private async takeLock(options: StoreOptions): Promise<void> {
     if (this.file === undefined || options.lock === false) return;
     const lockFile = this.file + LOCK_SUFFIX;
-    const result = await acquireLock(lockFile, { takeOver: options.takeOver === true, waitMs: options.waitForLockMs ?? 0 });
+    const result = await acquireLock(lockFile, {
+      takeOver: options.takeOver === true,
+      waitMs: options.waitForLockMs ?? 0,
+    });
     if (!result.acquired) {
       this.readOnlyReasonValue = 'locked';
       this.lockHolder = result.holder ? describeOwner(result.holder) : 'an older ixhaus-admin';
       this.log.warn(`${this.file} is locked by ${this.lockHolder}; opened read-only`);
       return;
     }
-    if (result.tookOverFrom) this.log.warn(`took over the write lock of ${this.file} from ${describeOwner(result.tookOverFrom)}`);
+    if (result.tookOverFrom)
+      this.log.warn(`took over the write lock of ${this.file} from ${describeOwner(result.tookOverFrom)}`);
     this.lockOwner = result.owner;
     const owner = result.owner;
     // only to tell the UI early; saves check the lock themselves (assertFileIsOurs), so a busy event loop is harmless
-    this.lockWatch = setInterval(() => {
-      void stillHeld(lockFile, owner).then((held) => {
-        if (!held && this.lockOwner === owner && !this.closed) this.lockLost();
-      });
-    }, Math.max(options.lockCheckMs ?? 2000, 100));
+    this.lockWatch = setInterval(
+      () => {
+        void stillHeld(lockFile, owner).then((held) => {
+          if (!held && this.lockOwner === owner && !this.closed) this.lockLost();
+        });
+      },
+      Math.max(options.lockCheckMs ?? 2000, 100),
+    );
     this.lockWatch.unref?.();
   }
 
@@ -582,7 +613,9 @@ export class Store {
     this.readOnlyReasonValue = 'lock-lost';
     this.lockOwner = undefined;
     if (this.lockWatch) clearInterval(this.lockWatch);
-    this.log.error(`lost the write lock on ${this.file ?? ''}: another window or program took it over; the store is now read-only`);
+    this.log.error(
+      `lost the write lock on ${this.file ?? ''}: another window or program took it over; the store is now read-only`,
+    );
     this.onLockLost?.();
   }
 
@@ -602,8 +635,15 @@ export class Store {
     if (expected === undefined) return;
     if (expected === null ? onDisk !== null : onDisk === null || !sameIdentity(expected, onDisk)) {
       this.readOnlyReasonValue = 'conflict';
-      this.log.error(`${file} was changed by another window or program since this one read it; not saved, now read-only`);
-      throw new StoreConflictError(file, onDisk === null ? 'the file was removed or renamed by another window or program' : 'the file on disk was changed by another window or program since this one read it');
+      this.log.error(
+        `${file} was changed by another window or program since this one read it; not saved, now read-only`,
+      );
+      throw new StoreConflictError(
+        file,
+        onDisk === null
+          ? 'the file was removed or renamed by another window or program'
+          : 'the file on disk was changed by another window or program since this one read it',
+      );
     }
   }
 
@@ -729,7 +769,11 @@ async function readStoreBytes(file: string): Promise<{ bytes: Buffer; identity: 
  * the store) never makes an intact file look damaged to a reader.
  * @param options.full run `PRAGMA quick_check` even when the checksum matches (`store check --full`)
  */
-async function readVerifiedStoreFile(SQL: SqlJsStatic, file: string, options: { full: boolean }): Promise<VerifiedStoreFile> {
+async function readVerifiedStoreFile(
+  SQL: SqlJsStatic,
+  file: string,
+  options: { full: boolean },
+): Promise<VerifiedStoreFile> {
   const { bytes, identity } = await readStoreBytes(file);
   checkSqliteBytes(file, bytes);
   const sums = await readChecksumFile(file);
@@ -793,14 +837,19 @@ export interface StoreFileCheck {
  * @returns the schema version and size facts
  * @throws the same typed errors as {@link Store.open}, with `backupFile` set when a valid `.bak` exists
  */
-export async function verifyStoreFile(file: string, sqlJs?: SqlJsStatic, options: { full?: boolean } = {}): Promise<StoreFileCheck> {
+export async function verifyStoreFile(
+  file: string,
+  sqlJs?: SqlJsStatic,
+  options: { full?: boolean } = {},
+): Promise<StoreFileCheck> {
   const absolute = path.resolve(file);
   const SQL = sqlJs ?? (await loadSqlJs());
   let loaded: VerifiedStoreFile;
   try {
     loaded = await readVerifiedStoreFile(SQL, absolute, { full: options.full === true });
   } catch (error) {
-    if (error instanceof StoreError && !(error instanceof StoreNotFoundError)) error.backupFile = await findValidBackup(SQL, absolute);
+    if (error instanceof StoreError && !(error instanceof StoreNotFoundError))
+      error.backupFile = await findValidBackup(SQL, absolute);
     throw error;
   }
   const { db } = loaded;
@@ -826,17 +875,24 @@ export async function verifyStoreFile(file: string, sqlJs?: SqlJsStatic, options
  *         StoreError) when the backup itself does not pass the checks; StoreLockedError when another window or
  *         program has the store open for writing
  */
-export async function restoreFromBackup(file: string, options: { sqlJs?: SqlJsStatic; now?: Date; force?: boolean } = {}): Promise<string> {
+export async function restoreFromBackup(
+  file: string,
+  options: { sqlJs?: SqlJsStatic; now?: Date; force?: boolean } = {},
+): Promise<string> {
   const absolute = path.resolve(file);
   const SQL = options.sqlJs ?? (await loadSqlJs());
   const backup = backupPathOf(absolute);
   if (!(await exists(backup))) throw new StoreNoBackupError(absolute, backup);
   const lockFile = absolute + LOCK_SUFFIX;
   const lock = await acquireLock(lockFile);
-  if (!lock.acquired) throw new StoreLockedError(absolute, lock.holder ? describeOwner(lock.holder) : 'an older ixhaus-admin');
+  if (!lock.acquired)
+    throw new StoreLockedError(absolute, lock.holder ? describeOwner(lock.holder) : 'an older ixhaus-admin');
   try {
     if (!options.force && (await exists(absolute))) {
-      const intact = await readVerifiedStoreFile(SQL, absolute, { full: false }).then((loaded) => (loaded.db.close(), true), () => false);
+      const intact = await readVerifiedStoreFile(SQL, absolute, { full: false }).then(
+        (loaded) => (loaded.db.close(), true),
+        () => false,
+      );
       if (intact) throw new StoreIntactError(absolute);
     }
     if ((await findValidBackup(SQL, absolute)) === undefined) {
@@ -857,7 +913,8 @@ export async function restoreFromBackup(file: string, options: { sqlJs?: SqlJsSt
     const sums = await readChecksumFile(absolute);
     await writeFileAtomic(absolute, bytes, {
       keepBackup: false,
-      beforeReplace: async () => void (await recordBeforeReplace(absolute, checksumOf(bytes), sums.kind === 'entries' ? sums.entries : [])),
+      beforeReplace: async () =>
+        void (await recordBeforeReplace(absolute, checksumOf(bytes), sums.kind === 'entries' ? sums.entries : [])),
     });
     return aside;
   } finally {

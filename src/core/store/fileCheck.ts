@@ -1,5 +1,12 @@
 import type { Database } from 'sql.js';
-import { StoreCorruptError, StoreEmptyError, StoreForeignError, StoreNotSqliteError, StoreTooNewError, StoreTruncatedError } from './errors';
+import {
+  StoreCorruptError,
+  StoreEmptyError,
+  StoreForeignError,
+  StoreNotSqliteError,
+  StoreTooNewError,
+  StoreTruncatedError,
+} from './errors';
 
 /** `PRAGMA application_id` of every ixhaus-admin store: ASCII "IXHA". Tells our stores from other SQLite files. */
 export const APPLICATION_ID = 0x49584841;
@@ -56,7 +63,12 @@ export function pragmaNumber(db: Database, pragma: string): number {
  * @throws StoreCorruptError (quick_check fails or SQLite cannot read the file), StoreForeignError (another
  *         program's database), StoreTooNewError (a newer schema than `latestVersion`)
  */
-export function checkOpenedDatabase(file: string, db: Database, latestVersion: number, options: { quickCheck?: boolean } = {}): number {
+export function checkOpenedDatabase(
+  file: string,
+  db: Database,
+  latestVersion: number,
+  options: { quickCheck?: boolean } = {},
+): number {
   let problems: string[] = ['ok'];
   let applicationId: number;
   let userVersion: number;
@@ -78,4 +90,3 @@ export function checkOpenedDatabase(file: string, db: Database, latestVersion: n
   if (userVersion > latestVersion) throw new StoreTooNewError(file, userVersion, latestVersion);
   return userVersion;
 }
-

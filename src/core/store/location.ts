@@ -75,14 +75,25 @@ export function isPostgresUrl(text: string): boolean {
  */
 export function parseStoreLocation(text: string, options: LocationOptions = {}): StoreLocation {
   const trimmed = text.trim();
-  if (trimmed === '') throw new StoreLocationError('E_STORE_LOCATION_EMPTY', msg('No store is named. Give a store file path or a postgres://user@host:port/database URL.'), []);
+  if (trimmed === '')
+    throw new StoreLocationError(
+      'E_STORE_LOCATION_EMPTY',
+      msg('No store is named. Give a store file path or a postgres://user@host:port/database URL.'),
+      [],
+    );
   const scheme = URL_SCHEME.exec(trimmed)?.[1];
   if (scheme === undefined) {
     const absolute = path.resolve(options.baseDir ?? process.cwd(), trimmed);
     return { kind: 'file', path: absolute, redacted: absolute };
   }
   if (!/^postgres(ql)?$/i.test(scheme)) {
-    throw new StoreLocationError('E_STORE_URL_SCHEME', msg('{0}:// is not a supported store location. Give a store file path or a postgres://user@host:port/database URL.'), [scheme]);
+    throw new StoreLocationError(
+      'E_STORE_URL_SCHEME',
+      msg(
+        '{0}:// is not a supported store location. Give a store file path or a postgres://user@host:port/database URL.',
+      ),
+      [scheme],
+    );
   }
   return parsePostgresUrl(trimmed, options);
 }
@@ -92,7 +103,9 @@ function parsePostgresUrl(text: string, options: LocationOptions): PostgresLocat
   if (userInfoOf(text)?.includes(':') === true) {
     throw new StoreLocationError(
       'E_STORE_URL_PASSWORD',
-      msg('The store URL {0} contains a password. A password in a URL ends up in settings, logs and shell history, so it is refused. Remove it from the URL and give it through --store-password-env NAME (an environment variable), PGPASSWORD, or in VS Code when asked (secret storage).'),
+      msg(
+        'The store URL {0} contains a password. A password in a URL ends up in settings, logs and shell history, so it is refused. Remove it from the URL and give it through --store-password-env NAME (an environment variable), PGPASSWORD, or in VS Code when asked (secret storage).',
+      ),
       [redactUnparsed(text)],
     );
   }
@@ -101,31 +114,72 @@ function parsePostgresUrl(text: string, options: LocationOptions): PostgresLocat
     // a non-special scheme: the WHATWG parser splits user, host, port and path, keeps case and any port
     url = new URL(text);
   } catch {
-    throw new StoreLocationError('E_STORE_URL_INVALID', msg('The store URL {0} cannot be read. Write it as postgres://user@host:port/database.'), [redactUnparsed(text)]);
+    throw new StoreLocationError(
+      'E_STORE_URL_INVALID',
+      msg('The store URL {0} cannot be read. Write it as postgres://user@host:port/database.'),
+      [redactUnparsed(text)],
+    );
   }
   const user = decodeURIComponent(url.username);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   const shown = redactUnparsed(text);
-  if (user === '') throw new StoreLocationError('E_STORE_URL_NO_USER', msg('The store URL {0} names no database role. Write it as postgres://user@host:port/database.'), [shown]);
-  if (host === '') throw new StoreLocationError('E_STORE_URL_NO_HOST', msg('The store URL {0} names no server. Write it as postgres://user@host:port/database.'), [shown]);
-  if (database === '' || database.includes('/')) throw new StoreLocationError('E_STORE_URL_NO_DATABASE', msg('The store URL {0} names no database (or more than one path part). Write it as postgres://user@host:port/database.'), [shown]);
+  if (user === '')
+    throw new StoreLocationError(
+      'E_STORE_URL_NO_USER',
+      msg('The store URL {0} names no database role. Write it as postgres://user@host:port/database.'),
+      [shown],
+    );
+  if (host === '')
+    throw new StoreLocationError(
+      'E_STORE_URL_NO_HOST',
+      msg('The store URL {0} names no server. Write it as postgres://user@host:port/database.'),
+      [shown],
+    );
+  if (database === '' || database.includes('/'))
+    throw new StoreLocationError(
+      'E_STORE_URL_NO_DATABASE',
+      msg(
+        'The store URL {0} names no database (or more than one path part). Write it as postgres://user@host:port/database.',
+      ),
+      [shown],
+    );
   const port = url.port === '' ? 5432 : Number(url.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StoreLocationError('E_STORE_URL_INVALID', msg('The store URL {0} cannot be read. Write it as postgres://user@host:port/database.'), [shown]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new StoreLocationError(
+      'E_STORE_URL_INVALID',
+      msg('The store URL {0} cannot be read. Write it as postgres://user@host:port/database.'),
+      [shown],
+    );
   for (const key of url.searchParams.keys()) {
     if (!QUERY_KEYS.includes(key)) {
-      throw new StoreLocationError('E_STORE_URL_PARAMETER', msg('The store URL parameter {0} is not supported. Supported: {1}.'), [key, QUERY_KEYS.join(', ')]);
+      throw new StoreLocationError(
+        'E_STORE_URL_PARAMETER',
+        msg('The store URL parameter {0} is not supported. Supported: {1}.'),
+        [key, QUERY_KEYS.join(', ')],
+      );
     }
   }
   const sslText = url.searchParams.get('sslmode') ?? 'disable';
   if (!(SSL_MODES as readonly string[]).includes(sslText)) {
-    throw new StoreLocationError('E_STORE_URL_SSLMODE', msg('sslmode={0} is not supported. Use sslmode=verify-full (TLS, the server certificate and name are checked), sslmode=require (TLS, certificate not checked) or sslmode=disable.'), [sslText]);
+    throw new StoreLocationError(
+      'E_STORE_URL_SSLMODE',
+      msg(
+        'sslmode={0} is not supported. Use sslmode=verify-full (TLS, the server certificate and name are checked), sslmode=require (TLS, certificate not checked) or sslmode=disable.',
+      ),
+      [sslText],
+    );
   }
   const sslMode = sslText as PostgresSslMode;
   const caText = options.caFile ?? url.searchParams.get('sslrootcert') ?? undefined;
-  const caFile = caText === undefined || caText === '' ? undefined : path.resolve(options.baseDir ?? process.cwd(), caText);
+  const caFile =
+    caText === undefined || caText === '' ? undefined : path.resolve(options.baseDir ?? process.cwd(), caText);
   if (caFile !== undefined && sslMode === 'disable') {
-    throw new StoreLocationError('E_STORE_URL_CA_WITHOUT_TLS', msg('A CA file ({0}) is given but the store URL does not ask for TLS. Add ?sslmode=verify-full to the URL.'), [caFile]);
+    throw new StoreLocationError(
+      'E_STORE_URL_CA_WITHOUT_TLS',
+      msg('A CA file ({0}) is given but the store URL does not ask for TLS. Add ?sslmode=verify-full to the URL.'),
+      [caFile],
+    );
   }
   const applicationName = url.searchParams.get('application_name') ?? 'ixhaus-admin';
   const hostText = host.includes(':') ? `[${host}]` : host;
@@ -177,7 +231,13 @@ export function postgresPassword(source: PasswordSource = {}): string | undefine
   if (source.passwordEnv !== undefined) {
     const value = env[source.passwordEnv];
     if (value === undefined || value === '') {
-      throw new StoreLocationError('E_STORE_PASSWORD_ENV', msg('The environment variable {0} (named by --store-password-env) is not set or empty. Set it to the database password before starting the command.'), [source.passwordEnv]);
+      throw new StoreLocationError(
+        'E_STORE_PASSWORD_ENV',
+        msg(
+          'The environment variable {0} (named by --store-password-env) is not set or empty. Set it to the database password before starting the command.',
+        ),
+        [source.passwordEnv],
+      );
     }
     return value;
   }

@@ -35,7 +35,12 @@ export function loadSqlJs(wasmPath?: string): Promise<SqlJsStatic> {
   let pending = loaded.get(file);
   if (!pending) {
     const wasmBinary = fs.readFileSync(file);
-    pending = initSqlJs({ wasmBinary: wasmBinary.buffer.slice(wasmBinary.byteOffset, wasmBinary.byteOffset + wasmBinary.byteLength) as ArrayBuffer });
+    pending = initSqlJs({
+      wasmBinary: wasmBinary.buffer.slice(
+        wasmBinary.byteOffset,
+        wasmBinary.byteOffset + wasmBinary.byteLength,
+      ) as ArrayBuffer,
+    });
     loaded.set(file, pending);
   }
   return pending;

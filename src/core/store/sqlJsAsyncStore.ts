@@ -85,7 +85,8 @@ export class SqlJsAsyncStore implements AsyncStore {
           if (!open) throw new StoreTransactionError('a statement was run on a transaction that has ended');
           return this.store.all(sql, toSqlJs(params)) as R[];
         },
-        get: async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]): Promise<R | undefined> => (await tx.query<R>(sql, params))[0],
+        get: async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]): Promise<R | undefined> =>
+          (await tx.query<R>(sql, params))[0],
         run: async (sql: string, params?: readonly SqlParam[]) => {
           if (!open) throw new StoreTransactionError('a statement was run on a transaction that has ended');
           return { changes: this.store.run(sql, toSqlJs(params)).changes };
@@ -117,7 +118,9 @@ export class SqlJsAsyncStore implements AsyncStore {
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.insideBody.getStore() === true) {
-      return Promise.reject(new StoreTransactionError('inside a transaction body, run statements on its tx argument, not on the store'));
+      return Promise.reject(
+        new StoreTransactionError('inside a transaction body, run statements on its tx argument, not on the store'),
+      );
     }
     const next = this.queue.then(work, work);
     this.queue = next.catch(() => undefined);

@@ -32,7 +32,8 @@ const crc32: Crc32 | undefined = (zlib as unknown as { crc32?: Crc32 }).crc32;
  * CRC-32 detects every single-bit and every burst error up to 32 bits.
  */
 export function checksumOf(bytes: Uint8Array): ChecksumEntry {
-  if (crc32) return { algorithm: 'crc32', digest: (crc32(bytes) >>> 0).toString(16).padStart(8, '0'), size: bytes.byteLength };
+  if (crc32)
+    return { algorithm: 'crc32', digest: (crc32(bytes) >>> 0).toString(16).padStart(8, '0'), size: bytes.byteLength };
   return { algorithm: 'sha256', digest: createHash('sha256').update(bytes).digest('hex'), size: bytes.byteLength };
 }
 
@@ -97,13 +98,21 @@ export async function readChecksumFile(file: string): Promise<ChecksumFile> {
  * that when the crash came between (2) and (3)) matches one of three. A trailer inside the SQLite file was not
  * chosen: other SQLite tools would see a file whose size is no multiple of the page size.
  */
-export async function recordBeforeReplace(file: string, newest: ChecksumEntry, previous: readonly ChecksumEntry[]): Promise<readonly ChecksumEntry[]> {
+export async function recordBeforeReplace(
+  file: string,
+  newest: ChecksumEntry,
+  previous: readonly ChecksumEntry[],
+): Promise<readonly ChecksumEntry[]> {
   // without duplicates (a save whose rename failed leaves its entry first and the file's own second)
   const entries: ChecksumEntry[] = [];
   for (const entry of [newest, ...previous]) {
-    if (!entries.some((e) => e.algorithm === entry.algorithm && e.digest === entry.digest && e.size === entry.size)) entries.push(entry);
+    if (!entries.some((e) => e.algorithm === entry.algorithm && e.digest === entry.digest && e.size === entry.size))
+      entries.push(entry);
   }
   entries.splice(KEPT_ENTRIES);
-  await writeFileAtomic(checksumPathOf(file), Buffer.from(formatChecksums(entries), 'latin1'), { keepBackup: false, mode: 0o644 });
+  await writeFileAtomic(checksumPathOf(file), Buffer.from(formatChecksums(entries), 'latin1'), {
+    keepBackup: false,
+    mode: 0o644,
+  });
   return entries;
 }

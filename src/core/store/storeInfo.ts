@@ -2,8 +2,21 @@ import type { Store, StoreFacts } from './database';
 
 /** Tables counted by {@link storeInfo}, in display order. */
 export const COUNTED_TABLES = [
-  'users', 'teams', 'objects', 'persons', 'creditors', 'owners', 'phone_numbers', 'meldungen', 'auftraege',
-  'technical_objects', 'responsibilities', 'setting_values', 'licenses', 'call_journal', 'audit_log',
+  'users',
+  'teams',
+  'objects',
+  'persons',
+  'creditors',
+  'owners',
+  'phone_numbers',
+  'meldungen',
+  'auftraege',
+  'technical_objects',
+  'responsibilities',
+  'setting_values',
+  'licenses',
+  'call_journal',
+  'audit_log',
 ] as const;
 
 /** Facts and record counts of a store, for `store info` and the UI. */

@@ -111,9 +111,30 @@ function parseOwner(text: string): LockOwner | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const v = value as Record<string, unknown>;
   const optionalString = (x: unknown): boolean => x === undefined || typeof x === 'string';
-  if (v.tool !== 'ixhaus-admin' || typeof v.host !== 'string' || typeof v.pid !== 'number' || !Number.isSafeInteger(v.pid) || v.pid <= 0) return undefined;
-  if (typeof v.since !== 'string' || typeof v.token !== 'string' || !optionalString(v.startTicks) || !optionalString(v.bootId)) return undefined;
-  return { tool: 'ixhaus-admin', host: v.host, pid: v.pid, startTicks: v.startTicks as string | undefined, bootId: v.bootId as string | undefined, since: v.since, token: v.token };
+  if (
+    v.tool !== 'ixhaus-admin' ||
+    typeof v.host !== 'string' ||
+    typeof v.pid !== 'number' ||
+    !Number.isSafeInteger(v.pid) ||
+    v.pid <= 0
+  )
+    return undefined;
+  if (
+    typeof v.since !== 'string' ||
+    typeof v.token !== 'string' ||
+    !optionalString(v.startTicks) ||
+    !optionalString(v.bootId)
+  )
+    return undefined;
+  return {
+    tool: 'ixhaus-admin',
+    host: v.host,
+    pid: v.pid,
+    startTicks: v.startTicks as string | undefined,
+    bootId: v.bootId as string | undefined,
+    since: v.since,
+    token: v.token,
+  };
 }
 
 /**
@@ -138,7 +159,8 @@ export async function inspectLock(lockFile: string, now: number = Date.now()): P
     throw new StoreLockBrokenError(lockFile, error instanceof Error ? error.message : String(error));
   }
   const owner = parseOwner(text);
-  if (!owner) throw new StoreLockBrokenError(lockFile, text.length === 0 ? 'it is empty' : 'it is not an ixhaus-admin lock');
+  if (!owner)
+    throw new StoreLockBrokenError(lockFile, text.length === 0 ? 'it is empty' : 'it is not an ixhaus-admin lock');
   if (owner.host !== os.hostname()) return { kind: 'other-host', owner };
   return holderAlive(owner) ? { kind: 'ours-alive', owner } : { kind: 'dead', owner };
 }
@@ -159,7 +181,8 @@ async function createLockFile(lockFile: string, owner: LockOwner): Promise<boole
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV' && code !== 'ENOSYS') throw error;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV' && code !== 'ENOSYS')
+      throw error;
     try {
       fs.writeFileSync(lockFile, content, { mode: 0o644, flag: 'wx' });
       return true;
@@ -222,7 +245,10 @@ export type AcquireResult =
  * - `waitMs` > 0 retries while the lock is held, for at most that long (a CLI writer waiting for another).
  * @throws StoreLockBrokenError for a foreign file at the lock's place; the file system's error otherwise
  */
-export async function acquireLock(lockFile: string, options: { takeOver?: boolean; waitMs?: number } = {}): Promise<AcquireResult> {
+export async function acquireLock(
+  lockFile: string,
+  options: { takeOver?: boolean; waitMs?: number } = {},
+): Promise<AcquireResult> {
   const deadline = Date.now() + Math.max(0, options.waitMs ?? 0);
   let delay = 20;
   let tookOverFrom: LockOwner | undefined;

@@ -13,14 +13,21 @@ export class SignInError extends IxError {
 /** The user exists and the password is right, but the account is deactivated. */
 export class UserInactiveError extends IxError {
   constructor(login: string) {
-    super('E_USER_INACTIVE', msg('The user {0} is deactivated. An administrator can reactivate the account in the user management.'), [login]);
+    super(
+      'E_USER_INACTIVE',
+      msg('The user {0} is deactivated. An administrator can reactivate the account in the user management.'),
+      [login],
+    );
   }
 }
 
 /** Login longer than iX-Haus allows (8 characters, domain.md §2.1). */
 export class LoginFormatError extends IxError {
   constructor() {
-    super('E_LOGIN_FORMAT', msg('An iX-Haus login has 1 to 8 characters. Enter the login name, not the full name or e-mail address.'));
+    super(
+      'E_LOGIN_FORMAT',
+      msg('An iX-Haus login has 1 to 8 characters. Enter the login name, not the full name or e-mail address.'),
+    );
   }
 }
 
@@ -49,7 +56,9 @@ export class SignInThrottledError extends IxError {
   constructor(login: string, until: Date, seconds: number) {
     super(
       'E_SIGN_IN_THROTTLED',
-      msg('Too many failed sign-ins for the login {0}: the next attempt is possible in {1} seconds ({2} UTC). Check the login and the password (it is case-sensitive); an administrator can set a new password.'),
+      msg(
+        'Too many failed sign-ins for the login {0}: the next attempt is possible in {1} seconds ({2} UTC). Check the login and the password (it is case-sensitive); an administrator can set a new password.',
+      ),
       [login, seconds, until.toISOString().slice(0, 19).replace('T', ' ')],
     );
     this.until = until.toISOString();
@@ -94,16 +103,32 @@ interface Attempts {
 const unrecorded = new WeakMap<Store, Map<string, Attempts>>();
 
 function storedAttempts(store: Store, login: string, now: number): Attempts {
-  const row = store.get<{ failures: number; last_failure_at: string; locked_until: string | null }>('SELECT failures, last_failure_at, locked_until FROM sign_in_attempts WHERE login = ?', [login]);
-  const stored = row && now - Date.parse(row.last_failure_at) < SIGN_IN_FAILURES_FORGOTTEN_MS ? { failures: row.failures, lockedUntil: row.locked_until ? Date.parse(row.locked_until) : 0 } : { failures: 0, lockedUntil: 0 };
+  const row = store.get<{ failures: number; last_failure_at: string; locked_until: string | null }>(
+    'SELECT failures, last_failure_at, locked_until FROM sign_in_attempts WHERE login = ?',
+    [login],
+  );
+  const stored =
+    row && now - Date.parse(row.last_failure_at) < SIGN_IN_FAILURES_FORGOTTEN_MS
+      ? { failures: row.failures, lockedUntil: row.locked_until ? Date.parse(row.locked_until) : 0 }
+      : { failures: 0, lockedUntil: 0 };
   const memory = unrecorded.get(store)?.get(login.toLowerCase());
   return memory && memory.failures > stored.failures ? memory : stored;
 }
 
 /** Records a sign-in in the audit log (never the password). Read-only stores cannot; they are skipped. */
-function audit(store: Store, at: Date, userId: number | null, login: string, action: 'sign-in' | 'sign-in.failed' | 'sign-in.refused', detail: Record<string, string | number>): void {
+function audit(
+  store: Store,
+  at: Date,
+  userId: number | null,
+  login: string,
+  action: 'sign-in' | 'sign-in.failed' | 'sign-in.refused',
+  detail: Record<string, string | number>,
+): void {
   if (store.readOnly) return;
-  store.run('INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, ?, ?, NULL, ?)', [at.toISOString(), userId, action, 'user', login, JSON.stringify(detail)]);
+  store.run(
+    'INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, ?, ?, NULL, ?)',
+    [at.toISOString(), userId, action, 'user', login, JSON.stringify(detail)],
+  );
 }
 
 /** Writes the failure to the file at once: a new process (the next CLI run) must see it. Save errors are logged by the store's caller; the sign-in error stays the one reported. */
@@ -125,18 +150,34 @@ async function persistNow(store: Store): Promise<void> {
  * @returns the {@link Actor} for core service calls
  * @throws LoginFormatError, SignInThrottledError, SignInError (unknown login or wrong password), UserInactiveError
  */
-export async function signIn(store: Store, login: string, password: string, options: SignInOptions = {}): Promise<Actor> {
+export async function signIn(
+  store: Store,
+  login: string,
+  password: string,
+  options: SignInOptions = {},
+): Promise<Actor> {
   const name = validateLogin(login);
   const now = options.now ?? new Date();
   const channel = options.channel ?? 'vscode';
   const attempts = storedAttempts(store, name, now.getTime());
   if (attempts.lockedUntil > now.getTime()) {
     const seconds = Math.ceil((attempts.lockedUntil - now.getTime()) / 1000);
-    if (!store.readOnly) store.transaction(() => audit(store, now, null, name, 'sign-in.refused', { channel, reason: 'throttled', failures: attempts.failures, waitSeconds: seconds }));
+    if (!store.readOnly)
+      store.transaction(() =>
+        audit(store, now, null, name, 'sign-in.refused', {
+          channel,
+          reason: 'throttled',
+          failures: attempts.failures,
+          waitSeconds: seconds,
+        }),
+      );
     await persistNow(store);
     throw new SignInThrottledError(name, new Date(attempts.lockedUntil), seconds);
   }
-  const row = store.get<UserRow>('SELECT id, login, first_name, last_name, rights_class, role, active, password_hash FROM users WHERE login = ?', [name]);
+  const row = store.get<UserRow>(
+    'SELECT id, login, first_name, last_name, rights_class, role, active, password_hash FROM users WHERE login = ?',
+    [name],
+  );
   // verify against a fixed dummy hash when the login is unknown, so both paths take the same time
   const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
   if (!row || !ok) {
@@ -149,16 +190,29 @@ export async function signIn(store: Store, login: string, password: string, opti
       unrecorded.set(store, map);
     } else {
       store.transaction(() => {
-        store.run('DELETE FROM sign_in_attempts WHERE last_failure_at < ?', [new Date(now.getTime() - SIGN_IN_FAILURES_FORGOTTEN_MS).toISOString()]);
-        store.run('INSERT OR REPLACE INTO sign_in_attempts (login, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?)', [name, failures, now.toISOString(), lockedUntil ? new Date(lockedUntil).toISOString() : null]);
-        audit(store, now, row?.id ?? null, name, 'sign-in.failed', { channel, reason: 'wrong login or password', failures, ...(delay > 0 ? { waitSeconds: delay / 1000 } : {}) });
+        store.run('DELETE FROM sign_in_attempts WHERE last_failure_at < ?', [
+          new Date(now.getTime() - SIGN_IN_FAILURES_FORGOTTEN_MS).toISOString(),
+        ]);
+        store.run(
+          'INSERT OR REPLACE INTO sign_in_attempts (login, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?)',
+          [name, failures, now.toISOString(), lockedUntil ? new Date(lockedUntil).toISOString() : null],
+        );
+        audit(store, now, row?.id ?? null, name, 'sign-in.failed', {
+          channel,
+          reason: 'wrong login or password',
+          failures,
+          ...(delay > 0 ? { waitSeconds: delay / 1000 } : {}),
+        });
       });
     }
     await persistNow(store);
     throw new SignInError();
   }
   if (row.active !== 1) {
-    if (!store.readOnly) store.transaction(() => audit(store, now, row.id, name, 'sign-in.refused', { channel, reason: 'user deactivated' }));
+    if (!store.readOnly)
+      store.transaction(() =>
+        audit(store, now, row.id, name, 'sign-in.refused', { channel, reason: 'user deactivated' }),
+      );
     await persistNow(store);
     throw new UserInactiveError(row.login);
   }

@@ -6,14 +6,22 @@ import { hashPassword } from './password';
 /** The first administrator can only be created in a store without users. */
 export class StoreHasUsersError extends IxError {
   constructor() {
-    super('E_STORE_HAS_USERS', msg('The store already has users; the first administrator is created only in an empty store. Sign in as an administrator to manage users.'));
+    super(
+      'E_STORE_HAS_USERS',
+      msg(
+        'The store already has users; the first administrator is created only in an empty store. Sign in as an administrator to manage users.',
+      ),
+    );
   }
 }
 
 /** A password too weak for the first administrator. */
 export class WeakPasswordError extends IxError {
   constructor() {
-    super('E_WEAK_PASSWORD', msg('The password of the administrator needs at least 8 characters. Choose a longer one.'));
+    super(
+      'E_WEAK_PASSWORD',
+      msg('The password of the administrator needs at least 8 characters. Choose a longer one.'),
+    );
   }
 }
 
@@ -23,14 +31,25 @@ export class WeakPasswordError extends IxError {
  * @returns the new user's id
  * @throws LoginFormatError, WeakPasswordError, StoreHasUsersError
  */
-export async function createFirstAdmin(store: Store, login: string, password: string, now: Date = new Date()): Promise<number> {
+export async function createFirstAdmin(
+  store: Store,
+  login: string,
+  password: string,
+  now: Date = new Date(),
+): Promise<number> {
   const name = validateLogin(login);
   if (password.length < 8) throw new WeakPasswordError();
   const hash = await hashPassword(password);
   return store.transaction(() => {
     if (Number(store.scalar('SELECT count(*) FROM users')) > 0) throw new StoreHasUsersError();
-    const id = store.run("INSERT INTO users (login, short_code, last_name, first_name, rights_class, role, password_hash) VALUES (?, ?, 'Administrator', 'iX-Haus', 'S', 'Administrator', ?)", [name, name.slice(0, 10).toUpperCase(), hash]).lastInsertRowid;
-    store.run("INSERT INTO audit_log (at, user_id, action, entity, entity_key, new_value) VALUES (?, ?, 'user.createFirstAdmin', 'user', ?, ?)", [now.toISOString(), id, name, JSON.stringify({ rightsClass: 'S', role: 'Administrator' })]);
+    const id = store.run(
+      "INSERT INTO users (login, short_code, last_name, first_name, rights_class, role, password_hash) VALUES (?, ?, 'Administrator', 'iX-Haus', 'S', 'Administrator', ?)",
+      [name, name.slice(0, 10).toUpperCase(), hash],
+    ).lastInsertRowid;
+    store.run(
+      "INSERT INTO audit_log (at, user_id, action, entity, entity_key, new_value) VALUES (?, ?, 'user.createFirstAdmin', 'user', ?, ?)",
+      [now.toISOString(), id, name, JSON.stringify({ rightsClass: 'S', role: 'Administrator' })],
+    );
     return id;
   });
 }

@@ -14,18 +14,37 @@ export type AccessReason = 'allowed' | 'not-licensed' | 'not-unlocked' | 'inacti
  * access is allowed (new users are unrestricted, domain.md §2.1). Class S reaches everything licensed and unlocked.
  * The core check every feature calls before it acts (permissions are enforced in core, not by hiding UI).
  */
-export function canAccess(store: Store, userId: number, moduleCode: string, list?: string, now: Date = new Date()): { allowed: boolean; reason: AccessReason } {
-  const user = store.get<{ active: number; rights_class: string }>('SELECT active, rights_class FROM users WHERE id = ?', [userId]);
+export function canAccess(
+  store: Store,
+  userId: number,
+  moduleCode: string,
+  list?: string,
+  now: Date = new Date(),
+): { allowed: boolean; reason: AccessReason } {
+  const user = store.get<{ active: number; rights_class: string }>(
+    'SELECT active, rights_class FROM users WHERE id = ?',
+    [userId],
+  );
   if (!user || user.active !== 1) return { allowed: false, reason: 'inactive' };
   const licensed = licensedSeats(store, moduleCode, now);
   if (!licensed || licensed.seats === 0) return { allowed: false, reason: 'not-licensed' };
-  if (store.scalar('SELECT 1 FROM user_modules WHERE user_id = ? AND module_code = ?', [userId, moduleCode]) === undefined) return { allowed: false, reason: 'not-unlocked' };
+  if (
+    store.scalar('SELECT 1 FROM user_modules WHERE user_id = ? AND module_code = ?', [userId, moduleCode]) === undefined
+  )
+    return { allowed: false, reason: 'not-unlocked' };
   if (user.rights_class === 'S') return { allowed: true, reason: 'allowed' };
   if (list) {
-    const own = store.scalar('SELECT allowed FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ?', [user.rights_class, moduleCode, list]);
-    if (own !== undefined) return own === 1 ? { allowed: true, reason: 'allowed' } : { allowed: false, reason: 'denied-list' };
+    const own = store.scalar(
+      'SELECT allowed FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ?',
+      [user.rights_class, moduleCode, list],
+    );
+    if (own !== undefined)
+      return own === 1 ? { allowed: true, reason: 'allowed' } : { allowed: false, reason: 'denied-list' };
   }
-  const moduleRight = store.scalar("SELECT allowed FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ''", [user.rights_class, moduleCode]);
+  const moduleRight = store.scalar(
+    "SELECT allowed FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ''",
+    [user.rights_class, moduleCode],
+  );
   return moduleRight === 0 ? { allowed: false, reason: 'denied-module' } : { allowed: true, reason: 'allowed' };
 }
 
@@ -60,11 +79,14 @@ export interface ProgramRightChange {
   readonly changed: boolean;
 }
 
-const settingOf = (allowed: unknown): RightSetting => (allowed === undefined || allowed === null ? 'inherit' : allowed === 1 || allowed === true ? 'allow' : 'deny');
+const settingOf = (allowed: unknown): RightSetting =>
+  allowed === undefined || allowed === null ? 'inherit' : allowed === 1 || allowed === true ? 'allow' : 'deny';
 
 /** Module codes and names that program rights may name: every module of an installed license (also expired ones). */
 export function rightsModules(store: Store): Array<{ code: string; name: string }> {
-  return store.all<{ code: string; name: string }>('SELECT code, min(name) AS name FROM license_modules GROUP BY code ORDER BY code');
+  return store.all<{ code: string; name: string }>(
+    'SELECT code, min(name) AS name FROM license_modules GROUP BY code ORDER BY code',
+  );
 }
 
 /** The rights classes in use: by users (with their count) or by stored rights, A–Z; class S is never listed (it reaches everything). */
@@ -82,7 +104,10 @@ export function rightsClassesInUse(store: Store): Array<{ rightsClass: string; u
  * The stored program rights, ordered by class, module, list (module rows first). Filters are exact codes.
  * Rows that do not exist inherit: the module's right for a list, "allowed" for a module (domain.md §2.1, §2.4).
  */
-export function listProgramRights(store: Store, filter: { rightsClass?: string; moduleCode?: string } = {}): ProgramRight[] {
+export function listProgramRights(
+  store: Store,
+  filter: { rightsClass?: string; moduleCode?: string } = {},
+): ProgramRight[] {
   return store
     .all<{ rights_class: string; module_code: string; name: string | null; list: string; allowed: number }>(
       `SELECT p.rights_class, p.module_code, (SELECT min(m.name) FROM license_modules m WHERE m.code = p.module_code) AS name, p.list, p.allowed
@@ -91,12 +116,24 @@ export function listProgramRights(store: Store, filter: { rightsClass?: string; 
         ORDER BY p.rights_class, p.module_code, p.list`,
       [filter.rightsClass ?? null, filter.rightsClass ?? null, filter.moduleCode ?? null, filter.moduleCode ?? null],
     )
-    .map((r) => ({ rightsClass: r.rights_class, moduleCode: r.module_code, moduleName: r.name ?? r.module_code, list: r.list, allowed: r.allowed === 1 }));
+    .map((r) => ({
+      rightsClass: r.rights_class,
+      moduleCode: r.module_code,
+      moduleName: r.name ?? r.module_code,
+      list: r.list,
+      allowed: r.allowed === 1,
+    }));
 }
 
 /** The current setting of one right (no row = inherit). */
 export function programRightSetting(store: Store, rightsClass: string, moduleCode: string, list: string): RightSetting {
-  return settingOf(store.scalar('SELECT allowed FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ?', [rightsClass, moduleCode, list]));
+  return settingOf(
+    store.scalar('SELECT allowed FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ?', [
+      rightsClass,
+      moduleCode,
+      list,
+    ]),
+  );
 }
 
 /**
@@ -105,21 +142,48 @@ export function programRightSetting(store: Store, rightsClass: string, moduleCod
  * (trimmed, '' = the module) of at most {@link MAX_LIST_NAME_LENGTH} printable characters.
  * @throws ProgramRightInputError (E_RIGHTS_CLASS, E_RIGHTS_CLASS_S, E_RIGHTS_MODULE, E_RIGHTS_LIST)
  */
-export function normalizeProgramRight(store: Store, rightsClass: string, moduleCode: string, list: string, clearing: boolean): { rightsClass: string; moduleCode: string; list: string } {
+export function normalizeProgramRight(
+  store: Store,
+  rightsClass: string,
+  moduleCode: string,
+  list: string,
+  clearing: boolean,
+): { rightsClass: string; moduleCode: string; list: string } {
   const cls = rightsClass.trim().toUpperCase();
-  if (!/^[A-Z]$/.test(cls)) throw new ProgramRightInputError('E_RIGHTS_CLASS', msg('"{0}" is not a rights class. A rights class (Benutzerklasse) is one letter A–Z, e.g. A.'), [rightsClass]);
-  if (cls === 'S') throw new ProgramRightInputError('E_RIGHTS_CLASS_S', msg('Rights class S reaches every licensed and unlocked module; program rights do not apply to it. Choose another class.'));
+  if (!/^[A-Z]$/.test(cls))
+    throw new ProgramRightInputError(
+      'E_RIGHTS_CLASS',
+      msg('"{0}" is not a rights class. A rights class (Benutzerklasse) is one letter A–Z, e.g. A.'),
+      [rightsClass],
+    );
+  if (cls === 'S')
+    throw new ProgramRightInputError(
+      'E_RIGHTS_CLASS_S',
+      msg(
+        'Rights class S reaches every licensed and unlocked module; program rights do not apply to it. Choose another class.',
+      ),
+    );
   const code = moduleCode.trim().toUpperCase();
   const known = store.scalar('SELECT 1 FROM license_modules WHERE code = ?', [code]) !== undefined;
-  const stored = clearing && store.scalar('SELECT 1 FROM program_rights WHERE rights_class = ? AND module_code = ?', [cls, code]) !== undefined;
+  const stored =
+    clearing &&
+    store.scalar('SELECT 1 FROM program_rights WHERE rights_class = ? AND module_code = ?', [cls, code]) !== undefined;
   if (!known && !stored) {
     const codes = rightsModules(store).map((m) => m.code);
-    throw new ProgramRightInputError('E_RIGHTS_MODULE', msg('The module {0} is in no installed license. Use one of: {1}.'), [code || '""', codes.join(', ') || '–']);
+    throw new ProgramRightInputError(
+      'E_RIGHTS_MODULE',
+      msg('The module {0} is in no installed license. Use one of: {1}.'),
+      [code || '""', codes.join(', ') || '–'],
+    );
   }
   const name = list.trim();
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (name.length > MAX_LIST_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(name)) {
-    throw new ProgramRightInputError('E_RIGHTS_LIST', msg('The list name must be at most {0} characters on one line. Use the caption of the list as iX-Haus shows it.'), [MAX_LIST_NAME_LENGTH]);
+    throw new ProgramRightInputError(
+      'E_RIGHTS_LIST',
+      msg('The list name must be at most {0} characters on one line. Use the caption of the list as iX-Haus shows it.'),
+      [MAX_LIST_NAME_LENGTH],
+    );
   }
   return { rightsClass: cls, moduleCode: code, list: name };
 }
@@ -131,16 +195,37 @@ export function normalizeProgramRight(store: Store, rightsClass: string, moduleC
  * nothing is written when the right already has that setting. The caller saves the store.
  * @throws PermissionError, ProgramRightInputError
  */
-export function setProgramRight(store: Store, actor: Actor, rightsClass: string, moduleCode: string, list: string, allowed: boolean | null, now: Date = new Date()): ProgramRightChange {
+export function setProgramRight(
+  store: Store,
+  actor: Actor,
+  rightsClass: string,
+  moduleCode: string,
+  list: string,
+  allowed: boolean | null,
+  now: Date = new Date(),
+): ProgramRightChange {
   requireAdmin(actor, 'change program rights');
   const right = normalizeProgramRight(store, rightsClass, moduleCode, list, allowed === null);
   const newSetting = settingOf(allowed);
   return store.transaction(() => {
     const oldSetting = programRightSetting(store, right.rightsClass, right.moduleCode, right.list);
     if (oldSetting === newSetting) return { ...right, oldSetting, newSetting, changed: false };
-    store.run('DELETE FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ?', [right.rightsClass, right.moduleCode, right.list]);
-    if (allowed !== null) store.run('INSERT INTO program_rights (rights_class, module_code, list, allowed) VALUES (?, ?, ?, ?)', [right.rightsClass, right.moduleCode, right.list, allowed ? 1 : 0]);
-    store.run("INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'rights.set', 'program_right', ?, ?, ?)", [now.toISOString(), actor.id, `${right.rightsClass}/${right.moduleCode}/${right.list}`, oldSetting, newSetting]);
+    store.run('DELETE FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ?', [
+      right.rightsClass,
+      right.moduleCode,
+      right.list,
+    ]);
+    if (allowed !== null)
+      store.run('INSERT INTO program_rights (rights_class, module_code, list, allowed) VALUES (?, ?, ?, ?)', [
+        right.rightsClass,
+        right.moduleCode,
+        right.list,
+        allowed ? 1 : 0,
+      ]);
+    store.run(
+      "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'rights.set', 'program_right', ?, ?, ?)",
+      [now.toISOString(), actor.id, `${right.rightsClass}/${right.moduleCode}/${right.list}`, oldSetting, newSetting],
+    );
     return { ...right, oldSetting, newSetting, changed: true };
   });
 }

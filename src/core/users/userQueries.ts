@@ -22,13 +22,26 @@ export interface UserSummary {
 /** Lists all users ordered by login, with their unlocked modules. */
 export function listUsers(store: Store): UserSummary[] {
   const modules = new Map<number, string[]>();
-  for (const row of store.all<{ user_id: number; module_code: string }>('SELECT user_id, module_code FROM user_modules ORDER BY module_code')) {
+  for (const row of store.all<{ user_id: number; module_code: string }>(
+    'SELECT user_id, module_code FROM user_modules ORDER BY module_code',
+  )) {
     const list = modules.get(row.user_id) ?? [];
     list.push(row.module_code);
     modules.set(row.user_id, list);
   }
   return store
-    .all<{ id: number; login: string; short_code: string; first_name: string; last_name: string; rights_class: string; role: string; active: number; coupled: number; extension: string | null }>(
+    .all<{
+      id: number;
+      login: string;
+      short_code: string;
+      first_name: string;
+      last_name: string;
+      rights_class: string;
+      role: string;
+      active: number;
+      coupled: number;
+      extension: string | null;
+    }>(
       'SELECT id, login, short_code, first_name, last_name, rights_class, role, active, coupled, extension FROM users ORDER BY login',
     )
     .map((u) => ({
@@ -48,5 +61,7 @@ export function listUsers(store: Store): UserSummary[] {
 
 /** Each user's own CTI line (Meine Daten), by user id; null when none is picked. */
 export function userCtiLines(store: Store): Map<number, string | null> {
-  return new Map(store.all<{ id: number; cti_line: string | null }>('SELECT id, cti_line FROM users').map((r) => [r.id, r.cti_line]));
+  return new Map(
+    store.all<{ id: number; cti_line: string | null }>('SELECT id, cti_line FROM users').map((r) => [r.id, r.cti_line]),
+  );
 }

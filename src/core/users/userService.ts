@@ -10,19 +10,33 @@ export const BUILT_IN_LOGINS = ['admin', 'ncrem'] as const;
 
 export class UnknownUserError extends IxError {
   constructor(login: string) {
-    super('E_USER_UNKNOWN', msg('There is no user "{0}". Check the login (at most 8 characters) in the Modules & Users view.'), [login]);
+    super(
+      'E_USER_UNKNOWN',
+      msg('There is no user "{0}". Check the login (at most 8 characters) in the Modules & Users view.'),
+      [login],
+    );
   }
 }
 
 export class InactiveUserError extends IxError {
   constructor(login: string) {
-    super('E_USER_INACTIVE_UNLOCK', msg('{0} is deactivated; modules are unlocked only for active users. Reactivate the user first.'), [login]);
+    super(
+      'E_USER_INACTIVE_UNLOCK',
+      msg('{0} is deactivated; modules are unlocked only for active users. Reactivate the user first.'),
+      [login],
+    );
   }
 }
 
 export class SelfLockoutError extends IxError {
   constructor(what: string) {
-    super('E_USER_SELF_LOCKOUT', msg('You cannot {0} your own account: the store would lose the administrator who is signed in. Ask another administrator.'), [what]);
+    super(
+      'E_USER_SELF_LOCKOUT',
+      msg(
+        'You cannot {0} your own account: the store would lose the administrator who is signed in. Ask another administrator.',
+      ),
+      [what],
+    );
   }
 }
 
@@ -34,7 +48,12 @@ export class UnknownRoleError extends IxError {
 
 export class CtiOffError extends IxError {
   constructor() {
-    super('E_CTI_OFF', msg('CTI is switched off (system setting PlusGlobalCTIKopplungAktiv), so no CTI line can be chosen. An administrator turns CTI on first.'));
+    super(
+      'E_CTI_OFF',
+      msg(
+        'CTI is switched off (system setting PlusGlobalCTIKopplungAktiv), so no CTI line can be chosen. An administrator turns CTI on first.',
+      ),
+    );
   }
 }
 
@@ -53,8 +72,19 @@ export function requireUser(store: Store, login: string): UserRow {
   return row;
 }
 
-function audit(store: Store, actor: Actor, action: string, user: UserRow, oldValue: string | null, newValue: string, now: Date): void {
-  store.run("INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, 'user', ?, ?, ?)", [now.toISOString(), actor.id, action, user.login, oldValue, newValue]);
+function audit(
+  store: Store,
+  actor: Actor,
+  action: string,
+  user: UserRow,
+  oldValue: string | null,
+  newValue: string,
+  now: Date,
+): void {
+  store.run(
+    "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, 'user', ?, ?, ?)",
+    [now.toISOString(), actor.id, action, user.login, oldValue, newValue],
+  );
 }
 
 /**
@@ -63,7 +93,13 @@ function audit(store: Store, actor: Actor, action: string, user: UserRow, oldVal
  * @returns whether the user was coupled by this unlock
  * @throws PermissionError, UnknownUserError, InactiveUserError, ModuleNotLicensedError, SeatsExceededError
  */
-export function unlockModuleFor(store: Store, actor: Actor, login: string, code: string, now: Date = new Date()): { coupled: boolean } {
+export function unlockModuleFor(
+  store: Store,
+  actor: Actor,
+  login: string,
+  code: string,
+  now: Date = new Date(),
+): { coupled: boolean } {
   requireAdmin(actor, 'unlock modules for users');
   return store.transaction(() => {
     const user = requireUser(store, login);
@@ -100,7 +136,15 @@ export function setActive(store: Store, actor: Actor, login: string, active: boo
     if (user.id === actor.id && !active) throw new SelfLockoutError('deactivate');
     if ((user.active === 1) === active) return;
     store.run('UPDATE users SET active = ? WHERE id = ?', [active ? 1 : 0, user.id]);
-    audit(store, actor, active ? 'user.activate' : 'user.deactivate', user, user.active === 1 ? 'active' : 'inactive', active ? 'active' : 'inactive', now);
+    audit(
+      store,
+      actor,
+      active ? 'user.activate' : 'user.deactivate',
+      user,
+      user.active === 1 ? 'active' : 'inactive',
+      active ? 'active' : 'inactive',
+      now,
+    );
   });
 }
 
@@ -114,7 +158,10 @@ export interface MyData {
 /** Reads Meine Daten of a user. */
 export function myData(store: Store, userId: number): MyData {
   const line = store.scalar('SELECT cti_line FROM users WHERE id = ?', [userId]);
-  return { ctiLine: typeof line === 'string' ? line : null, ctiEnabled: settingState(store, requireSetting('PlusGlobalCTIKopplungAktiv')).value === '1' };
+  return {
+    ctiLine: typeof line === 'string' ? line : null,
+    ctiEnabled: settingState(store, requireSetting('PlusGlobalCTIKopplungAktiv')).value === '1',
+  };
 }
 
 /**
@@ -122,9 +169,19 @@ export function myData(store: Store, userId: number): MyData {
  * another user — and only while CTI is on. Empty clears it. Audited.
  * @throws PermissionError (another user), CtiOffError
  */
-export function setOwnCtiLine(store: Store, actor: Actor, forLogin: string, line: string, now: Date = new Date()): void {
+export function setOwnCtiLine(
+  store: Store,
+  actor: Actor,
+  forLogin: string,
+  line: string,
+  now: Date = new Date(),
+): void {
   const user = requireUser(store, forLogin);
-  if (user.id !== actor.id) throw new PermissionError(`choose the CTI line of ${user.login}`, 'that user themselves (Meine Daten): every user picks their own line');
+  if (user.id !== actor.id)
+    throw new PermissionError(
+      `choose the CTI line of ${user.login}`,
+      'that user themselves (Meine Daten): every user picks their own line',
+    );
   if (!myData(store, actor.id).ctiEnabled) throw new CtiOffError();
   const value = line.trim();
   if (value.length > 60) throw new IxError('E_CTI_LINE', msg('A CTI line name has at most 60 characters.'));

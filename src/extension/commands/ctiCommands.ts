@@ -16,8 +16,14 @@ import { scriptedArgs } from '../scriptedArgs';
 function requireActive(services: Services): boolean {
   const { store, actor } = requireSignedIn(services);
   const gate = ctiGate(store, actor.id);
-  if (gate.reason === 'off') void vscode.window.showWarningMessage(vscode.l10n.t('CTI is switched off: an administrator turns on the system setting PlusGlobalCTIKopplungAktiv.'));
-  else if (gate.reason === 'no-line') void vscode.window.showWarningMessage(vscode.l10n.t('You have not chosen a CTI line yet: choose it under Meine Daten (CTI-Kopplung).'));
+  if (gate.reason === 'off')
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('CTI is switched off: an administrator turns on the system setting PlusGlobalCTIKopplungAktiv.'),
+    );
+  else if (gate.reason === 'no-line')
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('You have not chosen a CTI line yet: choose it under Meine Daten (CTI-Kopplung).'),
+    );
   return gate.active;
 }
 
@@ -26,7 +32,13 @@ export async function simulateCallCommand(services: Services, arg?: unknown): Pr
   if (!requireActive(services)) return;
   if (!services.cti.active) await services.cti.restart();
   const given = (arg as { number?: string } | undefined)?.number;
-  const number = given ?? (await vscode.window.showInputBox({ title: vscode.l10n.t('Simulate Call'), prompt: vscode.l10n.t('Caller number (empty = number withheld)'), value: '030 6667777' }));
+  const number =
+    given ??
+    (await vscode.window.showInputBox({
+      title: vscode.l10n.t('Simulate Call'),
+      prompt: vscode.l10n.t('Caller number (empty = number withheld)'),
+      value: '030 6667777',
+    }));
   if (number === undefined) return;
   services.cti.simulator.ring(number, 'SIM/1');
 }
@@ -45,7 +57,10 @@ async function dialNumber(services: Services, number: string): Promise<void> {
   if (!session) return;
   const result = await session.dial(number);
   if (result.outcome.kind === 'uri') await vscode.env.openExternal(vscode.Uri.parse(result.outcome.uri));
-  else void vscode.window.showInformationMessage(vscode.l10n.t('Calling {0} — your phone rings first.', result.dialString));
+  else
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Calling {0} — your phone rings first.', result.dialString),
+    );
   services.storeHost.store?.scheduleSave();
 }
 
@@ -57,7 +72,8 @@ export async function dialCommand(services: Services, arg?: unknown): Promise<vo
   if (!store) return;
   let origin: PartyOrigin | undefined;
   let partyId: number | undefined;
-  const a = arg as { number?: string; origin?: PartyOrigin; partyId?: number; scheme?: string; path?: string } | undefined;
+  const a = arg as
+    { number?: string; origin?: PartyOrigin; partyId?: number; scheme?: string; path?: string } | undefined;
   if (a?.number) return dialNumber(services, a.number);
   const fromTree = partyOfNode(arg);
   if (fromTree) {
@@ -72,7 +88,10 @@ export async function dialCommand(services: Services, arg?: unknown): Promise<vo
     partyId = a.partyId;
   }
   if (!origin || partyId === undefined) {
-    const typed = await vscode.window.showInputBox({ title: vscode.l10n.t('Call'), prompt: vscode.l10n.t('Number to call') });
+    const typed = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Call'),
+      prompt: vscode.l10n.t('Number to call'),
+    });
     if (typed) await dialNumber(services, typed);
     return;
   }
@@ -81,7 +100,15 @@ export async function dialCommand(services: Services, arg?: unknown): Promise<vo
     void vscode.window.showInformationMessage(vscode.l10n.t('This record has no phone number.'));
     return;
   }
-  const picked = numbers.length === 1 ? numbers[0] : (await vscode.window.showQuickPick(numbers.map((n) => ({ label: n.raw, description: fieldLabel(n.field), n })), { title: vscode.l10n.t('Call which number?') }))?.n;
+  const picked =
+    numbers.length === 1
+      ? numbers[0]
+      : (
+          await vscode.window.showQuickPick(
+            numbers.map((n) => ({ label: n.raw, description: fieldLabel(n.field), n })),
+            { title: vscode.l10n.t('Call which number?') },
+          )
+        )?.n;
   if (picked) await dialNumber(services, picked.raw);
 }
 
@@ -117,22 +144,39 @@ export async function setAreaCodeCommand(services: Services, arg?: unknown): Pro
           canonicalAreaCode(text);
           return undefined;
         } catch (error) {
-          return error instanceof AreaCodeError ? vscode.l10n.t('Give the area code as 2 to 5 digits, e.g. 030 or 0221.') : String(error);
+          return error instanceof AreaCodeError
+            ? vscode.l10n.t('Give the area code as 2 to 5 digits, e.g. 030 or 0221.')
+            : String(error);
         }
       },
     }));
   if (value === undefined) return undefined;
   const count = Number(store.scalar('SELECT count(*) FROM phone_numbers'));
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Rebuilding the phone number index ({0} numbers)…', count) }, async (progress) => {
-    progress.report({ message: value.trim() === '' ? vscode.l10n.t('own area code cleared') : vscode.l10n.t('own area code {0}', value.trim()) });
-    // let the notification paint before the index is rebuilt in one transaction
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    const r = setOwnAreaCode(store, actor, value);
-    progress.report({ increment: 100 });
-    await store.save();
-    return r;
-  });
-  void vscode.window.showInformationMessage(result.areaCode ? vscode.l10n.t('Own area code 0{0} set; {1} numbers indexed.', result.areaCode, result.indexed) : vscode.l10n.t('Own area code cleared; {0} numbers indexed.', result.indexed));
+  const result = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('Rebuilding the phone number index ({0} numbers)…', count),
+    },
+    async (progress) => {
+      progress.report({
+        message:
+          value.trim() === ''
+            ? vscode.l10n.t('own area code cleared')
+            : vscode.l10n.t('own area code {0}', value.trim()),
+      });
+      // let the notification paint before the index is rebuilt in one transaction
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const r = setOwnAreaCode(store, actor, value);
+      progress.report({ increment: 100 });
+      await store.save();
+      return r;
+    },
+  );
+  void vscode.window.showInformationMessage(
+    result.areaCode
+      ? vscode.l10n.t('Own area code 0{0} set; {1} numbers indexed.', result.areaCode, result.indexed)
+      : vscode.l10n.t('Own area code cleared; {0} numbers indexed.', result.indexed),
+  );
   services.refreshViews();
   return result.indexed;
 }
@@ -143,10 +187,19 @@ export async function setAreaCodeCommand(services: Services, arg?: unknown): Pro
 export async function editCallNoteCommand(services: Services, arg?: unknown): Promise<void> {
   const { store, actor } = requireSignedIn(services);
   const entry = journalEntryOf(arg);
-  const scripted = entry ? undefined : (scriptedArgs(services.context, arg) as { id?: number; note?: string } | undefined);
+  const scripted = entry
+    ? undefined
+    : (scriptedArgs(services.context, arg) as { id?: number; note?: string } | undefined);
   const id = entry?.id ?? scripted?.id;
   if (typeof id !== 'number') return;
-  const note = scripted?.note ?? (await vscode.window.showInputBox({ title: vscode.l10n.t('Note on the Call'), prompt: vscode.l10n.t('At most 500 characters; empty removes the note'), value: entry?.note ?? '', validateInput: (t) => (t.trim().length > 500 ? vscode.l10n.t('At most 500 characters.') : undefined) }));
+  const note =
+    scripted?.note ??
+    (await vscode.window.showInputBox({
+      title: vscode.l10n.t('Note on the Call'),
+      prompt: vscode.l10n.t('At most 500 characters; empty removes the note'),
+      value: entry?.note ?? '',
+      validateInput: (t) => (t.trim().length > 500 ? vscode.l10n.t('At most 500 characters.') : undefined),
+    }));
   if (note === undefined) return;
   setJournalNote(store, actor.id, id, note);
   store.scheduleSave();
@@ -159,8 +212,15 @@ export async function editCallNoteCommand(services: Services, arg?: unknown): Pr
  */
 export async function setCredentialsCommand(services: Services): Promise<void> {
   const fritz = vscode.workspace.getConfiguration('ixhaus.cti').get<string>('provider') === 'fritzbox';
-  const prompt = fritz ? vscode.l10n.t('Password of the Fritz!Box user for dialling (TR-064); kept in VS Code\'s secret storage') : vscode.l10n.t('Secret of the Asterisk AMI user (manager.conf); kept in VS Code\'s secret storage');
-  const secret = await vscode.window.showInputBox({ title: vscode.l10n.t('Store CTI Credentials'), prompt, password: true, ignoreFocusOut: true });
+  const prompt = fritz
+    ? vscode.l10n.t("Password of the Fritz!Box user for dialling (TR-064); kept in VS Code's secret storage")
+    : vscode.l10n.t("Secret of the Asterisk AMI user (manager.conf); kept in VS Code's secret storage");
+  const secret = await vscode.window.showInputBox({
+    title: vscode.l10n.t('Store CTI Credentials'),
+    prompt,
+    password: true,
+    ignoreFocusOut: true,
+  });
   if (secret === undefined) return;
   const key = fritz ? TR064_SECRET_KEY : AMI_SECRET_KEY;
   if (secret === '') await services.context.secrets.delete(key);
@@ -214,14 +274,32 @@ export async function ctiTestCommand(services: Services, arg?: unknown): Promise
   if (dial.provider.status() !== 'connected') await dial.provider.connect();
   log(vscode.l10n.t('Connection: {0}', dial.provider.status()));
   if (dial.provider.status() !== 'connected') return verdict(false);
-  const mode = a.mode ?? (await vscode.window.showQuickPick([{ label: vscode.l10n.t('Wait for a call'), mode: 'wait' as const }, { label: vscode.l10n.t('Dial'), mode: 'dial' as const }], { title: vscode.l10n.t('CTI Test') }))?.mode;
+  const mode =
+    a.mode ??
+    (
+      await vscode.window.showQuickPick(
+        [
+          { label: vscode.l10n.t('Wait for a call'), mode: 'wait' as const },
+          { label: vscode.l10n.t('Dial'), mode: 'dial' as const },
+        ],
+        { title: vscode.l10n.t('CTI Test') },
+      )
+    )?.mode;
   if (!mode) return verdict(false);
   if (mode === 'dial') {
-    const number = a.number ?? (await vscode.window.showInputBox({ title: vscode.l10n.t('Dial'), prompt: vscode.l10n.t('Number to call') }));
+    const number =
+      a.number ??
+      (await vscode.window.showInputBox({ title: vscode.l10n.t('Dial'), prompt: vscode.l10n.t('Number to call') }));
     if (!number) return verdict(false);
     try {
       const result = await dial.dial(number);
-      log(vscode.l10n.t('Dialled {0}: {1}', result.dialString, result.outcome.kind === 'placed' ? result.outcome.reference : result.outcome.uri));
+      log(
+        vscode.l10n.t(
+          'Dialled {0}: {1}',
+          result.dialString,
+          result.outcome.kind === 'placed' ? result.outcome.reference : result.outcome.uri,
+        ),
+      );
       if (result.outcome.kind === 'uri') await vscode.env.openExternal(vscode.Uri.parse(result.outcome.uri));
       return verdict(true);
     } catch (error) {
@@ -262,18 +340,38 @@ async function createFromCall(services: Services, kind: 'meldung' | 'auftrag', a
   const a = (arg ?? {}) as CreateArgs;
   const alert = services.cti.alert(a.callId);
   const lookup = alert?.lookup;
-  let match = lookup?.outcome === 'matched' ? (a.pick !== undefined ? lookup.matches[a.pick] : (lookup.picked ?? (lookup.matches.length === 1 ? lookup.matches[0] : undefined))) : undefined;
+  let match =
+    lookup?.outcome === 'matched'
+      ? a.pick !== undefined
+        ? lookup.matches[a.pick]
+        : (lookup.picked ?? (lookup.matches.length === 1 ? lookup.matches[0] : undefined))
+      : undefined;
   if (!match && lookup?.outcome === 'matched') match = await services.cti.openRecord(alert);
-  const reporter = match && alert ? { origin: match.origin, partyId: match.partyId, phone: alert.event.remote } : undefined;
+  const reporter =
+    match && alert ? { origin: match.origin, partyId: match.partyId, phone: alert.event.remote } : undefined;
   let objectId = a.objectId;
   if (objectId === undefined) {
     const own = callerObjects(store, reporter);
     const candidates = own.length > 0 ? own : listObjects(store).slice(0, 1000);
-    objectId = own.length === 1 ? own[0]?.id : (await vscode.window.showQuickPick(candidates.map((o) => ({ label: `${o.objectNo} ${o.name}`, id: o.id })), { title: vscode.l10n.t('Object (Objekt) of the new record') }))?.id;
+    objectId =
+      own.length === 1
+        ? own[0]?.id
+        : (
+            await vscode.window.showQuickPick(
+              candidates.map((o) => ({ label: `${o.objectNo} ${o.name}`, id: o.id })),
+              { title: vscode.l10n.t('Object (Objekt) of the new record') },
+            )
+          )?.id;
     if (objectId === undefined) return;
   }
   const who = match?.name ?? (alert?.event.remote || vscode.l10n.t('Number withheld'));
-  const subject = a.subject ?? (await vscode.window.showInputBox({ title: kind === 'meldung' ? vscode.l10n.t('Create Meldung') : vscode.l10n.t('Create Auftrag'), prompt: vscode.l10n.t('Subject (Betreff)'), value: vscode.l10n.t('Call from {0}', who) }));
+  const subject =
+    a.subject ??
+    (await vscode.window.showInputBox({
+      title: kind === 'meldung' ? vscode.l10n.t('Create Meldung') : vscode.l10n.t('Create Auftrag'),
+      prompt: vscode.l10n.t('Subject (Betreff)'),
+      value: vscode.l10n.t('Call from {0}', who),
+    }));
   if (subject === undefined) return;
   if (kind === 'meldung') {
     const made = createMeldungFromCall(store, actor, { reporter, objectId, subject });
@@ -284,7 +382,16 @@ async function createFromCall(services: Services, kind: 'meldung' | 'auftrag', a
   let creditorId = a.creditorId ?? (reporter?.origin === 'creditor' ? reporter.partyId : undefined);
   if (creditorId === undefined) {
     const creditors = objectCreditors(store, objectId);
-    creditorId = (await vscode.window.showQuickPick(creditors.map((c) => ({ label: c.name, description: `${c.creditorNo}${c.trade ? ` · ${c.trade}` : ''}`, id: c.id })), { title: vscode.l10n.t('Contractor (Kreditor) of the Auftrag') }))?.id;
+    creditorId = (
+      await vscode.window.showQuickPick(
+        creditors.map((c) => ({
+          label: c.name,
+          description: `${c.creditorNo}${c.trade ? ` · ${c.trade}` : ''}`,
+          id: c.id,
+        })),
+        { title: vscode.l10n.t('Contractor (Kreditor) of the Auftrag') },
+      )
+    )?.id;
     if (creditorId === undefined) return;
   }
   const made = createAuftragFromCall(store, actor, { reporter, objectId, creditorId, subject });

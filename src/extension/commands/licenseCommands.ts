@@ -5,7 +5,16 @@ import { germanDate } from '../../core/license/dates';
 import { listInstalledLicenses } from '../../core/license/installedLicenses';
 import { keyFileBeside, readKeyFile, readLicenseFile } from '../../core/license/licenseFileIo';
 import type { TrustedKeys } from '../../core/license/licenseFile';
-import { buildTrustedKeys, checkClock, dueReminders, installCandidates, installedPayload, markRemindersGiven, prepareInstall, renderLicenseText } from '../../core/license/licenseService';
+import {
+  buildTrustedKeys,
+  checkClock,
+  dueReminders,
+  installCandidates,
+  installedPayload,
+  markRemindersGiven,
+  prepareInstall,
+  renderLicenseText,
+} from '../../core/license/licenseService';
 import type { InstallResult, LicenseDiff, ModuleChange } from '../../core/license/licenseService';
 import { canManageLicenses, requireLicenseManager } from '../../core/access/rights';
 import type { Actor } from '../../core/access/rights';
@@ -33,21 +42,28 @@ function isInstallArgs(value: unknown): value is InstallArgs {
  * settings only (application scope; a workspace must not be able to add a key — product.md §2).
  */
 export function trustedKeys(services: Services): TrustedKeys {
-  const inspected = vscode.workspace.getConfiguration('ixhaus.license').inspect<Record<string, string>>('trustedVendorKeys');
+  const inspected = vscode.workspace
+    .getConfiguration('ixhaus.license')
+    .inspect<Record<string, string>>('trustedVendorKeys');
   const { keys, problems } = buildTrustedKeys(inspected?.globalValue ?? {});
   for (const problem of problems) services.logger.warn(`[license] ignoring trusted vendor key: ${problem}`);
   return keys;
 }
 
-
 /** Asks for the license key: the `.txt` beside the `.lic` is offered first, else "Bitte Lizenzkey eingeben". */
 async function askForKey(licenseFile: string): Promise<string | Buffer | undefined> {
   const keyFile = keyFileBeside(licenseFile);
-  const exists = await fs.stat(keyFile).then(() => true, () => false);
+  const exists = await fs.stat(keyFile).then(
+    () => true,
+    () => false,
+  );
   if (exists) {
     const useFile = vscode.l10n.t('Use the key from {0}', path.basename(keyFile));
     const typeKey = vscode.l10n.t('Enter the key…');
-    const picked = await vscode.window.showQuickPick([useFile, typeKey], { title: vscode.l10n.t('License key'), ignoreFocusOut: true });
+    const picked = await vscode.window.showQuickPick([useFile, typeKey], {
+      title: vscode.l10n.t('License key'),
+      ignoreFocusOut: true,
+    });
     if (picked === undefined) return undefined;
     if (picked === useFile) return readKeyFile(keyFile);
   }
@@ -61,14 +77,22 @@ async function askForKey(licenseFile: string): Promise<string | Buffer | undefin
 }
 
 function moduleLine(m: ModuleChange): string {
-  const until = (d: string | null): string => (d ? vscode.l10n.t('until {0}', germanDate(d)) : vscode.l10n.t('unlimited'));
+  const until = (d: string | null): string =>
+    d ? vscode.l10n.t('until {0}', germanDate(d)) : vscode.l10n.t('unlimited');
   switch (m.change) {
     case 'added':
       return vscode.l10n.t('+ {0}: {1} seats, {2}', m.name, m.seatsAfter ?? 0, until(m.validUntilAfter));
     case 'removed':
       return vscode.l10n.t('− {0} (had {1} seats)', m.name, m.seatsBefore ?? 0);
     default:
-      return vscode.l10n.t('~ {0}: {1} → {2} seats, {3} → {4}', m.name, m.seatsBefore ?? 0, m.seatsAfter ?? 0, until(m.validUntilBefore), until(m.validUntilAfter));
+      return vscode.l10n.t(
+        '~ {0}: {1} → {2} seats, {3} → {4}',
+        m.name,
+        m.seatsBefore ?? 0,
+        m.seatsAfter ?? 0,
+        until(m.validUntilBefore),
+        until(m.validUntilAfter),
+      );
   }
 }
 
@@ -96,7 +120,12 @@ export async function installLicenseCommand(services: Services, args?: unknown):
     licenseFile = args.licenseFile;
     key = args.keyText ?? (await readKeyFile(keyFileBeside(licenseFile)));
   } else {
-    const picked = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Install License'), canSelectMany: false, filters: { [vscode.l10n.t('iX-Haus license')]: ['lic'] }, openLabel: vscode.l10n.t('Verify') });
+    const picked = await vscode.window.showOpenDialog({
+      title: vscode.l10n.t('Install License'),
+      canSelectMany: false,
+      filters: { [vscode.l10n.t('iX-Haus license')]: ['lic'] },
+      openLabel: vscode.l10n.t('Verify'),
+    });
     if (!picked?.[0]) return;
     licenseFile = picked[0].fsPath;
     key = await askForKey(licenseFile);
@@ -108,12 +137,29 @@ export async function installLicenseCommand(services: Services, args?: unknown):
 
   // skipping the confirmation is for the in-host tests only: any extension can run this command with arguments
   if (!(isInstallArgs(args) && args.confirm && acceptsScriptedArgs(services.context))) {
-    const left = services.licenseDocuments.put(`installed/${diff.licenseNo}.txt`, renderLicenseText(installed?.payload, installed?.demo ?? false));
-    const right = services.licenseDocuments.put(`candidate/${diff.licenseNo}.txt`, renderLicenseText(verified.payload, verified.demo));
-    await vscode.commands.executeCommand('vscode.diff', left, right, vscode.l10n.t('License {0}: installed ↔ new', diff.licenseNo), { preview: true });
+    const left = services.licenseDocuments.put(
+      `installed/${diff.licenseNo}.txt`,
+      renderLicenseText(installed?.payload, installed?.demo ?? false),
+    );
+    const right = services.licenseDocuments.put(
+      `candidate/${diff.licenseNo}.txt`,
+      renderLicenseText(verified.payload, verified.demo),
+    );
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      left,
+      right,
+      vscode.l10n.t('License {0}: installed ↔ new', diff.licenseNo),
+      { preview: true },
+    );
     const install = vscode.l10n.t('Install');
     const answer = await vscode.window.showInformationMessage(
-      vscode.l10n.t('Install license {0} for {1}{2}?', diff.licenseNo, verified.payload.customer.name, verified.demo ? ` (${vscode.l10n.t('Demo')})` : ''),
+      vscode.l10n.t(
+        'Install license {0} for {1}{2}?',
+        diff.licenseNo,
+        verified.payload.customer.name,
+        verified.demo ? ` (${vscode.l10n.t('Demo')})` : '',
+      ),
       { modal: true, detail: summary },
       install,
     );
@@ -131,14 +177,34 @@ export async function installLicenseCommand(services: Services, args?: unknown):
  */
 export function reportInstalled(services: Services, actor: Actor, results: readonly InstallResult[]): void {
   for (const { diff } of results) {
-    services.logger.info(`[license] ${actor.login} installed license ${diff.licenseNo} serial ${diff.serialAfter}: ${diff.added} added, ${diff.removed} removed, ${diff.changed} changed`);
-    void vscode.window.showInformationMessage(vscode.l10n.t('License {0} installed. Restart iX-Haus plus so that it takes effect.', diff.licenseNo));
+    services.logger.info(
+      `[license] ${actor.login} installed license ${diff.licenseNo} serial ${diff.serialAfter}: ${diff.added} added, ${diff.removed} removed, ${diff.changed} changed`,
+    );
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('License {0} installed. Restart iX-Haus plus so that it takes effect.', diff.licenseNo),
+    );
   }
-  if (results.some((r) => r.addsImport)) void vscode.window.showInformationMessage(vscode.l10n.t('The license adds the Import module: unlock it per user (usually one) in the user management.'));
+  if (results.some((r) => r.addsImport))
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('The license adds the Import module: unlock it per user (usually one) in the user management.'),
+    );
   const conflicts = results.flatMap((r) => r.conflicts);
   if (conflicts.length > 0) {
-    const lines = conflicts.map((c) => vscode.l10n.t('{0}: {1} seats, unlocked for {2} active users ({3})', c.name, c.seats, c.unlockedByActiveUsers, c.logins.join(', ')));
-    void vscode.window.showWarningMessage(vscode.l10n.t('The new license has fewer seats than users with the module unlocked; no further unlock is possible until enough are locked: {0}', lines.join('; ')));
+    const lines = conflicts.map((c) =>
+      vscode.l10n.t(
+        '{0}: {1} seats, unlocked for {2} active users ({3})',
+        c.name,
+        c.seats,
+        c.unlockedByActiveUsers,
+        c.logins.join(', '),
+      ),
+    );
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t(
+        'The new license has fewer seats than users with the module unlocked; no further unlock is possible until enough are locked: {0}',
+        lines.join('; '),
+      ),
+    );
   }
 }
 
@@ -148,7 +214,10 @@ export async function showLicenseTextCommand(services: Services, node?: unknown)
   const licenseNo = licenseNoOf(node) ?? (store ? listInstalledLicenses(store)[0]?.licenseNo : undefined);
   if (!store || typeof licenseNo !== 'string') return;
   const installed = installedPayload(store, licenseNo);
-  const uri = services.licenseDocuments.put(`installed/${licenseNo}.txt`, renderLicenseText(installed?.payload, installed?.demo ?? false));
+  const uri = services.licenseDocuments.put(
+    `installed/${licenseNo}.txt`,
+    renderLicenseText(installed?.payload, installed?.demo ?? false),
+  );
   await vscode.window.showTextDocument(uri, { preview: true });
 }
 
@@ -172,7 +241,13 @@ export function remindAfterSignIn(services: Services): void {
   if (!store || !actor) return;
   const clock = checkClock(store);
   if (clock.suspicious) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('The system clock is {0} hours behind a time this store has already seen ({1}). License validity is judged by this clock: check the date and time.', Math.round(clock.behindMs / 3600_000), clock.highestSeen ?? ''));
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t(
+        'The system clock is {0} hours behind a time this store has already seen ({1}). License validity is judged by this clock: check the date and time.',
+        Math.round(clock.behindMs / 3600_000),
+        clock.highestSeen ?? '',
+      ),
+    );
   }
   if (!canManageLicenses(actor)) {
     store.scheduleSave();
@@ -181,7 +256,14 @@ export function remindAfterSignIn(services: Services): void {
   const due = dueReminders(store);
   for (const r of due) {
     const what = r.moduleCode ? vscode.l10n.t('The module {0}', r.name) : vscode.l10n.t('The license {0}', r.name);
-    void vscode.window.showWarningMessage(vscode.l10n.t('{0} ends on {1} ({2} days left). Ask CREM SOLUTIONS for a renewed license in time.', what, germanDate(r.validUntil), r.daysLeft));
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t(
+        '{0} ends on {1} ({2} days left). Ask CREM SOLUTIONS for a renewed license in time.',
+        what,
+        germanDate(r.validUntil),
+        r.daysLeft,
+      ),
+    );
   }
   markRemindersGiven(store, due);
   store.scheduleSave();

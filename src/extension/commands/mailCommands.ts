@@ -13,7 +13,12 @@ import { MailSettingsError } from '../../core/mail/errors';
 import { testMailSettings } from '../../core/mail/mailTest';
 import type { MailTestResult } from '../../core/mail/mailTest';
 import { secretLooksLikeId } from '../../core/mail/oauth';
-import { ReminderWindowsError, parseReminderDays, reminderDays, setReminderDays } from '../../core/reminders/reminderWindows';
+import {
+  ReminderWindowsError,
+  parseReminderDays,
+  reminderDays,
+  setReminderDays,
+} from '../../core/reminders/reminderWindows';
 import type { Store } from '../../core/store/database';
 import { requireAdmin } from '../../core/access/rights';
 import type { Actor } from '../../core/access/rights';
@@ -54,8 +59,33 @@ function fieldLabel(field: MailField): string {
   return labels[field] ?? field;
 }
 
-const BASIC_FIELDS: MailField[] = ['authType', 'host', 'port', 'ssl', 'allowInsecureAuth', 'user', 'from', 'schedulerRecipient', 'schedulerRecipient2'];
-const OAUTH_FIELDS: MailField[] = ['authType', 'clientId', 'objectId', 'tenant', 'authorityHost', 'user', 'from', 'notifyAddress', 'secretValidUntil', 'host', 'port', 'ssl', 'schedulerRecipient', 'schedulerRecipient2'];
+const BASIC_FIELDS: MailField[] = [
+  'authType',
+  'host',
+  'port',
+  'ssl',
+  'allowInsecureAuth',
+  'user',
+  'from',
+  'schedulerRecipient',
+  'schedulerRecipient2',
+];
+const OAUTH_FIELDS: MailField[] = [
+  'authType',
+  'clientId',
+  'objectId',
+  'tenant',
+  'authorityHost',
+  'user',
+  'from',
+  'notifyAddress',
+  'secretValidUntil',
+  'host',
+  'port',
+  'ssl',
+  'schedulerRecipient',
+  'schedulerRecipient2',
+];
 
 /**
  * `ixhaus.mail.openSettings`: opens the "SMTP Einstellungen" webview (admins). In the test extension mode only,
@@ -87,10 +117,29 @@ export async function editMailSettingsCommand(services: Services, arg?: unknown)
     const items = fields.map((field) => {
       const issue = issues.find((i) => i.field === field);
       const value = values[field];
-      const shown = field === 'authType' ? (value === 'oauth' ? vscode.l10n.t('Modern authorization (Microsoft OAuth 2.0)') : vscode.l10n.t('Basic authorization (SMTP)')) : typeof value === 'boolean' ? (value ? vscode.l10n.t('yes') : vscode.l10n.t('no')) : String(value ?? '');
-      return { label: fieldLabel(field), description: shown, detail: issue ? `${issue.severity === 'error' ? '$(error)' : '$(warning)'} ${issueText(issue)}` : undefined, field };
+      const shown =
+        field === 'authType'
+          ? value === 'oauth'
+            ? vscode.l10n.t('Modern authorization (Microsoft OAuth 2.0)')
+            : vscode.l10n.t('Basic authorization (SMTP)')
+          : typeof value === 'boolean'
+            ? value
+              ? vscode.l10n.t('yes')
+              : vscode.l10n.t('no')
+            : String(value ?? '');
+      return {
+        label: fieldLabel(field),
+        description: shown,
+        detail: issue ? `${issue.severity === 'error' ? '$(error)' : '$(warning)'} ${issueText(issue)}` : undefined,
+        field,
+      };
     });
-    const picked = await vscode.window.showQuickPick<vscode.QuickPickItem & { field?: MailField }>([save, ...items], { title: vscode.l10n.t('SMTP Einstellungen'), placeHolder: vscode.l10n.t('Pick a field to change, then Save'), matchOnDescription: true, ignoreFocusOut: true });
+    const picked = await vscode.window.showQuickPick<vscode.QuickPickItem & { field?: MailField }>([save, ...items], {
+      title: vscode.l10n.t('SMTP Einstellungen'),
+      placeHolder: vscode.l10n.t('Pick a field to change, then Save'),
+      matchOnDescription: true,
+      ignoreFocusOut: true,
+    });
     if (!picked) return;
     if (picked === save) {
       try {
@@ -104,7 +153,9 @@ export async function editMailSettingsCommand(services: Services, arg?: unknown)
       }
       await c.store.save();
       services.refreshViews();
-      void vscode.window.showInformationMessage(vscode.l10n.t('SMTP settings saved. Secrets are kept in VS Code\'s secret storage, never in the store.'));
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t("SMTP settings saved. Secrets are kept in VS Code's secret storage, never in the store."),
+      );
       return;
     }
     const field = picked.field!;
@@ -122,9 +173,14 @@ export async function editMailSettingsCommand(services: Services, arg?: unknown)
     const value = await vscode.window.showInputBox({
       title: fieldLabel(field),
       value: String(values[field] ?? ''),
-      prompt: field === 'port' ? vscode.l10n.t('SSL required: implicit TLS on port 465, STARTTLS required on any other port.') : undefined,
+      prompt:
+        field === 'port'
+          ? vscode.l10n.t('SSL required: implicit TLS on port 465, STARTTLS required on any other port.')
+          : undefined,
       validateInput: (text) => {
-        const issue = validateMailSettings({ ...values, [field]: text }, presence).issues.find((i) => i.field === field && i.severity === 'error');
+        const issue = validateMailSettings({ ...values, [field]: text }, presence).issues.find(
+          (i) => i.field === field && i.severity === 'error',
+        );
         return issue ? issueText(issue) : undefined;
       },
     });
@@ -141,23 +197,54 @@ export async function setMailSecretCommand(services: Services, arg?: unknown): P
   const kind: MailSecretKind = given?.kind ?? (oauth ? 'clientSecret' : 'password');
   let value = given?.value;
   if (value === undefined) {
-    value = await vscode.window.showInputBox({ title: kind === 'password' ? vscode.l10n.t('SMTP password') : vscode.l10n.t('Client Secret (value)'), password: true, ignoreFocusOut: true, prompt: vscode.l10n.t('Kept only in VS Code\'s secret storage. Leave empty to remove it.') });
+    value = await vscode.window.showInputBox({
+      title: kind === 'password' ? vscode.l10n.t('SMTP password') : vscode.l10n.t('Client Secret (value)'),
+      password: true,
+      ignoreFocusOut: true,
+      prompt: vscode.l10n.t("Kept only in VS Code's secret storage. Leave empty to remove it."),
+    });
     if (value === undefined) return;
     if (kind === 'clientSecret' && secretLooksLikeId(value)) {
       const keep = vscode.l10n.t('Save anyway');
-      const answer = await vscode.window.showWarningMessage(vscode.l10n.t('The client secret looks like the Secret ID (a GUID); paste the Value column instead (shown only once when the secret is created).'), { modal: true }, keep);
+      const answer = await vscode.window.showWarningMessage(
+        vscode.l10n.t(
+          'The client secret looks like the Secret ID (a GUID); paste the Value column instead (shown only once when the secret is created).',
+        ),
+        { modal: true },
+        keep,
+      );
       if (answer !== keep) return;
     }
   }
   await services.mail.write(c.store, kind, value);
-  if (given?.value === undefined) void vscode.window.showInformationMessage(value === '' ? vscode.l10n.t('The secret was removed.') : vscode.l10n.t('The secret is saved in VS Code\'s secret storage.'));
+  if (given?.value === undefined)
+    void vscode.window.showInformationMessage(
+      value === ''
+        ? vscode.l10n.t('The secret was removed.')
+        : vscode.l10n.t("The secret is saved in VS Code's secret storage."),
+    );
 }
 
 function resultLines(result: MailTestResult): string {
   const t = (template: string, args: readonly (string | number)[]) => vscode.l10n.t(template, ...args);
   const lines: string[] = [];
-  if (result.oauth) lines.push(result.oauth.ok ? vscode.l10n.t('OAuth token: ok (Exchange Online, SMTP.SendAsApp)') : vscode.l10n.t('OAuth token: failed — {0}', result.oauth.error ? t(result.oauth.error.template, result.oauth.error.args) : ''));
-  if (result.expiry) lines.push(result.expiry.status === 'known' ? (result.expiry.expired ? vscode.l10n.t('Client secret EXPIRED on {0}', result.expiry.validUntil) : vscode.l10n.t('Client secret valid until {0} ({1} days)', result.expiry.validUntil, result.expiry.daysLeft)) : vscode.l10n.t('Client secret expiry unknown: {0}', t(result.expiry.template, result.expiry.args)));
+  if (result.oauth)
+    lines.push(
+      result.oauth.ok
+        ? vscode.l10n.t('OAuth token: ok (Exchange Online, SMTP.SendAsApp)')
+        : vscode.l10n.t(
+            'OAuth token: failed — {0}',
+            result.oauth.error ? t(result.oauth.error.template, result.oauth.error.args) : '',
+          ),
+    );
+  if (result.expiry)
+    lines.push(
+      result.expiry.status === 'known'
+        ? result.expiry.expired
+          ? vscode.l10n.t('Client secret EXPIRED on {0}', result.expiry.validUntil)
+          : vscode.l10n.t('Client secret valid until {0} ({1} days)', result.expiry.validUntil, result.expiry.daysLeft)
+        : vscode.l10n.t('Client secret expiry unknown: {0}', t(result.expiry.template, result.expiry.args)),
+    );
   return `${lines.length ? `${lines.join('\n')}\n` : ''}${formatReport(result.smtp, t)}`;
 }
 
@@ -166,28 +253,76 @@ function resultLines(result: MailTestResult): string {
  * writes each step with reply and hint to the "iX-Haus SMTP" channel. `{ to, caFile?, implicitTlsPort?, graphHost? }`
  * in the test extension mode only. Returns the result (for scripted callers), undefined when cancelled.
  */
-export async function testMailConnectionCommand(services: Services, arg?: unknown): Promise<MailTestResult | undefined> {
+export async function testMailConnectionCommand(
+  services: Services,
+  arg?: unknown,
+): Promise<MailTestResult | undefined> {
   const c = adminContext(services, 'test the SMTP connection');
   if (!c) return;
-  const given = (scriptedArgs(services.context, arg) ?? {}) as { to?: string; caFile?: string; implicitTlsPort?: number; graphHost?: string };
+  const given = (scriptedArgs(services.context, arg) ?? {}) as {
+    to?: string;
+    caFile?: string;
+    implicitTlsPort?: number;
+    graphHost?: string;
+  };
   const stored = loadMailSettings(c.store);
   const { settings, issues } = validateMailSettings({ ...(stored ?? emptyMailSettings()) });
-  if (!stored || !settings) throw new MailSettingsError(issues.length ? issues : [{ field: 'host', severity: 'error', code: 'E_MAIL_HOST', template: 'Enter the SMTP server (host name or IP address).', args: [] }]);
-  const to = given.to ?? (await vscode.window.showInputBox({ title: vscode.l10n.t('Test connection: recipient'), prompt: vscode.l10n.t('A real test mail is sent to this address.'), validateInput: (text) => (parseAddress(text) ? undefined : vscode.l10n.t('Enter a valid e-mail address.')) }));
+  if (!stored || !settings)
+    throw new MailSettingsError(
+      issues.length
+        ? issues
+        : [
+            {
+              field: 'host',
+              severity: 'error',
+              code: 'E_MAIL_HOST',
+              template: 'Enter the SMTP server (host name or IP address).',
+              args: [],
+            },
+          ],
+    );
+  const to =
+    given.to ??
+    (await vscode.window.showInputBox({
+      title: vscode.l10n.t('Test connection: recipient'),
+      prompt: vscode.l10n.t('A real test mail is sent to this address.'),
+      validateInput: (text) => (parseAddress(text) ? undefined : vscode.l10n.t('Enter a valid e-mail address.')),
+    }));
   if (!to) return;
   const secrets = await services.mail.read(c.store);
   const ca = given.caFile ? fs.readFileSync(given.caFile) : undefined;
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the SMTP connection…') }, () =>
-    testMailSettings({ settings, secrets, to, store: c.store, logger: services.logger, ...(ca ? { ca } : {}), http: vscodeHttpsClient(ca), ...(given.implicitTlsPort ? { implicitTlsPort: given.implicitTlsPort } : {}), ...(given.graphHost ? { graphHost: given.graphHost } : {}) }),
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the SMTP connection…') },
+    () =>
+      testMailSettings({
+        settings,
+        secrets,
+        to,
+        store: c.store,
+        logger: services.logger,
+        ...(ca ? { ca } : {}),
+        http: vscodeHttpsClient(ca),
+        ...(given.implicitTlsPort ? { implicitTlsPort: given.implicitTlsPort } : {}),
+        ...(given.graphHost ? { graphHost: given.graphHost } : {}),
+      }),
   );
   if (c.store.dirty) await c.store.save();
   writeReport(services, result, `${settings.host}:${settings.port}`, to);
   const show = vscode.l10n.t('Show report');
   // Basic auth retired (C06) or disabled for the tenant (5.7.139, issue 17 §1): offer the jump to the OAuth settings
-  const toOAuth = result.smtp.steps.some((s) => s.hint !== undefined && OAUTH_FIX_HINTS.has(s.hint.id)) ? vscode.l10n.t('Switch to OAuth 2.0…') : undefined;
+  const toOAuth = result.smtp.steps.some((s) => s.hint !== undefined && OAUTH_FIX_HINTS.has(s.hint.id))
+    ? vscode.l10n.t('Switch to OAuth 2.0…')
+    : undefined;
   const message = result.ok
-    ? vscode.window.showInformationMessage(vscode.l10n.t('Test mail sent to {0} ({1} ms).', to, result.smtp.durationMs), show)
-    : vscode.window.showErrorMessage(vscode.l10n.t('The SMTP connection test failed — see the step report.'), show, ...(toOAuth ? [toOAuth] : []));
+    ? vscode.window.showInformationMessage(
+        vscode.l10n.t('Test mail sent to {0} ({1} ms).', to, result.smtp.durationMs),
+        show,
+      )
+    : vscode.window.showErrorMessage(
+        vscode.l10n.t('The SMTP connection test failed — see the step report.'),
+        show,
+        ...(toOAuth ? [toOAuth] : []),
+      );
   void message.then((picked) => {
     if (picked === show) services.mail.output.show(true);
     if (picked !== undefined && picked === toOAuth) services.mailPanels.show();
@@ -196,7 +331,12 @@ export async function testMailConnectionCommand(services: Services, arg?: unknow
 }
 
 /** Writes a test's step report to the "iX-Haus SMTP" channel (never a secret: steps hold server replies only). */
-export function writeReport(services: Pick<Services, 'mail'>, result: MailTestResult, server: string, to: string): void {
+export function writeReport(
+  services: Pick<Services, 'mail'>,
+  result: MailTestResult,
+  server: string,
+  to: string,
+): void {
   services.mail.output.appendLine(`— ${new Date().toLocaleString()} · ${server} → ${to}`);
   services.mail.output.append(resultLines(result));
 }
@@ -215,7 +355,9 @@ export async function configureRemindersCommand(services: Services, arg?: unknow
       ? given
       : await vscode.window.showInputBox({
           title: vscode.l10n.t('Reminder windows'),
-          prompt: vscode.l10n.t('Days before the end date when license, module and client-secret reminders go out, for every user of this store (default 30, 7, 1).'),
+          prompt: vscode.l10n.t(
+            'Days before the end date when license, module and client-secret reminders go out, for every user of this store (default 30, 7, 1).',
+          ),
           value: current.join(', '),
           ignoreFocusOut: true,
           validateInput: (value) => {
@@ -223,7 +365,9 @@ export async function configureRemindersCommand(services: Services, arg?: unknow
               parseReminderDays(value);
               return undefined;
             } catch (error) {
-              return error instanceof ReminderWindowsError ? vscode.l10n.t(error.template, ...error.args) : String(error);
+              return error instanceof ReminderWindowsError
+                ? vscode.l10n.t(error.template, ...error.args)
+                : String(error);
             }
           },
         });
@@ -231,6 +375,9 @@ export async function configureRemindersCommand(services: Services, arg?: unknow
   const days = setReminderDays(c.store, c.actor, text);
   await c.store.save();
   services.refreshViews();
-  if (typeof given !== 'string') void vscode.window.showInformationMessage(vscode.l10n.t('Reminders now go out {0} days before the end date.', days.join(', ')));
+  if (typeof given !== 'string')
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Reminders now go out {0} days before the end date.', days.join(', ')),
+    );
   return days;
 }

@@ -7,20 +7,58 @@ import { transferResponsibleCommand } from './responsibleCommands';
 import { checkSchedulerCommand } from '../mail/schedulerMonitor';
 import { objectNosOfSelection } from '../../providers/tree/objectsTree';
 import { signInCommand, signOutCommand } from './sessionCommands';
-import { configureSftpCommand, fetchLicensesCommand, retrustHostKeyCommand, testConnectionCommand } from './sftpCommands';
+import {
+  configureSftpCommand,
+  fetchLicensesCommand,
+  retrustHostKeyCommand,
+  testConnectionCommand,
+} from './sftpCommands';
 import { editProgramRightsCommand } from './rightsCommands';
-import { changeRoleCommand, deactivateUserCommand, lockModuleCommand, myDataCommand, reactivateUserCommand, unlockModuleCommand } from './userCommands';
-import { clearSettingsSearchCommand, copySettingCommand, editSettingCommand, nextHitCommand, resetSettingCommand, searchSettingsCommand } from './settingsCommands';
+import {
+  changeRoleCommand,
+  deactivateUserCommand,
+  lockModuleCommand,
+  myDataCommand,
+  reactivateUserCommand,
+  unlockModuleCommand,
+} from './userCommands';
+import {
+  clearSettingsSearchCommand,
+  copySettingCommand,
+  editSettingCommand,
+  nextHitCommand,
+  resetSettingCommand,
+  searchSettingsCommand,
+} from './settingsCommands';
 import { createDemoCommand, openStoreCommand, showStoreInfoCommand } from './storeCommands';
-import { configureRemindersCommand, editMailSettingsCommand, openMailSettingsCommand, setMailSecretCommand, testMailConnectionCommand } from './mailCommands';
-import { callBackCommand, createAuftragCommand, createMeldungCommand, ctiTestCommand, dialCommand, editCallNoteCommand, openCallerRecordCommand, setAreaCodeCommand, setCredentialsCommand, simulateCallCommand } from './ctiCommands';
+import {
+  configureRemindersCommand,
+  editMailSettingsCommand,
+  openMailSettingsCommand,
+  setMailSecretCommand,
+  testMailConnectionCommand,
+} from './mailCommands';
+import {
+  callBackCommand,
+  createAuftragCommand,
+  createMeldungCommand,
+  ctiTestCommand,
+  dialCommand,
+  editCallNoteCommand,
+  openCallerRecordCommand,
+  setAreaCodeCommand,
+  setCredentialsCommand,
+  simulateCallCommand,
+} from './ctiCommands';
 
 /**
  * The one id → handler table (DESIGN.md §3). Typed so that every {@link CommandId} has exactly one handler. A handler
  * may return a result: `executeCommand` hands it to scripted callers (tests, automation); failures are shown and
  * yield `undefined`.
  */
-export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...args: unknown[]) => Promise<unknown> | unknown>> = {
+export const COMMAND_TABLE: Readonly<
+  Record<CommandId, (services: Services, ...args: unknown[]) => Promise<unknown> | unknown>
+> = {
   'ixhaus.session.signIn': signInCommand,
   'ixhaus.session.signOut': signOutCommand,
   'ixhaus.store.createDemo': createDemoCommand,
@@ -48,7 +86,11 @@ export const COMMAND_TABLE: Readonly<Record<CommandId, (services: Services, ...a
   'ixhaus.users.myData': myDataCommand,
   'ixhaus.rights.edit': editProgramRightsCommand,
   // from the Objekte view: the clicked object and the multi-selection become the chosen objects
-  'ixhaus.responsible.transfer': (services, arg, selection) => void transferResponsibleCommand(services, objectNosOfSelection(arg, selection) ? { objectNos: objectNosOfSelection(arg, selection) } : arg),
+  'ixhaus.responsible.transfer': (services, arg, selection) =>
+    void transferResponsibleCommand(
+      services,
+      objectNosOfSelection(arg, selection) ? { objectNos: objectNosOfSelection(arg, selection) } : arg,
+    ),
   'ixhaus.mail.openSettings': openMailSettingsCommand,
   'ixhaus.mail.editSettings': editMailSettingsCommand,
   'ixhaus.mail.setSecret': setMailSecretCommand,

@@ -20,7 +20,9 @@ function isSignInArgs(value: unknown): value is SignInArgs {
 export async function signInCommand(services: Services, args?: unknown): Promise<void> {
   const store = services.storeHost.store;
   if (!store) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('No store is open. Create the demo store or open a store first.'));
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('No store is open. Create the demo store or open a store first.'),
+    );
     return;
   }
   if (isSignInArgs(args)) {
@@ -56,7 +58,9 @@ async function completeSignIn(services: Services, actor: Actor): Promise<void> {
   await services.context.globalState.update(LAST_LOGIN_KEY, actor.login);
   await services.session.set(actor);
   services.logger.info(`[session] ${actor.login} signed in`);
-  void vscode.window.showInformationMessage(vscode.l10n.t('Signed in as {0} ({1}).', actor.displayName || actor.login, actor.role));
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t('Signed in as {0} ({1}).', actor.displayName || actor.login, actor.role),
+  );
 }
 
 /** "Abmelden". */

@@ -1,7 +1,13 @@
 import * as vscode from 'vscode';
 import { checkValue, findSetting } from '../../core/settings/catalog';
 import type { SettingDefinition } from '../../core/settings/catalog';
-import { clipboardText, displayValue, resetSetting, setSetting, settingState } from '../../core/settings/settingsService';
+import {
+  clipboardText,
+  displayValue,
+  resetSetting,
+  setSetting,
+  settingState,
+} from '../../core/settings/settingsService';
 import type { SettingChange } from '../../core/settings/settingsService';
 import type { Store } from '../../core/store/database';
 import type { Actor } from '../../core/access/rights';
@@ -27,18 +33,26 @@ function definitionFrom(arg: unknown): SettingDefinition | undefined {
 async function pickSetting(services: Services): Promise<SettingDefinition | undefined> {
   const language = catalogLanguage();
   const picked = await vscode.window.showQuickPick(
-    filteredSettings(services.settingsFilter).map((d) => ({ label: d.name, description: d.systemId, detail: `${d.area} › ${d.section} — ${d.short[language]}`, definition: d })),
+    filteredSettings(services.settingsFilter).map((d) => ({
+      label: d.name,
+      description: d.systemId,
+      detail: `${d.area} › ${d.section} — ${d.short[language]}`,
+      definition: d,
+    })),
     { title: vscode.l10n.t('Choose a setting'), matchOnDescription: true, matchOnDetail: true },
   );
   return picked?.definition;
 }
 
-
 /** Applies the search to the view: filter, "filter active" context key and message, first hit revealed. */
 async function applyFilter(services: Services, query: string | undefined): Promise<void> {
   services.settingsFilter.query = query && query.trim() !== '' ? query.trim() : undefined;
   services.settingsFilter.hitIndex = -1;
-  await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.settingsFilterActive, services.settingsFilter.query !== undefined);
+  await vscode.commands.executeCommand(
+    'setContext',
+    CONTEXT_KEYS.settingsFilterActive,
+    services.settingsFilter.query !== undefined,
+  );
   services.refreshViews();
   const view = services.treeViews['ixhaus.settings'];
   if (services.settingsFilter.query === undefined) {
@@ -48,7 +62,10 @@ async function applyFilter(services: Services, query: string | undefined): Promi
   }
   const hits = filteredSettings(services.settingsFilter).length;
   view.description = vscode.l10n.t('Filter: "{0}"', services.settingsFilter.query);
-  view.message = hits === 0 ? vscode.l10n.t('No setting matches "{0}". Clear the filter to see all settings.', services.settingsFilter.query) : vscode.l10n.t('{0} settings match "{1}".', hits, services.settingsFilter.query);
+  view.message =
+    hits === 0
+      ? vscode.l10n.t('No setting matches "{0}". Clear the filter to see all settings.', services.settingsFilter.query)
+      : vscode.l10n.t('{0} settings match "{1}".', hits, services.settingsFilter.query);
   if (hits > 0) await nextHitCommand(services);
 }
 
@@ -56,13 +73,16 @@ async function applyFilter(services: Services, query: string | undefined): Promi
 export async function searchSettingsCommand(services: Services, args?: unknown): Promise<void> {
   requireSignedIn(services);
   const given = (args as { query?: unknown } | undefined)?.query;
-  const query = typeof given === 'string'
-    ? given
-    : await vscode.window.showInputBox({
-        title: vscode.l10n.t('Search System Settings'),
-        prompt: vscode.l10n.t('Words in Bereich, Abschnitt, System-ID, Name or short description (Zaehler finds Zähler)'),
-        value: services.settingsFilter.query ?? '',
-      });
+  const query =
+    typeof given === 'string'
+      ? given
+      : await vscode.window.showInputBox({
+          title: vscode.l10n.t('Search System Settings'),
+          prompt: vscode.l10n.t(
+            'Words in Bereich, Abschnitt, System-ID, Name or short description (Zaehler finds Zähler)',
+          ),
+          value: services.settingsFilter.query ?? '',
+        });
   if (query === undefined) return;
   await applyFilter(services, query);
 }
@@ -79,20 +99,34 @@ export async function nextHitCommand(services: Services): Promise<void> {
   services.settingsFilter.hitIndex = (services.settingsFilter.hitIndex + 1) % hits.length;
   const target = hits[services.settingsFilter.hitIndex];
   const provider = services.views['ixhaus.settings'];
-  const nodeToReveal = provider.allNodes().find((n: TreeNode) => target && nodeOf(n, 'setting')?.data.definition.systemId === target.systemId);
-  if (nodeToReveal) await services.treeViews['ixhaus.settings'].reveal(nodeToReveal, { select: true, focus: false, expand: true });
+  const nodeToReveal = provider
+    .allNodes()
+    .find((n: TreeNode) => target && nodeOf(n, 'setting')?.data.definition.systemId === target.systemId);
+  if (nodeToReveal)
+    await services.treeViews['ixhaus.settings'].reveal(nodeToReveal, { select: true, focus: false, expand: true });
 }
 
 function reportChange(services: Services, change: SettingChange): void {
   const language = catalogLanguage();
   const d = change.definition;
-  services.logger.info(`[settings] ${services.session.actor?.login} set ${d.systemId} ${d.name}: ${change.oldValue} → ${change.newValue}`);
+  services.logger.info(
+    `[settings] ${services.session.actor?.login} set ${d.systemId} ${d.name}: ${change.oldValue} → ${change.newValue}`,
+  );
   if (!change.changed) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('{0} already has the value {1}.', d.name, displayValue(d, change.newValue, language)));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('{0} already has the value {1}.', d.name, displayValue(d, change.newValue, language)),
+    );
     return;
   }
-  const text = vscode.l10n.t('{0} changed from {1} to {2}.', d.name, displayValue(d, change.oldValue, language), displayValue(d, change.newValue, language));
-  void vscode.window.showInformationMessage(change.restartRequired ? `${text} ${vscode.l10n.t('Restart iX-Haus plus so that it takes effect.')}` : text);
+  const text = vscode.l10n.t(
+    '{0} changed from {1} to {2}.',
+    d.name,
+    displayValue(d, change.oldValue, language),
+    displayValue(d, change.newValue, language),
+  );
+  void vscode.window.showInformationMessage(
+    change.restartRequired ? `${text} ${vscode.l10n.t('Restart iX-Haus plus so that it takes effect.')}` : text,
+  );
 }
 
 /** Asks for a new value with an input matched to the type; the reason for a refused value is shown while typing. */
@@ -102,7 +136,13 @@ async function askValue(def: SettingDefinition, current: string): Promise<string
   if (def.type.kind === 'bool' || def.type.kind === 'enum') {
     const values = def.type.kind === 'bool' ? ['1', '0'] : [...def.type.values];
     const picked = await vscode.window.showQuickPick(
-      values.map((v) => ({ label: displayValue(def, v, language), description: [v === current ? vscode.l10n.t('current') : '', v === def.default ? vscode.l10n.t('default') : ''].filter(Boolean).join(' · '), value: v })),
+      values.map((v) => ({
+        label: displayValue(def, v, language),
+        description: [v === current ? vscode.l10n.t('current') : '', v === def.default ? vscode.l10n.t('default') : '']
+          .filter(Boolean)
+          .join(' · '),
+        value: v,
+      })),
       { title, placeHolder: def.long[language] },
     );
     return picked?.value;
@@ -123,7 +163,11 @@ async function askValue(def: SettingDefinition, current: string): Promise<string
  * The common course of edit and reset: signed in, the setting from the arguments or picked, the change made by
  * `change` (undefined = cancelled), saved and reported.
  */
-async function changeSetting(services: Services, args: unknown, change: (store: Store, actor: Actor, def: SettingDefinition) => Promise<SettingChange | undefined>): Promise<void> {
+async function changeSetting(
+  services: Services,
+  args: unknown,
+  change: (store: Store, actor: Actor, def: SettingDefinition) => Promise<SettingChange | undefined>,
+): Promise<void> {
   requireSignedIn(services);
   const store = services.storeHost.store;
   const actor = services.session.actor;
@@ -155,6 +199,8 @@ export async function copySettingCommand(services: Services, args?: unknown): Pr
   const store = services.storeHost.store;
   const def = definitionFrom(args) ?? (await pickSetting(services));
   if (!store || !def) return;
-  await vscode.env.clipboard.writeText(clipboardText(settingState(store, def, services.session.actor?.id), catalogLanguage()));
+  await vscode.env.clipboard.writeText(
+    clipboardText(settingState(store, def, services.session.actor?.id), catalogLanguage()),
+  );
   void vscode.window.showInformationMessage(vscode.l10n.t('{0} copied to the clipboard.', def.name));
 }

@@ -29,7 +29,14 @@ export async function createDemoCommand(services: Services): Promise<void> {
   await rememberStorePath(services, target.fsPath);
   const signInNow = vscode.l10n.t('Sign in');
   const picked = await vscode.window.showInformationMessage(
-    vscode.l10n.t('Demo store created with {0} users, {1} objects and {2} persons. Demo login: {3} / {4}.', summary.users, summary.objects, summary.persons, DEMO_ADMIN_LOGIN, DEMO_PASSWORD),
+    vscode.l10n.t(
+      'Demo store created with {0} users, {1} objects and {2} persons. Demo login: {3} / {4}.',
+      summary.users,
+      summary.objects,
+      summary.persons,
+      DEMO_ADMIN_LOGIN,
+      DEMO_PASSWORD,
+    ),
     signInNow,
   );
   if (picked === signInNow) await vscode.commands.executeCommand('ixhaus.session.signIn');
@@ -37,7 +44,12 @@ export async function createDemoCommand(services: Services): Promise<void> {
 
 /** "Datenbank öffnen…": opens an existing store file. */
 export async function openStoreCommand(services: Services): Promise<void> {
-  const picked = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Open store'), canSelectMany: false, filters: STORE_FILTERS, openLabel: vscode.l10n.t('Open') });
+  const picked = await vscode.window.showOpenDialog({
+    title: vscode.l10n.t('Open store'),
+    canSelectMany: false,
+    filters: STORE_FILTERS,
+    openLabel: vscode.l10n.t('Open'),
+  });
   const file = picked?.[0]?.fsPath;
   if (!file) return;
   await services.session.set(undefined);
@@ -49,13 +61,26 @@ export async function openStoreCommand(services: Services): Promise<void> {
 export async function showStoreInfoCommand(services: Services): Promise<void> {
   const store = services.storeHost.store;
   if (!store) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('No store is open. Create the demo store or open a store first.'));
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('No store is open. Create the demo store or open a store first.'),
+    );
     return;
   }
   const info = storeInfo(store);
-  const counts = Object.entries(info.counts).map(([table, n]) => `${table}: ${n}`).join(', ');
+  const counts = Object.entries(info.counts)
+    .map(([table, n]) => `${table}: ${n}`)
+    .join(', ');
   services.logger.info(`[store] ${info.file}: schema v${info.schemaVersion}, ${info.sizeBytes} bytes; ${counts}`);
   void vscode.window.showInformationMessage(
-    vscode.l10n.t('Store {0}: schema version {1}, {2} MB, {3} users, {4} objects, {5} persons{6}.', info.file ?? '', info.schemaVersion, (info.sizeBytes / 1048576).toFixed(1), info.counts.users, info.counts.objects, info.counts.persons, info.readOnly ? vscode.l10n.t(' (read-only)') : ''),
+    vscode.l10n.t(
+      'Store {0}: schema version {1}, {2} MB, {3} users, {4} objects, {5} persons{6}.',
+      info.file ?? '',
+      info.schemaVersion,
+      (info.sizeBytes / 1048576).toFixed(1),
+      info.counts.users,
+      info.counts.objects,
+      info.counts.persons,
+      info.readOnly ? vscode.l10n.t(' (read-only)') : '',
+    ),
   );
 }

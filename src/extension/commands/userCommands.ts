@@ -5,7 +5,14 @@ import type { Store } from '../../core/store/database';
 import { USER_ROLES } from '../../core/access/rights';
 import type { Actor } from '../../core/access/rights';
 import { listUsers } from '../../core/users/userQueries';
-import { changeRole, myData, requireUser, setActive, setOwnCtiLine, unlockModuleFor } from '../../core/users/userService';
+import {
+  changeRole,
+  myData,
+  requireUser,
+  setActive,
+  setOwnCtiLine,
+  unlockModuleFor,
+} from '../../core/users/userService';
 import { acceptsScriptedArgs } from '../scriptedArgs';
 import { nodeOf } from '../../providers/tree/treeNode';
 import type { Services } from '../services';
@@ -32,9 +39,19 @@ function context(services: Services): { store: Store; actor: Actor } {
   return requireSignedIn(services);
 }
 
-async function pickUser(store: Store, title: string, filter: (u: ReturnType<typeof listUsers>[number]) => boolean): Promise<string | undefined> {
+async function pickUser(
+  store: Store,
+  title: string,
+  filter: (u: ReturnType<typeof listUsers>[number]) => boolean,
+): Promise<string | undefined> {
   const picked = await vscode.window.showQuickPick(
-    listUsers(store).filter(filter).map((u) => ({ label: u.login, description: `${u.firstName} ${u.lastName}`, detail: `${u.role} · ${vscode.l10n.t('class {0}', u.rightsClass)}` })),
+    listUsers(store)
+      .filter(filter)
+      .map((u) => ({
+        label: u.login,
+        description: `${u.firstName} ${u.lastName}`,
+        detail: `${u.role} · ${vscode.l10n.t('class {0}', u.rightsClass)}`,
+      })),
     { title, matchOnDescription: true },
   );
   return picked?.label;
@@ -51,10 +68,17 @@ export async function unlockModuleCommand(services: Services, arg?: unknown): Pr
   if (!c) return;
   const { module } = parse(arg);
   if (!module) return;
-  const login = parse(arg).login ?? (await pickUser(c.store, vscode.l10n.t('Unlock {0} for…', module), (u) => u.active && !u.modules.includes(module)));
+  const login =
+    parse(arg).login ??
+    (await pickUser(c.store, vscode.l10n.t('Unlock {0} for…', module), (u) => u.active && !u.modules.includes(module)));
   if (!login) return;
   const { coupled } = unlockModuleFor(c.store, c.actor, login, module);
-  await saved(c.store, coupled ? vscode.l10n.t('{0} unlocked for {1}; the user is now coupled with iX-Haus plus.', module, login) : vscode.l10n.t('{0} unlocked for {1}.', module, login));
+  await saved(
+    c.store,
+    coupled
+      ? vscode.l10n.t('{0} unlocked for {1}; the user is now coupled with iX-Haus plus.', module, login)
+      : vscode.l10n.t('{0} unlocked for {1}.', module, login),
+  );
 }
 
 /** Locks a module for a user (frees a seat). */
@@ -74,7 +98,9 @@ export async function changeRoleCommand(services: Services, arg?: unknown): Prom
   const { login } = parse(arg);
   const target = login ?? (await pickUser(c.store, vscode.l10n.t('Change the role of…'), () => true));
   if (!target) return;
-  const role = parse(arg).role ?? (await vscode.window.showQuickPick([...USER_ROLES], { title: vscode.l10n.t('New role of {0}', target) }));
+  const role =
+    parse(arg).role ??
+    (await vscode.window.showQuickPick([...USER_ROLES], { title: vscode.l10n.t('New role of {0}', target) }));
   if (!role) return;
   changeRole(c.store, c.actor, target, role);
   await saved(c.store, vscode.l10n.t('{0} now has the role {1}.', target, role));
@@ -89,7 +115,16 @@ export async function deactivateUserCommand(services: Services, arg?: unknown): 
   // a scripted `{ login }` skips the question only in the test extension mode
   if (!(arg as UserArgs | undefined)?.login || !acceptsScriptedArgs(services.context)) {
     const confirm = vscode.l10n.t('Deactivate');
-    const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Deactivate {0}?', login), { modal: true, detail: vscode.l10n.t('The user can no longer sign in and occupies no license seat. Nothing is deleted; the user can be reactivated.') }, confirm);
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Deactivate {0}?', login),
+      {
+        modal: true,
+        detail: vscode.l10n.t(
+          'The user can no longer sign in and occupies no license seat. Nothing is deleted; the user can be reactivated.',
+        ),
+      },
+      confirm,
+    );
     if (answer !== confirm) return;
   }
   setActive(c.store, c.actor, login, false);
@@ -114,7 +149,9 @@ export function recentLinesText(services: Services): string {
   const all = services.cti.recentLines();
   const real = all.filter((l) => !l.simulated);
   const shown = (real.length > 0 ? real : all).slice(0, 8).map((l) => `${l.name} (${l.at.toLocaleTimeString()})`);
-  return shown.length === 0 ? vscode.l10n.t('The telephone system has reported no lines yet.') : vscode.l10n.t('Lines reported recently by the telephone system: {0}', shown.join(', '));
+  return shown.length === 0
+    ? vscode.l10n.t('The telephone system has reported no lines yet.')
+    : vscode.l10n.t('Lines reported recently by the telephone system: {0}', shown.join(', '));
 }
 
 /**
@@ -130,27 +167,44 @@ export async function myDataCommand(services: Services): Promise<void> {
   const ctiItem = {
     label: vscode.l10n.t('CTI line: {0}', data.ctiLine ?? vscode.l10n.t('(none)')),
     description: reported,
-    detail: data.ctiEnabled ? vscode.l10n.t('Choose the telephone line iX-Haus plus uses for your calls.') : vscode.l10n.t('Disabled: CTI is switched off (PlusGlobalCTIKopplungAktiv).'),
+    detail: data.ctiEnabled
+      ? vscode.l10n.t('Choose the telephone line iX-Haus plus uses for your calls.')
+      : vscode.l10n.t('Disabled: CTI is switched off (PlusGlobalCTIKopplungAktiv).'),
     action: 'cti' as const,
   };
   const tabItem = {
     label: vscode.l10n.t('Tab counters: {0}', tabs.own ? vscode.l10n.t('on') : vscode.l10n.t('off')),
-    detail: tabs.global ? vscode.l10n.t('Effective: {0}', tabs.effective ? vscode.l10n.t('on') : vscode.l10n.t('off')) : vscode.l10n.t('Without effect: an administrator has switched tab counters off for all users.'),
+    detail: tabs.global
+      ? vscode.l10n.t('Effective: {0}', tabs.effective ? vscode.l10n.t('on') : vscode.l10n.t('off'))
+      : vscode.l10n.t('Without effect: an administrator has switched tab counters off for all users.'),
     action: 'tabs' as const,
   };
-  const picked = await vscode.window.showQuickPick([ctiItem, tabItem], { title: vscode.l10n.t('Meine Daten — {0}', c.actor.login) });
+  const picked = await vscode.window.showQuickPick([ctiItem, tabItem], {
+    title: vscode.l10n.t('Meine Daten — {0}', c.actor.login),
+  });
   if (!picked) return;
   if (picked.action === 'cti') {
     if (!data.ctiEnabled) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('CTI is switched off, so no line can be chosen. An administrator turns on PlusGlobalCTIKopplungAktiv first.'));
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t(
+          'CTI is switched off, so no line can be chosen. An administrator turns on PlusGlobalCTIKopplungAktiv first.',
+        ),
+      );
       return;
     }
-    const line = await vscode.window.showInputBox({ title: vscode.l10n.t('Your CTI line'), prompt: `${vscode.l10n.t('Line or extension as the telephone system names it (empty: none)')} — ${reported}`, value: data.ctiLine ?? '' });
+    const line = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Your CTI line'),
+      prompt: `${vscode.l10n.t('Line or extension as the telephone system names it (empty: none)')} — ${reported}`,
+      value: data.ctiLine ?? '',
+    });
     if (line === undefined) return;
     setOwnCtiLine(c.store, c.actor, c.actor.login, line);
     await saved(c.store, vscode.l10n.t('Your CTI line is saved.'));
     return;
   }
   setSetting(c.store, c.actor, requireSetting('TabreiterZaehlerAktiv').systemId, tabs.own ? '0' : '1');
-  await saved(c.store, vscode.l10n.t('Tab counters switched {0} for you.', tabs.own ? vscode.l10n.t('off') : vscode.l10n.t('on')));
+  await saved(
+    c.store,
+    vscode.l10n.t('Tab counters switched {0} for you.', tabs.own ? vscode.l10n.t('off') : vscode.l10n.t('on')),
+  );
 }

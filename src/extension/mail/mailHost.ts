@@ -24,7 +24,10 @@ export class MailHost implements vscode.Disposable, MailSecretAccess {
   }
 
   async read(store: Store): Promise<MailSecrets> {
-    const [password, clientSecret] = await Promise.all([this.secrets.get(this.key(store, 'password')), this.secrets.get(this.key(store, 'clientSecret'))]);
+    const [password, clientSecret] = await Promise.all([
+      this.secrets.get(this.key(store, 'password')),
+      this.secrets.get(this.key(store, 'clientSecret')),
+    ]);
     return { ...(password ? { password } : {}), ...(clientSecret ? { clientSecret } : {}) };
   }
 
@@ -37,7 +40,11 @@ export class MailHost implements vscode.Disposable, MailSecretAccess {
   /** Whether each secret is set — all a form or webview ever learns. */
   async presence(store: Store): Promise<SecretPresence> {
     const secrets = await this.read(store);
-    return { password: !!secrets.password, clientSecret: !!secrets.clientSecret, clientSecretLooksLikeId: !!secrets.clientSecret && secretLooksLikeId(secrets.clientSecret) };
+    return {
+      password: !!secrets.password,
+      clientSecret: !!secrets.clientSecret,
+      clientSecretLooksLikeId: !!secrets.clientSecret && secretLooksLikeId(secrets.clientSecret),
+    };
   }
 
   dispose(): void {

@@ -15,7 +15,11 @@ export function proxyFromVsCode(): ProxyConfig {
   const url = (http.get<string>('proxy') ?? '').trim() || env.url || '';
   const noProxyList = http.get<string[]>('noProxy') ?? [];
   const noProxy = noProxyList.length > 0 ? noProxyList.join(',') : env.noProxy;
-  return { ...(url ? { url } : {}), ...(noProxy ? { noProxy } : {}), strictSSL: http.get<boolean>('proxyStrictSSL') ?? true };
+  return {
+    ...(url ? { url } : {}),
+    ...(noProxy ? { noProxy } : {}),
+    strictSSL: http.get<boolean>('proxyStrictSSL') ?? true,
+  };
 }
 
 /** An HTTP client for Entra ID / Graph with VS Code's proxy settings and an optional extra CA. */

@@ -34,18 +34,33 @@ export interface SchedulerMonitorDeps {
  * One run of the monitor for the open store. Returns undefined when it cannot run here (no store, read-only, not an
  * administrator). Send failures leave the incident un-alerted for the next run (core) and are logged.
  */
-export async function checkSchedulerOnce(deps: SchedulerMonitorDeps, now: Date = new Date(), senderOptions: SenderOptions = {}): Promise<MonitorOutcome | undefined> {
+export async function checkSchedulerOnce(
+  deps: SchedulerMonitorDeps,
+  now: Date = new Date(),
+  senderOptions: SenderOptions = {},
+): Promise<MonitorOutcome | undefined> {
   const store = deps.storeHost.store;
   const actor = deps.session.actor;
   if (!store || store.readOnly || !actor || !isAdmin(actor)) return undefined;
   const settings = loadMailSettings(store);
-  const send = settings ? createSender(settings, await deps.mail.read(store), { http: vscodeHttpsClient(senderOptions.ca), ...senderOptions }) : async () => undefined;
+  const send = settings
+    ? createSender(settings, await deps.mail.read(store), {
+        http: vscodeHttpsClient(senderOptions.ca),
+        ...senderOptions,
+      })
+    : async () => undefined;
   const outcome = await monitorScheduler(store, settings, { now }, send);
   if (store.dirty) await store.save();
-  for (const i of outcome.alerted) deps.logger.info(`[scheduler] alert sent: job ${headerSafeJobName(i.jobName)} ${i.kind} (${i.at})`);
-  for (const r of outcome.invalidRecipients) deps.logger.warn(`[scheduler] invalid scheduler recipient ${JSON.stringify(r)}: correct it in the SMTP settings`);
-  for (const f of outcome.failed) deps.logger.warn(`[scheduler] alert not sent: job ${headerSafeJobName(f.incident.jobName)} ${f.incident.kind}: ${f.reason}`);
-  if (outcome.notAlertedReason && outcome.incidents.length > 0) deps.logger.warn(`[scheduler] ${outcome.incidents.length} incident(s) not alerted: ${outcome.notAlertedReason}`);
+  for (const i of outcome.alerted)
+    deps.logger.info(`[scheduler] alert sent: job ${headerSafeJobName(i.jobName)} ${i.kind} (${i.at})`);
+  for (const r of outcome.invalidRecipients)
+    deps.logger.warn(`[scheduler] invalid scheduler recipient ${JSON.stringify(r)}: correct it in the SMTP settings`);
+  for (const f of outcome.failed)
+    deps.logger.warn(
+      `[scheduler] alert not sent: job ${headerSafeJobName(f.incident.jobName)} ${f.incident.kind}: ${f.reason}`,
+    );
+  if (outcome.notAlertedReason && outcome.incidents.length > 0)
+    deps.logger.warn(`[scheduler] ${outcome.incidents.length} incident(s) not alerted: ${outcome.notAlertedReason}`);
   deps.refreshView();
   return outcome;
 }
@@ -72,7 +87,10 @@ export class SchedulerMonitor implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly deps: SchedulerMonitorDeps) {
-    this.subscriptions = [deps.session.onDidChange(() => void this.update()), deps.storeHost.onDidChangeStore(() => void this.update())];
+    this.subscriptions = [
+      deps.session.onDidChange(() => void this.update()),
+      deps.storeHost.onDidChangeStore(() => void this.update()),
+    ];
     void this.update();
   }
 
@@ -113,22 +131,45 @@ export class SchedulerMonitor implements vscode.Disposable {
 /** "Check Scheduler Now" (administrators): one run, the outcome as a message. Argument `{ caFile }` (test extension mode only): a test server's CA. */
 export async function checkSchedulerCommand(services: Services, args?: unknown): Promise<MonitorOutcome | undefined> {
   args = scriptedArgs(services.context, args);
-  const caFile = typeof args === 'object' && args !== null && typeof (args as { caFile?: unknown }).caFile === 'string' ? (args as { caFile: string }).caFile : undefined;
-  const outcome = await checkSchedulerOnce(schedulerDeps(services), new Date(), caFile ? { ca: await fs.readFile(caFile) } : {});
+  const caFile =
+    typeof args === 'object' && args !== null && typeof (args as { caFile?: unknown }).caFile === 'string'
+      ? (args as { caFile: string }).caFile
+      : undefined;
+  const outcome = await checkSchedulerOnce(
+    schedulerDeps(services),
+    new Date(),
+    caFile ? { ca: await fs.readFile(caFile) } : {},
+  );
   if (!outcome) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('The scheduler check needs an administrator signed in and the store open for writing.'));
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('The scheduler check needs an administrator signed in and the store open for writing.'),
+    );
     return undefined;
   }
   const text =
     outcome.incidents.length === 0
       ? vscode.l10n.t('Scheduler: every job started when due and none runs past its maximum.')
       : outcome.notAlertedReason && outcome.invalidRecipients.length === 0
-        ? vscode.l10n.t('Scheduler: {0} incident(s), not alerted: enter the scheduler recipients and the sender in the SMTP settings.', outcome.incidents.length)
-        : vscode.l10n.t('Scheduler: {0} incident(s); {1} alert(s) sent now to the scheduler recipients.', outcome.incidents.length, outcome.alerted.length);
+        ? vscode.l10n.t(
+            'Scheduler: {0} incident(s), not alerted: enter the scheduler recipients and the sender in the SMTP settings.',
+            outcome.incidents.length,
+          )
+        : vscode.l10n.t(
+            'Scheduler: {0} incident(s); {1} alert(s) sent now to the scheduler recipients.',
+            outcome.incidents.length,
+            outcome.alerted.length,
+          );
   // an alert that was due and did not reach every recipient is a warning with its cause (issue 17 §11)
   const problems = [
-    ...outcome.invalidRecipients.map((r) => vscode.l10n.t('"{0}" is not a valid e-mail address (Scheduler E-Mailempfänger): correct it in the SMTP settings.', r)),
-    ...(outcome.failed.length > 0 ? [vscode.l10n.t('{0} alert(s) could not be sent: {1}', outcome.failed.length, outcome.failed[0]?.reason ?? '')] : []),
+    ...outcome.invalidRecipients.map((r) =>
+      vscode.l10n.t(
+        '"{0}" is not a valid e-mail address (Scheduler E-Mailempfänger): correct it in the SMTP settings.',
+        r,
+      ),
+    ),
+    ...(outcome.failed.length > 0
+      ? [vscode.l10n.t('{0} alert(s) could not be sent: {1}', outcome.failed.length, outcome.failed[0]?.reason ?? '')]
+      : []),
   ];
   if (problems.length > 0) void vscode.window.showWarningMessage(`${text} ${problems.join(' ')}`);
   else void vscode.window.showInformationMessage(text);
@@ -137,5 +178,11 @@ export async function checkSchedulerCommand(services: Services, args?: unknown):
 
 /** The monitor's slice of the services. */
 export function schedulerDeps(services: Services): SchedulerMonitorDeps {
-  return { storeHost: services.storeHost, session: services.session, mail: services.mail, logger: services.logger, refreshView: () => services.views['ixhaus.scheduler'].refresh() };
+  return {
+    storeHost: services.storeHost,
+    session: services.session,
+    mail: services.mail,
+    logger: services.logger,
+    refreshView: () => services.views['ixhaus.scheduler'].refresh(),
+  };
 }

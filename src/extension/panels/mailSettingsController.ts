@@ -19,7 +19,13 @@ import { requireAdmin } from '../../core/access/rights';
 import type { Actor } from '../../core/access/rights';
 import type { MessageEndpoint } from '../../shared/protocol/endpoint';
 import { requireSignedIn } from '../signedIn';
-import { mailInitRequest, mailSaveRequest, mailSessionChangedNotification, mailTestRequest, testFinishedNotification } from '../../shared/protocol/mailSettings';
+import {
+  mailInitRequest,
+  mailSaveRequest,
+  mailSessionChangedNotification,
+  mailTestRequest,
+  testFinishedNotification,
+} from '../../shared/protocol/mailSettings';
 import type { MailInitView, MailSaveParams, MailSavedView, TestReportView } from '../../shared/protocol/mailSettings';
 import { emptyMailSettings, validateMailSettings } from '../../shared/mail/settings';
 import type { SecretPresence } from '../../shared/mail/settings';
@@ -53,20 +59,38 @@ export interface MailSettingsContext {
 
 /** The page's key of a store: a short hash of its file (or connection), so that no path lands in the page state. */
 export function storeKeyOf(store: Store): string {
-  return createHash('sha256').update(store.file ?? ':memory:').digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(store.file ?? ':memory:')
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** The report as the page shows it, localized with `localize`. */
-function testReportView(result: MailTestResult, to: string, localize: MailSettingsContext['localize'], at: Date = new Date()): TestReportView {
+function testReportView(
+  result: MailTestResult,
+  to: string,
+  localize: MailSettingsContext['localize'],
+  at: Date = new Date(),
+): TestReportView {
   return {
     ok: result.ok,
     durationMs: result.smtp.durationMs,
     to,
     at: at.toISOString(),
-    lines: result.smtp.steps.map((s) => ({ step: s.step, status: s.status, reply: s.reply, ...(s.hint ? { hint: localize(s.hint.template, s.hint.args) } : {}) })),
+    lines: result.smtp.steps.map((s) => ({
+      step: s.step,
+      status: s.status,
+      reply: s.reply,
+      ...(s.hint ? { hint: localize(s.hint.template, s.hint.args) } : {}),
+    })),
     ...(result.oauth?.error ? { oauth: localize(result.oauth.error.template, result.oauth.error.args) } : {}),
     ...(result.expiry
-      ? { expiry: result.expiry.status === 'known' ? localize('Client secret valid until {0} ({1} days)', [result.expiry.validUntil, result.expiry.daysLeft]) : localize('Client secret expiry unknown: {0}', [localize(result.expiry.template, result.expiry.args)]) }
+      ? {
+          expiry:
+            result.expiry.status === 'known'
+              ? localize('Client secret valid until {0} ({1} days)', [result.expiry.validUntil, result.expiry.daysLeft])
+              : localize('Client secret expiry unknown: {0}', [localize(result.expiry.template, result.expiry.args)]),
+        }
       : {}),
   };
 }
@@ -78,7 +102,10 @@ export class MailSettingsController {
   /** store keys with a test running */
   private readonly running = new Set<string>();
 
-  constructor(private readonly endpoint: MessageEndpoint, private readonly context: MailSettingsContext) {
+  constructor(
+    private readonly endpoint: MessageEndpoint,
+    private readonly context: MailSettingsContext,
+  ) {
     endpoint.onRequest(mailInitRequest, () => this.init());
     endpoint.onRequest(mailSaveRequest, (params) => this.save(params));
     endpoint.onRequest(mailTestRequest, ({ to }) => this.test(to));
@@ -104,14 +131,30 @@ export class MailSettingsController {
     const none: SecretPresence = { password: false, clientSecret: false };
     if (!store || !actor) {
       const error = store ? new SignInRequiredError() : new NoStoreOpenError();
-      return { blocked: this.context.localize(error.template, error.args), storeKey: '', settings, presence: none, canEdit: false, testing: false, report: null };
+      return {
+        blocked: this.context.localize(error.template, error.args),
+        storeKey: '',
+        settings,
+        presence: none,
+        canEdit: false,
+        testing: false,
+        report: null,
+      };
     }
     const storeKey = storeKeyOf(store);
     try {
       requireAdmin(actor, 'change the SMTP settings');
     } catch (error) {
       if (!(error instanceof IxError)) throw error;
-      return { blocked: this.context.localize(error.template, error.args), storeKey, settings, presence: none, canEdit: false, testing: false, report: null };
+      return {
+        blocked: this.context.localize(error.template, error.args),
+        storeKey,
+        settings,
+        presence: none,
+        canEdit: false,
+        testing: false,
+        report: null,
+      };
     }
     return {
       blocked: null,
@@ -129,7 +172,10 @@ export class MailSettingsController {
     const { store, actor } = this.admin('change the SMTP settings');
     const typed = params.secrets;
     const before = await this.context.secrets.presence(store);
-    const presence = { password: before.password || !!typed.password, clientSecret: before.clientSecret || !!typed.clientSecret };
+    const presence = {
+      password: before.password || !!typed.password,
+      clientSecret: before.clientSecret || !!typed.clientSecret,
+    };
     // throws MailSettingsError (localized first issue as the reply) before anything is written
     const settings = saveMailSettings(store, actor, params.values, presence);
     if (typed.password) await this.context.secrets.write(store, 'password', typed.password);
@@ -149,7 +195,14 @@ export class MailSettingsController {
     const storeKey = storeKeyOf(store);
     this.running.add(storeKey);
     try {
-      const result = await testMailSettings({ settings, secrets: await this.context.secrets.read(store), to, store, logger: this.context.logger, ...(this.context.testOptions?.() ?? {}) });
+      const result = await testMailSettings({
+        settings,
+        secrets: await this.context.secrets.read(store),
+        to,
+        store,
+        logger: this.context.logger,
+        ...(this.context.testOptions?.() ?? {}),
+      });
       if (store.dirty) await store.save();
       this.context.onTested?.(result, to, `${settings.host}:${settings.port}`);
       const report = testReportView(result, to, this.context.localize);

@@ -94,8 +94,18 @@ export class MailSettingsPanel implements vscode.Disposable {
   /** extra options of the connection test (company CA …): set only from test-mode command arguments */
   testOptions: Partial<Pick<MailTestInput, 'ca' | 'implicitTlsPort'>> | undefined;
 
-  constructor(readonly panel: vscode.WebviewPanel, deps: MailSettingsPanelDeps, onDispose: () => void) {
-    this.endpoint = connectWebview(panel, { extensionUri: deps.extensionUri, name: 'smtp', title: vscode.l10n.t('SMTP Einstellungen'), strings: mailSettingsStrings(), logger: deps.logger });
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    deps: MailSettingsPanelDeps,
+    onDispose: () => void,
+  ) {
+    this.endpoint = connectWebview(panel, {
+      extensionUri: deps.extensionUri,
+      name: 'smtp',
+      title: vscode.l10n.t('SMTP Einstellungen'),
+      strings: mailSettingsStrings(),
+      logger: deps.logger,
+    });
     this.controller = new MailSettingsController(this.endpoint, {
       store: () => deps.storeHost.store,
       actor: () => deps.session.actor,
@@ -141,7 +151,9 @@ export class MailSettingsPanels implements vscode.Disposable {
 
   constructor(private readonly deps: MailSettingsPanelDeps) {
     // restores the panel after a window reload: same page, fresh nonce; the page keeps its drafts with setState
-    this.serializer = vscode.window.registerWebviewPanelSerializer(MAIL_SETTINGS_VIEW_TYPE, { deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => void this.adopt(panel) });
+    this.serializer = vscode.window.registerWebviewPanelSerializer(MAIL_SETTINGS_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => void this.adopt(panel),
+    });
   }
 
   /** The open panel, if any. */
@@ -155,7 +167,14 @@ export class MailSettingsPanels implements vscode.Disposable {
       this.current.panel.reveal();
       return this.current;
     }
-    return this.adopt(vscode.window.createWebviewPanel(MAIL_SETTINGS_VIEW_TYPE, vscode.l10n.t('SMTP Einstellungen'), vscode.ViewColumn.Active, { enableScripts: true }));
+    return this.adopt(
+      vscode.window.createWebviewPanel(
+        MAIL_SETTINGS_VIEW_TYPE,
+        vscode.l10n.t('SMTP Einstellungen'),
+        vscode.ViewColumn.Active,
+        { enableScripts: true },
+      ),
+    );
   }
 
   private adopt(panel: vscode.WebviewPanel): MailSettingsPanel {

@@ -6,7 +6,12 @@
  */
 import * as vscode from 'vscode';
 import { licensedSeats } from '../../core/license/licenseService';
-import { MODULE_LICENSE_CODE, TRANSFER_MODULES, planTransfer, requireTransferRight } from '../../core/responsibility/transferPlanner';
+import {
+  MODULE_LICENSE_CODE,
+  TRANSFER_MODULES,
+  planTransfer,
+  requireTransferRight,
+} from '../../core/responsibility/transferPlanner';
 import type { TransferModule, TransferPlan } from '../../core/responsibility/transferPlanner';
 import { applyTransfer, transferHistory, undoTransfer } from '../../core/responsibility/transferService';
 import type { TransferBatchSummary } from '../../core/responsibility/transferService';
@@ -15,8 +20,27 @@ import type { Actor } from '../../core/access/rights';
 import { listUsers } from '../../core/users/userQueries';
 import { listObjects, listTeams } from '../../core/objects/objectQueries';
 import type { MessageEndpoint } from '../../shared/protocol/endpoint';
-import { PREVIEW_PAGE_SIZE, applyRequest, historyRequest, initRequest, pageRequest, prefillNotification, previewRequest, sessionChangedNotification, undoRequest } from '../../shared/protocol/responsibility';
-import type { BatchView, InitView, PreviewView, RecordView, TransferDraft, TransferPrefill, TransferStrings, UndoView } from '../../shared/protocol/responsibility';
+import {
+  PREVIEW_PAGE_SIZE,
+  applyRequest,
+  historyRequest,
+  initRequest,
+  pageRequest,
+  prefillNotification,
+  previewRequest,
+  sessionChangedNotification,
+  undoRequest,
+} from '../../shared/protocol/responsibility';
+import type {
+  BatchView,
+  InitView,
+  PreviewView,
+  RecordView,
+  TransferDraft,
+  TransferPrefill,
+  TransferStrings,
+  UndoView,
+} from '../../shared/protocol/responsibility';
 import { nodeOf } from '../../providers/tree/treeNode';
 import { localizedMessage } from '../errors';
 import type { Services } from '../services';
@@ -106,11 +130,30 @@ function roleLabel(role: string): string {
 }
 
 function batchView(b: TransferBatchSummary): BatchView {
-  return { batchId: b.batchId, at: b.at, by: b.by, from: b.from, to: b.to, total: b.total, counts: b.counts, undoneAt: b.undoneAt, undoRestored: b.undoRestored, undoSkipped: b.undoSkipped };
+  return {
+    batchId: b.batchId,
+    at: b.at,
+    by: b.by,
+    from: b.from,
+    to: b.to,
+    total: b.total,
+    counts: b.counts,
+    undoneAt: b.undoneAt,
+    undoRestored: b.undoRestored,
+    undoSkipped: b.undoSkipped,
+  };
 }
 
 function recordView(plan: TransferPlan, offset: number): RecordView[] {
-  return plan.assignments.slice(offset, offset + PREVIEW_PAGE_SIZE).map((a) => ({ objectNo: a.objectNo, objectName: a.objectName, module: a.module, role: a.role, recordNo: a.recordNo, label: a.label, closed: a.closed }));
+  return plan.assignments.slice(offset, offset + PREVIEW_PAGE_SIZE).map((a) => ({
+    objectNo: a.objectNo,
+    objectName: a.objectName,
+    module: a.module,
+    role: a.role,
+    recordNo: a.recordNo,
+    label: a.label,
+    closed: a.closed,
+  }));
 }
 
 /** What the command got: a user node of Module & Benutzer, a prefill object, or nothing. */
@@ -122,7 +165,8 @@ export function prefillFromArg(arg: unknown): TransferPrefill | undefined {
   const prefill: { fromLogin?: string; toLogin?: string; objectNos?: number[] } = {};
   if (typeof a.fromLogin === 'string') prefill.fromLogin = a.fromLogin;
   if (typeof a.toLogin === 'string') prefill.toLogin = a.toLogin;
-  if (Array.isArray(a.objectNos)) prefill.objectNos = a.objectNos.filter((n): n is number => Number.isSafeInteger(n) && n > 0);
+  if (Array.isArray(a.objectNos))
+    prefill.objectNos = a.objectNos.filter((n): n is number => Number.isSafeInteger(n) && n > 0);
   return Object.keys(prefill).length > 0 ? prefill : undefined;
 }
 
@@ -140,7 +184,13 @@ export class TransferResponsiblePanel implements vscode.Disposable {
     private readonly onDispose: () => void,
   ) {
     this.pendingPrefill = prefill;
-    this.endpoint = connectWebview(panel, { extensionUri: services.context.extensionUri, name: 'responsibility', title: vscode.l10n.t('Change responsible person'), strings: transferStrings(), logger: services.logger });
+    this.endpoint = connectWebview(panel, {
+      extensionUri: services.context.extensionUri,
+      name: 'responsibility',
+      title: vscode.l10n.t('Change responsible person'),
+      strings: transferStrings(),
+      logger: services.logger,
+    });
     this.endpoint.onRequest(initRequest, () => this.init());
     this.endpoint.onRequest(previewRequest, (draft) => this.preview(draft));
     this.endpoint.onRequest(pageRequest, ({ offset }) => (this.lastPlan ? recordView(this.lastPlan, offset) : []));
@@ -166,12 +216,21 @@ export class TransferResponsiblePanel implements vscode.Disposable {
       if (prefill) existing.endpoint.notify(prefillNotification, prefill);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(TRANSFER_VIEW_TYPE, vscode.l10n.t('Change responsible person'), vscode.ViewColumn.Active, { enableScripts: true });
+    const panel = vscode.window.createWebviewPanel(
+      TRANSFER_VIEW_TYPE,
+      vscode.l10n.t('Change responsible person'),
+      vscode.ViewColumn.Active,
+      { enableScripts: true },
+    );
     return TransferResponsiblePanel.adopt(services, panel, prefill);
   }
 
   /** Wraps a new or serializer-restored panel. */
-  static adopt(services: Services, panel: vscode.WebviewPanel, prefill: TransferPrefill | undefined): TransferResponsiblePanel {
+  static adopt(
+    services: Services,
+    panel: vscode.WebviewPanel,
+    prefill: TransferPrefill | undefined,
+  ): TransferResponsiblePanel {
     const created = new TransferResponsiblePanel(panel, services, prefill, () => {
       if (services.transferPanels.open === created) services.transferPanels.open = undefined;
     });
@@ -212,10 +271,19 @@ export class TransferResponsiblePanel implements vscode.Disposable {
     const now = new Date();
     return {
       blocked: null,
-      users: listUsers(store).map((u) => ({ login: u.login, name: `${u.firstName} ${u.lastName}`.trim(), active: u.active, coupled: u.coupled })),
+      users: listUsers(store).map((u) => ({
+        login: u.login,
+        name: `${u.firstName} ${u.lastName}`.trim(),
+        active: u.active,
+        coupled: u.coupled,
+      })),
       teams: listTeams(store),
       objects: listObjects(store).map((o) => ({ objectNo: o.objectNo, name: o.name, team: o.team })),
-      modules: TRANSFER_MODULES.map((m) => ({ module: m, name: moduleLabel(m), licensed: (licensedSeats(store, MODULE_LICENSE_CODE[m], now)?.seats ?? 0) > 0 })),
+      modules: TRANSFER_MODULES.map((m) => ({
+        module: m,
+        name: moduleLabel(m),
+        licensed: (licensedSeats(store, MODULE_LICENSE_CODE[m], now)?.seats ?? 0) > 0,
+      })),
       history: transferHistory(store, actor).map(batchView),
       prefill,
     };
@@ -224,7 +292,8 @@ export class TransferResponsiblePanel implements vscode.Disposable {
   private preview(draft: TransferDraft): PreviewView {
     const { store, actor } = this.context();
     this.lastPlan = undefined;
-    if (draft.scope === 'objects' && draft.objectNos.length === 0) throw new Error(vscode.l10n.t('Choose at least one object, or switch the scope to all objects.'));
+    if (draft.scope === 'objects' && draft.objectNos.length === 0)
+      throw new Error(vscode.l10n.t('Choose at least one object, or switch the scope to all objects.'));
     const plan = planTransfer(store, actor, {
       fromLogin: draft.fromLogin,
       toLogin: draft.toLogin,
@@ -240,7 +309,11 @@ export class TransferResponsiblePanel implements vscode.Disposable {
       to: plan.to.login,
       total: plan.total,
       counts: plan.counts,
-      warnings: plan.warnings.map((w) => ({ code: w.code, blocking: w.blocking, text: vscode.l10n.t(w.template, ...w.args) })),
+      warnings: plan.warnings.map((w) => ({
+        code: w.code,
+        blocking: w.blocking,
+        text: vscode.l10n.t(w.template, ...w.args),
+      })),
       fingerprint: plan.fingerprint,
       records: recordView(plan, 0),
     };
@@ -249,13 +322,27 @@ export class TransferResponsiblePanel implements vscode.Disposable {
   private async apply(fingerprint: string): Promise<BatchView> {
     const { store, actor } = this.context();
     const plan = this.lastPlan;
-    if (!plan || plan.fingerprint !== fingerprint) throw new Error(vscode.l10n.t('The form changed since the preview; preview again before applying.'));
+    if (!plan || plan.fingerprint !== fingerprint)
+      throw new Error(vscode.l10n.t('The form changed since the preview; preview again before applying.'));
     const result = applyTransfer(store, actor, plan.request, plan.fingerprint, plan.total);
     this.lastPlan = undefined;
     await store.save();
     this.services.refreshViews();
-    this.services.logger.info(`[responsible] batch ${result.batchId}: ${result.total} assignment(s) ${result.from} → ${result.to} by ${actor.login}`);
-    return { batchId: result.batchId, at: result.at, by: actor.login, from: result.from, to: result.to, total: result.total, counts: result.counts, undoneAt: null, undoRestored: null, undoSkipped: null };
+    this.services.logger.info(
+      `[responsible] batch ${result.batchId}: ${result.total} assignment(s) ${result.from} → ${result.to} by ${actor.login}`,
+    );
+    return {
+      batchId: result.batchId,
+      at: result.at,
+      by: actor.login,
+      from: result.from,
+      to: result.to,
+      total: result.total,
+      counts: result.counts,
+      undoneAt: null,
+      undoRestored: null,
+      undoSkipped: null,
+    };
   }
 
   private async undo(batchId: string): Promise<UndoView> {
@@ -263,12 +350,21 @@ export class TransferResponsiblePanel implements vscode.Disposable {
     const result = undoTransfer(store, actor, batchId);
     await store.save();
     this.services.refreshViews();
-    this.services.logger.info(`[responsible] batch ${batchId} undone by ${actor.login}: ${result.restored} restored, ${result.skipped.length} changed since`);
+    this.services.logger.info(
+      `[responsible] batch ${batchId} undone by ${actor.login}: ${result.restored} restored, ${result.skipped.length} changed since`,
+    );
     return {
       batchId,
       restored: result.restored,
       skipped: result.skipped.map((s) =>
-        vscode.l10n.t('{0} {1}, {2}{3}: now {4}', String(s.objectNo ?? '?'), moduleLabel(s.module), roleLabel(s.role), s.recordId === null ? '' : ` #${s.recordId}`, s.nowHeldBy ?? vscode.l10n.t('deleted')),
+        vscode.l10n.t(
+          '{0} {1}, {2}{3}: now {4}',
+          String(s.objectNo ?? '?'),
+          moduleLabel(s.module),
+          roleLabel(s.role),
+          s.recordId === null ? '' : ` #${s.recordId}`,
+          s.nowHeldBy ?? vscode.l10n.t('deleted'),
+        ),
       ),
     };
   }

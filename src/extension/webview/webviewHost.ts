@@ -11,7 +11,11 @@ import { buildWebviewHtml, createNonce } from './webviewHtml';
 
 /** Options for panels and serializer-restored panels alike. */
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webviews')], retainContextWhenHidden: false };
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webviews')],
+    retainContextWhenHidden: false,
+  };
 }
 
 /** What {@link connectWebview} needs. */
@@ -47,7 +51,9 @@ export function connectWebview(panel: vscode.WebviewPanel, setup: WebviewSetup):
   });
   webview.html = buildWebviewHtml({
     title: setup.title,
-    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(setup.extensionUri, 'dist', 'webviews', `${setup.name}.js`)).toString(),
+    scriptUri: webview
+      .asWebviewUri(vscode.Uri.joinPath(setup.extensionUri, 'dist', 'webviews', `${setup.name}.js`))
+      .toString(),
     cspSource: webview.cspSource,
     nonce: createNonce(),
     lang: vscode.env.language,

@@ -42,7 +42,10 @@ function escapeHtml(text: string): string {
 
 /** JSON safe inside a `<script>` element: `<`, `>`, `&` and the line separators are escaped. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** The Content-Security-Policy of a page (exported for the unit test). */

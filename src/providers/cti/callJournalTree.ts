@@ -15,18 +15,39 @@ export function callJournalRoots(store: Store | undefined, userId: number | unde
     node(`journal/${entry.id}`, 'journalEntry', entry, () => {
       const number = entry.remoteNumber ?? vscode.l10n.t('Number withheld');
       // the telephone system's wall-clock time as stored (ISO with offset): date and time as the office saw them
-      const item = new vscode.TreeItem(`${entry.startedAt.slice(0, 16).replace('T', ' ')}  ${entry.matchName ?? number}`);
+      const item = new vscode.TreeItem(
+        `${entry.startedAt.slice(0, 16).replace('T', ' ')}  ${entry.matchName ?? number}`,
+      );
       const state = outcomeLabel(entry);
-      const duration = entry.durationSeconds !== null && entry.durationSeconds > 0 ? ` · ${formatDuration(entry.durationSeconds)}` : '';
+      const duration =
+        entry.durationSeconds !== null && entry.durationSeconds > 0
+          ? ` · ${formatDuration(entry.durationSeconds)}`
+          : '';
       item.description = `${entry.matchName ? `${number} · ` : ''}${state}${duration}${entry.state === 'missed' && !entry.open ? ` · ${vscode.l10n.t('called back')}` : ''}${entry.note ? ' · ✎' : ''}`;
-      item.iconPath = entry.direction === 'out' ? new vscode.ThemeIcon('call-outgoing') : entry.open ? new vscode.ThemeIcon('call-incoming', new vscode.ThemeColor('errorForeground')) : entry.outcome === 'blocked' ? new vscode.ThemeIcon('circle-slash') : new vscode.ThemeIcon('call-incoming');
-      item.contextValue = contextValue('journal', entry.state, entry.outcome ?? undefined, entry.open && 'open', entry.remoteNumber !== null && 'callable');
+      item.iconPath =
+        entry.direction === 'out'
+          ? new vscode.ThemeIcon('call-outgoing')
+          : entry.open
+            ? new vscode.ThemeIcon('call-incoming', new vscode.ThemeColor('errorForeground'))
+            : entry.outcome === 'blocked'
+              ? new vscode.ThemeIcon('circle-slash')
+              : new vscode.ThemeIcon('call-incoming');
+      item.contextValue = contextValue(
+        'journal',
+        entry.state,
+        entry.outcome ?? undefined,
+        entry.open && 'open',
+        entry.remoteNumber !== null && 'callable',
+      );
       const tip = new vscode.MarkdownString(undefined, false);
-      tip.appendText(`${entry.direction === 'in' ? vscode.l10n.t('Incoming') : vscode.l10n.t('Outgoing')} · ${state}\n`);
+      tip.appendText(
+        `${entry.direction === 'in' ? vscode.l10n.t('Incoming') : vscode.l10n.t('Outgoing')} · ${state}\n`,
+      );
       tip.appendText(`${vscode.l10n.t('Started: {0}', entry.startedAt)}\n`);
       if (entry.answeredAt) tip.appendText(`${vscode.l10n.t('Answered: {0}', entry.answeredAt)}\n`);
       if (entry.endedAt) tip.appendText(`${vscode.l10n.t('Ended: {0}', entry.endedAt)}\n`);
-      if (entry.durationSeconds !== null) tip.appendText(`${vscode.l10n.t('Duration: {0}', formatDuration(entry.durationSeconds))}\n`);
+      if (entry.durationSeconds !== null)
+        tip.appendText(`${vscode.l10n.t('Duration: {0}', formatDuration(entry.durationSeconds))}\n`);
       if (entry.ownNumber) tip.appendText(`${vscode.l10n.t('Own number: {0}', entry.ownNumber)}\n`);
       if (entry.line) tip.appendText(`${vscode.l10n.t('Line: {0}', entry.line)}\n`);
       if (entry.extension) tip.appendText(`${vscode.l10n.t('Extension: {0}', entry.extension)}\n`);
@@ -60,7 +81,11 @@ function outcomeLabel(entry: JournalEntry): string {
       return vscode.l10n.t('not answered');
     default:
       // running calls, and rows from before schema 8
-      return entry.state === 'missed' ? vscode.l10n.t('missed') : entry.state === 'ended' || entry.state === 'connected' ? vscode.l10n.t('answered') : vscode.l10n.t('ringing');
+      return entry.state === 'missed'
+        ? vscode.l10n.t('missed')
+        : entry.state === 'ended' || entry.state === 'connected'
+          ? vscode.l10n.t('answered')
+          : vscode.l10n.t('ringing');
   }
 }
 

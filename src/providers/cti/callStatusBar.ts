@@ -49,8 +49,16 @@ export class CallStatusBar implements vscode.Disposable {
   showCall(alert: CallAlert): void {
     this.call = alert;
     this.item.text = `$(call-incoming) ${callerLabel(alert)}`;
-    this.item.tooltip = vscode.l10n.t('Incoming call from {0} at {1}. Click to open the record.', alert.event.remote || vscode.l10n.t('Number withheld'), alert.event.at.toLocaleTimeString());
-    this.item.command = { command: 'ixhaus.cti.openRecord', title: vscode.l10n.t('Open Caller Record'), arguments: [{ callId: alert.event.callId }] };
+    this.item.tooltip = vscode.l10n.t(
+      'Incoming call from {0} at {1}. Click to open the record.',
+      alert.event.remote || vscode.l10n.t('Number withheld'),
+      alert.event.at.toLocaleTimeString(),
+    );
+    this.item.command = {
+      command: 'ixhaus.cti.openRecord',
+      title: vscode.l10n.t('Open Caller Record'),
+      arguments: [{ callId: alert.event.callId }],
+    };
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     this.item.accessibilityInformation = { label: String(this.item.tooltip), role: 'button' };
     this.item.show();
@@ -71,7 +79,10 @@ export class CallStatusBar implements vscode.Disposable {
       this.item.tooltip = vscode.l10n.t('Telephone system connected ({0}). Click for the CTI-Test.', providerName);
     } else if (this.connection === 'reconnecting' || this.connection === 'connecting') {
       this.item.text = `$(sync~spin) ${vscode.l10n.t('Call monitor disconnected — reconnecting…')}`;
-      this.item.tooltip = vscode.l10n.t('The connection to the telephone system ({0}) is being re-established.', providerName);
+      this.item.tooltip = vscode.l10n.t(
+        'The connection to the telephone system ({0}) is being re-established.',
+        providerName,
+      );
     } else {
       this.item.text = `$(debug-disconnect) ${providerName}`;
       this.item.tooltip = vscode.l10n.t('Telephone system not connected ({0}).', providerName);

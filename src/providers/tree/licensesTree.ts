@@ -9,7 +9,10 @@ import type { TreeNode } from './treeNode';
 /** Days before the end of validity from which a license or module is marked "expiring soon" (product.md §2). */
 export const EXPIRY_WARNING_DAYS = 30;
 
-function validityText(validUntil: string | null, now: Date): { text: string; state: 'unlimited' | 'valid' | 'expiring' | 'expired' } {
+function validityText(
+  validUntil: string | null,
+  now: Date,
+): { text: string; state: 'unlimited' | 'valid' | 'expiring' | 'expired' } {
   if (!validUntil) return { text: vscode.l10n.t('unlimited'), state: 'unlimited' };
   const days = daysLeft(validUntil, now);
   if (days < 0) return { text: vscode.l10n.t('expired on {0}', germanDate(validUntil)), state: 'expired' };
@@ -28,22 +31,28 @@ function moduleNode(license: InstalledLicense, module: InstalledModule, now: Dat
     const overSeats = module.seatsUsed > module.seats;
     const item = new vscode.TreeItem(module.name);
     item.description = `${vscode.l10n.t('{0}/{1} seats', module.seatsUsed, module.seats)} · ${validity.text}`;
-    item.iconPath = overSeats || validity.state === 'expired'
-      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
-      : validity.state === 'expiring'
-        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
-        : new vscode.ThemeIcon('extensions');
+    item.iconPath =
+      overSeats || validity.state === 'expired'
+        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
+        : validity.state === 'expiring'
+          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+          : new vscode.ThemeIcon('extensions');
     item.tooltip = new vscode.MarkdownString(
       [
         `**${module.name}** (\`${module.code}\`)`,
         vscode.l10n.t('{0} of {1} seats used by active users', module.seatsUsed, module.seats),
         validity.text,
         overSeats ? vscode.l10n.t('More users have this module unlocked than the license allows.') : '',
-      ].filter(Boolean).join('\n\n'),
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
     );
     item.contextValue = contextValue('module', validity.state, overSeats && 'overSeats', license.demo && 'demo');
     // the red icon says "over seats"; a screen reader needs it in words
-    if (overSeats) item.accessibilityInformation = { label: `${accessibleLabel(item)}, ${vscode.l10n.t('More users have this module unlocked than the license allows.')}` };
+    if (overSeats)
+      item.accessibilityInformation = {
+        label: `${accessibleLabel(item)}, ${vscode.l10n.t('More users have this module unlocked than the license allows.')}`,
+      };
     return item;
   });
 }
@@ -58,7 +67,10 @@ export function licenseRoots(store: Store | undefined, now: Date = new Date()): 
       license,
       () => {
         const validity = validityText(license.validUntil, now);
-        const item = new vscode.TreeItem(`${license.licenseNo} — ${license.customerName}`, vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(
+          `${license.licenseNo} — ${license.customerName}`,
+          vscode.TreeItemCollapsibleState.Expanded,
+        );
         item.description = `${license.demo ? `${vscode.l10n.t('Demo')} · ` : ''}${validity.text}`;
         item.iconPath = new vscode.ThemeIcon(validity.state === 'expired' ? 'error' : license.demo ? 'beaker' : 'key');
         item.tooltip = new vscode.MarkdownString(

@@ -12,16 +12,41 @@ function userNode(parent: string, user: UserSummary, ctiLine: string | null, mod
     const item = new vscode.TreeItem(`${user.login} — ${user.firstName} ${user.lastName}`.trim());
     // the built-in admin and ncrem are never shown as uncoupled (domain.md §2.2)
     const uncoupled = !user.coupled && !(BUILT_IN_LOGINS as readonly string[]).includes(user.login.toLowerCase());
-    const flags = [user.role, vscode.l10n.t('class {0}', user.rightsClass), !user.active && vscode.l10n.t('inactive'), uncoupled && vscode.l10n.t('not coupled')].filter(Boolean);
+    const flags = [
+      user.role,
+      vscode.l10n.t('class {0}', user.rightsClass),
+      !user.active && vscode.l10n.t('inactive'),
+      uncoupled && vscode.l10n.t('not coupled'),
+    ].filter(Boolean);
     item.description = flags.join(' · ');
-    item.iconPath = new vscode.ThemeIcon(user.active ? (user.role === 'Administrator' ? 'shield' : 'person') : 'circle-slash');
+    item.iconPath = new vscode.ThemeIcon(
+      user.active ? (user.role === 'Administrator' ? 'shield' : 'person') : 'circle-slash',
+    );
     const notes = [
       !user.active && vscode.l10n.t('Inactive: the user left or is locked; inactive users occupy no license seat.'),
-      uncoupled && vscode.l10n.t('Not coupled: the iX-Haus user has no iX-Haus plus account yet; it is coupled on the first call of a plus module.'),
-      vscode.l10n.t('CTI line: {0} — read-only here: every user picks their own line under Meine Daten.', ctiLine ?? vscode.l10n.t('(none)')),
+      uncoupled &&
+        vscode.l10n.t(
+          'Not coupled: the iX-Haus user has no iX-Haus plus account yet; it is coupled on the first call of a plus module.',
+        ),
+      vscode.l10n.t(
+        'CTI line: {0} — read-only here: every user picks their own line under Meine Daten.',
+        ctiLine ?? vscode.l10n.t('(none)'),
+      ),
     ].filter(Boolean);
-    item.tooltip = new vscode.MarkdownString([`**${user.firstName} ${user.lastName}** (${user.login}, ${vscode.l10n.t('short code {0}', user.shortCode)})`, flags.join(' · '), vscode.l10n.t('Unlocked modules: {0}', user.modules.join(', ') || '–'), ...notes].join('\n\n'));
-    item.contextValue = contextValue('user', module !== undefined && 'unlocked', user.active ? 'active' : 'inactive', user.coupled ? 'coupled' : 'uncoupled');
+    item.tooltip = new vscode.MarkdownString(
+      [
+        `**${user.firstName} ${user.lastName}** (${user.login}, ${vscode.l10n.t('short code {0}', user.shortCode)})`,
+        flags.join(' · '),
+        vscode.l10n.t('Unlocked modules: {0}', user.modules.join(', ') || '–'),
+        ...notes,
+      ].join('\n\n'),
+    );
+    item.contextValue = contextValue(
+      'user',
+      module !== undefined && 'unlocked',
+      user.active ? 'active' : 'inactive',
+      user.coupled ? 'coupled' : 'uncoupled',
+    );
     return item;
   });
 }
@@ -35,7 +60,12 @@ export function modulesRoots(store: Store | undefined): TreeNode[] {
   const byCode = new Map<string, { code: string; name: string; seats: number; seatsUsed: number }>();
   for (const m of listInstalledLicenses(store).flatMap((l) => l.modules)) {
     const known = byCode.get(m.code);
-    byCode.set(m.code, known ? { ...known, seats: known.seats + m.seats } : { code: m.code, name: m.name, seats: m.seats, seatsUsed: m.seatsUsed });
+    byCode.set(
+      m.code,
+      known
+        ? { ...known, seats: known.seats + m.seats }
+        : { code: m.code, name: m.name, seats: m.seats, seatsUsed: m.seatsUsed },
+    );
   }
   const modules = [...byCode.values()].sort((a, b) => a.name.localeCompare(b.name, 'de'));
   return [
@@ -61,7 +91,10 @@ export function modulesRoots(store: Store | undefined): TreeNode[] {
               item.contextValue = contextValue('moduleUnlocks', m.seatsUsed > m.seats && 'overSeats');
               return item;
             },
-            () => users.filter((u) => u.modules.includes(m.code)).map((u) => userNode(`modules/${m.code}`, u, lines.get(u.id) ?? null, m.code)),
+            () =>
+              users
+                .filter((u) => u.modules.includes(m.code))
+                .map((u) => userNode(`modules/${m.code}`, u, lines.get(u.id) ?? null, m.code)),
           ),
         ),
     ),

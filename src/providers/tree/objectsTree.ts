@@ -31,7 +31,10 @@ export function objectsRoots(store: Store | undefined): TreeNode[] {
             `object/${o.objectNo}/${key}`,
             label,
             () => {
-              const item = new vscode.TreeItem(label, list.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+              const item = new vscode.TreeItem(
+                label,
+                list.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+              );
               item.description = String(list.length);
               item.contextValue = contextValue('partyGroup');
               return item;
@@ -54,7 +57,11 @@ function partyNode(parent: string, p: ObjectParty): TreeNode {
     item.description = `${p.no}${p.phones > 0 ? ` · ${vscode.l10n.t('{0} phone number(s)', p.phones)}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(p.origin === 'creditor' ? 'tools' : p.origin === 'owner' ? 'key' : 'person');
     item.contextValue = contextValue('party', p.origin, p.phones > 0 && 'callable');
-    item.command = { command: 'vscode.open', title: vscode.l10n.t('Open record'), arguments: [vscode.Uri.from({ scheme: 'ixhaus-party', path: `/${p.origin}/${p.id}.md` })] };
+    item.command = {
+      command: 'vscode.open',
+      title: vscode.l10n.t('Open record'),
+      arguments: [vscode.Uri.from({ scheme: 'ixhaus-party', path: `/${p.origin}/${p.id}.md` })],
+    };
     return item;
   });
 }

@@ -5,7 +5,14 @@ import type { Store } from '../../core/store/database';
 import { contextValue, groupNode, node } from './treeNode';
 import type { TreeNode } from './treeNode';
 
-const ICONS: Record<JobStateKind, string> = { disabled: 'circle-slash', ok: 'pass', running: 'sync', blocked: 'error', 'not-started': 'warning', 'never-due': 'clock' };
+const ICONS: Record<JobStateKind, string> = {
+  disabled: 'circle-slash',
+  ok: 'pass',
+  running: 'sync',
+  blocked: 'error',
+  'not-started': 'warning',
+  'never-due': 'clock',
+};
 
 function stateText(state: JobStateKind): string {
   switch (state) {
@@ -43,11 +50,21 @@ export function schedulerRoots(store: Store | undefined, now: Date = new Date())
           .filter((s) => s.job.group === group)
           .map((s) =>
             node(`scheduler/${group}/${s.job.id}`, 'job', s, () => {
-              const item = new vscode.TreeItem(s.job.enabled ? s.job.name : `${s.job.name} (${vscode.l10n.t('disabled')})`);
+              const item = new vscode.TreeItem(
+                s.job.enabled ? s.job.name : `${s.job.name} (${vscode.l10n.t('disabled')})`,
+              );
               item.description = `${stateText(s.state)} · ${s.job.cron}`;
               item.iconPath = new vscode.ThemeIcon(ICONS[s.state]);
               item.tooltip = new vscode.MarkdownString(
-                [`**${s.job.enabled ? s.job.name : `~~${s.job.name}~~`}**`, stateText(s.state), vscode.l10n.t('Schedule {0}, maximum run time {1} min', s.job.cron, s.job.maxRunMinutes), s.nextDue ? vscode.l10n.t('Next due {0}', new Date(s.nextDue).toLocaleString()) : '', s.lastStart ? vscode.l10n.t('Last start {0}', new Date(s.lastStart).toLocaleString()) : ''].filter(Boolean).join('\n\n'),
+                [
+                  `**${s.job.enabled ? s.job.name : `~~${s.job.name}~~`}**`,
+                  stateText(s.state),
+                  vscode.l10n.t('Schedule {0}, maximum run time {1} min', s.job.cron, s.job.maxRunMinutes),
+                  s.nextDue ? vscode.l10n.t('Next due {0}', new Date(s.nextDue).toLocaleString()) : '',
+                  s.lastStart ? vscode.l10n.t('Last start {0}', new Date(s.lastStart).toLocaleString()) : '',
+                ]
+                  .filter(Boolean)
+                  .join('\n\n'),
               );
               item.contextValue = contextValue('job', s.state);
               return item;

@@ -52,13 +52,26 @@ function settingNode(state: SettingState, language: 'de' | 'en', effectiveNote: 
       d.long[language],
       `${vscode.l10n.t('Value')}: \`${displayValue(d, state.value, language)}\` · ${vscode.l10n.t('Default')}: \`${displayValue(d, d.default, language)}\``,
       `${d.area} › ${d.section} · System-ID ${d.systemId}${d.scope === 'user' ? ` · ${vscode.l10n.t('your own setting')}` : ''}`,
-      state.changed && state.changedAt ? vscode.l10n.t('Changed from the default on {0} by {1}.', state.changedAt.slice(0, 16).replace('T', ' '), state.changedBy ?? '?') : '',
+      state.changed && state.changedAt
+        ? vscode.l10n.t(
+            'Changed from the default on {0} by {1}.',
+            state.changedAt.slice(0, 16).replace('T', ' '),
+            state.changedBy ?? '?',
+          )
+        : '',
       d.restartRequired ? vscode.l10n.t('A change takes effect after restarting iX-Haus plus.') : '',
       d.vendorOnly ? vscode.l10n.t('Protected: only CREM SOLUTIONS changes this setting.') : '',
     ];
     item.tooltip = new vscode.MarkdownString(lines.filter(Boolean).join('\n\n'));
-    item.contextValue = contextValue('setting', state.changed && 'changed', d.vendorOnly ? 'vendorOnly' : 'editable', d.scope);
-    item.command = d.vendorOnly ? undefined : { command: 'ixhaus.settings.edit', title: vscode.l10n.t('Edit Setting…'), arguments: [settingNode] };
+    item.contextValue = contextValue(
+      'setting',
+      state.changed && 'changed',
+      d.vendorOnly ? 'vendorOnly' : 'editable',
+      d.scope,
+    );
+    item.command = d.vendorOnly
+      ? undefined
+      : { command: 'ixhaus.settings.edit', title: vscode.l10n.t('Edit Setting…'), arguments: [settingNode] };
     return item;
   });
   return settingNode;
@@ -68,7 +81,11 @@ function settingNode(state: SettingState, language: 'de' | 'en', effectiveNote: 
  * Root nodes of the Systemeinstellungen view: Bereich › Abschnitt › `Name = Wert` for the whole catalogue (or the
  * search hits), with the signed-in user's own values for user settings.
  */
-export function settingsRoots(store: Store | undefined, userId: number | undefined, filter: SettingsFilter): TreeNode[] {
+export function settingsRoots(
+  store: Store | undefined,
+  userId: number | undefined,
+  filter: SettingsFilter,
+): TreeNode[] {
   if (!store) return [];
   const language = catalogLanguage();
   const expanded = filter.query ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
@@ -76,7 +93,9 @@ export function settingsRoots(store: Store | undefined, userId: number | undefin
   // the user's tab counters work only while the global switch is on too (product.md §4): say what is in effect
   const tabs = userId === undefined ? undefined : effectiveTabCounters(store, userId);
   const effectiveNote = (d: SettingDefinition): string | undefined =>
-    d.name === 'TabreiterZaehlerAktiv' && tabs ? vscode.l10n.t('in effect: {0}', tabs.effective ? vscode.l10n.t('on') : vscode.l10n.t('off')) : undefined;
+    d.name === 'TabreiterZaehlerAktiv' && tabs
+      ? vscode.l10n.t('in effect: {0}', tabs.effective ? vscode.l10n.t('on') : vscode.l10n.t('off'))
+      : undefined;
   // VS Code keeps the collapse state per node id: while filtering, areas and sections get ids of their own so
   // that they open to show the hits (leaf ids stay stable for "next hit")
   const scope = filter.query ? `?${filter.query}` : '';

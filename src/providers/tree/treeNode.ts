@@ -49,7 +49,13 @@ export interface TreeNode<K extends NodeKind = NodeKind> {
 /** The node `value` when it is a tree node of `kind` (commands get nodes from menus, or anything from scripts). */
 export function nodeOf<K extends NodeKind>(value: unknown, kind: K): TreeNode<K> | undefined {
   const n = value as Partial<TreeNode> | undefined;
-  return typeof n === 'object' && n !== null && n.kind === kind && typeof n.treeItem === 'function' && n.data !== undefined ? (n as TreeNode<K>) : undefined;
+  return typeof n === 'object' &&
+    n !== null &&
+    n.kind === kind &&
+    typeof n.treeItem === 'function' &&
+    n.data !== undefined
+    ? (n as TreeNode<K>)
+    : undefined;
 }
 
 /** Label and description of an item as one sentence for screen readers. */
@@ -126,11 +132,22 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
 }
 
 /** A leaf or branch node of `kind` showing `data`. */
-export function node<K extends NodeKind>(id: string, kind: K, data: NodeData[K], build: () => vscode.TreeItem, children?: () => TreeNode[]): TreeNode<K> {
+export function node<K extends NodeKind>(
+  id: string,
+  kind: K,
+  data: NodeData[K],
+  build: () => vscode.TreeItem,
+  children?: () => TreeNode[],
+): TreeNode<K> {
   return children ? { id, kind, data, treeItem: build, children } : { id, kind, data, treeItem: build };
 }
 
 /** A heading node (kind `group`). */
-export function groupNode(id: string, label: string, build: () => vscode.TreeItem, children: () => TreeNode[]): TreeNode<'group'> {
+export function groupNode(
+  id: string,
+  label: string,
+  build: () => vscode.TreeItem,
+  children: () => TreeNode[],
+): TreeNode<'group'> {
   return node(id, 'group', { label }, build, children);
 }

@@ -16,27 +16,49 @@ function msg(template: string): string {
 const MAIL_MESSAGES = {
   PORT_465_PLAIN: msg('Port 465 uses implicit TLS: tick "SSL erforderlich", or use port 587 with STARTTLS.'),
   ADDRESS: msg('"{0}" is not a valid e-mail address (expected name@domain).'),
-  AUTHORITY: msg('"{0}" is not a valid authority host: enter only the host, e.g. login.microsoftonline.com or login.microsoftonline.us.'),
-  AUTHORITY_DE: msg('login.microsoftonline.de was the retired Microsoft Cloud Deutschland; use login.microsoftonline.com.'),
+  AUTHORITY: msg(
+    '"{0}" is not a valid authority host: enter only the host, e.g. login.microsoftonline.com or login.microsoftonline.us.',
+  ),
+  AUTHORITY_DE: msg(
+    'login.microsoftonline.de was the retired Microsoft Cloud Deutschland; use login.microsoftonline.com.',
+  ),
   AUTHTYPE: msg('Unknown authorization type "{0}": choose Basic or Microsoft OAuth 2.0.'),
-  CLIENT_ID: msg('The Client Id must be the Application (client) ID of the app registration, a GUID like 00000000-0000-0000-0000-000000000000.'),
+  CLIENT_ID: msg(
+    'The Client Id must be the Application (client) ID of the app registration, a GUID like 00000000-0000-0000-0000-000000000000.',
+  ),
   DATE: msg('"Gültig bis" must be a date like 2027-03-31.'),
-  HOST_INVALID: msg('"{0}" is not a valid host name: enter only the server name, e.g. smtp.example.de (no URL, no port).'),
+  HOST_INVALID: msg(
+    '"{0}" is not a valid host name: enter only the server name, e.g. smtp.example.de (no URL, no port).',
+  ),
   HOST_MISSING: msg('Enter the SMTP server (host name or IP address).'),
-  LINEBREAK: msg('The field {0} contains a line break or NUL character; remove it (such characters could inject mail headers).'),
+  LINEBREAK: msg(
+    'The field {0} contains a line break or NUL character; remove it (such characters could inject mail headers).',
+  ),
   OAUTH_TLS: msg('Microsoft OAuth 2.0 needs an encrypted connection: tick "SSL erforderlich" (port 587, STARTTLS).'),
-  OBJECT_ID: msg('The Object Id must be the Object ID of the app registration (a GUID); it is needed to read the secret expiry.'),
+  OBJECT_ID: msg(
+    'The Object Id must be the Object ID of the app registration (a GUID); it is needed to read the secret expiry.',
+  ),
   PORT: msg('The port must be a whole number from 1 to 65535 (usually 587 with STARTTLS or 465 with SSL).'),
   REQUIRED: msg('The field {0} is required.'),
   TYPE: msg('The field {0} must be {1}, not {2}; nothing was saved.'),
   TENANT: msg('"{0}" is neither a Directory (tenant) ID (GUID) nor a domain name.'),
-  TENANT_MULTI: msg('"{0}" cannot be used with client credentials: enter the Directory (tenant) ID of your organisation (a GUID) or its verified domain.'),
-  TENANT_URL: msg('Enter only the Directory (tenant) ID, not a URL: e.g. the GUID at the end of https://login.microsoftonline.com/<tenant>.'),
+  TENANT_MULTI: msg(
+    '"{0}" cannot be used with client credentials: enter the Directory (tenant) ID of your organisation (a GUID) or its verified domain.',
+  ),
+  TENANT_URL: msg(
+    'Enter only the Directory (tenant) ID, not a URL: e.g. the GUID at the end of https://login.microsoftonline.com/<tenant>.',
+  ),
   WARN_NO_PASSWORD: msg('No password is set for {0}.'),
   WARN_NO_SECRET: msg('No client secret is set.'),
-  WARN_NO_TLS: msg('Without "SSL erforderlich" the connection may be unencrypted; credentials are then not sent unless you explicitly allow it.'),
-  WARN_SECRET_EXPIRED: msg('The client secret expired on {0}: create a new one in Entra ID → App registrations → Certificates & secrets and enter its value.'),
-  WARN_SECRET_ID: msg('The client secret looks like the Secret ID (a GUID); paste the Value column instead (shown only once when the secret is created).'),
+  WARN_NO_TLS: msg(
+    'Without "SSL erforderlich" the connection may be unencrypted; credentials are then not sent unless you explicitly allow it.',
+  ),
+  WARN_SECRET_EXPIRED: msg(
+    'The client secret expired on {0}: create a new one in Entra ID → App registrations → Certificates & secrets and enter its value.',
+  ),
+  WARN_SECRET_ID: msg(
+    'The client secret looks like the Secret ID (a GUID); paste the Value column instead (shown only once when the secret is created).',
+  ),
 } as const;
 
 /** The templates of {@link MAIL_MESSAGES}, for the host to localize once (no running of the validator on samples). */
@@ -168,7 +190,8 @@ export function parseAddress(value: string): ParsedAddress | undefined {
   if (at <= 0 || at === text.length - 1) return undefined;
   const local = text.slice(0, at);
   const domain = domainToAscii(text.slice(at + 1));
-  if (!domain || local.length > 64 || local.startsWith('.') || local.endsWith('.') || local.includes('..')) return undefined;
+  if (!domain || local.length > 64 || local.startsWith('.') || local.endsWith('.') || local.includes('..'))
+    return undefined;
   // eslint-disable-next-line no-control-regex
   const needsSmtpUtf8 = /[^\x00-\x7f]/.test(local);
   return { ascii: `${local}@${domain}`, local, domain, needsSmtpUtf8 };
@@ -244,7 +267,11 @@ class FieldReader {
     if (value === undefined || value === null || value === '') return fallback;
     if (typeof value === 'boolean') return value;
     if (value === 'true' || value === 'false') return value === 'true'; // HTML form controls
-    this.typeIssues.push({ field: key, kind: typeof value === 'string' ? `"${value.slice(0, 20)}"` : kindOf(value), expected: 'true or false' });
+    this.typeIssues.push({
+      field: key,
+      kind: typeof value === 'string' ? `"${value.slice(0, 20)}"` : kindOf(value),
+      expected: 'true or false',
+    });
     return fallback;
   }
 }
@@ -262,18 +289,33 @@ class FieldReader {
  * @param now the clock for the "secret expired" warning (UTC dates)
  * @returns the normalised settings when no issue has severity `error`, and every issue
  */
-export function validateMailSettings(input: Record<string, unknown>, secrets?: SecretPresence, now: Date = new Date()): MailValidation {
+export function validateMailSettings(
+  input: Record<string, unknown>,
+  secrets?: SecretPresence,
+  now: Date = new Date(),
+): MailValidation {
   const issues: MailIssue[] = [];
-  const add = (field: MailField, code: string, template: string, args: readonly (string | number)[] = [], severity: 'error' | 'warning' = 'error') => issues.push({ field, severity, code, template, args });
+  const add = (
+    field: MailField,
+    code: string,
+    template: string,
+    args: readonly (string | number)[] = [],
+    severity: 'error' | 'warning' = 'error',
+  ) => issues.push({ field, severity, code, template, args });
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    add('host', 'E_MAIL_SHAPE', msg('The SMTP settings must be an object of fields, not {0}; nothing was saved.'), [kindOf(input)]);
+    add('host', 'E_MAIL_SHAPE', msg('The SMTP settings must be an object of fields, not {0}; nothing was saved.'), [
+      kindOf(input),
+    ]);
     return { settings: undefined, issues };
   }
   const reader = new FieldReader(input);
   const text = (_input: Record<string, unknown>, key: string): string => reader.text(key);
   const bool = (_input: Record<string, unknown>, key: string, fallback: boolean): boolean => reader.bool(key, fallback);
   for (const key of Object.keys(input)) {
-    if (HOSTILE_KEYS.has(key)) add('host', 'E_MAIL_FIELD', msg('The field "{0}" is not an SMTP setting and was refused; nothing was saved.'), [key]);
+    if (HOSTILE_KEYS.has(key))
+      add('host', 'E_MAIL_FIELD', msg('The field "{0}" is not an SMTP setting and was refused; nothing was saved.'), [
+        key,
+      ]);
   }
 
   const rawType = text(input, 'authType').trim() || 'basic';
@@ -282,12 +324,14 @@ export function validateMailSettings(input: Record<string, unknown>, secrets?: S
 
   for (const key of Object.keys(emptyMailSettings())) {
     const value = Object.prototype.hasOwnProperty.call(input, key) ? input[key] : undefined;
-    if (typeof value === 'string' && hasLineBreak(value)) add(key as MailField, 'E_MAIL_LINEBREAK', MAIL_MESSAGES.LINEBREAK, [key]);
+    if (typeof value === 'string' && hasLineBreak(value))
+      add(key as MailField, 'E_MAIL_LINEBREAK', MAIL_MESSAGES.LINEBREAK, [key]);
   }
 
   const host = text(input, 'host').trim() || (authType === 'oauth' ? OAUTH_DEFAULT_HOST : '');
   if (host === '') add('host', 'E_MAIL_HOST', MAIL_MESSAGES.HOST_MISSING);
-  else if (!HOST_NAME.test(host) && !domainToAscii(host) && !/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) add('host', 'E_MAIL_HOST', MAIL_MESSAGES.HOST_INVALID, [host]);
+  else if (!HOST_NAME.test(host) && !domainToAscii(host) && !/^\d{1,3}(\.\d{1,3}){3}$/.test(host))
+    add('host', 'E_MAIL_HOST', MAIL_MESSAGES.HOST_INVALID, [host]);
 
   const portText = reader.port('port').trim() || String(authType === 'oauth' ? OAUTH_DEFAULT_PORT : '');
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
@@ -321,7 +365,8 @@ export function validateMailSettings(input: Record<string, unknown>, secrets?: S
   const notifyAddress = text(input, 'notifyAddress').trim();
   const secretValidUntil = text(input, 'secretValidUntil').trim();
   if (authType === 'basic') {
-    if (secrets && user !== '' && !secrets.password) add('password', 'W_MAIL_NO_PASSWORD', MAIL_MESSAGES.WARN_NO_PASSWORD, [user], 'warning');
+    if (secrets && user !== '' && !secrets.password)
+      add('password', 'W_MAIL_NO_PASSWORD', MAIL_MESSAGES.WARN_NO_PASSWORD, [user], 'warning');
   } else {
     addressField('user', user, true);
     addressField('notifyAddress', notifyAddress, false);
@@ -330,13 +375,25 @@ export function validateMailSettings(input: Record<string, unknown>, secrets?: S
     if (objectId !== '' && !isGuid(objectId)) add('objectId', 'E_MAIL_OBJECT_ID', MAIL_MESSAGES.OBJECT_ID);
     const tenantIssue = tenantProblem(tenant);
     if (tenantIssue) add('tenant', tenantIssue.code, tenantIssue.template, tenantIssue.args);
-    const authorityOk = /^[a-z0-9.-]+(:\d{1,5})?$/.test(authorityHost) && HOST_NAME.test(authorityHost.replace(/:\d+$/, ''));
+    const authorityOk =
+      /^[a-z0-9.-]+(:\d{1,5})?$/.test(authorityHost) && HOST_NAME.test(authorityHost.replace(/:\d+$/, ''));
     if (!authorityOk) add('authorityHost', 'E_MAIL_AUTHORITY', MAIL_MESSAGES.AUTHORITY, [authorityHost]);
-    if (authorityHost === 'login.microsoftonline.de') add('authorityHost', 'E_MAIL_AUTHORITY_DE', MAIL_MESSAGES.AUTHORITY_DE);
-    if (secretValidUntil !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(secretValidUntil)) add('secretValidUntil', 'E_MAIL_DATE', MAIL_MESSAGES.DATE);
-    else if (secretValidUntil !== '' && secretValidUntil <= now.toISOString().slice(0, 10)) add('secretValidUntil', 'W_MAIL_SECRET_EXPIRED', MAIL_MESSAGES.WARN_SECRET_EXPIRED, [secretValidUntil], 'warning');
-    if (secrets && !secrets.clientSecret) add('clientSecret', 'W_MAIL_NO_SECRET', MAIL_MESSAGES.WARN_NO_SECRET, [], 'warning');
-    if (secrets?.clientSecretLooksLikeId) add('clientSecret', 'W_MAIL_SECRET_ID', MAIL_MESSAGES.WARN_SECRET_ID, [], 'warning');
+    if (authorityHost === 'login.microsoftonline.de')
+      add('authorityHost', 'E_MAIL_AUTHORITY_DE', MAIL_MESSAGES.AUTHORITY_DE);
+    if (secretValidUntil !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(secretValidUntil))
+      add('secretValidUntil', 'E_MAIL_DATE', MAIL_MESSAGES.DATE);
+    else if (secretValidUntil !== '' && secretValidUntil <= now.toISOString().slice(0, 10))
+      add(
+        'secretValidUntil',
+        'W_MAIL_SECRET_EXPIRED',
+        MAIL_MESSAGES.WARN_SECRET_EXPIRED,
+        [secretValidUntil],
+        'warning',
+      );
+    if (secrets && !secrets.clientSecret)
+      add('clientSecret', 'W_MAIL_NO_SECRET', MAIL_MESSAGES.WARN_NO_SECRET, [], 'warning');
+    if (secrets?.clientSecretLooksLikeId)
+      add('clientSecret', 'W_MAIL_SECRET_ID', MAIL_MESSAGES.WARN_SECRET_ID, [], 'warning');
   }
 
   for (const t of reader.typeIssues) {
@@ -346,7 +403,23 @@ export function validateMailSettings(input: Record<string, unknown>, secrets?: S
   if (issues.some((issue) => issue.severity === 'error')) return { settings: undefined, issues };
   const hostAscii = domainToAscii(host) ?? host;
   return {
-    settings: { authType, host: hostAscii, port, ssl, allowInsecureAuth, user, from, schedulerRecipient, schedulerRecipient2, clientId, objectId, tenant, authorityHost, secretValidUntil, notifyAddress },
+    settings: {
+      authType,
+      host: hostAscii,
+      port,
+      ssl,
+      allowInsecureAuth,
+      user,
+      from,
+      schedulerRecipient,
+      schedulerRecipient2,
+      clientId,
+      objectId,
+      tenant,
+      authorityHost,
+      secretValidUntil,
+      notifyAddress,
+    },
     issues,
   };
 }
@@ -358,8 +431,10 @@ export function validateMailSettings(input: Record<string, unknown>, secrets?: S
 export function tenantProblem(tenant: string): { code: string; template: string; args: string[] } | undefined {
   const t = tenant.trim();
   if (t === '') return { code: 'E_MAIL_REQUIRED', template: MAIL_MESSAGES.REQUIRED, args: ['tenant'] };
-  if (/^(common|organizations|consumers)$/i.test(t)) return { code: 'E_MAIL_TENANT_MULTI', template: MAIL_MESSAGES.TENANT_MULTI, args: [t] };
-  if (/^[a-z]+:\/\//i.test(t) || t.includes('/')) return { code: 'E_MAIL_TENANT_URL', template: MAIL_MESSAGES.TENANT_URL, args: [] };
+  if (/^(common|organizations|consumers)$/i.test(t))
+    return { code: 'E_MAIL_TENANT_MULTI', template: MAIL_MESSAGES.TENANT_MULTI, args: [t] };
+  if (/^[a-z]+:\/\//i.test(t) || t.includes('/'))
+    return { code: 'E_MAIL_TENANT_URL', template: MAIL_MESSAGES.TENANT_URL, args: [] };
   if (!isGuid(t) && !domainToAscii(t)) return { code: 'E_MAIL_TENANT', template: MAIL_MESSAGES.TENANT, args: [t] };
   return undefined;
 }

@@ -23,7 +23,10 @@ export interface EndpointOptions {
 /** One side of a host ↔ webview connection (see the file comment). */
 export class MessageEndpoint {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
+  >();
   private readonly requestHandlers = new Map<string, { check: (p: unknown) => unknown; handler: Handler }>();
   private readonly notificationHandlers = new Map<string, { check: (p: unknown) => unknown; handler: Handler }>();
 
@@ -54,7 +57,10 @@ export class MessageEndpoint {
 
   /** Handles notifications of `type`; the handler sees validated params only. */
   onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): void {
-    this.notificationHandlers.set(type.method, { check: (p) => type.params(p, 'params'), handler: (p) => handler(p as P) });
+    this.notificationHandlers.set(type.method, {
+      check: (p) => type.params(p, 'params'),
+      handler: (p) => handler(p as P),
+    });
   }
 
   /**
@@ -82,7 +88,8 @@ export class MessageEndpoint {
     const entry = table.get(message.method);
     if (!entry) {
       this.options.onInvalid?.(`unknown method ${message.method}`);
-      if (message.kind === 'request') replyTo({ kind: 'reply', id: message.id, ok: false, error: `unknown method ${message.method}` });
+      if (message.kind === 'request')
+        replyTo({ kind: 'reply', id: message.id, ok: false, error: `unknown method ${message.method}` });
       return;
     }
     try {
@@ -90,7 +97,11 @@ export class MessageEndpoint {
       const result = await entry.handler(params);
       if (message.kind === 'request') replyTo({ kind: 'reply', id: message.id, ok: true, result });
     } catch (error) {
-      const text = this.options.describeError ? this.options.describeError(error) : error instanceof Error ? error.message : String(error);
+      const text = this.options.describeError
+        ? this.options.describeError(error)
+        : error instanceof Error
+          ? error.message
+          : String(error);
       if (error instanceof Error && error.name === 'ValidationError') this.options.onInvalid?.(error.message);
       if (message.kind === 'request') replyTo({ kind: 'reply', id: message.id, ok: false, error: text });
     }

@@ -57,7 +57,10 @@ export interface MailSavedView {
 const SETTING_KEYS = new Set(Object.keys(emptyMailSettings()));
 
 /** The form values: only settings keys, each a string (≤ 2000 chars), a number or a boolean; the host validates the rest. */
-export const formValuesValidator: Validator<Readonly<Record<string, string | number | boolean>>> = (value, path = '') => {
+export const formValuesValidator: Validator<Readonly<Record<string, string | number | boolean>>> = (
+  value,
+  path = '',
+) => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ValidationError(path, 'an object');
   const out: Record<string, string | number | boolean> = {};
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
@@ -83,22 +86,65 @@ export const mailSaveRequest = requestType<MailSaveParams, MailSavedView>('mail/
 /** runs "Verbindung testen"; an invalid recipient or incomplete settings come back as an error reply */
 export const mailTestRequest = requestType<Infer<typeof testParams>, TestReportView>('mail/test/run', testParams);
 /** host → webview: a connection test finished (also sent when the request's page was gone meanwhile) */
-export const testFinishedNotification = notificationType<{ report: TestReportView }>('mail/test/finished', (value, path = '') => {
-  const report = (value as { report?: unknown } | null)?.report as Partial<TestReportView> | undefined;
-  if (typeof report !== 'object' || report === null || typeof report.ok !== 'boolean' || !Array.isArray(report.lines)) throw new ValidationError(`${path}.report`, 'a test report');
-  return { report: report as TestReportView };
-});
+export const testFinishedNotification = notificationType<{ report: TestReportView }>(
+  'mail/test/finished',
+  (value, path = '') => {
+    const report = (value as { report?: unknown } | null)?.report as Partial<TestReportView> | undefined;
+    if (typeof report !== 'object' || report === null || typeof report.ok !== 'boolean' || !Array.isArray(report.lines))
+      throw new ValidationError(`${path}.report`, 'a test report');
+    return { report: report as TestReportView };
+  },
+);
 /** host → webview: the signed-in user or the store changed; the page runs the init handshake again */
 export const mailSessionChangedNotification = notificationType<Infer<typeof empty>>('mail/session/changed', empty);
 
 /** Keys of the localized strings the host passes to the page (through the HTML shell's boot block). */
 export const MAIL_STRING_KEYS = [
-  'title', 'field.authType', 'auth.basic', 'auth.oauth', 'field.host', 'field.port', 'field.ssl', 'field.allowInsecureAuth',
-  'field.user', 'field.password', 'field.from', 'field.schedulerRecipient', 'field.schedulerRecipient2', 'field.clientId',
-  'field.objectId', 'field.clientSecret', 'field.secretValidUntil', 'field.tenant', 'field.authorityHost', 'field.notifyAddress',
-  'field.testRecipient', 'secret.set', 'secret.notSet', 'mode.implicit', 'mode.starttls', 'mode.none', 'save', 'test', 'testOAuth',
-  'result.ok', 'result.failed', 'group.server', 'group.auth', 'group.recipients', 'group.test', 'col.step', 'col.status',
-  'col.reply', 'status.ok', 'status.failed', 'status.skipped', 'saving', 'saved', 'testing', 'readOnly',
+  'title',
+  'field.authType',
+  'auth.basic',
+  'auth.oauth',
+  'field.host',
+  'field.port',
+  'field.ssl',
+  'field.allowInsecureAuth',
+  'field.user',
+  'field.password',
+  'field.from',
+  'field.schedulerRecipient',
+  'field.schedulerRecipient2',
+  'field.clientId',
+  'field.objectId',
+  'field.clientSecret',
+  'field.secretValidUntil',
+  'field.tenant',
+  'field.authorityHost',
+  'field.notifyAddress',
+  'field.testRecipient',
+  'secret.set',
+  'secret.notSet',
+  'mode.implicit',
+  'mode.starttls',
+  'mode.none',
+  'save',
+  'test',
+  'testOAuth',
+  'result.ok',
+  'result.failed',
+  'group.server',
+  'group.auth',
+  'group.recipients',
+  'group.test',
+  'col.step',
+  'col.status',
+  'col.reply',
+  'status.ok',
+  'status.failed',
+  'status.skipped',
+  'saving',
+  'saved',
+  'testing',
+  'readOnly',
 ] as const;
 export type MailStringKey = (typeof MAIL_STRING_KEYS)[number];
 
@@ -119,7 +165,8 @@ export interface MailPageState {
 /** The values without secret fields (what may go into the page state). */
 export function withoutSecrets(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const draft: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(values)) if (!(SECRET_FIELDS as readonly string[]).includes(key)) draft[key] = value;
+  for (const [key, value] of Object.entries(values))
+    if (!(SECRET_FIELDS as readonly string[]).includes(key)) draft[key] = value;
   return draft;
 }
 
@@ -131,13 +178,22 @@ export function readPageState(state: unknown): MailPageState {
   for (const [key, d] of Object.entries(drafts as Record<string, unknown>)) {
     const values = (d as { values?: unknown }).values;
     const testRecipient = (d as { testRecipient?: unknown }).testRecipient;
-    if (typeof values === 'object' && values !== null) out[key] = { values: withoutSecrets(values as Record<string, unknown>), testRecipient: typeof testRecipient === 'string' ? testRecipient : '' };
+    if (typeof values === 'object' && values !== null)
+      out[key] = {
+        values: withoutSecrets(values as Record<string, unknown>),
+        testRecipient: typeof testRecipient === 'string' ? testRecipient : '',
+      };
   }
   return { drafts: out };
 }
 
 /** The state with this store's draft replaced (secrets dropped); other stores' drafts stay. */
-export function keepDraft(state: MailPageState, storeKey: string, values: Readonly<Record<string, unknown>>, testRecipient: string): MailPageState {
+export function keepDraft(
+  state: MailPageState,
+  storeKey: string,
+  values: Readonly<Record<string, unknown>>,
+  testRecipient: string,
+): MailPageState {
   return { drafts: { ...state.drafts, [storeKey]: { values: withoutSecrets(values), testRecipient } } };
 }
 
@@ -151,5 +207,7 @@ export function dropDraft(state: MailPageState, storeKey: string): MailPageState
 /** What the form shows for a store: its own unsaved draft over the saved settings, never another store's draft. */
 export function formValuesFor(state: MailPageState, init: Pick<MailInitView, 'storeKey' | 'settings'>): MailDraft {
   const draft = state.drafts[init.storeKey];
-  return draft ? { values: { ...init.settings, ...draft.values }, testRecipient: draft.testRecipient } : { values: { ...init.settings }, testRecipient: '' };
+  return draft
+    ? { values: { ...init.settings, ...draft.values }, testRecipient: draft.testRecipient }
+    : { values: { ...init.settings }, testRecipient: '' };
 }

@@ -65,13 +65,21 @@ export function parseEnvelope(value: unknown): Envelope {
   const validId = typeof id === 'number' && Number.isSafeInteger(id) && id >= 0;
   switch (m.kind) {
     case 'request':
-      if (!validId || typeof m.method !== 'string' || m.method.length > 100) throw new ValidationError('', 'a request with id and method');
+      if (!validId || typeof m.method !== 'string' || m.method.length > 100)
+        throw new ValidationError('', 'a request with id and method');
       return { kind: 'request', id: id as number, method: m.method, params: m.params };
     case 'reply':
       if (!validId || typeof m.ok !== 'boolean') throw new ValidationError('', 'a reply with id and ok');
-      return { kind: 'reply', id: id as number, ok: m.ok, result: m.result, ...(typeof m.error === 'string' ? { error: m.error } : {}) };
+      return {
+        kind: 'reply',
+        id: id as number,
+        ok: m.ok,
+        result: m.result,
+        ...(typeof m.error === 'string' ? { error: m.error } : {}),
+      };
     case 'notification':
-      if (typeof m.method !== 'string' || m.method.length > 100) throw new ValidationError('', 'a notification with a method');
+      if (typeof m.method !== 'string' || m.method.length > 100)
+        throw new ValidationError('', 'a notification with a method');
       return { kind: 'notification', method: m.method, params: m.params };
     default:
       throw new ValidationError('kind', 'request, reply or notification');

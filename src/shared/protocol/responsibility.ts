@@ -127,22 +127,78 @@ const empty = object({});
 
 export const initRequest = requestType<Infer<typeof empty>, InitView>('responsibility/session/init', empty);
 export const previewRequest = requestType<TransferDraft, PreviewView>('responsibility/plan/preview', draftValidator);
-export const pageRequest = requestType<{ offset: number }, RecordView[]>('responsibility/plan/page', object({ offset: int(0) }));
-export const applyRequest = requestType<{ fingerprint: string }, BatchView>('responsibility/batch/apply', object({ fingerprint: str(64) }));
-export const undoRequest = requestType<{ batchId: string }, UndoView>('responsibility/batch/undo', object({ batchId: str(40) }));
+export const pageRequest = requestType<{ offset: number }, RecordView[]>(
+  'responsibility/plan/page',
+  object({ offset: int(0) }),
+);
+export const applyRequest = requestType<{ fingerprint: string }, BatchView>(
+  'responsibility/batch/apply',
+  object({ fingerprint: str(64) }),
+);
+export const undoRequest = requestType<{ batchId: string }, UndoView>(
+  'responsibility/batch/undo',
+  object({ batchId: str(40) }),
+);
 export const historyRequest = requestType<Infer<typeof empty>, BatchView[]>('responsibility/batch/history', empty);
 /** host → webview: prefill the form (the command was run again with a selection while the panel was open) */
 export const prefillNotification = notificationType<TransferPrefill>('responsibility/form/prefill', prefillValidator);
 /** host → webview: the signed-in user or the store changed; the webview runs the init handshake again */
-export const sessionChangedNotification = notificationType<Infer<typeof empty>>('responsibility/session/changed', empty);
+export const sessionChangedNotification = notificationType<Infer<typeof empty>>(
+  'responsibility/session/changed',
+  empty,
+);
 
 /** Keys of the localized strings the host passes to the page (the host fills each with `vscode.l10n.t`). */
 export const TRANSFER_STRING_KEYS = [
-  'title', 'from', 'to', 'pickUser', 'scope', 'scopeAll', 'scopeObjects', 'pickObjects', 'team', 'teamAny', 'modules', 'roles',
-  'roleResponsible', 'roleDeputy', 'includeClosed', 'preview', 'total', 'module', 'role', 'count', 'object', 'record', 'closed',
-  'page', 'prev', 'next', 'apply', 'confirm', 'confirmYes', 'cancel', 'done', 'undo', 'undone', 'undoSkipped', 'history',
-  'historyEmpty', 'when', 'by', 'fromTo', 'state', 'stateUndone', 'stateDone', 'working', 'inactive', 'uncoupled', 'notLicensed',
-  'stale', 'blocked', 'error',
+  'title',
+  'from',
+  'to',
+  'pickUser',
+  'scope',
+  'scopeAll',
+  'scopeObjects',
+  'pickObjects',
+  'team',
+  'teamAny',
+  'modules',
+  'roles',
+  'roleResponsible',
+  'roleDeputy',
+  'includeClosed',
+  'preview',
+  'total',
+  'module',
+  'role',
+  'count',
+  'object',
+  'record',
+  'closed',
+  'page',
+  'prev',
+  'next',
+  'apply',
+  'confirm',
+  'confirmYes',
+  'cancel',
+  'done',
+  'undo',
+  'undone',
+  'undoSkipped',
+  'history',
+  'historyEmpty',
+  'when',
+  'by',
+  'fromTo',
+  'state',
+  'stateUndone',
+  'stateDone',
+  'working',
+  'inactive',
+  'uncoupled',
+  'notLicensed',
+  'stale',
+  'blocked',
+  'error',
 ] as const;
 export type TransferStringKey = (typeof TRANSFER_STRING_KEYS)[number];
 export type TransferStrings = Readonly<Record<TransferStringKey, string>>;

@@ -24,7 +24,8 @@ export type Infer<V> = V extends Validator<infer T> ? T : never;
 /** A string of at most `max` characters (default 1,000). */
 export function str(max = 1000): Validator<string> {
   return (value, path = '') => {
-    if (typeof value !== 'string' || value.length > max) throw new ValidationError(path, `a string of at most ${max} characters`);
+    if (typeof value !== 'string' || value.length > max)
+      throw new ValidationError(path, `a string of at most ${max} characters`);
     return value;
   };
 }
@@ -32,7 +33,8 @@ export function str(max = 1000): Validator<string> {
 /** A whole number within [min, max]. */
 export function int(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): Validator<number> {
   return (value, path = '') => {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) throw new ValidationError(path, `a whole number from ${min} to ${max}`);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max)
+      throw new ValidationError(path, `a whole number from ${min} to ${max}`);
     return value;
   };
 }
@@ -48,7 +50,8 @@ export function bool(): Validator<boolean> {
 /** One of the given string literals. */
 export function oneOf<const T extends string>(values: readonly T[]): Validator<T> {
   return (value, path = '') => {
-    if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) throw new ValidationError(path, `one of ${values.join(', ')}`);
+    if (typeof value !== 'string' || !(values as readonly string[]).includes(value))
+      throw new ValidationError(path, `one of ${values.join(', ')}`);
     return value as T;
   };
 }
@@ -69,7 +72,9 @@ export function optional<T>(inner: Validator<T>): Validator<T | undefined> {
 type OptionalKeys<S> = { [K in keyof S]: undefined extends Infer<S[K]> ? K : never }[keyof S];
 type Flatten<T> = { [K in keyof T]: T[K] };
 /** The object type a shape validates: keys whose validator accepts undefined become optional. */
-export type ObjectOf<S> = Flatten<{ [K in Exclude<keyof S, OptionalKeys<S>>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Infer<S[K]> }>;
+export type ObjectOf<S> = Flatten<
+  { [K in Exclude<keyof S, OptionalKeys<S>>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Infer<S[K]> }
+>;
 
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
@@ -81,7 +86,8 @@ const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwn
  */
 export function object<S extends Record<string, Validator<unknown>>>(shape: S): Validator<ObjectOf<S>> {
   return (value, path = '') => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ValidationError(path, 'an object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new ValidationError(path, 'an object');
     const prototype: unknown = Object.getPrototypeOf(value);
     if (prototype !== Object.prototype && prototype !== null) throw new ValidationError(path, 'a plain object');
     const record = value as Record<string, unknown>;

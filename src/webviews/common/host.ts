@@ -44,7 +44,8 @@ export function connectToHost<K extends string>(): HostConnection<K> {
   return {
     boot,
     endpoint,
-    t: (key, ...args) => (boot.strings[key] ?? key).replace(/\{(\d+)\}/g, (whole, i: string) => String(args[Number(i)] ?? whole)),
+    t: (key, ...args) =>
+      (boot.strings[key] ?? key).replace(/\{(\d+)\}/g, (whole, i: string) => String(args[Number(i)] ?? whole)),
     getState: () => api.getState(),
     setState: (state) => api.setState(state),
   };

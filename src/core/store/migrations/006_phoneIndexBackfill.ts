@@ -47,13 +47,24 @@ type NormalizedPhone =
   | { readonly kind: 'invalid' };
 
 /** Caller-id values that mean "number withheld" (C22, C25). Compared case-insensitively after trimming. */
-const SUPPRESSED = new Set(['', 'anonymous', 'unknown', '<unknown>', 'restricted', 'private', 'unavailable', 'withheld', 'clir', 'unbekannt', 'unterdrückt']);
+const SUPPRESSED = new Set([
+  '',
+  'anonymous',
+  'unknown',
+  '<unknown>',
+  'restricted',
+  'private',
+  'unavailable',
+  'withheld',
+  'clir',
+  'unbekannt',
+  'unterdrückt',
+]);
 
 /** True when a caller id means "Rufnummer unterdrückt" (empty, `anonymous`, `<unknown>` …; C22, C25). */
 function isSuppressedCallerId(value: string | undefined | null): boolean {
   return value === undefined || value === null || SUPPRESSED.has(value.trim().toLowerCase());
 }
-
 
 /**
  * Checks and canonicalises an own area code: returns it without the leading 0 (`030` → `30`); empty/undefined →
@@ -70,7 +81,9 @@ function canonicalAreaCode(value: string | undefined): string | undefined {
 /** Splits off an extension written apart from the number. Returns [number part, extension digits | undefined]. */
 function splitExtension(text: string): [string, string | undefined] {
   // explicit markers: "ext. 12", "x12", "Durchwahl 12", "DW 12", "App. 12", "Apparat 12", "Nebenstelle 12"
-  const marked = /^(.*?)[\s,;]*(?:ext\.?|x|durchwahl|dw|app\.?|apparat|nebenstelle|nst\.?)\s*:?\s*(\d{1,6})\s*$/i.exec(text);
+  const marked = /^(.*?)[\s,;]*(?:ext\.?|x|durchwahl|dw|app\.?|apparat|nebenstelle|nst\.?)\s*:?\s*(\d{1,6})\s*$/i.exec(
+    text,
+  );
   if (marked?.[1] && /\d/.test(marked[1])) return [marked[1], marked[2]];
   // "030 123456-12" / "+49 30 123456-12": a trailing -digits after a number whose area code is already set apart
   const hyphen = /^(.*\d)\s*-\s*(\d{1,5})$/.exec(text.trim());
@@ -102,8 +115,20 @@ function invalid(): NormalizedPhone {
   return { kind: 'invalid' };
 }
 
-function numberResult(e164: string, extension: string | undefined, reading: 'international' | 'national' | 'local' | 'bare-country-code', alternatives: string[] = []): NormalizedPhone {
-  return { kind: 'number', e164, last8: lastDigits(e164), extension, alternatives: alternatives.filter((a) => a !== e164), reading };
+function numberResult(
+  e164: string,
+  extension: string | undefined,
+  reading: 'international' | 'national' | 'local' | 'bare-country-code',
+  alternatives: string[] = [],
+): NormalizedPhone {
+  return {
+    kind: 'number',
+    e164,
+    last8: lastDigits(e164),
+    extension,
+    alternatives: alternatives.filter((a) => a !== e164),
+    reading,
+  };
 }
 
 /**
@@ -132,7 +157,10 @@ function normalizePhoneNumber(input: string, options: NormalizeOptions = {}): No
   const [numberPart, extension] = splitExtension(text);
   let body = numberPart.trim();
   // "(0)" after a country code: "+49 (0)30 …", "0049(0)30…", "49(0)345…" (C20)
-  body = body.replace(/^(\+|00)?(\s*\d{1,3}\s*)\(0\)/, (_whole, plus: string | undefined, cc: string) => `${plus ?? ''}${cc}`);
+  body = body.replace(
+    /^(\+|00)?(\s*\d{1,3}\s*)\(0\)/,
+    (_whole, plus: string | undefined, cc: string) => `${plus ?? ''}${cc}`,
+  );
   body = body.replace(/[\s/.\-()\u00a0]/g, '');
   if (body === '') return invalid();
   if (!/^\+?\d+$/.test(body)) return invalid();
@@ -165,7 +193,10 @@ function normalizePhoneNumber(input: string, options: NormalizeOptions = {}): No
 }
 
 /** The index rows of one stored number, as src/core/cti/phoneIndex.ts wrote them at schema version 6. */
-function indexRowsV6(raw: string, areaCode: string | undefined): Array<{ variant: string; e164: string; last8: string; extension: string | null }> {
+function indexRowsV6(
+  raw: string,
+  areaCode: string | undefined,
+): Array<{ variant: string; e164: string; last8: string; extension: string | null }> {
   const n = normalizePhoneNumber(raw, { areaCode });
   if (n.kind !== 'number') return [];
   const rows = [{ variant: 'main', e164: n.e164, last8: n.last8, extension: n.extension ?? null }];
@@ -173,7 +204,8 @@ function indexRowsV6(raw: string, areaCode: string | undefined): Array<{ variant
     const direct = `${n.e164}${n.extension}`;
     rows.push({ variant: 'direct', e164: direct, last8: direct.slice(-SUFFIX_DIGITS), extension: n.extension });
   }
-  for (const alt of n.alternatives) rows.push({ variant: 'alt', e164: alt, last8: alt.slice(-SUFFIX_DIGITS), extension: n.extension ?? null });
+  for (const alt of n.alternatives)
+    rows.push({ variant: 'alt', e164: alt, last8: alt.slice(-SUFFIX_DIGITS), extension: n.extension ?? null });
   return rows;
 }
 
@@ -183,7 +215,9 @@ export function backfillPhoneIndexV6(db: Database): void {
   const area = areaRows[0]?.values[0]?.[0];
   const areaCode = typeof area === 'string' && area !== '' ? area : undefined;
   const select = db.prepare('SELECT id, raw FROM phone_numbers');
-  const insert = db.prepare('INSERT OR IGNORE INTO phone_index (phone_id, variant, e164, last8, extension) VALUES (?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO phone_index (phone_id, variant, e164, last8, extension) VALUES (?, ?, ?, ?, ?)',
+  );
   try {
     while (select.step()) {
       const [id, raw] = select.get() as [number, string];

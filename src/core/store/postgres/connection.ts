@@ -62,7 +62,10 @@ const NUMERIC_OID = 1700;
  * Opens a pool for `location`. Does not connect yet (the first {@link PostgresPool.connect} does).
  * @throws PostgresTlsError when the CA file cannot be read
  */
-export async function openPostgresPool(location: PostgresLocation, options: PostgresPoolOptions = {}): Promise<PostgresPool> {
+export async function openPostgresPool(
+  location: PostgresLocation,
+  options: PostgresPoolOptions = {},
+): Promise<PostgresPool> {
   const pg = await loadPg();
   const log = taggedLogger(options.logger ?? silentLogger, 'store');
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
@@ -81,7 +84,9 @@ export async function openPostgresPool(location: PostgresLocation, options: Post
     idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
     max: options.max ?? 5,
     keepAlive: true,
-    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + 5_000 } : {}),
+    ...(statementTimeoutMs > 0
+      ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + 5_000 }
+      : {}),
     idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
     // rows look the same on both backends: bigint and numeric as JS numbers (ids and counts stay below 2^53)
     types: {
@@ -124,7 +129,11 @@ function sslConfig(location: PostgresLocation, server: string): PoolConfig['ssl'
     try {
       ca = fs.readFileSync(location.caFile, 'utf8');
     } catch (error) {
-      throw new PostgresTlsError(server, `CA file ${location.caFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, error);
+      throw new PostgresTlsError(
+        server,
+        `CA file ${location.caFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        error,
+      );
     }
   }
   // node-postgres sets the TLS server name (SNI and the host-name check) from the host itself, except for an IP

@@ -25,28 +25,64 @@ export class PostgresStoreError extends StoreError {
 /** ECONNREFUSED: nothing listens there. */
 export class PostgresRefusedError extends PostgresStoreError {
   constructor(server: string, cause?: unknown) {
-    super('E_PG_REFUSED', msg('The PostgreSQL server at {0} refused the connection: it is not running or listens on another port. Start the server, or correct host and port in the store URL.'), server, [server], undefined, cause);
+    super(
+      'E_PG_REFUSED',
+      msg(
+        'The PostgreSQL server at {0} refused the connection: it is not running or listens on another port. Start the server, or correct host and port in the store URL.',
+      ),
+      server,
+      [server],
+      undefined,
+      cause,
+    );
   }
 }
 
 /** ENOTFOUND / EAI_AGAIN: the host name does not resolve. */
 export class PostgresUnknownHostError extends PostgresStoreError {
   constructor(server: string, host: string, cause?: unknown) {
-    super('E_PG_UNKNOWN_HOST', msg('The server name {0} of the store {1} cannot be resolved (DNS). Correct the host name in the store URL or use the IP address.'), server, [host, server], undefined, cause);
+    super(
+      'E_PG_UNKNOWN_HOST',
+      msg(
+        'The server name {0} of the store {1} cannot be resolved (DNS). Correct the host name in the store URL or use the IP address.',
+      ),
+      server,
+      [host, server],
+      undefined,
+      cause,
+    );
   }
 }
 
 /** No answer within the connect timeout (or the pool had no free connection within it). */
 export class PostgresTimeoutError extends PostgresStoreError {
   constructor(server: string, seconds: number, cause?: unknown) {
-    super('E_PG_TIMEOUT', msg('The PostgreSQL server at {0} did not answer within {1} s. Check host and port in the store URL and that no firewall drops the connection.'), server, [server, seconds], undefined, cause);
+    super(
+      'E_PG_TIMEOUT',
+      msg(
+        'The PostgreSQL server at {0} did not answer within {1} s. Check host and port in the store URL and that no firewall drops the connection.',
+      ),
+      server,
+      [server, seconds],
+      undefined,
+      cause,
+    );
   }
 }
 
 /** 28P01 (also for an unknown role: the server does not tell them apart, on purpose). */
 export class PostgresPasswordError extends PostgresStoreError {
   constructor(server: string, user: string, cause?: unknown) {
-    super('E_PG_PASSWORD', msg('The PostgreSQL server at {0} refused the password of role {1}. Give the right password (--store-password-env NAME, PGPASSWORD, or enter it again in VS Code) or check the role name in the store URL.'), server, [server, user], '28P01', cause);
+    super(
+      'E_PG_PASSWORD',
+      msg(
+        'The PostgreSQL server at {0} refused the password of role {1}. Give the right password (--store-password-env NAME, PGPASSWORD, or enter it again in VS Code) or check the role name in the store URL.',
+      ),
+      server,
+      [server, user],
+      '28P01',
+      cause,
+    );
   }
 }
 
@@ -55,7 +91,9 @@ export class PostgresHbaError extends PostgresStoreError {
   constructor(server: string, user: string, database: string, cause?: unknown) {
     super(
       'E_PG_HBA',
-      msg('The PostgreSQL server at {0} does not let role {1} connect to database {2} from this computer (no matching pg_hba.conf entry). Ask the database administrator to add a host line for this role, database and address to pg_hba.conf and reload the server.'),
+      msg(
+        'The PostgreSQL server at {0} does not let role {1} connect to database {2} from this computer (no matching pg_hba.conf entry). Ask the database administrator to add a host line for this role, database and address to pg_hba.conf and reload the server.',
+      ),
       server,
       [server, user, database],
       '28000',
@@ -67,35 +105,80 @@ export class PostgresHbaError extends PostgresStoreError {
 /** 3D000: the database in the URL does not exist. */
 export class PostgresDatabaseMissingError extends PostgresStoreError {
   constructor(server: string, database: string, cause?: unknown) {
-    super('E_PG_NO_DATABASE', msg('The database {0} does not exist on the PostgreSQL server at {1}. Create it (docs/postgresql.md, "Set up the server") or correct the database name in the store URL.'), server, [database, server], '3D000', cause);
+    super(
+      'E_PG_NO_DATABASE',
+      msg(
+        'The database {0} does not exist on the PostgreSQL server at {1}. Create it (docs/postgresql.md, "Set up the server") or correct the database name in the store URL.',
+      ),
+      server,
+      [database, server],
+      '3D000',
+      cause,
+    );
   }
 }
 
 /** 42501: the role lacks a right (a runtime role asked to change the schema, or grants missing). */
 export class PostgresPermissionError extends PostgresStoreError {
   constructor(server: string, user: string, detail: string, cause?: unknown) {
-    super('E_PG_PERMISSION', msg('The role {0} lacks a right on the PostgreSQL server at {1} ({2}). Grant the rights listed in docs/postgresql.md, "Set up the server", or use the schema-owner role for this step.'), server, [user, server, detail], '42501', cause);
+    super(
+      'E_PG_PERMISSION',
+      msg(
+        'The role {0} lacks a right on the PostgreSQL server at {1} ({2}). Grant the rights listed in docs/postgresql.md, "Set up the server", or use the schema-owner role for this step.',
+      ),
+      server,
+      [user, server, detail],
+      '42501',
+      cause,
+    );
   }
 }
 
 /** TLS failed: certificate not trusted, name mismatch, or the server does not offer TLS. */
 export class PostgresTlsError extends PostgresStoreError {
   constructor(server: string, detail: string, cause?: unknown) {
-    super('E_PG_TLS', msg('The TLS connection to the PostgreSQL server at {0} failed ({1}). Check sslmode and the CA file of the store URL, and that the server has ssl = on with a certificate for this host name.'), server, [server, detail], undefined, cause);
+    super(
+      'E_PG_TLS',
+      msg(
+        'The TLS connection to the PostgreSQL server at {0} failed ({1}). Check sslmode and the CA file of the store URL, and that the server has ssl = on with a certificate for this host name.',
+      ),
+      server,
+      [server, detail],
+      undefined,
+      cause,
+    );
   }
 }
 
 /** The connection ended during an operation (server restart, pg_terminate_backend, idle timeout, network). */
 export class PostgresConnectionLostError extends PostgresStoreError {
   constructor(server: string, detail: string, sqlState: string | undefined, cause?: unknown) {
-    super('E_PG_CONNECTION_LOST', msg('The connection to the PostgreSQL server at {0} was lost ({1}); the operation was rolled back and nothing was written. Try again when the server is reachable.'), server, [server, detail], sqlState, cause);
+    super(
+      'E_PG_CONNECTION_LOST',
+      msg(
+        'The connection to the PostgreSQL server at {0} was lost ({1}); the operation was rolled back and nothing was written. Try again when the server is reachable.',
+      ),
+      server,
+      [server, detail],
+      sqlState,
+      cause,
+    );
   }
 }
 
 /** statement_timeout (57014) or the client-side query timeout. */
 export class PostgresQueryTimeoutError extends PostgresStoreError {
   constructor(server: string, seconds: number, cause?: unknown) {
-    super('E_PG_QUERY_TIMEOUT', msg('A statement on the PostgreSQL server at {0} took longer than {1} s and was cancelled; nothing was written. Try again; if it recurs, the server is overloaded or a lock is held.'), server, [server, seconds], '57014', cause);
+    super(
+      'E_PG_QUERY_TIMEOUT',
+      msg(
+        'A statement on the PostgreSQL server at {0} took longer than {1} s and was cancelled; nothing was written. Try again; if it recurs, the server is overloaded or a lock is held.',
+      ),
+      server,
+      [server, seconds],
+      '57014',
+      cause,
+    );
   }
 }
 
@@ -104,7 +187,9 @@ export class PostgresSchemaOutdatedError extends PostgresStoreError {
   constructor(server: string, database: string, found: number, needed: number, cause?: unknown) {
     super(
       'E_PG_SCHEMA_OUTDATED',
-      msg('The store database {0} on {1} has schema version {2}, this version of the suite needs {3}, and this role may not change the schema. Open the store once with the schema-owner role (docs/postgresql.md) to migrate it.'),
+      msg(
+        'The store database {0} on {1} has schema version {2}, this version of the suite needs {3}, and this role may not change the schema. Open the store once with the schema-owner role (docs/postgresql.md) to migrate it.',
+      ),
       server,
       [database, server, found, needed],
       undefined,
@@ -116,7 +201,16 @@ export class PostgresSchemaOutdatedError extends PostgresStoreError {
 /** Another process held the migration lock longer than the deadline. */
 export class PostgresMigrationLockError extends PostgresStoreError {
   constructor(server: string, seconds: number, cause?: unknown) {
-    super('E_PG_MIGRATION_LOCK', msg('Another process has been migrating the store database on {0} for more than {1} s. Wait until it has finished and open the store again.'), server, [server, seconds], '55P03', cause);
+    super(
+      'E_PG_MIGRATION_LOCK',
+      msg(
+        'Another process has been migrating the store database on {0} for more than {1} s. Wait until it has finished and open the store again.',
+      ),
+      server,
+      [server, seconds],
+      '55P03',
+      cause,
+    );
   }
 }
 
@@ -133,7 +227,8 @@ export interface ClassifyContext {
 }
 
 const LOST_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '08P01']);
-const LOST_TEXT = /Connection terminated|ECONNRESET|EPIPE|not queryable|socket hang up|read ECONNRESET|write after end|Client was closed/i;
+const LOST_TEXT =
+  /Connection terminated|ECONNRESET|EPIPE|not queryable|socket hang up|read ECONNRESET|write after end|Client was closed/i;
 
 /**
  * Maps an error thrown by node-postgres onto a typed store error. Constraint violations and other SQL errors of
@@ -180,8 +275,11 @@ export function classifyPostgresError(error: unknown, location: PostgresLocation
   }
   if (code !== undefined && LOST_SQLSTATES.has(code)) return new PostgresConnectionLostError(server, text, code, error);
   if (/does not support SSL|SSL connection|certificate/i.test(text)) return new PostgresTlsError(server, text, error);
-  if (/timeout expired|connection timeout|timeout exceeded when trying to connect/i.test(text)) return new PostgresTimeoutError(server, context.connectTimeoutMs / 1000, error);
-  if (/Query read timeout/i.test(text)) return new PostgresQueryTimeoutError(server, context.statementTimeoutMs / 1000, error);
-  if (LOST_TEXT.test(text) || code === 'ECONNRESET' || code === 'EPIPE') return new PostgresConnectionLostError(server, text, code, error);
+  if (/timeout expired|connection timeout|timeout exceeded when trying to connect/i.test(text))
+    return new PostgresTimeoutError(server, context.connectTimeoutMs / 1000, error);
+  if (/Query read timeout/i.test(text))
+    return new PostgresQueryTimeoutError(server, context.statementTimeoutMs / 1000, error);
+  if (LOST_TEXT.test(text) || code === 'ECONNRESET' || code === 'EPIPE')
+    return new PostgresConnectionLostError(server, text, code, error);
   return error;
 }

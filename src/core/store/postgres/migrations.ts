@@ -23,7 +23,9 @@ import { PostgresMigrationLockError, PostgresSchemaOutdatedError } from './error
 import type { PostgresPool } from './connection';
 
 /** A data step run inside the migration's transaction on PostgreSQL (`query` with `?` placeholders). */
-export type PostgresDataStep = (query: (sql: string, params?: readonly SqlValue[]) => Promise<Array<Record<string, unknown>>>) => Promise<void>;
+export type PostgresDataStep = (
+  query: (sql: string, params?: readonly SqlValue[]) => Promise<Array<Record<string, unknown>>>,
+) => Promise<void>;
 
 /** One PostgreSQL migration step. */
 export interface PostgresMigration {
@@ -47,7 +49,10 @@ export const POSTGRES_DATA_STEPS: Readonly<Record<number, PostgresDataStep>> = {
     const areaCode = typeof area === 'string' && area !== '' ? area : undefined;
     for (const row of await query('SELECT id, raw FROM phone_numbers ORDER BY id')) {
       for (const r of indexRowsFor(String(row.raw), areaCode)) {
-        await query('INSERT INTO phone_index (phone_id, variant, e164, last8, extension) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [Number(row.id), r.variant, r.e164, r.last8, r.extension]);
+        await query(
+          'INSERT INTO phone_index (phone_id, variant, e164, last8, extension) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+          [Number(row.id), r.variant, r.e164, r.last8, r.extension],
+        );
       }
     }
   },
@@ -79,7 +84,9 @@ function recordingProxy(db: Database, schema: string[], data: string[]): Databas
       if (property === 'exec' || property === 'run') {
         return (sql: string, params?: unknown) => {
           recordText(sql);
-          return property === 'exec' ? target.exec(sql, params as SqlValue[] | undefined) : target.run(sql, params as SqlValue[] | undefined);
+          return property === 'exec'
+            ? target.exec(sql, params as SqlValue[] | undefined)
+            : target.run(sql, params as SqlValue[] | undefined);
         };
       }
       if (property === 'prepare') {
@@ -121,7 +128,9 @@ async function buildPostgresMigrations(): Promise<PostgresMigration[]> {
       const statements = schema.map(translateDdl).filter((s): s is string => s !== undefined);
       const dataStep = POSTGRES_DATA_STEPS[migration.version];
       if (data.length > 0 && dataStep === undefined) {
-        throw new Error(`store migration ${migration.version} (${migration.name}) writes rows in TypeScript (${data[0]}); add its PostgreSQL version to POSTGRES_DATA_STEPS`);
+        throw new Error(
+          `store migration ${migration.version} (${migration.name}) writes rows in TypeScript (${data[0]}); add its PostgreSQL version to POSTGRES_DATA_STEPS`,
+        );
       }
       return { version: migration.version, name: migration.name, statements, sqliteDataStatements: data, dataStep };
     });
@@ -159,7 +168,10 @@ export interface MigrateOptions {
  *         database); PostgresMigrationLockError when the lock is not free within the deadline; classified
  *         connection errors
  */
-export async function migratePostgres(pg: PostgresPool, options: MigrateOptions): Promise<{ from: number; to: number }> {
+export async function migratePostgres(
+  pg: PostgresPool,
+  options: MigrateOptions,
+): Promise<{ from: number; to: number }> {
   const steps = await postgresMigrations();
   const target = options.toVersion ?? steps[steps.length - 1]?.version ?? 0;
   const lockTimeoutMs = options.lockTimeoutMs ?? 300_000;
@@ -174,7 +186,8 @@ export async function migratePostgres(pg: PostgresPool, options: MigrateOptions)
     try {
       await client.query('SELECT pg_advisory_lock($1, $2)', [...LOCK_KEYS]);
     } catch (error) {
-      if ((error as { code?: string }).code === '55P03') throw new PostgresMigrationLockError(server, lockTimeoutMs / 1000, error);
+      if ((error as { code?: string }).code === '55P03')
+        throw new PostgresMigrationLockError(server, lockTimeoutMs / 1000, error);
       throw error;
     }
     try {
@@ -184,17 +197,29 @@ export async function migratePostgres(pg: PostgresPool, options: MigrateOptions)
         await client.query('BEGIN');
         try {
           if (step.version === 1) await client.query(CREATE_NOCASE_COLLATION);
-          if (step.version === 1) await client.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, migrated_at TEXT NOT NULL)');
+          if (step.version === 1)
+            await client.query(
+              'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, migrated_at TEXT NOT NULL)',
+            );
           for (const statement of step.statements) await client.query(statement);
           if (step.dataStep) {
-            await step.dataStep(async (sql, params) => (await client.query(toPostgresPlaceholders(sql).text, params === undefined ? [] : [...params])).rows as Array<Record<string, unknown>>);
+            await step.dataStep(
+              async (sql, params) =>
+                (await client.query(toPostgresPlaceholders(sql).text, params === undefined ? [] : [...params]))
+                  .rows as Array<Record<string, unknown>>,
+            );
           }
-          await client.query('INSERT INTO schema_version (version, name, migrated_at) VALUES ($1, $2, $3)', [step.version, step.name, new Date().toISOString()]);
+          await client.query('INSERT INTO schema_version (version, name, migrated_at) VALUES ($1, $2, $3)', [
+            step.version,
+            step.name,
+            new Date().toISOString(),
+          ]);
           await client.query('COMMIT');
           options.log.info(`schema of ${pg.location.redacted} migrated to ${step.version} (${step.name})`);
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
-          if ((error as { code?: string }).code === '42501') throw new PostgresSchemaOutdatedError(server, pg.location.database, from, target, error);
+          if ((error as { code?: string }).code === '42501')
+            throw new PostgresSchemaOutdatedError(server, pg.location.database, from, target, error);
           throw error;
         }
       }

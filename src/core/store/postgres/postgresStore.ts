@@ -20,7 +20,16 @@ import { msg } from '../../errors';
 /** The connection ended while COMMIT was on its way: the transaction is atomic, but whether it committed is unknown. */
 export class PostgresCommitUnknownError extends PostgresStoreError {
   constructor(server: string, detail: string, cause?: unknown) {
-    super('E_PG_COMMIT_UNKNOWN', msg('The connection to the PostgreSQL server at {0} was lost while committing ({1}): the change was saved either completely or not at all. Refresh to see which before you repeat it.'), server, [server, detail], undefined, cause);
+    super(
+      'E_PG_COMMIT_UNKNOWN',
+      msg(
+        'The connection to the PostgreSQL server at {0} was lost while committing ({1}): the change was saved either completely or not at all. Refresh to see which before you repeat it.',
+      ),
+      server,
+      [server, detail],
+      undefined,
+      cause,
+    );
   }
 }
 
@@ -58,7 +67,8 @@ function queryConfig(text: string, values: unknown[]): { name?: string; text: st
 function placeholders(sql: string, params: readonly SqlParam[] | undefined): string {
   const { text, count } = toPostgresPlaceholders(sql);
   const given = params?.length ?? 0;
-  if (count !== given) throw new StoreTransactionError(`the statement has ${count} ? placeholder(s) but ${given} parameter(s) were given`);
+  if (count !== given)
+    throw new StoreTransactionError(`the statement has ${count} ? placeholder(s) but ${given} parameter(s) were given`);
   return text;
 }
 
@@ -96,10 +106,20 @@ export class PostgresStore implements AsyncStore {
         throw pg.classify(error);
       }
       client.release();
-      if (version > LATEST_SCHEMA_VERSION) throw new StoreTooNewError(location.redacted, version, LATEST_SCHEMA_VERSION);
+      if (version > LATEST_SCHEMA_VERSION)
+        throw new StoreTooNewError(location.redacted, version, LATEST_SCHEMA_VERSION);
       if (version < LATEST_SCHEMA_VERSION) {
-        if (options.migrate === false) throw new PostgresSchemaOutdatedError(`${location.host}:${location.port}`, location.database, version, LATEST_SCHEMA_VERSION);
-        await migratePostgres(pg, { log, ...(options.migrationLockTimeoutMs !== undefined ? { lockTimeoutMs: options.migrationLockTimeoutMs } : {}) });
+        if (options.migrate === false)
+          throw new PostgresSchemaOutdatedError(
+            `${location.host}:${location.port}`,
+            location.database,
+            version,
+            LATEST_SCHEMA_VERSION,
+          );
+        await migratePostgres(pg, {
+          log,
+          ...(options.migrationLockTimeoutMs !== undefined ? { lockTimeoutMs: options.migrationLockTimeoutMs } : {}),
+        });
       }
       log.info(`opened ${location.redacted} (schema ${LATEST_SCHEMA_VERSION})`);
       return store;
@@ -143,7 +163,10 @@ export class PostgresStore implements AsyncStore {
     const client = await this.pg.connect();
     let open = true;
     let failed: unknown;
-    const exec = async (sql: string, params: readonly SqlParam[] | undefined): Promise<{ rows: unknown[]; rowCount: number | null }> => {
+    const exec = async (
+      sql: string,
+      params: readonly SqlParam[] | undefined,
+    ): Promise<{ rows: unknown[]; rowCount: number | null }> => {
       if (!open) throw new StoreTransactionError('a statement was run on a transaction that has ended');
       try {
         return await client.query(queryConfig(placeholders(sql, params), toPg(params)));
@@ -154,8 +177,10 @@ export class PostgresStore implements AsyncStore {
       }
     };
     const tx: AsyncTransaction = {
-      query: async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) => (await exec(sql, params)).rows as R[],
-      get: async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) => (await exec(sql, params)).rows[0] as R | undefined,
+      query: async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) =>
+        (await exec(sql, params)).rows as R[],
+      get: async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) =>
+        (await exec(sql, params)).rows[0] as R | undefined,
       run: async (sql: string, params?: readonly SqlParam[]) => ({ changes: (await exec(sql, params)).rowCount ?? 0 }),
     };
     try {
@@ -165,7 +190,8 @@ export class PostgresStore implements AsyncStore {
         result = await body(tx);
       } catch (error) {
         open = false;
-        if (failed === undefined) await client.query('ROLLBACK').catch((rollbackError: unknown) => (failed = rollbackError));
+        if (failed === undefined)
+          await client.query('ROLLBACK').catch((rollbackError: unknown) => (failed = rollbackError));
         // the body may have swallowed the lost connection and thrown something else: report the loss
         throw failed instanceof PostgresConnectionLostError ? failed : error;
       }
@@ -179,7 +205,12 @@ export class PostgresStore implements AsyncStore {
       } catch (error) {
         failed = error;
         const classified = this.pg.classify(error);
-        if (classified instanceof PostgresConnectionLostError) throw new PostgresCommitUnknownError(classified.server, classified.args[1] === undefined ? '' : String(classified.args[1]), error);
+        if (classified instanceof PostgresConnectionLostError)
+          throw new PostgresCommitUnknownError(
+            classified.server,
+            classified.args[1] === undefined ? '' : String(classified.args[1]),
+            error,
+          );
         throw classified;
       }
       return result;
