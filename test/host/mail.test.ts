@@ -137,7 +137,10 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
     );
     assert.equal(peer.log.messages.length, before + 1);
     assert.match(peer.log.messages.at(-1)!, /Subject: =\?UTF-8\?Q\?iX-Scheduler=3A_Aufgabe_=22Personenlasts/);
-    assert.match(peer.log.messages.at(-1)!, /Die Scheduler-Aufgabe "Personenlastschriften" \(Nr\. \d+\) wurde zum Termin/);
+    assert.match(
+      peer.log.messages.at(-1)!,
+      /Die Scheduler-Aufgabe "Personenlastschriften" \(Nr\. \d+\) wurde zum Termin/,
+    );
     assert.deepEqual(peer.log.rcptTo.slice(-2), ['admin1@ixhaus.example', 'admin2@ixhaus.example']);
     const again = await vscode.commands.executeCommand<MonitorOutcome>('ixhaus.scheduler.check', { caFile });
     assert.deepEqual(again?.alerted, [], 'one alert per incident');
