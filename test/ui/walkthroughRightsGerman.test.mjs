@@ -242,7 +242,12 @@ test(
 
       await runCommand(page, 'iX-Haus: SMTP Einstellungen…');
       await webviewFrame(page).locator('body').first().waitFor({ timeout: 30000 });
-      await page.waitForTimeout(1500);
+      // a required-field message names the field by its German label, not by its key ("from")
+      await webviewFrame(page)
+        .getByText('Das Feld Absender-E-Mail ist ein Pflichtfeld.')
+        .first()
+        .waitFor({ timeout: 30000 });
+      await page.waitForTimeout(500);
       await shot('german-smtp-panel');
     } finally {
       await host.close({ rm: true });

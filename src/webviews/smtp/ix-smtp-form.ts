@@ -237,7 +237,10 @@ export class IxSmtpForm extends LitElement {
       ></vscode-textfield>`;
     }
     const mode = name === 'ssl' ? html`<span class="mode">${this.modeText()}</span>` : nothing;
-    const text = issue ? this.t(issue.template, ...issue.args) : '';
+    // a message that names its own field ("The field from is required") names it by the label the user sees
+    const text = issue
+      ? this.t(issue.template, ...issue.args.map((a) => (a === name ? this.t(`field.${name}`) : a)))
+      : '';
     return html`<div class="row">
       ${label}${control}${mode}${issue ? html`<span id=${`${name}-issue`} class=${issue.severity === 'error' ? 'issue' : 'warn'}>${text}</span>` : nothing}
     </div>`;
