@@ -153,7 +153,7 @@ export function applyTransfer(
     );
     store.run(
       `INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value, batch_id)
-       SELECT ?, ?, 'responsible.transfer', 'responsibility', i.module || ':' || o.object_no || ':' || ifnull(i.record_id, '-') || ':' || i.role, ?, ?, i.batch_id
+       SELECT ?, ?, 'responsible.transfer', 'responsibility', i.module || ':' || o.object_no || ':' || coalesce(i.record_id, '-') || ':' || i.role, ?, ?, i.batch_id
        FROM responsibility_batch_items i JOIN objects o ON o.id = i.object_id WHERE i.batch_id = ?`,
       [at, actor.id, scope.from.login, scope.to.login, batchId],
     );
@@ -247,7 +247,7 @@ export function undoTransfer(
     // audit first (it needs the pre-undo state to know which rows are restored), then the set-based update
     store.run(
       `INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value, batch_id)
-       SELECT ?, ?, 'responsible.undo', 'responsibility', i.module || ':' || o.object_no || ':' || ifnull(i.record_id, '-') || ':' || i.role, nu.login, ou.login, i.batch_id
+       SELECT ?, ?, 'responsible.undo', 'responsibility', i.module || ':' || o.object_no || ':' || coalesce(i.record_id, '-') || ':' || i.role, nu.login, ou.login, i.batch_id
        FROM responsibility_batch_items i
        JOIN responsibilities r ON r.id = i.assignment_id AND r.user_id = i.new_user_id
        JOIN objects o ON o.id = i.object_id
