@@ -254,10 +254,10 @@ async function transferMetrics(runs: number): Promise<void> {
     const objects = store.all<{ id: number }>('SELECT id FROM objects').map((r) => r.id);
     for (let i = 0; i < 50_000; i++) {
       const objectId = objects[i % objects.length] ?? 1;
-      const id = store.run(
-        "INSERT INTO meldungen (meldung_no, object_id, subject, kind, priority, status, reported_at, closed) VALUES (?, ?, ?, 'Wasserschaden', 'normal', 'offen', '2026-01-01T00:00:00Z', 0)",
+      const id = store.insertId(
+        "INSERT INTO meldungen (meldung_no, object_id, subject, kind, priority, status, reported_at, closed) VALUES (?, ?, ?, 'Wasserschaden', 'normal', 'offen', '2026-01-01T00:00:00Z', 0) RETURNING id",
         [900_000 + i, objectId, `Bench ${i}`],
-      ).lastInsertRowid;
+      );
       store.run(
         "INSERT INTO responsibilities (module, object_id, record_id, user_id, role) VALUES ('meldungen', ?, ?, ?, 'responsible'), ('meldungen', ?, ?, ?, 'deputy')",
         [objectId, id, from.id, objectId, id, from.id],

@@ -205,9 +205,9 @@ describe('cti: session alerts and journal over a real Fritz!Box peer (C22)', fun
 
   beforeEach(async () => {
     ({ store } = await smallDemoStore());
-    const person = store.run(
-      "INSERT INTO persons (person_no, first_name, last_name) VALUES (990001, 'Erika', 'Mustermann')",
-    ).lastInsertRowid;
+    const person = store.insertId(
+      "INSERT INTO persons (person_no, first_name, last_name) VALUES (990001, 'Erika', 'Mustermann') RETURNING id",
+    );
     writePhoneNumber(store, { origin: 'person', partyId: person, field: 'private', raw: '030 6667777' });
     peer = fritzPeer();
     await peer.listen();

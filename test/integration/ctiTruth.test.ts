@@ -61,9 +61,9 @@ describe('cti issue 16: the Fritz!Box journal is true (times, durations, outcome
 
   beforeEach(async () => {
     ({ store, admin, haupt } = await smallDemoStore());
-    const person = store.run(
-      "INSERT INTO persons (person_no, first_name, last_name) VALUES (990001, 'Erika', 'Mustermann')",
-    ).lastInsertRowid;
+    const person = store.insertId(
+      "INSERT INTO persons (person_no, first_name, last_name) VALUES (990001, 'Erika', 'Mustermann') RETURNING id",
+    );
     writePhoneNumber(store, { origin: 'person', partyId: person, field: 'private', raw: '030 6667777' });
     peer = fritzPeer();
     await peer.listen();

@@ -30,15 +30,15 @@ describe('cti index and caller lookup (product.md §7, cti-protocols.md, C20, C2
     ({ store, admin, haupt } = await smallDemoStore());
     // a clean slate of parties with known numbers, the demo's own rows removed
     store.run('DELETE FROM phone_numbers');
-    person = store.run(
-      "INSERT INTO persons (person_no, first_name, last_name) VALUES (990001, 'Erika', 'Mustermann')",
-    ).lastInsertRowid;
-    creditor = store.run(
-      "INSERT INTO creditors (creditor_no, name, trade) VALUES (970001, 'Sanitär Schulz GmbH', 'Sanitär')",
-    ).lastInsertRowid;
-    owner = store.run(
-      "INSERT INTO owners (owner_no, first_name, last_name) VALUES (950001, 'Hans', 'Eigner')",
-    ).lastInsertRowid;
+    person = store.insertId(
+      "INSERT INTO persons (person_no, first_name, last_name) VALUES (990001, 'Erika', 'Mustermann') RETURNING id",
+    );
+    creditor = store.insertId(
+      "INSERT INTO creditors (creditor_no, name, trade) VALUES (970001, 'Sanitär Schulz GmbH', 'Sanitär') RETURNING id",
+    );
+    owner = store.insertId(
+      "INSERT INTO owners (owner_no, first_name, last_name) VALUES (950001, 'Hans', 'Eigner') RETURNING id",
+    );
     writePhoneNumber(store, { origin: 'person', partyId: person, field: 'mobile', raw: '0171 6783154' });
     writePhoneNumber(store, { origin: 'creditor', partyId: creditor, field: 'business', raw: '+49 (0)345 279580' });
     writePhoneNumber(store, { origin: 'creditor', partyId: creditor, field: 'fax', raw: '030 4711-99' });

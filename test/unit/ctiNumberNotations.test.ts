@@ -125,13 +125,13 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
     beforeEach(async () => {
       ({ store } = await smallDemoStore());
       store.run('DELETE FROM phone_numbers');
-      company = store.run(
-        "INSERT INTO creditors (creditor_no, name, trade) VALUES (970002, 'Hausverwaltung Nord GmbH', 'Verwaltung')",
-      ).lastInsertRowid;
+      company = store.insertId(
+        "INSERT INTO creditors (creditor_no, name, trade) VALUES (970002, 'Hausverwaltung Nord GmbH', 'Verwaltung') RETURNING id",
+      );
       writePhoneNumber(store, { origin: 'creditor', partyId: company, field: 'business', raw: '030 12345-0' }, '30');
-      const person = store.run(
-        "INSERT INTO persons (person_no, first_name, last_name) VALUES (990002, 'Max', 'Mitarbeiter')",
-      ).lastInsertRowid;
+      const person = store.insertId(
+        "INSERT INTO persons (person_no, first_name, last_name) VALUES (990002, 'Max', 'Mitarbeiter') RETURNING id",
+      );
       writePhoneNumber(store, { origin: 'person', partyId: person, field: 'business', raw: '030 12345-67' }, '30');
     });
     afterEach(async () => store.close());

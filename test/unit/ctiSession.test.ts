@@ -18,9 +18,9 @@ describe('cti session with the simulator (product.md §7, issue 9 §3, §4, §6)
 
   beforeEach(async () => {
     ({ store, admin, haupt } = await smallDemoStore());
-    const person = store.run(
-      "INSERT INTO persons (person_no, first_name, last_name) VALUES (990001, 'Erika', 'Mustermann')",
-    ).lastInsertRowid;
+    const person = store.insertId(
+      "INSERT INTO persons (person_no, first_name, last_name) VALUES (990001, 'Erika', 'Mustermann') RETURNING id",
+    );
     writePhoneNumber(store, { origin: 'person', partyId: person, field: 'mobile', raw: '0171 6783154' });
   });
   afterEach(async () => store.close());

@@ -81,6 +81,25 @@ describe('store: schema and basic use', () => {
     await store.close();
   });
 
+  it('returns new ids through INSERT … RETURNING id, and no row for a skipped ON CONFLICT DO NOTHING', async () => {
+    const file = path.join(dir, 'returning.sqlite');
+    const store = await Store.create(file);
+    const first = store.insertId("INSERT INTO teams (name, kind) VALUES ('Nord', 'Buchhaltung') RETURNING id");
+    const second = store.insertId("INSERT INTO teams (name, kind) VALUES ('Süd', 'Buchhaltung') RETURNING id");
+    assert.equal(second, first + 1);
+    assert.equal(store.scalar('SELECT name FROM teams WHERE id = ?', [second]), 'Süd');
+    assert.ok(store.dirty, 'a change through RETURNING marks the store changed');
+    const upsert = "INSERT INTO meta (key, value) VALUES ('k', ?) ON CONFLICT (key) DO NOTHING RETURNING key";
+    assert.deepEqual(store.runReturning(upsert, ['a']), [{ key: 'k' }]);
+    assert.deepEqual(store.runReturning(upsert, ['b']), [], 'the skipped insert returns no row');
+    assert.equal(store.scalar("SELECT value FROM meta WHERE key = 'k'"), 'a');
+    assert.throws(
+      () => store.insertId("INSERT INTO teams (name, kind) VALUES ('West', 'Buchhaltung')"),
+      /RETURNING id/,
+    );
+    await store.close();
+  });
+
   it('nested transactions are savepoints: an inner failure keeps the outer work', async () => {
     const store = await Store.inMemory();
     store.transaction(() => {

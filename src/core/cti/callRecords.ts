@@ -108,8 +108,8 @@ export function createMeldungFromCall(
   const objectId = requireObject(store, input.objectId);
   return store.transaction(() => {
     const meldungNo = Number(store.scalar('SELECT coalesce(max(meldung_no), 0) + 1 FROM meldungen'));
-    const id = store.run(
-      "INSERT INTO meldungen (meldung_no, object_id, subject, kind, priority, status, reported_at, reporter_kind, reporter_id, reporter_phone) VALUES (?, ?, ?, ?, 'normal', 'offen', ?, ?, ?, ?)",
+    const id = store.insertId(
+      "INSERT INTO meldungen (meldung_no, object_id, subject, kind, priority, status, reported_at, reporter_kind, reporter_id, reporter_phone) VALUES (?, ?, ?, ?, 'normal', 'offen', ?, ?, ?, ?) RETURNING id",
       [
         meldungNo,
         objectId,
@@ -120,7 +120,7 @@ export function createMeldungFromCall(
         input.reporter?.partyId ?? null,
         input.reporter?.phone ?? null,
       ],
-    ).lastInsertRowid;
+    );
     audit(
       store,
       actor,
@@ -157,8 +157,8 @@ export function createAuftragFromCall(
   }
   return store.transaction(() => {
     const auftragNo = Number(store.scalar('SELECT coalesce(max(auftrag_no), 0) + 1 FROM auftraege'));
-    const id = store.run(
-      "INSERT INTO auftraege (auftrag_no, object_id, creditor_id, subject, status, created_at, reporter_kind, reporter_id, reporter_phone) VALUES (?, ?, ?, ?, 'Neu', ?, ?, ?, ?)",
+    const id = store.insertId(
+      "INSERT INTO auftraege (auftrag_no, object_id, creditor_id, subject, status, created_at, reporter_kind, reporter_id, reporter_phone) VALUES (?, ?, ?, ?, 'Neu', ?, ?, ?, ?) RETURNING id",
       [
         auftragNo,
         objectId,
@@ -169,7 +169,7 @@ export function createAuftragFromCall(
         input.reporter?.partyId ?? null,
         input.reporter?.phone ?? null,
       ],
-    ).lastInsertRowid;
+    );
     audit(
       store,
       actor,

@@ -321,13 +321,11 @@ export function rememberPick(
       [pick.origin, pick.partyId, e164],
     );
   }
-  store.run('INSERT OR REPLACE INTO cti_picks (user_id, e164, origin, party_id, picked_at) VALUES (?, ?, ?, ?, ?)', [
-    userId,
-    current.e164,
-    pick.origin,
-    pick.partyId,
-    now.toISOString(),
-  ]);
+  store.run(
+    `INSERT INTO cti_picks (user_id, e164, origin, party_id, picked_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (user_id, e164) DO UPDATE SET origin = excluded.origin, party_id = excluded.party_id, picked_at = excluded.picked_at`,
+    [userId, current.e164, pick.origin, pick.partyId, now.toISOString()],
+  );
 }
 
 /** The phone numbers of one party (for "Anrufen" from a record: a list, exactly one pick; domain.md §5). */

@@ -383,10 +383,10 @@ export class CtiSession {
   private markListened(): void {
     if (this.stopped || this.options.userId === undefined || !this.writable() || !this.provider.callHistory) return;
     try {
-      this.store.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [
-        `${LISTENED_UNTIL_KEY}${this.options.userId}`,
-        this.now().toISOString(),
-      ]);
+      this.store.run(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        [`${LISTENED_UNTIL_KEY}${this.options.userId}`, this.now().toISOString()],
+      );
       this.journalChanged.emit();
     } catch (error) {
       this.options.log.warn(
@@ -475,7 +475,10 @@ export class CtiSession {
         );
         added++;
       }
-      this.store.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [key, until.toISOString()]);
+      this.store.run(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        [key, until.toISOString()],
+      );
     });
     this.imported += added;
     this.options.log.info(`${added} call(s) from the telephone system's list while not listening imported`);

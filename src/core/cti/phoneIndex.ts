@@ -69,9 +69,10 @@ export function ownAreaCode(store: Store): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-const INSERT_PHONE = 'INSERT INTO phone_numbers (person_id, creditor_id, owner_id, kind, raw) VALUES (?, ?, ?, ?, ?)';
+const INSERT_PHONE =
+  'INSERT INTO phone_numbers (person_id, creditor_id, owner_id, kind, raw) VALUES (?, ?, ?, ?, ?) RETURNING id';
 const INSERT_INDEX =
-  'INSERT OR IGNORE INTO phone_index (phone_id, variant, e164, last8, extension) VALUES (?, ?, ?, ?, ?)';
+  'INSERT INTO phone_index (phone_id, variant, e164, last8, extension) VALUES (?, ?, ?, ?, ?) ON CONFLICT (phone_id, variant, e164) DO NOTHING';
 
 function checkRaw(raw: string): void {
   if (raw.length < 1 || raw.length > 40) throw new PhoneNumberTooLongError(raw);
@@ -95,13 +96,13 @@ export function writePhoneNumber(
   checkRaw(input.raw);
   const rows = indexRowsFor(input.raw, areaCode);
   const write = (): number => {
-    const id = store.run(INSERT_PHONE, [
+    const id = store.insertId(INSERT_PHONE, [
       input.origin === 'person' ? input.partyId : null,
       input.origin === 'creditor' ? input.partyId : null,
       input.origin === 'owner' ? input.partyId : null,
       input.field,
       input.raw,
-    ]).lastInsertRowid;
+    ]);
     for (const row of rows) store.run(INSERT_INDEX, [id, row.variant, row.e164, row.last8, row.extension]);
     return id;
   };
@@ -156,7 +157,11 @@ export function setOwnAreaCode(
   return store.transaction(() => {
     const old = ownAreaCode(store);
     if (areaCode === undefined) store.run('DELETE FROM meta WHERE key = ?', [AREA_CODE_META_KEY]);
-    else store.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [AREA_CODE_META_KEY, areaCode]);
+    else
+      store.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
+        AREA_CODE_META_KEY,
+        areaCode,
+      ]);
     store.run(
       'INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [now.toISOString(), actor.id, 'cti.areaCode', 'meta', AREA_CODE_META_KEY, old ?? null, areaCode ?? null],

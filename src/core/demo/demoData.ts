@@ -180,9 +180,14 @@ export async function generateDemoData(store: Store, options: DemoOptions = {}):
 
   const summary = store.transaction((): DemoSummary => {
     // the demo office is in Berlin: numbers written without an area code are read in 030 (CTI, C22)
-    store.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [AREA_CODE_META_KEY, DEMO_AREA_CODE]);
+    store.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
+      AREA_CODE_META_KEY,
+      DEMO_AREA_CODE,
+    ]);
     // created as a demo store: only such a store trusts the built-in demo vendor key (issue 15)
-    store.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('store_kind', 'demo')");
+    store.run(
+      "INSERT INTO meta (key, value) VALUES ('store_kind', 'demo') ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    );
     const ctx: DemoContext = {
       store,
       faker,
@@ -262,7 +267,7 @@ function writeUsers(ctx: DemoContext, passwordHashes: readonly string[]): number
   const userIds: number[] = [];
   const usedLogins = new Set<string>();
   const insertUser =
-    'INSERT INTO users (login, short_code, last_name, first_name, email, rights_class, role, active, coupled, password_hash, extension, tab_counters) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)';
+    'INSERT INTO users (login, short_code, last_name, first_name, email, rights_class, role, active, coupled, password_hash, extension, tab_counters) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id';
   for (let i = 0; i < ctx.sizes.users; i++) {
     // the built-in admin account carries no person's name, as in iX-Haus
     const first = i === 0 ? 'iX-Haus' : faker.person.firstName();
@@ -285,7 +290,7 @@ function writeUsers(ctx: DemoContext, passwordHashes: readonly string[]): number
     const coupled = i > 1 && i % 11 === 0 ? 0 : 1;
     const email = faker.internet.email({ firstName: first, lastName: last, provider: 'musterverwaltung.example' });
     const extension = String(200 + i);
-    const id = store.run(insertUser, [
+    const id = store.insertId(insertUser, [
       login,
       shortCode,
       last,
@@ -298,7 +303,7 @@ function writeUsers(ctx: DemoContext, passwordHashes: readonly string[]): number
       passwordHashes[i] ?? '',
       extension,
       i % 3 === 0 ? 1 : 0,
-    ]).lastInsertRowid;
+    ]);
     userIds.push(id);
     ctx.progress();
   }
@@ -321,12 +326,10 @@ function writeTeams(ctx: DemoContext, userIds: readonly number[]): number[] {
   for (let i = 0; i < ctx.sizes.teams; i++) {
     const name = `Team ${TEAM_NAMES[i % TEAM_NAMES.length]}${i >= TEAM_NAMES.length ? ` ${Math.floor(i / TEAM_NAMES.length) + 1}` : ''}`;
     const leader = userIds[2 + (i % Math.max(1, userIds.length - 2))] ?? userIds[0];
-    const id = store.run('INSERT INTO teams (name, name2, kind, leader_user_id) VALUES (?, ?, ?, ?)', [
-      name,
-      i === 0 ? 'casavi' : null,
-      TEAM_KINDS[i % TEAM_KINDS.length] ?? 'Objektmanagement',
-      leader ?? null,
-    ]).lastInsertRowid;
+    const id = store.insertId(
+      'INSERT INTO teams (name, name2, kind, leader_user_id) VALUES (?, ?, ?, ?) RETURNING id',
+      [name, i === 0 ? 'casavi' : null, TEAM_KINDS[i % TEAM_KINDS.length] ?? 'Objektmanagement', leader ?? null],
+    );
     teamIds.push(id);
   }
   userIds.forEach((userId, index) => {
@@ -348,19 +351,18 @@ function writeObjects(ctx: DemoContext, teamIds: readonly number[], pickStaff: (
         ? `WEG ${street} ${faker.number.int({ min: 1, max: 120 })}`
         : `${street} ${faker.number.int({ min: 1, max: 120 })}, ${city}`;
     const teamId = teamIds.length > 0 ? (teamIds[i % teamIds.length] ?? null) : null;
-    const id = store.run(
-      'INSERT INTO objects (object_no, name, street, zip, city, team_id) VALUES (?, ?, ?, ?, ?, ?)',
+    const id = store.insertId(
+      'INSERT INTO objects (object_no, name, street, zip, city, team_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
       [1001 + i, name, street, faker.location.zipCode(), city, teamId],
-    ).lastInsertRowid;
+    );
     objectIds.push(id);
     addResponsibility(ctx, 'objects', id, null, 'responsible', pickStaff());
     addResponsibility(ctx, 'objects', id, null, 'deputy', pickStaff());
     for (let t = 0; t < 2; t++) {
-      const techId = store.run('INSERT INTO technical_objects (object_id, name, kind) VALUES (?, ?, ?)', [
-        id,
-        `${faker.helpers.arrayElement(TECH_KINDS)} ${t + 1}`,
-        faker.helpers.arrayElement(TECH_KINDS),
-      ]).lastInsertRowid;
+      const techId = store.insertId(
+        'INSERT INTO technical_objects (object_id, name, kind) VALUES (?, ?, ?) RETURNING id',
+        [id, `${faker.helpers.arrayElement(TECH_KINDS)} ${t + 1}`, faker.helpers.arrayElement(TECH_KINDS)],
+      );
       addResponsibility(ctx, 'technical_objects', id, techId, 'responsible', pickStaff());
     }
     ctx.progress();
@@ -376,8 +378,8 @@ function writePersons(ctx: DemoContext, pickObject: () => number | null): void {
     const first = faker.person.firstName(sex);
     const last = faker.person.lastName();
     const company = i % 17 === 0 ? faker.company.name() : null;
-    const id = store.run(
-      'INSERT INTO persons (person_no, salutation, first_name, last_name, company, email, object_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    const id = store.insertId(
+      'INSERT INTO persons (person_no, salutation, first_name, last_name, company, email, object_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
       [
         100000 + i,
         company ? 'Firma' : sex === 'female' ? 'Frau' : 'Herr',
@@ -387,7 +389,7 @@ function writePersons(ctx: DemoContext, pickObject: () => number | null): void {
         i % 4 === 0 ? null : faker.internet.email({ firstName: first, lastName: last, provider: 'example.org' }),
         pickObject(),
       ],
-    ).lastInsertRowid;
+    );
     phone.write('person', id, 'private');
     if (i % 2 === 0) phone.write('person', id, 'mobile');
     if (i % 5 === 0) phone.write('person', id, 'business');
@@ -401,19 +403,25 @@ function writeCreditors(ctx: DemoContext, pickObject: () => number | null): numb
   const creditorIds: number[] = [];
   for (let i = 0; i < ctx.sizes.creditors; i++) {
     const trade = faker.helpers.arrayElement(TRADES);
-    const id = store.run('INSERT INTO creditors (creditor_no, name, trade, email) VALUES (?, ?, ?, ?)', [
-      70000 + i,
-      `${faker.company.name()} ${trade}`.slice(0, 80),
-      trade,
-      faker.internet.email({ provider: 'handwerk.example' }),
-    ]).lastInsertRowid;
+    const id = store.insertId(
+      'INSERT INTO creditors (creditor_no, name, trade, email) VALUES (?, ?, ?, ?) RETURNING id',
+      [
+        70000 + i,
+        `${faker.company.name()} ${trade}`.slice(0, 80),
+        trade,
+        faker.internet.email({ provider: 'handwerk.example' }),
+      ],
+    );
     creditorIds.push(id);
     phone.write('creditor', id, 'business');
     if (i % 3 === 0) phone.write('creditor', id, 'fax');
     if (i % 4 === 0) phone.write('creditor', id, 'mobile');
     const objectId = pickObject();
     if (objectId !== null)
-      store.run('INSERT OR IGNORE INTO object_creditors (object_id, creditor_id) VALUES (?, ?)', [objectId, id]);
+      store.run(
+        'INSERT INTO object_creditors (object_id, creditor_id) VALUES (?, ?) ON CONFLICT (object_id, creditor_id) DO NOTHING',
+        [objectId, id],
+      );
     ctx.progress();
   }
   return creditorIds;
@@ -425,17 +433,23 @@ function writeOwners(ctx: DemoContext, pickObject: () => number | null): void {
   for (let i = 0; i < ctx.sizes.owners; i++) {
     const first = faker.person.firstName();
     const last = faker.person.lastName();
-    const id = store.run('INSERT INTO owners (owner_no, first_name, last_name, email) VALUES (?, ?, ?, ?)', [
-      500000 + i,
-      first,
-      last,
-      i % 3 === 0 ? null : faker.internet.email({ firstName: first, lastName: last, provider: 'example.net' }),
-    ]).lastInsertRowid;
+    const id = store.insertId(
+      'INSERT INTO owners (owner_no, first_name, last_name, email) VALUES (?, ?, ?, ?) RETURNING id',
+      [
+        500000 + i,
+        first,
+        last,
+        i % 3 === 0 ? null : faker.internet.email({ firstName: first, lastName: last, provider: 'example.net' }),
+      ],
+    );
     phone.write('owner', id, i % 3 === 0 ? 'business' : 'private');
     if (i % 2 === 1) phone.write('owner', id, 'mobile');
     const objectId = pickObject();
     if (objectId !== null)
-      store.run('INSERT OR IGNORE INTO object_owners (object_id, owner_id) VALUES (?, ?)', [objectId, id]);
+      store.run(
+        'INSERT INTO object_owners (object_id, owner_id) VALUES (?, ?) ON CONFLICT (object_id, owner_id) DO NOTHING',
+        [objectId, id],
+      );
     ctx.progress();
   }
 }
@@ -456,8 +470,8 @@ function writeMeldungenAndAuftraege(
     const objectId = objectIds[i % objectIds.length] ?? 1;
     const status = faker.helpers.arrayElement(MELDUNG_STATUS);
     const kind = faker.helpers.arrayElement(MELDUNG_KINDS);
-    const id = store.run(
-      'INSERT INTO meldungen (meldung_no, object_id, subject, kind, priority, status, reported_at, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    const id = store.insertId(
+      'INSERT INTO meldungen (meldung_no, object_id, subject, kind, priority, status, reported_at, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
       [
         20000 + i,
         objectId,
@@ -468,7 +482,7 @@ function writeMeldungenAndAuftraege(
         faker.date.recent({ days: 180 }).toISOString(),
         status === 'erledigt' ? 1 : 0,
       ],
-    ).lastInsertRowid;
+    );
     meldungIds.push([id, objectId]);
     addResponsibility(ctx, 'meldungen', objectId, id, 'responsible', pickStaff());
     if (i % 2 === 0) addResponsibility(ctx, 'meldungen', objectId, id, 'deputy', pickStaff());
@@ -479,8 +493,8 @@ function writeMeldungenAndAuftraege(
     const [meldungId, objectId] = meldungIds[i] ?? [null, objectIds[i % objectIds.length] ?? 1];
     const status = faker.helpers.arrayElement(AUFTRAG_STATUS);
     const creditorId = creditorIds[faker.number.int({ min: 0, max: creditorIds.length - 1 })] ?? 1;
-    const id = store.run(
-      'INSERT INTO auftraege (auftrag_no, object_id, creditor_id, meldung_id, subject, status, created_at, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    const id = store.insertId(
+      'INSERT INTO auftraege (auftrag_no, object_id, creditor_id, meldung_id, subject, status, created_at, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
       [
         30000 + i,
         objectId,
@@ -491,7 +505,7 @@ function writeMeldungenAndAuftraege(
         faker.date.recent({ days: 120 }).toISOString(),
         status === 'Erledigt' ? 1 : 0,
       ],
-    ).lastInsertRowid;
+    );
     addResponsibility(ctx, 'auftraege', objectId, id, 'responsible', pickStaff());
     auftraege++;
   }

@@ -586,7 +586,8 @@ export function markRemindersGiven(store: Store, reminders: readonly DueReminder
   store.transaction(() => {
     for (const r of reminders) {
       store.run(
-        'INSERT OR IGNORE INTO license_reminders (license_no, module_code, valid_until, threshold_days, given_at) VALUES (?, ?, ?, ?, ?)',
+        `INSERT INTO license_reminders (license_no, module_code, valid_until, threshold_days, given_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (license_no, module_code, valid_until, threshold_days) DO NOTHING`,
         [r.licenseNo, r.moduleCode, r.validUntil, r.threshold, now.toISOString()],
       );
     }
@@ -613,7 +614,10 @@ export function checkClock(store: Store, now: Date = new Date()): ClockCheck {
   const high = highestSeen ? Date.parse(highestSeen) : Number.NEGATIVE_INFINITY;
   const behindMs = Math.max(0, high - now.getTime());
   if (!store.readOnly && now.getTime() > high)
-    store.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('clock_high_water', ?)", [now.toISOString()]);
+    store.run(
+      "INSERT INTO meta (key, value) VALUES ('clock_high_water', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      [now.toISOString()],
+    );
   return {
     highestSeen,
     behindMs: Number.isFinite(behindMs) ? behindMs : 0,

@@ -95,7 +95,10 @@ export function setReminderDays(
   const before = reminderDays(store);
   const value = days.join(',');
   store.transaction(() => {
-    store.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [REMINDER_DAYS_META_KEY, value]);
+    store.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
+      REMINDER_DAYS_META_KEY,
+      value,
+    ]);
     store.run(
       'INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [now.toISOString(), actor.id, 'reminders.days', 'meta', REMINDER_DAYS_META_KEY, before.join(','), value],

@@ -122,8 +122,8 @@ export function createJob(
     throw new SchedulerError('E_JOB_MAX', msg('The maximum run time must be 1 to 10080 minutes.'));
   if (store.get('SELECT 1 AS x FROM scheduler_jobs WHERE name = ?', [name]))
     throw new SchedulerError('E_JOB_EXISTS', msg('A job named "{0}" already exists.'), [name]);
-  const { lastInsertRowid } = store.run(
-    'INSERT INTO scheduler_jobs (name, job_group, cron, max_run_minutes, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+  const id = store.insertId(
+    'INSERT INTO scheduler_jobs (name, job_group, cron, max_run_minutes, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
     [
       name,
       input.group ?? 'Weitere Aufgaben',
@@ -133,7 +133,7 @@ export function createJob(
       now.toISOString(),
     ],
   );
-  return listJobs(store).find((j) => j.id === lastInsertRowid)!;
+  return listJobs(store).find((j) => j.id === id)!;
 }
 
 /** All jobs by group and name. */
@@ -143,8 +143,10 @@ export function listJobs(store: Store): SchedulerJob[] {
 
 /** Records that a job started (the scheduler service reports it). @returns the run id */
 export function recordRunStart(store: Store, jobId: number, at: Date): number {
-  return store.run('INSERT INTO scheduler_runs (job_id, started_at) VALUES (?, ?)', [jobId, at.toISOString()])
-    .lastInsertRowid;
+  return store.insertId('INSERT INTO scheduler_runs (job_id, started_at) VALUES (?, ?) RETURNING id', [
+    jobId,
+    at.toISOString(),
+  ]);
 }
 
 /** Records that a run ended. */
@@ -301,12 +303,10 @@ export async function monitorScheduler(
   const incidents = findIncidents(store, options);
   store.transaction(() => {
     for (const i of incidents)
-      store.run('INSERT OR IGNORE INTO scheduler_incidents (job_id, kind, ref, detected_at) VALUES (?, ?, ?, ?)', [
-        i.jobId,
-        i.kind,
-        i.ref,
-        options.now.toISOString(),
-      ]);
+      store.run(
+        'INSERT INTO scheduler_incidents (job_id, kind, ref, detected_at) VALUES (?, ?, ?, ?) ON CONFLICT (job_id, kind, ref) DO NOTHING',
+        [i.jobId, i.kind, i.ref, options.now.toISOString()],
+      );
   });
   const pending = incidents.filter((i) =>
     store.get(

@@ -65,7 +65,7 @@ interface ValueRow extends Record<string, string | number | null> {
 function storedValue(store: Store, def: SettingDefinition, userId: number | undefined): ValueRow | undefined {
   return store.get<ValueRow>(
     `SELECT s.value, s.changed_at, u.login FROM setting_values s LEFT JOIN users u ON u.id = s.changed_by
-      WHERE s.area = ? AND s.section = ? AND s.name = ? AND ifnull(s.user_id, 0) = ?`,
+      WHERE s.area = ? AND s.section = ? AND s.name = ? AND coalesce(s.user_id, 0) = ?`,
     [def.area, def.section, def.name, userId ?? 0],
   );
 }
@@ -152,7 +152,7 @@ export function setSetting(
     const oldValue = settingState(store, def, userId).value;
     const newValue = check.value;
     if (oldValue === newValue) return { definition: def, oldValue, newValue, changed: false, restartRequired: false };
-    store.run('DELETE FROM setting_values WHERE area = ? AND section = ? AND name = ? AND ifnull(user_id, 0) = ?', [
+    store.run('DELETE FROM setting_values WHERE area = ? AND section = ? AND name = ? AND coalesce(user_id, 0) = ?', [
       def.area,
       def.section,
       def.name,

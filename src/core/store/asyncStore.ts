@@ -14,6 +14,9 @@
  * - integers come back as JS numbers on both (PostgreSQL `bigint`/`numeric` are parsed to number by the backend;
  *   ids and counts stay far below 2^53);
  * - `LIKE` is case-insensitive (ASCII) in SQLite but case-sensitive in PostgreSQL: compare `lower(x) LIKE lower(?)`.
+ *
+ * test/unit/dialectNeutralSql.test.ts keeps the SQLite-only forms out of the SQL literals under src/core (the
+ * migrations and the PostgreSQL backend excepted) and lists the few that still remain.
  */
 
 /** A value bound to a `?` placeholder. */

@@ -385,11 +385,12 @@ export class Store {
   }
 
   /**
-   * Runs a changing statement. Outside a {@link transaction} it is its own transaction.
-   * @returns the number of changed rows and the last inserted rowid
+   * Runs a changing statement. Outside a {@link transaction} it is its own transaction. To learn a new row's id,
+   * use {@link insertId} (`INSERT … RETURNING id`, dialect-neutral: see ./asyncStore), not `last_insert_rowid()`.
+   * @returns the number of changed rows
    * @throws StoreReadOnlyError on a read-only store; the SQLite error (constraint …) otherwise
    */
-  run(sql: string, params?: BindParams): { changes: number; lastInsertRowid: number } {
+  run(sql: string, params?: BindParams): { changes: number } {
     this.assertWritable();
     const statement = this.prepared(sql);
     try {
@@ -399,9 +400,44 @@ export class Store {
       statement.reset();
     }
     const changes = this.db.getRowsModified();
-    const lastInsertRowid = Number(this.scalar('SELECT last_insert_rowid()') ?? 0);
     if (this.transactionDepth === 0) this.markChanged();
-    return { changes, lastInsertRowid };
+    return { changes };
+  }
+
+  /**
+   * Runs a changing statement that ends in `RETURNING …` (SQLite ≥ 3.35, as in PostgreSQL) and returns the rows
+   * it returned, e.g. `INSERT … ON CONFLICT (…) DO NOTHING RETURNING id` (no row when the insert was skipped).
+   * Outside a {@link transaction} it is its own transaction. SQLite makes all changes on the first step, so the
+   * rows are complete and the change is done when this returns.
+   * @throws StoreReadOnlyError on a read-only store; the SQLite error (constraint …) otherwise
+   */
+  runReturning<T extends Row = Row>(sql: string, params?: BindParams): T[] {
+    this.assertWritable();
+    const statement = this.prepared(sql);
+    const rows: T[] = [];
+    try {
+      if (params !== undefined) statement.bind(params);
+      while (statement.step()) rows.push(statement.getAsObject() as T);
+    } finally {
+      statement.reset();
+    }
+    if (this.transactionDepth === 0) this.markChanged();
+    return rows;
+  }
+
+  /**
+   * Runs one `INSERT … RETURNING id` of a single row and returns the new row's `id` (the dialect-neutral
+   * replacement of `last_insert_rowid()`, see ./asyncStore).
+   * @throws StoreReadOnlyError on a read-only store; the SQLite error (constraint …); an Error when the statement
+   *         returned no numeric `id` (it lacks `RETURNING id`, or an `ON CONFLICT … DO NOTHING` skipped the row)
+   */
+  insertId(sql: string, params?: BindParams): number {
+    const id = this.runReturning(sql, params)[0]?.['id'];
+    if (typeof id !== 'number')
+      throw new Error(
+        `insertId: the statement returned no numeric id (does it end in RETURNING id?): ${sql.slice(0, 120)}`,
+      );
+    return id;
   }
 
   /**

@@ -194,7 +194,9 @@ export async function signIn(
           new Date(now.getTime() - SIGN_IN_FAILURES_FORGOTTEN_MS).toISOString(),
         ]);
         store.run(
-          'INSERT OR REPLACE INTO sign_in_attempts (login, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?)',
+          `INSERT INTO sign_in_attempts (login, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?)
+           ON CONFLICT (login) DO UPDATE SET login = excluded.login, failures = excluded.failures,
+             last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until`,
           [name, failures, now.toISOString(), lockedUntil ? new Date(lockedUntil).toISOString() : null],
         );
         audit(store, now, row?.id ?? null, name, 'sign-in.failed', {

@@ -42,10 +42,10 @@ export async function createFirstAdmin(
   const hash = await hashPassword(password);
   return store.transaction(() => {
     if (Number(store.scalar('SELECT count(*) FROM users')) > 0) throw new StoreHasUsersError();
-    const id = store.run(
-      "INSERT INTO users (login, short_code, last_name, first_name, rights_class, role, password_hash) VALUES (?, ?, 'Administrator', 'iX-Haus', 'S', 'Administrator', ?)",
+    const id = store.insertId(
+      "INSERT INTO users (login, short_code, last_name, first_name, rights_class, role, password_hash) VALUES (?, ?, 'Administrator', 'iX-Haus', 'S', 'Administrator', ?) RETURNING id",
       [name, name.slice(0, 10).toUpperCase(), hash],
-    ).lastInsertRowid;
+    );
     store.run(
       "INSERT INTO audit_log (at, user_id, action, entity, entity_key, new_value) VALUES (?, ?, 'user.createFirstAdmin', 'user', ?, ?)",
       [now.toISOString(), id, name, JSON.stringify({ rightsClass: 'S', role: 'Administrator' })],
