@@ -18,6 +18,7 @@ import { IxError, msg } from '../core/errors';
 import type { Logger } from '../core/log';
 import { taggedLogger } from '../core/log';
 import { Store } from '../core/store/database';
+import { requireUser } from '../core/users/userService';
 import { asUser } from './adminCommands';
 import { count, fail, runVerb, envValue } from './output';
 
@@ -339,17 +340,7 @@ export function registerCtiCommands(program: Command): void {
       runVerb(options.json === true, async () => {
         const store = await Store.open(options.store, { readOnly: true });
         try {
-          let userId: number | undefined;
-          if (options.user !== undefined) {
-            const id = store.scalar('SELECT id FROM users WHERE login = ?', [options.user]);
-            if (typeof id !== 'number')
-              throw new IxError(
-                'E_CLI_USER',
-                msg('There is no user "{0}" in this store. List the users with "users list --store …".'),
-                [options.user],
-              );
-            userId = id;
-          }
+          const userId = options.user === undefined ? undefined : requireUser(store, options.user).id;
           const entries = listJournal(store, { userId, limit: options.limit ?? 200 });
           const calls = entries.map(journalJson);
           const text =

@@ -134,3 +134,37 @@ describe('dialect-neutral SQL in src/core (issue 19)', () => {
     }
   });
 });
+
+/**
+ * Issue 18 §4 (DESIGN.md §1): SQL lives in src/core only. The command line, the extension, the tree providers, the
+ * shared validators and the webviews call core functions; a statement written there would bypass the checks and the
+ * audit of core and would have to be converted again for the PostgreSQL backend. Upper-case keywords only, so UI text
+ * such as "Select a user" is not taken for SQL.
+ */
+const SQL_STATEMENT = /\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b/;
+
+function allSourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return allSourceFiles(full);
+    return /\.(ts|mts)$/.test(entry.name) ? [full] : [];
+  });
+}
+
+describe('no SQL outside src/core (issue 18)', () => {
+  it('recognises statements and leaves UI text alone (the scanner itself works)', () => {
+    assert.ok(SQL_STATEMENT.test('SELECT count(*) FROM phone_numbers'));
+    assert.ok(SQL_STATEMENT.test('UPDATE users SET role = ? WHERE id = ?'));
+    assert.ok(!SQL_STATEMENT.test('Select a user from the list'));
+  });
+
+  it('src/cli, src/extension, src/providers, src/shared and src/webviews hold no SQL statement', () => {
+    const findings: string[] = [];
+    for (const folder of ['cli', 'extension', 'providers', 'shared', 'webviews'])
+      for (const file of allSourceFiles(path.join(root, 'src', folder)))
+        for (const literal of literalsOf(file).literals)
+          if (SQL_STATEMENT.test(literal))
+            findings.push(`${path.relative(root, file)}: "${literal.slice(0, 80)}" — move it into a core function`);
+    assert.deepEqual(findings, []);
+  });
+});

@@ -141,6 +141,11 @@ export function reindexAll(store: Store): number {
   });
 }
 
+/** How many phone numbers the store holds (rows of `phone_numbers`): the size of a full re-index, for its progress. */
+export function phoneNumberCount(store: Store): number {
+  return Number(store.scalar('SELECT count(*) FROM phone_numbers'));
+}
+
 /**
  * Sets the own area code (Ortsvorwahl, e.g. `030`) that local numbers without one are read in, and rebuilds the
  * index with it; empty clears it. Admins only (like the CTI system settings, domain.md §8).

@@ -5,7 +5,7 @@ import { partyPhoneNumbers } from '../../core/cti/callerLookup';
 import { callerObjects, createAuftragFromCall, createMeldungFromCall } from '../../core/cti/callRecords';
 import type { PartyOrigin } from '../../core/cti/phoneIndex';
 import { ctiGate, setJournalNote } from '../../core/cti/ctiSession';
-import { ownAreaCode, setOwnAreaCode } from '../../core/cti/phoneIndex';
+import { ownAreaCode, phoneNumberCount, setOwnAreaCode } from '../../core/cti/phoneIndex';
 import { AreaCodeError, canonicalAreaCode } from '../../core/cti/phoneNumber';
 import { journalEntryOf } from '../../providers/cti/callJournalTree';
 import { AMI_SECRET_KEY, fieldLabel, PARTY_SCHEME, TR064_SECRET_KEY } from '../ctiService';
@@ -151,7 +151,7 @@ export async function setAreaCodeCommand(services: Services, arg?: unknown): Pro
       },
     }));
   if (value === undefined) return undefined;
-  const count = Number(store.scalar('SELECT count(*) FROM phone_numbers'));
+  const count = phoneNumberCount(store);
   const result = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
