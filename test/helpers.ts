@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DEMO_ADMIN_LOGIN, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD, generateDemoData } from '../src/core/demo/demoData';
+import { checksumPathOf } from '../src/core/store/storeChecksum';
 import { Store } from '../src/core/store/database';
 import { signIn } from '../src/core/users/auth';
 import type { Actor } from '../src/core/access/rights';
@@ -61,7 +62,10 @@ export async function smallDemoStore(): Promise<{ store: Store; admin: Actor; ha
 
 /** Copies the run's small demo store file (logins admin / haupt, password demo) to `file` and returns `file` (CLI tests). */
 export async function smallDemoStoreFile(file: string): Promise<string> {
-  await fs.copyFile((await smallDemoTemplate()).file, file);
+  const template = (await smallDemoTemplate()).file;
+  await fs.copyFile(template, file);
+  // the checksum file holds checksums of the bytes only (no path), so the copy opens as a saved store would
+  await fs.copyFile(checksumPathOf(template), checksumPathOf(file));
   return file;
 }
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 import { AREA_CODE_META_KEY } from '../../src/core/cti/phoneIndex';
 import { loadSqlJs } from '../../src/core/store/sqlJs';
-import { tempDir } from '../helpers';
+import { smallDemoStoreFile, tempDir } from '../helpers';
 
 /**
  * Issue 15 "one writer for real", with real child processes running the built CLI (dist/cli.js): pairs of
@@ -98,21 +98,7 @@ describe('store: concurrent CLI writers (built dist/cli.js, real processes)', fu
     SQL = await loadSqlJs();
     ({ dir, cleanup } = await tempDir('ixhaus-writers-'));
     template = path.join(dir, 'template.sqlite');
-    const init = await runCli([
-      'store',
-      'init',
-      '--demo',
-      '--persons',
-      '10',
-      '--creditors',
-      '3',
-      '--owners',
-      '3',
-      '--objects',
-      '3',
-      template,
-    ]);
-    assert.equal(init.code, 0, init.stderr);
+    await smallDemoStoreFile(template); // the run's demo store, generated once (test/helpers.ts)
   });
   after(async () => cleanup());
 

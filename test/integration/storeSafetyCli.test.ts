@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Store } from '../../src/core/store/database';
-import { runBuiltCli, tempDir } from '../helpers';
+import { runBuiltCli, smallDemoStoreFile, tempDir } from '../helpers';
 
 /** Issue 15 through the built CLI (dist/cli.js): demo-key refusals, damage refused by `store check`, sign-in throttle and audit, a foreign lock. */
 const root = path.join(__dirname, '../..');
@@ -28,23 +28,7 @@ describe('CLI: store safety (built dist/cli.js)', function () {
     ({ dir, cleanup } = await tempDir('ixhaus-safety-cli-'));
     demoStore = path.join(dir, 'demo.sqlite');
     adminStore = path.join(dir, 'admin.sqlite');
-    assert.equal(
-      runBuiltCli([
-        'store',
-        'init',
-        '--demo',
-        '--persons',
-        '10',
-        '--creditors',
-        '3',
-        '--owners',
-        '3',
-        '--objects',
-        '3',
-        demoStore,
-      ]).code,
-      0,
-    );
+    await smallDemoStoreFile(demoStore); // the run's demo store, generated once (test/helpers.ts)
     const init = runBuiltCli(['store', 'init', '--admin', 'chef', '--password-env', 'IX_PW', adminStore], {
       IX_PW: 'geheim-123',
     });
@@ -132,25 +116,8 @@ describe('CLI: store safety (built dist/cli.js)', function () {
     });
   });
 
-  it('a vendor license is never replaced by a demo one (the trial case: vendor serial 5, demo serial 99, then vendor serial 6)', () => {
-    const store = path.join(dir, 'demo2.sqlite');
-    assert.equal(
-      runBuiltCli([
-        'store',
-        'init',
-        '--demo',
-        '--persons',
-        '10',
-        '--creditors',
-        '3',
-        '--owners',
-        '3',
-        '--objects',
-        '3',
-        store,
-      ]).code,
-      0,
-    );
+  it('a vendor license is never replaced by a demo one (the trial case: vendor serial 5, demo serial 99, then vendor serial 6)', async () => {
+    const store = await smallDemoStoreFile(path.join(dir, 'demo2.sqlite'));
     const vendor = runBuiltCli(['license', 'install', ...sign(store, 'haupt'), vendorLicense, ...trust], {
       IX_PW: 'demo',
     });
