@@ -41,6 +41,22 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
   let cleanup: () => Promise<void>;
   let caFile: string;
   let smtp: SmtpPeer;
+  /** The flags of a Basic-auth `mail test` against this suite's SMTP server, the password from the named variable. */
+  const basicFlags = (passwordEnv: string): string[] => [
+    '--to',
+    'mieter@example.org',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(smtp.port),
+    '--ssl',
+    '--user',
+    MAILBOX,
+    '--password-env',
+    passwordEnv,
+    '--from',
+    MAILBOX,
+  ];
   let entra: EntraPeer;
 
   before(async () => {
@@ -79,28 +95,7 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
   }
 
   it('mail test from flags: sends over STARTTLS with the company CA and prints every step', async () => {
-    const result = await runCli(
-      [
-        'mail',
-        'test',
-        '--to',
-        'mieter@example.org',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(smtp.port),
-        '--ssl',
-        '--user',
-        MAILBOX,
-        '--password-env',
-        'SMTP_PW',
-        '--from',
-        MAILBOX,
-        '--ca-file',
-        caFile,
-      ],
-      { SMTP_PW: PASSWORD },
-    );
+    const result = await runCli(['mail', 'test', ...basicFlags('SMTP_PW'), '--ca-file', caFile], { SMTP_PW: PASSWORD });
     assert.equal(result.code, 0, result.stderr + result.stdout);
     for (const step of ['TCP', 'TLS', 'AUTH', 'MAIL FROM', 'RCPT TO', 'DATA'])
       assert.match(result.stdout, new RegExp(`^ok\\s+${step}`, 'm'));
@@ -109,29 +104,9 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
   });
 
   it('mail test: a wrong password fails at AUTH with exit 1 and the hint, as JSON too; without the CA the certificate is named', async () => {
-    const wrong = await runCli(
-      [
-        'mail',
-        'test',
-        '--json',
-        '--to',
-        'mieter@example.org',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(smtp.port),
-        '--ssl',
-        '--user',
-        MAILBOX,
-        '--password-env',
-        'SMTP_PW',
-        '--from',
-        MAILBOX,
-        '--ca-file',
-        caFile,
-      ],
-      { SMTP_PW: 'falsch' },
-    );
+    const wrong = await runCli(['mail', 'test', '--json', ...basicFlags('SMTP_PW'), '--ca-file', caFile], {
+      SMTP_PW: 'falsch',
+    });
     assert.equal(wrong.code, 1);
     const json = JSON.parse(wrong.stdout) as {
       ok: boolean;
@@ -139,49 +114,14 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
     };
     assert.equal(json.ok, false);
     assert.deepEqual(json.smtp.steps.find((s) => s.status === 'failed')?.hint?.id, 'auth-rejected-basic');
-    const noCa = await runCli(
-      [
-        'mail',
-        'test',
-        '--to',
-        'mieter@example.org',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(smtp.port),
-        '--ssl',
-        '--user',
-        MAILBOX,
-        '--password-env',
-        'SMTP_PW',
-        '--from',
-        MAILBOX,
-      ],
-      { SMTP_PW: PASSWORD },
-    );
+    const noCa = await runCli(['mail', 'test', ...basicFlags('SMTP_PW')], { SMTP_PW: PASSWORD });
     assert.equal(noCa.code, 1);
     assert.match(noCa.stdout, /FAILED\s+TLS/);
     assert.match(noCa.stdout, /--ca-file/);
     const usage = await runCli(['mail', 'test', '--to', 'x@example.org']);
     assert.equal(usage.code, 1);
     assert.match(usage.stderr, /--store STORE, or the settings as flags/);
-    const unset = await runCli([
-      'mail',
-      'test',
-      '--to',
-      'mieter@example.org',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(smtp.port),
-      '--ssl',
-      '--user',
-      MAILBOX,
-      '--password-env',
-      'NOT_SET_HERE',
-      '--from',
-      MAILBOX,
-    ]);
+    const unset = await runCli(['mail', 'test', ...basicFlags('NOT_SET_HERE')]);
     assert.equal(unset.code, 1);
     assert.match(unset.stderr, /the environment variable NOT_SET_HERE \(--password-env\) is not set/);
   });
