@@ -11,9 +11,25 @@ export interface LifecycleHooks {
   stop(): Promise<void> | void;
 }
 
+/**
+ * Runs steps one after another: each waits for every step queued before it, and a failed step does not block the
+ * ones after it (its caller sees the failure through the returned promise). The base of {@link SerialLifecycle};
+ * services whose start decides itself whether to run (the CTI session and its gate) queue their own steps.
+ */
+export class SerialQueue {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  /** Queues `step`; resolves or rejects with its outcome once every earlier step has settled. */
+  run<T>(step: () => Promise<T> | T): Promise<T> {
+    const result = this.chain.then(step);
+    this.chain = result.catch(() => undefined);
+    return result;
+  }
+}
+
 /** Serialised lifecycle around {@link LifecycleHooks} (see the file comment). */
 export class SerialLifecycle {
-  private chain: Promise<void> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private running = false;
 
   constructor(private readonly hooks: LifecycleHooks) {}
@@ -53,9 +69,6 @@ export class SerialLifecycle {
   }
 
   private enqueue(step: () => Promise<void>): Promise<void> {
-    const result = this.chain.then(step);
-    // a failed step must not block the ones after it; the caller sees the failure through `result`
-    this.chain = result.catch(() => undefined);
-    return result;
+    return this.queue.run(step);
   }
 }

@@ -15,6 +15,7 @@ import { taggedLogger } from '../core/log';
 import { CallStatusBar } from '../providers/cti/callStatusBar';
 import type { Session } from './session';
 import type { StoreHost } from './storeHost';
+import { SerialQueue } from '../core/serialLifecycle';
 
 /** Secret-storage key of the Asterisk AMI secret (never in settings, store or logs). */
 export const AMI_SECRET_KEY = 'ixhaus.cti.amiSecret';
@@ -94,10 +95,9 @@ export class CtiService implements vscode.Disposable {
   private readonly log: Logger;
   /**
    * Start/stop run one after another (DESIGN.md §4b, issue 16 §5): sign-in, a store change and a settings change
-   * may all ask at once; each waits for the one before, and decides on the state that one left. A small local
-   * chain until the generic serial lifecycle helper of the extension side takes over.
+   * may all ask at once; each waits for the one before, and decides on the state that one left.
    */
-  private lifecycle: Promise<void> = Promise.resolve();
+  private readonly lifecycle = new SerialQueue();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -136,13 +136,11 @@ export class CtiService implements vscode.Disposable {
 
   /** Runs `step` after every start/stop asked for before it (errors are logged, the chain goes on). */
   private serial(step: () => Promise<void>): Promise<void> {
-    const next = this.lifecycle
-      .then(step)
+    return this.lifecycle
+      .run(step)
       .catch((error: unknown) =>
         this.log.error(`CTI start/stop: ${error instanceof Error ? error.message : String(error)}`),
       );
-    this.lifecycle = next;
-    return next;
   }
 
   /** Restarts only when the gate (CTI on, user's line) changed — after any data change; waits for a running restart. */

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { SerialLifecycle } from '../../src/core/serialLifecycle';
+import { SerialLifecycle, SerialQueue } from '../../src/core/serialLifecycle';
 
 /** A service whose start and stop take time, recording how many instances run at once. */
 function slowService(ms: number) {
@@ -69,5 +69,27 @@ describe('serial lifecycle of long-lived services', () => {
     assert.equal(life.isRunning, true);
     assert.equal(s.live(), 1);
     await life.stop();
+  });
+
+  it('SerialQueue: steps run in the order queued, each after the one before has settled, a failure blocks none', async () => {
+    const queue = new SerialQueue();
+    const order: string[] = [];
+    const slow = queue.run(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      order.push('slow');
+      return 1;
+    });
+    const failing = queue.run(() => {
+      order.push('failing');
+      throw new Error('step failed');
+    });
+    const fast = queue.run(() => {
+      order.push('fast');
+      return 3;
+    });
+    assert.equal(await slow, 1);
+    await assert.rejects(failing, /step failed/);
+    assert.equal(await fast, 3);
+    assert.deepEqual(order, ['slow', 'failing', 'fast']);
   });
 });
