@@ -127,12 +127,12 @@ export async function callBackCommand(services: Services, arg?: unknown): Promis
 /**
  * "Eigene Ortsvorwahl festlegen…" (issue 16; like `cti area-code`): administrators set the own area code that local
  * numbers without one are read in; the number index is rebuilt with a progress notification, then saved. Args
- * `{ areaCode }` skip the prompt (tests). Returns how many numbers were indexed, or undefined when cancelled.
+ * `{ areaCode }` skip the prompt in the test extension mode only. Returns how many numbers were indexed, or undefined when cancelled.
  */
 export async function setAreaCodeCommand(services: Services, arg?: unknown): Promise<number | undefined> {
   const { store, actor } = requireSignedIn(services);
   const current = ownAreaCode(store);
-  const given = (arg as { areaCode?: string } | undefined)?.areaCode;
+  const given = (scriptedArgs(services.context, arg) as { areaCode?: string } | undefined)?.areaCode;
   const value =
     given ??
     (await vscode.window.showInputBox({

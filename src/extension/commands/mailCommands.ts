@@ -344,11 +344,11 @@ export function writeReport(
 /**
  * `ixhaus.reminders.configure` ("Set Reminder Windows…", administrators): the days before an end date when license,
  * module and client-secret reminders go out — one store-wide setting, default 30, 7, 1 (issue 17 §12). Audited in
- * core. `{ days }` (e.g. "60 14 3") for the API and tests; returns the windows now in force.
+ * core. `{ days }` (e.g. "60 14 3") skips the prompt in the test extension mode only; returns the windows now in force.
  */
 export async function configureRemindersCommand(services: Services, arg?: unknown): Promise<number[] | undefined> {
   const c = adminContext(services, 'change the reminder windows');
-  const given = (arg as { days?: unknown } | undefined)?.days;
+  const given = (scriptedArgs(services.context, arg) as { days?: unknown } | undefined)?.days;
   const current = reminderDays(c.store);
   const text =
     typeof given === 'string'
