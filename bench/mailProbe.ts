@@ -5,7 +5,7 @@
  */
 import { runConnectionTest } from '../src/core/mail/connectionTest';
 import { HttpsClient, acquireSmtpToken } from '../src/core/mail/oauth';
-import { validateMailSettings } from '../src/shared/mail/settings';
+import { validateMailSettings } from '../src/shared/mail/validate';
 import { CLIENT_ID, GOOD_SECRET, TENANT, startEntraPeer } from '../test/peers/entraPeer';
 import { startSmtpPeer } from '../test/peers/smtpPeer';
 

@@ -20,7 +20,7 @@ import { createSender } from '../core/mail/sender';
 import { headerSafeJobName, jobStates, monitorScheduler } from '../core/scheduler/scheduler';
 import { reminderDays, setReminderDays } from '../core/reminders/reminderWindows';
 import { Store } from '../core/store/database';
-import { validateMailSettings } from '../shared/mail/settings';
+import { validateMailSettings } from '../shared/mail/validate';
 import type { MailSettings } from '../shared/mail/settings';
 import { asUser, signInOptions } from './adminCommands';
 import type { SignInOptions } from './adminCommands';

@@ -19,7 +19,7 @@ import { installedSerial } from '../../src/core/license/licenseService';
 import { demoLicensePayload } from '../../src/core/demo/demoData';
 import { loadSftpSettings } from '../../src/core/sftp/sftpSettings';
 import type { IxHausApi } from '../../src/extension/extension';
-import type { FetchCommandResult } from '../../src/extension/commands/sftpCommands';
+import type { FetchCommandResult } from '../../src/extension/commands/licenseFetchCommand';
 import type { ConnectionTestReport } from '../../src/core/license/licenseFetch';
 import { SFTP_TEST_PASSWORD, SFTP_TEST_USER, startSshd } from '../peers/sshd';
 import type { SshdPeer } from '../peers/sshd';

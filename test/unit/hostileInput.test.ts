@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { ValidationError, int, object, optional, str } from '../../src/shared/validation/validate';
-import { validateMailSettings } from '../../src/shared/mail/settings';
+import { validateMailSettings } from '../../src/shared/mail/validate';
 
 /** Issue 15: shapes any webview message can carry are refused by name — never coerced, never a TypeError. */
 describe('strict validators against hostile input (issue 15)', () => {

@@ -5,7 +5,7 @@ import type { ConnectionTestInput, ConnectionTestReport } from '../../src/core/m
 import { DIAGNOSTIC_CUT, OAUTH_FIX_HINTS, classifyFailure } from '../../src/core/mail/classify';
 import { composeSafeMessage } from '../../src/core/mail/headerSafety';
 import { HeaderInjectionError } from '../../src/core/mail/errors';
-import { validateMailSettings } from '../../src/shared/mail/settings';
+import { validateMailSettings } from '../../src/shared/mail/validate';
 import type { MailSettings } from '../../src/shared/mail/settings';
 import { startSilentPeer, startSmtpPeer } from '../peers/smtpPeer';
 import type { SmtpPeer, SmtpScript } from '../peers/smtpPeer';

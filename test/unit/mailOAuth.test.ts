@@ -9,7 +9,7 @@ import {
 } from '../../src/core/mail/oauth';
 import { runConnectionTest } from '../../src/core/mail/connectionTest';
 import { expiryFromCredentials, readSecretExpiry } from '../../src/core/mail/secretExpiry';
-import { validateMailSettings } from '../../src/shared/mail/settings';
+import { validateMailSettings } from '../../src/shared/mail/validate';
 import type { MailSettings } from '../../src/shared/mail/settings';
 import { CLIENT_ID, GOOD_SECRET, OBJECT_ID, TENANT, startEntraPeer } from '../peers/entraPeer';
 import type { EntraPeer, EntraScript } from '../peers/entraPeer';

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { testMailSettings } from '../../src/core/mail/mailTest';
 import { HttpsClient, OAuthError, acquireSmtpToken } from '../../src/core/mail/oauth';
 import { bypassesProxy, proxyFor, proxyFromEnv } from '../../src/core/mail/proxy';
-import { validateMailSettings } from '../../src/shared/mail/settings';
+import { validateMailSettings } from '../../src/shared/mail/validate';
 import type { MailSettings } from '../../src/shared/mail/settings';
 import { startConnectProxy } from '../peers/connectProxy';
 import type { ConnectProxy } from '../peers/connectProxy';

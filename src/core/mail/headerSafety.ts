@@ -5,8 +5,8 @@
  * local part needs the server's SMTPUTF8 (checked by the sender, {@link requireSmtpUtf8}).
  */
 import { msg } from '../errors';
-import { hasLineBreak, parseAddress } from '../../shared/mail/settings';
-import type { ParsedAddress } from '../../shared/mail/settings';
+import { hasLineBreak, parseAddress } from '../../shared/mail/fieldParsing';
+import type { ParsedAddress } from '../../shared/mail/fieldParsing';
 import { HeaderInjectionError, MailError } from './errors';
 
 /** A mailbox with an optional display name, e.g. a person from the ERP. `field` names it in errors ("Reply-To of person 4711"). */

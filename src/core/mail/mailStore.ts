@@ -7,7 +7,8 @@
 import type { Store } from '../store/database';
 import { requireAdmin } from '../access/rights';
 import type { Actor } from '../access/rights';
-import { DEFAULT_AUTHORITY_HOST, emptyMailSettings, validateMailSettings } from '../../shared/mail/settings';
+import { DEFAULT_AUTHORITY_HOST, emptyMailSettings } from '../../shared/mail/settings';
+import { validateMailSettings } from '../../shared/mail/validate';
 import type { MailSettings, SecretPresence } from '../../shared/mail/settings';
 import { MailSettingsError } from './errors';
 

@@ -14,7 +14,7 @@ import * as https from 'node:https';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { msg } from '../errors';
-import { isGuid, tenantProblem } from '../../shared/mail/settings';
+import { isGuid, tenantProblem } from '../../shared/mail/fieldParsing';
 import type { MailSettings } from '../../shared/mail/settings';
 import { MailError } from './errors';
 import { proxyAgent, proxyFor, proxyFromEnv, proxyLabel } from './proxy';

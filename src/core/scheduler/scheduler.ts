@@ -11,7 +11,7 @@ import { IxError, msg } from '../errors';
 import type { Store } from '../store/database';
 import { requireAdmin } from '../access/rights';
 import type { Actor } from '../access/rights';
-import { parseAddress } from '../../shared/mail/settings';
+import { parseAddress } from '../../shared/mail/fieldParsing';
 import type { MailSettings } from '../../shared/mail/settings';
 import type { SafeMessageInput } from '../mail/headerSafety';
 

@@ -22,7 +22,9 @@ import {
 import type { Store } from '../../core/store/database';
 import { requireAdmin } from '../../core/access/rights';
 import type { Actor } from '../../core/access/rights';
-import { emptyMailSettings, parseAddress, validateMailSettings } from '../../shared/mail/settings';
+import { emptyMailSettings } from '../../shared/mail/settings';
+import { parseAddress } from '../../shared/mail/fieldParsing';
+import { validateMailSettings } from '../../shared/mail/validate';
 import type { MailField, MailIssue } from '../../shared/mail/settings';
 import type { MailSecretKind } from '../panels/mailSettingsController';
 import { vscodeHttpsClient } from '../mail/proxySettings';

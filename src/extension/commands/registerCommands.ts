@@ -7,12 +7,10 @@ import { transferResponsibleCommand } from './responsibleCommands';
 import { checkSchedulerCommand } from '../mail/schedulerMonitor';
 import { objectNosOfSelection } from '../../providers/tree/objectsTree';
 import { signInCommand, signOutCommand } from './sessionCommands';
-import {
-  configureSftpCommand,
-  fetchLicensesCommand,
-  retrustHostKeyCommand,
-  testConnectionCommand,
-} from './sftpCommands';
+import { configureSftpCommand } from './sftpSettingsCommand';
+import { testConnectionCommand } from './sftpTestCommand';
+import { fetchLicensesCommand } from './licenseFetchCommand';
+import { retrustHostKeyCommand } from './sftpHostKeyCommands';
 import { editProgramRightsCommand } from './rightsCommands';
 import {
   changeRoleCommand,

@@ -27,7 +27,8 @@ import {
   testFinishedNotification,
 } from '../../shared/protocol/mailSettings';
 import type { MailInitView, MailSaveParams, MailSavedView, TestReportView } from '../../shared/protocol/mailSettings';
-import { emptyMailSettings, validateMailSettings } from '../../shared/mail/settings';
+import { emptyMailSettings } from '../../shared/mail/settings';
+import { validateMailSettings } from '../../shared/mail/validate';
 import type { SecretPresence } from '../../shared/mail/settings';
 
 /** Which secret: the Basic password or the OAuth client secret. */

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { vscodeHttpsClient } from '../mail/proxySettings';
 import type { Logger } from '../../core/log';
 import type { MailTestInput, MailTestResult } from '../../core/mail/mailTest';
-import { MAIL_ISSUE_TEMPLATES } from '../../shared/mail/settings';
+import { MAIL_ISSUE_TEMPLATES } from '../../shared/mail/messages';
 import type { MailStringKey } from '../../shared/protocol/mailSettings';
 import type { MessageEndpoint } from '../../shared/protocol/endpoint';
 import type { MailHost } from '../mail/mailHost';

@@ -19,7 +19,8 @@ import {
   testFinishedNotification,
 } from '../../shared/protocol/mailSettings';
 import type { MailInitView, MailPageState, MailStringKey, TestReportView } from '../../shared/protocol/mailSettings';
-import { tlsModeOf, validateMailSettings } from '../../shared/mail/settings';
+import { tlsModeOf } from '../../shared/mail/settings';
+import { validateMailSettings } from '../../shared/mail/validate';
 import type { MailIssue, SecretPresence } from '../../shared/mail/settings';
 
 type Values = Record<string, unknown>;
