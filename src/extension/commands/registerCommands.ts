@@ -40,14 +40,12 @@ import {
   callBackCommand,
   createAuftragCommand,
   createMeldungCommand,
-  ctiTestCommand,
   dialCommand,
   editCallNoteCommand,
   openCallerRecordCommand,
-  setAreaCodeCommand,
-  setCredentialsCommand,
   simulateCallCommand,
 } from './ctiCommands';
+import { ctiTestCommand, setAreaCodeCommand, setCredentialsCommand } from './ctiSetupCommands';
 
 /**
  * The one id → handler table (DESIGN.md §3). Typed so that every {@link CommandId} has exactly one handler. A handler
