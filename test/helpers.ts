@@ -8,6 +8,8 @@ import { checksumPathOf } from '../src/core/store/storeChecksum';
 import { Store } from '../src/core/store/database';
 import { signIn } from '../src/core/users/auth';
 import type { Actor } from '../src/core/access/rights';
+import type { AsyncStore, StoreBackend } from '../src/core/store/asyncStore';
+import { SqlJsAsyncStore } from '../src/core/store/sqlJsAsyncStore';
 
 /** Creates a fresh temporary folder for one test and returns its path; `cleanup` removes it. */
 export async function tempDir(prefix = 'ixhaus-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -58,6 +60,38 @@ function smallDemoTemplate(): Promise<DemoTemplate> {
 export async function smallDemoStore(): Promise<{ store: Store; admin: Actor; haupt: Actor }> {
   const template = await smallDemoTemplate();
   return { store: await Store.inMemory({ image: template.bytes }), admin: template.admin, haupt: template.haupt };
+}
+
+/** Which backend the core tests run on: `IXHAUS_TEST_BACKEND=postgres` (a second mocha run) or the sql.js file. */
+export const TEST_BACKEND: StoreBackend = process.env.IXHAUS_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+
+/** Skips the calling test or suite on PostgreSQL (for what only a file store has: locks, checksums, `.bak`). */
+export function fileBackendOnly(context: Mocha.Context): void {
+  if (TEST_BACKEND === 'postgres') context.skip();
+}
+
+/**
+ * A fresh copy of the run's small demo store on the backend under test ({@link TEST_BACKEND}), as the core's
+ * asynchronous store, with the admin and the Hauptbenutzer signed in. sqlite: in memory. postgres: a new database
+ * cloned from the run's demo template database, opened as the documented runtime role. Close it after the test.
+ */
+export async function smallDemoDb(): Promise<{ db: AsyncStore; admin: Actor; haupt: Actor }> {
+  const template = await smallDemoTemplate();
+  if (TEST_BACKEND === 'postgres') {
+    const { postgresDemoDb } = await import('./storeBackends');
+    return { db: await postgresDemoDb(template.file), admin: template.admin, haupt: template.haupt };
+  }
+  const db = new SqlJsAsyncStore(await Store.inMemory({ image: template.bytes }));
+  return { db, admin: template.admin, haupt: template.haupt };
+}
+
+/** A fresh, empty (migrated, no users) store on the backend under test. Close it after the test. */
+export async function emptyDb(): Promise<AsyncStore> {
+  if (TEST_BACKEND === 'postgres') {
+    const { postgresEmptyDb } = await import('./storeBackends');
+    return postgresEmptyDb();
+  }
+  return new SqlJsAsyncStore(await Store.inMemory());
 }
 
 /** Copies the run's small demo store file (logins admin / haupt, password demo) to `file` and returns `file` (CLI tests). */

@@ -1,5 +1,10 @@
+import type { Command } from 'commander';
 import { Store } from '../core/store/database';
 import { StoreLockedError } from '../core/store/errors';
+import { parseStoreLocation, postgresPassword } from '../core/store/location';
+import { openStore } from '../core/store/openStore';
+import type { OpenedStore } from '../core/store/openStore';
+import { SqlJsAsyncStore } from '../core/store/sqlJsAsyncStore';
 
 /** How long a changing CLI verb waits for another writer by default (ms). */
 export const DEFAULT_LOCK_WAIT_MS = 30_000;
@@ -31,4 +36,49 @@ export async function openForWriting(file: string): Promise<Store> {
     throw new StoreLockedError(store.file ?? file, holder);
   }
   return store;
+}
+
+/** The options every store-using verb takes (see {@link addStoreOptions}). */
+export interface StoreCliOptions {
+  readonly store: string;
+  readonly storePasswordEnv?: string;
+  readonly storeCa?: string;
+}
+
+/**
+ * Adds `--store <file|url>` (required), `--store-password-env <var>` and `--store-ca <file>` to a verb
+ * (issue 19 "Where a store is named"): the password of a PostgreSQL store comes from the named variable or
+ * PGPASSWORD, never from the URL.
+ */
+export function addStoreOptions<C extends Command>(command: C): C {
+  command
+    .requiredOption(
+      '--store <file|url>',
+      'store file, or postgres://user@host:port/database[?sslmode=require|verify-full]',
+    )
+    .option('--store-password-env <var>', 'environment variable holding the PostgreSQL password (default: PGPASSWORD)')
+    .option('--store-ca <file>', 'PEM file with the CA certificate of the PostgreSQL server (sslmode=verify-full)');
+  return command;
+}
+
+/**
+ * Opens the store of a verb as the core's asynchronous store: a file read-only or (write) with the write lock
+ * taken and waited for ({@link openForWriting}); a `postgres://` URL with its password from
+ * `--store-password-env` / PGPASSWORD. Close it with `store.close()`.
+ * @throws StoreLocationError, StoreLockedError, the file and PostgreSQL open errors (all name the fix)
+ */
+export async function openCliStore(options: StoreCliOptions, mode: 'read' | 'write'): Promise<OpenedStore> {
+  const location = parseStoreLocation(options.store, options.storeCa !== undefined ? { caFile: options.storeCa } : {});
+  if (location.kind === 'file') {
+    const file =
+      mode === 'write' ? await openForWriting(location.path) : await Store.open(location.path, { readOnly: true });
+    return { store: new SqlJsAsyncStore(file), location, file };
+  }
+  const password = postgresPassword(
+    options.storePasswordEnv !== undefined ? { passwordEnv: options.storePasswordEnv } : {},
+  );
+  return openStore(options.store, {
+    ...(password !== undefined ? { password } : {}),
+    ...(options.storeCa !== undefined ? { location: { caFile: options.storeCa } } : {}),
+  });
 }

@@ -25,7 +25,7 @@ import { Session } from './session';
 import { StoreHost } from './storeHost';
 import { CtiService, PARTY_SCHEME, PartyDocuments } from './ctiService';
 import { callJournalRoots } from '../providers/cti/callJournalTree';
-import { changeTouches } from '../core/store/database';
+import { changeTouches } from '../core/store/storeChange';
 
 /** What `activate()` returns: the API used by the in-host tests and other extensions. */
 export interface IxHausApi {

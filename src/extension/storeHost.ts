@@ -5,7 +5,9 @@ import type { Logger } from '../core/log';
 import { generateDemoData } from '../core/demo/demoData';
 import type { DemoSummary } from '../core/demo/demoData';
 import { Store, restoreFromBackup } from '../core/store/database';
-import type { StoreChange } from '../core/store/database';
+import type { StoreChange } from '../core/store/storeChange';
+import type { AsyncStore } from '../core/store/asyncStore';
+import { SqlJsAsyncStore } from '../core/store/sqlJsAsyncStore';
 import { CONFIG, CONTEXT_KEYS } from './ids';
 
 /** Default file name of the demo store in the extension's global storage folder. */
@@ -21,6 +23,7 @@ const LARGE_STORE_BYTES = 20 * 1024 * 1024;
  */
 export class StoreHost implements vscode.Disposable {
   private current: Store | undefined;
+  private currentDb: AsyncStore | undefined;
   private removeChangeListener: (() => void) | undefined;
   private readonly storeEmitter = new vscode.EventEmitter<Store | undefined>();
   private readonly dataEmitter = new vscode.EventEmitter<StoreChange>();
@@ -35,6 +38,14 @@ export class StoreHost implements vscode.Disposable {
   /** The open store, or undefined. */
   get store(): Store | undefined {
     return this.current;
+  }
+
+  /**
+   * The open store as the core's asynchronous interface (issue 19): what converted services take. Its
+   * transactions save the file themselves (no `save()` / `scheduleSave()` after them).
+   */
+  get db(): AsyncStore | undefined {
+    return this.currentDb;
   }
 
   /** The store path from the setting, else the default demo store path. */
@@ -172,6 +183,7 @@ export class StoreHost implements vscode.Disposable {
     this.removeChangeListener?.();
     this.removeChangeListener = undefined;
     this.current = undefined;
+    this.currentDb = undefined;
     await store.close();
     await this.updateContext();
     this.storeEmitter.fire(undefined);
@@ -185,6 +197,7 @@ export class StoreHost implements vscode.Disposable {
 
   private attach(store: Store): void {
     this.current = store;
+    this.currentDb = new SqlJsAsyncStore(store);
     this.removeChangeListener = store.onDidChange((change) => this.dataEmitter.fire(change));
     void this.updateContext();
     this.storeEmitter.fire(store);

@@ -1,3 +1,4 @@
+import { SqlJsAsyncStore } from '../../src/core/store/sqlJsAsyncStore';
 import { strict as assert } from 'node:assert';
 import { IxError, NoStoreOpenError, SignInRequiredError } from '../../src/core/errors';
 import { SftpCancelledError, SftpHostKeyChangedError, SftpTimeoutError } from '../../src/core/sftp/sftpErrors';
@@ -31,6 +32,10 @@ describe('errors carry what the user can do about them', () => {
       NoStoreOpenError,
     );
     assert.throws(() => requireSignedIn({ storeHost: { store }, session: { actor: undefined } }), SignInRequiredError);
-    assert.deepEqual(requireSignedIn({ storeHost: { store }, session: { actor: admin } }), { store, actor: admin });
+    const db = new SqlJsAsyncStore(store);
+    const pair = requireSignedIn({ storeHost: { store, db }, session: { actor: admin } });
+    assert.equal(pair.store, store);
+    assert.equal(pair.db, db);
+    assert.equal(pair.actor, admin);
   });
 });

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { Store, changeTouches } from '../../src/core/store/database';
-import type { StoreChange } from '../../src/core/store/database';
+import { Store } from '../../src/core/store/database';
+import { changeTouches } from '../../src/core/store/storeChange';
+import type { StoreChange } from '../../src/core/store/storeChange';
 
 describe('store: change events say which tables changed', () => {
   it('a statement, a transaction and a rollback report exactly what was committed', async () => {

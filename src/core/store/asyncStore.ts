@@ -19,6 +19,8 @@
  * migrations and the PostgreSQL backend excepted) and lists the few that still remain.
  */
 
+import type { StoreChange } from './storeChange';
+
 /** A value bound to a `?` placeholder. */
 export type SqlParam = string | number | bigint | boolean | null | Uint8Array;
 
@@ -49,6 +51,17 @@ export interface AsyncQueryable {
 /** The statements of one open transaction (passed to the body of {@link AsyncStore.transaction}). */
 export type AsyncTransaction = AsyncQueryable;
 
+/** Options of {@link AsyncStore.transaction}. */
+export interface TransactionOptions {
+  /**
+   * File backend only: save the file within about 0.5 s instead of before the promise resolves (for frequent,
+   * small writes such as a call-journal row or a sign-in attempt, where a whole-file save per write would cost
+   * seconds on a large store). A crash within that window loses the change; an explicit close still saves it.
+   * No effect on PostgreSQL, where every commit is durable.
+   */
+  readonly deferSave?: boolean;
+}
+
 /** One open store, on either backend. */
 export interface AsyncStore extends AsyncQueryable {
   readonly backend: StoreBackend;
@@ -61,7 +74,12 @@ export interface AsyncStore extends AsyncQueryable {
    * rethrown). Statements outside `tx` during the body are not part of it. On PostgreSQL a lost connection
    * during the body or the commit rejects with StoreConnectionLostError and nothing is written.
    */
-  transaction<T>(body: (tx: AsyncTransaction) => Promise<T>): Promise<T>;
+  transaction<T>(body: (tx: AsyncTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Listens for committed changes (the tables they wrote). File: changes of this process. PostgreSQL: changes of
+   * every process on the database (LISTEN/NOTIFY), this one included. Returns the function that stops listening.
+   */
+  onDidChange(listener: (change: StoreChange) => void): () => void;
   /** The schema version (file: `PRAGMA user_version`; PostgreSQL: the `schema_version` table). */
   schemaVersion(): Promise<number>;
   /** Releases the store (file: saves and unlocks; PostgreSQL: ends the pool). */

@@ -28,6 +28,8 @@ import {
 import { checkOpenedDatabase, checkSqliteBytes, pragmaNumber } from './fileCheck';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
 import { loadSqlJs } from './sqlJs';
+import { writtenTable } from './storeChange';
+import type { StoreChange } from './storeChange';
 
 /** A row as returned by {@link Store.all}: column name → SQLite value. */
 export type Row = Record<string, SqlValue>;
@@ -95,24 +97,6 @@ const DEFAULT_SIZE_WARNING = 200 * 1024 * 1024;
 
 /** How errors name a store image opened in memory (it has no file). */
 const IN_MEMORY_IMAGE = '(store image in memory)';
-
-/**
- * What one committed change wrote (DESIGN.md §4b "Store change events say what changed"): the tables of its
- * INSERT / UPDATE / DELETE / REPLACE statements, lower case. Listeners refresh only what shows those tables.
- */
-export interface StoreChange {
-  /** empty when no statement named its table (e.g. a CTE) — then treat everything as changed */
-  readonly tables: ReadonlySet<string>;
-}
-
-/** True when `change` may have written one of `tables` (always true for a change of unknown tables). */
-export function changeTouches(change: StoreChange, tables: readonly string[]): boolean {
-  return change.tables.size === 0 || tables.some((t) => change.tables.has(t));
-}
-
-/** The table a data-changing statement writes (the first one named after INSERT INTO / UPDATE / DELETE FROM / REPLACE INTO). */
-const WRITE_TARGET =
-  /^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+["`]?(\w+)/i;
 
 /**
  * The suite's store: one SQLite database kept in memory by sql.js and saved to one file
@@ -338,8 +322,8 @@ export class Store {
    * (sql.js may invalidate them on export, field case C29); never keep the returned object across an `await`.
    */
   prepared(sql: string): Statement {
-    const written = WRITE_TARGET.exec(sql)?.[1];
-    if (written) this.writtenTables.add(written.toLowerCase());
+    const written = writtenTable(sql);
+    if (written) this.writtenTables.add(written);
     this.assertOpen();
     let statement = this.statements.get(sql);
     if (!statement) {

@@ -5,7 +5,7 @@
  * - operations run one at a time (a queue), so an asynchronous transaction body never interleaves with another
  *   operation of this adapter;
  * - a committed transaction (and a change outside one) is saved to the file before its promise resolves, so
- *   "resolved" means "durable" on both backends;
+ *   "resolved" means "durable" on both backends (unless the transaction asked for `deferSave`);
  * - `?` placeholders and the dialect-neutral SQL of {@link ./asyncStore} pass to SQLite unchanged.
  *
  * Transition limit (until the core is converted, issue 19): code that uses the wrapped `Store` directly and calls
@@ -14,8 +14,9 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SqlValue } from 'sql.js';
-import type { AsyncStore, AsyncTransaction, SqlParam, SqlRow } from './asyncStore';
+import type { AsyncStore, AsyncTransaction, SqlParam, SqlRow, TransactionOptions } from './asyncStore';
 import type { Store } from './database';
+import type { StoreChange } from './storeChange';
 import { StoreReadOnlyError, StoreTransactionError } from './errors';
 
 const READING = /^\s*(SELECT|WITH|VALUES|EXPLAIN)\b/i;
@@ -75,7 +76,7 @@ export class SqlJsAsyncStore implements AsyncStore {
    *         itself instead of `tx` inside the body (it would wait for the body for ever); the body's error
    *         (after ROLLBACK); StoreWriteError when the save fails (the change stays in memory and dirty)
    */
-  transaction<T>(body: (tx: AsyncTransaction) => Promise<T>): Promise<T> {
+  transaction<T>(body: (tx: AsyncTransaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     return this.exclusive(async () => {
       if (this.store.readOnly) throw new StoreReadOnlyError(this.store.file, this.store.readOnlyReason ?? 'requested');
       this.store.run('BEGIN');
@@ -102,9 +103,14 @@ export class SqlJsAsyncStore implements AsyncStore {
       }
       open = false;
       this.store.run('COMMIT'); // through run(): the store counts a change and tells its listeners after the commit
-      await this.store.save();
+      if (options.deferSave === true) this.store.scheduleSave();
+      else await this.store.save();
       return result;
     });
+  }
+
+  onDidChange(listener: (change: StoreChange) => void): () => void {
+    return this.store.onDidChange(listener);
   }
 
   async schemaVersion(): Promise<number> {

@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import type * as PgNamespace from 'pg';
-import type { Pool, PoolClient, PoolConfig } from 'pg';
+import type { Client, Pool, PoolClient, PoolConfig } from 'pg';
 import { silentLogger, taggedLogger } from '../../log';
 import type { Logger } from '../../log';
 import type { PostgresLocation } from '../location';
@@ -52,6 +52,11 @@ export interface PostgresPool {
   classify(error: unknown): unknown;
   /** checks out a client (within the connect timeout); typed error on failure */
   connect(): Promise<PoolClient>;
+  /**
+   * A connection outside the pool with the same settings (for LISTEN, which needs one connection for as long as it
+   * listens); its `'error'` events are logged. Not connected yet: call `connect()`.
+   */
+  dedicatedClient(): Client;
   end(): Promise<void>;
 }
 
@@ -115,6 +120,11 @@ export async function openPostgresPool(
       } catch (error) {
         throw classify(error);
       }
+    },
+    dedicatedClient: () => {
+      const client = new pg.Client({ ...config, statement_timeout: undefined, query_timeout: undefined });
+      client.on('error', (error) => log.warn(`listening connection to ${server} ended: ${error.message}`));
+      return client;
     },
     end: () => pool.end(),
   };

@@ -6,7 +6,11 @@
  */
 import { silentLogger, taggedLogger } from '../../log';
 import type { Logger } from '../../log';
-import type { AsyncStore, AsyncTransaction, SqlParam, SqlRow } from '../asyncStore';
+import type { AsyncStore, AsyncTransaction, SqlParam, SqlRow, TransactionOptions } from '../asyncStore';
+import { writtenTable } from '../storeChange';
+import type { StoreChange } from '../storeChange';
+import { CHANGE_CHANNEL, ChangeFeed, changePayload } from './changeFeed';
+import type { FeedState } from './changeFeed';
 import { StoreTooNewError, StoreTransactionError } from '../errors';
 import type { PostgresLocation } from '../location';
 import { LATEST_SCHEMA_VERSION } from '../migrations';
@@ -77,11 +81,14 @@ export class PostgresStore implements AsyncStore {
   readonly backend = 'postgres' as const;
   readonly readOnly = false;
   private closed = false;
+  private readonly feed: ChangeFeed;
 
   private constructor(
     private readonly pg: PostgresPool,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.feed = new ChangeFeed(() => pg.dedicatedClient(), log);
+  }
 
   get location(): string {
     return this.pg.location.redacted;
@@ -131,6 +138,7 @@ export class PostgresStore implements AsyncStore {
 
   async query<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]): Promise<T[]> {
     this.assertOpen();
+    if (writtenTable(sql) !== undefined) return this.transaction((tx) => tx.query<T>(sql, params));
     const text = placeholders(sql, params);
     try {
       return (await this.pg.pool.query(queryConfig(text, toPg(params)))).rows as T[];
@@ -143,14 +151,9 @@ export class PostgresStore implements AsyncStore {
     return (await this.query<T>(sql, params))[0];
   }
 
+  /** Runs one changing statement in its own transaction (so that other processes are told of the change). */
   async run(sql: string, params?: readonly SqlParam[]): Promise<{ changes: number }> {
-    this.assertOpen();
-    const text = placeholders(sql, params);
-    try {
-      return { changes: (await this.pg.pool.query(queryConfig(text, toPg(params)))).rowCount ?? 0 };
-    } catch (error) {
-      throw this.pg.classify(error);
-    }
+    return this.transaction((tx) => tx.run(sql, params));
   }
 
   /**
@@ -158,16 +161,21 @@ export class PostgresStore implements AsyncStore {
    * body, the server rolls back and this rejects with PostgresConnectionLostError; lost during COMMIT, with
    * PostgresCommitUnknownError. A connection that failed is never returned to the pool.
    */
-  async transaction<T>(body: (tx: AsyncTransaction) => Promise<T>): Promise<T> {
+  async transaction<T>(body: (tx: AsyncTransaction) => Promise<T>, _options?: TransactionOptions): Promise<T> {
     this.assertOpen();
     const client = await this.pg.connect();
     let open = true;
     let failed: unknown;
+    const written = new Set<string>();
+    let wroteUnknown = false;
     const exec = async (
       sql: string,
       params: readonly SqlParam[] | undefined,
     ): Promise<{ rows: unknown[]; rowCount: number | null }> => {
       if (!open) throw new StoreTransactionError('a statement was run on a transaction that has ended');
+      const table = writtenTable(sql);
+      if (table !== undefined) written.add(table);
+      else if (/^\s*WITH\b[\s\S]*\b(INSERT|UPDATE|DELETE)\b/i.test(sql)) wroteUnknown = true;
       try {
         return await client.query(queryConfig(placeholders(sql, params), toPg(params)));
       } catch (error) {
@@ -194,6 +202,12 @@ export class PostgresStore implements AsyncStore {
           await client.query('ROLLBACK').catch((rollbackError: unknown) => (failed = rollbackError));
         // the body may have swallowed the lost connection and thrown something else: report the loss
         throw failed instanceof PostgresConnectionLostError ? failed : error;
+      }
+      if (failed === undefined && (written.size > 0 || wroteUnknown)) {
+        // delivered to every listener at COMMIT, never after a rollback (PostgreSQL NOTIFY semantics)
+        await exec('SELECT pg_notify(?, ?)', [CHANGE_CHANNEL, changePayload(wroteUnknown ? new Set() : written)]).catch(
+          () => undefined,
+        );
       }
       open = false;
       if (failed !== undefined) {
@@ -232,10 +246,29 @@ export class PostgresStore implements AsyncStore {
     }
   }
 
-  /** Ends the pool (waits for checked-out connections to be released). */
+  /**
+   * Committed changes of every process on this database (this one included), within about a second; after the
+   * listening connection was lost and came back, one change of unknown tables (refresh everything).
+   */
+  onDidChange(listener: (change: StoreChange) => void): () => void {
+    return this.feed.onDidChange(listener);
+  }
+
+  /** State of the connection that listens for changes (the extension shows "reconnecting" in the status bar). */
+  onDidChangeConnectionState(listener: (state: FeedState, error?: string) => void): () => void {
+    return this.feed.onDidChangeState(listener);
+  }
+
+  /** Resolves once change notifications are being received (after the first {@link onDidChange}). */
+  listening(): Promise<void> {
+    return this.feed.ready();
+  }
+
+  /** Ends the pool (waits for checked-out connections to be released) and the listening connection. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.feed.close();
     await this.pg.end();
     this.log.debug(`closed ${this.pg.location.redacted}`);
   }
