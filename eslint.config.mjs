@@ -24,6 +24,16 @@ export default tseslint.config(
     },
   },
   {
+    // issue 19 made the core asynchronous: a promise used as a condition or dropped unawaited is a silent bug
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
     // no import cycles (issue 18 §6); type-only imports are erased and do not count
     files: ['src/**/*.ts'],
     plugins: { 'import-x': importX },

@@ -146,9 +146,9 @@ export class CtiService implements vscode.Disposable {
   /** Restarts only when the gate (CTI on, user's line) changed — after any data change; waits for a running restart. */
   refreshGate(): Promise<void> {
     return this.serial(async () => {
-      const store = this.storeHost.store;
+      const store = this.storeHost.db;
       const actor = this.session.actor;
-      const gate = store && actor ? ctiGate(store, actor.id) : { active: false, line: undefined };
+      const gate = await store && actor ? ctiGate(store, actor.id) : { active: false, line: undefined };
       if (gate.active !== this.active || (gate.active && gate.line !== this.line)) await this.startNow();
     });
   }
@@ -165,10 +165,10 @@ export class CtiService implements vscode.Disposable {
 
   private async startNow(): Promise<void> {
     await this.stopNow();
-    const store = this.storeHost.store;
+    const store = this.storeHost.db;
     const actor = this.session.actor;
     if (!store || !actor) return;
-    const gate = ctiGate(store, actor.id);
+    const gate = await ctiGate(store, actor.id);
     if (!gate.active) {
       this.log.debug(`inactive (${gate.reason ?? ''})`);
       return;
@@ -211,7 +211,6 @@ export class CtiService implements vscode.Disposable {
       });
       ctiSession.onJournalChanged(() => {
         this.journalEmitter.fire();
-        if (!store.readOnly) store.scheduleSave();
       });
       sessions.push(ctiSession);
     }
@@ -265,10 +264,10 @@ export class CtiService implements vscode.Disposable {
     const meldung = vscode.l10n.t('Create Meldung');
     const auftrag = vscode.l10n.t('Create Auftrag');
     const matched = alert.lookup.outcome === 'matched' ? alert.lookup : undefined;
-    const store = this.storeHost.store;
+    const store = this.storeHost.db;
     const actor = this.session.actor;
     // "Meldung/Auftrag anlegen" only where licensed and allowed (domain.md §5); core checks again when creating
-    const allowed =
+    const allowed =await 
       store && actor && !store.readOnly ? callRecordActions(store, actor.id) : { meldung: false, auftrag: false };
     const actions = [
       ...(matched ? [matched.matches.length > 1 && !matched.picked ? choose : open] : []),
@@ -310,7 +309,7 @@ export class CtiService implements vscode.Disposable {
       match = picked?.match;
       if (!match) return undefined;
     }
-    const store = this.storeHost.store;
+    const store = this.storeHost.db;
     const actor = this.session.actor;
     if (lookup.matches.length > 1 && store && actor && !store.readOnly)
       rememberPick(store, actor.id, lookup.e164, match);
@@ -359,15 +358,15 @@ export class PartyDocuments implements vscode.TextDocumentContentProvider {
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     const match = /^\/(person|creditor|owner)\/(\d+)\.md$/.exec(uri.path);
-    const store = this.storeHost.store;
+    const store = this.storeHost.db;
     if (!match?.[1] || !match[2] || !store) return '';
     const origin = match[1] as PartyOrigin;
     const id = Number(match[2]);
-    const row = partyRecord(store, origin, id);
+    const row = await partyRecord(store, origin, id);
     if (!row) return vscode.l10n.t('The record no longer exists.');
     const lines = [`# ${row.name}`, '', `${originLabel(origin)} ${row.no}${row.extra ? ` · ${row.extra}` : ''}`, ''];
     if (row.email) lines.push(`- E-Mail: ${row.email}`);
-    for (const n of partyPhoneNumbers(store, origin, id))
+    for (const n of (await partyPhoneNumbers(store, origin, id)))
       lines.push(`- ${fieldLabel(n.field)}: ${n.raw}${n.e164 ? ` (${n.e164})` : ''}`);
     lines.push('', vscode.l10n.t('Read-only. "Call…" in the editor title dials one of these numbers.'));
     return `${lines.join('\n')}\n`;

@@ -77,15 +77,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   const whenSignedIn = (roots: () => TreeNode[]) => () => (session.actor ? roots() : []);
   const settingsFilter: SettingsFilter = { query: undefined, hitIndex: -1 };
   const trees: Record<ViewId, NodeTreeProvider> = {
-    'ixhaus.licenses': new NodeTreeProvider(whenSignedIn(() => licenseRoots(storeHost.store))),
+    'ixhaus.licenses': new NodeTreeProvider(whenSignedIn(() => licenseRoots(storeHost.db))),
     'ixhaus.settings': new NodeTreeProvider(
-      whenSignedIn(() => settingsRoots(storeHost.store, session.actor?.id, settingsFilter)),
+      whenSignedIn(() => settingsRoots(storeHost.db, session.actor?.id, settingsFilter)),
     ),
-    'ixhaus.modules': new NodeTreeProvider(whenSignedIn(() => modulesRoots(storeHost.store))),
-    'ixhaus.objects': new NodeTreeProvider(whenSignedIn(() => objectsRoots(storeHost.store))),
-    'ixhaus.scheduler': new NodeTreeProvider(whenSignedIn(() => schedulerRoots(storeHost.store))),
+    'ixhaus.modules': new NodeTreeProvider(whenSignedIn(() => modulesRoots(storeHost.db))),
+    'ixhaus.objects': new NodeTreeProvider(whenSignedIn(() => objectsRoots(storeHost.db))),
+    'ixhaus.scheduler': new NodeTreeProvider(whenSignedIn(() => schedulerRoots(storeHost.db))),
     'ixhaus.callJournal': new NodeTreeProvider(
-      whenSignedIn(() => callJournalRoots(storeHost.store, session.actor?.id)),
+      whenSignedIn(() => callJournalRoots(storeHost.db, session.actor?.id)),
     ),
   };
   const refreshViews = (): void => Object.values(trees).forEach((tree) => tree.refresh());
@@ -153,7 +153,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     storeHost.onDidChangeData((change) => changeTouches(change, CTI_GATE_TABLES) && void cti.refreshGate()),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('ixhaus.cti') && void cti.restart()),
   );
-  const updateStatus = (): void => statusBar.update(storeHost.store, session.actor);
+  const updateStatus = (): void => statusBar.update(storeHost.db, session.actor);
   context.subscriptions.push(
     storeHost.onDidChangeStore(() => {
       void session.set(undefined);

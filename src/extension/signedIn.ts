@@ -6,25 +6,26 @@
 import { NoStoreOpenError, SignInRequiredError } from '../core/errors';
 import type { Store } from '../core/store/database';
 import type { AsyncStore } from '../core/store/asyncStore';
-import { SqlJsAsyncStore } from '../core/store/sqlJsAsyncStore';
 import type { Actor } from '../core/access/rights';
 
 /** Where the guard looks: the store host and the session (a narrow slice of the services). */
 export interface SignInState {
-  readonly storeHost: { readonly store: Store | undefined; readonly db?: AsyncStore | undefined };
+  readonly storeHost: { readonly db: AsyncStore | undefined; readonly store?: Store | undefined };
   readonly session: { readonly actor: Actor | undefined };
 }
 
 /**
- * The open store (`db`: the asynchronous interface converted services take; `store`: the file engine, for the
- * services not converted yet) and the signed-in user. @throws NoStoreOpenError, SignInRequiredError
+ * The open store (`store`: the core's asynchronous store, on either backend; `file`: the sql.js engine of a file
+ * store, for the few file-only facts) and the signed-in user. @throws NoStoreOpenError, SignInRequiredError
  */
-export function requireSignedIn(state: SignInState): { store: Store; db: AsyncStore; actor: Actor } {
-  const store = state.storeHost.store;
+export function requireSignedIn(state: SignInState): {
+  store: AsyncStore;
+  file: Store | undefined;
+  actor: Actor;
+} {
+  const store = state.storeHost.db;
   if (!store) throw new NoStoreOpenError();
-  // transition (issue 19): callers that do not pass the host's async store get an adapter over the file store
-  const db = state.storeHost.db ?? new SqlJsAsyncStore(store);
   const actor = state.session.actor;
   if (!actor) throw new SignInRequiredError();
-  return { store, db, actor };
+  return { store, file: state.storeHost.db, actor };
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Store } from '../core/store/database';
+import type { AsyncStore } from '../core/store/asyncStore';
 import type { Actor } from '../core/access/rights';
 
 /** Status-bar item showing who is signed in (click: sign out) or offering "Sign in"; marks a read-only store. */
@@ -10,7 +10,7 @@ export class SessionStatusBar implements vscode.Disposable {
     this.item.name = vscode.l10n.t('iX-Haus sign-in');
   }
 
-  update(store: Store | undefined, actor: Actor | undefined): void {
+  update(store: AsyncStore | undefined, actor: Actor | undefined): void {
     if (!store) {
       this.item.hide();
       return;

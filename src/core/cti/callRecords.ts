@@ -3,21 +3,22 @@
  * the user may use the module (licensed, unlocked, program rights — {@link canAccess}); prefilled with the caller
  * as reporter (Meldertyp) and the caller's object where the record has one.
  */
-import type { Store } from '../store/database';
+import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
+import { insertId, scalar } from '../store/asyncQueries';
 import { IxError, msg } from '../errors';
 import { canAccess } from '../users/programRights';
 import type { Actor } from '../access/rights';
 import type { PartyOrigin } from './phoneIndex';
 
 /** Which "create" actions the user has for calls. */
-export function callRecordActions(
-  store: Store,
+export async function callRecordActions(
+  store: AsyncQueryable,
   userId: number,
   now: Date = new Date(),
-): { meldung: boolean; auftrag: boolean } {
+): Promise<{ meldung: boolean; auftrag: boolean }> {
   return {
-    meldung: canAccess(store, userId, 'MELDUNGEN', undefined, now).allowed,
-    auftrag: canAccess(store, userId, 'AUFTRAEGE', undefined, now).allowed,
+    meldung: (await canAccess(store, userId, 'MELDUNGEN', undefined, now)).allowed,
+    auftrag: (await canAccess(store, userId, 'AUFTRAEGE', undefined, now)).allowed,
   };
 }
 
@@ -29,10 +30,10 @@ export interface CallReporter {
 }
 
 /** The objects a caller belongs to (person: its object; owner: owned objects; creditor: objects it serves), first = default. */
-export function callerObjects(
-  store: Store,
+export async function callerObjects(
+  store: AsyncQueryable,
   reporter: CallReporter | undefined,
-): Array<{ id: number; objectNo: number; name: string }> {
+): Promise<{ id: number; objectNo: number; name: string }[]> {
   if (!reporter) return [];
   const sql =
     reporter.origin === 'person'
@@ -40,9 +41,11 @@ export function callerObjects(
       : reporter.origin === 'owner'
         ? 'SELECT o.id, o.object_no, o.name FROM object_owners x JOIN objects o ON o.id = x.object_id WHERE x.owner_id = ? ORDER BY o.object_no'
         : 'SELECT o.id, o.object_no, o.name FROM object_creditors x JOIN objects o ON o.id = x.object_id WHERE x.creditor_id = ? ORDER BY o.object_no';
-  return store
-    .all<{ id: number; object_no: number; name: string }>(sql, [reporter.partyId])
-    .map((r) => ({ id: r.id, objectNo: r.object_no, name: r.name }));
+  return (await store.query<{ id: number; object_no: number; name: string }>(sql, [reporter.partyId])).map((r) => ({
+    id: r.id,
+    objectNo: r.object_no,
+    name: r.name,
+  }));
 }
 
 /** The module is not available to the user. */
@@ -65,30 +68,26 @@ function requireText(value: string, what: string): string {
   return text;
 }
 
-function requireObject(store: Store, objectId: number | undefined): number {
-  if (objectId === undefined || store.scalar('SELECT 1 FROM objects WHERE id = ?', [objectId]) === undefined) {
+async function requireObject(store: AsyncQueryable, objectId: number | undefined): Promise<number> {
+  if (objectId === undefined || (await scalar(store, 'SELECT 1 FROM objects WHERE id = ?', [objectId])) === undefined) {
     throw new IxError('E_CTI_RECORD_OBJECT', msg('Choose the object (Objekt) the record belongs to: it is mandatory.'));
   }
   return objectId;
 }
 
-function audit(
-  store: Store,
+async function audit(
+  store: AsyncQueryable,
   actor: Actor,
   action: string,
   entity: string,
   key: number,
   value: object,
   now: Date,
-): void {
-  store.run('INSERT INTO audit_log (at, user_id, action, entity, entity_key, new_value) VALUES (?, ?, ?, ?, ?, ?)', [
-    now.toISOString(),
-    actor.id,
-    action,
-    entity,
-    String(key),
-    JSON.stringify(value),
-  ]);
+): Promise<void> {
+  await store.run(
+    'INSERT INTO audit_log (at, user_id, action, entity, entity_key, new_value) VALUES (?, ?, ?, ?, ?, ?)',
+    [now.toISOString(), actor.id, action, entity, String(key), JSON.stringify(value)],
+  );
 }
 
 /**
@@ -96,19 +95,20 @@ function audit(
  * the reporter. One transaction with its audit row; the caller saves the store.
  * @throws CallRecordAccessError, IxError (no object, empty subject)
  */
-export function createMeldungFromCall(
-  store: Store,
+export async function createMeldungFromCall(
+  store: AsyncStore,
   actor: Actor,
   input: { reporter?: CallReporter; objectId?: number; subject: string; kind?: string },
   now: Date = new Date(),
-): { id: number; meldungNo: number } {
-  const access = canAccess(store, actor.id, 'MELDUNGEN', undefined, now);
+): Promise<{ id: number; meldungNo: number }> {
+  const access = await canAccess(store, actor.id, 'MELDUNGEN', undefined, now);
   if (!access.allowed) throw new CallRecordAccessError('Meldungen', access.reason);
   const subject = requireText(input.subject, 'subject (Betreff)');
-  const objectId = requireObject(store, input.objectId);
-  return store.transaction(() => {
-    const meldungNo = Number(store.scalar('SELECT coalesce(max(meldung_no), 0) + 1 FROM meldungen'));
-    const id = store.insertId(
+  const objectId = await requireObject(store, input.objectId);
+  return await store.transaction(async (tx) => {
+    const meldungNo = Number(await scalar(tx, 'SELECT coalesce(max(meldung_no), 0) + 1 FROM meldungen'));
+    const id = await insertId(
+      tx,
       "INSERT INTO meldungen (meldung_no, object_id, subject, kind, priority, status, reported_at, reporter_kind, reporter_id, reporter_phone) VALUES (?, ?, ?, ?, 'normal', 'offen', ?, ?, ?, ?) RETURNING id",
       [
         meldungNo,
@@ -121,8 +121,8 @@ export function createMeldungFromCall(
         input.reporter?.phone ?? null,
       ],
     );
-    audit(
-      store,
+    await audit(
+      tx,
       actor,
       'cti.meldung',
       'meldungen',
@@ -138,26 +138,30 @@ export function createMeldungFromCall(
  * Creates an Auftrag (status Neu) for a call: the contractor (Kreditor) is the caller when the caller is a
  * creditor, else `creditorId`. @throws CallRecordAccessError, IxError (no object/creditor, empty subject)
  */
-export function createAuftragFromCall(
-  store: Store,
+export async function createAuftragFromCall(
+  store: AsyncStore,
   actor: Actor,
   input: { reporter?: CallReporter; objectId?: number; creditorId?: number; subject: string },
   now: Date = new Date(),
-): { id: number; auftragNo: number } {
-  const access = canAccess(store, actor.id, 'AUFTRAEGE', undefined, now);
+): Promise<{ id: number; auftragNo: number }> {
+  const access = await canAccess(store, actor.id, 'AUFTRAEGE', undefined, now);
   if (!access.allowed) throw new CallRecordAccessError('Aufträge', access.reason);
   const subject = requireText(input.subject, 'subject (Betreff)');
-  const objectId = requireObject(store, input.objectId);
+  const objectId = await requireObject(store, input.objectId);
   const creditorId = input.creditorId ?? (input.reporter?.origin === 'creditor' ? input.reporter.partyId : undefined);
-  if (creditorId === undefined || store.scalar('SELECT 1 FROM creditors WHERE id = ?', [creditorId]) === undefined) {
+  if (
+    creditorId === undefined ||
+    (await scalar(store, 'SELECT 1 FROM creditors WHERE id = ?', [creditorId])) === undefined
+  ) {
     throw new IxError(
       'E_CTI_RECORD_CREDITOR',
       msg('Choose the contractor (Kreditor) of the Auftrag: it is mandatory.'),
     );
   }
-  return store.transaction(() => {
-    const auftragNo = Number(store.scalar('SELECT coalesce(max(auftrag_no), 0) + 1 FROM auftraege'));
-    const id = store.insertId(
+  return await store.transaction(async (tx) => {
+    const auftragNo = Number(await scalar(tx, 'SELECT coalesce(max(auftrag_no), 0) + 1 FROM auftraege'));
+    const id = await insertId(
+      tx,
       "INSERT INTO auftraege (auftrag_no, object_id, creditor_id, subject, status, created_at, reporter_kind, reporter_id, reporter_phone) VALUES (?, ?, ?, ?, 'Neu', ?, ?, ?, ?) RETURNING id",
       [
         auftragNo,
@@ -170,8 +174,8 @@ export function createAuftragFromCall(
         input.reporter?.phone ?? null,
       ],
     );
-    audit(
-      store,
+    await audit(
+      tx,
       actor,
       'cti.auftrag',
       'auftraege',

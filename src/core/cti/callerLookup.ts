@@ -5,7 +5,7 @@
  * "Rufnummer unterdrückt" and not looked up. All matches come back with origin and field; the user's pick among
  * several is remembered per number ({@link rememberPick}).
  */
-import type { Store } from '../store/database';
+import type { AsyncQueryable } from '../store/asyncStore';
 import { IxError, msg, formatTemplate } from '../errors';
 import { requireSetting, settingState } from '../settings/settingsService';
 import type { PartyOrigin, PhoneField } from './phoneIndex';
@@ -34,8 +34,16 @@ export interface CtiSettings {
 }
 
 /** Reads the five CTI settings that matter here plus the own area code. */
-export function readCtiSettings(store: Store): CtiSettings {
-  const value = (name: string): string => settingState(store, requireSetting(name)).value;
+export async function readCtiSettings(store: AsyncQueryable): Promise<CtiSettings> {
+  const names = [
+    'PlusGlobalCTIKopplungAktiv',
+    'PlusGlobalCTIReactionAbhebebHoerer',
+    'PlusGlobalCTIreactionNummernlaenge',
+    'PlusGlobalCTIVorwahlExternAnrufe',
+  ];
+  const values = new Map<string, string>();
+  for (const name of names) values.set(name, (await settingState(store, requireSetting(name))).value);
+  const value = (name: string): string => values.get(name) ?? '';
   return {
     enabled:
       value('PlusGlobalCTIKopplungAktiv') === '1' || value('PlusGlobalCTIKopplungAktiv').toLowerCase() === 'true',
@@ -44,7 +52,7 @@ export function readCtiSettings(store: Store): CtiSettings {
       value('PlusGlobalCTIReactionAbhebebHoerer').toLowerCase() === 'true',
     internalMaxDigits: Number(value('PlusGlobalCTIreactionNummernlaenge')),
     outsidePrefix: value('PlusGlobalCTIVorwahlExternAnrufe'),
-    areaCode: ownAreaCode(store),
+    areaCode: await ownAreaCode(store),
   };
 }
 
@@ -175,26 +183,30 @@ function toMatches(hits: readonly IndexHit[], via: (hit: IndexHit) => PartyMatch
  * Never throws for odd input: an invalid number ends as `unknown` with the reason, and when it cannot be
  * normalised the digits' last 8 are still compared (C22 fallback).
  */
-export function lookupCaller(store: Store, callerId: string, options: LookupOptions = {}): LookupResult {
+export async function lookupCaller(
+  store: AsyncQueryable,
+  callerId: string,
+  options: LookupOptions = {},
+): Promise<LookupResult> {
   const input = callerId;
   if (isSuppressedCallerId(callerId)) return { outcome: 'suppressed', input };
-  const maxDigits = options.internalMaxDigits ?? readCtiSettings(store).internalMaxDigits;
+  const maxDigits = options.internalMaxDigits ?? (await readCtiSettings(store)).internalMaxDigits;
   if (isInternalNumber(callerId, maxDigits)) {
     const extension = internalDigits(callerId);
-    const users = store
-      .all<{ id: number; login: string; first_name: string; last_name: string; extension: string }>(
+    const users = (
+      await store.query<{ id: number; login: string; first_name: string; last_name: string; extension: string }>(
         'SELECT id, login, first_name, last_name, extension FROM users WHERE extension = ? ORDER BY active DESC, login',
         [extension],
       )
-      .map((u) => ({
-        userId: u.id,
-        login: u.login,
-        name: u.first_name ? `${u.last_name}, ${u.first_name}` : u.last_name,
-        extension: u.extension,
-      }));
+    ).map((u) => ({
+      userId: u.id,
+      login: u.login,
+      name: u.first_name ? `${u.last_name}, ${u.first_name}` : u.last_name,
+      extension: u.extension,
+    }));
     return { outcome: 'internal', input, extension, users };
   }
-  const areaCode = options.areaCode ?? ownAreaCode(store);
+  const areaCode = options.areaCode ?? (await ownAreaCode(store));
   const normalized: NormalizedPhone = normalizePhoneNumber(callerId, { areaCode });
   if (normalized.kind === 'suppressed') return { outcome: 'suppressed', input };
   if (normalized.kind === 'internal')
@@ -207,7 +219,7 @@ export function lookupCaller(store: Store, callerId: string, options: LookupOpti
   if (normalized.kind === 'invalid') {
     const digits = callerId.replace(/\D/g, '');
     if (digits.length >= 7) {
-      const hits = store.all<IndexHit>(LAST8_SQL, [digits.slice(-SUFFIX_DIGITS)]);
+      const hits = await store.query<IndexHit>(LAST8_SQL, [digits.slice(-SUFFIX_DIGITS)]);
       if (hits.length > 0)
         return matched(
           store,
@@ -220,7 +232,7 @@ export function lookupCaller(store: Store, callerId: string, options: LookupOpti
     return { outcome: 'unknown', input, e164: undefined, reason: formatTemplate(normalized.reason, normalized.args) };
   }
   const e164 = normalized.e164;
-  const exact = store.all<IndexHit>(EXACT_SQL, [
+  const exact = await store.query<IndexHit>(EXACT_SQL, [
     e164,
     normalized.alternatives[0] ?? e164,
     normalized.extension ? `${e164}${normalized.extension}` : e164,
@@ -236,7 +248,7 @@ export function lookupCaller(store: Store, callerId: string, options: LookupOpti
       options.userId,
     );
   }
-  const suffix = store.all<IndexHit>(LAST8_SQL, [normalized.last8]);
+  const suffix = await store.query<IndexHit>(LAST8_SQL, [normalized.last8]);
   if (suffix.length > 0)
     return matched(
       store,
@@ -248,7 +260,7 @@ export function lookupCaller(store: Store, callerId: string, options: LookupOpti
   const digits = e164.slice(1);
   const bases = [1, 2, 3, 4].map((k) => `+${digits.slice(0, -k)}`).filter((b) => b.length - 1 >= MIN_BASE_DIGITS);
   if (bases.length > 0) {
-    const base = store.all<IndexHit>(BASE_SQL, [
+    const base = await store.query<IndexHit>(BASE_SQL, [
       bases[0],
       bases[1] ?? bases[0],
       bases[2] ?? bases[0],
@@ -279,16 +291,16 @@ export function lookupCaller(store: Store, callerId: string, options: LookupOpti
   return { outcome: 'unknown', input, e164, reason: undefined };
 }
 
-function matched(
-  store: Store,
+async function matched(
+  store: AsyncQueryable,
   input: string,
   e164: string,
   matches: PartyMatch[],
   userId: number | undefined,
-): LookupResult {
+): Promise<LookupResult> {
   let picked: PartyMatch | undefined;
   if (userId !== undefined && matches.length > 1) {
-    const pick = store.get<{ origin: string; party_id: number }>(
+    const pick = await store.get<{ origin: string; party_id: number }>(
       'SELECT origin, party_id FROM cti_picks WHERE user_id = ? AND e164 = ?',
       [userId, e164],
     );
@@ -301,14 +313,14 @@ function matched(
  * Remembers which of several matches a user picked for a number (product.md §7); the next lookup of the number
  * by this user returns it as `picked`. @throws IxError `E_CTI_PICK` when the party is not among the number's matches.
  */
-export function rememberPick(
-  store: Store,
+export async function rememberPick(
+  store: AsyncQueryable,
   userId: number,
   e164: string,
   pick: { origin: PartyOrigin; partyId: number },
   now: Date = new Date(),
-): void {
-  const current = lookupCaller(store, e164);
+): Promise<void> {
+  const current = await lookupCaller(store, e164);
   if (
     current.outcome !== 'matched' ||
     !current.matches.some((m) => m.origin === pick.origin && m.partyId === pick.partyId)
@@ -321,7 +333,7 @@ export function rememberPick(
       [pick.origin, pick.partyId, e164],
     );
   }
-  store.run(
+  await store.run(
     `INSERT INTO cti_picks (user_id, e164, origin, party_id, picked_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (user_id, e164) DO UPDATE SET origin = excluded.origin, party_id = excluded.party_id, picked_at = excluded.picked_at`,
     [userId, current.e164, pick.origin, pick.partyId, now.toISOString()],
@@ -329,16 +341,16 @@ export function rememberPick(
 }
 
 /** The phone numbers of one party (for "Anrufen" from a record: a list, exactly one pick; domain.md §5). */
-export function partyPhoneNumbers(
-  store: Store,
+export async function partyPhoneNumbers(
+  store: AsyncQueryable,
   origin: PartyOrigin,
   partyId: number,
-): Array<{ id: number; field: PhoneField; raw: string; e164: string | undefined }> {
+): Promise<{ id: number; field: PhoneField; raw: string; e164: string | undefined }[]> {
   const column = origin === 'person' ? 'person_id' : origin === 'creditor' ? 'creditor_id' : 'owner_id';
-  return store
-    .all<{ id: number; kind: string; raw: string; e164: string | null }>(
+  return (
+    await store.query<{ id: number; kind: string; raw: string; e164: string | null }>(
       `SELECT p.id, p.kind, p.raw, (SELECT e164 FROM phone_index i WHERE i.phone_id = p.id AND i.variant = 'main') AS e164 FROM phone_numbers p WHERE p.${column} = ? ORDER BY p.id`,
       [partyId],
     )
-    .map((r) => ({ id: r.id, field: r.kind as PhoneField, raw: r.raw, e164: r.e164 ?? undefined }));
+  ).map((r) => ({ id: r.id, field: r.kind as PhoneField, raw: r.raw, e164: r.e164 ?? undefined }));
 }

@@ -4,7 +4,8 @@
  * `PlusGlobalCTIReactionAbhebebHoerer` is on), updates it when a late caller id arrives (C25), and keeps the
  * Anrufjournal. Gating (CTI on, user has a line) is the caller's job via {@link ctiGate}.
  */
-import type { Store } from '../store/database';
+import type { AsyncQueryable, AsyncStore, AsyncTransaction } from '../store/asyncStore';
+import { scalar } from '../store/asyncQueries';
 import type { Logger } from '../log';
 import { IxError, msg } from '../errors';
 import type { CtiSettings, LookupResult } from './callerLookup';
@@ -22,12 +23,12 @@ export interface CallAlert {
 }
 
 /** Whether CTI alerts apply to a user (issue 9 §3): CTI on and the user has chosen a line. */
-export function ctiGate(
-  store: Store,
+export async function ctiGate(
+  store: AsyncQueryable,
   userId: number,
-): { active: boolean; line: string | undefined; reason: 'off' | 'no-line' | undefined } {
-  const settings = readCtiSettings(store);
-  const line = store.scalar('SELECT cti_line FROM users WHERE id = ?', [userId]);
+): Promise<{ active: boolean; line: string | undefined; reason: 'off' | 'no-line' | undefined }> {
+  const settings = await readCtiSettings(store);
+  const line = await scalar(store, 'SELECT cti_line FROM users WHERE id = ?', [userId]);
   const userLine = typeof line === 'string' && line !== '' ? line : undefined;
   if (!settings.enabled) return { active: false, line: userLine, reason: 'off' };
   if (!userLine) return { active: false, line: undefined, reason: 'no-line' };
@@ -112,7 +113,6 @@ export const LISTENED_UNTIL_KEY = 'cti.listenedUntil.';
 
 /** A running CTI session. Dispose with {@link stop}. */
 export class CtiSession {
-  readonly settings: CtiSettings;
   private readonly alerts = new Emitter<[CallAlert]>();
   private readonly calls = new Emitter<[CallEvent]>();
   private readonly finished = new Emitter<[FinishedCall]>();
@@ -127,14 +127,25 @@ export class CtiSession {
   /** calls imported from the PBX's own list so far (tests, CTI-Test) */
   imported = 0;
 
-  constructor(
-    private readonly store: Store,
+  /** events are handled one after the other (each awaits its journal write), in the order the PBX sent them */
+  private eventChain: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly store: AsyncStore,
     readonly provider: CtiProvider,
     private readonly options: CtiSessionOptions,
+    readonly settings: CtiSettings,
   ) {
-    this.settings = { ...readCtiSettings(store), ...options.settings };
     this.blockedCallMs = options.blockedCallMs ?? DEFAULT_BLOCKED_CALL_MS;
-    this.unsubscribe.push(provider.onEvent((event) => this.onEvent(event)));
+    this.unsubscribe.push(
+      provider.onEvent((event) => {
+        this.eventChain = this.eventChain
+          .then(() => this.onEvent(event))
+          .catch((error: unknown) =>
+            this.options.log.error(`call event: ${error instanceof Error ? error.message : String(error)}`),
+          );
+      }),
+    );
     this.unsubscribe.push(
       provider.onStatus((status) => {
         if (status === 'connected') {
@@ -143,10 +154,24 @@ export class CtiSession {
         } else if (this.listening) {
           // the connection was lost: from here on calls are missed unheard (imported on the next connect)
           this.listening = false;
-          this.markListened();
+          void this.markListened();
         }
       }),
     );
+  }
+
+  /**
+   * A session for `provider` on `store`: reads the CTI settings (callerLookup.readCtiSettings; `options.settings`
+   * override them) and starts handling the provider's events.
+   */
+  static async create(store: AsyncStore, provider: CtiProvider, options: CtiSessionOptions): Promise<CtiSession> {
+    const settings = { ...(await readCtiSettings(store)), ...options.settings };
+    return new CtiSession(store, provider, options, settings);
+  }
+
+  /** Resolves when every event received so far has been handled (journal written, alerts emitted). */
+  settled(): Promise<void> {
+    return this.eventChain;
   }
 
   /** Alerts (new call / caller update). */
@@ -173,9 +198,9 @@ export class CtiSession {
       .sort((a, b) => b.at.getTime() - a.at.getTime());
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.stopped) return;
-    if (this.listening) this.markListened();
+    if (this.listening) await this.markListened();
     this.stopped = true;
     for (const off of this.unsubscribe.splice(0)) off();
     for (const t of this.tracked.values()) clearTimeout(t.holdTimer);
@@ -195,7 +220,7 @@ export class CtiSession {
     return line === undefined || sameLine(event.line, line) || sameLine(event.extension, line);
   }
 
-  private onEvent(event: CallEvent): void {
+  private async onEvent(event: CallEvent): Promise<void> {
     if (this.stopped) return;
     for (const name of [event.line, event.extension]) {
       if (name) {
@@ -225,7 +250,7 @@ export class CtiSession {
     }
     const outcome = ending ? this.outcomeOf(event, call) : undefined;
     try {
-      if (this.writable()) this.journal(event, outcome);
+      if (this.writable()) await this.journal(event, outcome);
     } catch (error) {
       this.options.log.error(`journal: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -243,7 +268,7 @@ export class CtiSession {
     }
     if (event.direction !== 'in') return;
     if (event.kind === 'callerUpdated') {
-      if (call.alerted) this.alert('update', event);
+      if (call.alerted) await this.alert('update', event);
       return;
     }
     const trigger = this.settings.alertOnAnswer
@@ -256,23 +281,23 @@ export class CtiSession {
       tracked.holdTimer = setTimeout(() => {
         tracked.holdTimer = undefined;
         if (this.stopped || this.tracked.get(event.callId) !== tracked || tracked.alerted) return;
-        try {
-          this.alertOnce(tracked, tracked.last);
-        } catch (error) {
-          this.options.log.error(`alert: ${error instanceof Error ? error.message : String(error)}`);
-        }
+        this.eventChain = this.eventChain
+          .then(() => this.alertOnce(tracked, tracked.last))
+          .catch((error: unknown) =>
+            this.options.log.error(`alert: ${error instanceof Error ? error.message : String(error)}`),
+          );
       }, this.blockedCallMs);
       return;
     }
-    this.alertOnce(call, event);
+    await this.alertOnce(call, event);
   }
 
-  private alertOnce(call: TrackedCall, event: CallEvent): void {
+  private async alertOnce(call: TrackedCall, event: CallEvent): Promise<void> {
     if (call.alerted || this.alerted.has(event.callId)) return;
     call.alerted = true;
     this.alerted.add(event.callId);
     if (this.alerted.size > 1000) this.alerted.delete(this.alerted.values().next().value as string);
-    this.alert('new', event);
+    await this.alert('new', event);
   }
 
   private outcomeOf(event: CallEvent, call: TrackedCall): CallOutcome {
@@ -296,8 +321,8 @@ export class CtiSession {
     return 'missed';
   }
 
-  private alert(kind: 'new' | 'update', event: CallEvent): void {
-    const lookup = lookupCaller(this.store, event.remote, {
+  private async alert(kind: 'new' | 'update', event: CallEvent): Promise<void> {
+    const lookup = await lookupCaller(this.store, event.remote, {
       internalMaxDigits: this.settings.internalMaxDigits,
       areaCode: this.settings.areaCode,
       userId: this.options.userId,
@@ -308,9 +333,12 @@ export class CtiSession {
     this.alerts.emit({ kind, event, lookup });
   }
 
-  private matchOf(remote: string): { kind: string | null; id: number | null; name: string | null } {
+  private async matchOf(
+    remote: string,
+    q: AsyncQueryable = this.store,
+  ): Promise<{ kind: string | null; id: number | null; name: string | null }> {
     if (remote === '') return { kind: null, id: null, name: null };
-    const lookup = lookupCaller(this.store, remote, {
+    const lookup = await lookupCaller(q, remote, {
       internalMaxDigits: this.settings.internalMaxDigits,
       areaCode: this.settings.areaCode,
     });
@@ -324,8 +352,14 @@ export class CtiSession {
   }
 
   /** One journal write per event: the row is created by the call's first event of the user's line, then updated. */
-  private journal(event: CallEvent, outcome: CallOutcome | undefined): void {
-    const existing = this.store.get<{ id: number }>('SELECT id FROM call_journal WHERE call_id = ?', [event.callId]);
+  private async journal(event: CallEvent, outcome: CallOutcome | undefined): Promise<void> {
+    // one short transaction per event; the file is saved soon after, not per event (a store of 1M parties takes
+    // seconds to save, and calls come in bursts)
+    await this.store.transaction((tx) => this.journalIn(tx, event, outcome), { deferSave: true });
+  }
+
+  private async journalIn(tx: AsyncTransaction, event: CallEvent, outcome: CallOutcome | undefined): Promise<void> {
+    const existing = await tx.get<{ id: number }>('SELECT id FROM call_journal WHERE call_id = ?', [event.callId]);
     const state = outcome
       ? outcome === 'missed' || outcome === 'busy'
         ? event.direction === 'in'
@@ -341,8 +375,8 @@ export class CtiSession {
     const duration =
       outcome && event.durationSeconds !== undefined && event.cause !== 'lost' ? event.durationSeconds : null;
     if (!existing) {
-      const match = this.matchOf(event.remote);
-      this.store.run(
+      const match = await this.matchOf(event.remote, tx);
+      await tx.run(
         'INSERT INTO call_journal (started_at, direction, state, remote_number, line, user_id, match_kind, match_id, call_id, match_name, answered_at, ended_at, duration_seconds, outcome, own_number, extension) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
           startedAt,
@@ -366,26 +400,32 @@ export class CtiSession {
       return;
     }
     if (event.kind === 'callerUpdated') {
-      const match = this.matchOf(event.remote);
-      this.store.run(
+      const match = await this.matchOf(event.remote, tx);
+      await tx.run(
         'UPDATE call_journal SET remote_number = ?, match_kind = ?, match_id = ?, match_name = ? WHERE id = ?',
         [event.remote, match.kind, match.id, match.name, existing.id],
       );
       return;
     }
-    this.store.run(
+    await tx.run(
       'UPDATE call_journal SET state = ?, answered_at = coalesce(?, answered_at), ended_at = ?, duration_seconds = ?, outcome = ?, extension = coalesce(?, extension), own_number = coalesce(own_number, ?) WHERE id = ?',
       [state, answeredAt, endedAt, duration, outcome ?? null, event.extension ?? null, event.own || null, existing.id],
     );
   }
 
   /** Remembers that the user's CTI listened until now (the next connect imports the PBX's list from here). */
-  private markListened(): void {
+  private async markListened(): Promise<void> {
     if (this.stopped || this.options.userId === undefined || !this.writable() || !this.provider.callHistory) return;
     try {
-      this.store.run(
-        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-        [`${LISTENED_UNTIL_KEY}${this.options.userId}`, this.now().toISOString()],
+      const key = `${LISTENED_UNTIL_KEY}${this.options.userId}`;
+      const at = this.now().toISOString();
+      await this.store.transaction(
+        (tx) =>
+          tx.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
+            key,
+            at,
+          ]),
+        { deferSave: true },
       );
       this.journalChanged.emit();
     } catch (error) {
@@ -406,10 +446,10 @@ export class CtiSession {
     if (!history || this.options.importHistory === false || this.options.userId === undefined || !this.writable())
       return 0;
     const key = `${LISTENED_UNTIL_KEY}${this.options.userId}`;
-    const sinceText = this.store.scalar('SELECT value FROM meta WHERE key = ?', [key]);
+    const sinceText = await scalar(this.store, 'SELECT value FROM meta WHERE key = ?', [key]);
     const until = this.now();
     if (typeof sinceText !== 'string') {
-      this.markListened();
+      await this.markListened();
       return 0;
     }
     let calls: readonly HistoryCall[];
@@ -423,7 +463,7 @@ export class CtiSession {
     }
     if (this.stopped) return 0;
     let added = 0;
-    this.store.transaction(() => {
+    await this.store.transaction(async (tx) => {
       for (const c of calls) {
         if (
           this.options.line !== undefined &&
@@ -433,13 +473,19 @@ export class CtiSession {
         )
           continue;
         const started = isoWithOffset(c.startedAt);
-        if (this.store.scalar('SELECT 1 FROM call_journal WHERE call_id = ?', [c.callId]) !== undefined) continue;
-        const sameMinute = this.store
-          .all<{ started_at: string; remote_number: string | null }>(
-            'SELECT started_at, remote_number FROM call_journal WHERE direction = ? AND julianday(started_at) BETWEEN julianday(?) - 1.0/1440 AND julianday(?) + 1.0/1440',
-            [c.direction, started, started],
+        if ((await scalar(tx, 'SELECT 1 FROM call_journal WHERE call_id = ?', [c.callId])) !== undefined) continue;
+        // same direction, number and minute (within ±1 min): compared here, the times carry offsets
+        const startedMs = c.startedAt.getTime();
+        const sameMinute = (
+          await tx.query<{ started_at: string }>(
+            "SELECT started_at FROM call_journal WHERE direction = ? AND coalesce(remote_number, '') = ?",
+            [c.direction, c.remote],
           )
-          .some((r) => (r.remote_number ?? '') === c.remote && r.started_at.slice(0, 16) === started.slice(0, 16));
+        ).some(
+          (r) =>
+            Math.abs(Date.parse(r.started_at) - startedMs) <= 60_000 &&
+            r.started_at.slice(0, 16) === started.slice(0, 16),
+        );
         if (sameMinute) continue;
         const outcome: CallOutcome =
           c.direction === 'out'
@@ -453,8 +499,8 @@ export class CtiSession {
                 : c.cause === 'busy'
                   ? 'busy'
                   : 'missed';
-        const match = this.matchOf(c.remote);
-        this.store.run(
+        const match = await this.matchOf(c.remote, tx);
+        await tx.run(
           'INSERT INTO call_journal (started_at, direction, state, remote_number, line, user_id, match_kind, match_id, call_id, match_name, answered_at, ended_at, duration_seconds, outcome, own_number, extension) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)',
           [
             started,
@@ -475,7 +521,7 @@ export class CtiSession {
         );
         added++;
       }
-      this.store.run(
+      await tx.run(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
         [key, until.toISOString()],
       );
@@ -497,7 +543,7 @@ export class CtiSession {
       areaCode: this.settings.areaCode,
     });
     const outcome = await this.provider.dial(text, this.options.line);
-    if (!this.store.readOnly) markCalledBack(this.store, number, new Date(), this.settings.areaCode);
+    if (!this.store.readOnly) await markCalledBack(this.store, number, new Date(), this.settings.areaCode);
     return { dialString: text, outcome };
   }
 }
@@ -571,45 +617,53 @@ type JournalRow = {
 const OPEN_SQL = "state = 'missed' AND (outcome IS NULL OR outcome IN ('missed', 'busy'))";
 
 /** The newest `limit` journal rows of a user (all users when undefined), newest first by the instant. */
-export function listJournal(store: Store, options: { userId?: number; limit?: number } = {}): JournalEntry[] {
+export async function listJournal(
+  store: AsyncQueryable,
+  options: { userId?: number; limit?: number } = {},
+): Promise<JournalEntry[]> {
   const where = options.userId === undefined ? '' : 'WHERE user_id = ?';
   const params = options.userId === undefined ? [options.limit ?? 200] : [options.userId, options.limit ?? 200];
-  return store
-    .all<JournalRow>(
+  return (
+    await store.query<JournalRow>(
       `SELECT id, call_id, started_at, answered_at, ended_at, duration_seconds, direction, state, outcome, remote_number, own_number, line, extension, user_id, match_kind, match_id, match_name, note, called_back_at FROM call_journal ${where} ORDER BY julianday(started_at) DESC, id DESC LIMIT ?`,
       params,
     )
-    .map((r) => ({
-      id: r.id,
-      callId: r.call_id,
-      startedAt: r.started_at,
-      answeredAt: r.answered_at,
-      endedAt: r.ended_at,
-      durationSeconds: r.duration_seconds,
-      direction: r.direction as 'in' | 'out',
-      state: r.state as JournalEntry['state'],
-      outcome: r.outcome as CallOutcome | null,
-      remoteNumber: r.remote_number,
-      ownNumber: r.own_number,
-      line: r.line,
-      extension: r.extension,
-      userId: r.user_id,
-      matchKind: r.match_kind,
-      matchId: r.match_id,
-      matchName: r.match_name,
-      note: r.note,
-      open:
-        r.state === 'missed' &&
-        (r.outcome === null || r.outcome === 'missed' || r.outcome === 'busy') &&
-        r.called_back_at === null,
-    }));
+  ).map((r) => ({
+    id: r.id,
+    callId: r.call_id,
+    startedAt: r.started_at,
+    answeredAt: r.answered_at,
+    endedAt: r.ended_at,
+    durationSeconds: r.duration_seconds,
+    direction: r.direction as 'in' | 'out',
+    state: r.state as JournalEntry['state'],
+    outcome: r.outcome as CallOutcome | null,
+    remoteNumber: r.remote_number,
+    ownNumber: r.own_number,
+    line: r.line,
+    extension: r.extension,
+    userId: r.user_id,
+    matchKind: r.match_kind,
+    matchId: r.match_id,
+    matchName: r.match_name,
+    note: r.note,
+    open:
+      r.state === 'missed' &&
+      (r.outcome === null || r.outcome === 'missed' || r.outcome === 'busy') &&
+      r.called_back_at === null,
+  }));
 }
 
 /**
  * Sets (or clears, with '') the note of one of the user's own journal rows (issue 16), at most 500 characters.
  * @throws IxError E_CTI_NOTE (too long; not the user's row or no such row)
  */
-export function setJournalNote(store: Store, userId: number, journalId: number, note: string): void {
+export async function setJournalNote(
+  store: AsyncQueryable,
+  userId: number,
+  journalId: number,
+  note: string,
+): Promise<void> {
   const text = note.trim();
   if (text.length > 500)
     throw new IxError(
@@ -617,11 +671,13 @@ export function setJournalNote(store: Store, userId: number, journalId: number, 
       msg('A call note may have at most 500 characters (this one has {0}). Shorten it.'),
       [text.length],
     );
-  const changed = store.run('UPDATE call_journal SET note = ? WHERE id = ? AND user_id = ?', [
-    text === '' ? null : text,
-    journalId,
-    userId,
-  ]).changes;
+  const changed = (
+    await store.run('UPDATE call_journal SET note = ? WHERE id = ? AND user_id = ?', [
+      text === '' ? null : text,
+      journalId,
+      userId,
+    ])
+  ).changes;
   if (changed !== 1)
     throw new IxError('E_CTI_NOTE', msg('There is no call {0} in your Anrufjournal. Refresh the view and try again.'), [
       journalId,
@@ -632,15 +688,20 @@ export function setJournalNote(store: Store, userId: number, journalId: number, 
  * Marks the missed calls from `number` (compared in E.164) as called back; returns how many. Numbers that cannot
  * be normalised are compared as typed.
  */
-export function markCalledBack(store: Store, number: string, now: Date = new Date(), areaCode?: string): number {
+export async function markCalledBack(
+  store: AsyncQueryable,
+  number: string,
+  now: Date = new Date(),
+  areaCode?: string,
+): Promise<number> {
   const target = lookupKey(number, areaCode);
-  const rows = store.all<{ id: number; remote_number: string }>(
+  const rows = await store.query<{ id: number; remote_number: string }>(
     `SELECT id, remote_number FROM call_journal WHERE ${OPEN_SQL} AND called_back_at IS NULL AND remote_number IS NOT NULL`,
   );
   let marked = 0;
   for (const row of rows) {
     if (lookupKey(row.remote_number, areaCode) === target) {
-      store.run('UPDATE call_journal SET called_back_at = ? WHERE id = ?', [now.toISOString(), row.id]);
+      await store.run('UPDATE call_journal SET called_back_at = ? WHERE id = ?', [now.toISOString(), row.id]);
       marked++;
     }
   }

@@ -5,7 +5,8 @@
  * deleted numbers go with them (ON DELETE CASCADE). Numbers that cannot be normalised (SIP URIs, text; C22) are
  * stored but not indexed.
  */
-import type { Store } from '../store/database';
+import type { AsyncQueryable, AsyncStore, AsyncTransaction } from '../store/asyncStore';
+import { insertId, scalar } from '../store/asyncQueries';
 import { IxError, msg } from '../errors';
 import type { Actor } from '../access/rights';
 import { requireAdmin } from '../access/rights';
@@ -64,86 +65,95 @@ export function indexRowsFor(raw: string, areaCode: string | undefined): IndexRo
 }
 
 /** The own area code stored in the store (canonical, without leading 0), or undefined. */
-export function ownAreaCode(store: Store): string | undefined {
-  const value = store.scalar('SELECT value FROM meta WHERE key = ?', [AREA_CODE_META_KEY]);
+export async function ownAreaCode(store: AsyncQueryable): Promise<string | undefined> {
+  const value = await scalar(store, 'SELECT value FROM meta WHERE key = ?', [AREA_CODE_META_KEY]);
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-const INSERT_PHONE =
+/** The insert of a `phone_numbers` row (ids by RETURNING); the demo generator's bulk writer uses it too. */
+export const INSERT_PHONE =
   'INSERT INTO phone_numbers (person_id, creditor_id, owner_id, kind, raw) VALUES (?, ?, ?, ?, ?) RETURNING id';
-const INSERT_INDEX =
+/** The insert of one `phone_index` row (see {@link indexRowsFor}); the demo generator's bulk writer uses it too. */
+export const INSERT_INDEX =
   'INSERT INTO phone_index (phone_id, variant, e164, last8, extension) VALUES (?, ?, ?, ?, ?) ON CONFLICT (phone_id, variant, e164) DO NOTHING';
 
 function checkRaw(raw: string): void {
   if (raw.length < 1 || raw.length > 40) throw new PhoneNumberTooLongError(raw);
 }
 
-function insertIndex(store: Store, phoneId: number, raw: string, areaCode: string | undefined): void {
+async function insertIndex(
+  store: AsyncQueryable,
+  phoneId: number,
+  raw: string,
+  areaCode: string | undefined,
+): Promise<void> {
   for (const row of indexRowsFor(raw, areaCode))
-    store.run(INSERT_INDEX, [phoneId, row.variant, row.e164, row.last8, row.extension]);
+    await store.run(INSERT_INDEX, [phoneId, row.variant, row.e164, row.last8, row.extension]);
 }
 
 /**
- * Writes one phone number and its index rows in one transaction; returns the new `phone_numbers.id`.
- * `areaCode` defaults to the store's own area code (pass it when writing many numbers, to skip the read).
+ * Writes one phone number and its index rows inside the caller's transaction `tx` (so that the number and its
+ * index rows are written together); returns the new `phone_numbers.id`. `areaCode` defaults to the store's own
+ * area code (pass it when writing many numbers, to skip the read).
  * @throws PhoneNumberTooLongError for an empty or too long number (nothing written)
  */
-export function writePhoneNumber(
-  store: Store,
+export async function writePhoneNumber(
+  tx: AsyncTransaction,
   input: PhoneNumberInput,
-  areaCode: string | undefined = ownAreaCode(store),
-): number {
+  options: { readonly areaCode?: string | undefined } = {},
+): Promise<number> {
   checkRaw(input.raw);
-  const rows = indexRowsFor(input.raw, areaCode);
-  const write = (): number => {
-    const id = store.insertId(INSERT_PHONE, [
+  const rows = indexRowsFor(input.raw, 'areaCode' in options ? options.areaCode : await ownAreaCode(tx));
+  {
+    const id = await insertId(tx, INSERT_PHONE, [
       input.origin === 'person' ? input.partyId : null,
       input.origin === 'creditor' ? input.partyId : null,
       input.origin === 'owner' ? input.partyId : null,
       input.field,
       input.raw,
     ]);
-    for (const row of rows) store.run(INSERT_INDEX, [id, row.variant, row.e164, row.last8, row.extension]);
+    for (const row of rows) await tx.run(INSERT_INDEX, [id, row.variant, row.e164, row.last8, row.extension]);
     return id;
-  };
-  // inside a caller's transaction (bulk writes) no savepoint per number is needed: the caller's rollback covers it
-  return store.inTransaction ? write() : store.transaction(write);
+  }
 }
 
 /** Changes the text of a stored phone number and rebuilds its index rows (one transaction). @throws PhoneNumberTooLongError */
-export function updatePhoneNumber(store: Store, phoneId: number, raw: string): void {
+export async function updatePhoneNumber(store: AsyncStore, phoneId: number, raw: string): Promise<void> {
   checkRaw(raw);
-  store.transaction(() => {
-    const changed = store.run('UPDATE phone_numbers SET raw = ? WHERE id = ?', [raw, phoneId]).changes;
+  await store.transaction(async (tx) => {
+    const changed = (await tx.run('UPDATE phone_numbers SET raw = ? WHERE id = ?', [raw, phoneId])).changes;
     if (changed !== 1)
       throw new IxError(
         'E_CTI_PHONE_MISSING',
         msg('There is no phone number with id {0}. Refresh the view and try again.'),
         [phoneId],
       );
-    store.run('DELETE FROM phone_index WHERE phone_id = ?', [phoneId]);
-    insertIndex(store, phoneId, raw, ownAreaCode(store));
+    await tx.run('DELETE FROM phone_index WHERE phone_id = ?', [phoneId]);
+    await insertIndex(tx, phoneId, raw, await ownAreaCode(tx));
   });
 }
 
 /** Rebuilds the whole index from `phone_numbers` with the store's own area code; returns how many numbers got index rows. */
-export function reindexAll(store: Store): number {
-  return store.transaction(() => {
-    store.run('DELETE FROM phone_index');
-    const areaCode = ownAreaCode(store);
-    let indexed = 0;
-    for (const row of store.all<{ id: number; raw: string }>('SELECT id, raw FROM phone_numbers')) {
-      const rows = indexRowsFor(row.raw, areaCode);
-      for (const r of rows) store.run(INSERT_INDEX, [row.id, r.variant, r.e164, r.last8, r.extension]);
-      if (rows.length > 0) indexed++;
-    }
-    return indexed;
-  });
+export async function reindexAll(store: AsyncStore): Promise<number> {
+  return store.transaction((tx) => reindexIn(tx));
+}
+
+/** {@link reindexAll} inside the caller's transaction. */
+async function reindexIn(tx: AsyncTransaction): Promise<number> {
+  await tx.run('DELETE FROM phone_index');
+  const areaCode = await ownAreaCode(tx);
+  let indexed = 0;
+  for (const row of await tx.query<{ id: number; raw: string }>('SELECT id, raw FROM phone_numbers')) {
+    const rows = indexRowsFor(row.raw, areaCode);
+    for (const r of rows) await tx.run(INSERT_INDEX, [row.id, r.variant, r.e164, r.last8, r.extension]);
+    if (rows.length > 0) indexed++;
+  }
+  return indexed;
 }
 
 /** How many phone numbers the store holds (rows of `phone_numbers`): the size of a full re-index, for its progress. */
-export function phoneNumberCount(store: Store): number {
-  return Number(store.scalar('SELECT count(*) FROM phone_numbers'));
+export async function phoneNumberCount(store: AsyncQueryable): Promise<number> {
+  return Number(await scalar(store, 'SELECT count(*) FROM phone_numbers'));
 }
 
 /**
@@ -151,26 +161,26 @@ export function phoneNumberCount(store: Store): number {
  * index with it; empty clears it. Admins only (like the CTI system settings, domain.md §8).
  * @throws PermissionError, AreaCodeError (nothing changed)
  */
-export function setOwnAreaCode(
-  store: Store,
+export async function setOwnAreaCode(
+  store: AsyncStore,
   actor: Actor | undefined,
   value: string,
   now: Date = new Date(),
-): { areaCode: string | undefined; indexed: number } {
+): Promise<{ areaCode: string | undefined; indexed: number }> {
   requireAdmin(actor, 'set the own area code for CTI');
   const areaCode = canonicalAreaCode(value);
-  return store.transaction(() => {
-    const old = ownAreaCode(store);
-    if (areaCode === undefined) store.run('DELETE FROM meta WHERE key = ?', [AREA_CODE_META_KEY]);
+  return await store.transaction(async (tx) => {
+    const old = await ownAreaCode(tx);
+    if (areaCode === undefined) await tx.run('DELETE FROM meta WHERE key = ?', [AREA_CODE_META_KEY]);
     else
-      store.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
-        AREA_CODE_META_KEY,
-        areaCode,
-      ]);
-    store.run(
+      await tx.run(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        [AREA_CODE_META_KEY, areaCode],
+      );
+    await tx.run(
       'INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [now.toISOString(), actor.id, 'cti.areaCode', 'meta', AREA_CODE_META_KEY, old ?? null, areaCode ?? null],
     );
-    return { areaCode, indexed: reindexAll(store) };
+    return { areaCode, indexed: await reindexIn(tx) };
   });
 }

@@ -3,9 +3,10 @@ import type { Store } from '../store/database';
 import { DEMO_KID, demoPrivateKey } from '../license/demoVendorKey';
 import { issueLicenseFile, licenseKeyFileText } from '../license/licenseIssuer';
 import type { LicensePayload } from '../license/licenseFile';
-import { buildTrustedKeys, installLicense, verifyForStore } from '../license/licenseService';
+import { buildTrustedKeys, installLicenseIn, verifyForStore } from '../license/licenseService';
+import { directTransaction } from '../store/sqlJsAsyncStore';
 import { hashPassword } from '../users/password';
-import { AREA_CODE_META_KEY, writePhoneNumber } from '../cti/phoneIndex';
+import { AREA_CODE_META_KEY, INSERT_INDEX, INSERT_PHONE, indexRowsFor } from '../cti/phoneIndex';
 import type { Actor } from '../access/rights';
 
 /** How many records of each kind the demo generator writes. Parties = persons + creditors + owners. */
@@ -178,7 +179,8 @@ export async function generateDemoData(store: Store, options: DemoOptions = {}):
     if (options.onProgress && Math.floor(done / 5000) !== Math.floor(before / 5000)) options.onProgress(done, total);
   };
 
-  const summary = store.transaction((): DemoSummary => {
+  // one transaction: either everything is written or nothing (the license goes through the async license service)
+  const summary = await store.transactionAsync(async (): Promise<DemoSummary> => {
     // the demo office is in Berlin: numbers written without an area code are read in 030 (CTI, C22)
     store.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
       AREA_CODE_META_KEY,
@@ -208,7 +210,7 @@ export async function generateDemoData(store: Store, options: DemoOptions = {}):
     const creditorIds = writeCreditors(ctx, pickObject);
     writeOwners(ctx, pickObject);
     const { meldungen, auftraege } = writeMeldungenAndAuftraege(ctx, objectIds, creditorIds, pickStaff);
-    writeSettingsAndLicense(ctx, now, userIds[0] ?? null, options.seed ?? DEFAULT_DEMO_SEED);
+    await writeSettingsAndLicense(ctx, now, userIds[0] ?? null, options.seed ?? DEFAULT_DEMO_SEED);
     return {
       users: userIds.length,
       teams: teamIds.length,
@@ -513,7 +515,7 @@ function writeMeldungenAndAuftraege(
 }
 
 /** A few settings changed from their defaults, the demo license, and the demo's meta and audit rows. */
-function writeSettingsAndLicense(ctx: DemoContext, now: Date, admin: number | null, seed: number): void {
+async function writeSettingsAndLicense(ctx: DemoContext, now: Date, admin: number | null, seed: number): Promise<void> {
   const { store } = ctx;
   const at = now.toISOString();
   for (const [area, section, name, value] of [
@@ -528,7 +530,7 @@ function writeSettingsAndLicense(ctx: DemoContext, now: Date, admin: number | nu
       [area, section, name, value, at, admin],
     );
   }
-  installDemoLicense(store, now, {
+  await installDemoLicense(store, now, {
     id: admin ?? 1,
     login: DEMO_ADMIN_LOGIN,
     displayName: 'iX-Haus Administrator',
@@ -577,14 +579,15 @@ export function demoLicensePayload(now: Date): LicensePayload {
  * Issues the demo license with the built-in demo vendor key and installs it through the license service,
  * exactly as an admin would (product.md §2): it is marked Demo everywhere.
  */
-function installDemoLicense(store: Store, now: Date, admin: Actor): void {
+async function installDemoLicense(store: Store, now: Date, admin: Actor): Promise<void> {
+  const tx = directTransaction(store);
   const file = issueLicenseFile(
     demoLicensePayload(now),
     { kid: DEMO_KID, privateKey: demoPrivateKey() },
     DEMO_LICENSE_KEY,
   );
-  const verified = verifyForStore(store, file, licenseKeyFileText(DEMO_LICENSE_KEY), buildTrustedKeys().keys, now);
-  installLicense(store, admin, verified, now);
+  const verified = await verifyForStore(tx, file, licenseKeyFileText(DEMO_LICENSE_KEY), buildTrustedKeys().keys, now);
+  await installLicenseIn(tx, admin, verified, now);
 }
 
 /** A login of at most 8 lowercase ASCII characters from a name, unique among `used`. */
@@ -616,7 +619,18 @@ class PhoneWriter {
 
   write(party: 'person' | 'creditor' | 'owner', id: number, kind: 'private' | 'business' | 'mobile' | 'fax'): void {
     const raw = kind === 'mobile' ? this.mobile() : this.landline(kind);
-    writePhoneNumber(this.store, { origin: party, partyId: id, field: kind, raw }, this.areaCode);
+    // bulk: the sync engine with the CTI index's own statements and index rows (phoneIndex.ts)
+    const phoneId = Number(
+      this.store.get<{ id: number }>(INSERT_PHONE, [
+        party === 'person' ? id : null,
+        party === 'creditor' ? id : null,
+        party === 'owner' ? id : null,
+        kind,
+        raw,
+      ])?.id,
+    );
+    for (const row of indexRowsFor(raw, this.areaCode))
+      this.store.run(INSERT_INDEX, [phoneId, row.variant, row.e164, row.last8, row.extension]);
     this.count++;
   }
 

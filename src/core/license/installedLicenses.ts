@@ -1,4 +1,4 @@
-import type { Store } from '../store/database';
+import type { AsyncQueryable } from '../store/asyncStore';
 
 /** A licensed module as installed, with how many active users have it unlocked (domain.md §3). */
 export interface InstalledModule {
@@ -28,8 +28,8 @@ export interface InstalledLicense {
 }
 
 /** Lists the installed licenses with their modules, ordered by license number. */
-export function listInstalledLicenses(store: Store): InstalledLicense[] {
-  const licenses = store.all<{
+export async function listInstalledLicenses(store: AsyncQueryable): Promise<InstalledLicense[]> {
+  const licenses = await store.query<{
     license_no: string;
     customer_no: string;
     customer_name: string;
@@ -40,21 +40,23 @@ export function listInstalledLicenses(store: Store): InstalledLicense[] {
   }>(
     'SELECT license_no, customer_no, customer_name, serial, issued_at, valid_until, demo FROM licenses ORDER BY license_no',
   );
-  return licenses.map((l) => ({
-    licenseNo: l.license_no,
-    customerNo: l.customer_no,
-    customerName: l.customer_name,
-    serial: l.serial,
-    issuedAt: l.issued_at,
-    validUntil: l.valid_until,
-    demo: l.demo === 1,
-    modules: store
-      .all<{ code: string; name: string; seats: number; valid_until: string | null; used: number }>(
-        `SELECT m.code, m.name, m.seats, m.valid_until,
+  return Promise.all(
+    licenses.map(async (l) => ({
+      licenseNo: l.license_no,
+      customerNo: l.customer_no,
+      customerName: l.customer_name,
+      serial: l.serial,
+      issuedAt: l.issued_at,
+      validUntil: l.valid_until,
+      demo: l.demo === 1,
+      modules: (
+        await store.query<{ code: string; name: string; seats: number; valid_until: string | null; used: number }>(
+          `SELECT m.code, m.name, m.seats, m.valid_until,
                 (SELECT count(*) FROM user_modules um JOIN users u ON u.id = um.user_id WHERE um.module_code = m.code AND u.active = 1) AS used
            FROM license_modules m WHERE m.license_no = ? ORDER BY m.name`,
-        [l.license_no],
-      )
-      .map((m) => ({ code: m.code, name: m.name, seats: m.seats, seatsUsed: m.used, validUntil: m.valid_until })),
-  }));
+          [l.license_no],
+        )
+      ).map((m) => ({ code: m.code, name: m.name, seats: m.seats, seatsUsed: m.used, validUntil: m.valid_until })),
+    })),
+  );
 }

@@ -16,7 +16,7 @@ import { SftpError, SftpFileTooLargeError, SftpFileUnreadableError } from '../sf
 import { renameWithRetry } from '../fsRetry';
 import type { SftpStep } from '../sftp/sftpErrors';
 import { normaliseRemoteDir, remoteJoin } from '../sftp/sftpSettings';
-import type { Store } from '../store/database';
+import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
 import { requireLicenseManager } from '../access/rights';
 import type { Actor } from '../access/rights';
 import { LicenseError, LicenseRollbackError, MAX_KEY_FILE_BYTES, MAX_LICENSE_FILE_BYTES } from './licenseFile';
@@ -270,7 +270,7 @@ export class UnsafeRemoteNameError extends IxError {
  * @throws PermissionError; the SftpError of the failed network step (connect, host key, authenticate, list,
  *   download — a drop mid-download is SftpDroppedError); SftpCancelledError when `signal` aborts
  */
-export async function fetchLicenses(store: Store, actor: Actor, options: FetchOptions): Promise<FetchResult> {
+export async function fetchLicenses(store: AsyncQueryable, actor: Actor, options: FetchOptions): Promise<FetchResult> {
   requireLicenseManager(actor, 'fetch licenses');
   const logger = options.logger ?? silentLogger;
   const report = (template: string, args: (string | number)[], increment: number): void =>
@@ -336,7 +336,7 @@ export async function fetchLicenses(store: Store, actor: Actor, options: FetchOp
         throw error;
       }
       try {
-        const candidate = prepareInstall(
+        const candidate = await prepareInstall(
           store,
           await readLicenseFile(licFile),
           await readKeyFile(txtFile),
@@ -345,7 +345,7 @@ export async function fetchLicenses(store: Store, actor: Actor, options: FetchOp
         );
         const verified = candidate.verified;
         const licenseNo = verified.payload.licenseNo;
-        const installed = installedSerial(store, licenseNo);
+        const installed = await installedSerial(store, licenseNo);
         if (installed !== undefined && verified.payload.serial <= installed) {
           notNewer.push(skipOf(pair.lic.name, new LicenseNotNewerError(licenseNo, verified.payload.serial, installed)));
           continue;
@@ -462,7 +462,11 @@ export class LicenseSupersededError extends IxError {
  * audit and history are the same as for a file install).
  * @throws PermissionError; the LicenseError of a license that no longer verifies (e.g. installed meanwhile)
  */
-export function installFetched(store: Store, actor: Actor, candidates: readonly FetchedLicense[]): InstallResult[] {
+export function installFetched(
+  store: AsyncStore,
+  actor: Actor,
+  candidates: readonly FetchedLicense[],
+): Promise<InstallResult[]> {
   return installCandidates(store, actor, candidates);
 }
 

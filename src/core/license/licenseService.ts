@@ -1,6 +1,7 @@
 import { IxError, msg } from '../errors';
 import { DEFAULT_REMINDER_DAYS, reachedWindow, reminderDays } from '../reminders/reminderWindows';
-import type { Store } from '../store/database';
+import type { AsyncQueryable, AsyncStore, AsyncTransaction } from '../store/asyncStore';
+import { scalar } from '../store/asyncQueries';
 import { requireAdmin, requireLicenseManager } from '../access/rights';
 import type { Actor } from '../access/rights';
 import { daysLeft, germanDate } from './dates';
@@ -84,8 +85,8 @@ export const STORE_KIND_META_KEY = 'store_kind';
  * Whether the store trusts the built-in demo vendor key: only a store created as a demo store (`store init
  * --demo`, "Create Demo Store"; older stores see migration 007) does, whatever the settings say.
  */
-export function storeTrustsDemoKey(store: Store): boolean {
-  return store.scalar('SELECT value FROM meta WHERE key = ?', [STORE_KIND_META_KEY]) === 'demo';
+export async function storeTrustsDemoKey(store: AsyncQueryable): Promise<boolean> {
+  return (await scalar(store, 'SELECT value FROM meta WHERE key = ?', [STORE_KIND_META_KEY])) === 'demo';
 }
 
 /**
@@ -94,11 +95,11 @@ export function storeTrustsDemoKey(store: Store): boolean {
  *         DemoOverVendorError (a demo license in a store holding one signed with a real vendor key: it would
  *         replace it, or add seats beside it)
  */
-export function checkDemoKeyRules(store: Store, license: VerifiedLicense): void {
+export async function checkDemoKeyRules(store: AsyncQueryable, license: VerifiedLicense): Promise<void> {
   if (!license.demo) return;
-  if (!storeTrustsDemoKey(store)) throw new DemoKeyNotTrustedError(license.payload.licenseNo);
+  if (!(await storeTrustsDemoKey(store))) throw new DemoKeyNotTrustedError(license.payload.licenseNo);
   // the same license number first: that is the one it would replace
-  const vendor = store.get<{ license_no: string; serial: number; key_id: string }>(
+  const vendor = await store.get<{ license_no: string; serial: number; key_id: string }>(
     'SELECT license_no, serial, key_id FROM licenses WHERE demo <> 1 OR key_id <> ? ORDER BY license_no <> ?, license_no LIMIT 1',
     [DEMO_KID, license.payload.licenseNo],
   );
@@ -139,17 +140,17 @@ export function buildTrustedKeys(configured: Readonly<Record<string, string>> = 
 }
 
 /** The installed serial of a license number, if installed. */
-export function installedSerial(store: Store, licenseNo: string): number | undefined {
-  const value = store.scalar('SELECT serial FROM licenses WHERE license_no = ?', [licenseNo]);
+export async function installedSerial(store: AsyncQueryable, licenseNo: string): Promise<number | undefined> {
+  const value = await scalar(store, 'SELECT serial FROM licenses WHERE license_no = ?', [licenseNo]);
   return value === undefined || value === null ? undefined : Number(value);
 }
 
 /** The installed payload of a license number, if installed. */
-export function installedPayload(
-  store: Store,
+export async function installedPayload(
+  store: AsyncQueryable,
   licenseNo: string,
-): { payload: LicensePayload; demo: boolean } | undefined {
-  const row = store.get<{ payload_json: string; demo: number }>(
+): Promise<{ payload: LicensePayload; demo: boolean } | undefined> {
+  const row = await store.get<{ payload_json: string; demo: number }>(
     'SELECT payload_json, demo FROM licenses WHERE license_no = ?',
     [licenseNo],
   );
@@ -161,20 +162,27 @@ export function installedPayload(
  * demo-key rules ({@link checkDemoKeyRules}).
  * @throws the LicenseError of the failed step (licenseFile.ts); DemoKeyNotTrustedError; DemoOverVendorError
  */
-export function verifyForStore(
-  store: Store,
+export async function verifyForStore(
+  store: AsyncQueryable,
   fileContent: string | Uint8Array,
   keyText: string | Uint8Array,
   trustedKeys: TrustedKeys,
   now: Date = new Date(),
-): VerifiedLicense {
+): Promise<VerifiedLicense> {
+  // the verifier asks synchronously: read the few installed serials first
+  const serials = new Map(
+    (await store.query<{ license_no: string; serial: number }>('SELECT license_no, serial FROM licenses')).map((r) => [
+      r.license_no,
+      Number(r.serial),
+    ]),
+  );
   const verified = verifyLicenseFile(fileContent, keyText, {
     trustedKeys,
     demoKid: DEMO_KID,
     now,
-    installedSerial: (no) => installedSerial(store, no),
+    installedSerial: (no) => serials.get(no),
   });
-  checkDemoKeyRules(store, verified);
+  await checkDemoKeyRules(store, verified);
   return verified;
 }
 
@@ -286,20 +294,20 @@ export interface SeatConflict {
  * Modules of which more active users have an unlock than the candidate license grants (a removed module grants 0).
  * Installing still goes ahead; these are listed, and no further unlock is allowed (product.md §2 "Seats").
  */
-export function seatConflicts(store: Store, candidate: LicensePayload): SeatConflict[] {
+export async function seatConflicts(store: AsyncQueryable, candidate: LicensePayload): Promise<SeatConflict[]> {
   const grants = new Map(candidate.modules.map((m) => [m.code, m]));
-  const otherLicenses = store.all<{ code: string; seats: number }>(
+  const otherLicenses = await store.query<{ code: string; seats: number }>(
     'SELECT code, seats FROM license_modules WHERE license_no <> ?',
     [candidate.licenseNo],
   );
   const extra = new Map<string, number>();
   for (const row of otherLicenses) extra.set(row.code, (extra.get(row.code) ?? 0) + row.seats);
-  const unlocks = store.all<{ module_code: string; login: string }>(
+  const unlocks = await store.query<{ module_code: string; login: string }>(
     'SELECT um.module_code, u.login FROM user_modules um JOIN users u ON u.id = um.user_id WHERE u.active = 1 ORDER BY u.login',
   );
   const byModule = new Map<string, string[]>();
   for (const u of unlocks) byModule.set(u.module_code, [...(byModule.get(u.module_code) ?? []), u.login]);
-  const installed = installedPayload(store, candidate.licenseNo)?.payload.modules ?? [];
+  const installed = (await installedPayload(store, candidate.licenseNo))?.payload.modules ?? [];
   const names = new Map<string, string>([
     ...installed.map((m): [string, string] => [m.code, m.name]),
     ...candidate.modules.map((m): [string, string] => [m.code, m.name]),
@@ -329,32 +337,46 @@ export interface InstallResult {
  * @throws PermissionError unless the actor is an admin or a Hauptbenutzer; LicenseRollbackError;
  *         DemoKeyNotTrustedError, DemoOverVendorError (the demo-key rules, checked again here)
  */
-export function installLicense(
-  store: Store,
+export async function installLicense(
+  store: AsyncStore,
   actor: Actor,
   license: VerifiedLicense,
   now: Date = new Date(),
-): InstallResult {
+): Promise<InstallResult> {
+  requireLicenseManager(actor, 'install a license');
+  return store.transaction((tx) => installLicenseIn(tx, actor, license, now));
+}
+
+/**
+ * {@link installLicense} inside the caller's transaction `tx` (several licenses at once; the demo generator).
+ * @throws as installLicense
+ */
+export async function installLicenseIn(
+  tx: AsyncTransaction,
+  actor: Actor,
+  license: VerifiedLicense,
+  now: Date = new Date(),
+): Promise<InstallResult> {
   requireLicenseManager(actor, 'install a license');
   const { payload } = license;
-  return store.transaction(() => {
-    checkDemoKeyRules(store, license);
-    const previous = installedPayload(store, payload.licenseNo)?.payload;
+  {
+    await checkDemoKeyRules(tx, license);
+    const previous = (await installedPayload(tx, payload.licenseNo))?.payload;
     if (previous && payload.serial < previous.serial) {
       // a newer one was installed between verification and now: refuse as the verifier would have
       throw new LicenseRollbackError(payload.licenseNo, payload.serial, previous.serial);
     }
     const diff = diffLicenses(previous, payload);
-    const conflicts = seatConflicts(store, payload);
+    const conflicts = await seatConflicts(tx, payload);
     const at = now.toISOString();
     if (previous) {
-      store.run(
+      await tx.run(
         'INSERT INTO license_history (license_no, serial, payload_json, installed_at, installed_by, replaced_at) SELECT license_no, serial, payload_json, installed_at, installed_by, ? FROM licenses WHERE license_no = ?',
         [at, payload.licenseNo],
       );
-      store.run('DELETE FROM licenses WHERE license_no = ?', [payload.licenseNo]);
+      await tx.run('DELETE FROM licenses WHERE license_no = ?', [payload.licenseNo]);
     }
-    store.run(
+    await tx.run(
       'INSERT INTO licenses (license_no, customer_no, customer_name, serial, issued_at, valid_until, key_id, demo, installed_at, installed_by, payload_json, file_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         payload.licenseNo,
@@ -372,14 +394,14 @@ export function installLicense(
       ],
     );
     for (const m of payload.modules)
-      store.run('INSERT INTO license_modules (license_no, code, name, seats, valid_until) VALUES (?, ?, ?, ?, ?)', [
+      await tx.run('INSERT INTO license_modules (license_no, code, name, seats, valid_until) VALUES (?, ?, ?, ?, ?)', [
         payload.licenseNo,
         m.code,
         m.name,
         m.seats,
         m.validUntil,
       ]);
-    store.run(
+    await tx.run(
       'INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [
         at,
@@ -409,7 +431,7 @@ export function installLicense(
       payload.modules.some((m) => m.code === IMPORT_MODULE_CODE) &&
       !(previous?.modules ?? []).some((m) => m.code === IMPORT_MODULE_CODE);
     return { diff, conflicts, addsImport };
-  });
+  }
 }
 
 /** A verified license and what installing it would change — the decision shown before installing. */
@@ -428,20 +450,20 @@ export interface InstallCandidate {
  * returns what installing it would change. Writes nothing.
  * @throws LicenseError (and subclasses such as LicenseRollbackError) naming why the file is refused
  */
-export function prepareInstall(
-  store: Store,
+export async function prepareInstall(
+  store: AsyncQueryable,
   fileContent: string | Uint8Array,
   keyText: string | Uint8Array,
   trustedKeys: TrustedKeys,
   now: Date = new Date(),
-): InstallCandidate {
-  const verified = verifyForStore(store, fileContent, keyText, trustedKeys, now);
-  const installed = installedPayload(store, verified.payload.licenseNo);
+): Promise<InstallCandidate> {
+  const verified = await verifyForStore(store, fileContent, keyText, trustedKeys, now);
+  const installed = await installedPayload(store, verified.payload.licenseNo);
   return {
     verified,
     installed,
     diff: diffLicenses(installed?.payload, verified.payload),
-    conflicts: seatConflicts(store, verified.payload),
+    conflicts: await seatConflicts(store, verified.payload),
   };
 }
 
@@ -451,23 +473,32 @@ export function prepareInstall(
  * @throws PermissionError unless the actor is an admin or a Hauptbenutzer; LicenseRollbackError when a newer one
  * was installed meanwhile
  */
-export function installCandidates(
-  store: Store,
+export async function installCandidates(
+  store: AsyncStore,
   actor: Actor,
   candidates: readonly Pick<InstallCandidate, 'verified'>[],
   now: Date = new Date(),
-): InstallResult[] {
+): Promise<InstallResult[]> {
   requireLicenseManager(actor, 'install a license');
-  return store.transaction(() => candidates.map((c) => installLicense(store, actor, c.verified, now)));
+  return store.transaction(async (tx) => {
+    const results: InstallResult[] = [];
+    for (const c of candidates) results.push(await installLicenseIn(tx, actor, c.verified, now));
+    return results;
+  });
 }
 
 /** Seats of a module over all installed licenses, counting only modules (and licenses) still valid at `now`. */
-export function licensedSeats(
-  store: Store,
+export async function licensedSeats(
+  store: AsyncQueryable,
   code: string,
   now: Date = new Date(),
-): { seats: number; name: string } | undefined {
-  const rows = store.all<{ seats: number; name: string; module_until: string | null; license_until: string | null }>(
+): Promise<{ seats: number; name: string } | undefined> {
+  const rows = await store.query<{
+    seats: number;
+    name: string;
+    module_until: string | null;
+    license_until: string | null;
+  }>(
     'SELECT m.seats, m.name, m.valid_until AS module_until, l.valid_until AS license_until FROM license_modules m JOIN licenses l ON l.license_no = m.license_no WHERE m.code = ?',
     [code],
   );
@@ -485,35 +516,65 @@ export function licensedSeats(
  * already fill the seats. Audited. The caller saves the store.
  * @throws PermissionError (admins only), ModuleNotLicensedError, SeatsExceededError
  */
-export function unlockModule(store: Store, actor: Actor, userId: number, code: string, now: Date = new Date()): void {
+export async function unlockModule(
+  store: AsyncStore,
+  actor: Actor,
+  userId: number,
+  code: string,
+  now: Date = new Date(),
+): Promise<void> {
   requireAdmin(actor, 'unlock modules for users');
-  store.transaction(() => {
-    const licensed = licensedSeats(store, code, now);
+  await store.transaction((tx) => unlockModuleIn(tx, actor, userId, code, now));
+}
+
+/** {@link unlockModule} inside the caller's transaction. @throws as unlockModule */
+export async function unlockModuleIn(
+  tx: AsyncTransaction,
+  actor: Actor,
+  userId: number,
+  code: string,
+  now: Date = new Date(),
+): Promise<void> {
+  requireAdmin(actor, 'unlock modules for users');
+  {
+    // two admins giving away the last seat at once: the second counts after the first committed (issue 19)
+    await tx.lock(`seats:${code}`);
+    const licensed = await licensedSeats(tx, code, now);
     if (!licensed) throw new ModuleNotLicensedError(code);
-    const already = store.scalar('SELECT 1 FROM user_modules WHERE user_id = ? AND module_code = ?', [userId, code]);
+    const already = await scalar(tx, 'SELECT 1 FROM user_modules WHERE user_id = ? AND module_code = ?', [
+      userId,
+      code,
+    ]);
     if (already !== undefined) return;
     const used = Number(
-      store.scalar(
+      await scalar(
+        tx,
         'SELECT count(*) FROM user_modules um JOIN users u ON u.id = um.user_id WHERE um.module_code = ? AND u.active = 1',
         [code],
       ),
     );
     if (used >= licensed.seats) throw new SeatsExceededError(licensed.name, licensed.seats);
-    store.run('INSERT INTO user_modules (user_id, module_code) VALUES (?, ?)', [userId, code]);
-    store.run(
+    await tx.run('INSERT INTO user_modules (user_id, module_code) VALUES (?, ?)', [userId, code]);
+    await tx.run(
       "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'module.unlock', 'user', ?, 'locked', ?)",
       [now.toISOString(), actor.id, String(userId), `unlocked ${code}`],
     );
-  });
+  }
 }
 
 /** Locks a module for a user (frees a seat). Audited. @throws PermissionError */
-export function lockModule(store: Store, actor: Actor, userId: number, code: string, now: Date = new Date()): void {
+export async function lockModule(
+  store: AsyncStore,
+  actor: Actor,
+  userId: number,
+  code: string,
+  now: Date = new Date(),
+): Promise<void> {
   requireAdmin(actor, 'lock modules for users');
-  store.transaction(() => {
-    const { changes } = store.run('DELETE FROM user_modules WHERE user_id = ? AND module_code = ?', [userId, code]);
+  await store.transaction(async (tx) => {
+    const { changes } = await tx.run('DELETE FROM user_modules WHERE user_id = ? AND module_code = ?', [userId, code]);
     if (changes > 0)
-      store.run(
+      await tx.run(
         "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'module.lock', 'user', ?, ?, 'locked')",
         [now.toISOString(), actor.id, String(userId), `unlocked ${code}`],
       );
@@ -537,11 +598,14 @@ export interface DueReminder {
  * reminder window of the store (default 30, 7, 1 days; issue 17 §12) that `daysLeft` has reached — one reminder per threshold, never repeated (the store
  * remembers, keyed by the end date, so a renewal starts afresh). Already expired ones are not reminded.
  */
-export function dueReminders(store: Store, now: Date = new Date()): DueReminder[] {
+export async function dueReminders(store: AsyncQueryable, now: Date = new Date()): Promise<DueReminder[]> {
   const candidates: Array<Omit<DueReminder, 'threshold' | 'daysLeft'>> = [];
-  for (const l of store.all<{ license_no: string; customer_name: string; valid_until: string | null; demo: number }>(
-    'SELECT license_no, customer_name, valid_until, demo FROM licenses',
-  )) {
+  for (const l of await store.query<{
+    license_no: string;
+    customer_name: string;
+    valid_until: string | null;
+    demo: number;
+  }>('SELECT license_no, customer_name, valid_until, demo FROM licenses')) {
     if (l.valid_until)
       candidates.push({
         licenseNo: l.license_no,
@@ -550,7 +614,7 @@ export function dueReminders(store: Store, now: Date = new Date()): DueReminder[
         validUntil: l.valid_until,
         demo: l.demo === 1,
       });
-    for (const m of store.all<{ code: string; name: string; valid_until: string | null }>(
+    for (const m of await store.query<{ code: string; name: string; valid_until: string | null }>(
       'SELECT code, name, valid_until FROM license_modules WHERE license_no = ? AND valid_until IS NOT NULL',
       [l.license_no],
     )) {
@@ -565,13 +629,14 @@ export function dueReminders(store: Store, now: Date = new Date()): DueReminder[
     }
   }
   const due: DueReminder[] = [];
-  const windows = reminderDays(store);
+  const windows = await reminderDays(store);
   for (const c of candidates) {
     const left = daysLeft(c.validUntil, now);
     if (left < 0) continue;
     const threshold = reachedWindow(left, windows);
     if (threshold === undefined) continue;
-    const sent = store.scalar(
+    const sent = await scalar(
+      store,
       'SELECT 1 FROM license_reminders WHERE license_no = ? AND module_code = ? AND valid_until = ? AND threshold_days <= ?',
       [c.licenseNo, c.moduleCode, c.validUntil, threshold],
     );
@@ -581,11 +646,15 @@ export function dueReminders(store: Store, now: Date = new Date()): DueReminder[
 }
 
 /** Records reminders as given (so they are not repeated). The caller saves the store. */
-export function markRemindersGiven(store: Store, reminders: readonly DueReminder[], now: Date = new Date()): void {
+export async function markRemindersGiven(
+  store: AsyncStore,
+  reminders: readonly DueReminder[],
+  now: Date = new Date(),
+): Promise<void> {
   if (reminders.length === 0 || store.readOnly) return;
-  store.transaction(() => {
+  await store.transaction(async (tx) => {
     for (const r of reminders) {
-      store.run(
+      await tx.run(
         `INSERT INTO license_reminders (license_no, module_code, valid_until, threshold_days, given_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (license_no, module_code, valid_until, threshold_days) DO NOTHING`,
         [r.licenseNo, r.moduleCode, r.validUntil, r.threshold, now.toISOString()],
@@ -608,13 +677,13 @@ export interface ClockCheck {
  * Compares the system clock with the highest time the store has seen and moves that mark forward (never back).
  * A clock set back is how expired licenses are kept alive; the warning names it.
  */
-export function checkClock(store: Store, now: Date = new Date()): ClockCheck {
-  const raw = store.scalar("SELECT value FROM meta WHERE key = 'clock_high_water'");
+export async function checkClock(store: AsyncStore, now: Date = new Date()): Promise<ClockCheck> {
+  const raw = await scalar(store, "SELECT value FROM meta WHERE key = 'clock_high_water'");
   const highestSeen = typeof raw === 'string' ? raw : undefined;
   const high = highestSeen ? Date.parse(highestSeen) : Number.NEGATIVE_INFINITY;
   const behindMs = Math.max(0, high - now.getTime());
   if (!store.readOnly && now.getTime() > high)
-    store.run(
+    await store.run(
       "INSERT INTO meta (key, value) VALUES ('clock_high_water', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       [now.toISOString()],
     );

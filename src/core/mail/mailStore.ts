@@ -4,7 +4,7 @@
  * audited. Secrets (password, client secret) never reach this module — they live in VS Code's secret storage
  * (extension) or in environment variables (CLI).
  */
-import type { Store } from '../store/database';
+import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
 import { requireAdmin } from '../access/rights';
 import type { Actor } from '../access/rights';
 import { DEFAULT_AUTHORITY_HOST, emptyMailSettings } from '../../shared/mail/settings';
@@ -32,8 +32,8 @@ interface MailRow {
 }
 
 /** The settings as stored (not re-validated), or `undefined` when none were saved yet. */
-export function loadMailSettings(store: Store): MailSettings | undefined {
-  const row = store.get<MailRow>('SELECT * FROM mail_settings WHERE id = 1');
+export async function loadMailSettings(store: AsyncQueryable): Promise<MailSettings | undefined> {
+  const row = await store.get<MailRow>('SELECT * FROM mail_settings WHERE id = 1');
   if (!row) return undefined;
   const base = emptyMailSettings(row.auth_type === 'oauth2' ? 'oauth' : 'basic');
   return {
@@ -61,13 +61,13 @@ export function loadMailSettings(store: Store): MailSettings | undefined {
  * @returns the normalised settings that were saved
  * @throws PermissionError unless the actor is an admin; MailSettingsError listing every issue when invalid
  */
-export function saveMailSettings(
-  store: Store,
+export async function saveMailSettings(
+  store: AsyncStore,
   actor: Actor,
   input: Record<string, unknown>,
   secrets?: SecretPresence,
   now: Date = new Date(),
-): MailSettings {
+): Promise<MailSettings> {
   requireAdmin(actor, 'change the SMTP settings');
   const { settings, issues } = validateMailSettings(input, secrets);
   if (!settings) throw new MailSettingsError(issues);
@@ -88,14 +88,14 @@ export function saveMailSettings(
     settings.schedulerRecipient,
     settings.schedulerRecipient2,
   ];
-  store.transaction(() => {
-    const before = loadMailSettings(store);
-    store.run('DELETE FROM mail_settings WHERE id = 1');
-    store.run(
+  await store.transaction(async (tx) => {
+    const before = await loadMailSettings(tx);
+    await tx.run('DELETE FROM mail_settings WHERE id = 1');
+    await tx.run(
       'INSERT INTO mail_settings (id, auth_type, host, port, ssl_required, allow_insecure_auth, username, sender, client_id, object_id, tenant, authority_host, secret_valid_until, notify_email, scheduler_recipient, scheduler_recipient2) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       values,
     );
-    store.run(
+    await tx.run(
       "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'mail.settings', 'mail_settings', '1', ?, ?)",
       [now.toISOString(), actor.id, before ? JSON.stringify(before) : null, JSON.stringify(settings)],
     );
@@ -107,6 +107,6 @@ export function saveMailSettings(
  * Records the secret expiry read from Graph ("Gültig bis" refreshed on each OAuth test, issue 7 §5).
  * Not an admin action of a person, so it takes no actor; it changes only this one column.
  */
-export function updateSecretValidUntil(store: Store, validUntil: string): void {
-  store.run('UPDATE mail_settings SET secret_valid_until = ? WHERE id = 1', [validUntil]);
+export async function updateSecretValidUntil(store: AsyncQueryable, validUntil: string): Promise<void> {
+  await store.run('UPDATE mail_settings SET secret_valid_until = ? WHERE id = 1', [validUntil]);
 }

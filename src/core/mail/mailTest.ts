@@ -6,7 +6,7 @@
  */
 import { describeError } from '../errors';
 import type { Logger } from '../log';
-import type { Store } from '../store/database';
+import type { AsyncStore } from '../store/asyncStore';
 import type { MailSettings } from '../../shared/mail/settings';
 import { runConnectionTest } from './connectionTest';
 import type { ConnectionTestReport, MailCredentials, MailTimeouts } from './connectionTest';
@@ -28,7 +28,7 @@ export interface MailTestInput {
   readonly to: string;
   readonly ca?: string | Buffer;
   /** store to update "Gültig bis" in (optional) */
-  readonly store?: Store;
+  readonly store?: AsyncStore;
   /** Graph host (default graph.microsoft.com; tests) */
   readonly graphHost?: string;
   /** HTTP client for Entra/Graph (default: Node https with `ca`) */
@@ -89,7 +89,7 @@ export async function testMailSettings(input: MailTestInput): Promise<MailTestRe
       ...(input.now ? { now: input.now } : {}),
     });
     if (expiry.status === 'known' && input.store && !input.store.readOnly)
-      updateSecretValidUntil(input.store, expiry.validUntil);
+      await updateSecretValidUntil(input.store, expiry.validUntil);
   } catch (error) {
     // the token error itself is reported below by the SMTP token step
     input.logger?.warn(`[mail] secret expiry not read: ${describeError(error)}`);

@@ -9,7 +9,7 @@
  */
 import { msg } from '../errors';
 import { DEFAULT_REMINDER_DAYS, reachedWindow, reminderDays } from '../reminders/reminderWindows';
-import type { Store } from '../store/database';
+import type { AsyncStore } from '../store/asyncStore';
 import type { MailSettings } from '../../shared/mail/settings';
 import { HttpsClient, acquireToken } from './oauth';
 import type { OAuthContext } from './oauth';
@@ -184,7 +184,7 @@ export interface ReminderOutcome {
  * @throws whatever `send` throws (then nothing is recorded, so the next run tries again)
  */
 export async function sendSecretReminder(
-  store: Store,
+  store: AsyncStore,
   settings: MailSettings,
   now: Date,
   send: (message: SafeMessageInput) => Promise<unknown>,
@@ -192,12 +192,12 @@ export async function sendSecretReminder(
   if (settings.authType !== 'oauth' || settings.secretValidUntil === '')
     return { sent: false, reason: 'no expiry date' };
   if (settings.notifyAddress === '') return { sent: false, reason: 'no notification address' };
-  const rows = store.all<{ days_before: number }>(
+  const rows = await store.query<{ days_before: number }>(
     'SELECT days_before FROM mail_secret_reminders WHERE valid_until = ?',
     [settings.secretValidUntil],
   );
   const sent = new Set(rows.map((r) => r.days_before));
-  const windows = reminderDays(store);
+  const windows = await reminderDays(store);
   const days = dueReminder(settings.secretValidUntil, now, sent, windows);
   if (days === undefined) return { sent: false, reason: 'none due' };
   await send({
@@ -206,10 +206,10 @@ export async function sendSecretReminder(
     subject: `iX-Haus plus: Client Secret läuft am ${settings.secretValidUntil} ab`,
     text: `Das Client Secret der App-Registrierung ${settings.clientId} (SMTP, Moderne Autorisierung) läuft am ${settings.secretValidUntil} ab (in höchstens ${days} Tag${days === 1 ? '' : 'en'}).\r\nLegen Sie in Entra ID → App-Registrierungen → Zertifikate & Geheimnisse ein neues Secret an und tragen Sie seinen Wert in den SMTP Einstellungen ein.\r\n`,
   });
-  store.transaction(() => {
+  await store.transaction(async (tx) => {
     for (const d of windows)
       if (d >= days && !sent.has(d))
-        store.run(
+        await tx.run(
           'INSERT INTO mail_secret_reminders (valid_until, days_before, sent_at, recipient) VALUES (?, ?, ?, ?)',
           [settings.secretValidUntil, d, now.toISOString(), settings.notifyAddress],
         );

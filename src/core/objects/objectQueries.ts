@@ -2,7 +2,7 @@
  * Read-only queries behind the "Objekte" view: the objects (Objektnummer, name, address, team) and, per object, its
  * Eigentümer, Kreditoren and Personen with the count of their phone numbers (domain.md §4, §5; schema v1).
  */
-import type { Store } from '../store/database';
+import type { AsyncQueryable } from '../store/asyncStore';
 
 /** One object (Objekt) of the store. */
 export interface ObjectRow {
@@ -25,31 +25,31 @@ export interface ObjectParty {
 }
 
 /** All objects ordered by Objektnummer. */
-export function listObjects(store: Store): ObjectRow[] {
-  return store
-    .all<{ id: number; object_no: number; name: string; city: string | null; team: string | null }>(
+export async function listObjects(store: AsyncQueryable): Promise<ObjectRow[]> {
+  return (
+    await store.query<{ id: number; object_no: number; name: string; city: string | null; team: string | null }>(
       'SELECT o.id, o.object_no, o.name, o.city, t.name AS team FROM objects o LEFT JOIN teams t ON t.id = o.team_id ORDER BY o.object_no',
     )
-    .map((r) => ({ id: r.id, objectNo: r.object_no, name: r.name, city: r.city, team: r.team }));
+  ).map((r) => ({ id: r.id, objectNo: r.object_no, name: r.name, city: r.city, team: r.team }));
 }
 
 /** The Eigentümer, Kreditoren and Personen of one object, each ordered by name. */
-export function objectParties(
-  store: Store,
+export async function objectParties(
+  store: AsyncQueryable,
   objectId: number,
-): { owners: ObjectParty[]; creditors: ObjectParty[]; persons: ObjectParty[] } {
+): Promise<{ owners: ObjectParty[]; creditors: ObjectParty[]; persons: ObjectParty[] }> {
   const phones = (column: string): string => `(SELECT count(*) FROM phone_numbers p WHERE p.${column} = x.id)`;
-  const owners = store.all<{ id: number; no: number; name: string; phones: number }>(
+  const owners = await store.query<{ id: number; no: number; name: string; phones: number }>(
     `SELECT x.id, x.owner_no AS no, trim(coalesce(x.first_name, '') || ' ' || x.last_name) AS name, ${phones('owner_id')} AS phones
        FROM owners x JOIN object_owners oo ON oo.owner_id = x.id WHERE oo.object_id = ? ORDER BY x.last_name, x.first_name`,
     [objectId],
   );
-  const creditors = store.all<{ id: number; no: number; name: string; phones: number }>(
+  const creditors = await store.query<{ id: number; no: number; name: string; phones: number }>(
     `SELECT x.id, x.creditor_no AS no, x.name, ${phones('creditor_id')} AS phones
        FROM creditors x JOIN object_creditors oc ON oc.creditor_id = x.id WHERE oc.object_id = ? ORDER BY x.name`,
     [objectId],
   );
-  const persons = store.all<{ id: number; no: number; name: string; phones: number }>(
+  const persons = await store.query<{ id: number; no: number; name: string; phones: number }>(
     `SELECT x.id, x.person_no AS no, trim(coalesce(x.first_name, '') || ' ' || x.last_name) AS name, ${phones('person_id')} AS phones
        FROM persons x WHERE x.object_id = ? ORDER BY x.last_name, x.first_name`,
     [objectId],
@@ -71,8 +71,8 @@ export function objectParties(
 }
 
 /** The team names, alphabetically (the team filter of "Verantwortlichen ändern"). */
-export function listTeams(store: Store): string[] {
-  return store.all<{ name: string }>('SELECT name FROM teams ORDER BY name').map((r) => r.name);
+export async function listTeams(store: AsyncQueryable): Promise<string[]> {
+  return (await store.query<{ name: string }>('SELECT name FROM teams ORDER BY name')).map((r) => r.name);
 }
 
 /** A Kreditor of an object, for choosing the contractor of an Auftrag (Gewerk = trade). */
@@ -84,13 +84,13 @@ export interface ObjectCreditor {
 }
 
 /** The Kreditoren linked to one object, by name. */
-export function objectCreditors(store: Store, objectId: number): ObjectCreditor[] {
-  return store
-    .all<{ id: number; creditor_no: number; name: string; trade: string | null }>(
+export async function objectCreditors(store: AsyncQueryable, objectId: number): Promise<ObjectCreditor[]> {
+  return (
+    await store.query<{ id: number; creditor_no: number; name: string; trade: string | null }>(
       'SELECT c.id, c.creditor_no, c.name, c.trade FROM object_creditors x JOIN creditors c ON c.id = x.creditor_id WHERE x.object_id = ? ORDER BY c.name',
       [objectId],
     )
-    .map((c) => ({ id: c.id, creditorNo: c.creditor_no, name: c.name, trade: c.trade }));
+  ).map((c) => ({ id: c.id, creditorNo: c.creditor_no, name: c.name, trade: c.trade }));
 }
 
 /** The read-only detail of one party: its number, name, a second line (company or trade) and e-mail. */
@@ -104,20 +104,24 @@ export type PartyRecord = {
 };
 
 /** One party by origin and row id; undefined when it no longer exists. */
-export function partyRecord(store: Store, origin: ObjectParty['origin'], id: number): PartyRecord | undefined {
+export async function partyRecord(
+  store: AsyncQueryable,
+  origin: ObjectParty['origin'],
+  id: number,
+): Promise<PartyRecord | undefined> {
   switch (origin) {
     case 'person':
-      return store.get<PartyRecord>(
+      return await store.get<PartyRecord>(
         "SELECT person_no AS no, trim(coalesce(first_name, '') || ' ' || last_name) AS name, company AS extra, email FROM persons WHERE id = ?",
         [id],
       );
     case 'creditor':
-      return store.get<PartyRecord>(
+      return await store.get<PartyRecord>(
         'SELECT creditor_no AS no, name, trade AS extra, email FROM creditors WHERE id = ?',
         [id],
       );
     case 'owner':
-      return store.get<PartyRecord>(
+      return await store.get<PartyRecord>(
         "SELECT owner_no AS no, trim(coalesce(first_name, '') || ' ' || last_name) AS name, NULL AS extra, email FROM owners WHERE id = ?",
         [id],
       );

@@ -5,7 +5,8 @@
  * other store-wide values; changing it needs an administrator and is audited. Default 30/7/1.
  */
 import { IxError, msg } from '../errors';
-import type { Store } from '../store/database';
+import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
+import { scalar } from '../store/asyncQueries';
 import { requireAdmin } from '../access/rights';
 import type { Actor } from '../access/rights';
 
@@ -59,8 +60,8 @@ export function parseReminderDays(input: string | readonly number[]): number[] {
 }
 
 /** The reminder windows of the store (largest first); the default when none are set or the stored value is broken. */
-export function reminderDays(store: Store): number[] {
-  const raw = store.scalar('SELECT value FROM meta WHERE key = ?', [REMINDER_DAYS_META_KEY]);
+export async function reminderDays(store: AsyncQueryable): Promise<number[]> {
+  const raw = await scalar(store, 'SELECT value FROM meta WHERE key = ?', [REMINDER_DAYS_META_KEY]);
   if (typeof raw !== 'string') return [...DEFAULT_REMINDER_DAYS];
   try {
     return parseReminderDays(raw);
@@ -84,22 +85,22 @@ export function reachedWindow(daysLeft: number, windows: readonly number[]): num
  * @returns the normalised windows (largest first)
  * @throws PermissionError unless admin; ReminderWindowsError for an invalid list
  */
-export function setReminderDays(
-  store: Store,
+export async function setReminderDays(
+  store: AsyncStore,
   actor: Actor,
   input: string | readonly number[],
   now: Date = new Date(),
-): number[] {
+): Promise<number[]> {
   requireAdmin(actor, 'change the reminder windows');
   const days = parseReminderDays(input);
-  const before = reminderDays(store);
+  const before = await reminderDays(store);
   const value = days.join(',');
-  store.transaction(() => {
-    store.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
+  await store.transaction(async (tx) => {
+    await tx.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
       REMINDER_DAYS_META_KEY,
       value,
     ]);
-    store.run(
+    await tx.run(
       'INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [now.toISOString(), actor.id, 'reminders.days', 'meta', REMINDER_DAYS_META_KEY, before.join(','), value],
     );

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { IxError, msg } from '../errors';
 import { licensedSeats } from '../license/licenseService';
-import type { Store } from '../store/database';
+import type { AsyncQueryable } from '../store/asyncStore';
+import { scalar } from '../store/asyncQueries';
 import { canAccess } from '../users/programRights';
 import { requireAdmin } from '../access/rights';
 import type { Actor } from '../access/rights';
@@ -177,14 +178,15 @@ export class UnknownTeamError extends IxError {
  * Enforced in every core entry point (plan, apply, undo, history).
  * @throws PermissionError (not an admin), KomfortpaketMissingError
  */
-export function requireTransferRight(
-  store: Store,
+export async function requireTransferRight(
+  store: AsyncQueryable,
   actor: Actor | undefined,
   now: Date = new Date(),
-): asserts actor is Actor {
+): Promise<Actor> {
   requireAdmin(actor, 'change responsibles (Verantwortlichen ändern)');
-  const komfort = licensedSeats(store, KOMFORT_MODULE_CODE, now);
+  const komfort = await licensedSeats(store, KOMFORT_MODULE_CODE, now);
   if (!komfort || komfort.seats === 0) throw new KomfortpaketMissingError();
+  return actor;
 }
 
 // ---------------------------------------------------------------- request
@@ -246,8 +248,8 @@ interface UserRow extends Record<string, string | number | null> {
   coupled: number;
 }
 
-function findUser(store: Store, login: string): TransferUser {
-  const row = store.get<UserRow>(
+async function findUser(store: AsyncQueryable, login: string): Promise<TransferUser> {
+  const row = await store.get<UserRow>(
     'SELECT id, login, first_name, last_name, active, coupled FROM users WHERE login = ?',
     [login],
   );
@@ -269,18 +271,18 @@ export interface Scope {
   readonly teamId: number | undefined;
 }
 
-function resolveScope(store: Store, request: TransferRequest, now: Date): Scope {
+async function resolveScope(store: AsyncQueryable, request: TransferRequest, now: Date): Promise<Scope> {
   for (const module of request.modules) {
     const code = MODULE_LICENSE_CODE[module];
-    const licensed = licensedSeats(store, code, now);
+    const licensed = await licensedSeats(store, code, now);
     if (!licensed || licensed.seats === 0) throw new TransferModuleNotLicensedError(MODULE_NAME[module], code);
   }
-  const from = findUser(store, request.fromLogin);
-  const to = findUser(store, request.toLogin);
+  const from = await findUser(store, request.fromLogin);
+  const to = await findUser(store, request.toLogin);
   let objectIds: Set<number> | undefined;
   if (request.objectNos && request.objectNos.length > 0) {
     const found = new Map<number, number>();
-    for (const row of store.all<{ id: number; object_no: number }>('SELECT id, object_no FROM objects'))
+    for (const row of await store.query<{ id: number; object_no: number }>('SELECT id, object_no FROM objects'))
       found.set(row.object_no, row.id);
     const missing = request.objectNos.filter((n) => !found.has(n));
     if (missing.length > 0) throw new UnknownObjectError(missing);
@@ -288,7 +290,7 @@ function resolveScope(store: Store, request: TransferRequest, now: Date): Scope 
   }
   let teamId: number | undefined;
   if (request.team !== undefined) {
-    const id = store.scalar('SELECT id FROM teams WHERE name = ?', [request.team]);
+    const id = await scalar(store, 'SELECT id FROM teams WHERE name = ?', [request.team]);
     if (typeof id !== 'number') throw new UnknownTeamError(request.team);
     teamId = id;
   }
@@ -318,19 +320,11 @@ WHERE r.user_id = ? AND r.module IN (${request.modules.map(() => '?').join(',')}
 }
 
 /** The ids of the matching assignments, sorted (for the fingerprint and apply). */
-export function matchingIds(store: Store, request: TransferRequest, scope: Scope): number[] {
+export async function matchingIds(store: AsyncQueryable, request: TransferRequest, scope: Scope): Promise<number[]> {
   const { sql, params } = matchSql(request, scope, 'r.id, r.object_id');
-  const statement = store.prepared(sql);
   const ids: number[] = [];
-  try {
-    statement.bind(params);
-    while (statement.step()) {
-      const [id, objectId] = statement.get() as [number, number];
-      if (!scope.objectIds || scope.objectIds.has(objectId)) ids.push(id);
-    }
-  } finally {
-    statement.reset();
-  }
+  for (const row of await store.query<{ id: number; object_id: number }>(sql, params))
+    if (!scope.objectIds || scope.objectIds.has(row.object_id)) ids.push(row.id);
   return ids.sort((a, b) => a - b);
 }
 
@@ -351,15 +345,15 @@ function fingerprintOf(scope: Scope, ids: readonly number[]): string {
  * @throws PermissionError, KomfortpaketMissingError, TransferInputError, TransferModuleNotLicensedError,
  *         UnknownUserError, UnknownObjectError, UnknownTeamError
  */
-export function planTransfer(
-  store: Store,
+export async function planTransfer(
+  store: AsyncQueryable,
   actor: Actor | undefined,
   input: TransferRequest,
   now: Date = new Date(),
-): TransferPlan {
-  requireTransferRight(store, actor, now);
+): Promise<TransferPlan> {
+  await requireTransferRight(store, actor, now);
   const request = normalizeRequest(input);
-  const scope = resolveScope(store, request, now);
+  const scope = await resolveScope(store, request, now);
   const { sql, params } = matchSql(
     request,
     scope,
@@ -375,41 +369,37 @@ export function planTransfer(
   const recordKey = (module: string, objectId: number, recordId: number | null): string =>
     `${module}/${objectId}/${recordId ?? '-'}`;
   const roleBit = (role: string): number => (role === 'deputy' ? 2 : 1);
-  // array rows (statement.get) instead of objects: this loop runs once per affected assignment (100,000 in the bench)
-  const statement = store.prepared(`${sql} ORDER BY o.object_no, r.module, record_no, r.role`);
-  try {
-    statement.bind(params);
-    while (statement.step()) {
-      const [id, module, role, objectId, recordId, objectNo, objectName, recordNo, label, closed] = statement.get() as [
-        number,
-        string,
-        string,
-        number,
-        number | null,
-        number,
-        string,
-        number | null,
-        string | null,
-        number,
-      ];
-      if (scope.objectIds && !scope.objectIds.has(objectId)) continue;
-      const record = recordKey(module, objectId, recordId);
-      rolesAfter.set(record, (rolesAfter.get(record) ?? 0) | roleBit(role));
-      assignments.push({
-        id,
-        module: module as TransferModule,
-        role: role as TransferRole,
-        objectNo,
-        objectName,
-        recordNo,
-        label: label ?? '',
-        closed: closed === 1,
-      });
-      const key = `${module}/${role}`;
-      countMap.set(key, (countMap.get(key) ?? 0) + 1);
-    }
-  } finally {
-    statement.reset();
+  const rows = await store.query<{
+    id: number;
+    module: string;
+    role: string;
+    object_id: number;
+    record_id: number | null;
+    object_no: number;
+    object_name: string;
+    record_no: number | null;
+    label: string | null;
+    closed: number;
+  }>(`${sql} ORDER BY o.object_no, r.module, record_no, r.role`, params);
+  for (const row of rows) {
+    const { id, module, role } = row;
+    const objectId = row.object_id;
+    const recordId = row.record_id;
+    if (scope.objectIds && !scope.objectIds.has(objectId)) continue;
+    const record = recordKey(module, objectId, recordId);
+    rolesAfter.set(record, (rolesAfter.get(record) ?? 0) | roleBit(role));
+    assignments.push({
+      id,
+      module: module as TransferModule,
+      role: role as TransferRole,
+      objectNo: row.object_no,
+      objectName: row.object_name,
+      recordNo: row.record_no,
+      label: row.label ?? '',
+      closed: row.closed === 1,
+    });
+    const key = `${module}/${role}`;
+    countMap.set(key, (countMap.get(key) ?? 0) + 1);
   }
   const counts = request.modules.flatMap((module) =>
     request.roles.map((role) => ({ module, role, count: countMap.get(`${module}/${role}`) ?? 0 })),
@@ -446,7 +436,7 @@ export function planTransfer(
     );
   if (!sameUser && scope.to.active) {
     for (const module of request.modules) {
-      if (!canAccess(store, scope.to.id, MODULE_LICENSE_CODE[module], undefined, now).allowed) {
+      if (!(await canAccess(store, scope.to.id, MODULE_LICENSE_CODE[module], undefined, now)).allowed) {
         warn(
           'target-no-access',
           false,
@@ -459,7 +449,7 @@ export function planTransfer(
     }
   }
   if (!sameUser && assignments.length > 0) {
-    for (const held of store.all<{ module: string; object_id: number; record_id: number | null; role: string }>(
+    for (const held of await store.query<{ module: string; object_id: number; record_id: number | null; role: string }>(
       'SELECT module, object_id, record_id, role FROM responsibilities WHERE user_id = ?',
       [scope.to.id],
     )) {
@@ -502,12 +492,12 @@ export function planTransfer(
 }
 
 /** Internal: resolves the scope and the sorted matching ids again (apply's re-check). */
-export function rematch(
-  store: Store,
+export async function rematch(
+  store: AsyncQueryable,
   request: TransferRequest,
   now: Date,
-): { scope: Scope; ids: number[]; fingerprint: string } {
-  const scope = resolveScope(store, request, now);
-  const ids = matchingIds(store, request, scope);
+): Promise<{ scope: Scope; ids: number[]; fingerprint: string }> {
+  const scope = await resolveScope(store, request, now);
+  const ids = await matchingIds(store, request, scope);
   return { scope, ids, fingerprint: fingerprintOf(scope, ids) };
 }

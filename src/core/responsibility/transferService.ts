@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { IxError, msg } from '../errors';
-import type { Store } from '../store/database';
+import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
+import { scalar } from '../store/asyncQueries';
 import type { Actor } from '../access/rights';
 import { MODULE_NAME, normalizeRequest, rematch, requireTransferRight } from './transferPlanner';
 import type { TransferCount, TransferModule, TransferRequest, TransferRole } from './transferPlanner';
@@ -15,6 +16,8 @@ import type { TransferCount, TransferModule, TransferRequest, TransferRole } fro
  * (65,535), large enough that 100,000 ids take 200 statements.
  */
 const ITEM_CHUNK = 500;
+/** The resource transfers and undos serialise on ({@link AsyncTransaction.lock}). */
+const TRANSFER_LOCK = 'responsibilities';
 
 // ---------------------------------------------------------------- errors
 
@@ -120,29 +123,31 @@ function newBatchId(now: Date): string {
  * @throws everything {@link planTransfer} throws; SameUserError, TargetInactiveError, NothingToTransferError,
  *         PlanChangedError; StoreReadOnlyError
  */
-export function applyTransfer(
-  store: Store,
+export async function applyTransfer(
+  store: AsyncStore,
   actor: Actor | undefined,
   input: TransferRequest,
   fingerprint: string,
   previewTotal: number,
   now: Date = new Date(),
-): TransferResult {
-  requireTransferRight(store, actor, now);
+): Promise<TransferResult> {
+  const admin = await requireTransferRight(store, actor, now);
   const request = normalizeRequest(input);
-  return store.transaction((): TransferResult => {
-    const { scope, ids, fingerprint: current } = rematch(store, request, now);
+  return await store.transaction(async (tx): Promise<TransferResult> => {
+    // two admins applying at once: the second waits here and then matches what the first committed (issue 19)
+    await tx.lock(TRANSFER_LOCK);
+    const { scope, ids, fingerprint: current } = await rematch(tx, request, now);
     if (scope.from.id === scope.to.id) throw new SameUserError(scope.to.login);
     if (!scope.to.active) throw new TargetInactiveError(scope.to.login);
     if (current !== fingerprint) throw new PlanChangedError(previewTotal, ids.length);
     if (ids.length === 0) throw new NothingToTransferError(scope.from.login);
     const at = now.toISOString();
     let batchId = newBatchId(now);
-    while (store.scalar('SELECT 1 FROM responsibility_batches WHERE id = ?', [batchId]) !== undefined)
+    while ((await scalar(tx, 'SELECT 1 FROM responsibility_batches WHERE id = ?', [batchId])) !== undefined)
       batchId = newBatchId(now);
-    store.run(
+    await tx.run(
       'INSERT INTO responsibility_batches (id, at, actor_id, from_user_id, to_user_id, request_json, counts_json, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [batchId, at, actor.id, scope.from.id, scope.to.id, JSON.stringify(request), '[]', ids.length],
+      [batchId, at, admin.id, scope.from.id, scope.to.id, JSON.stringify(request), '[]', ids.length],
     );
     // items: one multi-id statement per chunk of ITEM_CHUNK ids (100,000 ids in the bench = 200 statements); the
     // last chunk is padded with its last id (IN ignores repeats) so every chunk runs the same cached statement
@@ -151,32 +156,32 @@ export function applyTransfer(
       const chunk = ids.slice(i, i + ITEM_CHUNK);
       const last = chunk[chunk.length - 1] as number;
       while (chunk.length < ITEM_CHUNK) chunk.push(last);
-      store.run(insertItems, [batchId, scope.to.id, ...chunk]);
+      await tx.run(insertItems, [batchId, scope.to.id, ...chunk]);
     }
-    store.run(
+    await tx.run(
       'UPDATE responsibilities SET user_id = ? WHERE id IN (SELECT assignment_id FROM responsibility_batch_items WHERE batch_id = ?)',
       [scope.to.id, batchId],
     );
-    store.run(
+    await tx.run(
       `INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value, batch_id)
-       SELECT ?, ?, 'responsible.transfer', 'responsibility', i.module || ':' || o.object_no || ':' || coalesce(i.record_id, '-') || ':' || i.role, ?, ?, i.batch_id
+       SELECT ?, ?, 'responsible.transfer', 'responsibility', i.module || ':' || CAST(o.object_no AS TEXT) || ':' || coalesce(CAST(i.record_id AS TEXT), '-') || ':' || i.role, ?, ?, i.batch_id
        FROM responsibility_batch_items i JOIN objects o ON o.id = i.object_id WHERE i.batch_id = ?`,
-      [at, actor.id, scope.from.login, scope.to.login, batchId],
+      [at, admin.id, scope.from.login, scope.to.login, batchId],
     );
-    const counts = countsOf(store, batchId, request.modules, request.roles);
-    store.run('UPDATE responsibility_batches SET counts_json = ? WHERE id = ?', [JSON.stringify(counts), batchId]);
+    const counts = await countsOf(tx, batchId, request.modules, request.roles);
+    await tx.run('UPDATE responsibility_batches SET counts_json = ? WHERE id = ?', [JSON.stringify(counts), batchId]);
     return { batchId, at, from: scope.from.login, to: scope.to.login, total: ids.length, counts };
   });
 }
 
-function countsOf(
-  store: Store,
+async function countsOf(
+  store: AsyncQueryable,
   batchId: string,
   modules: readonly TransferModule[],
   roles: readonly TransferRole[],
-): TransferCount[] {
+): Promise<TransferCount[]> {
   const map = new Map<string, number>();
-  for (const row of store.all<{ module: string; role: string; n: number }>(
+  for (const row of await store.query<{ module: string; role: string; n: number }>(
     'SELECT module, role, count(*) AS n FROM responsibility_batch_items WHERE batch_id = ? GROUP BY module, role',
     [batchId],
   )) {
@@ -210,23 +215,24 @@ export interface UndoResult {
  * batch id); assignments changed or deleted since are left alone and reported. The caller saves the store.
  * @throws PermissionError, KomfortpaketMissingError, UnknownBatchError, BatchAlreadyUndoneError, StoreReadOnlyError
  */
-export function undoTransfer(
-  store: Store,
+export async function undoTransfer(
+  store: AsyncStore,
   actor: Actor | undefined,
   batchId: string,
   now: Date = new Date(),
-): UndoResult {
-  requireTransferRight(store, actor, now);
+): Promise<UndoResult> {
+  const admin = await requireTransferRight(store, actor, now);
   const id = batchId.trim();
-  return store.transaction((): UndoResult => {
-    const batch = store.get<{ id: string; undone_at: string | null }>(
+  return await store.transaction(async (tx): Promise<UndoResult> => {
+    await tx.lock(TRANSFER_LOCK);
+    const batch = await tx.get<{ id: string; undone_at: string | null }>(
       'SELECT id, undone_at FROM responsibility_batches WHERE id = ?',
       [id],
     );
     if (!batch) throw new UnknownBatchError(id);
     if (batch.undone_at !== null) throw new BatchAlreadyUndoneError(id, batch.undone_at);
-    const skipped = store
-      .all<{
+    const skipped = (
+      await tx.query<{
         module: string;
         role: string;
         object_no: number | null;
@@ -242,35 +248,35 @@ export function undoTransfer(
          ORDER BY o.object_no, i.module, i.record_id, i.role`,
         [id],
       )
-      .map((r) => ({
-        module: r.module as TransferModule,
-        role: r.role as TransferRole,
-        objectNo: r.object_no,
-        recordId: r.record_id,
-        nowHeldBy: r.now_login,
-      }));
+    ).map((r) => ({
+      module: r.module as TransferModule,
+      role: r.role as TransferRole,
+      objectNo: r.object_no,
+      recordId: r.record_id,
+      nowHeldBy: r.now_login,
+    }));
     const at = now.toISOString();
     // audit first (it needs the pre-undo state to know which rows are restored), then the set-based update
-    store.run(
+    await tx.run(
       `INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value, batch_id)
-       SELECT ?, ?, 'responsible.undo', 'responsibility', i.module || ':' || o.object_no || ':' || coalesce(i.record_id, '-') || ':' || i.role, nu.login, ou.login, i.batch_id
+       SELECT ?, ?, 'responsible.undo', 'responsibility', i.module || ':' || CAST(o.object_no AS TEXT) || ':' || coalesce(CAST(i.record_id AS TEXT), '-') || ':' || i.role, nu.login, ou.login, i.batch_id
        FROM responsibility_batch_items i
        JOIN responsibilities r ON r.id = i.assignment_id AND r.user_id = i.new_user_id
        JOIN objects o ON o.id = i.object_id
        JOIN users nu ON nu.id = i.new_user_id
        JOIN users ou ON ou.id = i.old_user_id
        WHERE i.batch_id = ?`,
-      [at, actor.id, id],
+      [at, admin.id, id],
     );
-    const { changes: restored } = store.run(
-      `UPDATE responsibilities SET user_id = (SELECT i.old_user_id FROM responsibility_batch_items i WHERE i.batch_id = ?1 AND i.assignment_id = responsibilities.id)
-       WHERE id IN (SELECT i.assignment_id FROM responsibility_batch_items i WHERE i.batch_id = ?1)
-         AND user_id = (SELECT i.new_user_id FROM responsibility_batch_items i WHERE i.batch_id = ?1 AND i.assignment_id = responsibilities.id)`,
-      [id],
+    const { changes: restored } = await tx.run(
+      `UPDATE responsibilities SET user_id = (SELECT i.old_user_id FROM responsibility_batch_items i WHERE i.batch_id = ? AND i.assignment_id = responsibilities.id)
+       WHERE id IN (SELECT i.assignment_id FROM responsibility_batch_items i WHERE i.batch_id = ?)
+         AND user_id = (SELECT i.new_user_id FROM responsibility_batch_items i WHERE i.batch_id = ? AND i.assignment_id = responsibilities.id)`,
+      [id, id, id],
     );
-    store.run(
+    await tx.run(
       'UPDATE responsibility_batches SET undone_at = ?, undone_by = ?, undo_restored = ?, undo_skipped = ? WHERE id = ?',
-      [at, actor.id, restored, skipped.length, id],
+      [at, admin.id, restored, skipped.length, id],
     );
     return { batchId: id, restored, skipped };
   });
@@ -302,15 +308,15 @@ export interface TransferBatchSummary {
  * @param limit at most this many (default 200)
  * @throws PermissionError, KomfortpaketMissingError
  */
-export function transferHistory(
-  store: Store,
+export async function transferHistory(
+  store: AsyncQueryable,
   actor: Actor | undefined,
   limit = 200,
   now: Date = new Date(),
-): TransferBatchSummary[] {
-  requireTransferRight(store, actor, now);
-  return store
-    .all<{
+): Promise<TransferBatchSummary[]> {
+  await requireTransferRight(store, actor, now);
+  return (
+    await store.query<{
       id: string;
       at: string;
       by_login: string | null;
@@ -334,20 +340,20 @@ export function transferHistory(
        ORDER BY b.at DESC, b.id DESC LIMIT ?`,
       [Math.max(1, Math.floor(limit))],
     )
-    .map((r) => ({
-      batchId: r.id,
-      at: r.at,
-      by: r.by_login,
-      from: r.from_login,
-      to: r.to_login,
-      total: r.total,
-      counts: JSON.parse(r.counts_json) as TransferCount[],
-      request: JSON.parse(r.request_json) as TransferRequest,
-      undoneAt: r.undone_at,
-      undoneBy: r.undone_by,
-      undoRestored: r.undo_restored,
-      undoSkipped: r.undo_skipped,
-    }));
+  ).map((r) => ({
+    batchId: r.id,
+    at: r.at,
+    by: r.by_login,
+    from: r.from_login,
+    to: r.to_login,
+    total: r.total,
+    counts: JSON.parse(r.counts_json) as TransferCount[],
+    request: JSON.parse(r.request_json) as TransferRequest,
+    undoneAt: r.undone_at,
+    undoneBy: r.undone_by,
+    undoRestored: r.undo_restored,
+    undoSkipped: r.undo_skipped,
+  }));
 }
 
 /** "Objekte: 3 responsible, 1 deputy; Meldungen: 5 responsible" — a one-line summary of counts (CLI, history). */

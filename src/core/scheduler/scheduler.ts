@@ -8,7 +8,8 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import { IxError, msg } from '../errors';
-import type { Store } from '../store/database';
+import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
+import { insertId } from '../store/asyncQueries';
 import { requireAdmin } from '../access/rights';
 import type { Actor } from '../access/rights';
 import { parseAddress } from '../../shared/mail/fieldParsing';
@@ -108,21 +109,22 @@ export function validateCron(cron: string, timeZone = DEFAULT_TIME_ZONE): void {
  * @param input name (unique), group, cron (5 fields), maxRunMinutes (1–10080), enabled (default true)
  * @throws PermissionError; SchedulerError for a bad cron, run time or duplicate name
  */
-export function createJob(
-  store: Store,
+export async function createJob(
+  store: AsyncQueryable,
   actor: Actor,
   input: { name: string; group?: JobGroup; cron: string; maxRunMinutes: number; enabled?: boolean },
   now: Date = new Date(),
-): SchedulerJob {
+): Promise<SchedulerJob> {
   requireAdmin(actor, 'create scheduler jobs');
   const name = input.name.trim();
   if (name === '' || /[\r\n\0]/.test(name)) throw new SchedulerError('E_JOB_NAME', msg('Enter a job name (one line).'));
   validateCron(input.cron);
   if (!Number.isInteger(input.maxRunMinutes) || input.maxRunMinutes < 1 || input.maxRunMinutes > 10080)
     throw new SchedulerError('E_JOB_MAX', msg('The maximum run time must be 1 to 10080 minutes.'));
-  if (store.get('SELECT 1 AS x FROM scheduler_jobs WHERE name = ?', [name]))
+  if (await store.get('SELECT 1 AS x FROM scheduler_jobs WHERE name = ?', [name]))
     throw new SchedulerError('E_JOB_EXISTS', msg('A job named "{0}" already exists.'), [name]);
-  const id = store.insertId(
+  const id = await insertId(
+    store,
     'INSERT INTO scheduler_jobs (name, job_group, cron, max_run_minutes, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
     [
       name,
@@ -133,25 +135,30 @@ export function createJob(
       now.toISOString(),
     ],
   );
-  return listJobs(store).find((j) => j.id === id)!;
+  return (await listJobs(store)).find((j) => j.id === id)!;
 }
 
 /** All jobs by group and name. */
-export function listJobs(store: Store): SchedulerJob[] {
-  return store.all<JobRow>('SELECT * FROM scheduler_jobs ORDER BY job_group, name').map(toJob);
+export async function listJobs(store: AsyncQueryable): Promise<SchedulerJob[]> {
+  return (await store.query<JobRow>('SELECT * FROM scheduler_jobs ORDER BY job_group, name')).map(toJob);
 }
 
 /** Records that a job started (the scheduler service reports it). @returns the run id */
-export function recordRunStart(store: Store, jobId: number, at: Date): number {
-  return store.insertId('INSERT INTO scheduler_runs (job_id, started_at) VALUES (?, ?) RETURNING id', [
+export async function recordRunStart(store: AsyncQueryable, jobId: number, at: Date): Promise<number> {
+  return await insertId(store, 'INSERT INTO scheduler_runs (job_id, started_at) VALUES (?, ?) RETURNING id', [
     jobId,
     at.toISOString(),
   ]);
 }
 
 /** Records that a run ended. */
-export function recordRunEnd(store: Store, runId: number, at: Date, result: 'ok' | 'error'): void {
-  store.run('UPDATE scheduler_runs SET ended_at = ?, result = ? WHERE id = ?', [at.toISOString(), result, runId]);
+export async function recordRunEnd(
+  store: AsyncQueryable,
+  runId: number,
+  at: Date,
+  result: 'ok' | 'error',
+): Promise<void> {
+  await store.run('UPDATE scheduler_runs SET ended_at = ?, result = ? WHERE id = ?', [at.toISOString(), result, runId]);
 }
 
 function lastDue(cron: string, before: Date, timeZone: string): Date | undefined {
@@ -181,14 +188,14 @@ export interface MonitorOptions {
  * Finds the current incidents (read-only): enabled jobs whose latest due time (older than the grace period and
  * not before the job was created) has no run started since, and runs without an end past their maximum.
  */
-export function findIncidents(store: Store, options: MonitorOptions): Incident[] {
+export async function findIncidents(store: AsyncQueryable, options: MonitorOptions): Promise<Incident[]> {
   const grace = (options.graceMinutes ?? DEFAULT_GRACE_MINUTES) * 60_000;
   const tz = options.timeZone ?? DEFAULT_TIME_ZONE;
   const incidents: Incident[] = [];
-  for (const row of store.all<JobRow>('SELECT * FROM scheduler_jobs WHERE enabled = 1 ORDER BY id')) {
+  for (const row of await store.query<JobRow>('SELECT * FROM scheduler_jobs WHERE enabled = 1 ORDER BY id')) {
     const due = lastDue(row.cron, new Date(options.now.getTime() - grace), tz);
     if (due && due.getTime() >= new Date(row.created_at).getTime()) {
-      const started = store.get('SELECT 1 AS x FROM scheduler_runs WHERE job_id = ? AND started_at >= ?', [
+      const started = await store.get('SELECT 1 AS x FROM scheduler_runs WHERE job_id = ? AND started_at >= ?', [
         row.id,
         new Date(due.getTime() - 60_000).toISOString(),
       ]);
@@ -202,7 +209,7 @@ export function findIncidents(store: Store, options: MonitorOptions): Incident[]
         });
     }
   }
-  for (const run of store.all<{
+  for (const run of await store.query<{
     id: number;
     job_id: number;
     started_at: string;
@@ -225,11 +232,12 @@ export function findIncidents(store: Store, options: MonitorOptions): Incident[]
 }
 
 /** The state of every job at `now` (for the "Scheduler" view). */
-export function jobStates(store: Store, options: MonitorOptions): JobState[] {
-  const incidents = findIncidents(store, options);
+export async function jobStates(store: AsyncQueryable, options: MonitorOptions): Promise<JobState[]> {
+  const incidents = await findIncidents(store, options);
   const tz = options.timeZone ?? DEFAULT_TIME_ZONE;
-  return listJobs(store).map((job) => {
-    const last = store.get<{ started_at: string; ended_at: string | null }>(
+  const states: JobState[] = [];
+  for (const job of await listJobs(store)) {
+    const last = await store.get<{ started_at: string; ended_at: string | null }>(
       'SELECT started_at, ended_at FROM scheduler_runs WHERE job_id = ? ORDER BY started_at DESC LIMIT 1',
       [job.id],
     );
@@ -241,13 +249,14 @@ export function jobStates(store: Store, options: MonitorOptions): JobState[] {
     else if (last && last.ended_at === null) state = 'running';
     else if (!last) state = 'never-due';
     else state = 'ok';
-    return {
+    states.push({
       job,
       state,
       ...(next ? { nextDue: next.toISOString() } : {}),
       ...(last ? { lastStart: last.started_at } : {}),
-    };
-  });
+    });
+  }
+  return states;
 }
 
 /** An alert that was due but could not be sent, with the reason (English, for logs and the CLI). */
@@ -295,25 +304,27 @@ function connectionLevel(error: unknown): boolean {
  * @param send the mail sender (CLI/extension: SMTP with the configured settings; tests: a collector)
  */
 export async function monitorScheduler(
-  store: Store,
+  store: AsyncStore,
   settings: MailSettings | undefined,
   options: MonitorOptions,
   send: (message: SafeMessageInput) => Promise<unknown>,
 ): Promise<MonitorOutcome> {
-  const incidents = findIncidents(store, options);
-  store.transaction(() => {
+  const incidents = await findIncidents(store, options);
+  await store.transaction(async (tx) => {
     for (const i of incidents)
-      store.run(
+      await tx.run(
         'INSERT INTO scheduler_incidents (job_id, kind, ref, detected_at) VALUES (?, ?, ?, ?) ON CONFLICT (job_id, kind, ref) DO NOTHING',
         [i.jobId, i.kind, i.ref, options.now.toISOString()],
       );
   });
-  const pending = incidents.filter((i) =>
-    store.get(
+  const pending: Incident[] = [];
+  for (const i of incidents) {
+    const open = await store.get(
       'SELECT 1 AS x FROM scheduler_incidents WHERE job_id = ? AND kind = ? AND ref = ? AND alerted_at IS NULL',
       [i.jobId, i.kind, i.ref],
-    ),
-  );
+    );
+    if (open) pending.push(i);
+  }
   const configured = [settings?.schedulerRecipient ?? '', settings?.schedulerRecipient2 ?? '']
     .map((r) => r.trim())
     .filter((r) => r !== '');
@@ -356,7 +367,7 @@ export async function monitorScheduler(
       if (connectionLevel(error)) serverDown = reason;
       continue;
     }
-    store.run('UPDATE scheduler_incidents SET alerted_at = ? WHERE job_id = ? AND kind = ? AND ref = ?', [
+    await store.run('UPDATE scheduler_incidents SET alerted_at = ? WHERE job_id = ? AND kind = ? AND ref = ?', [
       options.now.toISOString(),
       incident.jobId,
       incident.kind,

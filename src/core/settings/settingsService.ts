@@ -1,5 +1,5 @@
 import { IxError, PermissionError, msg } from '../errors';
-import type { Store } from '../store/database';
+import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
 import { isAdmin } from '../access/rights';
 import type { Actor } from '../access/rights';
 import { CATALOG, checkValue, findSetting } from './catalog';
@@ -62,8 +62,12 @@ interface ValueRow extends Record<string, string | number | null> {
 }
 
 /** Reads the stored value of a setting (global when `userId` is undefined). */
-function storedValue(store: Store, def: SettingDefinition, userId: number | undefined): ValueRow | undefined {
-  return store.get<ValueRow>(
+async function storedValue(
+  store: AsyncQueryable,
+  def: SettingDefinition,
+  userId: number | undefined,
+): Promise<ValueRow | undefined> {
+  return await store.get<ValueRow>(
     `SELECT s.value, s.changed_at, u.login FROM setting_values s LEFT JOIN users u ON u.id = s.changed_by
       WHERE s.area = ? AND s.section = ? AND s.name = ? AND coalesce(s.user_id, 0) = ?`,
     [def.area, def.section, def.name, userId ?? 0],
@@ -73,13 +77,16 @@ function storedValue(store: Store, def: SettingDefinition, userId: number | unde
 /**
  * The state of a setting: global settings ignore `userId`; user settings need it (no user = the default).
  */
-export function settingState(store: Store, def: SettingDefinition, userId?: number): SettingState {
-  const row =
-    def.scope === 'user'
-      ? userId === undefined
-        ? undefined
-        : storedValue(store, def, userId)
-      : storedValue(store, def, undefined);
+export async function settingState(
+  store: AsyncQueryable,
+  def: SettingDefinition,
+  userId?: number,
+): Promise<SettingState> {
+  const row = await (def.scope === 'user'
+    ? userId === undefined
+      ? undefined
+      : storedValue(store, def, userId)
+    : storedValue(store, def, undefined));
   return {
     definition: def,
     value: row?.value ?? def.default,
@@ -90,12 +97,14 @@ export function settingState(store: Store, def: SettingDefinition, userId?: numb
 }
 
 /** All catalogue settings with their values (user settings as seen by `userId`). */
-export function listSettingStates(
-  store: Store,
+export async function listSettingStates(
+  store: AsyncQueryable,
   userId?: number,
   catalog: readonly SettingDefinition[] = CATALOG,
-): SettingState[] {
-  return catalog.map((def) => settingState(store, def, userId));
+): Promise<SettingState[]> {
+  const states: SettingState[] = [];
+  for (const def of catalog) states.push(await settingState(store, def, userId));
+  return states;
 }
 
 /** Resolves a key or throws. @throws UnknownSettingError */
@@ -123,13 +132,13 @@ export interface SettingChange {
  * @param forUserId the user whose own setting this is (user settings only; default the actor)
  * @throws UnknownSettingError, VendorOnlySettingError, PermissionError, SettingValueError, SettingScopeError
  */
-export function setSetting(
-  store: Store,
+export async function setSetting(
+  store: AsyncStore,
   actor: Actor,
   key: string,
   rawValue: string,
   options: { forUserId?: number; now?: Date } = {},
-): SettingChange {
+): Promise<SettingChange> {
   const def = requireSetting(key);
   if (def.vendorOnly) throw new VendorOnlySettingError(def.name);
   let userId: number | undefined;
@@ -148,23 +157,21 @@ export function setSetting(
   const check = checkValue(def.type, rawValue);
   if (!check.ok) throw new SettingValueError(def.name, rawValue, check.reason);
   const now = (options.now ?? new Date()).toISOString();
-  return store.transaction((): SettingChange => {
-    const oldValue = settingState(store, def, userId).value;
+  return await store.transaction(async (tx): Promise<SettingChange> => {
+    const oldValue = (await settingState(tx, def, userId)).value;
     const newValue = check.value;
     if (oldValue === newValue) return { definition: def, oldValue, newValue, changed: false, restartRequired: false };
-    store.run('DELETE FROM setting_values WHERE area = ? AND section = ? AND name = ? AND coalesce(user_id, 0) = ?', [
-      def.area,
-      def.section,
-      def.name,
-      userId ?? 0,
-    ]);
+    await tx.run(
+      'DELETE FROM setting_values WHERE area = ? AND section = ? AND name = ? AND coalesce(user_id, 0) = ?',
+      [def.area, def.section, def.name, userId ?? 0],
+    );
     if (newValue !== def.default) {
-      store.run(
+      await tx.run(
         'INSERT INTO setting_values (area, section, name, user_id, value, changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?)',
         [def.area, def.section, def.name, userId ?? null, newValue, now, actor.id],
       );
     }
-    store.run(
+    await tx.run(
       "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'setting.set', 'setting', ?, ?, ?)",
       [
         now,
@@ -180,11 +187,11 @@ export function setSetting(
 
 /** "Auf Standard zurücksetzen": sets the default value (same rights and audit as {@link setSetting}). */
 export function resetSetting(
-  store: Store,
+  store: AsyncStore,
   actor: Actor,
   key: string,
   options: { forUserId?: number; now?: Date } = {},
-): SettingChange {
+): Promise<SettingChange> {
   return setSetting(store, actor, key, requireSetting(key).default, options);
 }
 
@@ -192,12 +199,12 @@ export function resetSetting(
  * The tab counters in effect for a user (product.md §4): the global "Tabreiter Zähler bei allen Usern aktivieren"
  * AND the user's own "Tabreiter Zähler aktivieren".
  */
-export function effectiveTabCounters(
-  store: Store,
+export async function effectiveTabCounters(
+  store: AsyncQueryable,
   userId: number,
-): { global: boolean; own: boolean; effective: boolean } {
-  const global = settingState(store, requireSetting('TabreiterZaehlerAlleUser')).value === '1';
-  const own = settingState(store, requireSetting('TabreiterZaehlerAktiv'), userId).value === '1';
+): Promise<{ global: boolean; own: boolean; effective: boolean }> {
+  const global = (await settingState(store, requireSetting('TabreiterZaehlerAlleUser'))).value === '1';
+  const own = (await settingState(store, requireSetting('TabreiterZaehlerAktiv'), userId)).value === '1';
   return { global, own, effective: global && own };
 }
 

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { IxError, formatTemplate, msg } from '../errors';
 import type { SuggestedAction } from '../errors';
-import type { Store } from '../store/database';
+import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
 import { requireAdmin } from '../access/rights';
 import type { Actor } from '../access/rights';
 
@@ -192,8 +192,8 @@ export function validateSftpSettings(input: SftpSettingsInput): SftpSettings {
 }
 
 /** The saved SFTP settings, or undefined when none are saved (no host). */
-export function loadSftpSettings(store: Store): SftpSettings | undefined {
-  const row = store.get<{
+export async function loadSftpSettings(store: AsyncQueryable): Promise<SftpSettings | undefined> {
+  const row = await store.get<{
     host: string | null;
     port: number;
     username: string | null;
@@ -217,20 +217,24 @@ export function loadSftpSettings(store: Store): SftpSettings | undefined {
  * key (another server needs its own first-use confirmation). Audited as `sftp.settings`.
  * @throws PermissionError, SftpSettingsError
  */
-export function saveSftpSettings(store: Store, actor: Actor, input: SftpSettingsInput): SftpSettings {
+export async function saveSftpSettings(
+  store: AsyncStore,
+  actor: Actor,
+  input: SftpSettingsInput,
+): Promise<SftpSettings> {
   requireAdmin(actor, 'change the SFTP settings');
   const next = validateSftpSettings(input);
-  const before = loadSftpSettings(store);
+  const before = await loadSftpSettings(store);
   const sameServer = before !== undefined && before.host === next.host && before.port === next.port;
   const fingerprint = next.hostKeyFingerprint ?? (sameServer ? before.hostKeyFingerprint : undefined);
-  store.transaction(() => {
-    store.run(
+  await store.transaction(async (tx) => {
+    await tx.run(
       `INSERT INTO sftp_settings (id, host, port, username, auth_method, remote_dir, host_key_fingerprint) VALUES (1, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET host = excluded.host, port = excluded.port, username = excluded.username, auth_method = excluded.auth_method,
          remote_dir = excluded.remote_dir, host_key_fingerprint = excluded.host_key_fingerprint`,
       [next.host, next.port, next.username, next.authMethod, next.remoteDir, fingerprint ?? null],
     );
-    store.run(
+    await tx.run(
       "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'sftp.settings', 'sftp', 'settings', ?, ?)",
       [
         new Date().toISOString(),
@@ -240,7 +244,7 @@ export function saveSftpSettings(store: Store, actor: Actor, input: SftpSettings
       ],
     );
   });
-  return loadSftpSettings(store) ?? next;
+  return (await loadSftpSettings(store)) ?? next;
 }
 
 /**
@@ -248,15 +252,15 @@ export function saveSftpSettings(store: Store, actor: Actor, input: SftpSettings
  * `sftp.hostkey` with the old and new fingerprint. Administrators only.
  * @throws PermissionError; IxError E_SFTP_NOT_CONFIGURED when no settings are saved
  */
-export function trustHostKey(store: Store, actor: Actor, fingerprint: string): void {
+export async function trustHostKey(store: AsyncStore, actor: Actor, fingerprint: string): Promise<void> {
   requireAdmin(actor, 'trust the host key of the license server');
   const problem = checkFingerprint(fingerprint);
   if (problem) throw new SftpSettingsError([{ field: 'hostKeyFingerprint', ...problem }]);
-  const before = loadSftpSettings(store);
+  const before = await loadSftpSettings(store);
   if (!before) throw new SftpNotConfiguredError();
-  store.transaction(() => {
-    store.run('UPDATE sftp_settings SET host_key_fingerprint = ? WHERE id = 1', [fingerprint]);
-    store.run(
+  await store.transaction(async (tx) => {
+    await tx.run('UPDATE sftp_settings SET host_key_fingerprint = ? WHERE id = 1', [fingerprint]);
+    await tx.run(
       "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'sftp.hostkey', 'sftp', ?, ?, ?)",
       [
         new Date().toISOString(),

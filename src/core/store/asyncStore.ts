@@ -49,7 +49,16 @@ export interface AsyncQueryable {
 }
 
 /** The statements of one open transaction (passed to the body of {@link AsyncStore.transaction}). */
-export type AsyncTransaction = AsyncQueryable;
+export interface AsyncTransaction extends AsyncQueryable {
+  /**
+   * Serialises this transaction against every other transaction (of any process) that locks the same `resource`,
+   * until this one commits or rolls back — for a check-then-write that two admins could run at once (seats of a
+   * module, the transfer's fingerprint re-check). PostgreSQL: `pg_advisory_xact_lock` on a hash of the name (waits,
+   * within the statement timeout). File: nothing to do — a file store has one writer and its transactions run one
+   * at a time.
+   */
+  lock(resource: string): Promise<void>;
+}
 
 /** Options of {@link AsyncStore.transaction}. */
 export interface TransactionOptions {

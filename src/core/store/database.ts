@@ -462,6 +462,34 @@ export class Store {
   }
 
   /**
+   * Like {@link transaction}, for a body that awaits (the demo generator installs its license through the async
+   * license service, {@link ../sqlJsAsyncStore.directTransaction}): BEGIN … COMMIT around it, ROLLBACK when it
+   * throws. Not nestable; nothing else may change the store until it settles.
+   * @throws StoreReadOnlyError; StoreTransactionError inside another transaction; the body's error (rolled back)
+   */
+  async transactionAsync<T>(body: () => Promise<T>): Promise<T> {
+    this.assertWritable();
+    if (this.transactionDepth > 0) throw new StoreTransactionError('an awaiting transaction cannot be nested');
+    this.db.exec('BEGIN');
+    this.transactionDepth++;
+    let result: T;
+    try {
+      result = await body();
+    } catch (error) {
+      this.transactionDepth--;
+      this.db.exec('ROLLBACK');
+      this.writtenTables.clear();
+      this.transactionEnded();
+      throw error;
+    }
+    this.transactionDepth--;
+    this.db.exec('COMMIT');
+    this.markChanged();
+    this.transactionEnded();
+    return result;
+  }
+
+  /**
    * Writes the store to its file (atomically, keeping one `.bak`). Concurrent calls are serialised, and a call
    * made while another save waits to start shares that save. Called inside a transaction, it waits until the
    * transaction ends, so it never exports a half-done change (field case C29).

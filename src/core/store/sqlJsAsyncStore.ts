@@ -92,6 +92,8 @@ export class SqlJsAsyncStore implements AsyncStore {
           if (!open) throw new StoreTransactionError('a statement was run on a transaction that has ended');
           return { changes: this.store.run(sql, toSqlJs(params)).changes };
         },
+        // one writer, transactions one at a time (the queue): already serialised
+        lock: async () => undefined,
       };
       let result: T;
       try {
@@ -132,4 +134,21 @@ export class SqlJsAsyncStore implements AsyncStore {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+/**
+ * The statements of a transaction the caller already holds on the synchronous store (`Store.transactionAsync`), as
+ * the core's {@link AsyncTransaction}: for the demo generator, which writes a new store in bulk through the sync
+ * engine and installs its license through the asynchronous license service. Nothing is queued or saved here.
+ */
+export function directTransaction(store: Store): AsyncTransaction {
+  const tx: AsyncTransaction = {
+    query: async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]): Promise<R[]> =>
+      store.all(sql, toSqlJs(params)) as R[],
+    get: async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]): Promise<R | undefined> =>
+      (await tx.query<R>(sql, params))[0],
+    run: async (sql: string, params?: readonly SqlParam[]) => ({ changes: store.run(sql, toSqlJs(params)).changes }),
+    lock: async () => undefined,
+  };
+  return tx;
 }

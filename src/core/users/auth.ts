@@ -1,5 +1,5 @@
 import { IxError, msg } from '../errors';
-import type { Store } from '../store/database';
+import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
 import { verifyPassword } from './password';
 import type { Actor, UserRole } from '../access/rights';
 
@@ -100,10 +100,10 @@ interface Attempts {
  * Failed attempts of stores that cannot record them (opened read-only): kept for the life of this process, so
  * that a read-only window is throttled too.
  */
-const unrecorded = new WeakMap<Store, Map<string, Attempts>>();
+const unrecorded = new WeakMap<AsyncStore, Map<string, Attempts>>();
 
-function storedAttempts(store: Store, login: string, now: number): Attempts {
-  const row = store.get<{ failures: number; last_failure_at: string; locked_until: string | null }>(
+async function storedAttempts(store: AsyncStore, login: string, now: number): Promise<Attempts> {
+  const row = await store.get<{ failures: number; last_failure_at: string; locked_until: string | null }>(
     'SELECT failures, last_failure_at, locked_until FROM sign_in_attempts WHERE login = ?',
     [login],
   );
@@ -115,26 +115,19 @@ function storedAttempts(store: Store, login: string, now: number): Attempts {
   return memory && memory.failures > stored.failures ? memory : stored;
 }
 
-/** Records a sign-in in the audit log (never the password). Read-only stores cannot; they are skipped. */
-function audit(
-  store: Store,
+/** Records a sign-in in the audit log (never the password), inside the caller's transaction. */
+async function audit(
+  store: AsyncQueryable,
   at: Date,
   userId: number | null,
   login: string,
   action: 'sign-in' | 'sign-in.failed' | 'sign-in.refused',
   detail: Record<string, string | number>,
-): void {
-  if (store.readOnly) return;
-  store.run(
+): Promise<void> {
+  await store.run(
     'INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, ?, ?, NULL, ?)',
     [at.toISOString(), userId, action, 'user', login, JSON.stringify(detail)],
   );
-}
-
-/** Writes the failure to the file at once: a new process (the next CLI run) must see it. Save errors are logged by the store's caller; the sign-in error stays the one reported. */
-async function persistNow(store: Store): Promise<void> {
-  if (store.readOnly || store.file === undefined) return;
-  await store.save().catch(() => undefined);
 }
 
 /**
@@ -151,7 +144,7 @@ async function persistNow(store: Store): Promise<void> {
  * @throws LoginFormatError, SignInThrottledError, SignInError (unknown login or wrong password), UserInactiveError
  */
 export async function signIn(
-  store: Store,
+  store: AsyncStore,
   login: string,
   password: string,
   options: SignInOptions = {},
@@ -159,11 +152,11 @@ export async function signIn(
   const name = validateLogin(login);
   const now = options.now ?? new Date();
   const channel = options.channel ?? 'vscode';
-  const attempts = storedAttempts(store, name, now.getTime());
+  const attempts = await storedAttempts(store, name, now.getTime());
   if (attempts.lockedUntil > now.getTime()) {
     const seconds = Math.ceil((attempts.lockedUntil - now.getTime()) / 1000);
     if (!store.readOnly)
-      store.transaction(() =>
+      await store.transaction(() =>
         audit(store, now, null, name, 'sign-in.refused', {
           channel,
           reason: 'throttled',
@@ -171,10 +164,9 @@ export async function signIn(
           waitSeconds: seconds,
         }),
       );
-    await persistNow(store);
     throw new SignInThrottledError(name, new Date(attempts.lockedUntil), seconds);
   }
-  const row = store.get<UserRow>(
+  const row = await store.get<UserRow>(
     'SELECT id, login, first_name, last_name, rights_class, role, active, password_hash FROM users WHERE login = ?',
     [name],
   );
@@ -189,17 +181,17 @@ export async function signIn(
       map.set(name.toLowerCase(), { failures, lockedUntil });
       unrecorded.set(store, map);
     } else {
-      store.transaction(() => {
-        store.run('DELETE FROM sign_in_attempts WHERE last_failure_at < ?', [
+      await store.transaction(async (tx) => {
+        await tx.run('DELETE FROM sign_in_attempts WHERE last_failure_at < ?', [
           new Date(now.getTime() - SIGN_IN_FAILURES_FORGOTTEN_MS).toISOString(),
         ]);
-        store.run(
+        await tx.run(
           `INSERT INTO sign_in_attempts (login, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?)
            ON CONFLICT (login) DO UPDATE SET login = excluded.login, failures = excluded.failures,
              last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until`,
           [name, failures, now.toISOString(), lockedUntil ? new Date(lockedUntil).toISOString() : null],
         );
-        audit(store, now, row?.id ?? null, name, 'sign-in.failed', {
+        await audit(tx, now, row?.id ?? null, name, 'sign-in.failed', {
           channel,
           reason: 'wrong login or password',
           failures,
@@ -207,24 +199,25 @@ export async function signIn(
         });
       });
     }
-    await persistNow(store);
     throw new SignInError();
   }
   if (row.active !== 1) {
     if (!store.readOnly)
-      store.transaction(() =>
-        audit(store, now, row.id, name, 'sign-in.refused', { channel, reason: 'user deactivated' }),
+      await store.transaction((tx) =>
+        audit(tx, now, row.id, name, 'sign-in.refused', { channel, reason: 'user deactivated' }),
       );
-    await persistNow(store);
     throw new UserInactiveError(row.login);
   }
   unrecorded.get(store)?.delete(name.toLowerCase());
   if (!store.readOnly) {
-    store.transaction(() => {
-      store.run('DELETE FROM sign_in_attempts WHERE login = ?', [name]);
-      audit(store, now, row.id, row.login, 'sign-in', { channel });
-    });
-    store.scheduleSave();
+    // a successful sign-in is saved soon, not at once (a failure is saved at once: the next CLI run must see it)
+    await store.transaction(
+      async (tx) => {
+        await tx.run('DELETE FROM sign_in_attempts WHERE login = ?', [name]);
+        await audit(tx, now, row.id, row.login, 'sign-in', { channel });
+      },
+      { deferSave: true },
+    );
   }
   return {
     id: row.id,

@@ -1,5 +1,6 @@
 import { IxError, msg } from '../errors';
-import type { Store } from '../store/database';
+import type { AsyncStore } from '../store/asyncStore';
+import { insertId, scalar } from '../store/asyncQueries';
 import { validateLogin } from './auth';
 import { hashPassword } from './password';
 
@@ -32,7 +33,7 @@ export class WeakPasswordError extends IxError {
  * @throws LoginFormatError, WeakPasswordError, StoreHasUsersError
  */
 export async function createFirstAdmin(
-  store: Store,
+  store: AsyncStore,
   login: string,
   password: string,
   now: Date = new Date(),
@@ -40,13 +41,14 @@ export async function createFirstAdmin(
   const name = validateLogin(login);
   if (password.length < 8) throw new WeakPasswordError();
   const hash = await hashPassword(password);
-  return store.transaction(() => {
-    if (Number(store.scalar('SELECT count(*) FROM users')) > 0) throw new StoreHasUsersError();
-    const id = store.insertId(
+  return await store.transaction(async (tx) => {
+    if (Number(await scalar(tx, 'SELECT count(*) FROM users')) > 0) throw new StoreHasUsersError();
+    const id = await insertId(
+      tx,
       "INSERT INTO users (login, short_code, last_name, first_name, rights_class, role, password_hash) VALUES (?, ?, 'Administrator', 'iX-Haus', 'S', 'Administrator', ?) RETURNING id",
       [name, name.slice(0, 10).toUpperCase(), hash],
     );
-    store.run(
+    await tx.run(
       "INSERT INTO audit_log (at, user_id, action, entity, entity_key, new_value) VALUES (?, ?, 'user.createFirstAdmin', 'user', ?, ?)",
       [now.toISOString(), id, name, JSON.stringify({ rightsClass: 'S', role: 'Administrator' })],
     );

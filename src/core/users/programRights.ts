@@ -1,6 +1,7 @@
 import { IxError, msg } from '../errors';
 import { licensedSeats } from '../license/licenseService';
-import type { Store } from '../store/database';
+import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
+import { scalar } from '../store/asyncQueries';
 import { requireAdmin } from '../access/rights';
 import type { Actor } from '../access/rights';
 
@@ -14,34 +15,37 @@ export type AccessReason = 'allowed' | 'not-licensed' | 'not-unlocked' | 'inacti
  * access is allowed (new users are unrestricted, domain.md §2.1). Class S reaches everything licensed and unlocked.
  * The core check every feature calls before it acts (permissions are enforced in core, not by hiding UI).
  */
-export function canAccess(
-  store: Store,
+export async function canAccess(
+  store: AsyncQueryable,
   userId: number,
   moduleCode: string,
   list?: string,
   now: Date = new Date(),
-): { allowed: boolean; reason: AccessReason } {
-  const user = store.get<{ active: number; rights_class: string }>(
+): Promise<{ allowed: boolean; reason: AccessReason }> {
+  const user = await store.get<{ active: number; rights_class: string }>(
     'SELECT active, rights_class FROM users WHERE id = ?',
     [userId],
   );
   if (!user || user.active !== 1) return { allowed: false, reason: 'inactive' };
-  const licensed = licensedSeats(store, moduleCode, now);
+  const licensed = await licensedSeats(store, moduleCode, now);
   if (!licensed || licensed.seats === 0) return { allowed: false, reason: 'not-licensed' };
   if (
-    store.scalar('SELECT 1 FROM user_modules WHERE user_id = ? AND module_code = ?', [userId, moduleCode]) === undefined
+    (await scalar(store, 'SELECT 1 FROM user_modules WHERE user_id = ? AND module_code = ?', [userId, moduleCode])) ===
+    undefined
   )
     return { allowed: false, reason: 'not-unlocked' };
   if (user.rights_class === 'S') return { allowed: true, reason: 'allowed' };
   if (list) {
-    const own = store.scalar(
+    const own = await scalar(
+      store,
       'SELECT allowed FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ?',
       [user.rights_class, moduleCode, list],
     );
     if (own !== undefined)
       return own === 1 ? { allowed: true, reason: 'allowed' } : { allowed: false, reason: 'denied-list' };
   }
-  const moduleRight = store.scalar(
+  const moduleRight = await scalar(
+    store,
     "SELECT allowed FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ''",
     [user.rights_class, moduleCode],
   );
@@ -83,15 +87,17 @@ const settingOf = (allowed: unknown): RightSetting =>
   allowed === undefined || allowed === null ? 'inherit' : allowed === 1 || allowed === true ? 'allow' : 'deny';
 
 /** Module codes and names that program rights may name: every module of an installed license (also expired ones). */
-export function rightsModules(store: Store): Array<{ code: string; name: string }> {
-  return store.all<{ code: string; name: string }>(
+export async function rightsModules(store: AsyncQueryable): Promise<{ code: string; name: string }[]> {
+  return await store.query<{ code: string; name: string }>(
     'SELECT code, min(name) AS name FROM license_modules GROUP BY code ORDER BY code',
   );
 }
 
 /** The rights classes in use: by users (with their count) or by stored rights, A–Z; class S is never listed (it reaches everything). */
-export function rightsClassesInUse(store: Store): Array<{ rightsClass: string; users: number; rights: number }> {
-  return store.all<{ rightsClass: string; users: number; rights: number }>(
+export async function rightsClassesInUse(
+  store: AsyncQueryable,
+): Promise<{ rightsClass: string; users: number; rights: number }[]> {
+  return await store.query<{ rightsClass: string; users: number; rights: number }>(
     `SELECT c AS rightsClass,
             (SELECT count(*) FROM users u WHERE u.rights_class = c AND u.active = 1) AS users,
             (SELECT count(*) FROM program_rights p WHERE p.rights_class = c) AS rights
@@ -104,31 +110,42 @@ export function rightsClassesInUse(store: Store): Array<{ rightsClass: string; u
  * The stored program rights, ordered by class, module, list (module rows first). Filters are exact codes.
  * Rows that do not exist inherit: the module's right for a list, "allowed" for a module (domain.md §2.1, §2.4).
  */
-export function listProgramRights(
-  store: Store,
+export async function listProgramRights(
+  store: AsyncQueryable,
   filter: { rightsClass?: string; moduleCode?: string } = {},
-): ProgramRight[] {
-  return store
-    .all<{ rights_class: string; module_code: string; name: string | null; list: string; allowed: number }>(
+): Promise<ProgramRight[]> {
+  return (
+    await store.query<{
+      rights_class: string;
+      module_code: string;
+      name: string | null;
+      list: string;
+      allowed: number;
+    }>(
       `SELECT p.rights_class, p.module_code, (SELECT min(m.name) FROM license_modules m WHERE m.code = p.module_code) AS name, p.list, p.allowed
          FROM program_rights p
         WHERE (? IS NULL OR p.rights_class = ?) AND (? IS NULL OR p.module_code = ?)
         ORDER BY p.rights_class, p.module_code, p.list`,
       [filter.rightsClass ?? null, filter.rightsClass ?? null, filter.moduleCode ?? null, filter.moduleCode ?? null],
     )
-    .map((r) => ({
-      rightsClass: r.rights_class,
-      moduleCode: r.module_code,
-      moduleName: r.name ?? r.module_code,
-      list: r.list,
-      allowed: r.allowed === 1,
-    }));
+  ).map((r) => ({
+    rightsClass: r.rights_class,
+    moduleCode: r.module_code,
+    moduleName: r.name ?? r.module_code,
+    list: r.list,
+    allowed: r.allowed === 1,
+  }));
 }
 
 /** The current setting of one right (no row = inherit). */
-export function programRightSetting(store: Store, rightsClass: string, moduleCode: string, list: string): RightSetting {
+export async function programRightSetting(
+  store: AsyncQueryable,
+  rightsClass: string,
+  moduleCode: string,
+  list: string,
+): Promise<RightSetting> {
   return settingOf(
-    store.scalar('SELECT allowed FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ?', [
+    await scalar(store, 'SELECT allowed FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ?', [
       rightsClass,
       moduleCode,
       list,
@@ -142,13 +159,13 @@ export function programRightSetting(store: Store, rightsClass: string, moduleCod
  * (trimmed, '' = the module) of at most {@link MAX_LIST_NAME_LENGTH} printable characters.
  * @throws ProgramRightInputError (E_RIGHTS_CLASS, E_RIGHTS_CLASS_S, E_RIGHTS_MODULE, E_RIGHTS_LIST)
  */
-export function normalizeProgramRight(
-  store: Store,
+export async function normalizeProgramRight(
+  store: AsyncQueryable,
   rightsClass: string,
   moduleCode: string,
   list: string,
   clearing: boolean,
-): { rightsClass: string; moduleCode: string; list: string } {
+): Promise<{ rightsClass: string; moduleCode: string; list: string }> {
   const cls = rightsClass.trim().toUpperCase();
   if (!/^[A-Z]$/.test(cls))
     throw new ProgramRightInputError(
@@ -164,12 +181,13 @@ export function normalizeProgramRight(
       ),
     );
   const code = moduleCode.trim().toUpperCase();
-  const known = store.scalar('SELECT 1 FROM license_modules WHERE code = ?', [code]) !== undefined;
+  const known = (await scalar(store, 'SELECT 1 FROM license_modules WHERE code = ?', [code])) !== undefined;
   const stored =
     clearing &&
-    store.scalar('SELECT 1 FROM program_rights WHERE rights_class = ? AND module_code = ?', [cls, code]) !== undefined;
+    (await scalar(store, 'SELECT 1 FROM program_rights WHERE rights_class = ? AND module_code = ?', [cls, code])) !==
+      undefined;
   if (!known && !stored) {
-    const codes = rightsModules(store).map((m) => m.code);
+    const codes = (await rightsModules(store)).map((m) => m.code);
     throw new ProgramRightInputError(
       'E_RIGHTS_MODULE',
       msg('The module {0} is in no installed license. Use one of: {1}.'),
@@ -195,34 +213,34 @@ export function normalizeProgramRight(
  * nothing is written when the right already has that setting. The caller saves the store.
  * @throws PermissionError, ProgramRightInputError
  */
-export function setProgramRight(
-  store: Store,
+export async function setProgramRight(
+  store: AsyncStore,
   actor: Actor,
   rightsClass: string,
   moduleCode: string,
   list: string,
   allowed: boolean | null,
   now: Date = new Date(),
-): ProgramRightChange {
+): Promise<ProgramRightChange> {
   requireAdmin(actor, 'change program rights');
-  const right = normalizeProgramRight(store, rightsClass, moduleCode, list, allowed === null);
+  const right = await normalizeProgramRight(store, rightsClass, moduleCode, list, allowed === null);
   const newSetting = settingOf(allowed);
-  return store.transaction(() => {
-    const oldSetting = programRightSetting(store, right.rightsClass, right.moduleCode, right.list);
+  return await store.transaction(async (tx) => {
+    const oldSetting = await programRightSetting(tx, right.rightsClass, right.moduleCode, right.list);
     if (oldSetting === newSetting) return { ...right, oldSetting, newSetting, changed: false };
-    store.run('DELETE FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ?', [
+    await tx.run('DELETE FROM program_rights WHERE rights_class = ? AND module_code = ? AND list = ?', [
       right.rightsClass,
       right.moduleCode,
       right.list,
     ]);
     if (allowed !== null)
-      store.run('INSERT INTO program_rights (rights_class, module_code, list, allowed) VALUES (?, ?, ?, ?)', [
+      await tx.run('INSERT INTO program_rights (rights_class, module_code, list, allowed) VALUES (?, ?, ?, ?)', [
         right.rightsClass,
         right.moduleCode,
         right.list,
         allowed ? 1 : 0,
       ]);
-    store.run(
+    await tx.run(
       "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, 'rights.set', 'program_right', ?, ?, ?)",
       [now.toISOString(), actor.id, `${right.rightsClass}/${right.moduleCode}/${right.list}`, oldSetting, newSetting],
     );

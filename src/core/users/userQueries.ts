@@ -1,4 +1,4 @@
-import type { Store } from '../store/database';
+import type { AsyncQueryable } from '../store/asyncStore';
 import type { UserRole } from '../access/rights';
 
 /** A user as listed in "Module & Benutzer" (no password hash ever leaves the store layer). */
@@ -20,17 +20,17 @@ export interface UserSummary {
 }
 
 /** Lists all users ordered by login, with their unlocked modules. */
-export function listUsers(store: Store): UserSummary[] {
+export async function listUsers(store: AsyncQueryable): Promise<UserSummary[]> {
   const modules = new Map<number, string[]>();
-  for (const row of store.all<{ user_id: number; module_code: string }>(
+  for (const row of await store.query<{ user_id: number; module_code: string }>(
     'SELECT user_id, module_code FROM user_modules ORDER BY module_code',
   )) {
     const list = modules.get(row.user_id) ?? [];
     list.push(row.module_code);
     modules.set(row.user_id, list);
   }
-  return store
-    .all<{
+  return (
+    await store.query<{
       id: number;
       login: string;
       short_code: string;
@@ -44,24 +44,27 @@ export function listUsers(store: Store): UserSummary[] {
     }>(
       'SELECT id, login, short_code, first_name, last_name, rights_class, role, active, coupled, extension FROM users ORDER BY login',
     )
-    .map((u) => ({
-      id: u.id,
-      login: u.login,
-      shortCode: u.short_code,
-      firstName: u.first_name,
-      lastName: u.last_name,
-      rightsClass: u.rights_class,
-      role: u.role as UserRole,
-      active: u.active === 1,
-      coupled: u.coupled === 1,
-      extension: u.extension,
-      modules: modules.get(u.id) ?? [],
-    }));
+  ).map((u) => ({
+    id: u.id,
+    login: u.login,
+    shortCode: u.short_code,
+    firstName: u.first_name,
+    lastName: u.last_name,
+    rightsClass: u.rights_class,
+    role: u.role as UserRole,
+    active: u.active === 1,
+    coupled: u.coupled === 1,
+    extension: u.extension,
+    modules: modules.get(u.id) ?? [],
+  }));
 }
 
 /** Each user's own CTI line (Meine Daten), by user id; null when none is picked. */
-export function userCtiLines(store: Store): Map<number, string | null> {
+export async function userCtiLines(store: AsyncQueryable): Promise<Map<number, string | null>> {
   return new Map(
-    store.all<{ id: number; cti_line: string | null }>('SELECT id, cti_line FROM users').map((r) => [r.id, r.cti_line]),
+    (await store.query<{ id: number; cti_line: string | null }>('SELECT id, cti_line FROM users')).map((r) => [
+      r.id,
+      r.cti_line,
+    ]),
   );
 }

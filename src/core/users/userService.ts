@@ -1,7 +1,8 @@
 import { IxError, PermissionError, msg } from '../errors';
-import { unlockModule } from '../license/licenseService';
+import { unlockModuleIn } from '../license/licenseService';
 import { requireSetting, settingState } from '../settings/settingsService';
-import type { Store } from '../store/database';
+import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
+import { scalar } from '../store/asyncQueries';
 import { USER_ROLES, requireAdmin } from '../access/rights';
 import type { Actor, UserRole } from '../access/rights';
 
@@ -66,22 +67,24 @@ interface UserRow extends Record<string, string | number | null> {
 }
 
 /** Finds a user by login (case-insensitive). @throws UnknownUserError */
-export function requireUser(store: Store, login: string): UserRow {
-  const row = store.get<UserRow>('SELECT id, login, active, coupled, role FROM users WHERE login = ?', [login.trim()]);
+export async function requireUser(store: AsyncQueryable, login: string): Promise<UserRow> {
+  const row = await store.get<UserRow>('SELECT id, login, active, coupled, role FROM users WHERE login = ?', [
+    login.trim(),
+  ]);
   if (!row) throw new UnknownUserError(login);
   return row;
 }
 
-function audit(
-  store: Store,
+async function audit(
+  store: AsyncQueryable,
   actor: Actor,
   action: string,
   user: UserRow,
   oldValue: string | null,
   newValue: string,
   now: Date,
-): void {
-  store.run(
+): Promise<void> {
+  await store.run(
     "INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value) VALUES (?, ?, ?, 'user', ?, ?, ?)",
     [now.toISOString(), actor.id, action, user.login, oldValue, newValue],
   );
@@ -93,35 +96,41 @@ function audit(
  * @returns whether the user was coupled by this unlock
  * @throws PermissionError, UnknownUserError, InactiveUserError, ModuleNotLicensedError, SeatsExceededError
  */
-export function unlockModuleFor(
-  store: Store,
+export async function unlockModuleFor(
+  store: AsyncStore,
   actor: Actor,
   login: string,
   code: string,
   now: Date = new Date(),
-): { coupled: boolean } {
+): Promise<{ coupled: boolean }> {
   requireAdmin(actor, 'unlock modules for users');
-  return store.transaction(() => {
-    const user = requireUser(store, login);
+  return await store.transaction(async (tx) => {
+    const user = await requireUser(tx, login);
     if (user.active !== 1) throw new InactiveUserError(user.login);
-    unlockModule(store, actor, user.id, code, now);
+    await unlockModuleIn(tx, actor, user.id, code, now);
     if (user.coupled === 1) return { coupled: false };
-    store.run('UPDATE users SET coupled = 1 WHERE id = ?', [user.id]);
-    audit(store, actor, 'user.couple', user, 'uncoupled', 'coupled', now);
+    await tx.run('UPDATE users SET coupled = 1 WHERE id = ?', [user.id]);
+    await audit(tx, actor, 'user.couple', user, 'uncoupled', 'coupled', now);
     return { coupled: true };
   });
 }
 
 /** Changes a user's Benutzerrolle (admins; not one's own). Audited. */
-export function changeRole(store: Store, actor: Actor, login: string, role: string, now: Date = new Date()): void {
+export async function changeRole(
+  store: AsyncStore,
+  actor: Actor,
+  login: string,
+  role: string,
+  now: Date = new Date(),
+): Promise<void> {
   requireAdmin(actor, 'change user roles');
   if (!(USER_ROLES as readonly string[]).includes(role)) throw new UnknownRoleError(role);
-  store.transaction(() => {
-    const user = requireUser(store, login);
+  await store.transaction(async (tx) => {
+    const user = await requireUser(tx, login);
     if (user.id === actor.id) throw new SelfLockoutError('change the role of');
     if (user.role === role) return;
-    store.run('UPDATE users SET role = ? WHERE id = ?', [role as UserRole, user.id]);
-    audit(store, actor, 'user.role', user, user.role, role, now);
+    await tx.run('UPDATE users SET role = ? WHERE id = ?', [role as UserRole, user.id]);
+    await audit(tx, actor, 'user.role', user, user.role, role, now);
   });
 }
 
@@ -129,15 +138,21 @@ export function changeRole(store: Store, actor: Actor, login: string, role: stri
  * Deactivates (or reactivates) a user — never deletes: leavers are deactivated so their history stays
  * (domain.md §2.1). A deactivated user frees their license seats. Admins only; not oneself.
  */
-export function setActive(store: Store, actor: Actor, login: string, active: boolean, now: Date = new Date()): void {
+export async function setActive(
+  store: AsyncStore,
+  actor: Actor,
+  login: string,
+  active: boolean,
+  now: Date = new Date(),
+): Promise<void> {
   requireAdmin(actor, active ? 'reactivate users' : 'deactivate users');
-  store.transaction(() => {
-    const user = requireUser(store, login);
+  await store.transaction(async (tx) => {
+    const user = await requireUser(tx, login);
     if (user.id === actor.id && !active) throw new SelfLockoutError('deactivate');
     if ((user.active === 1) === active) return;
-    store.run('UPDATE users SET active = ? WHERE id = ?', [active ? 1 : 0, user.id]);
-    audit(
-      store,
+    await tx.run('UPDATE users SET active = ? WHERE id = ?', [active ? 1 : 0, user.id]);
+    await audit(
+      tx,
       actor,
       active ? 'user.activate' : 'user.deactivate',
       user,
@@ -156,11 +171,11 @@ export interface MyData {
 }
 
 /** Reads Meine Daten of a user. */
-export function myData(store: Store, userId: number): MyData {
-  const line = store.scalar('SELECT cti_line FROM users WHERE id = ?', [userId]);
+export async function myData(store: AsyncQueryable, userId: number): Promise<MyData> {
+  const line = await scalar(store, 'SELECT cti_line FROM users WHERE id = ?', [userId]);
   return {
     ctiLine: typeof line === 'string' ? line : null,
-    ctiEnabled: settingState(store, requireSetting('PlusGlobalCTIKopplungAktiv')).value === '1',
+    ctiEnabled: (await settingState(store, requireSetting('PlusGlobalCTIKopplungAktiv'))).value === '1',
   };
 }
 
@@ -169,33 +184,34 @@ export function myData(store: Store, userId: number): MyData {
  * another user — and only while CTI is on. Empty clears it. Audited.
  * @throws PermissionError (another user), CtiOffError
  */
-export function setOwnCtiLine(
-  store: Store,
+export async function setOwnCtiLine(
+  store: AsyncStore,
   actor: Actor,
   forLogin: string,
   line: string,
   now: Date = new Date(),
-): void {
-  const user = requireUser(store, forLogin);
+): Promise<void> {
+  const user = await requireUser(store, forLogin);
   if (user.id !== actor.id)
     throw new PermissionError(
       `choose the CTI line of ${user.login}`,
       'that user themselves (Meine Daten): every user picks their own line',
     );
-  if (!myData(store, actor.id).ctiEnabled) throw new CtiOffError();
+  if (!(await myData(store, actor.id)).ctiEnabled) throw new CtiOffError();
   const value = line.trim();
   if (value.length > 60) throw new IxError('E_CTI_LINE', msg('A CTI line name has at most 60 characters.'));
-  store.transaction(() => {
-    const old = store.scalar('SELECT cti_line FROM users WHERE id = ?', [user.id]);
-    store.run('UPDATE users SET cti_line = ? WHERE id = ?', [value === '' ? null : value, user.id]);
-    audit(store, actor, 'user.ctiLine', user, typeof old === 'string' ? old : null, value, now);
+  await store.transaction(async (tx) => {
+    const old = await scalar(tx, 'SELECT cti_line FROM users WHERE id = ?', [user.id]);
+    await tx.run('UPDATE users SET cti_line = ? WHERE id = ?', [value === '' ? null : value, user.id]);
+    await audit(tx, actor, 'user.ctiLine', user, typeof old === 'string' ? old : null, value, now);
   });
 }
 
 /** Active users not coupled with iX-Haus plus, without the built-in `admin` and `ncrem` (domain.md §2.2). */
-export function uncoupledUsers(store: Store): string[] {
-  return store
-    .all<{ login: string }>('SELECT login FROM users WHERE active = 1 AND coupled = 0 ORDER BY login')
+export async function uncoupledUsers(store: AsyncQueryable): Promise<string[]> {
+  return (
+    await store.query<{ login: string }>('SELECT login FROM users WHERE active = 1 AND coupled = 0 ORDER BY login')
+  )
     .map((r) => r.login)
     .filter((login) => !(BUILT_IN_LOGINS as readonly string[]).includes(login.toLowerCase()));
 }

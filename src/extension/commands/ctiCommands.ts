@@ -14,7 +14,7 @@ import { scriptedArgs } from '../scriptedArgs';
 /** True when CTI may be used by the signed-in user (CTI on, a line chosen); else says why and returns false. */
 export function requireActive(services: Services): boolean {
   const { store, actor } = requireSignedIn(services);
-  const gate = ctiGate(store, actor.id);
+  const gate = await ctiGate(store, actor.id);
   if (gate.reason === 'off')
     void vscode.window.showWarningMessage(
       vscode.l10n.t('CTI is switched off: an administrator turns on the system setting PlusGlobalCTIKopplungAktiv.'),
@@ -60,14 +60,13 @@ async function dialNumber(services: Services, number: string): Promise<void> {
     void vscode.window.showInformationMessage(
       vscode.l10n.t('Calling {0} — your phone rings first.', result.dialString),
     );
-  services.storeHost.store?.scheduleSave();
 }
 
 /**
  * "Anrufen": from a record's detail (its numbers, exactly one pick), from `{ origin, partyId }` or `{ number }`.
  */
 export async function dialCommand(services: Services, arg?: unknown): Promise<void> {
-  const store = services.storeHost.store;
+  const store = services.storeHost.db;
   if (!store) return;
   let origin: PartyOrigin | undefined;
   let partyId: number | undefined;
@@ -94,7 +93,7 @@ export async function dialCommand(services: Services, arg?: unknown): Promise<vo
     if (typed) await dialNumber(services, typed);
     return;
   }
-  const numbers = partyPhoneNumbers(store, origin, partyId);
+  const numbers = await partyPhoneNumbers(store, origin, partyId);
   if (numbers.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('This record has no phone number.'));
     return;
@@ -153,12 +152,11 @@ export async function editCallNoteCommand(services: Services, arg?: unknown): Pr
     }));
   if (note === undefined) return;
   setJournalNote(store, actor.id, id, note);
-  store.scheduleSave();
   services.refreshViews();
 }
 
 async function createFromCall(services: Services, kind: 'meldung' | 'auftrag', arg?: unknown): Promise<void> {
-  const store = services.storeHost.store;
+  const store = services.storeHost.db;
   const actor = services.session.actor;
   if (!store || !actor) return;
   const a = (arg ?? {}) as CreateArgs;
@@ -175,8 +173,8 @@ async function createFromCall(services: Services, kind: 'meldung' | 'auftrag', a
     match && alert ? { origin: match.origin, partyId: match.partyId, phone: alert.event.remote } : undefined;
   let objectId = a.objectId;
   if (objectId === undefined) {
-    const own = callerObjects(store, reporter);
-    const candidates = own.length > 0 ? own : listObjects(store).slice(0, 1000);
+    const own = await callerObjects(store, reporter);
+    const candidates = own.length > 0 ? own : (await listObjects(store)).slice(0, 1000);
     objectId =
       own.length === 1
         ? own[0]?.id
@@ -198,14 +196,13 @@ async function createFromCall(services: Services, kind: 'meldung' | 'auftrag', a
     }));
   if (subject === undefined) return;
   if (kind === 'meldung') {
-    const made = createMeldungFromCall(store, actor, { reporter, objectId, subject });
-    await store.save();
+    const made = await createMeldungFromCall(store, actor, { reporter, objectId, subject });
     void vscode.window.showInformationMessage(vscode.l10n.t('Meldung {0} created.', made.meldungNo));
     return;
   }
   let creditorId = a.creditorId ?? (reporter?.origin === 'creditor' ? reporter.partyId : undefined);
   if (creditorId === undefined) {
-    const creditors = objectCreditors(store, objectId);
+    const creditors = await objectCreditors(store, objectId);
     creditorId = (
       await vscode.window.showQuickPick(
         creditors.map((c) => ({
@@ -218,8 +215,7 @@ async function createFromCall(services: Services, kind: 'meldung' | 'auftrag', a
     )?.id;
     if (creditorId === undefined) return;
   }
-  const made = createAuftragFromCall(store, actor, { reporter, objectId, creditorId, subject });
-  await store.save();
+  const made = await createAuftragFromCall(store, actor, { reporter, objectId, creditorId, subject });
   void vscode.window.showInformationMessage(vscode.l10n.t('Auftrag {0} created.', made.auftragNo));
 }
 

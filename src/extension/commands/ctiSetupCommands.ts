@@ -55,7 +55,6 @@ export async function setAreaCodeCommand(services: Services, arg?: unknown): Pro
       await new Promise((resolve) => setTimeout(resolve, 0));
       const r = setOwnAreaCode(store, actor, value);
       progress.report({ increment: 100 });
-      await store.save();
       return r;
     },
   );
@@ -112,7 +111,7 @@ export async function ctiTestCommand(services: Services, arg?: unknown): Promise
     return ok;
   };
   // the CTI test reports "not configured" in its log instead of failing the command when nobody is signed in
-  if (!services.storeHost.store || !services.session.actor || !requireActive(services)) {
+  if (!services.storeHost.db || !services.session.actor || !requireActive(services)) {
     log('TAPI Treiber nicht installiert oder nicht konfiguriert.');
     return verdict(false);
   }

@@ -166,8 +166,7 @@ export async function installLicenseCommand(services: Services, args?: unknown):
     if (answer !== install) return;
   }
 
-  const results = installCandidates(store, actor, [candidate]);
-  await store.save();
+  const results = await installCandidates(store, actor, [candidate]);
   reportInstalled(services, actor, results);
 }
 
@@ -210,10 +209,10 @@ export function reportInstalled(services: Services, actor: Actor, results: reado
 
 /** Opens the canonical text of an installed license (context action of a license in the Lizenzen view). */
 export async function showLicenseTextCommand(services: Services, node?: unknown): Promise<void> {
-  const store = services.storeHost.store;
+  const store = services.storeHost.db;
   const licenseNo = licenseNoOf(node) ?? (store ? listInstalledLicenses(store)[0]?.licenseNo : undefined);
   if (!store || typeof licenseNo !== 'string') return;
-  const installed = installedPayload(store, licenseNo);
+  const installed = await installedPayload(store, licenseNo);
   const uri = services.licenseDocuments.put(
     `installed/${licenseNo}.txt`,
     renderLicenseText(installed?.payload, installed?.demo ?? false),
@@ -236,10 +235,10 @@ function licenseNoOf(node: unknown): string | undefined {
  * ends, and when the system clock is more than 48 h behind the highest time the store has seen (product.md §2).
  */
 export function remindAfterSignIn(services: Services): void {
-  const store = services.storeHost.store;
+  const store = services.storeHost.db;
   const actor = services.session.actor;
   if (!store || !actor) return;
-  const clock = checkClock(store);
+  const clock = await checkClock(store);
   if (clock.suspicious) {
     void vscode.window.showWarningMessage(
       vscode.l10n.t(
@@ -250,10 +249,9 @@ export function remindAfterSignIn(services: Services): void {
     );
   }
   if (!canManageLicenses(actor)) {
-    store.scheduleSave();
     return;
   }
-  const due = dueReminders(store);
+  const due = await dueReminders(store);
   for (const r of due) {
     const what = r.moduleCode ? vscode.l10n.t('The module {0}', r.name) : vscode.l10n.t('The license {0}', r.name);
     void vscode.window.showWarningMessage(
@@ -266,5 +264,4 @@ export function remindAfterSignIn(services: Services): void {
     );
   }
   markRemindersGiven(store, due);
-  store.scheduleSave();
 }

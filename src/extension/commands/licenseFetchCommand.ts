@@ -96,7 +96,7 @@ export async function fetchLicensesCommand(
   }
   if (!options.confirm) {
     for (const c of result.candidates) {
-      const before = installedPayload(store, c.diff.licenseNo);
+      const before = await installedPayload(store, c.diff.licenseNo);
       const installed = services.licenseDocuments.put(
         `installed/${c.diff.licenseNo}.txt`,
         renderLicenseText(before?.payload, before?.demo ?? false),
@@ -121,8 +121,7 @@ export async function fetchLicensesCommand(
     );
     if (answer !== install) return summary(false);
   }
-  const results = installFetched(store, actor, result.candidates);
-  await store.save();
+  const results = await installFetched(store, actor, result.candidates);
   services.refreshViews();
   reportInstalled(services, actor, results);
   return summary(true);

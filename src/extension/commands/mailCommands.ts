@@ -19,7 +19,7 @@ import {
   reminderDays,
   setReminderDays,
 } from '../../core/reminders/reminderWindows';
-import type { Store } from '../../core/store/database';
+import type { AsyncStore } from '../../core/store/asyncStore';
 import { requireAdmin } from '../../core/access/rights';
 import type { Actor } from '../../core/access/rights';
 import { emptyMailSettings } from '../../shared/mail/settings';
@@ -32,7 +32,7 @@ import { scriptedArgs } from '../scriptedArgs';
 import { requireSignedIn } from '../signedIn';
 import type { Services } from '../services';
 
-function adminContext(services: Services, action: string): { store: Store; actor: Actor } {
+function adminContext(services: Services, action: string): { store: AsyncStore; actor: Actor } {
   const c = requireSignedIn(services);
   requireAdmin(c.actor, action);
   return c;
@@ -108,7 +108,6 @@ export async function editMailSettingsCommand(services: Services, arg?: unknown)
   const given = (scriptedArgs(services.context, arg) as { settings?: Record<string, unknown> } | undefined)?.settings;
   if (given) {
     saveMailSettings(c.store, c.actor, given, presence);
-    await c.store.save();
     return;
   }
   const values: Record<string, unknown> = { ...(loadMailSettings(c.store) ?? emptyMailSettings()) };
@@ -153,7 +152,6 @@ export async function editMailSettingsCommand(services: Services, arg?: unknown)
         }
         throw error;
       }
-      await c.store.save();
       services.refreshViews();
       void vscode.window.showInformationMessage(
         vscode.l10n.t("SMTP settings saved. Secrets are kept in VS Code's secret storage, never in the store."),
@@ -195,7 +193,7 @@ export async function setMailSecretCommand(services: Services, arg?: unknown): P
   const c = adminContext(services, 'change the SMTP settings');
   if (!c) return;
   const given = scriptedArgs(services.context, arg) as { kind?: MailSecretKind; value?: string } | undefined;
-  const oauth = loadMailSettings(c.store)?.authType === 'oauth';
+  const oauth = (await loadMailSettings(c.store))?.authType === 'oauth';
   const kind: MailSecretKind = given?.kind ?? (oauth ? 'clientSecret' : 'password');
   let value = given?.value;
   if (value === undefined) {
@@ -308,7 +306,6 @@ export async function testMailConnectionCommand(
         ...(given.graphHost ? { graphHost: given.graphHost } : {}),
       }),
   );
-  if (c.store.dirty) await c.store.save();
   writeReport(services, result, `${settings.host}:${settings.port}`, to);
   const show = vscode.l10n.t('Show report');
   // Basic auth retired (C06) or disabled for the tenant (5.7.139, issue 17 §1): offer the jump to the OAuth settings
@@ -351,7 +348,7 @@ export function writeReport(
 export async function configureRemindersCommand(services: Services, arg?: unknown): Promise<number[] | undefined> {
   const c = adminContext(services, 'change the reminder windows');
   const given = (scriptedArgs(services.context, arg) as { days?: unknown } | undefined)?.days;
-  const current = reminderDays(c.store);
+  const current = await reminderDays(c.store);
   const text =
     typeof given === 'string'
       ? given
@@ -374,8 +371,7 @@ export async function configureRemindersCommand(services: Services, arg?: unknow
           },
         });
   if (text === undefined) return undefined;
-  const days = setReminderDays(c.store, c.actor, text);
-  await c.store.save();
+  const days = await setReminderDays(c.store, c.actor, text);
   services.refreshViews();
   if (typeof given !== 'string')
     void vscode.window.showInformationMessage(

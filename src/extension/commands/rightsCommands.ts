@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Store } from '../../core/store/database';
+import type { AsyncStore } from '../../core/store/asyncStore';
 import {
   MAX_LIST_NAME_LENGTH,
   listProgramRights,
@@ -41,28 +41,28 @@ function stateWord(setting: RightSetting): string {
 }
 
 /** What a right means in effect: its own setting, or what it inherits (a list: its module's; a module: allowed). */
-function effectiveText(store: Store, rightsClass: string, module: string, list: string): string {
-  const own = programRightSetting(store, rightsClass, module, list);
+function effectiveText(store: AsyncStore, rightsClass: string, module: string, list: string): string {
+  const own = await programRightSetting(store, rightsClass, module, list);
   if (own === 'allow') return vscode.l10n.t('allowed');
   if (own === 'deny') return vscode.l10n.t('denied');
   if (list === '') return vscode.l10n.t('inherits: allowed');
-  return programRightSetting(store, rightsClass, module, '') === 'deny'
+  return (await programRightSetting(store, rightsClass, module, '')) === 'deny'
     ? vscode.l10n.t('inherits from the module: denied')
     : vscode.l10n.t('inherits from the module: allowed');
 }
 
-function context(services: Services): { store: Store; actor: Actor } {
+function context(services: Services): { store: AsyncStore; actor: Actor } {
   return requireSignedIn(services);
 }
 
-async function pickClass(store: Store): Promise<string | undefined> {
+async function pickClass(store: AsyncStore): Promise<string | undefined> {
   const other = {
     label: vscode.l10n.t('Another rights class…'),
     description: 'A–Z',
     rightsClass: undefined as string | undefined,
   };
   const items = [
-    ...rightsClassesInUse(store).map((c) => ({
+    ...(await rightsClassesInUse(store)).map((c) => ({
       label: c.rightsClass,
       description: vscode.l10n.t('{0} active users · {1} rights stored', c.users, c.rights),
       rightsClass: c.rightsClass as string | undefined,
@@ -85,8 +85,8 @@ async function pickClass(store: Store): Promise<string | undefined> {
   });
 }
 
-async function pickModule(store: Store, rightsClass: string): Promise<string | undefined> {
-  const items = rightsModules(store).map((m) => ({
+async function pickModule(store: AsyncStore, rightsClass: string): Promise<string | undefined> {
+  const items = (await rightsModules(store)).map((m) => ({
     label: m.name,
     description: m.code,
     detail: effectiveText(store, rightsClass, m.code, ''),
@@ -105,7 +105,7 @@ async function pickModule(store: Store, rightsClass: string): Promise<string | u
   return picked?.code;
 }
 
-async function pickList(store: Store, rightsClass: string, module: string): Promise<string | undefined> {
+async function pickList(store: AsyncStore, rightsClass: string, module: string): Promise<string | undefined> {
   const whole = {
     label: vscode.l10n.t('(whole module)'),
     detail: effectiveText(store, rightsClass, module, ''),
@@ -140,7 +140,7 @@ async function pickList(store: Store, rightsClass: string, module: string): Prom
 }
 
 async function pickSetting(
-  store: Store,
+  store: AsyncStore,
   rightsClass: string,
   module: string,
   list: string,
@@ -190,7 +190,7 @@ export async function editProgramRightsCommand(
   if (list === undefined) return undefined;
   const setting = a.setting ?? (await pickSetting(c.store, rightsClass, module, list));
   if (!setting) return undefined;
-  const change = setProgramRight(
+  const change = await setProgramRight(
     c.store,
     c.actor,
     rightsClass,
@@ -205,7 +205,6 @@ export async function editProgramRightsCommand(
     );
     return change;
   }
-  await c.store.save();
   void vscode.window.showInformationMessage(
     vscode.l10n.t(
       'Class {0}, {1}: {2} → {3}.',

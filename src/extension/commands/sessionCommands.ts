@@ -18,7 +18,7 @@ function isSignInArgs(value: unknown): value is SignInArgs {
 
 /** "Anmelden": asks for login and password and signs in against the open store (product.md §1). */
 export async function signInCommand(services: Services, args?: unknown): Promise<void> {
-  const store = services.storeHost.store;
+  const store = services.storeHost.db;
   if (!store) {
     void vscode.window.showWarningMessage(
       vscode.l10n.t('No store is open. Create the demo store or open a store first.'),

@@ -9,7 +9,7 @@ import {
   settingState,
 } from '../../core/settings/settingsService';
 import type { SettingChange } from '../../core/settings/settingsService';
-import type { Store } from '../../core/store/database';
+import type { AsyncStore } from '../../core/store/asyncStore';
 import type { Actor } from '../../core/access/rights';
 import { catalogLanguage, filteredSettings } from '../../providers/tree/settingsTree';
 import { nodeOf } from '../../providers/tree/treeNode';
@@ -166,17 +166,16 @@ async function askValue(def: SettingDefinition, current: string): Promise<string
 async function changeSetting(
   services: Services,
   args: unknown,
-  change: (store: Store, actor: Actor, def: SettingDefinition) => Promise<SettingChange | undefined>,
+  change: (store: AsyncStore, actor: Actor, def: SettingDefinition) => Promise<SettingChange | undefined>,
 ): Promise<void> {
   requireSignedIn(services);
-  const store = services.storeHost.store;
+  const store = services.storeHost.db;
   const actor = services.session.actor;
   if (!store || !actor) return;
   const def = definitionFrom(args) ?? (await pickSetting(services));
   if (!def) return;
   const result = await change(store, actor, def);
   if (!result) return;
-  await store.save();
   reportChange(services, result);
 }
 
@@ -184,7 +183,7 @@ async function changeSetting(
 export function editSettingCommand(services: Services, args?: unknown): Promise<void> {
   return changeSetting(services, args, async (store, actor, def) => {
     const given = (args as SettingArgs | undefined)?.value;
-    const value = typeof given === 'string' ? given : await askValue(def, settingState(store, def, actor.id).value);
+    const value = typeof given === 'string' ? given : await askValue(def, (await settingState(store, def, actor.id)).value);
     return value === undefined ? undefined : setSetting(store, actor, def.systemId, value);
   });
 }
@@ -196,11 +195,11 @@ export function resetSettingCommand(services: Services, args?: unknown): Promise
 
 /** "In Zwischenablage kopieren": Bereich, Abschnitt, Name, descriptions and value for a support mail. */
 export async function copySettingCommand(services: Services, args?: unknown): Promise<void> {
-  const store = services.storeHost.store;
+  const store = services.storeHost.db;
   const def = definitionFrom(args) ?? (await pickSetting(services));
   if (!store || !def) return;
   await vscode.env.clipboard.writeText(
-    clipboardText(settingState(store, def, services.session.actor?.id), catalogLanguage()),
+    clipboardText((await settingState(store, def, services.session.actor?.id)), catalogLanguage()),
   );
   void vscode.window.showInformationMessage(vscode.l10n.t('{0} copied to the clipboard.', def.name));
 }

@@ -8,7 +8,7 @@ import { SftpNotConfiguredError, loadSftpSettings } from '../../core/sftp/sftpSe
 import type { SftpSettings } from '../../core/sftp/sftpSettings';
 import { IxError, msg } from '../../core/errors';
 import type { SuggestedAction } from '../../core/errors';
-import type { Store } from '../../core/store/database';
+import type { AsyncStore } from '../../core/store/asyncStore';
 import type { Services } from '../services';
 
 type SecretName = 'password' | 'privateKey' | 'passphrase';
@@ -37,9 +37,9 @@ export function fetchArgs(value: unknown): FetchArgs {
 /** The saved settings and the credential from secret storage. @throws SftpNotConfiguredError, MissingSecretError */
 export async function connection(
   services: Services,
-  store: Store,
+  store: AsyncStore,
 ): Promise<{ settings: SftpSettings; credential: SftpCredential }> {
-  const settings = loadSftpSettings(store);
+  const settings = await loadSftpSettings(store);
   if (!settings) throw new SftpNotConfiguredError();
   const secrets = services.context.secrets;
   if (settings.authMethod === 'password') {

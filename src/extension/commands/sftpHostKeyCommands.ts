@@ -7,7 +7,7 @@ import { LicenseServerSession } from '../../core/sftp/licenseServer';
 import { SftpHostKeyUnknownError } from '../../core/sftp/sftpErrors';
 import { trustHostKey } from '../../core/sftp/sftpSettings';
 import { requireSignedIn } from '../signedIn';
-import type { Store } from '../../core/store/database';
+import type { AsyncStore } from '../../core/store/asyncStore';
 import { isAdmin, requireAdmin } from '../../core/access/rights';
 import type { Actor } from '../../core/access/rights';
 import { scriptedArgs } from '../scriptedArgs';
@@ -21,7 +21,7 @@ import type { FetchArgs } from './sftpConnection';
  */
 export async function offerTrust(
   services: Services,
-  store: Store,
+  store: AsyncStore,
   actor: Actor,
   error: SftpHostKeyUnknownError,
   args: FetchArgs,
@@ -52,7 +52,6 @@ export async function offerTrust(
     if (answer !== trust) return false;
   }
   trustHostKey(store, actor, error.fingerprint);
-  await store.save();
   services.logger.info(`[sftp] ${actor.login} trusted host key ${error.keyType} ${error.fingerprint}`);
   return true;
 }
@@ -63,7 +62,7 @@ export async function offerTrust(
  */
 export async function withHostKeyTrust<T>(
   services: Services,
-  store: Store,
+  store: AsyncStore,
   actor: Actor,
   args: FetchArgs,
   body: () => Promise<T>,
@@ -121,7 +120,6 @@ export async function retrustHostKeyCommand(services: Services, args?: unknown):
     if (answer !== trust) return undefined;
   }
   trustHostKey(store, actor, presented.fingerprint);
-  await store.save();
   services.logger.warn(
     `[sftp] ${actor.login} replaced the trusted host key of ${settings.host}: ${settings.hostKeyFingerprint ?? '-'} → ${presented.fingerprint}`,
   );

@@ -51,9 +51,9 @@ export async function configureSftpCommand(services: Services, args?: unknown): 
   const { store, actor } = requireSignedIn(services);
   requireAdmin(actor, 'change the SFTP settings');
   let input: ConfigureArgs | undefined = isConfigureArgs(args) ? args : undefined;
-  if (!input) input = await askSettings(services, loadSftpSettings(store));
+  if (!input) input = await askSettings(services, (await loadSftpSettings(store)));
   if (!input) return undefined;
-  const saved = saveSftpSettings(store, actor, input);
+  const saved = await saveSftpSettings(store, actor, input);
   const secrets = services.context.secrets;
   if (saved.authMethod === 'password' && input.password !== undefined) {
     await secrets.store(sftpSecretKey(saved, 'password'), input.password);
@@ -66,7 +66,6 @@ export async function configureSftpCommand(services: Services, args?: unknown): 
     if (input.passphrase) await secrets.store(sftpSecretKey(saved, 'passphrase'), input.passphrase);
     else await secrets.delete(sftpSecretKey(saved, 'passphrase'));
   }
-  await store.save();
   services.logger.info(
     `[sftp] ${actor.login} saved the SFTP settings: ${saved.username}@${saved.host}:${saved.port}, ${saved.authMethod}, folder ${saved.remoteDir || '.'}`,
   );

@@ -59,7 +59,7 @@ export async function openStoreCommand(services: Services): Promise<void> {
 
 /** Shows size, schema and record counts of the open store. */
 export async function showStoreInfoCommand(services: Services): Promise<void> {
-  const store = services.storeHost.store;
+  const store = services.storeHost.db;
   if (!store) {
     void vscode.window.showWarningMessage(
       vscode.l10n.t('No store is open. Create the demo store or open a store first.'),

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { lockModule } from '../../core/license/licenseService';
 import { effectiveTabCounters, requireSetting, setSetting } from '../../core/settings/settingsService';
-import type { Store } from '../../core/store/database';
+import type { AsyncStore } from '../../core/store/asyncStore';
 import { USER_ROLES } from '../../core/access/rights';
 import type { Actor } from '../../core/access/rights';
 import { listUsers } from '../../core/users/userQueries';
@@ -35,12 +35,12 @@ function parse(arg: unknown): { login?: string; module?: string; role?: string }
   return { login: a.login, module: a.module, role: a.role };
 }
 
-function context(services: Services): { store: Store; actor: Actor } {
+function context(services: Services): { store: AsyncStore; actor: Actor } {
   return requireSignedIn(services);
 }
 
 async function pickUser(
-  store: Store,
+  store: AsyncStore,
   title: string,
   filter: (u: ReturnType<typeof listUsers>[number]) => boolean,
 ): Promise<string | undefined> {
@@ -57,8 +57,7 @@ async function pickUser(
   return picked?.label;
 }
 
-async function saved(store: Store, text: string): Promise<void> {
-  await store.save();
+async function saved(store: AsyncStore, text: string): Promise<void> {
   void vscode.window.showInformationMessage(text);
 }
 
@@ -87,7 +86,7 @@ export async function lockModuleCommand(services: Services, arg?: unknown): Prom
   if (!c) return;
   const { module, login } = parse(arg);
   if (!module || !login) return;
-  lockModule(c.store, c.actor, requireUser(c.store, login).id, module);
+  lockModule(c.store, c.actor, (await requireUser(c.store, login)).id, module);
   await saved(c.store, vscode.l10n.t('{0} locked for {1}.', module, login));
 }
 
@@ -161,8 +160,8 @@ export function recentLinesText(services: Services): string {
 export async function myDataCommand(services: Services): Promise<void> {
   const c = context(services);
   if (!c) return;
-  const data = myData(c.store, c.actor.id);
-  const tabs = effectiveTabCounters(c.store, c.actor.id);
+  const data = await myData(c.store, c.actor.id);
+  const tabs = await effectiveTabCounters(c.store, c.actor.id);
   const reported = recentLinesText(services);
   const ctiItem = {
     label: vscode.l10n.t('CTI line: {0}', data.ctiLine ?? vscode.l10n.t('(none)')),

@@ -4,7 +4,7 @@
  * ("iX-Haus SMTP"), never with a secret.
  */
 import * as vscode from 'vscode';
-import type { Store } from '../../core/store/database';
+import type { AsyncStore } from '../../core/store/asyncStore';
 import type { MailSecrets } from '../../core/mail/mailTest';
 import { secretLooksLikeId } from '../../core/mail/oauth';
 import type { SecretPresence } from '../../shared/mail/settings';
@@ -19,11 +19,11 @@ export class MailHost implements vscode.Disposable, MailSecretAccess {
   }
 
   /** Secret-storage key of a secret for a store (per store file, so that two stores never share a password). */
-  key(store: Store, kind: MailSecretKind): string {
+  key(store: AsyncStore, kind: MailSecretKind): string {
     return `ixhaus.mail.${kind}:${store.file ?? ':memory:'}`;
   }
 
-  async read(store: Store): Promise<MailSecrets> {
+  async read(store: AsyncStore): Promise<MailSecrets> {
     const [password, clientSecret] = await Promise.all([
       this.secrets.get(this.key(store, 'password')),
       this.secrets.get(this.key(store, 'clientSecret')),
@@ -32,13 +32,13 @@ export class MailHost implements vscode.Disposable, MailSecretAccess {
   }
 
   /** Stores (or with '' deletes) a secret. */
-  async write(store: Store, kind: MailSecretKind, value: string): Promise<void> {
+  async write(store: AsyncStore, kind: MailSecretKind, value: string): Promise<void> {
     if (value === '') await this.secrets.delete(this.key(store, kind));
     else await this.secrets.store(this.key(store, kind), value);
   }
 
   /** Whether each secret is set — all a form or webview ever learns. */
-  async presence(store: Store): Promise<SecretPresence> {
+  async presence(store: AsyncStore): Promise<SecretPresence> {
     const secrets = await this.read(store);
     return {
       password: !!secrets.password,

@@ -39,10 +39,10 @@ export async function checkSchedulerOnce(
   now: Date = new Date(),
   senderOptions: SenderOptions = {},
 ): Promise<MonitorOutcome | undefined> {
-  const store = deps.storeHost.store;
+  const store = deps.storeHost.db;
   const actor = deps.session.actor;
   if (!store || store.readOnly || !actor || !isAdmin(actor)) return undefined;
-  const settings = loadMailSettings(store);
+  const settings = await loadMailSettings(store);
   const send = settings
     ? createSender(settings, await deps.mail.read(store), {
         http: vscodeHttpsClient(senderOptions.ca),
@@ -50,7 +50,6 @@ export async function checkSchedulerOnce(
       })
     : async () => undefined;
   const outcome = await monitorScheduler(store, settings, { now }, send);
-  if (store.dirty) await store.save();
   for (const i of outcome.alerted)
     deps.logger.info(`[scheduler] alert sent: job ${headerSafeJobName(i.jobName)} ${i.kind} (${i.at})`);
   for (const r of outcome.invalidRecipients)
@@ -101,7 +100,7 @@ export class SchedulerMonitor implements vscode.Disposable {
 
   /** Starts or stops the background check for the current store and user (serialised). */
   update(): Promise<void> {
-    const store = this.deps.storeHost.store;
+    const store = this.deps.storeHost.db;
     const actor = this.deps.session.actor;
     return store && !store.readOnly && actor && isAdmin(actor) ? this.lifecycle.start() : this.lifecycle.stop();
   }

@@ -14,7 +14,7 @@ import { loadMailSettings, saveMailSettings } from '../../core/mail/mailStore';
 import { MailSettingsError } from '../../core/mail/errors';
 import { testMailSettings } from '../../core/mail/mailTest';
 import type { MailSecrets, MailTestInput, MailTestResult } from '../../core/mail/mailTest';
-import type { Store } from '../../core/store/database';
+import type { AsyncStore } from '../../core/store/asyncStore';
 import { requireAdmin } from '../../core/access/rights';
 import type { Actor } from '../../core/access/rights';
 import type { MessageEndpoint } from '../../shared/protocol/endpoint';
@@ -36,15 +36,15 @@ export type MailSecretKind = 'password' | 'clientSecret';
 
 /** Secret storage of the SMTP secrets, per store (VS Code's `context.secrets` in the extension). */
 export interface MailSecretAccess {
-  read(store: Store): Promise<MailSecrets>;
+  read(store: AsyncStore): Promise<MailSecrets>;
   /** stores a secret; '' deletes it */
-  write(store: Store, kind: MailSecretKind, value: string): Promise<void>;
-  presence(store: Store): Promise<SecretPresence>;
+  write(store: AsyncStore, kind: MailSecretKind, value: string): Promise<void>;
+  presence(store: AsyncStore): Promise<SecretPresence>;
 }
 
 /** What the controller needs from its host. */
 export interface MailSettingsContext {
-  store(): Store | undefined;
+  store(): AsyncStore | undefined;
   actor(): Actor | undefined;
   readonly secrets: MailSecretAccess;
   /** `vscode.l10n.t` in the extension */
@@ -59,7 +59,7 @@ export interface MailSettingsContext {
 }
 
 /** The page's key of a store: a short hash of its file (or connection), so that no path lands in the page state. */
-export function storeKeyOf(store: Store): string {
+export function storeKeyOf(store: AsyncStore): string {
   return createHash('sha256')
     .update(store.file ?? ':memory:')
     .digest('hex')
@@ -118,7 +118,7 @@ export class MailSettingsController {
   }
 
   /** The store and admin, or an error naming what to do. @throws Error (localized) / PermissionError */
-  private admin(action: string): { store: Store; actor: Actor } {
+  private admin(action: string): { store: AsyncStore; actor: Actor } {
     const c = requireSignedIn({ storeHost: { store: this.context.store() }, session: { actor: this.context.actor() } });
     requireAdmin(c.actor, action);
     return c;
@@ -128,7 +128,7 @@ export class MailSettingsController {
     this.context.onPageLoad?.();
     const store = this.context.store();
     const actor = this.context.actor();
-    const settings = emptyMailSettings();
+    const settings = await emptyMailSettings();
     const none: SecretPresence = { password: false, clientSecret: false };
     if (!store || !actor) {
       const error = store ? new SignInRequiredError() : new NoStoreOpenError();
@@ -178,10 +178,9 @@ export class MailSettingsController {
       clientSecret: before.clientSecret || !!typed.clientSecret,
     };
     // throws MailSettingsError (localized first issue as the reply) before anything is written
-    const settings = saveMailSettings(store, actor, params.values, presence);
+    const settings = await saveMailSettings(store, actor, params.values, presence);
     if (typed.password) await this.context.secrets.write(store, 'password', typed.password);
     if (typed.clientSecret) await this.context.secrets.write(store, 'clientSecret', typed.clientSecret);
-    await store.save();
     return { settings, presence: await this.context.secrets.presence(store) };
   }
 
@@ -204,7 +203,6 @@ export class MailSettingsController {
         logger: this.context.logger,
         ...(this.context.testOptions?.() ?? {}),
       });
-      if (store.dirty) await store.save();
       this.context.onTested?.(result, to, `${settings.host}:${settings.port}`);
       const report = testReportView(result, to, this.context.localize);
       this.reports.set(storeKey, report);

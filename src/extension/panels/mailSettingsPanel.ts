@@ -107,7 +107,7 @@ export class MailSettingsPanel implements vscode.Disposable {
       logger: deps.logger,
     });
     this.controller = new MailSettingsController(this.endpoint, {
-      store: () => deps.storeHost.store,
+      store: () => deps.storeHost.db,
       actor: () => deps.session.actor,
       secrets: deps.mail,
       localize: (template, args) => vscode.l10n.t(template, ...args),

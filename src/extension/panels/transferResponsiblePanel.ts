@@ -15,7 +15,7 @@ import {
 import type { TransferModule, TransferPlan } from '../../core/responsibility/transferPlanner';
 import { applyTransfer, transferHistory, undoTransfer } from '../../core/responsibility/transferService';
 import type { TransferBatchSummary } from '../../core/responsibility/transferService';
-import type { Store } from '../../core/store/database';
+import type { AsyncStore } from '../../core/store/asyncStore';
 import type { Actor } from '../../core/access/rights';
 import { listUsers } from '../../core/users/userQueries';
 import { listObjects, listTeams } from '../../core/objects/objectQueries';
@@ -252,7 +252,7 @@ export class TransferResponsiblePanel implements vscode.Disposable {
     });
   }
 
-  private context(): { store: Store; actor: Actor } {
+  private context(): { store: AsyncStore; actor: Actor } {
     return requireSignedIn(this.services);
   }
 
@@ -260,7 +260,7 @@ export class TransferResponsiblePanel implements vscode.Disposable {
     const prefill = this.pendingPrefill ?? null;
     this.pendingPrefill = undefined;
     const empty: InitView = { blocked: null, users: [], teams: [], objects: [], modules: [], history: [], prefill };
-    let c: { store: Store; actor: Actor };
+    let c: { store: AsyncStore; actor: Actor };
     try {
       c = this.context();
       requireTransferRight(c.store, c.actor);
@@ -271,20 +271,20 @@ export class TransferResponsiblePanel implements vscode.Disposable {
     const now = new Date();
     return {
       blocked: null,
-      users: listUsers(store).map((u) => ({
+      users: (await listUsers(store)).map((u) => ({
         login: u.login,
         name: `${u.firstName} ${u.lastName}`.trim(),
         active: u.active,
         coupled: u.coupled,
       })),
       teams: listTeams(store),
-      objects: listObjects(store).map((o) => ({ objectNo: o.objectNo, name: o.name, team: o.team })),
+      objects: (await listObjects(store)).map((o) => ({ objectNo: o.objectNo, name: o.name, team: o.team })),
       modules: TRANSFER_MODULES.map((m) => ({
         module: m,
         name: moduleLabel(m),
-        licensed: (licensedSeats(store, MODULE_LICENSE_CODE[m], now)?.seats ?? 0) > 0,
+        licensed: ((await licensedSeats(store, MODULE_LICENSE_CODE[m], now))?.seats ?? 0) > 0,
       })),
-      history: transferHistory(store, actor).map(batchView),
+      history: (await transferHistory(store, actor)).map(batchView),
       prefill,
     };
   }
@@ -294,7 +294,7 @@ export class TransferResponsiblePanel implements vscode.Disposable {
     this.lastPlan = undefined;
     if (draft.scope === 'objects' && draft.objectNos.length === 0)
       throw new Error(vscode.l10n.t('Choose at least one object, or switch the scope to all objects.'));
-    const plan = planTransfer(store, actor, {
+    const plan = await planTransfer(store, actor, {
       fromLogin: draft.fromLogin,
       toLogin: draft.toLogin,
       ...(draft.scope === 'objects' ? { objectNos: draft.objectNos } : {}),
@@ -324,9 +324,8 @@ export class TransferResponsiblePanel implements vscode.Disposable {
     const plan = this.lastPlan;
     if (!plan || plan.fingerprint !== fingerprint)
       throw new Error(vscode.l10n.t('The form changed since the preview; preview again before applying.'));
-    const result = applyTransfer(store, actor, plan.request, plan.fingerprint, plan.total);
+    const result = await applyTransfer(store, actor, plan.request, plan.fingerprint, plan.total);
     this.lastPlan = undefined;
-    await store.save();
     this.services.refreshViews();
     this.services.logger.info(
       `[responsible] batch ${result.batchId}: ${result.total} assignment(s) ${result.from} → ${result.to} by ${actor.login}`,
@@ -347,8 +346,7 @@ export class TransferResponsiblePanel implements vscode.Disposable {
 
   private async undo(batchId: string): Promise<UndoView> {
     const { store, actor } = this.context();
-    const result = undoTransfer(store, actor, batchId);
-    await store.save();
+    const result = await undoTransfer(store, actor, batchId);
     this.services.refreshViews();
     this.services.logger.info(
       `[responsible] batch ${batchId} undone by ${actor.login}: ${result.restored} restored, ${result.skipped.length} changed since`,
@@ -371,7 +369,7 @@ export class TransferResponsiblePanel implements vscode.Disposable {
 
   private history(): BatchView[] {
     const { store, actor } = this.context();
-    return transferHistory(store, actor).map(batchView);
+    return (await transferHistory(store, actor)).map(batchView);
   }
 
   dispose(): void {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { listJournal } from '../../core/cti/ctiSession';
 import type { JournalEntry } from '../../core/cti/ctiSession';
-import type { Store } from '../../core/store/database';
+import type { AsyncStore } from '../../core/store/asyncStore';
 import { contextValue, node, nodeOf } from '../tree/treeNode';
 import type { TreeNode } from '../tree/treeNode';
 
@@ -9,9 +9,9 @@ import type { TreeNode } from '../tree/treeNode';
  * Roots of the "Anrufjournal" view (issue 9 §6): the user's calls, newest first, with time, number, matched party
  * and answered/missed; a missed call stays marked (`;open;`, red icon) until it is called back.
  */
-export function callJournalRoots(store: Store | undefined, userId: number | undefined): TreeNode[] {
+export function callJournalRoots(store: AsyncStore | undefined, userId: number | undefined): TreeNode[] {
   if (!store || userId === undefined) return [];
-  return listJournal(store, { userId, limit: 200 }).map((entry) =>
+  return (await listJournal(store, { userId, limit: 200 })).map((entry) =>
     node(`journal/${entry.id}`, 'journalEntry', entry, () => {
       const number = entry.remoteNumber ?? vscode.l10n.t('Number withheld');
       // the telephone system's wall-clock time as stored (ISO with offset): date and time as the office saw them

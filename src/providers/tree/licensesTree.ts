@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { berlinDate, daysLeft, germanDate } from '../../core/license/dates';
 import { listInstalledLicenses } from '../../core/license/installedLicenses';
 import type { InstalledLicense, InstalledModule } from '../../core/license/installedLicenses';
-import type { Store } from '../../core/store/database';
+import type { AsyncStore } from '../../core/store/asyncStore';
 import { accessibleLabel, contextValue, node } from './treeNode';
 import type { TreeNode } from './treeNode';
 
@@ -58,9 +58,9 @@ function moduleNode(license: InstalledLicense, module: InstalledModule, now: Dat
 }
 
 /** Root nodes of the Lizenzen view: one per installed license with its modules ("Freigeschaltete Module"). */
-export function licenseRoots(store: Store | undefined, now: Date = new Date()): TreeNode[] {
+export function licenseRoots(store: AsyncStore | undefined, now: Date = new Date()): TreeNode[] {
   if (!store) return [];
-  return listInstalledLicenses(store).map((license) =>
+  return (await listInstalledLicenses(store)).map((license) =>
     node(
       `license/${license.licenseNo}`,
       'license',

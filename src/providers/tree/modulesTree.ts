@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { listInstalledLicenses } from '../../core/license/installedLicenses';
-import type { Store } from '../../core/store/database';
+import type { AsyncStore } from '../../core/store/asyncStore';
 import { listUsers, userCtiLines } from '../../core/users/userQueries';
 import { BUILT_IN_LOGINS } from '../../core/users/userService';
 import type { UserSummary } from '../../core/users/userQueries';
@@ -52,13 +52,13 @@ function userNode(parent: string, user: UserSummary, ctiLine: string | null, mod
 }
 
 /** Root nodes of the "Module & Benutzer" view in its first form: Module (with the users who have each unlocked) and Benutzer. */
-export function modulesRoots(store: Store | undefined): TreeNode[] {
+export function modulesRoots(store: AsyncStore | undefined): TreeNode[] {
   if (!store) return [];
-  const users = listUsers(store);
-  const lines = userCtiLines(store);
+  const users = await listUsers(store);
+  const lines = await userCtiLines(store);
   // one entry per module code: seats add up over all installed licenses (licenseService.licensedSeats)
   const byCode = new Map<string, { code: string; name: string; seats: number; seatsUsed: number }>();
-  for (const m of listInstalledLicenses(store).flatMap((l) => l.modules)) {
+  for (const m of (await listInstalledLicenses(store)).flatMap((l) => l.modules)) {
     const known = byCode.get(m.code);
     byCode.set(
       m.code,

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { listObjects, objectParties } from '../../core/objects/objectQueries';
 import type { ObjectParty } from '../../core/objects/objectQueries';
-import type { Store } from '../../core/store/database';
+import type { AsyncStore } from '../../core/store/asyncStore';
 import { contextValue, groupNode, node, nodeOf } from './treeNode';
 import type { TreeNode } from './treeNode';
 
@@ -10,9 +10,9 @@ import type { TreeNode } from './treeNode';
  * Personen. Objects can be selected (several) for "Verantwortlichen ändern…"; a party with phone numbers offers
  * "Anrufen" (one pick among its numbers) and opens its read-only record on click.
  */
-export function objectsRoots(store: Store | undefined): TreeNode[] {
+export function objectsRoots(store: AsyncStore | undefined): TreeNode[] {
   if (!store) return [];
-  return listObjects(store).map((o) =>
+  return (await listObjects(store)).map((o) =>
     node(
       `object/${o.objectNo}`,
       'object',
@@ -25,7 +25,7 @@ export function objectsRoots(store: Store | undefined): TreeNode[] {
         return item;
       },
       () => {
-        const parties = objectParties(store, o.id);
+        const parties = await objectParties(store, o.id);
         const group = (key: string, label: string, list: ObjectParty[]): TreeNode =>
           groupNode(
             `object/${o.objectNo}/${key}`,

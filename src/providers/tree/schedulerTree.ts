@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { jobStates } from '../../core/scheduler/scheduler';
 import type { JobStateKind } from '../../core/scheduler/scheduler';
-import type { Store } from '../../core/store/database';
+import type { AsyncStore } from '../../core/store/asyncStore';
 import { contextValue, groupNode, node } from './treeNode';
 import type { TreeNode } from './treeNode';
 
@@ -32,9 +32,9 @@ function stateText(state: JobStateKind): string {
 }
 
 /** Root nodes of the "Scheduler" view: the jobs by group with their state (issue 7 §6); disabled jobs struck through in the tooltip. */
-export function schedulerRoots(store: Store | undefined, now: Date = new Date()): TreeNode[] {
+export function schedulerRoots(store: AsyncStore | undefined, now: Date = new Date()): TreeNode[] {
   if (!store) return [];
-  const states = jobStates(store, { now });
+  const states = await jobStates(store, { now });
   const groups = [...new Set(states.map((s) => s.job.group))];
   return groups.map((group) =>
     groupNode(

@@ -3,7 +3,7 @@ import { buildSearchIndex, searchSettings } from '../../core/settings/catalog';
 import type { SettingDefinition } from '../../core/settings/catalog';
 import { displayValue, effectiveTabCounters, settingState } from '../../core/settings/settingsService';
 import type { SettingState } from '../../core/settings/settingsService';
-import type { Store } from '../../core/store/database';
+import type { AsyncStore } from '../../core/store/asyncStore';
 import { contextValue, groupNode, node } from './treeNode';
 import type { TreeNode } from './treeNode';
 
@@ -82,7 +82,7 @@ function settingNode(state: SettingState, language: 'de' | 'en', effectiveNote: 
  * search hits), with the signed-in user's own values for user settings.
  */
 export function settingsRoots(
-  store: Store | undefined,
+  store: AsyncStore | undefined,
   userId: number | undefined,
   filter: SettingsFilter,
 ): TreeNode[] {
@@ -91,7 +91,7 @@ export function settingsRoots(
   const expanded = filter.query ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
   const states = filteredSettings(filter).map((d) => settingState(store, d, userId));
   // the user's tab counters work only while the global switch is on too (product.md §4): say what is in effect
-  const tabs = userId === undefined ? undefined : effectiveTabCounters(store, userId);
+  const tabs = await userId === undefined ? undefined : effectiveTabCounters(store, userId);
   const effectiveNote = (d: SettingDefinition): string | undefined =>
     d.name === 'TabreiterZaehlerAktiv' && tabs
       ? vscode.l10n.t('in effect: {0}', tabs.effective ? vscode.l10n.t('on') : vscode.l10n.t('off'))

@@ -43,7 +43,8 @@ export interface TreeNode<K extends NodeKind = NodeKind> {
   readonly kind: K;
   readonly data: NodeData[K];
   treeItem(): vscode.TreeItem;
-  children?(): TreeNode[];
+  /** the node's children; may read the store (asynchronous on both backends, issue 19) */
+  children?(): TreeNode[] | Promise<TreeNode[]>;
 }
 
 /** The node `value` when it is a tree node of `kind` (commands get nodes from menus, or anything from scripts). */
@@ -77,11 +78,11 @@ export function contextValue(...tokens: Array<string | false | undefined>): stri
 export class NodeTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
-  private rootCache: TreeNode[] | undefined;
-  private childCache = new Map<string, TreeNode[]>();
+  private rootCache: Promise<TreeNode[]> | undefined;
+  private childCache = new Map<string, Promise<TreeNode[]>>();
   private parents = new Map<string, TreeNode>();
 
-  constructor(private readonly roots: () => TreeNode[]) {}
+  constructor(private readonly roots: () => TreeNode[] | Promise<TreeNode[]>) {}
 
   refresh(): void {
     this.rootCache = undefined;
@@ -98,13 +99,15 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     return item;
   }
 
-  getChildren(node?: TreeNode): TreeNode[] {
-    if (!node) return (this.rootCache ??= this.roots());
+  getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    if (!node) return (this.rootCache ??= Promise.resolve(this.roots()));
     let children = this.childCache.get(node.id);
     if (!children) {
-      children = node.children?.() ?? [];
+      children = Promise.resolve(node.children?.() ?? []).then((list) => {
+        for (const child of list) this.parents.set(child.id, node);
+        return list;
+      });
       this.childCache.set(node.id, children);
-      for (const child of children) this.parents.set(child.id, node);
     }
     return children;
   }
@@ -114,15 +117,15 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   /** All nodes below the roots, depth first (expands every branch once, for searching and "next hit"). */
-  allNodes(): TreeNode[] {
+  async allNodes(): Promise<TreeNode[]> {
     const out: TreeNode[] = [];
-    const walk = (nodes: TreeNode[]): void => {
+    const walk = async (nodes: TreeNode[]): Promise<void> => {
       for (const n of nodes) {
         out.push(n);
-        walk(this.getChildren(n));
+        await walk(await this.getChildren(n));
       }
     };
-    walk(this.getChildren());
+    await walk(await this.getChildren());
     return out;
   }
 
@@ -137,7 +140,7 @@ export function node<K extends NodeKind>(
   kind: K,
   data: NodeData[K],
   build: () => vscode.TreeItem,
-  children?: () => TreeNode[],
+  children?: () => TreeNode[] | Promise<TreeNode[]>,
 ): TreeNode<K> {
   return children ? { id, kind, data, treeItem: build, children } : { id, kind, data, treeItem: build };
 }
@@ -147,7 +150,7 @@ export function groupNode(
   id: string,
   label: string,
   build: () => vscode.TreeItem,
-  children: () => TreeNode[],
+  children: () => TreeNode[] | Promise<TreeNode[]>,
 ): TreeNode<'group'> {
   return node(id, 'group', { label }, build, children);
 }

@@ -190,6 +190,9 @@ export class PostgresStore implements AsyncStore {
       get: async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) =>
         (await exec(sql, params)).rows[0] as R | undefined,
       run: async (sql: string, params?: readonly SqlParam[]) => ({ changes: (await exec(sql, params)).rowCount ?? 0 }),
+      lock: async (resource: string) => {
+        await exec('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`ixhaus:${resource}`]);
+      },
     };
     try {
       await exec('BEGIN', undefined);
