@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { showError } from '../errors';
 import type { CommandId } from '../ids';
 import type { Services } from '../services';
+import { assertAvailableOnStore } from '../postgresGuard';
 import { copyLicenseNumberCommand, installLicenseCommand, showLicenseTextCommand } from './licenseCommands';
 import { transferResponsibleCommand } from './responsibleCommands';
 import { checkSchedulerCommand } from '../mail/schedulerMonitor';
@@ -110,6 +111,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
   return (Object.keys(COMMAND_TABLE) as CommandId[]).map((id) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
+        assertAvailableOnStore(id, services.storeHost.db);
         return await COMMAND_TABLE[id](services, ...args);
       } catch (error) {
         // not awaited: the command ends now; the message waits for the user on its own
