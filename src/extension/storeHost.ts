@@ -127,10 +127,10 @@ export class StoreHost implements vscode.Disposable {
   }
 
   /**
-   * Connects to the PostgreSQL store `url` (closing the current store first), with progress. The password comes
-   * from secret storage (key {@link storePasswordKey}); when there is none it is asked for once, and it is stored
-   * only after the connection succeeded. When the server refuses the password, the user is told (the core's
-   * message) and offered "Change Password…". Never logs the password.
+   * Connects to the PostgreSQL store `url`, with progress; only then closes the current store and shows the new
+   * one. The password comes from secret storage (key {@link storePasswordKey}); when there is none it is asked for
+   * once, and it is stored only after the connection succeeded. When the server refuses the password, the user is
+   * told (the core's message) and offered "Change Password…". Never logs the password.
    * @returns the open store, or undefined when the user cancelled a password prompt
    * @throws StoreLocationError (a password in the URL, a malformed URL); the classified PostgreSQL errors of
    *         {@link openStore} other than the password error (refused, unknown host, timeout, pg_hba, TLS …)
@@ -138,7 +138,6 @@ export class StoreHost implements vscode.Disposable {
   async openPostgres(url: string): Promise<AsyncStore | undefined> {
     const location = parseStoreLocation(url);
     if (location.kind !== 'postgres') throw new Error(`not a PostgreSQL URL: ${location.redacted}`);
-    await this.close();
     const key = storePasswordKey(location);
     const stored = await this.secrets.get(key);
     let password = stored ?? (await this.askPassword(location, false));
@@ -158,6 +157,9 @@ export class StoreHost implements vscode.Disposable {
             }),
         );
         if (password !== stored) await this.secrets.store(key, password);
+        // the store open until now is closed only once the new one is connected: a cancelled prompt or a
+        // refused connection leaves the window working on it
+        await this.close();
         this.attachPostgres(opened.store as PostgresStore, location);
         this.logger.info(`[store] opened ${location.redacted}`);
         return opened.store;

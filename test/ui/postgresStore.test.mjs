@@ -8,6 +8,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { register } from 'tsx/cjs/api';
@@ -21,6 +22,22 @@ const tsRequire = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(root, 'test-results', 'ui');
 fs.mkdirSync(shots, { recursive: true });
+
+/** Waits until the extension's log of extension host `exthost` says `count` times that a PostgreSQL store opened. */
+async function openedInLog(work, exthost, count) {
+  const logs = path.join(work, 'ud', 'logs');
+  for (let waited = 0; waited < 20000; waited += 200) {
+    const opened = fs
+      .readdirSync(logs)
+      .map((session) => path.join(logs, session, exthost, 'ixhaus-admin.ixhaus-admin', 'iX-Haus.log'))
+      .filter((file) => fs.existsSync(file))
+      .flatMap((file) => fs.readFileSync(file, 'utf8').split('\n'))
+      .filter((line) => /\[store\] opened postgres:\/\/\S+$/.test(line)).length;
+    if (opened >= count) return;
+    await sleep(200);
+  }
+  throw new Error(`the store was not opened ${count} times in ${exthost} within 20 s`);
+}
 
 test(
   'PostgreSQL store in two windows: password once, status bar, Store Info, reconnect, Change Password…',
@@ -112,12 +129,14 @@ test(
       await shot(one, '04-window1-password-refused');
       await refused.locator('a.monaco-button, .monaco-button', { hasText: 'Change Password' }).first().click();
       await answerInputBox(one, NEW_PASSWORD, 'The server refused the password');
+      // the old connection stays open until the new one is up: wait until window 1's log says it opened again
+      await openedInLog(host.work, 'exthost1', 2);
       await statusItem(one, storeLabel).waitFor({ timeout: 30000 });
       await runCommand(one, 'iX-Haus: Show Store Information');
       await one.locator('.notification-toast', { hasText: 'PostgreSQL store' }).first().waitFor({ timeout: 20000 });
       await shot(one, '05-window1-reconnected-new-password');
     } finally {
-      await host?.close({ rm: true });
+      await host?.close({ rm: !process.env.VSCODE_HOST_KEEP });
       await other?.close();
       await cluster.stop();
     }
