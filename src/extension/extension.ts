@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { SessionStatusBar } from '../providers/sessionStatusBar';
+import { StoreConnectionStatusBar } from '../providers/storeConnectionStatusBar';
 import { licenseRoots } from '../providers/tree/licensesTree';
 import { modulesRoots } from '../providers/tree/modulesTree';
 import { schedulerRoots } from '../providers/tree/schedulerTree';
@@ -38,6 +39,8 @@ export interface IxHausApi {
   readonly storeReadyMs: () => number | undefined;
   /** the tree data providers of the three views (for in-host tests) */
   readonly views: Readonly<Record<ViewId, NodeTreeProvider>>;
+  /** the status-bar items: sign-in (names the store) and the PostgreSQL connection state (for in-host tests) */
+  readonly statusBars: { readonly session: SessionStatusBar; readonly connection: StoreConnectionStatusBar };
 }
 
 let active: Services | undefined;
@@ -69,9 +72,10 @@ const CTI_GATE_TABLES: readonly string[] = ['users', 'setting_values', 'licenses
 export async function activate(context: vscode.ExtensionContext): Promise<IxHausApi> {
   const started = performance.now();
   const { channel, logger } = createLog();
-  const storeHost = new StoreHost(context.globalStorageUri, logger);
+  const storeHost = new StoreHost(context.globalStorageUri, logger, context.secrets);
   const session = new Session();
   const statusBar = new SessionStatusBar();
+  const connectionStatusBar = new StoreConnectionStatusBar();
 
   // Trees show data only to a signed-in user; without one, the viewsWelcome content offers sign-in.
   const whenSignedIn = (roots: () => TreeNode[] | Promise<TreeNode[]>) => () => (session.actor ? roots() : []);
@@ -131,6 +135,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     storeHost,
     session,
     statusBar,
+    connectionStatusBar,
     licenseDocuments,
     mail,
     ...Object.values(trees),
@@ -151,8 +156,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     storeHost.onDidChangeData((change) => changeTouches(change, CTI_GATE_TABLES) && void cti.refreshGate()),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('ixhaus.cti') && void cti.restart()),
   );
-  const updateStatus = (): void => statusBar.update(storeHost.db, session.actor);
+  const updateStatus = (): void => {
+    const { db, location } = storeHost;
+    statusBar.update(db && location ? { location, readOnly: db.readOnly } : undefined, session.actor);
+  };
   context.subscriptions.push(
+    storeHost.onDidChangeConnection((state) => connectionStatusBar.update(state)),
     storeHost.onDidChangeStore(() => {
       void session.set(undefined);
       updateStatus();
@@ -196,7 +205,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   })();
   const activationMs = performance.now() - started;
   logger.info(`[extension] activated in ${activationMs.toFixed(1)} ms`);
-  return { services, activationMs, ready, storeReadyMs: () => storeReadyMs, views: trees };
+  return {
+    services,
+    activationMs,
+    ready,
+    storeReadyMs: () => storeReadyMs,
+    views: trees,
+    statusBars: { session: statusBar, connection: connectionStatusBar },
+  };
 }
 
 /** Saves and closes the store (the lock is released). */

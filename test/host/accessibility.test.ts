@@ -20,7 +20,7 @@ describe('accessibility in a real VS Code host', () => {
     for (const id of ['ixhaus.licenses', 'ixhaus.modules', 'ixhaus.settings'] as ViewId[]) {
       const provider = api.views[id];
       await provider.getChildren();
-      const nodes = provider.allNodes().slice(0, 300);
+      const nodes = (await provider.allNodes()).slice(0, 300);
       assert.ok(nodes.length > 0, `${id} has nodes`);
       for (const n of nodes) {
         const item = provider.getTreeItem(n);

@@ -1,3 +1,4 @@
+import { scalar } from '../../src/core/store/asyncQueries';
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { IxHausApi } from '../../src/extension/extension';
@@ -27,10 +28,9 @@ describe('CTI in a real VS Code host: one alert per call, whatever restarts happ
 
   it('signs in with CTI on (simulator) while store changes and restarts race: one session, one alert per call', async () => {
     await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'admin', password: 'demo' });
-    const store = api.services.storeHost.store!;
+    const store = api.services.storeHost.db!;
     await vscode.commands.executeCommand('ixhaus.settings.edit', { name: 'PlusGlobalCTIKopplungAktiv', value: '1' });
-    setOwnCtiLine(store, api.services.session.actor!, 'admin', 'SIM/1');
-    await store.save();
+    await setOwnCtiLine(store, api.services.session.actor!, 'admin', 'SIM/1');
     await vscode.commands.executeCommand('ixhaus.session.signOut');
     await api.services.cti.refreshGate();
     assert.equal(api.services.cti.active, false);
@@ -55,7 +55,7 @@ describe('CTI in a real VS Code host: one alert per call, whatever restarts happ
     api.services.cti.simulator.hangUp(blocked);
     await new Promise((r) => setTimeout(r, 700));
     assert.equal(api.services.cti.alertCounts.get(blocked), undefined);
-    const row = store.get<{ outcome: string }>('SELECT outcome FROM call_journal WHERE call_id = ?', [blocked]);
+    const row = await store.get<{ outcome: string }>('SELECT outcome FROM call_journal WHERE call_id = ?', [blocked]);
     assert.equal(row?.outcome, 'blocked');
   });
 
@@ -64,7 +64,7 @@ describe('CTI in a real VS Code host: one alert per call, whatever restarts happ
       areaCode: '040',
     });
     assert.ok(typeof indexed === 'number' && indexed > 0);
-    assert.equal(api.services.storeHost.store?.scalar("SELECT value FROM meta WHERE key = 'cti.areaCode'"), '40');
+    assert.equal(await scalar(api.services.storeHost.db!, "SELECT value FROM meta WHERE key = 'cti.areaCode'"), '40');
     await vscode.commands.executeCommand('ixhaus.cti.setAreaCode', { areaCode: '030' });
   });
 });

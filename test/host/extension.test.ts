@@ -1,3 +1,4 @@
+import { scalar } from '../../src/core/store/asyncQueries';
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -18,6 +19,11 @@ function labelOf(item: vscode.TreeItem): string {
 
 async function roots(api: IxHausApi, view: keyof IxHausApi['views']): Promise<TreeNode[]> {
   return api.views[view].getChildren();
+}
+
+/** The children of a tree node (the views read the store asynchronously). */
+async function kids(node: TreeNode | undefined): Promise<TreeNode[]> {
+  return (await node?.children?.()) ?? [];
 }
 
 describe('iX-Haus extension in a real VS Code host', () => {
@@ -49,12 +55,12 @@ describe('iX-Haus extension in a real VS Code host', () => {
   });
 
   it('created the demo store on first start in global storage and holds its write lock', async () => {
-    const store = api.services.storeHost.store;
+    const store = api.services.storeHost.db;
     assert.ok(store, 'a store is open');
     assert.equal(store.readOnly, false);
-    assert.ok(store.file && fs.existsSync(store.file));
-    assert.equal(path.basename(store.file), 'ixhaus-demo.sqlite');
-    const second = await Store.open(store.file);
+    assert.ok(api.services.storeHost.store!.file && fs.existsSync(api.services.storeHost.store!.file));
+    assert.equal(path.basename(api.services.storeHost.store!.file), 'ixhaus-demo.sqlite');
+    const second = await Store.open(api.services.storeHost.store!.file);
     try {
       assert.equal(second.readOnly, true, 'a second opener gets it read-only');
     } finally {
@@ -78,25 +84,29 @@ describe('iX-Haus extension in a real VS Code host', () => {
     const license = licenses[0]!;
     assert.match(labelOf(license.treeItem()), /^DEMO-0001 — Musterverwaltung GmbH/);
     assert.match(String(license.treeItem().description), /Demo/);
-    const modules = license.children?.() ?? [];
+    const modules = (await license.children?.()) ?? [];
     assert.equal(modules.length, 11);
     assert.ok(modules.some((m) => labelOf(m.treeItem()) === 'Komfortpaket'));
 
     const settings = await roots(api, 'ixhaus.settings');
     assert.ok(settings.length >= 8, 'every Bereich of the catalogue');
     const plus = settings.find((n) => labelOf(n.treeItem()) === 'iX-Haus Plus');
-    const values = (plus?.children?.() ?? []).flatMap((s) => s.children?.() ?? []).map((n) => labelOf(n.treeItem()));
+    const values: string[] = [];
+    for (const section of await kids(plus)) for (const n of await kids(section)) values.push(labelOf(n.treeItem()));
     assert.ok(values.includes('PlusGlobalCTIKopplungAktiv = on'), values.join(', '));
 
     const [moduleRoot, userRoot] = await roots(api, 'ixhaus.modules');
     assert.equal(labelOf(moduleRoot!.treeItem()), 'Modules');
-    assert.equal(userRoot!.children?.().length, 30);
+    assert.equal((await kids(userRoot)).length, 30);
   });
 
-  it('gave the 30-day expiry reminder of the demo Scheduler module once, on sign-in', () => {
-    const store = api.services.storeHost.store;
+  it('gave the 30-day expiry reminder of the demo Scheduler module once, on sign-in', async () => {
+    const store = api.services.storeHost.db;
     assert.equal(
-      store?.scalar("SELECT count(*) FROM license_reminders WHERE module_code = 'SCHEDULER' AND threshold_days = 30"),
+      await scalar(
+        store!,
+        "SELECT count(*) FROM license_reminders WHERE module_code = 'SCHEDULER' AND threshold_days = 30",
+      ),
       1,
     );
   });
@@ -126,22 +136,22 @@ describe('iX-Haus extension in a real VS Code host', () => {
     const installed = licenses.find((n) => labelOf(n.treeItem()).startsWith('HOST-7'));
     assert.ok(installed, licenses.map((n) => labelOf(n.treeItem())).join(', '));
     assert.deepEqual(
-      installed.children?.().map((m) => labelOf(m.treeItem())),
+      (await kids(installed)).map((m) => labelOf(m.treeItem())),
       ['Import', 'Raumbuch'],
     );
-    const store = api.services.storeHost.store;
+    const store = api.services.storeHost.db;
     assert.equal(
-      store?.scalar("SELECT count(*) FROM audit_log WHERE action = 'license.install' AND entity_key = 'HOST-7'"),
+      await scalar(store!, "SELECT count(*) FROM audit_log WHERE action = 'license.install' AND entity_key = 'HOST-7'"),
       1,
     );
-    assert.equal(store?.dirty, false, 'the install was saved');
+    assert.equal(api.services.storeHost.store!.dirty, false, 'the install was saved');
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('searches the settings: the tree filters to the hits, says so, and clears again', async () => {
     await vscode.commands.executeCommand('ixhaus.settings.search', { query: 'cti' });
     const provider = api.views['ixhaus.settings'];
-    const leaves = provider.allNodes().filter((n) => n.id.startsWith('setting/'));
+    const leaves = (await provider.allNodes()).filter((n) => n.id.startsWith('setting/'));
     // word starts only: "production" (Datenbank-Produktivsystem) has cti inside a word and is no hit (issue 18)
     assert.deepEqual(leaves.map((n) => labelOf(n.treeItem()).split(' = ')[0]).sort(), [
       'PlusGlobalCTIKopplungAktiv',
@@ -153,100 +163,110 @@ describe('iX-Haus extension in a real VS Code host', () => {
     assert.match(api.services.treeViews['ixhaus.settings'].message ?? '', /5 settings match "cti"/);
     await vscode.commands.executeCommand('ixhaus.settings.search', { query: 'Zaehler' });
     assert.equal(
-      provider.allNodes().filter((n) => n.id.startsWith('setting/')).length,
+      (await provider.allNodes()).filter((n) => n.id.startsWith('setting/')).length,
       2,
       'umlaut-insensitive: Zaehler finds Zähler',
     );
     await vscode.commands.executeCommand('ixhaus.settings.clearSearch');
     assert.equal(api.services.treeViews['ixhaus.settings'].message, undefined);
-    assert.ok(provider.allNodes().filter((n) => n.id.startsWith('setting/')).length >= 60);
+    assert.ok((await provider.allNodes()).filter((n) => n.id.startsWith('setting/')).length >= 60);
   });
 
   it('edits and resets a setting through the command API, saved and audited', async () => {
-    const store = api.services.storeHost.store!;
-    const value = (): unknown =>
-      store.scalar(
+    const store = api.services.storeHost.db!;
+    const value = async (): Promise<unknown> =>
+      scalar(
+        store,
         "SELECT value FROM setting_values WHERE name = 'AutomatischeAbmeldungNachTagen' AND user_id IS NULL",
       );
     await vscode.commands.executeCommand('ixhaus.settings.edit', {
       name: 'AutomatischeAbmeldungNachTagen',
       value: '5',
     });
-    assert.equal(value(), '5');
-    assert.equal(store.dirty, false, 'saved');
-    const node = api.views['ixhaus.settings'].allNodes().find((n) => n.id === 'setting/1.0.1.4');
+    assert.equal(await value(), '5');
+    assert.equal(api.services.storeHost.store!.dirty, false, 'saved');
+    const node = (await api.views['ixhaus.settings'].allNodes()).find((n) => n.id === 'setting/1.0.1.4');
     assert.equal(labelOf(node!.treeItem()), 'AutomatischeAbmeldungNachTagen = 5');
     await vscode.commands.executeCommand('ixhaus.settings.edit', {
       name: 'AutomatischeAbmeldungNachTagen',
       value: '99',
     });
-    assert.equal(value(), '5', 'an out-of-range value changes nothing');
+    assert.equal(await value(), '5', 'an out-of-range value changes nothing');
     await vscode.commands.executeCommand(
       'ixhaus.settings.reset',
-      api.views['ixhaus.settings'].allNodes().find((n) => n.id === 'setting/1.0.1.4'),
+      (await api.views['ixhaus.settings'].allNodes()).find((n) => n.id === 'setting/1.0.1.4'),
     );
-    assert.equal(value(), undefined, 'back to the default, nothing stored');
+    assert.equal(await value(), undefined, 'back to the default, nothing stored');
     assert.equal(
-      store.scalar("SELECT count(*) FROM audit_log WHERE action = 'setting.set' AND entity_key LIKE '1.0.1.4 %'"),
+      await scalar(
+        store,
+        "SELECT count(*) FROM audit_log WHERE action = 'setting.set' AND entity_key LIKE '1.0.1.4 %'",
+      ),
       2,
     );
   });
 
   it('locks and unlocks modules, changes a role, deactivates and reactivates through the command API', async () => {
-    const store = api.services.storeHost.store!;
+    const store = api.services.storeHost.db!;
     // Scheduler: 2 seats, both taken in the demo (the license installed above does not add any)
     const holder = String(
-      store.scalar(
+      await scalar(
+        store,
         "SELECT u.login FROM user_modules m JOIN users u ON u.id = m.user_id WHERE m.module_code = 'SCHEDULER' AND u.login <> 'admin'",
       ),
     );
     const other = String(
-      store.scalar(
+      await scalar(
+        store,
         "SELECT login FROM users WHERE active = 1 AND login <> 'admin' AND id NOT IN (SELECT user_id FROM user_modules WHERE module_code = 'SCHEDULER') ORDER BY id LIMIT 1",
       ),
     );
     await vscode.commands.executeCommand('ixhaus.users.unlockModule', { login: other, module: 'SCHEDULER' });
     assert.equal(
-      store.scalar("SELECT count(*) FROM user_modules WHERE module_code = 'SCHEDULER'"),
+      await scalar(store, "SELECT count(*) FROM user_modules WHERE module_code = 'SCHEDULER'"),
       2,
       'beyond the seats: refused, nothing changed',
     );
     // from the tree: the user node under the module (the node carries user and module; no id is parsed)
-    const holderNode = api.views['ixhaus.modules'].allNodes().find((n) => n.id === `modules/SCHEDULER/user/${holder}`);
+    const holderNode = (await api.views['ixhaus.modules'].allNodes()).find(
+      (n) => n.id === `modules/SCHEDULER/user/${holder}`,
+    );
     assert.ok(holderNode, 'the holder under Module › Scheduler');
     await vscode.commands.executeCommand('ixhaus.users.lockModule', holderNode);
     await vscode.commands.executeCommand('ixhaus.users.unlockModule', { module: 'SCHEDULER', login: other });
     assert.equal(
-      store.scalar(
+      await scalar(
+        store,
         "SELECT count(*) FROM user_modules m JOIN users u ON u.id = m.user_id WHERE m.module_code = 'SCHEDULER' AND u.login = ?",
         [other],
       ),
       1,
     );
     await vscode.commands.executeCommand('ixhaus.users.changeRole', { login: other, role: 'Technik' });
-    assert.equal(store.scalar('SELECT role FROM users WHERE login = ?', [other]), 'Technik');
+    assert.equal(await scalar(store, 'SELECT role FROM users WHERE login = ?', [other]), 'Technik');
     await vscode.commands.executeCommand('ixhaus.users.deactivate', { login: other });
-    assert.equal(store.scalar('SELECT active FROM users WHERE login = ?', [other]), 0);
+    assert.equal(await scalar(store, 'SELECT active FROM users WHERE login = ?', [other]), 0);
     await vscode.commands.executeCommand('ixhaus.users.reactivate', { login: other });
-    assert.equal(store.scalar('SELECT active FROM users WHERE login = ?', [other]), 1);
-    assert.equal(store.dirty, false, 'every change saved');
+    assert.equal(await scalar(store, 'SELECT active FROM users WHERE login = ?', [other]), 1);
+    assert.equal(api.services.storeHost.store!.dirty, false, 'every change saved');
   });
 
   it('CTI: a simulated call shows the status-bar item and the notification "eingehender Anruf", journals it, and the CTI-Test passes', async () => {
-    const store = api.services.storeHost.store!;
+    const store = api.services.storeHost.db!;
     const actor = api.services.session.actor!;
     await vscode.commands.executeCommand('ixhaus.settings.edit', { name: 'PlusGlobalCTIKopplungAktiv', value: '1' });
-    setOwnCtiLine(store, actor, actor.login, 'SIM/1');
+    await setOwnCtiLine(store, actor, actor.login, 'SIM/1');
     await api.services.cti.refreshGate();
     assert.equal(
       api.services.cti.active,
       true,
       'CTI runs for a user with a line while PlusGlobalCTIKopplungAktiv is on',
     );
-    const party = store.get<{ raw: string; last_name: string }>(
+    const party = await store.get<{ raw: string; last_name: string }>(
       "SELECT p.raw, pe.last_name FROM phone_numbers p JOIN persons pe ON pe.id = p.person_id WHERE p.raw LIKE '0%' AND p.kind = 'mobile' ORDER BY p.id LIMIT 1",
-    )!;
-    const before = api.views['ixhaus.callJournal'].getChildren().length;
+    );
+    assert.ok(party);
+    const before = (await api.views['ixhaus.callJournal'].getChildren()).length;
     api.services.cti.lastNotification = undefined;
     await vscode.commands.executeCommand('ixhaus.cti.simulateCall', { number: party.raw });
     // the alert waits for the blocked-call threshold (ixhaus.cti.blockedCallMs, issue 16)
@@ -260,17 +280,20 @@ describe('iX-Haus extension in a real VS Code host', () => {
       ['Open Record', 'Create Meldung', 'Create Auftrag', 'Start Page'],
       'the admin may use Meldungen and Aufträge',
     );
-    const objectId = Number(store.scalar('SELECT min(id) FROM objects'));
-    const meldungen = Number(store.scalar('SELECT count(*) FROM meldungen'));
+    const objectId = Number(await scalar(store, 'SELECT min(id) FROM objects'));
+    const meldungen = Number(await scalar(store, 'SELECT count(*) FROM meldungen'));
     await vscode.commands.executeCommand('ixhaus.cti.createMeldung', {
       callId: api.services.cti.alert()?.event.callId,
       objectId,
       subject: 'Rückruf erbeten',
     });
-    assert.equal(store.scalar('SELECT count(*) FROM meldungen'), meldungen + 1);
-    assert.equal(store.scalar("SELECT reporter_kind FROM meldungen WHERE subject = 'Rückruf erbeten'"), 'person');
+    assert.equal(await scalar(store, 'SELECT count(*) FROM meldungen'), meldungen + 1);
+    assert.equal(
+      await scalar(store, "SELECT reporter_kind FROM meldungen WHERE subject = 'Rückruf erbeten'"),
+      'person',
+    );
     api.views['ixhaus.callJournal'].refresh();
-    assert.equal(api.views['ixhaus.callJournal'].getChildren().length, before + 1);
+    assert.equal((await api.views['ixhaus.callJournal'].getChildren()).length, before + 1);
     api.services.cti.lastNotification = undefined;
     await vscode.commands.executeCommand('ixhaus.cti.simulateCall', { number: '' });
     while (!/withheld|unterdrückt/.test(api.services.cti.lastNotification ?? ''))
@@ -288,7 +311,7 @@ describe('iX-Haus extension in a real VS Code host', () => {
       timeoutMs: 10_000,
     });
     api.views['ixhaus.callJournal'].refresh();
-    assert.equal(api.views['ixhaus.callJournal'].getChildren().length, before + 3);
+    assert.equal((await api.views['ixhaus.callJournal'].getChildren()).length, before + 3);
   });
 
   it('signs out through the command API and hides the data again', async () => {

@@ -74,13 +74,13 @@ describe('Lizenzen abrufen in the VS Code host (real sshd)', function () {
       remoteDir: path.join(sshd.serveDir, 'lizenzen'),
       password: SFTP_TEST_PASSWORD,
     });
-    const store = api.services.storeHost.store!;
-    const settings = loadSftpSettings(store);
+    const store = api.services.storeHost.db!;
+    const settings = await loadSftpSettings(store);
     assert.equal(settings?.port, sshd.port);
     assert.equal(settings?.hostKeyFingerprint, undefined, 'no host key trusted yet');
-    assert.equal(store.dirty, false);
+    assert.equal(api.services.storeHost.store!.dirty, false);
     assert.ok(
-      !fs.readFileSync(store.file!).includes(Buffer.from(SFTP_TEST_PASSWORD)),
+      !fs.readFileSync(api.services.storeHost.store!.file!).includes(Buffer.from(SFTP_TEST_PASSWORD)),
       'the password is not in the store file',
     );
   });
@@ -95,15 +95,15 @@ describe('Lizenzen abrufen in the VS Code host (real sshd)', function () {
       ['ok', 'ok', 'ok', 'ok', 'ok'],
     );
     assert.equal(
-      loadSftpSettings(api.services.storeHost.store!)?.hostKeyFingerprint,
+      (await loadSftpSettings(api.services.storeHost.db!))?.hostKeyFingerprint,
       sshd.fingerprint,
       'the fingerprint OpenSSH computes was pinned',
     );
   });
 
   it('Lizenzen abrufen installs the newest serial, then finds nothing new', async () => {
-    const store = api.services.storeHost.store!;
-    const before = installedSerial(store, 'DEMO-0001');
+    const store = api.services.storeHost.db!;
+    const before = await installedSerial(store, 'DEMO-0001');
     const result = await vscode.commands.executeCommand<FetchCommandResult>('ixhaus.license.fetch', { confirm: true });
     assert.ok(result, 'the command returned its result (no error shown)');
     assert.deepEqual(
@@ -111,9 +111,9 @@ describe('Lizenzen abrufen in the VS Code host (real sshd)', function () {
       [['DEMO-0001', 3]],
     );
     assert.equal(result.installed, true);
-    assert.equal(installedSerial(store, 'DEMO-0001'), 3);
+    assert.equal(await installedSerial(store, 'DEMO-0001'), 3);
     assert.ok(before === undefined || before < 3);
-    assert.equal(store.dirty, false, 'saved');
+    assert.equal(api.services.storeHost.store!.dirty, false, 'saved');
     console.log(`Lizenzen abrufen in the host: ${result.totalMs} ms for 2 license pairs`);
     const again = await vscode.commands.executeCommand<FetchCommandResult>('ixhaus.license.fetch', { confirm: true });
     assert.deepEqual(again?.candidates, []);
@@ -121,9 +121,7 @@ describe('Lizenzen abrufen in the VS Code host (real sshd)', function () {
   });
 
   it('the SFTP password appears in neither the store file nor the log', async () => {
-    const store = api.services.storeHost.store!;
-    await store.save();
-    assert.ok(!fs.readFileSync(store.file!).includes(Buffer.from(SFTP_TEST_PASSWORD)));
+    assert.ok(!fs.readFileSync(api.services.storeHost.store!.file!).includes(Buffer.from(SFTP_TEST_PASSWORD)));
     const logDir = api.services.context.logUri.fsPath;
     const logs = fs.existsSync(logDir)
       ? fs

@@ -42,7 +42,7 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
   });
 
   it('saves the settings, keeps the password only in secret storage, and sends a real test mail step by step', async () => {
-    const store = api.services.storeHost.store!;
+    const store = api.services.storeHost.db!;
     await vscode.commands.executeCommand('ixhaus.mail.editSettings', {
       settings: {
         authType: 'basic',
@@ -72,9 +72,12 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
     );
 
     // the secret never leaves secret storage: not in the store file, not in any log of this window
-    await store.save();
-    assert.ok(store.file);
-    assert.equal(fs.readFileSync(store.file).includes(Buffer.from(SECRET)), false, 'secret found in the store file');
+    assert.ok(api.services.storeHost.store!.file);
+    assert.equal(
+      fs.readFileSync(api.services.storeHost.store!.file).includes(Buffer.from(SECRET)),
+      false,
+      'secret found in the store file',
+    );
     const logsDir = path.dirname(path.dirname(api.services.context.logUri.fsPath));
     const logs = filesBelow(logsDir);
     assert.ok(logs.length > 0, `no log files under ${logsDir}`);
@@ -83,7 +86,7 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
   });
 
   it('a wrong password is reported at AUTH with the hint, not as a crash', async () => {
-    const store = api.services.storeHost.store!;
+    const store = api.services.storeHost.db!;
     await vscode.commands.executeCommand('ixhaus.mail.setSecret', { kind: 'password', value: 'falsch' });
     const result = await vscode.commands.executeCommand<MailTestResult | undefined>('ixhaus.mail.testConnection', {
       to: 'mieter@example.org',
@@ -96,21 +99,20 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
   });
 
   it('lists scheduler jobs with their state in the Scheduler view', async () => {
-    const store = api.services.storeHost.store!;
-    createJob(
+    const store = api.services.storeHost.db!;
+    await createJob(
       store,
       api.services.session.actor!,
       { name: 'Personenlastschriften', group: 'Buchhaltung', cron: '0 2 * * *', maxRunMinutes: 30 },
       new Date(Date.now() - 3 * 86_400_000),
     );
-    createJob(store, api.services.session.actor!, {
+    await createJob(store, api.services.session.actor!, {
       name: 'Alt-Daten markieren',
       group: 'Weitere Aufgaben',
       cron: '0 3 * * 0',
       maxRunMinutes: 60,
       enabled: false,
     });
-    await store.save();
     api.services.refreshViews();
     const groups = await api.views['ixhaus.scheduler'].getChildren();
     const label = (item: vscode.TreeItem) => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
@@ -118,15 +120,15 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
       groups.map((g) => label(g.treeItem())),
       ['Buchhaltung', 'Weitere Aufgaben'],
     );
-    const job = groups[0]!.children!()[0]!.treeItem();
+    const job = (await groups[0]!.children!())[0]!.treeItem();
     assert.equal(label(job), 'Personenlastschriften');
     assert.match(String(job.description), /0 2 \* \* \*/);
     assert.match(String(job.contextValue), /;not-started;/);
-    assert.match(label(groups[1]!.children!()[0]!.treeItem()), /Alt-Daten markieren \(/);
+    assert.match(label((await groups[1]!.children!())[0]!.treeItem()), /Alt-Daten markieren \(/);
   });
 
   it('"Check Scheduler Now" alerts the job not started when due once, to both scheduler recipients', async () => {
-    const store = api.services.storeHost.store!;
+    const store = api.services.storeHost.db!;
     await api.services.mail.write(store, 'password', SECRET);
     const before = peer.log.messages.length;
     const outcome = await vscode.commands.executeCommand<MonitorOutcome>('ixhaus.scheduler.check', { caFile });
@@ -207,7 +209,7 @@ describe('SMTP Einstellungen webview in a real VS Code host', () => {
       secrets: { password: SECRET2 },
     })) as MailSavedView;
     assert.equal(saved.presence.password, true);
-    const store = api.services.storeHost.store!;
+    const store = api.services.storeHost.db!;
     assert.equal(await api.services.context.secrets.get(api.services.mail.key(store, 'password')), SECRET2);
 
     // an invalid recipient: a localized error reply (the page shows it and re-enables Test), no crash, nothing sent
@@ -223,7 +225,11 @@ describe('SMTP Einstellungen webview in a real VS Code host', () => {
     const init = (await panel.invoke('mail/settings/init', {})) as MailInitView;
     for (const answer of [saved, report, init])
       assert.equal(JSON.stringify(answer).includes(SECRET2), false, 'secret sent to the webview');
-    assert.equal(fs.readFileSync(store.file!).includes(Buffer.from(SECRET2)), false, 'secret in the store file');
+    assert.equal(
+      fs.readFileSync(api.services.storeHost.store!.file!).includes(Buffer.from(SECRET2)),
+      false,
+      'secret in the store file',
+    );
     for (const file of filesBelow(path.dirname(path.dirname(api.services.context.logUri.fsPath))))
       assert.equal(fs.readFileSync(file).includes(Buffer.from(SECRET2)), false, `secret in ${file}`);
   });
@@ -250,6 +256,6 @@ describe('SMTP Einstellungen webview in a real VS Code host', () => {
     const init = (await panel.invoke('mail/settings/init', {})) as MailInitView;
     assert.equal(init.report?.to, 'hinten@example.org', 'the result waited for the page');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
-    await api.services.mail.write(api.services.storeHost.store!, 'password', '');
+    await api.services.mail.write(api.services.storeHost.db!, 'password', '');
   });
 });

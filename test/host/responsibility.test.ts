@@ -38,9 +38,9 @@ describe('Verantwortlichen ändern in a real VS Code host (command → panel →
 
   it('opens the panel from a Modules & Users user node, prefilled with that user', async () => {
     await api.views['ixhaus.modules'].getChildren();
-    const userNode = api.views['ixhaus.modules']
-      .allNodes()
-      .find((n) => nodeOf(n, 'user')?.data.user.login === from && nodeOf(n, 'user')?.data.module === undefined);
+    const userNode = (await api.views['ixhaus.modules'].allNodes()).find(
+      (n) => nodeOf(n, 'user')?.data.user.login === from && nodeOf(n, 'user')?.data.module === undefined,
+    );
     assert.ok(userNode, `user node of ${from}`);
     await vscode.commands.executeCommand('ixhaus.responsible.transfer', userNode);
     assert.equal(panel().panel.viewType, 'ixhaus.transferResponsible');
@@ -87,7 +87,7 @@ describe('Verantwortlichen ändern in a real VS Code host (command → panel →
     })) as BatchView;
     assert.equal(applied.total, before);
     assert.equal(held(), 0);
-    assert.equal(store.dirty, false, 'saved');
+    assert.equal(api.services.storeHost.store!.dirty, false, 'saved');
     assert.equal(Number(store.scalar('SELECT count(*) FROM audit_log WHERE batch_id = ?', [applied.batchId])), before);
     await assert.rejects(
       panel().invoke('responsibility/batch/apply', { fingerprint: preview.fingerprint }),
@@ -142,12 +142,12 @@ describe('Verantwortlichen ändern in a real VS Code host (command → panel →
     api.services.transferPanels.open?.panel.dispose();
     const objects = await api.views['ixhaus.objects'].getChildren();
     assert.equal(objects.length, 200, 'the demo objects, by Objektnummer');
-    const groups = api.views['ixhaus.objects'].getChildren(objects[0]);
+    const groups = await api.views['ixhaus.objects'].getChildren(objects[0]);
     assert.deepEqual(
       groups.map((g) => g.id.split('/').pop()),
       ['owners', 'creditors', 'persons'],
     );
-    const persons = api.views['ixhaus.objects'].getChildren(groups[2]);
+    const persons = await api.views['ixhaus.objects'].getChildren(groups[2]);
     assert.ok(persons.length > 0 && /^object\/\d+\/persons\/person\/\d+$/.test(persons[0]!.id));
     // "Anrufen" on a party node dials one of that record's numbers (the node carries the record)
     const person = nodeOf(persons[0], 'party');

@@ -43,7 +43,7 @@ describe('issue 18 in a real VS Code host: walkthrough, manifest conventions, Ed
       newSetting: 'deny',
       changed: true,
     });
-    assert.equal(store.dirty, false, 'saved');
+    assert.equal(api.services.storeHost.store!.dirty, false, 'saved');
     const cleared = await vscode.commands.executeCommand<ProgramRightChange>('ixhaus.rights.edit', {
       rightsClass: 'B',
       module: 'MELDUNGEN',
