@@ -83,6 +83,22 @@ export class PermissionError extends IxError {
   }
 }
 
+/**
+ * An edit was based on a value that someone else (another admin, window or process on a shared store) changed
+ * meanwhile (issue 19 "optimistic concurrency"): nothing was saved, and the message shows the current value.
+ */
+export class ChangedMeanwhileError extends IxError {
+  constructor(what: string, current: string) {
+    super(
+      'E_CHANGED_MEANWHILE',
+      msg(
+        '{0} was changed by someone else meanwhile and is now: {1}. Nothing was saved. Look at the current value and make your change again.',
+      ),
+      [what, current],
+    );
+  }
+}
+
 /** Returns a readable message for anything thrown (an IxError's text, else `Error.message`, else `String(x)`). */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;

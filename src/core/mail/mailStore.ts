@@ -4,6 +4,7 @@
  * audited. Secrets (password, client secret) never reach this module — they live in VS Code's secret storage
  * (extension) or in environment variables (CLI).
  */
+import { ChangedMeanwhileError } from '../errors';
 import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
 import { requireAdmin } from '../access/rights';
 import type { Actor } from '../access/rights';
@@ -67,6 +68,11 @@ export async function saveMailSettings(
   input: Record<string, unknown>,
   secrets?: SecretPresence,
   now: Date = new Date(),
+  /**
+   * the stored settings the edit was based on (what the form loaded; null: none were stored): refused with
+   * ChangedMeanwhileError when another admin saved other settings meanwhile
+   */
+  expected?: MailSettings | null,
 ): Promise<MailSettings> {
   requireAdmin(actor, 'change the SMTP settings');
   const { settings, issues } = validateMailSettings(input, secrets);
@@ -89,7 +95,13 @@ export async function saveMailSettings(
     settings.schedulerRecipient2,
   ];
   await store.transaction(async (tx) => {
+    await tx.lock('mail_settings');
     const before = await loadMailSettings(tx);
+    if (expected !== undefined && JSON.stringify(before ?? null) !== JSON.stringify(expected))
+      throw new ChangedMeanwhileError(
+        'The SMTP settings',
+        before ? `${before.host}:${before.port} (${before.authType}, ${before.from})` : '—',
+      );
     await tx.run('DELETE FROM mail_settings WHERE id = 1');
     await tx.run(
       'INSERT INTO mail_settings (id, auth_type, host, port, ssl_required, allow_insecure_auth, username, sender, client_id, object_id, tenant, authority_host, secret_valid_until, notify_email, scheduler_recipient, scheduler_recipient2) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',

@@ -1,4 +1,4 @@
-import { IxError, PermissionError, msg } from '../errors';
+import { ChangedMeanwhileError, IxError, PermissionError, msg } from '../errors';
 import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
 import { isAdmin } from '../access/rights';
 import type { Actor } from '../access/rights';
@@ -137,7 +137,12 @@ export async function setSetting(
   actor: Actor,
   key: string,
   rawValue: string,
-  options: { forUserId?: number; now?: Date } = {},
+  options: {
+    forUserId?: number;
+    now?: Date;
+    /** the value the edit was based on (what the user saw): refused when the stored value differs meanwhile */
+    expected?: string;
+  } = {},
 ): Promise<SettingChange> {
   const def = requireSetting(key);
   if (def.vendorOnly) throw new VendorOnlySettingError(def.name);
@@ -158,7 +163,11 @@ export async function setSetting(
   if (!check.ok) throw new SettingValueError(def.name, rawValue, check.reason);
   const now = (options.now ?? new Date()).toISOString();
   return await store.transaction(async (tx): Promise<SettingChange> => {
+    // two admins changing one setting at once: the second reads what the first committed (issue 19)
+    await tx.lock(`setting:${def.systemId}:${userId ?? 0}`);
     const oldValue = (await settingState(tx, def, userId)).value;
+    if (options.expected !== undefined && options.expected !== oldValue)
+      throw new ChangedMeanwhileError(`${def.name}`, oldValue === '' ? '""' : oldValue);
     const newValue = check.value;
     if (oldValue === newValue) return { definition: def, oldValue, newValue, changed: false, restartRequired: false };
     await tx.run(

@@ -5,7 +5,7 @@
  * storage (extension) or come from an environment variable / key file (CLI).
  */
 import * as path from 'node:path';
-import { IxError, formatTemplate, msg } from '../errors';
+import { ChangedMeanwhileError, IxError, formatTemplate, msg } from '../errors';
 import type { SuggestedAction } from '../errors';
 import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
 import { requireAdmin } from '../access/rights';
@@ -221,13 +221,24 @@ export async function saveSftpSettings(
   store: AsyncStore,
   actor: Actor,
   input: SftpSettingsInput,
+  /**
+   * the stored settings the edit was based on (null: none were stored): refused with ChangedMeanwhileError when
+   * another admin saved other settings meanwhile
+   */
+  expected?: SftpSettings | null,
 ): Promise<SftpSettings> {
   requireAdmin(actor, 'change the SFTP settings');
   const next = validateSftpSettings(input);
-  const before = await loadSftpSettings(store);
-  const sameServer = before !== undefined && before.host === next.host && before.port === next.port;
-  const fingerprint = next.hostKeyFingerprint ?? (sameServer ? before.hostKeyFingerprint : undefined);
   await store.transaction(async (tx) => {
+    await tx.lock('sftp_settings');
+    const before = await loadSftpSettings(tx);
+    if (expected !== undefined && JSON.stringify(before ?? null) !== JSON.stringify(expected))
+      throw new ChangedMeanwhileError(
+        'The SFTP settings',
+        before ? `${before.username}@${before.host}:${before.port} ${before.remoteDir}` : '—',
+      );
+    const sameServer = before !== undefined && before.host === next.host && before.port === next.port;
+    const fingerprint = next.hostKeyFingerprint ?? (sameServer ? before.hostKeyFingerprint : undefined);
     await tx.run(
       `INSERT INTO sftp_settings (id, host, port, username, auth_method, remote_dir, host_key_fingerprint) VALUES (1, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET host = excluded.host, port = excluded.port, username = excluded.username, auth_method = excluded.auth_method,

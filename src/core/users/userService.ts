@@ -1,4 +1,4 @@
-import { IxError, PermissionError, msg } from '../errors';
+import { ChangedMeanwhileError, IxError, PermissionError, msg } from '../errors';
 import { unlockModuleIn } from '../license/licenseService';
 import { requireSetting, settingState } from '../settings/settingsService';
 import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
@@ -122,12 +122,17 @@ export async function changeRole(
   login: string,
   role: string,
   now: Date = new Date(),
+  /** the role the change was based on (what the admin saw): refused when it differs meanwhile */
+  expectedRole?: string,
 ): Promise<void> {
   requireAdmin(actor, 'change user roles');
   if (!(USER_ROLES as readonly string[]).includes(role)) throw new UnknownRoleError(role);
   await store.transaction(async (tx) => {
+    await tx.lock(`user:${login.toLowerCase()}`);
     const user = await requireUser(tx, login);
     if (user.id === actor.id) throw new SelfLockoutError('change the role of');
+    if (expectedRole !== undefined && user.role !== expectedRole)
+      throw new ChangedMeanwhileError(`The role of ${user.login}`, user.role);
     if (user.role === role) return;
     await tx.run('UPDATE users SET role = ? WHERE id = ?', [role as UserRole, user.id]);
     await audit(tx, actor, 'user.role', user, user.role, role, now);
@@ -147,6 +152,7 @@ export async function setActive(
 ): Promise<void> {
   requireAdmin(actor, active ? 'reactivate users' : 'deactivate users');
   await store.transaction(async (tx) => {
+    await tx.lock(`user:${login.toLowerCase()}`);
     const user = await requireUser(tx, login);
     if (user.id === actor.id && !active) throw new SelfLockoutError('deactivate');
     if ((user.active === 1) === active) return;

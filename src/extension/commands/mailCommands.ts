@@ -110,7 +110,9 @@ export async function editMailSettingsCommand(services: Services, arg?: unknown)
     await saveMailSettings(c.store, c.actor, given, presence);
     return;
   }
-  const values: Record<string, unknown> = { ...((await loadMailSettings(c.store)) ?? emptyMailSettings()) };
+  // what the form started from is what the save is based on: another admin's save meanwhile is refused (issue 19)
+  const shown = (await loadMailSettings(c.store)) ?? null;
+  const values: Record<string, unknown> = { ...(shown ?? emptyMailSettings()) };
   for (;;) {
     const { issues } = validateMailSettings(values, presence);
     const fields = values.authType === 'oauth' ? OAUTH_FIELDS : BASIC_FIELDS;
@@ -144,7 +146,7 @@ export async function editMailSettingsCommand(services: Services, arg?: unknown)
     if (!picked) return;
     if (picked === save) {
       try {
-        await saveMailSettings(c.store, c.actor, values, presence);
+        await saveMailSettings(c.store, c.actor, values, presence, new Date(), shown);
       } catch (error) {
         if (error instanceof MailSettingsError) {
           void vscode.window.showErrorMessage(vscode.l10n.t(error.template, ...error.args));

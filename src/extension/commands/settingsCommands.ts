@@ -183,9 +183,12 @@ async function changeSetting(
 export function editSettingCommand(services: Services, args?: unknown): Promise<void> {
   return changeSetting(services, args, async (store, actor, def) => {
     const given = (args as SettingArgs | undefined)?.value;
-    const value =
-      typeof given === 'string' ? given : await askValue(def, (await settingState(store, def, actor.id)).value);
-    return value === undefined ? undefined : setSetting(store, actor, def.systemId, value);
+    // the value shown is what the edit is based on: another admin's change meanwhile is refused (issue 19)
+    const shown = (await settingState(store, def, actor.id)).value;
+    const value = typeof given === 'string' ? given : await askValue(def, shown);
+    return value === undefined
+      ? undefined
+      : setSetting(store, actor, def.systemId, value, typeof given === 'string' ? {} : { expected: shown });
   });
 }
 

@@ -51,9 +51,11 @@ export async function configureSftpCommand(services: Services, args?: unknown): 
   const { store, actor } = requireSignedIn(services);
   requireAdmin(actor, 'change the SFTP settings');
   let input: ConfigureArgs | undefined = isConfigureArgs(args) ? args : undefined;
-  if (!input) input = await askSettings(services, await loadSftpSettings(store));
+  // what the form showed is what the edit is based on: another admin's save meanwhile is refused (issue 19)
+  const shown = (await loadSftpSettings(store)) ?? null;
+  if (!input) input = await askSettings(services, shown ?? undefined);
   if (!input) return undefined;
-  const saved = await saveSftpSettings(store, actor, input);
+  const saved = await saveSftpSettings(store, actor, input, shown);
   const secrets = services.context.secrets;
   if (saved.authMethod === 'password' && input.password !== undefined) {
     await secrets.store(sftpSecretKey(saved, 'password'), input.password);

@@ -100,7 +100,9 @@ export async function changeRoleCommand(services: Services, arg?: unknown): Prom
     parse(arg).role ??
     (await vscode.window.showQuickPick([...USER_ROLES], { title: vscode.l10n.t('New role of {0}', target) }));
   if (!role) return;
-  await changeRole(c.store, c.actor, target, role);
+  // the role shown when picking is what the change is based on (another admin's change meanwhile is refused)
+  const shownRole = (await listUsers(c.store)).find((u) => u.login === target)?.role;
+  await changeRole(c.store, c.actor, target, role, new Date(), login ? undefined : shownRole);
   await saved(c.store, vscode.l10n.t('{0} now has the role {1}.', target, role));
 }
 

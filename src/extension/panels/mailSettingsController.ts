@@ -29,7 +29,7 @@ import {
 import type { MailInitView, MailSaveParams, MailSavedView, TestReportView } from '../../shared/protocol/mailSettings';
 import { emptyMailSettings } from '../../shared/mail/settings';
 import { validateMailSettings } from '../../shared/mail/validate';
-import type { SecretPresence } from '../../shared/mail/settings';
+import type { MailSettings, SecretPresence } from '../../shared/mail/settings';
 
 /** Which secret: the Basic password or the OAuth client secret. */
 export type MailSecretKind = 'password' | 'clientSecret';
@@ -97,6 +97,8 @@ function testReportView(
 export class MailSettingsController {
   /** last report per store key, kept until the panel closes */
   private readonly reports = new Map<string, TestReportView>();
+  /** per store key: the stored settings the page last showed (null: none stored) — what its next save is based on */
+  private readonly shown = new Map<string, MailSettings | null>();
   /** store keys with a test running */
   private readonly running = new Set<string>();
 
@@ -154,10 +156,13 @@ export class MailSettingsController {
         report: null,
       };
     }
+    const stored = (await loadMailSettings(store)) ?? null;
+    // what the page shows is what its next save is based on (another admin's save meanwhile is refused, issue 19)
+    this.shown.set(storeKey, stored);
     return {
       blocked: null,
       storeKey,
-      settings: (await loadMailSettings(store)) ?? settings,
+      settings: stored ?? settings,
       presence: await this.context.secrets.presence(store),
       canEdit: !store.readOnly,
       testing: this.running.has(storeKey),
@@ -175,7 +180,16 @@ export class MailSettingsController {
       clientSecret: before.clientSecret || !!typed.clientSecret,
     };
     // throws MailSettingsError (localized first issue as the reply) before anything is written
-    const settings = await saveMailSettings(store, actor, params.values, presence);
+    const shownKey = storeKeyOf(store);
+    const settings = await saveMailSettings(
+      store,
+      actor,
+      params.values,
+      presence,
+      new Date(),
+      this.shown.has(shownKey) ? this.shown.get(shownKey) : undefined,
+    );
+    this.shown.set(shownKey, (await loadMailSettings(store)) ?? null);
     if (typed.password) await this.context.secrets.write(store, 'password', typed.password);
     if (typed.clientSecret) await this.context.secrets.write(store, 'clientSecret', typed.clientSecret);
     return { settings, presence: await this.context.secrets.presence(store) };
