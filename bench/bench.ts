@@ -31,6 +31,7 @@ import { writeFileAtomic } from '../src/core/store/atomicFile';
 import { checksumOf } from '../src/core/store/storeChecksum';
 import { mailSamples } from './mailProbe';
 import { journalWrite, lookupLatency, ringToAlert } from './ctiBench';
+import { importReadBench } from './importBench';
 
 const root = path.join(__dirname, '..');
 const quick = process.argv.includes('--quick');
@@ -467,6 +468,16 @@ async function main(): Promise<void> {
       stats('demo store: generate 100,000 parties', 'ms', [midMade.ms], { note: `${midMade.mb.toFixed(1)} MB` });
       await pointQueryMetrics('100k parties', mid, 20_000);
       await ctiMetrics('100k parties', mid);
+      phase('import: read 100,000 persons');
+      for (const r of await importReadBench(dir, 100_000, quick ? 1 : 3))
+        stats(
+          `import read: 100,000 persons from ${r.format.toUpperCase()} (map + validate, no store write)`,
+          'rows/s',
+          r.rowsPerSecond,
+          {
+            note: `file ${r.fileMb.toFixed(1)} MB, peak RSS ${r.peakMb.toFixed(0)} MB; the store write comes with the planner`,
+          },
+        );
       if (BIG > 100_000) {
         phase(`${BIG} parties`);
         const big = path.join(dir, 'big.sqlite');

@@ -1,0 +1,94 @@
+/**
+ * Import file reading (issue 22): 100,000 persons with 1–3 phone numbers each, written by the export writers as
+ * CSV (UTF-8 BOM, `;`) and XLSX, then read back through readImportFile (decode, tokenise/unzip, map, validate,
+ * phone normalisation). Reports rows/s and the peak RSS sampled during the read. The store write (plan, apply,
+ * phone index) is not part of this row: it comes with the import planner.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { exportCsv, exportXlsx } from '../src/core/import/exportWriter';
+import { readImportFile } from '../src/core/import/importReader';
+import type { PersonRecord } from '../src/core/import/importRecords';
+
+/** Deterministic persons in the phone spellings of German offices (no faker: the bench must stay cheap). */
+export function benchPersons(count: number): PersonRecord[] {
+  const spellings = [
+    (n: number) => `030 ${1000000 + n}`,
+    (n: number) => `+49 (0)221 ${200000 + (n % 700000)}`,
+    (n: number) => `0171/${2000000 + n}`,
+    (n: number) => `089-${3000000 + n}`,
+  ];
+  return Array.from({ length: count }, (_, i) => ({
+    personNo: 100000 + i,
+    salutation: i % 2 ? 'Herr' : 'Frau',
+    firstName: `Vorname${i % 97}`,
+    lastName: `Müller-${i}`,
+    company: null,
+    street: `Hauptstraße ${i % 200}`,
+    zip: String(10000 + (i % 89999)).padStart(5, '0'),
+    city: 'Köln',
+    phonePrivate: { raw: (spellings[i % 4] ?? ((n: number) => String(n)))(i), e164: undefined },
+    phoneBusiness: i % 5 === 0 ? { raw: `0221 ${400000 + (i % 500000)}-12`, e164: undefined } : null,
+    phoneMobile: i % 2 === 0 ? { raw: `0160 ${5000000 + i}`, e164: undefined } : null,
+    fax: null,
+    email: i % 4 === 0 ? null : `p${i}@example.org`,
+    objectNo: 1001 + (i % 200),
+  }));
+}
+
+/** Reads `file` `runs` times; returns the times (ms) and the peak RSS (MB) sampled every 20 ms. */
+async function measure(file: string, runs: number): Promise<{ ms: number[]; peakMb: number; rows: number }> {
+  const ms: number[] = [];
+  let peak = 0;
+  let rows = 0;
+  for (let r = 0; r < runs; r++) {
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
+    const t = performance.now();
+    const parsed = await readImportFile(file, { areaCode: '030' });
+    ms.push(performance.now() - t);
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage.rss());
+    rows = parsed.rows.length;
+    if (parsed.invalidRows.length > 0) throw new Error(`bench file has ${parsed.invalidRows.length} invalid rows`);
+  }
+  return { ms, peakMb: peak / 1_048_576, rows };
+}
+
+/** The import read rows: CSV and XLSX of `count` persons. */
+export async function importReadBench(
+  dir: string,
+  count: number,
+  runs: number,
+): Promise<Array<{ format: 'csv' | 'xlsx'; ms: number[]; rowsPerSecond: number[]; peakMb: number; fileMb: number }>> {
+  const persons = benchPersons(count);
+  const out = [];
+  for (const format of ['csv', 'xlsx'] as const) {
+    const file = path.join(dir, `persons-${count}.${format}`);
+    fs.writeFileSync(file, format === 'csv' ? exportCsv('persons', persons) : await exportXlsx('persons', persons));
+    const m = await measure(file, runs);
+    if (m.rows !== count) throw new Error(`read ${m.rows} of ${count} rows`);
+    out.push({
+      format,
+      ms: m.ms,
+      rowsPerSecond: m.ms.map((t) => count / (t / 1000)),
+      peakMb: m.peakMb,
+      fileMb: fs.statSync(file).size / 1_048_576,
+    });
+  }
+  return out;
+}
+
+if (require.main === module) {
+  void (async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-import-bench-'));
+    try {
+      for (const r of await importReadBench(dir, Number(process.argv[2] ?? 100_000), 3))
+        console.log(
+          `${r.format}: ${r.fileMb.toFixed(1)} MB, ms ${r.ms.map((t) => t.toFixed(0)).join('/')}, rows/s ${r.rowsPerSecond.map((v) => v.toFixed(0)).join('/')}, peak RSS ${r.peakMb.toFixed(0)} MB`,
+        );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  })();
+}
