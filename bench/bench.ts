@@ -31,6 +31,7 @@ import { writeFileAtomic } from '../src/core/store/atomicFile';
 import { checksumOf } from '../src/core/store/storeChecksum';
 import { mailSamples } from './mailProbe';
 import { journalWrite, lookupLatency, ringToAlert } from './ctiBench';
+import { monitorMemory } from './monitorBench';
 
 const root = path.join(__dirname, '..');
 const quick = process.argv.includes('--quick');
@@ -467,6 +468,17 @@ async function main(): Promise<void> {
       stats('demo store: generate 100,000 parties', 'ms', [midMade.ms], { note: `${midMade.mb.toFixed(1)} MB` });
       await pointQueryMetrics('100k parties', mid, 20_000);
       await ctiMetrics('100k parties', mid);
+      phase('monitor: 1,000 cycles in one process');
+      const monitor = await monitorMemory(1000);
+      stats(
+        'monitor: heap after GC at cycle 100 → 1,000',
+        'MB',
+        [monitor.heapMbAt[100] ?? NaN, monitor.heapMbAt[1000] ?? NaN],
+        {
+          goal: 'flat',
+          note: `external (sql.js) ${(monitor.externalMbAt[100] ?? NaN).toFixed(1)} → ${(monitor.externalMbAt[1000] ?? NaN).toFixed(1)} MB, ${monitor.delivered} deliveries, ${monitor.msPerCycle.toFixed(2)} ms/cycle`,
+        },
+      );
       if (BIG > 100_000) {
         phase(`${BIG} parties`);
         const big = path.join(dir, 'big.sqlite');
