@@ -8,36 +8,10 @@
  * To wire when their async versions land (issue 19): license/module expiry reminders (src/core/license +
  * src/core/reminders) and the client-secret expiry through Graph, once a day (src/core/mail/secretExpiry.ts).
  */
-import type { AlertIncident, NamedCheck } from '../core/alerts/incident';
-import { findIncidents, headerSafeJobName } from '../core/scheduler/scheduler';
-import type { Incident } from '../core/scheduler/scheduler';
+import type { NamedCheck } from '../core/alerts/incident';
+import { schedulerAlert } from '../core/alerts/schedulerAlert';
+import { findIncidents } from '../core/scheduler/scheduler';
 import type { OpenedStore } from '../core/store/openStore';
-
-/** The claim key of a scheduler incident (the same for every monitor: serve, a VS Code window). */
-export function schedulerIncidentKey(incident: Pick<Incident, 'jobId' | 'kind' | 'ref'>): string {
-  return `scheduler:${incident.kind}:${incident.jobId}:${incident.ref}`;
-}
-
-/** A scheduler incident as an alert (German, as the scheduler's own alert mail words it). */
-export function schedulerAlert(incident: Incident): AlertIncident {
-  const name = headerSafeJobName(incident.jobName);
-  const blocked = incident.kind === 'blocked';
-  return {
-    key: schedulerIncidentKey(incident),
-    kind: 'scheduler',
-    subject: `iX-Scheduler: Aufgabe "${name}" ${blocked ? 'blockiert' : 'nicht gestartet'}`,
-    text: `Die Scheduler-Aufgabe "${name}" (Nr. ${incident.jobId}) ${
-      blocked
-        ? `läuft seit ${incident.at} länger als die maximale Laufzeit (blockiert)`
-        : `wurde zum Termin ${incident.at} nicht gestartet`
-    }.\nBitte prüfen Sie den iX-Scheduler-Dienst und das Protokoll der Aufgabe.`,
-    at: incident.at,
-    facts: [
-      ['Aufgabe', name],
-      ['Zustand', blocked ? 'blockiert' : 'nicht gestartet'],
-    ],
-  };
-}
 
 /** The scheduler check on `opened` (see the module comment for PostgreSQL). */
 export function schedulerCheck(opened: () => OpenedStore | undefined): NamedCheck {
