@@ -32,6 +32,7 @@ import { checksumOf } from '../src/core/store/storeChecksum';
 import { mailSamples } from './mailProbe';
 import { journalWrite, lookupLatency, ringToAlert } from './ctiBench';
 import { importReadBench } from './importBench';
+import { monitorMemory } from './monitorBench';
 
 const root = path.join(__dirname, '..');
 const quick = process.argv.includes('--quick');
@@ -478,6 +479,17 @@ async function main(): Promise<void> {
             note: `file ${r.fileMb.toFixed(1)} MB, peak RSS ${r.peakMb.toFixed(0)} MB; the store write comes with the planner`,
           },
         );
+      phase('monitor: 1,000 cycles in one process');
+      const monitor = await monitorMemory(1000);
+      stats(
+        'monitor: heap after GC at cycle 100 → 1,000',
+        'MB',
+        [monitor.heapMbAt[100] ?? NaN, monitor.heapMbAt[1000] ?? NaN],
+        {
+          goal: 'flat',
+          note: `external (sql.js) ${(monitor.externalMbAt[100] ?? NaN).toFixed(1)} → ${(monitor.externalMbAt[1000] ?? NaN).toFixed(1)} MB, ${monitor.delivered} deliveries, ${monitor.msPerCycle.toFixed(2)} ms/cycle`,
+        },
+      );
       if (BIG > 100_000) {
         phase(`${BIG} parties`);
         const big = path.join(dir, 'big.sqlite');

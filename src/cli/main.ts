@@ -15,6 +15,7 @@ import { registerLicenseCommands } from './licenseCommands';
 import { registerResponsibleCommands } from './responsibleCommands';
 import { registerRightsCommands } from './rightsCommands';
 import { registerMailCommands } from './mailCommands';
+import { registerServeCommand } from './serveCommand';
 import { EXIT_FAILED, EXIT_USAGE, count, formatMb, runVerb, envValue } from './output';
 import type { VerbResult } from './output';
 
@@ -201,6 +202,7 @@ export function buildProgram(): Command {
   registerMailCommands(program);
   registerCtiCommands(program);
   registerRightsCommands(program);
+  registerServeCommand(program);
   return program;
 }
 

@@ -9,6 +9,7 @@ import { SCHEMA_V6_CTI } from './006_cti';
 import { SCHEMA_V7_STORE_SAFETY } from './007_store_safety';
 import { SCHEMA_V8_CTI_JOURNAL } from './008_cti_journal';
 import { SCHEMA_V9_REMINDER_WINDOWS } from './009_reminder_windows';
+import { SCHEMA_V10_ALERT_CLAIMS } from './010_alert_claims';
 // the backfill of v6 uses the normaliser frozen as shipped, not src/core/cti (no store → cti → store cycle)
 import { backfillPhoneIndexV6 } from './006_phoneIndexBackfill';
 
@@ -85,6 +86,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'reminder windows: any 1–365 days',
     up(db) {
       db.exec(SCHEMA_V9_REMINDER_WINDOWS);
+    },
+  },
+  {
+    version: 10,
+    name: 'alert claims: each incident sent once per channel',
+    up(db) {
+      db.exec(SCHEMA_V10_ALERT_CLAIMS);
     },
   },
 ];

@@ -1,0 +1,375 @@
+/**
+ * `ixhaus-admin serve` — the round-the-clock monitor of a store (issue 21): every `--every` minutes (or once with
+ * `--once`, for cron and the Windows Task Scheduler) it runs the checks and sends each incident once to every
+ * configured channel (Teams Workflows webhook, generic JSON webhook, mail through the SMTP settings), claimed in the
+ * store so that several monitors never send twice (src/core/alerts).
+ *
+ * Operations: one JSON object per line on stdout (the log; never a URL or secret); SIGTERM/SIGINT end the process
+ * after the current cycle; the health (last cycle, next cycle, last error) is written to the store after each
+ * cycle and printed by `serve --status`. Exit codes: 0 ok; 1 when (with `--once`) an alert could not be delivered
+ * — the failed channels are named on stderr — or a check or the store failed; 2 usage.
+ * Secrets: webhook URLs and SMTP secrets only from environment variables named on the command line.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { jsonChannel, mailChannel, teamsChannel } from '../core/alerts/channels';
+import type { AlertChannel } from '../core/alerts/channels';
+import { failedAlertClaims } from '../core/alerts/claims';
+import type { NamedCheck } from '../core/alerts/incident';
+import { DEFAULT_CLAIM_TTL_MS, runMonitorCycle } from '../core/alerts/monitorCycle';
+import type { MonitorCycleOutcome, MonitorEvent } from '../core/alerts/monitorCycle';
+import { formatMonitorStatus, readMonitorStatus, writeMonitorStatus } from '../core/alerts/monitorStatus';
+import type { MonitorStatus } from '../core/alerts/monitorStatus';
+import { describeError } from '../core/errors';
+import { loadMailSettings } from '../core/mail/mailStore';
+import { proxyFromEnv } from '../core/mail/proxy';
+import { createSender } from '../core/mail/sender';
+import { parseStoreLocation } from '../core/store/location';
+import type { OpenedStore } from '../core/store/openStore';
+import { parseAddress } from '../shared/mail/fieldParsing';
+import { schedulerCheck } from './serveChecks';
+import { EXIT_FAILED, collect, printJson } from './output';
+import { addStoreOptions, openCliStore } from './writableStore';
+import type { StoreCliOptions } from './writableStore';
+
+/** Options of `serve`. */
+export interface ServeOptions extends StoreCliOptions {
+  readonly every: number;
+  readonly once?: boolean;
+  readonly status?: boolean;
+  readonly json?: boolean;
+  readonly webhook?: readonly string[];
+  readonly webhookCa?: string;
+  readonly mail?: boolean;
+  readonly mailTo?: readonly string[];
+  readonly passwordEnv?: string;
+  readonly clientSecretEnv?: string;
+  readonly caFile?: string;
+  readonly implicitTlsPort?: string;
+  readonly now?: string;
+  readonly claimTtlSeconds?: number;
+}
+
+/** What the caller can plug in (tests: their own checks; later: the checks issue 19 converts). */
+export interface ServeDependencies {
+  /** the checks (default: {@link defaultChecks}) */
+  readonly checks?: (opened: () => OpenedStore | undefined) => readonly NamedCheck[];
+  /** where JSON log lines go (default stdout) */
+  readonly write?: (line: string) => void;
+}
+
+/** The checks wired today (see src/cli/serveChecks.ts for the ones still to wire). */
+export function defaultChecks(opened: () => OpenedStore | undefined): readonly NamedCheck[] {
+  return [schedulerCheck(opened)];
+}
+
+type WebhookKind = 'teams' | 'json';
+
+/** Parses `--webhook KIND=VAR` (commander argParser). */
+function webhookSpec(value: string, previous: string[] = []): string[] {
+  const match = /^(teams|json)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(value);
+  if (!match)
+    throw new InvalidArgumentError(
+      `expected teams=VARIABLE or json=VARIABLE (the URL is read from that environment variable), not "${value}"`,
+    );
+  return [...previous, value];
+}
+
+function minutes(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1440)
+    throw new InvalidArgumentError('expected whole minutes from 1 to 1440');
+  return Number(value);
+}
+
+function readFile(file: string, option: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (error) {
+    throw new Error(`cannot read ${option} ${file}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The webhook channels of `--webhook` (URL from the named variable; a missing variable or a non-https URL is an
+ * error naming the variable, never the URL). Two webhooks of one kind are named by their variables.
+ */
+export function webhookChannels(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): AlertChannel[] {
+  const specs = (options.webhook ?? []).map((s) => {
+    const [kind, variable] = s.split('=') as [WebhookKind, string];
+    return { kind, variable };
+  });
+  const ca = options.webhookCa !== undefined ? readFile(options.webhookCa, '--webhook-ca') : undefined;
+  const proxy = proxyFromEnv(env);
+  return specs.map(({ kind, variable }) => {
+    const url = env[variable];
+    if (url === undefined || url.trim() === '')
+      throw new Error(`the environment variable ${variable} (--webhook ${kind}=${variable}) is not set`);
+    const name = specs.filter((s) => s.kind === kind).length > 1 ? variable : kind;
+    const common = { name, url, proxy, ...(ca ? { ca } : {}) };
+    return kind === 'teams' ? teamsChannel(common) : jsonChannel(common);
+  });
+}
+
+/**
+ * The mail channel (`--mail` / `--mail-to`), built per cycle from the SMTP settings in the store and the secrets in
+ * the environment; undefined without those flags.
+ * @throws Error naming what is missing (no settings, no recipient, no sender, PostgreSQL not yet)
+ */
+function mailChannelFor(options: ServeOptions, opened: OpenedStore): AlertChannel | undefined {
+  if (options.mail !== true && (options.mailTo ?? []).length === 0) return undefined;
+  if (!opened.file)
+    throw new Error(
+      'the mail channel does not run on a PostgreSQL store yet (its SMTP settings are read by the async mail store of issue 19); use --webhook meanwhile',
+    );
+  const settings = loadMailSettings(opened.file);
+  if (!settings || settings.host === '' || settings.from === '')
+    throw new Error('the store has no SMTP settings (server and sender): save them in VS Code ("SMTP Einstellungen")');
+  const to =
+    (options.mailTo ?? []).length > 0
+      ? [...(options.mailTo ?? [])]
+      : [settings.schedulerRecipient, settings.schedulerRecipient2].map((r) => r.trim()).filter((r) => r !== '');
+  if (to.length === 0)
+    throw new Error(
+      'no mail recipient: give --mail-to ADDRESS or set the Scheduler E-Mailempfänger in the SMTP settings',
+    );
+  for (const address of to)
+    if (!parseAddress(address)) throw new Error(`the mail recipient "${address}" is not a valid e-mail address`);
+  const password = process.env[options.passwordEnv ?? 'IXHAUS_SMTP_PASSWORD'];
+  const clientSecret = process.env[options.clientSecretEnv ?? 'IXHAUS_SMTP_CLIENT_SECRET'];
+  const ca = options.caFile !== undefined ? readFile(options.caFile, '--ca-file') : undefined;
+  const send = createSender(
+    settings,
+    { ...(password !== undefined ? { password } : {}), ...(clientSecret !== undefined ? { clientSecret } : {}) },
+    { ...(ca ? { ca } : {}), implicitTlsPort: Number(options.implicitTlsPort ?? 465) },
+  );
+  return mailChannel({ from: settings.from, to, send });
+}
+
+function nowFrom(options: ServeOptions): () => Date {
+  if (options.now === undefined) return () => new Date();
+  const fixed = new Date(options.now);
+  if (Number.isNaN(fixed.getTime())) throw new Error(`--now ${options.now} is not an ISO date/time`);
+  return () => fixed;
+}
+
+/**
+ * Runs the monitor as the options say (until SIGTERM/SIGINT, or one cycle with `--once`).
+ * @returns the exit code (see the module comment)
+ */
+export async function runServe(options: ServeOptions, deps: ServeDependencies = {}): Promise<number> {
+  const write = deps.write ?? ((line: string) => void process.stdout.write(line));
+  const log = (level: 'info' | 'warn' | 'error', event: string, fields: object = {}): void =>
+    write(`${JSON.stringify({ at: new Date().toISOString(), level, event, ...fields })}\n`);
+  if (options.status === true) return printStatus(options);
+  const clock = nowFrom(options);
+  const webhooks = webhookChannels(options); // configuration errors before the first cycle
+  const wantsMail = options.mail === true || (options.mailTo ?? []).length > 0;
+  if (webhooks.length === 0 && !wantsMail)
+    throw new Error('no alert channel: give --webhook teams=VAR, --webhook json=VAR and/or --mail / --mail-to ADDRESS');
+  const owner = `serve@${os.hostname()}:${process.pid}`;
+  const everyMs = options.every * 60_000;
+  const claimTtlMs = options.claimTtlSeconds !== undefined ? options.claimTtlSeconds * 1000 : DEFAULT_CLAIM_TTL_MS;
+  const persistent = parseStoreLocation(options.store).kind === 'postgres';
+  let current: OpenedStore | undefined;
+  const checks = (deps.checks ?? defaultChecks)(() => current);
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  const stop = (signal: string): void => {
+    if (!stopping) log('info', 'stopping', { signal, reason: 'ends after the current cycle' });
+    stopping = true;
+    wake?.();
+  };
+  const onTerm = (): void => stop('SIGTERM');
+  const onInt = (): void => stop('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  log('info', 'start', {
+    by: owner,
+    store: parseStoreLocation(options.store).kind === 'postgres' ? 'postgres' : 'file',
+    channels: [...webhooks.map((c) => c.name), ...(wantsMail ? ['mail'] : [])],
+    checks: checks.map((c) => c.name),
+    everyMinutes: options.once === true ? null : options.every,
+  });
+  let lastError: { text: string; at: string } | undefined;
+  let exitCode = 0;
+  try {
+    do {
+      const now = clock();
+      const nextAt = options.once === true ? null : new Date(now.getTime() + everyMs).toISOString();
+      let outcome: MonitorCycleOutcome | undefined;
+      try {
+        current ??= await openCliStore(options, 'write');
+        const opened = current;
+        const channels = [...webhooks];
+        try {
+          const mail = mailChannelFor(options, opened);
+          if (mail) channels.push(mail);
+        } catch (error) {
+          // the mail channel cannot run this cycle: the others still do, and the failure is named
+          lastError = { text: `The alert channel mail cannot be used: ${describeError(error)}`, at: now.toISOString() };
+          log('error', 'channel-unusable', { channel: 'mail', reason: describeError(error) });
+        }
+        const previous = await readMonitorStatus(opened.store);
+        outcome = await runMonitorCycle(opened.store, checks, channels, {
+          owner,
+          now,
+          claimTtlMs,
+          log: (e: MonitorEvent) =>
+            log(e.event === 'delivery-failed' || e.event === 'check-failed' ? 'error' : 'info', e.event, e),
+        });
+        const failedChannels = [
+          ...new Set([
+            ...outcome.failedChannels,
+            ...(channels.length < webhooks.length + (wantsMail ? 1 : 0) ? ['mail'] : []),
+          ]),
+        ].sort();
+        const cycleError =
+          outcome.failed[0]?.reason ??
+          (outcome.checkErrors[0]
+            ? `check ${outcome.checkErrors[0].check}: ${outcome.checkErrors[0].reason}`
+            : undefined);
+        if (cycleError) lastError = { text: cycleError, at: now.toISOString() };
+        const status: MonitorStatus = {
+          by: owner,
+          lastCycleAt: now.toISOString(),
+          lastCycleMs: outcome.durationMs,
+          nextCycleAt: nextAt,
+          incidents: outcome.incidents,
+          delivered: outcome.delivered.length,
+          failedChannels,
+          lastError: lastError?.text ?? previous?.lastError ?? null,
+          lastErrorAt: lastError?.at ?? previous?.lastErrorAt ?? null,
+        };
+        await writeMonitorStatus(opened.store, status);
+        log(failedChannels.length > 0 || outcome.checkErrors.length > 0 ? 'error' : 'info', 'cycle', {
+          incidents: outcome.incidents,
+          delivered: outcome.delivered.length,
+          skipped: outcome.skipped,
+          failedChannels,
+          checkErrors: outcome.checkErrors.length,
+          durationMs: outcome.durationMs,
+          nextCycleAt: nextAt,
+        });
+        if (options.once === true && (failedChannels.length > 0 || outcome.checkErrors.length > 0)) {
+          exitCode = EXIT_FAILED;
+          const parts = [
+            ...(failedChannels.length > 0
+              ? [`alerts could not be delivered on channel ${failedChannels.join(', ')}`]
+              : []),
+            ...outcome.checkErrors.map((c) => `check ${c.check} failed: ${c.reason}`),
+          ];
+          process.stderr.write(`ixhaus-admin: ${parts.join('; ')}\n`);
+        }
+      } catch (error) {
+        // the store could not be used this cycle (locked by a window, connection lost): skip it, try the next
+        lastError = { text: describeError(error), at: now.toISOString() };
+        log('error', 'cycle-failed', { reason: lastError.text, nextCycleAt: nextAt });
+        if (options.once === true) {
+          exitCode = EXIT_FAILED;
+          process.stderr.write(`ixhaus-admin: the monitor cycle failed: ${lastError.text}\n`);
+        }
+        if (current && persistent) {
+          await current.store.close().catch(() => undefined);
+        }
+        if (persistent) current = undefined;
+      }
+      if (!persistent && current) {
+        // a file store is held only during the cycle: the admins' windows can write between cycles
+        await current.store.close();
+        current = undefined;
+      }
+      if (options.once === true || stopping) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, everyMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    } while (!stopping);
+  } finally {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+    if (current) await current.store.close().catch(() => undefined);
+    log('info', 'stop', { exitCode });
+  }
+  return exitCode;
+}
+
+/** `serve --status`: the health line; exit 1 when the last cycle failed a channel or the next cycle is overdue. */
+async function printStatus(options: ServeOptions): Promise<number> {
+  const opened = await openCliStore(options, 'read');
+  try {
+    const status = await readMonitorStatus(opened.store);
+    const failed = await failedAlertClaims(opened.store);
+    const now = nowFrom(options)();
+    const overdue =
+      status?.nextCycleAt !== null && status?.nextCycleAt !== undefined
+        ? now.getTime() - new Date(status.nextCycleAt).getTime() > 120_000
+        : false;
+    const healthy = status !== undefined && status.failedChannels.length === 0 && !overdue;
+    if (options.json === true) {
+      printJson({ ok: healthy, status: status ?? null, overdue, pendingFailures: failed });
+    } else {
+      const lines = [formatMonitorStatus(status)];
+      if (overdue)
+        lines.push(`OVERDUE: the next cycle was due at ${status?.nextCycleAt ?? ''}; is the service running?`);
+      for (const c of failed)
+        lines.push(
+          `not yet delivered: ${c.incidentKey} on ${c.channel} (${c.attempts} attempts): ${c.lastError ?? ''}`,
+        );
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return healthy ? 0 : EXIT_FAILED;
+  } finally {
+    await opened.store.close();
+  }
+}
+
+/** Registers `serve`. */
+export function registerServeCommand(program: Command, deps: ServeDependencies = {}): void {
+  const command = program
+    .command('serve')
+    .description(
+      'monitor a store around the clock: run the checks every few minutes and send each incident once to every channel (Teams, JSON webhook, mail)',
+    );
+  addStoreOptions(command)
+    .addOption(new Option('--every <minutes>', 'minutes between cycles (1–1440)').argParser(minutes).default(5))
+    .option(
+      '--once',
+      'run one cycle and exit (cron, Windows Task Scheduler); exit 1 when an alert could not be delivered',
+    )
+    .option('--status', "print the health line of the store's monitor (last cycle, next cycle, last error) and exit")
+    .option('--json', 'with --status: print JSON')
+    .option(
+      '--webhook <kind=VAR>',
+      'a webhook channel, repeatable: teams=VAR (Teams Workflows webhook) or json=VAR (generic JSON POST); the URL is read from the environment variable VAR',
+      webhookSpec,
+    )
+    .option('--webhook-ca <pem>', 'also trust this CA certificate for the webhooks (company TLS inspection)')
+    .option('--mail', 'also alert by mail to the Scheduler E-Mailempfänger of the SMTP settings in the store')
+    .option('--mail-to <address>', 'alert by mail to this address instead (repeatable)', collect)
+    .option('--password-env <var>', 'environment variable with the SMTP password (default IXHAUS_SMTP_PASSWORD)')
+    .option(
+      '--client-secret-env <var>',
+      'environment variable with the OAuth client secret (default IXHAUS_SMTP_CLIENT_SECRET)',
+    )
+    .option('--ca-file <pem>', 'also trust this CA certificate for SMTP')
+    .addOption(
+      new Option('--implicit-tls-port <port>', 'port that means implicit TLS (tests)').default('465').hideHelp(),
+    )
+    .addOption(new Option('--now <iso>', 'evaluate at this time (tests)').hideHelp())
+    .addOption(new Option('--claim-ttl-seconds <n>', 'claim lifetime (tests)').argParser(Number).hideHelp())
+    .exitOverride()
+    .action(async (options: ServeOptions) => {
+      try {
+        process.exitCode = await runServe(options, deps);
+      } catch (error) {
+        process.stderr.write(`ixhaus-admin: ${describeError(error)}\n`);
+        process.exitCode = EXIT_FAILED;
+      }
+    });
+}
