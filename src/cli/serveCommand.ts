@@ -29,7 +29,7 @@ import { createSender } from '../core/mail/sender';
 import { parseStoreLocation } from '../core/store/location';
 import type { OpenedStore } from '../core/store/openStore';
 import { parseAddress } from '../shared/mail/fieldParsing';
-import { schedulerCheck } from './serveChecks';
+import { serveChecks } from './serveChecks';
 import { EXIT_FAILED, collect, printJson } from './output';
 import { addStoreOptions, openCliStore } from './writableStore';
 import type { StoreCliOptions } from './writableStore';
@@ -60,9 +60,9 @@ export interface ServeDependencies {
   readonly write?: (line: string) => void;
 }
 
-/** The checks wired today (see src/cli/serveChecks.ts for the ones still to wire). */
-export function defaultChecks(opened: () => OpenedStore | undefined): readonly NamedCheck[] {
-  return [schedulerCheck(opened)];
+/** The checks `serve` runs (src/cli/serveChecks.ts). */
+export function defaultChecks(_opened: () => OpenedStore | undefined): readonly NamedCheck[] {
+  return serveChecks();
 }
 
 type WebhookKind = 'teams' | 'json';
@@ -117,13 +117,9 @@ export function webhookChannels(options: ServeOptions, env: NodeJS.ProcessEnv = 
  * the environment; undefined without those flags.
  * @throws Error naming what is missing (no settings, no recipient, no sender, PostgreSQL not yet)
  */
-function mailChannelFor(options: ServeOptions, opened: OpenedStore): AlertChannel | undefined {
+async function mailChannelFor(options: ServeOptions, opened: OpenedStore): Promise<AlertChannel | undefined> {
   if (options.mail !== true && (options.mailTo ?? []).length === 0) return undefined;
-  if (!opened.file)
-    throw new Error(
-      'the mail channel does not run on a PostgreSQL store yet (its SMTP settings are read by the async mail store of issue 19); use --webhook meanwhile',
-    );
-  const settings = loadMailSettings(opened.file);
+  const settings = await loadMailSettings(opened.store);
   if (!settings || settings.host === '' || settings.from === '')
     throw new Error('the store has no SMTP settings (server and sender): save them in VS Code ("SMTP Einstellungen")');
   const to =
@@ -204,7 +200,7 @@ export async function runServe(options: ServeOptions, deps: ServeDependencies = 
         const opened = current;
         const channels = [...webhooks];
         try {
-          const mail = mailChannelFor(options, opened);
+          const mail = await mailChannelFor(options, opened);
           if (mail) channels.push(mail);
         } catch (error) {
           // the mail channel cannot run this cycle: the others still do, and the failure is named

@@ -3,6 +3,7 @@
  * peers on 127.0.0.1 — an HTTP server as the Teams Workflows webhook and as the JSON receiver, smtp-server for mail —
  * on a file store with a due scheduler job.
  */
+import { SqlJsAsyncStore } from '../../src/core/store/sqlJsAsyncStore';
 import { strict as assert } from 'node:assert';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -97,9 +98,9 @@ describe('CLI: serve (built dist/cli.js, real peers on 127.0.0.1; issue 21)', fu
   /** A store with SMTP settings (both scheduler recipients) and one job due at 02:00 Berlin that never started. */
   async function storeWithDueJob(name: string): Promise<string> {
     const file = path.join(dir, `${name}.sqlite`);
-    const store = await Store.open(await smallDemoStoreFile(file));
+    const store = new SqlJsAsyncStore(await Store.open(await smallDemoStoreFile(file)));
     const admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
-    saveMailSettings(store, admin, {
+    await saveMailSettings(store, admin, {
       authType: 'basic',
       host: '127.0.0.1',
       port: smtp.port,
@@ -109,13 +110,13 @@ describe('CLI: serve (built dist/cli.js, real peers on 127.0.0.1; issue 21)', fu
       schedulerRecipient: 'admin1@ixhaus.example',
       schedulerRecipient2: 'admin2@ixhaus.example',
     });
-    createJob(
+    await createJob(
       store,
       admin,
       { name: 'Sollstellung', group: 'Buchhaltung', cron: '0 2 * * *', maxRunMinutes: 60 },
       new Date('2026-11-01T12:00:00Z'),
     );
-    await store.close({ save: true });
+    await store.close();
     return file;
   }
 
