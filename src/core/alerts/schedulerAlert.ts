@@ -4,13 +4,8 @@
  * monitor — and the German wording of the scheduler's own alert mail.
  */
 import type { AlertIncident } from './incident';
-import { headerSafeJobName } from '../scheduler/scheduler';
+import { headerSafeJobName, schedulerIncidentKey } from '../scheduler/scheduler';
 import type { Incident } from '../scheduler/scheduler';
-
-/** The claim key of a scheduler incident (the same for every monitor: serve, a VS Code window). */
-export function schedulerIncidentKey(incident: Pick<Incident, 'jobId' | 'kind' | 'ref'>): string {
-  return `scheduler:${incident.kind}:${incident.jobId}:${incident.ref}`;
-}
 
 /** A scheduler incident as an alert (German, as the scheduler's own alert mail words it). */
 export function schedulerAlert(incident: Incident): AlertIncident {

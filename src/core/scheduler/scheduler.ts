@@ -6,6 +6,7 @@
  * clock as a `Date` so tests inject it; times are stored as ISO strings (UTC), schedules are evaluated in
  * `timeZone` (default Europe/Berlin, where the iX-Scheduler service runs).
  */
+import { claimAlert, markAlertFailed, markAlertSent } from '../alerts/claims';
 import { CronExpressionParser } from 'cron-parser';
 import { IxError, msg } from '../errors';
 import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
@@ -182,6 +183,20 @@ export interface MonitorOptions {
   readonly now: Date;
   readonly graceMinutes?: number;
   readonly timeZone?: string;
+  /**
+   * who sends (e.g. `vscode@host:4711`): when given, each alert mail is claimed in the store first (issue 21
+   * "exactly once", src/core/alerts/claims.ts, channel `mail`), so several monitors — VS Code windows of several
+   * admins and `ixhaus-admin serve --mail` — send each incident once
+   */
+  readonly owner?: string;
+}
+
+/** How long a claimed alert mail holds before another monitor may send it (ms): longer than an SMTP send takes. */
+const MAIL_CLAIM_TTL_MS = 10 * 60_000;
+
+/** The claim key of a scheduler incident (the same for every monitor: serve, a VS Code window). */
+export function schedulerIncidentKey(incident: Pick<Incident, 'jobId' | 'kind' | 'ref'>): string {
+  return `scheduler:${incident.kind}:${incident.jobId}:${incident.ref}`;
 }
 
 /**
@@ -353,6 +368,12 @@ export async function monitorScheduler(
       incident.kind === 'blocked'
         ? `läuft seit ${incident.at} länger als die maximale Laufzeit (blockiert)`
         : `wurde zum Termin ${incident.at} nicht gestartet`;
+    const claim =
+      options.owner === undefined
+        ? undefined
+        : { incidentKey: schedulerIncidentKey(incident), channel: 'mail', owner: options.owner, now: options.now };
+    // another monitor sends (or sent) this one: not ours to send
+    if (claim && !(await claimAlert(store, { ...claim, ttlMs: MAIL_CLAIM_TTL_MS }))) continue;
     try {
       await send({
         from: { name: 'iX-Haus plus Scheduler', address: settings.from },
@@ -364,9 +385,11 @@ export async function monitorScheduler(
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       failed.push({ incident, reason });
+      if (claim) await markAlertFailed(store, claim, reason, []);
       if (connectionLevel(error)) serverDown = reason;
       continue;
     }
+    if (claim) await markAlertSent(store, claim, []);
     await store.run('UPDATE scheduler_incidents SET alerted_at = ? WHERE job_id = ? AND kind = ? AND ref = ?', [
       options.now.toISOString(),
       incident.jobId,

@@ -4,6 +4,7 @@
  * "blocked" — and sends one alert per incident to both scheduler recipients with the SMTP settings and the secrets
  * from secret storage. The same core function backs `ixhaus-admin scheduler check` for machines without VS Code.
  */
+import * as os from 'node:os';
 import * as vscode from 'vscode';
 import * as fs from 'node:fs/promises';
 import { createSender } from '../../core/mail/sender';
@@ -49,7 +50,9 @@ export async function checkSchedulerOnce(
         ...senderOptions,
       })
     : async () => undefined;
-  const outcome = await monitorScheduler(store, settings, { now }, send);
+  // claimed before sending: other windows and `ixhaus-admin serve --mail` on this store send each incident once
+  const owner = `vscode@${os.hostname()}:${process.pid}`;
+  const outcome = await monitorScheduler(store, settings, { now, owner }, send);
   for (const i of outcome.alerted)
     deps.logger.info(`[scheduler] alert sent: job ${headerSafeJobName(i.jobName)} ${i.kind} (${i.at})`);
   for (const r of outcome.invalidRecipients)
