@@ -297,6 +297,28 @@ async function readTable(q: AsyncQueryable, table: TableShape, batchRows: number
   return sum;
 }
 
+/** Writes one page of rows of a table into the target. */
+type PageWriter = (tx: AsyncQueryable, rows: readonly SqlRow[]) => Promise<void>;
+
+/**
+ * Multi-row `INSERT … VALUES (?, …), (?, …)` (both backends): one parameter per value, so a page holds at most
+ * {@link MAX_PARAMETERS} values.
+ */
+function valuesWriter(table: TableShape, rowsPerPage: number): PageWriter {
+  const columns = table.columns;
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const head = `INSERT INTO ${quoteIdentifier(table.name)} (${columnList(columns)}) VALUES `;
+  const full = head + new Array<string>(rowsPerPage).fill(tuple).join(', ');
+  return async (tx, rows) => {
+    const params: SqlParam[] = [];
+    for (const row of rows) for (const column of columns) params.push(row[column] ?? null);
+    await tx.run(
+      rows.length === rowsPerPage ? full : head + new Array<string>(rows.length).fill(tuple).join(', '),
+      params,
+    );
+  };
+}
+
 async function copyTable(
   src: AsyncQueryable,
   tx: AsyncQueryable,
@@ -311,22 +333,33 @@ async function copyTable(
   );
   const sum = new RowChecksum([...columns].sort());
   const rowsPerPage = pageRows(plan.target, batchRows);
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const head = `INSERT INTO ${quoteIdentifier(name)} (${columnList(columns)}) VALUES `;
-  const fullInsert = head + new Array<string>(rowsPerPage).fill(tuple).join(', ');
+  const write = valuesWriter(plan.target, rowsPerPage);
   progress(name, 0, sourceCount);
   // read with the source's key but the target's column list, so each row is inserted and hashed in one order
   const reading: TableShape = { ...plan.source, columns };
-  await forEachPage(src, reading, rowsPerPage, async (rows) => {
-    const params: SqlParam[] = [];
-    for (const row of rows) {
-      sum.add(row);
-      for (const column of columns) params.push(row[column] ?? null);
-    }
-    const sql = rows.length === rowsPerPage ? fullInsert : head + new Array<string>(rows.length).fill(tuple).join(', ');
-    await tx.run(sql, params);
-    progress(name, sum.rows, sourceCount);
-  });
+  // one INSERT in flight while the next page is read and hashed: the server inserts while this process reads
+  let inFlight: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
+  const settle = async (): Promise<void> => {
+    await inFlight;
+    inFlight = undefined;
+    if (failure) throw failure.error;
+  };
+  try {
+    await forEachPage(src, reading, rowsPerPage, async (rows) => {
+      for (const row of rows) sum.add(row);
+      await settle();
+      const done = sum.rows;
+      // the rejection is caught at once (no unhandled rejection) and rethrown by the next settle()
+      inFlight = write(tx, rows).then(
+        () => progress(name, done, sourceCount),
+        (error: unknown) => void (failure = { error }),
+      );
+    });
+  } finally {
+    await inFlight; // never leave a statement running on the transaction (it is rolled back or goes on)
+  }
+  await settle();
   return { plan, sum, sourceCount };
 }
 
