@@ -7,7 +7,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { DEFAULT_DEMO_SIZES, DEMO_ADMIN_LOGIN, DEMO_PASSWORD, generateDemoData } from '../core/demo/demoData';
 import type { DemoSizes, DemoSummary } from '../core/demo/demoData';
-import { copyStore } from '../core/store/copyStore';
+import { copyStore, refuseNonEmptyStore } from '../core/store/copyStore';
 import { Store, restoreFromBackup, verifyStoreFile } from '../core/store/database';
 import { LATEST_SCHEMA_VERSION } from '../core/store/migrations';
 import { SqlJsAsyncStore } from '../core/store/sqlJsAsyncStore';
@@ -100,7 +100,8 @@ async function initUrl(text: string, options: InitOptions, password: string | un
     const target = opened.store;
     let summary: DemoSummary | undefined;
     let rows = 0;
-    if (options.demo || options.admin) {
+    if (!options.demo && !options.admin) await refuseNonEmptyStore(target);
+    else {
       const memory = await Store.inMemory();
       const source = new SqlJsAsyncStore(memory);
       try {
@@ -158,7 +159,7 @@ async function initFile(file: string, options: InitOptions, password: string | u
  * a bulk load or rows were restored around them).
  */
 async function checkUrl(text: string, options: UrlOptions): Promise<VerbResult> {
-  const opened = await openLocation(argumentOf(text, options));
+  const opened = await openLocation(argumentOf(text, options), { migrate: false });
   try {
     const store = opened.store;
     const version = await store.schemaVersion();
@@ -207,7 +208,7 @@ function printCounts(lines: string[], counts: Readonly<Record<string, number>>):
 }
 
 async function infoUrl(text: string, options: UrlOptions): Promise<VerbResult> {
-  const opened = await openLocation(argumentOf(text, options));
+  const opened = await openLocation(argumentOf(text, options), { migrate: false });
   try {
     const info = await asyncStoreInfo(opened.store);
     const lines = [

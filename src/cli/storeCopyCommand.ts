@@ -72,7 +72,7 @@ async function copyVerb(src: string, dst: string, options: CopyOptions): Promise
   const targetLocation = locationOf(targetArg);
   if (targetLocation.kind === 'file' && (await exists(targetLocation.path)))
     throw new StoreExistsError(targetLocation.path);
-  const source = await openLocation(sourceArg);
+  const source = await openLocation(sourceArg, { migrate: false });
   let summary: CopySummary;
   try {
     if (targetLocation.kind === 'file') summary = await copyToNewFile(source, targetLocation.path);

@@ -39,11 +39,12 @@ export function passwordOf(arg: LocationArgument): string | undefined {
 }
 
 /**
- * Opens a URL argument as the core's asynchronous store (migrating an older schema when the role may), or a file
- * argument read-only.
+ * Opens a URL argument as the core's asynchronous store (migrating an older schema when the role may, unless
+ * `migrate` is false: then an older schema is refused, so that a check or a copy source changes nothing), or a
+ * file argument read-only.
  * @throws the classified PostgreSQL errors, the file store's open errors
  */
-export async function openLocation(arg: LocationArgument): Promise<OpenedStore> {
+export async function openLocation(arg: LocationArgument, options: { migrate?: boolean } = {}): Promise<OpenedStore> {
   const location = locationOf(arg);
   if (location.kind === 'file') {
     const file = await Store.open(location.path, { readOnly: true });
@@ -52,6 +53,7 @@ export async function openLocation(arg: LocationArgument): Promise<OpenedStore> 
   const password = passwordOf(arg);
   return openStore(arg.text, {
     ...(password !== undefined ? { password } : {}),
+    ...(options.migrate !== undefined ? { migrate: options.migrate } : {}),
     ...(arg.caFile !== undefined ? { location: { caFile: arg.caFile } } : {}),
   });
 }

@@ -91,6 +91,12 @@ interface InfoJson {
       );
       assert.equal(again.code, 1);
       assert.match(again.stderr, /is not empty: table \w+ holds \d+ rows/);
+      const plain = runBuiltCli(
+        ['store', 'init', url(database, OWNER_ROLE), '--store-password-env', 'IX_OWNER_PW'],
+        ENV,
+      );
+      assert.equal(plain.code, 1, 'store init without options refuses a database in use');
+      assert.match(plain.stderr, /is not empty/);
     });
 
     it('store init --admin LOGIN --password-env V URL creates the first administrator only', async () => {

@@ -222,6 +222,32 @@ async function matchingTables(source: AsyncStore, target: AsyncStore): Promise<M
   });
 }
 
+/**
+ * Refuses a store that holds data (`store init URL` on a database that is in use): more rows in any table than a
+ * freshly created store has. Changes nothing.
+ * @throws StoreCopyError E_STORE_COPY_NOT_EMPTY naming the table
+ */
+export async function refuseNonEmptyStore(store: AsyncStore): Promise<void> {
+  const tables = await readCatalog(store, store.backend);
+  const fresh = await freshStoreRowCounts();
+  for (const table of tables) {
+    const count = Number(
+      (await store.get<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdentifier(table.name)}`))?.n,
+    );
+    if (count > (fresh.get(table.name) ?? 0)) throw notEmpty(store.location, table.name, count);
+  }
+}
+
+function notEmpty(location: string, table: string, count: number): StoreCopyError {
+  return new StoreCopyError(
+    'E_STORE_COPY_NOT_EMPTY',
+    msg(
+      'The target store {0} is not empty: table {1} holds {2} rows. Copy only into a new store (a new file, or an empty database with the schema only); nothing was copied.',
+    ),
+    [location, table, count],
+  );
+}
+
 /** Refuses a target with data; deletes the rows a fresh store is seeded with (children first). */
 async function refuseNonEmpty(
   tx: AsyncQueryable,
@@ -232,14 +258,7 @@ async function refuseNonEmpty(
   const seeded: string[] = [];
   for (const { target } of plans) {
     const count = Number((await tx.get<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdentifier(target.name)}`))?.n);
-    if (count > (fresh.get(target.name) ?? 0))
-      throw new StoreCopyError(
-        'E_STORE_COPY_NOT_EMPTY',
-        msg(
-          'The target store {0} is not empty: table {1} holds {2} rows. Copy only into a new store (a new file, or an empty database with the schema only); nothing was copied.',
-        ),
-        [location, target.name, count],
-      );
+    if (count > (fresh.get(target.name) ?? 0)) throw notEmpty(location, target.name, count);
     if (count > 0) seeded.push(target.name);
   }
   for (const name of seeded.reverse()) await tx.run(`DELETE FROM ${quoteIdentifier(name)}`);
