@@ -9,9 +9,8 @@ import { DEFAULT_DEMO_SIZES, DEMO_ADMIN_LOGIN, DEMO_PASSWORD, generateDemoData }
 import type { DemoSizes, DemoSummary } from '../core/demo/demoData';
 import { copyStore, refuseNonEmptyStore } from '../core/store/copyStore';
 import { Store, restoreFromBackup, verifyStoreFile } from '../core/store/database';
-import { LATEST_SCHEMA_VERSION } from '../core/store/migrations';
 import { SqlJsAsyncStore } from '../core/store/sqlJsAsyncStore';
-import { quoteIdentifier, readCatalog } from '../core/store/storeCatalog';
+import { checkStoreConsistency } from '../core/store/storeCheck';
 import { asyncStoreInfo, storeInfo } from '../core/store/storeInfo';
 import { createFirstAdmin } from '../core/users/bootstrap';
 import { count, envValue, formatMb, runVerb } from './output';
@@ -154,41 +153,15 @@ async function initFile(file: string, options: InitOptions, password: string | u
 }
 
 /**
- * `store check URL`: connects, compares the schema version with this program's, counts the rows of every table and
- * checks that every foreign key value has its row (PostgreSQL enforces them, unless triggers were switched off for
- * a bulk load or rows were restored around them).
+ * `store check URL`: connects (without migrating) and runs {@link checkStoreConsistency}; exit 1 when it finds
+ * problems.
  */
 async function checkUrl(text: string, options: UrlOptions): Promise<VerbResult> {
   const opened = await openLocation(argumentOf(text, options), { migrate: false });
   try {
     const store = opened.store;
-    const version = await store.schemaVersion();
-    const tables = await readCatalog(store, store.backend);
-    const counts: Record<string, number> = {};
-    const problems: string[] = [];
-    for (const t of tables)
-      counts[t.name] = Number(
-        (await store.get<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdentifier(t.name)}`))?.n,
-      );
-    for (const t of tables) {
-      for (const fk of t.foreignKeys) {
-        const join = fk.columns.map(
-          (c, i) => `p.${quoteIdentifier(fk.parentColumns[i] ?? c)} = c.${quoteIdentifier(c)}`,
-        );
-        const notNull = fk.columns.map((c) => `c.${quoteIdentifier(c)} IS NOT NULL`);
-        const orphans = Number(
-          (
-            await store.get<{ n: number }>(
-              `SELECT count(*) AS n FROM ${quoteIdentifier(t.name)} c WHERE ${notNull.join(' AND ')} AND NOT EXISTS (SELECT 1 FROM ${quoteIdentifier(fk.parent)} p WHERE ${join.join(' AND ')})`,
-            )
-          )?.n,
-        );
-        if (orphans > 0)
-          problems.push(`${t.name}.${fk.columns.join(',')}: ${orphans} rows refer to missing ${fk.parent} rows`);
-      }
-    }
-    if (version !== LATEST_SCHEMA_VERSION)
-      problems.push(`schema v${version}, this program expects v${LATEST_SCHEMA_VERSION}`);
+    const { schemaVersion: version, counts, problems } = await checkStoreConsistency(store);
+    const tables = Object.keys(counts);
     if (problems.length > 0) process.exitCode = 1;
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     return {

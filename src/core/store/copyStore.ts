@@ -196,7 +196,7 @@ interface MatchedTable {
   readonly target: TableShape;
 }
 
-/** Pairs the tables of both stores; they must have the same tables, columns and primary keys. */
+/** Pairs the tables of both stores; they must have the same tables and columns, each table a primary key. */
 async function matchingTables(source: AsyncStore, target: AsyncStore): Promise<MatchedTable[]> {
   const sourceTables = await readCatalog(source, source.backend);
   const targetTables = await readCatalog(target, target.backend);
