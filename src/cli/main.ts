@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_DEMO_SIZES, DEMO_ADMIN_LOGIN, DEMO_PASSWORD, generateDemoData } from '../core/demo/demoData';
 import type { DemoSizes, DemoSummary } from '../core/demo/demoData';
 import { Store, restoreFromBackup, verifyStoreFile } from '../core/store/database';
+import { SqlJsAsyncStore } from '../core/store/sqlJsAsyncStore';
 import { storeInfo } from '../core/store/storeInfo';
 import { createFirstAdmin } from '../core/users/bootstrap';
 import { registerAdminCommands } from './adminCommands';
@@ -111,7 +112,8 @@ export function buildProgram(): Command {
               });
               if (tty) process.stderr.write('\n');
             } else if (options.admin && password !== undefined) {
-              await createFirstAdmin(store, options.admin, password);
+              // the first admin goes through the async core; its transaction saves the new file, as the end of create does
+              await createFirstAdmin(new SqlJsAsyncStore(store), options.admin, password);
             }
           },
         });
@@ -220,7 +222,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  runCli(process.argv.slice(2)).then((code) => {
+  void runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }
