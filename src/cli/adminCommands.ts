@@ -3,9 +3,15 @@
  * as the extension; changing verbs sign in with `--user` and the password from `--password-env`.
  */
 import type { Command } from 'commander';
-import { CATALOG, buildSearchIndex, searchSettings } from '../core/settings/catalog';
-import type { SettingDefinition } from '../core/settings/catalog';
-import { displayValue, requireSetting, resetSetting, setSetting, settingState } from '../core/settings/settingsService';
+import { buildSearchIndex, searchSettings } from '../core/settings/catalog';
+import {
+  displayValue,
+  listSettingStates,
+  requireSetting,
+  resetSetting,
+  setSetting,
+  settingState,
+} from '../core/settings/settingsService';
 import type { SettingChange, SettingState } from '../core/settings/settingsService';
 import type { AsyncStore } from '../core/store/asyncStore';
 import { signIn } from '../core/users/auth';
@@ -129,9 +135,7 @@ export function registerAdminCommands(program: Command): void {
       runVerb(options.json === true, () =>
         reading(options, async (store) =>
           listResult(
-            (await Promise.all(CATALOG.map((d) => settingState(store, d)))).filter(
-              (s) => !options.changed || s.changed,
-            ),
+            (await listSettingStates(store)).filter((s) => !options.changed || s.changed),
             langOf(options),
           ),
         ),
@@ -150,10 +154,10 @@ export function registerAdminCommands(program: Command): void {
       runVerb(options.json === true, () =>
         reading(options, async (store) =>
           listResult(
-            await Promise.all(
-              searchSettings(buildSearchIndex(langOf(options)), words.join(' ')).map((d: SettingDefinition) =>
-                settingState(store, d),
-              ),
+            await listSettingStates(
+              store,
+              undefined,
+              searchSettings(buildSearchIndex(langOf(options)), words.join(' ')),
             ),
             langOf(options),
           ),
