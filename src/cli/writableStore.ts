@@ -55,8 +55,8 @@ export interface AddStoreOptions {
 }
 
 /**
- * Adds `--store <file|url>` (required), `--store-password-env <var>` and `--store-ca <file>` to a verb
- * (issue 19 "Where a store is named"): the password of a PostgreSQL store comes from the named variable or
+ * Adds `--store <file|url>` (required unless `optional`), `--store-password-env <var>` and `--store-ca <file>` to a
+ * verb (issue 19 "Where a store is named"): the password of a PostgreSQL store comes from the named variable or
  * PGPASSWORD, never from the URL.
  */
 export function addStoreOptions<C extends Command>(command: C, options: AddStoreOptions = {}): C {
@@ -71,16 +71,16 @@ export function addStoreOptions<C extends Command>(command: C, options: AddStore
 
 /**
  * How a verb opens its store: `read` — a file read-only (no lock); `write` — a file with the write lock, waited for
- * ({@link openForWriting}); `read-signed-in` — a verb that changes nothing but signs in: the file writable when it is
- * free (so that the sign-in is audited and a failed one counts towards the throttle, issue 15), read-only without
- * waiting when another window holds it. A PostgreSQL store is opened the same way in all three (its role decides).
+ * ({@link openForWriting}); `write-if-free` — the file writable when it is free, read-only without waiting when another
+ * window holds it: for verbs that change nothing themselves but sign in (so that the sign-in is audited and a failed
+ * one counts towards the throttle, issue 15) or that record a by-product when they can (`mail test` keeps a read
+ * "Gültig bis"). A PostgreSQL store is opened the same way in all three (the role's rights decide).
  */
 export type CliStoreMode = 'read' | 'write' | 'write-if-free';
 
 /**
- * Opens the store of a verb as the core's asynchronous store: a file read-only or (write) with the write lock
- * taken and waited for ({@link openForWriting}); a `postgres://` URL with its password from
- * `--store-password-env` / PGPASSWORD. Close it with `store.close()`.
+ * Opens the store of a verb as the core's asynchronous store: a file as `mode` says ({@link CliStoreMode}); a
+ * `postgres://` URL with its password from `--store-password-env` / PGPASSWORD. Close it with `store.close()`.
  * @throws StoreLocationError, StoreLockedError, the file and PostgreSQL open errors (all name the fix)
  */
 export async function openCliStore(options: StoreCliOptions, mode: CliStoreMode): Promise<OpenedStore> {
