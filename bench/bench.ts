@@ -25,6 +25,7 @@ import { DEMO_ADMIN_LOGIN, DEMO_PASSWORD } from '../src/core/demo/demoData';
 import { signIn } from '../src/core/users/auth';
 import { buildSearchIndex, searchSettings } from '../src/core/settings/catalog';
 import { Store } from '../src/core/store/database';
+import { SqlJsAsyncStore } from '../src/core/store/sqlJsAsyncStore';
 import { SFTP_TEST_PASSWORD, SFTP_TEST_USER, startSshd } from '../test/peers/sshd';
 import { planTransfer } from '../src/core/responsibility/transferPlanner';
 import { applyTransfer, undoTransfer } from '../src/core/responsibility/transferService';
@@ -251,11 +252,13 @@ async function pointQueryMetrics(label: string, file: string, n: number): Promis
 async function transferMetrics(runs: number): Promise<void> {
   const store = await Store.inMemory();
   await generateDemoData(store, { sizes: { persons: 10, creditors: 3, owners: 3, objects: 200 } });
-  const admin = await signIn(store, 'admin', 'demo');
+  const db = new SqlJsAsyncStore(store);
+  const admin = await signIn(db, 'admin', 'demo');
   const from = store.get<{ id: number; login: string }>(
     "SELECT id, login FROM users WHERE active = 1 AND login NOT IN ('admin', 'haupt') ORDER BY id LIMIT 1",
   );
   if (!from) throw new Error('no demo user');
+  // bulk set-up on the synchronous engine (nothing of the async adapter is running yet), like the demo generator
   store.transaction(() => {
     const objects = store.all<{ id: number }>('SELECT id FROM objects').map((r) => r.id);
     for (let i = 0; i < 50_000; i++) {
@@ -283,18 +286,22 @@ async function transferMetrics(runs: number): Promise<void> {
   let total = 0;
   for (let i = 0; i < runs; i++) {
     let t = performance.now();
-    const plan = planTransfer(store, admin, { ...request, modules: [...request.modules], roles: [...request.roles] });
+    const plan = await planTransfer(db, admin, {
+      ...request,
+      modules: [...request.modules],
+      roles: [...request.roles],
+    });
     plans.push(performance.now() - t);
     t = performance.now();
-    const result = applyTransfer(store, admin, plan.request, plan.fingerprint, plan.total);
+    const result = await applyTransfer(db, admin, plan.request, plan.fingerprint, plan.total);
     applies.push(performance.now() - t);
     total = result.total;
     t = performance.now();
-    undoTransfer(store, admin, result.batchId);
+    await undoTransfer(db, admin, result.batchId);
     undos.push(performance.now() - t);
   }
   const audit = Number(store.scalar("SELECT count(*) FROM audit_log WHERE action = 'responsible.transfer'"));
-  await store.close();
+  await db.close();
   stats(`responsible transfer: preview of ${total.toLocaleString('en')} assignments`, 'ms', plans);
   stats(`responsible transfer: apply ${total.toLocaleString('en')} assignments incl. audit rows`, 'ms', applies, {
     goal: '≤ 2000 ms',
@@ -419,7 +426,7 @@ async function sftpFetchMetrics(dir: string, demo: string): Promise<void> {
   }
   const sshdDir = fs.mkdtempSync(path.join(dir, 'sshd-'));
   const sshd = await startSshd(sshdDir);
-  const store = await Store.open(demo);
+  const store = new SqlJsAsyncStore(await Store.open(demo));
   try {
     const remote = path.join(sshd.serveDir, 'lizenzen');
     fs.mkdirSync(remote, { mode: 0o755 });
@@ -544,7 +551,7 @@ async function main(): Promise<void> {
       }
 
       phase('licenses');
-      const store = await Store.open(demo);
+      const store = new SqlJsAsyncStore(await Store.open(demo));
       const trusted = buildTrustedKeys().keys;
       const now = new Date();
       const licenseFile = issueLicenseFile(
@@ -556,9 +563,9 @@ async function main(): Promise<void> {
       const license: number[] = [];
       for (let i = 0; i < 300; i++) {
         license.push(
-          await timed(() => {
-            const verified = verifyForStore(store, licenseFile, keyText, trusted, now);
-            diffLicenses(installedPayload(store, verified.payload.licenseNo)?.payload, verified.payload);
+          await timed(async () => {
+            const verified = await verifyForStore(store, licenseFile, keyText, trusted, now);
+            diffLicenses((await installedPayload(store, verified.payload.licenseNo))?.payload, verified.payload);
           }),
         );
       }

@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Store } from '../src/core/store/database';
+import { SqlJsAsyncStore } from '../src/core/store/sqlJsAsyncStore';
 
 /** Sorted-array percentile. */
 function pct(sorted: number[], p: number): number {
@@ -24,10 +25,12 @@ export async function lookupLatency(
   file: string,
   n: number,
 ): Promise<{ p50: number; p99: number; matched: number; n: number }> {
-  const store = await Store.open(file, { readOnly: true });
+  const engine = await Store.open(file, { readOnly: true });
+  const store = new SqlJsAsyncStore(engine);
   try {
-    const settings = readCtiSettings(store);
-    const maxId = Number(store.scalar('SELECT max(id) FROM phone_numbers'));
+    const settings = await readCtiSettings(store);
+    // the callers are picked on the synchronous engine: set-up, not measured
+    const maxId = Number(engine.scalar('SELECT max(id) FROM phone_numbers'));
     const callers: string[] = [];
     for (let i = 0; i < n; i++) {
       if (i % 5 === 4)
@@ -37,18 +40,18 @@ export async function lookupLatency(
       else
         callers.push(
           String(
-            store.scalar('SELECT raw FROM phone_numbers WHERE id = ?', [1 + Math.floor(Math.random() * maxId)]) ??
+            engine.scalar('SELECT raw FROM phone_numbers WHERE id = ?', [1 + Math.floor(Math.random() * maxId)]) ??
               '030123456',
           ),
         );
     }
     const options = { internalMaxDigits: settings.internalMaxDigits, areaCode: settings.areaCode };
-    for (const c of callers.slice(0, 2000)) lookupCaller(store, c, options); // warm-up
+    for (const c of callers.slice(0, 2000)) await lookupCaller(store, c, options); // warm-up
     const times: number[] = [];
     let matched = 0;
     for (const c of callers) {
       const t = performance.now();
-      const r = lookupCaller(store, c, options);
+      const r = await lookupCaller(store, c, options);
       times.push((performance.now() - t) * 1000);
       if (r.outcome === 'matched') matched++;
     }
@@ -64,17 +67,22 @@ export async function ringToAlert(
   file: string,
   calls: number,
 ): Promise<{ p50: number; p95: number; max: number; calls: number }> {
-  const store = await Store.open(file, { readOnly: true });
+  const store = new SqlJsAsyncStore(await Store.open(file, { readOnly: true }));
   const sockets: net.Socket[] = [];
   const server = net.createServer((s) => sockets.push(s));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as net.AddressInfo).port;
   const box = new FritzboxCallMonitor({ host: '127.0.0.1', port, log: silentLogger });
   // the processing latency; the blocked-call hold (ixhaus.cti.blockedCallMs, default 500 ms) comes on top of it
-  const session = new CtiSession(store, box, { log: silentLogger, journal: false, line: 'SIP0', blockedCallMs: 0 });
-  const raws = store
-    .all<{ raw: string }>('SELECT raw FROM phone_numbers ORDER BY random() LIMIT ?', [calls])
-    .map((r) => r.raw.replace(/[^\d+]/g, '').replace(/^\+/, '00'));
+  const session = await CtiSession.create(store, box, {
+    log: silentLogger,
+    journal: false,
+    line: 'SIP0',
+    blockedCallMs: 0,
+  });
+  const raws = (
+    await store.query<{ raw: string }>('SELECT raw FROM phone_numbers ORDER BY random() LIMIT ?', [calls])
+  ).map((r) => r.raw.replace(/[^\d+]/g, '').replace(/^\+/, '00'));
   try {
     await box.connect();
     while (sockets.length === 0) await new Promise((r) => setImmediate(r));
@@ -99,7 +107,7 @@ export async function ringToAlert(
     times.sort((a, b) => a - b);
     return { p50: pct(times, 50), p95: pct(times, 95), max: times[times.length - 1] ?? NaN, calls };
   } finally {
-    session.stop();
+    await session.stop();
     await box.disconnect();
     for (const s of sockets) s.destroy();
     await new Promise<void>((r) => server.close(() => r()));
@@ -119,13 +127,13 @@ export async function journalWrite(
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-bench-journal-'));
   const copy = path.join(dir, 'store.sqlite');
   fs.copyFileSync(file, copy);
-  const store = await Store.open(copy);
+  const store = new SqlJsAsyncStore(await Store.open(copy));
   const sim = new CtiSimulator(['SIM/1']);
-  const userId = Number(store.scalar("SELECT id FROM users WHERE login = 'admin'"));
-  const session = new CtiSession(store, sim, { log: silentLogger, line: 'SIM/1', userId, blockedCallMs: 0 });
-  const raws = store
-    .all<{ raw: string }>('SELECT raw FROM phone_numbers ORDER BY random() LIMIT ?', [calls])
-    .map((r) => r.raw);
+  const userId = Number((await store.get("SELECT id FROM users WHERE login = 'admin'"))?.id);
+  const session = await CtiSession.create(store, sim, { log: silentLogger, line: 'SIM/1', userId, blockedCallMs: 0 });
+  const raws = (
+    await store.query<{ raw: string }>('SELECT raw FROM phone_numbers ORDER BY random() LIMIT ?', [calls])
+  ).map((r) => r.raw);
   try {
     const times: number[] = [];
     for (let i = 0; i < calls; i++) {
@@ -133,12 +141,14 @@ export async function journalWrite(
       const id = sim.ring(raws[i % raws.length] ?? '030123456');
       sim.answer(id);
       sim.hangUp(id, 60);
+      // the session handles events asynchronously: the call is written when its events are settled
+      await session.settled();
       times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
     return { p50: pct(times, 50), p95: pct(times, 95), max: times[times.length - 1] ?? NaN, calls };
   } finally {
-    session.stop();
+    await session.stop();
     await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }

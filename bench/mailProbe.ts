@@ -74,12 +74,18 @@ export async function mailSamples(runs = 20): Promise<MailSample[]> {
 }
 
 if (require.main === module) {
-  mailSamples().then((samples) => {
-    for (const s of samples) {
-      const sorted = [...s.values].sort((a, b) => a - b);
-      process.stdout.write(
-        `${s.name}: min ${sorted[0]!.toFixed(1)} / median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} / max ${sorted.at(-1)!.toFixed(1)} ${s.unit} (${s.values.length} runs)\n`,
-      );
-    }
-  });
+  mailSamples().then(
+    (samples) => {
+      for (const s of samples) {
+        const sorted = [...s.values].sort((a, b) => a - b);
+        process.stdout.write(
+          `${s.name}: min ${sorted[0]!.toFixed(1)} / median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} / max ${sorted.at(-1)!.toFixed(1)} ${s.unit} (${s.values.length} runs)\n`,
+        );
+      }
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }

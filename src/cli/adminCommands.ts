@@ -3,13 +3,20 @@
  * as the extension; changing verbs sign in with `--user` and the password from `--password-env`.
  */
 import type { Command } from 'commander';
-import { CATALOG, buildSearchIndex, searchSettings } from '../core/settings/catalog';
-import type { SettingDefinition } from '../core/settings/catalog';
-import { displayValue, requireSetting, resetSetting, setSetting, settingState } from '../core/settings/settingsService';
+import { buildSearchIndex, searchSettings } from '../core/settings/catalog';
+import {
+  displayValue,
+  listSettingStates,
+  requireSetting,
+  resetSetting,
+  setSetting,
+  settingState,
+} from '../core/settings/settingsService';
 import type { SettingChange, SettingState } from '../core/settings/settingsService';
-import { Store } from '../core/store/database';
+import type { AsyncStore } from '../core/store/asyncStore';
 import { signIn } from '../core/users/auth';
-import { openForWriting } from './writableStore';
+import { addStoreOptions, withCliStore } from './writableStore';
+import type { CliStoreMode, StoreCliOptions } from './writableStore';
 import type { Actor } from '../core/access/rights';
 import { listUsers } from '../core/users/userQueries';
 import { requireUser, unlockModuleFor } from '../core/users/userService';
@@ -17,8 +24,7 @@ import { lockModule } from '../core/license/licenseService';
 import { runVerb, envValue } from './output';
 import type { VerbResult } from './output';
 
-export interface StoreOptions {
-  store: string;
+export interface StoreOptions extends StoreCliOptions {
   json?: boolean;
   lang?: 'de' | 'en';
 }
@@ -29,30 +35,23 @@ export interface SignInOptions extends StoreOptions {
 }
 
 /** Opens the store read-only, runs `body`, closes. */
-async function reading<T>(file: string, body: (store: Store) => T | Promise<T>): Promise<T> {
-  const store = await Store.open(file, { readOnly: true });
-  try {
-    return await body(store);
-  } finally {
-    await store.close();
-  }
+function reading<T>(options: StoreCliOptions, body: (store: AsyncStore) => Promise<T>): Promise<T> {
+  return withCliStore(options, 'read', body);
 }
 
-/** Opens the store for writing, signs in (`--user`, password from `--password-env`), runs `body`, saves and closes. Shared by the admin and responsible verbs. */
-export async function asUser<T>(
+/**
+ * Opens the store (default: for writing, {@link CliStoreMode}), signs in (`--user`, password from `--password-env`),
+ * runs `body` and closes; each change of `body` is saved by its own transaction. Shared by the store-changing verbs.
+ */
+export function asUser<T>(
   options: SignInOptions,
-  body: (store: Store, actor: Actor) => T | Promise<T>,
+  body: (store: AsyncStore, actor: Actor) => Promise<T>,
+  mode: CliStoreMode = 'write',
 ): Promise<T> {
   const password = envValue(options.passwordEnv);
-  const store = await openForWriting(options.store);
-  try {
-    const actor = await signIn(store, options.user, password, { channel: 'cli' });
-    const result = await body(store, actor);
-    await store.save();
-    return result;
-  } finally {
-    await store.close();
-  }
+  return withCliStore(options, mode, async (store) =>
+    body(store, await signIn(store, options.user, password, { channel: 'cli' })),
+  );
 }
 
 function stateJson(s: SettingState): object {
@@ -104,7 +103,7 @@ function changeResult(change: SettingChange): VerbResult {
 }
 
 function storeOption(command: Command): Command {
-  return command.requiredOption('--store <store>', 'store file').option('--json', 'print the result as JSON');
+  return addStoreOptions(command).option('--json', 'print the result as JSON');
 }
 
 export function signInOptions(command: Command): Command {
@@ -134,9 +133,9 @@ export function registerAdminCommands(program: Command): void {
     .exitOverride()
     .action((options: StoreOptions & { changed?: boolean }) =>
       runVerb(options.json === true, () =>
-        reading(options.store, (store) =>
+        reading(options, async (store) =>
           listResult(
-            CATALOG.map((d) => settingState(store, d)).filter((s) => !options.changed || s.changed),
+            (await listSettingStates(store)).filter((s) => !options.changed || s.changed),
             langOf(options),
           ),
         ),
@@ -153,10 +152,12 @@ export function registerAdminCommands(program: Command): void {
     .exitOverride()
     .action((words: string[], options: StoreOptions) =>
       runVerb(options.json === true, () =>
-        reading(options.store, (store) =>
+        reading(options, async (store) =>
           listResult(
-            searchSettings(buildSearchIndex(langOf(options)), words.join(' ')).map((d: SettingDefinition) =>
-              settingState(store, d),
+            await listSettingStates(
+              store,
+              undefined,
+              searchSettings(buildSearchIndex(langOf(options)), words.join(' ')),
             ),
             langOf(options),
           ),
@@ -174,8 +175,8 @@ export function registerAdminCommands(program: Command): void {
     .exitOverride()
     .action((name: string, options: StoreOptions) =>
       runVerb(options.json === true, () =>
-        reading(options.store, (store): VerbResult => {
-          const state = settingState(store, requireSetting(name));
+        reading(options, async (store): Promise<VerbResult> => {
+          const state = await settingState(store, requireSetting(name));
           const d = state.definition;
           const lang = langOf(options);
           return {
@@ -196,7 +197,7 @@ export function registerAdminCommands(program: Command): void {
     .exitOverride()
     .action((name: string, value: string, options: SignInOptions) =>
       runVerb(options.json === true, () =>
-        asUser(options, (store, actor) => changeResult(setSetting(store, actor, name, value))),
+        asUser(options, async (store, actor) => changeResult(await setSetting(store, actor, name, value))),
       ),
     );
 
@@ -209,7 +210,7 @@ export function registerAdminCommands(program: Command): void {
     .exitOverride()
     .action((name: string, options: SignInOptions) =>
       runVerb(options.json === true, () =>
-        asUser(options, (store, actor) => changeResult(resetSetting(store, actor, name))),
+        asUser(options, async (store, actor) => changeResult(await resetSetting(store, actor, name))),
       ),
     );
 
@@ -219,8 +220,8 @@ export function registerAdminCommands(program: Command): void {
     .exitOverride()
     .action((options: StoreOptions) =>
       runVerb(options.json === true, () =>
-        reading(options.store, (store): VerbResult => {
-          const list = listUsers(store);
+        reading(options, async (store): Promise<VerbResult> => {
+          const list = await listUsers(store);
           const text = list
             .map(
               (u) =>
@@ -247,16 +248,16 @@ export function registerAdminCommands(program: Command): void {
       .exitOverride()
       .action((login: string, options: SignInOptions & { module: string }) =>
         runVerb(options.json === true, () =>
-          asUser(options, (store, actor): VerbResult => {
+          asUser(options, async (store, actor): Promise<VerbResult> => {
             const code = options.module.toUpperCase();
             if (verb === 'unlock') {
-              const { coupled } = unlockModuleFor(store, actor, login, code);
+              const { coupled } = await unlockModuleFor(store, actor, login, code);
               return {
                 json: { login, module: code, unlocked: true, coupled },
                 text: `${code} unlocked for ${login}${coupled ? ' (now coupled with iX-Haus plus)' : ''}\n`,
               };
             }
-            lockModule(store, actor, requireUser(store, login).id, code);
+            await lockModule(store, actor, (await requireUser(store, login)).id, code);
             return { json: { login, module: code, unlocked: false }, text: `${code} locked for ${login}\n` };
           }),
         ),

@@ -8,7 +8,8 @@ import type { Command } from 'commander';
 import { lookupCaller } from '../core/cti/callerLookup';
 import { normalizePhoneNumber } from '../core/cti/phoneNumber';
 import { IxError, msg } from '../core/errors';
-import { Store } from '../core/store/database';
+import { addStoreOptions, withCliStore } from './writableStore';
+import type { StoreCliOptions } from './writableStore';
 import { addAreaCodeCommand, addDialCommand } from './ctiDialCommands';
 import { addJournalCommand, addListenCommand } from './ctiListenCommands';
 import { lookupText } from './ctiText';
@@ -80,25 +81,24 @@ export function registerCtiCommands(program: Command): void {
       }),
     );
 
-  cti
-    .command('lookup')
-    .description('look a caller up in a store: internal extension → users, else exact E.164, else last 8 digits')
-    .requiredOption('--store <file>', 'store file (opened read-only)')
+  addStoreOptions(
+    cti
+      .command('lookup')
+      .description('look a caller up in a store: internal extension → users, else exact E.164, else last 8 digits'),
+    { description: 'store file (opened read-only)' },
+  )
     .argument('<number>', 'caller number as delivered by the PBX')
     .option('--json', 'print the result as JSON')
     .exitOverride()
-    .action((input: string, options: { store: string; json?: boolean }) =>
-      runVerb(options.json === true, async () => {
-        const store = await Store.open(options.store, { readOnly: true });
-        try {
-          const result = lookupCaller(store, input);
+    .action((input: string, options: StoreCliOptions & { json?: boolean }) =>
+      runVerb(options.json === true, () =>
+        withCliStore(options, 'read', async (store) => {
+          const result = await lookupCaller(store, input);
           // not a phone number at all (letters, too short): refused like `cti normalize`, exit 1
           if (result.outcome === 'unknown' && result.reason) throw new NotANumberError(input, result.reason);
           return { json: { result }, text: `${lookupText(result)}\n` };
-        } finally {
-          await store.close();
-        }
-      }),
+        }),
+      ),
     );
 
   addListenCommand(cti);

@@ -7,22 +7,25 @@ import type { Command } from 'commander';
 import { AmiError } from '../core/cti/asteriskAmi';
 import { CtiSession, DEFAULT_BLOCKED_CALL_MS, listJournal } from '../core/cti/ctiSession';
 import type { CallAlert, FinishedCall } from '../core/cti/ctiSession';
-import { Store } from '../core/store/database';
 import { requireUser } from '../core/users/userService';
 import { makeProvider, providerOptions, stderrLogger } from './ctiProviderOptions';
 import type { ProviderOptions } from './ctiProviderOptions';
 import { finishedText, journalJson, journalText, lookupText } from './ctiText';
 import { count, fail, runVerb } from './output';
+import { addStoreOptions, openCliStore, withCliStore } from './writableStore';
+import type { StoreCliOptions } from './writableStore';
 
 /** Adds `cti listen`: connect to the telephone system and print calls until --count finished calls or Ctrl+C. */
 export function addListenCommand(cti: Command): void {
   providerOptions(
-    cti
-      .command('listen')
-      .description(
-        'connect to a Fritz!Box or Asterisk, print each incoming call with its matches and each finished call with its times and outcome (Ctrl+C ends)',
-      )
-      .requiredOption('--store <file>', 'store file (opened read-only)')
+    addStoreOptions(
+      cti
+        .command('listen')
+        .description(
+          'connect to a Fritz!Box or Asterisk, print each incoming call with its matches and each finished call with its times and outcome (Ctrl+C ends)',
+        ),
+      { description: 'store file (opened read-only)' },
+    )
       .option('--line <line>', 'only calls on this line or extension (e.g. SIP0, 10, PJSIP/201)')
       .addOption(new Option('--count <n>', 'stop after this many finished calls').argParser(count))
       .addOption(
@@ -39,7 +42,8 @@ export function addListenCommand(cti: Command): void {
     .exitOverride()
     .action(
       async (
-        options: ProviderOptions & { store: string; line?: string; count?: number; blockedMs?: number; json?: boolean },
+        options: ProviderOptions &
+          StoreCliOptions & { line?: string; count?: number; blockedMs?: number; json?: boolean },
       ) => {
         const json = options.json === true;
         try {
@@ -49,13 +53,19 @@ export function addListenCommand(cti: Command): void {
             throw new Error(
               'give the telephone system: --fritzbox HOST[:PORT] or --ami HOST:PORT --ami-user U --ami-secret-env V',
             );
-          const store = await Store.open(options.store, { readOnly: true });
-          const session = new CtiSession(store, provider, {
-            log,
-            line: options.line,
-            journal: false,
-            blockedCallMs: options.blockedMs,
-          });
+          const { store } = await openCliStore(options, 'read');
+          let session: CtiSession;
+          try {
+            session = await CtiSession.create(store, provider, {
+              log,
+              line: options.line,
+              journal: false,
+              blockedCallMs: options.blockedMs,
+            });
+          } catch (error) {
+            await store.close();
+            throw error;
+          }
           let seen = 0;
           await new Promise<void>((resolve, reject) => {
             session.onAlert((alert: CallAlert) => {
@@ -84,7 +94,7 @@ export function addListenCommand(cti: Command): void {
               },
             );
           }).finally(async () => {
-            session.stop();
+            await session.stop();
             await provider.disconnect();
             await store.close();
           });
@@ -97,29 +107,28 @@ export function addListenCommand(cti: Command): void {
 
 /** Adds `cti journal`: print the Anrufjournal of a store, newest first, optionally of one user. */
 export function addJournalCommand(cti: Command): void {
-  cti
-    .command('journal')
-    .description(
-      "print the Anrufjournal: per call the telephone system's times, duration, direction, outcome, own number, line, extension, caller and note",
-    )
-    .requiredOption('--store <file>', 'store file (opened read-only)')
+  addStoreOptions(
+    cti
+      .command('journal')
+      .description(
+        "print the Anrufjournal: per call the telephone system's times, duration, direction, outcome, own number, line, extension, caller and note",
+      ),
+    { description: 'store file (opened read-only)' },
+  )
     .option('--user <login>', 'only the calls of this user')
     .addOption(new Option('--limit <n>', 'newest calls to print (default 200)').argParser(count))
     .option('--json', 'print the calls as a JSON array')
     .exitOverride()
-    .action((options: { store: string; user?: string; limit?: number; json?: boolean }) =>
-      runVerb(options.json === true, async () => {
-        const store = await Store.open(options.store, { readOnly: true });
-        try {
-          const userId = options.user === undefined ? undefined : requireUser(store, options.user).id;
-          const entries = listJournal(store, { userId, limit: options.limit ?? 200 });
+    .action((options: StoreCliOptions & { user?: string; limit?: number; json?: boolean }) =>
+      runVerb(options.json === true, () =>
+        withCliStore(options, 'read', async (store) => {
+          const userId = options.user === undefined ? undefined : (await requireUser(store, options.user)).id;
+          const entries = await listJournal(store, { userId, limit: options.limit ?? 200 });
           const calls = entries.map(journalJson);
           const text =
             entries.length === 0 ? 'no calls in the Anrufjournal\n' : `${entries.map(journalText).join('\n')}\n`;
           return { json: { calls }, text };
-        } finally {
-          await store.close();
-        }
-      }),
+        }),
+      ),
     );
 }

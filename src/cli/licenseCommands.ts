@@ -7,15 +7,16 @@ import type { Command } from 'commander';
 import { germanDate } from '../core/license/dates';
 import { listInstalledLicenses } from '../core/license/installedLicenses';
 import { installCandidates } from '../core/license/licenseService';
-import { Store } from '../core/store/database';
-import { signIn } from '../core/users/auth';
+import type { AsyncStore } from '../core/store/asyncStore';
 import { addFetchCommand } from './licenseFetchCommand';
 import { addKeyOptions, diffText, prepareAll, summary, verifyAll } from './licenseKeyOptions';
 import type { KeyOptions } from './licenseKeyOptions';
 import { addIssueCommand, addKeygenCommand } from './licenseVendorCommands';
-import { envValue, runVerb } from './output';
+import { asUser } from './adminCommands';
+import { runVerb } from './output';
 import type { VerbResult } from './output';
-import { openForWriting } from './writableStore';
+import { addStoreOptions, withCliStore } from './writableStore';
+import type { StoreCliOptions } from './writableStore';
 
 /** Adds the `license` verbs to the program. */
 export function registerLicenseCommands(program: Command): void {
@@ -35,25 +36,31 @@ export function registerLicenseCommands(program: Command): void {
 /** `license verify` (one verb per function, so each reads on its own). */
 function addVerifyCommand(license: Command): void {
   addKeyOptions(
-    license
-      .command('verify')
-      .description('verify license files (signature, key, content, dates); exit 1 with the reason when one is invalid')
-      .argument('<files...>', '.lic files')
-      .option('--store <store>', 'also check against the installed serials of this store (anti-rollback)'),
+    addStoreOptions(
+      license
+        .command('verify')
+        .description(
+          'verify license files (signature, key, content, dates); exit 1 with the reason when one is invalid',
+        )
+        .argument('<files...>', '.lic files'),
+      {
+        optional: true,
+        description: 'also check against the installed serials of this store (anti-rollback): a store file',
+      },
+    ),
   )
     .exitOverride()
-    .action((files: string[], options: KeyOptions & { store?: string }) =>
+    .action((files: string[], options: KeyOptions & Partial<StoreCliOptions>) =>
       runVerb(options.json === true, async (): Promise<VerbResult> => {
-        const store = options.store ? await Store.open(options.store, { readOnly: true }) : undefined;
-        try {
+        const verify = async (store: AsyncStore | undefined): Promise<VerbResult> => {
           const verified = await verifyAll(files, options, store);
           return {
             json: { licenses: verified.map((v) => ({ kid: v.kid, demo: v.demo, payload: v.payload })) },
             text: verified.map((v) => `ok: ${summary(v.payload, v.demo)}`).join(''),
           };
-        } finally {
-          await store?.close();
-        }
+        };
+        const { store } = options;
+        return store !== undefined ? withCliStore({ ...options, store }, 'read', verify) : verify(undefined);
       }),
     );
 }
@@ -61,17 +68,17 @@ function addVerifyCommand(license: Command): void {
 /** `license diff` (one verb per function, so each reads on its own). */
 function addDiffCommand(license: Command): void {
   addKeyOptions(
-    license
-      .command('diff')
-      .description('show what installing the license files would change in the store')
-      .argument('<files...>', '.lic files')
-      .requiredOption('--store <store>', 'store file'),
+    addStoreOptions(
+      license
+        .command('diff')
+        .description('show what installing the license files would change in the store')
+        .argument('<files...>', '.lic files'),
+    ),
   )
     .exitOverride()
-    .action((files: string[], options: KeyOptions & { store: string }) =>
-      runVerb(options.json === true, async (): Promise<VerbResult> => {
-        const store = await Store.open(options.store, { readOnly: true });
-        try {
+    .action((files: string[], options: KeyOptions & StoreCliOptions) =>
+      runVerb(options.json === true, () =>
+        withCliStore(options, 'read', async (store): Promise<VerbResult> => {
           const candidates = await prepareAll(files, options, store);
           const diffs = candidates.map((c) => c.diff);
           // seat conflicts belong to the decision, so they show before installing, not only after
@@ -89,34 +96,29 @@ function addDiffCommand(license: Command): void {
             )
             .join('');
           return { json: { diffs, conflicts }, text };
-        } finally {
-          await store.close();
-        }
-      }),
+        }),
+      ),
     );
 }
 
 /** `license install` (one verb per function, so each reads on its own). */
 function addInstallCommand(license: Command): void {
   addKeyOptions(
-    license
-      .command('install')
-      .description('verify and install license files into the store (admin or Hauptbenutzer)')
-      .argument('<files...>', '.lic files')
-      .requiredOption('--store <store>', 'store file')
+    addStoreOptions(
+      license
+        .command('install')
+        .description('verify and install license files into the store (admin or Hauptbenutzer)')
+        .argument('<files...>', '.lic files'),
+    )
       .requiredOption('--user <login>', 'iX-Haus login of an administrator or Hauptbenutzer')
       .requiredOption('--password-env <var>', 'name of the environment variable holding the password'),
   )
     .exitOverride()
-    .action((files: string[], options: KeyOptions & { store: string; user: string; passwordEnv: string }) =>
-      runVerb(options.json === true, async (): Promise<VerbResult> => {
-        const password = envValue(options.passwordEnv);
-        const store = await openForWriting(options.store);
-        try {
-          const actor = await signIn(store, options.user, password, { channel: 'cli' });
+    .action((files: string[], options: KeyOptions & StoreCliOptions & { user: string; passwordEnv: string }) =>
+      runVerb(options.json === true, () =>
+        asUser(options, async (store, actor): Promise<VerbResult> => {
           // all files or none: one transaction
-          const results = installCandidates(store, actor, await prepareAll(files, options, store));
-          await store.save();
+          const results = await installCandidates(store, actor, await prepareAll(files, options, store));
           const text = results
             .map((r) =>
               [
@@ -135,26 +137,22 @@ function addInstallCommand(license: Command): void {
             json: { installed: results },
             text: `${text}\ninstalled. Restart iX-Haus plus so that it takes effect.\n`,
           };
-        } finally {
-          await store.close();
-        }
-      }),
+        }),
+      ),
     );
 }
 
 /** `license show` (one verb per function, so each reads on its own). */
 function addShowCommand(license: Command): void {
-  license
-    .command('show')
-    .description('show the installed licenses with their modules, seats used and validity')
-    .requiredOption('--store <store>', 'store file')
+  addStoreOptions(
+    license.command('show').description('show the installed licenses with their modules, seats used and validity'),
+  )
     .option('--json', 'print the result as JSON')
     .exitOverride()
-    .action((options: { store: string; json?: boolean }) =>
-      runVerb(options.json === true, async (): Promise<VerbResult> => {
-        const store = await Store.open(options.store, { readOnly: true });
-        try {
-          const licenses = listInstalledLicenses(store);
+    .action((options: StoreCliOptions & { json?: boolean }) =>
+      runVerb(options.json === true, () =>
+        withCliStore(options, 'read', async (store): Promise<VerbResult> => {
+          const licenses = await listInstalledLicenses(store);
           const text = licenses
             .map((l) =>
               [
@@ -167,9 +165,7 @@ function addShowCommand(license: Command): void {
             )
             .join('\n');
           return { json: { licenses }, text: `${text || 'no license installed'}\n` };
-        } finally {
-          await store.close();
-        }
-      }),
+        }),
+      ),
     );
 }

@@ -6,7 +6,6 @@ import * as fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { fetchLicenses, installFetched } from '../core/license/licenseFetch';
 import type { FetchResult } from '../core/license/licenseFetch';
-import { Store } from '../core/store/database';
 import { signIn } from '../core/users/auth';
 import type { SftpCredential } from '../core/sftp/licenseServer';
 import { SftpSettingsError, checkFingerprint, validateSftpSettings } from '../core/sftp/sftpSettings';
@@ -14,10 +13,10 @@ import { formatTemplate } from '../core/errors';
 import { diffText, trustedKeysFrom } from './licenseKeyOptions';
 import { collect, runVerb, envValue } from './output';
 import type { VerbResult } from './output';
-import { openForWriting } from './writableStore';
+import { addStoreOptions, withCliStore } from './writableStore';
+import type { StoreCliOptions } from './writableStore';
 
-interface FetchCliOptions {
-  store: string;
+interface FetchCliOptions extends StoreCliOptions {
   host: string;
   port: string;
   user: string;
@@ -72,12 +71,13 @@ function fetchText(result: FetchResult, installed: boolean): string {
 
 /** Adds `license fetch` (issue 5 §5): "Lizenzen abrufen" over SFTP with a pinned host key. */
 export function addFetchCommand(license: Command): void {
-  license
-    .command('fetch')
-    .description(
-      'fetch new licenses from the SFTP server, show what changes, install with --install (admin or Hauptbenutzer)',
-    )
-    .requiredOption('--store <store>', 'store file')
+  addStoreOptions(
+    license
+      .command('fetch')
+      .description(
+        'fetch new licenses from the SFTP server, show what changes, install with --install (admin or Hauptbenutzer)',
+      ),
+  )
     .requiredOption('--host <host>', 'SFTP host name (no user@, no :port)')
     .option('--port <port>', 'SFTP port', '22')
     .requiredOption('--user <user>', 'SFTP user name')
@@ -137,8 +137,7 @@ export function addFetchCommand(license: Command): void {
         const credential = await credentialFrom(options);
         // --install waits for the write lock; without it the store is still opened for writing when free, so that
         // the sign-in is audited and a failed one counts towards the throttle (issue 15), else read-only
-        const store = options.install ? await openForWriting(options.store) : await Store.open(options.store);
-        try {
+        return withCliStore(options, options.install ? 'write' : 'write-if-free', async (store) => {
           const actor = await signIn(store, options.ixUser, envValue(options.ixPasswordEnv, '--ix-password-env'), {
             channel: 'cli',
           });
@@ -153,8 +152,7 @@ export function addFetchCommand(license: Command): void {
           });
           const install = options.install === true && result.candidates.length > 0;
           if (install) {
-            installFetched(store, actor, result.candidates);
-            await store.save();
+            await installFetched(store, actor, result.candidates);
           }
           return {
             json: {
@@ -176,9 +174,7 @@ export function addFetchCommand(license: Command): void {
             },
             text: fetchText(result, install),
           };
-        } finally {
-          await store.close();
-        }
+        });
       }),
     );
 }

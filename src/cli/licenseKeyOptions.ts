@@ -10,7 +10,7 @@ import { keyFileBeside, readKeyFile, readLicenseFile } from '../core/license/lic
 import type { LicensePayload, TrustedKeys, VerifiedLicense } from '../core/license/licenseFile';
 import { buildTrustedKeys, describeModuleChange, prepareInstall, verifyForStore } from '../core/license/licenseService';
 import type { InstallCandidate, LicenseDiff } from '../core/license/licenseService';
-import type { Store } from '../core/store/database';
+import type { AsyncQueryable } from '../core/store/asyncStore';
 import { collect } from './output';
 
 /** The key options of `license verify|diff|install` (`trustedKey` also of `license fetch`). */
@@ -84,12 +84,12 @@ export function addKeyOptions(command: Command): Command {
 export async function prepareAll(
   files: readonly string[],
   options: KeyOptions,
-  store: Store,
+  store: AsyncQueryable,
 ): Promise<InstallCandidate[]> {
   const trusted = trustedKeysFrom(options);
   const candidates: InstallCandidate[] = [];
   for (const file of files)
-    candidates.push(prepareInstall(store, await readLicenseFile(file), await keyFor(file, options), trusted));
+    candidates.push(await prepareInstall(store, await readLicenseFile(file), await keyFor(file, options), trusted));
   return candidates;
 }
 
@@ -100,7 +100,7 @@ export async function prepareAll(
 export async function verifyAll(
   files: readonly string[],
   options: KeyOptions,
-  store: Store | undefined,
+  store: AsyncQueryable | undefined,
 ): Promise<VerifiedLicense[]> {
   const trusted = trustedKeysFrom(options);
   const verified: VerifiedLicense[] = [];
@@ -109,7 +109,7 @@ export async function verifyAll(
     const key = await keyFor(file, options);
     verified.push(
       store
-        ? verifyForStore(store, content, key, trusted)
+        ? await verifyForStore(store, content, key, trusted)
         : verifyLicenseFile(content, key, { trustedKeys: trusted, demoKid: DEMO_KID }),
     );
   }

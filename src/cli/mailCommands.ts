@@ -19,16 +19,17 @@ import { readSecretExpiry, sendSecretReminder } from '../core/mail/secretExpiry'
 import { createSender } from '../core/mail/sender';
 import { headerSafeJobName, jobStates, monitorScheduler } from '../core/scheduler/scheduler';
 import { reminderDays, setReminderDays } from '../core/reminders/reminderWindows';
-import { Store } from '../core/store/database';
+import type { AsyncQueryable } from '../core/store/asyncStore';
 import { validateMailSettings } from '../shared/mail/validate';
 import type { MailSettings } from '../shared/mail/settings';
 import { asUser, signInOptions } from './adminCommands';
 import type { SignInOptions } from './adminCommands';
 import { EXIT_FAILED, runVerb, envValue } from './output';
 import type { VerbResult } from './output';
+import { addStoreOptions, withCliStore } from './writableStore';
+import type { StoreCliOptions } from './writableStore';
 
-interface MailFlags {
-  store?: string;
+interface MailFlags extends Partial<StoreCliOptions> {
   to: string;
   host?: string;
   port?: string;
@@ -114,16 +115,12 @@ function settingsFromFlags(options: MailFlags): MailSettings {
   return settings;
 }
 
-function storedSettings(store: Store, file: string): MailSettings {
-  const stored = loadMailSettings(store);
+async function storedSettings(store: AsyncQueryable, file: string): Promise<MailSettings> {
+  const stored = await loadMailSettings(store);
   if (!stored) throw new Error(`${file} has no SMTP settings yet: save them in VS Code ("SMTP Einstellungen") first`);
   const { settings, issues } = validateMailSettings({ ...stored });
   if (!settings) throw new MailSettingsError(issues);
   return settings;
-}
-
-async function openForUpdate(file: string): Promise<Store> {
-  return Store.open(file);
 }
 
 function resultText(result: MailTestResult): string {
@@ -147,13 +144,18 @@ export function registerMailCommands(program: Command): void {
     .description('SMTP settings: connection test, client-secret expiry')
     .exitOverride();
 
-  mail
-    .command('test')
-    .description(
-      'send a real test mail and report each step (TCP, TLS, AUTH, MAIL FROM, RCPT TO, DATA) with the server reply and a hint',
-    )
-    .requiredOption('--to <address>', 'recipient of the test mail')
-    .option('--store <store>', 'take the settings from this store (secrets from environment variables)')
+  addStoreOptions(
+    mail
+      .command('test')
+      .description(
+        'send a real test mail and report each step (TCP, TLS, AUTH, MAIL FROM, RCPT TO, DATA) with the server reply and a hint',
+      )
+      .requiredOption('--to <address>', 'recipient of the test mail'),
+    {
+      optional: true,
+      description: 'take the settings from this store (secrets from environment variables): a store file',
+    },
+  )
     .option('--host <host>', 'SMTP server (without --store)')
     .option('--port <port>', 'port (without --store; default 587 with --ssl, else 25)')
     .option('--ssl', 'SSL erforderlich: implicit TLS on 465, STARTTLS required on any other port')
@@ -186,14 +188,12 @@ export function registerMailCommands(program: Command): void {
           ...(options.graphHost ? { graphHost: options.graphHost } : {}),
         };
         let result: MailTestResult;
-        if (options.store) {
-          const store = await openForUpdate(options.store);
-          try {
-            result = await testMailSettings({ ...common, settings: storedSettings(store, options.store), store });
-            if (!store.readOnly && store.dirty) await store.save();
-          } finally {
-            await store.close();
-          }
+        const storeText = options.store;
+        if (storeText) {
+          // writable when free, so that a read "Gültig bis" is kept; read-only when another window holds the file
+          result = await withCliStore({ ...options, store: storeText }, 'write-if-free', async (store) =>
+            testMailSettings({ ...common, settings: await storedSettings(store, storeText), store }),
+          );
         } else {
           result = await testMailSettings({ ...common, settings: settingsFromFlags(options) });
         }
@@ -205,12 +205,13 @@ export function registerMailCommands(program: Command): void {
       }),
     );
 
-  mail
-    .command('secret-expiry')
-    .description(
-      'read the OAuth client-secret expiry from Microsoft Graph, update "Gültig bis" and send the reminder due (at the reminder windows, default 30/7/1 days, each once)',
-    )
-    .requiredOption('--store <store>', 'store file')
+  addStoreOptions(
+    mail
+      .command('secret-expiry')
+      .description(
+        'read the OAuth client-secret expiry from Microsoft Graph, update "Gültig bis" and send the reminder due (at the reminder windows, default 30/7/1 days, each once)',
+      ),
+  )
     .option(
       '--client-secret-env <var>',
       `environment variable holding the client secret (default ${DEFAULT_CLIENT_SECRET_ENV})`,
@@ -224,14 +225,13 @@ export function registerMailCommands(program: Command): void {
     .addOption(new Option('--now <iso>', 'evaluate at this time (tests)').hideHelp())
     .option('--json', 'print the result as JSON')
     .exitOverride()
-    .action((options: MailFlags & { store: string; send?: boolean }) =>
+    .action((options: MailFlags & StoreCliOptions & { send?: boolean }) =>
       runVerb(options.json === true, async (): Promise<VerbResult> => {
         const ca = caFrom(options);
         const secrets = secretsFrom(options);
         const now = nowFrom(options);
-        const store = await openForUpdate(options.store);
-        try {
-          let settings = storedSettings(store, options.store);
+        return withCliStore(options, 'write-if-free', async (store): Promise<VerbResult> => {
+          let settings = await storedSettings(store, options.store);
           if (settings.authType !== 'oauth')
             throw new Error('the SMTP settings use Basic authorization: there is no client secret to watch');
           const http = new HttpsClient(ca ? { ca } : {});
@@ -243,7 +243,7 @@ export function registerMailCommands(program: Command): void {
             ...(options.graphHost ? { graphHost: options.graphHost } : {}),
           });
           if (expiry.status === 'known') {
-            updateSecretValidUntil(store, expiry.validUntil);
+            await updateSecretValidUntil(store, expiry.validUntil);
             settings = { ...settings, secretValidUntil: expiry.validUntil };
           }
           const reminder =
@@ -259,7 +259,6 @@ export function registerMailCommands(program: Command): void {
                     implicitTlsPort: Number(options.implicitTlsPort ?? 465),
                   }),
                 );
-          await store.save();
           const line =
             expiry.status === 'known'
               ? `client secret valid until ${expiry.validUntil}: ${expiry.expired ? 'EXPIRED' : `${expiry.daysLeft} days left`}`
@@ -268,9 +267,7 @@ export function registerMailCommands(program: Command): void {
             ? `reminder (${reminder.daysBefore} days) sent to ${settings.notifyAddress}`
             : `no reminder sent (${reminder.reason})`;
           return { json: { expiry, reminder }, text: `${line}\n${reminderLine}\n` };
-        } finally {
-          await store.close();
-        }
+        });
       }),
     );
 
@@ -279,22 +276,16 @@ export function registerMailCommands(program: Command): void {
     .command('reminders')
     .description('reminder windows: days before an end date when license, module and client-secret reminders go out')
     .exitOverride();
-  reminders
-    .command('show')
-    .description("the store's reminder windows (default 30, 7, 1)")
-    .requiredOption('--store <store>', 'store file')
+  addStoreOptions(reminders.command('show').description("the store's reminder windows (default 30, 7, 1)"))
     .option('--json', 'print the result as JSON')
     .exitOverride()
-    .action((options: { store: string; json?: boolean }) =>
-      runVerb(options.json === true, async (): Promise<VerbResult> => {
-        const store = await Store.open(options.store, { readOnly: true });
-        try {
-          const days = reminderDays(store);
+    .action((options: StoreCliOptions & { json?: boolean }) =>
+      runVerb(options.json === true, () =>
+        withCliStore(options, 'read', async (store): Promise<VerbResult> => {
+          const days = await reminderDays(store);
           return { json: { days }, text: `reminders ${days.join(', ')} days before the end date\n` };
-        } finally {
-          await store.close();
-        }
-      }),
+        }),
+      ),
     );
   signInOptions(
     reminders
@@ -305,9 +296,9 @@ export function registerMailCommands(program: Command): void {
     .exitOverride()
     .action((days: string[], options: SignInOptions) =>
       runVerb(options.json === true, () =>
-        asUser(options, (store, actor) => {
-          const before = reminderDays(store);
-          const after = setReminderDays(store, actor, days.join(' '));
+        asUser(options, async (store, actor) => {
+          const before = await reminderDays(store);
+          const after = await setReminderDays(store, actor, days.join(' '));
           return {
             json: { before, days: after },
             text: `reminder windows: ${before.join(', ')} → ${after.join(', ')} days\n`,
@@ -317,12 +308,13 @@ export function registerMailCommands(program: Command): void {
     );
 
   const scheduler = program.command('scheduler').description('scheduler jobs and failure alerts').exitOverride();
-  scheduler
-    .command('check')
-    .description(
-      'list the jobs with their state and alert "not started when due" / "blocked" once per incident to both scheduler recipients',
-    )
-    .requiredOption('--store <store>', 'store file')
+  addStoreOptions(
+    scheduler
+      .command('check')
+      .description(
+        'list the jobs with their state and alert "not started when due" / "blocked" once per incident to both scheduler recipients',
+      ),
+  )
     .option('--password-env <var>', `environment variable holding the SMTP password (default ${DEFAULT_PASSWORD_ENV})`)
     .option(
       '--client-secret-env <var>',
@@ -336,21 +328,18 @@ export function registerMailCommands(program: Command): void {
     .addOption(new Option('--now <iso>', 'evaluate at this time (tests)').hideHelp())
     .option('--json', 'print the result as JSON')
     .exitOverride()
-    .action((options: MailFlags & { store: string; dryRun?: boolean }) =>
+    .action((options: MailFlags & StoreCliOptions & { dryRun?: boolean }) =>
       runVerb(options.json === true, async (): Promise<VerbResult> => {
         const now = nowFrom(options);
-        const store = await (options.dryRun
-          ? Store.open(options.store, { readOnly: true })
-          : openForUpdate(options.store));
-        try {
-          const states = jobStates(store, { now });
+        return withCliStore(options, options.dryRun ? 'read' : 'write-if-free', async (store): Promise<VerbResult> => {
+          const states = await jobStates(store, { now });
           const lines = states.map(
             (s) =>
               `${s.state.padEnd(12)} ${headerSafeJobName(s.job.name).padEnd(32)} ${s.job.cron.padEnd(16)} max ${s.job.maxRunMinutes} min${s.nextDue ? `, next ${s.nextDue}` : ''}`,
           );
           if (options.dryRun) return { json: { jobs: states, alerted: [] }, text: `${lines.join('\n')}\n` };
           // the settings as stored: one invalid field (e.g. a recipient) must not hide the others (issue 17 §11)
-          const settings = loadMailSettings(store);
+          const settings = await loadMailSettings(store);
           const ca = caFrom(options);
           const send = settings
             ? createSender(settings, secretsFrom(options), {
@@ -359,7 +348,6 @@ export function registerMailCommands(program: Command): void {
               })
             : async () => undefined;
           const outcome = await monitorScheduler(store, settings, { now }, send);
-          await store.save();
           for (const a of outcome.alerted)
             lines.push(`alert sent: ${headerSafeJobName(a.jobName)} ${a.kind} (${a.ref})`);
           for (const r of outcome.invalidRecipients)
@@ -385,9 +373,7 @@ export function registerMailCommands(program: Command): void {
             },
             text: `${lines.join('\n')}\n`,
           };
-        } finally {
-          await store.close();
-        }
+        });
       }),
     );
 }

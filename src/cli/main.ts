@@ -51,7 +51,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  runCli(process.argv.slice(2)).then((code) => {
+  void runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

@@ -9,12 +9,11 @@ import { formatTemplate } from '../core/errors';
 import { MODULE_NAME, TRANSFER_MODULES, TRANSFER_ROLES, planTransfer } from '../core/responsibility/transferPlanner';
 import type { TransferModule, TransferPlan, TransferRole } from '../core/responsibility/transferPlanner';
 import { applyTransfer, describeCounts, transferHistory, undoTransfer } from '../core/responsibility/transferService';
-import { Store } from '../core/store/database';
-import { signIn } from '../core/users/auth';
+import type { AsyncStore } from '../core/store/asyncStore';
 import type { Actor } from '../core/access/rights';
 import { asUser, signInOptions } from './adminCommands';
 import type { SignInOptions } from './adminCommands';
-import { count, runVerb, EXIT_FAILED, envValue } from './output';
+import { count, runVerb, EXIT_FAILED } from './output';
 import type { VerbResult } from './output';
 
 /** Accepted spellings of the modules (English column names, German names, license codes). */
@@ -61,19 +60,13 @@ function objectList(value: string): number[] {
 }
 
 /**
- * Opens the store and signs in for a verb that changes nothing (preview, history). The store is opened for writing
- * when it is free, so that the sign-in is audited and a failed one counts towards the throttle (issue 15); when
- * another window holds it, read-only (the throttle recorded in the store still applies; the attempt is counted
- * in this process only and not audited).
+ * Signs in for a verb that changes nothing (preview, history): a file store is opened for writing when it is free,
+ * so that the sign-in is audited and a failed one counts towards the throttle (issue 15); when another window holds
+ * it, read-only (the throttle recorded in the store still applies; the attempt is counted in this process only and
+ * not audited). See {@link CliStoreMode} `read-signed-in`.
  */
-async function readingAs<T>(options: SignInOptions, body: (store: Store, actor: Actor) => T): Promise<T> {
-  const password = envValue(options.passwordEnv);
-  const store = await Store.open(options.store);
-  try {
-    return body(store, await signIn(store, options.user, password, { channel: 'cli' }));
-  } finally {
-    await store.close();
-  }
+function readingAs<T>(options: SignInOptions, body: (store: AsyncStore, actor: Actor) => Promise<T>): Promise<T> {
+  return asUser(options, body, 'write-if-free');
 }
 
 interface TransferOptions extends SignInOptions {
@@ -173,10 +166,10 @@ export function registerResponsibleCommands(program: Command): void {
             text: `${planText(p, options.limit)}dry run: nothing was changed\n`,
           };
         }
-        return asUser(options, (store, actor): VerbResult => {
+        return asUser(options, async (store, actor): Promise<VerbResult> => {
           // the CLI applies right after its own preview: the fingerprint guards against nothing else than the gap between the two
-          const plan = planTransfer(store, actor, request);
-          const result = applyTransfer(store, actor, plan.request, plan.fingerprint, plan.total);
+          const plan = await planTransfer(store, actor, request);
+          const result = await applyTransfer(store, actor, plan.request, plan.fingerprint, plan.total);
           return {
             json: { dryRun: false, ...planJson(plan, options.limit), batchId: result.batchId, at: result.at },
             text: `${planText(plan, options.limit)}done: batch ${result.batchId} moved ${result.total} assignment(s) (${describeCounts(result.counts)}); undo with: ixhaus-admin responsible undo ${result.batchId}\n`,
@@ -194,8 +187,8 @@ export function registerResponsibleCommands(program: Command): void {
     .exitOverride()
     .action((options: SignInOptions & { limit: number }) =>
       runVerb(options.json === true, () =>
-        readingAs(options, (store, actor): VerbResult => {
-          const batches = transferHistory(store, actor, options.limit);
+        readingAs(options, async (store, actor): Promise<VerbResult> => {
+          const batches = await transferHistory(store, actor, options.limit);
           const text = batches
             .map(
               (b) =>
@@ -216,8 +209,8 @@ export function registerResponsibleCommands(program: Command): void {
     .exitOverride()
     .action((batch: string, options: SignInOptions) =>
       runVerb(options.json === true, () =>
-        asUser(options, (store, actor): VerbResult => {
-          const result = undoTransfer(store, actor, batch);
+        asUser(options, async (store, actor): Promise<VerbResult> => {
+          const result = await undoTransfer(store, actor, batch);
           const lines = [`undone batch ${result.batchId}: ${result.restored} assignment(s) restored`];
           if (result.skipped.length > 0) {
             lines.push(`${result.skipped.length} assignment(s) changed since the transfer and were left alone:`);

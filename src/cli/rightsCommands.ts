@@ -4,12 +4,13 @@
  * administrators only, checked in core, audited.
  */
 import type { Command } from 'commander';
-import { Store } from '../core/store/database';
 import { listProgramRights, setProgramRight } from '../core/users/programRights';
 import type { ProgramRight, ProgramRightChange } from '../core/users/programRights';
 import { asUser, signInOptions } from './adminCommands';
 import type { SignInOptions } from './adminCommands';
 import { runVerb } from './output';
+import { addStoreOptions, withCliStore } from './writableStore';
+import type { StoreCliOptions } from './writableStore';
 import type { VerbResult } from './output';
 
 interface RightOptions extends SignInOptions {
@@ -46,21 +47,21 @@ export function registerRightsCommands(program: Command): void {
     )
     .exitOverride();
 
-  rights
-    .command('list')
-    .description(
-      'the stored program rights; everything not listed inherits (a module is allowed, a list follows its module)',
-    )
-    .requiredOption('--store <store>', 'store file')
+  addStoreOptions(
+    rights
+      .command('list')
+      .description(
+        'the stored program rights; everything not listed inherits (a module is allowed, a list follows its module)',
+      ),
+  )
     .option('--json', 'print the result as JSON')
     .option('--class <letter>', 'only this rights class')
     .option('--module <code>', 'only this module')
     .exitOverride()
-    .action((options: { store: string; json?: boolean; class?: string; module?: string }) =>
-      runVerb(options.json === true, async () => {
-        const store = await Store.open(options.store, { readOnly: true });
-        try {
-          const list = listProgramRights(store, {
+    .action((options: StoreCliOptions & { json?: boolean; class?: string; module?: string }) =>
+      runVerb(options.json === true, () =>
+        withCliStore(options, 'read', async (store) => {
+          const list = await listProgramRights(store, {
             rightsClass: options.class?.toUpperCase(),
             moduleCode: options.module?.toUpperCase(),
           });
@@ -69,10 +70,8 @@ export function registerRightsCommands(program: Command): void {
               ? 'no program rights stored: every rights class may use every module it has unlocked\n'
               : `${list.map(rightLine).join('\n')}\n`;
           return { json: { rights: list }, text };
-        } finally {
-          await store.close();
-        }
-      }),
+        }),
+      ),
     );
 
   rightOptions(
@@ -88,9 +87,9 @@ export function registerRightsCommands(program: Command): void {
           throw new Error(
             `"${access}" is neither allow nor deny; write "rights set allow …" or "rights set deny …", or use "rights clear" to inherit`,
           );
-        return asUser(options, (store, actor) =>
+        return asUser(options, async (store, actor) =>
           changeResult(
-            setProgramRight(store, actor, options.class, options.module, options.list ?? '', access === 'allow'),
+            await setProgramRight(store, actor, options.class, options.module, options.list ?? '', access === 'allow'),
           ),
         );
       }),
@@ -102,8 +101,8 @@ export function registerRightsCommands(program: Command): void {
     .exitOverride()
     .action((options: RightOptions) =>
       runVerb(options.json === true, () =>
-        asUser(options, (store, actor) =>
-          changeResult(setProgramRight(store, actor, options.class, options.module, options.list ?? '', null)),
+        asUser(options, async (store, actor) =>
+          changeResult(await setProgramRight(store, actor, options.class, options.module, options.list ?? '', null)),
         ),
       ),
     );

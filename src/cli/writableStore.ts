@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { AsyncStore } from '../core/store/asyncStore';
 import { Store } from '../core/store/database';
 import { StoreLockedError } from '../core/store/errors';
 import { parseStoreLocation, postgresPassword } from '../core/store/location';
@@ -45,33 +46,52 @@ export interface StoreCliOptions {
   readonly storeCa?: string;
 }
 
+/** Options of {@link addStoreOptions}. */
+export interface AddStoreOptions {
+  /** `--store` may be left out (the verb works without a store); default: required */
+  readonly optional?: boolean;
+  /** what the store is used for, in the help text (default "store file") */
+  readonly description?: string;
+}
+
 /**
- * Adds `--store <file|url>` (required), `--store-password-env <var>` and `--store-ca <file>` to a verb
- * (issue 19 "Where a store is named"): the password of a PostgreSQL store comes from the named variable or
+ * Adds `--store <file|url>` (required unless `optional`), `--store-password-env <var>` and `--store-ca <file>` to a
+ * verb (issue 19 "Where a store is named"): the password of a PostgreSQL store comes from the named variable or
  * PGPASSWORD, never from the URL.
  */
-export function addStoreOptions<C extends Command>(command: C): C {
+export function addStoreOptions<C extends Command>(command: C, options: AddStoreOptions = {}): C {
+  const description = `${options.description ?? 'store file'}, or postgres://user@host:port/database[?sslmode=require|verify-full]`;
+  if (options.optional === true) command.option('--store <file|url>', description);
+  else command.requiredOption('--store <file|url>', description);
   command
-    .requiredOption(
-      '--store <file|url>',
-      'store file, or postgres://user@host:port/database[?sslmode=require|verify-full]',
-    )
     .option('--store-password-env <var>', 'environment variable holding the PostgreSQL password (default: PGPASSWORD)')
     .option('--store-ca <file>', 'PEM file with the CA certificate of the PostgreSQL server (sslmode=verify-full)');
   return command;
 }
 
 /**
- * Opens the store of a verb as the core's asynchronous store: a file read-only or (write) with the write lock
- * taken and waited for ({@link openForWriting}); a `postgres://` URL with its password from
- * `--store-password-env` / PGPASSWORD. Close it with `store.close()`.
+ * How a verb opens its store: `read` — a file read-only (no lock); `write` — a file with the write lock, waited for
+ * ({@link openForWriting}); `write-if-free` — the file writable when it is free, read-only without waiting when another
+ * window holds it: for verbs that change nothing themselves but sign in (so that the sign-in is audited and a failed
+ * one counts towards the throttle, issue 15) or that record a by-product when they can (`mail test` keeps a read
+ * "Gültig bis"). A PostgreSQL store is opened the same way in all three (the role's rights decide).
+ */
+export type CliStoreMode = 'read' | 'write' | 'write-if-free';
+
+/**
+ * Opens the store of a verb as the core's asynchronous store: a file as `mode` says ({@link CliStoreMode}); a
+ * `postgres://` URL with its password from `--store-password-env` / PGPASSWORD. Close it with `store.close()`.
  * @throws StoreLocationError, StoreLockedError, the file and PostgreSQL open errors (all name the fix)
  */
-export async function openCliStore(options: StoreCliOptions, mode: 'read' | 'write'): Promise<OpenedStore> {
+export async function openCliStore(options: StoreCliOptions, mode: CliStoreMode): Promise<OpenedStore> {
   const location = parseStoreLocation(options.store, options.storeCa !== undefined ? { caFile: options.storeCa } : {});
   if (location.kind === 'file') {
     const file =
-      mode === 'write' ? await openForWriting(location.path) : await Store.open(location.path, { readOnly: true });
+      mode === 'write'
+        ? await openForWriting(location.path)
+        : mode === 'read'
+          ? await Store.open(location.path, { readOnly: true })
+          : await Store.open(location.path);
     return { store: new SqlJsAsyncStore(file), location, file };
   }
   const password = postgresPassword(
@@ -81,4 +101,22 @@ export async function openCliStore(options: StoreCliOptions, mode: 'read' | 'wri
     ...(password !== undefined ? { password } : {}),
     ...(options.storeCa !== undefined ? { location: { caFile: options.storeCa } } : {}),
   });
+}
+
+/**
+ * Opens the store of a verb ({@link openCliStore}), runs `body` with it and closes it (a file store saves what its
+ * transactions left pending and releases the lock), also when `body` throws.
+ * @throws the errors of {@link openCliStore} and of `body`
+ */
+export async function withCliStore<T>(
+  options: StoreCliOptions,
+  mode: CliStoreMode,
+  body: (store: AsyncStore, opened: OpenedStore) => Promise<T>,
+): Promise<T> {
+  const opened = await openCliStore(options, mode);
+  try {
+    return await body(opened.store, opened);
+  } finally {
+    await opened.store.close();
+  }
 }

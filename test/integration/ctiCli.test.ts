@@ -5,6 +5,7 @@ import { CtiSession, setJournalNote } from '../../src/core/cti/ctiSession';
 import { CtiSimulator } from '../../src/core/cti/simulator';
 import { silentLogger } from '../../src/core/log';
 import { Store } from '../../src/core/store/database';
+import { SqlJsAsyncStore } from '../../src/core/store/sqlJsAsyncStore';
 import { amiFrame, amiPeer, badAmiPeer, fritzPeer, tr064Peer } from '../peers/ctiPeers';
 import type { AmiPeerLog } from '../peers/ctiPeers';
 import { runBuiltCli, smallDemoStoreFile, tempDir } from '../helpers';
@@ -381,11 +382,11 @@ describe('CLI: cti verbs (built dist/cli.js; real peers on 127.0.0.1)', function
   });
 
   it("journal prints the Anrufjournal with the telephone system's facts, for one user or all", async () => {
-    const writable = await Store.open(store);
+    const writable = new SqlJsAsyncStore(await Store.open(store));
     try {
-      const haupt = Number(writable.scalar("SELECT id FROM users WHERE login = 'haupt'"));
+      const haupt = Number((await writable.get("SELECT id FROM users WHERE login = 'haupt'"))?.id);
       const sim = new CtiSimulator(['SIM/1'], () => new Date('2023-09-25T07:54:59Z'));
-      const session = new CtiSession(writable, sim, {
+      const session = await CtiSession.create(writable, sim, {
         log: silentLogger,
         line: 'SIM/1',
         userId: haupt,
@@ -395,10 +396,10 @@ describe('CLI: cti verbs (built dist/cli.js; real peers on 127.0.0.1)', function
       sim.answer(a);
       sim.hangUp(a, 67);
       sim.hangUp(sim.ring('0171 6783154'));
-      session.stop();
-      const row = Number(writable.scalar('SELECT id FROM call_journal WHERE call_id = ?', [a]));
-      setJournalNote(writable, haupt, row, 'Rückruf wegen Heizung');
-      await writable.save();
+      await session.settled();
+      await session.stop();
+      const row = Number((await writable.get('SELECT id FROM call_journal WHERE call_id = ?', [a]))?.id);
+      await setJournalNote(writable, haupt, row, 'Rückruf wegen Heizung');
     } finally {
       await writable.close();
     }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { smallDemoStoreFile, tempDir } from '../helpers';
 import { DEMO_ADMIN_LOGIN, DEMO_PASSWORD } from '../../src/core/demo/demoData';
 import { Store } from '../../src/core/store/database';
+import { SqlJsAsyncStore } from '../../src/core/store/sqlJsAsyncStore';
 import { signIn } from '../../src/core/users/auth';
 import { saveMailSettings } from '../../src/core/mail/mailStore';
 import { createJob } from '../../src/core/scheduler/scheduler';
@@ -81,16 +82,16 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
 
   async function storeWith(name: string, input: Record<string, unknown>): Promise<string> {
     const file = path.join(dir, `${name}.sqlite`);
-    const store = await Store.open(await smallDemoStoreFile(file));
+    const store = new SqlJsAsyncStore(await Store.open(await smallDemoStoreFile(file)));
     const admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
-    saveMailSettings(store, admin, input);
-    createJob(
+    await saveMailSettings(store, admin, input);
+    await createJob(
       store,
       admin,
       { name: 'Sollstellung', group: 'Buchhaltung', cron: '0 2 * * *', maxRunMinutes: 60 },
       new Date('2026-11-01T12:00:00Z'),
     );
-    await store.close({ save: true });
+    await store.close();
     return file;
   }
 
