@@ -70,7 +70,8 @@ async function populate(
     if (tty) process.stderr.write('\n');
     return summary;
   }
-  if (options.admin && password !== undefined) await createFirstAdmin(store, options.admin, password);
+  if (options.admin && password !== undefined)
+    await createFirstAdmin(new SqlJsAsyncStore(store), options.admin, password);
   return undefined;
 }
 

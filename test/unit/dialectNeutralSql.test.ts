@@ -37,16 +37,10 @@ const FORBIDDEN: ReadonlyArray<{ form: RegExp; why: string }> = [
     why: 'SQLite date functions; pass the time as an ISO-8601 UTC parameter',
   },
   { form: /\bGLOB\b/, why: 'SQLite only (PostgreSQL: ~ or LIKE); use LIKE with lower() or check in TypeScript' },
-];
-
-/**
- * SQLite-only forms that still remain in service SQL, per file with their count (the report of issue 19 step 0 says
- * why). A new use fails the test; removing one fails it too, so this list shrinks with the code.
- * - julianday(): call_journal.started_at holds ISO-8601 text with the PBX's UTC offset, so text order is not time
- *   order; the neutral form needs a normalised UTC column (a schema migration, a later step of issue 19).
- */
-const KNOWN_REMAINING: ReadonlyArray<{ form: RegExp; file: string; count: number }> = [
-  { form: /\bjulianday\s*\(/gi, file: 'cti/ctiSession.ts', count: 4 }, // in two statements,
+  {
+    form: /\bjulianday\s*\(/i,
+    why: 'SQLite only; compare ISO-8601 UTC text, or (times with offsets) compare the instants in TypeScript',
+  },
 ];
 
 function sourceFiles(dir: string): string[] {
@@ -120,18 +114,6 @@ describe('dialect-neutral SQL in src/core (issue 19)', () => {
           if (form.test(literal)) findings.push(`${name}: "${literal.slice(0, 80)}" — ${why}`);
     }
     assert.deepEqual(findings, []);
-  });
-
-  it('the SQLite-only forms known to remain are exactly the listed ones', () => {
-    for (const { form, file, count } of KNOWN_REMAINING) {
-      const found = files
-        .map((f) => ({
-          name: path.relative(core, f).split(path.sep).join('/'),
-          hits: literalsOf(f).literals.reduce((n, l) => n + (l.match(form)?.length ?? 0), 0),
-        }))
-        .filter((f) => f.hits > 0);
-      assert.deepEqual(found, [{ name: file, hits: count }], String(form));
-    }
   });
 });
 

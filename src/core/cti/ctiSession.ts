@@ -621,14 +621,21 @@ export async function listJournal(
   store: AsyncQueryable,
   options: { userId?: number; limit?: number } = {},
 ): Promise<JournalEntry[]> {
+  const limit = options.limit ?? 200;
   const where = options.userId === undefined ? '' : 'WHERE user_id = ?';
-  const params = options.userId === undefined ? [options.limit ?? 200] : [options.userId, options.limit ?? 200];
-  return (
+  // started_at is ISO 8601 with the telephone system's offset: text order equals time order except across a change
+  // of offset (the autumn DST hour), so a margin of rows is read in text order and sorted by the instant here
+  const margin = limit + 100;
+  const params = options.userId === undefined ? [margin] : [options.userId, margin];
+  const rows = (
     await store.query<JournalRow>(
-      `SELECT id, call_id, started_at, answered_at, ended_at, duration_seconds, direction, state, outcome, remote_number, own_number, line, extension, user_id, match_kind, match_id, match_name, note, called_back_at FROM call_journal ${where} ORDER BY julianday(started_at) DESC, id DESC LIMIT ?`,
+      `SELECT id, call_id, started_at, answered_at, ended_at, duration_seconds, direction, state, outcome, remote_number, own_number, line, extension, user_id, match_kind, match_id, match_name, note, called_back_at FROM call_journal ${where} ORDER BY started_at DESC, id DESC LIMIT ?`,
       params,
     )
-  ).map((r) => ({
+  )
+    .sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at) || b.id - a.id)
+    .slice(0, limit);
+  return rows.map((r) => ({
     id: r.id,
     callId: r.call_id,
     startedAt: r.started_at,

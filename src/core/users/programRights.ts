@@ -124,7 +124,7 @@ export async function listProgramRights(
     }>(
       `SELECT p.rights_class, p.module_code, (SELECT min(m.name) FROM license_modules m WHERE m.code = p.module_code) AS name, p.list, p.allowed
          FROM program_rights p
-        WHERE (? IS NULL OR p.rights_class = ?) AND (? IS NULL OR p.module_code = ?)
+        WHERE (CAST(? AS TEXT) IS NULL OR p.rights_class = ?) AND (CAST(? AS TEXT) IS NULL OR p.module_code = ?)
         ORDER BY p.rights_class, p.module_code, p.list`,
       [filter.rightsClass ?? null, filter.rightsClass ?? null, filter.moduleCode ?? null, filter.moduleCode ?? null],
     )

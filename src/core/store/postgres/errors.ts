@@ -86,6 +86,22 @@ export class PostgresPasswordError extends PostgresStoreError {
   }
 }
 
+/** The server asks for a password and none was given (node-postgres: "SASL: … client password must be a string"). */
+export class PostgresPasswordMissingError extends PostgresStoreError {
+  constructor(server: string, user: string, cause?: unknown) {
+    super(
+      'E_PG_PASSWORD_MISSING',
+      msg(
+        'The PostgreSQL server at {0} asks for the password of role {1}, and none was given. Name the environment variable that holds it with --store-password-env NAME (or set PGPASSWORD); VS Code asks for it.',
+      ),
+      server,
+      [server, user],
+      '28P01',
+      cause,
+    );
+  }
+}
+
 /** 28000 with "no pg_hba.conf entry" (or "pg_hba.conf rejects connection"): the server's access rules exclude this client. */
 export class PostgresHbaError extends PostgresStoreError {
   constructor(server: string, user: string, database: string, cause?: unknown) {
@@ -274,6 +290,8 @@ export function classifyPostgresError(error: unknown, location: PostgresLocation
       break;
   }
   if (code !== undefined && LOST_SQLSTATES.has(code)) return new PostgresConnectionLostError(server, text, code, error);
+  if (/client password must be a string|password authentication.*no password|SASL.*password/i.test(text))
+    return new PostgresPasswordMissingError(server, location.user, error);
   if (/does not support SSL|SSL connection|certificate/i.test(text)) return new PostgresTlsError(server, text, error);
   if (/timeout expired|connection timeout|timeout exceeded when trying to connect/i.test(text))
     return new PostgresTimeoutError(server, context.connectTimeoutMs / 1000, error);
