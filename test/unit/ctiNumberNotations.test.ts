@@ -11,8 +11,9 @@ import * as assert from 'node:assert/strict';
 import { lookupCaller } from '../../src/core/cti/callerLookup';
 import { writePhoneNumber } from '../../src/core/cti/phoneIndex';
 import { dialString, isInternalNumber, normalizePhoneNumber, specialService } from '../../src/core/cti/phoneNumber';
-import type { Store } from '../../src/core/store/database';
-import { smallDemoStore } from '../helpers';
+import type { AsyncStore } from '../../src/core/store/asyncStore';
+import { smallDemoDb } from '../helpers';
+import { insertId } from '../../src/core/store/asyncQueries';
 
 const AREA = { areaCode: '030' };
 const DIAL = { maxInternal: 4, outsidePrefix: '0', areaCode: '030' };
@@ -20,7 +21,7 @@ const DIAL = { maxInternal: 4, outsidePrefix: '0', areaCode: '030' };
 describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â§7)', function () {
   this.timeout(30_000);
 
-  it('service codes in front of a number ([*#]{1,2} + 1â€“4 digits + #) are kept apart and dialled first', () => {
+  it('service codes in front of a number ([*#]{1,2} + 1â€“4 digits + #) are kept apart and dialled first', async () => {
     for (const code of ['*31#', '#31#', '*111#', '*121#', '#31#*111#', '**21#']) {
       for (const [number, e164, national] of [
         ['0301234567', '+49301234567', '00301234567'],
@@ -37,7 +38,7 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
     }
   });
 
-  it('Fritz!Box internal numbers (** + 1â€“3 digits) are internal whatever the internal length, never get an area code, keep their ** when dialled', () => {
+  it('Fritz!Box internal numbers (** + 1â€“3 digits) are internal whatever the internal length, never get an area code, keep their ** when dialled', async () => {
     for (const digits of ['1', '2', '9', '50', '610', '615', '620']) {
       const n = normalizePhoneNumber(`**${digits}`, AREA);
       assert.deepEqual(n, { kind: 'internal', digits, dial: `**${digits}` });
@@ -46,7 +47,7 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
     }
   });
 
-  it('extension words and abbreviations (Durchwahl, Durchw., Dw., App., Apparat, Nebenstelle, Nebenst., NSt., ext, extension, x) and the DIN 5008 hyphen', () => {
+  it('extension words and abbreviations (Durchwahl, Durchw., Dw., App., Apparat, Nebenstelle, Nebenst., NSt., ext, extension, x) and the DIN 5008 hyphen', async () => {
     const words = [
       'Durchwahl',
       'durchwahl',
@@ -98,7 +99,7 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
     }
   });
 
-  it('special short numbers (110, 112, 115, 116xyz, 118xy, 118xyz) never get the own area code and are dialled as they are', () => {
+  it('special short numbers (110, 112, 115, 116xyz, 118xy, 118xyz) never get the own area code and are dialled as they are', async () => {
     const specials: Array<[string, string]> = [
       ['110', 'emergency'],
       ['112', 'emergency'],
@@ -120,24 +121,38 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
   });
 
   describe('"matched by base number": an unknown direct-dial extension of a known number finds the company', () => {
-    let store: Store;
+    let store: AsyncStore;
     let company: number;
     beforeEach(async () => {
-      ({ store } = await smallDemoStore());
-      store.run('DELETE FROM phone_numbers');
-      company = store.insertId(
+      ({ db: store } = await smallDemoDb());
+      await store.run('DELETE FROM phone_numbers');
+      company = await insertId(
+        store,
         "INSERT INTO creditors (creditor_no, name, trade) VALUES (970002, 'Hausverwaltung Nord GmbH', 'Verwaltung') RETURNING id",
       );
-      writePhoneNumber(store, { origin: 'creditor', partyId: company, field: 'business', raw: '030 12345-0' }, '30');
-      const person = store.insertId(
+      await store.transaction((tx) =>
+        writePhoneNumber(
+          tx,
+          { origin: 'creditor', partyId: company, field: 'business', raw: '030 12345-0' },
+          { areaCode: '30' },
+        ),
+      );
+      const person = await insertId(
+        store,
         "INSERT INTO persons (person_no, first_name, last_name) VALUES (990002, 'Max', 'Mitarbeiter') RETURNING id",
       );
-      writePhoneNumber(store, { origin: 'person', partyId: person, field: 'business', raw: '030 12345-67' }, '30');
+      await store.transaction((tx) =>
+        writePhoneNumber(
+          tx,
+          { origin: 'person', partyId: person, field: 'business', raw: '030 12345-67' },
+          { areaCode: '30' },
+        ),
+      );
     });
     afterEach(async () => store.close());
 
-    it('a known extension finds its person; an unknown one (1â€“4 digits) the company, marked "base"', () => {
-      const known = lookupCaller(store, '0301234567', { internalMaxDigits: 4, areaCode: '30' });
+    it('a known extension finds its person; an unknown one (1â€“4 digits) the company, marked "base"', async () => {
+      const known = await lookupCaller(store, '0301234567', { internalMaxDigits: 4, areaCode: '30' });
       assert.ok(
         known.outcome === 'matched' &&
           known.matches[0]?.name === 'Mitarbeiter, Max' &&
@@ -145,7 +160,7 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
         JSON.stringify(known),
       );
       for (const ext of ['1', '21', '321', '4321']) {
-        const r = lookupCaller(store, `030 12345${ext}`, { internalMaxDigits: 4, areaCode: '30' });
+        const r = await lookupCaller(store, `030 12345${ext}`, { internalMaxDigits: 4, areaCode: '30' });
         assert.ok(
           r.outcome === 'matched' &&
             r.matches.length === 1 &&
@@ -155,9 +170,12 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
         );
       }
       // five more digits is no extension of it any more
-      assert.equal(lookupCaller(store, '030 1234554321', { internalMaxDigits: 4, areaCode: '30' }).outcome, 'unknown');
+      assert.equal(
+        (await lookupCaller(store, '030 1234554321', { internalMaxDigits: 4, areaCode: '30' })).outcome,
+        'unknown',
+      );
       // special numbers are not looked up and are no error
-      const special = lookupCaller(store, '116117', { internalMaxDigits: 4, areaCode: '30' });
+      const special = await lookupCaller(store, '116117', { internalMaxDigits: 4, areaCode: '30' });
       assert.deepEqual([special.outcome, special.outcome === 'unknown' ? special.reason : 'x'], ['unknown', undefined]);
     });
   });

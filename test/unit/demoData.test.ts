@@ -4,6 +4,8 @@ import { listInstalledLicenses } from '../../src/core/license/installedLicenses'
 import { Store } from '../../src/core/store/database';
 import { storeInfo } from '../../src/core/store/storeInfo';
 import { listUsers } from '../../src/core/users/userQueries';
+import { SqlJsAsyncStore } from '../../src/core/store/sqlJsAsyncStore';
+import { TEST_BACKEND, fileBackendOnly } from '../helpers';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
 
@@ -13,13 +15,19 @@ async function demo(seed?: number): Promise<Store> {
   return store;
 }
 
+// the generator is the bulk writer of the sql.js engine (a demo on PostgreSQL is a copy of it: store copy)
 describe('demo data', function () {
   this.timeout(60_000);
   let store: Store;
-  before(async () => (store = await demo()));
-  after(async () => store.close());
+  before(async function () {
+    fileBackendOnly(this);
+    store = await demo();
+  });
+  after(async () => {
+    if (TEST_BACKEND === 'sqlite') await store.close();
+  });
 
-  it('has the default sizes of the issue', () => {
+  it('has the default sizes of the issue', async () => {
     const { counts } = storeInfo(store);
     assert.equal(counts.users, 30);
     assert.equal(counts.teams, 4);
@@ -47,7 +55,7 @@ describe('demo data', function () {
     await other.close();
   });
 
-  it('writes phone numbers the many ways German offices do', () => {
+  it('writes phone numbers the many ways German offices do', async () => {
     const raws = store.all<{ raw: string }>('SELECT raw FROM phone_numbers').map((r) => r.raw);
     const shapes: Record<string, RegExp> = {
       'national with space': /^0\d{2,4} \d{5,8}$/,
@@ -67,13 +75,13 @@ describe('demo data', function () {
     assert.ok(raws.every((r) => r.length <= 40));
   });
 
-  it('keeps module unlocks within the demo license seats and marks the license Demo', () => {
-    const [license] = listInstalledLicenses(store);
+  it('keeps module unlocks within the demo license seats and marks the license Demo', async () => {
+    const [license] = await listInstalledLicenses(new SqlJsAsyncStore(store));
     assert.ok(license);
     assert.equal(license.demo, true);
     for (const module of license.modules)
       assert.ok(module.seatsUsed <= module.seats, `${module.code}: ${module.seatsUsed} > ${module.seats}`);
-    const users = listUsers(store);
+    const users = await listUsers(new SqlJsAsyncStore(store));
     assert.ok(users.every((u) => u.login.length <= 8));
     assert.equal(new Set(users.map((u) => u.login)).size, users.length);
   });

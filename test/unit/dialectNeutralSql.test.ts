@@ -46,7 +46,7 @@ const FORBIDDEN: ReadonlyArray<{ form: RegExp; why: string }> = [
  *   order; the neutral form needs a normalised UTC column (a schema migration, a later step of issue 19).
  */
 const KNOWN_REMAINING: ReadonlyArray<{ form: RegExp; file: string; count: number }> = [
-  { form: /\bjulianday\s*\(/gi, file: 'cti/ctiSession.ts', count: 4 }, // in two statements,
+  { form: /\bjulianday\s*\(/gi, file: 'cti/ctiSession.ts', count: 1 }, // listJournal's ORDER BY (times with offsets)
 ];
 
 function sourceFiles(dir: string): string[] {

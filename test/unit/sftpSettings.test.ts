@@ -14,10 +14,10 @@ import {
   validateSftpSettings,
 } from '../../src/core/sftp/sftpSettings';
 import { PermissionError } from '../../src/core/errors';
-import { smallDemoStore } from '../helpers';
+import { smallDemoDb } from '../helpers';
 
 describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
-  it('refuses user@host, a scheme and host:port in the host field, with what to do', () => {
+  it('refuses user@host, a scheme and host:port in the host field, with what to do', async () => {
     assert.match(checkHost('lizenz@sftp.crem-solutions.de')?.template ?? '', /user field/);
     assert.deepEqual(checkHost('lizenz@sftp.crem-solutions.de')?.args, ['lizenz']);
     assert.match(checkHost('sftp://sftp.crem-solutions.de')?.template ?? '', /without/);
@@ -30,12 +30,12 @@ describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
     assert.equal(checkHost('[fe80::1]'), undefined);
   });
 
-  it('ports are numbers 1–65535', () => {
+  it('ports are numbers 1–65535', async () => {
     for (const bad of ['0', '65536', '22a', '', '-1', '2.5']) assert.ok(checkPort(bad), bad);
     for (const good of ['22', 1, '65535', ' 2222 ']) assert.equal(checkPort(good), undefined, String(good));
   });
 
-  it('C19: remote folders as Windows Explorer or a Windows client write them become server paths', () => {
+  it('C19: remote folders as Windows Explorer or a Windows client write them become server paths', async () => {
     assert.equal(normaliseRemoteDir('C:\\Lizenzen'), '/C:/Lizenzen');
     assert.equal(normaliseRemoteDir('C:/Lizenzen/'), '/C:/Lizenzen');
     assert.equal(normaliseRemoteDir('c://Temp//'), '/c:/Temp');
@@ -50,7 +50,7 @@ describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
     assert.equal(remoteJoin('', 'Kunde_8150.lic'), 'Kunde_8150.lic');
   });
 
-  it('validates the whole form and lists every bad field', () => {
+  it('validates the whole form and lists every bad field', async () => {
     assert.throws(
       () =>
         validateSftpSettings({
@@ -82,7 +82,7 @@ describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
   });
 
   it('saving is for administrators; another server forgets the trusted key; changes are audited', async () => {
-    const { store, admin, haupt } = await smallDemoStore();
+    const { db: store, admin, haupt } = await smallDemoDb();
     const form = {
       host: 'sftp.crem.de',
       port: 22,
@@ -90,24 +90,28 @@ describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
       authMethod: 'password' as const,
       remoteDir: '/lizenzen',
     };
-    assert.throws(() => saveSftpSettings(store, haupt, form), PermissionError);
-    saveSftpSettings(store, admin, form);
+    await assert.rejects(() => saveSftpSettings(store, haupt, form), PermissionError);
+    await saveSftpSettings(store, admin, form);
     const fp = `SHA256:${'A'.repeat(43)}`;
-    trustHostKey(store, admin, fp);
-    assert.equal(loadSftpSettings(store)?.hostKeyFingerprint, fp);
-    saveSftpSettings(store, admin, { ...form, remoteDir: '/neu' });
-    assert.equal(loadSftpSettings(store)?.hostKeyFingerprint, fp, 'same server keeps its key');
-    saveSftpSettings(store, admin, { ...form, host: 'sftp2.crem.de' });
-    assert.equal(loadSftpSettings(store)?.hostKeyFingerprint, undefined, 'another server needs its own first use');
-    assert.throws(() => trustHostKey(store, haupt, fp), PermissionError);
-    const audit = store
-      .all<{ action: string }>("SELECT action FROM audit_log WHERE entity = 'sftp' ORDER BY id")
-      .map((r) => r.action);
+    await trustHostKey(store, admin, fp);
+    assert.equal((await loadSftpSettings(store))?.hostKeyFingerprint, fp);
+    await saveSftpSettings(store, admin, { ...form, remoteDir: '/neu' });
+    assert.equal((await loadSftpSettings(store))?.hostKeyFingerprint, fp, 'same server keeps its key');
+    await saveSftpSettings(store, admin, { ...form, host: 'sftp2.crem.de' });
+    assert.equal(
+      (await loadSftpSettings(store))?.hostKeyFingerprint,
+      undefined,
+      'another server needs its own first use',
+    );
+    await assert.rejects(() => trustHostKey(store, haupt, fp), PermissionError);
+    const audit = (
+      await store.query<{ action: string }>("SELECT action FROM audit_log WHERE entity = 'sftp' ORDER BY id")
+    ).map((r) => r.action);
     assert.deepEqual(audit, ['sftp.settings', 'sftp.hostkey', 'sftp.settings', 'sftp.settings']);
     await store.close();
   });
 
-  it('pairs X.lic with X.txt case-insensitively and skips unsafe names', () => {
+  it('pairs X.lic with X.txt case-insensitively and skips unsafe names', async () => {
     const f = (name: string, type = '-'): { name: string; type: string; size: number } => ({ name, type, size: 100 });
     const { pairs, unpaired, unsafe } = pairLicenseFiles([
       f('A_1.lic'),
@@ -138,7 +142,7 @@ describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
     assert.equal(isSafeRemoteName('Kunde_8150.lic'), true);
   });
 
-  it('host key fingerprints have the OpenSSH form', () => {
+  it('host key fingerprints have the OpenSSH form', async () => {
     const wire = Buffer.concat([
       Buffer.from([0, 0, 0, 11]),
       Buffer.from('ssh-ed25519'),

@@ -156,8 +156,8 @@ export async function signIn(
   if (attempts.lockedUntil > now.getTime()) {
     const seconds = Math.ceil((attempts.lockedUntil - now.getTime()) / 1000);
     if (!store.readOnly)
-      await store.transaction(() =>
-        audit(store, now, null, name, 'sign-in.refused', {
+      await store.transaction((tx) =>
+        audit(tx, now, null, name, 'sign-in.refused', {
           channel,
           reason: 'throttled',
           failures: attempts.failures,
