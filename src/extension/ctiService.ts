@@ -148,7 +148,7 @@ export class CtiService implements vscode.Disposable {
     return this.serial(async () => {
       const store = this.storeHost.db;
       const actor = this.session.actor;
-      const gate = await store && actor ? ctiGate(store, actor.id) : { active: false, line: undefined };
+      const gate = store && actor ? await ctiGate(store, actor.id) : { active: false, line: undefined };
       if (gate.active !== this.active || (gate.active && gate.line !== this.line)) await this.startNow();
     });
   }
@@ -198,7 +198,7 @@ export class CtiService implements vscode.Disposable {
     const sessions: CtiSession[] = [];
     for (const provider of providers) {
       // the simulator rings the user's own line; a real PBX only alerts for calls on it
-      const ctiSession = new CtiSession(store, provider, {
+      const ctiSession = await CtiSession.create(store, provider, {
         userId: actor.id,
         line: provider === this.simulator ? undefined : gate.line,
         log: this.log,
@@ -267,8 +267,8 @@ export class CtiService implements vscode.Disposable {
     const store = this.storeHost.db;
     const actor = this.session.actor;
     // "Meldung/Auftrag anlegen" only where licensed and allowed (domain.md §5); core checks again when creating
-    const allowed =await 
-      store && actor && !store.readOnly ? callRecordActions(store, actor.id) : { meldung: false, auftrag: false };
+    const allowed =
+      store && actor && !store.readOnly ? await callRecordActions(store, actor.id) : { meldung: false, auftrag: false };
     const actions = [
       ...(matched ? [matched.matches.length > 1 && !matched.picked ? choose : open] : []),
       ...(allowed.meldung ? [meldung] : []),
@@ -312,7 +312,7 @@ export class CtiService implements vscode.Disposable {
     const store = this.storeHost.db;
     const actor = this.session.actor;
     if (lookup.matches.length > 1 && store && actor && !store.readOnly)
-      rememberPick(store, actor.id, lookup.e164, match);
+      await rememberPick(store, actor.id, lookup.e164, match);
     await openPartyDocument(match.origin, match.partyId);
     return match;
   }
@@ -326,7 +326,7 @@ export class CtiService implements vscode.Disposable {
     const sessions = this.sessions;
     this.sessions = [];
     for (const s of sessions) {
-      s.stop();
+      await s.stop();
       await s.provider.disconnect();
     }
     this.provider = undefined;
@@ -356,7 +356,7 @@ export async function openPartyDocument(origin: PartyOrigin, partyId: number): P
 export class PartyDocuments implements vscode.TextDocumentContentProvider {
   constructor(private readonly storeHost: StoreHost) {}
 
-  provideTextDocumentContent(uri: vscode.Uri): string {
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const match = /^\/(person|creditor|owner)\/(\d+)\.md$/.exec(uri.path);
     const store = this.storeHost.db;
     if (!match?.[1] || !match[2] || !store) return '';
@@ -366,7 +366,7 @@ export class PartyDocuments implements vscode.TextDocumentContentProvider {
     if (!row) return vscode.l10n.t('The record no longer exists.');
     const lines = [`# ${row.name}`, '', `${originLabel(origin)} ${row.no}${row.extra ? ` · ${row.extra}` : ''}`, ''];
     if (row.email) lines.push(`- E-Mail: ${row.email}`);
-    for (const n of (await partyPhoneNumbers(store, origin, id)))
+    for (const n of await partyPhoneNumbers(store, origin, id))
       lines.push(`- ${fieldLabel(n.field)}: ${n.raw}${n.e164 ? ` (${n.e164})` : ''}`);
     lines.push('', vscode.l10n.t('Read-only. "Call…" in the editor title dials one of these numbers.'));
     return `${lines.join('\n')}\n`;

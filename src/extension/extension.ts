@@ -74,7 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   const statusBar = new SessionStatusBar();
 
   // Trees show data only to a signed-in user; without one, the viewsWelcome content offers sign-in.
-  const whenSignedIn = (roots: () => TreeNode[]) => () => (session.actor ? roots() : []);
+  const whenSignedIn = (roots: () => TreeNode[] | Promise<TreeNode[]>) => () => (session.actor ? roots() : []);
   const settingsFilter: SettingsFilter = { query: undefined, hitIndex: -1 };
   const trees: Record<ViewId, NodeTreeProvider> = {
     'ixhaus.licenses': new NodeTreeProvider(whenSignedIn(() => licenseRoots(storeHost.db))),
@@ -84,9 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     'ixhaus.modules': new NodeTreeProvider(whenSignedIn(() => modulesRoots(storeHost.db))),
     'ixhaus.objects': new NodeTreeProvider(whenSignedIn(() => objectsRoots(storeHost.db))),
     'ixhaus.scheduler': new NodeTreeProvider(whenSignedIn(() => schedulerRoots(storeHost.db))),
-    'ixhaus.callJournal': new NodeTreeProvider(
-      whenSignedIn(() => callJournalRoots(storeHost.db, session.actor?.id)),
-    ),
+    'ixhaus.callJournal': new NodeTreeProvider(whenSignedIn(() => callJournalRoots(storeHost.db, session.actor?.id))),
   };
   const refreshViews = (): void => Object.values(trees).forEach((tree) => tree.refresh());
   const treeViews = Object.fromEntries(
@@ -168,7 +166,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
       refreshViews();
       if (actor) {
         try {
-          remindAfterSignIn(services);
+          void remindAfterSignIn(services).catch((error: unknown) =>
+            logger.error(`[license] reminders failed: ${String(error)}`),
+          );
         } catch (error) {
           logger.error(`[license] reminders failed: ${String(error)}`);
         }

@@ -27,5 +27,5 @@ export function requireSignedIn(state: SignInState): {
   if (!store) throw new NoStoreOpenError();
   const actor = state.session.actor;
   if (!actor) throw new SignInRequiredError();
-  return { store, file: state.storeHost.db, actor };
+  return { store, file: state.storeHost.store, actor };
 }

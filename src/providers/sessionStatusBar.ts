@@ -27,7 +27,7 @@ export class SessionStatusBar implements vscode.Disposable {
       this.item.command = 'ixhaus.session.signOut';
     } else {
       this.item.text = `${lock}$(sign-in) ${vscode.l10n.t('iX-Haus: Sign in')}`;
-      this.item.tooltip = vscode.l10n.t('Sign in to the iX-Haus store {0}', store.file ?? '');
+      this.item.tooltip = vscode.l10n.t('Sign in to the iX-Haus store {0}', store.location);
       this.item.command = 'ixhaus.session.signIn';
     }
     if (store.readOnly) this.item.tooltip += `\n${vscode.l10n.t('The store is open read-only.')}`;

@@ -12,7 +12,7 @@ import { requireSignedIn } from '../signedIn';
 import { scriptedArgs } from '../scriptedArgs';
 
 /** True when CTI may be used by the signed-in user (CTI on, a line chosen); else says why and returns false. */
-export function requireActive(services: Services): boolean {
+export async function requireActive(services: Services): Promise<boolean> {
   const { store, actor } = requireSignedIn(services);
   const gate = await ctiGate(store, actor.id);
   if (gate.reason === 'off')
@@ -28,7 +28,7 @@ export function requireActive(services: Services): boolean {
 
 /** "Anruf simulieren…": rings the simulator on the user's line. Args `{ number }` skip the prompt (tests). */
 export async function simulateCallCommand(services: Services, arg?: unknown): Promise<void> {
-  if (!requireActive(services)) return;
+  if (!(await requireActive(services))) return;
   if (!services.cti.active) await services.cti.restart();
   const given = (arg as { number?: string } | undefined)?.number;
   const number =
@@ -50,7 +50,7 @@ export async function openCallerRecordCommand(services: Services, arg?: unknown)
 
 /** Dials `number` through the user's telephone system; a Fritz!Box without TR-064 opens a `tel:` URI. */
 async function dialNumber(services: Services, number: string): Promise<void> {
-  if (!requireActive(services)) return;
+  if (!(await requireActive(services))) return;
   if (!services.cti.active) await services.cti.restart();
   const session = services.cti.dialSession;
   if (!session) return;
@@ -151,7 +151,7 @@ export async function editCallNoteCommand(services: Services, arg?: unknown): Pr
       validateInput: (t) => (t.trim().length > 500 ? vscode.l10n.t('At most 500 characters.') : undefined),
     }));
   if (note === undefined) return;
-  setJournalNote(store, actor.id, id, note);
+  await setJournalNote(store, actor.id, id, note);
   services.refreshViews();
 }
 

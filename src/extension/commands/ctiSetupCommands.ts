@@ -18,7 +18,7 @@ import { requireActive } from './ctiCommands';
  */
 export async function setAreaCodeCommand(services: Services, arg?: unknown): Promise<number | undefined> {
   const { store, actor } = requireSignedIn(services);
-  const current = ownAreaCode(store);
+  const current = await ownAreaCode(store);
   const given = (scriptedArgs(services.context, arg) as { areaCode?: string } | undefined)?.areaCode;
   const value =
     given ??
@@ -111,7 +111,7 @@ export async function ctiTestCommand(services: Services, arg?: unknown): Promise
     return ok;
   };
   // the CTI test reports "not configured" in its log instead of failing the command when nobody is signed in
-  if (!services.storeHost.db || !services.session.actor || !requireActive(services)) {
+  if (!services.storeHost.db || !services.session.actor || !(await requireActive(services))) {
     log('TAPI Treiber nicht installiert oder nicht konfiguriert.');
     return verdict(false);
   }

@@ -131,7 +131,7 @@ export async function installLicenseCommand(services: Services, args?: unknown):
     key = await askForKey(licenseFile);
   }
   if (key === undefined) return;
-  const candidate = prepareInstall(store, await readLicenseFile(licenseFile), key, trustedKeys(services));
+  const candidate = await prepareInstall(store, await readLicenseFile(licenseFile), key, trustedKeys(services));
   const { verified, installed, diff } = candidate;
   const summary = diffSummary(diff);
 
@@ -210,7 +210,7 @@ export function reportInstalled(services: Services, actor: Actor, results: reado
 /** Opens the canonical text of an installed license (context action of a license in the Lizenzen view). */
 export async function showLicenseTextCommand(services: Services, node?: unknown): Promise<void> {
   const store = services.storeHost.db;
-  const licenseNo = licenseNoOf(node) ?? (store ? listInstalledLicenses(store)[0]?.licenseNo : undefined);
+  const licenseNo = licenseNoOf(node) ?? (store ? (await listInstalledLicenses(store))[0]?.licenseNo : undefined);
   if (!store || typeof licenseNo !== 'string') return;
   const installed = await installedPayload(store, licenseNo);
   const uri = services.licenseDocuments.put(
@@ -234,7 +234,7 @@ function licenseNoOf(node: unknown): string | undefined {
  * After sign-in of an admin or Hauptbenutzer: warns once per threshold (30, 7, 1 days) before a license or module
  * ends, and when the system clock is more than 48 h behind the highest time the store has seen (product.md §2).
  */
-export function remindAfterSignIn(services: Services): void {
+export async function remindAfterSignIn(services: Services): Promise<void> {
   const store = services.storeHost.db;
   const actor = services.session.actor;
   if (!store || !actor) return;
@@ -263,5 +263,5 @@ export function remindAfterSignIn(services: Services): void {
       ),
     );
   }
-  markRemindersGiven(store, due);
+  await markRemindersGiven(store, due);
 }

@@ -107,10 +107,10 @@ export async function editMailSettingsCommand(services: Services, arg?: unknown)
   const presence = await services.mail.presence(c.store);
   const given = (scriptedArgs(services.context, arg) as { settings?: Record<string, unknown> } | undefined)?.settings;
   if (given) {
-    saveMailSettings(c.store, c.actor, given, presence);
+    await saveMailSettings(c.store, c.actor, given, presence);
     return;
   }
-  const values: Record<string, unknown> = { ...(loadMailSettings(c.store) ?? emptyMailSettings()) };
+  const values: Record<string, unknown> = { ...((await loadMailSettings(c.store)) ?? emptyMailSettings()) };
   for (;;) {
     const { issues } = validateMailSettings(values, presence);
     const fields = values.authType === 'oauth' ? OAUTH_FIELDS : BASIC_FIELDS;
@@ -144,7 +144,7 @@ export async function editMailSettingsCommand(services: Services, arg?: unknown)
     if (!picked) return;
     if (picked === save) {
       try {
-        saveMailSettings(c.store, c.actor, values, presence);
+        await saveMailSettings(c.store, c.actor, values, presence);
       } catch (error) {
         if (error instanceof MailSettingsError) {
           void vscode.window.showErrorMessage(vscode.l10n.t(error.template, ...error.args));
@@ -265,7 +265,7 @@ export async function testMailConnectionCommand(
     implicitTlsPort?: number;
     graphHost?: string;
   };
-  const stored = loadMailSettings(c.store);
+  const stored = await loadMailSettings(c.store);
   const { settings, issues } = validateMailSettings({ ...(stored ?? emptyMailSettings()) });
   if (!stored || !settings)
     throw new MailSettingsError(

@@ -41,7 +41,7 @@ function stateWord(setting: RightSetting): string {
 }
 
 /** What a right means in effect: its own setting, or what it inherits (a list: its module's; a module: allowed). */
-function effectiveText(store: AsyncStore, rightsClass: string, module: string, list: string): string {
+async function effectiveText(store: AsyncStore, rightsClass: string, module: string, list: string): Promise<string> {
   const own = await programRightSetting(store, rightsClass, module, list);
   if (own === 'allow') return vscode.l10n.t('allowed');
   if (own === 'deny') return vscode.l10n.t('denied');
@@ -86,12 +86,14 @@ async function pickClass(store: AsyncStore): Promise<string | undefined> {
 }
 
 async function pickModule(store: AsyncStore, rightsClass: string): Promise<string | undefined> {
-  const items = (await rightsModules(store)).map((m) => ({
-    label: m.name,
-    description: m.code,
-    detail: effectiveText(store, rightsClass, m.code, ''),
-    code: m.code,
-  }));
+  const items: { label: string; description: string; detail: string; code: string }[] = [];
+  for (const m of await rightsModules(store))
+    items.push({
+      label: m.name,
+      description: m.code,
+      detail: await effectiveText(store, rightsClass, m.code, ''),
+      code: m.code,
+    });
   if (items.length === 0) {
     void vscode.window.showWarningMessage(
       vscode.l10n.t('No license is installed, so there is no module to set rights for. Install a license first.'),
@@ -108,7 +110,7 @@ async function pickModule(store: AsyncStore, rightsClass: string): Promise<strin
 async function pickList(store: AsyncStore, rightsClass: string, module: string): Promise<string | undefined> {
   const whole = {
     label: vscode.l10n.t('(whole module)'),
-    detail: effectiveText(store, rightsClass, module, ''),
+    detail: await effectiveText(store, rightsClass, module, ''),
     list: '' as string | undefined,
   };
   const other = {
@@ -116,13 +118,10 @@ async function pickList(store: AsyncStore, rightsClass: string, module: string):
     detail: vscode.l10n.t('Type the list caption as iX-Haus shows it'),
     list: undefined as string | undefined,
   };
-  const lists = listProgramRights(store, { rightsClass, moduleCode: module })
-    .filter((r) => r.list !== '')
-    .map((r) => ({
-      label: r.list,
-      detail: effectiveText(store, rightsClass, module, r.list),
-      list: r.list as string | undefined,
-    }));
+  const lists: { label: string; detail: string; list: string | undefined }[] = [];
+  for (const r of await listProgramRights(store, { rightsClass, moduleCode: module }))
+    if (r.list !== '')
+      lists.push({ label: r.list, detail: await effectiveText(store, rightsClass, module, r.list), list: r.list });
   const picked = await vscode.window.showQuickPick([whole, ...lists, other], {
     title: vscode.l10n.t('Program rights of class {0}, {1}: module or list (step 3 of 4)', rightsClass, module),
   });
@@ -145,7 +144,7 @@ async function pickSetting(
   module: string,
   list: string,
 ): Promise<RightSetting | undefined> {
-  const current = programRightSetting(store, rightsClass, module, list);
+  const current = await programRightSetting(store, rightsClass, module, list);
   const explain: Record<RightSetting, string> = {
     allow: vscode.l10n.t('Users of this class may use it (when it is licensed and unlocked for them)'),
     deny: vscode.l10n.t('Users of this class may not use it'),

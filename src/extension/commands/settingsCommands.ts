@@ -99,9 +99,9 @@ export async function nextHitCommand(services: Services): Promise<void> {
   services.settingsFilter.hitIndex = (services.settingsFilter.hitIndex + 1) % hits.length;
   const target = hits[services.settingsFilter.hitIndex];
   const provider = services.views['ixhaus.settings'];
-  const nodeToReveal = provider
-    .allNodes()
-    .find((n: TreeNode) => target && nodeOf(n, 'setting')?.data.definition.systemId === target.systemId);
+  const nodeToReveal = (await provider.allNodes()).find(
+    (n: TreeNode) => target && nodeOf(n, 'setting')?.data.definition.systemId === target.systemId,
+  );
   if (nodeToReveal)
     await services.treeViews['ixhaus.settings'].reveal(nodeToReveal, { select: true, focus: false, expand: true });
 }
@@ -183,7 +183,8 @@ async function changeSetting(
 export function editSettingCommand(services: Services, args?: unknown): Promise<void> {
   return changeSetting(services, args, async (store, actor, def) => {
     const given = (args as SettingArgs | undefined)?.value;
-    const value = typeof given === 'string' ? given : await askValue(def, (await settingState(store, def, actor.id)).value);
+    const value =
+      typeof given === 'string' ? given : await askValue(def, (await settingState(store, def, actor.id)).value);
     return value === undefined ? undefined : setSetting(store, actor, def.systemId, value);
   });
 }
@@ -199,7 +200,7 @@ export async function copySettingCommand(services: Services, args?: unknown): Pr
   const def = definitionFrom(args) ?? (await pickSetting(services));
   if (!store || !def) return;
   await vscode.env.clipboard.writeText(
-    clipboardText((await settingState(store, def, services.session.actor?.id)), catalogLanguage()),
+    clipboardText(await settingState(store, def, services.session.actor?.id), catalogLanguage()),
   );
   void vscode.window.showInformationMessage(vscode.l10n.t('{0} copied to the clipboard.', def.name));
 }

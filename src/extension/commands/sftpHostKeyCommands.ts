@@ -51,7 +51,7 @@ export async function offerTrust(
     );
     if (answer !== trust) return false;
   }
-  trustHostKey(store, actor, error.fingerprint);
+  await trustHostKey(store, actor, error.fingerprint);
   services.logger.info(`[sftp] ${actor.login} trusted host key ${error.keyType} ${error.fingerprint}`);
   return true;
 }
@@ -119,7 +119,7 @@ export async function retrustHostKeyCommand(services: Services, args?: unknown):
     );
     if (answer !== trust) return undefined;
   }
-  trustHostKey(store, actor, presented.fingerprint);
+  await trustHostKey(store, actor, presented.fingerprint);
   services.logger.warn(
     `[sftp] ${actor.login} replaced the trusted host key of ${settings.host}: ${settings.hostKeyFingerprint ?? '-'} → ${presented.fingerprint}`,
   );

@@ -51,7 +51,7 @@ export async function configureSftpCommand(services: Services, args?: unknown): 
   const { store, actor } = requireSignedIn(services);
   requireAdmin(actor, 'change the SFTP settings');
   let input: ConfigureArgs | undefined = isConfigureArgs(args) ? args : undefined;
-  if (!input) input = await askSettings(services, (await loadSftpSettings(store)));
+  if (!input) input = await askSettings(services, await loadSftpSettings(store));
   if (!input) return undefined;
   const saved = await saveSftpSettings(store, actor, input);
   const secrets = services.context.secrets;

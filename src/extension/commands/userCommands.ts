@@ -5,6 +5,7 @@ import type { AsyncStore } from '../../core/store/asyncStore';
 import { USER_ROLES } from '../../core/access/rights';
 import type { Actor } from '../../core/access/rights';
 import { listUsers } from '../../core/users/userQueries';
+import type { UserSummary } from '../../core/users/userQueries';
 import {
   changeRole,
   myData,
@@ -42,16 +43,14 @@ function context(services: Services): { store: AsyncStore; actor: Actor } {
 async function pickUser(
   store: AsyncStore,
   title: string,
-  filter: (u: ReturnType<typeof listUsers>[number]) => boolean,
+  filter: (u: UserSummary) => boolean,
 ): Promise<string | undefined> {
   const picked = await vscode.window.showQuickPick(
-    listUsers(store)
-      .filter(filter)
-      .map((u) => ({
-        label: u.login,
-        description: `${u.firstName} ${u.lastName}`,
-        detail: `${u.role} · ${vscode.l10n.t('class {0}', u.rightsClass)}`,
-      })),
+    (await listUsers(store)).filter(filter).map((u) => ({
+      label: u.login,
+      description: `${u.firstName} ${u.lastName}`,
+      detail: `${u.role} · ${vscode.l10n.t('class {0}', u.rightsClass)}`,
+    })),
     { title, matchOnDescription: true },
   );
   return picked?.label;
@@ -71,7 +70,7 @@ export async function unlockModuleCommand(services: Services, arg?: unknown): Pr
     parse(arg).login ??
     (await pickUser(c.store, vscode.l10n.t('Unlock {0} for…', module), (u) => u.active && !u.modules.includes(module)));
   if (!login) return;
-  const { coupled } = unlockModuleFor(c.store, c.actor, login, module);
+  const { coupled } = await unlockModuleFor(c.store, c.actor, login, module);
   await saved(
     c.store,
     coupled
@@ -86,7 +85,7 @@ export async function lockModuleCommand(services: Services, arg?: unknown): Prom
   if (!c) return;
   const { module, login } = parse(arg);
   if (!module || !login) return;
-  lockModule(c.store, c.actor, (await requireUser(c.store, login)).id, module);
+  await lockModule(c.store, c.actor, (await requireUser(c.store, login)).id, module);
   await saved(c.store, vscode.l10n.t('{0} locked for {1}.', module, login));
 }
 
@@ -101,7 +100,7 @@ export async function changeRoleCommand(services: Services, arg?: unknown): Prom
     parse(arg).role ??
     (await vscode.window.showQuickPick([...USER_ROLES], { title: vscode.l10n.t('New role of {0}', target) }));
   if (!role) return;
-  changeRole(c.store, c.actor, target, role);
+  await changeRole(c.store, c.actor, target, role);
   await saved(c.store, vscode.l10n.t('{0} now has the role {1}.', target, role));
 }
 
@@ -126,7 +125,7 @@ export async function deactivateUserCommand(services: Services, arg?: unknown): 
     );
     if (answer !== confirm) return;
   }
-  setActive(c.store, c.actor, login, false);
+  await setActive(c.store, c.actor, login, false);
   await saved(c.store, vscode.l10n.t('{0} deactivated.', login));
 }
 
@@ -136,7 +135,7 @@ export async function reactivateUserCommand(services: Services, arg?: unknown): 
   if (!c) return;
   const { login } = parse(arg);
   if (!login) return;
-  setActive(c.store, c.actor, login, true);
+  await setActive(c.store, c.actor, login, true);
   await saved(c.store, vscode.l10n.t('{0} reactivated.', login));
 }
 
@@ -197,11 +196,11 @@ export async function myDataCommand(services: Services): Promise<void> {
       value: data.ctiLine ?? '',
     });
     if (line === undefined) return;
-    setOwnCtiLine(c.store, c.actor, c.actor.login, line);
+    await setOwnCtiLine(c.store, c.actor, c.actor.login, line);
     await saved(c.store, vscode.l10n.t('Your CTI line is saved.'));
     return;
   }
-  setSetting(c.store, c.actor, requireSetting('TabreiterZaehlerAktiv').systemId, tabs.own ? '0' : '1');
+  await setSetting(c.store, c.actor, requireSetting('TabreiterZaehlerAktiv').systemId, tabs.own ? '0' : '1');
   await saved(
     c.store,
     vscode.l10n.t('Tab counters switched {0} for you.', tabs.own ? vscode.l10n.t('off') : vscode.l10n.t('on')),

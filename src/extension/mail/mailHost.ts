@@ -20,7 +20,7 @@ export class MailHost implements vscode.Disposable, MailSecretAccess {
 
   /** Secret-storage key of a secret for a store (per store file, so that two stores never share a password). */
   key(store: AsyncStore, kind: MailSecretKind): string {
-    return `ixhaus.mail.${kind}:${store.file ?? ':memory:'}`;
+    return `ixhaus.mail.${kind}:${store.location}`;
   }
 
   async read(store: AsyncStore): Promise<MailSecrets> {

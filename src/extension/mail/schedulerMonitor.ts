@@ -22,7 +22,7 @@ export const SCHEDULER_CHECK_INTERVAL_MS = 5 * 60_000;
 
 /** What the monitor needs (a narrow slice of the extension's services). */
 export interface SchedulerMonitorDeps {
-  readonly storeHost: Pick<Services['storeHost'], 'store' | 'onDidChangeStore'>;
+  readonly storeHost: Pick<Services['storeHost'], 'db' | 'onDidChangeStore'>;
   readonly session: Pick<Services['session'], 'actor' | 'onDidChange'>;
   readonly mail: Pick<Services['mail'], 'read'>;
   readonly logger: Services['logger'];

@@ -60,10 +60,7 @@ export interface MailSettingsContext {
 
 /** The page's key of a store: a short hash of its file (or connection), so that no path lands in the page state. */
 export function storeKeyOf(store: AsyncStore): string {
-  return createHash('sha256')
-    .update(store.file ?? ':memory:')
-    .digest('hex')
-    .slice(0, 16);
+  return createHash('sha256').update(store.location).digest('hex').slice(0, 16);
 }
 
 /** The report as the page shows it, localized with `localize`. */
@@ -119,7 +116,7 @@ export class MailSettingsController {
 
   /** The store and admin, or an error naming what to do. @throws Error (localized) / PermissionError */
   private admin(action: string): { store: AsyncStore; actor: Actor } {
-    const c = requireSignedIn({ storeHost: { store: this.context.store() }, session: { actor: this.context.actor() } });
+    const c = requireSignedIn({ storeHost: { db: this.context.store() }, session: { actor: this.context.actor() } });
     requireAdmin(c.actor, action);
     return c;
   }
@@ -128,7 +125,7 @@ export class MailSettingsController {
     this.context.onPageLoad?.();
     const store = this.context.store();
     const actor = this.context.actor();
-    const settings = await emptyMailSettings();
+    const settings = emptyMailSettings();
     const none: SecretPresence = { password: false, clientSecret: false };
     if (!store || !actor) {
       const error = store ? new SignInRequiredError() : new NoStoreOpenError();
@@ -160,7 +157,7 @@ export class MailSettingsController {
     return {
       blocked: null,
       storeKey,
-      settings: loadMailSettings(store) ?? settings,
+      settings: (await loadMailSettings(store)) ?? settings,
       presence: await this.context.secrets.presence(store),
       canEdit: !store.readOnly,
       testing: this.running.has(storeKey),
@@ -190,7 +187,7 @@ export class MailSettingsController {
    */
   async test(to: string): Promise<TestReportView> {
     const { store } = this.admin('test the SMTP connection');
-    const { settings, issues } = validateMailSettings({ ...(loadMailSettings(store) ?? emptyMailSettings()) });
+    const { settings, issues } = validateMailSettings({ ...((await loadMailSettings(store)) ?? emptyMailSettings()) });
     if (!settings) throw new MailSettingsError(issues);
     const storeKey = storeKeyOf(store);
     this.running.add(storeKey);

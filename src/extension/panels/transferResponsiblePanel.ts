@@ -256,19 +256,26 @@ export class TransferResponsiblePanel implements vscode.Disposable {
     return requireSignedIn(this.services);
   }
 
-  private init(): InitView {
+  private async init(): Promise<InitView> {
     const prefill = this.pendingPrefill ?? null;
     this.pendingPrefill = undefined;
     const empty: InitView = { blocked: null, users: [], teams: [], objects: [], modules: [], history: [], prefill };
     let c: { store: AsyncStore; actor: Actor };
     try {
       c = this.context();
-      requireTransferRight(c.store, c.actor);
+      await requireTransferRight(c.store, c.actor);
     } catch (error) {
       return { ...empty, blocked: localizedMessage(error) };
     }
     const { store, actor } = c;
     const now = new Date();
+    const modules = [];
+    for (const m of TRANSFER_MODULES)
+      modules.push({
+        module: m,
+        name: moduleLabel(m),
+        licensed: ((await licensedSeats(store, MODULE_LICENSE_CODE[m], now))?.seats ?? 0) > 0,
+      });
     return {
       blocked: null,
       users: (await listUsers(store)).map((u) => ({
@@ -277,19 +284,15 @@ export class TransferResponsiblePanel implements vscode.Disposable {
         active: u.active,
         coupled: u.coupled,
       })),
-      teams: listTeams(store),
+      teams: await listTeams(store),
       objects: (await listObjects(store)).map((o) => ({ objectNo: o.objectNo, name: o.name, team: o.team })),
-      modules: TRANSFER_MODULES.map((m) => ({
-        module: m,
-        name: moduleLabel(m),
-        licensed: ((await licensedSeats(store, MODULE_LICENSE_CODE[m], now))?.seats ?? 0) > 0,
-      })),
+      modules,
       history: (await transferHistory(store, actor)).map(batchView),
       prefill,
     };
   }
 
-  private preview(draft: TransferDraft): PreviewView {
+  private async preview(draft: TransferDraft): Promise<PreviewView> {
     const { store, actor } = this.context();
     this.lastPlan = undefined;
     if (draft.scope === 'objects' && draft.objectNos.length === 0)
@@ -367,7 +370,7 @@ export class TransferResponsiblePanel implements vscode.Disposable {
     };
   }
 
-  private history(): BatchView[] {
+  private async history(): Promise<BatchView[]> {
     const { store, actor } = this.context();
     return (await transferHistory(store, actor)).map(batchView);
   }

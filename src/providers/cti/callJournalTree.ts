@@ -9,7 +9,7 @@ import type { TreeNode } from '../tree/treeNode';
  * Roots of the "Anrufjournal" view (issue 9 §6): the user's calls, newest first, with time, number, matched party
  * and answered/missed; a missed call stays marked (`;open;`, red icon) until it is called back.
  */
-export function callJournalRoots(store: AsyncStore | undefined, userId: number | undefined): TreeNode[] {
+export async function callJournalRoots(store: AsyncStore | undefined, userId: number | undefined): Promise<TreeNode[]> {
   if (!store || userId === undefined) return [];
   return (await listJournal(store, { userId, limit: 200 })).map((entry) =>
     node(`journal/${entry.id}`, 'journalEntry', entry, () => {

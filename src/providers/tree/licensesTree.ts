@@ -58,7 +58,7 @@ function moduleNode(license: InstalledLicense, module: InstalledModule, now: Dat
 }
 
 /** Root nodes of the Lizenzen view: one per installed license with its modules ("Freigeschaltete Module"). */
-export function licenseRoots(store: AsyncStore | undefined, now: Date = new Date()): TreeNode[] {
+export async function licenseRoots(store: AsyncStore | undefined, now: Date = new Date()): Promise<TreeNode[]> {
   if (!store) return [];
   return (await listInstalledLicenses(store)).map((license) =>
     node(

@@ -52,7 +52,7 @@ function userNode(parent: string, user: UserSummary, ctiLine: string | null, mod
 }
 
 /** Root nodes of the "Module & Benutzer" view in its first form: Module (with the users who have each unlocked) and Benutzer. */
-export function modulesRoots(store: AsyncStore | undefined): TreeNode[] {
+export async function modulesRoots(store: AsyncStore | undefined): Promise<TreeNode[]> {
   if (!store) return [];
   const users = await listUsers(store);
   const lines = await userCtiLines(store);

@@ -10,7 +10,7 @@ import type { TreeNode } from './treeNode';
  * Personen. Objects can be selected (several) for "Verantwortlichen ändern…"; a party with phone numbers offers
  * "Anrufen" (one pick among its numbers) and opens its read-only record on click.
  */
-export function objectsRoots(store: AsyncStore | undefined): TreeNode[] {
+export async function objectsRoots(store: AsyncStore | undefined): Promise<TreeNode[]> {
   if (!store) return [];
   return (await listObjects(store)).map((o) =>
     node(
@@ -24,7 +24,7 @@ export function objectsRoots(store: AsyncStore | undefined): TreeNode[] {
         item.contextValue = contextValue('object');
         return item;
       },
-      () => {
+      async () => {
         const parties = await objectParties(store, o.id);
         const group = (key: string, label: string, list: ObjectParty[]): TreeNode =>
           groupNode(

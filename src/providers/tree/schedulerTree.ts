@@ -32,7 +32,7 @@ function stateText(state: JobStateKind): string {
 }
 
 /** Root nodes of the "Scheduler" view: the jobs by group with their state (issue 7 §6); disabled jobs struck through in the tooltip. */
-export function schedulerRoots(store: AsyncStore | undefined, now: Date = new Date()): TreeNode[] {
+export async function schedulerRoots(store: AsyncStore | undefined, now: Date = new Date()): Promise<TreeNode[]> {
   if (!store) return [];
   const states = await jobStates(store, { now });
   const groups = [...new Set(states.map((s) => s.job.group))];

@@ -81,17 +81,18 @@ function settingNode(state: SettingState, language: 'de' | 'en', effectiveNote: 
  * Root nodes of the Systemeinstellungen view: Bereich › Abschnitt › `Name = Wert` for the whole catalogue (or the
  * search hits), with the signed-in user's own values for user settings.
  */
-export function settingsRoots(
+export async function settingsRoots(
   store: AsyncStore | undefined,
   userId: number | undefined,
   filter: SettingsFilter,
-): TreeNode[] {
+): Promise<TreeNode[]> {
   if (!store) return [];
   const language = catalogLanguage();
   const expanded = filter.query ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
-  const states = filteredSettings(filter).map((d) => settingState(store, d, userId));
+  const states: SettingState[] = [];
+  for (const d of filteredSettings(filter)) states.push(await settingState(store, d, userId));
   // the user's tab counters work only while the global switch is on too (product.md §4): say what is in effect
-  const tabs = await userId === undefined ? undefined : effectiveTabCounters(store, userId);
+  const tabs = userId === undefined ? undefined : await effectiveTabCounters(store, userId);
   const effectiveNote = (d: SettingDefinition): string | undefined =>
     d.name === 'TabreiterZaehlerAktiv' && tabs
       ? vscode.l10n.t('in effect: {0}', tabs.effective ? vscode.l10n.t('on') : vscode.l10n.t('off'))
