@@ -87,6 +87,22 @@ export async function smallDemoDb(): Promise<{ db: AsyncStore; admin: Actor; hau
   return { db, admin: template.admin, haupt: template.haupt };
 }
 
+/**
+ * For suites whose tests open their own stores: call in the `describe` body; it closes every store handed to the
+ * returned function after each test (a PostgreSQL test store holds a pool and a database until closed).
+ * Usage: `const closing = closeAfterEach(); … const { db } = closing(await smallDemoDb());`
+ */
+export function closeAfterEach(): <T extends { readonly db: AsyncStore }>(opened: T) => T {
+  const open: AsyncStore[] = [];
+  afterEach(async () => {
+    for (const db of open.splice(0)) await db.close();
+  });
+  return (opened) => {
+    open.push(opened.db);
+    return opened;
+  };
+}
+
 /** A fresh, empty (migrated, no users) store on the backend under test. Close it after the test. */
 export async function emptyDb(): Promise<AsyncStore> {
   if (TEST_BACKEND === 'postgres') {

@@ -15,7 +15,7 @@ import { insertId } from '../../src/core/store/asyncQueries';
 const FAST = { initialMs: 10, maxMs: 80 };
 
 describe('cti: Fritz!Box call-monitor line parser (C28)', () => {
-  it('maps the fields per event type and ignores the trailing empty field', async () => {
+  it('maps the fields per event type and ignores the trailing empty field', () => {
     assert.deepEqual(parseFritzLine('09.03.14 21:51:56;CALL;0;12;453423;04829401845;SIP0;'), {
       type: 'CALL',
       date: '09.03.14 21:51:56',
@@ -50,7 +50,7 @@ describe('cti: Fritz!Box call-monitor line parser (C28)', () => {
     assert.match(String(parseFritzLine('garbage')), /no date/);
     assert.match(String(parseFritzLine('09.03.14 18:22:00;DISCONNECT;0;x;')), /without a duration/);
   });
-  it('splits lines across chunks, strips CR and drops overlong lines', async () => {
+  it('splits lines across chunks, strips CR and drops overlong lines', () => {
     const lines: string[] = [];
     const long: string[] = [];
     const s = new LineSplitter(

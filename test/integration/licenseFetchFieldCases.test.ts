@@ -214,7 +214,7 @@ describe('Lizenzen abrufen: field cases of issue 17 against a scripted ssh2 SFTP
     assert.match(result.rejected[0]!.message, /binary/);
   });
 
-  it('§5: the file type comes from the permission bits; the long name only when the server sends none', async () => {
+  it('§5: the file type comes from the permission bits; the long name only when the server sends none', () => {
     assert.equal(remoteFileType(0o100644, 'Lizenz.lic'), '-');
     assert.equal(remoteFileType(0o120777, '-rw-r--r-- wrong long name'), 'l');
     assert.equal(remoteFileType(0o040755, undefined), 'd');

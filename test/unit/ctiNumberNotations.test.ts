@@ -21,7 +21,7 @@ const DIAL = { maxInternal: 4, outsidePrefix: '0', areaCode: '030' };
 describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â§7)', function () {
   this.timeout(30_000);
 
-  it('service codes in front of a number ([*#]{1,2} + 1â€“4 digits + #) are kept apart and dialled first', async () => {
+  it('service codes in front of a number ([*#]{1,2} + 1â€“4 digits + #) are kept apart and dialled first', () => {
     for (const code of ['*31#', '#31#', '*111#', '*121#', '#31#*111#', '**21#']) {
       for (const [number, e164, national] of [
         ['0301234567', '+49301234567', '00301234567'],
@@ -38,7 +38,7 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
     }
   });
 
-  it('Fritz!Box internal numbers (** + 1â€“3 digits) are internal whatever the internal length, never get an area code, keep their ** when dialled', async () => {
+  it('Fritz!Box internal numbers (** + 1â€“3 digits) are internal whatever the internal length, never get an area code, keep their ** when dialled', () => {
     for (const digits of ['1', '2', '9', '50', '610', '615', '620']) {
       const n = normalizePhoneNumber(`**${digits}`, AREA);
       assert.deepEqual(n, { kind: 'internal', digits, dial: `**${digits}` });
@@ -47,7 +47,7 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
     }
   });
 
-  it('extension words and abbreviations (Durchwahl, Durchw., Dw., App., Apparat, Nebenstelle, Nebenst., NSt., ext, extension, x) and the DIN 5008 hyphen', async () => {
+  it('extension words and abbreviations (Durchwahl, Durchw., Dw., App., Apparat, Nebenstelle, Nebenst., NSt., ext, extension, x) and the DIN 5008 hyphen', () => {
     const words = [
       'Durchwahl',
       'durchwahl',
@@ -99,7 +99,7 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
     }
   });
 
-  it('special short numbers (110, 112, 115, 116xyz, 118xy, 118xyz) never get the own area code and are dialled as they are', async () => {
+  it('special short numbers (110, 112, 115, 116xyz, 118xy, 118xyz) never get the own area code and are dialled as they are', () => {
     const specials: Array<[string, string]> = [
       ['110', 'emergency'],
       ['112', 'emergency'],

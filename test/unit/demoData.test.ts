@@ -27,7 +27,7 @@ describe('demo data', function () {
     if (TEST_BACKEND === 'sqlite') await store.close();
   });
 
-  it('has the default sizes of the issue', async () => {
+  it('has the default sizes of the issue', () => {
     const { counts } = storeInfo(store);
     assert.equal(counts.users, 30);
     assert.equal(counts.teams, 4);
@@ -55,7 +55,7 @@ describe('demo data', function () {
     await other.close();
   });
 
-  it('writes phone numbers the many ways German offices do', async () => {
+  it('writes phone numbers the many ways German offices do', () => {
     const raws = store.all<{ raw: string }>('SELECT raw FROM phone_numbers').map((r) => r.raw);
     const shapes: Record<string, RegExp> = {
       'national with space': /^0\d{2,4} \d{5,8}$/,

@@ -1,7 +1,14 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { DEMO_LICENSE_KEY, DEMO_PASSWORD, demoLicensePayload } from '../../src/core/demo/demoData';
+import {
+  DEMO_ADMIN_LOGIN,
+  DEMO_HAUPTBENUTZER_LOGIN,
+  DEMO_LICENSE_KEY,
+  DEMO_PASSWORD,
+  demoLicensePayload,
+  generateDemoData,
+} from '../../src/core/demo/demoData';
 import { PermissionError } from '../../src/core/errors';
 import { DEMO_KID, demoPrivateKey } from '../../src/core/license/demoVendorKey';
 import { LicenseRollbackError } from '../../src/core/license/licenseFile';
@@ -226,7 +233,7 @@ describe('license service on the demo store', function () {
     assert.equal(back.highestSeen, NOW.toISOString());
   });
 
-  it('renders a canonical text for the diff editor', async () => {
+  it('renders a canonical text for the diff editor', () => {
     const text = renderLicenseText(demoLicensePayload(NOW), true);
     assert.match(text, /^License {8}DEMO-0001 {3}\[DEMO\]\n/);
     assert.ok(text.includes('\n  CTI               15  —           CTI\n'), text);

@@ -25,7 +25,7 @@ import type { MailInitView, TestReportView } from '../../src/shared/protocol/mai
 import { ValidationError } from '../../src/shared/validation/validate';
 import { startSmtpPeer } from '../peers/smtpPeer';
 import type { SmtpPeer } from '../peers/smtpPeer';
-import { smallDemoDb } from '../helpers';
+import { closeAfterEach, smallDemoDb } from '../helpers';
 
 const USER = 'verwaltung@ixhaus.example';
 const SECRET = 'Unit-Geheimnis-4711!';
@@ -88,7 +88,7 @@ function connect(store: AsyncStore, actor: Actor | undefined, peer?: SmtpPeer) {
 }
 
 describe('SMTP Einstellungen: protocol and page state', () => {
-  it('the page state keeps one draft per store and never a secret', async () => {
+  it('the page state keeps one draft per store and never a secret', () => {
     const a = { storeKey: 'store-a', settings: { ...emptyMailSettings(), host: 'smtp.a.example' } };
     const b = { storeKey: 'store-b', settings: { ...emptyMailSettings(), host: 'smtp.b.example' } };
     let state = readPageState(undefined);
@@ -115,7 +115,7 @@ describe('SMTP Einstellungen: protocol and page state', () => {
     assert.equal(formValuesFor(dropDraft(state, 'store-a'), a).values.host, 'smtp.a.example');
   });
 
-  it('the host refuses form values outside the settings and non-scalar values', async () => {
+  it('the host refuses form values outside the settings and non-scalar values', () => {
     assert.deepEqual(formValuesValidator({ host: 'h', port: '587', ssl: true }), { host: 'h', port: '587', ssl: true });
     assert.throws(
       () => formValuesValidator({ host: 'h', password: 'x' }),
@@ -126,7 +126,7 @@ describe('SMTP Einstellungen: protocol and page state', () => {
     assert.throws(() => formValuesValidator([]), ValidationError);
   });
 
-  it('every validator message is in the list the host localizes, and in the German bundle', async () => {
+  it('every validator message is in the list the host localizes, and in the German bundle', () => {
     // the table is used by the validator and the field parsers, which live in separate files of src/shared/mail
     const dir = path.join(__dirname, '..', '..', 'src', 'shared', 'mail');
     const source = fs
@@ -141,6 +141,7 @@ describe('SMTP Einstellungen: protocol and page state', () => {
 });
 
 describe('SMTP Einstellungen: host controller behind the shared endpoint (real store, real SMTP peer)', function () {
+  const closing = closeAfterEach();
   this.timeout(30_000);
   let peer: SmtpPeer;
   before(async () => {
@@ -151,7 +152,7 @@ describe('SMTP Einstellungen: host controller behind the shared endpoint (real s
   });
 
   it('an invalid test recipient comes back as a localized error reply (the page can re-enable Test)', async () => {
-    const { db: store, admin } = await smallDemoDb();
+    const { db: store, admin } = closing(await smallDemoDb());
     const c = connect(store, admin, peer);
     const page = c.show();
     await page.request(mailSaveRequest, {
@@ -171,7 +172,7 @@ describe('SMTP Einstellungen: host controller behind the shared endpoint (real s
   });
 
   it('a refused save is an error reply with the first issue in German, and nothing is written', async () => {
-    const { db: store, admin } = await smallDemoDb();
+    const { db: store, admin } = closing(await smallDemoDb());
     const c = connect(store, admin);
     const page = c.show();
     await assert.rejects(
@@ -191,7 +192,7 @@ describe('SMTP Einstellungen: host controller behind the shared endpoint (real s
   });
 
   it('without an administrator the form is blocked with the reason; requests are refused', async () => {
-    const { db: store, haupt } = await smallDemoDb();
+    const { db: store, haupt } = closing(await smallDemoDb());
     const page = connect(store, haupt).show();
     const init = await page.request(mailInitRequest, {});
     assert.ok(init.blocked && init.blocked.length > 10, String(init.blocked));
@@ -199,8 +200,8 @@ describe('SMTP Einstellungen: host controller behind the shared endpoint (real s
   });
 
   it('drafts are keyed by store: each store gets its own key, and init names it', async () => {
-    const one = await smallDemoDb();
-    const two = await smallDemoDb();
+    const one = closing(await smallDemoDb());
+    const two = closing(await smallDemoDb());
     const a = await connect(one.db, one.admin).show().request(mailInitRequest, {});
     assert.equal(a.storeKey, storeKeyOf(one.db));
     assert.match(a.storeKey, /^[0-9a-f]{16}$/, 'no path in the page state');
@@ -211,7 +212,7 @@ describe('SMTP Einstellungen: host controller behind the shared endpoint (real s
   });
 
   it('a test result that finishes while the panel is hidden is shown when the page loads again', async () => {
-    const { db: store, admin } = await smallDemoDb();
+    const { db: store, admin } = closing(await smallDemoDb());
     const c = connect(store, admin, peer);
     let page = c.show();
     await page.request(mailSaveRequest, {

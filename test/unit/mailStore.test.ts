@@ -8,7 +8,7 @@ import { PermissionError } from '../../src/core/errors';
 import { HttpsClient } from '../../src/core/mail/oauth';
 import { CLIENT_ID, GOOD_SECRET, OBJECT_ID, TENANT, startEntraPeer } from '../peers/entraPeer';
 import { startSmtpPeer } from '../peers/smtpPeer';
-import { smallDemoDb, tableColumns } from '../helpers';
+import { closeAfterEach, smallDemoDb, tableColumns } from '../helpers';
 import { scalar } from '../../src/core/store/asyncQueries';
 
 const MAILBOX = 'verwaltung@ixhaus.example';
@@ -30,8 +30,9 @@ const oauthInput = (authorityHost = 'login.microsoftonline.com') => ({
 });
 
 describe('mail: settings in the store', () => {
+  const closing = closeAfterEach();
   it('saves and reloads the non-secret settings (admin only, audited); invalid input changes nothing', async () => {
-    const { db: store, admin, haupt } = await smallDemoDb();
+    const { db: store, admin, haupt } = closing(await smallDemoDb());
     await assert.rejects(() => saveMailSettings(store, haupt, oauthInput()), PermissionError);
     const saved = await saveMailSettings(store, admin, { ...oauthInput(), tenant: ` ${TENANT} ` });
     assert.equal(saved.tenant, TENANT);
@@ -48,7 +49,8 @@ describe('mail: settings in the store', () => {
 });
 
 describe('mail: secret-expiry reminders 30/7/1 days before, each once', () => {
-  it('computes the due threshold in UTC', async () => {
+  const closing = closeAfterEach();
+  it('computes the due threshold in UTC', () => {
     const none = new Set<number>();
     assert.equal(dueReminder('2027-03-31', new Date('2027-02-27T00:00:00Z'), none), undefined);
     assert.equal(dueReminder('2027-03-31', new Date('2027-03-01T00:00:00Z'), none), 30);
@@ -59,7 +61,7 @@ describe('mail: secret-expiry reminders 30/7/1 days before, each once', () => {
   });
 
   it('sends each reminder once to the notification address, also when runs are missed', async () => {
-    const { db: store, admin } = await smallDemoDb();
+    const { db: store, admin } = closing(await smallDemoDb());
     const settings = await saveMailSettings(store, admin, oauthInput());
     const sent: SafeMessageInput[] = [];
     const send = async (m: SafeMessageInput) => void sent.push(m);
@@ -83,7 +85,7 @@ describe('mail: secret-expiry reminders 30/7/1 days before, each once', () => {
   });
 
   it('records nothing when sending fails, so the next run tries again', async () => {
-    const { db: store, admin } = await smallDemoDb();
+    const { db: store, admin } = closing(await smallDemoDb());
     const settings = await saveMailSettings(store, admin, oauthInput());
     await assert.rejects(
       sendSecretReminder(store, settings, new Date('2027-03-02T08:00:00Z'), async () => {
@@ -96,6 +98,7 @@ describe('mail: secret-expiry reminders 30/7/1 days before, each once', () => {
 });
 
 describe('mail: the OAuth connection test course', () => {
+  const closing = closeAfterEach();
   it('refuses a token without SMTP.SendAsApp before any SMTP connection; Graph still updates "Gültig bis"', async () => {
     const entra = await startEntraPeer({
       smtpClaims: { aud: 'https://outlook.office365.com', roles: [] },
@@ -105,7 +108,7 @@ describe('mail: the OAuth connection test course', () => {
     });
     const smtp = await startSmtpPeer({ tls: 'starttls' });
     let connections = 0;
-    const { db: store, admin } = await smallDemoDb();
+    const { db: store, admin } = closing(await smallDemoDb());
     try {
       const settings = await saveMailSettings(store, admin, {
         ...oauthInput(entra.host),

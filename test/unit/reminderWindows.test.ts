@@ -34,7 +34,7 @@ const NOW = new Date('2026-11-29T12:00:00Z');
 describe('reminder windows (store-wide, administrators)', function () {
   this.timeout(30_000);
 
-  it('parses "30, 7, 1" style lists and names what is wrong', async () => {
+  it('parses "30, 7, 1" style lists and names what is wrong', () => {
     assert.deepEqual(parseReminderDays('7, 30 ;1'), [30, 7, 1]);
     assert.deepEqual(parseReminderDays([14, 60]), [60, 14]);
     const code = (input: string) => {

@@ -11,12 +11,12 @@ import {
 import { saveMailSettings } from '../../src/core/mail/mailStore';
 import type { SafeMessageInput } from '../../src/core/mail/headerSafety';
 import { PermissionError } from '../../src/core/errors';
-import { smallDemoDb } from '../helpers';
+import { closeAfterEach, smallDemoDb } from '../helpers';
 
 const t = (iso: string) => new Date(iso);
 
-async function setup() {
-  const { db: store, admin, haupt } = await smallDemoDb();
+async function setup(closing: ReturnType<typeof closeAfterEach>) {
+  const { db: store, admin, haupt } = closing(await smallDemoDb());
   const settings = await saveMailSettings(store, admin, {
     authType: 'basic',
     host: 'smtp.example.de',
@@ -32,8 +32,9 @@ async function setup() {
 }
 
 describe('scheduler: jobs and the failure monitor (injectable clock)', () => {
+  const closing = closeAfterEach();
   it('validates cron (5 fields) and rights on create', async () => {
-    const { store, admin, haupt } = await setup();
+    const { store, admin, haupt } = await setup(closing);
     assert.throws(() => validateCron('0 2 * *'), /5 fields/);
     assert.throws(() => validateCron('0 25 * * *'), /not a valid schedule/);
     assert.doesNotThrow(() => validateCron('0 3 L * *'));
@@ -58,7 +59,7 @@ describe('scheduler: jobs and the failure monitor (injectable clock)', () => {
   });
 
   it('"not started when due": one alert per incident to both recipients, not repeated, a new due time is a new incident', async () => {
-    const { store, admin, settings, sent, send } = await setup();
+    const { store, admin, settings, sent, send } = await setup(closing);
     // 02:00 Europe/Berlin = 01:00 UTC in November
     const job = await createJob(
       store,
@@ -100,7 +101,7 @@ describe('scheduler: jobs and the failure monitor (injectable clock)', () => {
   });
 
   it('"blocked": a run past its maximum run time alerts once; disabled jobs never alert', async () => {
-    const { store, admin, settings, sent, send } = await setup();
+    const { store, admin, settings, sent, send } = await setup(closing);
     const job = await createJob(
       store,
       admin,
@@ -134,7 +135,7 @@ describe('scheduler: jobs and the failure monitor (injectable clock)', () => {
   });
 
   it('keeps an incident un-alerted when sending fails or no recipient is set, and alerts it later', async () => {
-    const { store, admin, settings, sent, send } = await setup();
+    const { store, admin, settings, sent, send } = await setup(closing);
     await createJob(
       store,
       admin,

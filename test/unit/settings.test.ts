@@ -29,7 +29,7 @@ import { smallDemoDb } from '../helpers';
 import { scalar } from '../../src/core/store/asyncQueries';
 
 describe('settings catalogue', () => {
-  it('has at least 60 valid settings, including every one named in domain.md with its exact spelling', async () => {
+  it('has at least 60 valid settings, including every one named in domain.md with its exact spelling', () => {
     assert.ok(CATALOG.length >= 60, `${CATALOG.length} settings`);
     validateCatalog(CATALOG);
     for (const name of [
@@ -70,13 +70,13 @@ describe('settings catalogue', () => {
     assert.equal(findSetting('KreditorAb')?.vendorOnly, true);
   });
 
-  it('refuses a catalogue with duplicates or invalid defaults', async () => {
+  it('refuses a catalogue with duplicates or invalid defaults', () => {
     const first = CATALOG[0] as SettingDefinition;
     assert.throws(() => validateCatalog([first, first]), /duplicate System-ID/);
     assert.throws(() => validateCatalog([{ ...first, default: 'vielleicht' }]), /default/);
   });
 
-  it('searches case- and umlaut-insensitively over Bereich, Abschnitt, System-ID, Name and Kurzbeschreibung', async () => {
+  it('searches case- and umlaut-insensitively over Bereich, Abschnitt, System-ID, Name and Kurzbeschreibung', () => {
     const index = buildSearchIndex('de');
     const names = (q: string): string[] => searchSettings(index, q).map((e) => e.name);
     // "cti" is inside "Produktivsystem" / "production": not a word start, so no hit in either language (issue 18)
@@ -93,7 +93,7 @@ describe('settings catalogue', () => {
     assert.equal(foldForSearch('Größe Übergabe'), 'groesse uebergabe');
   });
 
-  it('matches only at word starts and CamelCase steps, umlaut-insensitively (issue 18)', async () => {
+  it('matches only at word starts and CamelCase steps, umlaut-insensitively (issue 18)', () => {
     const de = buildSearchIndex('de');
     const names = (q: string): string[] => searchSettings(de, q).map((e) => e.name);
     assert.ok(names('Kopplung').includes('PlusGlobalCTIKopplungAktiv'), 'CamelCase step after an acronym');
@@ -115,7 +115,7 @@ describe('settings catalogue', () => {
     );
   });
 
-  it('checks values by type and normalises them', async () => {
+  it('checks values by type and normalises them', () => {
     assert.deepEqual(checkValue({ kind: 'bool' }, ' aktiv '), { ok: true, value: '1' });
     assert.deepEqual(checkValue({ kind: 'int', min: 1, max: 10 }, '007'), { ok: true, value: '7' });
     assert.equal(checkValue({ kind: 'int', min: 1, max: 10 }, '11').ok, false);

@@ -17,7 +17,7 @@ import { PermissionError } from '../../src/core/errors';
 import { smallDemoDb } from '../helpers';
 
 describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
-  it('refuses user@host, a scheme and host:port in the host field, with what to do', async () => {
+  it('refuses user@host, a scheme and host:port in the host field, with what to do', () => {
     assert.match(checkHost('lizenz@sftp.crem-solutions.de')?.template ?? '', /user field/);
     assert.deepEqual(checkHost('lizenz@sftp.crem-solutions.de')?.args, ['lizenz']);
     assert.match(checkHost('sftp://sftp.crem-solutions.de')?.template ?? '', /without/);
@@ -30,12 +30,12 @@ describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
     assert.equal(checkHost('[fe80::1]'), undefined);
   });
 
-  it('ports are numbers 1–65535', async () => {
+  it('ports are numbers 1–65535', () => {
     for (const bad of ['0', '65536', '22a', '', '-1', '2.5']) assert.ok(checkPort(bad), bad);
     for (const good of ['22', 1, '65535', ' 2222 ']) assert.equal(checkPort(good), undefined, String(good));
   });
 
-  it('C19: remote folders as Windows Explorer or a Windows client write them become server paths', async () => {
+  it('C19: remote folders as Windows Explorer or a Windows client write them become server paths', () => {
     assert.equal(normaliseRemoteDir('C:\\Lizenzen'), '/C:/Lizenzen');
     assert.equal(normaliseRemoteDir('C:/Lizenzen/'), '/C:/Lizenzen');
     assert.equal(normaliseRemoteDir('c://Temp//'), '/c:/Temp');
@@ -50,7 +50,7 @@ describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
     assert.equal(remoteJoin('', 'Kunde_8150.lic'), 'Kunde_8150.lic');
   });
 
-  it('validates the whole form and lists every bad field', async () => {
+  it('validates the whole form and lists every bad field', () => {
     assert.throws(
       () =>
         validateSftpSettings({
@@ -111,7 +111,7 @@ describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
     await store.close();
   });
 
-  it('pairs X.lic with X.txt case-insensitively and skips unsafe names', async () => {
+  it('pairs X.lic with X.txt case-insensitively and skips unsafe names', () => {
     const f = (name: string, type = '-'): { name: string; type: string; size: number } => ({ name, type, size: 100 });
     const { pairs, unpaired, unsafe } = pairLicenseFiles([
       f('A_1.lic'),
@@ -142,7 +142,7 @@ describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
     assert.equal(isSafeRemoteName('Kunde_8150.lic'), true);
   });
 
-  it('host key fingerprints have the OpenSSH form', async () => {
+  it('host key fingerprints have the OpenSSH form', () => {
     const wire = Buffer.concat([
       Buffer.from([0, 0, 0, 11]),
       Buffer.from('ssh-ed25519'),
