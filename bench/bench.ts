@@ -4,7 +4,9 @@
  * a build. Metrics of features that have not landed yet are listed as skipped, with the reason.
  *
  * Options: --parties N (largest store, default 1,000,000), --quick (100k instead of 1M; fewer runs),
- * --store-only (only the store open/save rows at the demo size and at N parties; results.json is then marked partial).
+ * --store-only (only the store open/save rows at the demo size and at N parties; results.json is then marked partial),
+ * --postgres (only the PostgreSQL rows: `store copy` of the N-party demo file and the caller lookup at N parties,
+ * each on a throw-away cluster on 127.0.0.1; also part of the full run; results.json is then marked partial).
  */
 import { execFileSync, execSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -31,12 +33,14 @@ import { writeFileAtomic } from '../src/core/store/atomicFile';
 import { checksumOf } from '../src/core/store/storeChecksum';
 import { mailSamples } from './mailProbe';
 import { journalWrite, lookupLatency, ringToAlert } from './ctiBench';
+import { postgresLookupLatency, storeCopyToPostgres } from './postgresBench';
 
 const root = path.join(__dirname, '..');
 const quick = process.argv.includes('--quick');
 const partiesArg = process.argv.indexOf('--parties');
 const BIG = partiesArg > 0 ? Number(process.argv[partiesArg + 1]) : quick ? 100_000 : 1_000_000;
 const storeOnly = process.argv.includes('--store-only');
+const postgresOnly = process.argv.includes('--postgres');
 
 interface Metric {
   name: string;
@@ -324,6 +328,34 @@ async function ctiMetrics(label: string, file: string): Promise<void> {
   );
 }
 
+/**
+ * PostgreSQL beside sql.js (issue 19 "Speed"): `store copy` of the `parties` demo file into a new database (one
+ * transaction, verified) and the caller lookup p99 at `parties` on PostgreSQL (bench/postgresBench.ts).
+ */
+async function postgresMetrics(file: string, parties: number): Promise<void> {
+  const label = `${parties.toLocaleString('en')} parties`;
+  phase(`PostgreSQL: store copy ${label}`);
+  const load = (): string => `load average ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} cores`;
+  const loadBefore = load();
+  const copy = await storeCopyToPostgres(file);
+  if (copy === undefined) {
+    skip(`store copy: ${label} demo file → PostgreSQL (loopback)`, 'PostgreSQL 15 binaries missing', '≤ 60 s');
+    skip(`caller lookup ${label} on PostgreSQL: p99`, 'PostgreSQL 15 binaries missing', '≤ 2 ms');
+    return;
+  }
+  stats(`store copy: ${label} demo file → PostgreSQL (loopback)`, 's', [copy.ms / 1000], {
+    goal: '≤ 60 s',
+    note: `${copy.rows.toLocaleString('en')} rows in ${copy.tables} tables, ${Math.round(copy.rows / (copy.ms / 1000)).toLocaleString('en')} rows/s, verified; opening the file ${(copy.openMs / 1000).toFixed(1)} s not included; ${loadBefore} before, ${load()} after`,
+  });
+  phase(`PostgreSQL: caller lookup ${label}`);
+  const lookup = await postgresLookupLatency(parties, quick ? 5_000 : 20_000);
+  if (lookup === undefined) return;
+  stats(`caller lookup ${label} on PostgreSQL: p99`, 'ms', [lookup.p99], {
+    goal: '≤ 2 ms',
+    note: `p50 ${lookup.p50.toFixed(2)} ms, p95 ${lookup.p95.toFixed(2)} ms, max ${lookup.max.toFixed(1)} ms; ${lookup.matched} of ${lookup.lookups} matched; loading the rows ${(lookup.loadMs / 1000).toFixed(1)} s`,
+  });
+}
+
 async function activationMetrics(): Promise<void> {
   const hostBin = path.join(root, 'vscode-host/node_modules/.bin/code-server');
   if (!fs.existsSync(hostBin) || !fs.existsSync('/usr/bin/chromium')) {
@@ -425,7 +457,15 @@ async function main(): Promise<void> {
   await loadSqlJs();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-bench-'));
   try {
-    if (storeOnly) {
+    if (postgresOnly) {
+      phase(`PostgreSQL only (--postgres): ${BIG} parties`);
+      const big = path.join(dir, 'big.sqlite');
+      const bigMade = await makeStore(big, BIG);
+      stats(`demo store: generate ${BIG.toLocaleString('en')} parties`, 'ms', [bigMade.ms], {
+        note: `${bigMade.mb.toFixed(1)} MB`,
+      });
+      await postgresMetrics(big, BIG);
+    } else if (storeOnly) {
       phase('store open/save only (--store-only)');
       const demo = path.join(dir, 'demo.sqlite');
       await makeStore(demo, 7300);
@@ -477,6 +517,7 @@ async function main(): Promise<void> {
         await storeMetrics(`${BIG.toLocaleString('en')} parties`, big, 3);
         await pointQueryMetrics(`${BIG.toLocaleString('en')} parties`, big, 20_000);
         await ctiMetrics(`${BIG.toLocaleString('en')} parties`, big);
+        await postgresMetrics(big, BIG);
       }
 
       phase('licenses');
@@ -533,6 +574,7 @@ async function main(): Promise<void> {
   const result = {
     date: new Date().toISOString(),
     ...(storeOnly ? { partial: 'store rows only (--store-only)' } : {}),
+    ...(postgresOnly ? { partial: 'PostgreSQL rows only (--postgres)' } : {}),
     commit,
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,

@@ -143,3 +143,45 @@ if (require.main === module) {
       process.exit(1);
     });
 }
+
+/** Result of {@link storeCopyToPostgres}. */
+export interface StoreCopyResult {
+  /** wall time of copyStore (reading, inserting in one transaction, moving sequences, verifying), ms */
+  readonly ms: number;
+  /** opening the source file (read + checksum), ms */
+  readonly openMs: number;
+  readonly rows: number;
+  readonly tables: number;
+}
+
+/**
+ * `store copy` of a store file into a new, migrated PostgreSQL database on a throw-away cluster on 127.0.0.1, as
+ * the runtime role (issue 19 "Speed": 1M-party demo file → PostgreSQL ≤ 60 s). The same code path as the CLI verb.
+ * @returns undefined when the PostgreSQL binaries are missing
+ */
+export async function storeCopyToPostgres(file: string): Promise<StoreCopyResult | undefined> {
+  if (!postgresBinariesPresent()) return undefined;
+  const { Store } = await import('../src/core/store/database');
+  const { SqlJsAsyncStore } = await import('../src/core/store/sqlJsAsyncStore');
+  const { copyStore } = await import('../src/core/store/copyStore');
+  const cluster = await startPostgresCluster();
+  try {
+    const database = await cluster.freshDatabase();
+    const url = (user: string): PostgresLocation =>
+      parseStoreLocation(`postgres://${user}@127.0.0.1:${cluster.port}/${database}`) as PostgresLocation;
+    await (await PostgresStore.open(url(OWNER_ROLE), { password: OWNER_PASSWORD })).close(); // migrate
+    const opening = performance.now();
+    const source = new SqlJsAsyncStore(await Store.open(file, { readOnly: true }));
+    const openMs = performance.now() - opening;
+    const target = await PostgresStore.open(url(APP_ROLE), { password: APP_PASSWORD });
+    try {
+      const summary = await copyStore(source, target);
+      return { ms: summary.ms, openMs, rows: summary.rows, tables: summary.tables.length };
+    } finally {
+      await target.close();
+      await source.close();
+    }
+  } finally {
+    await cluster.stop();
+  }
+}

@@ -1,0 +1,407 @@
+/**
+ * `store copy`: every table of one store into another, file → PostgreSQL and back (issue 19 "CLI … `store copy SRC
+ * DST` (file → PostgreSQL and back; refuses a non-empty target; verifies row counts and checksums of each table
+ * after copying; progress on stderr)"; docs/postgresql.md "Move a file store to the server").
+ *
+ * How:
+ * - tables, columns, primary and foreign keys come from each backend's catalog ({@link readCatalog}); both stores
+ *   must be at the same (current) schema version and hold the same tables and columns;
+ * - the target must be empty: no table holds more rows than a freshly created store has (migrations seed a few
+ *   rows, e.g. `meta.store_kind`); those seeded rows are deleted inside the copy's transaction;
+ * - everything is written in ONE transaction of the target: on any failure (constraint, lost connection,
+ *   verification) nothing stays written — except PostgreSQL sequence positions, which `setval` moves outside
+ *   transactions by design (harmless: later ids only start higher);
+ * - the source is read by keyset pagination on its primary key (`WHERE (a, b) > (?, ?) ORDER BY a, b LIMIT n`,
+ *   row values work on both backends), never OFFSET (which re-reads every skipped row); a PostgreSQL source is
+ *   read in one REPEATABLE READ, READ ONLY transaction, so the copy is one consistent snapshot;
+ * - rows go in foreign-key order (parents first) as multi-row INSERTs, at most {@link MAX_PARAMETERS} parameters
+ *   each (PostgreSQL allows 65 535 per statement, SQLite as built into sql.js 32 766);
+ * - into PostgreSQL, every identity/serial sequence is then set past the copied maximum (`pg_get_serial_sequence`),
+ *   so the next INSERT … RETURNING id does not collide with a copied id;
+ * - verification, before the commit: per table the row count and an order-independent checksum
+ *   ({@link RowChecksum}) of the rows as read from the source and as read back from the target inside the
+ *   transaction. A difference rolls the copy back.
+ */
+import { msg } from '../errors';
+import type { AsyncQueryable, AsyncStore, SqlCell, SqlParam, SqlRow } from './asyncStore';
+import { Store } from './database';
+import { StoreError } from './errors';
+import { LATEST_SCHEMA_VERSION } from './migrations';
+import { RowChecksum } from './rowChecksum';
+import { foreignKeyOrder, quoteIdentifier, readCatalog } from './storeCatalog';
+import type { TableShape } from './storeCatalog';
+
+/** Parameters per INSERT at most: below SQLite's 32 766 (sql.js) and PostgreSQL's 65 535. */
+export const MAX_PARAMETERS = 32_000;
+
+/** Rows read per page and inserted per statement by default (fewer for wide tables, see {@link MAX_PARAMETERS}). */
+export const DEFAULT_BATCH_ROWS = 2000;
+
+/** Options of {@link copyStore}. */
+export interface CopyStoreOptions {
+  /**
+   * Called after every batch and once per table at its start (rowsDone 0) and after verification
+   * (table `verify`, counting tables); rowsTotal is the table's row count in the source.
+   */
+  readonly onProgress?: (table: string, rowsDone: number, rowsTotal: number) => void;
+  /** rows per page and per INSERT (default {@link DEFAULT_BATCH_ROWS}) */
+  readonly batchRows?: number;
+}
+
+/** One copied table: its rows and the checksum both sides agreed on. */
+export interface CopiedTable {
+  readonly name: string;
+  readonly rows: number;
+  /** `<rows>:<16 hex digits>` ({@link RowChecksum.digest}) */
+  readonly checksum: string;
+}
+
+/** What {@link copyStore} did. */
+export interface CopySummary {
+  readonly source: string;
+  readonly target: string;
+  readonly schemaVersion: number;
+  /** in foreign-key (insert) order */
+  readonly tables: readonly CopiedTable[];
+  /** rows copied in all */
+  readonly rows: number;
+  /** sequences moved past the copied ids (PostgreSQL target), e.g. `users.id` */
+  readonly sequences: readonly string[];
+  /** wall time of the whole copy including verification (ms) */
+  readonly ms: number;
+}
+
+/** A copy that was refused or failed; nothing was written to the target. */
+export class StoreCopyError extends StoreError {
+  constructor(code: string, template: string, args: readonly (string | number)[], cause?: unknown) {
+    super(code, template, undefined, args, cause);
+  }
+}
+
+let freshCounts: Promise<ReadonlyMap<string, number>> | undefined;
+
+/**
+ * Row counts of a freshly created store at the current schema (the rows its migrations seed). Taken from a new
+ * in-memory sql.js store; the PostgreSQL data steps seed the same rows (test/integration/copyStore.test.ts
+ * compares a fresh database with it).
+ */
+export function freshStoreRowCounts(): Promise<ReadonlyMap<string, number>> {
+  freshCounts ??= (async () => {
+    const fresh = await Store.inMemory();
+    try {
+      const counts = new Map<string, number>();
+      const tables = fresh.all(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+      );
+      for (const { name } of tables)
+        counts.set(String(name), Number(fresh.scalar(`SELECT count(*) FROM ${quoteIdentifier(String(name))}`)));
+      return counts;
+    } finally {
+      await fresh.close({ save: false });
+    }
+  })();
+  return freshCounts;
+}
+
+/**
+ * Copies every table of `source` into the empty store `target` in one transaction of the target, and verifies it.
+ * @returns the tables, rows, sequences and time
+ * @throws StoreCopyError: E_STORE_COPY_SAME (source and target are one store), E_STORE_COPY_READ_ONLY,
+ *         E_STORE_COPY_VERSION (schema versions differ or are not current), E_STORE_COPY_SHAPE (tables or columns
+ *         differ, a table without primary key), E_STORE_COPY_CYCLE (foreign keys in a cycle),
+ *         E_STORE_COPY_NOT_EMPTY (the target holds data), E_STORE_COPY_VERIFY (counts or checksums differ after
+ *         copying); the backends' errors (constraint violations, lost connection, permission). In every case the
+ *         target is left as it was.
+ */
+export async function copyStore(
+  source: AsyncStore,
+  target: AsyncStore,
+  options: CopyStoreOptions = {},
+): Promise<CopySummary> {
+  const started = performance.now();
+  const sameLocation =
+    source.backend === target.backend && source.location === target.location && source.location !== '(memory)';
+  if (source === target || sameLocation)
+    throw new StoreCopyError(
+      'E_STORE_COPY_SAME',
+      msg('Source and target are the same store ({0}). Name another target.'),
+      [target.location],
+    );
+  if (target.readOnly)
+    throw new StoreCopyError(
+      'E_STORE_COPY_READ_ONLY',
+      msg('The target store {0} is open read-only; nothing was copied. Close the program that has it open.'),
+      [target.location],
+    );
+  const [sourceVersion, targetVersion] = [await source.schemaVersion(), await target.schemaVersion()];
+  if (sourceVersion !== targetVersion || targetVersion !== LATEST_SCHEMA_VERSION)
+    throw new StoreCopyError(
+      'E_STORE_COPY_VERSION',
+      msg(
+        'The source has schema version {0} and the target {1}; both must be at version {2} of this program. Open the older store once with this version (it migrates on opening) and copy again.',
+      ),
+      [sourceVersion, targetVersion, LATEST_SCHEMA_VERSION],
+    );
+  const tables = await matchingTables(source, target);
+  const ordered = foreignKeyOrder(tables.map((t) => t.target));
+  if ('cycle' in ordered)
+    throw new StoreCopyError(
+      'E_STORE_COPY_CYCLE',
+      msg('The foreign keys of the tables {0} form a cycle, so no insert order satisfies them; nothing was copied.'),
+      [ordered.cycle.join(', ')],
+    );
+  const plans = ordered.order.map((t) => tables.find((m) => m.target.name === t.name) as MatchedTable);
+  const fresh = await freshStoreRowCounts();
+  const batchRows = Math.max(1, Math.floor(options.batchRows ?? DEFAULT_BATCH_ROWS));
+  const progress = options.onProgress ?? (() => undefined);
+
+  const result = await target.transaction(async (tx) => {
+    await refuseNonEmpty(tx, target.location, plans, fresh);
+    const copied = await readSnapshot(source, async (src) => {
+      const sums: Array<{ plan: MatchedTable; sum: RowChecksum; sourceCount: number }> = [];
+      for (const plan of plans) sums.push(await copyTable(src, tx, plan, batchRows, progress));
+      return sums;
+    });
+    const sequences = target.backend === 'postgres' ? await movePostgresSequences(tx, plans) : [];
+    const verified: CopiedTable[] = [];
+    for (const { plan, sum, sourceCount } of copied) {
+      const back = await readTable(tx, plan.target, batchRows);
+      const name = plan.target.name;
+      if (sum.rows !== sourceCount || back.digest() !== sum.digest())
+        throw new StoreCopyError(
+          'E_STORE_COPY_VERIFY',
+          msg(
+            'Verification of table {0} failed: the source has {1} rows (checksum {2}), the copy {3} rows (checksum {4}). Nothing was copied; was the source changed during the copy? Try again.',
+          ),
+          [name, sourceCount, sum.digest(), back.rows, back.digest()],
+        );
+      verified.push({ name, rows: sum.rows, checksum: sum.digest() });
+      progress('verify', verified.length, copied.length);
+    }
+    return { verified, sequences };
+  });
+  return {
+    source: source.location,
+    target: target.location,
+    schemaVersion: targetVersion,
+    tables: result.verified,
+    rows: result.verified.reduce((n, t) => n + t.rows, 0),
+    sequences: result.sequences,
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+interface MatchedTable {
+  readonly source: TableShape;
+  readonly target: TableShape;
+}
+
+/** Pairs the tables of both stores; they must have the same tables and columns, each table a primary key. */
+async function matchingTables(source: AsyncStore, target: AsyncStore): Promise<MatchedTable[]> {
+  const sourceTables = await readCatalog(source, source.backend);
+  const targetTables = await readCatalog(target, target.backend);
+  const shapeError = (detail: string): StoreCopyError =>
+    new StoreCopyError(
+      'E_STORE_COPY_SHAPE',
+      msg('The source and the target store have different tables ({0}); nothing was copied.'),
+      [detail],
+    );
+  const byName = new Map(targetTables.map((t) => [t.name, t]));
+  const missing = sourceTables.filter((t) => !byName.has(t.name)).map((t) => t.name);
+  const extra = targetTables.filter((t) => !sourceTables.some((s) => s.name === t.name)).map((t) => t.name);
+  if (missing.length > 0) throw shapeError(`only in the source: ${missing.join(', ')}`);
+  if (extra.length > 0) throw shapeError(`only in the target: ${extra.join(', ')}`);
+  return sourceTables.map((s) => {
+    const t = byName.get(s.name) as TableShape;
+    const a = [...s.columns].sort().join(', ');
+    const b = [...t.columns].sort().join(', ');
+    if (a !== b) throw shapeError(`${s.name}: columns ${a} in the source, ${b} in the target`);
+    if (s.primaryKey.length === 0 || t.primaryKey.length === 0)
+      throw shapeError(`${s.name} has no primary key, so it cannot be read in pages`);
+    return { source: s, target: t };
+  });
+}
+
+/**
+ * Refuses a store that holds data (`store init URL` on a database that is in use): more rows in any table than a
+ * freshly created store has. Changes nothing.
+ * @throws StoreCopyError E_STORE_COPY_NOT_EMPTY naming the table
+ */
+export async function refuseNonEmptyStore(store: AsyncStore): Promise<void> {
+  const tables = await readCatalog(store, store.backend);
+  const fresh = await freshStoreRowCounts();
+  for (const table of tables) {
+    const count = Number(
+      (await store.get<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdentifier(table.name)}`))?.n,
+    );
+    if (count > (fresh.get(table.name) ?? 0)) throw notEmpty(store.location, table.name, count);
+  }
+}
+
+function notEmpty(location: string, table: string, count: number): StoreCopyError {
+  return new StoreCopyError(
+    'E_STORE_COPY_NOT_EMPTY',
+    msg(
+      'The target store {0} is not empty: table {1} holds {2} rows. Copy only into a new store (a new file, or an empty database with the schema only); nothing was copied.',
+    ),
+    [location, table, count],
+  );
+}
+
+/** Refuses a target with data; deletes the rows a fresh store is seeded with (children first). */
+async function refuseNonEmpty(
+  tx: AsyncQueryable,
+  location: string,
+  plans: readonly MatchedTable[],
+  fresh: ReadonlyMap<string, number>,
+): Promise<void> {
+  const seeded: string[] = [];
+  for (const { target } of plans) {
+    const count = Number((await tx.get<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdentifier(target.name)}`))?.n);
+    if (count > (fresh.get(target.name) ?? 0)) throw notEmpty(location, target.name, count);
+    if (count > 0) seeded.push(target.name);
+  }
+  for (const name of seeded.reverse()) await tx.run(`DELETE FROM ${quoteIdentifier(name)}`);
+}
+
+/** Runs `body` on one consistent snapshot of the source (PostgreSQL: a REPEATABLE READ, READ ONLY transaction). */
+async function readSnapshot<T>(source: AsyncStore, body: (q: AsyncQueryable) => Promise<T>): Promise<T> {
+  if (source.backend !== 'postgres') return body(source); // a file has one writer: this process while it copies
+  return source.transaction(async (src) => {
+    await src.run('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return body(src);
+  });
+}
+
+function columnList(columns: readonly string[]): string {
+  return columns.map(quoteIdentifier).join(', ');
+}
+
+/** Rows per page of `table`: at most {@link MAX_PARAMETERS} parameters per INSERT. */
+function pageRows(table: TableShape, batchRows: number): number {
+  return Math.max(1, Math.min(batchRows, Math.floor(MAX_PARAMETERS / table.columns.length)));
+}
+
+/**
+ * Reads `table` page by page in primary-key order (keyset pagination) and calls `onPage` with each page.
+ * The key comparison uses each backend's own collation consistently, so every row is seen exactly once.
+ */
+async function forEachPage(
+  q: AsyncQueryable,
+  table: TableShape,
+  rowsPerPage: number,
+  onPage: (rows: SqlRow[]) => Promise<void>,
+): Promise<void> {
+  const key = columnList(table.primaryKey);
+  const select = `SELECT ${columnList(table.columns)} FROM ${quoteIdentifier(table.name)}`;
+  const first = `${select} ORDER BY ${key} LIMIT ${rowsPerPage}`;
+  const next = `${select} WHERE (${key}) > (${table.primaryKey.map(() => '?').join(', ')}) ORDER BY ${key} LIMIT ${rowsPerPage}`;
+  let after: SqlCell[] | undefined;
+  for (;;) {
+    const rows = after === undefined ? await q.query(first) : await q.query(next, after);
+    if (rows.length === 0) return;
+    await onPage(rows);
+    if (rows.length < rowsPerPage) return;
+    const last = rows[rows.length - 1] as SqlRow;
+    after = table.primaryKey.map((c) => last[c] ?? null);
+  }
+}
+
+/** The checksum of `table` as `q` sees it. */
+async function readTable(q: AsyncQueryable, table: TableShape, batchRows: number): Promise<RowChecksum> {
+  const sum = new RowChecksum([...table.columns].sort());
+  await forEachPage(q, table, pageRows(table, batchRows), async (rows) => {
+    for (const row of rows) sum.add(row);
+  });
+  return sum;
+}
+
+/** Writes one page of rows of a table into the target. */
+type PageWriter = (tx: AsyncQueryable, rows: readonly SqlRow[]) => Promise<void>;
+
+/**
+ * Multi-row `INSERT … VALUES (?, …), (?, …)` (both backends): one parameter per value, so a page holds at most
+ * {@link MAX_PARAMETERS} values.
+ */
+function valuesWriter(table: TableShape, rowsPerPage: number): PageWriter {
+  const columns = table.columns;
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const head = `INSERT INTO ${quoteIdentifier(table.name)} (${columnList(columns)}) VALUES `;
+  const full = head + new Array<string>(rowsPerPage).fill(tuple).join(', ');
+  return async (tx, rows) => {
+    const params: SqlParam[] = [];
+    for (const row of rows) for (const column of columns) params.push(row[column] ?? null);
+    await tx.run(
+      rows.length === rowsPerPage ? full : head + new Array<string>(rows.length).fill(tuple).join(', '),
+      params,
+    );
+  };
+}
+
+async function copyTable(
+  src: AsyncQueryable,
+  tx: AsyncQueryable,
+  plan: MatchedTable,
+  batchRows: number,
+  progress: (table: string, rowsDone: number, rowsTotal: number) => void,
+): Promise<{ plan: MatchedTable; sum: RowChecksum; sourceCount: number }> {
+  const name = plan.target.name;
+  const columns = plan.target.columns;
+  const sourceCount = Number(
+    (await src.get<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdentifier(plan.source.name)}`))?.n,
+  );
+  const sum = new RowChecksum([...columns].sort());
+  const rowsPerPage = pageRows(plan.target, batchRows);
+  const write = valuesWriter(plan.target, rowsPerPage);
+  progress(name, 0, sourceCount);
+  // read with the source's key but the target's column list, so each row is inserted and hashed in one order
+  const reading: TableShape = { ...plan.source, columns };
+  // one INSERT in flight while the next page is read and hashed: the server inserts while this process reads
+  let inFlight: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
+  const settle = async (): Promise<void> => {
+    await inFlight;
+    inFlight = undefined;
+    if (failure) throw failure.error;
+  };
+  try {
+    await forEachPage(src, reading, rowsPerPage, async (rows) => {
+      for (const row of rows) sum.add(row);
+      await settle();
+      const done = sum.rows;
+      // the rejection is caught at once (no unhandled rejection) and rethrown by the next settle()
+      inFlight = write(tx, rows).then(
+        () => progress(name, done, sourceCount),
+        (error: unknown) => void (failure = { error }),
+      );
+    });
+  } finally {
+    await inFlight; // never leave a statement running on the transaction (it is rolled back or goes on)
+  }
+  await settle();
+  return { plan, sum, sourceCount };
+}
+
+/**
+ * Sets every sequence behind an identity or serial column of the copied tables so that its next value is the
+ * column's maximum + 1 (1 for an empty table). The runtime role has USAGE, SELECT, UPDATE on sequences.
+ * @returns `table.column` of each sequence moved
+ */
+async function movePostgresSequences(tx: AsyncQueryable, plans: readonly MatchedTable[]): Promise<string[]> {
+  const moved: string[] = [];
+  for (const { target } of plans) {
+    for (const column of target.columns) {
+      const seq = await tx.get<{ seq: string | null }>(
+        "SELECT pg_get_serial_sequence(quote_ident(current_schema()) || '.' || quote_ident(?), ?) AS seq",
+        [target.name, column],
+      );
+      if (seq?.seq === null || seq?.seq === undefined) continue;
+      await tx.query(
+        `SELECT setval(?::regclass, coalesce((SELECT max(${quoteIdentifier(column)}) FROM ${quoteIdentifier(target.name)}), 0) + 1, false)`,
+        [seq.seq],
+      );
+      moved.push(`${target.name}.${column}`);
+    }
+  }
+  return moved;
+}
