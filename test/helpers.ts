@@ -118,8 +118,22 @@ export async function emptyDb(): Promise<AsyncStore> {
  * Close the result after the test.
  */
 export async function onTestBackend(source: Store): Promise<AsyncStore> {
-  if (TEST_BACKEND === 'postgres') throw new Error('onTestBackend: the PostgreSQL copy needs test/storeBackends.ts');
-  return new SqlJsAsyncStore(source);
+  const file = new SqlJsAsyncStore(source);
+  if (TEST_BACKEND !== 'postgres') return file;
+  const [{ postgresEmptyDb }, { copyStore }] = await Promise.all([
+    import('./storeBackends'),
+    import('../src/core/store/copyStore'),
+  ]);
+  const db = await postgresEmptyDb();
+  try {
+    await copyStore(file, db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  } finally {
+    await file.close();
+  }
+  return db;
 }
 
 /** The column names of `table` on either backend (SQLite `pragma_table_info`, PostgreSQL `information_schema`). */

@@ -108,4 +108,31 @@ describe('cti session with the simulator (product.md §7, issue 9 §3, §4, §6)
     assert.equal((await session.dial('202')).dialString, '202');
     await assert.rejects(session.dial('Zentrale'), /Cannot dial/);
   });
+  it('lists the journal newest first by the instant, also across UTC offsets and with a limit', async () => {
+    // local-time text order differs from instant order: 09:30+02:00 (07:30Z) is older than 08:45+01:00 (07:45Z)
+    const rows: Array<[string, string]> = [
+      ['a', '2024-03-31T09:30:00+02:00'],
+      ['b', '2024-03-31T08:45:00+01:00'],
+      ['c', '2024-03-31T07:40:00Z'],
+      ['d', '2024-03-30T23:00:00-05:00'], // 2024-03-31T04:00Z
+      ['e', '2024-03-31T05:00:00.000Z'],
+      ['f', '2024-03-29T12:00:00+01:00'],
+    ];
+    for (const [callId, startedAt] of rows)
+      await store.run(
+        "INSERT INTO call_journal (call_id, started_at, direction, state, user_id) VALUES (?, ?, 'in', 'ended', ?)",
+        [callId, startedAt, haupt.id],
+      );
+    const ids = async (limit?: number): Promise<Array<string | null>> =>
+      (await listJournal(store, { userId: haupt.id, ...(limit === undefined ? {} : { limit }) })).map((r) => r.callId);
+    assert.deepEqual(await ids(), ['b', 'c', 'a', 'e', 'd', 'f']);
+    assert.deepEqual(await ids(2), ['b', 'c']);
+    assert.deepEqual(await ids(4), ['b', 'c', 'a', 'e']);
+    assert.deepEqual(await ids(0), []);
+    assert.deepEqual(
+      (await listJournal(store, { userId: admin.id })).map((r) => r.callId),
+      [],
+      "another user's journal",
+    );
+  });
 });

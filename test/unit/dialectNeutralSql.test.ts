@@ -33,20 +33,10 @@ const FORBIDDEN: ReadonlyArray<{ form: RegExp; why: string }> = [
     why: 'SQLite only (PostgreSQL: string_agg); aggregate in TypeScript or add a helper',
   },
   {
-    form: /\bdatetime\s*\(|\bstrftime\s*\(/i,
-    why: 'SQLite date functions; pass the time as an ISO-8601 UTC parameter',
+    form: /\bdatetime\s*\(|\bstrftime\s*\(|\bjulianday\s*\(/i,
+    why: 'SQLite date functions; pass the time as an ISO-8601 UTC parameter, or order by the instant in TypeScript',
   },
   { form: /\bGLOB\b/, why: 'SQLite only (PostgreSQL: ~ or LIKE); use LIKE with lower() or check in TypeScript' },
-];
-
-/**
- * SQLite-only forms that still remain in service SQL, per file with their count (the report of issue 19 step 0 says
- * why). A new use fails the test; removing one fails it too, so this list shrinks with the code.
- * - julianday(): call_journal.started_at holds ISO-8601 text with the PBX's UTC offset, so text order is not time
- *   order; the neutral form needs a normalised UTC column (a schema migration, a later step of issue 19).
- */
-const KNOWN_REMAINING: ReadonlyArray<{ form: RegExp; file: string; count: number }> = [
-  { form: /\bjulianday\s*\(/gi, file: 'cti/ctiSession.ts', count: 1 }, // listJournal's ORDER BY (times with offsets)
 ];
 
 function sourceFiles(dir: string): string[] {
@@ -120,18 +110,6 @@ describe('dialect-neutral SQL in src/core (issue 19)', () => {
           if (form.test(literal)) findings.push(`${name}: "${literal.slice(0, 80)}" — ${why}`);
     }
     assert.deepEqual(findings, []);
-  });
-
-  it('the SQLite-only forms known to remain are exactly the listed ones', () => {
-    for (const { form, file, count } of KNOWN_REMAINING) {
-      const found = files
-        .map((f) => ({
-          name: path.relative(core, f).split(path.sep).join('/'),
-          hits: literalsOf(f).literals.reduce((n, l) => n + (l.match(form)?.length ?? 0), 0),
-        }))
-        .filter((f) => f.hits > 0);
-      assert.deepEqual(found, [{ name: file, hits: count }], String(form));
-    }
   });
 });
 

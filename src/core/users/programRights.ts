@@ -98,10 +98,10 @@ export async function rightsClassesInUse(
   store: AsyncQueryable,
 ): Promise<{ rightsClass: string; users: number; rights: number }[]> {
   return await store.query<{ rightsClass: string; users: number; rights: number }>(
-    `SELECT c AS rightsClass,
+    `SELECT c AS "rightsClass",
             (SELECT count(*) FROM users u WHERE u.rights_class = c AND u.active = 1) AS users,
             (SELECT count(*) FROM program_rights p WHERE p.rights_class = c) AS rights
-       FROM (SELECT rights_class AS c FROM users UNION SELECT rights_class FROM program_rights)
+       FROM (SELECT rights_class AS c FROM users UNION SELECT rights_class FROM program_rights) AS used
       WHERE c <> 'S' ORDER BY c`,
   );
 }
@@ -124,7 +124,7 @@ export async function listProgramRights(
     }>(
       `SELECT p.rights_class, p.module_code, (SELECT min(m.name) FROM license_modules m WHERE m.code = p.module_code) AS name, p.list, p.allowed
          FROM program_rights p
-        WHERE (? IS NULL OR p.rights_class = ?) AND (? IS NULL OR p.module_code = ?)
+        WHERE (CAST(? AS TEXT) IS NULL OR p.rights_class = ?) AND (CAST(? AS TEXT) IS NULL OR p.module_code = ?)
         ORDER BY p.rights_class, p.module_code, p.list`,
       [filter.rightsClass ?? null, filter.rightsClass ?? null, filter.moduleCode ?? null, filter.moduleCode ?? null],
     )
