@@ -39,9 +39,11 @@ function smallDemoTemplate(): Promise<DemoTemplate> {
     const dir = fsSync.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-test-run-'));
     process.once('exit', () => fsSync.rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'small-demo.sqlite');
-    const store = await Store.create(file, {
-      populate: async (s) => void (await generateDemoData(s, { sizes: SMALL_DEMO_SIZES })),
-    });
+    const store = new SqlJsAsyncStore(
+      await Store.create(file, {
+        populate: async (s) => void (await generateDemoData(s, { sizes: SMALL_DEMO_SIZES })),
+      }),
+    );
     try {
       return {
         file,
@@ -85,6 +87,22 @@ export async function smallDemoDb(): Promise<{ db: AsyncStore; admin: Actor; hau
   return { db, admin: template.admin, haupt: template.haupt };
 }
 
+/**
+ * For suites whose tests open their own stores: call in the `describe` body; it closes every store handed to the
+ * returned function after each test (a PostgreSQL test store holds a pool and a database until closed).
+ * Usage: `const closing = closeAfterEach(); … const { db } = closing(await smallDemoDb());`
+ */
+export function closeAfterEach(): <T extends { readonly db: AsyncStore }>(opened: T) => T {
+  const open: AsyncStore[] = [];
+  afterEach(async () => {
+    for (const db of open.splice(0)) await db.close();
+  });
+  return (opened) => {
+    open.push(opened.db);
+    return opened;
+  };
+}
+
 /** A fresh, empty (migrated, no users) store on the backend under test. Close it after the test. */
 export async function emptyDb(): Promise<AsyncStore> {
   if (TEST_BACKEND === 'postgres') {
@@ -92,6 +110,42 @@ export async function emptyDb(): Promise<AsyncStore> {
     return postgresEmptyDb();
   }
   return new SqlJsAsyncStore(await Store.inMemory());
+}
+
+/**
+ * `source` (a sql.js store a test generated itself, e.g. demo data for a fixed date) on the backend under test:
+ * sqlite: `source` itself as the asynchronous store; postgres: a copy in a fresh empty database (`source` is closed).
+ * Close the result after the test.
+ */
+export async function onTestBackend(source: Store): Promise<AsyncStore> {
+  const file = new SqlJsAsyncStore(source);
+  if (TEST_BACKEND !== 'postgres') return file;
+  const [{ postgresEmptyDb }, { copyStore }] = await Promise.all([
+    import('./storeBackends'),
+    import('../src/core/store/copyStore'),
+  ]);
+  const db = await postgresEmptyDb();
+  try {
+    await copyStore(file, db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  } finally {
+    await file.close();
+  }
+  return db;
+}
+
+/** The column names of `table` on either backend (SQLite `pragma_table_info`, PostgreSQL `information_schema`). */
+export async function tableColumns(db: AsyncStore, table: string): Promise<string[]> {
+  const rows =
+    db.backend === 'sqlite'
+      ? await db.query<{ name: string }>('SELECT name FROM pragma_table_info(?)', [table])
+      : await db.query<{ name: string }>(
+          'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?',
+          [table],
+        );
+  return rows.map((r) => r.name);
 }
 
 /** Copies the run's small demo store file (logins admin / haupt, password demo) to `file` and returns `file` (CLI tests). */

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { AsyncQueryable, AsyncStore, AsyncTransaction, SqlParam } from '../../src/core/store/asyncStore';
+import type { AsyncStore, AsyncTransaction, SqlParam } from '../../src/core/store/asyncStore';
 import { copyStore, freshStoreRowCounts, StoreCopyError } from '../../src/core/store/copyStore';
 import type { CopySummary } from '../../src/core/store/copyStore';
 import { Store } from '../../src/core/store/database';
@@ -45,10 +45,11 @@ async function rejectsWithCode(promise: Promise<unknown>, code: string): Promise
 /** The real store with one hook: `before(n)` runs before the n-th statement of its transactions (fault injection). */
 function withStatementHook(store: AsyncStore, before: (n: number, sql: string) => Promise<void>): AsyncStore {
   let n = 0;
-  const hooked = (tx: AsyncQueryable): AsyncTransaction => ({
+  const hooked = (tx: AsyncTransaction): AsyncTransaction => ({
     query: async (sql: string, params?: readonly SqlParam[]) => (await before(++n, sql), tx.query(sql, params)),
     get: async (sql: string, params?: readonly SqlParam[]) => (await before(++n, sql), tx.get(sql, params)),
     run: async (sql: string, params?: readonly SqlParam[]) => (await before(++n, sql), tx.run(sql, params)),
+    lock: (resource: string) => tx.lock(resource),
   });
   return Object.assign(Object.create(store) as AsyncStore, {
     transaction: <T>(body: (tx: AsyncTransaction) => Promise<T>) => store.transaction((tx) => body(hooked(tx))),
@@ -239,7 +240,7 @@ function withStatementHook(store: AsyncStore, before: (n: number, sql: string) =
 
   it('refuses stores with different tables, and a copy onto itself', async () => {
     const source = keep(new SqlJsAsyncStore(await Store.inMemory()));
-    await source.syncStore.run('CREATE TABLE extra (id INTEGER PRIMARY KEY)');
+    source.syncStore.run('CREATE TABLE extra (id INTEGER PRIMARY KEY)');
     const target = keep(new SqlJsAsyncStore(await Store.inMemory()));
     const error = await rejectsWithCode(copyStore(source, target), 'E_STORE_COPY_SHAPE');
     assert.match(error.message, /only in the source: extra/);

@@ -6,10 +6,11 @@ import { listJournal } from '../../src/core/cti/ctiSession';
 import { FRITZBOX_REFUSED_HINT, FritzboxCallMonitor, parseFritzLine } from '../../src/core/cti/fritzboxCallMonitor';
 import { writePhoneNumber } from '../../src/core/cti/phoneIndex';
 import { LineSplitter } from '../../src/core/net/lineSplitter';
-import type { Store } from '../../src/core/store/database';
+import type { AsyncStore } from '../../src/core/store/asyncStore';
 import { amiFrame, amiPeer, collectingLogger, EventLog, fritzPeer, StatusLog, untilStatus } from '../peers/ctiPeers';
 import type { AmiPeerLog, ScriptedPeer } from '../peers/ctiPeers';
-import { smallDemoStore } from '../helpers';
+import { smallDemoDb } from '../helpers';
+import { insertId } from '../../src/core/store/asyncQueries';
 
 const FAST = { initialMs: 10, maxMs: 80 };
 
@@ -199,16 +200,19 @@ describe('cti: a connection that dies silently (C26 b)', function () {
 
 describe('cti: session alerts and journal over a real Fritz!Box peer (C22)', function () {
   this.timeout(30_000);
-  let store: Store;
+  let store: AsyncStore;
   let peer: ScriptedPeer;
   let box: FritzboxCallMonitor;
 
   beforeEach(async () => {
-    ({ store } = await smallDemoStore());
-    const person = store.insertId(
+    ({ db: store } = await smallDemoDb());
+    const person = await insertId(
+      store,
       "INSERT INTO persons (person_no, first_name, last_name) VALUES (990001, 'Erika', 'Mustermann') RETURNING id",
     );
-    writePhoneNumber(store, { origin: 'person', partyId: person, field: 'private', raw: '030 6667777' });
+    await store.transaction((tx) =>
+      writePhoneNumber(tx, { origin: 'person', partyId: person, field: 'private', raw: '030 6667777' }),
+    );
     peer = fritzPeer();
     await peer.listen();
     box = new FritzboxCallMonitor({ host: '127.0.0.1', port: peer.port, log: collectingLogger(), backoff: FAST });
@@ -220,7 +224,7 @@ describe('cti: session alerts and journal over a real Fritz!Box peer (C22)', fun
   });
 
   it('shows the person for a local caller and "suppressed" for an empty one; journals answered and missed calls', async () => {
-    const session = new CtiSession(store, box, { log: collectingLogger(), line: 'SIP0' });
+    const session = await CtiSession.create(store, box, { log: collectingLogger(), line: 'SIP0' });
     const alerts: CallAlert[] = [];
     const got = new Promise<void>((resolve) =>
       session.onAlert((a) => (alerts.push(a), alerts.length === 2 && resolve())),
@@ -238,7 +242,8 @@ describe('cti: session alerts and journal over a real Fritz!Box peer (C22)', fun
     const [first, second] = alerts;
     assert.ok(first?.lookup.outcome === 'matched' && first.lookup.matches[0]?.name === 'Mustermann, Erika');
     assert.equal(second?.lookup.outcome, 'suppressed');
-    const journal = listJournal(store);
+    await session.settled();
+    const journal = await listJournal(store);
     assert.deepEqual(journal.map((j) => [j.state, j.remoteNumber, j.matchName, j.open]).sort(), [
       ['ended', '6667777', 'Mustermann, Erika', false],
       ['missed', null, null, true],

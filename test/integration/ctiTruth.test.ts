@@ -9,7 +9,7 @@ import type { CallAlert, FinishedCall } from '../../src/core/cti/ctiSession';
 import { FritzboxCallMonitor } from '../../src/core/cti/fritzboxCallMonitor';
 import { writePhoneNumber } from '../../src/core/cti/phoneIndex';
 import { setSetting } from '../../src/core/settings/settingsService';
-import type { Store } from '../../src/core/store/database';
+import type { AsyncStore } from '../../src/core/store/asyncStore';
 import type { Actor } from '../../src/core/access/rights';
 import {
   amiFrame,
@@ -22,12 +22,13 @@ import {
   untilStatus,
 } from '../peers/ctiPeers';
 import type { ScriptedListCall, ScriptedPeer } from '../peers/ctiPeers';
-import { smallDemoStore } from '../helpers';
+import { smallDemoDb } from '../helpers';
+import { insertId } from '../../src/core/store/asyncQueries';
 
 const FAST = { initialMs: 10, maxMs: 80 };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Collects a session's alerts and finished calls; `finished(n)` waits for the n-th finished call. */
+/** Collects a session's alerts and finished calls; `finished(n)` waits for the n-th finished call and the session to settle. */
 function watch(session: CtiSession): {
   alerts: CallAlert[];
   calls: FinishedCall[];
@@ -47,24 +48,31 @@ function watch(session: CtiSession): {
   return {
     alerts,
     calls,
-    finished: (n) => (calls.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
+    // the n-th finished call, and then everything the session received handled (journal rows written)
+    finished: async (n) => {
+      if (calls.length < n) await new Promise<void>((resolve) => waiters.push({ n, resolve }));
+      await session.settled();
+    },
   };
 }
 
 describe('cti issue 16: the Fritz!Box journal is true (times, durations, outcomes, lines)', function () {
   this.timeout(30_000);
-  let store: Store;
+  let store: AsyncStore;
   let admin: Actor;
   let haupt: Actor;
   let peer: ScriptedPeer;
   let box: FritzboxCallMonitor;
 
   beforeEach(async () => {
-    ({ store, admin, haupt } = await smallDemoStore());
-    const person = store.insertId(
+    ({ db: store, admin, haupt } = await smallDemoDb());
+    const person = await insertId(
+      store,
       "INSERT INTO persons (person_no, first_name, last_name) VALUES (990001, 'Erika', 'Mustermann') RETURNING id",
     );
-    writePhoneNumber(store, { origin: 'person', partyId: person, field: 'private', raw: '030 6667777' });
+    await store.transaction((tx) =>
+      writePhoneNumber(tx, { origin: 'person', partyId: person, field: 'private', raw: '030 6667777' }),
+    );
     peer = fritzPeer();
     await peer.listen();
     box = new FritzboxCallMonitor({ host: '127.0.0.1', port: peer.port, log: collectingLogger(), backoff: FAST });
@@ -76,7 +84,7 @@ describe('cti issue 16: the Fritz!Box journal is true (times, durations, outcome
   });
 
   it("§1: journals the box's own start, answer and end times (Europe/Berlin, ISO with offset) and the DISCONNECT duration", async () => {
-    const session = new CtiSession(store, box, { log: collectingLogger(), line: 'SIP0', userId: haupt.id });
+    const session = await CtiSession.create(store, box, { log: collectingLogger(), line: 'SIP0', userId: haupt.id });
     const w = watch(session);
     await box.connect();
     await peer.connection();
@@ -88,7 +96,7 @@ describe('cti issue 16: the Fritz!Box journal is true (times, durations, outcome
     await sleep(600);
     peer.send('05.01.24 10:00:30;DISCONNECT;1;0;\n');
     await w.finished(2);
-    const rows = listJournal(store, { userId: haupt.id });
+    const rows = await listJournal(store, { userId: haupt.id });
     assert.deepEqual(
       rows.map((r) => [
         r.startedAt,
@@ -127,11 +135,11 @@ describe('cti issue 16: the Fritz!Box journal is true (times, durations, outcome
       ],
     );
     assert.equal(w.alerts.length, 2);
-    session.stop();
+    await session.stop();
   });
 
   it('§2: a call the box blocks (RING, DISCONNECT 40–90 ms later) is not announced and not a missed call; it is journalled as blocked', async () => {
-    const session = new CtiSession(store, box, { log: collectingLogger(), line: 'SIP0', userId: haupt.id });
+    const session = await CtiSession.create(store, box, { log: collectingLogger(), line: 'SIP0', userId: haupt.id });
     const w = watch(session);
     await box.connect();
     await peer.connection();
@@ -141,25 +149,25 @@ describe('cti issue 16: the Fritz!Box journal is true (times, durations, outcome
     await w.finished(1);
     await sleep(600); // past the threshold: still no alert
     assert.equal(w.alerts.length, 0);
-    const [row] = listJournal(store, { userId: haupt.id });
+    const [row] = await listJournal(store, { userId: haupt.id });
     assert.deepEqual(row && [row.outcome, row.state, row.open, row.remoteNumber], [
       'blocked',
       'ended',
       false,
       '01761234567',
     ]);
-    session.stop();
+    await session.stop();
   });
 
   it('§3: with alert-on-answer, CONNECT names the extension (10) and RING the line (SIP0): users on either get the alert and the journal row', async () => {
-    setSetting(store, admin, 'PlusGlobalCTIReactionAbhebebHoerer', '1');
-    const onLine = new CtiSession(store, box, {
+    await setSetting(store, admin, 'PlusGlobalCTIReactionAbhebebHoerer', '1');
+    const onLine = await CtiSession.create(store, box, {
       log: collectingLogger(),
       line: 'SIP0',
       userId: haupt.id,
       journal: false,
     });
-    const onExtension = new CtiSession(store, box, {
+    const onExtension = await CtiSession.create(store, box, {
       log: collectingLogger(),
       line: '10',
       userId: admin.id,
@@ -187,19 +195,19 @@ describe('cti issue 16: the Fritz!Box journal is true (times, durations, outcome
       b.calls.map((c) => [c.outcome, c.durationSeconds, c.extension]),
       [['answered', 67, '10']],
     );
-    const row = listJournal(store).find((r) => r.callId === '0@25.09.23 09:54:59');
+    const row = (await listJournal(store)).find((r) => r.callId === '0@25.09.23 09:54:59');
     assert.deepEqual(row && [row.userId, row.outcome, row.extension, row.durationSeconds], [
       admin.id,
       'answered',
       '10',
       67,
     ]);
-    onLine.stop();
-    onExtension.stop();
+    await onLine.stop();
+    await onExtension.stop();
   });
 
   it('a user on an extension gets the journal row of a call answered there even when alerts come on ringing', async () => {
-    const session = new CtiSession(store, box, {
+    const session = await CtiSession.create(store, box, {
       log: collectingLogger(),
       line: '10',
       userId: haupt.id,
@@ -213,18 +221,18 @@ describe('cti issue 16: the Fritz!Box journal is true (times, durations, outcome
     );
     await w.finished(1);
     assert.equal(w.alerts.length, 1);
-    const [row] = listJournal(store, { userId: haupt.id });
+    const [row] = await listJournal(store, { userId: haupt.id });
     assert.deepEqual(row && [row.startedAt, row.outcome, row.line, row.extension], [
       '2023-09-25T09:54:59+02:00',
       'answered',
       'SIP0',
       '10',
     ]);
-    session.stop();
+    await session.stop();
   });
 
   it('outgoing calls (answered / unanswered) and a box restart mid-call', async () => {
-    const session = new CtiSession(store, box, { log: collectingLogger(), line: 'SIP0', userId: haupt.id });
+    const session = await CtiSession.create(store, box, { log: collectingLogger(), line: 'SIP0', userId: haupt.id });
     const w = watch(session);
     await box.connect();
     await peer.connection();
@@ -251,7 +259,7 @@ describe('cti issue 16: the Fritz!Box journal is true (times, durations, outcome
         ['in', 'answered', '2023-09-25T12:10:00+02:00', null, null, '6667777'],
       ],
     );
-    session.stop();
+    await session.stop();
   });
 
   it('TR-064: calls the box listed while nobody listened are imported once per connect, without duplicates', async () => {
@@ -297,19 +305,24 @@ describe('cti issue 16: the Fritz!Box journal is true (times, durations, outcome
       tr064: { port: tr.port, username: 'ixhaus', password: 'geheim' },
     });
     // the user's CTI last listened at 08:00 Berlin time
-    store.run('INSERT INTO meta (key, value) VALUES (?, ?)', [
+    await store.run('INSERT INTO meta (key, value) VALUES (?, ?)', [
       `${LISTENED_UNTIL_KEY}${haupt.id}`,
       '2023-09-25T06:00:00.000Z',
     ]);
     const now = (): Date => new Date('2023-09-25T07:00:00.000Z');
 
-    const session = new CtiSession(store, withList, { log: collectingLogger(), line: '10', userId: haupt.id, now });
+    const session = await CtiSession.create(store, withList, {
+      log: collectingLogger(),
+      line: '10',
+      userId: haupt.id,
+      now,
+    });
     try {
       const statuses = new StatusLog(withList);
       await withList.connect();
       await statuses.until('connected');
       while (tr.fetches < 1 || session.imported < 4) await sleep(20);
-      const rows = listJournal(store, { userId: haupt.id });
+      const rows = await listJournal(store, { userId: haupt.id });
       assert.deepEqual(
         rows.map((r) => [r.callId, r.direction, r.outcome, r.startedAt, r.durationSeconds, r.remoteNumber, r.open]),
         [
@@ -320,22 +333,22 @@ describe('cti issue 16: the Fritz!Box journal is true (times, durations, outcome
         ],
       );
       // the same window imported again (e.g. the mark was not saved before a crash): nothing twice
-      store.run('UPDATE meta SET value = ? WHERE key = ?', [
+      await store.run('UPDATE meta SET value = ? WHERE key = ?', [
         '2023-09-25T06:00:00.000Z',
         `${LISTENED_UNTIL_KEY}${haupt.id}`,
       ]);
       assert.equal(await session.importHistory(), 0);
-      assert.equal(listJournal(store, { userId: haupt.id }).length, 4);
+      assert.equal((await listJournal(store, { userId: haupt.id })).length, 4);
       // the box drops the connection and comes back: one import per connect, starting where listening stopped
       peer.dropAll();
       await statuses.until('connected', 2);
       while (tr.fetches < 3) await sleep(20);
       await sleep(100);
       assert.equal(tr.fetches, 3, 'one list fetch per connect (plus the explicit one above)');
-      assert.equal(listJournal(store, { userId: haupt.id }).length, 4);
+      assert.equal((await listJournal(store, { userId: haupt.id })).length, 4);
       assert.equal(session.imported, 4);
     } finally {
-      session.stop();
+      await session.stop();
       await withList.disconnect();
       await tr.close();
     }
@@ -344,13 +357,13 @@ describe('cti issue 16: the Fritz!Box journal is true (times, durations, outcome
 
 describe('cti issue 16: Asterisk AMI outgoing calls and outcomes (§4)', function () {
   this.timeout(30_000);
-  let store: Store;
+  let store: AsyncStore;
   let haupt: Actor;
   let peer: ScriptedPeer;
   let ami: AsteriskAmi;
 
   beforeEach(async () => {
-    ({ store, haupt } = await smallDemoStore());
+    ({ db: store, haupt } = await smallDemoDb());
     peer = amiPeer('ixhaus', 's3cret', { actions: [] });
     await peer.listen();
     ami = new AsteriskAmi({
@@ -370,7 +383,11 @@ describe('cti issue 16: Asterisk AMI outgoing calls and outcomes (§4)', functio
   });
 
   it('Newchannel from PJSIP/201 and DialBegin to the trunk is an outgoing call of the user on PJSIP/201, not an incoming call from 201', async () => {
-    const session = new CtiSession(store, ami, { log: collectingLogger(), line: 'PJSIP/201', userId: haupt.id });
+    const session = await CtiSession.create(store, ami, {
+      log: collectingLogger(),
+      line: 'PJSIP/201',
+      userId: haupt.id,
+    });
     const w = watch(session);
     await ami.connect();
     const phone = (id: string, extra: Record<string, string>): string =>
@@ -423,17 +440,17 @@ describe('cti issue 16: Asterisk AMI outgoing calls and outcomes (§4)', functio
       ['2023-09-25T09:54:59+02:00', '2023-09-25T09:55:05+02:00', '2023-09-25T09:56:12+02:00', 67],
     );
     assert.deepEqual(
-      listJournal(store, { userId: haupt.id }).map((r) => [r.direction, r.outcome]),
+      (await listJournal(store, { userId: haupt.id })).map((r) => [r.direction, r.outcome]),
       [
         ['out', 'unanswered'],
         ['out', 'answered'],
       ],
     );
-    session.stop();
+    await session.stop();
   });
 
   it('an incoming call to a busy line (Hangup cause 17) is busy, a rejected one (21) blocked', async () => {
-    const session = new CtiSession(store, ami, {
+    const session = await CtiSession.create(store, ami, {
       log: collectingLogger(),
       line: 'PJSIP/201',
       userId: haupt.id,
@@ -456,7 +473,7 @@ describe('cti issue 16: Asterisk AMI outgoing calls and outcomes (§4)', functio
         ['in', 'blocked'],
       ],
     );
-    session.stop();
+    await session.stop();
   });
 });
 

@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { Store } from '../../src/core/store/database';
 import { locateSqlWasm } from '../../src/core/store/sqlJs';
 import { generationRows, GENERATION_ROWS } from '../fixtures/saveGeneration';
-import { tempDir } from '../helpers';
+import { fileBackendOnly, tempDir } from '../helpers';
 
 const TRIALS = Number(process.env.IXHAUS_KILL_TRIALS ?? 200);
 
@@ -36,6 +36,9 @@ async function verifiedGeneration(file: string): Promise<number> {
 }
 
 describe(`store: SIGKILL during save, ${TRIALS} trials`, function () {
+  before(function () {
+    fileBackendOnly(this); // the sql.js file engine itself
+  });
   this.timeout(15 * 60_000);
 
   it('the file always opens with either the old or the new content', async () => {
@@ -52,7 +55,7 @@ describe(`store: SIGKILL during save, ${TRIALS} trials`, function () {
       });
       const wasm = locateSqlWasm();
       const file = path.join(dir, 'kill.sqlite');
-      (await Store.create(file)).close();
+      await (await Store.create(file)).close();
       let acknowledged = 0;
       const takeoverMs: number[] = [];
       const outcomes = { old: 0, new: 0, tempFileLeft: 0 };

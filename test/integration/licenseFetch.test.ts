@@ -34,11 +34,11 @@ import {
   SftpPrivateKeyError,
   SftpTimeoutError,
 } from '../../src/core/sftp/sftpErrors';
-import type { Store } from '../../src/core/store/database';
+import type { AsyncStore } from '../../src/core/store/asyncStore';
 import type { Actor } from '../../src/core/access/rights';
 import { PermissionError } from '../../src/core/errors';
 import { signIn } from '../../src/core/users/auth';
-import { smallDemoStore, tempDir } from '../helpers';
+import { smallDemoDb, tempDir } from '../helpers';
 import {
   SFTP_TEST_PASSWORD,
   SFTP_TEST_USER,
@@ -83,7 +83,7 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
   let dir: string;
   let cleanup: () => Promise<void>;
   let sshd: SshdPeer;
-  let store: Store;
+  let store: AsyncStore;
   let admin: Actor;
   let haupt: Actor;
   let clientKey: string;
@@ -140,7 +140,7 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
     await cleanup();
   });
   beforeEach(async () => {
-    ({ store, admin, haupt } = await smallDemoStore());
+    ({ db: store, admin, haupt } = await smallDemoDb());
   });
   afterEach(async () => {
     await store.close();
@@ -176,13 +176,13 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
     assert.deepEqual(result.notNewer.map((r) => r.code).sort(), ['E_LICENSE_SUPERSEDED', 'E_LICENSE_SUPERSEDED']);
     assert.equal(result.timings.pairs, 5);
     assert.ok(progress.some((t) => t.startsWith('Downloading')));
-    assert.equal(installedSerial(store, '8150'), undefined, 'nothing installed before confirmation');
+    assert.equal(await installedSerial(store, '8150'), undefined, 'nothing installed before confirmation');
     assert.equal(result.candidates[0]!.diff.firstInstall, true);
 
-    installFetched(store, haupt, result.candidates);
-    assert.equal(installedSerial(store, '8150'), 3);
-    assert.equal(installedSerial(store, '8151'), 1);
-    assert.equal(installedSerial(store, '8153'), undefined, 'the tampered license is never installed');
+    await installFetched(store, haupt, result.candidates);
+    assert.equal(await installedSerial(store, '8150'), 3);
+    assert.equal(await installedSerial(store, '8151'), 1);
+    assert.equal(await installedSerial(store, '8153'), undefined, 'the tampered license is never installed');
 
     const again = await fetchLicenses(store, haupt, options());
     assert.deepEqual(again.candidates, [], 'Keine neuen Lizenzen');
@@ -239,7 +239,7 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
       assert.match(error.message, /intercepting/);
       return true;
     });
-    assert.equal(installedSerial(store, '8150'), undefined);
+    assert.equal(await installedSerial(store, '8150'), undefined);
   });
 
   it('a missing folder names the exact path requested; Verbindung testen reports each step', async () => {
@@ -287,7 +287,7 @@ describe('Lizenzen abrufen against a real OpenSSH sshd', function () {
         },
       );
       assert.equal(proxy.cuts(), 1);
-      assert.equal(installedSerial(store, '8150'), undefined);
+      assert.equal(await installedSerial(store, '8150'), undefined);
     } finally {
       await proxy.stop();
     }

@@ -20,9 +20,9 @@ import {
 } from '../../src/core/license/licenseIssuer';
 import { buildTrustedKeys } from '../../src/core/license/licenseService';
 import { remoteFileType } from '../../src/core/sftp/licenseServer';
-import type { Store } from '../../src/core/store/database';
+import type { AsyncStore } from '../../src/core/store/asyncStore';
 import type { Actor } from '../../src/core/access/rights';
-import { smallDemoStore, tempDir } from '../helpers';
+import { smallDemoDb, tempDir } from '../helpers';
 import { SFTP_PEER_DIR, SFTP_PEER_PASSWORD, SFTP_PEER_USER, startSftpPeer } from '../peers/sftpPeer';
 import type { LongNameStyle, SftpPeer } from '../peers/sftpPeer';
 import { SFTP_TEST_PASSWORD, SFTP_TEST_USER, startSshd } from '../peers/sshd';
@@ -56,7 +56,7 @@ function pair(licenseNo: string, serial = 1): { base: string; lic: Buffer; txt: 
 
 describe('Lizenzen abrufen: field cases of issue 17 against a scripted ssh2 SFTP server', function () {
   this.timeout(30_000);
-  let store: Store;
+  let store: AsyncStore;
   let haupt: Actor;
   let tmp: { dir: string; cleanup: () => Promise<void> };
   let peer: SftpPeer | undefined;
@@ -73,7 +73,7 @@ describe('Lizenzen abrufen: field cases of issue 17 against a scripted ssh2 SFTP
   });
 
   beforeEach(async () => {
-    ({ store, haupt } = await smallDemoStore());
+    ({ db: store, haupt } = await smallDemoDb());
     tmp = await tempDir('ixhaus-fetch17-');
   });
   afterEach(async () => {
@@ -229,7 +229,7 @@ describe('Lizenzen abrufen: symbolic links on a real OpenSSH sshd (issue 17 §6)
   it('follows .lic/.txt links into an archive folder and names a dangling link', async () => {
     const tmp = await tempDir('ixhaus-sshd17-');
     const sshd = await startSshd(tmp.dir);
-    const { store, haupt } = await smallDemoStore();
+    const { db: store, haupt } = await smallDemoDb();
     try {
       const lizenzen = path.join(sshd.serveDir, 'lizenzen');
       const archiv = path.join(sshd.serveDir, 'archiv');

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 import { AREA_CODE_META_KEY } from '../../src/core/cti/phoneIndex';
 import { loadSqlJs } from '../../src/core/store/sqlJs';
-import { smallDemoStoreFile, tempDir } from '../helpers';
+import { fileBackendOnly, smallDemoStoreFile, tempDir } from '../helpers';
 
 /**
  * Issue 15 "one writer for real", with real child processes running the built CLI (dist/cli.js): pairs of
@@ -87,6 +87,9 @@ const A = 'MaximaleAnzahlDerSession'; // 1 … 10
 const B = 'PlusGlobalCTIreactionNummernlaenge'; // 1 … 8
 
 describe('store: concurrent CLI writers (built dist/cli.js, real processes)', function () {
+  before(function () {
+    fileBackendOnly(this); // the sql.js file engine itself
+  });
   this.timeout(10 * 60_000);
   let dir: string;
   let cleanup: () => Promise<void>;

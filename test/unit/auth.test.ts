@@ -1,22 +1,15 @@
 import { strict as assert } from 'node:assert';
-import {
-  generateDemoData,
-  DEMO_ADMIN_LOGIN,
-  DEMO_HAUPTBENUTZER_LOGIN,
-  DEMO_PASSWORD,
-} from '../../src/core/demo/demoData';
+import { DEMO_ADMIN_LOGIN, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD } from '../../src/core/demo/demoData';
 import { PermissionError } from '../../src/core/errors';
-import { Store } from '../../src/core/store/database';
+import type { AsyncStore } from '../../src/core/store/asyncStore';
 import { LoginFormatError, SignInError, UserInactiveError, signIn } from '../../src/core/users/auth';
 import { hashPassword, verifyPassword } from '../../src/core/users/password';
 import { canManageLicenses, isAdmin, requireAdmin, requireLicenseManager } from '../../src/core/access/rights';
+import { smallDemoDb } from '../helpers';
 
 describe('users: passwords and sign-in', () => {
-  let store: Store;
-  before(async () => {
-    store = await Store.inMemory();
-    await generateDemoData(store, { sizes: { users: 15, objects: 5, persons: 10, creditors: 5, owners: 5 } });
-  });
+  let store: AsyncStore;
+  before(async () => ({ db: store } = await smallDemoDb()));
   after(async () => store.close());
 
   it('hashes with a random salt and verifies only the right password', async () => {
@@ -49,7 +42,7 @@ describe('users: passwords and sign-in', () => {
 
   it('refuses logins longer than 8 characters and deactivated users', async () => {
     await assert.rejects(signIn(store, 'neunzeich', 'x'), LoginFormatError);
-    const inactive = store.get<{ login: string }>('SELECT login FROM users WHERE active = 0 LIMIT 1');
+    const inactive = await store.get<{ login: string }>('SELECT login FROM users WHERE active = 0 LIMIT 1');
     assert.ok(inactive, 'the demo has a deactivated user');
     await assert.rejects(signIn(store, inactive.login, DEMO_PASSWORD), UserInactiveError);
   });
@@ -60,7 +53,7 @@ describe('users: passwords and sign-in', () => {
     assert.equal(canManageLicenses(haupt), true);
     assert.throws(() => requireAdmin(haupt, 'change system settings'), PermissionError);
     requireLicenseManager(haupt, 'install a license');
-    const clerk = store.get<{ login: string }>(
+    const clerk = await store.get<{ login: string }>(
       "SELECT login FROM users WHERE role = 'Sachbearbeiter' AND active = 1 LIMIT 1",
     );
     assert.ok(clerk);

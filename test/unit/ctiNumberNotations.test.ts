@@ -11,8 +11,9 @@ import * as assert from 'node:assert/strict';
 import { lookupCaller } from '../../src/core/cti/callerLookup';
 import { writePhoneNumber } from '../../src/core/cti/phoneIndex';
 import { dialString, isInternalNumber, normalizePhoneNumber, specialService } from '../../src/core/cti/phoneNumber';
-import type { Store } from '../../src/core/store/database';
-import { smallDemoStore } from '../helpers';
+import type { AsyncStore } from '../../src/core/store/asyncStore';
+import { smallDemoDb } from '../helpers';
+import { insertId } from '../../src/core/store/asyncQueries';
 
 const AREA = { areaCode: '030' };
 const DIAL = { maxInternal: 4, outsidePrefix: '0', areaCode: '030' };
@@ -120,24 +121,38 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
   });
 
   describe('"matched by base number": an unknown direct-dial extension of a known number finds the company', () => {
-    let store: Store;
+    let store: AsyncStore;
     let company: number;
     beforeEach(async () => {
-      ({ store } = await smallDemoStore());
-      store.run('DELETE FROM phone_numbers');
-      company = store.insertId(
+      ({ db: store } = await smallDemoDb());
+      await store.run('DELETE FROM phone_numbers');
+      company = await insertId(
+        store,
         "INSERT INTO creditors (creditor_no, name, trade) VALUES (970002, 'Hausverwaltung Nord GmbH', 'Verwaltung') RETURNING id",
       );
-      writePhoneNumber(store, { origin: 'creditor', partyId: company, field: 'business', raw: '030 12345-0' }, '30');
-      const person = store.insertId(
+      await store.transaction((tx) =>
+        writePhoneNumber(
+          tx,
+          { origin: 'creditor', partyId: company, field: 'business', raw: '030 12345-0' },
+          { areaCode: '30' },
+        ),
+      );
+      const person = await insertId(
+        store,
         "INSERT INTO persons (person_no, first_name, last_name) VALUES (990002, 'Max', 'Mitarbeiter') RETURNING id",
       );
-      writePhoneNumber(store, { origin: 'person', partyId: person, field: 'business', raw: '030 12345-67' }, '30');
+      await store.transaction((tx) =>
+        writePhoneNumber(
+          tx,
+          { origin: 'person', partyId: person, field: 'business', raw: '030 12345-67' },
+          { areaCode: '30' },
+        ),
+      );
     });
     afterEach(async () => store.close());
 
-    it('a known extension finds its person; an unknown one (1â€“4 digits) the company, marked "base"', () => {
-      const known = lookupCaller(store, '0301234567', { internalMaxDigits: 4, areaCode: '30' });
+    it('a known extension finds its person; an unknown one (1â€“4 digits) the company, marked "base"', async () => {
+      const known = await lookupCaller(store, '0301234567', { internalMaxDigits: 4, areaCode: '30' });
       assert.ok(
         known.outcome === 'matched' &&
           known.matches[0]?.name === 'Mitarbeiter, Max' &&
@@ -145,7 +160,7 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
         JSON.stringify(known),
       );
       for (const ext of ['1', '21', '321', '4321']) {
-        const r = lookupCaller(store, `030 12345${ext}`, { internalMaxDigits: 4, areaCode: '30' });
+        const r = await lookupCaller(store, `030 12345${ext}`, { internalMaxDigits: 4, areaCode: '30' });
         assert.ok(
           r.outcome === 'matched' &&
             r.matches.length === 1 &&
@@ -155,9 +170,12 @@ describe('cti numbers: notations of German offices and the Fritz!Box (issue 16 Â
         );
       }
       // five more digits is no extension of it any more
-      assert.equal(lookupCaller(store, '030 1234554321', { internalMaxDigits: 4, areaCode: '30' }).outcome, 'unknown');
+      assert.equal(
+        (await lookupCaller(store, '030 1234554321', { internalMaxDigits: 4, areaCode: '30' })).outcome,
+        'unknown',
+      );
       // special numbers are not looked up and are no error
-      const special = lookupCaller(store, '116117', { internalMaxDigits: 4, areaCode: '30' });
+      const special = await lookupCaller(store, '116117', { internalMaxDigits: 4, areaCode: '30' });
       assert.deepEqual([special.outcome, special.outcome === 'unknown' ? special.reason : 'x'], ['unknown', undefined]);
     });
   });

@@ -26,7 +26,10 @@ import {
   signInDelayMs,
 } from '../../src/core/users/auth';
 import { createFirstAdmin } from '../../src/core/users/bootstrap';
-import { tempDir, smallDemoStore } from '../helpers';
+import { emptyDb, fileBackendOnly, smallDemoDb, tempDir } from '../helpers';
+import type { AsyncQueryable } from '../../src/core/store/asyncStore';
+import { SqlJsAsyncStore } from '../../src/core/store/sqlJsAsyncStore';
+import { scalar } from '../../src/core/store/asyncQueries';
 
 const NOW = new Date('2026-06-01T10:00:00Z');
 const KEY_TEXT = licenseKeyFileText(DEMO_LICENSE_KEY);
@@ -46,12 +49,12 @@ describe('demo key kept to demo stores (issue 15)', function () {
   const trusted = buildTrustedKeys({ [vendor.kid]: vendor.publicKeyBase64 }).keys;
 
   it('a store created with a first administrator never trusts the demo key, whatever keys are configured', async () => {
-    const store = await Store.inMemory();
+    const store = await emptyDb();
     await createFirstAdmin(store, 'chef', 'geheim-123');
     const actor = await signIn(store, 'chef', 'geheim-123');
-    assert.equal(storeTrustsDemoKey(store), false);
+    assert.equal(await storeTrustsDemoKey(store), false);
     const file = demoSigned({ licenseNo: '4711', serial: 99, validUntil: '2099-12-31' });
-    assert.throws(
+    await assert.rejects(
       () => verifyForStore(store, file, KEY_TEXT, trusted, NOW),
       (error: Error) =>
         error instanceof DemoKeyNotTrustedError &&
@@ -63,25 +66,31 @@ describe('demo key kept to demo stores (issue 15)', function () {
     assert.equal(smuggled.keys.has('mine'), false);
     assert.match(smuggled.problems.join(), /"mine" is the built-in demo key/);
     // nor installed past verification: installLicense checks again
-    const verifiedElsewhere = (await smallDemoStore()).store;
-    const verified = verifyForStore(verifiedElsewhere, demoSigned({ licenseNo: '4712' }), KEY_TEXT, trusted, NOW);
-    assert.throws(() => installLicense(store, actor, verified, NOW), DemoKeyNotTrustedError);
-    assert.equal(store.scalar('SELECT count(*) FROM licenses'), 0);
+    const verifiedElsewhere = (await smallDemoDb()).db;
+    const verified = await verifyForStore(verifiedElsewhere, demoSigned({ licenseNo: '4712' }), KEY_TEXT, trusted, NOW);
+    await assert.rejects(() => installLicense(store, actor, verified, NOW), DemoKeyNotTrustedError);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM licenses'), 0);
+    await verifiedElsewhere.close();
     await store.close();
   });
 
   it('a demo store installs demo licenses, but a demo license never replaces or joins a vendor-signed one', async () => {
-    const { store, haupt } = await smallDemoStore();
-    assert.equal(storeTrustsDemoKey(store), true);
-    installLicense(store, haupt, verifyForStore(store, demoSigned({ serial: 2 }), KEY_TEXT, trusted, NOW), NOW);
+    const { db: store, haupt } = await smallDemoDb();
+    assert.equal(await storeTrustsDemoKey(store), true);
+    await installLicense(
+      store,
+      haupt,
+      await verifyForStore(store, demoSigned({ serial: 2 }), KEY_TEXT, trusted, NOW),
+      NOW,
+    );
     const vendorFile = issueLicenseFile(
       { ...demoLicensePayload(NOW), licenseNo: '8150', serial: 5 },
       vendorKey,
       DEMO_LICENSE_KEY,
     );
-    installLicense(store, haupt, verifyForStore(store, vendorFile, KEY_TEXT, trusted, NOW), NOW);
+    await installLicense(store, haupt, await verifyForStore(store, vendorFile, KEY_TEXT, trusted, NOW), NOW);
     for (const licenseNo of ['8150', 'OTHER-1']) {
-      assert.throws(
+      await assert.rejects(
         () =>
           verifyForStore(
             store,
@@ -103,12 +112,13 @@ describe('demo key kept to demo stores (issue 15)', function () {
       vendorKey,
       DEMO_LICENSE_KEY,
     );
-    installLicense(store, haupt, verifyForStore(store, next, KEY_TEXT, trusted, NOW), NOW);
-    assert.equal(store.scalar("SELECT serial FROM licenses WHERE license_no = '8150'"), 6);
+    await installLicense(store, haupt, await verifyForStore(store, next, KEY_TEXT, trusted, NOW), NOW);
+    assert.equal(await scalar(store, "SELECT serial FROM licenses WHERE license_no = '8150'"), 6);
     await store.close();
   });
 
-  it('migration 007: an older demo store stays a demo store unless a vendor license was installed; other stores never trust the demo key', async () => {
+  it('migration 007: an older demo store stays a demo store unless a vendor license was installed; other stores never trust the demo key', async function () {
+    fileBackendOnly(this); // the file engine's migration 007
     const SQL = await loadSqlJs();
     const { dir, cleanup } = await tempDir();
     try {
@@ -151,26 +161,29 @@ describe('sign-in throttling and audit (issue 15)', function () {
   beforeEach(async () => ({ dir, cleanup } = await tempDir()));
   afterEach(async () => cleanup());
 
-  const audit = (store: Store): Array<{ action: string; entity_key: string; new_value: string }> =>
-    store.all<{ action: string; entity_key: string; new_value: string }>(
+  const audit = (store: AsyncQueryable): Promise<Array<{ action: string; entity_key: string; new_value: string }>> =>
+    store.query<{ action: string; entity_key: string; new_value: string }>(
       "SELECT action, entity_key, new_value FROM audit_log WHERE action LIKE 'sign-in%' ORDER BY id",
     );
 
-  it('delays grow after a few failures, are kept in the store across processes, refuse even the right password, and a success resets them', async () => {
+  it('delays grow after a few failures, are kept in the store across processes, refuse even the right password, and a success resets them', async function () {
+    fileBackendOnly(this); // each attempt in a new process: a store file opened again
     assert.deepEqual([1, 3, 4, 5, 6, 20].map(signInDelayMs), [0, 0, 30_000, 60_000, 120_000, 900_000]);
     const file = path.join(dir, 'throttle.sqlite');
     await (
-      await Store.create(file, { populate: (s) => createFirstAdmin(s, 'chef', 'geheim-123').then(() => undefined) })
+      await Store.create(file, {
+        populate: (s) => createFirstAdmin(new SqlJsAsyncStore(s), 'chef', 'geheim-123').then(() => undefined),
+      })
     ).close();
     let at = NOW.getTime();
     for (let i = 1; i <= FREE_FAILED_SIGN_INS; i++) {
       // every attempt in a new "process": a freshly opened store
-      const store = await Store.open(file);
+      const store = new SqlJsAsyncStore(await Store.open(file));
       await assert.rejects(signIn(store, 'chef', `Pw-guess-${i}`, { now: new Date(at), channel: 'cli' }), SignInError);
       await store.close();
       at += 1000;
     }
-    const reopened = await Store.open(file);
+    const reopened = new SqlJsAsyncStore(await Store.open(file));
     await assert.rejects(
       signIn(reopened, 'CHEF', 'geheim-123', { now: new Date(at), channel: 'cli' }),
       (error: Error) =>
@@ -179,8 +192,8 @@ describe('sign-in throttling and audit (issue 15)', function () {
     );
     const actor = await signIn(reopened, 'chef', 'geheim-123', { now: new Date(at + 31_000), channel: 'cli' });
     assert.equal(actor.login, 'chef');
-    assert.equal(reopened.scalar('SELECT count(*) FROM sign_in_attempts'), 0, 'a success resets the count');
-    const rows = audit(reopened);
+    assert.equal(await scalar(reopened, 'SELECT count(*) FROM sign_in_attempts'), 0, 'a success resets the count');
+    const rows = await audit(reopened);
     assert.deepEqual(
       rows.map((r) => r.action),
       ['sign-in.failed', 'sign-in.failed', 'sign-in.failed', 'sign-in.failed', 'sign-in.refused', 'sign-in'],
@@ -192,23 +205,21 @@ describe('sign-in throttling and audit (issue 15)', function () {
     );
     assert.equal(JSON.parse(rows[3]?.new_value ?? '{}').waitSeconds, 30);
     await reopened.close();
-    const check = await Store.open(file, { readOnly: true });
-    assert.equal(audit(check).length, 6, 'the success row is saved with the store');
+    const check = new SqlJsAsyncStore(await Store.open(file, { readOnly: true }));
+    assert.equal((await audit(check)).length, 6, 'the success row is saved with the store');
     await check.close();
   });
 
   it('unknown logins are throttled alike (the throttle does not reveal which logins exist); a deactivated user is refused and audited', async () => {
-    const { store } = await smallDemoStore();
+    const { db: store } = await smallDemoDb();
     for (let i = 0; i < FREE_FAILED_SIGN_INS; i++)
       await assert.rejects(signIn(store, 'nobody', 'x', { now: NOW }), SignInError);
     await assert.rejects(signIn(store, 'nobody', 'x', { now: NOW }), SignInThrottledError);
-    const login = String(store.scalar("SELECT login FROM users WHERE role = 'Sachbearbeiter' LIMIT 1"));
-    store.run('UPDATE users SET active = 0 WHERE login = ?', [login]);
+    const login = String(await scalar(store, "SELECT login FROM users WHERE role = 'Sachbearbeiter' LIMIT 1"));
+    await store.run('UPDATE users SET active = 0 WHERE login = ?', [login]);
     await assert.rejects(signIn(store, login, 'demo', { now: NOW }), UserInactiveError);
     assert.deepEqual(
-      audit(store)
-        .slice(-2)
-        .map((r) => [r.action, JSON.parse(r.new_value).reason]),
+      (await audit(store)).slice(-2).map((r) => [r.action, JSON.parse(r.new_value).reason]),
       [
         ['sign-in.refused', 'throttled'],
         ['sign-in.refused', 'user deactivated'],
@@ -217,12 +228,15 @@ describe('sign-in throttling and audit (issue 15)', function () {
     await store.close();
   });
 
-  it('a read-only window still throttles (in its process) and honours the count kept in the store', async () => {
+  it('a read-only window still throttles (in its process) and honours the count kept in the store', async function () {
+    fileBackendOnly(this); // read-only: a second window on a store file
     const file = path.join(dir, 'ro.sqlite');
     await (
-      await Store.create(file, { populate: (s) => createFirstAdmin(s, 'chef', 'geheim-123').then(() => undefined) })
+      await Store.create(file, {
+        populate: (s) => createFirstAdmin(new SqlJsAsyncStore(s), 'chef', 'geheim-123').then(() => undefined),
+      })
     ).close();
-    const readOnly = await Store.open(file, { readOnly: true });
+    const readOnly = new SqlJsAsyncStore(await Store.open(file, { readOnly: true }));
     for (let i = 0; i < FREE_FAILED_SIGN_INS; i++)
       await assert.rejects(signIn(readOnly, 'chef', 'nope', { now: NOW }), SignInError);
     await assert.rejects(signIn(readOnly, 'chef', 'geheim-123', { now: NOW }), SignInThrottledError);

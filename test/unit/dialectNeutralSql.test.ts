@@ -33,14 +33,10 @@ const FORBIDDEN: ReadonlyArray<{ form: RegExp; why: string }> = [
     why: 'SQLite only (PostgreSQL: string_agg); aggregate in TypeScript or add a helper',
   },
   {
-    form: /\bdatetime\s*\(|\bstrftime\s*\(/i,
-    why: 'SQLite date functions; pass the time as an ISO-8601 UTC parameter',
+    form: /\bdatetime\s*\(|\bstrftime\s*\(|\bjulianday\s*\(/i,
+    why: 'SQLite date functions; pass the time as an ISO-8601 UTC parameter, or order by the instant in TypeScript',
   },
   { form: /\bGLOB\b/, why: 'SQLite only (PostgreSQL: ~ or LIKE); use LIKE with lower() or check in TypeScript' },
-  {
-    form: /\bjulianday\s*\(/i,
-    why: 'SQLite only; compare ISO-8601 UTC text, or (times with offsets) compare the instants in TypeScript',
-  },
 ];
 
 function sourceFiles(dir: string): string[] {

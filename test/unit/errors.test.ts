@@ -5,7 +5,7 @@ import { SftpCancelledError, SftpHostKeyChangedError, SftpTimeoutError } from '.
 import { SftpNotConfiguredError } from '../../src/core/sftp/sftpSettings';
 import { StoreCorruptError } from '../../src/core/store/errors';
 import { requireSignedIn } from '../../src/extension/signedIn';
-import { smallDemoStore } from '../helpers';
+import { smallDemoDb } from '../helpers';
 
 describe('errors carry what the user can do about them', () => {
   it('each kind suggests its own actions (the extension shows them as buttons; nothing matches message strings)', () => {
@@ -26,16 +26,21 @@ describe('errors carry what the user can do about them', () => {
   });
 
   it('the one sign-in guard: no store, then no user, then the pair', async () => {
-    const { store, admin } = await smallDemoStore();
-    assert.throws(
-      () => requireSignedIn({ storeHost: { store: undefined }, session: { actor: admin } }),
-      NoStoreOpenError,
-    );
-    assert.throws(() => requireSignedIn({ storeHost: { store }, session: { actor: undefined } }), SignInRequiredError);
-    const db = new SqlJsAsyncStore(store);
-    const pair = requireSignedIn({ storeHost: { store, db }, session: { actor: admin } });
-    assert.equal(pair.store, store);
-    assert.equal(pair.db, db);
-    assert.equal(pair.actor, admin);
+    const { db, admin } = await smallDemoDb();
+    try {
+      assert.throws(
+        () => requireSignedIn({ storeHost: { db: undefined }, session: { actor: admin } }),
+        NoStoreOpenError,
+      );
+      assert.throws(() => requireSignedIn({ storeHost: { db }, session: { actor: undefined } }), SignInRequiredError);
+      // the sql.js engine of a file store comes along for the few file-only facts; a PostgreSQL store has none
+      const file = db instanceof SqlJsAsyncStore ? db.syncStore : undefined;
+      const pair = requireSignedIn({ storeHost: { db, store: file }, session: { actor: admin } });
+      assert.equal(pair.store, db);
+      assert.equal(pair.file, file);
+      assert.equal(pair.actor, admin);
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IxError, formatTemplate } from '../../src/core/errors';
-import type { Store } from '../../src/core/store/database';
+import type { AsyncStore } from '../../src/core/store/asyncStore';
 import type { Actor } from '../../src/core/access/rights';
 import { MailSettingsController, storeKeyOf } from '../../src/extension/panels/mailSettingsController';
 import type { MailSecretAccess, MailSecretKind } from '../../src/extension/panels/mailSettingsController';
@@ -25,7 +25,7 @@ import type { MailInitView, TestReportView } from '../../src/shared/protocol/mai
 import { ValidationError } from '../../src/shared/validation/validate';
 import { startSmtpPeer } from '../peers/smtpPeer';
 import type { SmtpPeer } from '../peers/smtpPeer';
-import { smallDemoStore } from '../helpers';
+import { closeAfterEach, smallDemoDb } from '../helpers';
 
 const USER = 'verwaltung@ixhaus.example';
 const SECRET = 'Unit-Geheimnis-4711!';
@@ -39,16 +39,16 @@ const localizeDe = (template: string, args: readonly (string | number)[]) =>
 /** Secret storage for the test: a Map (VS Code's SecretStorage cannot run outside the host), keyed like MailHost. */
 class MapSecrets implements MailSecretAccess {
   readonly values = new Map<string, string>();
-  async read(store: Store) {
+  async read(store: AsyncStore) {
     const password = this.values.get(`${storeKeyOf(store)}/password`);
     const clientSecret = this.values.get(`${storeKeyOf(store)}/clientSecret`);
     return { ...(password ? { password } : {}), ...(clientSecret ? { clientSecret } : {}) };
   }
-  async write(store: Store, kind: MailSecretKind, value: string) {
+  async write(store: AsyncStore, kind: MailSecretKind, value: string) {
     if (value === '') this.values.delete(`${storeKeyOf(store)}/${kind}`);
     else this.values.set(`${storeKeyOf(store)}/${kind}`, value);
   }
-  async presence(store: Store) {
+  async presence(store: AsyncStore) {
     const s = await this.read(store);
     return { password: !!s.password, clientSecret: !!s.clientSecret };
   }
@@ -58,7 +58,7 @@ class MapSecrets implements MailSecretAccess {
  * A host endpoint with the controller and a page endpoint, connected like webview and host. `hide()` drops the page
  * as VS Code does with `retainContextWhenHidden: false` (messages to it are lost); `show()` loads a new page.
  */
-function connect(store: Store, actor: Actor | undefined, peer?: SmtpPeer) {
+function connect(store: AsyncStore, actor: Actor | undefined, peer?: SmtpPeer) {
   let page: MessageEndpoint | undefined;
   const secrets = new MapSecrets();
   const host = new MessageEndpoint({
@@ -141,6 +141,7 @@ describe('SMTP Einstellungen: protocol and page state', () => {
 });
 
 describe('SMTP Einstellungen: host controller behind the shared endpoint (real store, real SMTP peer)', function () {
+  const closing = closeAfterEach();
   this.timeout(30_000);
   let peer: SmtpPeer;
   before(async () => {
@@ -151,7 +152,7 @@ describe('SMTP Einstellungen: host controller behind the shared endpoint (real s
   });
 
   it('an invalid test recipient comes back as a localized error reply (the page can re-enable Test)', async () => {
-    const { store, admin } = await smallDemoStore();
+    const { db: store, admin } = closing(await smallDemoDb());
     const c = connect(store, admin, peer);
     const page = c.show();
     await page.request(mailSaveRequest, {
@@ -171,7 +172,7 @@ describe('SMTP Einstellungen: host controller behind the shared endpoint (real s
   });
 
   it('a refused save is an error reply with the first issue in German, and nothing is written', async () => {
-    const { store, admin } = await smallDemoStore();
+    const { db: store, admin } = closing(await smallDemoDb());
     const c = connect(store, admin);
     const page = c.show();
     await assert.rejects(
@@ -191,7 +192,7 @@ describe('SMTP Einstellungen: host controller behind the shared endpoint (real s
   });
 
   it('without an administrator the form is blocked with the reason; requests are refused', async () => {
-    const { store, haupt } = await smallDemoStore();
+    const { db: store, haupt } = closing(await smallDemoDb());
     const page = connect(store, haupt).show();
     const init = await page.request(mailInitRequest, {});
     assert.ok(init.blocked && init.blocked.length > 10, String(init.blocked));
@@ -199,19 +200,19 @@ describe('SMTP Einstellungen: host controller behind the shared endpoint (real s
   });
 
   it('drafts are keyed by store: each store gets its own key, and init names it', async () => {
-    const one = await smallDemoStore();
-    const two = await smallDemoStore();
-    const a = await connect(one.store, one.admin).show().request(mailInitRequest, {});
-    assert.equal(a.storeKey, storeKeyOf(one.store));
+    const one = closing(await smallDemoDb());
+    const two = closing(await smallDemoDb());
+    const a = await connect(one.db, one.admin).show().request(mailInitRequest, {});
+    assert.equal(a.storeKey, storeKeyOf(one.db));
     assert.match(a.storeKey, /^[0-9a-f]{16}$/, 'no path in the page state');
     // in-memory stores share ':memory:'; stores with files differ by file
-    const fakeFile = (file: string) => ({ file }) as Store;
+    const fakeFile = (file: string) => ({ location: file }) as AsyncStore;
     assert.notEqual(storeKeyOf(fakeFile('/data/kunde-a.ixhaus')), storeKeyOf(fakeFile('/data/kunde-b.ixhaus')));
-    assert.ok(two.store);
+    assert.ok(two.db);
   });
 
   it('a test result that finishes while the panel is hidden is shown when the page loads again', async () => {
-    const { store, admin } = await smallDemoStore();
+    const { db: store, admin } = closing(await smallDemoDb());
     const c = connect(store, admin, peer);
     let page = c.show();
     await page.request(mailSaveRequest, {

@@ -8,7 +8,8 @@ import { PermissionError } from '../../src/core/errors';
 import { HttpsClient } from '../../src/core/mail/oauth';
 import { CLIENT_ID, GOOD_SECRET, OBJECT_ID, TENANT, startEntraPeer } from '../peers/entraPeer';
 import { startSmtpPeer } from '../peers/smtpPeer';
-import { smallDemoStore } from '../helpers';
+import { closeAfterEach, smallDemoDb, tableColumns } from '../helpers';
+import { scalar } from '../../src/core/store/asyncQueries';
 
 const MAILBOX = 'verwaltung@ixhaus.example';
 const oauthInput = (authorityHost = 'login.microsoftonline.com') => ({
@@ -29,26 +30,26 @@ const oauthInput = (authorityHost = 'login.microsoftonline.com') => ({
 });
 
 describe('mail: settings in the store', () => {
+  const closing = closeAfterEach();
   it('saves and reloads the non-secret settings (admin only, audited); invalid input changes nothing', async () => {
-    const { store, admin, haupt } = await smallDemoStore();
-    assert.throws(() => saveMailSettings(store, haupt, oauthInput()), PermissionError);
-    const saved = saveMailSettings(store, admin, { ...oauthInput(), tenant: ` ${TENANT} ` });
+    const { db: store, admin, haupt } = closing(await smallDemoDb());
+    await assert.rejects(() => saveMailSettings(store, haupt, oauthInput()), PermissionError);
+    const saved = await saveMailSettings(store, admin, { ...oauthInput(), tenant: ` ${TENANT} ` });
     assert.equal(saved.tenant, TENANT);
-    assert.deepEqual(loadMailSettings(store), saved);
-    assert.equal(store.scalar("SELECT count(*) FROM audit_log WHERE action = 'mail.settings'"), 1);
-    assert.throws(
+    assert.deepEqual(await loadMailSettings(store), saved);
+    assert.equal(await scalar(store, "SELECT count(*) FROM audit_log WHERE action = 'mail.settings'"), 1);
+    await assert.rejects(
       () => saveMailSettings(store, admin, { ...oauthInput(), tenant: 'common' }),
       (e: unknown) => e instanceof MailSettingsError && e.code === 'E_MAIL_TENANT_MULTI',
     );
-    assert.deepEqual(loadMailSettings(store), saved);
-    const columns = store
-      .all<{ name: string }>("SELECT name FROM pragma_table_info('mail_settings')")
-      .map((c) => c.name);
+    assert.deepEqual(await loadMailSettings(store), saved);
+    const columns = await tableColumns(store, 'mail_settings');
     assert.ok(!columns.some((c) => /password|secret$/i.test(c)), `a secret column exists: ${columns.join(', ')}`);
   });
 });
 
 describe('mail: secret-expiry reminders 30/7/1 days before, each once', () => {
+  const closing = closeAfterEach();
   it('computes the due threshold in UTC', () => {
     const none = new Set<number>();
     assert.equal(dueReminder('2027-03-31', new Date('2027-02-27T00:00:00Z'), none), undefined);
@@ -60,8 +61,8 @@ describe('mail: secret-expiry reminders 30/7/1 days before, each once', () => {
   });
 
   it('sends each reminder once to the notification address, also when runs are missed', async () => {
-    const { store, admin } = await smallDemoStore();
-    const settings = saveMailSettings(store, admin, oauthInput());
+    const { db: store, admin } = closing(await smallDemoDb());
+    const settings = await saveMailSettings(store, admin, oauthInput());
     const sent: SafeMessageInput[] = [];
     const send = async (m: SafeMessageInput) => void sent.push(m);
     const at = (iso: string) => sendSecretReminder(store, settings, new Date(iso), send);
@@ -80,23 +81,24 @@ describe('mail: secret-expiry reminders 30/7/1 days before, each once', () => {
       ['it@ixhaus.example', 'it@ixhaus.example'],
     );
     assert.match(sent[0]!.subject, /2027-03-31/);
-    assert.equal(store.scalar('SELECT count(*) FROM mail_secret_reminders'), 3);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM mail_secret_reminders'), 3);
   });
 
   it('records nothing when sending fails, so the next run tries again', async () => {
-    const { store, admin } = await smallDemoStore();
-    const settings = saveMailSettings(store, admin, oauthInput());
+    const { db: store, admin } = closing(await smallDemoDb());
+    const settings = await saveMailSettings(store, admin, oauthInput());
     await assert.rejects(
       sendSecretReminder(store, settings, new Date('2027-03-02T08:00:00Z'), async () => {
         throw new Error('smtp down');
       }),
       /smtp down/,
     );
-    assert.equal(store.scalar('SELECT count(*) FROM mail_secret_reminders'), 0);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM mail_secret_reminders'), 0);
   });
 });
 
 describe('mail: the OAuth connection test course', () => {
+  const closing = closeAfterEach();
   it('refuses a token without SMTP.SendAsApp before any SMTP connection; Graph still updates "Gültig bis"', async () => {
     const entra = await startEntraPeer({
       smtpClaims: { aud: 'https://outlook.office365.com', roles: [] },
@@ -106,9 +108,9 @@ describe('mail: the OAuth connection test course', () => {
     });
     const smtp = await startSmtpPeer({ tls: 'starttls' });
     let connections = 0;
-    const { store, admin } = await smallDemoStore();
+    const { db: store, admin } = closing(await smallDemoDb());
     try {
-      const settings = saveMailSettings(store, admin, {
+      const settings = await saveMailSettings(store, admin, {
         ...oauthInput(entra.host),
         host: '127.0.0.1',
         port: smtp.port,
@@ -127,7 +129,7 @@ describe('mail: the OAuth connection test course', () => {
       assert.equal(result.oauth?.error?.code, 'E_OAUTH_ROLE');
       assert.ok(result.smtp.steps.every((s) => s.status === 'skipped'));
       assert.equal(connections, 0);
-      assert.equal(loadMailSettings(store)?.secretValidUntil, '2028-01-15');
+      assert.equal((await loadMailSettings(store))?.secretValidUntil, '2028-01-15');
     } finally {
       await entra.close();
       await smtp.close();

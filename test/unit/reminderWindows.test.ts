@@ -26,7 +26,8 @@ import { MIGRATIONS } from '../../src/core/store/migrations';
 import { APPLICATION_ID } from '../../src/core/store/fileCheck';
 import { loadSqlJs } from '../../src/core/store/sqlJs';
 import { signIn } from '../../src/core/users/auth';
-import { tempDir } from '../helpers';
+import { fileBackendOnly, onTestBackend, tempDir } from '../helpers';
+import { SqlJsAsyncStore } from '../../src/core/store/sqlJsAsyncStore';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
 
@@ -55,39 +56,44 @@ describe('reminder windows (store-wide, administrators)', function () {
   });
 
   it('only administrators change them; every change is audited; license and module reminders follow them', async () => {
-    const store = await Store.inMemory();
+    // the demo's module end dates follow `now`: a demo generated for NOW, on the backend under test
+    const generated = await Store.inMemory();
+    await generateDemoData(generated, { now: NOW, sizes: { persons: 5, creditors: 2, owners: 2, objects: 2 } });
+    const store = await onTestBackend(generated);
     try {
-      await generateDemoData(store, { now: NOW, sizes: { persons: 5, creditors: 2, owners: 2, objects: 2 } });
       const admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
       const haupt = await signIn(store, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD);
-      assert.deepEqual(reminderDays(store), [...DEFAULT_REMINDER_DAYS]);
+      assert.deepEqual(await reminderDays(store), [...DEFAULT_REMINDER_DAYS]);
       // the demo Scheduler module ends 20 days after NOW: with the default, the 30-day reminder is due
       assert.deepEqual(
-        dueReminders(store, NOW).map((r) => [r.moduleCode, r.threshold]),
+        (await dueReminders(store, NOW)).map((r) => [r.moduleCode, r.threshold]),
         [['SCHEDULER', 30]],
       );
-      assert.throws(() => setReminderDays(store, haupt, '60 14 3', NOW), PermissionError);
-      assert.deepEqual(setReminderDays(store, admin, '14, 60, 3', NOW), [60, 14, 3]);
+      await assert.rejects(() => setReminderDays(store, haupt, '60 14 3', NOW), PermissionError);
+      assert.deepEqual(await setReminderDays(store, admin, '14, 60, 3', NOW), [60, 14, 3]);
       assert.deepEqual(
-        store.get('SELECT user_id AS u, old_value AS o, new_value AS n FROM audit_log WHERE action = ?', [
+        await store.get('SELECT user_id AS u, old_value AS o, new_value AS n FROM audit_log WHERE action = ?', [
           'reminders.days',
         ]),
         { u: admin.id, o: '30,7,1', n: '60,14,3' },
       );
-      const due = dueReminders(store, NOW);
+      const due = await dueReminders(store, NOW);
       assert.deepEqual(
         due.map((r) => [r.moduleCode, r.threshold, r.daysLeft]),
         [['SCHEDULER', 60, 20]],
       );
-      markRemindersGiven(store, due, NOW);
-      assert.deepEqual(dueReminders(store, NOW), []);
+      await markRemindersGiven(store, due, NOW);
+      assert.deepEqual(await dueReminders(store, NOW), []);
       const in7Days = new Date(NOW.getTime() + 7 * 86_400_000);
       assert.deepEqual(
-        dueReminders(store, in7Days).map((r) => r.threshold),
+        (await dueReminders(store, in7Days)).map((r) => r.threshold),
         [14],
         'a window of 14 days (not the default 7)',
       );
-      assert.equal(dueReminder('2027-03-31', new Date('2027-02-19T00:00:00Z'), new Set(), reminderDays(store)), 60);
+      assert.equal(
+        dueReminder('2027-03-31', new Date('2027-02-19T00:00:00Z'), new Set(), await reminderDays(store)),
+        60,
+      );
       assert.equal(
         dueReminder('2027-03-31', new Date('2027-02-19T00:00:00Z'), new Set()),
         undefined,
@@ -98,7 +104,8 @@ describe('reminder windows (store-wide, administrators)', function () {
     }
   });
 
-  it('migration 009: a schema-6 store keeps the reminders it gave and then accepts any window of 1–365 days', async () => {
+  it('migration 009: a schema-6 store keeps the reminders it gave and then accepts any window of 1–365 days', async function () {
+    fileBackendOnly(this); // the file engine's migration 009
     const { dir, cleanup } = await tempDir();
     try {
       const SQL = await loadSqlJs();
@@ -116,21 +123,21 @@ describe('reminder windows (store-wide, administrators)', function () {
       const file = path.join(dir, 'v6.sqlite');
       await fs.writeFile(file, db.export());
       db.close();
-      const store = await Store.open(file);
+      const store = new SqlJsAsyncStore(await Store.open(file));
       try {
-        assert.ok(store.schemaVersion() >= 9);
-        assert.deepEqual(store.all('SELECT license_no AS l, threshold_days AS t FROM license_reminders'), [
+        assert.ok((await store.schemaVersion()) >= 9);
+        assert.deepEqual(await store.query('SELECT license_no AS l, threshold_days AS t FROM license_reminders'), [
           { l: '4711', t: 30 },
         ]);
         assert.deepEqual(
-          store.all('SELECT valid_until AS v, days_before AS d, recipient AS r FROM mail_secret_reminders'),
+          await store.query('SELECT valid_until AS v, days_before AS d, recipient AS r FROM mail_secret_reminders'),
           [{ v: '2027-03-31', d: 7, r: 'it@ixhaus.example' }],
         );
-        store.run("INSERT INTO license_reminders VALUES ('4711', '', '2027-01-31', 60, '2026-12-01T00:00:00Z')");
-        store.run(
+        await store.run("INSERT INTO license_reminders VALUES ('4711', '', '2027-01-31', 60, '2026-12-01T00:00:00Z')");
+        await store.run(
           "INSERT INTO mail_secret_reminders VALUES ('2027-03-31', 90, '2027-01-01T00:00:00Z', 'it@ixhaus.example')",
         );
-        assert.throws(
+        await assert.rejects(
           () => store.run("INSERT INTO mail_secret_reminders VALUES ('2027-03-31', 400, 'x', 'y')"),
           /CHECK constraint/,
         );

@@ -11,13 +11,13 @@ import {
 import { saveMailSettings } from '../../src/core/mail/mailStore';
 import type { SafeMessageInput } from '../../src/core/mail/headerSafety';
 import { PermissionError } from '../../src/core/errors';
-import { smallDemoStore } from '../helpers';
+import { closeAfterEach, smallDemoDb } from '../helpers';
 
 const t = (iso: string) => new Date(iso);
 
-async function setup() {
-  const { store, admin, haupt } = await smallDemoStore();
-  const settings = saveMailSettings(store, admin, {
+async function setup(closing: ReturnType<typeof closeAfterEach>) {
+  const { db: store, admin, haupt } = closing(await smallDemoDb());
+  const settings = await saveMailSettings(store, admin, {
     authType: 'basic',
     host: 'smtp.example.de',
     port: 587,
@@ -32,32 +32,36 @@ async function setup() {
 }
 
 describe('scheduler: jobs and the failure monitor (injectable clock)', () => {
+  const closing = closeAfterEach();
   it('validates cron (5 fields) and rights on create', async () => {
-    const { store, admin, haupt } = await setup();
+    const { store, admin, haupt } = await setup(closing);
     assert.throws(() => validateCron('0 2 * *'), /5 fields/);
     assert.throws(() => validateCron('0 25 * * *'), /not a valid schedule/);
     assert.doesNotThrow(() => validateCron('0 3 L * *'));
-    assert.throws(
+    await assert.rejects(
       () => createJob(store, haupt, { name: 'Sollstellung', cron: '0 2 * * *', maxRunMinutes: 60 }),
       PermissionError,
     );
-    createJob(
+    await createJob(
       store,
       admin,
       { name: 'Sollstellung', group: 'Buchhaltung', cron: '0 2 * * *', maxRunMinutes: 60 },
       t('2026-11-01T00:00:00Z'),
     );
-    assert.throws(
+    await assert.rejects(
       () => createJob(store, admin, { name: 'Sollstellung', cron: '0 2 * * *', maxRunMinutes: 60 }),
       /already exists/,
     );
-    assert.throws(() => createJob(store, admin, { name: 'X', cron: '0 2 * * *', maxRunMinutes: 0 }), /1 to 10080/);
+    await assert.rejects(
+      () => createJob(store, admin, { name: 'X', cron: '0 2 * * *', maxRunMinutes: 0 }),
+      /1 to 10080/,
+    );
   });
 
   it('"not started when due": one alert per incident to both recipients, not repeated, a new due time is a new incident', async () => {
-    const { store, admin, settings, sent, send } = await setup();
+    const { store, admin, settings, sent, send } = await setup(closing);
     // 02:00 Europe/Berlin = 01:00 UTC in November
-    const job = createJob(
+    const job = await createJob(
       store,
       admin,
       { name: 'Bankimport', group: 'Importe und Exporte', cron: '0 2 * * *', maxRunMinutes: 30 },
@@ -82,38 +86,38 @@ describe('scheduler: jobs and the failure monitor (injectable clock)', () => {
       0,
       'same incident: no second alert',
     );
-    assert.equal(jobStates(store, { now: t('2026-11-02T06:00:00Z') })[0]?.state, 'not-started');
+    assert.equal((await jobStates(store, { now: t('2026-11-02T06:00:00Z') }))[0]?.state, 'not-started');
     // next day it runs on time: no incident
-    const run = recordRunStart(store, job.id, t('2026-11-03T01:00:20Z'));
-    recordRunEnd(store, run, t('2026-11-03T01:05:00Z'), 'ok');
+    const run = await recordRunStart(store, job.id, t('2026-11-03T01:00:20Z'));
+    await recordRunEnd(store, run, t('2026-11-03T01:05:00Z'), 'ok');
     assert.equal(
       (await monitorScheduler(store, settings, { now: t('2026-11-03T02:00:00Z') }, send)).incidents.length,
       0,
     );
-    assert.equal(jobStates(store, { now: t('2026-11-03T02:00:00Z') })[0]?.state, 'ok');
+    assert.equal((await jobStates(store, { now: t('2026-11-03T02:00:00Z') }))[0]?.state, 'ok');
     // the day after it is missed again: a new incident, a new alert
     assert.equal((await monitorScheduler(store, settings, { now: t('2026-11-04T01:30:00Z') }, send)).alerted.length, 1);
     assert.equal(sent.length, 2);
   });
 
   it('"blocked": a run past its maximum run time alerts once; disabled jobs never alert', async () => {
-    const { store, admin, settings, sent, send } = await setup();
-    const job = createJob(
+    const { store, admin, settings, sent, send } = await setup(closing);
+    const job = await createJob(
       store,
       admin,
       { name: 'BK-Abrechnung', group: 'Buchhaltung', cron: '0 * * * *', maxRunMinutes: 20 },
       t('2026-11-02T00:30:00Z'),
     );
-    createJob(
+    await createJob(
       store,
       admin,
       { name: 'Alt-Daten markieren', cron: '* * * * *', maxRunMinutes: 5, enabled: false },
       t('2026-11-01T00:00:00Z'),
     );
-    recordRunStart(store, job.id, t('2026-11-02T01:00:00Z'));
-    assert.deepEqual(findIncidents(store, { now: t('2026-11-02T01:15:00Z') }), []);
+    await recordRunStart(store, job.id, t('2026-11-02T01:00:00Z'));
+    assert.deepEqual(await findIncidents(store, { now: t('2026-11-02T01:15:00Z') }), []);
     assert.equal(
-      jobStates(store, { now: t('2026-11-02T01:15:00Z') }).find((s) => s.job.id === job.id)?.state,
+      (await jobStates(store, { now: t('2026-11-02T01:15:00Z') })).find((s) => s.job.id === job.id)?.state,
       'running',
     );
     const blocked = await monitorScheduler(store, settings, { now: t('2026-11-02T01:21:00Z') }, send);
@@ -124,14 +128,20 @@ describe('scheduler: jobs and the failure monitor (injectable clock)', () => {
     assert.match(sent[0]!.subject, /"BK-Abrechnung" blockiert/);
     assert.equal((await monitorScheduler(store, settings, { now: t('2026-11-02T01:40:00Z') }, send)).alerted.length, 0);
     assert.equal(
-      jobStates(store, { now: t('2026-11-02T01:40:00Z') }).find((s) => s.job.name === 'Alt-Daten markieren')?.state,
+      (await jobStates(store, { now: t('2026-11-02T01:40:00Z') })).find((s) => s.job.name === 'Alt-Daten markieren')
+        ?.state,
       'disabled',
     );
   });
 
   it('keeps an incident un-alerted when sending fails or no recipient is set, and alerts it later', async () => {
-    const { store, admin, settings, sent, send } = await setup();
-    createJob(store, admin, { name: 'Sollstellung', cron: '0 2 * * *', maxRunMinutes: 60 }, t('2026-11-01T00:00:00Z'));
+    const { store, admin, settings, sent, send } = await setup(closing);
+    await createJob(
+      store,
+      admin,
+      { name: 'Sollstellung', cron: '0 2 * * *', maxRunMinutes: 60 },
+      t('2026-11-01T00:00:00Z'),
+    );
     const now = { now: t('2026-11-02T01:30:00Z') };
     const down = await monitorScheduler(store, settings, now, async () => {
       throw new Error('smtp down');

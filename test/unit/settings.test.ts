@@ -23,9 +23,10 @@ import {
   setSetting,
   settingState,
 } from '../../src/core/settings/settingsService';
-import type { Store } from '../../src/core/store/database';
+import type { AsyncStore } from '../../src/core/store/asyncStore';
 import type { Actor } from '../../src/core/access/rights';
-import { smallDemoStore } from '../helpers';
+import { smallDemoDb } from '../helpers';
+import { scalar } from '../../src/core/store/asyncQueries';
 
 describe('settings catalogue', () => {
   it('has at least 60 valid settings, including every one named in domain.md with its exact spelling', () => {
@@ -129,15 +130,15 @@ describe('settings catalogue', () => {
 
 describe('settings service on the demo store', function () {
   this.timeout(30_000);
-  let store: Store;
+  let store: AsyncStore;
   let admin: Actor;
   let haupt: Actor;
 
-  beforeEach(async () => ({ store, admin, haupt } = await smallDemoStore()));
+  beforeEach(async () => ({ db: store, admin, haupt } = await smallDemoDb()));
   afterEach(async () => store.close());
 
-  it('lists every catalogue setting with the demo values and marks changed ones', () => {
-    const states = listSettingStates(store);
+  it('lists every catalogue setting with the demo values and marks changed ones', async () => {
+    const states = await listSettingStates(store);
     assert.equal(states.length, CATALOG.length);
     const sessions = states.find((s) => s.definition.name === 'MaximaleAnzahlDerSession');
     assert.deepEqual([sessions?.value, sessions?.changed], ['4', true]);
@@ -145,22 +146,22 @@ describe('settings service on the demo store', function () {
     assert.deepEqual([logout?.value, logout?.changed], ['3', false]);
   });
 
-  it('an admin sets and resets a value; each change is audited old → new; restart-required is reported', () => {
-    const change = setSetting(store, admin, 'AutomatischeAbmeldungNachTagen', '5');
+  it('an admin sets and resets a value; each change is audited old → new; restart-required is reported', async () => {
+    const change = await setSetting(store, admin, 'AutomatischeAbmeldungNachTagen', '5');
     assert.deepEqual(
       [change.oldValue, change.newValue, change.changed, change.restartRequired],
       ['3', '5', true, false],
     );
-    assert.equal(settingState(store, change.definition).changedBy, 'admin');
-    assert.equal(setSetting(store, admin, 'PlusGlobalCTIreactionNummernlaenge', '4').restartRequired, true);
-    const reset = resetSetting(store, admin, 'AutomatischeAbmeldungNachTagen');
+    assert.equal((await settingState(store, change.definition)).changedBy, 'admin');
+    assert.equal((await setSetting(store, admin, 'PlusGlobalCTIreactionNummernlaenge', '4')).restartRequired, true);
+    const reset = await resetSetting(store, admin, 'AutomatischeAbmeldungNachTagen');
     assert.deepEqual([reset.oldValue, reset.newValue], ['5', '3']);
     assert.equal(
-      store.scalar("SELECT count(*) FROM setting_values WHERE name = 'AutomatischeAbmeldungNachTagen'"),
+      await scalar(store, "SELECT count(*) FROM setting_values WHERE name = 'AutomatischeAbmeldungNachTagen'"),
       0,
       'the default is not stored',
     );
-    const audit = store.all<{ old_value: string; new_value: string }>(
+    const audit = await store.query<{ old_value: string; new_value: string }>(
       "SELECT old_value, new_value FROM audit_log WHERE action = 'setting.set' AND entity_key LIKE '%AutomatischeAbmeldung%' ORDER BY id",
     );
     assert.deepEqual(
@@ -169,34 +170,41 @@ describe('settings service on the demo store', function () {
     );
   });
 
-  it('refuses wrong types, out-of-range values, unknown names, vendor-only settings and non-admins', () => {
-    assert.throws(() => setSetting(store, admin, 'MaximaleAnzahlDerSession', 'viele'), SettingValueError);
-    assert.throws(
+  it('refuses wrong types, out-of-range values, unknown names, vendor-only settings and non-admins', async () => {
+    await assert.rejects(() => setSetting(store, admin, 'MaximaleAnzahlDerSession', 'viele'), SettingValueError);
+    await assert.rejects(
       () => setSetting(store, admin, 'MaximaleAnzahlDerSession', '11'),
       (e: Error) => e instanceof SettingValueError && /outside 1–10/.test(e.message),
     );
-    assert.throws(() => setSetting(store, admin, 'GibtEsNicht', '1'), UnknownSettingError);
-    assert.throws(() => setSetting(store, admin, 'KreditorAb', '80000'), VendorOnlySettingError);
-    assert.throws(() => setSetting(store, haupt, 'StartIxHausPlus', '1'), PermissionError);
-    assert.throws(() => setSetting(store, admin, 'StartIxHausPlus', '1', { forUserId: haupt.id }), SettingScopeError);
-    assert.equal(store.scalar("SELECT count(*) FROM audit_log WHERE action = 'setting.set'"), 0, 'nothing was changed');
+    await assert.rejects(() => setSetting(store, admin, 'GibtEsNicht', '1'), UnknownSettingError);
+    await assert.rejects(() => setSetting(store, admin, 'KreditorAb', '80000'), VendorOnlySettingError);
+    await assert.rejects(() => setSetting(store, haupt, 'StartIxHausPlus', '1'), PermissionError);
+    await assert.rejects(
+      () => setSetting(store, admin, 'StartIxHausPlus', '1', { forUserId: haupt.id }),
+      SettingScopeError,
+    );
+    assert.equal(
+      await scalar(store, "SELECT count(*) FROM audit_log WHERE action = 'setting.set'"),
+      0,
+      'nothing was changed',
+    );
   });
 
-  it('user settings belong to each user; the tab counters are global AND own', () => {
-    assert.throws(
+  it('user settings belong to each user; the tab counters are global AND own', async () => {
+    await assert.rejects(
       () => setSetting(store, admin, 'TabreiterZaehlerAktiv', '1', { forUserId: haupt.id }),
       PermissionError,
     );
-    setSetting(store, haupt, 'TabreiterZaehlerAktiv', '1');
-    assert.deepEqual(effectiveTabCounters(store, haupt.id), { global: true, own: true, effective: true });
-    setSetting(store, admin, 'TabreiterZaehlerAlleUser', '0');
-    assert.deepEqual(effectiveTabCounters(store, haupt.id), { global: false, own: true, effective: false });
-    assert.equal(effectiveTabCounters(store, admin.id).own, false);
+    await setSetting(store, haupt, 'TabreiterZaehlerAktiv', '1');
+    assert.deepEqual(await effectiveTabCounters(store, haupt.id), { global: true, own: true, effective: true });
+    await setSetting(store, admin, 'TabreiterZaehlerAlleUser', '0');
+    assert.deepEqual(await effectiveTabCounters(store, haupt.id), { global: false, own: true, effective: false });
+    assert.equal((await effectiveTabCounters(store, admin.id)).own, false);
   });
 
-  it('copies Bereich, Abschnitt, Name, descriptions and value for a support mail', () => {
+  it('copies Bereich, Abschnitt, Name, descriptions and value for a support mail', async () => {
     const text = clipboardText(
-      settingState(store, CATALOG.find((e) => e.name === 'PlusGlobalCTIKopplungAktiv') as SettingDefinition),
+      await settingState(store, CATALOG.find((e) => e.name === 'PlusGlobalCTIKopplungAktiv') as SettingDefinition),
       'de',
     );
     assert.match(

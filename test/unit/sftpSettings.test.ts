@@ -14,7 +14,7 @@ import {
   validateSftpSettings,
 } from '../../src/core/sftp/sftpSettings';
 import { PermissionError } from '../../src/core/errors';
-import { smallDemoStore } from '../helpers';
+import { smallDemoDb } from '../helpers';
 
 describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
   it('refuses user@host, a scheme and host:port in the host field, with what to do', () => {
@@ -82,7 +82,7 @@ describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
   });
 
   it('saving is for administrators; another server forgets the trusted key; changes are audited', async () => {
-    const { store, admin, haupt } = await smallDemoStore();
+    const { db: store, admin, haupt } = await smallDemoDb();
     const form = {
       host: 'sftp.crem.de',
       port: 22,
@@ -90,19 +90,23 @@ describe('SFTP settings (issue 5 §1; C16 a, C19)', () => {
       authMethod: 'password' as const,
       remoteDir: '/lizenzen',
     };
-    assert.throws(() => saveSftpSettings(store, haupt, form), PermissionError);
-    saveSftpSettings(store, admin, form);
+    await assert.rejects(() => saveSftpSettings(store, haupt, form), PermissionError);
+    await saveSftpSettings(store, admin, form);
     const fp = `SHA256:${'A'.repeat(43)}`;
-    trustHostKey(store, admin, fp);
-    assert.equal(loadSftpSettings(store)?.hostKeyFingerprint, fp);
-    saveSftpSettings(store, admin, { ...form, remoteDir: '/neu' });
-    assert.equal(loadSftpSettings(store)?.hostKeyFingerprint, fp, 'same server keeps its key');
-    saveSftpSettings(store, admin, { ...form, host: 'sftp2.crem.de' });
-    assert.equal(loadSftpSettings(store)?.hostKeyFingerprint, undefined, 'another server needs its own first use');
-    assert.throws(() => trustHostKey(store, haupt, fp), PermissionError);
-    const audit = store
-      .all<{ action: string }>("SELECT action FROM audit_log WHERE entity = 'sftp' ORDER BY id")
-      .map((r) => r.action);
+    await trustHostKey(store, admin, fp);
+    assert.equal((await loadSftpSettings(store))?.hostKeyFingerprint, fp);
+    await saveSftpSettings(store, admin, { ...form, remoteDir: '/neu' });
+    assert.equal((await loadSftpSettings(store))?.hostKeyFingerprint, fp, 'same server keeps its key');
+    await saveSftpSettings(store, admin, { ...form, host: 'sftp2.crem.de' });
+    assert.equal(
+      (await loadSftpSettings(store))?.hostKeyFingerprint,
+      undefined,
+      'another server needs its own first use',
+    );
+    await assert.rejects(() => trustHostKey(store, haupt, fp), PermissionError);
+    const audit = (
+      await store.query<{ action: string }>("SELECT action FROM audit_log WHERE entity = 'sftp' ORDER BY id")
+    ).map((r) => r.action);
     assert.deepEqual(audit, ['sftp.settings', 'sftp.hostkey', 'sftp.settings', 'sftp.settings']);
     await store.close();
   });

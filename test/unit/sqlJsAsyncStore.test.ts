@@ -3,9 +3,12 @@ import * as path from 'node:path';
 import { Store } from '../../src/core/store/database';
 import { StoreReadOnlyError, StoreTransactionError } from '../../src/core/store/errors';
 import { SqlJsAsyncStore } from '../../src/core/store/sqlJsAsyncStore';
-import { tempDir } from '../helpers';
+import { fileBackendOnly, tempDir } from '../helpers';
 
 describe('sql.js file adapter of the async store interface (issue 19)', () => {
+  before(function () {
+    fileBackendOnly(this); // the sql.js file engine itself
+  });
   it('a resolved transaction is on disk: a reopened file has it; a failed one is not', async () => {
     const { dir, cleanup } = await tempDir();
     try {

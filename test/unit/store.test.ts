@@ -19,7 +19,7 @@ import {
 } from '../../src/core/store/errors';
 import { LATEST_SCHEMA_VERSION } from '../../src/core/store/migrations';
 import { loadSqlJs } from '../../src/core/store/sqlJs';
-import { tempDir } from '../helpers';
+import { fileBackendOnly, tempDir } from '../helpers';
 
 async function sha(file: string): Promise<string> {
   const { createHash } = await import('node:crypto');
@@ -29,6 +29,9 @@ async function sha(file: string): Promise<string> {
 }
 
 describe('store: schema and basic use', () => {
+  before(function () {
+    fileBackendOnly(this); // the sql.js file engine itself
+  });
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeEach(async () => ({ dir, cleanup } = await tempDir()));
@@ -120,6 +123,9 @@ describe('store: schema and basic use', () => {
 });
 
 describe('store: durability of saves', () => {
+  before(function () {
+    fileBackendOnly(this); // the sql.js file engine itself
+  });
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeEach(async () => ({ dir, cleanup } = await tempDir()));
@@ -230,6 +236,9 @@ describe('store: durability of saves', () => {
 });
 
 describe('store: refusing damaged or foreign files', () => {
+  before(function () {
+    fileBackendOnly(this); // the sql.js file engine itself
+  });
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeEach(async () => ({ dir, cleanup } = await tempDir()));
@@ -320,6 +329,9 @@ describe('store: refusing damaged or foreign files', () => {
 });
 
 describe('store: creation and restore never lose or invent data', () => {
+  before(function () {
+    fileBackendOnly(this); // the sql.js file engine itself
+  });
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeEach(async () => ({ dir, cleanup } = await tempDir()));
@@ -371,6 +383,9 @@ describe('store: creation and restore never lose or invent data', () => {
 });
 
 describe('store: one writer', () => {
+  before(function () {
+    fileBackendOnly(this); // the sql.js file engine itself
+  });
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeEach(async () => ({ dir, cleanup } = await tempDir()));
@@ -415,6 +430,9 @@ describe('store: one writer', () => {
 });
 
 describe('store: in-memory copy of a store image (previews, tests; issue 18)', () => {
+  before(function () {
+    fileBackendOnly(this); // the sql.js file engine itself
+  });
   it('starts as a copy of the image, never changes the image, and refuses what is not a store', async () => {
     const { dir, cleanup } = await tempDir();
     try {

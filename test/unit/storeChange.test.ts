@@ -2,8 +2,12 @@ import { strict as assert } from 'node:assert';
 import { Store } from '../../src/core/store/database';
 import { changeTouches } from '../../src/core/store/storeChange';
 import type { StoreChange } from '../../src/core/store/storeChange';
+import { fileBackendOnly } from '../helpers';
 
 describe('store: change events say which tables changed', () => {
+  before(function () {
+    fileBackendOnly(this); // the sql.js file engine itself
+  });
   it('a statement, a transaction and a rollback report exactly what was committed', async () => {
     const store = await Store.inMemory();
     const seen: StoreChange[] = [];

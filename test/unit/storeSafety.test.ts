@@ -21,7 +21,7 @@ import {
   recordBeforeReplace,
 } from '../../src/core/store/storeChecksum';
 import { acquireLock, currentOwner } from '../../src/core/store/storeLock';
-import { tempDir } from '../helpers';
+import { fileBackendOnly, tempDir } from '../helpers';
 
 async function sha(file: string): Promise<string> {
   return createHash('sha256')
@@ -55,6 +55,9 @@ function sleeper(): { pid: number; kill: () => Promise<void> } {
 }
 
 describe('store safety: the lock (issue 15)', () => {
+  before(function () {
+    fileBackendOnly(this); // the sql.js file engine itself
+  });
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeEach(async () => ({ dir, cleanup } = await tempDir()));
@@ -173,6 +176,9 @@ describe('store safety: the lock (issue 15)', () => {
 });
 
 describe('store safety: compare-and-swap on every save (issue 15)', () => {
+  before(function () {
+    fileBackendOnly(this); // the sql.js file engine itself
+  });
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeEach(async () => ({ dir, cleanup } = await tempDir()));
@@ -228,6 +234,9 @@ describe('store safety: compare-and-swap on every save (issue 15)', () => {
 });
 
 describe('store safety: checksum of every save (issue 15)', function () {
+  before(function () {
+    fileBackendOnly(this); // the sql.js file engine itself
+  });
   this.timeout(120_000);
   let dir: string;
   let cleanup: () => Promise<void>;

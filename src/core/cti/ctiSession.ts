@@ -616,26 +616,37 @@ type JournalRow = {
 /** A missed call to call back: state missed and (older rows) no outcome, or missed/busy. */
 const OPEN_SQL = "state = 'missed' AND (outcome IS NULL OR outcome IN ('missed', 'busy'))";
 
-/** The newest `limit` journal rows of a user (all users when undefined), newest first by the instant. */
+/** The widest spread of UTC offsets (−12:00 … +14:00), in ms. */
+const MAX_OFFSET_SPREAD_MS = 26 * 3_600_000;
+
+/**
+ * The newest `limit` journal rows of a user (all users when undefined), newest first by the instant.
+ * `started_at` is ISO 8601 with the PBX's UTC offset, so its text order is local-time order, not instant order, and
+ * neither dialect's date functions run on the other (dialect-neutral SQL, asyncStore.ts). A row whose local time
+ * lies more than {@link MAX_OFFSET_SPREAD_MS} below the `limit`-th newest local time is older, as an instant, than
+ * all of those `limit` rows; so the rows down to there are read (an index range) and ordered by the instant here.
+ */
 export async function listJournal(
   store: AsyncQueryable,
   options: { userId?: number; limit?: number } = {},
 ): Promise<JournalEntry[]> {
   const limit = options.limit ?? 200;
-  const where = options.userId === undefined ? '' : 'WHERE user_id = ?';
-  // started_at is ISO 8601 with the telephone system's offset: text order equals time order except across a change
-  // of offset (the autumn DST hour), so a margin of rows is read in text order and sorted by the instant here
-  const margin = limit + 100;
-  const params = options.userId === undefined ? [margin] : [options.userId, margin];
-  const rows = (
-    await store.query<JournalRow>(
-      `SELECT id, call_id, started_at, answered_at, ended_at, duration_seconds, direction, state, outcome, remote_number, own_number, line, extension, user_id, match_kind, match_id, match_name, note, called_back_at FROM call_journal ${where} ORDER BY started_at DESC, id DESC LIMIT ?`,
-      params,
-    )
-  )
-    .sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at) || b.id - a.id)
-    .slice(0, limit);
-  return rows.map((r) => ({
+  if (limit <= 0) return [];
+  const byUser = options.userId === undefined ? [] : [options.userId];
+  const boundary = await store.get<{ started_at: string }>(
+    `SELECT started_at FROM call_journal ${byUser.length ? 'WHERE user_id = ?' : ''} ORDER BY started_at DESC LIMIT 1 OFFSET ?`,
+    [...byUser, limit - 1],
+  );
+  // the local date and time of the boundary (the first 19 characters of any ISO 8601 form), minus the spread
+  const floor = boundary
+    ? new Date(Date.parse(`${boundary.started_at.slice(0, 19)}Z`) - MAX_OFFSET_SPREAD_MS).toISOString().slice(0, 19)
+    : '';
+  const rows = await store.query<JournalRow>(
+    `SELECT id, call_id, started_at, answered_at, ended_at, duration_seconds, direction, state, outcome, remote_number, own_number, line, extension, user_id, match_kind, match_id, match_name, note, called_back_at FROM call_journal WHERE ${byUser.length ? 'user_id = ? AND ' : ''}started_at >= ?`,
+    [...byUser, floor],
+  );
+  rows.sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at) || b.id - a.id);
+  return rows.slice(0, limit).map((r) => ({
     id: r.id,
     callId: r.call_id,
     startedAt: r.started_at,

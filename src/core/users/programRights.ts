@@ -98,10 +98,10 @@ export async function rightsClassesInUse(
   store: AsyncQueryable,
 ): Promise<{ rightsClass: string; users: number; rights: number }[]> {
   return await store.query<{ rightsClass: string; users: number; rights: number }>(
-    `SELECT c AS rightsClass,
+    `SELECT c AS "rightsClass",
             (SELECT count(*) FROM users u WHERE u.rights_class = c AND u.active = 1) AS users,
             (SELECT count(*) FROM program_rights p WHERE p.rights_class = c) AS rights
-       FROM (SELECT rights_class AS c FROM users UNION SELECT rights_class FROM program_rights)
+       FROM (SELECT rights_class AS c FROM users UNION SELECT rights_class FROM program_rights) AS used
       WHERE c <> 'S' ORDER BY c`,
   );
 }
