@@ -83,5 +83,5 @@ export async function monitorMemory(cycles = 1000): Promise<MonitorMemory> {
 }
 
 if (require.main === module) {
-  monitorMemory().then((m) => console.log(JSON.stringify(m, null, 2)));
+  void monitorMemory().then((m) => console.log(JSON.stringify(m, null, 2)));
 }
