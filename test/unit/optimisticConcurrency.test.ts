@@ -65,7 +65,7 @@ describe('optimistic concurrency: edits based on a stale value are refused (issu
       [admin.id],
     );
     assert.ok(user);
-    const other = user.role === 'Hauptbenutzer' ? 'Benutzer' : 'Hauptbenutzer';
+    const other = user.role === 'Technik' ? 'Sachbearbeiter' : 'Technik';
     await changeRole(db, admin, user.login, other, new Date(), user.role);
     await assert.rejects(
       changeRole(db, admin, user.login, 'Administrator', new Date(), user.role),
