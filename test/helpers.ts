@@ -44,24 +44,18 @@ function smallDemoTemplate(): Promise<DemoTemplate> {
         populate: async (s) => void (await generateDemoData(s, { sizes: SMALL_DEMO_SIZES })),
       }),
     );
+    let admin: Actor;
+    let haupt: Actor;
     try {
-      return {
-        file,
-        bytes: await fs.readFile(file),
-        admin: await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD),
-        haupt: await signIn(store, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD),
-      };
+      admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
+      haupt = await signIn(store, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD);
     } finally {
       await store.close();
     }
+    // read after the close (which saves): the bytes, the file and its PostgreSQL copy hold the same rows
+    return { file, bytes: await fs.readFile(file), admin, haupt };
   })();
   return demoTemplate;
-}
-
-/** A small in-memory demo store (a fresh copy of the run's one generated store) with the admin and the Hauptbenutzer signed in (unit tests of core services). */
-export async function smallDemoStore(): Promise<{ store: Store; admin: Actor; haupt: Actor }> {
-  const template = await smallDemoTemplate();
-  return { store: await Store.inMemory({ image: template.bytes }), admin: template.admin, haupt: template.haupt };
 }
 
 /** Which backend the core tests run on: `IXHAUS_TEST_BACKEND=postgres` (a second mocha run) or the sql.js file. */
