@@ -26,6 +26,10 @@ import { signIn } from '../src/core/users/auth';
 import { buildSearchIndex, searchSettings } from '../src/core/settings/catalog';
 import { Store } from '../src/core/store/database';
 import { SqlJsAsyncStore } from '../src/core/store/sqlJsAsyncStore';
+import type { AsyncStore } from '../src/core/store/asyncStore';
+import type { PostgresLocation } from '../src/core/store/location';
+import type { TransferModule, TransferRole } from '../src/core/responsibility/transferPlanner';
+import type { Actor } from '../src/core/access/rights';
 import { SFTP_TEST_PASSWORD, SFTP_TEST_USER, startSshd } from '../test/peers/sshd';
 import { planTransfer } from '../src/core/responsibility/transferPlanner';
 import { applyTransfer, undoTransfer } from '../src/core/responsibility/transferService';
@@ -249,6 +253,70 @@ async function pointQueryMetrics(label: string, file: string, n: number): Promis
  * deputy are one user = 100,000 assignments. Per run: preview (plan), apply (re-check, batch items, update, one audit
  * row each, in one transaction), undo. The goal counts apply including its audit rows.
  */
+/** Runs preview → apply → undo `runs` times on `db` (either backend); times in ms. */
+async function transferRuns(
+  db: AsyncStore,
+  admin: Actor,
+  request: {
+    fromLogin: string;
+    toLogin: string;
+    modules: readonly TransferModule[];
+    roles: readonly TransferRole[];
+    includeClosed: boolean;
+  },
+  runs: number,
+): Promise<{ plans: number[]; applies: number[]; undos: number[]; total: number }> {
+  const plans: number[] = [];
+  const applies: number[] = [];
+  const undos: number[] = [];
+  let total = 0;
+  for (let i = 0; i < runs; i++) {
+    let t = performance.now();
+    const plan = await planTransfer(db, admin, {
+      ...request,
+      modules: [...request.modules],
+      roles: [...request.roles],
+    });
+    plans.push(performance.now() - t);
+    t = performance.now();
+    const result = await applyTransfer(db, admin, plan.request, plan.fingerprint, plan.total);
+    applies.push(performance.now() - t);
+    total = result.total;
+    t = performance.now();
+    await undoTransfer(db, admin, result.batchId);
+    undos.push(performance.now() - t);
+  }
+  return { plans, applies, undos, total };
+}
+
+/**
+ * Copies `source` into a new database of a throw-away PostgreSQL cluster on 127.0.0.1 and runs `body` on it as the
+ * runtime role; undefined (row skipped) without the PostgreSQL binaries.
+ */
+async function withPostgresCopy<T>(source: AsyncStore, body: (pg: AsyncStore) => Promise<T>): Promise<T | undefined> {
+  const peers = await import('../test/peers/postgres');
+  if (!peers.postgresBinariesPresent()) return undefined;
+  const { PostgresStore } = await import('../src/core/store/postgres/postgresStore');
+  const { copyStore } = await import('../src/core/store/copyStore');
+  const { parseStoreLocation } = await import('../src/core/store/location');
+  const cluster = await peers.startPostgresCluster();
+  try {
+    const database = await cluster.freshDatabase();
+    const at = (user: string): PostgresLocation =>
+      parseStoreLocation(`postgres://${user}@127.0.0.1:${cluster.port}/${database}`) as PostgresLocation;
+    await (await PostgresStore.open(at(peers.OWNER_ROLE), { password: peers.OWNER_PASSWORD })).close();
+    const pg = await PostgresStore.open(at(peers.APP_ROLE), { password: peers.APP_PASSWORD });
+    try {
+      await copyStore(source, pg);
+      return await body(pg);
+    } finally {
+      await pg.close();
+    }
+  } finally {
+    await cluster.stop();
+  }
+}
+
 async function transferMetrics(runs: number): Promise<void> {
   const store = await Store.inMemory();
   await generateDemoData(store, { sizes: { persons: 10, creditors: 3, owners: 3, objects: 200 } });
@@ -280,28 +348,24 @@ async function transferMetrics(runs: number): Promise<void> {
     roles: ['responsible', 'deputy'] as const,
     includeClosed: true,
   };
-  const plans: number[] = [];
-  const applies: number[] = [];
-  const undos: number[] = [];
-  let total = 0;
-  for (let i = 0; i < runs; i++) {
-    let t = performance.now();
-    const plan = await planTransfer(db, admin, {
-      ...request,
-      modules: [...request.modules],
-      roles: [...request.roles],
-    });
-    plans.push(performance.now() - t);
-    t = performance.now();
-    const result = await applyTransfer(db, admin, plan.request, plan.fingerprint, plan.total);
-    applies.push(performance.now() - t);
-    total = result.total;
-    t = performance.now();
-    await undoTransfer(db, admin, result.batchId);
-    undos.push(performance.now() - t);
-  }
+  const { plans, applies, undos, total } = await transferRuns(db, admin, request, runs);
   const audit = Number(store.scalar("SELECT count(*) FROM audit_log WHERE action = 'responsible.transfer'"));
+  // the same store on PostgreSQL (issue 19 "Verantwortlichen ändern 100k assignments ≤ 3 s")
+  const onPostgres = await withPostgresCopy(db, (pg) => transferRuns(pg, admin, request, runs));
   await db.close();
+  if (onPostgres) {
+    stats(
+      `responsible transfer on PostgreSQL: preview + apply of ${onPostgres.total.toLocaleString('en')}`,
+      'ms',
+      onPostgres.plans.map((p, i) => p + (onPostgres.applies[i] ?? 0)),
+      { goal: '≤ 3000 ms', note: 'loopback, the runtime role; same request as the sql.js rows' },
+    );
+    stats(
+      `responsible transfer on PostgreSQL: undo of ${onPostgres.total.toLocaleString('en')}`,
+      'ms',
+      onPostgres.undos,
+    );
+  }
   stats(`responsible transfer: preview of ${total.toLocaleString('en')} assignments`, 'ms', plans);
   stats(`responsible transfer: apply ${total.toLocaleString('en')} assignments incl. audit rows`, 'ms', applies, {
     goal: '≤ 2000 ms',
