@@ -134,7 +134,9 @@ async function mailChannelFor(options: ServeOptions, opened: OpenedStore): Promi
   if (options.mail !== true && (options.mailTo ?? []).length === 0) return undefined;
   const settings = await loadMailSettings(opened.store);
   if (!settings || settings.host === '' || settings.from === '')
-    throw new Error('the store has no SMTP settings (server and sender): save them in VS Code ("SMTP Einstellungen")');
+    throw new Error(
+      'the store has no SMTP settings (server and sender): save them in VS Code ("SMTP Einstellungen") or with `ixhaus-admin mail set`',
+    );
   const to =
     (options.mailTo ?? []).length > 0
       ? [...(options.mailTo ?? [])]
@@ -364,7 +366,7 @@ export function registerServeCommand(program: Command, deps: ServeDependencies =
     .option('--password-env <var>', 'environment variable with the SMTP password (default IXHAUS_SMTP_PASSWORD)')
     .option(
       '--client-secret-env <var>',
-      'environment variable with the OAuth client secret (default IXHAUS_SMTP_CLIENT_SECRET)',
+      'environment variable with the OAuth client secret, for mail and the daily client-secret expiry check (default IXHAUS_SMTP_CLIENT_SECRET)',
     )
     .option('--ca-file <pem>', 'also trust this CA certificate for SMTP, Entra ID and Graph')
     .addOption(

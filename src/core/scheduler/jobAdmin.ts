@@ -63,7 +63,7 @@ async function requireJob(store: AsyncQueryable, key: string | number): Promise<
   if (!job)
     throw new SchedulerError(
       'E_JOB_UNKNOWN',
-      msg('There is no scheduler job "{0}"; list the jobs with `ixhaus-admin scheduler job list`.'),
+      msg('There is no scheduler job "{0}": it may have been removed meanwhile; refresh the list of jobs.'),
       [String(key)],
     );
   return job;
