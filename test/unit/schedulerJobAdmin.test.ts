@@ -1,6 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { PermissionError } from '../../src/core/errors';
-import { secretExpiryIncident } from '../../src/core/alerts/secretExpiryAlert';
+import {
+  lastSecretExpiryLookup,
+  secretExpiryChecks,
+  secretExpiryIncident,
+} from '../../src/core/alerts/secretExpiryAlert';
+import { loadMailSettings, saveMailSettings } from '../../src/core/mail/mailStore';
+import { HttpsClient } from '../../src/core/mail/oauth';
+import { CLIENT_ID, GOOD_SECRET, OBJECT_ID, TENANT, startEntraPeer } from '../peers/entraPeer';
 import {
   addJob,
   findJob,
@@ -98,5 +105,51 @@ describe('client-secret expiry incidents (issue 21)', () => {
     assert.equal(at('2027-03-30T12:00:00Z')?.key, 'secret-expiry:2027-03-31:1');
     assert.equal(at('2027-03-31T00:00:00Z')?.key, 'secret-expiry:2027-03-31:expired');
     assert.equal(secretExpiryIncident('31.03.2027', 'app', new Date(), [30]), undefined);
+  });
+});
+
+describe('client-secret expiry checks on the backend under test (Graph peer on 127.0.0.1; issue 21)', () => {
+  const closing = closeAfterEach();
+
+  it('looks up once per UTC day and store, stores "Gültig bis", alerts from the stored date', async () => {
+    const peer = await startEntraPeer({
+      graph: {
+        passwordCredentials: [{ keyId: 'k1', hint: GOOD_SECRET.slice(0, 3), endDateTime: '2027-03-31T00:00:00Z' }],
+      },
+    });
+    try {
+      const { db, admin } = closing(await smallDemoDb());
+      await saveMailSettings(db, admin, {
+        authType: 'oauth',
+        user: 'verwaltung@ixhaus.example',
+        from: 'verwaltung@ixhaus.example',
+        clientId: CLIENT_ID,
+        objectId: OBJECT_ID,
+        tenant: TENANT,
+        authorityHost: peer.host,
+      });
+      const [lookup, alert] = secretExpiryChecks({
+        clientSecret: GOOD_SECRET,
+        clientSecretSource: 'test',
+        http: new HttpsClient({ ca: peer.ca, timeoutMs: 5000 }),
+        graphHost: peer.host,
+      });
+      const graphCalls = () => peer.requests.filter((r) => r.includes('/v1.0/applications/')).length;
+      const morning = new Date('2027-03-25T06:00:00Z');
+      assert.deepEqual(await lookup!.run(db, morning), []);
+      assert.equal(graphCalls(), 1);
+      assert.equal((await loadMailSettings(db))?.secretValidUntil, '2027-03-31');
+      assert.deepEqual(await lastSecretExpiryLookup(db), { at: morning.toISOString(), result: 'known' });
+      assert.deepEqual(
+        (await alert!.run(db, morning)).map((i) => i.key),
+        ['secret-expiry:2027-03-31:7'],
+      );
+      await lookup!.run(db, new Date('2027-03-25T23:59:00Z'));
+      assert.equal(graphCalls(), 1, 'the same UTC day: Graph not asked again');
+      await lookup!.run(db, new Date('2027-03-26T00:01:00Z'));
+      assert.equal(graphCalls(), 2, 'the next day: asked again');
+    } finally {
+      await peer.close();
+    }
   });
 });
