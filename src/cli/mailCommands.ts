@@ -27,6 +27,8 @@ import type { SignInOptions } from './adminCommands';
 import { EXIT_FAILED, runVerb, envValue } from './output';
 import type { VerbResult } from './output';
 import { addStoreOptions, withCliStore } from './writableStore';
+import { registerMailSetCommand } from './mailSetCommand';
+import { registerSchedulerJobCommands } from './schedulerJobCommands';
 import type { StoreCliOptions } from './writableStore';
 
 interface MailFlags extends Partial<StoreCliOptions> {
@@ -117,7 +119,10 @@ function settingsFromFlags(options: MailFlags): MailSettings {
 
 async function storedSettings(store: AsyncQueryable, file: string): Promise<MailSettings> {
   const stored = await loadMailSettings(store);
-  if (!stored) throw new Error(`${file} has no SMTP settings yet: save them in VS Code ("SMTP Einstellungen") first`);
+  if (!stored)
+    throw new Error(
+      `${file} has no SMTP settings yet: save them in VS Code ("SMTP Einstellungen") or with \`ixhaus-admin mail set\``,
+    );
   const { settings, issues } = validateMailSettings({ ...stored });
   if (!settings) throw new MailSettingsError(issues);
   return settings;
@@ -143,6 +148,7 @@ export function registerMailCommands(program: Command): void {
     .command('mail')
     .description('SMTP settings: connection test, client-secret expiry')
     .exitOverride();
+  registerMailSetCommand(mail);
 
   addStoreOptions(
     mail
@@ -308,6 +314,7 @@ export function registerMailCommands(program: Command): void {
     );
 
   const scheduler = program.command('scheduler').description('scheduler jobs and failure alerts').exitOverride();
+  registerSchedulerJobCommands(scheduler);
   addStoreOptions(
     scheduler
       .command('check')

@@ -24,6 +24,7 @@ import { formatMonitorStatus, readMonitorStatus, writeMonitorStatus } from '../c
 import type { MonitorStatus } from '../core/alerts/monitorStatus';
 import { describeError } from '../core/errors';
 import { loadMailSettings } from '../core/mail/mailStore';
+import { HttpsClient } from '../core/mail/oauth';
 import { proxyFromEnv } from '../core/mail/proxy';
 import { createSender } from '../core/mail/sender';
 import { parseStoreLocation } from '../core/store/location';
@@ -50,6 +51,7 @@ export interface ServeOptions extends StoreCliOptions {
   readonly implicitTlsPort?: string;
   readonly now?: string;
   readonly claimTtlSeconds?: number;
+  readonly graphHost?: string;
 }
 
 /** What the caller can plug in (tests: their own checks; later: the checks issue 19 converts). */
@@ -60,9 +62,20 @@ export interface ServeDependencies {
   readonly write?: (line: string) => void;
 }
 
-/** The checks `serve` runs (src/cli/serveChecks.ts). */
-export function defaultChecks(_opened: () => OpenedStore | undefined): readonly NamedCheck[] {
-  return serveChecks();
+/**
+ * The checks `serve` runs (src/cli/serveChecks.ts); the client-secret expiry check reads the secret from the
+ * variable of `--client-secret-env` and reaches Entra ID / Graph with `--ca-file` and the proxy of the environment.
+ */
+export function defaultChecks(_opened: () => OpenedStore | undefined, options?: ServeOptions): readonly NamedCheck[] {
+  if (!options) return serveChecks();
+  const variable = options.clientSecretEnv ?? 'IXHAUS_SMTP_CLIENT_SECRET';
+  const ca = options.caFile !== undefined ? readFile(options.caFile, '--ca-file') : undefined;
+  return serveChecks({
+    clientSecret: process.env[variable],
+    clientSecretSource: `environment variable ${variable}, --client-secret-env`,
+    http: new HttpsClient(ca ? { ca } : {}),
+    ...(options.graphHost !== undefined ? { graphHost: options.graphHost } : {}),
+  });
 }
 
 type WebhookKind = 'teams' | 'json';
@@ -121,7 +134,9 @@ async function mailChannelFor(options: ServeOptions, opened: OpenedStore): Promi
   if (options.mail !== true && (options.mailTo ?? []).length === 0) return undefined;
   const settings = await loadMailSettings(opened.store);
   if (!settings || settings.host === '' || settings.from === '')
-    throw new Error('the store has no SMTP settings (server and sender): save them in VS Code ("SMTP Einstellungen")');
+    throw new Error(
+      'the store has no SMTP settings (server and sender): save them in VS Code ("SMTP Einstellungen") or with `ixhaus-admin mail set`',
+    );
   const to =
     (options.mailTo ?? []).length > 0
       ? [...(options.mailTo ?? [])]
@@ -169,7 +184,7 @@ export async function runServe(options: ServeOptions, deps: ServeDependencies = 
   const claimTtlMs = options.claimTtlSeconds !== undefined ? options.claimTtlSeconds * 1000 : DEFAULT_CLAIM_TTL_MS;
   const persistent = parseStoreLocation(options.store).kind === 'postgres';
   let current: OpenedStore | undefined;
-  const checks = (deps.checks ?? defaultChecks)(() => current);
+  const checks = deps.checks ? deps.checks(() => current) : defaultChecks(() => current, options);
   let stopping = false;
   let wake: (() => void) | undefined;
   const stop = (signal: string): void => {
@@ -351,14 +366,15 @@ export function registerServeCommand(program: Command, deps: ServeDependencies =
     .option('--password-env <var>', 'environment variable with the SMTP password (default IXHAUS_SMTP_PASSWORD)')
     .option(
       '--client-secret-env <var>',
-      'environment variable with the OAuth client secret (default IXHAUS_SMTP_CLIENT_SECRET)',
+      'environment variable with the OAuth client secret, for mail and the daily client-secret expiry check (default IXHAUS_SMTP_CLIENT_SECRET)',
     )
-    .option('--ca-file <pem>', 'also trust this CA certificate for SMTP')
+    .option('--ca-file <pem>', 'also trust this CA certificate for SMTP, Entra ID and Graph')
     .addOption(
       new Option('--implicit-tls-port <port>', 'port that means implicit TLS (tests)').default('465').hideHelp(),
     )
     .addOption(new Option('--now <iso>', 'evaluate at this time (tests)').hideHelp())
     .addOption(new Option('--claim-ttl-seconds <n>', 'claim lifetime (tests)').argParser(Number).hideHelp())
+    .addOption(new Option('--graph-host <host>', 'Microsoft Graph host (national clouds, tests)').hideHelp())
     .exitOverride()
     .action(async (options: ServeOptions) => {
       try {

@@ -5,6 +5,7 @@ import type { Services } from '../services';
 import { copyLicenseNumberCommand, installLicenseCommand, showLicenseTextCommand } from './licenseCommands';
 import { transferResponsibleCommand } from './responsibleCommands';
 import { checkSchedulerCommand } from '../mail/schedulerMonitor';
+import { addSchedulerJobCommand, editSchedulerJobCommand, removeSchedulerJobCommand } from './schedulerJobCommands';
 import { objectNosOfSelection } from '../../providers/tree/objectsTree';
 import { signInCommand, signOutCommand } from './sessionCommands';
 import { configureSftpCommand } from './sftpSettingsCommand';
@@ -92,6 +93,9 @@ export const COMMAND_TABLE: Readonly<
   'ixhaus.mail.setSecret': setMailSecretCommand,
   'ixhaus.mail.testConnection': testMailConnectionCommand,
   'ixhaus.scheduler.check': checkSchedulerCommand,
+  'ixhaus.scheduler.addJob': addSchedulerJobCommand,
+  'ixhaus.scheduler.editJob': editSchedulerJobCommand,
+  'ixhaus.scheduler.removeJob': removeSchedulerJobCommand,
   'ixhaus.reminders.configure': configureRemindersCommand,
   'ixhaus.cti.simulateCall': simulateCallCommand,
   'ixhaus.cti.test': async (services, arg) => void (await ctiTestCommand(services, arg)),
