@@ -178,7 +178,9 @@ describe('the extension on a PostgreSQL store (real cluster, real VS Code host)'
     await objectsRefreshed;
     settingsListener.dispose();
     console.log(`change of another connection reached onDidChangeData after ${latency.toFixed(0)} ms`);
-    assert.deepEqual([...change.tables], ['objects']);
+    // the change names its table (a reminder of the sign-in may arrive in the same coalesced event: meta)
+    assert.ok(change.tables.has('objects'), [...change.tables].join(', '));
+    assert.ok(![...change.tables].some((t) => t === 'setting_values'));
     assert.equal(settingsRefreshed, false, 'a view that does not show objects is not refreshed');
 
     // a burst of commits (an import in another process) arrives as a few coalesced changes, not one per commit
