@@ -20,6 +20,7 @@ import { ownAreaCode } from '../../src/core/cti/phoneIndex';
 import { PermissionError } from '../../src/core/errors';
 import type { AsyncStore } from '../../src/core/store/asyncStore';
 import type { WritableKind } from '../../src/core/import/planEntities';
+import type { Actor } from '../../src/core/access/rights';
 
 /** Everything about the stored master data that an import may touch, as text (for "restores exactly"). */
 async function snapshot(db: AsyncStore): Promise<string> {
@@ -53,9 +54,9 @@ describe('import: plan, apply, undo (both backends)', function () {
     return file;
   };
 
-  async function plan(db: AsyncStore, file: string, options: ReadImportOptions = {}) {
+  async function plan(db: AsyncStore, actor: Actor, file: string, options: ReadImportOptions = {}) {
     const areaCode = await ownAreaCode(db);
-    return planImport(db, await readImportFile(file, { ...(areaCode ? { areaCode } : {}), ...options }));
+    return planImport(db, actor, await readImportFile(file, { ...(areaCode ? { areaCode } : {}), ...options }));
   }
 
   async function objectNos(db: AsyncStore): Promise<number[]> {
@@ -84,7 +85,7 @@ describe('import: plan, apply, undo (both backends)', function () {
     const before = await snapshot(db);
     const file = write('personen.csv', personsCsv(objectNo));
 
-    const p = await plan(db, file, { kind: 'persons' });
+    const p = await plan(db, admin, file, { kind: 'persons' });
     assert.deepEqual(p.counts, { new: 3, changed: 0, unchanged: 0, invalid: 0 });
     assert.deepEqual(p.ignoredFields, ['street', 'zip', 'city']);
     // the unreadable number is a warning, not an error
@@ -121,7 +122,7 @@ describe('import: plan, apply, undo (both backends)', function () {
       undefined,
     );
 
-    const again = await plan(db, file, { kind: 'persons' });
+    const again = await plan(db, admin, file, { kind: 'persons' });
     assert.deepEqual(again.counts, { new: 0, changed: 0, unchanged: 3, invalid: 0 });
     const second = await applyImport(db, admin, again);
     assert.equal(second.batchId, undefined);
@@ -147,7 +148,7 @@ describe('import: plan, apply, undo (both backends)', function () {
         `${second.personNo};${second.lastName};Zweitname;${second.phoneMobile?.raw ?? ''};${second.phonePrivate?.raw ?? ''}`,
       ].join('\r\n'),
     );
-    const p = await plan(db, file, { kind: 'persons' });
+    const p = await plan(db, admin, file, { kind: 'persons' });
     assert.deepEqual(p.counts, { new: 0, changed: 2, unchanged: 0, invalid: 0 });
     const firstChanges = p.rows[0]?.changes.map((c) => c.field) ?? [];
     assert.ok(firstChanges.includes('lastName') && firstChanges.includes('phoneMobile'), firstChanges.join());
@@ -178,14 +179,14 @@ describe('import: plan, apply, undo (both backends)', function () {
     'teams',
   ] as const satisfies readonly WritableKind[])
     it(`round trip of ${kind}: export (CSV and XLSX) → import reports 0 changes`, async () => {
-      const { db } = closing(await smallDemoDb());
+      const { db, admin } = closing(await smallDemoDb());
       const records = await storeRecords(db, kind);
       assert.ok(records.length > 0);
       for (const [name, bytes] of [
         [`${kind}.csv`, exportCsv(kind, records)],
         [`${kind}.xlsx`, await exportXlsx(kind, records)],
       ] as const) {
-        const p = await plan(db, write(name, bytes), { kind });
+        const p = await plan(db, admin, write(name, bytes), { kind });
         const notUnchanged = p.rows.filter((r) => r.status !== 'unchanged');
         assert.deepEqual(
           notUnchanged.map((r) => ({
@@ -207,7 +208,7 @@ describe('import: plan, apply, undo (both backends)', function () {
       'objekte.csv',
       ['Objektnummer;Bezeichnung;PLZ;Team', '9001;Neues Haus;01067;Kein Team', '9002;Zweites Haus;10115;'].join('\r\n'),
     );
-    const p = await plan(db, file, { kind: 'objects' });
+    const p = await plan(db, admin, file, { kind: 'objects' });
     assert.deepEqual(p.counts, { new: 1, changed: 0, unchanged: 0, invalid: 1 });
     const bad = p.rows.find((r) => r.status === 'invalid');
     assert.equal(bad?.row, 2);
@@ -235,7 +236,7 @@ describe('import: plan, apply, undo (both backends)', function () {
         `${holder.login};${holder.short_code};${holder.last_name};nein`,
       ].join('\r\n'),
     );
-    const p = await plan(db, file, { kind: 'users' });
+    const p = await plan(db, admin, file, { kind: 'users' });
     const neu = p.rows.find((r) => r.key === 'neu1');
     assert.equal(neu?.status, 'invalid');
     assert.deepEqual(neu?.issues.map((i) => i.message.code).sort(), ['new-needs', 'new-needs']);
@@ -246,7 +247,7 @@ describe('import: plan, apply, undo (both backends)', function () {
       'benutzer2.csv',
       ['Login;Kürzel;Nachname;Benutzerrolle;Benutzerklasse', 'neu1;NEU;Neumann;Sachbearbeiter;B'].join('\r\n'),
     );
-    const applied = await applyImport(db, admin, await plan(db, ok, { kind: 'users' }));
+    const applied = await applyImport(db, admin, await plan(db, admin, ok, { kind: 'users' }));
     assert.equal(applied.counts.new, 1);
     assert.equal(
       (await db.get<{ role: string }>("SELECT role FROM users WHERE login = 'neu1'"))?.role,
@@ -255,15 +256,16 @@ describe('import: plan, apply, undo (both backends)', function () {
   });
 
   it('refuses non-administrators and kinds not written yet', async () => {
-    const { db, haupt } = closing(await smallDemoDb());
+    const { db, admin, haupt } = closing(await smallDemoDb());
     const [objectNo] = await objectNos(db);
-    const p = await plan(db, write('p.csv', personsCsv(objectNo ?? 1)), { kind: 'persons' });
+    const p = await plan(db, admin, write('p.csv', personsCsv(objectNo ?? 1)), { kind: 'persons' });
     const before = await snapshot(db);
     await assert.rejects(applyImport(db, haupt, p), PermissionError);
     await assert.rejects(applyImport(db, undefined, p), PermissionError);
     await assert.rejects(undoImport(db, haupt, 'x'), PermissionError);
+    await assert.rejects(planImport(db, haupt, p.parsed), PermissionError);
     assert.equal(await snapshot(db), before);
     const links = write('links.csv', ['Objektnummer;Personennummer', `${objectNo ?? 1};900001`].join('\r\n'));
-    await assert.rejects(plan(db, links, { kind: 'object-links' }), ImportKindNotWritableError);
+    await assert.rejects(plan(db, admin, links, { kind: 'object-links' }), ImportKindNotWritableError);
   });
 });

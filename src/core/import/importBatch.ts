@@ -108,7 +108,7 @@ export async function applyImport(
   const at = now.toISOString();
   return store.transaction(async (tx) => {
     await tx.lock(IMPORT_LOCK);
-    const fresh = await planImport(tx, plan.parsed);
+    const fresh = await planImport(tx, actor, plan.parsed);
     if (fresh.counts.invalid > 0 && options.skipInvalid !== true)
       throw new ImportHasInvalidRowsError(fresh.counts.invalid);
     const spec = ENTITY_SPECS[fresh.kind];

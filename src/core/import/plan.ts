@@ -12,6 +12,8 @@
  * memberships are kept); an empty cell changes nothing. Nothing is written here.
  */
 import { IxError, msg } from '../errors';
+import type { Actor } from '../access/rights';
+import { requireAdmin } from '../access/rights';
 import type { AsyncQueryable, SqlCell } from '../store/asyncStore';
 import { KIND_SPECS } from './columnCatalog';
 import type { ImportMessage, RowIssue } from './importTypes';
@@ -116,10 +118,16 @@ interface PlanContext {
 
 /**
  * Plans an import of `parsed` against the store (reads only; run it inside a transaction for a consistent view).
- * @throws ImportKindNotWritableError for kinds the importer does not write yet (object-links, meldungen,
+ * Administrators only: the preview shows stored values of every record.
+ * @throws PermissionError (not an administrator), ImportKindNotWritableError for kinds the importer does not write yet (object-links, meldungen,
  *         auftraege, responsibilities)
  */
-export async function planImport(store: AsyncQueryable, parsed: ParsedImport): Promise<ImportPlan> {
+export async function planImport(
+  store: AsyncQueryable,
+  actor: Actor | undefined,
+  parsed: ParsedImport,
+): Promise<ImportPlan> {
+  requireAdmin(actor, 'import master data');
   const kind = parsed.kind;
   if (!isWritableKind(kind)) throw new ImportKindNotWritableError(kind);
   const spec = ENTITY_SPECS[kind];
