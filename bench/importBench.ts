@@ -2,7 +2,8 @@
  * Import file reading (issue 22): 100,000 persons with 1–3 phone numbers each, written by the export writers as
  * CSV (UTF-8 BOM, `;`) and XLSX, then read back through readImportFile (decode, tokenise/unzip, map, validate,
  * phone normalisation). Reports rows/s and the peak RSS sampled during the read. The store write (plan, apply,
- * phone index) is not part of this row: it comes with the import planner.
+ * phone index) is measured by {@link importWriteBench} on the file store and PostgreSQL.
+ * Standalone: `npx tsx bench/importBench.ts [N] [write [pg]]`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,6 +17,17 @@ import type { Actor } from '../src/core/access/rights';
 import type { AsyncStore } from '../src/core/store/asyncStore';
 import { Store } from '../src/core/store/database';
 import { SqlJsAsyncStore } from '../src/core/store/sqlJsAsyncStore';
+import { parseStoreLocation } from '../src/core/store/location';
+import type { PostgresLocation } from '../src/core/store/location';
+import { PostgresStore } from '../src/core/store/postgres/postgresStore';
+import {
+  APP_PASSWORD,
+  APP_ROLE,
+  OWNER_PASSWORD,
+  OWNER_ROLE,
+  postgresBinariesPresent,
+  startPostgresCluster,
+} from '../test/peers/postgres';
 
 /** Deterministic persons in the phone spellings of German offices (no faker: the bench must stay cheap). */
 export function benchPersons(count: number): PersonRecord[] {
@@ -104,6 +116,13 @@ if (require.main === module) {
             `import write ${format}: ${count} persons, ${r.phones} phones: ${r.ms.toFixed(0)} ms (read ${r.readMs.toFixed(0)}, plan ${r.planMs.toFixed(0)}, apply ${r.applyMs.toFixed(0)}), peak RSS ${r.peakMb.toFixed(0)} MB`,
           );
           await store.close();
+          if (process.argv[4] === 'pg') {
+            const pg = await importWritePostgresBench(file);
+            if (pg)
+              console.log(
+                `import write ${format} PostgreSQL: ${pg.ms.toFixed(0)} ms (read ${pg.readMs.toFixed(0)}, plan ${pg.planMs.toFixed(0)}, apply ${pg.applyMs.toFixed(0)}), peak RSS ${pg.peakMb.toFixed(0)} MB`,
+              );
+          }
         }
         return;
       }
@@ -172,4 +191,31 @@ export async function prepareImportBenchStore(store: AsyncStore): Promise<Actor>
       await tx.run('INSERT INTO objects (object_no, name) VALUES (?, ?)', [1001 + i, `Objekt ${1001 + i}`]);
   });
   return BENCH_ADMIN;
+}
+
+/**
+ * {@link importWriteBench} on PostgreSQL: a throw-away PostgreSQL 15 cluster on 127.0.0.1 (test/peers/postgres.ts),
+ * the schema migrated by the schema-owner role, the store opened as the runtime role. Undefined when the PostgreSQL binaries are missing.
+ */
+export async function importWritePostgresBench(
+  file: string,
+): Promise<Awaited<ReturnType<typeof importWriteBench>> | undefined> {
+  if (!postgresBinariesPresent()) return undefined;
+  const cluster = await startPostgresCluster();
+  try {
+    const database = await cluster.freshDatabase();
+    const url = (user: string): PostgresLocation =>
+      parseStoreLocation(`postgres://${user}@127.0.0.1:${cluster.port}/${database}`) as PostgresLocation;
+    // the schema owner migrates the new database; the import runs as the runtime role, as in production
+    await (await PostgresStore.open(url(OWNER_ROLE), { password: OWNER_PASSWORD })).close();
+    const store = await PostgresStore.open(url(APP_ROLE), { password: APP_PASSWORD });
+    try {
+      const actor = await prepareImportBenchStore(store);
+      return await importWriteBench(store, actor, file);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await cluster.stop();
+  }
 }
