@@ -38,7 +38,14 @@ import { writeFileAtomic } from '../src/core/store/atomicFile';
 import { checksumOf } from '../src/core/store/storeChecksum';
 import { mailSamples } from './mailProbe';
 import { journalWrite, lookupLatency, ringToAlert } from './ctiBench';
-import { importReadBench } from './importBench';
+import {
+  benchPersons,
+  importBenchStore,
+  importReadBench,
+  importWriteBench,
+  importWritePostgresBench,
+} from './importBench';
+import { exportCsv, exportXlsx } from '../src/core/import/exportWriter';
 import { monitorMemory } from './monitorBench';
 import { postgresLookupLatency, storeCopyToPostgres } from './postgresBench';
 
@@ -587,9 +594,38 @@ async function main(): Promise<void> {
           'rows/s',
           r.rowsPerSecond,
           {
-            note: `file ${r.fileMb.toFixed(1)} MB, peak RSS ${r.peakMb.toFixed(0)} MB; the store write comes with the planner`,
+            note: `file ${r.fileMb.toFixed(1)} MB, peak RSS ${r.peakMb.toFixed(0)} MB; the store write: the import rows below`,
           },
         );
+      phase('import: write 100,000 persons (file store, PostgreSQL)');
+      for (const format of ['csv', 'xlsx'] as const) {
+        const file = path.join(dir, `import-write-100k.${format}`);
+        const persons = benchPersons(100_000);
+        fs.writeFileSync(file, format === 'csv' ? exportCsv('persons', persons) : await exportXlsx('persons', persons));
+        const { store: importStore, actor } = await importBenchStore();
+        const w = await importWriteBench(importStore, actor, file);
+        await importStore.close();
+        stats(
+          `import: 100,000 persons with phone numbers from ${format.toUpperCase()} into a file store (read + plan + apply, incl. index)`,
+          'ms',
+          [w.ms],
+          {
+            goal: '≤ 15,000 ms',
+            note: `read ${w.readMs.toFixed(0)}, plan ${w.planMs.toFixed(0)}, apply ${w.applyMs.toFixed(0)} ms; ${w.phones} phone numbers; peak RSS ${w.peakMb.toFixed(0)} MB; in-memory store (the file save is not included)`,
+          },
+        );
+        const pg = await importWritePostgresBench(file);
+        if (pg)
+          stats(
+            `import: 100,000 persons with phone numbers from ${format.toUpperCase()} into PostgreSQL (read + plan + apply, incl. index)`,
+            'ms',
+            [pg.ms],
+            {
+              goal: '≤ 15,000 ms',
+              note: `read ${pg.readMs.toFixed(0)}, plan ${pg.planMs.toFixed(0)}, apply ${pg.applyMs.toFixed(0)} ms; peak RSS ${pg.peakMb.toFixed(0)} MB; throw-away cluster on 127.0.0.1, runtime role`,
+            },
+          );
+      }
       phase('monitor: 1,000 cycles in one process');
       const monitor = await monitorMemory(1000);
       stats(

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './adminCommands';
+import { registerImportCommands } from './importCommands';
 import { registerCtiCommands } from './ctiCommands';
 import { registerLicenseCommands } from './licenseCommands';
 import { registerResponsibleCommands } from './responsibleCommands';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerCtiCommands(program);
   registerRightsCommands(program);
   registerServeCommand(program);
+  registerImportCommands(program);
   return program;
 }
 

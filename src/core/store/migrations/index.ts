@@ -10,6 +10,7 @@ import { SCHEMA_V7_STORE_SAFETY } from './007_store_safety';
 import { SCHEMA_V8_CTI_JOURNAL } from './008_cti_journal';
 import { SCHEMA_V9_REMINDER_WINDOWS } from './009_reminder_windows';
 import { SCHEMA_V10_ALERT_CLAIMS } from './010_alert_claims';
+import { SCHEMA_V11_IMPORT_BATCHES } from './011_import_batches';
 // the backfill of v6 uses the normaliser frozen as shipped, not src/core/cti (no store → cti → store cycle)
 import { backfillPhoneIndexV6 } from './006_phoneIndexBackfill';
 
@@ -93,6 +94,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'alert claims: each incident sent once per channel',
     up(db) {
       db.exec(SCHEMA_V10_ALERT_CLAIMS);
+    },
+  },
+  {
+    version: 11,
+    name: 'import batches: master data imports that can be undone',
+    up(db) {
+      db.exec(SCHEMA_V11_IMPORT_BATCHES);
     },
   },
 ];

@@ -1,0 +1,484 @@
+/**
+ * Writing an import and undoing it (issue 22 "Write"): {@link applyImport} upserts the planned rows by their
+ * natural key in ONE transaction, writes phone numbers through the CTI index (src/core/cti/phoneIndex.ts) in the
+ * same transaction, and records the batch with a before- and after-image per record (schema v11,
+ * 011_import_batches.ts) and one `audit_log` row; {@link undoImport} restores a batch once, like the responsibility
+ * transfer (src/core/responsibility/transferService.ts): records changed since the import are left alone and
+ * reported. Administrators only (checked here). Dialect-neutral SQL (asyncStore.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { IxError, msg } from '../errors';
+import type { Actor } from '../access/rights';
+import { requireAdmin } from '../access/rights';
+import type { AsyncQueryable, AsyncStore, AsyncTransaction, SqlCell } from '../store/asyncStore';
+import { scalar } from '../store/asyncQueries';
+import { indexRowsFor, ownAreaCode, writePhoneNumber } from '../cti/phoneIndex';
+import type { PartyOrigin } from '../cti/phoneIndex';
+import type { PhoneKind } from './columnCatalog';
+import type { ParsedImport } from './importReader';
+import { planImport } from './plan';
+import type { ImportPlan, PlanCounts, PlanRow } from './plan';
+import { ENTITY_SPECS, keyText, loadEntities, parseState, stateJson } from './planEntities';
+import type { EntitySpec, EntityState, WritableKind } from './planEntities';
+
+/** The resource imports and their undos serialise on ({@link AsyncTransaction.lock}). */
+const IMPORT_LOCK = 'master-data-import';
+/**
+ * Records per multi-row statement: the widest (phone_index, up to ~4 index rows of 5 values per number, 4 numbers per
+ * party) stays far below the bound-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
+ */
+const WRITE_CHUNK = 250;
+/** `password_hash` of imported users: no password matches it (verifyPassword: unknown format → false). */
+export const IMPORTED_USER_PASSWORD_HASH = '!imported';
+
+/** The plan has invalid rows and `skipInvalid` was not given: nothing was written. */
+export class ImportHasInvalidRowsError extends IxError {
+  readonly invalid: number;
+  constructor(invalid: number) {
+    super(
+      'E_IMPORT_INVALID_ROWS',
+      msg(
+        'The file has {0} invalid rows; nothing was written. Correct them and import again, or import only the valid rows with --skip-invalid.',
+      ),
+      [invalid],
+    );
+    this.invalid = invalid;
+  }
+}
+
+/** No import batch with this id. */
+export class UnknownImportBatchError extends IxError {
+  constructor(batchId: string) {
+    super(
+      'E_IMPORT_BATCH_UNKNOWN',
+      msg('There is no import batch "{0}". The id is printed by "import" when it writes; check it and try again.'),
+      [batchId],
+    );
+  }
+}
+
+/** The batch was already undone. */
+export class ImportBatchAlreadyUndoneError extends IxError {
+  constructor(batchId: string, at: string) {
+    super(
+      'E_IMPORT_BATCH_UNDONE',
+      msg('The import batch {0} was already undone at {1}; a batch is undone only once. Nothing was changed.'),
+      [batchId, at],
+    );
+  }
+}
+
+/** Options of {@link applyImport}. */
+export interface ApplyImportOptions {
+  /** write the valid rows although some are invalid (`--skip-invalid`) */
+  readonly skipInvalid?: boolean;
+  /** the file name, recorded with the batch */
+  readonly sourceName?: string;
+  readonly now?: Date;
+}
+
+/** Result of {@link applyImport}. */
+export interface ApplyImportResult {
+  /** undefined when nothing had to be written (no batch is recorded then) */
+  readonly batchId: string | undefined;
+  readonly at: string;
+  /** counts of the plan made inside the transaction (what was written) */
+  readonly counts: PlanCounts;
+  /** phone numbers written, and how many of them could not be read (stored as text, not indexed) */
+  readonly phonesWritten: number;
+  readonly phonesNotIndexed: number;
+}
+
+function newBatchId(now: Date): string {
+  // readable and sortable like transfer batches: date, time, 4 random hex digits (unique thanks to the PK check)
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `imp-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * Applies an import: plans `plan.parsed` again inside one transaction (so that the rows written match the store at
+ * that moment), refuses while rows are invalid unless `skipInvalid`, inserts new and updates changed records by
+ * their natural key, rewrites the phone numbers of the kinds the file gives (with their index rows), adds team
+ * memberships, and records the batch (items with before/after images, one `audit_log` row `import.<kind>`). All or
+ * nothing. Re-importing the same file writes nothing and records no batch.
+ * @throws PermissionError (not an administrator), ImportHasInvalidRowsError, ImportKindNotWritableError, the
+ *         store's errors (nothing written)
+ */
+export async function applyImport(
+  store: AsyncStore,
+  actor: Actor | undefined,
+  plan: ImportPlan,
+  options: ApplyImportOptions = {},
+): Promise<ApplyImportResult> {
+  requireAdmin(actor, 'import master data');
+  const now = options.now ?? new Date();
+  const at = now.toISOString();
+  return store.transaction(async (tx) => {
+    await tx.lock(IMPORT_LOCK);
+    const fresh = await planImport(tx, actor, plan.parsed);
+    if (fresh.counts.invalid > 0 && options.skipInvalid !== true)
+      throw new ImportHasInvalidRowsError(fresh.counts.invalid);
+    const spec = ENTITY_SPECS[fresh.kind];
+    const writes = fresh.rows.filter((r) => r.status === 'new' || r.status === 'changed');
+    if (writes.length === 0)
+      return { batchId: undefined, at, counts: fresh.counts, phonesWritten: 0, phonesNotIndexed: 0 };
+
+    let batchId = newBatchId(now);
+    while ((await scalar(tx, 'SELECT 1 FROM import_batches WHERE id = ?', [batchId])) !== undefined)
+      batchId = newBatchId(now);
+    await tx.run(
+      'INSERT INTO import_batches (id, at, actor_id, kind, source_name, counts_json, total) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [batchId, at, actor.id, fresh.kind, options.sourceName ?? null, JSON.stringify(fresh.counts), writes.length],
+    );
+    const areaCode = await ownAreaCode(tx);
+    const unreadable = unreadablePhones(plan.parsed);
+    let phonesWritten = 0;
+    let phonesNotIndexed = 0;
+    let seq = 0;
+    for (let from = 0; from < writes.length; from += WRITE_CHUNK) {
+      const chunk = writes.slice(from, from + WRITE_CHUNK);
+      // new records in multi-row statements (one round trip per table and chunk, which PostgreSQL needs for speed)
+      const ids = await insertEntities(
+        tx,
+        spec,
+        chunk.filter((r) => r.status === 'new'),
+      );
+      const newPhones: PhoneRow[] = [];
+      for (const r of chunk)
+        if (r.status === 'new') {
+          const id = ids.get(keyText(spec, r.key)) as number;
+          for (const p of (r.after as EntityState).phones ?? [])
+            newPhones.push({ partyId: id, kind: p.kind, raw: p.raw });
+          if (spec.teamMembership) await writeState(tx, spec, id, undefined, r.after as EntityState, areaCode);
+        }
+      if (spec.phoneOrigin) await insertPhones(tx, spec.phoneOrigin, newPhones, areaCode);
+      const written = newPhones.map((p) => p.raw);
+      const items: SqlCell[] = [];
+      for (const r of chunk) {
+        const after = r.after as EntityState;
+        let id: number;
+        if (r.status === 'new') id = ids.get(keyText(spec, r.key)) as number;
+        else {
+          id = r.entityId as number;
+          await updateEntity(tx, spec, id, r.before as EntityState, after);
+          written.push(...(await writeState(tx, spec, id, r.before, after, areaCode)));
+        }
+        items.push(
+          batchId,
+          ++seq,
+          spec.table,
+          id,
+          r.key,
+          r.status === 'new' ? 'insert' : 'update',
+          r.before ? stateJson(spec, r.before) : null,
+          stateJson(spec, after),
+        );
+      }
+      await tx.run(
+        `INSERT INTO import_batch_items (batch_id, seq, entity, entity_id, entity_key, action, before_json, after_json) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        items,
+      );
+      phonesWritten += written.length;
+      phonesNotIndexed += written.filter((raw) => unreadable.has(raw)).length;
+    }
+    await tx.run(
+      'INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        at,
+        actor.id,
+        `import.${fresh.kind}`,
+        spec.table,
+        options.sourceName ?? null,
+        null,
+        JSON.stringify(fresh.counts),
+        batchId,
+      ],
+    );
+    return { batchId, at, counts: fresh.counts, phonesWritten, phonesNotIndexed };
+  });
+}
+
+/** Raw texts of phone cells the reader could not read as numbers (they are stored but not indexed). */
+function unreadablePhones(parsed: ParsedImport): Set<string> {
+  const out = new Set<string>();
+  for (const row of parsed.rows) {
+    const record = row.record as unknown as Record<string, unknown>;
+    for (const value of Object.values(record))
+      if (value && typeof value === 'object' && 'raw' in value && 'e164' in value) {
+        const cell = value as { raw: string; e164: string | undefined };
+        if (cell.e164 === undefined) out.add(cell.raw);
+      }
+  }
+  return out;
+}
+
+/** Inserts new records in one multi-row statement; returns their ids by key ({@link keyText}). */
+async function insertEntities(
+  tx: AsyncTransaction,
+  spec: EntitySpec,
+  rows: readonly PlanRow[],
+): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  if (rows.length === 0) return ids;
+  const columns = [spec.keyColumn, ...spec.bindings.map((b) => b.column)];
+  if (spec.table === 'users') columns.push('password_hash');
+  const numeric = spec.keyColumn !== 'login' && spec.keyColumn !== 'name';
+  const values: SqlCell[] = [];
+  for (const r of rows) {
+    const state = r.after as EntityState;
+    values.push(numeric ? Number(r.key) : r.key, ...spec.bindings.map((b) => state.cols[b.column] ?? null));
+    if (spec.table === 'users') values.push(IMPORTED_USER_PASSWORD_HASH);
+  }
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  for (const row of await tx.query<{ id: number; k: SqlCell }>(
+    `INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES ${rows.map(() => tuple).join(', ')} RETURNING id, ${spec.keyColumn} AS k`,
+    values,
+  ))
+    ids.set(keyText(spec, row.k), Number(row.id));
+  return ids;
+}
+
+/** One phone number of a new party. */
+interface PhoneRow {
+  readonly partyId: number;
+  readonly kind: PhoneKind;
+  readonly raw: string;
+}
+
+/**
+ * Writes the phone numbers of new parties and their index rows (the same rows as `writePhoneNumber` writes, from
+ * `indexRowsFor`) in multi-row statements, like the demo generator's bulk writer. The texts were checked by the
+ * reader (1–40 characters).
+ */
+async function insertPhones(
+  tx: AsyncTransaction,
+  origin: PartyOrigin,
+  phones: readonly PhoneRow[],
+  areaCode: string | undefined,
+): Promise<void> {
+  if (phones.length === 0) return;
+  const values: SqlCell[] = [];
+  for (const p of phones)
+    values.push(
+      origin === 'person' ? p.partyId : null,
+      origin === 'creditor' ? p.partyId : null,
+      origin === 'owner' ? p.partyId : null,
+      p.kind,
+      p.raw,
+    );
+  const inserted = await tx.query<{ id: number; party: number; kind: string }>(
+    `INSERT INTO phone_numbers (person_id, creditor_id, owner_id, kind, raw) VALUES ${phones.map(() => '(?, ?, ?, ?, ?)').join(', ')} RETURNING id, ${origin}_id AS party, kind`,
+    values,
+  );
+  // one number per party and kind in an import: (party, kind) identifies the row
+  const idOf = new Map(inserted.map((r) => [`${Number(r.party)}|${r.kind}`, Number(r.id)]));
+  const index: SqlCell[] = [];
+  let tuples = 0;
+  for (const p of phones) {
+    const id = idOf.get(`${p.partyId}|${p.kind}`) as number;
+    for (const row of indexRowsFor(p.raw, areaCode)) {
+      index.push(id, row.variant, row.e164, row.last8, row.extension);
+      tuples++;
+    }
+  }
+  if (tuples > 0)
+    await tx.run(
+      `INSERT INTO phone_index (phone_id, variant, e164, last8, extension) VALUES ${Array.from({ length: tuples }, () => '(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (phone_id, variant, e164) DO NOTHING`,
+      index,
+    );
+}
+
+async function updateEntity(
+  tx: AsyncTransaction,
+  spec: EntitySpec,
+  id: number,
+  before: EntityState,
+  after: EntityState,
+): Promise<void> {
+  const changed = spec.bindings.filter((b) => (before.cols[b.column] ?? null) !== (after.cols[b.column] ?? null));
+  if (changed.length === 0) return;
+  await tx.run(`UPDATE ${spec.table} SET ${changed.map((b) => `${b.column} = ?`).join(', ')} WHERE id = ?`, [
+    ...changed.map((b) => after.cols[b.column] ?? null),
+    id,
+  ]);
+}
+
+/**
+ * Brings the phone numbers (of each kind that differs) and the team memberships of one record from `before` to
+ * `after`; returns the raw texts of the phone numbers written.
+ */
+async function writeState(
+  tx: AsyncTransaction,
+  spec: EntitySpec,
+  id: number,
+  before: EntityState | undefined,
+  after: EntityState,
+  areaCode: string | undefined,
+): Promise<string[]> {
+  const written: string[] = [];
+  if (spec.phoneOrigin) {
+    const origin = spec.phoneOrigin;
+    const kinds = new Set([...(before?.phones ?? []), ...(after.phones ?? [])].map((p) => p.kind));
+    for (const kind of kinds) {
+      const x = (before?.phones ?? []).filter((p) => p.kind === kind).map((p) => p.raw);
+      const y = (after.phones ?? []).filter((p) => p.kind === kind).map((p) => p.raw);
+      if (before && JSON.stringify(x) === JSON.stringify(y)) continue;
+      if (before) await tx.run(`DELETE FROM phone_numbers WHERE ${origin}_id = ? AND kind = ?`, [id, kind]);
+      for (const raw of y) {
+        await writePhoneNumber(tx, { origin, partyId: id, field: kind, raw }, { areaCode });
+        written.push(raw);
+      }
+    }
+  }
+  if (spec.teamMembership) {
+    const x = new Set(before?.teams ?? []);
+    const y = new Set(after.teams ?? []);
+    for (const team of x)
+      if (!y.has(team)) await tx.run('DELETE FROM team_members WHERE team_id = ? AND user_id = ?', [team, id]);
+    for (const team of y)
+      if (!x.has(team))
+        await tx.run(
+          'INSERT INTO team_members (team_id, user_id) VALUES (?, ?) ON CONFLICT (team_id, user_id) DO NOTHING',
+          [team, id],
+        );
+  }
+  return written;
+}
+
+// ---------------------------------------------------------------- undo
+
+/** A record undo left alone, and why. */
+export interface UndoSkipped {
+  readonly entity: WritableKind;
+  readonly key: string;
+  readonly reason: 'changed' | 'deleted' | 'referenced';
+}
+
+/** Result of {@link undoImport}. */
+export interface UndoImportResult {
+  readonly batchId: string;
+  readonly kind: string;
+  readonly restored: number;
+  readonly skipped: readonly UndoSkipped[];
+}
+
+/** Tables whose rows keep a record from being deleted by an undo (rows added since the import refer to it). */
+const REFERENCES: Readonly<Partial<Record<WritableKind, readonly string[]>>> = {
+  users: [
+    'SELECT 1 FROM responsibilities WHERE user_id = ?',
+    'SELECT 1 FROM teams WHERE leader_user_id = ?',
+    'SELECT 1 FROM audit_log WHERE user_id = ?',
+    'SELECT 1 FROM user_modules WHERE user_id = ?',
+    'SELECT 1 FROM setting_values WHERE user_id = ? OR changed_by = ?',
+    'SELECT 1 FROM call_journal WHERE user_id = ?',
+  ],
+  teams: ['SELECT 1 FROM objects WHERE team_id = ?', 'SELECT 1 FROM team_members WHERE team_id = ?'],
+  objects: [
+    'SELECT 1 FROM persons WHERE object_id = ?',
+    'SELECT 1 FROM meldungen WHERE object_id = ?',
+    'SELECT 1 FROM auftraege WHERE object_id = ?',
+    'SELECT 1 FROM technical_objects WHERE object_id = ?',
+    'SELECT 1 FROM responsibilities WHERE object_id = ?',
+    'SELECT 1 FROM object_owners WHERE object_id = ?',
+    'SELECT 1 FROM object_creditors WHERE object_id = ?',
+  ],
+  creditors: ['SELECT 1 FROM auftraege WHERE creditor_id = ?', 'SELECT 1 FROM object_creditors WHERE creditor_id = ?'],
+  owners: ['SELECT 1 FROM object_owners WHERE owner_id = ?'],
+};
+
+async function referenced(q: AsyncQueryable, kind: WritableKind, id: number): Promise<boolean> {
+  for (const sql of REFERENCES[kind] ?? []) {
+    const params = Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => id);
+    if ((await q.get(`${sql} LIMIT 1`, params)) !== undefined) return true;
+  }
+  return false;
+}
+
+/**
+ * Undoes an import batch once (issue 22 "can be undone like a transfer batch"): in one transaction, every record
+ * whose current state is still the one the import wrote goes back to its state before (inserted records are
+ * deleted, with their phone numbers and index rows); records changed or deleted since, and inserted records that
+ * other rows now refer to, are left alone and reported. One `audit_log` row `import.undo`. Administrators only.
+ * @throws PermissionError, UnknownImportBatchError, ImportBatchAlreadyUndoneError (nothing changed)
+ */
+export async function undoImport(
+  store: AsyncStore,
+  actor: Actor | undefined,
+  batchId: string,
+  now: Date = new Date(),
+): Promise<UndoImportResult> {
+  requireAdmin(actor, 'undo a master data import');
+  const id = batchId.trim();
+  return store.transaction(async (tx) => {
+    await tx.lock(IMPORT_LOCK);
+    const batch = await tx.get<{ kind: string; undone_at: string | null }>(
+      'SELECT kind, undone_at FROM import_batches WHERE id = ?',
+      [id],
+    );
+    if (!batch) throw new UnknownImportBatchError(id);
+    if (batch.undone_at !== null) throw new ImportBatchAlreadyUndoneError(id, batch.undone_at);
+    const items = await tx.query<{
+      entity: WritableKind;
+      entity_id: number;
+      entity_key: string;
+      action: 'insert' | 'update';
+      before_json: string | null;
+      after_json: string;
+    }>(
+      'SELECT entity, entity_id, entity_key, action, before_json, after_json FROM import_batch_items WHERE batch_id = ? ORDER BY seq DESC',
+      [id],
+    );
+    const areaCode = await ownAreaCode(tx);
+    const skipped: UndoSkipped[] = [];
+    let restored = 0;
+    const byEntity = new Map<WritableKind, typeof items>();
+    for (const item of items) byEntity.set(item.entity, [...(byEntity.get(item.entity) ?? []), item]);
+    for (const [entity, list] of byEntity) {
+      const spec = ENTITY_SPECS[entity];
+      const current = new Map<number, EntityState>();
+      for (const e of (
+        await loadEntities(
+          tx,
+          spec,
+          list.map((i) => Number(i.entity_id)),
+        )
+      ).values())
+        current.set(e.id, e.state);
+      for (const item of list) {
+        const entityId = Number(item.entity_id);
+        const state = current.get(entityId);
+        if (!state) {
+          skipped.push({ entity, key: item.entity_key, reason: 'deleted' });
+          continue;
+        }
+        if (stateJson(spec, state) !== item.after_json) {
+          skipped.push({ entity, key: item.entity_key, reason: 'changed' });
+          continue;
+        }
+        if (item.action === 'insert') {
+          if (await referenced(tx, entity, entityId)) {
+            skipped.push({ entity, key: item.entity_key, reason: 'referenced' });
+            continue;
+          }
+          // phone numbers (and their index rows) and team memberships go with the row (ON DELETE CASCADE)
+          await tx.run(`DELETE FROM ${spec.table} WHERE id = ?`, [entityId]);
+        } else {
+          const before = parseState(item.before_json ?? '{}');
+          await updateEntity(tx, spec, entityId, state, before);
+          await writeState(tx, spec, entityId, state, before, areaCode);
+        }
+        restored++;
+      }
+    }
+    const at = now.toISOString();
+    await tx.run(
+      'UPDATE import_batches SET undone_at = ?, undone_by = ?, undo_restored = ?, undo_skipped = ? WHERE id = ?',
+      [at, actor.id, restored, skipped.length, id],
+    );
+    await tx.run(
+      'INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [at, actor.id, 'import.undo', batch.kind, id, null, JSON.stringify({ restored, skipped: skipped.length }), id],
+    );
+    return { batchId: id, kind: batch.kind, restored, skipped };
+  });
+}
