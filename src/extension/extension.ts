@@ -210,12 +210,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   const ready = (async () => {
     try {
       await vscode.workspace.fs.createDirectory(context.globalStorageUri);
-      await systems.migrate();
+      const migrated = await systems.migrate();
       // this window's last system (or the one of ixhaus.store.path), else today's start-up
       const system = systems.startupSystem();
       // (a cancelled password prompt of the system's server leaves the window without store, as before)
       if (system) await systems.switchTo(system);
       else await storeHost.openConfigured();
+      if (migrated && storeHost.db && systems.active?.id === migrated.id)
+        await systems.copyLegacySftpSecrets(migrated.id, storeHost.db);
     } catch (error) {
       // the views show the "no store" welcome; the message says why and offers the backup where there is one
       void showError(error, {

@@ -23,6 +23,9 @@ import { localizedMessage } from './errors';
 import { CONFIG } from './ids';
 import { AMI_SECRET_KEY, TR064_SECRET_KEY } from './ctiService';
 import { storePasswordKey } from './storeHost';
+import { sftpSecretKey } from './commands/sftpConnection';
+import { loadSftpSettings } from '../core/sftp/sftpSettings';
+import type { AsyncQueryable } from '../core/store/asyncStore';
 import type { StoreHost } from './storeHost';
 
 /** workspaceState key: the id of this window's active system. */
@@ -256,6 +259,19 @@ export class SystemsHost implements vscode.Disposable {
     }
     await this.context.globalState.update(MIGRATED_STATE, true);
     return migrated;
+  }
+
+  /**
+   * The part of the migration that needs the open store: the SFTP secrets of the store's license-server account
+   * (keyed by account before issue 20) are copied to the migrated system's keys.
+   */
+  async copyLegacySftpSecrets(systemId: string, store: AsyncQueryable): Promise<void> {
+    const settings = await loadSftpSettings(store);
+    if (!settings) return;
+    for (const what of ['password', 'privateKey', 'passphrase'] as const) {
+      const value = await this.context.secrets.get(sftpSecretKey(settings, what));
+      if (value !== undefined) await this.context.secrets.store(systemSecretKey(systemId, `sftp.${what}`), value);
+    }
   }
 
   dispose(): void {

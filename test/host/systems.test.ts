@@ -19,6 +19,7 @@ import type { CustomerSystem } from '../../src/core/systems/systems';
 import type { IxHausApi } from '../../src/extension/extension';
 import { AMI_SECRET_KEY } from '../../src/extension/ctiService';
 import { storePasswordKey } from '../../src/extension/storeHost';
+import { sftpSecretKey } from '../../src/extension/commands/sftpConnection';
 import { MIGRATED_STATE } from '../../src/extension/systemsHost';
 import type { TreeNode } from '../../src/providers/tree/treeNode';
 
@@ -117,6 +118,8 @@ describe('Kundensysteme (issue 20, real VS Code host)', function () {
     await mail.write(storeHost.db!, 'password', 'smtp-of-A');
     await context.secrets.store(cti.secretKeyOf('cti.amiSecret', AMI_SECRET_KEY), 'ami-of-A');
     assert.equal(cti.secretKeyOf('cti.amiSecret', AMI_SECRET_KEY), systemSecretKey(a.id, 'cti.amiSecret'));
+    const account = { username: 'lic', host: 'licenses.example', port: 22 };
+    assert.equal(sftpSecretKey(account, 'password', systems.secretKeyOf), systemSecretKey(a.id, 'sftp.password'));
 
     // the Systeme view: customer Müller with both systems, A marked active
     const [group] = await api.views['ixhaus.systems'].getChildren();
@@ -154,6 +157,11 @@ describe('Kundensysteme (issue 20, real VS Code host)', function () {
     assert.equal(await vscode.commands.executeCommand('ixhaus.systems.remove', { id: a.id, confirm: true }), true);
     assert.equal(await context.secrets.get(systemSecretKey(a.id, 'mail.password')), undefined);
     assert.equal(await context.secrets.get(systemSecretKey(a.id, 'cti.amiSecret')), undefined);
+    // without an active system, today's keys (by account) apply
+    assert.equal(
+      sftpSecretKey(account, 'password', systems.secretKeyOf),
+      'ixhaus.sftp/lic@licenses.example:22/password',
+    );
     assert.ok(fs.existsSync(a.store), 'the store file of a removed system is kept');
     assert.equal(systems.active, undefined);
     assert.match(api.statusBars.system.state.text, /No system|Kein System/);
