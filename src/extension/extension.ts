@@ -210,9 +210,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   const ready = (async () => {
     try {
       await vscode.workspace.fs.createDirectory(context.globalStorageUri);
-      const migrated = await systems.migrate();
+      // read before the migration writes the user settings (see SystemsHost.configuredStore)
+      const configuredStore = systems.configuredStore();
+      const migrated = await systems.migrate(configuredStore);
       // this window's last system (or the one of ixhaus.store.path), else today's start-up
-      const system = systems.startupSystem();
+      const system = systems.startupSystem(configuredStore);
       // (a cancelled password prompt of the system's server leaves the window without store, as before)
       if (system) await systems.switchTo(system);
       else await storeHost.openConfigured();

@@ -194,14 +194,22 @@ export class SystemsHost implements vscode.Disposable {
   }
 
   /**
+   * `ixhaus.store.path` as set now (trimmed; '' when unset). Read it once at start-up, before the migration writes
+   * `ixhaus.systems`: in a remote window (code-server) the machine-scoped `ixhaus.store.path` of the user settings
+   * reads as unset once the user settings were written by the extension (seen in the UI tests).
+   */
+  configuredStore(): string {
+    return vscode.workspace.getConfiguration(CONFIG.section).get<string>(CONFIG.storePath, '').trim();
+  }
+
+  /**
    * The system to open at start: this window's last active system, else the system whose store is the one named
    * by `ixhaus.store.path` (after the migration: the migrated one), else undefined (today's start-up).
    */
-  startupSystem(): CustomerSystem | undefined {
+  startupSystem(configured: string = this.configuredStore()): CustomerSystem | undefined {
     const list = this.list();
     const remembered = list.find((s) => s.id === this.activeId);
     if (remembered) return remembered;
-    const configured = vscode.workspace.getConfiguration(CONFIG.section).get<string>(CONFIG.storePath, '').trim();
     const wanted = configured === '' ? undefined : canonicalStore(configured);
     return wanted === undefined ? undefined : list.find((s) => canonicalStore(s.store) === wanted);
   }
@@ -214,9 +222,8 @@ export class SystemsHost implements vscode.Disposable {
    * kept, so that a window of an older version still works.
    * @returns the new system, or undefined when there was nothing to migrate or it ran before
    */
-  async migrate(): Promise<CustomerSystem | undefined> {
+  async migrate(configured: string = this.configuredStore()): Promise<CustomerSystem | undefined> {
     if (this.context.globalState.get<boolean>(MIGRATED_STATE) === true) return undefined;
-    const configured = vscode.workspace.getConfiguration(CONFIG.section).get<string>(CONFIG.storePath, '').trim();
     const location =
       configured === ''
         ? undefined
