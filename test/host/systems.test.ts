@@ -180,7 +180,7 @@ describe('Kundensysteme (issue 20, real VS Code host)', function () {
     assert.equal(await context.secrets.get(systemSecretKey(b.id, 'mail.password')), undefined);
   });
 
-  it('keeps a system whose file is missing listed, with the reason', async () => {
+  it('keeps a system whose file is missing listed, with the reason and a Retry', async () => {
     const { systems } = api.services;
     const gone = await vscode.commands.executeCommand<CustomerSystem>('ixhaus.systems.add', {
       name: 'Weg',
@@ -191,6 +191,18 @@ describe('Kundensysteme (issue 20, real VS Code host)', function () {
     assert.ok(gone);
     await assert.rejects(systems.switchTo(gone));
     assert.ok(systems.failures.get(gone.id), 'the reason is kept for the view');
+    const [group] = await api.views['ixhaus.systems'].getChildren();
+    assert.ok(group);
+    const [row] = (await api.views['ixhaus.systems'].getChildren(group)) as Array<TreeNode<'system'>>;
+    assert.ok(row);
+    assert.equal(row.data.failure, systems.failures.get(gone.id));
+    const item = row.treeItem();
+    assert.equal(item.command?.command, 'ixhaus.systems.switch', 'a click is the Retry');
+    // the file is back (a share reconnected): Retry opens it and the reason goes
+    fs.copyFileSync(originalStore, gone.store);
+    assert.equal(await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? [])), true);
+    assert.equal(systems.failures.get(gone.id), undefined);
+    assert.equal(api.statusBars.system.state.background, 'statusBarItem.warningBackground', 'Schulung: warning');
     assert.deepEqual(
       systems.list().map((s) => s.name),
       ['Weg'],

@@ -55,15 +55,16 @@ export function systemsRoots(source: SystemsSource): TreeNode[] {
                 `**${system.name}** (${system.kind})`,
                 vscode.l10n.t('Customer: {0}', customer === '' ? '—' : customer),
                 vscode.l10n.t('Store: {0}', system.store),
-                ...(failure !== undefined ? [`$(warning) ${failure}`] : []),
+                ...(failure !== undefined ? [`$(warning) ${failure}`, vscode.l10n.t('Click to retry.')] : []),
               ].join('\n\n'),
               true,
             );
             item.contextValue = contextValue('system', isActive && 'active', failure !== undefined && 'failed');
-            if (!isActive)
+            // a click switches to it; on a system that could not be opened it is the Retry
+            if (!isActive || failure !== undefined)
               item.command = {
                 command: 'ixhaus.systems.switch',
-                title: vscode.l10n.t('Switch to System'),
+                title: failure !== undefined ? vscode.l10n.t('Retry') : vscode.l10n.t('Switch to System'),
                 arguments: [{ id: system.id }],
               };
             return item;
