@@ -22,6 +22,8 @@ const nodeCommon = {
   // ssh2 (under ssh2-sftp-client) tries optional native add-ons inside try/catch and falls back to pure JS when
   // they are missing: keep them out of the bundle (a VSIX must not carry platform-specific binaries)
   external: ['vscode', 'cpu-features', '*.node'],
+  // jsonc-parser's main (UMD) build loads its parts with a dynamic require esbuild cannot follow: bundle its ESM build
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
 };
 
 function webviewEntries() {

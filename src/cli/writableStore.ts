@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { AsyncStore } from '../core/store/asyncStore';
 import { Store } from '../core/store/database';
@@ -6,6 +7,9 @@ import { parseStoreLocation, postgresPassword } from '../core/store/location';
 import { openStore } from '../core/store/openStore';
 import type { OpenedStore } from '../core/store/openStore';
 import { SqlJsAsyncStore } from '../core/store/sqlJsAsyncStore';
+import { msg } from '../core/errors';
+import { findSystem, readSystemsFile, SystemError, SYSTEMS_ENV } from '../core/systems/systems';
+import type { CustomerSystem } from '../core/systems/systems';
 
 /** How long a changing CLI verb waits for another writer by default (ms). */
 export const DEFAULT_LOCK_WAIT_MS = 30_000;
@@ -44,6 +48,36 @@ export interface StoreCliOptions {
   readonly store: string;
   readonly storePasswordEnv?: string;
   readonly storeCa?: string;
+  /** `--system NAME` (issue 20): replaced by the system's store before the verb runs */
+  readonly system?: string;
+  /** `--systems-file FILE`: where `--system` is looked up (default: the file named by `IXHAUS_SYSTEMS`) */
+  readonly systemsFile?: string;
+}
+
+/**
+ * The customer system `name` of the systems list in `systemsFile`, else in the file named by `IXHAUS_SYSTEMS`
+ * (issue 20): a JSON array of systems, or a VS Code user `settings.json` with `"ixhaus.systems"`. A relative store
+ * path in the file is taken relative to the file's folder. The CLI never reads VS Code's secret storage: a
+ * PostgreSQL password still comes from `--store-password-env` / PGPASSWORD.
+ * @throws SystemError: no file named (E_SYSTEMS_FILE_MISSING), an unreadable or invalid file, an unknown name
+ */
+export function resolveCliSystem(
+  name: string,
+  systemsFile: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): CustomerSystem {
+  const file = systemsFile ?? env[SYSTEMS_ENV];
+  if (file === undefined || file === '')
+    throw new SystemError(
+      'E_SYSTEMS_FILE_MISSING',
+      msg(
+        '--system needs the list of systems: give --systems-file FILE (a JSON array of systems, or your VS Code settings.json) or set {0} to the path of such a file.',
+      ),
+      [SYSTEMS_ENV],
+    );
+  const system = findSystem(readSystemsFile(file), name);
+  const location = parseStoreLocation(system.store, { baseDir: path.dirname(path.resolve(file)) });
+  return { ...system, store: location.kind === 'file' ? location.path : system.store };
 }
 
 /** Options of {@link addStoreOptions}. */
@@ -61,11 +95,28 @@ export interface AddStoreOptions {
  */
 export function addStoreOptions<C extends Command>(command: C, options: AddStoreOptions = {}): C {
   const description = `${options.description ?? 'store file'}, or postgres://user@host:port/database[?sslmode=require|verify-full]`;
-  if (options.optional === true) command.option('--store <file|url>', description);
-  else command.requiredOption('--store <file|url>', description);
+  // --store is checked in the preAction hook below: --system NAME may stand in for it (issue 20)
+  command.option('--store <file|url>', description);
   command
     .option('--store-password-env <var>', 'environment variable holding the PostgreSQL password (default: PGPASSWORD)')
-    .option('--store-ca <file>', 'PEM file with the CA certificate of the PostgreSQL server (sslmode=verify-full)');
+    .option('--store-ca <file>', 'PEM file with the CA certificate of the PostgreSQL server (sslmode=verify-full)')
+    .option('--system <name>', `a customer system by name instead of --store (from --systems-file or $${SYSTEMS_ENV})`)
+    .option(
+      '--systems-file <file>',
+      `the systems list: a JSON array, or a VS Code settings.json with "ixhaus.systems" (default: $${SYSTEMS_ENV})`,
+    );
+  command.hook('preAction', () => {
+    const given = command.opts<Partial<StoreCliOptions>>();
+    if (given.system !== undefined) {
+      if (given.store !== undefined)
+        command.error('error: give either --store or --system, not both', { code: 'commander.conflictingOption' });
+      command.setOptionValue('store', resolveCliSystem(given.system, given.systemsFile).store);
+    } else if (given.store === undefined && options.optional !== true) {
+      command.error("error: required option '--store <file|url>' (or --system <name>) not specified", {
+        code: 'commander.missingMandatoryOptionValue',
+      });
+    }
+  });
   return command;
 }
 

@@ -104,6 +104,11 @@ export class CtiService implements vscode.Disposable {
     private readonly storeHost: StoreHost,
     private readonly session: Session,
     logger: Logger,
+    /** the key of a secret of the active system (issue 20), given today's key; by default today's key */
+    readonly secretKeyOf: (purpose: 'cti.amiSecret' | 'cti.tr064Password', legacyKey: string) => string = (
+      _purpose,
+      legacyKey,
+    ) => legacyKey,
   ) {
     this.log = taggedLogger(logger, 'cti');
   }
@@ -176,12 +181,14 @@ export class CtiService implements vscode.Disposable {
     const config = readConfig();
     const providers: CtiProvider[] = [];
     if (config.provider === 'fritzbox' && config.host) {
-      const password = config.tr064User ? await this.context.secrets.get(TR064_SECRET_KEY) : undefined;
+      const password = config.tr064User
+        ? await this.context.secrets.get(this.secretKeyOf('cti.tr064Password', TR064_SECRET_KEY))
+        : undefined;
       const tr064 = config.tr064User && password !== undefined ? { username: config.tr064User, password } : undefined;
       providers.push(new FritzboxCallMonitor({ host: config.host, port: config.port, log: this.log, tr064 }));
     }
     if (config.provider === 'asterisk' && config.host) {
-      const secret = await this.context.secrets.get(AMI_SECRET_KEY);
+      const secret = await this.context.secrets.get(this.secretKeyOf('cti.amiSecret', AMI_SECRET_KEY));
       if (secret === undefined || config.amiUser === '') {
         void vscode.window.showWarningMessage(
           vscode.l10n.t(

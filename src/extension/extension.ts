@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import { SessionStatusBar } from '../providers/sessionStatusBar';
 import { StoreConnectionStatusBar } from '../providers/storeConnectionStatusBar';
+import { SystemStatusBar } from '../providers/systemStatusBar';
+import { systemsRoots } from '../providers/tree/systemsTree';
+import { SystemsHost } from './systemsHost';
 import { licenseRoots } from '../providers/tree/licensesTree';
 import { modulesRoots } from '../providers/tree/modulesTree';
 import { schedulerRoots } from '../providers/tree/schedulerTree';
@@ -40,13 +43,19 @@ export interface IxHausApi {
   /** the tree data providers of the three views (for in-host tests) */
   readonly views: Readonly<Record<ViewId, NodeTreeProvider>>;
   /** the status-bar items: sign-in (names the store) and the PostgreSQL connection state (for in-host tests) */
-  readonly statusBars: { readonly session: SessionStatusBar; readonly connection: StoreConnectionStatusBar };
+  readonly statusBars: {
+    readonly session: SessionStatusBar;
+    readonly connection: StoreConnectionStatusBar;
+    readonly system: SystemStatusBar;
+  };
 }
 
 let active: Services | undefined;
 
 /** The tables each view shows (DESIGN.md §4b): a store change refreshes only the views that show what it wrote. */
 const VIEW_TABLES: Readonly<Record<ViewId, readonly string[]>> = {
+  // the Systeme view shows the setting, not the store
+  'ixhaus.systems': [],
   'ixhaus.licenses': ['licenses', 'license_modules', 'license_history', 'user_modules', 'users'],
   'ixhaus.settings': ['setting_values'],
   'ixhaus.modules': ['licenses', 'license_modules', 'user_modules', 'users', 'program_rights'],
@@ -76,11 +85,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   const session = new Session();
   const statusBar = new SessionStatusBar();
   const connectionStatusBar = new StoreConnectionStatusBar();
+  const systems = new SystemsHost(context, storeHost, logger);
+  const systemStatusBar = new SystemStatusBar();
 
   // Trees show data only to a signed-in user; without one, the viewsWelcome content offers sign-in.
   const whenSignedIn = (roots: () => TreeNode[] | Promise<TreeNode[]>) => () => (session.actor ? roots() : []);
   const settingsFilter: SettingsFilter = { query: undefined, hitIndex: -1 };
   const trees: Record<ViewId, NodeTreeProvider> = {
+    'ixhaus.systems': new NodeTreeProvider(() => systemsRoots(systems)),
     'ixhaus.licenses': new NodeTreeProvider(whenSignedIn(() => licenseRoots(storeHost.db))),
     'ixhaus.settings': new NodeTreeProvider(
       whenSignedIn(() => settingsRoots(storeHost.db, session.actor?.id, settingsFilter)),
@@ -103,8 +115,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   ) as Record<ViewId, vscode.TreeView<TreeNode>>;
 
   const licenseDocuments = new LicenseDocuments();
-  const mail = new MailHost(context.secrets);
-  const cti = new CtiService(context, storeHost, session, logger);
+  const mail = new MailHost(context.secrets, systems.secretKeyOf);
+  const cti = new CtiService(context, storeHost, session, logger, systems.secretKeyOf);
   const mailPanels = new MailSettingsPanels({
     extensionUri: context.extensionUri,
     storeHost,
@@ -128,6 +140,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     mailPanels,
     mail,
     cti,
+    systems,
   };
   active = services;
   context.subscriptions.push(
@@ -136,6 +149,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     session,
     statusBar,
     connectionStatusBar,
+    systems,
+    systemStatusBar,
     licenseDocuments,
     mail,
     ...Object.values(trees),
@@ -160,7 +175,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     const { db, location } = storeHost;
     statusBar.update(db && location ? { location, readOnly: db.readOnly } : undefined, session.actor);
   };
+  const updateSystemStatus = (): void => systemStatusBar.update(systems.active, systems.list().length > 0);
   context.subscriptions.push(
+    systems.onDidChange(() => {
+      updateSystemStatus();
+      trees['ixhaus.systems'].refresh();
+    }),
     storeHost.onDidChangeConnection((state) => connectionStatusBar.update(state)),
     storeHost.onDidChangeStore(() => {
       void session.set(undefined);
@@ -190,7 +210,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
   const ready = (async () => {
     try {
       await vscode.workspace.fs.createDirectory(context.globalStorageUri);
-      await storeHost.openConfigured();
+      // read before the migration writes the user settings (see SystemsHost.configuredStore)
+      const configuredStore = systems.configuredStore();
+      const migrated = await systems.migrate(configuredStore);
+      // this window's last system (or the one of ixhaus.store.path), else today's start-up
+      const system = systems.startupSystem(configuredStore);
+      // (a cancelled password prompt of the system's server leaves the window without store, as before)
+      if (system) await systems.switchTo(system);
+      else await storeHost.openConfigured();
+      if (migrated && storeHost.db && systems.active?.id === migrated.id)
+        await systems.copyLegacySftpSecrets(migrated.id, storeHost.db);
     } catch (error) {
       // the views show the "no store" welcome; the message says why and offers the backup where there is one
       void showError(error, {
@@ -200,6 +229,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
       });
     }
     updateStatus();
+    updateSystemStatus();
     storeReadyMs = performance.now() - started;
     logger.info(`[extension] store ready ${storeReadyMs.toFixed(0)} ms after activation started`);
   })();
@@ -211,7 +241,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     ready,
     storeReadyMs: () => storeReadyMs,
     views: trees,
-    statusBars: { session: statusBar, connection: connectionStatusBar },
+    statusBars: { session: statusBar, connection: connectionStatusBar, system: systemStatusBar },
   };
 }
 

@@ -46,11 +46,18 @@ export const COMMAND_IDS = [
   'ixhaus.cti.createAuftrag',
   'ixhaus.cti.setAreaCode',
   'ixhaus.cti.editNote',
+  'ixhaus.systems.add',
+  'ixhaus.systems.edit',
+  'ixhaus.systems.duplicate',
+  'ixhaus.systems.remove',
+  'ixhaus.systems.switch',
+  'ixhaus.systems.pick',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
 /** View ids inside the "iX-Haus" activity-bar container. */
 export const VIEW_IDS = [
+  'ixhaus.systems',
   'ixhaus.licenses',
   'ixhaus.settings',
   'ixhaus.modules',

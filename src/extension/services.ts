@@ -10,6 +10,7 @@ import type { MailSettingsPanels } from './panels/mailSettingsPanel';
 import type { Session } from './session';
 import type { StoreHost } from './storeHost';
 import type { CtiService } from './ctiService';
+import type { SystemsHost } from './systemsHost';
 
 /** The extension's services, created once in `activate()` and passed to whoever needs them (no singletons). */
 export interface Services {
@@ -35,6 +36,8 @@ export interface Services {
   readonly mail: MailHost;
   /** telephone integration (issue 9) */
   readonly cti: CtiService;
+  /** Kundensysteme: the list, this window's active system, per-system secret keys (issue 20) */
+  readonly systems: SystemsHost;
   /** the CTI-Test log, created on first use */
   ctiTestChannel?: vscode.OutputChannel;
 }

@@ -68,6 +68,11 @@ export class StoreHost implements vscode.Disposable {
   readonly onDidChangeStore = this.storeEmitter.event;
   readonly onDidChangeData = this.dataEmitter.event;
   readonly onDidChangeConnection = this.connectionEmitter.event;
+  /**
+   * The secret-storage key of a PostgreSQL store's password: {@link storePasswordKey} by default; the systems host
+   * (issue 20) keys the active system's store password by the system's id instead.
+   */
+  passwordKeyOf: (location: PostgresLocation) => string = storePasswordKey;
 
   constructor(
     private readonly globalStorage: vscode.Uri,
@@ -138,7 +143,7 @@ export class StoreHost implements vscode.Disposable {
   async openPostgres(url: string): Promise<AsyncStore | undefined> {
     const location = parseStoreLocation(url);
     if (location.kind !== 'postgres') throw new Error(`not a PostgreSQL URL: ${location.redacted}`);
-    const key = storePasswordKey(location);
+    const key = this.passwordKeyOf(location);
     const stored = await this.secrets.get(key);
     let password = stored ?? (await this.askPassword(location, false));
     if (password === undefined) return undefined;

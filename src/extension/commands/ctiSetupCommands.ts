@@ -83,7 +83,9 @@ export async function setCredentialsCommand(services: Services): Promise<void> {
     ignoreFocusOut: true,
   });
   if (secret === undefined) return;
-  const key = fritz ? TR064_SECRET_KEY : AMI_SECRET_KEY;
+  const key = fritz
+    ? services.cti.secretKeyOf('cti.tr064Password', TR064_SECRET_KEY)
+    : services.cti.secretKeyOf('cti.amiSecret', AMI_SECRET_KEY);
   if (secret === '') await services.context.secrets.delete(key);
   else await services.context.secrets.store(key, secret);
   await services.cti.restart();

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { confirmOnProduction } from '../productionGuard';
 import { germanDate } from '../../core/license/dates';
 import { listInstalledLicenses } from '../../core/license/installedLicenses';
 import { keyFileBeside, readKeyFile, readLicenseFile } from '../../core/license/licenseFileIo';
@@ -165,6 +166,8 @@ export async function installLicenseCommand(services: Services, args?: unknown):
     );
     if (answer !== install) return;
   }
+  const production = vscode.l10n.t('Install license {0}', diff.licenseNo);
+  if (!(await confirmOnProduction(services, production, isInstallArgs(args) && args.confirm === true))) return;
 
   const results = await installCandidates(store, actor, [candidate]);
   reportInstalled(services, actor, results);

@@ -46,6 +46,14 @@ import {
   openCallerRecordCommand,
   simulateCallCommand,
 } from './ctiCommands';
+import {
+  addSystemCommand,
+  duplicateSystemCommand,
+  editSystemCommand,
+  pickSystemCommand,
+  removeSystemCommand,
+  switchSystemCommand,
+} from './systemCommands';
 import { ctiTestCommand, setAreaCodeCommand, setCredentialsCommand } from './ctiSetupCommands';
 
 /**
@@ -107,6 +115,12 @@ export const COMMAND_TABLE: Readonly<
   'ixhaus.cti.createAuftrag': createAuftragCommand,
   'ixhaus.cti.setAreaCode': setAreaCodeCommand,
   'ixhaus.cti.editNote': editCallNoteCommand,
+  'ixhaus.systems.add': addSystemCommand,
+  'ixhaus.systems.edit': editSystemCommand,
+  'ixhaus.systems.duplicate': duplicateSystemCommand,
+  'ixhaus.systems.remove': removeSystemCommand,
+  'ixhaus.systems.switch': switchSystemCommand,
+  'ixhaus.systems.pick': pickSystemCommand,
 };
 
 /** Registers every command of the table; each failure is shown localized with its actions, and logged. */

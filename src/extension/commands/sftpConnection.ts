@@ -10,12 +10,20 @@ import { IxError, msg } from '../../core/errors';
 import type { SuggestedAction } from '../../core/errors';
 import type { AsyncStore } from '../../core/store/asyncStore';
 import type { Services } from '../services';
+import type { SecretKeyOf } from '../systemsHost';
 
 type SecretName = 'password' | 'privateKey' | 'passphrase';
 
-/** The secret storage key of one secret of an SFTP account. */
-export function sftpSecretKey(settings: Pick<SftpSettings, 'username' | 'host' | 'port'>, what: SecretName): string {
-  return `ixhaus.sftp/${settings.username}@${settings.host}:${settings.port}/${what}`;
+/**
+ * The secret storage key of one secret of an SFTP account: the active system's key when a system is active (issue
+ * 20: by the system's id, via `keyOf`), else by account as before.
+ */
+export function sftpSecretKey(
+  settings: Pick<SftpSettings, 'username' | 'host' | 'port'>,
+  what: SecretName,
+  keyOf: SecretKeyOf = (_purpose, legacyKey) => legacyKey,
+): string {
+  return keyOf(`sftp.${what}`, `ixhaus.sftp/${settings.username}@${settings.host}:${settings.port}/${what}`);
 }
 
 /** Arguments of `ixhaus.license.fetch` / `ixhaus.sftp.testConnection` for scripted use: answer the dialogs. */
@@ -43,13 +51,13 @@ export async function connection(
   if (!settings) throw new SftpNotConfiguredError();
   const secrets = services.context.secrets;
   if (settings.authMethod === 'password') {
-    const password = await secrets.get(sftpSecretKey(settings, 'password'));
+    const password = await secrets.get(sftpSecretKey(settings, 'password', services.systems.secretKeyOf));
     if (password === undefined) throw new MissingSecretError(`${settings.username}@${settings.host}`);
     return { settings, credential: { kind: 'password', password } };
   }
-  const privateKey = await secrets.get(sftpSecretKey(settings, 'privateKey'));
+  const privateKey = await secrets.get(sftpSecretKey(settings, 'privateKey', services.systems.secretKeyOf));
   if (privateKey === undefined) throw new MissingSecretError(`${settings.username}@${settings.host}`);
-  const passphrase = await secrets.get(sftpSecretKey(settings, 'passphrase'));
+  const passphrase = await secrets.get(sftpSecretKey(settings, 'passphrase', services.systems.secretKeyOf));
   return { settings, credential: { kind: 'privateKey', privateKey, ...(passphrase ? { passphrase } : {}) } };
 }
 

@@ -58,15 +58,16 @@ export async function configureSftpCommand(services: Services, args?: unknown): 
   const saved = await saveSftpSettings(store, actor, input, shown);
   const secrets = services.context.secrets;
   if (saved.authMethod === 'password' && input.password !== undefined) {
-    await secrets.store(sftpSecretKey(saved, 'password'), input.password);
-    await secrets.delete(sftpSecretKey(saved, 'privateKey'));
-    await secrets.delete(sftpSecretKey(saved, 'passphrase'));
+    await secrets.store(sftpSecretKey(saved, 'password', services.systems.secretKeyOf), input.password);
+    await secrets.delete(sftpSecretKey(saved, 'privateKey', services.systems.secretKeyOf));
+    await secrets.delete(sftpSecretKey(saved, 'passphrase', services.systems.secretKeyOf));
   }
   if (saved.authMethod === 'privateKey' && input.privateKey !== undefined) {
-    await secrets.store(sftpSecretKey(saved, 'privateKey'), input.privateKey);
-    await secrets.delete(sftpSecretKey(saved, 'password'));
-    if (input.passphrase) await secrets.store(sftpSecretKey(saved, 'passphrase'), input.passphrase);
-    else await secrets.delete(sftpSecretKey(saved, 'passphrase'));
+    await secrets.store(sftpSecretKey(saved, 'privateKey', services.systems.secretKeyOf), input.privateKey);
+    await secrets.delete(sftpSecretKey(saved, 'password', services.systems.secretKeyOf));
+    if (input.passphrase)
+      await secrets.store(sftpSecretKey(saved, 'passphrase', services.systems.secretKeyOf), input.passphrase);
+    else await secrets.delete(sftpSecretKey(saved, 'passphrase', services.systems.secretKeyOf));
   }
   services.logger.info(
     `[sftp] ${actor.login} saved the SFTP settings: ${saved.username}@${saved.host}:${saved.port}, ${saved.authMethod}, folder ${saved.remoteDir || '.'}`,
@@ -130,7 +131,7 @@ async function askSettings(services: Services, current: SftpSettings | undefined
   const base = { host, port, username, remoteDir, authMethod: method.method };
   const account = { host: host.trim(), port: Number(port.trim()), username: username.trim() };
   if (method.method === 'password') {
-    const saved = await services.context.secrets.get(sftpSecretKey(account, 'password'));
+    const saved = await services.context.secrets.get(sftpSecretKey(account, 'password', services.systems.secretKeyOf));
     const password = await vscode.window.showInputBox({
       title: title(5),
       prompt: saved ? vscode.l10n.t('Password (leave empty to keep the saved one)') : vscode.l10n.t('Password'),

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { confirmOnProduction } from '../productionGuard';
 import { lockModule } from '../../core/license/licenseService';
 import { effectiveTabCounters, requireSetting, setSetting } from '../../core/settings/settingsService';
 import type { AsyncStore } from '../../core/store/asyncStore';
@@ -70,6 +71,8 @@ export async function unlockModuleCommand(services: Services, arg?: unknown): Pr
     parse(arg).login ??
     (await pickUser(c.store, vscode.l10n.t('Unlock {0} for…', module), (u) => u.active && !u.modules.includes(module)));
   if (!login) return;
+  const scripted = (arg as { confirm?: unknown } | undefined)?.confirm === true;
+  if (!(await confirmOnProduction(services, vscode.l10n.t('Unlock {0} for {1}', module, login), scripted))) return;
   const { coupled } = await unlockModuleFor(c.store, c.actor, login, module);
   await saved(
     c.store,

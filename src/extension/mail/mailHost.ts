@@ -14,13 +14,23 @@ import type { MailSecretAccess, MailSecretKind } from '../panels/mailSettingsCon
 export class MailHost implements vscode.Disposable, MailSecretAccess {
   readonly output: vscode.OutputChannel;
 
-  constructor(private readonly secrets: vscode.SecretStorage) {
+  /**
+   * @param keyOf the key of a secret of the active system (issue 20: by the system's id), given today's key; by
+   *              default today's key
+   */
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly keyOf: (purpose: 'mail.password' | 'mail.clientSecret', legacyKey: string) => string = (
+      _purpose,
+      legacyKey,
+    ) => legacyKey,
+  ) {
     this.output = vscode.window.createOutputChannel('iX-Haus SMTP');
   }
 
   /** Secret-storage key of a secret for a store (per store file, so that two stores never share a password). */
   key(store: AsyncStore, kind: MailSecretKind): string {
-    return `ixhaus.mail.${kind}:${store.location}`;
+    return this.keyOf(`mail.${kind}`, `ixhaus.mail.${kind}:${store.location}`);
   }
 
   async read(store: AsyncStore): Promise<MailSecrets> {

@@ -13,6 +13,7 @@ import {
   requireTransferRight,
 } from '../../core/responsibility/transferPlanner';
 import type { TransferModule, TransferPlan } from '../../core/responsibility/transferPlanner';
+import { confirmOnProduction } from '../productionGuard';
 import { applyTransfer, transferHistory, undoTransfer } from '../../core/responsibility/transferService';
 import type { TransferBatchSummary } from '../../core/responsibility/transferService';
 import type { AsyncStore } from '../../core/store/asyncStore';
@@ -327,6 +328,10 @@ export class TransferResponsiblePanel implements vscode.Disposable {
     const plan = this.lastPlan;
     if (!plan || plan.fingerprint !== fingerprint)
       throw new Error(vscode.l10n.t('The form changed since the preview; preview again before applying.'));
+    // the panel has no command arguments: in the test extension mode the in-host tests drive it without the dialog
+    const action = vscode.l10n.t('Change the responsible person of {0} assignments', plan.total);
+    if (!(await confirmOnProduction(this.services, action, true)))
+      throw new Error(vscode.l10n.t('Not applied: the change on the Produktion system was not confirmed.'));
     const result = await applyTransfer(store, actor, plan.request, plan.fingerprint, plan.total);
     this.lastPlan = undefined;
     this.services.refreshViews();

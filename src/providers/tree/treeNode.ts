@@ -5,6 +5,7 @@ import type { ObjectParty, ObjectRow } from '../../core/objects/objectQueries';
 import type { JobState } from '../../core/scheduler/scheduler';
 import type { SettingState } from '../../core/settings/settingsService';
 import type { UserSummary } from '../../core/users/userQueries';
+import type { CustomerSystem } from '../../core/systems/systems';
 
 /** A module as the "Module & Benutzer" view sums it over all installed licenses. */
 export interface ModuleSeats {
@@ -31,6 +32,8 @@ export interface NodeData {
   readonly setting: SettingState;
   readonly job: JobState;
   readonly journalEntry: JournalEntry;
+  /** a customer system (issue 20): whether it is this window's active one, and why it could not be opened */
+  readonly system: { readonly system: CustomerSystem; readonly active: boolean; readonly failure: string | undefined };
 }
 
 /** The kinds of tree nodes. */

@@ -1,0 +1,144 @@
+// UI test (issue 20, Kundensysteme): two systems of one customer in `ixhaus.systems` — "Müller Produktion" (a demo
+// store, kind Produktion) and "Müller Test" (a store with only an administrator, kind Test). The window starts on
+// the Produktion system (the one of ixhaus.store.path), the status bar says so on the error background; switching
+// from the status bar's quick pick opens the other store and the views change; back on Produktion, a module unlock
+// asks first, naming system and customer. Screenshots in test-results/ui/systems-*.png (look at them).
+// Run: node --test test/ui/systems.test.mjs
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { answerInputBox, launchHost, runCommand } from '../../vscode-host/host.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const shots = path.join(root, 'test-results', 'ui');
+fs.mkdirSync(shots, { recursive: true });
+const cli = (args, env = {}) =>
+  execFileSync(process.execPath, [path.join(root, 'dist/cli.js'), ...args], {
+    stdio: 'ignore',
+    env: { ...process.env, ...env },
+  });
+
+async function signIn(page, login, password) {
+  await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
+  await answerInputBox(page, login, 'iX-Haus login');
+  await answerInputBox(page, password, `Password of ${login}`);
+  await page.locator('.statusbar-item', { hasText: login }).first().waitFor({ timeout: 20000 });
+}
+
+test(
+  'Kundensysteme: switch between two systems from the status bar; Produktion asks first',
+  { timeout: 240000 },
+  async (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-ui-systems-'));
+    const prod = path.join(dir, 'mueller-prod.sqlite');
+    const testStore = path.join(dir, 'mueller-test.sqlite');
+    cli(['store', 'init', '--demo', '--persons', '10', '--creditors', '3', '--owners', '3', '--objects', '3', prod]);
+    cli(['store', 'init', '--admin', 'chef', '--password-env', 'UI_PW', testStore], { UI_PW: 'geheim-1' });
+    const systems = [
+      {
+        id: randomUUID(),
+        name: 'Müller Produktion',
+        customer: 'Müller Hausverwaltung',
+        store: prod,
+        kind: 'Produktion',
+      },
+      { id: randomUUID(), name: 'Müller Test', customer: 'Müller Hausverwaltung', store: testStore, kind: 'Test' },
+    ];
+    const host = await launchHost({
+      extensionDevelopmentPath: root,
+      settings: { 'ixhaus.store.path': prod, 'ixhaus.systems': systems },
+      log: (s) => t.diagnostic(s),
+    });
+    try {
+      const { page } = host;
+      const shot = (name) => page.screenshot({ path: path.join(shots, `systems-${name}.png`) });
+      await page.click('.activitybar a[aria-label*="iX-Haus"]', { timeout: 30000 });
+      const systemItem = page.locator('.statusbar-item', { hasText: 'Müller Produktion · Produktion' }).first();
+      await systemItem.waitFor({ timeout: 60000 });
+      // the Systeme view: the customer with both systems, the active one marked
+      await page.locator('.monaco-list-row', { hasText: 'Müller Hausverwaltung' }).first().waitFor({ timeout: 20000 });
+      await page.locator('.monaco-list-row', { hasText: 'Produktion · active' }).first().waitFor({ timeout: 20000 });
+      // Produktion: the theme's error background (VS Code allows only error and warning backgrounds)
+      const background = await systemItem.evaluate(
+        (el) => el.ownerDocument.defaultView.getComputedStyle(el).backgroundColor,
+      );
+      assert.notEqual(background, 'rgba(0, 0, 0, 0)', 'the Produktion item has a background');
+      await signIn(page, 'admin', 'demo');
+      await page.locator('.monaco-list-row', { hasText: 'DEMO-0001' }).first().waitFor({ timeout: 20000 });
+      await shot('01-produktion');
+
+      // switch from the status bar: quick pick with search
+      await systemItem.click();
+      const input = page.locator('.quick-input-widget input.input');
+      await input.waitFor({ state: 'visible', timeout: 15000 });
+      await input.fill('Test');
+      await page
+        .locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Müller Test' })
+        .first()
+        .waitFor({ timeout: 15000 });
+      await shot('02-quick-pick');
+      await page.keyboard.press('Enter');
+      await page.locator('.statusbar-item', { hasText: 'Müller Test · Test' }).first().waitFor({ timeout: 30000 });
+      // the views changed: signed out (the sign-in belongs to the store), and this store has no license
+      await page
+        .locator('.welcome-view-content', { hasText: 'Sign in with your iX-Haus login' })
+        .first()
+        .waitFor({ timeout: 20000 });
+      await signIn(page, 'chef', 'geheim-1');
+      await page
+        .locator('.welcome-view-content', { hasText: 'No license is installed in this store' })
+        .first()
+        .waitFor({ timeout: 20000 });
+      assert.equal(await page.locator('.monaco-list-row', { hasText: 'DEMO-0001' }).count(), 0);
+      const testBackground = await page
+        .locator('.statusbar-item', { hasText: 'Müller Test · Test' })
+        .first()
+        .evaluate((el) => el.ownerDocument.defaultView.getComputedStyle(el).backgroundColor);
+      assert.notEqual(testBackground, background, 'Test is not shown like Produktion');
+      await shot('03-test');
+
+      // back to Produktion (status bar), then a module unlock asks first, naming system and customer
+      await page.locator('.statusbar-item', { hasText: 'Müller Test · Test' }).first().click();
+      await input.waitFor({ state: 'visible', timeout: 15000 });
+      await input.fill('Produktion');
+      await page
+        .locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Müller Produktion' })
+        .first()
+        .waitFor({ timeout: 15000 });
+      await page.keyboard.press('Enter');
+      await systemItem.waitFor({ timeout: 30000 });
+      await signIn(page, 'admin', 'demo');
+      const cti = page
+        .locator('.pane', { hasText: 'Modules & Users' })
+        .locator('.monaco-list-row', { hasText: 'CTI' })
+        .first();
+      await cti.waitFor({ timeout: 20000 });
+      // the row's inline action "Unlock Module for User…"
+      await cti.hover();
+      await cti.locator('.action-label[aria-label^="Unlock Module for User"]').first().click({ timeout: 15000 });
+      await page
+        .locator('.quick-input-widget', { hasText: 'Unlock CTI for' })
+        .first()
+        .waitFor({ state: 'visible', timeout: 15000 });
+      await page.keyboard.press('Enter');
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 15000 });
+      const text = await dialog.innerText();
+      assert.match(text, /on the Produktion system Müller Produktion of Müller Hausverwaltung\?/);
+      await shot('04-produktion-confirmation');
+      await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: 10000 });
+    } catch (error) {
+      await host.page.screenshot({ path: path.join(shots, 'systems-failed.png') }).catch(() => {});
+      throw error;
+    } finally {
+      await host.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
