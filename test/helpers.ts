@@ -2,7 +2,7 @@ import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { DEMO_ADMIN_LOGIN, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD, generateDemoData } from '../src/core/demo/demoData';
 import { checksumPathOf } from '../src/core/store/storeChecksum';
 import { Store } from '../src/core/store/database';
@@ -149,6 +149,57 @@ export async function smallDemoStoreFile(file: string): Promise<string> {
   // the checksum file holds checksums of the bytes only (no path), so the copy opens as a saved store would
   await fs.copyFile(checksumPathOf(template), checksumPathOf(file));
   return file;
+}
+
+/** The outcome of a run of the built CLI. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the built CLI asynchronously: for tests whose peers (SMTP, webhook, Graph) live in this process and must keep
+ * answering while the CLI runs.
+ */
+export function runBuiltCliAsync(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(__dirname, '..', 'dist', 'cli.js'), ...args],
+      { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/**
+ * A worker process (`node --import tsx SCRIPT ARGS…`) that prints `ready` once loaded and starts its work on a line
+ * on stdin (`go()`), so that several workers start at the same moment; `done` resolves with its exit and output.
+ */
+export function startReadyWorker(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): { ready: Promise<void>; go: () => void; done: Promise<{ code: number | null; out: string; err: string }> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const ready = new Promise<void>((resolve) =>
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('ready\n')) resolve();
+    }),
+  );
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, out, err })),
+  );
+  return { ready, go: () => child.stdin.end('go\n'), done };
 }
 
 /** Runs the built CLI (dist/cli.js, the artifact users run) with extra environment variables. */

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { smallDemoStoreFile, tempDir } from '../helpers';
+import { runBuiltCliAsync, smallDemoStoreFile, tempDir } from '../helpers';
 import { DEMO_ADMIN_LOGIN, DEMO_PASSWORD } from '../../src/core/demo/demoData';
 import { Store } from '../../src/core/store/database';
 import { SqlJsAsyncStore } from '../../src/core/store/sqlJsAsyncStore';
@@ -19,22 +19,7 @@ const cli = path.join(root, 'dist/cli.js');
 const MAILBOX = 'verwaltung@ixhaus.example';
 const PASSWORD = 'Sehr-Geheim-4711!';
 
-/** Runs the built CLI asynchronously (the peers live in this process and must keep answering). */
-function runCli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const runCli = runBuiltCliAsync;
 
 describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js, real peers on 127.0.0.1)', function () {
   this.timeout(120_000);

@@ -3,7 +3,6 @@
  * roles of docs/postgresql.md; and the async store contract on both backends (sql.js file adapter, PostgreSQL).
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { AsyncStore } from '../../src/core/store/asyncStore';
@@ -39,6 +38,7 @@ import {
 } from '../peers/postgres';
 import type { PostgresCluster } from '../peers/postgres';
 import { freePort } from '../peers/sshd';
+import { startReadyWorker } from '../helpers';
 
 const havePostgres = postgresBinariesPresent();
 
@@ -297,28 +297,10 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
     const database = await cluster.freshDatabase();
     const url = `postgres://${OWNER_ROLE}@127.0.0.1:${cluster.port}/${database}`;
     const worker = path.join(__dirname, '..', 'fixtures', 'pgOpenWorker.ts');
-    const workers = [0, 1, 2].map(() => {
-      const child = spawn(process.execPath, ['--import', 'tsx', worker, url], {
-        env: { ...process.env, PGPASSWORD: OWNER_PASSWORD },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      const ready = new Promise<void>((resolve) =>
-        child.stdout.on('data', (c: Buffer) => {
-          out += c.toString();
-          if (out.includes('ready\n')) resolve();
-        }),
-      );
-      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
-        child.on('exit', (code) => resolve({ code, out, err })),
-      );
-      return { child, ready, done };
-    });
+    const workers = [0, 1, 2].map(() => startReadyWorker(worker, [url], { PGPASSWORD: OWNER_PASSWORD }));
     // all loaded: start them at the same moment, so their migrations overlap
     await Promise.all(workers.map((w) => w.ready));
-    for (const w of workers) w.child.stdin.end('go\n');
+    for (const w of workers) w.go();
     const results = await Promise.all(workers.map((w) => w.done));
     for (const r of results) {
       assert.equal(r.code, 0, r.err);

@@ -5,7 +5,6 @@
  * applied after another admin changed one of its assignments is refused, nothing written.
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { copyStore } from '../../src/core/store/copyStore';
 import { Store } from '../../src/core/store/database';
@@ -25,7 +24,7 @@ import {
 } from '../peers/postgres';
 import type { PostgresCluster } from '../peers/postgres';
 import { migratedDatabase, openAsApp } from '../storeBackends';
-import { smallDemoStoreFile, tempDir } from '../helpers';
+import { smallDemoStoreFile, startReadyWorker, tempDir } from '../helpers';
 
 const KEY = 'PlusAuftragGenehmigungAbBetrag';
 
@@ -63,27 +62,11 @@ describe('several writers on one PostgreSQL store (real processes, real cluster)
     const start = Number((await settingState(store, def)).value);
     const url = `postgres://${APP_ROLE}@127.0.0.1:${cluster.port}/${database}`;
     const worker = path.join(__dirname, '..', 'fixtures', 'pgSettingWriter.ts');
-    const writers = [0, 1].map(() => {
-      const child = spawn(process.execPath, ['--import', 'tsx', worker, url, '100', KEY], {
-        env: { ...process.env, PGPASSWORD: APP_PASSWORD, IXHAUS_ADMIN_PASSWORD: DEMO_PASSWORD },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      const ready = new Promise<void>((resolve) =>
-        child.stdout.on('data', (c: Buffer) => {
-          out += c.toString();
-          if (out.includes('ready\n')) resolve();
-        }),
-      );
-      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
-        child.on('exit', (code) => resolve({ code, out, err })),
-      );
-      return { child, ready, done };
-    });
+    const writers = [0, 1].map(() =>
+      startReadyWorker(worker, [url, '100', KEY], { PGPASSWORD: APP_PASSWORD, IXHAUS_ADMIN_PASSWORD: DEMO_PASSWORD }),
+    );
     await Promise.all(writers.map((w) => w.ready));
-    for (const w of writers) w.child.stdin.end('go\n');
+    for (const w of writers) w.go();
     const results = await Promise.all(writers.map((w) => w.done));
     const reports = results.map((r) => {
       assert.equal(r.code, 0, r.err);

@@ -5,7 +5,7 @@
  */
 import { SqlJsAsyncStore } from '../../src/core/store/sqlJsAsyncStore';
 import { strict as assert } from 'node:assert';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -14,7 +14,7 @@ import { saveMailSettings } from '../../src/core/mail/mailStore';
 import { createJob } from '../../src/core/scheduler/scheduler';
 import { Store } from '../../src/core/store/database';
 import { signIn } from '../../src/core/users/auth';
-import { smallDemoStoreFile, tempDir } from '../helpers';
+import { runBuiltCliAsync, smallDemoStoreFile, tempDir } from '../helpers';
 import { startSmtpPeer, testCertificate } from '../peers/smtpPeer';
 import type { SmtpPeer } from '../peers/smtpPeer';
 import { WEBHOOK_SIGNATURE, startWebhookPeer } from '../peers/webhookPeer';
@@ -27,23 +27,7 @@ const PASSWORD = 'Sehr-Geheim-4711!';
 const NOW = '2026-11-02T03:00:00Z';
 const LATER = '2026-11-02T03:20:00Z'; // after the default claim lifetime of 10 minutes
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
+const runCli = runBuiltCliAsync;
 
 function logLines(stdout: string): Array<Record<string, unknown>> {
   return stdout

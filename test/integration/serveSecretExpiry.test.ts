@@ -5,7 +5,7 @@
  * goes out once per reminder window reached (the store's windows, default 30/7/1).
  */
 import { strict as assert } from 'node:assert';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lastSecretExpiryLookup } from '../../src/core/alerts/secretExpiryAlert';
@@ -14,7 +14,7 @@ import { loadMailSettings, saveMailSettings } from '../../src/core/mail/mailStor
 import { Store } from '../../src/core/store/database';
 import { SqlJsAsyncStore } from '../../src/core/store/sqlJsAsyncStore';
 import { signIn } from '../../src/core/users/auth';
-import { smallDemoStoreFile, tempDir } from '../helpers';
+import { runBuiltCliAsync, smallDemoStoreFile, tempDir } from '../helpers';
 import { CLIENT_ID, GOOD_SECRET, OBJECT_ID, TENANT, startEntraPeer } from '../peers/entraPeer';
 import type { EntraPeer } from '../peers/entraPeer';
 import { testCertificate } from '../peers/smtpPeer';
@@ -24,20 +24,7 @@ import type { WebhookPeer } from '../peers/webhookPeer';
 const root = path.join(__dirname, '../..');
 const cli = path.join(root, 'dist/cli.js');
 
-function runCli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
+const runCli = runBuiltCliAsync;
 
 describe('CLI: serve — daily client-secret expiry through Graph (built dist/cli.js, peers on 127.0.0.1; issue 21)', function () {
   this.timeout(120_000);

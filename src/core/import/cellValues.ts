@@ -326,6 +326,19 @@ interface WallTime {
   readonly ms: number;
 }
 
+/** The wall-clock fields of a cell's Date (its UTC fields hold the time as the sheet shows it). */
+function wallOf(d: Date, withTime: boolean, withMs: boolean): WallTime {
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: withTime ? d.getUTCHours() : 0,
+    minute: withTime ? d.getUTCMinutes() : 0,
+    second: withTime ? d.getUTCSeconds() : 0,
+    ms: withMs ? d.getUTCMilliseconds() : 0,
+  };
+}
+
 function validWall(w: WallTime): boolean {
   const check = new Date(Date.UTC(w.year, w.month - 1, w.day));
   return (
@@ -350,33 +363,14 @@ function readWall(cell: SheetCell | null | undefined, withTime: boolean): CellRe
   if (!cell) return EMPTY;
   if (cell.type === 'date') {
     const d = cell.value;
-    return {
-      ok: true,
-      value: {
-        year: d.getUTCFullYear(),
-        month: d.getUTCMonth() + 1,
-        day: d.getUTCDate(),
-        hour: withTime ? d.getUTCHours() : 0,
-        minute: withTime ? d.getUTCMinutes() : 0,
-        second: withTime ? d.getUTCSeconds() : 0,
-        ms: withTime ? d.getUTCMilliseconds() : 0,
-      },
-    };
+    return { ok: true, value: wallOf(d, withTime, withTime) };
   }
   if (cell.type === 'number' && cell.value >= 1 && cell.value < 2958466) {
     // a date serial in a cell without a date format
     const d = new Date(Math.round((cell.value - EXCEL_EPOCH_DAYS) * 86_400_000));
     return {
       ok: true,
-      value: {
-        year: d.getUTCFullYear(),
-        month: d.getUTCMonth() + 1,
-        day: d.getUTCDate(),
-        hour: withTime ? d.getUTCHours() : 0,
-        minute: withTime ? d.getUTCMinutes() : 0,
-        second: withTime ? d.getUTCSeconds() : 0,
-        ms: 0,
-      },
+      value: wallOf(d, withTime, false),
       reconstructed: {
         stored: cell.raw,
         message: note(
