@@ -117,6 +117,60 @@ export async function writePhoneNumber(
   }
 }
 
+/**
+ * Writes many new phone numbers and their index rows inside the caller's transaction in two multi-row statements
+ * (one round trip each, which a server store needs for bulk writes: the Stammdaten import). The rows are the ones
+ * {@link writePhoneNumber} writes. Precondition: at most one number per party and field in `inputs`, texts of 1–40
+ * characters (checked by the caller's reader).
+ */
+export async function writeNewPhoneNumbers(
+  tx: AsyncTransaction,
+  inputs: readonly PhoneNumberInput[],
+  areaCode: string | undefined,
+): Promise<void> {
+  if (inputs.length === 0) return;
+  const values: (string | number | null)[] = [];
+  for (const p of inputs)
+    values.push(
+      p.origin === 'person' ? p.partyId : null,
+      p.origin === 'creditor' ? p.partyId : null,
+      p.origin === 'owner' ? p.partyId : null,
+      p.field,
+      p.raw,
+    );
+  const inserted = await tx.query<{
+    id: number;
+    person_id: number | null;
+    creditor_id: number | null;
+    owner_id: number | null;
+    kind: string;
+  }>(
+    `INSERT INTO phone_numbers (person_id, creditor_id, owner_id, kind, raw) VALUES ${inputs.map(() => '(?, ?, ?, ?, ?)').join(', ')} RETURNING id, person_id, creditor_id, owner_id, kind`,
+    values,
+  );
+  const keyOf = (origin: PartyOrigin, partyId: number, field: string): string => `${origin}|${partyId}|${field}`;
+  const idOf = new Map(
+    inserted.map((r) => {
+      const origin: PartyOrigin = r.person_id !== null ? 'person' : r.creditor_id !== null ? 'creditor' : 'owner';
+      return [keyOf(origin, Number(r.person_id ?? r.creditor_id ?? r.owner_id), r.kind), Number(r.id)];
+    }),
+  );
+  const index: (string | number | null)[] = [];
+  let tuples = 0;
+  for (const p of inputs) {
+    const id = idOf.get(keyOf(p.origin, p.partyId, p.field)) as number;
+    for (const row of indexRowsFor(p.raw, areaCode)) {
+      index.push(id, row.variant, row.e164, row.last8, row.extension);
+      tuples++;
+    }
+  }
+  if (tuples > 0)
+    await tx.run(
+      `INSERT INTO phone_index (phone_id, variant, e164, last8, extension) VALUES ${Array.from({ length: tuples }, () => '(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (phone_id, variant, e164) DO NOTHING`,
+      index,
+    );
+}
+
 /** Changes the text of a stored phone number and rebuilds its index rows (one transaction). @throws PhoneNumberTooLongError */
 export async function updatePhoneNumber(store: AsyncStore, phoneId: number, raw: string): Promise<void> {
   checkRaw(raw);

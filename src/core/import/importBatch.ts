@@ -12,9 +12,8 @@ import type { Actor } from '../access/rights';
 import { requireAdmin } from '../access/rights';
 import type { AsyncQueryable, AsyncStore, AsyncTransaction, SqlCell } from '../store/asyncStore';
 import { scalar } from '../store/asyncQueries';
-import { indexRowsFor, ownAreaCode, writePhoneNumber } from '../cti/phoneIndex';
-import type { PartyOrigin } from '../cti/phoneIndex';
-import type { PhoneKind } from './columnCatalog';
+import { ownAreaCode, writeNewPhoneNumbers, writePhoneNumber } from '../cti/phoneIndex';
+import type { PhoneNumberInput } from '../cti/phoneIndex';
 import type { ParsedImport } from './importReader';
 import { planImport } from './plan';
 import type { ImportPlan, PlanCounts, PlanRow } from './plan';
@@ -143,15 +142,15 @@ export async function applyImport(
         spec,
         chunk.filter((r) => r.status === 'new'),
       );
-      const newPhones: PhoneRow[] = [];
+      const newPhones: PhoneNumberInput[] = [];
       for (const r of chunk)
         if (r.status === 'new') {
           const id = ids.get(keyText(spec, r.key)) as number;
           for (const p of (r.after as EntityState).phones ?? [])
-            newPhones.push({ partyId: id, kind: p.kind, raw: p.raw });
+            if (spec.phoneOrigin) newPhones.push({ origin: spec.phoneOrigin, partyId: id, field: p.kind, raw: p.raw });
           if (spec.teamMembership) await writeState(tx, spec, id, undefined, r.after as EntityState, areaCode);
         }
-      if (spec.phoneOrigin) await insertPhones(tx, spec.phoneOrigin, newPhones, areaCode);
+      await writeNewPhoneNumbers(tx, newPhones, areaCode);
       const written = newPhones.map((p) => p.raw);
       const items: SqlCell[] = [];
       for (const r of chunk) {
@@ -236,56 +235,6 @@ async function insertEntities(
   ))
     ids.set(keyText(spec, row.k), Number(row.id));
   return ids;
-}
-
-/** One phone number of a new party. */
-interface PhoneRow {
-  readonly partyId: number;
-  readonly kind: PhoneKind;
-  readonly raw: string;
-}
-
-/**
- * Writes the phone numbers of new parties and their index rows (the same rows as `writePhoneNumber` writes, from
- * `indexRowsFor`) in multi-row statements, like the demo generator's bulk writer. The texts were checked by the
- * reader (1–40 characters).
- */
-async function insertPhones(
-  tx: AsyncTransaction,
-  origin: PartyOrigin,
-  phones: readonly PhoneRow[],
-  areaCode: string | undefined,
-): Promise<void> {
-  if (phones.length === 0) return;
-  const values: SqlCell[] = [];
-  for (const p of phones)
-    values.push(
-      origin === 'person' ? p.partyId : null,
-      origin === 'creditor' ? p.partyId : null,
-      origin === 'owner' ? p.partyId : null,
-      p.kind,
-      p.raw,
-    );
-  const inserted = await tx.query<{ id: number; party: number; kind: string }>(
-    `INSERT INTO phone_numbers (person_id, creditor_id, owner_id, kind, raw) VALUES ${phones.map(() => '(?, ?, ?, ?, ?)').join(', ')} RETURNING id, ${origin}_id AS party, kind`,
-    values,
-  );
-  // one number per party and kind in an import: (party, kind) identifies the row
-  const idOf = new Map(inserted.map((r) => [`${Number(r.party)}|${r.kind}`, Number(r.id)]));
-  const index: SqlCell[] = [];
-  let tuples = 0;
-  for (const p of phones) {
-    const id = idOf.get(`${p.partyId}|${p.kind}`) as number;
-    for (const row of indexRowsFor(p.raw, areaCode)) {
-      index.push(id, row.variant, row.e164, row.last8, row.extension);
-      tuples++;
-    }
-  }
-  if (tuples > 0)
-    await tx.run(
-      `INSERT INTO phone_index (phone_id, variant, e164, last8, extension) VALUES ${Array.from({ length: tuples }, () => '(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (phone_id, variant, e164) DO NOTHING`,
-      index,
-    );
 }
 
 async function updateEntity(
