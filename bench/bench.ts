@@ -28,7 +28,7 @@ import { Store } from '../src/core/store/database';
 import { SqlJsAsyncStore } from '../src/core/store/sqlJsAsyncStore';
 import type { AsyncStore } from '../src/core/store/asyncStore';
 import type { PostgresLocation } from '../src/core/store/location';
-import type { TransferModule, TransferRole } from '../src/core/responsibility/transferPlanner';
+import type { TransferModule, TransferRole } from '../src/core/responsibility/transferRequest';
 import type { Actor } from '../src/core/access/rights';
 import { SFTP_TEST_PASSWORD, SFTP_TEST_USER, startSshd } from '../test/peers/sshd';
 import { planTransfer } from '../src/core/responsibility/transferPlanner';

@@ -6,8 +6,10 @@
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { formatTemplate } from '../core/errors';
-import { MODULE_NAME, TRANSFER_MODULES, TRANSFER_ROLES, planTransfer } from '../core/responsibility/transferPlanner';
-import type { TransferModule, TransferPlan, TransferRole } from '../core/responsibility/transferPlanner';
+import { planTransfer } from '../core/responsibility/transferPlanner';
+import type { TransferPlan } from '../core/responsibility/transferPlanner';
+import { MODULE_NAME, TRANSFER_MODULES, TRANSFER_ROLES } from '../core/responsibility/transferRequest';
+import type { TransferModule, TransferRole } from '../core/responsibility/transferRequest';
 import { applyTransfer, describeCounts, transferHistory, undoTransfer } from '../core/responsibility/transferService';
 import type { AsyncStore } from '../core/store/asyncStore';
 import type { Actor } from '../core/access/rights';

@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import { addJob, parseJobGroup, parseMaxRunMinutes, removeJob, updateJob } from '../core/scheduler/jobAdmin';
-import { JOB_GROUPS, headerSafeJobName, listJobs } from '../core/scheduler/scheduler';
+import { JOB_GROUPS, listJobs } from '../core/scheduler/scheduler';
+import { headerSafeJobName } from '../core/scheduler/schedulerMonitor';
 import type { SchedulerJob } from '../core/scheduler/scheduler';
 import { asUser, signInOptions } from './adminCommands';
 import type { SignInOptions } from './adminCommands';

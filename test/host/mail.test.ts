@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { createJob } from '../../src/core/scheduler/scheduler';
-import type { MonitorOutcome } from '../../src/core/scheduler/scheduler';
+import type { MonitorOutcome } from '../../src/core/scheduler/schedulerMonitor';
 import type { IxHausApi } from '../../src/extension/extension';
 import type { MailTestResult } from '../../src/core/mail/mailTest';
 import type { MailInitView, MailSavedView, TestReportView } from '../../src/shared/protocol/mailSettings';

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import nodemailer from 'nodemailer';
 import { runConnectionTest } from '../../src/core/mail/connectionTest';
-import type { ConnectionTestInput, ConnectionTestReport } from '../../src/core/mail/connectionTest';
+import type { ConnectionTestInput } from '../../src/core/mail/connectionTest';
+import type { ConnectionTestReport } from '../../src/core/mail/stepReport';
 import { DIAGNOSTIC_CUT, OAUTH_FIX_HINTS, classifyFailure } from '../../src/core/mail/classify';
 import { composeSafeMessage } from '../../src/core/mail/headerSafety';
 import { HeaderInjectionError } from '../../src/core/mail/errors';

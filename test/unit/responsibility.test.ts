@@ -1,14 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { PermissionError } from '../../src/core/errors';
 import {
-  KomfortpaketMissingError,
-  TransferInputError,
   TransferModuleNotLicensedError,
   UnknownObjectError,
   UnknownTeamError,
   planTransfer,
 } from '../../src/core/responsibility/transferPlanner';
-import type { TransferModule, TransferRequest } from '../../src/core/responsibility/transferPlanner';
+import { KomfortpaketMissingError, TransferInputError } from '../../src/core/responsibility/transferRequest';
+import type { TransferModule, TransferRequest } from '../../src/core/responsibility/transferRequest';
 import {
   BatchAlreadyUndoneError,
   NothingToTransferError,

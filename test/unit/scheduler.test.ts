@@ -3,11 +3,11 @@ import {
   createJob,
   findIncidents,
   jobStates,
-  monitorScheduler,
   recordRunEnd,
   recordRunStart,
   validateCron,
 } from '../../src/core/scheduler/scheduler';
+import { monitorScheduler } from '../../src/core/scheduler/schedulerMonitor';
 import { saveMailSettings } from '../../src/core/mail/mailStore';
 import type { SafeMessageInput } from '../../src/core/mail/headerSafety';
 import { PermissionError } from '../../src/core/errors';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { TRANSFER_MODULES, TRANSFER_ROLES } from '../../src/core/responsibility/transferPlanner';
+import { TRANSFER_MODULES, TRANSFER_ROLES } from '../../src/core/responsibility/transferRequest';
 import { buildWebviewHtml, contentSecurityPolicy, createNonce } from '../../src/extension/webview/webviewHtml';
 import { MessageEndpoint } from '../../src/shared/protocol/endpoint';
 import type { Envelope } from '../../src/shared/protocol/messages';

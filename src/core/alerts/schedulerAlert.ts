@@ -4,7 +4,7 @@
  * monitor — and the German wording of the scheduler's own alert mail.
  */
 import type { AlertIncident } from './incident';
-import { headerSafeJobName, schedulerIncidentKey } from '../scheduler/scheduler';
+import { headerSafeJobName, schedulerIncidentKey } from '../scheduler/schedulerMonitor';
 import type { Incident } from '../scheduler/scheduler';
 
 /** A scheduler incident as an alert (German, as the scheduler's own alert mail words it). */

@@ -8,19 +8,20 @@
  * and only the verbs of client commands, so no credential ever reaches a report or a log.
  */
 import * as net from 'node:net';
-import { format } from 'node:util';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { msg } from '../errors';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { IMPLICIT_TLS_PORT, tlsModeOf } from '../../shared/mail/settings';
-import type { MailSettings, TlsMode } from '../../shared/mail/settings';
+import type { MailSettings } from '../../shared/mail/settings';
 import { classifyFailure, shortReply } from './classify';
-import type { MailHint, MailStep } from './classify';
+import type { MailStep } from './classify';
 import { composeSafeMessage, requireSmtpUtf8 } from './headerSafety';
 import type { SafeMessageInput } from './headerSafety';
 import { MailError } from './errors';
+import { STEPS, replyTo, transcriptLogger } from './stepReport';
+import type { ConnectionTestReport, StepResult, TranscriptEntry } from './stepReport';
 
 /** How to log in: a password (Basic) or an OAuth access token (XOAUTH2 as `user`). */
 export type MailCredentials =
@@ -61,32 +62,6 @@ export interface ConnectionTestInput {
   readonly now?: () => number;
 }
 
-/** The outcome of one step: `reply` is the server's reply (or what happened), `hint` only on failure. */
-export interface StepResult {
-  readonly step: MailStep;
-  readonly status: 'ok' | 'failed' | 'skipped';
-  readonly reply: string;
-  readonly hint?: MailHint;
-  /** the raw error text (details section), when it adds to the reply */
-  readonly detail?: string;
-}
-
-/** The whole report. `ok` when every step that ran succeeded and DATA was accepted. */
-export interface ConnectionTestReport {
-  readonly ok: boolean;
-  readonly tlsMode: TlsMode;
-  readonly steps: readonly StepResult[];
-  /** wall time of the whole test, in milliseconds */
-  readonly durationMs: number;
-  /** TLS protocol and cipher, when encrypted */
-  readonly tls?: string;
-}
-
-interface TranscriptEntry {
-  readonly from: 'server' | 'client';
-  readonly text: string;
-}
-
 type NodemailerLikeError = Error & {
   code?: string;
   response?: string;
@@ -97,35 +72,6 @@ type NodemailerLikeError = Error & {
 
 /** Name of our XOAUTH2 handler (sends `AUTH XOAUTH2 …` with a ready token). */
 const XOAUTH2_HANDLER = 'IXHAUS-XOAUTH2';
-
-const STEPS: readonly MailStep[] = ['TCP', 'TLS', 'AUTH', 'MAIL FROM', 'RCPT TO', 'DATA'];
-
-/** Keeps server replies in full and client commands only by their verb (no arguments: no addresses, no secrets). */
-function transcriptLogger(into: TranscriptEntry[]) {
-  const write = (entry: { tnx?: string } | undefined, message: unknown, ...args: unknown[]) => {
-    if (!entry || (entry.tnx !== 'server' && entry.tnx !== 'client')) return;
-    const line = format(String(message ?? ''), ...args);
-    if (entry.tnx === 'server') into.push({ from: 'server', text: line });
-    else
-      into.push({
-        from: 'client',
-        text: (/^(MAIL FROM|RCPT TO|AUTH \S+|[A-Z]+)/i.exec(line)?.[1] ?? '(data)').toUpperCase(),
-      });
-  };
-  return { trace: write, debug: write, info: write, warn: write, error: write, fatal: write };
-}
-
-/** The server's reply to the last client command whose verb starts with `verb`. */
-function replyTo(transcript: readonly TranscriptEntry[], verb: string): string | undefined {
-  for (let i = transcript.length - 1; i >= 0; i--) {
-    const entry = transcript[i];
-    if (entry?.from === 'client' && entry.text.startsWith(verb)) {
-      const next = transcript.slice(i + 1).find((e) => e.from === 'server');
-      return next?.text;
-    }
-  }
-  return undefined;
-}
 
 /**
  * Runs the connection test. Never throws for a server-side failure — that becomes a failed step with a hint;
@@ -428,22 +374,6 @@ export async function deliverMessage(input: DeliveryInput): Promise<ConnectionTe
   } finally {
     close();
   }
-}
-
-/** Formats a report as text lines (CLI, output channel): one line per step, the hint indented below a failure. */
-export function formatReport(
-  report: ConnectionTestReport,
-  translate: (template: string, args: readonly (string | number)[]) => string,
-): string {
-  const lines: string[] = [];
-  for (const step of report.steps) {
-    const mark = step.status === 'ok' ? 'ok     ' : step.status === 'failed' ? 'FAILED ' : 'skipped';
-    lines.push(`${mark} ${step.step.padEnd(9)} ${step.reply.split('\n').join(' | ')}`.trimEnd());
-    if (step.hint) lines.push(`        → ${translate(step.hint.template, step.hint.args)}`);
-    if (step.detail) lines.push(`        (${step.detail.split('\n')[0]})`);
-  }
-  lines.push(`${report.ok ? 'test mail sent' : 'test failed'} (${report.tlsMode}, ${report.durationMs} ms)`);
-  return `${lines.join('\n')}\n`;
 }
 
 /**

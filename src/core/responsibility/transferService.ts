@@ -8,8 +8,10 @@ import { IxError, msg } from '../errors';
 import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
 import { scalar } from '../store/asyncQueries';
 import type { Actor } from '../access/rights';
-import { MODULE_NAME, normalizeRequest, rematch, requireTransferRight } from './transferPlanner';
-import type { TransferCount, TransferModule, TransferRequest, TransferRole } from './transferPlanner';
+import { rematch } from './transferPlanner';
+import type { TransferCount } from './transferPlanner';
+import { MODULE_NAME, normalizeRequest, requireTransferRight } from './transferRequest';
+import type { TransferModule, TransferRequest, TransferRole } from './transferRequest';
 
 /**
  * Assignment ids per batch-item insert: far below the bound-parameter limits of SQLite (32,766) and PostgreSQL

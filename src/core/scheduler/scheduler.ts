@@ -4,18 +4,15 @@
  * "not started when due" and "blocked" (running past its maximum) and sends **one alert per incident** to both
  * scheduler recipients (Scheduler E-Mailempfänger, Weitere Scheduler E-Mailempfänger). Every function takes the
  * clock as a `Date` so tests inject it; times are stored as ISO strings (UTC), schedules are evaluated in
- * `timeZone` (default Europe/Berlin, where the iX-Scheduler service runs).
+ * `timeZone` (default Europe/Berlin, where the iX-Scheduler service runs). The alert mails are sent by
+ * {@link monitorScheduler} in schedulerMonitor.ts.
  */
-import { claimAlert, markAlertFailed, markAlertSent } from '../alerts/claims';
 import { CronExpressionParser } from 'cron-parser';
 import { IxError, msg } from '../errors';
-import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
+import type { AsyncQueryable } from '../store/asyncStore';
 import { insertId } from '../store/asyncQueries';
 import { requireAdmin } from '../access/rights';
 import type { Actor } from '../access/rights';
-import { parseAddress } from '../../shared/mail/fieldParsing';
-import type { MailSettings } from '../../shared/mail/settings';
-import type { SafeMessageInput } from '../mail/headerSafety';
 
 /** Job groups of the iX-Scheduler (domain.md §6.3). */
 export const JOB_GROUPS = ['Buchhaltung', 'Importe und Exporte', 'Weitere Aufgaben'] as const;
@@ -191,14 +188,6 @@ export interface MonitorOptions {
   readonly owner?: string;
 }
 
-/** How long a claimed alert mail holds before another monitor may send it (ms): longer than an SMTP send takes. */
-const MAIL_CLAIM_TTL_MS = 10 * 60_000;
-
-/** The claim key of a scheduler incident (the same for every monitor: serve, a VS Code window). */
-export function schedulerIncidentKey(incident: Pick<Incident, 'jobId' | 'kind' | 'ref'>): string {
-  return `scheduler:${incident.kind}:${incident.jobId}:${incident.ref}`;
-}
-
 /**
  * Finds the current incidents (read-only): enabled jobs whose latest due time (older than the grace period and
  * not before the job was created) has no run started since, and runs without an end past their maximum.
@@ -272,137 +261,4 @@ export async function jobStates(store: AsyncQueryable, options: MonitorOptions):
     });
   }
   return states;
-}
-
-/** An alert that was due but could not be sent, with the reason (English, for logs and the CLI). */
-export interface FailedAlert {
-  readonly incident: Incident;
-  readonly reason: string;
-}
-
-/** Outcome of {@link monitorScheduler}. */
-export interface MonitorOutcome {
-  readonly incidents: readonly Incident[];
-  /** incidents alerted in this run */
-  readonly alerted: readonly Incident[];
-  /** why no alert could be sent at all (no valid recipient, no sender), if so */
-  readonly notAlertedReason?: string;
-  /** alerts that were due and failed one by one (the others were still tried) */
-  readonly failed: readonly FailedAlert[];
-  /** stored scheduler recipients that are not valid e-mail addresses (they got no alert) */
-  readonly invalidRecipients: readonly string[];
-  /**
-   * true when an alert that was due did not reach every configured recipient: nothing sendable, a failed send,
-   * or an invalid recipient (issue 17 §11: `scheduler check` then exits non-zero so that cron notices)
-   */
-  readonly alertsMissed: boolean;
-}
-
-/** A job name as it may appear in a mail header: CR, LF and NUL shown as visible escapes (never as line breaks). */
-export function headerSafeJobName(name: string): string {
-  return /[\r\n\0]/.test(name) ? JSON.stringify(name).slice(1, -1) : name;
-}
-
-/** A failure at TCP/TLS/AUTH means the server cannot be used now: the other alerts would fail the same way. */
-function connectionLevel(error: unknown): boolean {
-  const e = error as { code?: string; args?: readonly unknown[] };
-  return e.code === 'E_MAIL_DELIVERY' && ['TCP', 'TLS', 'AUTH'].includes(String(e.args?.[0]));
-}
-
-/**
- * Runs the monitor: records new incidents and sends one alert per incident not yet alerted to both scheduler
- * recipients (one mail with both as To). Each alert is sent on its own: a job whose stored name holds CR/LF/NUL
- * is alerted with the name escaped, and one failed alert never keeps the others from being tried (issue 17 §10).
- * A failed alert stays un-alerted for the next run. Invalid recipients are named, the valid one still gets the
- * alert (§11).
- * @param settings the stored SMTP settings as they are (not re-validated: one invalid field must not hide the rest)
- * @param send the mail sender (CLI/extension: SMTP with the configured settings; tests: a collector)
- */
-export async function monitorScheduler(
-  store: AsyncStore,
-  settings: MailSettings | undefined,
-  options: MonitorOptions,
-  send: (message: SafeMessageInput) => Promise<unknown>,
-): Promise<MonitorOutcome> {
-  const incidents = await findIncidents(store, options);
-  await store.transaction(async (tx) => {
-    for (const i of incidents)
-      await tx.run(
-        'INSERT INTO scheduler_incidents (job_id, kind, ref, detected_at) VALUES (?, ?, ?, ?) ON CONFLICT (job_id, kind, ref) DO NOTHING',
-        [i.jobId, i.kind, i.ref, options.now.toISOString()],
-      );
-  });
-  const pending: Incident[] = [];
-  for (const i of incidents) {
-    const open = await store.get(
-      'SELECT 1 AS x FROM scheduler_incidents WHERE job_id = ? AND kind = ? AND ref = ? AND alerted_at IS NULL',
-      [i.jobId, i.kind, i.ref],
-    );
-    if (open) pending.push(i);
-  }
-  const configured = [settings?.schedulerRecipient ?? '', settings?.schedulerRecipient2 ?? '']
-    .map((r) => r.trim())
-    .filter((r) => r !== '');
-  const invalidRecipients = configured.filter((r) => !parseAddress(r));
-  const recipients = configured.filter((r) => parseAddress(r));
-  const base = { incidents, invalidRecipients, failed: [] as FailedAlert[] };
-  if (pending.length === 0) return { ...base, alerted: [], alertsMissed: false };
-  if (!settings || recipients.length === 0 || settings.from === '') {
-    const reason =
-      invalidRecipients.length > 0 && recipients.length === 0
-        ? `the scheduler recipient${invalidRecipients.length > 1 ? 's' : ''} ${invalidRecipients.map((r) => JSON.stringify(headerSafeJobName(r))).join(' and ')} ${invalidRecipients.length > 1 ? 'are not valid e-mail addresses' : 'is not a valid e-mail address'}: correct it in the SMTP settings (Scheduler E-Mailempfänger)`
-        : 'no scheduler recipients or sender configured in the SMTP settings';
-    return { ...base, alerted: [], notAlertedReason: reason, alertsMissed: true };
-  }
-  const alerted: Incident[] = [];
-  const failed: FailedAlert[] = [];
-  let serverDown: string | undefined;
-  for (const incident of pending) {
-    if (serverDown !== undefined) {
-      failed.push({ incident, reason: `not tried: ${serverDown}` });
-      continue;
-    }
-    const name = headerSafeJobName(incident.jobName);
-    const escaped = name !== incident.jobName;
-    const what =
-      incident.kind === 'blocked'
-        ? `läuft seit ${incident.at} länger als die maximale Laufzeit (blockiert)`
-        : `wurde zum Termin ${incident.at} nicht gestartet`;
-    const claim =
-      options.owner === undefined
-        ? undefined
-        : { incidentKey: schedulerIncidentKey(incident), channel: 'mail', owner: options.owner, now: options.now };
-    // another monitor sends (or sent) this one: not ours to send
-    if (claim && !(await claimAlert(store, { ...claim, ttlMs: MAIL_CLAIM_TTL_MS }))) continue;
-    try {
-      await send({
-        from: { name: 'iX-Haus plus Scheduler', address: settings.from },
-        to: recipients.map((address) => ({ address })),
-        subject: `iX-Scheduler: Aufgabe "${name}" ${incident.kind === 'blocked' ? 'blockiert' : 'nicht gestartet'}`,
-        text: `Die Scheduler-Aufgabe "${name}" (Nr. ${incident.jobId}) ${what}.\r\nBitte prüfen Sie den iX-Scheduler-Dienst und das Protokoll der Aufgabe.\r\n${escaped ? 'Der gespeicherte Name der Aufgabe enthält Zeilenumbrüche oder NUL-Zeichen (hier als \\r, \\n, \\u0000 gezeigt); bitte korrigieren Sie ihn.\r\n' : ''}`,
-        source: `scheduler job ${incident.jobId}`,
-      });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      failed.push({ incident, reason });
-      if (claim) await markAlertFailed(store, claim, reason, []);
-      if (connectionLevel(error)) serverDown = reason;
-      continue;
-    }
-    if (claim) await markAlertSent(store, claim, []);
-    await store.run('UPDATE scheduler_incidents SET alerted_at = ? WHERE job_id = ? AND kind = ? AND ref = ?', [
-      options.now.toISOString(),
-      incident.jobId,
-      incident.kind,
-      incident.ref,
-    ]);
-    alerted.push(incident);
-  }
-  return {
-    incidents,
-    alerted,
-    failed,
-    invalidRecipients,
-    alertsMissed: failed.length > 0 || invalidRecipients.length > 0,
-  };
 }

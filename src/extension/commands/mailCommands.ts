@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { OAUTH_FIX_HINTS } from '../../core/mail/classify';
-import { formatReport } from '../../core/mail/connectionTest';
+import { formatReport } from '../../core/mail/stepReport';
 import { loadMailSettings, saveMailSettings } from '../../core/mail/mailStore';
 import { MailSettingsError } from '../../core/mail/errors';
 import { testMailSettings } from '../../core/mail/mailTest';

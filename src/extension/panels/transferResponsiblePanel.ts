@@ -6,13 +6,10 @@
  */
 import * as vscode from 'vscode';
 import { licensedSeats } from '../../core/license/licenseService';
-import {
-  MODULE_LICENSE_CODE,
-  TRANSFER_MODULES,
-  planTransfer,
-  requireTransferRight,
-} from '../../core/responsibility/transferPlanner';
-import type { TransferModule, TransferPlan } from '../../core/responsibility/transferPlanner';
+import { planTransfer } from '../../core/responsibility/transferPlanner';
+import type { TransferPlan } from '../../core/responsibility/transferPlanner';
+import { MODULE_LICENSE_CODE, TRANSFER_MODULES, requireTransferRight } from '../../core/responsibility/transferRequest';
+import type { TransferModule } from '../../core/responsibility/transferRequest';
 import { confirmOnProduction } from '../productionGuard';
 import { applyTransfer, transferHistory, undoTransfer } from '../../core/responsibility/transferService';
 import type { TransferBatchSummary } from '../../core/responsibility/transferService';
