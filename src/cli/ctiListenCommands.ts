@@ -5,8 +5,11 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { AmiError } from '../core/cti/asteriskAmi';
-import { CtiSession, DEFAULT_BLOCKED_CALL_MS, listJournal } from '../core/cti/ctiSession';
-import type { CallAlert, FinishedCall } from '../core/cti/ctiSession';
+import { listJournal } from '../core/cti/callJournal';
+import { DEFAULT_BLOCKED_CALL_MS } from '../core/cti/callOutcome';
+import type { FinishedCall } from '../core/cti/callOutcome';
+import { CtiSession } from '../core/cti/ctiSession';
+import type { CallAlert } from '../core/cti/ctiSession';
 import { requireUser } from '../core/users/userService';
 import { makeProvider, providerOptions, stderrLogger } from './ctiProviderOptions';
 import type { ProviderOptions } from './ctiProviderOptions';

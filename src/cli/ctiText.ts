@@ -3,7 +3,8 @@
  * Anrufjournal entry of `cti journal`.
  */
 import type { LookupResult } from '../core/cti/callerLookup';
-import type { FinishedCall, JournalEntry } from '../core/cti/ctiSession';
+import type { JournalEntry } from '../core/cti/callJournal';
+import type { FinishedCall } from '../core/cti/callOutcome';
 
 /** Text lines for a lookup result. */
 export function lookupText(result: LookupResult): string {

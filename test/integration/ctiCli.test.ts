@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { CtiSession, setJournalNote } from '../../src/core/cti/ctiSession';
+import { setJournalNote } from '../../src/core/cti/callJournal';
+import { CtiSession } from '../../src/core/cti/ctiSession';
 import { CtiSimulator } from '../../src/core/cti/simulator';
 import { silentLogger } from '../../src/core/log';
 import { Store } from '../../src/core/store/database';

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { AmiError, AsteriskAmi } from '../../src/core/cti/asteriskAmi';
 import { CtiSession } from '../../src/core/cti/ctiSession';
 import type { CallAlert } from '../../src/core/cti/ctiSession';
-import { listJournal } from '../../src/core/cti/ctiSession';
+import { listJournal } from '../../src/core/cti/callJournal';
 import { FRITZBOX_REFUSED_HINT, FritzboxCallMonitor, parseFritzLine } from '../../src/core/cti/fritzboxCallMonitor';
 import { writePhoneNumber } from '../../src/core/cti/phoneIndex';
 import { LineSplitter } from '../../src/core/net/lineSplitter';

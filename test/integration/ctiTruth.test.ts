@@ -4,8 +4,10 @@
  */
 import { strict as assert } from 'node:assert';
 import { AmiError, AmiTimeoutError, AsteriskAmi } from '../../src/core/cti/asteriskAmi';
-import { CtiSession, listJournal, LISTENED_UNTIL_KEY } from '../../src/core/cti/ctiSession';
-import type { CallAlert, FinishedCall } from '../../src/core/cti/ctiSession';
+import { listJournal } from '../../src/core/cti/callJournal';
+import type { FinishedCall } from '../../src/core/cti/callOutcome';
+import { CtiSession, LISTENED_UNTIL_KEY } from '../../src/core/cti/ctiSession';
+import type { CallAlert } from '../../src/core/cti/ctiSession';
 import { FritzboxCallMonitor } from '../../src/core/cti/fritzboxCallMonitor';
 import { writePhoneNumber } from '../../src/core/cti/phoneIndex';
 import { setSetting } from '../../src/core/settings/settingsService';

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { CtiSession, ctiGate, listJournal, sameLine } from '../../src/core/cti/ctiSession';
+import { listJournal } from '../../src/core/cti/callJournal';
+import { ctiGate, sameLine } from '../../src/core/cti/ctiLine';
+import { CtiSession } from '../../src/core/cti/ctiSession';
 import type { CallAlert } from '../../src/core/cti/ctiSession';
 import { writePhoneNumber } from '../../src/core/cti/phoneIndex';
 import { CtiSimulator } from '../../src/core/cti/simulator';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { listJournal } from '../../core/cti/ctiSession';
-import type { JournalEntry } from '../../core/cti/ctiSession';
+import { listJournal } from '../../core/cti/callJournal';
+import type { JournalEntry } from '../../core/cti/callJournal';
 import type { AsyncStore } from '../../core/store/asyncStore';
 import { contextValue, node, nodeOf } from '../tree/treeNode';
 import type { TreeNode } from '../tree/treeNode';

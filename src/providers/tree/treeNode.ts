@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { JournalEntry } from '../../core/cti/ctiSession';
+import type { JournalEntry } from '../../core/cti/callJournal';
 import type { InstalledLicense, InstalledModule } from '../../core/license/installedLicenses';
 import type { ObjectParty, ObjectRow } from '../../core/objects/objectQueries';
 import type { JobState } from '../../core/scheduler/scheduler';
