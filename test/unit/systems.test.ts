@@ -173,7 +173,10 @@ describe('Kundensysteme: the systems model (issue 20)', () => {
     });
 
     it('says which file is unreadable or broken', () => {
-      assert.throws(() => readSystemsFile(path.join(dir, 'none.json')), /none\.json cannot be read: ENOENT/);
+      assert.throws(
+        () => readSystemsFile(path.join(dir, 'none.json')),
+        /none\.json cannot be read \(ENOENT\)\. Name an existing file with --systems-file/,
+      );
       const broken = path.join(dir, 'broken.json');
       fs.writeFileSync(broken, '[{"name": }]');
       assert.throws(() => readSystemsFile(broken), /broken\.json is not valid JSON: ValueExpected at offset \d+/);

@@ -160,10 +160,13 @@ export function readSystemsFile(file: string): CustomerSystem[] {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new SystemError('E_SYSTEMS_FILE', msg('The systems file {0} cannot be read: {1}'), [
-      file,
-      (error as NodeJS.ErrnoException).code ?? String(error),
-    ]);
+    throw new SystemError(
+      'E_SYSTEMS_FILE',
+      msg(
+        'The systems file {0} cannot be read ({1}). Name an existing file with --systems-file FILE or the environment variable IXHAUS_SYSTEMS (a JSON list of systems, or the VS Code settings.json that holds ixhaus.systems).',
+      ),
+      [file, (error as NodeJS.ErrnoException).code ?? String(error)],
+    );
   }
   const errors: ParseError[] = [];
   const parsed: unknown = parseJsonc(text, errors, { allowTrailingComma: true });
