@@ -30,6 +30,7 @@ import { StoreHost } from './storeHost';
 import { CtiService, PARTY_SCHEME, PartyDocuments } from './ctiService';
 import { callJournalRoots } from '../providers/cti/callJournalTree';
 import { changeTouches } from '../core/store/storeChange';
+import { resumeSignIn } from '../core/users/auth';
 
 /** What `activate()` returns: the API used by the in-host tests and other extensions. */
 export interface IxHausApi {
@@ -48,6 +49,8 @@ export interface IxHausApi {
     readonly connection: StoreConnectionStatusBar;
     readonly system: SystemStatusBar;
   };
+  /** the scheduler's background check (for in-host tests: it follows the active system and its sign-in) */
+  readonly schedulerMonitor: SchedulerMonitor;
 }
 
 let active: Services | undefined;
@@ -156,11 +159,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     ...Object.values(trees),
     ...Object.values(treeViews),
   );
+  const schedulerMonitor = new SchedulerMonitor(schedulerDeps(services));
   context.subscriptions.push(
     ...registerCommands(services),
     registerTransferSerializer(services),
     mailPanels,
-    new SchedulerMonitor(schedulerDeps(services)),
+    schedulerMonitor,
   );
   context.subscriptions.push(
     cti,
@@ -183,7 +187,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     }),
     storeHost.onDidChangeConnection((state) => connectionStatusBar.update(state)),
     storeHost.onDidChangeStore(() => {
-      void session.set(undefined);
+      // the sign-in belongs to the system: suspend it (cleared at once), resume the new system's kept one
+      const suspended = session.suspend();
+      void resumeSystemSignIn(suspended);
       updateStatus();
       refreshViews();
     }),
@@ -204,6 +210,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
       }
     }),
   );
+
+  /** After a store change: the active system's suspended sign-in is resumed when its user still may sign in. */
+  const resumeSystemSignIn = async (suspended: Promise<void>): Promise<void> => {
+    await suspended;
+    const system = systems.active;
+    const db = storeHost.db;
+    // (the store change fires when the old store closes, too: the kept sign-in waits for the open one)
+    if (!system || !db) return;
+    const kept = session.takeSuspended(system.id);
+    if (!kept) return;
+    try {
+      const actor = await resumeSignIn(db, kept);
+      // only if the window is still on that system and nobody signed in meanwhile
+      if (actor && systems.active?.id === system.id && storeHost.db === db && !session.actor) {
+        await session.set(actor, system.id);
+        logger.info(`[session] ${actor.login} is signed in again on ${system.name} (kept while switching)`);
+      }
+    } catch (error) {
+      logger.warn(`[session] the kept sign-in of ${system.name} could not be resumed: ${String(error)}`);
+    }
+  };
 
   // The store opens after activation returns, so that VS Code is never held up by reading a large file.
   let storeReadyMs: number | undefined;
@@ -242,6 +269,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     storeReadyMs: () => storeReadyMs,
     views: trees,
     statusBars: { session: statusBar, connection: connectionStatusBar, system: systemStatusBar },
+    schedulerMonitor,
   };
 }
 

@@ -1,15 +1,11 @@
 import { scalar } from '../../src/core/store/asyncQueries';
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
+import { until } from './until';
 import type { IxHausApi } from '../../src/extension/extension';
 import { setOwnCtiLine } from '../../src/core/users/userService';
 
 const EXTENSION_ID = 'ixhaus-admin.ixhaus-admin';
-
-/** Polls `test` every 20 ms; the mocha timeout fails a hang. */
-async function until(test: () => boolean): Promise<void> {
-  while (!test()) await new Promise((r) => setTimeout(r, 20));
-}
 
 describe('CTI in a real VS Code host: one alert per call, whatever restarts happen (issue 16 §5)', function () {
   this.timeout(60_000);

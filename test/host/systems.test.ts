@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { until } from './until';
 import { parseStoreLocation } from '../../src/core/store/location';
 import type { PostgresLocation } from '../../src/core/store/location';
 import { systemSecretKey } from '../../src/core/systems/systems';
@@ -22,6 +23,7 @@ import { storePasswordKey } from '../../src/extension/storeHost';
 import { sftpSecretKey } from '../../src/extension/commands/sftpConnection';
 import { MIGRATED_STATE } from '../../src/extension/systemsHost';
 import type { TreeNode } from '../../src/providers/tree/treeNode';
+import { setOwnCtiLine } from '../../src/core/users/userService';
 
 const EXTENSION_ID = 'ixhaus-admin.ixhaus-admin';
 
@@ -178,6 +180,72 @@ describe('Kundensysteme (issue 20, real VS Code host)', function () {
     for (const s of systems.list())
       await vscode.commands.executeCommand('ixhaus.systems.remove', { id: s.id, confirm: true });
     assert.equal(await context.secrets.get(systemSecretKey(b.id, 'mail.password')), undefined);
+  });
+
+  it('keeps the sign-in with its system within the window; CTI and the scheduler monitor follow the active system', async () => {
+    const { systems, session, cti, storeHost } = api.services;
+    const a = await vscode.commands.executeCommand<CustomerSystem>('ixhaus.systems.add', {
+      name: 'Huber Prod',
+      customer: 'Huber',
+      store: path.join(dir, 'a.sqlite'),
+      kind: 'Test',
+    });
+    const b = await vscode.commands.executeCommand<CustomerSystem>('ixhaus.systems.add', {
+      name: 'Huber Schulung',
+      customer: 'Huber',
+      store: path.join(dir, 'b.sqlite'),
+      kind: 'Schulung',
+    });
+    assert.ok(a && b);
+    const signedIn = async (login: string | undefined): Promise<void> => {
+      await until(() => session.actor?.login === login);
+      await cti.refreshGate(); // waits for the restarts the sign-in change asked for
+      await api.schedulerMonitor.update();
+    };
+    // A: the administrator, with CTI on (simulator line) — only in A's store
+    await vscode.commands.executeCommand('ixhaus.systems.switch', { id: a.id });
+    await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'admin', password: 'demo' });
+    await vscode.commands.executeCommand('ixhaus.settings.edit', { name: 'PlusGlobalCTIKopplungAktiv', value: '1' });
+    await setOwnCtiLine(storeHost.db!, session.actor!, 'admin', 'SIM/1');
+    await signedIn('admin');
+    assert.equal(session.systemId, a.id);
+    assert.equal(cti.active, true, 'CTI runs on A');
+    assert.equal(api.schedulerMonitor.isRunning, true, 'the scheduler monitor runs for an administrator on A');
+
+    // B: signed out (the sign-in belongs to A); CTI and the monitor stop
+    await vscode.commands.executeCommand('ixhaus.systems.switch', { id: b.id });
+    await signedIn(undefined);
+    assert.equal(cti.active, false, 'CTI stopped: B is not signed in');
+    assert.equal(api.schedulerMonitor.isRunning, false);
+    await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'haupt', password: 'demo' });
+    await signedIn('haupt');
+    assert.equal(cti.active, false, 'CTI is off in B');
+    assert.equal(api.schedulerMonitor.isRunning, false, 'a Hauptbenutzer runs no scheduler monitor');
+
+    // back to A: the administrator's sign-in is resumed without a prompt; CTI and the monitor run again
+    await vscode.commands.executeCommand('ixhaus.systems.switch', { id: a.id });
+    await signedIn('admin');
+    assert.equal(session.systemId, a.id);
+    assert.equal(cti.active, true, 'CTI runs on A again');
+    assert.equal(api.schedulerMonitor.isRunning, true);
+    // and B's sign-in waits for B
+    await vscode.commands.executeCommand('ixhaus.systems.switch', { id: b.id });
+    await signedIn('haupt');
+
+    // a user deactivated meanwhile is not resumed; a sign-out is not kept
+    await vscode.commands.executeCommand('ixhaus.session.signOut');
+    await vscode.commands.executeCommand('ixhaus.systems.switch', { id: a.id });
+    await signedIn('admin');
+    await vscode.commands.executeCommand('ixhaus.systems.switch', { id: b.id });
+    await signedIn(undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(session.actor, undefined, 'signed out on B: switching back to B does not sign in');
+    // an ad-hoc store (Open Store…) ends the system: nothing is resumed there
+    await storeHost.open(originalStore);
+    await signedIn(undefined);
+    assert.equal(systems.active, undefined);
+    for (const s of systems.list())
+      await vscode.commands.executeCommand('ixhaus.systems.remove', { id: s.id, confirm: true });
   });
 
   it('keeps a system whose file is missing listed, with the reason and a Retry', async () => {

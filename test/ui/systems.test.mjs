@@ -1,8 +1,10 @@
 // UI test (issue 20, Kundensysteme): two systems of one customer in `ixhaus.systems` — "Müller Produktion" (a demo
-// store, kind Produktion) and "Müller Test" (a store with only an administrator, kind Test). The window starts on
-// the Produktion system (the one of ixhaus.store.path), the status bar says so on the error background; switching
-// from the status bar's quick pick opens the other store and the views change; back on Produktion, a module unlock
-// asks first, naming system and customer. Screenshots in test-results/ui/systems-*.png (look at them).
+// store file, kind Produktion) and "Müller Test" (a PostgreSQL store on a real PostgreSQL 15 cluster on 127.0.0.1,
+// test/peers/postgres.ts, with only an administrator, kind Test). The window starts on the Produktion system (the one
+// of ixhaus.store.path), the status bar says so on the error background; switching from the status bar's quick pick
+// asks for the server's password once, opens the other store and the views change; back on Produktion the sign-in
+// is still there (it belongs to the system), and a module unlock asks first, naming system and customer.
+// Screenshots in test-results/ui/systems-*.png (look at them).
 // Run: node --test test/ui/systems.test.mjs
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,8 +13,14 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { register } from 'tsx/cjs/api';
 import { answerInputBox, launchHost, runCommand } from '../../vscode-host/host.mjs';
+
+// the TypeScript peer is loaded as CommonJS through tsx (as in postgresStore.test.mjs)
+register();
+const tsRequire = createRequire(import.meta.url);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(root, 'test-results', 'ui');
@@ -34,11 +42,31 @@ test(
   'Kundensysteme: switch between two systems from the status bar; Produktion asks first',
   { timeout: 240000 },
   async (t) => {
+    const peer = tsRequire('../peers/postgres.ts');
+    if (!peer.postgresBinariesPresent()) return t.skip(peer.POSTGRES_MISSING);
+    const cluster = await peer.startPostgresCluster();
+    t.after(() => cluster.stop());
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-ui-systems-'));
     const prod = path.join(dir, 'mueller-prod.sqlite');
-    const testStore = path.join(dir, 'mueller-test.sqlite');
     cli(['store', 'init', '--demo', '--persons', '10', '--creditors', '3', '--owners', '3', '--objects', '3', prod]);
-    cli(['store', 'init', '--admin', 'chef', '--password-env', 'UI_PW', testStore], { UI_PW: 'geheim-1' });
+    const database = await cluster.freshDatabase();
+    const tls = `sslmode=verify-full&sslrootcert=${cluster.caFile}`;
+    // the schema owner creates the schema and the administrator; the window works as the runtime role
+    cli(
+      [
+        'store',
+        'init',
+        '--admin',
+        'chef',
+        '--password-env',
+        'UI_PW',
+        '--store-password-env',
+        'UI_OWNER_PW',
+        `postgres://${peer.OWNER_ROLE}@127.0.0.1:${cluster.port}/${database}?${tls}`,
+      ],
+      { UI_PW: 'geheim-1', UI_OWNER_PW: peer.OWNER_PASSWORD },
+    );
+    const testStore = `postgres://${peer.APP_ROLE}@127.0.0.1:${cluster.port}/${database}?${tls}`;
     const systems = [
       {
         id: randomUUID(),
@@ -83,8 +111,10 @@ test(
         .waitFor({ timeout: 15000 });
       await shot('02-quick-pick');
       await page.keyboard.press('Enter');
+      // the server's password, asked once and kept in secret storage for this system
+      await answerInputBox(page, peer.APP_PASSWORD, `Password of role ${peer.APP_ROLE}`);
       await page.locator('.statusbar-item', { hasText: 'Müller Test · Test' }).first().waitFor({ timeout: 30000 });
-      // the views changed: signed out (the sign-in belongs to the store), and this store has no license
+      // the views changed: not signed in (the sign-in belongs to the other system), and this store has no license
       await page
         .locator('.welcome-view-content', { hasText: 'Sign in with your iX-Haus login' })
         .first()
@@ -112,19 +142,30 @@ test(
         .waitFor({ timeout: 15000 });
       await page.keyboard.press('Enter');
       await systemItem.waitFor({ timeout: 30000 });
-      await signIn(page, 'admin', 'demo');
-      const cti = page
-        .locator('.pane', { hasText: 'Modules & Users' })
-        .locator('.monaco-list-row', { hasText: 'CTI' })
-        .first();
+      // the sign-in of Produktion is still there: no prompt, the license view shows the demo license again
+      await page.locator('.statusbar-item', { hasText: 'admin' }).first().waitFor({ timeout: 20000 });
+      await page.locator('.monaco-list-row', { hasText: 'DEMO-0001' }).first().waitFor({ timeout: 20000 });
+      const pane = page.locator('.pane', { hasText: 'Modules & Users' });
+      const cti = pane.locator('.monaco-list-row', { hasText: 'CTI' }).first();
       await cti.waitFor({ timeout: 20000 });
-      // the row's inline action "Unlock Module for User…"
-      await cti.hover();
-      await cti.locator('.action-label[aria-label^="Unlock Module for User"]').first().click({ timeout: 15000 });
-      await page
-        .locator('.quick-input-widget', { hasText: 'Unlock CTI for' })
-        .first()
-        .waitFor({ state: 'visible', timeout: 15000 });
+      // the row's inline action "Unlock Module for User…" (the tree may re-render under the pointer after the
+      // sign-in came back: hover and click again until the quick pick is there)
+      const unlockPick = page.locator('.quick-input-widget', { hasText: 'Unlock CTI for' }).first();
+      for (let attempt = 1; ; attempt++) {
+        const row = pane.locator('.monaco-list-row', { hasText: 'CTI' }).first();
+        await row.hover();
+        await row
+          .locator('.action-label[aria-label^="Unlock Module for User"]')
+          .first()
+          .click({ timeout: 10000 })
+          .catch(() => {});
+        try {
+          await unlockPick.waitFor({ state: 'visible', timeout: 5000 });
+          break;
+        } catch (error) {
+          if (attempt === 3) throw error;
+        }
+      }
       await page.keyboard.press('Enter');
       const dialog = page.locator('.monaco-dialog-box');
       await dialog.waitFor({ timeout: 15000 });

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { DEMO_ADMIN_LOGIN, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD } from '../../src/core/demo/demoData';
 import { PermissionError } from '../../src/core/errors';
 import type { AsyncStore } from '../../src/core/store/asyncStore';
-import { LoginFormatError, SignInError, UserInactiveError, signIn } from '../../src/core/users/auth';
+import { LoginFormatError, SignInError, UserInactiveError, resumeSignIn, signIn } from '../../src/core/users/auth';
 import { hashPassword, verifyPassword } from '../../src/core/users/password';
 import { canManageLicenses, isAdmin, requireAdmin, requireLicenseManager } from '../../src/core/access/rights';
 import { smallDemoDb } from '../helpers';
@@ -45,6 +45,18 @@ describe('users: passwords and sign-in', () => {
     const inactive = await store.get<{ login: string }>('SELECT login FROM users WHERE active = 0 LIMIT 1');
     assert.ok(inactive, 'the demo has a deactivated user');
     await assert.rejects(signIn(store, inactive.login, DEMO_PASSWORD), UserInactiveError);
+  });
+
+  it('resumes a kept sign-in only while the user may still sign in, with the role as it is now', async () => {
+    const kept = await signIn(store, DEMO_HAUPTBENUTZER_LOGIN, DEMO_PASSWORD);
+    assert.deepEqual(await resumeSignIn(store, kept), kept, 'nothing changed: the same actor');
+    await store.transaction((tx) => tx.run("UPDATE users SET role = 'Administrator' WHERE id = ?", [kept.id]));
+    assert.equal((await resumeSignIn(store, kept))?.role, 'Administrator', 'a changed role is taken');
+    await store.transaction((tx) => tx.run('UPDATE users SET active = 0 WHERE id = ?', [kept.id]));
+    assert.equal(await resumeSignIn(store, kept), undefined, 'deactivated meanwhile: sign in again');
+    await store.transaction((tx) => tx.run('UPDATE users SET active = 1, role = ? WHERE id = ?', [kept.role, kept.id]));
+    assert.equal(await resumeSignIn(store, { ...kept, login: 'other' }), undefined, 'another user under that id');
+    assert.equal(await resumeSignIn(store, { ...kept, id: 999_999 }), undefined, 'removed');
   });
 
   it('enforces rights in core: admin = class S or role Administrator; Hauptbenutzer may manage licenses', async () => {

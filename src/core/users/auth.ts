@@ -31,7 +31,7 @@ export class LoginFormatError extends IxError {
   }
 }
 
-interface UserRow extends Record<string, string | number | null> {
+interface ActorRow extends Record<string, string | number | null> {
   id: number;
   login: string;
   first_name: string;
@@ -39,6 +39,9 @@ interface UserRow extends Record<string, string | number | null> {
   rights_class: string;
   role: string;
   active: number;
+}
+
+interface UserRow extends ActorRow {
   password_hash: string;
 }
 
@@ -219,6 +222,10 @@ export async function signIn(
       { deferSave: true },
     );
   }
+  return actorOf(row);
+}
+
+function actorOf(row: ActorRow): Actor {
   return {
     id: row.id,
     login: row.login,
@@ -226,6 +233,22 @@ export async function signIn(
     rightsClass: row.rights_class,
     role: row.role as UserRole,
   };
+}
+
+/**
+ * Resumes a sign-in kept while another store was open (issue 20: the sign-in belongs to the customer system, and
+ * switching back within the window keeps it). The user is read again, so that what changed meanwhile counts: a
+ * removed or deactivated user, or another user under that login, gives undefined (sign in again); a changed role or
+ * rights class is taken. No password is checked and no audit row written — the sign-in itself was audited.
+ * @returns the current {@link Actor}, or undefined when the kept sign-in no longer holds
+ */
+export async function resumeSignIn(store: AsyncQueryable, kept: Actor): Promise<Actor | undefined> {
+  const row = await store.get<ActorRow>(
+    'SELECT id, login, first_name, last_name, rights_class, role, active FROM users WHERE id = ?',
+    [kept.id],
+  );
+  if (!row || row.active !== 1 || row.login.toLowerCase() !== kept.login.toLowerCase()) return undefined;
+  return actorOf(row);
 }
 
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

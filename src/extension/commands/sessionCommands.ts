@@ -56,7 +56,7 @@ export async function signInCommand(services: Services, args?: unknown): Promise
 
 async function completeSignIn(services: Services, actor: Actor): Promise<void> {
   await services.context.globalState.update(LAST_LOGIN_KEY, actor.login);
-  await services.session.set(actor);
+  await services.session.set(actor, services.systems.active?.id);
   services.logger.info(`[session] ${actor.login} signed in`);
   void vscode.window.showInformationMessage(
     vscode.l10n.t('Signed in as {0} ({1}).', actor.displayName || actor.login, actor.role),

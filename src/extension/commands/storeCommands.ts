@@ -28,7 +28,7 @@ export async function createDemoCommand(services: Services): Promise<void> {
   });
   if (!target) return;
   await vscode.workspace.fs.createDirectory(vscode.Uri.file(path.dirname(target.fsPath)));
-  await services.session.set(undefined);
+  await services.session.suspend();
   const summary = await services.storeHost.createDemo(target.fsPath);
   await rememberStorePath(services, target.fsPath);
   const signInNow = vscode.l10n.t('Sign in');
@@ -110,7 +110,7 @@ function askPostgresUrl(services: Services): Thenable<string | undefined> {
 
 /** Opens a file path or a PostgreSQL URL and remembers it in `ixhaus.store.path` (a URL without password). */
 async function openLocation(services: Services, text: string): Promise<void> {
-  await services.session.set(undefined);
+  await services.session.suspend();
   if (isPostgresUrl(text)) {
     const location = parseStoreLocation(text);
     if ((await services.storeHost.openPostgres(location.redacted)) === undefined) return;

@@ -80,7 +80,60 @@ async function askSystem(
     placeHolder: vscode.l10n.t('Kind of the system (Produktion asks before bulk changes)'),
   });
   if (kind === undefined) return undefined;
-  return { ...start, name, customer, store, kind: kind.label };
+  const color = await askColor(title, start.color);
+  if (color === undefined) return undefined;
+  return { id: start.id, name, customer, store, kind: kind.label, ...(color === '' ? {} : { color }) };
+}
+
+/**
+ * The colour of a system's icon in the Systeme view and the status bar's text (VS Code allows only the theme's
+ * error and warning backgrounds on status-bar items, so the colour is never a background). The theme's chart
+ * colours follow light, dark and high-contrast themes; a `#rrggbb` set in settings.json is offered to keep.
+ * @returns the colour id, '' for none, undefined when cancelled
+ */
+async function askColor(title: string, current: string | undefined): Promise<string | undefined> {
+  const charts: Array<[string, string]> = [
+    ['charts.red', vscode.l10n.t('Red')],
+    ['charts.orange', vscode.l10n.t('Orange')],
+    ['charts.yellow', vscode.l10n.t('Yellow')],
+    ['charts.green', vscode.l10n.t('Green')],
+    ['charts.blue', vscode.l10n.t('Blue')],
+    ['charts.purple', vscode.l10n.t('Purple')],
+  ];
+  type ColorItem = vscode.QuickPickItem & { readonly color: string };
+  const items: ColorItem[] = [
+    { label: vscode.l10n.t('No colour'), description: vscode.l10n.t('by kind'), color: '' },
+    ...charts.map(([id, label]): ColorItem => ({
+      label,
+      description: id,
+      color: id,
+      iconPath: new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor(id)),
+    })),
+  ];
+  if (current && !charts.some(([id]) => id === current))
+    items.push({
+      label: vscode.l10n.t('Keep {0}', current),
+      description: vscode.l10n.t('from settings.json'),
+      color: current,
+    });
+  const active = items.find((i) => i.color === (current ?? ''));
+  const picked = await new Promise<ColorItem | undefined>((resolve) => {
+    const pick = vscode.window.createQuickPick<ColorItem>();
+    pick.title = title;
+    pick.placeholder = vscode.l10n.t('Colour of the system (icon and status-bar text)');
+    pick.items = items;
+    if (active) pick.activeItems = [active];
+    pick.onDidAccept(() => {
+      resolve(pick.selectedItems[0] ?? pick.activeItems[0]);
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      resolve(undefined);
+      pick.dispose();
+    });
+    pick.show();
+  });
+  return picked?.color;
 }
 
 /** Reads scripted fields of a system (test extension mode only). */
@@ -149,6 +202,7 @@ export async function removeSystemCommand(services: Services, arg?: unknown): Pr
     if (answer !== remove) return false;
   }
   await services.systems.remove(system.id);
+  services.session.forget(system.id);
   return true;
 }
 
