@@ -1,4 +1,4 @@
-// UI test (issue 20, Kundensysteme): two systems of one customer in `ixhaus.systems` — "Müller Produktion" (a demo
+// UI test (issue 20, Kundensysteme), added and edited through the UI: two systems of one customer — "Müller Produktion" (a demo
 // store file, kind Produktion) and "Müller Test" (a PostgreSQL store on a real PostgreSQL 15 cluster on 127.0.0.1,
 // test/peers/postgres.ts, with only an administrator, kind Test). The window starts on the Produktion system (the one
 // of ixhaus.store.path), the status bar says so on the error background; switching from the status bar's quick pick
@@ -67,25 +67,56 @@ test(
       { UI_PW: 'geheim-1', UI_OWNER_PW: peer.OWNER_PASSWORD },
     );
     const testStore = `postgres://${peer.APP_ROLE}@127.0.0.1:${cluster.port}/${database}?${tls}`;
-    const systems = [
-      {
-        id: randomUUID(),
-        name: 'Müller Produktion',
-        customer: 'Müller Hausverwaltung',
-        store: prod,
-        kind: 'Produktion',
-      },
-      { id: randomUUID(), name: 'Müller Test', customer: 'Müller Hausverwaltung', store: testStore, kind: 'Test' },
-    ];
     const host = await launchHost({
       extensionDevelopmentPath: root,
-      settings: { 'ixhaus.store.path': prod, 'ixhaus.systems': systems },
+      // no systems yet: the store of ixhaus.store.path becomes one (kind Test) on the first start
+      settings: { 'ixhaus.store.path': prod },
       log: (s) => t.diagnostic(s),
     });
     try {
       const { page } = host;
       const shot = (name) => page.screenshot({ path: path.join(shots, `systems-${name}.png`) });
       await page.click('.activitybar a[aria-label*="iX-Haus"]', { timeout: 30000 });
+      await page.locator('.statusbar-item', { hasText: 'mueller-prod · Test' }).first().waitFor({ timeout: 60000 });
+      /** Answers the questions of "Add System…" / "Edit System…" (name, customer, store, kind, colour). */
+      const answerSystem = async (title, { name, customer, store, kind, colour }) => {
+        await answerInputBox(page, name, 'Name of the system');
+        await answerInputBox(page, customer, 'Customer (groups the systems');
+        await answerInputBox(page, store, 'Store: a file path or postgres://');
+        await answerPick(kind, 'Kind of the system');
+        await answerPick(colour, 'Colour of the system');
+      };
+      /** Types into the quick pick whose placeholder starts with `placeholder` and takes the first match. */
+      const answerPick = async (text, placeholder) => {
+        const input = page.locator(`.quick-input-widget input.input[placeholder^="${placeholder}"]`);
+        await input.waitFor({ state: 'visible', timeout: 15000 });
+        await input.fill(text);
+        await page
+          .locator('.quick-input-list .monaco-list-row.focused', { hasText: text })
+          .first()
+          .waitFor({ timeout: 10000 });
+        await page.keyboard.press('Enter');
+      };
+      // edit the migrated system: it is the customer's production system
+      await runCommand(page, 'iX-Haus: Edit System…');
+      await answerPick('mueller-prod', 'Search by system');
+      const customer = 'Müller Hausverwaltung';
+      await answerSystem('Edit System', {
+        name: 'Müller Produktion',
+        customer,
+        store: prod,
+        kind: 'Produktion',
+        colour: 'Red',
+      });
+      // add the test system on the PostgreSQL server (the password is asked for when it is opened)
+      await runCommand(page, 'iX-Haus: Add System…');
+      await answerSystem('Add System', {
+        name: 'Müller Test',
+        customer,
+        store: testStore,
+        kind: 'Test',
+        colour: 'Green',
+      });
       const systemItem = page.locator('.statusbar-item', { hasText: 'Müller Produktion · Produktion' }).first();
       await systemItem.waitFor({ timeout: 60000 });
       // the Systeme view: the customer with both systems, the active one marked
