@@ -1,7 +1,7 @@
 // UI test (issue 20, Kundensysteme), added and edited through the UI: two systems of one customer — "Müller Produktion" (a demo
 // store file, kind Produktion) and "Müller Test" (a PostgreSQL store on a real PostgreSQL 15 cluster on 127.0.0.1,
-// test/peers/postgres.ts, with only an administrator, kind Test). The window starts on the Produktion system (the one
-// of ixhaus.store.path), the status bar says so on the error background; switching from the status bar's quick pick
+// test/peers/postgres.ts, with only an administrator, kind Test). The window starts on the system migrated from
+// ixhaus.store.path, which is edited into the Produktion system; the status bar says so on the error background; switching from the status bar's quick pick
 // asks for the server's password once, opens the other store and the views change; back on Produktion the sign-in
 // is still there (it belongs to the system), and a module unlock asks first, naming system and customer.
 // Screenshots in test-results/ui/systems-*.png (look at them).
