@@ -13,6 +13,7 @@ import { readImportFile } from '../src/core/import/importReader';
 import type { PersonRecord } from '../src/core/import/importRecords';
 import { planImport } from '../src/core/import/plan';
 import { applyImport } from '../src/core/import/importBatch';
+import { AREA_CODE_META_KEY } from '../src/core/cti/phoneIndex';
 import type { Actor } from '../src/core/access/rights';
 import type { AsyncStore } from '../src/core/store/asyncStore';
 import { Store } from '../src/core/store/database';
@@ -187,6 +188,8 @@ export async function prepareImportBenchStore(store: AsyncStore): Promise<Actor>
     await tx.run(
       "INSERT INTO users (id, login, short_code, last_name, rights_class, role, password_hash) VALUES (1, 'admin', 'ADM', 'Admin', 'S', 'Administrator', '!')",
     );
+    // the own area code, which the CLI and VS Code also pass to the reader (bench files are read with 030)
+    await tx.run('INSERT INTO meta (key, value) VALUES (?, ?)', [AREA_CODE_META_KEY, '30']);
     for (let i = 0; i < 200; i++)
       await tx.run('INSERT INTO objects (object_no, name) VALUES (?, ?)', [1001 + i, `Objekt ${1001 + i}`]);
   });

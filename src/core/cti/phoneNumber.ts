@@ -224,6 +224,25 @@ function withServiceCode(result: NormalizedPhone, serviceCode: string | undefine
  * Never throws for bad input; {@link canonicalAreaCode} throws for a bad `options.areaCode`.
  */
 export function normalizePhoneNumber(input: string, options: NormalizeOptions = {}): NormalizedPhone {
+  // the same text is read twice in an import (the reader checks it, the index writer indexes it): remember results
+  const key = `${canonicalAreaCode(options.areaCode) ?? ''}\u0000${input}`;
+  const known = recent.get(key);
+  if (known) return known;
+  const result = normalizeOnce(input, options);
+  if (recent.size >= RECENT_LIMIT) recent.clear();
+  recent.set(key, result);
+  return result;
+}
+
+/**
+ * Results of {@link normalizePhoneNumber} by area code and text (immutable values: the type is readonly). Bounded:
+ * cleared when full — about 250 bytes an entry, so at most ~50 MB while a 100,000-person import runs, and next to
+ * nothing for CTI's lookups of a day.
+ */
+const recent = new Map<string, NormalizedPhone>();
+const RECENT_LIMIT = 200_000;
+
+function normalizeOnce(input: string, options: NormalizeOptions): NormalizedPhone {
   if (isSuppressedCallerId(input)) return { kind: 'suppressed' };
   const area = canonicalAreaCode(options.areaCode);
   let text = input.trim().replace(LEADING_LABEL, '');
@@ -231,7 +250,7 @@ export function normalizePhoneNumber(input: string, options: NormalizeOptions = 
   if (internal?.[1]) return { kind: 'internal', digits: internal[1], dial: `**${internal[1]}` };
   const service = SERVICE_CODE.exec(text);
   if (service?.[1]) {
-    const rest = normalizePhoneNumber(text.slice(service[0].length), options);
+    const rest = normalizeOnce(text.slice(service[0].length), options);
     if (rest.kind === 'invalid') return invalid(rest.reason, input, ...rest.args.slice(1));
     return withServiceCode(rest, service[1]);
   }
