@@ -90,6 +90,7 @@ export function importStrings(): ImportStrings {
     reconstructed: vscode.l10n.t('Reconstructed values'),
     changes: vscode.l10n.t('Changes'),
     row: vscode.l10n.t('Row'),
+    line: vscode.l10n.t('CSV line {0}'),
     column: vscode.l10n.t('Column'),
     reason: vscode.l10n.t('Reason'),
     stored: vscode.l10n.t('In the file'),

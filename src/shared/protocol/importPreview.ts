@@ -122,6 +122,7 @@ export const IMPORT_STRING_KEYS = [
   'reconstructed',
   'changes',
   'row',
+  'line',
   'column',
   'reason',
   'stored',

@@ -107,7 +107,7 @@ export class IxImportPreview extends LitElement {
           ${list.items.map(
             (i) =>
               html`<tr>
-                <td>${i.row}${i.line !== null ? html` <small>(${i.line})</small>` : nothing}</td>
+                <td>${i.row}${i.line !== null ? html` <small>(${this.t('line', i.line)})</small>` : nothing}</td>
                 <td>${i.column ?? '—'}</td>
                 <td>
                   ${i.text}
