@@ -68,7 +68,7 @@ test(
       assert.match(await frame.locator('#detected').innerText(), /Windows-1252/);
       assert.match(
         await frame.locator('#invalid tbody tr').first().innerText(),
-        /^3 \(CSV line 4\)\s+A \(Pers\.-Nr\.\)\s+\"x-12\" is not a whole number/,
+        /^3 \(CSV line 4\)\s+A \(Pers\.-Nr\.\)\s+"x-12" is not a whole number/,
       );
       assert.match(await frame.locator('#unknown-columns').innerText(), /F Bemerkung intern/);
       assert.equal(await frame.locator('#import').getAttribute('disabled'), '');
