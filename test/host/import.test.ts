@@ -128,6 +128,43 @@ describe('Stammdaten importieren / exportieren in a real VS Code host (command �
     }
   });
 
+  it('warns when the file deactivates a user who still holds assignments, and opens Verantwortlichen ändern', async () => {
+    const holder = store()
+      .all<{ login: string; short_code: string; last_name: string }>(
+        "SELECT u.login, u.short_code, u.last_name FROM responsibilities r JOIN users u ON u.id = r.user_id WHERE u.active = 1 AND u.login NOT IN ('admin', 'haupt') GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1",
+      )
+      .at(0);
+    assert.ok(holder);
+    const file = path.join(dir, 'benutzer.csv');
+    fs.writeFileSync(
+      file,
+      iconv.encode(
+        `Login;Kürzel;Nachname;Aktiv\r\n${holder.login};${holder.short_code};${holder.last_name};nein\r\n`,
+        'win1252',
+      ),
+    );
+    await vscode.commands.executeCommand('ixhaus.import.start', { file, kind: 'users' });
+    const view = (await panel().invoke('import/session/init', {})) as ImportPreviewView;
+    assert.deepEqual(view.counts, { new: 0, changed: 1, unchanged: 0, invalid: 0 });
+    assert.equal(view.warnings.total, 1);
+    assert.equal(view.warnings.items[0]?.holderLogin, holder.login);
+    assert.match(view.warnings.items[0]?.text ?? '', /Verantwortlichen ändern/);
+    assert.equal(view.changes.items[0]?.key, holder.login);
+    await panel().invoke('import/responsible/open', { login: holder.login });
+    const transfer = api.services.transferPanels.open;
+    assert.ok(transfer, 'Verantwortlichen ändern opened');
+    const init = (await transfer.invoke('responsibility/session/init', {})) as {
+      prefill: { fromLogin?: string } | null;
+    };
+    assert.equal(init.prefill?.fromLogin, holder.login);
+    transfer.panel.dispose();
+    // Cancel closes the preview without writing
+    await panel().invoke('import/panel/cancel', {});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(api.services.importPanels.open, undefined);
+    assert.equal(Number(store().scalar('SELECT active FROM users WHERE login = ?', [holder.login])), 1);
+  });
+
   it('lists only batches that can still be undone', async () => {
     const { listImportBatches } = await import('../../src/core/import/importHistory');
     const db = api.services.storeHost.db;
