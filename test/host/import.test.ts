@@ -7,6 +7,12 @@ import * as vscode from 'vscode';
 import type { IxHausApi } from '../../src/extension/extension';
 import type { ImportPreviewPanel } from '../../src/extension/panels/importPreviewPanel';
 import type { ExportCommandResult } from '../../src/extension/commands/importCommands';
+import {
+  exportMasterDataCommand,
+  importMasterDataCommand,
+  undoImportCommand,
+} from '../../src/extension/commands/importCommands';
+import { localizedMessage } from '../../src/extension/errors';
 import type { UndoImportResult } from '../../src/core/import/importBatch';
 import type { ImportPreviewView, ImportResultView } from '../../src/shared/protocol/importPreview';
 
@@ -173,5 +179,25 @@ describe('Stammdaten importieren / exportieren in a real VS Code host (command â
     assert.ok(all.some((b) => b.undoneAt !== null && b.sourceName === 'Personen MÃ¼ller.csv'));
     const open = await listImportBatches(db, api.services.session.actor, { includeUndone: false });
     assert.ok(open.every((b) => b.undoneAt === null));
+  });
+
+  it('refuses a user who is not an administrator (the core says why); nothing opens, nothing is written', async () => {
+    await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'haupt', password: 'demo' });
+    try {
+      const file = path.join(dir, 'personen.csv');
+      const refusal = /not allowed to (import|export|list) master data.*administrator/;
+      for (const run of [
+        () => importMasterDataCommand(api.services, { file, kind: 'persons' }),
+        () => exportMasterDataCommand(api.services, { kind: 'persons', file: path.join(dir, 'x.csv') }),
+        () => undoImportCommand(api.services, { batchId: 'imp-x' }),
+      ])
+        await assert.rejects(run(), (error: unknown) => refusal.test(localizedMessage(error)));
+      assert.equal(api.services.importPanels.open, undefined);
+      assert.equal(fs.existsSync(path.join(dir, 'x.csv')), false);
+      // through the command wrapper: the error is shown, the command yields nothing
+      assert.equal(await vscode.commands.executeCommand('ixhaus.import.start', { file, kind: 'persons' }), undefined);
+    } finally {
+      await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'admin', password: 'demo' });
+    }
   });
 });
