@@ -19,6 +19,7 @@ import { LicenseDocuments } from './licenseDocuments';
 import { MailHost } from './mail/mailHost';
 import { MailSettingsPanels } from './panels/mailSettingsPanel';
 import { TransferPanels } from './panels/transferResponsiblePanel';
+import { ImportPanels } from './panels/importPreviewPanel';
 import { writeReport } from './commands/mailCommands';
 import { SchedulerMonitor, schedulerDeps } from './mail/schedulerMonitor';
 import { showError } from './errors';
@@ -140,6 +141,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     treeViews,
     settingsFilter,
     transferPanels: new TransferPanels(),
+    importPanels: new ImportPanels(),
     mailPanels,
     mail,
     cti,

@@ -52,6 +52,9 @@ export const COMMAND_IDS = [
   'ixhaus.systems.remove',
   'ixhaus.systems.switch',
   'ixhaus.systems.pick',
+  'ixhaus.import.start',
+  'ixhaus.import.undo',
+  'ixhaus.export.start',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 

@@ -5,6 +5,7 @@ import type { SettingsFilter } from '../providers/tree/settingsTree';
 import type { ViewId } from './ids';
 import type { LicenseDocuments } from './licenseDocuments';
 import type { TransferPanels } from './panels/transferResponsiblePanel';
+import type { ImportPanels } from './panels/importPreviewPanel';
 import type { MailHost } from './mail/mailHost';
 import type { MailSettingsPanels } from './panels/mailSettingsPanel';
 import type { Session } from './session';
@@ -30,6 +31,8 @@ export interface Services {
   readonly settingsFilter: SettingsFilter;
   /** the one record of the open "Verantwortlichen ändern" panel */
   readonly transferPanels: TransferPanels;
+  /** the one record of the open "Stammdaten importieren" preview */
+  readonly importPanels: ImportPanels;
   /** the one record of the open "SMTP Einstellungen" panel */
   readonly mailPanels: MailSettingsPanels;
   /** SMTP secrets (secret storage) and the connection-test report channel */

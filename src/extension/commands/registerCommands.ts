@@ -55,6 +55,7 @@ import {
   switchSystemCommand,
 } from './systemCommands';
 import { ctiTestCommand, setAreaCodeCommand, setCredentialsCommand } from './ctiSetupCommands';
+import { exportMasterDataCommand, importMasterDataCommand, undoImportCommand } from './importCommands';
 
 /**
  * The one id → handler table (DESIGN.md §3). Typed so that every {@link CommandId} has exactly one handler. A handler
@@ -121,6 +122,9 @@ export const COMMAND_TABLE: Readonly<
   'ixhaus.systems.remove': removeSystemCommand,
   'ixhaus.systems.switch': switchSystemCommand,
   'ixhaus.systems.pick': pickSystemCommand,
+  'ixhaus.import.start': importMasterDataCommand,
+  'ixhaus.import.undo': undoImportCommand,
+  'ixhaus.export.start': exportMasterDataCommand,
 };
 
 /** Registers every command of the table; each failure is shown localized with its actions, and logged. */
