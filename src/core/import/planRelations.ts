@@ -129,7 +129,7 @@ function planLinks(
   const missing = (field: string, code: string, what: string, no: number): void =>
     error(
       field,
-      m(code, msg('There is no {0} with the number {1}. Import it first or correct the number.'), [what, no]),
+      m(code, msg('{0} {1} does not exist. Import it first or correct the number.'), [what, no]),
     );
   if (typeof ownerNo === 'number') {
     const ownerId = s.ownerIdByNo.get(ownerNo);
@@ -242,7 +242,7 @@ function planAssignment(
       if (found === undefined) {
         error(
           'record',
-          m('record-missing', msg('There is no {0} with the number "{1}". Import it first or correct the number.'), [
+          m('record-missing', msg('{0} "{1}" does not exist. Import it first or correct the number.'), [
             what,
             recordText,
           ]),
