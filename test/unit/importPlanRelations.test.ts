@@ -9,6 +9,8 @@ import { applyImport, undoImport } from '../../src/core/import/importBatch';
 import type { AsyncStore } from '../../src/core/store/asyncStore';
 import type { Actor } from '../../src/core/access/rights';
 import type { ImportKind } from '../../src/core/import/importTypes';
+import { MIGRATIONS } from '../../src/core/store/migrations';
+import { loadSqlJs } from '../../src/core/store/sqlJs';
 
 /** The tables the relation kinds, Meldungen and Aufträge touch, as text (for "undo restores exactly"). */
 async function snapshot(db: AsyncStore): Promise<string> {
@@ -260,5 +262,54 @@ describe('import: object links, Meldungen, Aufträge, assignments (both backends
       [meldung.meldung_no],
     );
     assert.equal(await snapshot(db), before);
+  });
+});
+
+describe('store schema v12: import batch items of every kind', () => {
+  it('SQLite: the rebuild keeps the items of earlier batches and accepts the new entities only', async () => {
+    const SQL = await loadSqlJs();
+    const db = new SQL.Database();
+    try {
+      for (const step of MIGRATIONS.filter((s) => s.version <= 11)) step.up(db);
+      db.run(
+        "INSERT INTO import_batches (id, at, kind, counts_json, total) VALUES ('b1', '2026-12-03T10:00:00.000Z', 'persons', '{}', 1)",
+      );
+      db.run(
+        "INSERT INTO import_batch_items (batch_id, seq, entity, entity_id, entity_key, action, before_json, after_json) VALUES ('b1', 1, 'persons', 7, '4711', 'insert', NULL, '{}')",
+      );
+      assert.throws(() =>
+        db.run(
+          "INSERT INTO import_batch_items (batch_id, seq, entity, entity_id, entity_key, action, after_json) VALUES ('b1', 2, 'responsibilities', 1, 'k', 'insert', '{}')",
+        ),
+      );
+      const v12 = MIGRATIONS.find((s) => s.version === 12);
+      assert.ok(v12);
+      v12.up(db);
+      assert.deepEqual(
+        db.exec('SELECT batch_id, seq, entity, entity_id, entity_key FROM import_batch_items')[0]?.values,
+        [['b1', 1, 'persons', 7, '4711']],
+      );
+      for (const [seq, entity] of [
+        [2, 'responsibilities'],
+        [3, 'object_owners'],
+        [4, 'person_objects'],
+        [5, 'meldungen'],
+      ] as const)
+        db.run(
+          "INSERT INTO import_batch_items (batch_id, seq, entity, entity_id, entity_key, action, after_json) VALUES ('b1', ?, ?, 1, 'k', 'insert', '{}')",
+          [seq, entity],
+        );
+      assert.throws(() =>
+        db.run(
+          "INSERT INTO import_batch_items (batch_id, seq, entity, entity_id, entity_key, action, after_json) VALUES ('b1', 9, 'licenses', 1, 'k', 'insert', '{}')",
+        ),
+      );
+      // deleting a batch still removes its items (the foreign key came along)
+      db.run('PRAGMA foreign_keys = ON');
+      db.run("DELETE FROM import_batches WHERE id = 'b1'");
+      assert.equal(db.exec('SELECT count(*) FROM import_batch_items')[0]?.values[0]?.[0], 0);
+    } finally {
+      db.close();
+    }
   });
 });
