@@ -127,10 +127,7 @@ function planLinks(
   let isNew = true;
   const objectId = objectIdOf(ctx, objectNo, error);
   const missing = (field: string, code: string, what: string, no: number): void =>
-    error(
-      field,
-      m(code, msg('{0} {1} does not exist. Import it first or correct the number.'), [what, no]),
-    );
+    error(field, m(code, msg('{0} {1} does not exist. Import it first or correct the number.'), [what, no]));
   if (typeof ownerNo === 'number') {
     const ownerId = s.ownerIdByNo.get(ownerNo);
     if (ownerId === undefined) missing('ownerNo', 'owner-missing', 'Eigentümer', ownerNo);
