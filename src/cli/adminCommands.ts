@@ -20,6 +20,7 @@ import type { CliStoreMode, StoreCliOptions } from './writableStore';
 import type { Actor } from '../core/access/rights';
 import { listUsers } from '../core/users/userQueries';
 import { requireUser, unlockModuleFor } from '../core/users/userService';
+import { setUserPassword } from '../core/users/setPassword';
 import { lockModule } from '../core/license/licenseService';
 import { runVerb, envValue } from './output';
 import type { VerbResult } from './output';
@@ -229,6 +230,36 @@ export function registerAdminCommands(program: Command): void {
             )
             .join('\n');
           return { json: { users: list }, text: `${text}\n` };
+        }),
+      ),
+    );
+
+  signInOptions(
+    users
+      .command('set-password')
+      .description(
+        "set a user's password for this suite (administrators; e.g. for users created by import, who have none)",
+      )
+      .argument('<login>', 'the user')
+      .requiredOption(
+        '--new-password-env <VAR>',
+        'environment variable holding the new password (at least 8 characters)',
+      ),
+  )
+    .exitOverride()
+    .action((login: string, options: SignInOptions & { newPasswordEnv: string }) =>
+      runVerb(options.json === true, () =>
+        asUser(options, async (store, actor): Promise<VerbResult> => {
+          const result = await setUserPassword(
+            store,
+            actor,
+            login,
+            envValue(options.newPasswordEnv, '--new-password-env'),
+          );
+          return {
+            json: { login: result.login, passwordSet: true, hadNoPassword: result.hadNoPassword },
+            text: `Password set for ${result.login}${result.hadNoPassword ? ' (the user had none and can sign in now)' : ''}\n`,
+          };
         }),
       ),
     );

@@ -172,6 +172,7 @@ async function runImport(kind: ImportKind, file: string, options: ImportOptions)
                   written: applied.counts,
                   phonesWritten: applied.phonesWritten,
                   phonesNotIndexed: applied.phonesNotIndexed,
+                  ...(kind === 'users' ? { newUsersWithoutPassword: applied.counts.new } : {}),
                 }
               : {}),
           });
@@ -181,7 +182,7 @@ async function runImport(kind: ImportKind, file: string, options: ImportOptions)
           else if (applied?.batchId === undefined && !blocked)
             tail = 'Nothing to write: the store already holds these values.\n';
           else if (applied?.batchId !== undefined)
-            tail = `Written as batch ${applied.batchId}: ${applied.counts.new} new, ${applied.counts.changed} changed${applied.counts.invalid > 0 ? `, ${applied.counts.invalid} invalid rows skipped` : ''}; ${applied.phonesWritten} phone numbers (${applied.phonesNotIndexed} not readable: stored as text, not indexed for the caller lookup).\nUndo with: ixhaus-admin import undo ${applied.batchId} --store ${options.store} --user ${options.user} --password-env ${options.passwordEnv}\n`;
+            tail = `Written as batch ${applied.batchId}: ${applied.counts.new} new, ${applied.counts.changed} changed${applied.counts.invalid > 0 ? `, ${applied.counts.invalid} invalid rows skipped` : ''}; ${applied.phonesWritten} phone numbers (${applied.phonesNotIndexed} not readable: stored as text, not indexed for the caller lookup).\nUndo with: ixhaus-admin import undo ${applied.batchId} --store ${options.store} --user ${options.user} --password-env ${options.passwordEnv}\n${newUsersHint(kind, applied, options)}`;
           process.stdout.write(previewText(parsed, plan) + tail);
         }
         if (refusal) {
@@ -194,6 +195,12 @@ async function runImport(kind: ImportKind, file: string, options: ImportOptions)
   } catch (error) {
     fail(error, json);
   }
+}
+
+/** Imported new users cannot sign in to this suite until an administrator sets their password: say how. */
+function newUsersHint(kind: ImportKind, applied: ApplyImportResult, options: ImportOptions): string {
+  if (kind !== 'users' || applied.counts.new === 0) return '';
+  return `${applied.counts.new} new users have no password yet: set one with ixhaus-admin users set-password LOGIN --new-password-env VAR --store ${options.store} --user ${options.user} --password-env ${options.passwordEnv}\n`;
 }
 
 async function runUndo(batchId: string, options: SignInOptions): Promise<void> {

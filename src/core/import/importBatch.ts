@@ -10,15 +10,18 @@ import { randomBytes } from 'node:crypto';
 import { IxError, msg } from '../errors';
 import type { Actor } from '../access/rights';
 import { requireAdmin } from '../access/rights';
-import type { AsyncQueryable, AsyncStore, AsyncTransaction, SqlCell } from '../store/asyncStore';
+import type { AsyncQueryable, AsyncStore, SqlCell } from '../store/asyncStore';
 import { scalar } from '../store/asyncQueries';
-import { ownAreaCode, writeNewPhoneNumbers, writePhoneNumber } from '../cti/phoneIndex';
+import { ownAreaCode, writeNewPhoneNumbers } from '../cti/phoneIndex';
 import type { PhoneNumberInput } from '../cti/phoneIndex';
 import type { ParsedImport } from './importReader';
 import { planImport } from './plan';
-import type { ImportPlan, PlanCounts, PlanRow } from './plan';
-import { ENTITY_SPECS, keyText, loadEntities, parseState, stateJson } from './planEntities';
-import type { EntitySpec, EntityState, WritableKind } from './planEntities';
+import type { ImportPlan, PlanCounts } from './plan';
+import { ENTITY_SPECS, isRelationKind, keyText, loadEntities, parseState, stateJson } from './planEntities';
+import type { EntityKind, EntityState } from './planEntities';
+import { insertEntities, updateEntity, writeState } from './writeEntities';
+import { isRelationEntity, undoRelation, writeRelations } from './writeRelations';
+import type { RelationEntity } from './planRelations';
 
 /** The resource imports and their undos serialise on ({@link AsyncTransaction.lock}). */
 const IMPORT_LOCK = 'master-data-import';
@@ -27,8 +30,6 @@ const IMPORT_LOCK = 'master-data-import';
  * party) stays far below the bound-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
  */
 const WRITE_CHUNK = 250;
-/** `password_hash` of imported users: no password matches it (verifyPassword: unknown format → false). */
-export const IMPORTED_USER_PASSWORD_HASH = '!imported';
 
 /** The plan has invalid rows and `skipInvalid` was not given: nothing was written. */
 export class ImportHasInvalidRowsError extends IxError {
@@ -117,7 +118,6 @@ export async function applyImport(
     const fresh = await planImport(tx, actor, plan.parsed);
     if (fresh.counts.invalid > 0 && options.skipInvalid !== true)
       throw new ImportHasInvalidRowsError(fresh.counts.invalid);
-    const spec = ENTITY_SPECS[fresh.kind];
     const writes = fresh.rows.filter((r) => r.status === 'new' || r.status === 'changed');
     if (writes.length === 0)
       return { batchId: undefined, at, counts: fresh.counts, phonesWritten: 0, phonesNotIndexed: 0 };
@@ -129,6 +129,38 @@ export async function applyImport(
       'INSERT INTO import_batches (id, at, actor_id, kind, source_name, counts_json, total) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [batchId, at, actor.id, fresh.kind, options.sourceName ?? null, JSON.stringify(fresh.counts), writes.length],
     );
+    const audit = async (entity: string): Promise<void> => {
+      await tx.run(
+        'INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          at,
+          actor.id,
+          `import.${fresh.kind}`,
+          entity,
+          options.sourceName ?? null,
+          null,
+          JSON.stringify(fresh.counts),
+          batchId,
+        ],
+      );
+    };
+    if (isRelationKind(fresh.kind)) {
+      const items = await writeRelations(
+        tx,
+        writes.flatMap((r) => r.relations ?? []),
+      );
+      let seq = 0;
+      for (let from = 0; from < items.length; from += WRITE_CHUNK) {
+        const chunk = items.slice(from, from + WRITE_CHUNK);
+        await tx.run(
+          `INSERT INTO import_batch_items (batch_id, seq, entity, entity_id, entity_key, action, before_json, after_json) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+          chunk.flatMap((i) => [batchId, ++seq, i.entity, i.entityId, i.key, i.action, i.beforeJson, i.afterJson]),
+        );
+      }
+      await audit(fresh.kind);
+      return { batchId, at, counts: fresh.counts, phonesWritten: 0, phonesNotIndexed: 0 };
+    }
+    const spec = ENTITY_SPECS[fresh.kind];
     const areaCode = await ownAreaCode(tx);
     const unreadable = unreadablePhones(plan.parsed);
     let phonesWritten = 0;
@@ -148,7 +180,8 @@ export async function applyImport(
           const id = ids.get(keyText(spec, r.key)) as number;
           for (const p of (r.after as EntityState).phones ?? [])
             if (spec.phoneOrigin) newPhones.push({ origin: spec.phoneOrigin, partyId: id, field: p.kind, raw: p.raw });
-          if (spec.teamMembership) await writeState(tx, spec, id, undefined, r.after as EntityState, areaCode);
+          if (spec.teamMembership || spec.responsibilities)
+            await writeState(tx, spec, id, undefined, r.after as EntityState, areaCode);
         }
       await writeNewPhoneNumbers(tx, newPhones, areaCode);
       const written = newPhones.map((p) => p.raw);
@@ -180,19 +213,7 @@ export async function applyImport(
       phonesWritten += written.length;
       phonesNotIndexed += written.filter((raw) => unreadable.has(raw)).length;
     }
-    await tx.run(
-      'INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [
-        at,
-        actor.id,
-        `import.${fresh.kind}`,
-        spec.table,
-        options.sourceName ?? null,
-        null,
-        JSON.stringify(fresh.counts),
-        batchId,
-      ],
-    );
+    await audit(spec.table);
     return { batchId, at, counts: fresh.counts, phonesWritten, phonesNotIndexed };
   });
 }
@@ -211,94 +232,11 @@ function unreadablePhones(parsed: ParsedImport): Set<string> {
   return out;
 }
 
-/** Inserts new records in one multi-row statement; returns their ids by key ({@link keyText}). */
-async function insertEntities(
-  tx: AsyncTransaction,
-  spec: EntitySpec,
-  rows: readonly PlanRow[],
-): Promise<Map<string, number>> {
-  const ids = new Map<string, number>();
-  if (rows.length === 0) return ids;
-  const columns = [spec.keyColumn, ...spec.bindings.map((b) => b.column)];
-  if (spec.table === 'users') columns.push('password_hash');
-  const numeric = spec.keyColumn !== 'login' && spec.keyColumn !== 'name';
-  const values: SqlCell[] = [];
-  for (const r of rows) {
-    const state = r.after as EntityState;
-    values.push(numeric ? Number(r.key) : r.key, ...spec.bindings.map((b) => state.cols[b.column] ?? null));
-    if (spec.table === 'users') values.push(IMPORTED_USER_PASSWORD_HASH);
-  }
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  for (const row of await tx.query<{ id: number; k: SqlCell }>(
-    `INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES ${rows.map(() => tuple).join(', ')} RETURNING id, ${spec.keyColumn} AS k`,
-    values,
-  ))
-    ids.set(keyText(spec, row.k), Number(row.id));
-  return ids;
-}
-
-async function updateEntity(
-  tx: AsyncTransaction,
-  spec: EntitySpec,
-  id: number,
-  before: EntityState,
-  after: EntityState,
-): Promise<void> {
-  const changed = spec.bindings.filter((b) => (before.cols[b.column] ?? null) !== (after.cols[b.column] ?? null));
-  if (changed.length === 0) return;
-  await tx.run(`UPDATE ${spec.table} SET ${changed.map((b) => `${b.column} = ?`).join(', ')} WHERE id = ?`, [
-    ...changed.map((b) => after.cols[b.column] ?? null),
-    id,
-  ]);
-}
-
-/**
- * Brings the phone numbers (of each kind that differs) and the team memberships of one record from `before` to
- * `after`; returns the raw texts of the phone numbers written.
- */
-async function writeState(
-  tx: AsyncTransaction,
-  spec: EntitySpec,
-  id: number,
-  before: EntityState | undefined,
-  after: EntityState,
-  areaCode: string | undefined,
-): Promise<string[]> {
-  const written: string[] = [];
-  if (spec.phoneOrigin) {
-    const origin = spec.phoneOrigin;
-    const kinds = new Set([...(before?.phones ?? []), ...(after.phones ?? [])].map((p) => p.kind));
-    for (const kind of kinds) {
-      const x = (before?.phones ?? []).filter((p) => p.kind === kind).map((p) => p.raw);
-      const y = (after.phones ?? []).filter((p) => p.kind === kind).map((p) => p.raw);
-      if (before && JSON.stringify(x) === JSON.stringify(y)) continue;
-      if (before) await tx.run(`DELETE FROM phone_numbers WHERE ${origin}_id = ? AND kind = ?`, [id, kind]);
-      for (const raw of y) {
-        await writePhoneNumber(tx, { origin, partyId: id, field: kind, raw }, { areaCode });
-        written.push(raw);
-      }
-    }
-  }
-  if (spec.teamMembership) {
-    const x = new Set(before?.teams ?? []);
-    const y = new Set(after.teams ?? []);
-    for (const team of x)
-      if (!y.has(team)) await tx.run('DELETE FROM team_members WHERE team_id = ? AND user_id = ?', [team, id]);
-    for (const team of y)
-      if (!x.has(team))
-        await tx.run(
-          'INSERT INTO team_members (team_id, user_id) VALUES (?, ?) ON CONFLICT (team_id, user_id) DO NOTHING',
-          [team, id],
-        );
-  }
-  return written;
-}
-
 // ---------------------------------------------------------------- undo
 
 /** A record undo left alone, and why. */
 export interface UndoSkipped {
-  readonly entity: WritableKind;
+  readonly entity: EntityKind | RelationEntity;
   readonly key: string;
   readonly reason: 'changed' | 'deleted' | 'referenced';
 }
@@ -312,7 +250,7 @@ export interface UndoImportResult {
 }
 
 /** Tables whose rows keep a record from being deleted by an undo (rows added since the import refer to it). */
-const REFERENCES: Readonly<Partial<Record<WritableKind, readonly string[]>>> = {
+const REFERENCES: Readonly<Partial<Record<EntityKind, readonly string[]>>> = {
   users: [
     'SELECT 1 FROM responsibilities WHERE user_id = ?',
     'SELECT 1 FROM teams WHERE leader_user_id = ?',
@@ -333,9 +271,10 @@ const REFERENCES: Readonly<Partial<Record<WritableKind, readonly string[]>>> = {
   ],
   creditors: ['SELECT 1 FROM auftraege WHERE creditor_id = ?', 'SELECT 1 FROM object_creditors WHERE creditor_id = ?'],
   owners: ['SELECT 1 FROM object_owners WHERE owner_id = ?'],
+  meldungen: ['SELECT 1 FROM auftraege WHERE meldung_id = ?'],
 };
 
-async function referenced(q: AsyncQueryable, kind: WritableKind, id: number): Promise<boolean> {
+async function referenced(q: AsyncQueryable, kind: EntityKind, id: number): Promise<boolean> {
   for (const sql of REFERENCES[kind] ?? []) {
     const params = Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => id);
     if ((await q.get(`${sql} LIMIT 1`, params)) !== undefined) return true;
@@ -367,7 +306,7 @@ export async function undoImport(
     if (!batch) throw new UnknownImportBatchError(id);
     if (batch.undone_at !== null) throw new ImportBatchAlreadyUndoneError(id, batch.undone_at);
     const items = await tx.query<{
-      entity: WritableKind;
+      entity: EntityKind | RelationEntity;
       entity_id: number;
       entity_key: string;
       action: 'insert' | 'update';
@@ -380,8 +319,16 @@ export async function undoImport(
     const areaCode = await ownAreaCode(tx);
     const skipped: UndoSkipped[] = [];
     let restored = 0;
-    const byEntity = new Map<WritableKind, typeof items>();
-    for (const item of items) byEntity.set(item.entity, [...(byEntity.get(item.entity) ?? []), item]);
+    const byEntity = new Map<EntityKind, typeof items>();
+    for (const item of items) {
+      const entity = item.entity;
+      if (isRelationEntity(entity)) {
+        // relations undo one by one, newest first
+        const outcome = await undoRelation(tx, { ...item, entity });
+        if (outcome === 'restored') restored++;
+        else skipped.push({ entity, key: item.entity_key, reason: outcome });
+      } else byEntity.set(entity, [...(byEntity.get(entity) ?? []), item]);
+    }
     for (const [entity, list] of byEntity) {
       const spec = ENTITY_SPECS[entity];
       const current = new Map<number, EntityState>();
@@ -409,7 +356,13 @@ export async function undoImport(
             skipped.push({ entity, key: item.entity_key, reason: 'referenced' });
             continue;
           }
-          // phone numbers (and their index rows) and team memberships go with the row (ON DELETE CASCADE)
+          // phone numbers (and their index rows) and team memberships go with the row (ON DELETE CASCADE); the
+          // assignments of a Meldung/Auftrag refer to it by record_id only
+          if (spec.responsibilities)
+            await tx.run('DELETE FROM responsibilities WHERE module = ? AND record_id = ?', [
+              spec.responsibilities.module,
+              entityId,
+            ]);
           await tx.run(`DELETE FROM ${spec.table} WHERE id = ?`, [entityId]);
         } else {
           const before = parseState(item.before_json ?? '{}');

@@ -24,24 +24,21 @@ import {
   IGNORED_FIELDS,
   PHONE_FIELDS,
   WRITABLE_KINDS,
-  displayCell,
+  isRelationKind,
   isWritableKind,
   keyText,
   loadEntities,
-  loadRefs,
+  respOf,
   sortPhones,
   stateJson,
-  teamIdOf,
 } from './planEntities';
-import type {
-  Binding,
-  EntitySpec,
-  EntityState,
-  PhoneState,
-  StoreRefs,
-  StoredEntity,
-  WritableKind,
-} from './planEntities';
+import type { EntitySpec, EntityState, PhoneState, StoredEntity, WritableKind } from './planEntities';
+import { displayCell, loadRefs, teamIdOf } from './storeRefs';
+import { importMessage as m, missingTeam, toColumn } from './referenceCells';
+import type { StoreRefs } from './storeRefs';
+import { planRelationRow } from './planRelations';
+import { loadRelations } from './relationStore';
+import type { RelationWrite } from './planRelations';
 
 /** Status of a planned row. */
 export type PlanStatus = 'new' | 'changed' | 'unchanged' | 'invalid';
@@ -69,6 +66,8 @@ export interface PlanRow {
   /** the state before (changed) and the state to write (new, changed) */
   readonly before?: EntityState;
   readonly after?: EntityState;
+  /** object-links, responsibilities: the relation rows to insert or update (planRelations.ts) */
+  readonly relations?: readonly RelationWrite[];
 }
 
 /** Counts per status. */
@@ -100,12 +99,6 @@ export class ImportKindNotWritableError extends IxError {
   }
 }
 
-const m = (code: string, template: string, args: readonly (string | number)[]): ImportMessage => ({
-  code,
-  template,
-  args,
-});
-
 /** Context of one planning run. */
 interface PlanContext {
   readonly spec: EntitySpec;
@@ -119,8 +112,8 @@ interface PlanContext {
 /**
  * Plans an import of `parsed` against the store (reads only; run it inside a transaction for a consistent view).
  * Administrators only: the preview shows stored values of every record.
- * @throws PermissionError (not an administrator), ImportKindNotWritableError for kinds the importer does not write yet (object-links, meldungen,
- *         auftraege, responsibilities)
+ * Object links and responsibility assignments are planned by planRelations.ts (key: the relation itself).
+ * @throws PermissionError (not an administrator), ImportKindNotWritableError for a kind the importer does not write
  */
 export async function planImport(
   store: AsyncQueryable,
@@ -130,16 +123,17 @@ export async function planImport(
   requireAdmin(actor, 'import master data');
   const kind = parsed.kind;
   if (!isWritableKind(kind)) throw new ImportKindNotWritableError(kind);
-  const spec = ENTITY_SPECS[kind];
   const refs = await loadRefs(store);
-  const stored = await loadEntities(store, spec);
+  const columnOf = new Map(parsed.mapping.columns.map((c) => [c.field, { letter: c.letter, header: c.header }]));
+  const relations = isRelationKind(kind) ? await loadRelations(store, kind) : undefined;
+  const spec = ENTITY_SPECS[isRelationKind(kind) ? 'objects' : kind];
+  const stored = relations ? new Map<string, StoredEntity>() : await loadEntities(store, spec);
   const assignments = new Map<number, number>();
   if (kind === 'users')
     for (const r of await store.query<{ user_id: number; n: number }>(
       'SELECT user_id, count(*) AS n FROM responsibilities GROUP BY user_id',
     ))
       assignments.set(Number(r.user_id), Number(r.n));
-  const columnOf = new Map(parsed.mapping.columns.map((c) => [c.field, { letter: c.letter, header: c.header }]));
   const ctx: PlanContext = { spec, refs, stored, assignments, columnOf };
 
   const issuesByRow = new Map<number, RowIssue[]>();
@@ -155,15 +149,20 @@ export async function planImport(
     changes: [],
     issues: issuesByRow.get(row) ?? [],
   }));
-  for (const r of parsed.rows)
+  for (const r of parsed.rows) {
+    const record = r.record as unknown as Record<string, unknown>;
+    const fileIssues = issuesByRow.get(r.row) ?? [];
     rows.push(
-      planRow(ctx, r.row, r.line, r.record as unknown as Record<string, unknown>, issuesByRow.get(r.row) ?? []),
+      relations
+        ? planRelationRow({ refs, columnOf, relations }, r.row, r.line, record, fileIssues)
+        : planRow(ctx, r.row, r.line, record, fileIssues),
     );
+  }
   rows.sort((a, b) => a.row - b.row);
   const counts = { new: 0, changed: 0, unchanged: 0, invalid: 0 };
   for (const r of rows) counts[r.status]++;
   const present = new Set(parsed.mapping.columns.map((c) => c.field));
-  const ignoredFields = (IGNORED_FIELDS[kind] ?? []).filter((f) => present.has(f));
+  const ignoredFields = (isRelationKind(kind) ? [] : (IGNORED_FIELDS[kind] ?? [])).filter((f) => present.has(f));
   return { kind, rows, counts, ignoredFields, parsed };
 }
 
@@ -195,6 +194,7 @@ function planRow(
   const cols: Record<string, SqlCell> = {};
   for (const b of spec.bindings) cols[b.column] = stored ? (stored.state.cols[b.column] ?? null) : b.defaultNew;
   for (const b of spec.bindings) {
+    if (b.derived === true) continue;
     const value = record[b.field];
     if (value === undefined) {
       if (!stored && b.requiredNew)
@@ -206,11 +206,28 @@ function planRow(
       error(b.field, converted.error);
       continue;
     }
-    if (converted.value === null && b.requiredNew) {
+    if (converted.value === null && (b.requiredNew === true || b.notNull === true)) {
       error(b.field, m('needs-value', msg('{0} is empty, but the store needs a value for it.'), [label(b.field)]));
       continue;
     }
     cols[b.column] = converted.value;
+  }
+
+  if (spec.closedStatus !== undefined) cols.closed = cols.status === spec.closedStatus ? 1 : 0;
+
+  let resp: Record<string, number | null> | undefined;
+  if (spec.responsibilities) {
+    resp = stored ? respOf(spec, stored.state) : respOf(spec, { cols });
+    for (const f of spec.responsibilities.fields) {
+      const login = record[f.field] as string | null | undefined;
+      if (login === undefined) continue;
+      if (login === null) resp[f.role] = null;
+      else {
+        const converted = toColumn(refs, { field: f.field, column: f.role, kind: 'userRef', defaultNew: null }, login);
+        if ('error' in converted) error(f.field, converted.error);
+        else resp[f.role] = Number(converted.value);
+      }
+    }
   }
 
   let phones: PhoneState[] | undefined;
@@ -262,6 +279,7 @@ function planRow(
     cols,
     ...(phones ? { phones } : {}),
     ...(teams ? { teams } : {}),
+    ...(resp ? { resp } : {}),
   };
   if (issues.some((i) => i.severity === 'error'))
     return { row, ...(line !== undefined ? { line } : {}), key, status: 'invalid', changes: [], issues };
@@ -270,60 +288,6 @@ function planRow(
   const base = { row, ...(line !== undefined ? { line } : {}), key, issues, entityId: stored.id };
   if (changes.length === 0) return { ...base, status: 'unchanged', changes };
   return { ...base, status: 'changed', changes, before: stored.state, after };
-}
-
-function missingTeam(name: string): ImportMessage {
-  return m(
-    'team-missing',
-    msg('The team "{0}" does not exist. Create it (Teamverwaltung, or import the teams first) or correct the name.'),
-    [name],
-  );
-}
-
-/** A record value as a column value, or the reason it cannot be stored. */
-function toColumn(refs: StoreRefs, b: Binding, value: unknown): { value: SqlCell } | { error: ImportMessage } {
-  if (value === null) {
-    if (b.kind === 'textOrEmpty') return { value: '' };
-    if (b.kind === 'bool') return { value: 0 };
-    return { value: null };
-  }
-  switch (b.kind) {
-    case 'text':
-    case 'textOrEmpty':
-      return { value: String(value) };
-    case 'int':
-      return { value: Number(value) };
-    case 'bool':
-      return { value: value === true ? 1 : 0 };
-    case 'teamRef': {
-      const id = teamIdOf(refs, String(value));
-      return id === undefined ? { error: missingTeam(String(value)) } : { value: id };
-    }
-    case 'userRef': {
-      const id = refs.userIdByLogin.get(String(value).toLowerCase());
-      return id === undefined
-        ? {
-            error: m(
-              'user-missing',
-              msg('There is no user with the login "{0}". Import the users first or correct the login.'),
-              [String(value)],
-            ),
-          }
-        : { value: id };
-    }
-    case 'objectRef': {
-      const id = refs.objectIdByNo.get(Number(value));
-      return id === undefined
-        ? {
-            error: m(
-              'object-missing',
-              msg('There is no object with the Objektnummer {0}. Import the objects first or correct the number.'),
-              [Number(value)],
-            ),
-          }
-        : { value: id };
-    }
-  }
 }
 
 /** The fields that differ between two states, readable. */
@@ -353,6 +317,14 @@ function diff(spec: EntitySpec, refs: StoreRefs, before: EntityState, after: Ent
     if (names(before) !== names(after))
       changes.push({ field: 'team', before: names(before) || null, after: names(after) || null });
   }
+  if (spec.responsibilities)
+    for (const f of spec.responsibilities.fields) {
+      const login = (s: EntityState): string | null => {
+        const id = s.resp?.[f.role] ?? null;
+        return id === null ? null : (refs.loginByUserId.get(id) ?? `#${id}`);
+      };
+      if (login(before) !== login(after)) changes.push({ field: f.field, before: login(before), after: login(after) });
+    }
   // the canonical JSON decides; the field list above is for people
   if (changes.length === 0 && stateJson(spec, before) !== stateJson(spec, after))
     changes.push({ field: '*', before: null, after: null });

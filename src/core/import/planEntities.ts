@@ -13,9 +13,31 @@ import type { PartyOrigin } from '../cti/phoneIndex';
 import type { PhoneKind } from './columnCatalog';
 import type { ImportKind } from './importTypes';
 
-/** The kinds the planner can write (the others are read and validated but not yet planned). */
-export const WRITABLE_KINDS = ['users', 'teams', 'objects', 'persons', 'creditors', 'owners'] as const;
+/** The kinds written as records of one table, upserted by their natural key column. */
+export const ENTITY_KINDS = [
+  'users',
+  'teams',
+  'objects',
+  'persons',
+  'creditors',
+  'owners',
+  'meldungen',
+  'auftraege',
+] as const;
+export type EntityKind = (typeof ENTITY_KINDS)[number];
+
+/** The kinds written as relations between records (planRelations.ts). */
+export const RELATION_KINDS = ['object-links', 'responsibilities'] as const;
+export type RelationKind = (typeof RELATION_KINDS)[number];
+
+/** The kinds the planner can write, apply, undo and export. */
+export const WRITABLE_KINDS = [...ENTITY_KINDS, ...RELATION_KINDS] as const;
 export type WritableKind = (typeof WRITABLE_KINDS)[number];
+
+/** True for the kinds written as relations. */
+export function isRelationKind(kind: ImportKind): kind is RelationKind {
+  return (RELATION_KINDS as readonly string[]).includes(kind);
+}
 
 /** True when `kind` can be planned, applied and exported. */
 export function isWritableKind(kind: ImportKind): kind is WritableKind {
@@ -25,9 +47,11 @@ export function isWritableKind(kind: ImportKind): kind is WritableKind {
 /**
  * How a record value becomes a column value:
  * `text` null → NULL; `textOrEmpty` null → '' (NOT NULL DEFAULT '' columns); `int`; `bool` → 1/0, empty = 0
- * ("x/leer"); `teamRef` team name → teams.id; `userRef` login → users.id; `objectRef` Objektnummer → objects.id.
+ * ("x/leer"); `teamRef` team name → teams.id; `userRef` login → users.id; `objectRef` Objektnummer → objects.id;
+ * `creditorRef` Kreditorennummer → creditors.id; `meldungRef` Meldungsnummer → meldungen.id.
  */
-export type BindingKind = 'text' | 'textOrEmpty' | 'int' | 'bool' | 'teamRef' | 'userRef' | 'objectRef';
+export type BindingKind =
+  'text' | 'textOrEmpty' | 'int' | 'bool' | 'teamRef' | 'userRef' | 'objectRef' | 'creditorRef' | 'meldungRef';
 
 /** One record field bound to one column. */
 export interface Binding {
@@ -38,12 +62,22 @@ export interface Binding {
   readonly defaultNew: SqlCell;
   /** a new row needs a value (the column is NOT NULL without a default) */
   readonly requiredNew?: boolean;
+  /** the column is NOT NULL (with a default for new rows): an empty cell is an error */
+  readonly notNull?: boolean;
+  /** not read from the file: derived from other columns ({@link EntitySpec.closedStatus}); not exported */
+  readonly derived?: boolean;
+}
+
+/** Meldungen/Aufträge: their Verantwortlicher/Vertreter live in `responsibilities` (module, record_id = id). */
+export interface ResponsibilityBinding {
+  readonly module: 'meldungen' | 'auftraege';
+  readonly fields: readonly { readonly field: string; readonly role: 'responsible' | 'deputy' }[];
 }
 
 /** The store side of one writable kind. */
 export interface EntitySpec {
-  readonly kind: WritableKind;
-  readonly table: WritableKind;
+  readonly kind: EntityKind;
+  readonly table: EntityKind;
   /** the natural key's field id and column */
   readonly keyField: string;
   readonly keyColumn: string;
@@ -54,6 +88,10 @@ export interface EntitySpec {
   readonly phoneOrigin?: PartyOrigin;
   /** users: team membership (`team_members`) from the `team` field */
   readonly teamMembership?: boolean;
+  /** Meldungen/Aufträge: the responsible users (state `resp`: user id per role) */
+  readonly responsibilities?: ResponsibilityBinding;
+  /** Meldungen/Aufträge: `closed` = 1 exactly when `status` is this value (as the demo data and iX-Haus keep it) */
+  readonly closedStatus?: string;
 }
 
 const t = (field: string, column: string, extra: Partial<Binding> = {}): Binding => ({
@@ -65,7 +103,7 @@ const t = (field: string, column: string, extra: Partial<Binding> = {}): Binding
 });
 
 /** The kinds' store specs (schema v1). */
-export const ENTITY_SPECS: Readonly<Record<WritableKind, EntitySpec>> = {
+export const ENTITY_SPECS: Readonly<Record<EntityKind, EntitySpec>> = {
   users: {
     kind: 'users',
     table: 'users',
@@ -142,10 +180,52 @@ export const ENTITY_SPECS: Readonly<Record<WritableKind, EntitySpec>> = {
     bindings: [t('firstName', 'first_name'), t('lastName', 'last_name'), t('email', 'email')],
     phoneOrigin: 'owner',
   },
+  meldungen: {
+    kind: 'meldungen',
+    table: 'meldungen',
+    keyField: 'meldungNo',
+    keyColumn: 'meldung_no',
+    keyNoCase: false,
+    bindings: [
+      t('objectNo', 'object_id', { kind: 'objectRef', requiredNew: true }),
+      t('subject', 'subject', { requiredNew: true }),
+      t('meldungKind', 'kind', { requiredNew: true }),
+      t('priority', 'priority', { defaultNew: 'normal', notNull: true }),
+      t('status', 'status', { defaultNew: 'offen', notNull: true }),
+      t('reportedAt', 'reported_at', { requiredNew: true }),
+      t('closed', 'closed', { kind: 'bool', defaultNew: 0, derived: true }),
+    ],
+    responsibilities: {
+      module: 'meldungen',
+      fields: [
+        { field: 'responsible', role: 'responsible' },
+        { field: 'deputy', role: 'deputy' },
+      ],
+    },
+    closedStatus: 'erledigt',
+  },
+  auftraege: {
+    kind: 'auftraege',
+    table: 'auftraege',
+    keyField: 'auftragNo',
+    keyColumn: 'auftrag_no',
+    keyNoCase: false,
+    bindings: [
+      t('objectNo', 'object_id', { kind: 'objectRef', requiredNew: true }),
+      t('creditorNo', 'creditor_id', { kind: 'creditorRef', requiredNew: true }),
+      t('meldungNo', 'meldung_id', { kind: 'meldungRef' }),
+      t('subject', 'subject', { requiredNew: true }),
+      t('status', 'status', { defaultNew: 'Neu', notNull: true }),
+      t('createdAt', 'created_at', { requiredNew: true }),
+      t('closed', 'closed', { kind: 'bool', defaultNew: 0, derived: true }),
+    ],
+    responsibilities: { module: 'auftraege', fields: [{ field: 'responsible', role: 'responsible' }] },
+    closedStatus: 'Erledigt',
+  },
 };
 
 /** Fields recognised in files that the schema has no column for: the planner ignores them and says so. */
-export const IGNORED_FIELDS: Readonly<Partial<Record<WritableKind, readonly string[]>>> = {
+export const IGNORED_FIELDS: Readonly<Partial<Record<EntityKind, readonly string[]>>> = {
   persons: ['street', 'zip', 'city'],
   creditors: ['street', 'zip', 'city'],
   owners: ['street', 'zip', 'city'],
@@ -173,6 +253,8 @@ export interface EntityState {
   readonly cols: Readonly<Record<string, SqlCell>>;
   readonly phones?: readonly PhoneState[];
   readonly teams?: readonly number[];
+  /** Meldungen/Aufträge: user id per responsibility role (null = nobody) */
+  readonly resp?: Readonly<Record<string, number | null>>;
 }
 
 /** A stored record: id, key and state. */
@@ -203,7 +285,15 @@ export function stateJson(spec: EntitySpec, state: EntityState): string {
     cols,
     ...(spec.phoneOrigin ? { phones: sortPhones(state.phones ?? []) } : {}),
     ...(spec.teamMembership ? { teams: [...(state.teams ?? [])].sort((a, b) => a - b) } : {}),
+    ...(spec.responsibilities ? { resp: respOf(spec, state) } : {}),
   });
+}
+
+/** The responsibility part of a state in the spec's role order (missing roles: null). */
+export function respOf(spec: EntitySpec, state: EntityState): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const f of spec.responsibilities?.fields ?? []) out[f.role] = state.resp?.[f.role] ?? null;
+  return out;
 }
 
 /** Reads a state written by {@link stateJson}. */
@@ -252,78 +342,30 @@ export async function loadEntities(
       teams.set(Number(m.user_id), list);
     }
   }
+  const resp = new Map<number, Record<string, number>>();
+  if (spec.responsibilities) {
+    const respWhere = ids ? ` AND record_id IN (${ids.length > 0 ? ids.map(() => '?').join(',') : 'NULL'})` : '';
+    for (const r of await q.query<{ record_id: number; role: string; user_id: number }>(
+      `SELECT record_id, role, user_id FROM responsibilities WHERE module = ?${respWhere} ORDER BY id`,
+      [spec.responsibilities.module, ...(ids ?? [])],
+    )) {
+      const entry = resp.get(Number(r.record_id)) ?? {};
+      entry[r.role] ??= Number(r.user_id);
+      resp.set(Number(r.record_id), entry);
+    }
+  }
   const out = new Map<string, StoredEntity>();
   for (const row of rows) {
     const id = Number(row.id);
     const stateCols: Record<string, SqlCell> = {};
     for (const b of spec.bindings) stateCols[b.column] = cellOf(row[b.column]);
-    const state: EntityState = {
+    let state: EntityState = {
       cols: stateCols,
       ...(spec.phoneOrigin ? { phones: sortPhones(phones.get(id) ?? []) } : {}),
       ...(spec.teamMembership ? { teams: (teams.get(id) ?? []).sort((a, b) => a - b) } : {}),
     };
+    if (spec.responsibilities) state = { ...state, resp: respOf(spec, { cols: stateCols, resp: resp.get(id) ?? {} }) };
     out.set(keyText(spec, row.k), { id, key: String(row.k), state });
   }
   return out;
-}
-
-/** Names and ids of the records other kinds refer to (teams by name, users by login, objects by number). */
-export interface StoreRefs {
-  readonly teamIdByName: Map<string, number>;
-  readonly teamNameById: Map<number, string>;
-  readonly userIdByLogin: Map<string, number>;
-  readonly loginByUserId: Map<number, string>;
-  readonly objectIdByNo: Map<number, number>;
-  readonly objectNoById: Map<number, number>;
-}
-
-/** Loads {@link StoreRefs} (three small queries). */
-export async function loadRefs(q: AsyncQueryable): Promise<StoreRefs> {
-  const refs: StoreRefs = {
-    teamIdByName: new Map(),
-    teamNameById: new Map(),
-    userIdByLogin: new Map(),
-    loginByUserId: new Map(),
-    objectIdByNo: new Map(),
-    objectNoById: new Map(),
-  };
-  for (const r of await q.query<{ id: number; name: string }>('SELECT id, name FROM teams')) {
-    refs.teamIdByName.set(r.name, Number(r.id));
-    refs.teamNameById.set(Number(r.id), r.name);
-  }
-  for (const r of await q.query<{ id: number; login: string }>('SELECT id, login FROM users')) {
-    refs.userIdByLogin.set(r.login.toLowerCase(), Number(r.id));
-    refs.loginByUserId.set(Number(r.id), r.login);
-  }
-  for (const r of await q.query<{ id: number; object_no: number }>('SELECT id, object_no FROM objects')) {
-    refs.objectIdByNo.set(Number(r.object_no), Number(r.id));
-    refs.objectNoById.set(Number(r.id), Number(r.object_no));
-  }
-  return refs;
-}
-
-/** A team id by name: exact, else the one team whose name matches case-insensitively. */
-export function teamIdOf(refs: StoreRefs, name: string): number | undefined {
-  const exact = refs.teamIdByName.get(name);
-  if (exact !== undefined) return exact;
-  const lower = name.toLowerCase();
-  const matches = [...refs.teamIdByName].filter(([n]) => n.toLowerCase() === lower);
-  return matches.length === 1 ? matches[0]?.[1] : undefined;
-}
-
-/** The readable form of a column value (team name, login, Objektnummer for references). */
-export function displayCell(refs: StoreRefs, binding: Binding, value: SqlCell): string | null {
-  if (value === null) return null;
-  switch (binding.kind) {
-    case 'teamRef':
-      return refs.teamNameById.get(Number(value)) ?? `#${String(value)}`;
-    case 'userRef':
-      return refs.loginByUserId.get(Number(value)) ?? `#${String(value)}`;
-    case 'objectRef':
-      return String(refs.objectNoById.get(Number(value)) ?? `#${String(value)}`);
-    case 'bool':
-      return Number(value) === 1 ? 'ja' : 'nein';
-    default:
-      return value instanceof Uint8Array ? '<bytes>' : String(value);
-  }
 }

@@ -7,8 +7,11 @@
 import type { AsyncQueryable, SqlCell } from '../store/asyncStore';
 import type { ImportRecordMap } from './importRecords';
 import { ImportKindNotWritableError } from './plan';
-import { ENTITY_SPECS, PHONE_FIELDS, displayCell, isWritableKind, loadEntities, loadRefs } from './planEntities';
-import type { Binding, StoreRefs } from './planEntities';
+import { ENTITY_SPECS, PHONE_FIELDS, isWritableKind, loadEntities } from './planEntities';
+import type { Binding } from './planEntities';
+import { displayCell, loadRefs } from './storeRefs';
+import type { StoreRefs } from './storeRefs';
+import { objectLinkRecords, responsibilityRecords } from './relationStore';
 import type { ImportKind } from './importTypes';
 import { normalizePhoneNumber } from '../cti/phoneNumber';
 import { ownAreaCode } from '../cti/phoneIndex';
@@ -22,6 +25,10 @@ function fromColumn(refs: StoreRefs, b: Binding, value: SqlCell): unknown {
       return Number(value);
     case 'objectRef':
       return refs.objectNoById.get(Number(value)) ?? null;
+    case 'creditorRef':
+      return refs.creditorNoById.get(Number(value)) ?? null;
+    case 'meldungRef':
+      return refs.meldungNoById.get(Number(value)) ?? null;
     case 'teamRef':
     case 'userRef':
       return displayCell(refs, b, value);
@@ -41,15 +48,22 @@ export async function storeRecords<K extends ImportKind>(
   kind: K,
 ): Promise<ImportRecordMap[K][]> {
   if (!isWritableKind(kind)) throw new ImportKindNotWritableError(kind);
-  const spec = ENTITY_SPECS[kind];
   const refs = await loadRefs(store);
+  if (kind === 'object-links') return (await objectLinkRecords(store)) as ImportRecordMap[K][];
+  if (kind === 'responsibilities') return (await responsibilityRecords(store, refs)) as ImportRecordMap[K][];
+  const spec = ENTITY_SPECS[kind as Exclude<ImportKind, 'object-links' | 'responsibilities'>];
   const areaCode = await ownAreaCode(store);
   const entities = [...(await loadEntities(store, spec)).values()];
   const numeric = spec.keyColumn !== 'login' && spec.keyColumn !== 'name';
   entities.sort((a, b) => (numeric ? Number(a.key) - Number(b.key) : a.key.localeCompare(b.key)));
   return entities.map((e) => {
     const record: Record<string, unknown> = { [spec.keyField]: numeric ? Number(e.key) : e.key };
-    for (const b of spec.bindings) record[b.field] = fromColumn(refs, b, e.state.cols[b.column] ?? null);
+    for (const b of spec.bindings)
+      if (b.derived !== true) record[b.field] = fromColumn(refs, b, e.state.cols[b.column] ?? null);
+    for (const f of spec.responsibilities?.fields ?? []) {
+      const userId = e.state.resp?.[f.role] ?? null;
+      record[f.field] = userId === null ? null : (refs.loginByUserId.get(userId) ?? null);
+    }
     if (spec.phoneOrigin)
       for (const p of PHONE_FIELDS) {
         const raw = (e.state.phones ?? []).find((x) => x.kind === p.kind)?.raw;

@@ -13,6 +13,10 @@ import writeXlsxFile from 'write-excel-file/node';
 import type { SheetCell, SheetRow } from './importTypes';
 import { ImportSheetNotFoundError, ImportWorkbookError } from './importErrors';
 
+/** Milliseconds per day, and the Excel serial of 1970-01-01 (1900 date system). */
+const DAY_MS = 86_400_000;
+const UNIX_EPOCH_SERIAL = 25_569;
+
 /** Marks a number cell inside read-excel-file's result. */
 class StoredNumber {
   constructor(readonly raw: string) {}
@@ -104,7 +108,14 @@ export async function writeXlsxSheet(sheetName: string, rows: readonly (readonly
       if (cell === null) return null;
       if (cell.type === 'text') return { type: String, value: cell.text, wrap: cell.text.includes('\n') };
       if (cell.type === 'number') return { type: Number, value: cell.value };
-      return { type: Date, value: cell.value, format: cell.format };
+      // a date cell is a serial number (days since 1899-12-30) with a date format. read-excel-file turns the serial
+      // into milliseconds with Math.floor, so a serial parsed a hair below the exact millisecond came back 1 ms early
+      // (2026-08-25T17:16:50.937Z → .936Z): the serial is written half a millisecond late, which the floor drops.
+      return {
+        type: Number,
+        value: (cell.value.getTime() + 0.5) / DAY_MS + UNIX_EPOCH_SERIAL,
+        format: cell.format,
+      };
     }),
   );
   const result = writeXlsxFile(data, {

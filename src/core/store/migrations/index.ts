@@ -11,6 +11,7 @@ import { SCHEMA_V8_CTI_JOURNAL } from './008_cti_journal';
 import { SCHEMA_V9_REMINDER_WINDOWS } from './009_reminder_windows';
 import { SCHEMA_V10_ALERT_CLAIMS } from './010_alert_claims';
 import { SCHEMA_V11_IMPORT_BATCHES } from './011_import_batches';
+import { SCHEMA_V12_IMPORT_BATCH_ENTITIES } from './012_import_batch_entities';
 // the backfill of v6 uses the normaliser frozen as shipped, not src/core/cti (no store → cti → store cycle)
 import { backfillPhoneIndexV6 } from './006_phoneIndexBackfill';
 
@@ -101,6 +102,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'import batches: master data imports that can be undone',
     up(db) {
       db.exec(SCHEMA_V11_IMPORT_BATCHES);
+    },
+  },
+  {
+    version: 12,
+    name: 'import batches: Meldungen, Aufträge, object links and assignments',
+    up(db) {
+      db.exec(SCHEMA_V12_IMPORT_BATCH_ENTITIES);
     },
   },
 ];

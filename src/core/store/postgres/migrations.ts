@@ -17,6 +17,7 @@ import type { PoolClient } from 'pg';
 import { indexRowsFor, AREA_CODE_META_KEY } from '../../cti/phoneIndex';
 import type { Logger } from '../../log';
 import { MIGRATIONS } from '../migrations';
+import { SCHEMA_V12_POSTGRES } from '../migrations/012_import_batch_entities';
 import { loadSqlJs } from '../sqlJs';
 import { CREATE_NOCASE_COLLATION, splitStatements, toPostgresPlaceholders, translateDdl } from './dialect';
 import { PostgresMigrationLockError, PostgresSchemaOutdatedError } from './errors';
@@ -67,6 +68,15 @@ export const POSTGRES_DATA_STEPS: Readonly<Record<number, PostgresDataStep>> = {
   // DROP. PostgreSQL stores exist only from schema 9 on (the backend arrived after it), so every PostgreSQL database
   // runs this step while the tables are empty: there is nothing to copy.
   9: async () => {},
+};
+
+/**
+ * PostgreSQL schema statements that replace the translated ones of a SQLite step: where SQLite must rebuild a table
+ * (and copy its rows in a data statement) to change a constraint, PostgreSQL changes it in place and keeps the rows.
+ * 12: the CHECK on `import_batch_items.entity` (012_import_batch_entities.ts).
+ */
+export const POSTGRES_SCHEMA_REPLACEMENTS: Readonly<Record<number, readonly string[]>> = {
+  12: SCHEMA_V12_POSTGRES,
 };
 
 const CHANGING = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
@@ -125,9 +135,12 @@ async function buildPostgresMigrations(): Promise<PostgresMigration[]> {
       const schema: string[] = [];
       const data: string[] = [];
       migration.up(recordingProxy(scratch, schema, data));
-      const statements = schema.map(translateDdl).filter((s): s is string => s !== undefined);
+      const replacement = POSTGRES_SCHEMA_REPLACEMENTS[migration.version];
+      const statements = replacement
+        ? [...replacement]
+        : schema.map(translateDdl).filter((s): s is string => s !== undefined);
       const dataStep = POSTGRES_DATA_STEPS[migration.version];
-      if (data.length > 0 && dataStep === undefined) {
+      if (data.length > 0 && dataStep === undefined && replacement === undefined) {
         throw new Error(
           `store migration ${migration.version} (${migration.name}) writes rows in TypeScript (${data[0]}); add its PostgreSQL version to POSTGRES_DATA_STEPS`,
         );
