@@ -22,7 +22,13 @@ import {
   PostgresTimeoutError,
   PostgresTlsError,
 } from '../../src/core/store/postgres/errors';
-import { POSTGRES_SCHEMA_REPLACEMENTS, postgresMigrations } from '../../src/core/store/postgres/migrations';
+import {
+  migratePostgres,
+  POSTGRES_SCHEMA_REPLACEMENTS,
+  postgresMigrations,
+} from '../../src/core/store/postgres/migrations';
+import { openPostgresPool } from '../../src/core/store/postgres/connection';
+import { silentLogger } from '../../src/core/log';
 import { PostgresStore } from '../../src/core/store/postgres/postgresStore';
 import type { PostgresStoreOptions } from '../../src/core/store/postgres/postgresStore';
 import { SqlJsAsyncStore } from '../../src/core/store/sqlJsAsyncStore';
@@ -282,6 +288,51 @@ describe('PostgreSQL store on a real PostgreSQL 15 (issue 19)', function () {
     assert.ok(
       steps.find((s) => s.version === 12)?.statements.every((x) => x.startsWith('ALTER TABLE import_batch_items')),
     );
+  });
+
+  it('v12 widens the import batch entities in place: a v11 database keeps its batch items', async () => {
+    const database = await cluster.freshDatabase();
+    const pg = await openPostgresPool(location(cluster, database, OWNER_ROLE), { password: OWNER_PASSWORD });
+    try {
+      assert.deepEqual(await migratePostgres(pg, { log: silentLogger, toVersion: 11 }), { from: 0, to: 11 });
+      await pg.pool.query(
+        "INSERT INTO import_batches (id, at, actor_id, kind, source_name, counts_json, total) VALUES ('imp-1', '2026-12-01T10:00:00.000Z', NULL, 'persons', 'p.csv', '{}', 1)",
+      );
+      await pg.pool.query(
+        "INSERT INTO import_batch_items (batch_id, seq, entity, entity_id, entity_key, action, before_json, after_json) VALUES ('imp-1', 1, 'persons', 7, '1007', 'insert', NULL, '{}')",
+      );
+      await assert.rejects(
+        pg.pool.query(
+          "INSERT INTO import_batch_items (batch_id, seq, entity, entity_id, entity_key, action, before_json, after_json) VALUES ('imp-1', 2, 'meldungen', 1, 'M1', 'insert', NULL, '{}')",
+        ),
+        /check constraint/,
+        'v11 does not take a Meldung',
+      );
+    } finally {
+      await pg.end();
+    }
+    const store = await openAs(cluster, database, 'owner'); // migrates to the latest version
+    try {
+      assert.equal(await store.schemaVersion(), LATEST_SCHEMA_VERSION);
+      await store.run(
+        "INSERT INTO import_batch_items (batch_id, seq, entity, entity_id, entity_key, action, before_json, after_json) VALUES ('imp-1', 2, 'meldungen', 1, 'M1', 'insert', NULL, '{}')",
+      );
+      assert.deepEqual(
+        (await store.query<{ entity: string }>('SELECT entity FROM import_batch_items ORDER BY seq')).map(
+          (r) => r.entity,
+        ),
+        ['persons', 'meldungen'],
+        'the v11 row is kept and v12 takes the new kinds',
+      );
+      await assert.rejects(
+        store.run(
+          "INSERT INTO import_batch_items (batch_id, seq, entity, entity_id, entity_key, action, before_json, after_json) VALUES ('imp-1', 3, 'licenses', 1, 'L', 'insert', NULL, '{}')",
+        ),
+        'the constraint still refuses what no import writes',
+      );
+    } finally {
+      await store.close();
+    }
   });
 
   it('the runtime role reads and writes rows (tables and sequences) but may not change the schema', async () => {
