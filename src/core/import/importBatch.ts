@@ -38,7 +38,7 @@ export class ImportHasInvalidRowsError extends IxError {
     super(
       'E_IMPORT_INVALID_ROWS',
       msg(
-        'The file has {0} invalid rows; nothing was written. Correct them and import again, or import only the valid rows with --skip-invalid.',
+        'The file has {0} invalid rows; nothing was written. Correct them and import again, or import only the valid rows (CLI: --skip-invalid; VS Code: "Skip invalid rows" in the preview).',
       ),
       [invalid],
     );

@@ -85,6 +85,7 @@ export function importStrings(): ImportStrings {
     countUnchanged: vscode.l10n.t('unchanged'),
     countInvalid: vscode.l10n.t('invalid'),
     blankRows: vscode.l10n.t('{0} blank rows skipped'),
+    nothingToWrite: vscode.l10n.t('Nothing to write: the store already holds every valid row of this file as it is.'),
     invalidRows: vscode.l10n.t('Invalid rows'),
     warnings: vscode.l10n.t('Warnings'),
     reconstructed: vscode.l10n.t('Reconstructed values'),

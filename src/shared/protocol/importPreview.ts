@@ -117,6 +117,7 @@ export const IMPORT_STRING_KEYS = [
   'countUnchanged',
   'countInvalid',
   'blankRows',
+  'nothingToWrite',
   'invalidRows',
   'warnings',
   'reconstructed',

@@ -161,6 +161,11 @@ export class IxImportPreview extends LitElement {
         </div>
       </div>
       ${v.blankRows > 0 ? html`<p>${this.t('blankRows', v.blankRows)}</p>` : nothing}
+      ${
+        v.result === null && c.new + c.changed === 0
+          ? html`<p class="box" id="nothing-to-write">${this.t('nothingToWrite')}</p>`
+          : nothing
+      }
       ${this.issues('invalid', this.t('invalidRows'), v.invalid, 'error')}
       ${this.issues('warnings', this.t('warnings'), v.warnings, 'warn')}
       ${
