@@ -34,7 +34,7 @@ import {
 } from './planEntities';
 import type { EntitySpec, EntityState, PhoneState, StoredEntity, WritableKind } from './planEntities';
 import { displayCell, loadRefs, teamIdOf } from './storeRefs';
-import { importMessage as m, missingTeam, toColumn } from './referenceCells';
+import { importMessage as m, missingTeam, rowIssues, toColumn } from './referenceCells';
 import type { StoreRefs } from './storeRefs';
 import { planRelationRow } from './planRelations';
 import { loadRelations } from './relationStore';
@@ -177,18 +177,8 @@ function planRow(
   const keyValue = record[spec.keyField];
   const key = String(keyValue);
   const stored = ctx.stored.get(keyText(spec, keyValue));
-  const issues: RowIssue[] = [...fileIssues];
-  const error = (field: string, message: ImportMessage): void => {
-    const column = ctx.columnOf.get(field);
-    issues.push({
-      row,
-      ...(line !== undefined ? { line } : {}),
-      ...(column ? { column } : {}),
-      field,
-      severity: 'error',
-      message,
-    });
-  };
+  const { issues, add } = rowIssues(ctx.columnOf, row, line, fileIssues);
+  const error = (field: string, message: ImportMessage): void => add(field, 'error', message);
   const label = (field: string): string => KIND_SPECS[spec.kind].fields.find((f) => f.id === field)?.label ?? field;
 
   const cols: Record<string, SqlCell> = {};

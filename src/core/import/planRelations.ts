@@ -17,7 +17,7 @@
 import { msg } from '../errors';
 import type { ImportMessage, RowIssue } from './importTypes';
 import type { FieldChange, PlanRow, PlanStatus } from './plan';
-import { importMessage as m, toColumn } from './referenceCells';
+import { importMessage as m, rowIssues, toColumn } from './referenceCells';
 import type { StoreRefs } from './storeRefs';
 import { assignmentKey } from './relationStore';
 import type { StoredRelations } from './relationStore';
@@ -59,18 +59,7 @@ export function planRelationRow(
   record: Record<string, unknown>,
   fileIssues: readonly RowIssue[],
 ): PlanRow {
-  const issues: RowIssue[] = [...fileIssues];
-  const add = (field: string, severity: 'error' | 'warning', message: ImportMessage): void => {
-    const column = ctx.columnOf.get(field);
-    issues.push({
-      row,
-      ...(line !== undefined ? { line } : {}),
-      ...(column ? { column } : {}),
-      field,
-      severity,
-      message,
-    });
-  };
+  const { issues, add } = rowIssues(ctx.columnOf, row, line, fileIssues);
   const planned =
     ctx.relations.kind === 'object-links'
       ? planLinks(ctx, record, (f, msg2) => add(f, 'error', msg2))

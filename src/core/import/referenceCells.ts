@@ -5,7 +5,7 @@
  */
 import { msg } from '../errors';
 import type { SqlCell } from '../store/asyncStore';
-import type { ImportMessage } from './importTypes';
+import type { ImportMessage, RowIssue } from './importTypes';
 import type { Binding } from './planEntities';
 import { teamIdOf } from './storeRefs';
 import type { StoreRefs } from './storeRefs';
@@ -92,4 +92,29 @@ export function toColumn(refs: StoreRefs, b: Binding, value: unknown): { value: 
         : { value: id };
     }
   }
+}
+
+/**
+ * A collector of the issues of one planned row: `add(field, severity, message)` records an issue of `row` (CSV
+ * `line`) at the column that holds `field` in the file, after the issues the reader already found (`fileIssues`).
+ */
+export function rowIssues(
+  columnOf: ReadonlyMap<string, { letter: string; header: string }>,
+  row: number,
+  line: number | undefined,
+  fileIssues: readonly RowIssue[],
+): { issues: RowIssue[]; add: (field: string, severity: 'error' | 'warning', message: ImportMessage) => void } {
+  const issues: RowIssue[] = [...fileIssues];
+  const add = (field: string, severity: 'error' | 'warning', message: ImportMessage): void => {
+    const column = columnOf.get(field);
+    issues.push({
+      row,
+      ...(line !== undefined ? { line } : {}),
+      ...(column ? { column } : {}),
+      field,
+      severity,
+      message,
+    });
+  };
+  return { issues, add };
 }

@@ -326,13 +326,7 @@ export class ImportPreviewPanel implements vscode.Disposable {
    * For the in-host tests. @throws Error with the localized error text of a failed request
    */
   invoke(method: string, params: unknown): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      void this.endpoint.receive({ kind: 'request', id: 0, method, params }, (reply) => {
-        if (reply.kind !== 'reply') return;
-        if (reply.ok) resolve(reply.result);
-        else reject(new Error(reply.error));
-      });
-    });
+    return this.endpoint.invokeAsPeer(method, params);
   }
 
   private view(): ImportPreviewView {

@@ -64,6 +64,20 @@ export class MessageEndpoint {
   }
 
   /**
+   * Runs one request as the other side would send it (same validation, same handlers) and returns the reply's
+   * result — for in-host tests of a panel. @throws Error with the error text of a failed request
+   */
+  invokeAsPeer(method: string, params: unknown): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      void this.receive({ kind: 'request', id: 0, method, params }, (reply) => {
+        if (reply.kind !== 'reply') return;
+        if (reply.ok) resolve(reply.result);
+        else reject(new Error(reply.error));
+      });
+    });
+  }
+
+  /**
    * Feeds one incoming message (from `onDidReceiveMessage` / `window` message events).
    * @param replyTo where the reply of a request goes (default: the other side; in-host tests pass their own)
    */

@@ -1,25 +1,8 @@
 /** Styles of `<ix-import-preview>` (VS Code theme variables, so the page follows the user's color theme). */
 import { css } from 'lit';
+import { pageStyles } from '../common/pageStyles';
 
-export const importPreviewStyles = css`
-  :host {
-    display: block;
-    padding: 0 20px 24px;
-    max-width: 1100px;
-    color: var(--vscode-foreground);
-    font-family: var(--vscode-font-family);
-    font-size: var(--vscode-font-size);
-  }
-  h1 {
-    font-size: 1.4em;
-    font-weight: 600;
-    margin: 16px 0 12px;
-  }
-  h2 {
-    font-size: 1.1em;
-    font-weight: 600;
-    margin: 20px 0 8px;
-  }
+const ownStyles = css`
   dl {
     display: grid;
     grid-template-columns: 180px auto;
@@ -82,3 +65,5 @@ export const importPreviewStyles = css`
     padding-left: 18px;
   }
 `;
+
+export const importPreviewStyles = [pageStyles, ownStyles];

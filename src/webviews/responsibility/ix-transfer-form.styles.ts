@@ -1,25 +1,8 @@
 /** Styles of `<ix-transfer-form>` (VS Code theme variables, so the form follows the user's color theme). */
 import { css } from 'lit';
+import { pageStyles } from '../common/pageStyles';
 
-export const transferFormStyles = css`
-  :host {
-    display: block;
-    padding: 0 20px 24px;
-    max-width: 1100px;
-    color: var(--vscode-foreground);
-    font-family: var(--vscode-font-family);
-    font-size: var(--vscode-font-size);
-  }
-  h1 {
-    font-size: 1.4em;
-    font-weight: 600;
-    margin: 16px 0 12px;
-  }
-  h2 {
-    font-size: 1.1em;
-    font-weight: 600;
-    margin: 20px 0 8px;
-  }
+const ownStyles = css`
   .grid {
     display: grid;
     grid-template-columns: 220px minmax(260px, 520px);
@@ -85,3 +68,5 @@ export const transferFormStyles = css`
     font-weight: 600;
   }
 `;
+
+export const transferFormStyles = [pageStyles, ownStyles];
