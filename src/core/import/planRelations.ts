@@ -117,39 +117,47 @@ function planLinks(
   const objectId = objectIdOf(ctx, objectNo, error);
   const missing = (field: string, code: string, what: string, no: number): void =>
     error(field, m(code, msg('{0} {1} does not exist. Import it first or correct the number.'), [what, no]));
-  if (typeof ownerNo === 'number') {
-    const ownerId = s.ownerIdByNo.get(ownerNo);
-    if (ownerId === undefined) missing('ownerNo', 'owner-missing', 'Eigentümer', ownerNo);
+  // owners and creditors: a link exists or is added (never removed)
+  const linkParts = [
+    {
+      no: ownerNo,
+      field: 'ownerNo',
+      code: 'owner-missing',
+      what: 'Eigentümer',
+      tag: 'ET',
+      entity: 'object_owners',
+      column: 'owner_id',
+      idByNo: s.ownerIdByNo,
+      links: s.ownerLinks,
+    },
+    {
+      no: creditorNo,
+      field: 'creditorNo',
+      code: 'creditor-missing',
+      what: 'Kreditor',
+      tag: 'Kred',
+      entity: 'object_creditors',
+      column: 'creditor_id',
+      idByNo: ctx.refs.creditorIdByNo,
+      links: s.creditorLinks,
+    },
+  ] as const;
+  for (const part of linkParts) {
+    if (typeof part.no !== 'number') continue;
+    const partyId = part.idByNo.get(part.no);
+    if (partyId === undefined) missing(part.field, part.code, part.what, part.no);
     else if (objectId !== undefined) {
-      if (s.ownerLinks.has(`${objectId}:${ownerId}`)) isNew = false;
+      if (part.links.has(`${objectId}:${partyId}`)) isNew = false;
       else {
         writes.push({
-          entity: 'object_owners',
+          entity: part.entity,
           action: 'insert',
-          key: `${objectNo} ↔ ET ${ownerNo}`,
-          id: ownerId,
+          key: `${objectNo} ↔ ${part.tag} ${part.no}`,
+          id: partyId,
           before: null,
-          after: { object_id: objectId, owner_id: ownerId },
+          after: { object_id: objectId, [part.column]: partyId },
         });
-        changes.push({ field: 'ownerNo', before: null, after: String(ownerNo) });
-      }
-    }
-  }
-  if (typeof creditorNo === 'number') {
-    const creditorId = ctx.refs.creditorIdByNo.get(creditorNo);
-    if (creditorId === undefined) missing('creditorNo', 'creditor-missing', 'Kreditor', creditorNo);
-    else if (objectId !== undefined) {
-      if (s.creditorLinks.has(`${objectId}:${creditorId}`)) isNew = false;
-      else {
-        writes.push({
-          entity: 'object_creditors',
-          action: 'insert',
-          key: `${objectNo} ↔ Kred ${creditorNo}`,
-          id: creditorId,
-          before: null,
-          after: { object_id: objectId, creditor_id: creditorId },
-        });
-        changes.push({ field: 'creditorNo', before: null, after: String(creditorNo) });
+        changes.push({ field: part.field, before: null, after: String(part.no) });
       }
     }
   }
