@@ -110,7 +110,15 @@ export function addStoreOptions<C extends Command>(command: C, options: AddStore
     if (given.system !== undefined) {
       if (given.store !== undefined)
         command.error('error: give either --store or --system, not both', { code: 'commander.conflictingOption' });
-      command.setOptionValue('store', resolveCliSystem(given.system, given.systemsFile).store);
+      const system = resolveCliSystem(given.system, given.systemsFile);
+      command.setOptionValue('store', system.store);
+      // say where the verb works (stderr: --json output stays clean), and warn on a production system
+      const customer = system.customer === '' ? '' : ` of ${system.customer}`;
+      process.stderr.write(
+        `ixhaus-admin: system ${system.name} (${system.kind}${customer}): ${parseStoreLocation(system.store).redacted}\n`,
+      );
+      if (system.kind === 'Produktion')
+        process.stderr.write("ixhaus-admin: a Produktion system: changes reach the customer's live data at once.\n");
     } else if (given.store === undefined && options.optional !== true) {
       command.error("error: required option '--store <file|url>' (or --system <name>) not specified", {
         code: 'commander.missingMandatoryOptionValue',

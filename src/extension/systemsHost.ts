@@ -59,6 +59,9 @@ export class SystemsHost implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   /** the reason the setting could not be read, or undefined */
   listError: string | undefined;
+  /** set while the ids made for hand-written entries are written back */
+  private assigningIds = false;
+  private assignedList: CustomerSystem[] | undefined;
 
   constructor(
     private readonly context: Pick<vscode.ExtensionContext, 'workspaceState' | 'globalState' | 'secrets'>,
@@ -85,9 +88,22 @@ export class SystemsHost implements vscode.Disposable {
   /** The systems of the setting; an unreadable setting gives [] and sets {@link listError}. */
   list(): CustomerSystem[] {
     const raw = vscode.workspace.getConfiguration(CONFIG.section).get<unknown>(SYSTEMS_SETTING);
+    // while made ids are written back, every reader sees the same ids
+    if (this.assigningIds && this.assignedList) return this.assignedList;
     try {
       const systems = parseSystems(raw);
       this.listError = undefined;
+      // entries written by hand without an id got one: write it back once, so that their secrets stay theirs
+      if (!this.assigningIds && Array.isArray(raw) && raw.some((e) => !(e as { id?: unknown } | null)?.id)) {
+        this.assigningIds = true;
+        this.assignedList = systems;
+        void this.write(systems)
+          .catch((error: unknown) => this.logger.warn(`[systems] could not write the new ids: ${String(error)}`))
+          .finally(() => {
+            this.assigningIds = false;
+            this.assignedList = undefined;
+          });
+      }
       return systems;
     } catch (error) {
       this.listError = localizedMessage(error);

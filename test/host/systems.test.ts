@@ -248,6 +248,23 @@ describe('Kundensysteme (issue 20, real VS Code host)', function () {
       await vscode.commands.executeCommand('ixhaus.systems.remove', { id: s.id, confirm: true });
   });
 
+  it('gives a hand-written system without an id one, and writes it back once (its secrets stay its own)', async () => {
+    const { systems } = api.services;
+    await config().update(
+      'systems',
+      [{ name: 'Von Hand', customer: 'Huber', store: path.join(dir, 'a.sqlite'), kind: 'Test' }],
+      vscode.ConfigurationTarget.Global,
+    );
+    const [made] = systems.list();
+    assert.ok(made?.id, 'an id is made');
+    await until(() => {
+      const written = config().inspect<Array<{ id?: string }>>('systems')?.globalValue;
+      return written?.[0]?.id === made.id;
+    });
+    assert.equal(systems.list()[0]?.id, made.id, 'the same id from now on');
+    await vscode.commands.executeCommand('ixhaus.systems.remove', { id: made.id, confirm: true });
+  });
+
   it('keeps a system whose file is missing listed, with the reason and a Retry', async () => {
     const { systems } = api.services;
     const gone = await vscode.commands.executeCommand<CustomerSystem>('ixhaus.systems.add', {

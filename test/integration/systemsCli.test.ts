@@ -34,6 +34,9 @@ describe('CLI --system NAME (Kundensysteme, built dist/cli.js)', function () {
     const bySystem = runBuiltCli(['users', 'list', '--system', 'müller prod', '--json'], { IXHAUS_SYSTEMS: file });
     assert.equal(bySystem.code, 0, bySystem.stderr);
     assert.deepEqual(JSON.parse(bySystem.stdout), JSON.parse(byStore.stdout));
+    // stderr names where the verb works, and that it is a production system
+    assert.match(bySystem.stderr, /system Müller Prod \(Produktion of Müller\): .*müller\.sqlite/);
+    assert.match(bySystem.stderr, /a Produktion system: changes reach the customer's live data/);
   });
 
   it('reads "ixhaus.systems" from a VS Code settings.json given by --systems-file', () => {

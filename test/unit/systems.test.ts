@@ -179,7 +179,44 @@ describe('Kundensysteme: the systems model (issue 20)', () => {
       );
       const broken = path.join(dir, 'broken.json');
       fs.writeFileSync(broken, '[{"name": }]');
-      assert.throws(() => readSystemsFile(broken), /broken\.json is not valid JSON: ValueExpected at offset \d+/);
+      assert.throws(
+        () => readSystemsFile(broken),
+        /broken\.json is not valid JSON: ValueExpected at line 1, column 11/,
+      );
+      const noList = path.join(dir, 'nolist.json');
+      fs.writeFileSync(noList, '{ "name": "x" }');
+      assert.throws(
+        () => readSystemsFile(noList),
+        /nolist\.json holds no systems list\. Write a JSON array of systems/,
+      );
+    });
+
+    it('takes hand-written entries: a readable id, or none (one is made); names differing in spaces are the same', () => {
+      const file = path.join(dir, 'hand.json');
+      fs.writeFileSync(
+        file,
+        JSON.stringify([
+          {
+            id: 'mueller-prod',
+            name: 'Müller Produktion',
+            customer: 'Müller',
+            store: '/srv/p.sqlite',
+            kind: 'Produktion',
+          },
+          { name: 'Müller Test', customer: 'Müller', store: '/srv/t.sqlite', kind: 'Test' },
+        ]),
+      );
+      const [prod, test] = readSystemsFile(file);
+      assert.equal(prod?.id, 'mueller-prod');
+      assert.match(test?.id ?? '', /^[0-9a-f-]{36}$/, 'a missing id is made');
+      fs.writeFileSync(
+        file,
+        JSON.stringify([
+          { name: 'Müller Produktion', customer: '', store: '/srv/p.sqlite', kind: 'Produktion' },
+          { name: ' müller  produktion ', customer: '', store: '/srv/q.sqlite', kind: 'Test' },
+        ]),
+      );
+      assert.throws(() => readSystemsFile(file), /already a system named Müller Produktion/);
     });
   });
 });

@@ -39,7 +39,8 @@ export const SYSTEMS_ENV = 'IXHAUS_SYSTEMS';
 /** A system or systems list that cannot be used; the message names the cause and the fix. */
 export class SystemError extends IxError {}
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** An id as the extension writes it (a UUID) or as an administrator writes it by hand (`mueller-prod`). */
+const SYSTEM_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const COLOR = /^(#[0-9a-f]{6}|[a-z][a-zA-Z0-9]*(\.[a-zA-Z0-9]+)+)$/;
 
 /** A new random system id (RFC 9562 version 4 UUID). */
@@ -47,8 +48,10 @@ export function newSystemId(): string {
   return randomUUID();
 }
 
+/** Names are the same when they differ only in case or in spaces (`Müller  Produktion` = `müller produktion`). */
 function sameName(a: string, b: string): boolean {
-  return a.trim().toLocaleLowerCase('de') === b.trim().toLocaleLowerCase('de');
+  const plain = (text: string): string => text.trim().replace(/\s+/g, ' ').toLocaleLowerCase('de');
+  return plain(a) === plain(b);
 }
 
 /**
@@ -60,11 +63,13 @@ function sameName(a: string, b: string): boolean {
  */
 export function validateSystem(system: CustomerSystem, others: readonly CustomerSystem[]): CustomerSystem {
   const name = system.name.trim();
-  if (!UUID.test(system.id))
+  if (!SYSTEM_ID.test(system.id))
     throw new SystemError(
       'E_SYSTEM_ID',
-      msg('The system {0} has no valid id. Remove the "id" so that a new one is made.'),
-      [name],
+      msg(
+        'The system {0} has the id "{1}", which cannot be used: an id has 1 to 64 letters, digits, ".", "_" or "-". Correct it, or leave "id" out and one is made.',
+      ),
+      [name, system.id],
     );
   if (name === '') throw new SystemError('E_SYSTEM_NAME', msg('A system needs a name.'));
   const clash = others.find((other) => other.id !== system.id && sameName(other.name, name));
@@ -124,8 +129,10 @@ export function parseSystems(value: unknown): CustomerSystem[] {
       throw new SystemError('E_SYSTEMS_FORMAT', msg('Entry {0} of the systems list is not an object.'), [index + 1]);
     const entry = raw as Record<string, unknown>;
     const color = field(entry, 'color', index);
+    // a hand-written entry may leave the id out: one is made (VS Code writes it back, see SystemsHost)
+    const id = field(entry, 'id', index).trim();
     const system: CustomerSystem = {
-      id: field(entry, 'id', index),
+      id: id === '' ? newSystemId() : id,
       name: field(entry, 'name', index),
       customer: field(entry, 'customer', index),
       store: field(entry, 'store', index),
@@ -171,16 +178,25 @@ export function readSystemsFile(file: string): CustomerSystem[] {
   const errors: ParseError[] = [];
   const parsed: unknown = parseJsonc(text, errors, { allowTrailingComma: true });
   const first = errors[0];
-  if (first)
-    throw new SystemError('E_SYSTEMS_FILE', msg('The systems file {0} is not valid JSON: {1} at offset {2}.'), [
-      file,
-      printParseErrorCode(first.error),
-      first.offset,
-    ]);
+  if (first) {
+    const before = text.slice(0, first.offset).split('\n');
+    throw new SystemError(
+      'E_SYSTEMS_FILE',
+      msg('The systems file {0} is not valid JSON: {1} at line {2}, column {3}.'),
+      [file, printParseErrorCode(first.error), before.length, (before[before.length - 1]?.length ?? 0) + 1],
+    );
+  }
   if (Array.isArray(parsed)) return parseSystems(parsed);
-  if (typeof parsed === 'object' && parsed !== null)
-    return parseSystems((parsed as Record<string, unknown>)[`ixhaus.${SYSTEMS_SETTING}`]);
-  throw new SystemError('E_SYSTEMS_FORMAT', msg('The systems list must be a JSON array of systems.'));
+  const key = `ixhaus.${SYSTEMS_SETTING}`;
+  if (typeof parsed === 'object' && parsed !== null && key in parsed)
+    return parseSystems((parsed as Record<string, unknown>)[key]);
+  throw new SystemError(
+    'E_SYSTEMS_FORMAT',
+    msg(
+      'The systems file {0} holds no systems list. Write a JSON array of systems ([{ "name": …, "customer": …, "store": …, "kind": "Test" }]) or name the VS Code settings.json that holds "ixhaus.systems".',
+    ),
+    [file],
+  );
 }
 
 /**

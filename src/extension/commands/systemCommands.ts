@@ -34,8 +34,9 @@ async function askSystem(
   title: string,
 ): Promise<CustomerSystem | undefined> {
   const others = services.systems.list().filter((s) => s.id !== start.id);
+  const step = (n: number): string => vscode.l10n.t('{0} ({1} of {2})', title, n, 5);
   const name = await vscode.window.showInputBox({
-    title,
+    title: step(1),
     prompt: vscode.l10n.t('Name of the system (unique), e.g. "Müller Hausverwaltung Produktion"'),
     value: start.name,
     ignoreFocusOut: true,
@@ -50,7 +51,7 @@ async function askSystem(
   });
   if (name === undefined) return undefined;
   const customer = await vscode.window.showInputBox({
-    title,
+    title: step(2),
     prompt: vscode.l10n.t('Customer (groups the systems in the view; may be empty)'),
     value: start.customer,
     ignoreFocusOut: true,
@@ -58,7 +59,7 @@ async function askSystem(
   if (customer === undefined) return undefined;
   const open = services.storeHost.location?.redacted;
   const store = await vscode.window.showInputBox({
-    title,
+    title: step(3),
     prompt: vscode.l10n.t(
       'Store: a file path or postgres://user@host:port/database (without password: it is asked for when the system is opened and kept in secret storage)',
     ),
@@ -76,11 +77,11 @@ async function askSystem(
   if (store === undefined) return undefined;
   const kinds = SYSTEM_KINDS.map((kind) => ({ label: kind, picked: kind === start.kind }));
   const kind = await vscode.window.showQuickPick(kinds, {
-    title,
+    title: step(4),
     placeHolder: vscode.l10n.t('Kind of the system (Produktion asks before bulk changes)'),
   });
   if (kind === undefined) return undefined;
-  const color = await askColor(title, start.color);
+  const color = await askColor(step(5), start.color);
   if (color === undefined) return undefined;
   return { id: start.id, name, customer, store, kind: kind.label, ...(color === '' ? {} : { color }) };
 }
@@ -155,10 +156,20 @@ function scriptedSystem(services: Services, arg: unknown, base: CustomerSystem):
 /** "System hinzufügen…": asks for name, customer, store and kind; returns the new system. */
 export async function addSystemCommand(services: Services, arg?: unknown): Promise<CustomerSystem | undefined> {
   const blank: CustomerSystem = { id: newSystemId(), name: '', customer: '', store: '', kind: 'Test' };
-  const system =
-    scriptedSystem(services, arg, blank) ?? (await askSystem(services, blank, vscode.l10n.t('Add System')));
+  const scripted = scriptedSystem(services, arg, blank);
+  const system = scripted ?? (await askSystem(services, blank, vscode.l10n.t('Add System')));
   if (!system) return undefined;
-  return services.systems.put(system);
+  const added = await services.systems.put(system);
+  if (!scripted) {
+    // the next step is usually to work on it: offer the switch (not done unasked: another system may be in use)
+    const switchNow = vscode.l10n.t('Switch to {0}', added.name);
+    void vscode.window
+      .showInformationMessage(vscode.l10n.t('System {0} added.', added.name), switchNow)
+      .then(async (picked) => {
+        if (picked === switchNow) await vscode.commands.executeCommand('ixhaus.systems.switch', { id: added.id });
+      });
+  }
+  return added;
 }
 
 /** "System bearbeiten…": the same questions, prefilled; the id (and so the secrets) stays. */
