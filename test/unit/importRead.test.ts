@@ -38,6 +38,26 @@ describe('import: reading files', () => {
     return file;
   };
 
+  it('refuses a named kind that the headers clearly contradict (a persons file read as objects), unless --map is given', async () => {
+    const file = write(
+      'personen-als-objekte.csv',
+      iconv.encode(PERSONS_CSV.replace('Bemerkung', 'Objektnummer'), 'win1252'),
+    );
+    await assert.rejects(
+      readImportFile(file, { kind: 'objects' }),
+      (error: unknown) =>
+        error instanceof ImportKindError &&
+        /looks like persons \(\d+ columns recognised\), not like objects \(\d+ columns recognised\)/.test(
+          error.message,
+        ),
+    );
+    // the user takes charge of the columns: read as asked
+    const mapped = await readImportFile(file, { kind: 'objects', maps: ['B=name'] });
+    assert.equal(mapped.kind, 'objects');
+    // the right kind, named or guessed, reads
+    assert.equal((await readImportFile(file, { kind: 'persons' })).kind, 'persons');
+  });
+
   it('reads a Windows-1252 CSV with ; and a quoted line break, and says what it detected', async () => {
     const file = write('personen.csv', iconv.encode(`${PERSONS_CSV}\r\n`, 'win1252'));
     const parsed = await readImportFile(file, { areaCode: '030' });

@@ -75,7 +75,19 @@ export function findHeaderRow(rows: readonly SheetRow[], kind?: ImportKind): num
  * fits or two fit equally well.
  */
 export function guessKind(headers: readonly string[]): ImportKind {
-  const scores = IMPORT_KINDS.map((kind) => {
+  const scores = kindScores(headers);
+  const [first, second] = scores;
+  if (!first || first.fields === 0) throw ImportKindError.unknown(headers.filter((h) => h !== ''));
+  if (second && second.score === first.score) throw ImportKindError.ambiguous([first.kind, second.kind]);
+  return first.kind;
+}
+
+/**
+ * How well the headers fit each kind, best first: recognised columns, +2 for the natural key, +3 when every
+ * required column is there.
+ */
+function kindScores(headers: readonly string[]): Array<{ kind: ImportKind; score: number; fields: number }> {
+  return IMPORT_KINDS.map((kind) => {
     const spec = KIND_SPECS[kind];
     const fields = recognised(spec, headers);
     const required = spec.fields.filter((f) => f.required).every((f) => fields.has(f.id));
@@ -83,10 +95,21 @@ export function guessKind(headers: readonly string[]): ImportKind {
     const score = fields.size + (fields.has(keyField) ? 2 : 0) + (required ? 3 : 0);
     return { kind, score, fields: fields.size };
   }).sort((a, b) => b.score - a.score);
-  const [first, second] = scores;
-  if (!first || first.fields === 0) throw ImportKindError.unknown(headers.filter((h) => h !== ''));
-  if (second && second.score === first.score) throw ImportKindError.ambiguous([first.kind, second.kind]);
-  return first.kind;
+}
+
+/**
+ * Guards a kind the user named against a file of another kind (a persons export imported as objects would rename
+ * objects and clear their addresses): refused when another kind fits the headers clearly better (by 3 or more,
+ * see {@link kindScores}) — unless the user mapped columns with `--map`, taking charge of the columns.
+ * @throws ImportKindError naming both kinds and how many columns each recognises
+ */
+export function checkGivenKind(kind: ImportKind, headers: readonly string[], maps: readonly string[]): void {
+  if (maps.length > 0) return;
+  const scores = kindScores(headers);
+  const best = scores[0];
+  const given = scores.find((s) => s.kind === kind);
+  if (best && given && best.kind !== kind && best.score >= given.score + 3)
+    throw ImportKindError.mismatch(kind, given.fields, best.kind, best.fields);
 }
 
 /** A parsed `--map` entry. */

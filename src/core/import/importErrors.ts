@@ -207,6 +207,15 @@ export class ImportKindError extends ImportFileError {
     );
   }
 
+  static mismatch(given: string, givenColumns: number, likely: string, likelyColumns: number): ImportKindError {
+    return new ImportKindError(
+      msg(
+        'The file looks like {2} ({3} columns recognised), not like {0} ({1} columns recognised); nothing was read. Name the kind {2}, or — if the file really holds {0} — map its columns with --map.',
+      ),
+      [given, givenColumns, likely, likelyColumns],
+    );
+  }
+
   static ambiguous(kinds: readonly string[]): ImportKindError {
     return new ImportKindError(msg('The column headers fit several kinds of data equally well ({0}). Name the kind.'), [
       kinds.join(', '),

@@ -11,7 +11,7 @@ import { msg } from '../errors';
 import type { ImportKind, ImportMessage, ReconstructedValue, RowIssue, SheetRow, SourceInfo } from './importTypes';
 import type { ImportRecordMap } from './importRecords';
 import type { ColumnMapping } from './columnMapping';
-import { HEADER_SEARCH_ROWS, findHeaderRow, guessKind, mapColumns } from './columnMapping';
+import { HEADER_SEARCH_ROWS, checkGivenKind, findHeaderRow, guessKind, mapColumns } from './columnMapping';
 import { KIND_SPECS } from './columnCatalog';
 import { cellText } from './cellValues';
 import { isBlankRow, validateRow } from './recordValidation';
@@ -180,6 +180,7 @@ async function readOnce(
   const headerRow = headRows[headerIndex];
   if (!headerRow) throw ImportHeaderError.noRows(file);
   const headers = headerRow.cells.map((c) => cellText(c));
+  if (options.kind) checkGivenKind(options.kind, headers, options.maps ?? []);
   const kind = options.kind ?? guessKind(headers);
   const mapping = mapColumns(kind, headers, options.maps ?? []);
   const spec = KIND_SPECS[kind];
