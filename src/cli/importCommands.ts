@@ -15,7 +15,7 @@ import { ownAreaCode } from '../core/cti/phoneIndex';
 import { readImportFile } from '../core/import/importReader';
 import type { ParsedImport, ReadImportOptions } from '../core/import/importReader';
 import { IMPORT_KINDS, isImportKind } from '../core/import/importTypes';
-import type { ImportKind, RowIssue } from '../core/import/importTypes';
+import type { ImportKind, ImportMessage, RowIssue } from '../core/import/importTypes';
 import { planImport } from '../core/import/plan';
 import type { ImportPlan } from '../core/import/plan';
 import { ImportHasInvalidRowsError, applyImport, undoImport } from '../core/import/importBatch';
@@ -53,8 +53,9 @@ function rowNumber(value: string): number {
   return Number(value);
 }
 
-function text(message: { template: string; args: readonly (string | number)[] }): string {
-  return formatTemplate(message.template, message.args);
+function text(message: ImportMessage): string {
+  const own = formatTemplate(message.template, message.args);
+  return message.detail ? `${own} ${text(message.detail)}` : own;
 }
 
 function issueLine(issue: RowIssue): string {

@@ -235,17 +235,15 @@ export function readPhone(cell: SheetCell | null | undefined, areaCode?: string)
     ok: true,
     value: { raw: text, e164: undefined },
     reconstructed,
-    warning: note(
-      'phone-unreadable',
-      msg('The phone number "{0}" cannot be read ({1}); it is imported as text and not found by the caller lookup.'),
-      text,
-      reasonText(reason),
-    ),
+    warning: {
+      ...note(
+        'phone-unreadable',
+        msg('The phone number "{0}" is imported as text and not found by the caller lookup. Why:'),
+        text,
+      ),
+      detail: reason,
+    },
   };
-}
-
-function reasonText(message: ImportMessage): string {
-  return message.template.replace(/\{(\d+)\}/g, (whole, i: string) => String(message.args[Number(i)] ?? whole));
 }
 
 /** An e-mail address: one `@`, no spaces (the mail server decides the rest). */

@@ -54,6 +54,8 @@ export interface ImportMessage {
   readonly code: string;
   readonly template: string;
   readonly args: readonly (string | number)[];
+  /** the reason behind it, rendered after it in the same language (e.g. why a phone number cannot be read) */
+  readonly detail?: ImportMessage;
 }
 
 /** How a CSV file was decoded. `utf-8-bom` = UTF-8 with byte order mark (Excel "CSV UTF-8"). */

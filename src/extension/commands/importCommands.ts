@@ -249,7 +249,7 @@ export async function exportMasterDataCommand(
   if (!file) {
     const target = await vscode.window.showSaveDialog({
       title: vscode.l10n.t('Export {0}', kindLabel(kind)),
-      defaultUri: vscode.Uri.joinPath(startFolder(), `${kind}.xlsx`),
+      defaultUri: vscode.Uri.joinPath(startFolder(), exportFileName(kind, new Date())),
       saveLabel: vscode.l10n.t('Export'),
       filters: {
         [vscode.l10n.t('Excel workbook')]: ['xlsx'],
@@ -300,4 +300,13 @@ export async function exportMasterDataCommand(
       if (picked === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(target));
     });
   return written;
+}
+
+/** The proposed name of an export: the kind as the user reads it and the day, e.g. `Personen-2026-12-03.xlsx`. */
+function exportFileName(kind: ImportKind, now: Date): string {
+  const name = kindLabel(kind)
+    .replace(/\s*\(.*\)$/, '')
+    .replace(/[\\/:*?"<>|\s]+/g, '-');
+  const day = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+  return `${name}-${day}.xlsx`;
 }

@@ -113,7 +113,8 @@ export function importStrings(): ImportStrings {
 
 /** A core message (English template written with `msg`) in the display language. */
 export function messageText(message: ImportMessage): string {
-  return vscode.l10n.t(message.template, ...message.args);
+  const own = vscode.l10n.t(message.template, ...message.args);
+  return message.detail ? `${own} ${messageText(message.detail)}` : own;
 }
 
 function capped<T>(all: readonly T[]): Capped<T> {
