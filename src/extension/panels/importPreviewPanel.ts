@@ -351,13 +351,23 @@ export class ImportPreviewPanel implements vscode.Disposable {
         ),
       );
     const kind = plan.parsed.kind;
-    const action = vscode.l10n.t(
-      'Import {0} new and {1} changed {2} from {3}',
-      plan.counts.new,
-      plan.counts.changed,
-      kindLabel(kind),
-      path.basename(this.input.file),
-    );
+    const action =
+      plan.counts.invalid > 0
+        ? vscode.l10n.t(
+            'Import {0} new and {1} changed {2} from {3}, skipping {4} invalid rows',
+            plan.counts.new,
+            plan.counts.changed,
+            kindLabel(kind),
+            path.basename(this.input.file),
+            plan.counts.invalid,
+          )
+        : vscode.l10n.t(
+            'Import {0} new and {1} changed {2} from {3}',
+            plan.counts.new,
+            plan.counts.changed,
+            kindLabel(kind),
+            path.basename(this.input.file),
+          );
     if (!(await confirmOnProduction(this.services, action, this.input.scriptedConfirm))) return null;
     this.applying = true;
     try {
