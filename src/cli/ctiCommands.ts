@@ -12,7 +12,8 @@ import { addStoreOptions, withCliStore } from './writableStore';
 import type { StoreCliOptions } from './writableStore';
 import { addAreaCodeCommand, addDialCommand } from './ctiDialCommands';
 import { addJournalCommand, addListenCommand } from './ctiListenCommands';
-import { lookupText } from './ctiText';
+import { lookupText, partyKey } from './ctiText';
+import { partyRecord } from '../core/objects/objectQueries';
 import { runVerb } from './output';
 
 /** The number could not be normalised (CLI `cti normalize`). */
@@ -96,7 +97,14 @@ export function registerCtiCommands(program: Command): void {
           const result = await lookupCaller(store, input);
           // not a phone number at all (letters, too short): refused like `cti normalize`, exit 1
           if (result.outcome === 'unknown' && result.reason) throw new NotANumberError(input, result.reason);
-          return { json: { result }, text: `${lookupText(result)}\n` };
+          // the address of each party found (one read per match; a lookup finds a handful)
+          const addresses = new Map<string, string>();
+          if (result.outcome === 'matched')
+            for (const m of result.matches) {
+              const address = (await partyRecord(store, m.origin, m.partyId))?.address;
+              if (address) addresses.set(partyKey(m), address);
+            }
+          return { json: { result }, text: `${lookupText(result, addresses)}\n` };
         }),
       ),
     );

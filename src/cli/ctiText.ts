@@ -2,12 +2,20 @@
  * The text and JSON forms of the `cti` verbs (issue 9 §7): a lookup result, a finished call of `cti listen`, and an
  * Anrufjournal entry of `cti journal`.
  */
-import type { LookupResult } from '../core/cti/callerLookup';
+import type { LookupResult, PartyMatch } from '../core/cti/callerLookup';
 import type { JournalEntry } from '../core/cti/callJournal';
 import type { FinishedCall } from '../core/cti/callOutcome';
 
-/** Text lines for a lookup result. */
-export function lookupText(result: LookupResult): string {
+/** The key of a party in the `addresses` of {@link lookupText}. */
+export function partyKey(match: Pick<PartyMatch, 'origin' | 'partyId'>): string {
+  return `${match.origin}:${match.partyId}`;
+}
+
+/**
+ * Text lines for a lookup result. `addresses` (by {@link partyKey}; `cti lookup` reads them, schema v13) adds a line
+ * "Straße, PLZ Ort" under each match that has one.
+ */
+export function lookupText(result: LookupResult, addresses?: ReadonlyMap<string, string>): string {
   switch (result.outcome) {
     case 'suppressed':
       return 'Rufnummer unterdrückt (suppressed) — no lookup';
@@ -20,10 +28,11 @@ export function lookupText(result: LookupResult): string {
     case 'matched':
       return [
         `${result.e164}: ${result.matches.length} match${result.matches.length === 1 ? '' : 'es'}`,
-        ...result.matches.map(
-          (m) =>
-            `  ${m.origin.padEnd(8)} ${String(m.partyNo).padStart(7)}  ${m.name}  [${m.field}: ${m.raw}]${m.via === 'exact' ? '' : ` (${m.via})`}${result.picked === m ? ' ← picked' : ''}`,
-        ),
+        ...result.matches.map((m) => {
+          const line = `  ${m.origin.padEnd(8)} ${String(m.partyNo).padStart(7)}  ${m.name}  [${m.field}: ${m.raw}]${m.via === 'exact' ? '' : ` (${m.via})`}${result.picked === m ? ' ← picked' : ''}`;
+          const address = addresses?.get(partyKey(m));
+          return address === undefined ? line : `${line}\n${' '.repeat(19)}${address}`;
+        }),
       ].join('\n');
   }
 }

@@ -361,7 +361,7 @@ export async function openPartyDocument(origin: PartyOrigin, partyId: number): P
   return vscode.window.showTextDocument(doc, { preview: true });
 }
 
-/** Renders a party's detail (name, number, phone numbers with their E.164) as Markdown text. */
+/** Renders a party's detail (name, number, address, e-mail, phone numbers with their E.164) as Markdown text. */
 export class PartyDocuments implements vscode.TextDocumentContentProvider {
   constructor(private readonly storeHost: StoreHost) {}
 
@@ -374,6 +374,7 @@ export class PartyDocuments implements vscode.TextDocumentContentProvider {
     const row = await partyRecord(store, origin, id);
     if (!row) return vscode.l10n.t('The record no longer exists.');
     const lines = [`# ${row.name}`, '', `${originLabel(origin)} ${row.no}${row.extra ? ` · ${row.extra}` : ''}`, ''];
+    if (row.address) lines.push(`- ${vscode.l10n.t('Address')}: ${row.address}`);
     if (row.email) lines.push(`- E-Mail: ${row.email}`);
     for (const n of await partyPhoneNumbers(store, origin, id))
       lines.push(`- ${fieldLabel(n.field)}: ${n.raw}${n.e164 ? ` (${n.e164})` : ''}`);

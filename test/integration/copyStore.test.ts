@@ -90,7 +90,16 @@ function withStatementHook(store: AsyncStore, before: (n: number, sql: string) =
   });
 
   it('file → PostgreSQL → file gives identical checksums, moves sequences, keeps ids', async () => {
-    const source = await demoSource();
+    // the demo has no party addresses (schema v13): give one of each kind an address, with a PLZ's leading zero
+    const file = await smallDemoStoreFile(path.join(dir, `demo-adr-${Date.now()}.sqlite`));
+    const writable = await Store.open(file);
+    for (const table of ['persons', 'creditors', 'owners'])
+      writable.run(
+        `UPDATE ${table} SET street = 'Königstraße 5', zip = '01067', city = 'Dresden' WHERE id = (SELECT min(id) FROM ${table})`,
+      );
+    await writable.save();
+    await writable.close();
+    const source = keep(new SqlJsAsyncStore(await Store.open(file, { readOnly: true })));
     const pg = keep(await openAsApp(cluster, await migratedDatabase(cluster)));
     const progress: string[] = [];
     const there = await copyStore(source, pg, {
@@ -121,6 +130,20 @@ function withStatementHook(store: AsyncStore, before: (n: number, sql: string) =
       "SELECT id, login FROM users WHERE login = 'admin'",
     );
     assert.deepEqual(admin, original);
+    const addresses = async (s: AsyncStore): Promise<unknown[]> => {
+      const out: unknown[] = [];
+      for (const table of ['persons', 'creditors', 'owners'])
+        out.push(
+          ...(await s.query(
+            `SELECT '${table}' AS t, id, street, zip, city FROM ${table} WHERE street IS NOT NULL ORDER BY id`,
+          )),
+        );
+      return out;
+    };
+    const expected = await addresses(source);
+    assert.equal(expected.length, 3);
+    assert.deepEqual(await addresses(pg), expected);
+    assert.deepEqual(await addresses(fileBack), expected);
   });
 
   it('refuses a non-empty target and leaves it unchanged', async () => {

@@ -39,9 +39,9 @@ describe('CLI: import, import undo, export (built dist/cli.js, file store)', fun
       csv,
       iconv.encode(
         [
-          'Pers.-Nr.;Name;Vorname;Telefon privat;Handy;Objekt-Nr.',
-          '800001;Schäfer;Jörg;0351 7654321;;1001',
-          '800002;Weiß;Anna;;0171 5550001;4711',
+          'Pers.-Nr.;Name;Vorname;Telefon privat;Handy;Objekt-Nr.;Straße;PLZ;Ort',
+          '800001;Schäfer;Jörg;0351 7654321;;1001;Königstraße 5;1067;Dresden',
+          '800002;Weiß;Anna;;0171 5550001;4711;;;',
         ].join('\r\n'),
         'win1252',
       ),
@@ -75,6 +75,10 @@ describe('CLI: import, import undo, export (built dist/cli.js, file store)', fun
     const lookup = run(['cti', 'lookup', '+49 351 7654321', '--store', store, '--json']);
     assert.equal(lookup.code, 0, lookup.stderr);
     assert.match(lookup.stdout, /800001/);
+    // the text form shows the imported address (PLZ with its leading zero back) under the match
+    const lookupText = run(['cti', 'lookup', '+49 351 7654321', '--store', store]);
+    assert.equal(lookupText.code, 0, lookupText.stderr);
+    assert.match(lookupText.stdout, /800001 {2}Schäfer, Jörg .*\n {19}Königstraße 5, 01067 Dresden\n/);
 
     const again = run(['import', 'persons', csv, ...as('admin'), '--skip-invalid']);
     assert.equal(again.code, 0, again.stderr);

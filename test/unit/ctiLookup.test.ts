@@ -19,6 +19,8 @@ import { fileBackendOnly, smallDemoDb, tempDir } from '../helpers';
 import { SqlJsAsyncStore } from '../../src/core/store/sqlJsAsyncStore';
 import type { AsyncStore } from '../../src/core/store/asyncStore';
 import { insertId, scalar } from '../../src/core/store/asyncQueries';
+import { formatAddress, partyRecord } from '../../src/core/objects/objectQueries';
+import { lookupText, partyKey } from '../../src/cli/ctiText';
 
 describe('cti index and caller lookup (product.md §7, cti-protocols.md, C20, C22)', function () {
   this.timeout(30_000);
@@ -226,5 +228,66 @@ describe('cti migration (schema v6 backfill)', () => {
     } finally {
       await cleanup();
     }
+  });
+});
+
+describe('party detail: the address line (schema v13; caller lookup record, cti lookup)', () => {
+  it('formats "Straße, PLZ Ort", leaving out missing parts', () => {
+    assert.equal(formatAddress('Königstraße 5', '01067', 'Dresden'), 'Königstraße 5, 01067 Dresden');
+    assert.equal(formatAddress(null, '01067', 'Dresden'), '01067 Dresden');
+    assert.equal(formatAddress('Königstraße 5', null, ' '), 'Königstraße 5');
+    assert.equal(formatAddress(null, null, 'Dresden'), 'Dresden');
+    assert.equal(formatAddress(null, '', null), null);
+  });
+
+  it('partyRecord gives the address of persons, creditors and owners, null when none is stored', async () => {
+    const { db } = await smallDemoDb();
+    try {
+      for (const [origin, table] of [
+        ['person', 'persons'],
+        ['creditor', 'creditors'],
+        ['owner', 'owners'],
+      ] as const) {
+        const id = Number(await scalar(db, `SELECT min(id) FROM ${table}`));
+        assert.equal((await partyRecord(db, origin, id))?.address, null, origin);
+        await db.run(`UPDATE ${table} SET street = ?, zip = ?, city = ? WHERE id = ?`, [
+          'Am Anger 1',
+          '04109',
+          'Leipzig',
+          id,
+        ]);
+        const record = await partyRecord(db, origin, id);
+        assert.equal(record?.address, 'Am Anger 1, 04109 Leipzig', origin);
+        assert.ok(record && record.name.length > 0 && record.no > 0);
+        assert.equal(await partyRecord(db, origin, 987654), undefined);
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('cti lookup text prints the address under the match', () => {
+    const match = {
+      origin: 'person',
+      partyId: 7,
+      partyNo: 100007,
+      name: 'Muster, Max',
+      field: 'private',
+      raw: '030 1234567',
+      via: 'exact',
+    } as const;
+    const result = {
+      outcome: 'matched',
+      input: '0301234567',
+      e164: '+49301234567',
+      matches: [match],
+      picked: undefined,
+    } as const;
+    const text = lookupText(result, new Map([[partyKey(match), 'Am Anger 1, 04109 Leipzig']]));
+    assert.deepEqual(text.split('\n').slice(1), [
+      '  person    100007  Muster, Max  [private: 030 1234567]',
+      '                   Am Anger 1, 04109 Leipzig',
+    ]);
+    assert.equal(lookupText(result).split('\n').length, 2, 'no address line without an address');
   });
 });

@@ -87,7 +87,15 @@ describe('import: plan, apply, undo (both backends)', function () {
 
     const p = await plan(db, admin, file, { kind: 'persons' });
     assert.deepEqual(p.counts, { new: 3, changed: 0, unchanged: 0, invalid: 0 });
-    assert.deepEqual(p.ignoredFields, ['street', 'zip', 'city']);
+    assert.deepEqual(p.ignoredFields, [], 'the address is stored (schema v13)');
+    assert.deepEqual(
+      p.rows[0]?.after?.cols && {
+        street: p.rows[0].after.cols.street,
+        zip: p.rows[0].after.cols.zip,
+        city: p.rows[0].after.cols.city,
+      },
+      { street: 'Hauptstraße 1\nHinterhaus', zip: '01067', city: 'Dresden' },
+    );
     // the unreadable number is a warning, not an error
     assert.ok(p.rows[2]?.issues.some((i) => i.severity === 'warning' && i.field === 'phonePrivate'));
 
@@ -205,6 +213,121 @@ describe('import: plan, apply, undo (both backends)', function () {
         assert.equal(p.counts.unchanged, records.length);
       }
     });
+
+  for (const [kind, header, key] of [
+    ['persons', 'Pers.-Nr.;Nachname;Straße;PLZ;Ort', 'personNo'],
+    ['creditors', 'Kred.-Nr.;Name;Straße;PLZ;Ort', 'creditorNo'],
+    ['owners', 'Eigentümernummer;Nachname;Straße;PLZ;Ort', 'ownerNo'],
+  ] as const)
+    it(`${kind}: the address comes in (PLZ with its zero), changes, goes out again (CSV, XLSX) and is undone`, async () => {
+      const { db, admin } = closing(await smallDemoDb());
+      const before = await snapshot(db);
+      const table = kind;
+      const keyColumn = { persons: 'person_no', creditors: 'creditor_no', owners: 'owner_no' }[kind];
+      const address = (no: number) =>
+        db.get<{ street: string | null; zip: string | null; city: string | null }>(
+          `SELECT street, zip, city FROM ${table} WHERE ${keyColumn} = ?`,
+          [no],
+        );
+      // one new record, and the first stored one (no address yet) gets one
+      const [stored] = await storeRecords(db, kind);
+      assert.ok(stored);
+      const storedNo = Number((stored as unknown as Record<string, unknown>)[key]);
+      const storedName = String(
+        (stored as unknown as Record<string, unknown>)[kind === 'creditors' ? 'name' : 'lastName'],
+      );
+      assert.deepEqual({ ...(await address(storedNo)) }, { street: null, zip: null, city: null });
+      const first = write(
+        `${kind}-adr.csv`,
+        iconv.encode(
+          [
+            header,
+            `990001;Neu;"Königstraße 5";1067;Dresden`,
+            `${storedNo};${storedName};Am Anger 1;04109;Leipzig`,
+          ].join('\r\n'),
+          'win1252',
+        ),
+      );
+      const p = await plan(db, admin, first, { kind });
+      assert.deepEqual(p.counts, { new: 1, changed: 1, unchanged: 0, invalid: 0 });
+      assert.deepEqual(p.ignoredFields, []);
+      assert.deepEqual(
+        p.rows[1]?.changes.map((c) => [c.field, c.before, c.after]),
+        [
+          ['street', null, 'Am Anger 1'],
+          ['zip', null, '04109'],
+          ['city', null, 'Leipzig'],
+        ],
+      );
+      const applied = await applyImport(db, admin, p);
+      assert.ok(applied.batchId);
+      assert.deepEqual({ ...(await address(990001)) }, { street: 'Königstraße 5', zip: '01067', city: 'Dresden' });
+      assert.deepEqual({ ...(await address(storedNo)) }, { street: 'Am Anger 1', zip: '04109', city: 'Leipzig' });
+      // the batch keeps the address in its before- and after-images
+      const item = await db.get<{ before_json: string; after_json: string }>(
+        'SELECT before_json, after_json FROM import_batch_items WHERE batch_id = ? AND entity_key = ?',
+        [applied.batchId, String(storedNo)],
+      );
+      assert.ok(item);
+      assert.equal((JSON.parse(item.before_json) as { cols: Record<string, unknown> }).cols.zip, null);
+      assert.equal((JSON.parse(item.after_json) as { cols: Record<string, unknown> }).cols.zip, '04109');
+
+      // export → import: 0 changes, in both formats, PLZ still with its zero
+      const records = await storeRecords(db, kind);
+      const exported = records.find((r) => Number((r as unknown as Record<string, unknown>)[key]) === 990001);
+      assert.deepEqual(
+        exported && { ...exported },
+        exported && { ...exported, street: 'Königstraße 5', zip: '01067', city: 'Dresden' },
+      );
+      for (const [name, bytes] of [
+        [`${kind}-adr-export.csv`, exportCsv(kind, records)],
+        [`${kind}-adr-export.xlsx`, await exportXlsx(kind, records)],
+      ] as const) {
+        const again = await plan(db, admin, write(name, bytes), { kind });
+        assert.deepEqual(again.counts, { new: 0, changed: 0, unchanged: records.length, invalid: 0 }, name);
+      }
+
+      // an empty cell clears the address field
+      const clear = await plan(
+        db,
+        admin,
+        write(`${kind}-clear.csv`, [header, `${storedNo};${storedName};;;Leipzig`].join('\r\n')),
+        { kind },
+      );
+      assert.deepEqual(
+        clear.rows[0]?.changes.map((c) => c.field),
+        ['street', 'zip'],
+      );
+
+      const undone = await undoImport(db, admin, applied.batchId);
+      assert.equal(undone.restored, 2);
+      assert.equal(await snapshot(db), before);
+    });
+
+  it('undoes a batch written before schema v13 (its images have no address columns)', async () => {
+    const { db, admin } = closing(await smallDemoDb());
+    const before = await snapshot(db);
+    const file = write('alt.csv', ['Pers.-Nr.;Nachname;Vorname', '990002;Altbestand;Ada'].join('\r\n'));
+    const applied = await applyImport(db, admin, await plan(db, admin, file, { kind: 'persons' }));
+    assert.ok(applied.batchId);
+    // rewrite the item as v11/v12 wrote it: the state JSON without street/zip/city
+    const item = await db.get<{ after_json: string }>('SELECT after_json FROM import_batch_items WHERE batch_id = ?', [
+      applied.batchId,
+    ]);
+    assert.ok(item);
+    const old = JSON.parse(item.after_json) as { cols: Record<string, unknown> };
+    assert.ok('street' in old.cols);
+    delete old.cols.street;
+    delete old.cols.zip;
+    delete old.cols.city;
+    await db.run('UPDATE import_batch_items SET after_json = ? WHERE batch_id = ?', [
+      JSON.stringify(old),
+      applied.batchId,
+    ]);
+    const undone = await undoImport(db, admin, applied.batchId);
+    assert.deepEqual({ restored: undone.restored, skipped: undone.skipped }, { restored: 1, skipped: [] });
+    assert.equal(await snapshot(db), before);
+  });
 
   it('blocks on invalid rows unless skipInvalid; store checks name the row and column', async () => {
     const { db, admin } = closing(await smallDemoDb());

@@ -313,3 +313,26 @@ describe('store schema v12: import batch items of every kind', () => {
     }
   });
 });
+
+describe('store schema v13: addresses of persons, creditors and owners', () => {
+  it('SQLite: adds nullable street/zip/city; rows stored before keep NULL', async () => {
+    const SQL = await loadSqlJs();
+    const db = new SQL.Database();
+    try {
+      for (const step of MIGRATIONS.filter((s) => s.version <= 12)) step.up(db);
+      db.run("INSERT INTO persons (person_no, last_name) VALUES (1, 'Alt')");
+      db.run("INSERT INTO creditors (creditor_no, name) VALUES (2, 'Alt GmbH')");
+      db.run("INSERT INTO owners (owner_no, last_name) VALUES (3, 'Alt')");
+      const v13 = MIGRATIONS.find((s) => s.version === 13);
+      assert.ok(v13);
+      v13.up(db);
+      for (const table of ['persons', 'creditors', 'owners']) {
+        assert.deepEqual(db.exec(`SELECT street, zip, city FROM ${table}`)[0]?.values, [[null, null, null]], table);
+        db.run(`UPDATE ${table} SET zip = '01067'`);
+        assert.equal(db.exec(`SELECT zip FROM ${table}`)[0]?.values[0]?.[0], '01067', 'PLZ stays text');
+      }
+    } finally {
+      db.close();
+    }
+  });
+});

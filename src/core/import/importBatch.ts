@@ -347,7 +347,8 @@ export async function undoImport(
           skipped.push({ entity, key: item.entity_key, reason: 'deleted' });
           continue;
         }
-        if (stateJson(spec, state) !== item.after_json) {
+        // compared canonically: an after-image written before schema v13 lacks the address columns (= null)
+        if (stateJson(spec, state) !== stateJson(spec, parseState(item.after_json))) {
           skipped.push({ entity, key: item.entity_key, reason: 'changed' });
           continue;
         }

@@ -5,8 +5,8 @@
  * before- and after-image (schema v11, 011_import_batches.ts). Written against {@link AsyncQueryable} only
  * (dialect-neutral SQL, header of asyncStore.ts).
  *
- * Fields of the file that the schema has no column for (addresses of persons, creditors and owners) are listed in
- * {@link IGNORED_FIELDS} and left alone.
+ * Fields of the file that the schema has no column for would be listed in {@link IGNORED_FIELDS} and left alone;
+ * since schema v13 (013_party_addresses.ts) persons, creditors and owners store their address, so none are.
  */
 import type { AsyncQueryable, SqlCell } from '../store/asyncStore';
 import type { PartyOrigin } from '../cti/phoneIndex';
@@ -102,7 +102,16 @@ const t = (field: string, column: string, extra: Partial<Binding> = {}): Binding
   ...extra,
 });
 
-/** The kinds' store specs (schema v1). */
+/**
+ * Straße, PLZ, Ort of persons, creditors and owners (schema v13, 013_party_addresses.ts). Appended after the v1
+ * columns so that the state JSON of older import batches (which lacks them) reads as "no address"
+ * ({@link stateJson} fills missing columns with null).
+ */
+function addressBindings(): Binding[] {
+  return [t('street', 'street'), t('zip', 'zip'), t('city', 'city')];
+}
+
+/** The kinds' store specs (schema v1; the party addresses v13). */
 export const ENTITY_SPECS: Readonly<Record<EntityKind, EntitySpec>> = {
   users: {
     kind: 'users',
@@ -159,6 +168,7 @@ export const ENTITY_SPECS: Readonly<Record<EntityKind, EntitySpec>> = {
       t('company', 'company'),
       t('email', 'email'),
       t('objectNo', 'object_id', { kind: 'objectRef' }),
+      ...addressBindings(),
     ],
     phoneOrigin: 'person',
   },
@@ -168,7 +178,7 @@ export const ENTITY_SPECS: Readonly<Record<EntityKind, EntitySpec>> = {
     keyField: 'creditorNo',
     keyColumn: 'creditor_no',
     keyNoCase: false,
-    bindings: [t('name', 'name'), t('trade', 'trade'), t('email', 'email')],
+    bindings: [t('name', 'name'), t('trade', 'trade'), t('email', 'email'), ...addressBindings()],
     phoneOrigin: 'creditor',
   },
   owners: {
@@ -177,7 +187,7 @@ export const ENTITY_SPECS: Readonly<Record<EntityKind, EntitySpec>> = {
     keyField: 'ownerNo',
     keyColumn: 'owner_no',
     keyNoCase: false,
-    bindings: [t('firstName', 'first_name'), t('lastName', 'last_name'), t('email', 'email')],
+    bindings: [t('firstName', 'first_name'), t('lastName', 'last_name'), t('email', 'email'), ...addressBindings()],
     phoneOrigin: 'owner',
   },
   meldungen: {
@@ -224,12 +234,11 @@ export const ENTITY_SPECS: Readonly<Record<EntityKind, EntitySpec>> = {
   },
 };
 
-/** Fields recognised in files that the schema has no column for: the planner ignores them and says so. */
-export const IGNORED_FIELDS: Readonly<Partial<Record<EntityKind, readonly string[]>>> = {
-  persons: ['street', 'zip', 'city'],
-  creditors: ['street', 'zip', 'city'],
-  owners: ['street', 'zip', 'city'],
-};
+/**
+ * Fields recognised in files that the schema has no column for: the planner ignores them and says so. Empty since
+ * schema v13 stores the addresses of persons, creditors and owners; kept for fields a later catalogue adds first.
+ */
+export const IGNORED_FIELDS: Readonly<Partial<Record<EntityKind, readonly string[]>>> = {};
 
 /** Phone fields of a party record and the `phone_numbers.kind` each writes. */
 export const PHONE_FIELDS: readonly { readonly field: string; readonly kind: PhoneKind }[] = [

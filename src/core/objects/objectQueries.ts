@@ -93,7 +93,10 @@ export async function objectCreditors(store: AsyncQueryable, objectId: number): 
   ).map((c) => ({ id: c.id, creditorNo: c.creditor_no, name: c.name, trade: c.trade }));
 }
 
-/** The read-only detail of one party: its number, name, a second line (company or trade) and e-mail. */
+/**
+ * The read-only detail of one party: its number, name, a second line (company or trade), e-mail and address
+ * (schema v13).
+ */
 // a type alias (not an interface) so that it satisfies the store's row type
 export type PartyRecord = {
   readonly no: number;
@@ -101,6 +104,35 @@ export type PartyRecord = {
   /** Person: Firma; Kreditor: Gewerk; Eigentümer: none */
   readonly extra: string | null;
   readonly email: string | null;
+  /** one line "Straße, PLZ Ort" ({@link formatAddress}); null when no part is stored */
+  readonly address: string | null;
+};
+
+/**
+ * One address line as German letters write it: "Königstraße 5, 01067 Dresden"; missing parts are left out
+ * ("01067 Dresden", "Königstraße 5"); null when all three are empty.
+ */
+export function formatAddress(street: string | null, zip: string | null, city: string | null): string | null {
+  const place = [zip, city]
+    .map((x) => x?.trim() ?? '')
+    .filter((x) => x !== '')
+    .join(' ');
+  const line = [street?.trim() ?? '', place].filter((x) => x !== '').join(', ');
+  return line === '' ? null : line;
+}
+
+type PartyRow = Omit<PartyRecord, 'address'> & {
+  readonly street: string | null;
+  readonly zip: string | null;
+  readonly city: string | null;
+};
+
+const PARTY_SQL: Readonly<Record<ObjectParty['origin'], string>> = {
+  person:
+    "SELECT person_no AS no, trim(coalesce(first_name, '') || ' ' || last_name) AS name, company AS extra, email, street, zip, city FROM persons WHERE id = ?",
+  creditor: 'SELECT creditor_no AS no, name, trade AS extra, email, street, zip, city FROM creditors WHERE id = ?',
+  owner:
+    "SELECT owner_no AS no, trim(coalesce(first_name, '') || ' ' || last_name) AS name, NULL AS extra, email, street, zip, city FROM owners WHERE id = ?",
 };
 
 /** One party by origin and row id; undefined when it no longer exists. */
@@ -109,21 +141,8 @@ export async function partyRecord(
   origin: ObjectParty['origin'],
   id: number,
 ): Promise<PartyRecord | undefined> {
-  switch (origin) {
-    case 'person':
-      return await store.get<PartyRecord>(
-        "SELECT person_no AS no, trim(coalesce(first_name, '') || ' ' || last_name) AS name, company AS extra, email FROM persons WHERE id = ?",
-        [id],
-      );
-    case 'creditor':
-      return await store.get<PartyRecord>(
-        'SELECT creditor_no AS no, name, trade AS extra, email FROM creditors WHERE id = ?',
-        [id],
-      );
-    case 'owner':
-      return await store.get<PartyRecord>(
-        "SELECT owner_no AS no, trim(coalesce(first_name, '') || ' ' || last_name) AS name, NULL AS extra, email FROM owners WHERE id = ?",
-        [id],
-      );
-  }
+  const row = await store.get<PartyRow>(PARTY_SQL[origin], [id]);
+  if (!row) return undefined;
+  const { street, zip, city, ...rest } = row;
+  return { ...rest, address: formatAddress(street, zip, city) };
 }

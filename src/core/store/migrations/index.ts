@@ -12,6 +12,7 @@ import { SCHEMA_V9_REMINDER_WINDOWS } from './009_reminder_windows';
 import { SCHEMA_V10_ALERT_CLAIMS } from './010_alert_claims';
 import { SCHEMA_V11_IMPORT_BATCHES } from './011_import_batches';
 import { SCHEMA_V12_IMPORT_BATCH_ENTITIES } from './012_import_batch_entities';
+import { SCHEMA_V13_PARTY_ADDRESSES } from './013_party_addresses';
 // the backfill of v6 uses the normaliser frozen as shipped, not src/core/cti (no store → cti → store cycle)
 import { backfillPhoneIndexV6 } from './006_phoneIndexBackfill';
 
@@ -109,6 +110,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'import batches: Meldungen, Aufträge, object links and assignments',
     up(db) {
       db.exec(SCHEMA_V12_IMPORT_BATCH_ENTITIES);
+    },
+  },
+  {
+    version: 13,
+    name: 'addresses of persons, creditors and owners',
+    up(db) {
+      db.exec(SCHEMA_V13_PARTY_ADDRESSES);
     },
   },
 ];
