@@ -11,6 +11,7 @@ import { ImportFileNotFoundError } from '../../src/core/import/importErrors';
 import { requiredFieldsOf } from '../../src/core/import/requiredFields';
 import { UnknownImportKindError, findImportKind, resolveImportKind } from '../../src/core/import/kindNames';
 import { IMPORT_KINDS } from '../../src/core/import/importTypes';
+import { KIND_SPECS, enumDisplay } from '../../src/core/import/columnCatalog';
 import type { AsyncStore } from '../../src/core/store/asyncStore';
 import type { Actor } from '../../src/core/access/rights';
 
@@ -108,6 +109,28 @@ describe('import: required columns of new records vs. updates, undo that restore
       assert.deepEqual(ids(cells[2]), everyFile, `${kind}: every file`);
       assert.deepEqual(ids(cells[3]), newRecords, `${kind}: new records`);
     }
+  });
+
+  it('docs/import.md lists every other spelling of every choice value; reading one is reported as reconstructed', async () => {
+    const doc = fs.readFileSync(path.join(__dirname, '../../docs/import.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Other spellings of values'));
+    for (const kind of IMPORT_KINDS)
+      for (const f of KIND_SPECS[kind].fields)
+        for (const v of f.values ?? []) {
+          const row = section.split('\n').find((l) => l.startsWith(`| ${kind}.${f.id} | ${enumDisplay(f, v.value)}`));
+          assert.ok(row, `no row for ${kind}.${f.id} ${v.value}`);
+          for (const alias of v.aliases.filter((a) => a !== enumDisplay(f, v.value)))
+            assert.ok(row.includes(alias), `${kind}.${f.id} ${v.value}: ${alias} not listed`);
+        }
+    const parsed = await readImportFile(
+      write('prio.csv', ['Meldungsnummer;Priorität;Status', '1;dringend;Erledigt', '2;Hoch;in bearbeitung']),
+      { kind: 'meldungen' },
+    );
+    assert.deepEqual(
+      parsed.reconstructed.map((r) => [r.row, r.stored, r.used, r.message.code]),
+      // only the other spelling; a value written in another case (`Hoch`, `Erledigt`, `in bearbeitung`) is not listed
+      [[2, 'dringend', 'hoch', 'enum-alias']],
+    );
   });
 
   it('undo that would restore nothing is refused and leaves the batch undoable; newest first then works', async () => {
