@@ -44,7 +44,7 @@ describe('CLI: users set-password for users created by import (built dist/cli.js
     assert.equal(imported.code, 0, imported.stderr);
     assert.match(
       imported.stdout,
-      /1 new users have no password yet: set one with ixhaus-admin users set-password LOGIN --new-password-env VAR/,
+      /1 new user has no password yet: set one with ixhaus-admin users set-password LOGIN --new-password-env VAR/,
     );
 
     // the imported user cannot sign in with any password yet

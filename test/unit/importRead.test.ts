@@ -189,11 +189,18 @@ describe('import: reading files', () => {
 
   it('names missing required columns, lists unknown ones, maps by header and by column letter', async () => {
     const file = write('map.csv', 'Pers.-Nr.;Vorname;Tel 2;Tel 2;Sonstiges\n5;Eva;0301111111;0172 1234567;x\n');
-    await assert.rejects(readImportFile(file, { kind: 'persons' }), (e: unknown) => {
+    // the natural key is needed by every file; Name only by new records (the planner checks that per row)
+    const noKey = write('nokey.csv', 'Vorname;Name\nEva;Muster\n');
+    await assert.rejects(readImportFile(noKey, { kind: 'persons' }), (e: unknown) => {
       assert.ok(e instanceof ImportMissingColumnsError);
-      assert.match(e.message, /Name \(lastName\)/);
+      assert.match(e.message, /Personennummer \(personNo\)/);
+      assert.doesNotMatch(e.message, /lastName/);
       return true;
     });
+    const noName = await readImportFile(write('noname.csv', 'Pers.-Nr.;Vorname\n5;Eva\n'), { kind: 'persons' });
+    assert.ok(isParsedKind(noName, 'persons'));
+    assert.equal(noName.rows[0]?.record.lastName, undefined);
+    assert.deepEqual(noName.issues, []);
     const parsed = await readImportFile(file, {
       kind: 'persons',
       maps: ['Vorname=lastName', 'C=phonePrivate', 'D=Mobil', 'Sonstiges=ignore'],

@@ -9,6 +9,7 @@ import type { KindSpec } from './columnCatalog';
 import { KIND_SPECS, fieldForHeader, headerIndex, headerKeys } from './columnCatalog';
 import { cellText } from './cellValues';
 import { ImportKindError, ImportMappingError, ImportMissingColumnsError } from './importErrors';
+import { columnNeededInEveryFile } from './requiredFields';
 
 /** Rows searched for the header row when it is not given. */
 export const HEADER_SEARCH_ROWS = 30;
@@ -160,7 +161,8 @@ function mapSource(headers: readonly string[], entry: MapEntry): number {
  * Maps the header row to the fields of `kind`, applying `maps` (`Spalte=field`, `C=field`, `X=ignore`).
  * @throws ImportMappingError for a bad `--map` entry
  * @throws ImportKindError when two columns give the same field (map one by its letter)
- * @throws ImportMissingColumnsError when a required field has no column (named with its German header)
+ * @throws ImportMissingColumnsError when a column every file needs has no column (named with its German header;
+ *         requiredFields.ts: what only new records need is left to the planner)
  */
 export function mapColumns(kind: ImportKind, headers: readonly string[], maps: readonly string[] = []): ColumnMapping {
   const spec = KIND_SPECS[kind];
@@ -191,7 +193,10 @@ export function mapColumns(kind: ImportKind, headers: readonly string[], maps: r
   const seen = new Map<string, string[]>();
   for (const c of columns) seen.set(c.field, [...(seen.get(c.field) ?? []), c.letter]);
   for (const [field, letters] of seen) if (letters.length > 1) throw ImportKindError.duplicateField(field, letters);
-  const missing = spec.fields.filter((f) => f.required && !seen.has(f.id)).map((f) => `${f.label} (${f.id})`);
+  // only the columns every file needs: what only new records need is checked per row by the planner
+  const missing = spec.fields
+    .filter((f) => columnNeededInEveryFile(kind, f) && !seen.has(f.id))
+    .map((f) => `${f.label} (${f.id})`);
   if (missing.length > 0) throw new ImportMissingColumnsError(spec.label, missing);
   const unknown = headers.flatMap((h, i) =>
     h !== '' && !byColumn.has(i) && !ignored.some((x) => x.letter === columnLetter(i))

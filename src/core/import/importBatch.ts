@@ -37,9 +37,13 @@ export class ImportHasInvalidRowsError extends IxError {
   constructor(invalid: number) {
     super(
       'E_IMPORT_INVALID_ROWS',
-      msg(
-        'The file has {0} invalid rows; nothing was written. Correct them and import again, or import only the valid rows (CLI: --skip-invalid; VS Code: "Skip invalid rows" in the preview).',
-      ),
+      invalid === 1
+        ? msg(
+            'The file has 1 invalid row; nothing was written. Correct it and import again, or import only the valid rows (CLI: --skip-invalid; VS Code: "Skip invalid rows" in the preview).',
+          )
+        : msg(
+            'The file has {0} invalid rows; nothing was written. Correct them and import again, or import only the valid rows (CLI: --skip-invalid; VS Code: "Skip invalid rows" in the preview).',
+          ),
       [invalid],
     );
     this.invalid = invalid;
@@ -65,6 +69,39 @@ export class ImportBatchAlreadyUndoneError extends IxError {
       msg('The import batch {0} was already undone at {1}; a batch is undone only once. Nothing was changed.'),
       [batchId, at],
     );
+  }
+}
+
+/** Why undo left a record alone, in words (English, as the record keys in the messages). */
+export const UNDO_REASON_TEXT: Readonly<Record<UndoSkipped['reason'], string>> = {
+  changed: 'changed since the import',
+  deleted: 'deleted since the import',
+  referenced: 'other records refer to it now',
+};
+
+/**
+ * Undo would restore nothing: every record of the batch was changed or deleted since, or other records refer to it
+ * now (e.g. Meldungen of imported objects). Nothing is changed and the batch stays undoable, so that it can be undone
+ * after the later imports that changed or use its records were undone (newest first).
+ */
+export class ImportUndoNothingRestorableError extends IxError {
+  readonly batchId: string;
+  readonly skipped: readonly UndoSkipped[];
+  constructor(batchId: string, skipped: readonly UndoSkipped[]) {
+    const sample = skipped
+      .slice(0, 3)
+      .map((s) => `${s.entity} ${s.key} (${UNDO_REASON_TEXT[s.reason]})`)
+      .join(', ');
+    const more = skipped.length > 3 ? ` … +${skipped.length - 3}` : '';
+    super(
+      'E_IMPORT_UNDO_NOTHING',
+      msg(
+        'Nothing of import batch {0} can be undone: its records were changed since the import, or other records refer to them now ({1}). Undo the later imports first, newest first (see "import list"), then undo this batch again. Nothing was changed; the batch can still be undone.',
+      ),
+      [batchId, `${sample}${more}`],
+    );
+    this.batchId = batchId;
+    this.skipped = skipped;
   }
 }
 
@@ -286,8 +323,11 @@ async function referenced(q: AsyncQueryable, kind: EntityKind, id: number): Prom
  * Undoes an import batch once (issue 22 "can be undone like a transfer batch"): in one transaction, every record
  * whose current state is still the one the import wrote goes back to its state before (inserted records are
  * deleted, with their phone numbers and index rows); records changed or deleted since, and inserted records that
- * other rows now refer to, are left alone and reported. One `audit_log` row `import.undo`. Administrators only.
- * @throws PermissionError, UnknownImportBatchError, ImportBatchAlreadyUndoneError (nothing changed)
+ * other rows now refer to, are left alone and reported. When not one record can be restored, nothing is changed and
+ * the batch stays undoable ({@link ImportUndoNothingRestorableError}). One `audit_log` row `import.undo`.
+ * Administrators only.
+ * @throws PermissionError, UnknownImportBatchError, ImportBatchAlreadyUndoneError,
+ *         ImportUndoNothingRestorableError (nothing changed)
  */
 export async function undoImport(
   store: AsyncStore,
@@ -373,6 +413,8 @@ export async function undoImport(
         restored++;
       }
     }
+    // restoring nothing would only use up the batch's one undo: refuse (the transaction rolls back, nothing changes)
+    if (restored === 0) throw new ImportUndoNothingRestorableError(id, skipped);
     const at = now.toISOString();
     await tx.run(
       'UPDATE import_batches SET undone_at = ?, undone_by = ?, undo_restored = ?, undo_skipped = ? WHERE id = ?',

@@ -8,6 +8,21 @@ import { IxError, msg } from '../errors';
 /** Base class of the import file errors (code `E_IMPORT_*`). */
 export class ImportFileError extends IxError {}
 
+/** The file does not exist (or a folder on its path does not). `folder` is the folder a relative path starts from. */
+export class ImportFileNotFoundError extends ImportFileError {
+  readonly file: string;
+  constructor(file: string, folder: string) {
+    super(
+      'E_IMPORT_FILE_NOT_FOUND',
+      msg(
+        'The file {0} does not exist. Check the name and the path; a relative path starts in the current folder {1}.',
+      ),
+      [file, folder],
+    );
+    this.file = file;
+  }
+}
+
 /** The file has 0 bytes. */
 export class ImportFileEmptyError extends ImportFileError {
   constructor(file: string) {

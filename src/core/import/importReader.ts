@@ -22,6 +22,7 @@ import { readXlsxSheet } from './xlsxAdapter';
 import { MAX_CSV_BYTES, MAX_DATA_ROWS, MAX_XLSX_BYTES, formatByName, sniffFormat } from './fileSniff';
 import {
   ImportFileEmptyError,
+  ImportFileNotFoundError,
   ImportFileTooLargeError,
   ImportHeaderError,
   ImportTooManyRowsError,
@@ -104,13 +105,24 @@ export async function readImportFile(file: string, options: ReadImportOptions = 
   }
 }
 
+/** `fs.stat` of the file; a missing file is an {@link ImportFileNotFoundError} naming the folder it was looked in. */
+async function statImportFile(file: string): Promise<fs.Stats> {
+  try {
+    return await fs.promises.stat(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ImportFileNotFoundError(file, process.cwd());
+    throw error;
+  }
+}
+
 async function readOnce(
   file: string,
   options: ReadImportOptions,
   forceCp1252: boolean,
   notUtf8Line?: number,
 ): Promise<ParsedImport> {
-  const bytes = (await fs.promises.stat(file)).size;
+  const bytes = (await statImportFile(file)).size;
   if (bytes === 0) throw new ImportFileEmptyError(file);
   const head = await readHead(file, bytes);
   const format = sniffFormat(file, head);

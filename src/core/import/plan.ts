@@ -37,6 +37,7 @@ import { displayCell, loadRefs, teamIdOf } from './storeRefs';
 import { importMessage as m, missingTeam, rowIssues, toColumn } from './referenceCells';
 import type { StoreRefs } from './storeRefs';
 import { planRelationRow } from './planRelations';
+import { neededByNewRecords } from './requiredFields';
 import { loadRelations } from './relationStore';
 import type { RelationWrite } from './planRelations';
 
@@ -187,7 +188,7 @@ function planRow(
     if (b.derived === true) continue;
     const value = record[b.field];
     if (value === undefined) {
-      if (!stored && b.requiredNew)
+      if (!stored && neededByNewRecords(spec.kind, b.field))
         error(b.field, m('new-needs', msg('A new record needs {0}: add the column to the file.'), [label(b.field)]));
       continue;
     }

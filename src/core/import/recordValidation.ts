@@ -66,7 +66,25 @@ function readField(
       const text = cellText(cell);
       if (text === '') return { ok: true, value: null };
       const value = enumValue(field, text);
-      if (value !== undefined) return { ok: true, value };
+      if (value !== undefined) {
+        // another spelling (`dringend` for `hoch`) is listed with the reconstructed values, so that the user sees
+        // what it was read as; the value's own spellings (any case; the German one of English-stored values) are not
+        const shown = enumDisplay(field, value);
+        if (enumValue({ ...field, values: [{ value, aliases: [shown] }] }, text) !== undefined)
+          return { ok: true, value };
+        return {
+          ok: true,
+          value,
+          reconstructed: {
+            stored: text,
+            message: {
+              code: 'enum-alias',
+              template: msg('"{0}" is another spelling of "{1}" and was read as it.'),
+              args: [text, shown],
+            },
+          },
+        };
+      }
       // German spelling first (module values are stored in English: show their German alias)
       const allowed = (field.values ?? []).map((v) => enumDisplay(field, v.value));
       return {
