@@ -143,6 +143,17 @@ export async function answerInputBox(page, text, prompt) {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * Signs in through the palette ("iX-Haus: Sign in", then the login and password prompts) and, unless
+ * `waitForStatus` is false, waits until the status bar names the login (20 s).
+ */
+export async function signIn(page, login = 'admin', password = 'demo', { waitForStatus = true } = {}) {
+  await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
+  await answerInputBox(page, login, 'iX-Haus login');
+  await answerInputBox(page, password, `Password of ${login}`);
+  if (waitForStatus) await page.locator('.statusbar-item', { hasText: login }).first().waitFor({ timeout: 20000 });
+}
+
 /** Contents of the most recently opened webview: a webview is an iframe (#active-frame) inside an iframe. */
 export function webviewFrame(page) {
   return page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
 import * as vscode from 'vscode';
 import type { IxHausApi } from '../../src/extension/extension';
+import { activatedExtension } from './hostApi';
 import type { ImportPreviewPanel } from '../../src/extension/panels/importPreviewPanel';
 import type { ExportCommandResult } from '../../src/extension/commands/importCommands';
 import {
@@ -16,18 +17,12 @@ import { localizedMessage } from '../../src/extension/errors';
 import type { UndoImportResult } from '../../src/core/import/importBatch';
 import type { ImportPreviewView, ImportResultView } from '../../src/shared/protocol/importPreview';
 
-const EXTENSION_ID = 'ixhaus-admin.ixhaus-admin';
-
 describe('Stammdaten importieren / exportieren in a real VS Code host (command → preview panel → core)', () => {
   let api: IxHausApi;
   let dir: string;
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<IxHausApi>(EXTENSION_ID);
-    assert.ok(extension);
-    api = await extension.activate();
-    await api.ready;
-    await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'admin', password: 'demo' });
+    api = await activatedExtension({ login: 'admin', password: 'demo' });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-host-import-'));
   });
 

@@ -1,22 +1,17 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { IxHausApi } from '../../src/extension/extension';
+import { activatedExtension } from './hostApi';
 import type { BatchView, InitView, PreviewView, UndoView } from '../../src/shared/protocol/responsibility';
 import { partyOfNode } from '../../src/providers/tree/objectsTree';
 import { nodeOf } from '../../src/providers/tree/treeNode';
-
-const EXTENSION_ID = 'ixhaus-admin.ixhaus-admin';
 
 describe('Verantwortlichen ändern in a real VS Code host (command → panel → core)', () => {
   let api: IxHausApi;
   let from: string;
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<IxHausApi>(EXTENSION_ID);
-    assert.ok(extension);
-    api = await extension.activate();
-    await api.ready;
-    await vscode.commands.executeCommand('ixhaus.session.signIn', { login: 'admin', password: 'demo' });
+    api = await activatedExtension({ login: 'admin', password: 'demo' });
     const store = api.services.storeHost.store!;
     from = String(
       store.scalar(

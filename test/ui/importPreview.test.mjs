@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
-import { answerInputBox, launchHost, runCommand, webviewFrame } from '../../vscode-host/host.mjs';
+import { answerInputBox, launchHost, runCommand, webviewFrame, signIn } from '../../vscode-host/host.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(root, 'test-results', 'ui');
@@ -41,10 +41,7 @@ test(
       const shot = (name) => page.screenshot({ path: path.join(shots, `import-${name}.png`) });
       await page.click('.activitybar a[aria-label*="iX-Haus"]', { timeout: 30000 });
       await page.locator('.statusbar-item', { hasText: 'iX-Haus: Sign in' }).first().waitFor({ timeout: 60000 });
-      await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
-      await answerInputBox(page, 'admin', 'iX-Haus login');
-      await answerInputBox(page, 'demo', 'Password of admin');
-      await page.locator('.statusbar-item', { hasText: 'admin' }).first().waitFor({ timeout: 20000 });
+      await signIn(page);
 
       await runCommand(page, 'iX-Haus: Import Master Data…');
       // VS Code's own (simple) file dialog: a quick input holding a path

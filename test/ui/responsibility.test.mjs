@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { answerInputBox, launchHost, runCommand, webviewFrame } from '../../vscode-host/host.mjs';
+import { launchHost, runCommand, signIn, webviewFrame } from '../../vscode-host/host.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(root, 'test-results', 'ui');
@@ -46,10 +46,7 @@ test(
 
       await page.click('.activitybar a[aria-label*="iX-Haus"]', { timeout: 30000 });
       await page.locator('.statusbar-item', { hasText: 'iX-Haus: Sign in' }).first().waitFor({ timeout: 60000 });
-      await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
-      await answerInputBox(page, 'admin', 'iX-Haus login');
-      await answerInputBox(page, 'demo', 'Password of admin');
-      await page.locator('.statusbar-item', { hasText: 'admin' }).first().waitFor({ timeout: 20000 });
+      await signIn(page);
 
       // the previous responsible: the active staff member holding the most assignments in the demo store
       const file = findFile(host.work, 'ixhaus-demo.sqlite');
@@ -119,9 +116,7 @@ test(
       const restored = webviewFrame(page);
       await restored.locator('#blocked', { hasText: 'Sign in first' }).waitFor({ timeout: 60000 });
       await shot('07-restored-before-sign-in');
-      await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
-      await answerInputBox(page, 'admin', 'iX-Haus login');
-      await answerInputBox(page, 'demo', 'Password of admin');
+      await signIn(page, 'admin', 'demo', { waitForStatus: false });
       await restored.locator('#from').waitFor({ timeout: 30000 });
       assert.equal(
         await restored.locator('#from').evaluate((el) => el.value),

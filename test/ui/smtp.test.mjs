@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SMTPServer } from 'smtp-server';
-import { answerInputBox, launchHost, runCommand, webviewFrame } from '../../vscode-host/host.mjs';
+import { launchHost, runCommand, signIn, webviewFrame } from '../../vscode-host/host.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(root, 'test-results', 'ui');
@@ -90,10 +90,7 @@ test(
         .locator('.welcome-view-content', { hasText: 'Sign in with your iX-Haus login' })
         .first()
         .waitFor({ timeout: 60000 });
-      await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
-      await answerInputBox(page, 'admin', 'iX-Haus login');
-      await answerInputBox(page, 'demo', 'Password of admin');
-      await page.locator('.statusbar-item', { hasText: 'admin' }).first().waitFor({ timeout: 20000 });
+      await signIn(page);
 
       await runCommand(page, 'iX-Haus: SMTP Settings…');
       const form = webviewFrame(page);
@@ -156,9 +153,7 @@ test(
       await runCommand(page, 'Developer: Reload Window');
       await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
       await page.locator('.tab', { hasText: 'SMTP Einstellungen' }).first().waitFor({ timeout: 60000 });
-      await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
-      await answerInputBox(page, 'admin', 'iX-Haus login');
-      await answerInputBox(page, 'demo', 'Password of admin');
+      await signIn(page, 'admin', 'demo', { waitForStatus: false });
       const restored = webviewFrame(page);
       await restored.locator('#host input').waitFor({ timeout: 30000 });
       await restored.locator('#password input[placeholder="set — type to replace"]').waitFor({ timeout: 30000 });

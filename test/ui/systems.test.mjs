@@ -15,7 +15,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/cjs/api';
-import { answerInputBox, launchHost, runCommand } from '../../vscode-host/host.mjs';
+import { answerInputBox, launchHost, runCommand, signIn } from '../../vscode-host/host.mjs';
 
 // the TypeScript peer is loaded as CommonJS through tsx (as in postgresStore.test.mjs)
 register();
@@ -29,13 +29,6 @@ const cli = (args, env = {}) =>
     stdio: 'ignore',
     env: { ...process.env, ...env },
   });
-
-async function signIn(page, login, password) {
-  await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
-  await answerInputBox(page, login, 'iX-Haus login');
-  await answerInputBox(page, password, `Password of ${login}`);
-  await page.locator('.statusbar-item', { hasText: login }).first().waitFor({ timeout: 20000 });
-}
 
 test(
   'Kundensysteme: switch between two systems from the status bar; Produktion asks first',

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { answerInputBox, launchHost, runCommand } from '../../vscode-host/host.mjs';
+import { answerInputBox, launchHost, runCommand, signIn } from '../../vscode-host/host.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(root, 'test-results', 'ui');
@@ -32,12 +32,6 @@ function writeSpec(dir) {
   return spec;
 }
 
-async function signIn(page) {
-  await runCommand(page, 'iX-Haus: Sign in', { timeoutMs: 60000 });
-  await answerInputBox(page, 'admin', 'iX-Haus login');
-  await answerInputBox(page, 'demo', 'Password of admin');
-}
-
 test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout: 240000 }, async (t) => {
   const started = Date.now();
   const host = await launchHost({ extensionDevelopmentPath: root, log: (s) => t.diagnostic(s) });
@@ -54,7 +48,7 @@ test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout
     await page.locator('.statusbar-item', { hasText: 'iX-Haus: Sign in' }).first().waitFor({ timeout: 30000 });
     await shot('01-welcome-sign-in');
 
-    await signIn(page);
+    await signIn(page, 'admin', 'demo', { waitForStatus: false });
     await page.locator('.statusbar-item', { hasText: 'admin' }).first().waitFor({ timeout: 20000 });
     const license = page.locator('.monaco-list-row', { hasText: 'DEMO-0001' }).first();
     await license.waitFor({ timeout: 20000 });
@@ -158,7 +152,7 @@ test('iX-Haus in a real workbench: container, sign-in, trees, reload', { timeout
     await page.locator('.statusbar-item', { hasText: 'iX-Haus: Sign in' }).first().waitFor({ timeout: 60000 });
     const statusText = await page.locator('.statusbar-item', { hasText: 'iX-Haus: Sign in' }).first().innerHTML();
     assert.ok(!statusText.includes('codicon-lock'), 'after a reload the store must not be read-only (stale own lock)');
-    await signIn(page);
+    await signIn(page, 'admin', 'demo', { waitForStatus: false });
     await page.locator('.monaco-list-row', { hasText: 'DEMO-0001' }).first().waitFor({ timeout: 20000 });
     await shot('07-after-reload');
     t.diagnostic(`UI test wall time ${Date.now() - started} ms`);
