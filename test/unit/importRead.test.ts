@@ -158,6 +158,15 @@ describe('import: reading files', () => {
     const given = await readImportFile(file, { headerRow: 4, kind: 'objects' });
     assert.deepEqual(given.source.headerRow, { row: 4, how: 'given' });
     await assert.rejects(readImportFile(file, { headerRow: 99, kind: 'objects' }), ImportHeaderError);
+    // the title row given as the header row: the error shows what that row holds
+    await assert.rejects(
+      readImportFile(file, { headerRow: 1, kind: 'objects' }),
+      (error: unknown) =>
+        error instanceof ImportMissingColumnsError &&
+        /Row 1, taken as the header row, holds: Objektliste Musterverwaltung\. Name the row with the column headers with --header-row/.test(
+          error.message,
+        ),
+    );
   });
 
   it('refuses a 0-byte file, a binary file, an old .xls, and a file over the size or row limit (naming the limit)', async () => {

@@ -198,11 +198,30 @@ export class ImportMappingError extends ImportFileError {
 
 /** Columns a kind needs are missing (issue 22 "required columns are named when missing"). */
 export class ImportMissingColumnsError extends ImportFileError {
-  constructor(kindLabel: string, missing: readonly string[]) {
+  constructor(
+    readonly kindLabel: string,
+    readonly missing: readonly string[],
+    /** the header row as given with `--header-row`: shown, since a wrong row is the likely cause */
+    headerRow?: { readonly row: number; readonly cells: readonly string[] },
+  ) {
     super(
       'E_IMPORT_MISSING_COLUMNS',
-      msg('The file lacks columns that {0} need: {1}. Add them, or map existing columns with --map Column=field.'),
-      [kindLabel, missing.join('; ')],
+      headerRow
+        ? msg(
+            'The file lacks columns that {0} need: {1}. Row {2}, taken as the header row, holds: {3}. Name the row with the column headers with --header-row, add the columns, or map existing columns with --map Column=field.',
+          )
+        : msg('The file lacks columns that {0} need: {1}. Add them, or map existing columns with --map Column=field.'),
+      headerRow
+        ? [
+            kindLabel,
+            missing.join('; '),
+            headerRow.row,
+            headerRow.cells
+              .filter((c) => c !== '')
+              .slice(0, 8)
+              .join(' | ') || '—',
+          ]
+        : [kindLabel, missing.join('; ')],
     );
   }
 }

@@ -25,6 +25,7 @@ import {
   ImportFileNotFoundError,
   ImportFileTooLargeError,
   ImportHeaderError,
+  ImportMissingColumnsError,
   ImportTooManyRowsError,
 } from './importErrors';
 
@@ -194,7 +195,15 @@ async function readOnce(
   const headers = headerRow.cells.map((c) => cellText(c));
   if (options.kind) checkGivenKind(options.kind, headers, options.maps ?? []);
   const kind = options.kind ?? guessKind(headers);
-  const mapping = mapColumns(kind, headers, options.maps ?? []);
+  let mapping: ReturnType<typeof mapColumns>;
+  try {
+    mapping = mapColumns(kind, headers, options.maps ?? []);
+  } catch (error) {
+    // a header row given by number that holds no headers (a title row): say what it holds
+    if (error instanceof ImportMissingColumnsError && headerHow === 'given')
+      throw new ImportMissingColumnsError(error.kindLabel, error.missing, { row: headerRow.row, cells: headers });
+    throw error;
+  }
   const spec = KIND_SPECS[kind];
 
   const validRows: ImportRow[] = [];
