@@ -64,7 +64,11 @@ function longName(name: string, entry: PeerEntry, style: LongNameStyle): string 
 /** Starts the peer. `longNames` decides READDIR's long-name format (default `ls`). */
 export async function startSftpPeer(options: { longNames?: LongNameStyle } = {}): Promise<SftpPeer> {
   const style = options.longNames ?? 'ls';
-  const hostKey = utils.generateKeyPairSync('ed25519');
+  // ssh2 now and then drops a leading zero byte of an ed25519 public key (a 31-byte key: the blob is 50 bytes, not 51,
+  // and ssh-keygen refuses it — about 1 in 500 keys): draw again until the key is whole
+  let hostKey = utils.generateKeyPairSync('ed25519');
+  while (Buffer.from(hostKey.public.split(' ')[1] ?? '', 'base64').length !== 51)
+    hostKey = utils.generateKeyPairSync('ed25519');
   const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ixhaus-sftp-peer-'));
   let fingerprint: string;
   try {
