@@ -12,21 +12,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { formatTemplate } from '../core/errors';
 import { ownAreaCode } from '../core/cti/phoneIndex';
 import { readImportFile } from '../core/import/importReader';
-import type { ParsedImport, ReadImportOptions } from '../core/import/importReader';
-import type { ImportKind, ImportMessage, RowIssue } from '../core/import/importTypes';
+import type { ReadImportOptions } from '../core/import/importReader';
+import type { ImportKind } from '../core/import/importTypes';
 import { UnknownImportKindError, findImportKind, kindNamesText } from '../core/import/kindNames';
-import { KIND_SPECS } from '../core/import/columnCatalog';
 import { listImportBatches } from '../core/import/importHistory';
-import type { ImportBatchSummary } from '../core/import/importHistory';
 import { planImport } from '../core/import/plan';
-import type { ImportPlan } from '../core/import/plan';
 import { ImportHasInvalidRowsError, UNDO_REASON_TEXT, applyImport, undoImport } from '../core/import/importBatch';
 import type { ApplyImportResult } from '../core/import/importBatch';
 import { storeRecords } from '../core/import/storeRecords';
+import { writeFileAtomic } from '../core/store/atomicFile';
 import { exportCsv, exportXlsx } from '../core/import/exportWriter';
+import { KIND_NOUNS, batchLine, counted, hasPhones, invalidRowsLine, previewJson, previewText } from './importText';
 import { asUser, signInOptions } from './adminCommands';
 import type { SignInOptions } from './adminCommands';
 import { addStoreOptions, withCliStore } from './writableStore';
@@ -50,46 +48,6 @@ interface ExportOptions extends StoreCliOptions {
   json?: boolean;
 }
 
-/** English names of the kinds for counts: singular and plural. */
-const KIND_NOUNS: Readonly<Record<ImportKind, readonly [string, string]>> = {
-  users: ['user', 'users'],
-  teams: ['team', 'teams'],
-  objects: ['object', 'objects'],
-  persons: ['person', 'persons'],
-  creditors: ['creditor', 'creditors'],
-  owners: ['owner', 'owners'],
-  'object-links': ['object link', 'object links'],
-  meldungen: ['Meldung', 'Meldungen'],
-  auftraege: ['Auftrag', 'Aufträge'],
-  responsibilities: ['responsibility', 'responsibilities'],
-};
-
-/** `1 row`, `2 rows`: a count with its noun in the singular or plural. */
-function counted(n: number, singular: string, plural = `${singular}s`): string {
-  return `${n} ${n === 1 ? singular : plural}`;
-}
-
-/** True when records of `kind` carry phone numbers (and the import reports them). */
-function hasPhones(kind: ImportKind): boolean {
-  return KIND_SPECS[kind].fields.some((f) => f.type === 'phone');
-}
-
-/** The column label of a field (`Telefon privat` for `phonePrivate`), as the docs and VS Code show it. */
-function fieldLabel(kind: ImportKind, field: string): string {
-  return KIND_SPECS[kind].fields.find((f) => f.id === field)?.label ?? field;
-}
-
-/** An ISO-8601 instant as local time of this machine with its UTC offset: `2026-12-03 11:15:00 +01:00`. */
-export function localTimeText(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const two = (n: number): string => String(n).padStart(2, '0');
-  const offset = -d.getTimezoneOffset();
-  const sign = offset >= 0 ? '+' : '-';
-  const abs = Math.abs(offset);
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
-}
-
 /**
  * The kind named on the command line (English id or German name), or undefined after printing the one error both
  * `import` and `export` give for an unknown kind (usage error, exit 2).
@@ -106,89 +64,6 @@ function kindOrUsageError(name: string): ImportKind | undefined {
 function rowNumber(value: string): number {
   if (!/^[1-9]\d{0,6}$/.test(value)) throw new InvalidArgumentError('expected a row number ≥ 1');
   return Number(value);
-}
-
-function text(message: ImportMessage): string {
-  const own = formatTemplate(message.template, message.args);
-  return message.detail ? `${own} ${text(message.detail)}` : own;
-}
-
-function issueLine(issue: RowIssue): string {
-  const column = issue.column ? `, column ${issue.column.letter} (${issue.column.header})` : '';
-  const line = issue.line !== undefined && issue.line !== issue.row ? ` [CSV line ${issue.line}]` : '';
-  return `  row ${issue.row}${column}${line}: ${text(issue.message)}`;
-}
-
-/** The preview as text: detected, columns, counts, invalid rows, warnings, reconstructed values, changes. */
-function previewText(parsed: ParsedImport, plan: ImportPlan): string {
-  const kind = parsed.kind;
-  const s = parsed.source;
-  const out: string[] = [];
-  const detected = [
-    `${s.format.toUpperCase()}, ${s.bytes} bytes`,
-    s.encoding ? `encoding ${s.encoding.name} (${s.encoding.how})` : '',
-    s.delimiter ? `delimiter ${s.delimiter.char === '\t' ? 'tab' : `"${s.delimiter.char}"`} (${s.delimiter.how})` : '',
-    s.sheet ? `sheet "${s.sheet.name}" (${s.sheet.how}; sheets: ${s.sheet.all.join(', ')})` : '',
-    s.headerRow ? `header row ${s.headerRow.row} (${s.headerRow.how})` : '',
-  ].filter((x) => x !== '');
-  out.push(`File: ${detected.join(', ')}`);
-  for (const note of s.notes) out.push(`  note: ${text(note)}`);
-  out.push(`Kind: ${parsed.kind} (${parsed.kindHow})`);
-  out.push(
-    `Columns: ${parsed.mapping.columns.map((c) => `${c.letter} ${c.header} → ${c.field}${c.how === 'map' ? ' (--map)' : ''}`).join('; ')}`,
-  );
-  if (parsed.mapping.unknown.length > 0)
-    out.push(`Unknown columns (ignored): ${parsed.mapping.unknown.map((c) => `${c.letter} ${c.header}`).join('; ')}`);
-  if (plan.ignoredFields.length > 0)
-    out.push(`Not stored (the store has no column for them): ${plan.ignoredFields.join(', ')}`);
-  const c = plan.counts;
-  out.push(
-    `Rows: ${c.new} new, ${c.changed} changed, ${c.unchanged} unchanged, ${c.invalid} invalid${parsed.blankRows > 0 ? ` (${counted(parsed.blankRows, 'blank row')} skipped)` : ''}`,
-  );
-  const errors = plan.rows.flatMap((r) => r.issues.filter((i) => i.severity === 'error'));
-  if (errors.length > 0) out.push('Invalid rows:', ...errors.map(issueLine));
-  const warnings = plan.rows.flatMap((r) => r.issues.filter((i) => i.severity === 'warning'));
-  if (warnings.length > 0) out.push('Warnings:', ...warnings.map(issueLine));
-  if (parsed.reconstructed.length > 0)
-    out.push(
-      'Reconstructed values:',
-      ...parsed.reconstructed.map(
-        (r) =>
-          `  row ${r.row}, column ${r.column.letter} (${r.column.header}): ${r.stored} → ${r.used} (${text(r.message)})`,
-      ),
-    );
-  const changed = plan.rows.filter((r) => r.status === 'changed');
-  if (changed.length > 0)
-    out.push(
-      'Changes:',
-      ...changed.map(
-        (r) =>
-          `  row ${r.row} ${r.key}: ${r.changes.map((ch) => `${fieldLabel(kind, ch.field)} ${ch.before ?? '(empty)'} → ${ch.after ?? '(empty)'}`).join('; ')}`,
-      ),
-    );
-  return `${out.join('\n')}\n`;
-}
-
-function previewJson(parsed: ParsedImport, plan: ImportPlan): object {
-  const issue = (i: RowIssue): object => ({ ...i, text: text(i.message) });
-  return {
-    kind: parsed.kind,
-    kindHow: parsed.kindHow,
-    source: parsed.source,
-    mapping: parsed.mapping,
-    counts: plan.counts,
-    blankRows: parsed.blankRows,
-    ignoredFields: plan.ignoredFields,
-    rows: plan.rows.map((r) => ({
-      row: r.row,
-      ...(r.line !== undefined ? { line: r.line } : {}),
-      key: r.key,
-      status: r.status,
-      changes: r.changes,
-      issues: r.issues.map(issue),
-    })),
-    reconstructed: parsed.reconstructed.map((r) => ({ ...r, text: text(r.message) })),
-  };
 }
 
 async function runImport(kind: ImportKind, file: string, options: ImportOptions): Promise<void> {
@@ -268,13 +143,6 @@ async function runImport(kind: ImportKind, file: string, options: ImportOptions)
   }
 }
 
-/** The last line of a dry run that found invalid rows (exit 1). */
-function invalidRowsLine(invalid: number): string {
-  return invalid === 1
-    ? '1 invalid row: correct it, or import only the valid rows with --skip-invalid.'
-    : `${invalid} invalid rows: correct them, or import only the valid rows with --skip-invalid.`;
-}
-
 /** What a written import says: the batch, the counts, phone numbers (kinds with phones), undo, new users. */
 function writtenText(kind: ImportKind, applied: ApplyImportResult, options: ImportOptions): string {
   const c = applied.counts;
@@ -307,16 +175,6 @@ async function runUndo(batchId: string, options: SignInOptions): Promise<void> {
   );
 }
 
-/** One line of `import list`. */
-function batchLine(b: ImportBatchSummary): string {
-  const c = b.counts;
-  const undone =
-    b.undoneAt === null
-      ? 'can be undone'
-      : `undone ${localTimeText(b.undoneAt)}${b.undoneBy ? ` by ${b.undoneBy}` : ''} (${b.undoRestored ?? 0} restored, ${b.undoSkipped ?? 0} left alone)`;
-  return `${b.batchId}  ${localTimeText(b.at)}  ${b.kind}  ${b.sourceName ?? '(no file name)'}  by ${b.by ?? '?'}  ${c.new} new, ${c.changed} changed, ${c.unchanged} unchanged, ${c.invalid} invalid  ${undone}`;
-}
-
 async function runList(options: ImportOptions): Promise<void> {
   await runVerb(options.json === true, () =>
     asUser(
@@ -344,33 +202,17 @@ function exportFileExists(file: string): Error {
 }
 
 /**
- * Writes `bytes` to `target` through a temp file in the same folder (fsync, then rename), so that a failure leaves no
- * partial file under the name. Without `force`, an existing `target` is never replaced: the temp file is linked to the
- * name (which fails when it exists, also when it appeared meanwhile) instead of renamed over it.
+ * Writes `bytes` to `target` atomically (temp file in the same folder, synced; no partial file under the name).
+ * Without `force` an existing `target` is never replaced, also not one that appeared meanwhile.
  * @throws Error naming the file and `--force` when it exists and `force` is not set
  */
 async function writeExportFile(target: string, bytes: Buffer, force: boolean): Promise<void> {
   if (!force && fs.existsSync(target)) throw exportFileExists(target);
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
   try {
-    const handle = await fs.promises.open(temp, 'wx');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    if (force) await fs.promises.rename(temp, target);
-    else {
-      try {
-        await fs.promises.link(temp, target);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw exportFileExists(target);
-        throw error;
-      }
-    }
-  } finally {
-    await fs.promises.rm(temp, { force: true });
+    await writeFileAtomic(path.resolve(target), bytes, { keepBackup: false, mode: 0o644, exclusive: !force });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw exportFileExists(target);
+    throw error;
   }
 }
 

@@ -25,6 +25,7 @@ export interface AtomicWriteObserver {
  * @param target absolute path of the file to replace (need not exist yet)
  * @param data   the complete new content (bytes)
  * @param options.keepBackup keep the previous content as `<target>.bak` (default true)
+ * @param options.exclusive fail with EEXIST instead of replacing an existing target
  * @param options.mode file mode of a new file (default 0o600: the store holds password hashes)
  * @param options.beforeReplace runs after the temp file is synced and before the backup is kept and the target
  *        replaced (the store records its checksum there); when it throws, the target is unchanged
@@ -36,6 +37,9 @@ export async function writeFileAtomic(
   options: {
     keepBackup?: boolean;
     mode?: number;
+    /** never replace an existing target: the temp file is linked to the name (EEXIST when it exists, also when it
+     *  appeared meanwhile); no backup is kept then */
+    exclusive?: boolean;
     observe?: AtomicWriteObserver;
     beforeReplace?: () => Promise<void>;
   } = {},
@@ -59,11 +63,16 @@ export async function writeFileAtomic(
       await options.beforeReplace();
       observe('before-replace');
     }
-    if (options.keepBackup ?? true) {
-      await keepBackup(target);
-      observe('backup-kept');
+    if (options.exclusive === true) {
+      await fs.link(temp, target);
+      await fs.rm(temp, { force: true });
+    } else {
+      if (options.keepBackup ?? true) {
+        await keepBackup(target);
+        observe('backup-kept');
+      }
+      await renameWithRetry(temp, target);
     }
-    await renameWithRetry(temp, target);
     observe('renamed');
   } catch (error) {
     await handle?.close().catch(() => undefined);

@@ -4,7 +4,6 @@
  * (importPreviewPanel.ts) → write one batch; undo a batch; export a kind to .xlsx/.csv. Administrators only: the
  * core checks (`requireAdmin`), the command wrapper shows its error.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -21,8 +20,10 @@ import { isImportKind } from '../../core/import/importTypes';
 import type { ImportKind } from '../../core/import/importTypes';
 import { planImport } from '../../core/import/plan';
 import { WRITABLE_KINDS } from '../../core/import/planEntities';
+import { writeFileAtomic } from '../../core/store/atomicFile';
 import { storeRecords } from '../../core/import/storeRecords';
-import { ImportPreviewPanel, kindLabel, logUndo, undoText } from '../panels/importPreviewPanel';
+import { ImportPreviewPanel, logUndo } from '../panels/importPreviewPanel';
+import { kindLabel, undoText } from '../panels/importPreviewView';
 import { confirmOnProduction } from '../productionGuard';
 import { acceptsScriptedArgs } from '../scriptedArgs';
 import type { Services } from '../services';
@@ -272,15 +273,8 @@ export async function exportMasterDataCommand(
     async () => {
       const records = await storeRecords(store, exportKind);
       const bytes = ext === '.csv' ? exportCsv(exportKind, records) : await exportXlsx(exportKind, records);
-      // write next to the target and rename, so that a failed export never leaves half a file under the name
-      const temp = `${target}.${process.pid}.tmp`;
-      try {
-        await fs.promises.writeFile(temp, bytes);
-        await fs.promises.rename(temp, target);
-      } catch (error) {
-        await fs.promises.rm(temp, { force: true });
-        throw error;
-      }
+      // atomically: a failed export never leaves half a file under the name (the save dialog asked about replacing)
+      await writeFileAtomic(target, bytes, { keepBackup: false, mode: 0o644 });
       return { kind: exportKind, file: target, records: records.length, bytes: bytes.length };
     },
   );
