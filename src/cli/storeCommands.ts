@@ -15,14 +15,21 @@ import { asyncStoreInfo, storeInfo } from '../core/store/storeInfo';
 import { createFirstAdmin } from '../core/users/bootstrap';
 import { count, envValue, formatMb, runVerb } from './output';
 import type { VerbResult } from './output';
+import { SYSTEMS_ENV } from '../core/systems/systems';
 import { registerStoreCopyCommand } from './storeCopyCommand';
 import { copyProgressReporter, locationOf, openLocation } from './storeLocations';
 import type { LocationArgument } from './storeLocations';
+import { announceSystem, resolveCliSystem } from './writableStore';
 
 interface UrlOptions {
   json?: boolean;
   storePasswordEnv?: string;
   storeCa?: string;
+}
+
+interface SystemOptions extends UrlOptions {
+  system?: string;
+  systemsFile?: string;
 }
 
 interface InitOptions extends Omit<DemoSizes, 'meldungenPerObject' | 'auftraegePerObject'>, UrlOptions {
@@ -36,6 +43,45 @@ function urlOptions(command: Command): Command {
   return command
     .option('--store-password-env <var>', 'environment variable with the PostgreSQL password (default: PGPASSWORD)')
     .option('--store-ca <file>', 'PEM file with the CA certificate of the PostgreSQL server (sslmode=verify-full)');
+}
+
+/** Adds `--system NAME` / `--systems-file FILE` to a verb whose store is its argument (issue 20). */
+function systemOptions(command: Command): Command {
+  return command
+    .option(
+      '--system <name>',
+      `a customer system by name instead of the argument (from --systems-file or $${SYSTEMS_ENV})`,
+    )
+    .option(
+      '--systems-file <file>',
+      `the systems list: a JSON array, or a VS Code settings.json with "ixhaus.systems" (default: $${SYSTEMS_ENV})`,
+    );
+}
+
+/**
+ * Refuses a `store check|info` that names its store twice (argument and `--system`) or not at all.
+ * @throws CommanderError (exit 2, usage)
+ */
+function requireOneStore(command: Command, text: string | undefined, options: SystemOptions): void {
+  if (options.system !== undefined && text !== undefined)
+    command.error('error: give either a store (file or URL) or --system NAME, not both', {
+      code: 'commander.conflictingOption',
+    });
+  if (options.system === undefined && text === undefined)
+    command.error('error: name the store: a file, a postgres:// URL, or --system NAME', {
+      code: 'commander.missingArgument',
+    });
+}
+
+/**
+ * The store a `store check|info` names: its argument, or the store of `--system` (announced on stderr).
+ * @throws SystemError from {@link resolveCliSystem}
+ */
+function storeArgument(text: string | undefined, options: SystemOptions): string {
+  if (options.system === undefined) return text ?? '';
+  const system = resolveCliSystem(options.system, options.systemsFile);
+  announceSystem(system);
+  return system.store;
 }
 
 function argumentOf(text: string, options: UrlOptions): LocationArgument {
@@ -254,19 +300,23 @@ export function registerStoreCommands(program: Command): void {
       }),
     );
 
-  urlOptions(
-    store
-      .command('check')
-      .description(
-        'check a store without changing it. File: SQLite header, size, the checksum of its last save (quick_check when it has none), schema version. URL: connection, schema version, row counts, every foreign key has its row',
-      )
-      .argument('<file|url>', 'store file or postgres:// URL'),
+  systemOptions(
+    urlOptions(
+      store
+        .command('check')
+        .description(
+          'check a store without changing it. File: SQLite header, size, the checksum of its last save (quick_check when it has none), schema version. URL: connection, schema version, row counts, every foreign key has its row',
+        )
+        .argument('[file|url]', 'store file or postgres:// URL (or --system NAME)'),
+    ),
   )
     .option('--full', "file: also run SQLite's quick_check when the checksum matches")
     .option('--json', 'print the result as JSON')
     .exitOverride()
-    .action((text: string, options: UrlOptions & { full?: boolean }) =>
-      runVerb(options.json === true, async () => {
+    .action((given: string | undefined, options: SystemOptions & { full?: boolean }, command: Command) => {
+      requireOneStore(command, given, options);
+      return runVerb(options.json === true, async () => {
+        const text = storeArgument(given, options);
         if (isUrl(text, options)) return checkUrl(text, options);
         const result = await verifyStoreFile(text, undefined, { full: options.full === true });
         const how = result.verifiedBy === 'checksum' ? 'checksum of the last save matches' : 'quick_check ok';
@@ -274,20 +324,26 @@ export function registerStoreCommands(program: Command): void {
           json: { file: text, ...result },
           text: `ok: ${text} (schema v${result.schemaVersion}, ${formatMb(result.sizeBytes)}, ${how}${result.backupFile ? `, backup ${result.backupFile} ok` : ''})\n`,
         };
-      }),
-    );
+      });
+    });
 
-  urlOptions(
-    store
-      .command('info')
-      .description('show size, schema version and record counts of a store (a file is opened read-only)')
-      .argument('<file|url>', 'store file or postgres:// URL'),
+  systemOptions(
+    urlOptions(
+      store
+        .command('info')
+        .description('show size, schema version and record counts of a store (a file is opened read-only)')
+        .argument('[file|url]', 'store file or postgres:// URL (or --system NAME)'),
+    ),
   )
     .option('--json', 'print the result as JSON')
     .exitOverride()
-    .action((text: string, options: UrlOptions) =>
-      runVerb(options.json === true, () => (isUrl(text, options) ? infoUrl(text, options) : infoFile(text))),
-    );
+    .action((given: string | undefined, options: SystemOptions, command: Command) => {
+      requireOneStore(command, given, options);
+      return runVerb(options.json === true, () => {
+        const text = storeArgument(given, options);
+        return isUrl(text, options) ? infoUrl(text, options) : infoFile(text);
+      });
+    });
 
   store
     .command('restore')

@@ -80,6 +80,19 @@ export function resolveCliSystem(
   return { ...system, store: location.kind === 'file' ? location.path : system.store };
 }
 
+/**
+ * Says on stderr which system and store a verb works on (stderr, so that `--json` output stays clean; the URL
+ * redacted), and warns on a Produktion system (issue 20).
+ */
+export function announceSystem(system: CustomerSystem): void {
+  const customer = system.customer === '' ? '' : ` of ${system.customer}`;
+  process.stderr.write(
+    `ixhaus-admin: system ${system.name} (${system.kind}${customer}): ${parseStoreLocation(system.store).redacted}\n`,
+  );
+  if (system.kind === 'Produktion')
+    process.stderr.write("ixhaus-admin: a Produktion system: changes reach the customer's live data at once.\n");
+}
+
 /** Options of {@link addStoreOptions}. */
 export interface AddStoreOptions {
   /** `--store` may be left out (the verb works without a store); default: required */
@@ -112,13 +125,7 @@ export function addStoreOptions<C extends Command>(command: C, options: AddStore
         command.error('error: give either --store or --system, not both', { code: 'commander.conflictingOption' });
       const system = resolveCliSystem(given.system, given.systemsFile);
       command.setOptionValue('store', system.store);
-      // say where the verb works (stderr: --json output stays clean), and warn on a production system
-      const customer = system.customer === '' ? '' : ` of ${system.customer}`;
-      process.stderr.write(
-        `ixhaus-admin: system ${system.name} (${system.kind}${customer}): ${parseStoreLocation(system.store).redacted}\n`,
-      );
-      if (system.kind === 'Produktion')
-        process.stderr.write("ixhaus-admin: a Produktion system: changes reach the customer's live data at once.\n");
+      announceSystem(system);
     } else if (given.store === undefined && options.optional !== true) {
       command.error("error: required option '--store <file|url>' (or --system <name>) not specified", {
         code: 'commander.missingMandatoryOptionValue',

@@ -67,4 +67,25 @@ describe('CLI --system NAME (Kundensysteme, built dist/cli.js)', function () {
     assert.equal(neither.code, 2);
     assert.match(neither.stderr, /required option '--store <file\|url>' \(or --system <name>\) not specified/);
   });
+
+  it('store info and store check take --system instead of the argument (issue 20)', () => {
+    const file = path.join(dir, 'systems.json');
+    const info = runBuiltCli(['store', 'info', '--system', 'Müller Prod', '--json'], { IXHAUS_SYSTEMS: file });
+    assert.equal(info.code, 0, info.stderr);
+    const byFile = runBuiltCli(['store', 'info', demo, '--json']);
+    assert.deepEqual(JSON.parse(info.stdout), JSON.parse(byFile.stdout));
+    assert.match(info.stderr, /system Müller Prod \(Produktion of Müller\): .*müller\.sqlite/);
+    const check = runBuiltCli(['store', 'check', '--system', 'Müller Prod'], { IXHAUS_SYSTEMS: file });
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stdout, /^ok: .*müller\.sqlite \(schema v\d+/);
+    const both = runBuiltCli(['store', 'check', demo, '--system', 'Müller Prod'], { IXHAUS_SYSTEMS: file });
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /either a store \(file or URL\) or --system NAME, not both/);
+    const neither = runBuiltCli(['store', 'info']);
+    assert.equal(neither.code, 2);
+    assert.match(neither.stderr, /name the store: a file, a postgres:\/\/ URL, or --system NAME/);
+    const unknown = runBuiltCli(['store', 'info', '--system', 'Schmitt'], { IXHAUS_SYSTEMS: file });
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no system named Schmitt/);
+  });
 });
