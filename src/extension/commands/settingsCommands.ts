@@ -14,6 +14,8 @@ import type { Actor } from '../../core/access/rights';
 import { catalogLanguage, filteredSettings } from '../../providers/tree/settingsTree';
 import { nodeOf } from '../../providers/tree/treeNode';
 import type { TreeNode } from '../../providers/tree/treeNode';
+import { ChangedMeanwhileError } from '../../core/errors';
+import { localizedMessage } from '../errors';
 import { CONTEXT_KEYS } from '../ids';
 import type { Services } from '../services';
 import { requireSignedIn } from '../signedIn';
@@ -180,16 +182,30 @@ async function changeSetting(
 }
 
 /** "Einstellung bearbeiten" (admins; user settings by their owner; never vendor-only ones). */
-export function editSettingCommand(services: Services, args?: unknown): Promise<void> {
-  return changeSetting(services, args, async (store, actor, def) => {
-    const given = (args as SettingArgs | undefined)?.value;
-    // the value shown is what the edit is based on: another admin's change meanwhile is refused (issue 19)
-    const shown = (await settingState(store, def, actor.id)).value;
-    const value = typeof given === 'string' ? given : await askValue(def, shown);
-    return value === undefined
-      ? undefined
-      : setSetting(store, actor, def.systemId, value, typeof given === 'string' ? {} : { expected: shown });
-  });
+export async function editSettingCommand(services: Services, args?: unknown): Promise<void> {
+  let edited: SettingDefinition | undefined;
+  try {
+    await changeSetting(services, args, async (store, actor, def) => {
+      edited = def;
+      const given = (args as SettingArgs | undefined)?.value;
+      // the value shown is what the edit is based on: another admin's change meanwhile is refused (issue 19)
+      const shown = (await settingState(store, def, actor.id)).value;
+      const value = typeof given === 'string' ? given : await askValue(def, shown);
+      return value === undefined
+        ? undefined
+        : setSetting(store, actor, def.systemId, value, typeof given === 'string' ? {} : { expected: shown });
+    });
+  } catch (error) {
+    if (!(error instanceof ChangedMeanwhileError) || edited === undefined) throw error;
+    // the next action where the need arises: the same edit again, now based on the other admin's value
+    services.logger.warn(`${error.code}: ${error.message}`);
+    const again = vscode.l10n.t('Edit Again…');
+    const name = edited.name;
+    // not awaited: the command ends now; the message waits for the user on its own
+    void vscode.window.showErrorMessage(localizedMessage(error), again).then(async (picked) => {
+      if (picked === again) await vscode.commands.executeCommand('ixhaus.settings.edit', { name });
+    });
+  }
 }
 
 /** "Auf Standard zurücksetzen". */
