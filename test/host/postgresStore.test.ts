@@ -9,7 +9,9 @@
  * Run alone: IXHAUS_HOST_ENV='{"IXHAUS_HOST_FILES":"postgresStore"}' npm run test:host
  */
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { StoreChange } from '../../src/core/store/storeChange';
@@ -19,6 +21,11 @@ import { PostgresStore } from '../../src/core/store/postgres/postgresStore';
 import type { StoreSummary } from '../../src/core/store/storeSummary';
 import type { IxHausApi } from '../../src/extension/extension';
 import { createFirstAdmin } from '../../src/core/users/bootstrap';
+import { signIn } from '../../src/core/users/auth';
+import { saveMailSettings } from '../../src/core/mail/mailStore';
+import { createJob } from '../../src/core/scheduler/scheduler';
+import type { MonitorOutcome } from '../../src/core/scheduler/schedulerMonitor';
+import { startSmtpPeer } from '../peers/smtpPeer';
 import { requireSignedIn } from '../../src/extension/signedIn';
 import { storePasswordKey } from '../../src/extension/storeHost';
 import type { StoreConnectionState } from '../../src/extension/storeHost';
@@ -33,6 +40,37 @@ import {
 import type { PostgresCluster } from '../peers/postgres';
 
 const EXTENSION_ID = 'ixhaus-admin.ixhaus-admin';
+
+/** Runs the built CLI (dist/cli.js of the extension under test) to its end; stdout, stderr and exit code. */
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const root = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, 'dist', 'cli.js'), ...args], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The hour (0–23) in Europe/Berlin, `hoursAgo` hours before now: the scheduler's cron is Berlin time. */
+function berlinHour(hoursAgo: number): number {
+  const at = new Date(Date.now() - hoursAgo * 3_600_000);
+  return Number(
+    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', hourCycle: 'h23' }).format(at),
+  );
+}
 
 /** Resolves with the first value `subscribe` delivers that `accept`s, or rejects after `ms`. */
 function nextEvent<T>(
@@ -246,5 +284,78 @@ describe('the extension on a PostgreSQL store (real cluster, real VS Code host)'
       assert.equal(fs.readFileSync(file).includes(Buffer.from(APP_PASSWORD)), false, `password found in ${file}`);
     const logged = files.some((f) => fs.readFileSync(f, 'utf8').includes(location.redacted));
     assert.ok(logged, 'the store URL (without password) is logged');
+  });
+
+  it("the window's scheduler monitor and two `serve --once` processes at once: the incident is mailed once (issue 21)", async () => {
+    const MAILBOX = 'verwaltung@ixhaus.example';
+    const SECRET = 'Monitor-Geheimnis-2026!';
+    const smtp = await startSmtpPeer({ tls: 'starttls', user: MAILBOX, password: SECRET });
+    const caFile = path.join(os.tmpdir(), `ixhaus-host-monitors-ca-${process.pid}.pem`);
+    fs.writeFileSync(caFile, smtp.cert.cert);
+    try {
+      // SMTP settings with both scheduler recipients, and a daily job due three hours ago that never started (daily:
+      // all three monitors see the same due instant, whatever second each runs in)
+      const admin = await signIn(other, 'pgadmin', 'Pg-Admin-2026!');
+      await saveMailSettings(other, admin, {
+        authType: 'basic',
+        host: '127.0.0.1',
+        port: smtp.port,
+        ssl: true,
+        user: MAILBOX,
+        from: MAILBOX,
+        schedulerRecipient: 'admin1@ixhaus.example',
+        schedulerRecipient2: 'admin2@ixhaus.example',
+      });
+      const job = await createJob(
+        other,
+        admin,
+        { name: 'Sollstellung', group: 'Buchhaltung', cron: `0 ${berlinHour(3)} * * *`, maxRunMinutes: 60 },
+        new Date(Date.now() - 30 * 3_600_000),
+      );
+      const store = api.services.storeHost.db!;
+      await api.services.mail.write(store, 'password', SECRET);
+      const serve = (): ReturnType<typeof runCli> =>
+        runCli(
+          ['serve', '--once', '--store', url, '--store-password-env', 'IXHAUS_PG_PW', '--mail', '--ca-file', caFile],
+          {
+            IXHAUS_PG_PW: APP_PASSWORD,
+            IXHAUS_SMTP_PASSWORD: SECRET,
+          },
+        );
+      // all three at once: the window's "Check Scheduler Now" and two services
+      const [window, first, second] = await Promise.all([
+        vscode.commands.executeCommand<MonitorOutcome | undefined>('ixhaus.scheduler.check', { caFile }),
+        serve(),
+        serve(),
+      ]);
+      assert.equal(first.code, 0, first.stderr + first.stdout);
+      assert.equal(second.code, 0, second.stderr + second.stdout);
+      const delivered = [first, second].flatMap((r) =>
+        r.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { event: string; channel?: string })
+          .filter((e) => e.event === 'delivered'),
+      );
+      const byWindow = window?.alerted.length ?? 0;
+      console.log(`delivered by the window: ${byWindow}, by the services: ${delivered.length}`);
+      assert.equal(byWindow + delivered.length, 1, 'exactly one monitor sent the incident');
+      const mails = smtp.log.messages.filter((m) => m.includes('Sollstellung'));
+      assert.equal(mails.length, 1, 'one mail for the incident');
+      const claims = await other.query<{ incident_key: string; channel: string; sent_at: string | null }>(
+        'SELECT incident_key, channel, sent_at FROM alert_claims WHERE incident_key LIKE ?',
+        [`scheduler:not-started:${job.id}:%`],
+      );
+      assert.equal(claims.length, 1);
+      assert.equal(claims[0]?.channel, 'mail');
+      assert.ok(claims[0]?.sent_at, 'the claim is marked sent');
+      // and later runs send nothing again
+      const again = await serve();
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(smtp.log.messages.filter((m) => m.includes('Sollstellung')).length, 1);
+    } finally {
+      await smtp.close();
+      fs.rmSync(caFile, { force: true });
+    }
   });
 });
