@@ -154,6 +154,54 @@ describe('CLI: serve (built dist/cli.js, real peers on 127.0.0.1; issue 21)', fu
     );
   });
 
+  it('license and module expiry reminders go to every channel once: Teams, JSON and mail', async () => {
+    const file = await storeWithDueJob('expiry');
+    const store = new SqlJsAsyncStore(await Store.open(file, { readOnly: true }));
+    const ends = async (sql: string): Promise<string> => String((await store.get<{ d: string }>(sql))?.d);
+    const moduleEnd = await ends("SELECT valid_until AS d FROM license_modules WHERE code = 'SCHEDULER'");
+    const licenseEnd = await ends('SELECT valid_until AS d FROM licenses');
+    await store.close();
+    const daysBefore = (day: string, days: number): string =>
+      new Date(Date.parse(`${day.slice(0, 10)}T12:00:00Z`) - days * 86_400_000).toISOString();
+    const expiryPosts = (): Array<{ kind: string; incident: string; subject: string }> =>
+      json.requests
+        .map((r) => r.body as { kind: string; incident: string; subject: string })
+        .filter((b) => b.kind.endsWith('-expiry'));
+    const teamsExpiry = (): number =>
+      teams.requests.filter((r) => JSON.stringify(r.body).includes(' endet am ')).length;
+    const expiryMails = (): number => smtp.log.messages.filter((m) => /DEMO-0001/.test(m)).length;
+
+    // 5 days before the Scheduler module ends: the 7-day reminder of the module
+    const first = await runCli(serveArgs(file, daysBefore(moduleEnd, 5)), env);
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    assert.deepEqual(
+      expiryPosts().map((b) => [b.kind, b.incident]),
+      [['module-expiry', `expiry:DEMO-0001:SCHEDULER:${moduleEnd}:7`]],
+    );
+    assert.match(
+      expiryPosts()[0]?.subject ?? '',
+      /^iX-Haus: Modul .+ \(SCHEDULER\) endet am \d\d\.\d\d\.\d{4} \(noch 5 Tage\)$/,
+    );
+    assert.equal(teamsExpiry(), 1);
+    assert.equal(expiryMails(), 1);
+    // the same reminder found again later the same day is the same incident: not sent again
+    const again = await runCli(serveArgs(file, daysBefore(moduleEnd, 4.9)), env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(expiryPosts().length, 1);
+    assert.equal(expiryMails(), 1);
+
+    // 20 days before the license ends: the 30-day reminder of the license, through every channel
+    const license = await runCli(serveArgs(file, daysBefore(licenseEnd, 20)), env);
+    assert.equal(license.code, 0, license.stderr);
+    assert.deepEqual(
+      expiryPosts().map((b) => b.incident),
+      [`expiry:DEMO-0001:SCHEDULER:${moduleEnd}:7`, `expiry:DEMO-0001:-:${licenseEnd}:30`],
+    );
+    assert.equal(expiryPosts()[1]?.kind, 'license-expiry');
+    assert.equal(teamsExpiry(), 2);
+    assert.equal(expiryMails(), 2);
+  });
+
   it('two serve --once processes on one store → one delivery per incident and channel', async () => {
     const file = await storeWithDueJob('two');
     const mails = smtp.log.messages.length;
