@@ -7,18 +7,9 @@
  */
 import type { NamedCheck } from '../core/alerts/incident';
 import { expiryCheck } from '../core/alerts/licenseAlert';
-import { schedulerAlert } from '../core/alerts/schedulerAlert';
+import { schedulerCheck } from '../core/alerts/schedulerAlert';
 import { secretExpiryChecks } from '../core/alerts/secretExpiryAlert';
 import type { SecretExpiryCheckOptions } from '../core/alerts/secretExpiryAlert';
-import { findIncidents } from '../core/scheduler/scheduler';
-
-/** The scheduler check. */
-export function schedulerCheck(): NamedCheck {
-  return {
-    name: 'scheduler',
-    run: async (store, now) => (await findIncidents(store, { now })).map(schedulerAlert),
-  };
-}
 
 /**
  * Every check `serve` runs.

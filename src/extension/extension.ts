@@ -22,6 +22,7 @@ import { TransferPanels } from './panels/transferResponsiblePanel';
 import { ImportPanels } from './panels/importPreviewPanel';
 import { writeReport } from './commands/mailCommands';
 import { SchedulerMonitor, schedulerDeps } from './mail/schedulerMonitor';
+import { AlertWebhooks } from './mail/alertWebhooks';
 import { showError } from './errors';
 import type { ViewId } from './ids';
 import { createLog } from './log';
@@ -120,6 +121,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
 
   const licenseDocuments = new LicenseDocuments();
   const mail = new MailHost(context.secrets, systems.secretKeyOf);
+  const alertWebhooks = new AlertWebhooks(context.secrets, systems.secretKeyOf);
   const cti = new CtiService(context, storeHost, session, logger, systems.secretKeyOf);
   const mailPanels = new MailSettingsPanels({
     extensionUri: context.extensionUri,
@@ -144,6 +146,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<IxHaus
     importPanels: new ImportPanels(),
     mailPanels,
     mail,
+    alertWebhooks,
     cti,
     systems,
   };

@@ -32,6 +32,7 @@ export const COMMAND_IDS = [
   'ixhaus.mail.setSecret',
   'ixhaus.mail.testConnection',
   'ixhaus.scheduler.check',
+  'ixhaus.alerts.configureWebhooks',
   'ixhaus.scheduler.addJob',
   'ixhaus.scheduler.editJob',
   'ixhaus.scheduler.removeJob',

@@ -7,6 +7,7 @@ import type { LicenseDocuments } from './licenseDocuments';
 import type { TransferPanels } from './panels/transferResponsiblePanel';
 import type { ImportPanels } from './panels/importPreviewPanel';
 import type { MailHost } from './mail/mailHost';
+import type { AlertWebhooks } from './mail/alertWebhooks';
 import type { MailSettingsPanels } from './panels/mailSettingsPanel';
 import type { Session } from './session';
 import type { StoreHost } from './storeHost';
@@ -37,6 +38,8 @@ export interface Services {
   readonly mailPanels: MailSettingsPanels;
   /** SMTP secrets (secret storage) and the connection-test report channel */
   readonly mail: MailHost;
+  /** the alert webhook URLs of the active system (secret storage, issue 21) */
+  readonly alertWebhooks: AlertWebhooks;
   /** telephone integration (issue 9) */
   readonly cti: CtiService;
   /** Kundensysteme: the list, this window's active system, per-system secret keys (issue 20) */

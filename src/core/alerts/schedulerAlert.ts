@@ -3,8 +3,9 @@
  * claim key every monitor uses for them — `ixhaus-admin serve` and, once it claims too, the extension's scheduler
  * monitor — and the German wording of the scheduler's own alert mail.
  */
-import type { AlertIncident } from './incident';
+import type { AlertIncident, NamedCheck } from './incident';
 import { headerSafeJobName, schedulerIncidentKey } from '../scheduler/schedulerMonitor';
+import { findIncidents } from '../scheduler/scheduler';
 import type { Incident } from '../scheduler/scheduler';
 
 /** A scheduler incident as an alert (German, as the scheduler's own alert mail words it). */
@@ -25,5 +26,13 @@ export function schedulerAlert(incident: Incident): AlertIncident {
       ['Aufgabe', name],
       ['Zustand', blocked ? 'blockiert' : 'nicht gestartet'],
     ],
+  };
+}
+
+/** The scheduler check of the monitor ("not started when due", "blocked"): `serve` and the extension's monitor. */
+export function schedulerCheck(): NamedCheck {
+  return {
+    name: 'scheduler',
+    run: async (store, now) => (await findIncidents(store, { now })).map(schedulerAlert),
   };
 }

@@ -235,7 +235,8 @@ export function systemSecretKey(systemId: string, purpose: SystemSecretPurpose):
 
 /**
  * Every secret a system can have (VS Code's secret storage cannot list keys, so removing a system forgets these).
- * Store password (issue 19), SMTP (issue 7), CTI AMI/TR-064 (issue 9), SFTP (licence fetch).
+ * Store password (issue 19), SMTP (issue 7), CTI AMI/TR-064 (issue 9), SFTP (licence fetch), the alert webhook URLs
+ * (issue 21: a Workflows URL's query is its signature).
  */
 export const SYSTEM_SECRET_PURPOSES = [
   'store.password',
@@ -246,6 +247,8 @@ export const SYSTEM_SECRET_PURPOSES = [
   'sftp.password',
   'sftp.privateKey',
   'sftp.passphrase',
+  'alerts.teamsWebhook',
+  'alerts.jsonWebhook',
 ] as const;
 export type SystemSecretPurpose = (typeof SYSTEM_SECRET_PURPOSES)[number];
 

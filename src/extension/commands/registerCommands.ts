@@ -5,6 +5,7 @@ import type { Services } from '../services';
 import { copyLicenseNumberCommand, installLicenseCommand, showLicenseTextCommand } from './licenseCommands';
 import { transferResponsibleCommand } from './responsibleCommands';
 import { checkSchedulerCommand } from '../mail/schedulerMonitor';
+import { configureAlertWebhooksCommand } from '../mail/alertWebhooks';
 import { addSchedulerJobCommand, editSchedulerJobCommand, removeSchedulerJobCommand } from './schedulerJobCommands';
 import { objectNosOfSelection } from '../../providers/tree/objectsTree';
 import { signInCommand, signOutCommand } from './sessionCommands';
@@ -102,6 +103,7 @@ export const COMMAND_TABLE: Readonly<
   'ixhaus.mail.setSecret': setMailSecretCommand,
   'ixhaus.mail.testConnection': testMailConnectionCommand,
   'ixhaus.scheduler.check': checkSchedulerCommand,
+  'ixhaus.alerts.configureWebhooks': configureAlertWebhooksCommand,
   'ixhaus.scheduler.addJob': addSchedulerJobCommand,
   'ixhaus.scheduler.editJob': editSchedulerJobCommand,
   'ixhaus.scheduler.removeJob': removeSchedulerJobCommand,

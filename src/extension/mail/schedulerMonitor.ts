@@ -16,6 +16,9 @@ import type { MonitorOutcome } from '../../core/scheduler/schedulerMonitor';
 import { SerialLifecycle } from '../../core/serialLifecycle';
 import { isAdmin } from '../../core/access/rights';
 import { scriptedArgs } from '../scriptedArgs';
+import type { MonitorCycleOutcome } from '../../core/alerts/monitorCycle';
+import { alertWebhooksOnce } from './alertWebhooks';
+import type { AlertWebhooks } from './alertWebhooks';
 import type { Services } from '../services';
 
 /** Interval of the background check in ms (5 minutes — the monitor's grace time). */
@@ -29,6 +32,15 @@ export interface SchedulerMonitorDeps {
   readonly logger: Services['logger'];
   /** re-reads the Scheduler view */
   readonly refreshView: () => void;
+  /** the alert webhooks of the active system (issue 21); absent: mail only */
+  readonly webhooks?: Pick<AlertWebhooks, 'channels'>;
+  /** how the store is named in alerts (URL without password); default the store's location */
+  readonly storeLabel?: () => string | undefined;
+}
+
+/** What one run of the window's monitor did: the alert mails, and the webhook cycle when a webhook is set. */
+export interface WindowMonitorOutcome extends MonitorOutcome {
+  readonly webhooks?: MonitorCycleOutcome;
 }
 
 /**
@@ -39,7 +51,7 @@ export async function checkSchedulerOnce(
   deps: SchedulerMonitorDeps,
   now: Date = new Date(),
   senderOptions: SenderOptions = {},
-): Promise<MonitorOutcome | undefined> {
+): Promise<WindowMonitorOutcome | undefined> {
   const store = deps.storeHost.db;
   const actor = deps.session.actor;
   if (!store || store.readOnly || !actor || !isAdmin(actor)) return undefined;
@@ -63,8 +75,16 @@ export async function checkSchedulerOnce(
     );
   if (outcome.notAlertedReason && outcome.incidents.length > 0)
     deps.logger.warn(`[scheduler] ${outcome.incidents.length} incident(s) not alerted: ${outcome.notAlertedReason}`);
+  // the webhooks: every incident of the monitor's checks, claimed per channel like `serve` does (issue 21)
+  const webhooks = deps.webhooks
+    ? await alertWebhooksOnce(store, deps.webhooks, deps.logger, {
+        now,
+        storeLabel: deps.storeLabel?.() ?? store.location,
+        ...(senderOptions.ca ? { ca: senderOptions.ca } : {}),
+      })
+    : undefined;
   deps.refreshView();
-  return outcome;
+  return webhooks ? { ...outcome, webhooks } : outcome;
 }
 
 /**
@@ -131,7 +151,10 @@ export class SchedulerMonitor implements vscode.Disposable {
 }
 
 /** "Check Scheduler Now" (administrators): one run, the outcome as a message. Argument `{ caFile }` (test extension mode only): a test server's CA. */
-export async function checkSchedulerCommand(services: Services, args?: unknown): Promise<MonitorOutcome | undefined> {
+export async function checkSchedulerCommand(
+  services: Services,
+  args?: unknown,
+): Promise<WindowMonitorOutcome | undefined> {
   args = scriptedArgs(services.context, args);
   const caFile =
     typeof args === 'object' && args !== null && typeof (args as { caFile?: unknown }).caFile === 'string'
@@ -173,8 +196,21 @@ export async function checkSchedulerCommand(services: Services, args?: unknown):
       ? [vscode.l10n.t('{0} alert(s) could not be sent: {1}', outcome.failed.length, outcome.failed[0]?.reason ?? '')]
       : []),
   ];
-  if (problems.length > 0) void vscode.window.showWarningMessage(`${text} ${problems.join(' ')}`);
-  else void vscode.window.showInformationMessage(text);
+  const hooks = outcome.webhooks;
+  if (hooks && hooks.failedChannels.length > 0)
+    problems.push(
+      vscode.l10n.t(
+        'Webhook alerts could not be delivered on {0}: {1}',
+        hooks.failedChannels.join(', '),
+        hooks.failed[0]?.reason ?? '',
+      ),
+    );
+  const hookText =
+    hooks && hooks.delivered.length > 0
+      ? ` ${vscode.l10n.t('{0} webhook alert(s) delivered.', hooks.delivered.length)}`
+      : '';
+  if (problems.length > 0) void vscode.window.showWarningMessage(`${text}${hookText} ${problems.join(' ')}`);
+  else void vscode.window.showInformationMessage(`${text}${hookText}`);
   return outcome;
 }
 
@@ -186,5 +222,7 @@ export function schedulerDeps(services: Services): SchedulerMonitorDeps {
     mail: services.mail,
     logger: services.logger,
     refreshView: () => services.views['ixhaus.scheduler'].refresh(),
+    webhooks: services.alertWebhooks,
+    storeLabel: () => services.storeHost.location?.redacted,
   };
 }
