@@ -408,6 +408,12 @@ async function ctiMetrics(label: string, file: string): Promise<void> {
   );
 }
 
+/** `copy 30.1 s (read + hash source, insert), verify 8.0 s, …` from CopySummary.phasesMs. */
+function phasesNote(phases: { copy: number; sequences: number; verify: number; commit: number }): string {
+  const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  return `copy ${s(phases.copy)} (source read + hash, COPY on the server, overlapped), sequences ${s(phases.sequences)}, verify ${s(phases.verify)} (read back + hash), commit ${s(phases.commit)}`;
+}
+
 /**
  * PostgreSQL beside sql.js (issue 19 "Speed"): `store copy` of the `parties` demo file into a new database (one
  * transaction, verified) and the caller lookup p99 at `parties` on PostgreSQL (bench/postgresBench.ts).
@@ -425,7 +431,7 @@ async function postgresMetrics(file: string, parties: number): Promise<void> {
   }
   stats(`store copy: ${label} demo file → PostgreSQL (loopback)`, 's', [copy.ms / 1000], {
     goal: '≤ 60 s',
-    note: `${copy.rows.toLocaleString('en')} rows in ${copy.tables} tables, ${Math.round(copy.rows / (copy.ms / 1000)).toLocaleString('en')} rows/s, verified; opening the file ${(copy.openMs / 1000).toFixed(1)} s not included; ${loadBefore} before, ${load()} after`,
+    note: `${copy.rows.toLocaleString('en')} rows in ${copy.tables} tables, ${Math.round(copy.rows / (copy.ms / 1000)).toLocaleString('en')} rows/s, verified; ${phasesNote(copy.phasesMs)}; opening the file ${(copy.openMs / 1000).toFixed(1)} s not included; ${loadBefore} before, ${load()} after`,
   });
   phase(`PostgreSQL: caller lookup ${label}`);
   const lookup = await postgresLookupLatency(parties, quick ? 5_000 : 20_000);

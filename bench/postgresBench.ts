@@ -152,6 +152,13 @@ export interface StoreCopyResult {
   readonly openMs: number;
   readonly rows: number;
   readonly tables: number;
+  /** where copyStore's time went (CopySummary.phasesMs), ms */
+  readonly phasesMs: {
+    readonly copy: number;
+    readonly sequences: number;
+    readonly verify: number;
+    readonly commit: number;
+  };
 }
 
 /**
@@ -176,7 +183,7 @@ export async function storeCopyToPostgres(file: string): Promise<StoreCopyResult
     const target = await PostgresStore.open(url(APP_ROLE), { password: APP_PASSWORD });
     try {
       const summary = await copyStore(source, target);
-      return { ms: summary.ms, openMs, rows: summary.rows, tables: summary.tables.length };
+      return { ms: summary.ms, openMs, rows: summary.rows, tables: summary.tables.length, phasesMs: summary.phasesMs };
     } finally {
       await target.close();
       await source.close();

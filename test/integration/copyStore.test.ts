@@ -10,6 +10,7 @@ import { copyStore, freshStoreRowCounts, StoreCopyError } from '../../src/core/s
 import type { CopySummary } from '../../src/core/store/copyStore';
 import { Store } from '../../src/core/store/database';
 import { PostgresConnectionLostError } from '../../src/core/store/postgres/errors';
+import type { PostgresCopyIn } from '../../src/core/store/postgres/postgresStore';
 import { readCatalog } from '../../src/core/store/storeCatalog';
 import { SqlJsAsyncStore } from '../../src/core/store/sqlJsAsyncStore';
 import { smallDemoStoreFile, tempDir } from '../helpers';
@@ -42,15 +43,27 @@ async function rejectsWithCode(promise: Promise<unknown>, code: string): Promise
   assert.fail(`expected ${code}, but the copy succeeded`);
 }
 
-/** The real store with one hook: `before(n)` runs before the n-th statement of its transactions (fault injection). */
+/**
+ * The real store with one hook: `before(n)` runs before the n-th statement of its transactions (fault injection);
+ * a PostgreSQL transaction keeps its COPY path (hooked as `COPY table`).
+ */
 function withStatementHook(store: AsyncStore, before: (n: number, sql: string) => Promise<void>): AsyncStore {
   let n = 0;
-  const hooked = (tx: AsyncTransaction): AsyncTransaction => ({
-    query: async (sql: string, params?: readonly SqlParam[]) => (await before(++n, sql), tx.query(sql, params)),
-    get: async (sql: string, params?: readonly SqlParam[]) => (await before(++n, sql), tx.get(sql, params)),
-    run: async (sql: string, params?: readonly SqlParam[]) => (await before(++n, sql), tx.run(sql, params)),
-    lock: (resource: string) => tx.lock(resource),
-  });
+  const hooked = (tx: AsyncTransaction): AsyncTransaction => {
+    const statements: AsyncTransaction = {
+      query: async (sql: string, params?: readonly SqlParam[]) => (await before(++n, sql), tx.query(sql, params)),
+      get: async (sql: string, params?: readonly SqlParam[]) => (await before(++n, sql), tx.get(sql, params)),
+      run: async (sql: string, params?: readonly SqlParam[]) => (await before(++n, sql), tx.run(sql, params)),
+      lock: (resource: string) => tx.lock(resource),
+    };
+    const bulk = (tx as AsyncTransaction & Partial<PostgresCopyIn>).copyIn;
+    if (bulk === undefined) return statements;
+    const copyIn: PostgresCopyIn['copyIn'] = async (table, columns, text) => (
+      await before(++n, `COPY ${table}`),
+      bulk.call(tx, table, columns, text)
+    );
+    return Object.assign(statements, { copyIn });
+  };
   return Object.assign(Object.create(store) as AsyncStore, {
     transaction: <T>(body: (tx: AsyncTransaction) => Promise<T>) => store.transaction((tx) => body(hooked(tx))),
   });
@@ -164,8 +177,10 @@ function withStatementHook(store: AsyncStore, before: (n: number, sql: string) =
     const pg = keep(await openAsApp(cluster, database));
     const seeded = await counts(pg);
     let inserts = 0;
+    let cutOff = '';
     const hooked = withStatementHook(pg, async (_n, sql) => {
-      if (!/^INSERT/.test(sql) || ++inserts !== 5) return;
+      if (!/^(INSERT|COPY)/.test(sql) || ++inserts !== 5) return;
+      cutOff = sql;
       await cluster.admin(
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND usename = '${APP_ROLE}' AND pid <> pg_backend_pid()`,
       );
@@ -174,6 +189,7 @@ function withStatementHook(store: AsyncStore, before: (n: number, sql: string) =
       assert.ok(error instanceof PostgresConnectionLostError, String(error));
       return true;
     });
+    assert.match(cutOff, /^COPY /, 'rows go into PostgreSQL by COPY, and a COPY was cut off');
     const again = keep(await openAsApp(cluster, database));
     assert.deepEqual(await counts(again), seeded);
     // and the copy can simply be repeated
@@ -259,6 +275,103 @@ function withStatementHook(store: AsyncStore, before: (n: number, sql: string) =
     const sortRows = (list: unknown[]): string[] => list.map((r) => JSON.stringify(r)).sort();
     assert.deepEqual(sortRows(await read(back)), sortRows(await read(source)));
     assert.deepEqual(sortRows(await read(pg)), sortRows(await read(source)));
+  });
+
+  it('cells that COPY text format must escape survive file → PostgreSQL → file exactly (probe table and demo tables)', async () => {
+    // every kind of cell the schema can hold: text with the COPY delimiter, line ends, backslashes and the `\N` /
+    // `\.` markers; NULL beside the empty string; integers up to ±(2^53 − 1); reals; bytes
+    const hostile = [
+      'tab\there',
+      'line 1\nline 2',
+      'crlf\r\nend\r',
+      '\\N',
+      '\\.',
+      '\\',
+      'C:\\temp\\new\\table',
+      '\\x41',
+      'it\'s "quoted" ; , | ?',
+      'Grüße 😀 مرحبا e\u0301 \u2028',
+      '',
+      ' ',
+      'NULL',
+    ];
+    const probe = (store: Store): Store => (
+      store.run('CREATE TABLE copy_cells (id INTEGER PRIMARY KEY, t TEXT, n INTEGER, r REAL, b BLOB)'),
+      store
+    );
+    const demoFile = await smallDemoStoreFile(path.join(dir, `hostile-${Date.now()}.sqlite`));
+    const sourceStore = probe(await Store.inMemory({ image: await fs.readFile(demoFile) }));
+    const source = keep(new SqlJsAsyncStore(sourceStore));
+    const integers = [0, -1, 1, 2 ** 31, -(2 ** 31) - 1, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER];
+    const reals = [0.1, -2.5, 1e-300, 1.7976931348623157e308, 5e-324, Infinity, -Infinity, 1 / 3];
+    const cells: SqlParam[][] = [];
+    for (let i = 0; i < 40; i++)
+      cells.push([
+        i + 1,
+        i % 7 === 6 ? null : (hostile[i % hostile.length] as string),
+        i % 5 === 4 ? null : (integers[i % integers.length] as number),
+        i % 6 === 5 ? null : (reals[i % reals.length] as number),
+        i % 4 === 3 ? null : new Uint8Array([i, 9, 10, 13, 92, 0, 255].slice(0, i % 8)),
+      ]);
+    for (const row of cells) await source.run('INSERT INTO copy_cells (id, t, n, r, b) VALUES (?, ?, ?, ?, ?)', row);
+    // the same texts in real columns of the demo, so the schema's own tables carry them too
+    const persons = await source.query<{ id: number }>('SELECT id FROM persons ORDER BY id');
+    for (const [i, { id }] of persons.entries())
+      await source.run('UPDATE persons SET last_name = ?, company = ?, street = ? WHERE id = ?', [
+        `${hostile[i % hostile.length] as string}x`, // last_name is NOT NULL
+        i % 2 === 0 ? null : (hostile[(i + 3) % hostile.length] as string),
+        i % 3 === 0 ? '' : (hostile[(i + 5) % hostile.length] as string),
+        id,
+      ]);
+
+    const database = await migratedDatabase(cluster);
+    const owner = await openAsOwner(cluster, database);
+    await owner.run('CREATE TABLE copy_cells (id BIGINT PRIMARY KEY, t TEXT, n BIGINT, r DOUBLE PRECISION, b BYTEA)');
+    await owner.close();
+    const pg = keep(await openAsApp(cluster, database));
+    for (const batchRows of [3, undefined]) {
+      // pages of 3 rows (many COPY statements) and the default page
+      const target = batchRows === undefined ? pg : keep(await openAsApp(cluster, await cellsDatabase()));
+      const there = await copyStore(source, target, batchRows === undefined ? {} : { batchRows });
+      const back = keep(new SqlJsAsyncStore(probe(await Store.inMemory())));
+      const again = await copyStore(target, back);
+      assert.deepEqual(checksums(again), checksums(there));
+      const exact = async (s: AsyncStore, sql: string): Promise<string[]> =>
+        (await s.query(sql)).map((r) =>
+          // kinds kept apart: a number is not its text, bytes (Buffer or Uint8Array) are compared by content
+          JSON.stringify(
+            Object.values(r).map((v) =>
+              v instanceof Uint8Array
+                ? `bytes:${Buffer.from(v).toString('hex')}`
+                : typeof v === 'number'
+                  ? `num:${v}`
+                  : v,
+            ),
+          ),
+        );
+      for (const sql of [
+        'SELECT id, t, n, r, b FROM copy_cells ORDER BY id',
+        'SELECT id, last_name, company, street FROM persons ORDER BY id',
+      ]) {
+        const expected = await exact(source, sql);
+        assert.deepEqual(await exact(target, sql), expected, `PostgreSQL: ${sql}`);
+        assert.deepEqual(await exact(back, sql), expected, `file again: ${sql}`);
+      }
+      // NULL stays NULL and '' stays '' (not confused by the `\N` marker)
+      const kinds = await target.get<{ nulls: number; empties: number; marker: number }>(
+        "SELECT sum(CASE WHEN t IS NULL THEN 1 ELSE 0 END) AS nulls, sum(CASE WHEN t = '' THEN 1 ELSE 0 END) AS empties, sum(CASE WHEN t = ? THEN 1 ELSE 0 END) AS marker FROM copy_cells",
+        ['\\N'],
+      );
+      assert.deepEqual(kinds, { nulls: 5, empties: 3, marker: 3 });
+    }
+
+    async function cellsDatabase(): Promise<string> {
+      const name = await migratedDatabase(cluster);
+      const o = await openAsOwner(cluster, name);
+      await o.run('CREATE TABLE copy_cells (id BIGINT PRIMARY KEY, t TEXT, n BIGINT, r DOUBLE PRECISION, b BYTEA)');
+      await o.close();
+      return name;
+    }
   });
 
   it('refuses stores with different tables, and a copy onto itself', async () => {

@@ -4,6 +4,7 @@
  * checked-out connection; opening migrates the schema under the advisory lock (or, for a runtime role without
  * DDL rights, refuses an older schema with the fix).
  */
+import type * as CopyStreams from 'pg-copy-streams';
 import { silentLogger, taggedLogger } from '../../log';
 import type { Logger } from '../../log';
 import type { AsyncStore, AsyncTransaction, SqlParam, SqlRow, TransactionOptions } from '../asyncStore';
@@ -74,6 +75,35 @@ function placeholders(sql: string, params: readonly SqlParam[] | undefined): str
   if (count !== given)
     throw new StoreTransactionError(`the statement has ${count} ? placeholder(s) but ${given} parameter(s) were given`);
   return text;
+}
+
+/**
+ * `COPY table (columns) FROM STDIN` inside a PostgreSQL transaction (the bulk path of `store copy`, issue 19
+ * "Speed"; src/core/store/copyStore.ts). Present on the transactions of {@link PostgresStore} only.
+ */
+export interface PostgresCopyIn {
+  /**
+   * Sends `text` (COPY text format, src/core/store/postgres/copyText.ts) into `table` and waits for the server's
+   * CommandComplete. Identifiers are quoted here.
+   * @returns the rows the server stored
+   * @throws as {@link PostgresStore.query}: the server's error (constraint, bad value), PostgresConnectionLostError
+   */
+  copyIn(table: string, columns: readonly string[], text: string): Promise<number>;
+}
+
+type CopyStreamsModule = typeof CopyStreams;
+let copyStreamsModule: Promise<CopyStreamsModule> | undefined;
+
+/** pg-copy-streams, loaded with the first COPY only (like `pg` itself, never at extension activation). */
+function loadCopyStreams(): Promise<CopyStreamsModule> {
+  copyStreamsModule ??= import('pg-copy-streams').then(
+    (m) => (m as unknown as { default?: CopyStreamsModule }).default ?? m,
+  );
+  return copyStreamsModule;
+}
+
+function quoteName(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /** A store in a PostgreSQL database. */
@@ -184,7 +214,7 @@ export class PostgresStore implements AsyncStore {
         throw classified;
       }
     };
-    const tx: AsyncTransaction = {
+    const tx: AsyncTransaction & PostgresCopyIn = {
       query: async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) =>
         (await exec(sql, params)).rows as R[],
       get: async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) =>
@@ -192,6 +222,25 @@ export class PostgresStore implements AsyncStore {
       run: async (sql: string, params?: readonly SqlParam[]) => ({ changes: (await exec(sql, params)).rowCount ?? 0 }),
       lock: async (resource: string) => {
         await exec('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`ixhaus:${resource}`]);
+      },
+      copyIn: async (table: string, columns: readonly string[], text: string) => {
+        if (!open) throw new StoreTransactionError('a statement was run on a transaction that has ended');
+        written.add(table.toLowerCase());
+        const { from } = await loadCopyStreams();
+        const sql = `COPY ${quoteName(table)} (${columns.map(quoteName).join(', ')}) FROM STDIN`;
+        try {
+          const stream = client.query(from(sql));
+          await new Promise<void>((resolve, reject) => {
+            stream.on('error', reject);
+            stream.on('finish', resolve);
+            stream.end(text, 'utf8');
+          });
+          return stream.rowCount;
+        } catch (error) {
+          const classified = this.pg.classify(error);
+          if (classified instanceof PostgresConnectionLostError) failed = classified;
+          throw classified;
+        }
       },
     };
     try {
