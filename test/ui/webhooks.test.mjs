@@ -7,6 +7,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { register } from 'tsx/cjs/api';
@@ -52,14 +53,14 @@ test('Alert webhooks: set the Teams URL as a secret, send a test alert', { timeo
 
     const saved = page.locator('.notification-toast', { hasText: 'scheduler incidents and license/module expiry' });
     await saved.first().waitFor({ timeout: 15000 });
-    await new Promise((r) => setTimeout(r, 800));
+    await sleep(800);
     await shot('03-saved');
     await saved.locator('.monaco-button', { hasText: 'Send Test Alert' }).first().click();
     await page
       .locator('.notification-toast', { hasText: 'Test alert delivered to Microsoft Teams' })
       .first()
       .waitFor({ timeout: 30000 });
-    await new Promise((r) => setTimeout(r, 800)); // the toast fades in
+    await sleep(800); // the toast fades in
     await shot('04-test-delivered');
     assert.equal(teams.requests.length, 1);
     assert.match(JSON.stringify(teams.requests[0].body), /AdaptiveCard/);
