@@ -72,7 +72,7 @@ export interface JobState {
  * {@link schedulerIncidentKey}):
  * - `not-started`: the first due time missed since the job's last run start (since its creation when it never
  *   ran) — **one incident while the job stays not started**, however many due times pass; only when it has run
- *   again and then misses a due time is there a new one. (A store alerted by a version before 0.4 holds one
+ *   again and then misses a due time is there a new one. (A store alerted by an earlier version holds one
  *   incident per missed due time; the earliest of those within the current incident is taken over as its `ref`,
  *   so an upgrade alerts nothing twice.)
  * - `blocked`: `run <run id>`.
@@ -306,10 +306,11 @@ const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /**
  * The `ref` of a not-started incident that starts at `first`: `first` itself, unless the store holds the incident
- * under a due time between `first` and `lastMissed` — stores alerted before 0.4 made one incident per missed due time
- * (`scheduler_incidents`, and `alert_claims` key `scheduler:not-started:<job>:<due>`). Then the earliest of those is
- * taken over, so the incident that was alerted then is not alerted again after the upgrade. Stable: once this
- * version records the incident it records it under the ref chosen here, and the earliest record stays the earliest.
+ * under a due time between `first` and `lastMissed` — stores alerted by earlier versions made one incident per
+ * missed due time (`scheduler_incidents`, and `alert_claims` key `scheduler:not-started:<job>:<due>`). Then the
+ * earliest of those is taken over, so the incident that was alerted then is not alerted again after the upgrade.
+ * Stable: once this version records the incident it records it under the ref chosen here, and the earliest record
+ * stays the earliest.
  * ISO-8601 UTC texts of one format compare in time order under every collation; the key range is filtered by its
  * exact prefix again because PostgreSQL's collation may ignore punctuation in a text range.
  */
