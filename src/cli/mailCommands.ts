@@ -29,7 +29,8 @@ import { EXIT_FAILED, runVerb, envValue } from './output';
 import type { VerbResult } from './output';
 import { addStoreOptions, withCliStore } from './writableStore';
 import { registerMailSetCommand } from './mailSetCommand';
-import { registerSchedulerJobCommands } from './schedulerJobCommands';
+import { registerSchedulerJobCommands, stateDetail } from './schedulerJobCommands';
+import { germanTime } from '../core/scheduler/germanTime';
 import type { StoreCliOptions } from './writableStore';
 
 interface MailFlags extends Partial<StoreCliOptions> {
@@ -343,7 +344,7 @@ export function registerMailCommands(program: Command): void {
           const states = await jobStates(store, { now });
           const lines = states.map(
             (s) =>
-              `${s.state.padEnd(12)} ${headerSafeJobName(s.job.name).padEnd(32)} ${s.job.cron.padEnd(16)} max ${s.job.maxRunMinutes} min${s.nextDue ? `, next ${s.nextDue}` : ''}`,
+              `${s.state.padEnd(12)} ${headerSafeJobName(s.job.name).padEnd(32)} ${s.job.cron.padEnd(16)} max ${s.job.maxRunMinutes} min, ${stateDetail(s)}`,
           );
           if (options.dryRun) return { json: { jobs: states, alerted: [] }, text: `${lines.join('\n')}\n` };
           // the settings as stored: one invalid field (e.g. a recipient) must not hide the others (issue 17 §11)
@@ -357,14 +358,16 @@ export function registerMailCommands(program: Command): void {
             : async () => undefined;
           const outcome = await monitorScheduler(store, settings, { now }, send);
           for (const a of outcome.alerted)
-            lines.push(`alert sent: ${headerSafeJobName(a.jobName)} ${a.kind} (${a.ref})`);
+            lines.push(
+              `alert sent: ${headerSafeJobName(a.jobName)} ${a.kind} since ${germanTime(a.at, { uhr: false })}`,
+            );
           for (const r of outcome.invalidRecipients)
             lines.push(
               `invalid scheduler recipient: ${JSON.stringify(r)} is not a valid e-mail address; correct it in the SMTP settings`,
             );
           for (const f of outcome.failed)
             lines.push(
-              `alert NOT sent: ${headerSafeJobName(f.incident.jobName)} ${f.incident.kind} (${f.incident.ref}): ${f.reason}`,
+              `alert NOT sent: ${headerSafeJobName(f.incident.jobName)} ${f.incident.kind} since ${germanTime(f.incident.at, { uhr: false })}: ${f.reason}`,
             );
           if (outcome.notAlertedReason) lines.push(`alerts not sent: ${outcome.notAlertedReason}`);
           // cron must notice: any alert that was due and did not reach every recipient fails the run

@@ -6,9 +6,10 @@
  */
 import type { Command } from 'commander';
 import { addJob, parseJobGroup, parseMaxRunMinutes, removeJob, updateJob } from '../core/scheduler/jobAdmin';
-import { JOB_GROUPS, listJobs } from '../core/scheduler/scheduler';
+import { JOB_GROUPS, jobStates, listJobs } from '../core/scheduler/scheduler';
 import { headerSafeJobName } from '../core/scheduler/schedulerMonitor';
-import type { SchedulerJob } from '../core/scheduler/scheduler';
+import { germanTime } from '../core/scheduler/germanTime';
+import type { JobState, SchedulerJob } from '../core/scheduler/scheduler';
 import { asUser, signInOptions } from './adminCommands';
 import type { SignInOptions } from './adminCommands';
 import { runVerb } from './output';
@@ -36,6 +37,42 @@ interface EditFlags extends SignInOptions {
 /** One job as a line of text (name escaped when it holds control characters). */
 export function jobLine(job: SchedulerJob): string {
   return `${String(job.id).padStart(4)}  ${headerSafeJobName(job.name).padEnd(32)} ${job.group.padEnd(20)} ${job.cron.padEnd(16)} max ${job.maxRunMinutes} min${job.enabled ? '' : '  (disabled)'}`;
+}
+
+/** A time of the scheduler as the CLI prints it: Europe/Berlin wall clock, like the cron schedules. */
+const local = (iso: string): string => germanTime(iso, { uhr: false });
+
+/**
+ * What the state of a job means, in words with its times (Europe/Berlin), e.g. `not started since 02.11.2026 02:00
+ * (3 due times missed), next 03.11.2026 02:00` or `due since 03.12.2026 15:02, within the grace time until 15:07`.
+ */
+export function stateDetail(s: JobState): string {
+  const next = s.nextDue ? `next ${local(s.nextDue)}` : '';
+  const parts = ((): string[] => {
+    switch (s.state) {
+      case 'not-started':
+        return [
+          `not started since ${local(s.notStartedSince ?? s.lastDue ?? '')} (${s.missed ?? 1} due time${(s.missed ?? 1) === 1 ? '' : 's'} missed)`,
+          next,
+        ];
+      case 'due':
+        return [
+          `due since ${local(s.notStartedSince ?? s.lastDue ?? '')}, waiting for the start (grace time until ${local(s.graceEndsAt ?? '')})`,
+          next,
+        ];
+      case 'blocked':
+        return [`blocked: running since ${local(s.lastStart ?? '')}, past its maximum run time`];
+      case 'running':
+        return [`running since ${local(s.lastStart ?? '')}`, next];
+      case 'ok':
+        return [`ran when due${s.lastStart ? ` (last start ${local(s.lastStart)})` : ''}`, next];
+      case 'not-yet-due':
+        return [`not yet due`, next];
+      case 'disabled':
+        return ['disabled'];
+    }
+  })();
+  return parts.filter((p) => p !== '').join(', ');
 }
 
 /** Adds `scheduler job …` under the `scheduler` command. */
@@ -102,19 +139,25 @@ export function registerSchedulerJobCommands(scheduler: Command): void {
       }),
     );
 
-  addStoreOptions(job.command('list').description('the jobs by group and name'))
+  addStoreOptions(job.command('list').description('the jobs by group and name, each with its state'))
     .option('--json', 'print the result as JSON')
     .exitOverride()
     .action((options: StoreCliOptions & { json?: boolean }) =>
       runVerb(options.json === true, () =>
         withCliStore(options, 'read', async (store): Promise<VerbResult> => {
           const jobs = await listJobs(store);
+          const states = new Map((await jobStates(store, { now: new Date() })).map((s) => [s.job.id, s]));
           return {
-            json: { jobs },
+            json: { jobs, states: [...states.values()] },
             text:
               jobs.length === 0
                 ? 'no scheduler jobs yet: add one with `ixhaus-admin scheduler job add`\n'
-                : `${jobs.map(jobLine).join('\n')}\n`,
+                : `${jobs
+                    .map((j) => {
+                      const state = states.get(j.id);
+                      return state && j.enabled ? `${jobLine(j)}  ${stateDetail(state)}` : jobLine(j);
+                    })
+                    .join('\n')}\n`,
           };
         }),
       ),

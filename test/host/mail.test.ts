@@ -113,6 +113,13 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
       maxRunMinutes: 60,
       enabled: false,
     });
+    // due only on 1 January: no due time since it was created (issue 21 trial: "not yet due", not "not started")
+    await createJob(store, api.services.session.actor!, {
+      name: 'Jahresabschluss',
+      group: 'Buchhaltung',
+      cron: '0 0 1 1 *',
+      maxRunMinutes: 60,
+    });
     api.services.refreshViews();
     const groups = await api.views['ixhaus.scheduler'].getChildren();
     const label = (item: vscode.TreeItem) => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
@@ -120,10 +127,16 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
       groups.map((g) => label(g.treeItem())),
       ['Buchhaltung', 'Weitere Aufgaben'],
     );
-    const job = (await groups[0]!.children!())[0]!.treeItem();
-    assert.equal(label(job), 'Personenlastschriften');
-    assert.match(String(job.description), /0 2 \* \* \*/);
+    const jobs = (await groups[0]!.children!()).map((n) => n.treeItem());
+    assert.deepEqual(jobs.map(label), ['Jahresabschluss', 'Personenlastschriften']);
+    const job = jobs[1]!;
+    assert.match(String(job.description), /^not started when due · 0 2 \* \* \*$/);
     assert.match(String(job.contextValue), /;not-started;/);
+    const tooltip = job.tooltip instanceof vscode.MarkdownString ? job.tooltip.value : String(job.tooltip);
+    assert.match(tooltip, /Not started since .+; due times missed: [23]/);
+    assert.match(tooltip, /Last due /);
+    assert.match(String(jobs[0]!.description), /^not yet due · 0 0 1 1 \*$/);
+    assert.match(String(jobs[0]!.contextValue), /;not-yet-due;/);
     assert.match(label((await groups[1]!.children!())[0]!.treeItem()), /Alt-Daten markieren \(/);
   });
 
@@ -143,6 +156,16 @@ describe('SMTP Einstellungen and Scheduler in a real VS Code host', () => {
       peer.log.messages.at(-1)!,
       /Die Scheduler-Aufgabe "Personenlastschriften" \(Nr\. \d+\) wurde zum Termin/,
     );
+    // German local time (Europe/Berlin), not UTC ISO; one alert for the three missed nights (quoted-printable)
+    const body = peer.log.messages
+      .at(-1)!
+      .replace(/=\r\n/g, '')
+      .replace(/=C3=A4/g, 'ä');
+    assert.match(
+      body,
+      /wurde zum Termin \d\d\.\d\d\.\d{4} \d\d:\d\d Uhr nicht gestartet und ist seitdem nicht gelaufen \([23] Termine versäumt/,
+    );
+    assert.doesNotMatch(body, /\d{4}-\d\d-\d\dT\d\d:/);
     assert.deepEqual(peer.log.rcptTo.slice(-2), ['admin1@ixhaus.example', 'admin2@ixhaus.example']);
     const again = await vscode.commands.executeCommand<MonitorOutcome>('ixhaus.scheduler.check', { caFile });
     assert.deepEqual(again?.alerted, [], 'one alert per incident');

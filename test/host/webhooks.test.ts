@@ -113,9 +113,14 @@ describe('Alert webhooks (Teams, JSON) from a VS Code window', function () {
       .slice(teamsBefore)
       .filter((r) => JSON.stringify(r.body).includes('Webhook-Sollstellung'));
     assert.equal(posted.length, 1);
-    const body = json.requests.map((r) => r.body as { kind: string; incident: string; store: string });
+    const body = json.requests.map(
+      (r) => r.body as { kind: string; incident: string; store: string; text: string; incidentAt: string },
+    );
     const jobPost = body.find((b) => b.incident.startsWith(`scheduler:not-started:${job.id}:`));
     assert.equal(jobPost?.kind, 'scheduler');
+    // German local time in the text, ISO UTC in incidentAt and the key (issue 21 trial)
+    assert.match(jobPost?.text ?? '', /wurde zum Termin \d\d\.\d\d\.\d{4} \d\d:\d\d Uhr nicht gestartet/);
+    assert.equal(jobPost?.incident, `scheduler:not-started:${job.id}:${jobPost?.incidentAt}`);
     assert.equal(jobPost?.store, api.services.storeHost.location?.redacted);
 
     // again: claimed and sent, nothing posted twice

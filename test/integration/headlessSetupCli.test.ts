@@ -156,6 +156,11 @@ describe('CLI: headless set-up — mail set, scheduler job add|edit|list|remove 
     ]);
     assert.equal(add.code, 0, add.stderr);
     assert.match(add.stdout, /Sollstellung\s+Buchhaltung\s+0 2 \* \* \*\s+max 90 min/);
+    // just added: no due time yet (issue 21 trial: the state and its next due time, Europe/Berlin)
+    assert.match(
+      run(['scheduler', 'job', 'list', '--store', store]).stdout,
+      /Sollstellung .*max 90 min {2}not yet due, next \d\d\.\d\d\.\d{4} \d\d:\d\d/,
+    );
     const badCron = run([
       'scheduler',
       'job',

@@ -197,10 +197,26 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
     const args = ['scheduler', 'check', '--store', file, '--ca-file', caFile, '--now', '2026-11-02T03:00:00Z'];
     const dry = await runCli([...args, '--dry-run']);
     assert.match(dry.stdout, /^not-started\s+Sollstellung/m);
+    assert.match(dry.stdout, /not started since 02\.11\.2026 02:00 \(1 due time missed\), next 03\.11\.2026 02:00/);
+    const dryJson = JSON.parse((await runCli([...args, '--dry-run', '--json'])).stdout) as {
+      jobs: Array<{ state: string; lastDue?: string; notStartedSince?: string; missed?: number }>;
+    };
+    assert.deepEqual(dryJson.jobs[0] && { ...dryJson.jobs[0], job: undefined, nextDue: undefined }, {
+      job: undefined,
+      nextDue: undefined,
+      state: 'not-started',
+      lastDue: '2026-11-02T01:00:00.000Z',
+      notStartedSince: '2026-11-02T01:00:00.000Z',
+      missed: 1,
+    });
     const count = smtp.log.messages.length;
     const first = await runCli(args, env);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /alert sent: Sollstellung not-started \(2026-11-02T01:00:00\.000Z\)/);
+    assert.match(first.stdout, /alert sent: Sollstellung not-started since 02\.11\.2026 02:00$/m);
+    assert.match(
+      (smtp.log.messages.at(-1) ?? '').replace(/=\r\n/g, ''),
+      /zum Termin 02\.11\.2026 02:00 Uhr nicht gestartet/,
+    );
     assert.equal(smtp.log.messages.length, count + 1);
     assert.deepEqual(smtp.log.rcptTo.slice(-2), ['admin1@ixhaus.example', 'admin2@ixhaus.example']);
     const second = await runCli(args, env);

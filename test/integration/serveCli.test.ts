@@ -80,7 +80,7 @@ describe('CLI: serve (built dist/cli.js, real peers on 127.0.0.1; issue 21)', fu
   });
 
   /** A store with SMTP settings (both scheduler recipients) and one job due at 02:00 Berlin that never started. */
-  async function storeWithDueJob(name: string): Promise<string> {
+  async function storeWithDueJob(name: string, cron = '0 2 * * *'): Promise<string> {
     const file = path.join(dir, `${name}.sqlite`);
     const store = new SqlJsAsyncStore(await Store.open(await smallDemoStoreFile(file)));
     const admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
@@ -97,7 +97,7 @@ describe('CLI: serve (built dist/cli.js, real peers on 127.0.0.1; issue 21)', fu
     await createJob(
       store,
       admin,
-      { name: 'Sollstellung', group: 'Buchhaltung', cron: '0 2 * * *', maxRunMinutes: 60 },
+      { name: 'Sollstellung', group: 'Buchhaltung', cron, maxRunMinutes: 60 },
       new Date('2026-11-01T12:00:00Z'),
     );
     await store.close();
@@ -152,6 +152,30 @@ describe('CLI: serve (built dist/cli.js, real peers on 127.0.0.1; issue 21)', fu
       status.stdout,
       /^last cycle 2026-11-02T03:20:00\.000Z \(serve@.+, \d+ ms, 1 incidents, 0 delivered\), next cycle none \(not running\), last error: none$/m,
     );
+  });
+
+  it('a job due every 5 minutes that stays dead is alerted once, not every cycle; times in German local time', async () => {
+    const file = await storeWithDueJob('dead', '*/5 * * * *');
+    const mails = smtp.log.messages.length;
+    // six cycles over half an hour (the trial: ~12 alerts an hour on every channel before)
+    for (const now of ['02:10', '02:15', '02:20', '02:25', '02:30', '02:35']) {
+      const run = await runCli(serveArgs(file, `2026-11-02T${now}:00Z`), env);
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+    }
+    assert.equal(teams.requests.length, 1, 'one Teams post');
+    assert.equal(json.requests.length, 1, 'one JSON post');
+    assert.equal(smtp.log.messages.length, mails + 1, 'one mail');
+    const body = json.requests[0]?.body as { incident: string; text: string; incidentAt: string };
+    // the job never ran: the incident starts at its first due time at or after its creation (12:00 UTC on 1 Nov)
+    assert.equal(body.incident, 'scheduler:not-started:1:2026-11-01T12:00:00.000Z');
+    assert.equal(body.incidentAt, '2026-11-01T12:00:00.000Z');
+    assert.match(
+      body.text,
+      /wurde zum Termin 01\.11\.2026 13:00 Uhr nicht gestartet und ist seitdem nicht gelaufen \(169 Termine versäumt, zuletzt 02\.11\.2026 03:00 Uhr\)/,
+    );
+    assert.doesNotMatch(body.text, /T\d\d:\d\d:\d\d/, 'no ISO time in the text');
+    // quoted-printable: soft line breaks removed
+    assert.match((smtp.log.messages.at(-1) ?? '').replace(/=\r\n/g, ''), /01\.11\.2026 13:00 Uhr/);
   });
 
   it('license and module expiry reminders go to every channel once: Teams, JSON and mail', async () => {

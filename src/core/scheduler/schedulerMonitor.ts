@@ -8,16 +8,12 @@ import type { AsyncStore } from '../store/asyncStore';
 import { parseAddress } from '../../shared/mail/fieldParsing';
 import type { MailSettings } from '../../shared/mail/settings';
 import type { SafeMessageInput } from '../mail/headerSafety';
-import { findIncidents } from './scheduler';
+import { MAX_COUNTED_MISSES, findIncidents, schedulerIncidentKey } from './scheduler';
 import type { Incident, MonitorOptions } from './scheduler';
+import { germanTime } from './germanTime';
 
 /** How long a claimed alert mail holds before another monitor may send it (ms): longer than an SMTP send takes. */
 const MAIL_CLAIM_TTL_MS = 10 * 60_000;
-
-/** The claim key of a scheduler incident (the same for every monitor: serve, a VS Code window). */
-export function schedulerIncidentKey(incident: Pick<Incident, 'jobId' | 'kind' | 'ref'>): string {
-  return `scheduler:${incident.kind}:${incident.jobId}:${incident.ref}`;
-}
 
 /** An alert that was due but could not be sent, with the reason (English, for logs and the CLI). */
 export interface FailedAlert {
@@ -46,6 +42,66 @@ export interface MonitorOutcome {
 /** A job name as it may appear in a mail header: CR, LF and NUL shown as visible escapes (never as line breaks). */
 export function headerSafeJobName(name: string): string {
   return /[\r\n\0]/.test(name) ? JSON.stringify(name).slice(1, -1) : name;
+}
+
+/** The German wording of a scheduler alert, the same in the alert mail, the Teams card and the JSON POST. */
+export interface SchedulerAlertWording {
+  /** one line, e.g. `iX-Scheduler: Aufgabe "Sollstellung" nicht gestartet` */
+  readonly subject: string;
+  /** the body's lines (join with the medium's line break) */
+  readonly lines: readonly string[];
+  /** label → value for the Teams card and the mail body */
+  readonly facts: ReadonlyArray<readonly [string, string]>;
+}
+
+/**
+ * Words an incident for the administrators (issue 21 trial): times as German local time in `timeZone` (default
+ * Europe/Berlin, where the schedules run), e.g. "03.12.2026 16:03 Uhr"; a job not started for several due times is
+ * one alert that says since when and how many due times were missed, and that no further alert follows until it
+ * has run again.
+ */
+export function schedulerAlertWording(incident: Incident, timeZone?: string): SchedulerAlertWording {
+  const name = headerSafeJobName(incident.jobName);
+  const time = (iso: string) => germanTime(iso, timeZone === undefined ? {} : { timeZone });
+  if (incident.kind === 'blocked') {
+    const max = incident.maxRunMinutes === undefined ? '' : ` von ${incident.maxRunMinutes} Minuten`;
+    return {
+      subject: `iX-Scheduler: Aufgabe "${name}" blockiert`,
+      lines: [
+        `Die Scheduler-Aufgabe "${name}" (Nr. ${incident.jobId}) läuft seit ${time(incident.at)} länger als die maximale Laufzeit${max} (blockiert).`,
+        'Bitte prüfen Sie den iX-Scheduler-Dienst und das Protokoll der Aufgabe.',
+      ],
+      facts: [
+        ['Aufgabe', name],
+        ['Zustand', 'blockiert'],
+        ['Gestartet', time(incident.at)],
+        ...(incident.maxRunMinutes === undefined
+          ? []
+          : ([['Maximale Laufzeit', `${incident.maxRunMinutes} Minuten`]] as const)),
+      ],
+    };
+  }
+  const missed = incident.missed ?? 1;
+  const count = missed >= MAX_COUNTED_MISSES ? `mindestens ${missed}` : String(missed);
+  const since =
+    missed > 1 && incident.lastMissed !== undefined
+      ? ` und ist seitdem nicht gelaufen (${count} Termine versäumt, zuletzt ${time(incident.lastMissed)})`
+      : '';
+  return {
+    subject: `iX-Scheduler: Aufgabe "${name}" nicht gestartet`,
+    lines: [
+      `Die Scheduler-Aufgabe "${name}" (Nr. ${incident.jobId}) wurde zum Termin ${time(incident.at)} nicht gestartet${since}.`,
+      'Bitte prüfen Sie den iX-Scheduler-Dienst und das Protokoll der Aufgabe.',
+      'Solange die Aufgabe nicht wieder startet, folgt keine weitere Meldung; versäumt sie nach einem neuen Lauf wieder einen Termin, wird erneut gemeldet.',
+    ],
+    facts: [
+      ['Aufgabe', name],
+      ['Zustand', 'nicht gestartet'],
+      ['Nicht gestartet seit', time(incident.at)],
+      ['Versäumte Termine', count],
+      ...(incident.lastMissed === undefined ? [] : ([['Letzter Termin', time(incident.lastMissed)]] as const)),
+    ],
+  };
 }
 
 /** A failure at TCP/TLS/AUTH means the server cannot be used now: the other alerts would fail the same way. */
@@ -107,12 +163,8 @@ export async function monitorScheduler(
       failed.push({ incident, reason: `not tried: ${serverDown}` });
       continue;
     }
-    const name = headerSafeJobName(incident.jobName);
-    const escaped = name !== incident.jobName;
-    const what =
-      incident.kind === 'blocked'
-        ? `läuft seit ${incident.at} länger als die maximale Laufzeit (blockiert)`
-        : `wurde zum Termin ${incident.at} nicht gestartet`;
+    const escaped = headerSafeJobName(incident.jobName) !== incident.jobName;
+    const wording = schedulerAlertWording(incident, options.timeZone);
     const claim =
       options.owner === undefined
         ? undefined
@@ -123,8 +175,18 @@ export async function monitorScheduler(
       await send({
         from: { name: 'iX-Haus plus Scheduler', address: settings.from },
         to: recipients.map((address) => ({ address })),
-        subject: `iX-Scheduler: Aufgabe "${name}" ${incident.kind === 'blocked' ? 'blockiert' : 'nicht gestartet'}`,
-        text: `Die Scheduler-Aufgabe "${name}" (Nr. ${incident.jobId}) ${what}.\r\nBitte prüfen Sie den iX-Scheduler-Dienst und das Protokoll der Aufgabe.\r\n${escaped ? 'Der gespeicherte Name der Aufgabe enthält Zeilenumbrüche oder NUL-Zeichen (hier als \\r, \\n, \\u0000 gezeigt); bitte korrigieren Sie ihn.\r\n' : ''}`,
+        subject: wording.subject,
+        text: [
+          ...wording.lines,
+          ...(escaped
+            ? [
+                'Der gespeicherte Name der Aufgabe enthält Zeilenumbrüche oder NUL-Zeichen (hier als \\r, \\n, \\u0000 gezeigt); bitte korrigieren Sie ihn.',
+              ]
+            : []),
+          '',
+          ...wording.facts.map(([label, value]) => `${label}: ${value}`),
+          '',
+        ].join('\r\n'),
         source: `scheduler job ${incident.jobId}`,
       });
     } catch (error) {

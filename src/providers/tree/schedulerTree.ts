@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { jobStates } from '../../core/scheduler/scheduler';
-import type { JobStateKind } from '../../core/scheduler/scheduler';
+import type { JobState, JobStateKind } from '../../core/scheduler/scheduler';
 import type { AsyncStore } from '../../core/store/asyncStore';
 import { contextValue, groupNode, node } from './treeNode';
 import type { TreeNode } from './treeNode';
@@ -11,11 +11,15 @@ const ICONS: Record<JobStateKind, string> = {
   running: 'sync',
   blocked: 'error',
   'not-started': 'warning',
-  'never-due': 'clock',
+  due: 'watch',
+  'not-yet-due': 'clock',
 };
 
-function stateText(state: JobStateKind): string {
-  switch (state) {
+const when = (iso: string | undefined): string => (iso ? new Date(iso).toLocaleString() : '');
+
+/** The state as the view says it (README "Scheduler": the same states as `ixhaus-admin scheduler check`). */
+function stateText(s: JobState): string {
+  switch (s.state) {
     case 'disabled':
       return vscode.l10n.t('disabled');
     case 'ok':
@@ -26,7 +30,9 @@ function stateText(state: JobStateKind): string {
       return vscode.l10n.t('blocked: running past its maximum run time');
     case 'not-started':
       return vscode.l10n.t('not started when due');
-    case 'never-due':
+    case 'due':
+      return vscode.l10n.t('due, waiting for the start (grace time until {0})', when(s.graceEndsAt));
+    case 'not-yet-due':
       return vscode.l10n.t('not yet due');
   }
 }
@@ -53,13 +59,21 @@ export async function schedulerRoots(store: AsyncStore | undefined, now: Date = 
               const item = new vscode.TreeItem(
                 s.job.enabled ? s.job.name : `${s.job.name} (${vscode.l10n.t('disabled')})`,
               );
-              item.description = `${stateText(s.state)} · ${s.job.cron}`;
+              item.description = `${stateText(s)} · ${s.job.cron}`;
               item.iconPath = new vscode.ThemeIcon(ICONS[s.state]);
               item.tooltip = new vscode.MarkdownString(
                 [
                   `**${s.job.enabled ? s.job.name : `~~${s.job.name}~~`}**`,
-                  stateText(s.state),
+                  stateText(s),
+                  s.state === 'not-started' && s.notStartedSince
+                    ? vscode.l10n.t(
+                        'Not started since {0}; due times missed: {1}',
+                        when(s.notStartedSince),
+                        s.missed ?? 1,
+                      )
+                    : '',
                   vscode.l10n.t('Schedule {0}, maximum run time {1} min', s.job.cron, s.job.maxRunMinutes),
+                  s.lastDue ? vscode.l10n.t('Last due {0}', when(s.lastDue)) : '',
                   s.nextDue ? vscode.l10n.t('Next due {0}', new Date(s.nextDue).toLocaleString()) : '',
                   s.lastStart ? vscode.l10n.t('Last start {0}', new Date(s.lastStart).toLocaleString()) : '',
                 ]
