@@ -316,4 +316,9 @@ export async function stopSharedPostgresCluster(): Promise<void> {
 
 // Loaded by a spec file while mocha loads the files, a top-level `after` is a root hook: it runs once after the
 // whole run, so the shared cluster lives exactly as long as the run (the exit handler is the fallback).
-if (typeof globalThis.after === 'function') globalThis.after(stopSharedPostgresCluster);
+// pg_ctl may take up to 20 s (+ an immediate stop) under load: longer than mocha's default 20 s for a hook
+if (typeof globalThis.after === 'function')
+  globalThis.after(async function () {
+    this.timeout(60_000);
+    await stopSharedPostgresCluster();
+  });
