@@ -190,13 +190,25 @@ WHERE r.user_id = ? AND r.module IN (${request.modules.map(() => '?').join(',')}
   return { sql, params };
 }
 
-/** The ids of the matching assignments, sorted (for the fingerprint and apply). */
-export async function matchingIds(store: AsyncQueryable, request: TransferRequest, scope: Scope): Promise<number[]> {
-  const { sql, params } = matchSql(request, scope, 'r.id, r.object_id');
+/**
+ * The ids of the matching assignments, sorted (for the fingerprint and apply), and how many of them there are per
+ * `module/role` key (apply's counts, without a second pass over the rows it wrote).
+ */
+export async function matchingIds(
+  store: AsyncQueryable,
+  request: TransferRequest,
+  scope: Scope,
+): Promise<{ ids: number[]; perModuleRole: Map<string, number> }> {
+  const { sql, params } = matchSql(request, scope, 'r.id, r.object_id, r.module, r.role');
   const ids: number[] = [];
-  for (const row of await store.query<{ id: number; object_id: number }>(sql, params))
-    if (!scope.objectIds || scope.objectIds.has(row.object_id)) ids.push(row.id);
-  return ids.sort((a, b) => a - b);
+  const perModuleRole = new Map<string, number>();
+  for (const row of await store.query<{ id: number; object_id: number; module: string; role: string }>(sql, params))
+    if (!scope.objectIds || scope.objectIds.has(row.object_id)) {
+      ids.push(row.id);
+      const key = `${row.module}/${row.role}`;
+      perModuleRole.set(key, (perModuleRole.get(key) ?? 0) + 1);
+    }
+  return { ids: ids.sort((a, b) => a - b), perModuleRole };
 }
 
 function fingerprintOf(scope: Scope, ids: readonly number[]): string {
@@ -367,8 +379,8 @@ export async function rematch(
   store: AsyncQueryable,
   request: TransferRequest,
   now: Date,
-): Promise<{ scope: Scope; ids: number[]; fingerprint: string }> {
+): Promise<{ scope: Scope; ids: number[]; perModuleRole: Map<string, number>; fingerprint: string }> {
   const scope = await resolveScope(store, request, now);
-  const ids = await matchingIds(store, request, scope);
-  return { scope, ids, fingerprint: fingerprintOf(scope, ids) };
+  const { ids, perModuleRole } = await matchingIds(store, request, scope);
+  return { scope, ids, perModuleRole, fingerprint: fingerprintOf(scope, ids) };
 }
