@@ -7,9 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { IxError, msg } from '../errors';
 import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
 import { scalar } from '../store/asyncQueries';
-import { idListMatch, idListParam } from '../store/idList';
 import type { Actor } from '../access/rights';
-import { rematch } from './transferPlanner';
+import { insertMatchingItems, resolveTransferScope } from './transferPlanner';
 import type { TransferCount } from './transferPlanner';
 import { MODULE_NAME, normalizeRequest, requireTransferRight } from './transferRequest';
 import type { TransferModule, TransferRequest, TransferRole } from './transferRequest';
@@ -134,26 +133,27 @@ export async function applyTransfer(
   return await store.transaction(async (tx): Promise<TransferResult> => {
     // two admins applying at once: the second waits here and then matches what the first committed (issue 19)
     await tx.lock(TRANSFER_LOCK);
-    const { scope, ids, perModuleRole, fingerprint: current } = await rematch(tx, request, now);
+    const scope = await resolveTransferScope(tx, request, now);
     if (scope.from.id === scope.to.id) throw new SameUserError(scope.to.login);
     if (!scope.to.active) throw new TargetInactiveError(scope.to.login);
-    if (current !== fingerprint) throw new PlanChangedError(previewTotal, ids.length);
-    if (ids.length === 0) throw new NothingToTransferError(scope.from.login);
     const at = now.toISOString();
     let batchId = newBatchId(now);
     while ((await scalar(tx, 'SELECT 1 FROM responsibility_batches WHERE id = ?', [batchId])) !== undefined)
       batchId = newBatchId(now);
+    // total and counts are set below, once the re-check has passed (a refusal rolls all of this back)
     await tx.run(
       'INSERT INTO responsibility_batches (id, at, actor_id, from_user_id, to_user_id, request_json, counts_json, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [batchId, at, admin.id, scope.from.id, scope.to.id, JSON.stringify(request), '[]', ids.length],
+      [batchId, at, admin.id, scope.from.id, scope.to.id, JSON.stringify(request), '[]', 0],
     );
-    // items: one statement with the whole id list as one parameter (idList.ts) — hundreds of IN (?, …)
-    // statements cost a parse, plan and round trip each, which on PostgreSQL was a quarter of the apply
-    await tx.run(
-      `INSERT INTO responsibility_batch_items (batch_id, assignment_id, module, role, object_id, record_id, old_user_id, new_user_id)
-       SELECT ?, id, module, role, object_id, record_id, user_id, ? FROM responsibilities WHERE ${idListMatch(store.backend, 'id')}`,
-      [batchId, scope.to.id, idListParam(store.backend, ids)],
-    );
+    // the re-check and the undo list in one pass: the items of what matches now, compared with the preview —
+    // instead of a SELECT of the ids and then an INSERT looking each of them up again (half the apply on PostgreSQL)
+    const {
+      ids,
+      perModuleRole,
+      fingerprint: current,
+    } = await insertMatchingItems(tx, store.backend, request, scope, batchId);
+    if (current !== fingerprint) throw new PlanChangedError(previewTotal, ids.length);
+    if (ids.length === 0) throw new NothingToTransferError(scope.from.login);
     // only rows that still hold the previous user move: on PostgreSQL another writer (an import, a user edit) may
     // have changed or deleted one since the re-check above; this UPDATE locks the rows it changes (and re-reads a
     // row changed meanwhile), so the count proves that exactly the previewed set moved, else everything rolls back
@@ -172,7 +172,11 @@ export async function applyTransfer(
     const counts = request.modules.flatMap((module) =>
       request.roles.map((role) => ({ module, role, count: perModuleRole.get(`${module}/${role}`) ?? 0 })),
     );
-    await tx.run('UPDATE responsibility_batches SET counts_json = ? WHERE id = ?', [JSON.stringify(counts), batchId]);
+    await tx.run('UPDATE responsibility_batches SET counts_json = ?, total = ? WHERE id = ?', [
+      JSON.stringify(counts),
+      ids.length,
+      batchId,
+    ]);
     return { batchId, at, from: scope.from.login, to: scope.to.login, total: ids.length, counts };
   });
 }
