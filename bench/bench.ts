@@ -26,13 +26,7 @@ import { signIn } from '../src/core/users/auth';
 import { buildSearchIndex, searchSettings } from '../src/core/settings/catalog';
 import { Store } from '../src/core/store/database';
 import { SqlJsAsyncStore } from '../src/core/store/sqlJsAsyncStore';
-import type { AsyncStore } from '../src/core/store/asyncStore';
-import type { PostgresLocation } from '../src/core/store/location';
-import type { TransferModule, TransferRole } from '../src/core/responsibility/transferRequest';
-import type { Actor } from '../src/core/access/rights';
 import { SFTP_TEST_PASSWORD, SFTP_TEST_USER, startSshd } from '../test/peers/sshd';
-import { planTransfer } from '../src/core/responsibility/transferPlanner';
-import { applyTransfer, undoTransfer } from '../src/core/responsibility/transferService';
 import { loadSqlJs } from '../src/core/store/sqlJs';
 import { writeFileAtomic } from '../src/core/store/atomicFile';
 import { checksumOf } from '../src/core/store/storeChecksum';
@@ -48,6 +42,7 @@ import {
 import { exportCsv, exportXlsx } from '../src/core/import/exportWriter';
 import { monitorMemory } from './monitorBench';
 import { postgresLookupLatency, storeCopyToPostgres } from './postgresBench';
+import { transferBenchStore, transferRuns, withPostgresCopy } from './transferBench';
 
 const root = path.join(__dirname, '..');
 const quick = process.argv.includes('--quick');
@@ -256,105 +251,12 @@ async function pointQueryMetrics(label: string, file: string, n: number): Promis
 }
 
 /**
- * "Verantwortlichen ändern" at scale (issue 8): an in-memory demo store plus 50,000 Meldungen whose responsible and
- * deputy are one user = 100,000 assignments. Per run: preview (plan), apply (re-check, batch items, update, one audit
- * row each, in one transaction), undo. The goal counts apply including its audit rows.
+ * "Verantwortlichen ändern" at scale (issue 8; bench/transferBench.ts): 100,000 assignments of one user; preview,
+ * apply (incl. one audit row each) and undo on sql.js and on a PostgreSQL copy. The goal counts apply including its
+ * audit rows.
  */
-/** Runs preview → apply → undo `runs` times on `db` (either backend); times in ms. */
-async function transferRuns(
-  db: AsyncStore,
-  admin: Actor,
-  request: {
-    fromLogin: string;
-    toLogin: string;
-    modules: readonly TransferModule[];
-    roles: readonly TransferRole[];
-    includeClosed: boolean;
-  },
-  runs: number,
-): Promise<{ plans: number[]; applies: number[]; undos: number[]; total: number }> {
-  const plans: number[] = [];
-  const applies: number[] = [];
-  const undos: number[] = [];
-  let total = 0;
-  for (let i = 0; i < runs; i++) {
-    let t = performance.now();
-    const plan = await planTransfer(db, admin, {
-      ...request,
-      modules: [...request.modules],
-      roles: [...request.roles],
-    });
-    plans.push(performance.now() - t);
-    t = performance.now();
-    const result = await applyTransfer(db, admin, plan.request, plan.fingerprint, plan.total);
-    applies.push(performance.now() - t);
-    total = result.total;
-    t = performance.now();
-    await undoTransfer(db, admin, result.batchId);
-    undos.push(performance.now() - t);
-  }
-  return { plans, applies, undos, total };
-}
-
-/**
- * Copies `source` into a new database of a throw-away PostgreSQL cluster on 127.0.0.1 and runs `body` on it as the
- * runtime role; undefined (row skipped) without the PostgreSQL binaries.
- */
-async function withPostgresCopy<T>(source: AsyncStore, body: (pg: AsyncStore) => Promise<T>): Promise<T | undefined> {
-  const peers = await import('../test/peers/postgres');
-  if (!peers.postgresBinariesPresent()) return undefined;
-  const { PostgresStore } = await import('../src/core/store/postgres/postgresStore');
-  const { copyStore } = await import('../src/core/store/copyStore');
-  const { parseStoreLocation } = await import('../src/core/store/location');
-  const cluster = await peers.startPostgresCluster();
-  try {
-    const database = await cluster.freshDatabase();
-    const at = (user: string): PostgresLocation =>
-      parseStoreLocation(`postgres://${user}@127.0.0.1:${cluster.port}/${database}`) as PostgresLocation;
-    await (await PostgresStore.open(at(peers.OWNER_ROLE), { password: peers.OWNER_PASSWORD })).close();
-    const pg = await PostgresStore.open(at(peers.APP_ROLE), { password: peers.APP_PASSWORD });
-    try {
-      await copyStore(source, pg);
-      return await body(pg);
-    } finally {
-      await pg.close();
-    }
-  } finally {
-    await cluster.stop();
-  }
-}
-
 async function transferMetrics(runs: number): Promise<void> {
-  const store = await Store.inMemory();
-  await generateDemoData(store, { sizes: { persons: 10, creditors: 3, owners: 3, objects: 200 } });
-  const db = new SqlJsAsyncStore(store);
-  const admin = await signIn(db, 'admin', 'demo');
-  const from = store.get<{ id: number; login: string }>(
-    "SELECT id, login FROM users WHERE active = 1 AND login NOT IN ('admin', 'haupt') ORDER BY id LIMIT 1",
-  );
-  if (!from) throw new Error('no demo user');
-  // bulk set-up on the synchronous engine (nothing of the async adapter is running yet), like the demo generator
-  store.transaction(() => {
-    const objects = store.all<{ id: number }>('SELECT id FROM objects').map((r) => r.id);
-    for (let i = 0; i < 50_000; i++) {
-      const objectId = objects[i % objects.length] ?? 1;
-      const id = store.insertId(
-        "INSERT INTO meldungen (meldung_no, object_id, subject, kind, priority, status, reported_at, closed) VALUES (?, ?, ?, 'Wasserschaden', 'normal', 'offen', '2026-01-01T00:00:00Z', 0) RETURNING id",
-        [900_000 + i, objectId, `Bench ${i}`],
-      );
-      store.run(
-        "INSERT INTO responsibilities (module, object_id, record_id, user_id, role) VALUES ('meldungen', ?, ?, ?, 'responsible'), ('meldungen', ?, ?, ?, 'deputy')",
-        [objectId, id, from.id, objectId, id, from.id],
-      );
-    }
-  });
-  const request = {
-    fromLogin: from.login,
-    toLogin: 'haupt',
-    modules: ['meldungen'] as const,
-    roles: ['responsible', 'deputy'] as const,
-    includeClosed: true,
-  };
+  const { store, db, admin, request } = await transferBenchStore();
   const { plans, applies, undos, total } = await transferRuns(db, admin, request, runs);
   const audit = Number(store.scalar("SELECT count(*) FROM audit_log WHERE action = 'responsible.transfer'"));
   // the same store on PostgreSQL (issue 19 "Verantwortlichen ändern 100k assignments ≤ 3 s")

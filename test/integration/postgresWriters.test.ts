@@ -128,4 +128,98 @@ describe('several writers on one PostgreSQL store (real processes, real cluster)
     );
     assert.deepEqual(await store.get('SELECT count(*) AS n FROM responsibility_batches'), before, 'nothing written');
   });
+
+  it('an assignment another admin changes while the apply runs (after its re-check) makes it refuse; nothing written', async () => {
+    const admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
+    const pair = await store.get<{ from_login: string; to_login: string }>(
+      `SELECT f.login AS from_login, t.login AS to_login FROM responsibilities r JOIN users f ON f.id = r.user_id
+       JOIN users t ON t.id <> f.id AND t.active = 1 WHERE f.active = 1 GROUP BY f.login, t.login ORDER BY count(*) DESC, f.login, t.login LIMIT 1`,
+    );
+    assert.ok(pair);
+    const request = {
+      fromLogin: pair.from_login,
+      toLogin: pair.to_login,
+      modules: ['objects', 'meldungen', 'auftraege', 'technical_objects'] as const,
+      roles: ['responsible', 'deputy'] as const,
+      includeClosed: true,
+    };
+    const plan = await planTransfer(store, admin, {
+      ...request,
+      modules: [...request.modules],
+      roles: [...request.roles],
+    });
+    assert.ok(plan.total > 1);
+    const moved = plan.assignments[plan.assignments.length - 1]!.id;
+    const count = async (sql: string): Promise<unknown> => (await store.get(sql))?.['n'];
+    const before = {
+      batches: await count('SELECT count(*) AS n FROM responsibility_batches'),
+      items: await count('SELECT count(*) AS n FROM responsibility_batch_items'),
+      audit: await count("SELECT count(*) AS n FROM audit_log WHERE action = 'responsible.transfer'"),
+    };
+    // another admin's transaction changes one previewed assignment and stays open: the apply's re-check still sees
+    // the committed (unchanged) rows and passes; its UPDATE then waits for that row's lock
+    const other = await openAsApp(cluster, database);
+    let release: () => void = () => undefined;
+    let changed: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const rowLocked = new Promise<void>((resolve) => (changed = resolve));
+    const otherDone = other.transaction(async (tx) => {
+      await tx.run('UPDATE responsibilities SET user_id = (SELECT id FROM users WHERE login = ?) WHERE id = ?', [
+        pair.to_login,
+        moved,
+      ]);
+      changed();
+      await released;
+    });
+    try {
+      await rowLocked;
+      const applying = applyTransfer(
+        store,
+        admin,
+        { ...request, modules: [...request.modules], roles: [...request.roles] },
+        plan.fingerprint,
+        plan.total,
+      );
+      const outcome = applying.then(
+        () => 'applied',
+        (error: unknown) => error,
+      );
+      // wait (10 s deadline) until the apply's UPDATE is blocked on the row lock, then let the other admin commit
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const waiting = await cluster.admin<{ n: string }>(
+          "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE responsibilities SET user_id = $1%'",
+          database,
+        );
+        if (Number(waiting[0]?.n) > 0) break;
+        if (Date.now() > deadline) {
+          release();
+          assert.fail(`the apply never waited for the row lock (it ended: ${String(await outcome)})`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      release();
+      await otherDone;
+      const result = await outcome;
+      assert.ok(result instanceof PlanChangedError, `refused with PlanChangedError, got ${String(result)}`);
+    } finally {
+      release();
+      await otherDone.catch(() => undefined);
+      await other.close();
+    }
+    assert.deepEqual(
+      {
+        batches: await count('SELECT count(*) AS n FROM responsibility_batches'),
+        items: await count('SELECT count(*) AS n FROM responsibility_batch_items'),
+        audit: await count("SELECT count(*) AS n FROM audit_log WHERE action = 'responsible.transfer'"),
+      },
+      before,
+      'nothing written',
+    );
+    const stillHeld = await store.get<{ n: number }>(
+      'SELECT count(*) AS n FROM responsibilities WHERE user_id = (SELECT id FROM users WHERE login = ?)',
+      [pair.from_login],
+    );
+    assert.equal(stillHeld?.n, plan.total - 1, 'every other previewed assignment still held by the previous user');
+  });
 });

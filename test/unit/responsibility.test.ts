@@ -170,6 +170,41 @@ describe('responsibility transfer (Verantwortlichen ändern)', function () {
     assert.match(describeCounts(batch?.counts ?? []), /Objekte: \d+ responsible/);
   });
 
+  it('applies only the chosen objects (or module and role); batch counts and total as the preview', async () => {
+    const all = await planTransfer(store, admin, request());
+    const inObjects = [...new Set(all.assignments.map((a) => a.objectNo))];
+    assert.ok(inObjects.length >= 2, 'the demo user holds assignments in several objects');
+    const objectNos = inObjects.slice(0, inObjects.length - 1); // all but one object
+    const plan = await planTransfer(store, admin, request({ objectNos }));
+    assert.ok(plan.total > 0 && plan.total < all.total);
+    const before = await held(from);
+    const result = await applyTransfer(store, admin, plan.request, plan.fingerprint, plan.total);
+    assert.equal(result.total, plan.total);
+    assert.deepEqual(result.counts, plan.counts);
+    assert.equal(await held(from), before - plan.total, 'only the chosen objects moved');
+    const moved = await store.query<{ object_no: number }>(
+      'SELECT DISTINCT o.object_no FROM responsibility_batch_items i JOIN objects o ON o.id = i.object_id WHERE i.batch_id = ? ORDER BY o.object_no',
+      [result.batchId],
+    );
+    assert.deepEqual(
+      moved.map((r) => r.object_no),
+      [...new Set(plan.assignments.map((a) => a.objectNo))].sort((a, b) => a - b),
+    );
+    const [batch] = await transferHistory(store, admin);
+    assert.deepEqual([batch?.total, batch?.counts], [plan.total, plan.counts]);
+    assert.equal(
+      Number(await scalar(store, 'SELECT count(*) FROM audit_log WHERE batch_id = ?', [result.batchId])),
+      plan.total,
+    );
+    // one module and role of what is left
+    const rest = await planTransfer(store, admin, request({ modules: ['meldungen'], roles: ['responsible'] }));
+    if (rest.total > 0) {
+      const applied = await applyTransfer(store, admin, rest.request, rest.fingerprint, rest.total);
+      assert.equal(applied.total, rest.total);
+      assert.deepEqual(applied.counts, rest.counts);
+    }
+  });
+
   it('refuses when the assignments changed between preview and apply; nothing is written', async () => {
     const plan = await planTransfer(store, admin, request());
     const someId = plan.assignments[0]?.id;

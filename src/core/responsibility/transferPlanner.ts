@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { IxError, msg } from '../errors';
 import { licensedSeats } from '../license/licenseService';
-import type { AsyncQueryable } from '../store/asyncStore';
+import type { AsyncQueryable, SqlParam, StoreBackend } from '../store/asyncStore';
+import { idListMatch, idListParam } from '../store/idList';
 import { scalar } from '../store/asyncQueries';
 import { canAccess } from '../users/programRights';
 import type { Actor } from '../access/rights';
@@ -190,15 +191,6 @@ WHERE r.user_id = ? AND r.module IN (${request.modules.map(() => '?').join(',')}
   return { sql, params };
 }
 
-/** The ids of the matching assignments, sorted (for the fingerprint and apply). */
-export async function matchingIds(store: AsyncQueryable, request: TransferRequest, scope: Scope): Promise<number[]> {
-  const { sql, params } = matchSql(request, scope, 'r.id, r.object_id');
-  const ids: number[] = [];
-  for (const row of await store.query<{ id: number; object_id: number }>(sql, params))
-    if (!scope.objectIds || scope.objectIds.has(row.object_id)) ids.push(row.id);
-  return ids.sort((a, b) => a - b);
-}
-
 function fingerprintOf(scope: Scope, ids: readonly number[]): string {
   const hash = createHash('sha256');
   hash.update(`${scope.from.id}>${scope.to.id}|`);
@@ -362,13 +354,49 @@ export async function planTransfer(
   };
 }
 
-/** Internal: resolves the scope and the sorted matching ids again (apply's re-check). */
-export async function rematch(
-  store: AsyncQueryable,
+/** Internal: resolves the request's users, objects and team again (apply, inside its transaction). */
+export async function resolveTransferScope(store: AsyncQueryable, request: TransferRequest, now: Date): Promise<Scope> {
+  return resolveScope(store, request, now);
+}
+
+/**
+ * Internal (apply's re-check and its undo list in one pass): inserts one `responsibility_batch_items` row per
+ * assignment the request matches now (old user = the previous user, new user = the new one) and returns their ids,
+ * sorted, with the fingerprint over them and the count per `module/role` key. The caller compares the fingerprint
+ * with the preview's and rolls the transaction back when they differ. The object filter runs in SQL here (one id
+ * list parameter, ../store/idList.ts), so that only matching rows are written.
+ */
+export async function insertMatchingItems(
+  tx: AsyncQueryable,
+  backend: StoreBackend,
   request: TransferRequest,
-  now: Date,
-): Promise<{ scope: Scope; ids: number[]; fingerprint: string }> {
-  const scope = await resolveScope(store, request, now);
-  const ids = await matchingIds(store, request, scope);
-  return { scope, ids, fingerprint: fingerprintOf(scope, ids) };
+  scope: Scope,
+  batchId: string,
+): Promise<{ ids: number[]; perModuleRole: Map<string, number>; fingerprint: string }> {
+  const { sql, params } = matchSql(
+    request,
+    scope,
+    'CAST(? AS TEXT), r.id, r.module, r.role, r.object_id, r.record_id, r.user_id, CAST(? AS BIGINT)',
+  );
+  let where = '';
+  const whereParams: SqlParam[] = [];
+  if (scope.objectIds) {
+    where = ` AND ${idListMatch(backend, 'r.object_id')}`;
+    whereParams.push(idListParam(backend, [...scope.objectIds]));
+  }
+  const rows = await tx.query<{ assignment_id: number; module: string; role: string }>(
+    `INSERT INTO responsibility_batch_items (batch_id, assignment_id, module, role, object_id, record_id, old_user_id, new_user_id)
+     ${sql}${where}
+     RETURNING assignment_id, module, role`,
+    [batchId, scope.to.id, ...params, ...whereParams],
+  );
+  const ids: number[] = [];
+  const perModuleRole = new Map<string, number>();
+  for (const row of rows) {
+    ids.push(row.assignment_id);
+    const key = `${row.module}/${row.role}`;
+    perModuleRole.set(key, (perModuleRole.get(key) ?? 0) + 1);
+  }
+  ids.sort((x, y) => x - y);
+  return { ids, perModuleRole, fingerprint: fingerprintOf(scope, ids) };
 }

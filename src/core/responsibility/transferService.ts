@@ -8,16 +8,11 @@ import { IxError, msg } from '../errors';
 import type { AsyncQueryable, AsyncStore } from '../store/asyncStore';
 import { scalar } from '../store/asyncQueries';
 import type { Actor } from '../access/rights';
-import { rematch } from './transferPlanner';
+import { insertMatchingItems, resolveTransferScope } from './transferPlanner';
 import type { TransferCount } from './transferPlanner';
 import { MODULE_NAME, normalizeRequest, requireTransferRight } from './transferRequest';
 import type { TransferModule, TransferRequest, TransferRole } from './transferRequest';
 
-/**
- * Assignment ids per batch-item insert: far below the bound-parameter limits of SQLite (32,766) and PostgreSQL
- * (65,535), large enough that 100,000 ids take 200 statements.
- */
-const ITEM_CHUNK = 500;
 /** The resource transfers and undos serialise on ({@link AsyncTransaction.lock}). */
 const TRANSFER_LOCK = 'responsibilities';
 
@@ -138,58 +133,52 @@ export async function applyTransfer(
   return await store.transaction(async (tx): Promise<TransferResult> => {
     // two admins applying at once: the second waits here and then matches what the first committed (issue 19)
     await tx.lock(TRANSFER_LOCK);
-    const { scope, ids, fingerprint: current } = await rematch(tx, request, now);
+    const scope = await resolveTransferScope(tx, request, now);
     if (scope.from.id === scope.to.id) throw new SameUserError(scope.to.login);
     if (!scope.to.active) throw new TargetInactiveError(scope.to.login);
-    if (current !== fingerprint) throw new PlanChangedError(previewTotal, ids.length);
-    if (ids.length === 0) throw new NothingToTransferError(scope.from.login);
     const at = now.toISOString();
     let batchId = newBatchId(now);
     while ((await scalar(tx, 'SELECT 1 FROM responsibility_batches WHERE id = ?', [batchId])) !== undefined)
       batchId = newBatchId(now);
+    // total and counts are set below, once the re-check has passed (a refusal rolls all of this back)
     await tx.run(
       'INSERT INTO responsibility_batches (id, at, actor_id, from_user_id, to_user_id, request_json, counts_json, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [batchId, at, admin.id, scope.from.id, scope.to.id, JSON.stringify(request), '[]', ids.length],
+      [batchId, at, admin.id, scope.from.id, scope.to.id, JSON.stringify(request), '[]', 0],
     );
-    // items: one multi-id statement per chunk of ITEM_CHUNK ids (100,000 ids in the bench = 200 statements); the
-    // last chunk is padded with its last id (IN ignores repeats) so every chunk runs the same cached statement
-    const insertItems = `INSERT INTO responsibility_batch_items (batch_id, assignment_id, module, role, object_id, record_id, old_user_id, new_user_id) SELECT ?, id, module, role, object_id, record_id, user_id, ? FROM responsibilities WHERE id IN (${Array.from({ length: ITEM_CHUNK }, () => '?').join(',')})`;
-    for (let i = 0; i < ids.length; i += ITEM_CHUNK) {
-      const chunk = ids.slice(i, i + ITEM_CHUNK);
-      const last = chunk[chunk.length - 1] as number;
-      while (chunk.length < ITEM_CHUNK) chunk.push(last);
-      await tx.run(insertItems, [batchId, scope.to.id, ...chunk]);
-    }
-    await tx.run(
-      'UPDATE responsibilities SET user_id = ? WHERE id IN (SELECT assignment_id FROM responsibility_batch_items WHERE batch_id = ?)',
-      [scope.to.id, batchId],
+    // the re-check and the undo list in one pass: the items of what matches now, compared with the preview —
+    // instead of a SELECT of the ids and then an INSERT looking each of them up again (half the apply on PostgreSQL)
+    const {
+      ids,
+      perModuleRole,
+      fingerprint: current,
+    } = await insertMatchingItems(tx, store.backend, request, scope, batchId);
+    if (current !== fingerprint) throw new PlanChangedError(previewTotal, ids.length);
+    if (ids.length === 0) throw new NothingToTransferError(scope.from.login);
+    // only rows that still hold the previous user move: on PostgreSQL another writer (an import, a user edit) may
+    // have changed or deleted one since the re-check above; this UPDATE locks the rows it changes (and re-reads a
+    // row changed meanwhile), so the count proves that exactly the previewed set moved, else everything rolls back
+    const { changes } = await tx.run(
+      'UPDATE responsibilities SET user_id = ? WHERE id IN (SELECT assignment_id FROM responsibility_batch_items WHERE batch_id = ?) AND user_id = ?',
+      [scope.to.id, batchId, scope.from.id],
     );
+    if (changes !== ids.length) throw new PlanChangedError(previewTotal, changes);
     await tx.run(
       `INSERT INTO audit_log (at, user_id, action, entity, entity_key, old_value, new_value, batch_id)
        SELECT ?, ?, 'responsible.transfer', 'responsibility', i.module || ':' || CAST(o.object_no AS TEXT) || ':' || coalesce(CAST(i.record_id AS TEXT), '-') || ':' || i.role, ?, ?, i.batch_id
        FROM responsibility_batch_items i JOIN objects o ON o.id = i.object_id WHERE i.batch_id = ?`,
       [at, admin.id, scope.from.login, scope.to.login, batchId],
     );
-    const counts = await countsOf(tx, batchId, request.modules, request.roles);
-    await tx.run('UPDATE responsibility_batches SET counts_json = ? WHERE id = ?', [JSON.stringify(counts), batchId]);
+    // the counts of the ids that moved (all of them, checked above), zeros included, as the preview lists them
+    const counts = request.modules.flatMap((module) =>
+      request.roles.map((role) => ({ module, role, count: perModuleRole.get(`${module}/${role}`) ?? 0 })),
+    );
+    await tx.run('UPDATE responsibility_batches SET counts_json = ?, total = ? WHERE id = ?', [
+      JSON.stringify(counts),
+      ids.length,
+      batchId,
+    ]);
     return { batchId, at, from: scope.from.login, to: scope.to.login, total: ids.length, counts };
   });
-}
-
-async function countsOf(
-  store: AsyncQueryable,
-  batchId: string,
-  modules: readonly TransferModule[],
-  roles: readonly TransferRole[],
-): Promise<TransferCount[]> {
-  const map = new Map<string, number>();
-  for (const row of await store.query<{ module: string; role: string; n: number }>(
-    'SELECT module, role, count(*) AS n FROM responsibility_batch_items WHERE batch_id = ? GROUP BY module, role',
-    [batchId],
-  )) {
-    map.set(`${row.module}/${row.role}`, row.n);
-  }
-  return modules.flatMap((module) => roles.map((role) => ({ module, role, count: map.get(`${module}/${role}`) ?? 0 })));
 }
 
 // ---------------------------------------------------------------- undo
@@ -270,11 +259,13 @@ export async function undoTransfer(
        WHERE i.batch_id = ?`,
       [at, admin.id, id],
     );
+    // UPDATE … FROM (SQLite ≥ 3.33, PostgreSQL): one join instead of three correlated subqueries per row, which
+    // PostgreSQL ran as 300,000 index probes for a 100,000-row batch
     const { changes: restored } = await tx.run(
-      `UPDATE responsibilities SET user_id = (SELECT i.old_user_id FROM responsibility_batch_items i WHERE i.batch_id = ? AND i.assignment_id = responsibilities.id)
-       WHERE id IN (SELECT i.assignment_id FROM responsibility_batch_items i WHERE i.batch_id = ?)
-         AND user_id = (SELECT i.new_user_id FROM responsibility_batch_items i WHERE i.batch_id = ? AND i.assignment_id = responsibilities.id)`,
-      [id, id, id],
+      `UPDATE responsibilities SET user_id = i.old_user_id
+       FROM responsibility_batch_items i
+       WHERE i.batch_id = ? AND i.assignment_id = responsibilities.id AND responsibilities.user_id = i.new_user_id`,
+      [id],
     );
     await tx.run(
       'UPDATE responsibility_batches SET undone_at = ?, undone_by = ?, undo_restored = ?, undo_skipped = ? WHERE id = ?',
