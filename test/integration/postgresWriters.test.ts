@@ -85,7 +85,8 @@ describe('several writers on one PostgreSQL store (real processes, real cluster)
     console.log(`      two writers: 200 changes, ${reports[0]!.retries + reports[1]!.retries} refused and retried`);
   });
 
-  it('a transfer preview applied after another admin changed one of its assignments is refused', async () => {
+  /** The signed-in demo admin's preview of the largest transfer between two active users (both writers' tests). */
+  async function previewLargestTransfer() {
     const admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
     const pair = await store.get<{ from_login: string; to_login: string }>(
       `SELECT f.login AS from_login, t.login AS to_login FROM responsibilities r JOIN users f ON f.id = r.user_id
@@ -104,6 +105,11 @@ describe('several writers on one PostgreSQL store (real processes, real cluster)
       modules: [...request.modules],
       roles: [...request.roles],
     });
+    return { admin, pair, request, plan };
+  }
+
+  it('a transfer preview applied after another admin changed one of its assignments is refused', async () => {
+    const { admin, pair, request, plan } = await previewLargestTransfer();
     assert.ok(plan.total > 0);
     // another admin (another connection) moves one of the previewed assignments meanwhile
     const other = await openAsApp(cluster, database);
@@ -130,24 +136,7 @@ describe('several writers on one PostgreSQL store (real processes, real cluster)
   });
 
   it('an assignment another admin changes while the apply runs (after its re-check) makes it refuse; nothing written', async () => {
-    const admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
-    const pair = await store.get<{ from_login: string; to_login: string }>(
-      `SELECT f.login AS from_login, t.login AS to_login FROM responsibilities r JOIN users f ON f.id = r.user_id
-       JOIN users t ON t.id <> f.id AND t.active = 1 WHERE f.active = 1 GROUP BY f.login, t.login ORDER BY count(*) DESC, f.login, t.login LIMIT 1`,
-    );
-    assert.ok(pair);
-    const request = {
-      fromLogin: pair.from_login,
-      toLogin: pair.to_login,
-      modules: ['objects', 'meldungen', 'auftraege', 'technical_objects'] as const,
-      roles: ['responsible', 'deputy'] as const,
-      includeClosed: true,
-    };
-    const plan = await planTransfer(store, admin, {
-      ...request,
-      modules: [...request.modules],
-      roles: [...request.roles],
-    });
+    const { admin, pair, request, plan } = await previewLargestTransfer();
     assert.ok(plan.total > 1);
     const moved = plan.assignments[plan.assignments.length - 1]!.id;
     const count = async (sql: string): Promise<unknown> => (await store.get(sql))?.['n'];
