@@ -19,6 +19,7 @@ import {
 import { AlertChannelConfigError, AlertDeliveryError } from '../../src/core/alerts/errors';
 import type { AlertIncident, NamedCheck } from '../../src/core/alerts/incident';
 import { runMonitorCycle } from '../../src/core/alerts/monitorCycle';
+import type { MonitorEvent } from '../../src/core/alerts/monitorCycle';
 import { postWebhook, retryAfterMs } from '../../src/core/alerts/webhookPost';
 import { createSender } from '../../src/core/mail/sender';
 import type { AsyncStore } from '../../src/core/store/asyncStore';
@@ -517,9 +518,36 @@ describe('alerts: one monitor cycle with Teams, JSON and mail (real peers, issue
         now: new Date(NOW.getTime() + i * 300_000),
       });
       assert.equal(again.delivered.length, 0);
-      assert.equal(again.skipped, 3);
+      assert.equal(again.alreadySent, 3);
+      assert.equal(again.skipped, 0);
     }
     assert.equal(teams.requests.length + json.requests.length + smtp.log.messages.length, 3);
+  });
+
+  it('pairs another monitor is sending right now are each logged as skipped, and the count agrees', async () => {
+    const due = incident('held-by-other');
+    for (const channel of channels)
+      assert.ok(
+        await claimAlert(store, {
+          incidentKey: due.key,
+          channel: channel.name,
+          owner: 'serve@other:1',
+          ttlMs: 600_000,
+          now: NOW,
+        }),
+      );
+    const events: MonitorEvent[] = [];
+    const outcome = await runMonitorCycle(store, [testCheck(() => [due])], channels, {
+      owner: 'serve@here:2',
+      now: new Date(NOW.getTime() + 60_000),
+      log: (e) => events.push(e),
+    });
+    assert.equal(outcome.skipped, 3);
+    assert.equal(outcome.alreadySent, 0);
+    const skipped = events.filter((e) => e.event === 'skipped');
+    assert.deepEqual(skipped.map((e) => e.channel).sort(), ['json', 'mail', 'teams']);
+    assert.equal(skipped[0]?.reason, 'claimed by serve@other:1 until 2026-11-02T03:10:00.000Z');
+    assert.equal(teams.requests.length + json.requests.length + smtp.log.messages.length, 0);
   });
 
   it('one channel failing: the others still deliver, the outcome names the failed one, the next cycle sends only it', async () => {
@@ -529,6 +557,8 @@ describe('alerts: one monitor cycle with Teams, JSON and mail (real peers, issue
     assert.deepEqual(first.failedChannels, ['json']);
     assert.equal(first.failed.length, 2);
     assert.match(first.failed[0]?.reason ?? '', /^The alert channel json failed: HTTP 500 after 2 attempts/);
+    // the failure's time is when it gave up (after the retry's backoff), not the cycle's start
+    assert.ok(Date.parse(first.failed[0]?.at ?? '') > NOW.getTime(), first.failed[0]?.at);
     for (const f of first.failed) assertNoUrl(f.reason, json.url('/hooks/ixhaus'));
     assert.equal(teams.requests.length, 2);
     assert.equal(smtp.log.messages.length, 2);
@@ -578,7 +608,11 @@ describe('alerts: one monitor cycle with Teams, JSON and mail (real peers, issue
       owner: 't',
       now: NOW,
     });
-    assert.deepEqual(outcome.checkErrors, [{ check: 'broken', reason: 'table missing' }]);
+    assert.deepEqual(
+      outcome.checkErrors.map((c) => [c.check, c.reason]),
+      [['broken', 'table missing']],
+    );
+    assert.ok(Date.parse(outcome.checkErrors[0]?.at ?? '') >= NOW.getTime());
     assert.equal(outcome.delivered.length, 3);
   });
 });
