@@ -221,7 +221,9 @@ export async function settledChannelStates(
   return new Map(
     rows.map((r): [string, SettledState] => [
       r.channel,
-      r.sent_at !== null ? { state: 'sent', at: r.sent_at } : { state: 'claimed', by: r.claimed_by, until: r.expires_at },
+      r.sent_at !== null
+        ? { state: 'sent', at: r.sent_at }
+        : { state: 'claimed', by: r.claimed_by, until: r.expires_at },
     ]),
   );
 }
