@@ -156,9 +156,11 @@ export async function runMonitorCycle(
           error instanceof AlertDeliveryError
             ? error.message
             : `The alert channel ${channel.name} failed: ${describeError(error)}`;
-        failed.push({ incident: incident.key, channel: channel.name, reason, at: eventAt() });
+        const at = eventAt();
+        failed.push({ incident: incident.key, channel: channel.name, reason, at });
         log({ event: 'delivery-failed', incident: incident.key, channel: channel.name, reason });
-        await markAlertFailed(store, claim, reason, attempts);
+        // released (and audited) at the time it failed, which `--status` shows as the last attempt
+        await markAlertFailed(store, { ...claim, now: new Date(at) }, reason, attempts);
         continue;
       }
       const own = await markAlertSent(store, claim, attempts);
