@@ -70,8 +70,10 @@ describe('monitor status: one row per monitor, judged for --status (issue 21)', 
       status('old', { lastCycleAt: minutes(-8 * 24 * 60) }),
       new Date(minutes(-8 * 1440)),
     );
+    await store.run("INSERT INTO meta (key, value) VALUES ('monitor_status', '{}')");
     await writeMonitorStatus(store, status('serve@ix1'), NOW);
     await writeMonitorStatus(store, status('serve-once@ix1', { mode: 'once', nextCycleAt: null }), NOW);
+    assert.equal(await store.get("SELECT value FROM meta WHERE key = 'monitor_status'"), undefined, 'old single row');
     assert.deepEqual(
       (await readMonitorStatuses(store, NOW)).map((s) => s.name),
       ['serve-once@ix1', 'serve@ix1'],

@@ -117,6 +117,8 @@ export async function writeMonitorStatus(store: AsyncStore, status: MonitorStatu
       'SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?',
       [MONITOR_STATUS_KEY_PREFIX.length, MONITOR_STATUS_KEY_PREFIX],
     );
+    // the single row of earlier 0.4.0 builds (`monitor_status`), replaced by the rows per monitor
+    await tx.run('DELETE FROM meta WHERE key = ?', [MONITOR_STATUS_KEY_PREFIX.slice(0, -1)]);
     for (const row of rows) {
       const parsed = parseStatus(row.value);
       if (parsed === undefined || lastSeenAt(parsed) < since) await tx.run('DELETE FROM meta WHERE key = ?', [row.key]);
