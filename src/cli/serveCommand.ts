@@ -5,9 +5,11 @@
  * store so that several monitors never send twice (src/core/alerts).
  *
  * Operations: one JSON object per line on stdout (the log; never a URL or secret); SIGTERM/SIGINT end the process
- * after the current cycle; the health (last cycle, next cycle, last error) is written to the store after each
- * cycle and printed by `serve --status`. Exit codes: 0 ok; 1 when (with `--once`) an alert could not be delivered
- * — the failed channels are named on stderr — or a check or the store failed; 2 usage.
+ * after the current cycle; each monitor (`--name`) writes its own health row (last cycle, next cycle, last error,
+ * stopped at) to the store after each cycle and when it stops cleanly, and `serve --status` judges all of them
+ * (src/core/alerts/monitorStatus.ts `assessMonitoring`). Exit codes: 0 ok; 1 when (with `--once`) an alert could not
+ * be delivered — the failed channels are named on stderr — or a check or the store failed, and with `--status` when
+ * anything needs an operator (no monitor watching, one overdue, a failed channel, an alert not yet delivered); 2 usage.
  * Secrets: webhook URLs and SMTP secrets only from environment variables named on the command line.
  */
 import * as fs from 'node:fs';
@@ -20,7 +22,13 @@ import { failedAlertClaims } from '../core/alerts/claims';
 import type { NamedCheck } from '../core/alerts/incident';
 import { DEFAULT_CLAIM_TTL_MS, runMonitorCycle } from '../core/alerts/monitorCycle';
 import type { MonitorCycleOutcome, MonitorEvent } from '../core/alerts/monitorCycle';
-import { formatMonitorStatus, readMonitorStatus, writeMonitorStatus } from '../core/alerts/monitorStatus';
+import {
+  assessMonitoring,
+  formatMonitoringHealth,
+  readMonitorStatus,
+  readMonitorStatuses,
+  writeMonitorStatus,
+} from '../core/alerts/monitorStatus';
 import type { MonitorStatus } from '../core/alerts/monitorStatus';
 import { describeError } from '../core/errors';
 import { loadMailSettings } from '../core/mail/mailStore';
@@ -39,6 +47,8 @@ import type { StoreCliOptions } from './writableStore';
 export interface ServeOptions extends StoreCliOptions {
   readonly every: number;
   readonly once?: boolean;
+  /** the monitor's name in the status (default `serve@<hostname>`, with `--once` `serve-once@<hostname>`) */
+  readonly name?: string;
   readonly status?: boolean;
   readonly json?: boolean;
   readonly webhook?: readonly string[];
@@ -88,6 +98,12 @@ function webhookSpec(value: string, previous: string[] = []): string[] {
       `expected teams=VARIABLE or json=VARIABLE (the URL is read from that environment variable), not "${value}"`,
     );
   return [...previous, value];
+}
+
+function monitorName(value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9@._:-]{0,99}$/.test(value))
+    throw new InvalidArgumentError('expected 1–100 letters, digits or @ . _ : - (e.g. serve@ixsrv01 or nachts)');
+  return value;
 }
 
 function minutes(value: string): number {
@@ -179,17 +195,23 @@ export async function runServe(options: ServeOptions, deps: ServeDependencies = 
   const wantsMail = options.mail === true || (options.mailTo ?? []).length > 0;
   if (webhooks.length === 0 && !wantsMail)
     throw new Error('no alert channel: give --webhook teams=VAR, --webhook json=VAR and/or --mail / --mail-to ADDRESS');
+  // the claims' owner is this process; the status row belongs to the monitor's stable name (survives restarts)
   const owner = `serve@${os.hostname()}:${process.pid}`;
+  const name = options.name ?? `${options.once === true ? 'serve-once' : 'serve'}@${os.hostname()}`;
+  const storeLabel = parseStoreLocation(options.store).redacted;
+  const channelNames = [...webhooks.map((c) => c.name), ...(wantsMail ? ['mail'] : [])];
   const everyMs = options.every * 60_000;
   const claimTtlMs = options.claimTtlSeconds !== undefined ? options.claimTtlSeconds * 1000 : DEFAULT_CLAIM_TTL_MS;
   const persistent = parseStoreLocation(options.store).kind === 'postgres';
   let current: OpenedStore | undefined;
   const checks = deps.checks ? deps.checks(() => current) : defaultChecks(() => current, options);
   let stopping = false;
+  let stopSignal: string | undefined;
   let wake: (() => void) | undefined;
   const stop = (signal: string): void => {
     if (!stopping) log('info', 'stopping', { signal, reason: 'ends after the current cycle' });
     stopping = true;
+    stopSignal ??= signal;
     wake?.();
   };
   const onTerm = (): void => stop('SIGTERM');
@@ -198,13 +220,51 @@ export async function runServe(options: ServeOptions, deps: ServeDependencies = 
   process.on('SIGINT', onInt);
   log('info', 'start', {
     by: owner,
-    store: parseStoreLocation(options.store).kind === 'postgres' ? 'postgres' : 'file',
-    channels: [...webhooks.map((c) => c.name), ...(wantsMail ? ['mail'] : [])],
+    name,
+    store: storeLabel,
+    backend: parseStoreLocation(options.store).kind === 'postgres' ? 'postgres' : 'file',
+    channels: channelNames,
     checks: checks.map((c) => c.name),
     everyMinutes: options.once === true ? null : options.every,
   });
   let lastError: { text: string; at: string } | undefined;
   let exitCode = 0;
+  let lastStatus: MonitorStatus | undefined;
+  /** A clean stop is written to the status, so `--status` says "stopped at …" instead of waiting for OVERDUE. */
+  const writeStopped = async (): Promise<void> => {
+    const at = clock().toISOString();
+    try {
+      current ??= await openCliStore(options, 'write');
+      const previous = lastStatus ?? (await readMonitorStatus(current.store, name));
+      const base: MonitorStatus = previous ?? {
+        name,
+        mode: 'service',
+        by: owner,
+        store: storeLabel,
+        channels: channelNames,
+        everyMinutes: options.every,
+        lastCycleAt: null,
+        lastCycleMs: 0,
+        incidents: 0,
+        delivered: 0,
+        failedChannels: [],
+        lastError: null,
+        lastErrorAt: null,
+        nextCycleAt: null,
+        stoppedAt: null,
+        stopSignal: null,
+      };
+      await writeMonitorStatus(
+        current.store,
+        { ...base, by: owner, nextCycleAt: null, stoppedAt: at, stopSignal: stopSignal ?? 'signal' },
+        clock(),
+      );
+    } catch (error) {
+      log('error', 'status-not-written', {
+        reason: `the stop could not be written to the status: ${describeError(error)}`,
+      });
+    }
+  };
   try {
     do {
       const now = clock();
@@ -222,7 +282,7 @@ export async function runServe(options: ServeOptions, deps: ServeDependencies = 
           lastError = { text: `The alert channel mail cannot be used: ${describeError(error)}`, at: now.toISOString() };
           log('error', 'channel-unusable', { channel: 'mail', reason: describeError(error) });
         }
-        const previous = await readMonitorStatus(opened.store);
+        const previous = await readMonitorStatus(opened.store, name);
         outcome = await runMonitorCycle(opened.store, checks, channels, {
           owner,
           now,
@@ -236,14 +296,19 @@ export async function runServe(options: ServeOptions, deps: ServeDependencies = 
             ...(channels.length < webhooks.length + (wantsMail ? 1 : 0) ? ['mail'] : []),
           ]),
         ].sort();
-        const cycleError =
-          outcome.failed[0]?.reason ??
-          (outcome.checkErrors[0]
-            ? `check ${outcome.checkErrors[0].check}: ${outcome.checkErrors[0].reason}`
-            : undefined);
-        if (cycleError) lastError = { text: cycleError, at: now.toISOString() };
+        // the error's own time (when the delivery gave up / the check threw), not the cycle's start
+        const firstFailure = outcome.failed[0];
+        const firstCheckError = outcome.checkErrors[0];
+        if (firstFailure) lastError = { text: firstFailure.reason, at: firstFailure.at };
+        else if (firstCheckError)
+          lastError = { text: `check ${firstCheckError.check}: ${firstCheckError.reason}`, at: firstCheckError.at };
         const status: MonitorStatus = {
+          name,
+          mode: options.once === true ? 'once' : 'service',
           by: owner,
+          store: storeLabel,
+          channels: channelNames,
+          everyMinutes: options.every,
           lastCycleAt: now.toISOString(),
           lastCycleMs: outcome.durationMs,
           nextCycleAt: nextAt,
@@ -252,12 +317,16 @@ export async function runServe(options: ServeOptions, deps: ServeDependencies = 
           failedChannels,
           lastError: lastError?.text ?? previous?.lastError ?? null,
           lastErrorAt: lastError?.at ?? previous?.lastErrorAt ?? null,
+          stoppedAt: null,
+          stopSignal: null,
         };
-        await writeMonitorStatus(opened.store, status);
+        await writeMonitorStatus(opened.store, status, now);
+        lastStatus = status;
         log(failedChannels.length > 0 || outcome.checkErrors.length > 0 ? 'error' : 'info', 'cycle', {
           incidents: outcome.incidents,
           delivered: outcome.delivered.length,
           skipped: outcome.skipped,
+          alreadySent: outcome.alreadySent,
           failedChannels,
           checkErrors: outcome.checkErrors.length,
           durationMs: outcome.durationMs,
@@ -301,6 +370,7 @@ export async function runServe(options: ServeOptions, deps: ServeDependencies = 
       });
       wake = undefined;
     } while (!stopping);
+    if (stopping && options.once !== true) await writeStopped();
   } finally {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
@@ -310,31 +380,23 @@ export async function runServe(options: ServeOptions, deps: ServeDependencies = 
   return exitCode;
 }
 
-/** `serve --status`: the health line; exit 1 when the last cycle failed a channel or the next cycle is overdue. */
+/**
+ * `serve --status`: one line per monitor of the store and per alert not yet delivered, after a first `OK: …` /
+ * `PROBLEM: …` line; exit 0 when nothing needs an operator, else 1 (for a Nagios/Icinga check: 0 OK, 1 WARNING;
+ * see `assessMonitoring` for what counts).
+ */
 async function printStatus(options: ServeOptions): Promise<number> {
   const opened = await openCliStore(options, 'read');
   try {
-    const status = await readMonitorStatus(opened.store);
-    const failed = await failedAlertClaims(opened.store);
     const now = nowFrom(options)();
-    const overdue =
-      status?.nextCycleAt !== null && status?.nextCycleAt !== undefined
-        ? now.getTime() - new Date(status.nextCycleAt).getTime() > 120_000
-        : false;
-    const healthy = status !== undefined && status.failedChannels.length === 0 && !overdue;
-    if (options.json === true) {
-      printJson({ ok: healthy, status: status ?? null, overdue, pendingFailures: failed });
-    } else {
-      const lines = [formatMonitorStatus(status)];
-      if (overdue)
-        lines.push(`OVERDUE: the next cycle was due at ${status?.nextCycleAt ?? ''}; is the service running?`);
-      for (const c of failed)
-        lines.push(
-          `not yet delivered: ${c.incidentKey} on ${c.channel} (${c.attempts} attempts): ${c.lastError ?? ''}`,
-        );
-      process.stdout.write(`${lines.join('\n')}\n`);
-    }
-    return healthy ? 0 : EXIT_FAILED;
+    const health = assessMonitoring(
+      await readMonitorStatuses(opened.store, now),
+      await failedAlertClaims(opened.store),
+      now,
+    );
+    if (options.json === true) printJson(health);
+    else process.stdout.write(`${formatMonitoringHealth(health)}\n`);
+    return health.ok ? 0 : EXIT_FAILED;
   } finally {
     await opened.store.close();
   }
@@ -348,12 +410,27 @@ export function registerServeCommand(program: Command, deps: ServeDependencies =
       'monitor a store around the clock: run the checks every few minutes and send each incident once to every channel (Teams, JSON webhook, mail)',
     );
   addStoreOptions(command)
-    .addOption(new Option('--every <minutes>', 'minutes between cycles (1–1440)').argParser(minutes).default(5))
+    .addOption(
+      new Option(
+        '--every <minutes>',
+        'minutes between cycles (1–1440); with --once the interval cron or the Task Scheduler runs it at (--status expects the next run within two)',
+      )
+        .argParser(minutes)
+        .default(5),
+    )
     .option(
       '--once',
       'run one cycle and exit (cron, Windows Task Scheduler); exit 1 when an alert could not be delivered',
     )
-    .option('--status', "print the health line of the store's monitor (last cycle, next cycle, last error) and exit")
+    .option(
+      '--name <name>',
+      "this monitor's name in --status (default serve@HOSTNAME, with --once serve-once@HOSTNAME); give each monitor of a store its own",
+      monitorName,
+    )
+    .option(
+      '--status',
+      "print the health of the store's monitors (per monitor: running, stopped, overdue; last cycle, last error) and the alerts not yet delivered; exit 1 when something needs an operator",
+    )
     .option('--json', 'with --status: print JSON')
     .option(
       '--webhook <kind=VAR>',

@@ -5,6 +5,7 @@
  * PostgreSQL 15 cluster (test/peers/postgres.ts).
  */
 import { strict as assert } from 'node:assert';
+import * as https from 'node:https';
 import * as net from 'node:net';
 import { jsonChannel, mailChannel, teamsChannel } from '../../src/core/alerts/channels';
 import type { AlertChannel } from '../../src/core/alerts/channels';
@@ -18,6 +19,7 @@ import {
 import { AlertChannelConfigError, AlertDeliveryError } from '../../src/core/alerts/errors';
 import type { AlertIncident, NamedCheck } from '../../src/core/alerts/incident';
 import { runMonitorCycle } from '../../src/core/alerts/monitorCycle';
+import type { MonitorEvent } from '../../src/core/alerts/monitorCycle';
 import { postWebhook, retryAfterMs } from '../../src/core/alerts/webhookPost';
 import { createSender } from '../../src/core/mail/sender';
 import type { AsyncStore } from '../../src/core/store/asyncStore';
@@ -35,7 +37,8 @@ import {
   postgresBinariesPresent,
   sharedPostgresCluster,
 } from '../peers/postgres';
-import { startSmtpPeer } from '../peers/smtpPeer';
+import { startConnectProxy } from '../peers/connectProxy';
+import { startSmtpPeer, testCertificate } from '../peers/smtpPeer';
 import type { SmtpPeer } from '../peers/smtpPeer';
 import { freePort } from '../peers/sshd';
 import { WEBHOOK_SIGNATURE, startWebhookPeer } from '../peers/webhookPeer';
@@ -126,6 +129,40 @@ describe('alerts: webhook channels against an HTTP peer on 127.0.0.1 (issue 21)'
     assert.equal(facts.find((f) => f.title === 'Datenbank')?.value, '/srv/ixhaus/produktion.sqlite');
   });
 
+  it('Teams: the card escapes only the Markdown Adaptive Cards interpret, and every line break is a paragraph', async () => {
+    const channel = teamsChannel({ url: peer.url() });
+    await channel.deliver(
+      incident('k1', {
+        subject: 'iX-Scheduler: Aufgabe "Soll-stellung (Nr. 2)" am 2026-12-03 nicht gestartet.',
+        text: 'Erste Zeile.\nZweite Zeile\r\n\n- kein Listenpunkt\n1. keine Nummer\n**nicht fett** _nicht kursiv_ [kein](link) C:\\x Datei_2',
+        facts: [['Aufgabe', 'Mahn_lauf *alle*']],
+      }),
+      { store: '/srv/ixhaus/produktion_2.sqlite', sentAt: NOW.toISOString() },
+    );
+    const body = peer.requests[0]?.body as {
+      attachments: Array<{
+        content: { body: Array<{ type: string; text?: string; facts?: Array<{ value: string }> }> };
+      }>;
+    };
+    const elements = body.attachments[0]?.content.body ?? [];
+    // "-", ".", "(" and ")" inside a line are plain text in the TextBlock subset: no backslash that a mobile app shows
+    assert.equal(elements[0]?.text, 'iX-Scheduler: Aufgabe "Soll-stellung (Nr. 2)" am 2026-12-03 nicht gestartet.');
+    assert.equal(
+      elements[1]?.text,
+      [
+        'Erste Zeile.',
+        'Zweite Zeile',
+        '\\- kein Listenpunkt',
+        '1\\. keine Nummer',
+        '\\*\\*nicht fett\\*\\* \\_nicht kursiv\\_ \\[kein\\](link) C:\\x Datei_2',
+      ].join('\n\n'),
+    );
+    const facts = elements.find((e) => e.type === 'FactSet')?.facts ?? [];
+    assert.equal(facts.length, 5, 'the FactSet stays');
+    assert.ok(facts.some((f) => f.value === 'Mahn_lauf \\*alle\\*'));
+    assert.ok(facts.some((f) => f.value === '/srv/ixhaus/produktion_2.sqlite'));
+  });
+
   it('JSON: posts { kind, incident, subject, text, at, store }', async () => {
     const channel = jsonChannel({ url: peer.url('/hooks/alerts') });
     const i = incident('license-expiry:4711:2026-12-31:30', { kind: 'license-expiry' });
@@ -205,7 +242,10 @@ describe('alerts: webhook channels against an HTTP peer on 127.0.0.1 (issue 21)'
       (e: unknown) => e,
     );
     assert.ok(down instanceof AlertDeliveryError);
-    assert.match(down.message, /IXHAUS_TEAMS_URL failed: ECONNREFUSED after 2 attempts/);
+    assert.match(
+      down.message,
+      /IXHAUS_TEAMS_URL failed: 127\.0\.0\.1 refused the connection \(ECONNREFUSED\): nothing accepts connections on that port — check the URL, a firewall, or whether a proxy is needed \(HTTPS_PROXY\) \(2 attempts\)$/,
+    );
     assertNoUrl(`${down.message} ${String(down.stack)}`, url);
 
     peer.script([{ status: 401, body: `unauthorized ${WEBHOOK_SIGNATURE}` }]);
@@ -226,6 +266,94 @@ describe('alerts: webhook channels against an HTTP peer on 127.0.0.1 (issue 21)'
       (e: unknown) =>
         e instanceof AlertChannelConfigError && !e.message.includes(WEBHOOK_SIGNATURE) && /MY_HOOK/.test(e.message),
     );
+  });
+
+  it('network failures give one reason with its fix, naming at most the host (closed port, TLS, DNS, reset, connect deadline, proxy)', async () => {
+    const fast = { maxAttempts: 1, backoffMs: 10 };
+    const failure = async (target: Parameters<typeof postWebhook>[0], options = {}): Promise<string> => {
+      const error = await postWebhook(target, {}, { ...fast, ...options }).catch((e: unknown) => e);
+      assert.ok(error instanceof AlertDeliveryError, String(error));
+      assertNoUrl(error.message, target.url);
+      return error.message;
+    };
+    // a TLS server whose certificate no public CA signed (as behind a company TLS-inspection proxy)
+    const cert = testCertificate();
+    const tlsServer = https.createServer({ key: cert.key, cert: cert.cert }, (_req, res) => {
+      res.writeHead(202);
+      res.end();
+    });
+    await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
+    const tlsPort = (tlsServer.address() as net.AddressInfo).port;
+    // a TCP peer that resets every connection, and one that accepts and stays silent
+    const resetting = net.createServer((socket) => socket.resetAndDestroy());
+    const silent = net.createServer(() => undefined);
+    for (const server of [resetting, silent]) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const proxy = await startConnectProxy({ credentials: 'monitor:proxy-pw' });
+    try {
+      const tlsUrl = `https://127.0.0.1:${tlsPort}/workflows/x/invoke?${WEBHOOK_SIGNATURE}`;
+      assert.match(
+        await failure({ channel: 'teams', url: tlsUrl }),
+        /^The alert channel teams failed: the certificate of 127\.0\.0\.1 is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\): give --webhook-ca FILE for a company TLS-inspection CA \(1 attempt\)$/,
+      );
+      // the fix named in the message works
+      const delivered = await postWebhook({ channel: 'teams', url: tlsUrl, ca: cert.cert }, {});
+      assert.equal(delivered.status, 202);
+
+      // DNS: a MOCK lookup stands in for a DNS server that does not know the name (no query leaves the machine)
+      const mockDnsLookup = (code: string): NonNullable<Parameters<typeof postWebhook>[0]['lookup']> =>
+        ((hostname: string, _options: unknown, callback: (error: NodeJS.ErrnoException) => void) =>
+          process.nextTick(() =>
+            callback(Object.assign(new Error(`getaddrinfo ${code} ${hostname}`), { code, hostname })),
+          )) as unknown as NonNullable<Parameters<typeof postWebhook>[0]['lookup']>;
+      for (const code of ['ENOTFOUND', 'EAI_AGAIN'])
+        assert.match(
+          await failure({
+            channel: 'IXHAUS_TEAMS_URL',
+            url: `https://alerts.invalid/workflows/x/invoke?${WEBHOOK_SIGNATURE}`,
+            lookup: mockDnsLookup(code),
+          }),
+          new RegExp(
+            `^The alert channel IXHAUS_TEAMS_URL failed: the host name alerts\\.invalid was not found \\(DNS, ${code}\\): check the URL in the environment variable and whether a proxy is needed \\(HTTPS_PROXY, NO_PROXY\\)`,
+          ),
+        );
+
+      const resetPort = (resetting.address() as net.AddressInfo).port;
+      assert.match(
+        await failure({ channel: 'json', url: `https://127.0.0.1:${resetPort}/hook?${WEBHOOK_SIGNATURE}` }),
+        /^The alert channel json failed: 127\.0\.0\.1 closed the connection \(ECONNRESET, socket hang up\): a firewall or a TLS-inspecting proxy cut it/,
+      );
+      const silentPort = (silent.address() as net.AddressInfo).port;
+      assert.match(
+        await failure(
+          { channel: 'json', url: `https://127.0.0.1:${silentPort}/hook?${WEBHOOK_SIGNATURE}` },
+          { connectTimeoutMs: 300 },
+        ),
+        /^The alert channel json failed: no connection to 127\.0\.0\.1 within 300 ms \(connect deadline\): a firewall drops the traffic or a proxy is needed \(HTTPS_PROXY\)/,
+      );
+
+      // the company proxy refuses: without credentials (407), and for a host it does not allow (403)
+      assert.match(
+        await failure({ channel: 'teams', url: tlsUrl, ca: cert.cert, proxy: { url: proxy.url } }),
+        /^The alert channel teams failed: the proxy 127\.0\.0\.1 asks for authentication \(HTTP 407\): put user:password into HTTPS_PROXY/,
+      );
+      assert.match(
+        await failure({
+          channel: 'teams',
+          url: `https://alerts.invalid/workflows/x/invoke?${WEBHOOK_SIGNATURE}`,
+          proxy: { url: `http://monitor:proxy-pw@127.0.0.1:${proxy.port}` },
+        }),
+        /^The alert channel teams failed: the proxy 127\.0\.0\.1 does not allow connections to alerts\.invalid \(HTTP 403\)/,
+      );
+      const closedProxy = await freePort();
+      assert.match(
+        await failure({ channel: 'teams', url: tlsUrl, proxy: { url: `http://127.0.0.1:${closedProxy}` } }),
+        /^The alert channel teams failed: the proxy 127\.0\.0\.1 refused the connection \(ECONNREFUSED\).*check the proxy in HTTPS_PROXY/,
+      );
+      assert.deepEqual(proxy.tunnels, [`127.0.0.1:${tlsPort}`, 'alerts.invalid:443']);
+    } finally {
+      await proxy.close();
+      for (const server of [tlsServer, resetting, silent]) server.close();
+    }
   });
 
   it('a request that was sent but never answered is not repeated within the call (it may have arrived)', async () => {
@@ -390,9 +518,36 @@ describe('alerts: one monitor cycle with Teams, JSON and mail (real peers, issue
         now: new Date(NOW.getTime() + i * 300_000),
       });
       assert.equal(again.delivered.length, 0);
-      assert.equal(again.skipped, 3);
+      assert.equal(again.alreadySent, 3);
+      assert.equal(again.skipped, 0);
     }
     assert.equal(teams.requests.length + json.requests.length + smtp.log.messages.length, 3);
+  });
+
+  it('pairs another monitor is sending right now are each logged as skipped, and the count agrees', async () => {
+    const due = incident('held-by-other');
+    for (const channel of channels)
+      assert.ok(
+        await claimAlert(store, {
+          incidentKey: due.key,
+          channel: channel.name,
+          owner: 'serve@other:1',
+          ttlMs: 600_000,
+          now: NOW,
+        }),
+      );
+    const events: MonitorEvent[] = [];
+    const outcome = await runMonitorCycle(store, [testCheck(() => [due])], channels, {
+      owner: 'serve@here:2',
+      now: new Date(NOW.getTime() + 60_000),
+      log: (e) => events.push(e),
+    });
+    assert.equal(outcome.skipped, 3);
+    assert.equal(outcome.alreadySent, 0);
+    const skipped = events.filter((e) => e.event === 'skipped');
+    assert.deepEqual(skipped.map((e) => e.channel).sort(), ['json', 'mail', 'teams']);
+    assert.equal(skipped[0]?.reason, 'claimed by serve@other:1 until 2026-11-02T03:10:00.000Z');
+    assert.equal(teams.requests.length + json.requests.length + smtp.log.messages.length, 0);
   });
 
   it('one channel failing: the others still deliver, the outcome names the failed one, the next cycle sends only it', async () => {
@@ -402,6 +557,8 @@ describe('alerts: one monitor cycle with Teams, JSON and mail (real peers, issue
     assert.deepEqual(first.failedChannels, ['json']);
     assert.equal(first.failed.length, 2);
     assert.match(first.failed[0]?.reason ?? '', /^The alert channel json failed: HTTP 500 after 2 attempts/);
+    // the failure's time is when it gave up (after the retry's backoff), not the cycle's start
+    assert.ok(Date.parse(first.failed[0]?.at ?? '') > NOW.getTime(), first.failed[0]?.at);
     for (const f of first.failed) assertNoUrl(f.reason, json.url('/hooks/ixhaus'));
     assert.equal(teams.requests.length, 2);
     assert.equal(smtp.log.messages.length, 2);
@@ -451,7 +608,11 @@ describe('alerts: one monitor cycle with Teams, JSON and mail (real peers, issue
       owner: 't',
       now: NOW,
     });
-    assert.deepEqual(outcome.checkErrors, [{ check: 'broken', reason: 'table missing' }]);
+    assert.deepEqual(
+      outcome.checkErrors.map((c) => [c.check, c.reason]),
+      [['broken', 'table missing']],
+    );
+    assert.ok(Date.parse(outcome.checkErrors[0]?.at ?? '') >= NOW.getTime());
     assert.equal(outcome.delivered.length, 3);
   });
 });

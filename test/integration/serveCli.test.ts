@@ -57,7 +57,11 @@ describe('CLI: serve (built dist/cli.js, real peers on 127.0.0.1; issue 21)', fu
       !fs.existsSync(cli) ||
       fs.statSync(cli).mtimeMs <
         Math.max(
-          ...['serveCommand.ts', 'serveChecks.ts'].map((f) => fs.statSync(path.join(root, 'src/cli', f)).mtimeMs),
+          ...[
+            'cli/serveCommand.ts',
+            'cli/serveChecks.ts',
+            ...fs.readdirSync(path.join(root, 'src/core/alerts')).map((f) => `core/alerts/${f}`),
+          ].map((f) => fs.statSync(path.join(root, 'src', f)).mtimeMs),
         );
     if (stale) execFileSync(process.execPath, [path.join(root, 'esbuild.js')], { cwd: root });
     ({ dir, cleanup } = await tempDir('ixhaus-serve-cli-'));
@@ -131,6 +135,10 @@ describe('CLI: serve (built dist/cli.js, real peers on 127.0.0.1; issue 21)', fu
       ['teams', 'json', 'mail'],
     );
     assert.equal(lines.at(-1)?.event, 'stop');
+    // the start line names the store, so that two services in one journal can be told apart
+    assert.equal(lines[0]?.event, 'start');
+    assert.equal(lines[0]?.store, file);
+    assert.match(String(lines[0]?.name), /^serve-once@/);
     assert.equal(teams.requests.length, 1);
     assert.equal(json.requests.length, 1);
     assert.equal(smtp.log.messages.length, mails + 1);
@@ -148,9 +156,10 @@ describe('CLI: serve (built dist/cli.js, real peers on 127.0.0.1; issue 21)', fu
 
     const status = await runCli(['serve', '--status', '--store', file, '--now', LATER]);
     assert.equal(status.code, 0, status.stdout + status.stderr);
+    assert.match(status.stdout, /^OK: watched by serve-once@\S+\n/);
     assert.match(
       status.stdout,
-      /^last cycle 2026-11-02T03:20:00\.000Z \(serve@.+, \d+ ms, 1 incidents, 0 delivered\), next cycle none \(not running\), last error: none$/m,
+      /^serve-once@\S+ \(--once, channels teams, json, mail\): scheduled — last cycle 2026-11-02T03:20:00\.000Z \(serve@.+, \d+ ms, 1 incidents, 0 delivered\), last error: none$/m,
     );
   });
 
@@ -256,9 +265,27 @@ describe('CLI: serve (built dist/cli.js, real peers on 127.0.0.1; issue 21)', fu
     assert.match(status.stdout, /FAILED channels: json/);
     assert.match(
       status.stdout,
-      /not yet delivered: scheduler:not-started:1:2026-11-02T01:00:00\.000Z on json \(\d+ attempts\): The alert channel json failed: HTTP 500/,
+      /not yet delivered: scheduler:not-started:1:2026-11-02T01:00:00\.000Z on json \(\d+ attempts, last failed 2026-11-02T03:00:0\d\.\d{3}Z\): The alert channel json failed: HTTP 500/,
     );
     assertNoSecret(status.stdout, json.url('/hooks/ixhaus'));
+    // the last error's time is when the delivery gave up (after the retry), not the cycle's start
+    const lastErrorAt = /last error: (\S+) The alert channel json/.exec(status.stdout)?.[1] ?? '';
+    assert.ok(Date.parse(lastErrorAt) > Date.parse(NOW), lastErrorAt);
+
+    // the alert is still pending, and no monitor sends on json any more (the cron job was removed): said and exit 1
+    const hoursLater = await runCli(['serve', '--status', '--store', file, '--now', '2026-11-02T06:00:00Z']);
+    assert.equal(hoursLater.code, 1);
+    assert.match(hoursLater.stdout, /^PROBLEM: no monitor is watching this store; 1 alert not yet delivered/);
+    assert.match(
+      hoursLater.stdout,
+      /on json .*— no monitor watching this store sends on channel json any more \(last attempt 2 hours ago\)/,
+    );
+    const json1 = await runCli(['serve', '--status', '--json', '--store', file, '--now', NOW]);
+    assert.equal(json1.code, 1);
+    const parsed = JSON.parse(json1.stdout) as { ok: boolean; pending: string[]; monitors: Array<{ state: string }> };
+    assert.equal(parsed.ok, false);
+    assert.equal(parsed.pending.length, 1);
+    assert.equal(parsed.monitors[0]?.state, 'scheduled');
 
     json.script([], { status: 202 });
     const before = json.requests.length;
@@ -314,6 +341,13 @@ describe('CLI: serve (built dist/cli.js, real peers on 127.0.0.1; issue 21)', fu
     assert.equal(early.code, 0, early.stderr);
     assert.equal(teams.requests.length, 0);
     assert.equal(logLines(early.stdout).find((l) => l.event === 'cycle')?.skipped, 1);
+    assert.deepEqual(
+      logLines(early.stdout)
+        .filter((l) => l.event === 'skipped')
+        .map((l) => l.channel),
+      ['teams'],
+      'each skipped pair is logged',
+    );
     // after it expired: sent, once
     const late = await runCli(teamsOnly(LATER), env);
     assert.equal(late.code, 0, late.stderr);
@@ -363,5 +397,35 @@ describe('CLI: serve (built dist/cli.js, real peers on 127.0.0.1; issue 21)', fu
     const events = logLines(out).map((l) => l.event);
     assert.deepEqual(events.slice(-2), ['stopping', 'stop']);
     assert.equal(teams.requests.length, 1);
+
+    // after a clean stop --status says so at once (not "next cycle" until OVERDUE): nobody watches → exit 1
+    const stopped = await runCli(['serve', '--status', '--store', file, '--now', NOW]);
+    assert.equal(stopped.code, 1, stopped.stdout);
+    assert.match(stopped.stdout, /^PROBLEM: no monitor is watching this store$/m);
+    assert.match(
+      stopped.stdout,
+      /^serve@\S+ \(service, channels teams\): stopped at 2026-11-02T03:00:00\.000Z \(SIGTERM\) — last cycle /m,
+    );
+
+    // a --once run keeps its own row: the service's row is not replaced, both are listed; the store is watched again
+    const once = await runCli(
+      ['serve', '--once', '--name', 'nachtlauf', '--store', file, '--webhook', 'teams=IXHAUS_TEAMS_URL', '--now', NOW],
+      env,
+    );
+    assert.equal(once.code, 0, once.stderr);
+    const both = await runCli(['serve', '--status', '--store', file, '--now', NOW]);
+    assert.equal(both.code, 0, both.stdout);
+    assert.match(both.stdout, /^OK: watched by nachtlauf$/m);
+    assert.match(both.stdout, /^nachtlauf \(--once, channels teams\): scheduled — /m);
+    assert.match(
+      both.stdout,
+      /^serve@\S+ \(service, channels teams\): stopped at 2026-11-02T03:00:00\.000Z \(SIGTERM\)/m,
+    );
+    // a week later neither is listed any more
+    const weekLater = await runCli(['serve', '--status', '--store', file, '--now', '2026-11-09T03:01:00Z']);
+    assert.equal(weekLater.code, 1);
+    assert.equal(weekLater.stdout.trim(), 'PROBLEM: no monitor has run on this store in the last 7 days');
+    const badName = await runCli(['serve', '--once', '--name', 'a b', '--store', file]);
+    assert.equal(badName.code, 2);
   });
 });

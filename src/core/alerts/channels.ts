@@ -10,7 +10,7 @@ import { AlertDeliveryError } from './errors';
 import type { AlertIncident } from './incident';
 import { teamsMessage } from './teamsCard';
 import { parseWebhookUrl, postWebhook } from './webhookPost';
-import type { WebhookAttempt, WebhookPostOptions } from './webhookPost';
+import type { WebhookAttempt, WebhookPostOptions, WebhookTarget } from './webhookPost';
 
 /** What a channel did for one incident (every attempt, for the audit). */
 export interface ChannelDelivery {
@@ -45,6 +45,10 @@ export interface WebhookChannelOptions {
   readonly url: string;
   readonly ca?: string | Buffer;
   readonly proxy?: ProxyConfig;
+  /** how a certificate error names the way to trust a company CA (default `--webhook-ca FILE`) */
+  readonly caHint?: string;
+  /** DNS lookup of the connection (tests: a mock that fails like an unreachable DNS server) */
+  readonly lookup?: WebhookTarget['lookup'];
   /** deadlines and retries (see {@link postWebhook}) */
   readonly post?: Omit<WebhookPostOptions, 'headers' | 'onAttempt'>;
 }
@@ -70,6 +74,8 @@ function webhookChannel(
           url: options.url,
           ...(options.ca ? { ca: options.ca } : {}),
           ...(options.proxy ? { proxy: options.proxy } : {}),
+          ...(options.caHint !== undefined ? { caHint: options.caHint } : {}),
+          ...(options.lookup ? { lookup: options.lookup } : {}),
         },
         body(incident, context),
         {

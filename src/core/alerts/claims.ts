@@ -200,6 +200,34 @@ export async function settledChannels(store: AsyncQueryable, incidentKey: string
   return new Set(rows.map((r) => r.channel));
 }
 
+/** Why a channel of an incident needs no claim now (see {@link settledChannelStates}). */
+export type SettledState =
+  | { readonly state: 'sent'; readonly at: string }
+  | { readonly state: 'claimed'; readonly by: string; readonly until: string };
+
+/**
+ * Like {@link settledChannels}, with why each channel is settled: sent already (when), or claimed by a monitor whose
+ * claim holds (who, until when) — the monitor logs the second kind, since another monitor is sending right now.
+ */
+export async function settledChannelStates(
+  store: AsyncQueryable,
+  incidentKey: string,
+  now: Date,
+): Promise<Map<string, SettledState>> {
+  const rows = await store.query<{ channel: string; sent_at: string | null; claimed_by: string; expires_at: string }>(
+    'SELECT channel, sent_at, claimed_by, expires_at FROM alert_claims WHERE incident_key = ? AND (sent_at IS NOT NULL OR expires_at > ?)',
+    [incidentKey, now.toISOString()],
+  );
+  return new Map(
+    rows.map((r): [string, SettledState] => [
+      r.channel,
+      r.sent_at !== null
+        ? { state: 'sent', at: r.sent_at }
+        : { state: 'claimed', by: r.claimed_by, until: r.expires_at },
+    ]),
+  );
+}
+
 /** One claim, or undefined. */
 export async function getAlertClaim(
   store: AsyncQueryable,

@@ -6,7 +6,7 @@
  */
 import { describeError } from '../errors';
 import type { AsyncStore } from '../store/asyncStore';
-import { claimAlert, markAlertFailed, markAlertSent, settledChannels } from './claims';
+import { claimAlert, markAlertFailed, markAlertSent, settledChannelStates } from './claims';
 import type { AlertChannel } from './channels';
 import { AlertDeliveryError } from './errors';
 import type { AlertIncident, NamedCheck } from './incident';
@@ -45,6 +45,8 @@ export interface FailedDelivery {
   readonly incident: string;
   readonly channel: string;
   readonly reason: string;
+  /** when the delivery gave up (ISO-8601 UTC, on the cycle's clock: its start plus the time elapsed since) */
+  readonly at: string;
 }
 
 /** What one cycle did. */
@@ -55,10 +57,15 @@ export interface MonitorCycleOutcome {
   readonly incidents: number;
   readonly delivered: ReadonlyArray<{ readonly incident: string; readonly channel: string }>;
   readonly failed: readonly FailedDelivery[];
-  /** (incident, channel) pairs sent before or claimed by another monitor now */
+  /**
+   * (incident, channel) pairs another monitor holds a claim on right now (it is sending them); each one is also
+   * logged as a `skipped` event, so the count and the events agree
+   */
   readonly skipped: number;
-  /** checks that threw (the others still ran) */
-  readonly checkErrors: ReadonlyArray<{ readonly check: string; readonly reason: string }>;
+  /** (incident, channel) pairs delivered in an earlier cycle (not logged: they recur every cycle while reported) */
+  readonly alreadySent: number;
+  /** checks that threw (the others still ran); `at` as in {@link FailedDelivery} */
+  readonly checkErrors: ReadonlyArray<{ readonly check: string; readonly reason: string; readonly at: string }>;
   /** the channels with at least one failed delivery in this cycle, sorted */
   readonly failedChannels: readonly string[];
 }
@@ -82,7 +89,9 @@ export async function runMonitorCycle(
   const log = options.log ?? (() => undefined);
   const ttlMs = options.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
   const storeLabel = options.storeLabel ?? store.location;
-  const checkErrors: { check: string; reason: string }[] = [];
+  // the time of an event on the cycle's clock (a fixed --now in tests moves on with the real time elapsed)
+  const eventAt = (): string => new Date(now.getTime() + (Date.now() - started)).toISOString();
+  const checkErrors: { check: string; reason: string; at: string }[] = [];
   const byKey = new Map<string, AlertIncident>();
   for (const check of checks) {
     try {
@@ -90,18 +99,30 @@ export async function runMonitorCycle(
         if (!byKey.has(incident.key)) byKey.set(incident.key, incident);
     } catch (error) {
       const reason = describeError(error);
-      checkErrors.push({ check: check.name, reason });
+      checkErrors.push({ check: check.name, reason, at: eventAt() });
       log({ event: 'check-failed', check: check.name, reason });
     }
   }
   const delivered: { incident: string; channel: string }[] = [];
   const failed: FailedDelivery[] = [];
   let skipped = 0;
+  let alreadySent = 0;
   for (const incident of byKey.values()) {
-    const settled = await settledChannels(store, incident.key, now);
+    const settled = await settledChannelStates(store, incident.key, now);
     for (const channel of channels) {
-      if (settled.has(channel.name)) {
+      const state = settled.get(channel.name);
+      if (state?.state === 'sent') {
+        alreadySent++;
+        continue;
+      }
+      if (state?.state === 'claimed') {
         skipped++;
+        log({
+          event: 'skipped',
+          incident: incident.key,
+          channel: channel.name,
+          reason: `claimed by ${state.by} until ${state.until}`,
+        });
         continue;
       }
       const claim = { incidentKey: incident.key, channel: channel.name, owner, now };
@@ -135,9 +156,11 @@ export async function runMonitorCycle(
           error instanceof AlertDeliveryError
             ? error.message
             : `The alert channel ${channel.name} failed: ${describeError(error)}`;
-        failed.push({ incident: incident.key, channel: channel.name, reason });
+        const at = eventAt();
+        failed.push({ incident: incident.key, channel: channel.name, reason, at });
         log({ event: 'delivery-failed', incident: incident.key, channel: channel.name, reason });
-        await markAlertFailed(store, claim, reason, attempts);
+        // released (and audited) at the time it failed, which `--status` shows as the last attempt
+        await markAlertFailed(store, { ...claim, now: new Date(at) }, reason, attempts);
         continue;
       }
       const own = await markAlertSent(store, claim, attempts);
@@ -159,6 +182,7 @@ export async function runMonitorCycle(
     delivered,
     failed,
     skipped,
+    alreadySent,
     checkErrors,
     failedChannels: [...new Set(failed.map((f) => f.channel))].sort(),
   };

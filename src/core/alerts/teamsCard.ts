@@ -40,11 +40,47 @@ export interface TeamsWorkflowMessage {
 }
 
 /**
- * Text for a TextBlock: Adaptive Cards read a subset of Markdown in TextBlock.text, so characters that would start
- * a list, emphasis or a link in a job name are escaped with a backslash (the name is shown as stored).
+ * Escapes one line for the Markdown subset of an Adaptive Card TextBlock or FactSet value (adaptivecards.io "Text
+ * features": **bold**, _italic_ / *italic*, `- ` / `* ` / `+ ` and `1. ` list items at a line start, `[title](url)`
+ * links; nothing else — no headings, code, quotes, tables). Only what that subset would interpret gets a backslash
+ * (CommonMark §2.4): `*` and an `_` that is not inside a word (emphasis), the brackets of a `[…](` link, a list marker at the start, and a
+ * backslash that would itself escape the next character. Everything else (`-`, `.`, `(`, `#` inside a line) stays as
+ * it is, because Teams' mobile apps have shown backslash escapes literally (AdaptiveCards issues #5590, #7474).
+ */
+function escapeCardLine(line: string): string {
+  let text = line
+    .replace(/\\(?=[!-/:-@[-`{-~])/g, '\\\\') // a backslash before ASCII punctuation would escape it
+    .replace(/\*/g, '\\*')
+    // an `_` between two letters or digits cannot start or end emphasis (CommonMark §6.2 "intraword"): kept as is
+    .replace(/_/g, (underscore, at: number, whole: string) =>
+      /[\p{L}\p{N}]/u.test(whole[at - 1] ?? '') && /[\p{L}\p{N}]/u.test(whole[at + 1] ?? '') ? '_' : '\\_',
+    )
+    .replace(/\[([^\]\n]*)\]\(/g, '\\[$1\\](');
+  const list = /^(\s*)(?:([-+])(\s|$)|(\d{1,9})([.)])(\s|$))/.exec(text);
+  if (list) {
+    const [whole, indent = '', bullet, afterBullet = '', number, delimiter = '', afterNumber = ''] = list;
+    const marker = bullet !== undefined ? `\\${bullet}${afterBullet}` : `${number ?? ''}\\${delimiter}${afterNumber}`;
+    text = `${indent}${marker}${text.slice(whole.length)}`;
+  }
+  return text;
+}
+
+/**
+ * Text for a TextBlock: every line escaped as {@link escapeCardLine} says, and every line break turned into a
+ * paragraph break (`\n\n`): a TextBlock is Markdown, where a single `\n` does not break the line (AdaptiveCards
+ * issue #5538); empty lines are dropped so that no run of blank paragraphs appears.
  */
 export function cardText(value: string): string {
-  return value.replace(/([\\*_[\]()#>`~|-])/g, '\\$1');
+  return value
+    .split(/\r\n|\r|\n/)
+    .filter((line) => line.trim() !== '')
+    .map(escapeCardLine)
+    .join('\n\n');
+}
+
+/** A FactSet value or title: one line (Teams reads Markdown there too, so it is escaped like a TextBlock line). */
+export function cardFact(value: string): string {
+  return escapeCardLine(value.replace(/\s*[\r\n]+\s*/g, ' '));
 }
 
 const KIND_LABEL: Readonly<Record<AlertIncident['kind'], string>> = {
@@ -68,7 +104,7 @@ export function teamsMessage(incident: AlertIncident, store: string): TeamsWorkf
     ...(incident.facts ?? []).map(([title, value]) => ({ title, value })),
     { title: 'Vorfall', value: incident.key },
     { title: 'Datenbank', value: store },
-  ];
+  ].map((fact) => ({ title: cardFact(fact.title), value: cardFact(fact.value) }));
   return {
     type: 'message',
     attachments: [
@@ -89,7 +125,7 @@ export function teamsMessage(incident: AlertIncident, store: string): TeamsWorkf
               weight: 'Bolder',
               color: 'Attention',
             },
-            { type: 'TextBlock', text: cardText(incident.text.replace(/\r\n/g, '\n')), wrap: true },
+            { type: 'TextBlock', text: cardText(incident.text), wrap: true },
             { type: 'FactSet', facts },
           ],
         },

@@ -16,11 +16,12 @@
  *   cycle, which sends the same `Idempotency-Key`).
  *
  * The URL is a credential (its query holds the signature): it never appears in an error, a log line or an attempt
- * record — they name the channel. Network errors are reduced to their code (ECONNREFUSED …), because Node's messages
- * contain host and port.
+ * record — they name the channel. Network errors are turned into one reason with its fix ({@link networkReason}),
+ * naming at most the host name (never port, path or query), because Node's own messages contain host and port.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { proxyAgent, proxyFor } from '../mail/proxy';
 import type { ProxyConfig } from '../mail/proxy';
 import { AlertChannelConfigError, AlertDeliveryError } from './errors';
@@ -35,6 +36,10 @@ export interface WebhookTarget {
   readonly ca?: string | Buffer;
   /** the company proxy (default: direct) */
   readonly proxy?: ProxyConfig;
+  /** how a certificate error tells the reader to trust a company CA (default `--webhook-ca FILE`, the CLI option) */
+  readonly caHint?: string;
+  /** the DNS lookup of the connection (default Node's); tests pass a mock to simulate a DNS failure offline */
+  readonly lookup?: LookupFunction;
 }
 
 /** Deadlines and retry limits (all in milliseconds). */
@@ -119,6 +124,91 @@ interface RawAttempt {
   readonly errorCode?: string;
   /** whether the whole request had been written when it failed */
   readonly written: boolean;
+  /** the proxy's answer to CONNECT when it was not 200 (the proxy refused the tunnel) */
+  readonly proxyStatus?: number;
+}
+
+/** Where a network error happened: the target's host name and, with a proxy, the proxy's host name. */
+export interface NetworkErrorContext {
+  /** the webhook's host name (never port, path or query: the query is the signature) */
+  readonly host: string;
+  /** the proxy's host name when the request went through one */
+  readonly proxyHost?: string;
+  /** how to trust a company CA (default `--webhook-ca FILE`) */
+  readonly caHint?: string;
+  /** the connect deadline (ms), for the timeout reason */
+  readonly connectTimeoutMs?: number;
+}
+
+/** `10 s`, or `300 ms` below a second. */
+function seconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+}
+
+const TLS_UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REJECTED',
+]);
+
+/**
+ * One clear reason with its fix for a connection that failed (Node error codes of net, dns, tls and the
+ * proxy's CONNECT answer). Names at most the host name of the webhook or the proxy.
+ * @param code the Node error code (`ECONNREFUSED`, `ENOTFOUND`, `CERT_HAS_EXPIRED`, …) or this module's own
+ *        `connect timeout` / `no answer before the deadline`
+ */
+export function networkReason(code: string, context: NetworkErrorContext): string {
+  const { host, proxyHost } = context;
+  const caHint = context.caHint ?? '--webhook-ca FILE';
+  // connection-level errors with a proxy concern the proxy (the tunnel's far end is reached by the proxy)
+  const peer = proxyHost !== undefined ? `the proxy ${proxyHost}` : host;
+  switch (code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'EAI_NONAME':
+      return proxyHost !== undefined
+        ? `the host name of the proxy ${proxyHost} was not found (DNS, ${code}): check HTTPS_PROXY`
+        : `the host name ${host} was not found (DNS, ${code}): check the URL in the environment variable and whether a proxy is needed (HTTPS_PROXY, NO_PROXY)`;
+    case 'ECONNREFUSED':
+      return `${peer} refused the connection (${code}): nothing accepts connections on that port — check the ${proxyHost !== undefined ? 'proxy in HTTPS_PROXY' : 'URL, a firewall, or whether a proxy is needed (HTTPS_PROXY)'}`;
+    case 'connect timeout':
+    case 'ETIMEDOUT':
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+      return `no connection to ${peer} ${code === 'connect timeout' && context.connectTimeoutMs !== undefined ? `within ${seconds(context.connectTimeoutMs)} (connect deadline)` : `(${code})`}: a firewall drops the traffic${proxyHost !== undefined ? '' : ' or a proxy is needed (HTTPS_PROXY)'}`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return `${peer} closed the connection (${code}, socket hang up): a firewall or a TLS-inspecting proxy cut it — check the proxy (HTTPS_PROXY, ${caHint})`;
+    case 'CERT_HAS_EXPIRED':
+    case 'CERT_NOT_YET_VALID':
+      return `the certificate of ${host} is not valid now (${code}): check this machine's clock; a company TLS-inspection proxy needs ${caHint}`;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `the certificate presented for ${host} is not issued for that name (${code}): check the host name in the URL; behind a company TLS-inspection proxy give ${caHint}`;
+    case 'no answer before the deadline':
+      return `no answer from ${host} before the deadline`;
+    default:
+      if (TLS_UNTRUSTED.has(code))
+        return `the certificate of ${host} is not trusted (${code}): give ${caHint} for a company TLS-inspection CA`;
+      if (/^ERR_SSL_|^EPROTO$|^ERR_TLS_/.test(code))
+        return `the TLS connection to ${host} failed (${code}): a proxy or firewall interferes, or the server speaks no TLS on that port`;
+      return `the connection to ${peer} failed (${code})`;
+  }
+}
+
+/** The reason for a proxy that refused the CONNECT tunnel (RFC 9110 §9.3.6; 407: RFC 9110 §15.5.8). */
+export function proxyRefusalReason(status: number, context: NetworkErrorContext): string {
+  const proxy = context.proxyHost ?? 'the proxy';
+  if (status === 407)
+    return `the proxy ${proxy} asks for authentication (HTTP 407): put user:password into HTTPS_PROXY (http://user:password@proxy:port)`;
+  if (status === 403)
+    return `the proxy ${proxy} does not allow connections to ${context.host} (HTTP 403): ask for ${context.host} to be allowed, or add it to NO_PROXY if it is reached directly`;
+  return `the proxy ${proxy} refused the tunnel to ${context.host} (HTTP ${status})`;
 }
 
 function postOnce(
@@ -143,7 +233,9 @@ function postOnce(
       ...(proxy ? { agent: proxyAgent(proxy) } : {}),
       ...(secure && target.ca ? { ca: target.ca } : {}),
       ...(secure && target.proxy?.strictSSL === false ? { rejectUnauthorized: false } : {}),
+      ...(target.lookup ? { lookup: target.lookup } : {}),
     };
+    let proxyStatus: number | undefined;
     let written = false;
     let settled = false;
     const finish = (result: RawAttempt): void => {
@@ -161,7 +253,9 @@ function postOnce(
       });
       const retryAfter = response.headers['retry-after'];
       const done = (): void =>
-        finish({ status: response.statusCode ?? 0, ...(retryAfter !== undefined ? { retryAfter } : {}), written });
+        proxyStatus !== undefined
+          ? finish({ errorCode: 'proxy refused', proxyStatus, written: false })
+          : finish({ status: response.statusCode ?? 0, ...(retryAfter !== undefined ? { retryAfter } : {}), written });
       response.on('end', done);
       response.on('close', done);
       response.on('error', done);
@@ -179,6 +273,10 @@ function postOnce(
     });
     request.on('finish', () => {
       written = true;
+    });
+    // https-proxy-agent emits the proxy's CONNECT answer; a refusal is then replayed as if the target had answered
+    request.on('proxyConnect', (answer: { statusCode?: number }) => {
+      if (answer.statusCode !== undefined && answer.statusCode !== 200) proxyStatus = answer.statusCode;
     });
     request.on('error', (error: NodeJS.ErrnoException) => {
       // Node's message names host and port (part of the secret URL's identity): keep only the code
@@ -210,6 +308,13 @@ export async function postWebhook(
   const backoffMs = options.backoffMs ?? 1000;
   const deadline = now() + totalTimeoutMs;
   const body = Buffer.from(JSON.stringify(payload), 'utf8');
+  const proxy = proxyFor(url.href, target.proxy);
+  const context: NetworkErrorContext = {
+    host: url.hostname,
+    ...(proxy ? { proxyHost: proxy.hostname } : {}),
+    ...(target.caHint !== undefined ? { caHint: target.caHint } : {}),
+    connectTimeoutMs,
+  };
   const attempts: WebhookAttempt[] = [];
   const record = (attempt: WebhookAttempt): void => {
     attempts.push(attempt);
@@ -256,13 +361,20 @@ export async function postWebhook(
     } else if (status !== undefined) {
       outcome = 'refused';
       reason = `HTTP ${status}`;
+    } else if (raw.proxyStatus !== undefined) {
+      // the proxy refused the tunnel: a configuration an administrator must fix, not repeated
+      outcome = 'refused';
+      reason = proxyRefusalReason(raw.proxyStatus, context);
     } else if (raw.written) {
       outcome = 'uncertain';
       uncertain = true;
-      reason = `${raw.errorCode ?? 'no answer'} after the request was sent (it may have arrived)`;
+      reason =
+        raw.errorCode === undefined || raw.errorCode === 'no answer before the deadline'
+          ? `no answer from ${context.host} before the deadline after the request was sent (it may have arrived)`
+          : `${networkReason(raw.errorCode, context)}, after the request was sent (it may have arrived)`;
     } else {
       outcome = 'network';
-      reason = raw.errorCode ?? 'connection failed';
+      reason = raw.errorCode !== undefined ? networkReason(raw.errorCode, context) : 'the connection failed';
       waitMs = backoff;
     }
     const canWait = waitMs !== undefined && n < maxAttempts && now() + waitMs < deadline;
@@ -277,10 +389,14 @@ export async function postWebhook(
     if (!canWait) {
       const why =
         outcome === 'refused'
-          ? `${reason}: the receiver refused the alert (check the URL in the environment variable and the flow)`
+          ? raw.proxyStatus !== undefined
+            ? reason
+            : `${reason}: the receiver refused the alert (check the URL in the environment variable and the flow)`
           : uncertain
             ? `${reason}; not repeated now, the next cycle tries again`
-            : `${reason} after ${n} attempt${n > 1 ? 's' : ''}`;
+            : outcome === 'network'
+              ? `${reason} (${n} attempt${n > 1 ? 's' : ''})`
+              : `${reason} after ${n} attempt${n > 1 ? 's' : ''}`;
       throw new AlertDeliveryError(target.channel, why, {
         attempts: n,
         ...(status !== undefined ? { httpStatus: status } : {}),
