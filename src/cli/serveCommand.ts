@@ -19,7 +19,8 @@ import type { Command } from 'commander';
 import { jsonChannel, mailChannel, teamsChannel } from '../core/alerts/channels';
 import type { AlertChannel } from '../core/alerts/channels';
 import { failedAlertClaims } from '../core/alerts/claims';
-import type { NamedCheck } from '../core/alerts/incident';
+import type { AlertIncident, NamedCheck } from '../core/alerts/incident';
+import { StoreWatchdog } from '../core/alerts/storeWatchdog';
 import { DEFAULT_CLAIM_TTL_MS, runMonitorCycle } from '../core/alerts/monitorCycle';
 import type { MonitorCycleOutcome, MonitorEvent } from '../core/alerts/monitorCycle';
 import {
@@ -35,6 +36,7 @@ import { loadMailSettings } from '../core/mail/mailStore';
 import { HttpsClient } from '../core/mail/oauth';
 import { proxyFromEnv } from '../core/mail/proxy';
 import { createSender } from '../core/mail/sender';
+import { StoreLockedError } from '../core/store/errors';
 import { parseStoreLocation } from '../core/store/location';
 import type { OpenedStore } from '../core/store/openStore';
 import { parseAddress } from '../shared/mail/fieldParsing';
@@ -62,6 +64,10 @@ export interface ServeOptions extends StoreCliOptions {
   readonly now?: string;
   readonly claimTtlSeconds?: number;
   readonly graphHost?: string;
+  /** minutes the store may be unusable before the monitor alerts about itself (default 15; 0 = at once) */
+  readonly alertStoreDownAfter?: number;
+  /** seconds between cycles instead of `--every` minutes (tests) */
+  readonly everySeconds?: number;
 }
 
 /** What the caller can plug in (tests: their own checks; later: the checks issue 19 converts). */
@@ -109,6 +115,11 @@ function monitorName(value: string): string {
 function minutes(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1440)
     throw new InvalidArgumentError('expected whole minutes from 1 to 1440');
+  return Number(value);
+}
+
+function downMinutes(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 1440) throw new InvalidArgumentError('expected 0 to 1440 minutes');
   return Number(value);
 }
 
@@ -200,7 +211,25 @@ export async function runServe(options: ServeOptions, deps: ServeDependencies = 
   const name = options.name ?? `${options.once === true ? 'serve-once' : 'serve'}@${os.hostname()}`;
   const storeLabel = parseStoreLocation(options.store).redacted;
   const channelNames = [...webhooks.map((c) => c.name), ...(wantsMail ? ['mail'] : [])];
-  const everyMs = options.every * 60_000;
+  const everyMs = options.everySeconds !== undefined ? options.everySeconds * 1000 : options.every * 60_000;
+  const watchdog = new StoreWatchdog(storeLabel, (options.alertStoreDownAfter ?? 15) * 60_000);
+  /** the mail channel of the last cycle that could read the store (its settings live there) */
+  let lastMail: AlertChannel | undefined;
+  /** The monitor's alerts about itself go straight to the channels: the store they would be claimed in is down. */
+  const sendDirect = async (incident: AlertIncident, channels: readonly AlertChannel[]): Promise<void> => {
+    for (const channel of channels) {
+      try {
+        await channel.deliver(incident, { store: storeLabel, sentAt: clock().toISOString() });
+        log('info', 'delivered', { incident: incident.key, channel: channel.name, claimed: false });
+      } catch (error) {
+        log('error', 'delivery-failed', {
+          incident: incident.key,
+          channel: channel.name,
+          reason: describeError(error),
+        });
+      }
+    }
+  };
   const claimTtlMs = options.claimTtlSeconds !== undefined ? options.claimTtlSeconds * 1000 : DEFAULT_CLAIM_TTL_MS;
   const persistent = parseStoreLocation(options.store).kind === 'postgres';
   let current: OpenedStore | undefined;
@@ -277,6 +306,7 @@ export async function runServe(options: ServeOptions, deps: ServeDependencies = 
         try {
           const mail = await mailChannelFor(options, opened);
           if (mail) channels.push(mail);
+          lastMail = mail;
         } catch (error) {
           // the mail channel cannot run this cycle: the others still do, and the failure is named
           lastError = { text: `The alert channel mail cannot be used: ${describeError(error)}`, at: now.toISOString() };
@@ -322,6 +352,8 @@ export async function runServe(options: ServeOptions, deps: ServeDependencies = 
         };
         await writeMonitorStatus(opened.store, status, now);
         lastStatus = status;
+        const back = watchdog.succeeded(now);
+        if (back) await sendDirect(back, channels);
         log(failedChannels.length > 0 || outcome.checkErrors.length > 0 ? 'error' : 'info', 'cycle', {
           incidents: outcome.incidents,
           delivered: outcome.delivered.length,
@@ -346,6 +378,9 @@ export async function runServe(options: ServeOptions, deps: ServeDependencies = 
         // the store could not be used this cycle (locked by a window, connection lost): skip it, try the next
         lastError = { text: describeError(error), at: now.toISOString() };
         log('error', 'cycle-failed', { reason: lastError.text, nextCycleAt: nextAt });
+        // a file held by a VS Code window is a skipped cycle by design, not an outage
+        const down = error instanceof StoreLockedError ? undefined : watchdog.failed(now, lastError.text);
+        if (down) await sendDirect(down, [...webhooks, ...(lastMail ? [lastMail] : [])]);
         if (options.once === true) {
           exitCode = EXIT_FAILED;
           process.stderr.write(`ixhaus-admin: the monitor cycle failed: ${lastError.text}\n`);
@@ -449,8 +484,17 @@ export function registerServeCommand(program: Command, deps: ServeDependencies =
     .addOption(
       new Option('--implicit-tls-port <port>', 'port that means implicit TLS (tests)').default('465').hideHelp(),
     )
+    .addOption(
+      new Option(
+        '--alert-store-down-after <minutes>',
+        'alert every channel once when the store has been unusable this long (0–1440; 0 = at the first failed cycle), and once when it is back',
+      )
+        .argParser(downMinutes)
+        .default(15),
+    )
     .addOption(new Option('--now <iso>', 'evaluate at this time (tests)').hideHelp())
     .addOption(new Option('--claim-ttl-seconds <n>', 'claim lifetime (tests)').argParser(Number).hideHelp())
+    .addOption(new Option('--every-seconds <n>', 'seconds between cycles (tests)').argParser(Number).hideHelp())
     .addOption(new Option('--graph-host <host>', 'Microsoft Graph host (national clouds, tests)').hideHelp())
     .exitOverride()
     .action(async (options: ServeOptions) => {

@@ -7,7 +7,14 @@
 import type { AsyncStore } from '../store/asyncStore';
 
 /** The alert kinds a check reports (the `kind` of the generic JSON POST). */
-export type AlertKind = 'scheduler' | 'license-expiry' | 'module-expiry' | 'secret-expiry' | 'test';
+export type AlertKind =
+  | 'scheduler'
+  | 'license-expiry'
+  | 'module-expiry'
+  | 'secret-expiry'
+  | 'test'
+  /** the monitor about itself: its store unusable / usable again (src/core/alerts/storeWatchdog.ts) */
+  | 'monitor';
 
 /** One incident to alert, once per channel. */
 export interface AlertIncident {

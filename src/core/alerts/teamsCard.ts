@@ -89,6 +89,7 @@ const KIND_LABEL: Readonly<Record<AlertIncident['kind'], string>> = {
   'module-expiry': 'Modul',
   'secret-expiry': 'Geheimer Clientschlüssel',
   test: 'Test',
+  monitor: 'Überwachung',
 };
 
 /**
