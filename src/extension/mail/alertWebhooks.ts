@@ -73,7 +73,9 @@ export class AlertWebhooks {
   /** The channels of the configured URLs, with VS Code's proxy settings and an optional extra CA (tests, TLS inspection). */
   async channels(store: AsyncStore, ca?: string | Buffer): Promise<AlertChannel[]> {
     const urls = await this.read(store);
-    const common = { proxy: proxyFromVsCode(), ...(ca ? { ca } : {}) };
+    // the fix for a company TLS-inspection CA in VS Code: the extension host trusts NODE_EXTRA_CA_CERTS
+    const caHint = 'NODE_EXTRA_CA_CERTS=FILE in the environment VS Code starts with';
+    const common = { proxy: proxyFromVsCode(), caHint, ...(ca ? { ca } : {}) };
     return [
       ...(urls.teams ? [teamsChannel({ url: urls.teams, ...common })] : []),
       ...(urls.json ? [jsonChannel({ url: urls.json, ...common })] : []),
