@@ -165,6 +165,10 @@ export async function openCliStore(options: StoreCliOptions, mode: CliStoreMode)
   );
   return openStore(options.store, {
     ...(password !== undefined ? { password } : {}),
+    passwordSource: {
+      option: '--store-password-env',
+      ...(options.storePasswordEnv !== undefined ? { variable: options.storePasswordEnv } : {}),
+    },
     ...(options.storeCa !== undefined ? { location: { caFile: options.storeCa } } : {}),
   });
 }

@@ -14,7 +14,7 @@ import { silentLogger, taggedLogger } from '../../log';
 import type { Logger } from '../../log';
 import type { PostgresLocation } from '../location';
 import { classifyPostgresError, PostgresTlsError } from './errors';
-import type { ClassifyContext } from './errors';
+import type { ClassifyContext, PasswordSourceHint } from './errors';
 
 type PgModule = typeof PgNamespace;
 
@@ -30,6 +30,8 @@ export function loadPg(): Promise<PgModule> {
 export interface PostgresPoolOptions {
   /** password of the URL's role (from {@link ../location.postgresPassword} or secret storage); never logged */
   readonly password?: string;
+  /** where the password came from (the CLI option), named by the password errors */
+  readonly passwordSource?: PasswordSourceHint;
   /** TCP connect + TLS + authentication; default 10 000 */
   readonly connectTimeoutMs?: number;
   /** server-side `statement_timeout`; default 30 000 (0 = none, only for migrations) */
@@ -75,7 +77,11 @@ export async function openPostgresPool(
   const log = taggedLogger(options.logger ?? silentLogger, 'store');
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
-  const context: ClassifyContext = { connectTimeoutMs, statementTimeoutMs };
+  const context: ClassifyContext = {
+    connectTimeoutMs,
+    statementTimeoutMs,
+    ...(options.passwordSource !== undefined ? { passwordSource: options.passwordSource } : {}),
+  };
   const server = `${location.host}:${location.port}`;
   const config: PoolConfig = {
     host: location.host,
