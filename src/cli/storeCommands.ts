@@ -182,6 +182,8 @@ async function initFile(file: string, options: InitOptions, password: string | u
   const started = Date.now();
   let summary: DemoSummary | undefined;
   const created = await Store.create(file, {
+    // a mistyped path must not create folders (store copy refuses the same way)
+    createFolder: false,
     populate: async (store) => void (summary = await populate(store, options, password)),
   });
   const facts = created.facts();

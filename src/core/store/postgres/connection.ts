@@ -107,7 +107,10 @@ export async function openPostgresPool(
       }) as typeof pg.types.getTypeParser,
     },
   };
-  const pool = new pg.Pool(config);
+  const pool = new pg.Pool({
+    ...config,
+    Client: endingOnFailedConnect(pg) as unknown as new () => PgNamespace.ClientBase,
+  });
   // idle clients: the pool emits their errors here; without a listener the process would end
   pool.on('error', (error) => log.warn(`idle connection to ${server} ended: ${error.message}`));
   // checked-out clients emit 'error' themselves (the running query also rejects and is classified there)
@@ -133,6 +136,32 @@ export async function openPostgresPool(
       return client;
     },
     end: () => pool.end(),
+  };
+}
+
+/**
+ * pg's Client, ending its socket when connecting fails. pg-pool drops a client whose connect failed without ending
+ * it; when the failure came from the client itself (the server asked for a password and none was given: "SASL:
+ * client password must be a string"), the socket stays open until the server's `authentication_timeout` (60 s) and
+ * keeps a CLI process from exiting for that long.
+ */
+function endingOnFailedConnect(pg: PgModule): typeof PgNamespace.Client {
+  return class EndingClient extends pg.Client {
+    override connect(): Promise<PgNamespace.Client>;
+    override connect(callback: ((err: Error) => void) | ((err: null, c: PgNamespace.Client) => void)): void;
+    override connect(
+      callback?: ((err: Error) => void) | ((err: null, c: PgNamespace.Client) => void),
+    ): Promise<PgNamespace.Client> | void {
+      if (callback === undefined)
+        return super.connect().catch((error: unknown) => {
+          this.end().catch(() => undefined);
+          throw error;
+        });
+      super.connect((error: Error | null) => {
+        if (error) this.end().catch(() => undefined);
+        (callback as (err: Error | null, c?: PgNamespace.Client) => void)(error, error ? undefined : this);
+      });
+    }
   };
 }
 
