@@ -80,6 +80,18 @@ describe('CLI trial fixes: files (built dist/cli.js)', function () {
     }
   });
 
+  it('mail set --auth basic on a store without mail settings reports only the fields that really changed', async () => {
+    const store = await smallDemoStoreFile(path.join(dir, 'mail.sqlite'));
+    const as = ['--store', store, '--user', 'admin', '--password-env', 'IX_PW'];
+    const set = ['mail', 'set', ...as, '--auth', 'basic', '--host', 'mail.example', '--from', 'it@verwaltung.example'];
+    const first = runBuiltCli([...set, '--json'], { IX_PW: 'demo' });
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual((JSON.parse(first.stdout) as { changed: string[] }).changed, ['host', 'from']);
+    const again = runBuiltCli(set, { IX_PW: 'demo' });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout.split('\n')[0], 'SMTP settings unchanged');
+  });
+
   it("the printed 'Undo with:' hint runs as printed in /bin/sh, also for a store path with & and spaces", async () => {
     const odd = path.join(dir, "a&b c'd");
     fs.mkdirSync(odd);
