@@ -92,6 +92,38 @@ describe('CLI trial fixes: files (built dist/cli.js)', function () {
     assert.equal(again.stdout.split('\n')[0], 'SMTP settings unchanged');
   });
 
+  it('--system: a broken entry of the systems file is a warning naming file and entry; the valid system works; the broken one is refused naming both', async () => {
+    const good = await smallDemoStoreFile(path.join(dir, 'good.sqlite'));
+    const file = path.join(dir, 'systems.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify([
+        { name: 'Müller Test', customer: 'Müller', store: good, kind: 'Test' },
+        { name: 'Müller Prod', customer: 'Müller', store: 'postgres://app:Geheim99@db.example/ix', kind: 'Produktion' },
+        { name: 'Schulung', customer: '', store: good, kind: 'Training' },
+      ]),
+    );
+    const ok = runBuiltCli(['store', 'info', '--system', 'Müller Test', '--systems-file', file, '--json']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(
+      ok.stderr,
+      /warning: Entry 2 \(Müller Prod\) of the systems file .*systems\.json cannot be used: The store URL .* contains a password/,
+    );
+    assert.match(
+      ok.stderr,
+      /warning: Entry 3 \(Schulung\) of the systems file .*systems\.json cannot be used: .*kind Training/,
+    );
+    const broken = runBuiltCli(['store', 'info', '--system', 'müller prod', '--systems-file', file]);
+    assert.equal(broken.code, 1);
+    assert.match(
+      broken.stderr,
+      /Entry 2 \(Müller Prod\) of the systems file .*systems\.json cannot be used: The store URL/,
+    );
+    assert.doesNotMatch(ok.stderr + broken.stderr, /Geheim99/);
+    const verb = runBuiltCli(['users', 'list', '--system', 'Müller Test', '--systems-file', file, '--json']);
+    assert.equal(verb.code, 0, verb.stderr);
+  });
+
   it("the printed 'Undo with:' hint runs as printed in /bin/sh, also for a store path with & and spaces", async () => {
     const odd = path.join(dir, "a&b c'd");
     fs.mkdirSync(odd);
