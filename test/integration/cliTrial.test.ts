@@ -124,6 +124,46 @@ describe('CLI trial fixes: files (built dist/cli.js)', function () {
     assert.equal(verb.code, 0, verb.stderr);
   });
 
+  it('audit list: administrators read the audit log newest first, local time with offset, filters; others are refused', async () => {
+    const store = await smallDemoStoreFile(path.join(dir, 'audit.sqlite'));
+    const as = (login: string): string[] => ['--store', store, '--user', login, '--password-env', 'IX_PW'];
+    const env = { IX_PW: 'demo', TZ: 'Europe/Berlin' };
+    const set = runBuiltCli(
+      ['mail', 'set', ...as('admin'), '--host', 'mail.example', '--from', 'it@verwaltung.example'],
+      env,
+    );
+    assert.equal(set.code, 0, set.stderr);
+    const json = runBuiltCli(['audit', 'list', ...as('admin'), '--action', 'mail.', '--json'], env);
+    assert.equal(json.code, 0, json.stderr);
+    const entries = (
+      JSON.parse(json.stdout) as { entries: Array<{ at: string; login: string; action: string; newValue: string }> }
+    ).entries;
+    assert.deepEqual(
+      entries.map((e) => [e.login, e.action]),
+      [['admin', 'mail.settings']],
+    );
+    assert.match(entries[0]?.at ?? '', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    assert.match(entries[0]?.newValue ?? '', /mail\.example/);
+    const text = runBuiltCli(['audit', 'list', ...as('admin'), '--days', '1', '--limit', '3'], env);
+    assert.equal(text.code, 0, text.stderr);
+    const lines = text.stdout.trim().split('\n');
+    // newest first: the sign-in of this very call, then the mail settings (December in Berlin: +01:00)
+    assert.match(lines[0] ?? '', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+01:00 {2}admin +sign-in /);
+    assert.ok(
+      lines.some((l) => / admin +mail\.settings +mail_settings 1: /.test(l)),
+      text.stdout,
+    );
+    assert.match(lines[lines.length - 1] ?? '', /^3 rows \(the newest 3: --limit N for more\)$/);
+    const by = runBuiltCli(['audit', 'list', ...as('admin'), '--by', 'haupt', '--action', 'mail', '--json'], env);
+    assert.deepEqual((JSON.parse(by.stdout) as { entries: unknown[] }).entries, []);
+    const refused = runBuiltCli(['audit', 'list', ...as('haupt')], env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /not allowed to read the audit log/);
+    const both = runBuiltCli(['audit', 'list', ...as('admin'), '--days', '1', '--since', '2026-12-01'], env);
+    assert.equal(both.code, 2);
+    assert.doesNotMatch(json.stdout + text.stdout, /"demo"|scrypt/);
+  });
+
   it("the printed 'Undo with:' hint runs as printed in /bin/sh, also for a store path with & and spaces", async () => {
     const odd = path.join(dir, "a&b c'd");
     fs.mkdirSync(odd);
