@@ -13,7 +13,7 @@ import type { Client, Pool, PoolClient, PoolConfig } from 'pg';
 import { silentLogger, taggedLogger } from '../../log';
 import type { Logger } from '../../log';
 import type { PostgresLocation } from '../location';
-import { classifyPostgresError, PostgresTlsError } from './errors';
+import { classifyPostgresError, PostgresHbaError, PostgresTlsError, PostgresTlsRequiredError } from './errors';
 import type { ClassifyContext, PasswordSourceHint } from './errors';
 
 type PgModule = typeof PgNamespace;
@@ -127,7 +127,15 @@ export async function openPostgresPool(
       try {
         return await pool.connect();
       } catch (error) {
-        throw classify(error);
+        const classified = classify(error);
+        if (
+          classified instanceof PostgresHbaError &&
+          location.sslMode === 'disable' &&
+          /no encryption/i.test((error as { message?: unknown }).message as string) &&
+          (await admittedOverTls(pg, config))
+        )
+          throw new PostgresTlsRequiredError(classified.server, location.user, location.database, error);
+        throw classified;
       }
     },
     dedicatedClient: () => {
@@ -137,6 +145,30 @@ export async function openPostgresPool(
     },
     end: () => pool.end(),
   };
+}
+
+/**
+ * Whether pg_hba.conf lets this role into this database over TLS, after a plain connection found no line (a
+ * TLS-only server with `hostssl` lines only): one connection with TLS, the certificate not checked (`require`: the
+ * client was about to connect without any TLS, so this is no weaker). Let in = connected, or refused only later than
+ * pg_hba.conf (password 28P01, database 3D000, or the server asked for a password none was given for).
+ */
+async function admittedOverTls(pg: PgModule, config: PoolConfig): Promise<boolean> {
+  const Probe = endingOnFailedConnect(pg);
+  const probe = new Probe({ ...config, ssl: { rejectUnauthorized: false } });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.end().catch(() => undefined);
+    return true;
+  } catch (error) {
+    const fields = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };
+    return (
+      fields.code === '28P01' ||
+      fields.code === '3D000' ||
+      /client password must be a string|SASL/i.test(String(fields.message))
+    );
+  }
 }
 
 /**

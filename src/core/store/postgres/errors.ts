@@ -143,9 +143,10 @@ export class PostgresHbaError extends PostgresStoreError {
 }
 
 /**
- * 28000 "no pg_hba.conf entry … no encryption" on a connection without TLS: the server has a `hostssl` line for
- * this role and database (docs/postgresql.md "TLS" recommends only those) and no `host` line. The fix is TLS on the
- * client, not a weaker pg_hba.conf.
+ * 28000 "no pg_hba.conf entry … no encryption" on a connection without TLS, and the same role and database are let
+ * in over TLS (the server has a `hostssl` line and no `host` line, as docs/postgresql.md "TLS" recommends). The
+ * message text alone cannot tell this from "no line at all" (PostgreSQL names the client's encryption either way),
+ * so connection.ts probes once with TLS. The fix is TLS on the client, not a weaker pg_hba.conf.
  */
 export class PostgresTlsRequiredError extends PostgresStoreError {
   constructor(server: string, user: string, database: string, cause?: unknown) {
@@ -317,10 +318,7 @@ export function classifyPostgresError(error: unknown, location: PostgresLocation
       return new PostgresPasswordError(server, location.user, error, context.passwordSource);
     case '28000':
       // 28000 also covers other authorisation failures; only the pg_hba texts get the pg_hba advice
-      // "…, no encryption": PostgreSQL 15 names the client's encryption at the end of this message (auth.c); with
-      // TLS refused only for plain connections the server would accept this client over TLS
-      if (/pg_hba\.conf/i.test(text) && /no encryption/i.test(text) && location.sslMode === 'disable')
-        return new PostgresTlsRequiredError(server, location.user, location.database, error);
+      // a TLS-only server ("…, no encryption" with only hostssl lines) is told apart by a probe in connection.ts
       if (/pg_hba\.conf/i.test(text)) return new PostgresHbaError(server, location.user, location.database, error);
       return new PostgresPermissionError(server, location.user, text, error);
     case '3D000':
