@@ -30,6 +30,7 @@ import type { SignInOptions } from './adminCommands';
 import { addStoreOptions, withCliStore } from './writableStore';
 import type { StoreCliOptions } from './writableStore';
 import { EXIT_FAILED, EXIT_USAGE, collect, count, fail, printJson, runVerb } from './output';
+import { shellQuote, storeHintArgs } from './shellQuote';
 
 interface ImportOptions extends SignInOptions {
   dryRun?: boolean;
@@ -151,7 +152,7 @@ function writtenText(kind: ImportKind, applied: ApplyImportResult, options: Impo
     ? `; ${counted(applied.phonesWritten, 'phone number')} (${applied.phonesNotIndexed} not readable: stored as text, not indexed for the caller lookup)`
     : '';
   return `Written as batch ${applied.batchId ?? ''}: ${c.new} new, ${c.changed} changed${skipped}${phones}.
-Undo with: ixhaus-admin import undo ${applied.batchId ?? ''} --store ${options.store ?? 'S'} --user ${options.user} --password-env ${options.passwordEnv}
+Undo with: ixhaus-admin import undo ${shellQuote(applied.batchId ?? '')} ${storeHintArgs(options)} --user ${shellQuote(options.user)} --password-env ${shellQuote(options.passwordEnv)}
 ${newUsersHint(kind, applied, options)}`;
 }
 
@@ -159,7 +160,7 @@ ${newUsersHint(kind, applied, options)}`;
 function newUsersHint(kind: ImportKind, applied: ApplyImportResult, options: ImportOptions): string {
   if (kind !== 'users' || applied.counts.new === 0) return '';
   const n = applied.counts.new;
-  return `${n === 1 ? '1 new user has' : `${n} new users have`} no password yet: set one with ixhaus-admin users set-password LOGIN --new-password-env VAR --store ${options.store ?? 'S'} --user ${options.user} --password-env ${options.passwordEnv}\n`;
+  return `${n === 1 ? '1 new user has' : `${n} new users have`} no password yet: set one with ixhaus-admin users set-password LOGIN --new-password-env VAR ${storeHintArgs(options)} --user ${shellQuote(options.user)} --password-env ${shellQuote(options.passwordEnv)}\n`;
 }
 
 async function runUndo(batchId: string, options: SignInOptions): Promise<void> {

@@ -87,8 +87,14 @@ export function mergeMailFlags(stored: MailSettings | undefined, options: MailSe
   return merged;
 }
 
-function changedFields(before: MailSettings | undefined, after: MailSettings): string[] {
-  return (Object.keys(after) as (keyof MailSettings)[]).filter((k) => before?.[k] !== after[k]);
+/**
+ * The fields whose value really changed. A store without SMTP settings counts as the empty Basic form (what VS Code
+ * shows for it: port 587, SSL on, the default authority host); an absent value (null, undefined) equals ''.
+ */
+export function changedFields(before: MailSettings | undefined, after: MailSettings): string[] {
+  const base: MailSettings = before ?? emptyMailSettings('basic');
+  const value = (v: unknown): unknown => (v === null || v === undefined ? '' : v);
+  return (Object.keys(after) as (keyof MailSettings)[]).filter((k) => value(base[k]) !== value(after[k]));
 }
 
 /** Adds `mail set` under the `mail` command. */

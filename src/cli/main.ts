@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './adminCommands';
+import { registerAuditCommands } from './auditCommands';
 import { registerImportCommands } from './importCommands';
 import { registerCtiCommands } from './ctiCommands';
 import { registerLicenseCommands } from './licenseCommands';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerRightsCommands(program);
   registerServeCommand(program);
   registerImportCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 

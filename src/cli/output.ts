@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { IxError } from '../core/errors';
 import { StoreError } from '../core/store/errors';
+import { shellQuote } from './shellQuote';
 
 /** Exit code of a refused or failed verb. */
 export const EXIT_FAILED = 1;
@@ -53,7 +54,7 @@ export function fail(error: unknown, json: boolean): void {
   process.stderr.write(`ixhaus-admin: ${message}\n`);
   if (backupFile) {
     process.stderr.write(
-      `A valid backup copy exists: ${backupFile}\nRestore it (the damaged file is kept aside) with: ixhaus-admin store restore "${file ?? ''}"\n`,
+      `A valid backup copy exists: ${backupFile}\nRestore it (the damaged file is kept aside) with: ixhaus-admin store restore ${shellQuote(file ?? '')}\n`,
     );
   }
   process.exitCode = EXIT_FAILED;

@@ -14,6 +14,7 @@ import { applyTransfer, describeCounts, transferHistory, undoTransfer } from '..
 import type { AsyncStore } from '../core/store/asyncStore';
 import type { Actor } from '../core/access/rights';
 import { asUser, signInOptions } from './adminCommands';
+import { shellQuote, storeHintArgs } from './shellQuote';
 import type { SignInOptions } from './adminCommands';
 import { count, runVerb, EXIT_FAILED } from './output';
 import type { VerbResult } from './output';
@@ -174,7 +175,7 @@ export function registerResponsibleCommands(program: Command): void {
           const result = await applyTransfer(store, actor, plan.request, plan.fingerprint, plan.total);
           return {
             json: { dryRun: false, ...planJson(plan, options.limit), batchId: result.batchId, at: result.at },
-            text: `${planText(plan, options.limit)}done: batch ${result.batchId} moved ${result.total} assignment(s) (${describeCounts(result.counts)}); undo with: ixhaus-admin responsible undo ${result.batchId}\n`,
+            text: `${planText(plan, options.limit)}done: batch ${result.batchId} moved ${result.total} assignment(s) (${describeCounts(result.counts)}); undo with: ixhaus-admin responsible undo ${shellQuote(String(result.batchId))} ${storeHintArgs(options)} --user ${shellQuote(options.user)} --password-env ${shellQuote(options.passwordEnv)}\n`,
           };
         });
       }),

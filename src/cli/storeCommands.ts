@@ -9,6 +9,7 @@ import { DEFAULT_DEMO_SIZES, DEMO_ADMIN_LOGIN, DEMO_PASSWORD, generateDemoData }
 import type { DemoSizes, DemoSummary } from '../core/demo/demoData';
 import { copyStore, refuseNonEmptyStore } from '../core/store/copyStore';
 import { Store, restoreFromBackup, verifyStoreFile } from '../core/store/database';
+import { isPostgresUrl, parseStoreLocation } from '../core/store/location';
 import { SqlJsAsyncStore } from '../core/store/sqlJsAsyncStore';
 import { checkStoreConsistency } from '../core/store/storeCheck';
 import { asyncStoreInfo, storeInfo } from '../core/store/storeInfo';
@@ -146,8 +147,9 @@ async function initUrl(text: string, options: InitOptions, password: string | un
     const target = opened.store;
     let summary: DemoSummary | undefined;
     let rows = 0;
-    if (!options.demo && !options.admin) await refuseNonEmptyStore(target);
-    else {
+    // refused with init's own words before anything is generated (copyStore would say "nothing was copied")
+    await refuseNonEmptyStore(target, 'init');
+    if (options.demo || options.admin) {
       const memory = await Store.inMemory();
       const source = new SqlJsAsyncStore(memory);
       try {
@@ -180,6 +182,8 @@ async function initFile(file: string, options: InitOptions, password: string | u
   const started = Date.now();
   let summary: DemoSummary | undefined;
   const created = await Store.create(file, {
+    // a mistyped path must not create folders (store copy refuses the same way)
+    createFolder: false,
     populate: async (store) => void (summary = await populate(store, options, password)),
   });
   const facts = created.facts();
@@ -356,6 +360,11 @@ export function registerStoreCommands(program: Command): void {
     .exitOverride()
     .action((file: string, options: { json?: boolean; force?: boolean }) =>
       runVerb(options.json === true, async () => {
+        // a URL would otherwise be taken for a relative file path ("no backup copy of the store ./postgres:/…")
+        if (isPostgresUrl(file))
+          throw new Error(
+            `store restore is for store files (it puts back the .bak copy a file keeps); ${parseStoreLocation(file).redacted} is a PostgreSQL store and has no .bak: back it up and restore it with pg_dump / pg_restore (docs/postgresql.md, "Backup and restore")`,
+          );
         const aside = await restoreFromBackup(file, { force: options.force === true });
         return {
           json: { file, damagedFileMovedTo: aside },

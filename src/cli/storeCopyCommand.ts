@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { copyStore } from '../core/store/copyStore';
 import type { CopySummary } from '../core/store/copyStore';
 import { Store } from '../core/store/database';
-import { StoreExistsError } from '../core/store/errors';
+import { StoreExistsError, StoreFolderMissingError } from '../core/store/errors';
 import type { OpenedStore } from '../core/store/openStore';
 import { SqlJsAsyncStore } from '../core/store/sqlJsAsyncStore';
 import { checksumPathOf } from '../core/store/storeChecksum';
@@ -47,23 +47,31 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /**
- * Copies into a new store file: created beside its final name; on any failure the new file (and its checksum file)
- * is removed again, so a failed copy leaves nothing behind.
+ * Copies into a new store file: the copy runs while the file is being created ({@link Store.create} `populate`), so
+ * the new file keeps no `.bak` of its empty schema; a missing folder is refused, not created. On any failure the
+ * new file (and its checksum file) is removed again, so a failed copy leaves nothing behind.
+ * @throws StoreExistsError, StoreFolderMissingError, the errors of {@link copyStore}
  */
 async function copyToNewFile(source: OpenedStore, file: string): Promise<CopySummary> {
   if (await exists(file)) throw new StoreExistsError(file);
-  const created = await Store.create(file);
-  const target = new SqlJsAsyncStore(created);
+  let summary: CopySummary | undefined;
   try {
-    const summary = await copyStore(source.store, target, { onProgress: copyProgressReporter() });
-    await target.close();
-    return summary;
+    const created = await Store.create(file, {
+      createFolder: false,
+      populate: async (store) => {
+        summary = await copyStore(source.store, new SqlJsAsyncStore(store), { onProgress: copyProgressReporter() });
+      },
+    });
+    await created.close();
   } catch (error) {
-    await created.close({ save: false }).catch(() => undefined);
-    await fs.rm(file, { force: true });
-    await fs.rm(checksumPathOf(file), { force: true });
+    if (!(error instanceof StoreExistsError) && !(error instanceof StoreFolderMissingError)) {
+      await fs.rm(file, { force: true });
+      await fs.rm(checksumPathOf(file), { force: true });
+    }
     throw error;
   }
+  if (summary === undefined) throw new Error(`the copy into ${file} ended without a summary`);
+  return summary;
 }
 
 async function copyVerb(src: string, dst: string, options: CopyOptions): Promise<VerbResult> {

@@ -53,6 +53,10 @@ export async function openLocation(arg: LocationArgument, options: { migrate?: b
   const password = passwordOf(arg);
   return openStore(arg.text, {
     ...(password !== undefined ? { password } : {}),
+    passwordSource: {
+      option: arg.passwordOption,
+      ...(arg.passwordEnv !== undefined ? { variable: arg.passwordEnv } : {}),
+    },
     ...(options.migrate !== undefined ? { migrate: options.migrate } : {}),
     ...(arg.caFile !== undefined ? { location: { caFile: arg.caFile } } : {}),
   });

@@ -8,7 +8,7 @@ import { openStore } from '../core/store/openStore';
 import type { OpenedStore } from '../core/store/openStore';
 import { SqlJsAsyncStore } from '../core/store/sqlJsAsyncStore';
 import { msg } from '../core/errors';
-import { findSystem, readSystemsFile, SystemError, SYSTEMS_ENV } from '../core/systems/systems';
+import { findSystemInFile, readSystemsFileEntries, SystemError, SYSTEMS_ENV } from '../core/systems/systems';
 import type { CustomerSystem } from '../core/systems/systems';
 
 /** How long a changing CLI verb waits for another writer by default (ms). */
@@ -58,8 +58,11 @@ export interface StoreCliOptions {
  * The customer system `name` of the systems list in `systemsFile`, else in the file named by `IXHAUS_SYSTEMS`
  * (issue 20): a JSON array of systems, or a VS Code user `settings.json` with `"ixhaus.systems"`. A relative store
  * path in the file is taken relative to the file's folder. The CLI never reads VS Code's secret storage: a
- * PostgreSQL password still comes from `--store-password-env` / PGPASSWORD.
- * @throws SystemError: no file named (E_SYSTEMS_FILE_MISSING), an unreadable or invalid file, an unknown name
+ * PostgreSQL password still comes from `--store-password-env` / PGPASSWORD. Entries are checked one by one: the
+ * named system is used when it is valid itself; every other entry that cannot be used is a warning on stderr naming
+ * the file and the entry (an admin's typo in one customer's entry must not stop work on all the others).
+ * @throws SystemError: no file named (E_SYSTEMS_FILE_MISSING), an unreadable or invalid file, the named entry broken
+ *         (E_SYSTEMS_ENTRY, naming file, entry and cause), an unknown name
  */
 export function resolveCliSystem(
   name: string,
@@ -75,7 +78,10 @@ export function resolveCliSystem(
       ),
       [SYSTEMS_ENV],
     );
-  const system = findSystem(readSystemsFile(file), name);
+  const contents = readSystemsFileEntries(file);
+  const system = findSystemInFile(contents, name);
+  for (const problem of contents.problems)
+    process.stderr.write(`ixhaus-admin: warning: ${problem.error.message} (skipped)\n`);
   const location = parseStoreLocation(system.store, { baseDir: path.dirname(path.resolve(file)) });
   return { ...system, store: location.kind === 'file' ? location.path : system.store };
 }
@@ -165,6 +171,10 @@ export async function openCliStore(options: StoreCliOptions, mode: CliStoreMode)
   );
   return openStore(options.store, {
     ...(password !== undefined ? { password } : {}),
+    passwordSource: {
+      option: '--store-password-env',
+      ...(options.storePasswordEnv !== undefined ? { variable: options.storePasswordEnv } : {}),
+    },
     ...(options.storeCa !== undefined ? { location: { caFile: options.storeCa } } : {}),
   });
 }

@@ -49,8 +49,22 @@ describe('store location: file path or postgres:// URL (issue 19)', () => {
     assert.equal(location.caFile, '/etc/ssl/ca.pem');
     assert.equal(
       location.redacted,
-      'postgres://ixhaus_app@db.example.com:6432/ixhaus?sslmode=verify-full&sslrootcert=%2Fetc%2Fssl%2Fca.pem',
+      'postgres://ixhaus_app@db.example.com:6432/ixhaus?sslmode=verify-full&sslrootcert=/etc/ssl/ca.pem',
+      'shown as written (docs/postgresql.md "Naming the store"), the path readable',
     );
+  });
+
+  it('the shown URL reads back to the same location, also for a CA path with &, %, # and spaces', () => {
+    for (const ca of ['/etc/ssl/ca.pem', '/tmp/a&b c/ca#1%.pem', '/srv/ca+x=y.pem']) {
+      const location = pgLocation(
+        `postgres://app@h:5432/d?sslmode=verify-full&application_name=ix%20t&sslrootcert=${encodeURIComponent(ca)}`,
+      );
+      assert.equal(location.caFile, ca);
+      const again = pgLocation(location.redacted);
+      assert.equal(again.caFile, ca, location.redacted);
+      assert.equal(again.applicationName, 'ix t');
+      assert.equal(again.redacted, location.redacted);
+    }
   });
 
   it('defaults: port 5432, no TLS; postgresql:// and IPv6 hosts; percent-encoded names; port 80 is kept', () => {

@@ -5,10 +5,12 @@ import * as path from 'node:path';
 import {
   duplicateSystem,
   findSystem,
+  findSystemInFile,
   groupByCustomer,
   newSystemId,
   parseSystems,
   readSystemsFile,
+  readSystemsFileEntries,
   serializeSystems,
   systemSecretKey,
   validateSystem,
@@ -189,6 +191,47 @@ describe('Kundensysteme: the systems model (issue 20)', () => {
         () => readSystemsFile(noList),
         /nolist\.json holds no systems list\. Write a JSON array of systems/,
       );
+    });
+
+    it('reads entry by entry: a broken entry names file, entry and cause; the others stay usable; its name is never taken by another', () => {
+      const file = path.join(dir, 'mixed.json');
+      fs.writeFileSync(
+        file,
+        JSON.stringify([
+          { name: 'A', store: '/a.sqlite', kind: 'Test' },
+          { name: 'B', store: 'postgres://u:pw@h/d', kind: 'Test' },
+          { name: 'a', store: '/other.sqlite', kind: 'Test' },
+          'not an object',
+        ]),
+      );
+      const contents = readSystemsFileEntries(file);
+      assert.deepEqual(
+        contents.systems.map((s) => s.name),
+        ['A'],
+      );
+      assert.deepEqual(
+        contents.problems.map((p) => [p.entry, p.name, p.error.code]),
+        [
+          [2, 'B', 'E_SYSTEMS_ENTRY'],
+          [3, 'a', 'E_SYSTEMS_ENTRY'],
+          [4, '', 'E_SYSTEMS_ENTRY'],
+        ],
+      );
+      assert.match(
+        contents.problems[0]?.error.message ?? '',
+        /^Entry 2 \(B\) of the systems file .*mixed\.json cannot be used: The store URL postgres:\/\/u:\*\*\*@h\/d contains a password/,
+      );
+      assert.match(
+        contents.problems[2]?.error.message ?? '',
+        /^Entry 4 of the systems file .*mixed\.json cannot be used: Entry 4 of the systems list is not an object/,
+      );
+      // "a" is a second entry named like "A": asking for A is ambiguous, so it is refused, not answered with the first
+      assert.throws(
+        () => findSystemInFile(contents, 'A'),
+        /Entry 3 \(a\) of the systems file .* There is already a system named A/,
+      );
+      assert.throws(() => findSystemInFile(contents, 'B'), /Entry 2 \(B\)/);
+      assert.throws(() => readSystemsFile(file), /Entry 2 \(B\) of the systems file/);
     });
 
     it('takes hand-written entries: a readable id, or none (one is made); names differing in spaces are the same', () => {

@@ -272,27 +272,49 @@ async function matchingTables(source: AsyncStore, target: AsyncStore): Promise<M
 }
 
 /**
- * Refuses a store that holds data (`store init URL` on a database that is in use): more rows in any table than a
- * freshly created store has. Changes nothing.
- * @throws StoreCopyError E_STORE_COPY_NOT_EMPTY naming the table
+ * Refuses a store that holds data: more rows in any table than a freshly created store has. Changes nothing.
+ * @param purpose whose refusal it is: `init` (`store init URL` on a database in use: "nothing was created") or
+ *        `copy` (the target of `store copy`: "nothing was copied")
+ * @throws StoreCopyError E_STORE_INIT_NOT_EMPTY / E_STORE_COPY_NOT_EMPTY naming the table and its row count
  */
-export async function refuseNonEmptyStore(store: AsyncStore): Promise<void> {
+export async function refuseNonEmptyStore(store: AsyncStore, purpose: 'init' | 'copy' = 'copy'): Promise<void> {
   const tables = await readCatalog(store, store.backend);
   const fresh = await freshStoreRowCounts();
   for (const table of tables) {
     const count = Number(
       (await store.get<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdentifier(table.name)}`))?.n,
     );
-    if (count > (fresh.get(table.name) ?? 0)) throw notEmpty(store.location, table.name, count);
+    if (count > (fresh.get(table.name) ?? 0))
+      throw purpose === 'init'
+        ? notEmptyForInit(store.location, table.name, count)
+        : notEmpty(store.location, table.name, count);
   }
 }
 
 function notEmpty(location: string, table: string, count: number): StoreCopyError {
   return new StoreCopyError(
     'E_STORE_COPY_NOT_EMPTY',
-    msg(
-      'The target store {0} is not empty: table {1} holds {2} rows. Copy only into a new store (a new file, or an empty database with the schema only); nothing was copied.',
-    ),
+    count === 1
+      ? msg(
+          'The target store {0} is not empty: table {1} holds 1 row. Copy only into a new store (a new file, or an empty database with the schema only); nothing was copied.',
+        )
+      : msg(
+          'The target store {0} is not empty: table {1} holds {2} rows. Copy only into a new store (a new file, or an empty database with the schema only); nothing was copied.',
+        ),
+    [location, table, count],
+  );
+}
+
+function notEmptyForInit(location: string, table: string, count: number): StoreCopyError {
+  return new StoreCopyError(
+    'E_STORE_INIT_NOT_EMPTY',
+    count === 1
+      ? msg(
+          'The database {0} already holds a store with data: table {1} holds 1 row. store init creates a store only in an empty database; nothing was created. Name an empty database, or see what is there with store info.',
+        )
+      : msg(
+          'The database {0} already holds a store with data: table {1} holds {2} rows. store init creates a store only in an empty database; nothing was created. Name an empty database, or see what is there with store info.',
+        ),
     [location, table, count],
   );
 }

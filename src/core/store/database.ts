@@ -14,6 +14,7 @@ import {
   StoreConflictError,
   StoreError,
   StoreExistsError,
+  StoreFolderMissingError,
   StoreIntactError,
   StoreLockBrokenError,
   StoreLockedError,
@@ -73,6 +74,11 @@ export interface CreateOptions extends StoreOptions {
    * created, so a failed creation leaves nothing behind and no `.bak` of an empty schema exists
    */
   readonly populate?: (store: Store) => Promise<void> | void;
+  /**
+   * create a missing folder of `file` (default true: the extension's own storage folder may not exist yet);
+   * false: refuse with StoreFolderMissingError (the CLI: a mistyped path must not create folders)
+   */
+  readonly createFolder?: boolean;
 }
 
 /** Facts about an open store, for `store info` and the status bar. */
@@ -134,6 +140,8 @@ export class Store {
   private changeGeneration = 0;
   private savedGeneration = 0;
   private wroteFile = false;
+  /** true while {@link Store.create} runs: its saves keep no `.bak` */
+  private creating = false;
   private closed = false;
   private saveTimer: NodeJS.Timeout | undefined;
   private readonly changeListeners = new Set<(change: StoreChange) => void>();
@@ -157,16 +165,28 @@ export class Store {
 
   /**
    * Creates a new store file with the latest schema.
+   * Saves made while it is being created (by `populate`, e.g. the transactions of the first admin or of a copy) and
+   * the final save keep no `.bak`: a `.bak` of an earlier, emptier state of the same creation would be offered as
+   * a valid backup (`store check`, `store restore --force`) and restore an empty store.
    * @throws StoreExistsError when anything exists at `file` (a store is never created over a file);
+   *         StoreFolderMissingError when its folder is missing and `createFolder` is false;
    *         StoreWriteError when the folder is not writable or the disk is full.
    */
   static async create(file: string, options: CreateOptions = {}): Promise<Store> {
     const absolute = path.resolve(file);
     if (await exists(absolute)) throw new StoreExistsError(absolute);
-    await fs.mkdir(path.dirname(absolute), { recursive: true });
+    if (options.createFolder === false) {
+      const folder = path.dirname(absolute);
+      const isFolder = await fs.stat(folder).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+      if (!isFolder) throw new StoreFolderMissingError(absolute, folder);
+    } else await fs.mkdir(path.dirname(absolute), { recursive: true });
     const SQL = options.sqlJs ?? (await loadSqlJs());
     const store = new Store(absolute, new SQL.Database(), options, undefined);
     store.diskIdentity = null;
+    store.creating = true;
     try {
       await store.takeLock({ ...options, takeOver: false, waitForLockMs: 0 });
       if (store.readOnly) throw new StoreExistsError(absolute); // another process is creating it right now
@@ -174,6 +194,7 @@ export class Store {
       store.migrate();
       await options.populate?.(store);
       await store.save();
+      store.creating = false;
     } catch (error) {
       const written = store.wroteFile;
       await store.close({ save: false }).catch(() => undefined);
@@ -601,7 +622,8 @@ export class Store {
     await this.assertFileIsOurs(file);
     try {
       await writeFileAtomic(file, bytes, {
-        keepBackup: true,
+        // no .bak of a state of the creation itself (see Store.create)
+        keepBackup: !this.creating,
         beforeReplace: async () => {
           const previous = this.diskChecksum ? [this.diskChecksum, ...this.olderChecksums] : this.olderChecksums;
           this.olderChecksums = (await recordBeforeReplace(file, checksum, previous)).slice(1);

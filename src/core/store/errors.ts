@@ -53,6 +53,20 @@ export class StoreExistsError extends StoreError {
   }
 }
 
+/** A new store file was named in a folder that does not exist (the CLI does not create folders: a typo would). */
+export class StoreFolderMissingError extends StoreError {
+  constructor(file: string, folder: string) {
+    super(
+      'E_STORE_FOLDER_MISSING',
+      msg(
+        'The folder {1} of the new store {0} does not exist; nothing was created. Create the folder first or correct the path.',
+      ),
+      file,
+      [file, folder],
+    );
+  }
+}
+
 export class StoreEmptyError extends StoreError {
   constructor(file: string) {
     super(

@@ -183,13 +183,22 @@ function parsePostgresUrl(text: string, options: LocationOptions): PostgresLocat
   }
   const applicationName = url.searchParams.get('application_name') ?? 'ixhaus-admin';
   const hostText = host.includes(':') ? `[${host}]` : host;
-  const query = new URLSearchParams();
-  if (sslMode !== 'disable') query.set('sslmode', sslMode);
-  if (caFile !== undefined) query.set('sslrootcert', caFile);
-  if (applicationName !== 'ixhaus-admin') query.set('application_name', applicationName);
-  const queryText = query.toString();
+  const query: string[] = [];
+  if (sslMode !== 'disable') query.push(`sslmode=${sslMode}`);
+  if (caFile !== undefined) query.push(`sslrootcert=${readableQueryValue(caFile)}`);
+  if (applicationName !== 'ixhaus-admin') query.push(`application_name=${readableQueryValue(applicationName)}`);
+  const queryText = query.join('&');
   const redacted = `postgres://${encodeURIComponent(user)}@${hostText}:${port}/${encodeURIComponent(database)}${queryText === '' ? '' : `?${queryText}`}`;
   return { kind: 'postgres', host, port, user, database, sslMode, caFile, applicationName, redacted };
+}
+
+/**
+ * A query value as people write it (docs/postgresql.md "Naming the store": the URL is shown as written): a path keeps
+ * its `/` and `:` readable; only what would change the URL's meaning when read back (`&`, `#`, `%`, `+`, `=`,
+ * spaces, other non-URL characters) is percent-encoded.
+ */
+function readableQueryValue(value: string): string {
+  return encodeURIComponent(value).replace(/%2F/gi, '/').replace(/%3A/gi, ':').replace(/%40/gi, '@');
 }
 
 /**

@@ -8,6 +8,7 @@ import { Store } from './database';
 import type { StoreOptions } from './database';
 import { parseStoreLocation } from './location';
 import type { LocationOptions, StoreLocation } from './location';
+import type { PasswordSourceHint } from './postgres/errors';
 import { SqlJsAsyncStore } from './sqlJsAsyncStore';
 
 /** Options of {@link openStore}. */
@@ -18,6 +19,8 @@ export interface OpenStoreOptions {
   readonly file?: StoreOptions;
   /** the PostgreSQL password (from --store-password-env / PGPASSWORD or secret storage); never logged */
   readonly password?: string;
+  /** where the password came from (the CLI option and its variable), so that the password errors name it */
+  readonly passwordSource?: PasswordSourceHint;
   /** PostgreSQL: migrate an older schema (default true; a runtime role without DDL gets the fix instead) */
   readonly migrate?: boolean;
   /** how relative paths and the CA option are read (see {@link parseStoreLocation}) */
@@ -52,6 +55,7 @@ export async function openStore(text: string, options: OpenStoreOptions = {}): P
   const { PostgresStore } = await import('./postgres/postgresStore');
   const store = await PostgresStore.open(location, {
     ...(options.password !== undefined ? { password: options.password } : {}),
+    ...(options.passwordSource !== undefined ? { passwordSource: options.passwordSource } : {}),
     ...(options.migrate !== undefined ? { migrate: options.migrate } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });

@@ -114,6 +114,29 @@ function field(entry: Record<string, unknown>, key: string, index: number): stri
 }
 
 /**
+ * Reads one entry of a systems list and checks it against the valid entries before it.
+ * @param index 0-based position in the list
+ * @throws SystemError (E_SYSTEMS_FORMAT), the errors of {@link validateSystem}
+ */
+function parseSystemEntry(raw: unknown, index: number, before: readonly CustomerSystem[]): CustomerSystem {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new SystemError('E_SYSTEMS_FORMAT', msg('Entry {0} of the systems list is not an object.'), [index + 1]);
+  const entry = raw as Record<string, unknown>;
+  const color = field(entry, 'color', index);
+  // a hand-written entry may leave the id out: one is made (VS Code writes it back, see SystemsHost)
+  const id = field(entry, 'id', index).trim();
+  const system: CustomerSystem = {
+    id: id === '' ? newSystemId() : id,
+    name: field(entry, 'name', index),
+    customer: field(entry, 'customer', index),
+    store: field(entry, 'store', index),
+    kind: field(entry, 'kind', index) as SystemKind,
+    ...(color === '' ? {} : { color }),
+  };
+  return validateSystem(system, before);
+}
+
+/**
  * Reads a systems list (the value of the setting `ixhaus.systems` or the array of an `IXHAUS_SYSTEMS` file).
  * `undefined`/`null` is the empty list. Every entry is checked with {@link validateSystem} against those before it.
  * @throws SystemError (E_SYSTEMS_FORMAT: not an array, an entry not an object, a field of the wrong type), and the
@@ -124,45 +147,53 @@ export function parseSystems(value: unknown): CustomerSystem[] {
   if (!Array.isArray(value))
     throw new SystemError('E_SYSTEMS_FORMAT', msg('The systems list must be a JSON array of systems.'));
   const systems: CustomerSystem[] = [];
-  value.forEach((raw: unknown, index) => {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-      throw new SystemError('E_SYSTEMS_FORMAT', msg('Entry {0} of the systems list is not an object.'), [index + 1]);
-    const entry = raw as Record<string, unknown>;
-    const color = field(entry, 'color', index);
-    // a hand-written entry may leave the id out: one is made (VS Code writes it back, see SystemsHost)
-    const id = field(entry, 'id', index).trim();
-    const system: CustomerSystem = {
-      id: id === '' ? newSystemId() : id,
-      name: field(entry, 'name', index),
-      customer: field(entry, 'customer', index),
-      store: field(entry, 'store', index),
-      kind: field(entry, 'kind', index) as SystemKind,
-      ...(color === '' ? {} : { color }),
-    };
-    systems.push(validateSystem(system, systems));
-  });
+  value.forEach((raw: unknown, index) => systems.push(parseSystemEntry(raw, index, systems)));
   return systems;
 }
 
-/** The systems list as written to the setting or a file: plain objects, fields in a fixed order, no empty colour. */
-export function serializeSystems(systems: readonly CustomerSystem[]): Array<Record<string, string>> {
-  return systems.map((s) => ({
-    id: s.id,
-    name: s.name,
-    customer: s.customer,
-    store: s.store,
-    kind: s.kind,
-    ...(s.color ? { color: s.color } : {}),
-  }));
+/** An entry of a systems file that cannot be used, and why. */
+export interface SystemEntryProblem {
+  /** 1-based position in the list */
+  readonly entry: number;
+  /** the entry's name as written ('' when it has none or it is not a text) */
+  readonly name: string;
+  /** E_SYSTEMS_ENTRY, naming the file, the entry and the cause (the cause's message; a URL's password hidden) */
+  readonly error: SystemError;
+}
+
+/** A systems file read entry by entry: the usable systems and the entries that are not. */
+export interface SystemsFileContents {
+  readonly systems: CustomerSystem[];
+  readonly problems: SystemEntryProblem[];
+}
+
+function entryProblem(file: string, raw: unknown, index: number, cause: unknown): SystemEntryProblem {
+  const written = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).name : undefined;
+  const name = typeof written === 'string' ? written.trim() : '';
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return {
+    entry: index + 1,
+    name,
+    error: new SystemError(
+      'E_SYSTEMS_ENTRY',
+      name === ''
+        ? msg('Entry {1} of the systems file {0} cannot be used: {3}')
+        : msg('Entry {1} ({2}) of the systems file {0} cannot be used: {3}'),
+      [file, index + 1, name, reason],
+      { cause },
+    ),
+  };
 }
 
 /**
  * Reads a systems file for the CLI: either a JSON array of systems (an `IXHAUS_SYSTEMS` file) or a VS Code user
- * `settings.json` (JSON with comments and trailing commas) whose `"ixhaus.systems"` is that array.
- * @throws SystemError (E_SYSTEMS_FILE: unreadable file, JSON syntax error with its offset; E_SYSTEMS_FORMAT), the
- *         errors of {@link parseSystems}
+ * `settings.json` (JSON with comments and trailing commas) whose `"ixhaus.systems"` is that array. Each entry is
+ * checked on its own: a broken entry (a password in its URL, an unknown kind, a name used twice …) is reported in
+ * `problems` and left out, so that the other systems of the file stay usable (issue 20, decided for the CLI: the
+ * named system works if it is valid itself).
+ * @throws SystemError (E_SYSTEMS_FILE: unreadable file, JSON syntax error with its offset; E_SYSTEMS_FORMAT: no list)
  */
-export function readSystemsFile(file: string): CustomerSystem[] {
+export function readSystemsFileEntries(file: string): SystemsFileContents {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -186,17 +217,67 @@ export function readSystemsFile(file: string): CustomerSystem[] {
       [file, printParseErrorCode(first.error), before.length, (before[before.length - 1]?.length ?? 0) + 1],
     );
   }
-  if (Array.isArray(parsed)) return parseSystems(parsed);
   const key = `ixhaus.${SYSTEMS_SETTING}`;
-  if (typeof parsed === 'object' && parsed !== null && key in parsed)
-    return parseSystems((parsed as Record<string, unknown>)[key]);
-  throw new SystemError(
-    'E_SYSTEMS_FORMAT',
-    msg(
-      'The systems file {0} holds no systems list. Write a JSON array of systems ([{ "name": …, "customer": …, "store": …, "kind": "Test" }]) or name the VS Code settings.json that holds "ixhaus.systems".',
-    ),
-    [file],
-  );
+  const list: unknown = Array.isArray(parsed)
+    ? parsed
+    : typeof parsed === 'object' && parsed !== null && key in parsed
+      ? (parsed as Record<string, unknown>)[key]
+      : undefined;
+  if (list === null) return { systems: [], problems: [] };
+  if (!Array.isArray(list))
+    throw new SystemError(
+      'E_SYSTEMS_FORMAT',
+      msg(
+        'The systems file {0} holds no systems list. Write a JSON array of systems ([{ "name": …, "customer": …, "store": …, "kind": "Test" }]) or name the VS Code settings.json that holds "ixhaus.systems".',
+      ),
+      [file],
+    );
+  const systems: CustomerSystem[] = [];
+  const problems: SystemEntryProblem[] = [];
+  list.forEach((raw: unknown, index) => {
+    try {
+      systems.push(parseSystemEntry(raw, index, systems));
+    } catch (error) {
+      problems.push(entryProblem(file, raw, index, error));
+    }
+  });
+  return { systems, problems };
+}
+
+/**
+ * Reads a systems file and refuses it when any entry cannot be used ({@link readSystemsFileEntries} reads it
+ * entry by entry).
+ * @throws SystemError: the file errors, or E_SYSTEMS_ENTRY for the first broken entry (naming the file and entry)
+ */
+export function readSystemsFile(file: string): CustomerSystem[] {
+  const { systems, problems } = readSystemsFileEntries(file);
+  const first = problems[0];
+  if (first) throw first.error;
+  return systems;
+}
+
+/**
+ * The system named `name` of a systems file read entry by entry: refused when an entry of that name is broken
+ * (also when an earlier entry of that name is valid: then the name is ambiguous), so that a broken entry never
+ * silently stands for another.
+ * @throws SystemError: E_SYSTEMS_ENTRY of the broken entry with that name; E_SYSTEM_UNKNOWN naming the known systems
+ */
+export function findSystemInFile(contents: SystemsFileContents, name: string): CustomerSystem {
+  const broken = contents.problems.find((p) => p.name !== '' && sameName(p.name, name));
+  if (broken) throw broken.error;
+  return findSystem(contents.systems, name);
+}
+
+/** The systems list as written to the setting or a file: plain objects, fields in a fixed order, no empty colour. */
+export function serializeSystems(systems: readonly CustomerSystem[]): Array<Record<string, string>> {
+  return systems.map((s) => ({
+    id: s.id,
+    name: s.name,
+    customer: s.customer,
+    store: s.store,
+    kind: s.kind,
+    ...(s.color ? { color: s.color } : {}),
+  }));
 }
 
 /**

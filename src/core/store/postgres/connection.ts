@@ -13,8 +13,8 @@ import type { Client, Pool, PoolClient, PoolConfig } from 'pg';
 import { silentLogger, taggedLogger } from '../../log';
 import type { Logger } from '../../log';
 import type { PostgresLocation } from '../location';
-import { classifyPostgresError, PostgresTlsError } from './errors';
-import type { ClassifyContext } from './errors';
+import { classifyPostgresError, PostgresHbaError, PostgresTlsError, PostgresTlsRequiredError } from './errors';
+import type { ClassifyContext, PasswordSourceHint } from './errors';
 
 type PgModule = typeof PgNamespace;
 
@@ -30,6 +30,8 @@ export function loadPg(): Promise<PgModule> {
 export interface PostgresPoolOptions {
   /** password of the URL's role (from {@link ../location.postgresPassword} or secret storage); never logged */
   readonly password?: string;
+  /** where the password came from (the CLI option), named by the password errors */
+  readonly passwordSource?: PasswordSourceHint;
   /** TCP connect + TLS + authentication; default 10 000 */
   readonly connectTimeoutMs?: number;
   /** server-side `statement_timeout`; default 30 000 (0 = none, only for migrations) */
@@ -75,7 +77,11 @@ export async function openPostgresPool(
   const log = taggedLogger(options.logger ?? silentLogger, 'store');
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
-  const context: ClassifyContext = { connectTimeoutMs, statementTimeoutMs };
+  const context: ClassifyContext = {
+    connectTimeoutMs,
+    statementTimeoutMs,
+    ...(options.passwordSource !== undefined ? { passwordSource: options.passwordSource } : {}),
+  };
   const server = `${location.host}:${location.port}`;
   const config: PoolConfig = {
     host: location.host,
@@ -101,7 +107,10 @@ export async function openPostgresPool(
       }) as typeof pg.types.getTypeParser,
     },
   };
-  const pool = new pg.Pool(config);
+  const pool = new pg.Pool({
+    ...config,
+    Client: endingOnFailedConnect(pg) as unknown as new () => PgNamespace.ClientBase,
+  });
   // idle clients: the pool emits their errors here; without a listener the process would end
   pool.on('error', (error) => log.warn(`idle connection to ${server} ended: ${error.message}`));
   // checked-out clients emit 'error' themselves (the running query also rejects and is classified there)
@@ -118,7 +127,15 @@ export async function openPostgresPool(
       try {
         return await pool.connect();
       } catch (error) {
-        throw classify(error);
+        const classified = classify(error);
+        if (
+          classified instanceof PostgresHbaError &&
+          location.sslMode === 'disable' &&
+          /no encryption/i.test((error as { message?: unknown }).message as string) &&
+          (await admittedOverTls(pg, config))
+        )
+          throw new PostgresTlsRequiredError(classified.server, location.user, location.database, error);
+        throw classified;
       }
     },
     dedicatedClient: () => {
@@ -127,6 +144,56 @@ export async function openPostgresPool(
       return client;
     },
     end: () => pool.end(),
+  };
+}
+
+/**
+ * Whether pg_hba.conf lets this role into this database over TLS, after a plain connection found no line (a
+ * TLS-only server with `hostssl` lines only): one connection with TLS, the certificate not checked (`require`: the
+ * client was about to connect without any TLS, so this is no weaker). Let in = connected, or refused only later than
+ * pg_hba.conf (password 28P01, database 3D000, or the server asked for a password none was given for).
+ */
+async function admittedOverTls(pg: PgModule, config: PoolConfig): Promise<boolean> {
+  const Probe = endingOnFailedConnect(pg);
+  const probe = new Probe({ ...config, ssl: { rejectUnauthorized: false } });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.end().catch(() => undefined);
+    return true;
+  } catch (error) {
+    const fields = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };
+    return (
+      fields.code === '28P01' ||
+      fields.code === '3D000' ||
+      /client password must be a string|SASL/i.test(String(fields.message))
+    );
+  }
+}
+
+/**
+ * pg's Client, ending its socket when connecting fails. pg-pool drops a client whose connect failed without ending
+ * it; when the failure came from the client itself (the server asked for a password and none was given: "SASL:
+ * client password must be a string"), the socket stays open until the server's `authentication_timeout` (60 s) and
+ * keeps a CLI process from exiting for that long.
+ */
+function endingOnFailedConnect(pg: PgModule): typeof PgNamespace.Client {
+  return class EndingClient extends pg.Client {
+    override connect(): Promise<PgNamespace.Client>;
+    override connect(callback: ((err: Error) => void) | ((err: null, c: PgNamespace.Client) => void)): void;
+    override connect(
+      callback?: ((err: Error) => void) | ((err: null, c: PgNamespace.Client) => void),
+    ): Promise<PgNamespace.Client> | void {
+      if (callback === undefined)
+        return super.connect().catch((error: unknown) => {
+          this.end().catch(() => undefined);
+          throw error;
+        });
+      super.connect((error: Error | null) => {
+        if (error) this.end().catch(() => undefined);
+        (callback as (err: Error | null, c?: PgNamespace.Client) => void)(error, error ? undefined : this);
+      });
+    }
   };
 }
 

@@ -70,16 +70,36 @@ export class PostgresTimeoutError extends PostgresStoreError {
   }
 }
 
+/**
+ * Where the password of a connection came from, so that its errors name the option the user actually used
+ * (`--store-password-env`, or `--source-password-env` / `--target-password-env` of `store copy`). Without it (VS
+ * Code) the messages name the generic sources.
+ */
+export interface PasswordSourceHint {
+  /** the command-line option that names the variable, e.g. `--target-password-env` */
+  readonly option: string;
+  /** the variable that option named; undefined when the option was not given (PGPASSWORD or no password) */
+  readonly variable?: string;
+}
+
 /** 28P01 (also for an unknown role: the server does not tell them apart, on purpose). */
 export class PostgresPasswordError extends PostgresStoreError {
-  constructor(server: string, user: string, cause?: unknown) {
+  constructor(server: string, user: string, cause?: unknown, source?: PasswordSourceHint) {
     super(
       'E_PG_PASSWORD',
-      msg(
-        'The PostgreSQL server at {0} refused the password of role {1}. Give the right password (--store-password-env NAME, PGPASSWORD, or enter it again in VS Code) or check the role name in the store URL.',
-      ),
+      source === undefined
+        ? msg(
+            'The PostgreSQL server at {0} refused the password of role {1}. Give the right password (--store-password-env NAME, PGPASSWORD, or enter it again in VS Code) or check the role name in the store URL.',
+          )
+        : source.variable !== undefined
+          ? msg(
+              'The PostgreSQL server at {0} refused the password of role {1}. Put the right password into the environment variable {3} (named by {2}) or check the role name in the store URL.',
+            )
+          : msg(
+              'The PostgreSQL server at {0} refused the password of role {1} (taken from PGPASSWORD). Give the right password with {2} NAME (an environment variable holding it) or in PGPASSWORD, or check the role name in the store URL.',
+            ),
       server,
-      [server, user],
+      [server, user, source?.option ?? '', source?.variable ?? ''],
       '28P01',
       cause,
     );
@@ -88,14 +108,18 @@ export class PostgresPasswordError extends PostgresStoreError {
 
 /** The server asks for a password and none was given (node-postgres: "SASL: … client password must be a string"). */
 export class PostgresPasswordMissingError extends PostgresStoreError {
-  constructor(server: string, user: string, cause?: unknown) {
+  constructor(server: string, user: string, cause?: unknown, source?: PasswordSourceHint) {
     super(
       'E_PG_PASSWORD_MISSING',
-      msg(
-        'The PostgreSQL server at {0} asks for the password of role {1}, and none was given. Name the environment variable that holds it with --store-password-env NAME (or set PGPASSWORD); VS Code asks for it.',
-      ),
+      source === undefined
+        ? msg(
+            'The PostgreSQL server at {0} asks for the password of role {1}, and none was given. Name the environment variable that holds it with --store-password-env NAME (or set PGPASSWORD); VS Code asks for it.',
+          )
+        : msg(
+            'The PostgreSQL server at {0} asks for the password of role {1}, and none was given. Name the environment variable that holds it with {2} NAME (or set PGPASSWORD).',
+          ),
       server,
-      [server, user],
+      [server, user, source?.option ?? ''],
       '28P01',
       cause,
     );
@@ -109,6 +133,27 @@ export class PostgresHbaError extends PostgresStoreError {
       'E_PG_HBA',
       msg(
         'The PostgreSQL server at {0} does not let role {1} connect to database {2} from this computer (no matching pg_hba.conf entry). Ask the database administrator to add a host line for this role, database and address to pg_hba.conf and reload the server.',
+      ),
+      server,
+      [server, user, database],
+      '28000',
+      cause,
+    );
+  }
+}
+
+/**
+ * 28000 "no pg_hba.conf entry … no encryption" on a connection without TLS, and the same role and database are let
+ * in over TLS (the server has a `hostssl` line and no `host` line, as docs/postgresql.md "TLS" recommends). The
+ * message text alone cannot tell this from "no line at all" (PostgreSQL names the client's encryption either way),
+ * so connection.ts probes once with TLS. The fix is TLS on the client, not a weaker pg_hba.conf.
+ */
+export class PostgresTlsRequiredError extends PostgresStoreError {
+  constructor(server: string, user: string, database: string, cause?: unknown) {
+    super(
+      'E_PG_TLS_REQUIRED',
+      msg(
+        'The PostgreSQL server at {0} accepts role {1} on database {2} only over TLS (its pg_hba.conf has no line for a connection without encryption), and the store URL asks for none. Add ?sslmode=verify-full to the URL (with &sslrootcert=CA-FILE or the CA file option when the server certificate comes from your own CA); see docs/postgresql.md, "TLS". If the server still refuses, ask the database administrator for a hostssl line for this role and database.',
       ),
       server,
       [server, user, database],
@@ -240,6 +285,8 @@ interface PgErrorFields {
 export interface ClassifyContext {
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
+  /** where the password came from (CLI): the password errors name that option */
+  readonly passwordSource?: PasswordSourceHint;
 }
 
 const LOST_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '08P01']);
@@ -268,9 +315,10 @@ export function classifyPostgresError(error: unknown, location: PostgresLocation
     case 'ENETUNREACH':
       return new PostgresTimeoutError(server, context.connectTimeoutMs / 1000, error);
     case '28P01':
-      return new PostgresPasswordError(server, location.user, error);
+      return new PostgresPasswordError(server, location.user, error, context.passwordSource);
     case '28000':
       // 28000 also covers other authorisation failures; only the pg_hba texts get the pg_hba advice
+      // a TLS-only server ("…, no encryption" with only hostssl lines) is told apart by a probe in connection.ts
       if (/pg_hba\.conf/i.test(text)) return new PostgresHbaError(server, location.user, location.database, error);
       return new PostgresPermissionError(server, location.user, text, error);
     case '3D000':
@@ -291,7 +339,7 @@ export function classifyPostgresError(error: unknown, location: PostgresLocation
   }
   if (code !== undefined && LOST_SQLSTATES.has(code)) return new PostgresConnectionLostError(server, text, code, error);
   if (/client password must be a string|password authentication.*no password|SASL.*password/i.test(text))
-    return new PostgresPasswordMissingError(server, location.user, error);
+    return new PostgresPasswordMissingError(server, location.user, error, context.passwordSource);
   if (/does not support SSL|SSL connection|certificate/i.test(text)) return new PostgresTlsError(server, text, error);
   if (/timeout expired|connection timeout|timeout exceeded when trying to connect/i.test(text))
     return new PostgresTimeoutError(server, context.connectTimeoutMs / 1000, error);
