@@ -25,7 +25,7 @@ import { signIn } from '../../src/core/users/auth';
 import { saveMailSettings } from '../../src/core/mail/mailStore';
 import { createJob } from '../../src/core/scheduler/scheduler';
 import type { MonitorOutcome } from '../../src/core/scheduler/schedulerMonitor';
-import { startSmtpPeer } from '../peers/smtpPeer';
+import { schedulerMailSettings, startSmtpPeer } from '../peers/smtpPeer';
 import { requireSignedIn } from '../../src/extension/signedIn';
 import { storePasswordKey } from '../../src/extension/storeHost';
 import type { StoreConnectionState } from '../../src/extension/storeHost';
@@ -296,16 +296,7 @@ describe('the extension on a PostgreSQL store (real cluster, real VS Code host)'
       // SMTP settings with both scheduler recipients, and a daily job due three hours ago that never started (daily:
       // all three monitors see the same due instant, whatever second each runs in)
       const admin = await signIn(other, 'pgadmin', 'Pg-Admin-2026!');
-      await saveMailSettings(other, admin, {
-        authType: 'basic',
-        host: '127.0.0.1',
-        port: smtp.port,
-        ssl: true,
-        user: MAILBOX,
-        from: MAILBOX,
-        schedulerRecipient: 'admin1@ixhaus.example',
-        schedulerRecipient2: 'admin2@ixhaus.example',
-      });
+      await saveMailSettings(other, admin, schedulerMailSettings(smtp, MAILBOX));
       const job = await createJob(
         other,
         admin,

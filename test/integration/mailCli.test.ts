@@ -11,7 +11,7 @@ import { saveMailSettings } from '../../src/core/mail/mailStore';
 import { createJob } from '../../src/core/scheduler/scheduler';
 import { CLIENT_ID, GOOD_SECRET, OBJECT_ID, TENANT, startEntraPeer } from '../peers/entraPeer';
 import type { EntraPeer } from '../peers/entraPeer';
-import { startSmtpPeer, testCertificate } from '../peers/smtpPeer';
+import { schedulerMailSettings, startSmtpPeer, testCertificate } from '../peers/smtpPeer';
 import type { SmtpPeer } from '../peers/smtpPeer';
 
 const root = path.join(__dirname, '../..');
@@ -183,16 +183,7 @@ describe('CLI: mail test, mail secret-expiry, scheduler check (built dist/cli.js
   });
 
   it('scheduler check: one alert per incident to both recipients (Basic, password from env)', async () => {
-    const file = await storeWith('scheduler', {
-      authType: 'basic',
-      host: '127.0.0.1',
-      port: smtp.port,
-      ssl: true,
-      user: MAILBOX,
-      from: MAILBOX,
-      schedulerRecipient: 'admin1@ixhaus.example',
-      schedulerRecipient2: 'admin2@ixhaus.example',
-    });
+    const file = await storeWith('scheduler', schedulerMailSettings(smtp, MAILBOX));
     const env = { IXHAUS_SMTP_PASSWORD: PASSWORD };
     const args = ['scheduler', 'check', '--store', file, '--ca-file', caFile, '--now', '2026-11-02T03:00:00Z'];
     const dry = await runCli([...args, '--dry-run']);

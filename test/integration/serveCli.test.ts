@@ -15,7 +15,7 @@ import { createJob } from '../../src/core/scheduler/scheduler';
 import { Store } from '../../src/core/store/database';
 import { signIn } from '../../src/core/users/auth';
 import { runBuiltCliAsync, smallDemoStoreFile, tempDir } from '../helpers';
-import { startSmtpPeer, testCertificate } from '../peers/smtpPeer';
+import { schedulerMailSettings, startSmtpPeer, testCertificate } from '../peers/smtpPeer';
 import type { SmtpPeer } from '../peers/smtpPeer';
 import { WEBHOOK_SIGNATURE, startWebhookPeer } from '../peers/webhookPeer';
 import type { WebhookPeer } from '../peers/webhookPeer';
@@ -88,16 +88,7 @@ describe('CLI: serve (built dist/cli.js, real peers on 127.0.0.1; issue 21)', fu
     const file = path.join(dir, `${name}.sqlite`);
     const store = new SqlJsAsyncStore(await Store.open(await smallDemoStoreFile(file)));
     const admin = await signIn(store, DEMO_ADMIN_LOGIN, DEMO_PASSWORD);
-    await saveMailSettings(store, admin, {
-      authType: 'basic',
-      host: '127.0.0.1',
-      port: smtp.port,
-      ssl: true,
-      user: MAILBOX,
-      from: MAILBOX,
-      schedulerRecipient: 'admin1@ixhaus.example',
-      schedulerRecipient2: 'admin2@ixhaus.example',
-    });
+    await saveMailSettings(store, admin, schedulerMailSettings(smtp, MAILBOX));
     await createJob(
       store,
       admin,

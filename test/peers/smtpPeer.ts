@@ -218,3 +218,20 @@ export async function startSilentPeer(options: { greeting?: string } = {}): Prom
       }),
   };
 }
+
+/**
+ * SMTP settings (Basic, STARTTLS) for a peer on 127.0.0.1 with both scheduler recipients — what the scheduler and
+ * monitor tests save before a due job is alerted (`saveMailSettings` input).
+ */
+export function schedulerMailSettings(peer: Pick<SmtpPeer, 'port'>, mailbox: string): Record<string, unknown> {
+  return {
+    authType: 'basic',
+    host: '127.0.0.1',
+    port: peer.port,
+    ssl: true,
+    user: mailbox,
+    from: mailbox,
+    schedulerRecipient: 'admin1@ixhaus.example',
+    schedulerRecipient2: 'admin2@ixhaus.example',
+  };
+}

@@ -8,28 +8,13 @@ import {
   validateCron,
 } from '../../src/core/scheduler/scheduler';
 import { monitorScheduler } from '../../src/core/scheduler/schedulerMonitor';
-import { saveMailSettings } from '../../src/core/mail/mailStore';
-import type { SafeMessageInput } from '../../src/core/mail/headerSafety';
 import { PermissionError } from '../../src/core/errors';
-import { closeAfterEach, smallDemoDb } from '../helpers';
+import { closeAfterEach } from '../helpers';
+import { schedulerSetup } from './schedulerFixture';
 
 const t = (iso: string) => new Date(iso);
 
-async function setup(closing: ReturnType<typeof closeAfterEach>) {
-  const { db: store, admin, haupt } = closing(await smallDemoDb());
-  const settings = await saveMailSettings(store, admin, {
-    authType: 'basic',
-    host: 'smtp.example.de',
-    port: 587,
-    user: 'u@ixhaus.example',
-    from: 'scheduler@ixhaus.example',
-    schedulerRecipient: 'admin1@ixhaus.example',
-    schedulerRecipient2: 'admin2@ixhaus.example',
-  });
-  const sent: SafeMessageInput[] = [];
-  const send = async (m: SafeMessageInput) => void sent.push(m);
-  return { store, admin, haupt, settings, sent, send };
-}
+const setup = schedulerSetup;
 
 describe('scheduler: jobs and the failure monitor (injectable clock)', () => {
   const closing = closeAfterEach();

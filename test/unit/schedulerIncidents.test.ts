@@ -9,8 +9,6 @@ import type { AlertChannel } from '../../src/core/alerts/channels';
 import type { AlertIncident } from '../../src/core/alerts/incident';
 import { runMonitorCycle } from '../../src/core/alerts/monitorCycle';
 import { schedulerAlert, schedulerCheck } from '../../src/core/alerts/schedulerAlert';
-import { saveMailSettings } from '../../src/core/mail/mailStore';
-import type { SafeMessageInput } from '../../src/core/mail/headerSafety';
 import { germanTime } from '../../src/core/scheduler/germanTime';
 import {
   MAX_COUNTED_MISSES,
@@ -23,7 +21,8 @@ import {
 } from '../../src/core/scheduler/scheduler';
 import { monitorScheduler } from '../../src/core/scheduler/schedulerMonitor';
 import { stateDetail } from '../../src/cli/schedulerJobCommands';
-import { closeAfterEach, smallDemoDb } from '../helpers';
+import { closeAfterEach } from '../helpers';
+import { schedulerSetup } from './schedulerFixture';
 
 const t = (iso: string) => new Date(iso);
 const minutes = (from: Date, n: number) => new Date(from.getTime() + n * 60_000);
@@ -41,21 +40,7 @@ function collectingChannel(name: string): AlertChannel & { got: AlertIncident[] 
   };
 }
 
-async function setup(closing: ReturnType<typeof closeAfterEach>) {
-  const { db: store, admin } = closing(await smallDemoDb());
-  const settings = await saveMailSettings(store, admin, {
-    authType: 'basic',
-    host: 'smtp.example.de',
-    port: 587,
-    user: 'u@ixhaus.example',
-    from: 'scheduler@ixhaus.example',
-    schedulerRecipient: 'admin1@ixhaus.example',
-    schedulerRecipient2: 'admin2@ixhaus.example',
-  });
-  const sent: SafeMessageInput[] = [];
-  const send = async (m: SafeMessageInput) => void sent.push(m);
-  return { store, admin, settings, sent, send };
-}
+const setup = schedulerSetup;
 
 describe('scheduler incidents: one per job while it stays not started (issue 21 trial)', () => {
   const closing = closeAfterEach();
