@@ -5,6 +5,7 @@
  * PostgreSQL 15 cluster (test/peers/postgres.ts).
  */
 import { strict as assert } from 'node:assert';
+import { cardTime } from '../../src/core/alerts/teamsCard';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import { jsonChannel, mailChannel, teamsChannel } from '../../src/core/alerts/channels';
@@ -127,6 +128,14 @@ describe('alerts: webhook channels against an HTTP peer on 127.0.0.1 (issue 21)'
       ['Art', 'Zeitpunkt', 'Aufgabe', 'Vorfall', 'Datenbank'],
     );
     assert.equal(facts.find((f) => f.title === 'Datenbank')?.value, '/srv/ixhaus/produktion.sqlite');
+    // the time as the administrators read it (Europe/Berlin), not ISO UTC
+    assert.equal(facts.find((f) => f.title === 'Zeitpunkt')?.value, '02.11.2026 02:00 Uhr');
+  });
+
+  it('Teams: times in German local time; the date-only times of expiry reminders as a date', () => {
+    assert.equal(cardTime('2026-07-01T10:15:00.000Z'), '01.07.2026 12:15 Uhr');
+    assert.equal(cardTime('2027-03-31T00:00:00.000Z'), '31.03.2027');
+    assert.equal(cardTime('run 12'), 'run 12');
   });
 
   it('Teams: the card escapes only the Markdown Adaptive Cards interpret, and every line break is a paragraph', async () => {

@@ -46,10 +46,7 @@ export class StoreWatchdog {
       subject: 'iX-Haus Überwachung: Datenbank nicht erreichbar',
       text: `Der Überwachungsdienst kann seine Datenbank seit ${germanTime(this.downSince)} nicht nutzen und deshalb keine Prüfungen ausführen (Scheduler, Lizenzen).\nGrund: ${reason}\nEr versucht es in jedem Zyklus weiter und meldet, wenn die Datenbank wieder erreichbar ist.`,
       at: since,
-      facts: [
-        ['Datenbank', this.storeLabel],
-        ['Seit', germanTime(this.downSince)],
-      ],
+      facts: [['Seit', germanTime(this.downSince)]],
     };
   }
 
@@ -70,10 +67,7 @@ export class StoreWatchdog {
       subject: 'iX-Haus Überwachung: Datenbank wieder erreichbar',
       text: `Die Datenbank ist seit ${germanTime(now)} wieder erreichbar (nach etwa ${minutes} Minuten; zuletzt: ${this.lastReason}). Die Prüfungen laufen wieder; was in der Zwischenzeit fällig wurde, wird jetzt gemeldet.`,
       at: now.toISOString(),
-      facts: [
-        ['Datenbank', this.storeLabel],
-        ['Nicht erreichbar seit', germanTime(since)],
-      ],
+      facts: [['Nicht erreichbar seit', germanTime(since)]],
     };
   }
 }

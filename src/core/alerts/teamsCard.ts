@@ -8,6 +8,7 @@
  * Card version 1.4: Teams renders 1.5 on desktop and web, but mobile clients only up to 1.4 (adaptivecards.io
  * "Host apps"); TextBlock and FactSet are 1.0 elements.
  */
+import { germanTime } from '../scheduler/germanTime';
 import type { AlertIncident } from './incident';
 
 /** An Adaptive Card element (only the ones this card uses). */
@@ -93,6 +94,17 @@ const KIND_LABEL: Readonly<Record<AlertIncident['kind'], string>> = {
 };
 
 /**
+ * The incident's time as the administrators read it: German local time (Europe/Berlin), a bare date for the
+ * date-only times of expiry reminders (`YYYY-MM-DDT00:00:00.000Z`), the text itself when it is not a time.
+ */
+export function cardTime(at: string): string {
+  const date = /^(\d{4})-(\d{2})-(\d{2})T00:00:00(\.000)?Z$/.exec(at);
+  if (date) return `${date[3]}.${date[2]}.${date[1]}`;
+  // V8's Date.parse is lenient ('run 12' is a date there): only an ISO-8601 instant is rendered
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(at) && !Number.isNaN(Date.parse(at)) ? germanTime(at) : at;
+}
+
+/**
  * Builds the Teams message for one incident: the subject in bold (colour "Attention"), the text, and the facts
  * (Art, Zeitpunkt, the incident's own facts, Vorfall, Datenbank).
  * @param store where the store is (file path or URL without password), shown so that a team watching several
@@ -101,7 +113,7 @@ const KIND_LABEL: Readonly<Record<AlertIncident['kind'], string>> = {
 export function teamsMessage(incident: AlertIncident, store: string): TeamsWorkflowMessage {
   const facts = [
     { title: 'Art', value: KIND_LABEL[incident.kind] },
-    { title: 'Zeitpunkt', value: incident.at },
+    { title: 'Zeitpunkt', value: cardTime(incident.at) },
     ...(incident.facts ?? []).map(([title, value]) => ({ title, value })),
     { title: 'Vorfall', value: incident.key },
     { title: 'Datenbank', value: store },
