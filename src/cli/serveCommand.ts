@@ -12,11 +12,9 @@
  * anything needs an operator (no monitor watching, one overdue, a failed channel, an alert not yet delivered); 2 usage.
  * Secrets: webhook URLs and SMTP secrets only from environment variables named on the command line.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import type { Command } from 'commander';
-import { jsonChannel, mailChannel, teamsChannel } from '../core/alerts/channels';
 import type { AlertChannel } from '../core/alerts/channels';
 import { failedAlertClaims } from '../core/alerts/claims';
 import type { AlertIncident, NamedCheck } from '../core/alerts/incident';
@@ -32,15 +30,12 @@ import {
 } from '../core/alerts/monitorStatus';
 import type { MonitorStatus } from '../core/alerts/monitorStatus';
 import { describeError } from '../core/errors';
-import { loadMailSettings } from '../core/mail/mailStore';
-import { HttpsClient } from '../core/mail/oauth';
-import { proxyFromEnv } from '../core/mail/proxy';
-import { createSender } from '../core/mail/sender';
 import { StoreLockedError } from '../core/store/errors';
 import { parseStoreLocation } from '../core/store/location';
 import type { OpenedStore } from '../core/store/openStore';
-import { parseAddress } from '../shared/mail/fieldParsing';
-import { serveChecks } from './serveChecks';
+import { downMinutes, minutes, monitorName, nowFrom, webhookSpec } from './serveArguments';
+import { mailChannelFor, webhookChannels } from './serveChannels';
+import { defaultChecks } from './serveChecks';
 import { EXIT_FAILED, collect, printJson } from './output';
 import { addStoreOptions, openCliStore } from './writableStore';
 import type { StoreCliOptions } from './writableStore';
@@ -76,120 +71,6 @@ export interface ServeDependencies {
   readonly checks?: (opened: () => OpenedStore | undefined) => readonly NamedCheck[];
   /** where JSON log lines go (default stdout) */
   readonly write?: (line: string) => void;
-}
-
-/**
- * The checks `serve` runs (src/cli/serveChecks.ts); the client-secret expiry check reads the secret from the
- * variable of `--client-secret-env` and reaches Entra ID / Graph with `--ca-file` and the proxy of the environment.
- */
-export function defaultChecks(_opened: () => OpenedStore | undefined, options?: ServeOptions): readonly NamedCheck[] {
-  if (!options) return serveChecks();
-  const variable = options.clientSecretEnv ?? 'IXHAUS_SMTP_CLIENT_SECRET';
-  const ca = options.caFile !== undefined ? readFile(options.caFile, '--ca-file') : undefined;
-  return serveChecks({
-    clientSecret: process.env[variable],
-    clientSecretSource: `environment variable ${variable}, --client-secret-env`,
-    http: new HttpsClient(ca ? { ca } : {}),
-    ...(options.graphHost !== undefined ? { graphHost: options.graphHost } : {}),
-  });
-}
-
-type WebhookKind = 'teams' | 'json';
-
-/** Parses `--webhook KIND=VAR` (commander argParser). */
-function webhookSpec(value: string, previous: string[] = []): string[] {
-  const match = /^(teams|json)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(value);
-  if (!match)
-    throw new InvalidArgumentError(
-      `expected teams=VARIABLE or json=VARIABLE (the URL is read from that environment variable), not "${value}"`,
-    );
-  return [...previous, value];
-}
-
-function monitorName(value: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9@._:-]{0,99}$/.test(value))
-    throw new InvalidArgumentError('expected 1–100 letters, digits or @ . _ : - (e.g. serve@ixsrv01 or nachts)');
-  return value;
-}
-
-function minutes(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1440)
-    throw new InvalidArgumentError('expected whole minutes from 1 to 1440');
-  return Number(value);
-}
-
-function downMinutes(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 1440) throw new InvalidArgumentError('expected 0 to 1440 minutes');
-  return Number(value);
-}
-
-function readFile(file: string, option: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (error) {
-    throw new Error(`cannot read ${option} ${file}: ${(error as Error).message}`);
-  }
-}
-
-/**
- * The webhook channels of `--webhook` (URL from the named variable; a missing variable or a non-https URL is an
- * error naming the variable, never the URL). Two webhooks of one kind are named by their variables.
- */
-export function webhookChannels(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): AlertChannel[] {
-  const specs = (options.webhook ?? []).map((s) => {
-    const [kind, variable] = s.split('=') as [WebhookKind, string];
-    return { kind, variable };
-  });
-  const ca = options.webhookCa !== undefined ? readFile(options.webhookCa, '--webhook-ca') : undefined;
-  const proxy = proxyFromEnv(env);
-  return specs.map(({ kind, variable }) => {
-    const url = env[variable];
-    if (url === undefined || url.trim() === '')
-      throw new Error(`the environment variable ${variable} (--webhook ${kind}=${variable}) is not set`);
-    const name = specs.filter((s) => s.kind === kind).length > 1 ? variable : kind;
-    const common = { name, url, proxy, ...(ca ? { ca } : {}) };
-    return kind === 'teams' ? teamsChannel(common) : jsonChannel(common);
-  });
-}
-
-/**
- * The mail channel (`--mail` / `--mail-to`), built per cycle from the SMTP settings in the store and the secrets in
- * the environment; undefined without those flags.
- * @throws Error naming what is missing (no settings, no recipient, no sender, PostgreSQL not yet)
- */
-async function mailChannelFor(options: ServeOptions, opened: OpenedStore): Promise<AlertChannel | undefined> {
-  if (options.mail !== true && (options.mailTo ?? []).length === 0) return undefined;
-  const settings = await loadMailSettings(opened.store);
-  if (!settings || settings.host === '' || settings.from === '')
-    throw new Error(
-      'the store has no SMTP settings (server and sender): save them in VS Code ("SMTP Einstellungen") or with `ixhaus-admin mail set`',
-    );
-  const to =
-    (options.mailTo ?? []).length > 0
-      ? [...(options.mailTo ?? [])]
-      : [settings.schedulerRecipient, settings.schedulerRecipient2].map((r) => r.trim()).filter((r) => r !== '');
-  if (to.length === 0)
-    throw new Error(
-      'no mail recipient: give --mail-to ADDRESS or set the Scheduler E-Mailempfänger in the SMTP settings',
-    );
-  for (const address of to)
-    if (!parseAddress(address)) throw new Error(`the mail recipient "${address}" is not a valid e-mail address`);
-  const password = process.env[options.passwordEnv ?? 'IXHAUS_SMTP_PASSWORD'];
-  const clientSecret = process.env[options.clientSecretEnv ?? 'IXHAUS_SMTP_CLIENT_SECRET'];
-  const ca = options.caFile !== undefined ? readFile(options.caFile, '--ca-file') : undefined;
-  const send = createSender(
-    settings,
-    { ...(password !== undefined ? { password } : {}), ...(clientSecret !== undefined ? { clientSecret } : {}) },
-    { ...(ca ? { ca } : {}), implicitTlsPort: Number(options.implicitTlsPort ?? 465) },
-  );
-  return mailChannel({ from: settings.from, to, send });
-}
-
-function nowFrom(options: ServeOptions): () => Date {
-  if (options.now === undefined) return () => new Date();
-  const fixed = new Date(options.now);
-  if (Number.isNaN(fixed.getTime())) throw new Error(`--now ${options.now} is not an ISO date/time`);
-  return () => fixed;
 }
 
 /**
