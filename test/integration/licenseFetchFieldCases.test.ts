@@ -19,7 +19,7 @@ import {
   licenseKeyFileText,
 } from '../../src/core/license/licenseIssuer';
 import { buildTrustedKeys } from '../../src/core/license/licenseService';
-import { remoteFileType } from '../../src/core/sftp/licenseServer';
+import { remoteFileType } from '../../src/core/sftp/remoteEntries';
 import type { AsyncStore } from '../../src/core/store/asyncStore';
 import type { Actor } from '../../src/core/access/rights';
 import { smallDemoDb, tempDir } from '../helpers';

@@ -16,22 +16,19 @@ import type { Client as SshClient, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { silentLogger } from '../log';
 import type { Logger } from '../log';
 import {
-  SftpAlgorithmError,
-  SftpAuthMethodError,
-  SftpAuthRejectedError,
   SftpCancelledError,
-  SftpConnectError,
   SftpDroppedError,
   SftpError,
   SftpFileTooLargeError,
   SftpFileUnreadableError,
   SftpFolderError,
-  SftpHostKeyChangedError,
-  SftpHostKeyUnknownError,
-  SftpPrivateKeyError,
   SftpTimeoutError,
 } from './sftpErrors';
 import type { SftpStep } from './sftpErrors';
+import { classifyConnectError, dropDetail, isDrop } from './sftpConnectErrors';
+import type { Progress } from './sftpConnectErrors';
+import { remoteFileType } from './remoteEntries';
+import type { RawEntry, RemoteEntry, RemoteStat } from './remoteEntries';
 
 /** Where to connect. */
 export interface LicenseServerTarget {
@@ -70,55 +67,6 @@ export interface OpenSessionOptions {
   readonly logger?: Logger;
 }
 
-/** An entry of a remote folder. */
-export interface RemoteEntry {
-  readonly name: string;
-  /**
-   * '-' file, 'd' folder, 'l' symbolic link, 's'/'p'/'c'/'b' other special files, '?' unknown — taken from the
-   * entry's attributes (permissions' file-type bits), not from the long name, whose format is not standardised
-   * (draft-ietf-secsh-filexfer-02 §7; issue 17 §5). Only when the server sends no permissions is the long name's
-   * first character used.
-   */
-  readonly type: string;
-  /** bytes */
-  readonly size: number;
-}
-
-/** What `stat` (following symbolic links) says about a remote path. */
-export interface RemoteStat {
-  /** as {@link RemoteEntry.type}; never 'l' (links are followed) */
-  readonly type: string;
-  /** bytes */
-  readonly size: number;
-}
-
-const S_IFMT = 0o170000;
-const FILE_TYPES: ReadonlyMap<number, string> = new Map([
-  [0o100000, '-'],
-  [0o040000, 'd'],
-  [0o120000, 'l'],
-  [0o140000, 's'],
-  [0o010000, 'p'],
-  [0o020000, 'c'],
-  [0o060000, 'b'],
-]);
-
-/**
- * The file type of an entry: from the permissions' type bits (SSH_FILEXFER_ATTR_PERMISSIONS, POSIX `st_mode`),
- * else from an `ls -l` style long name, else '?'.
- */
-export function remoteFileType(mode: number | undefined, longname: string | undefined): string {
-  if (typeof mode === 'number' && (mode & S_IFMT) !== 0) return FILE_TYPES.get(mode & S_IFMT) ?? '?';
-  const first = longname?.[0] ?? '';
-  return /^[-dlspcb][-r][-w]/.test(longname ?? '') ? first : '?';
-}
-
-interface RawEntry {
-  readonly filename: string;
-  readonly longname: string;
-  readonly attrs: { mode?: number; size?: number };
-}
-
 /** The OpenSSH fingerprint of a host key: `SHA256:` + base64 of SHA-256 over the wire-format key, no padding. */
 export function hostKeyFingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
@@ -129,14 +77,6 @@ export function hostKeyType(key: Buffer): string {
   if (key.length < 4) return 'unknown';
   const len = key.readUInt32BE(0);
   return len > 0 && len < 64 && key.length >= 4 + len ? key.subarray(4, 4 + len).toString('latin1') : 'unknown';
-}
-
-/** Where the session is, for the step report and the error classification. */
-interface Progress {
-  socketConnected: boolean;
-  handshakeDone: boolean;
-  hostKeyChecked: boolean;
-  authenticated: boolean;
 }
 
 /**
@@ -444,100 +384,4 @@ async function guarded<T>(
     if (onAbort) signal?.removeEventListener('abort', onAbort);
     operation.catch(() => undefined);
   }
-}
-
-function isDrop(e: { code?: unknown; message?: string }): boolean {
-  return (
-    ['ECONNRESET', 'EPIPE', 'ERR_SSH_NO_CONNECTION', 'ERR_NOT_CONNECTED'].includes(String(e.code)) ||
-    /Unexpected (end|close)|No SFTP connection|not connected|ECONNRESET|socket hang up|Connection lost/i.test(
-      e.message ?? '',
-    )
-  );
-}
-
-function dropDetail(e: { code?: unknown; message?: string }): string {
-  return typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)
-    ? e.code
-    : (/E[A-Z]{4,}/.exec(e.message ?? '')?.[0] ?? 'connection closed');
-}
-
-/** Reads `Handshake: (local|remote) <label>: a,b,c` from the debug lines. */
-function offered(debugLines: readonly string[], side: 'local' | 'remote', label: string): string[] {
-  const prefix = `Handshake: (${side}) ${label}: `;
-  const line = [...debugLines].reverse().find((l) => l.startsWith(prefix));
-  return line ? line.slice(prefix.length).split(',').filter(Boolean) : [];
-}
-
-const ALGORITHM_CATEGORIES: ReadonlyArray<{ pattern: RegExp; category: string; label: string }> = [
-  { pattern: /no matching key exchange/i, category: 'key exchange algorithm', label: 'KEX method' },
-  { pattern: /no matching host key/i, category: 'host key algorithm', label: 'Host key format' },
-  { pattern: /no matching C->S cipher/i, category: 'cipher', label: 'C->S Cipher' },
-  { pattern: /no matching S->C cipher/i, category: 'cipher', label: 'S->C Cipher' },
-  { pattern: /no matching C->S MAC/i, category: 'MAC algorithm', label: 'C->S MAC' },
-  { pattern: /no matching S->C MAC/i, category: 'MAC algorithm', label: 'S->C MAC' },
-  { pattern: /no matching .*compression/i, category: 'compression method', label: 'C->S compression' },
-];
-
-interface ConnectContext {
-  readonly targetText: string;
-  readonly progress: Progress;
-  readonly debugLines: readonly string[];
-  readonly hostKeyVerdict: 'unknown' | 'changed' | undefined;
-  readonly seenKey: { fingerprint: string; type: string } | undefined;
-  readonly knownHostKey: string | undefined;
-  readonly credential: SftpCredential;
-  readonly username: string;
-  readonly timeoutMs: number;
-}
-
-/** Turns whatever connect() threw into the SftpError that names the cause (C15, C16, C18). */
-function classifyConnectError(error: unknown, c: ConnectContext): SftpError {
-  if (error instanceof SftpCancelledError) return error;
-  const e = error as { code?: unknown; message?: string; level?: string };
-  const message = e.message ?? String(error);
-  if (c.hostKeyVerdict === 'unknown' && c.seenKey)
-    return new SftpHostKeyUnknownError(c.targetText, c.seenKey.fingerprint, c.seenKey.type);
-  if (c.hostKeyVerdict === 'changed' && c.seenKey && c.knownHostKey)
-    return new SftpHostKeyChangedError(c.targetText, c.knownHostKey, c.seenKey.fingerprint, c.seenKey.type);
-  const algorithm = ALGORITHM_CATEGORIES.find((a) => a.pattern.test(message));
-  if (algorithm) {
-    return new SftpAlgorithmError(
-      algorithm.category,
-      offered(c.debugLines, 'remote', algorithm.label),
-      offered(c.debugLines, 'local', algorithm.label),
-    );
-  }
-  if (/Cannot parse privateKey|passphrase|Unsupported key format|privateKey value does not contain/i.test(message))
-    return new SftpPrivateKeyError(message.replace(/^connect: /, ''));
-  if (/All configured authentication methods failed/i.test(message)) {
-    const failure = [...c.debugLines].reverse().find((l) => l.includes('USERAUTH_FAILURE ('));
-    const allowed = failure ? (/USERAUTH_FAILURE \(([^)]*)\)/.exec(failure)?.[1] ?? '').split(',').filter(Boolean) : [];
-    const configured = c.credential.kind === 'password' ? 'password' : 'publickey';
-    const usable = configured === 'password' ? ['password', 'keyboard-interactive'] : ['publickey'];
-    if (allowed.length > 0 && !allowed.some((m) => usable.includes(m)))
-      return new SftpAuthMethodError(allowed, configured);
-    return new SftpAuthRejectedError(c.credential.kind, c.username);
-  }
-  if (error instanceof SftpTimeoutError || /Timed out while waiting for handshake/i.test(message)) {
-    const step: SftpStep = !c.progress.socketConnected
-      ? 'connect'
-      : !c.progress.hostKeyChecked
-        ? 'handshake'
-        : 'authenticate';
-    return new SftpTimeoutError(step, c.targetText, c.timeoutMs);
-  }
-  const code = typeof e.code === 'string' ? e.code : '';
-  if (code === 'ECONNREFUSED' || /refused connection/i.test(message))
-    return new SftpConnectError(c.targetText, 'refused', code || 'ECONNREFUSED');
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /Address lookup failed/i.test(message))
-    return new SftpConnectError(c.targetText, 'dns', code || 'ENOTFOUND');
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new SftpConnectError(c.targetText, 'unreachable', code);
-  if (isDrop(e))
-    return new SftpDroppedError(
-      c.progress.authenticated ? 'list' : c.progress.hostKeyChecked ? 'authenticate' : 'handshake',
-      c.targetText,
-      dropDetail(e),
-    );
-  if (error instanceof SftpError) return error;
-  return new SftpConnectError(c.targetText, 'other', message.replace(/^connect: /, ''));
 }
