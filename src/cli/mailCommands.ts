@@ -17,7 +17,7 @@ import type { MailSecrets, MailTestResult } from '../core/mail/mailTest';
 import { HttpsClient } from '../core/mail/oauth';
 import { readSecretExpiry, sendSecretReminder } from '../core/mail/secretExpiry';
 import { createSender } from '../core/mail/sender';
-import { jobStates } from '../core/scheduler/scheduler';
+import { jobStates } from '../core/scheduler/incidents';
 import { headerSafeJobName, monitorScheduler } from '../core/scheduler/schedulerMonitor';
 import { reminderDays, setReminderDays } from '../core/reminders/reminderWindows';
 import type { AsyncQueryable } from '../core/store/asyncStore';

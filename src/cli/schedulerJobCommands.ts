@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import { addJob, parseJobGroup, parseMaxRunMinutes, removeJob, updateJob } from '../core/scheduler/jobAdmin';
-import { JOB_GROUPS, jobStates, listJobs } from '../core/scheduler/scheduler';
+import { jobStates } from '../core/scheduler/incidents';
+import { JOB_GROUPS, listJobs } from '../core/scheduler/scheduler';
 import { headerSafeJobName } from '../core/scheduler/schedulerMonitor';
 import { germanTime } from '../core/scheduler/germanTime';
 import type { JobState, SchedulerJob } from '../core/scheduler/scheduler';

@@ -1,12 +1,6 @@
 import { strict as assert } from 'node:assert';
-import {
-  createJob,
-  findIncidents,
-  jobStates,
-  recordRunEnd,
-  recordRunStart,
-  validateCron,
-} from '../../src/core/scheduler/scheduler';
+import { findIncidents, jobStates } from '../../src/core/scheduler/incidents';
+import { createJob, recordRunEnd, recordRunStart, validateCron } from '../../src/core/scheduler/scheduler';
 import { monitorScheduler } from '../../src/core/scheduler/schedulerMonitor';
 import { PermissionError } from '../../src/core/errors';
 import { closeAfterEach } from '../helpers';

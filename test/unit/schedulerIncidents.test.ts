@@ -10,11 +10,10 @@ import type { AlertIncident } from '../../src/core/alerts/incident';
 import { runMonitorCycle } from '../../src/core/alerts/monitorCycle';
 import { schedulerAlert, schedulerCheck } from '../../src/core/alerts/schedulerAlert';
 import { germanTime } from '../../src/core/scheduler/germanTime';
+import { findIncidents, jobStates } from '../../src/core/scheduler/incidents';
 import {
   MAX_COUNTED_MISSES,
   createJob,
-  findIncidents,
-  jobStates,
   recordRunEnd,
   recordRunStart,
   schedulerIncidentKey,

@@ -16,7 +16,8 @@ import {
   removeJob,
   updateJob,
 } from '../../src/core/scheduler/jobAdmin';
-import { findIncidents, listJobs, recordRunStart } from '../../src/core/scheduler/scheduler';
+import { findIncidents } from '../../src/core/scheduler/incidents';
+import { listJobs, recordRunStart } from '../../src/core/scheduler/scheduler';
 import { closeAfterEach, smallDemoDb } from '../helpers';
 
 const NOW = new Date('2026-11-01T12:00:00Z');

@@ -6,7 +6,8 @@
  */
 import type { AlertIncident, NamedCheck } from './incident';
 import { schedulerAlertWording } from '../scheduler/schedulerMonitor';
-import { findIncidents, schedulerIncidentKey } from '../scheduler/scheduler';
+import { findIncidents } from '../scheduler/incidents';
+import { schedulerIncidentKey } from '../scheduler/scheduler';
 import type { Incident } from '../scheduler/scheduler';
 
 /** A scheduler incident as an alert (German, as the scheduler's own alert mail words it). */

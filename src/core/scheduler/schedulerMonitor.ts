@@ -8,8 +8,10 @@ import type { AsyncStore } from '../store/asyncStore';
 import { parseAddress } from '../../shared/mail/fieldParsing';
 import type { MailSettings } from '../../shared/mail/settings';
 import type { SafeMessageInput } from '../mail/headerSafety';
-import { MAX_COUNTED_MISSES, findIncidents, schedulerIncidentKey } from './scheduler';
-import type { Incident, MonitorOptions } from './scheduler';
+import { findIncidents } from './incidents';
+import type { MonitorOptions } from './incidents';
+import { MAX_COUNTED_MISSES, schedulerIncidentKey } from './scheduler';
+import type { Incident } from './scheduler';
 import { germanTime } from './germanTime';
 
 /** How long a claimed alert mail holds before another monitor may send it (ms): longer than an SMTP send takes. */

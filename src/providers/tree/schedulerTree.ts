@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { jobStates } from '../../core/scheduler/scheduler';
+import { jobStates } from '../../core/scheduler/incidents';
 import type { JobState, JobStateKind } from '../../core/scheduler/scheduler';
 import type { AsyncStore } from '../../core/store/asyncStore';
 import { contextValue, groupNode, node } from './treeNode';
