@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { PermissionError } from '../../src/core/errors';
+import { planTransfer } from '../../src/core/responsibility/transferPlanner';
 import {
   TransferModuleNotLicensedError,
   UnknownObjectError,
   UnknownTeamError,
-  planTransfer,
-} from '../../src/core/responsibility/transferPlanner';
+} from '../../src/core/responsibility/transferErrors';
 import { KomfortpaketMissingError, TransferInputError } from '../../src/core/responsibility/transferRequest';
 import type { TransferModule, TransferRequest } from '../../src/core/responsibility/transferRequest';
 import {
