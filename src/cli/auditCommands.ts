@@ -10,7 +10,7 @@ import { listAuditEntries } from '../core/audit/auditLog';
 import type { AuditEntry, AuditQuery } from '../core/audit/auditLog';
 import { asUser, signInOptions } from './adminCommands';
 import type { SignInOptions } from './adminCommands';
-import { runVerb } from './output';
+import { localTimeText, runVerb } from './output';
 import type { VerbResult } from './output';
 
 interface AuditListOptions extends SignInOptions {
@@ -43,18 +43,6 @@ function positive(value: string): number {
   return Number(value);
 }
 
-const pad = (n: number): string => String(n).padStart(2, '0');
-
-/** `2026-12-03 16:21:05 +01:00`: an ISO-8601 UTC time in the local time zone of this process, with its offset. */
-export function localTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const offset = -d.getTimezoneOffset();
-  const sign = offset < 0 ? '-' : '+';
-  const abs = Math.abs(offset);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-}
-
 /** A value for one text line: on one line, at most 60 characters (the full value is in --json). */
 function short(value: string | null): string {
   if (value === null) return '–';
@@ -65,7 +53,7 @@ function short(value: string | null): string {
 function entryLine(e: AuditEntry): string {
   const what = `${e.entity}${e.entityKey !== null ? ` ${e.entityKey}` : ''}`;
   const change = e.oldValue === null ? short(e.newValue) : `${short(e.oldValue)} → ${short(e.newValue)}`;
-  return `${localTime(e.at)}  ${(e.login ?? '(system)').padEnd(8)}  ${e.action.padEnd(22)}  ${what}: ${change}${e.batchId !== null ? `  [batch ${e.batchId}]` : ''}`;
+  return `${localTimeText(e.at)}  ${(e.login ?? '(system)').padEnd(8)}  ${e.action.padEnd(22)}  ${what}: ${change}${e.batchId !== null ? `  [batch ${e.batchId}]` : ''}`;
 }
 
 /** Registers `audit list`. */

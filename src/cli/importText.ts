@@ -9,6 +9,7 @@ import type { ImportBatchSummary } from '../core/import/importHistory';
 import type { ParsedImport } from '../core/import/importReader';
 import type { ImportKind, ImportMessage, RowIssue } from '../core/import/importTypes';
 import type { ImportPlan } from '../core/import/plan';
+import { localTimeText } from './output';
 /** English names of the kinds for counts: singular and plural. */
 export const KIND_NOUNS: Readonly<Record<ImportKind, readonly [string, string]>> = {
   users: ['user', 'users'],
@@ -36,17 +37,6 @@ export function hasPhones(kind: ImportKind): boolean {
 /** The column label of a field (`Telefon privat` for `phonePrivate`), as the docs and VS Code show it. */
 export function fieldLabel(kind: ImportKind, field: string): string {
   return KIND_SPECS[kind].fields.find((f) => f.id === field)?.label ?? field;
-}
-
-/** An ISO-8601 instant as local time of this machine with its UTC offset: `2026-12-03 11:15:00 +01:00`. */
-export function localTimeText(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const two = (n: number): string => String(n).padStart(2, '0');
-  const offset = -d.getTimezoneOffset();
-  const sign = offset >= 0 ? '+' : '-';
-  const abs = Math.abs(offset);
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
 }
 
 export function text(message: ImportMessage): string {

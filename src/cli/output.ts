@@ -70,3 +70,14 @@ export async function runVerb(json: boolean, body: () => Promise<VerbResult>): P
     fail(error, json);
   }
 }
+
+/** An ISO-8601 instant as local time of this machine with its UTC offset: `2026-12-03 11:15:00 +01:00`. */
+export function localTimeText(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const offset = -d.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const abs = Math.abs(offset);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
+}
